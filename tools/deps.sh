@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the Debian packages Infuus needs that are missing on this machine.
+# Usage: tools/deps.sh run|test|bench|fuzz
+# Needs root for apt-get (as on the project's machines); prints what it does.
+set -eu
+
+run="meson ninja-build pkg-config gcc libc6-dev gettext
+  libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev liboath-dev
+  libjansson-dev libcmark-dev libcurl4-openssl-dev"
+test="$run libcmocka-dev postgresql python3 python3-aiosmtpd tidy
+  chromium valgrind"
+bench="$run nginx-light wrk postgresql"
+fuzz="$run clang libclang-rt-14-dev"
+
+case "${1:-run}" in
+run) want=$run ;;
+test) want=$test ;;
+bench) want=$bench ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: $0 run|test|bench|fuzz" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+# Node.js may come from another repository than Debian's (npm then ships
+# inside the nodejs package): only ask Debian for it when node is absent.
+if [ "${1:-run}" = test ] && ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: not root; please run: sudo apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || true
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
