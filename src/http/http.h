@@ -1,0 +1,176 @@
+/*
+ * http.h - the transport: requests, responses, routes and the server.
+ *
+ * The server (libmicrohttpd, driven in poll mode with a pool of internal
+ * threads -- never its internal-thread epoll mode, see DESIGN.md) reads a
+ * request, parses path, query, cookies and body into the request's arena
+ * with the limits of core/limits.h, matches the route table, asks the
+ * application's authorize hook, and only then calls the handler.  A handler
+ * fills the response (status, type, body, headers) or returns a negative
+ * ERR_* value, which the server turns into an error page through the
+ * render_error hook.  Security headers are added to every response here so
+ * no handler can forget them.
+ *
+ * Everything in a struct req lives in its arena and dies with the request.
+ */
+#ifndef INFUUS_HTTP_H
+#define INFUUS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_PATCH = 1 << 5,
+};
+
+/* A decoded name/value pair; both NUL-terminated, vlen for binary-safe use. */
+struct kv {
+	const char *key;
+	const char *val;
+	size_t vlen;
+};
+
+/* One file part of a multipart/form-data body. */
+struct upload {
+	const char *field;
+	const char *filename; /* as sent by the browser: untrusted */
+	const char *type;     /* as sent by the browser: untrusted */
+	const char *data;
+	size_t len;
+};
+
+/* Route flags. */
+enum {
+	ROUTE_CSRF = 1 << 0,   /* state-changing: a valid CSRF token is required */
+	ROUTE_JSON = 1 << 1,   /* an API route: errors are answered as JSON */
+	ROUTE_UPLOAD = 1 << 2, /* multipart/form-data bodies are accepted */
+	ROUTE_ANON = 1 << 3,   /* reachable without a session */
+	ROUTE_2FA = 1 << 4,    /* needs a session that passed two factors */
+	ROUTE_PARTIAL = 1 << 5,/* reachable by a session half-way through log-in */
+};
+
+struct req;
+
+/*
+ * Routes are data: one table lists method, path, handler, the roles that may
+ * call it, flags and the body limit.  The pattern's segments are literal or
+ * ":name" (one segment, available through req_param).  roles is a bitmask
+ * the application defines (identity/role.h); the server passes it to the
+ * authorize hook and never interprets it.
+ */
+struct route {
+	unsigned methods;
+	const char *pattern;
+	int (*handler)(struct req *r);
+	unsigned roles;
+	unsigned flags;
+	size_t body_limit; /* bytes; 0 means no body is accepted */
+};
+
+#define REQ_MAX_PARAMS 8
+#define REQ_MAX_RESP_HEADERS 16
+
+struct req {
+	struct arena arena;
+	void *app;                 /* the application context (opaque here) */
+	void *conn;                /* the MHD connection (opaque here) */
+
+	unsigned method;           /* one enum http_method */
+	const char *path;          /* percent-decoded, NUL-terminated */
+	const struct route *route;
+	struct kv params[REQ_MAX_PARAMS];
+	size_t nparams;
+	struct kv *query;
+	size_t nquery;
+	struct kv *form;           /* urlencoded fields or multipart text parts */
+	size_t nform;
+	struct upload *uploads;
+	size_t nuploads;
+	struct kv *cookies;
+	size_t ncookies;
+	struct str body;           /* the raw body (also for JSON) */
+	const char *content_type;  /* without parameters, lower case; "" if none */
+	const char *remote_addr;   /* textual IP address */
+	const char *user_agent;    /* "" if none */
+	const char *accept_language;
+	bool wants_json;           /* Accept prefers JSON, or a ROUTE_JSON route */
+	bool tls;
+	uint64_t id;               /* request number, for the access log */
+	void *auth;                /* set by the authorize hook (the session) */
+
+	/* The response. */
+	int status;
+	const char *resp_type;     /* Content-Type; NULL -> text/html; charset=utf-8 */
+	struct buf resp;           /* the body; released by the server */
+	struct kv resp_headers[REQ_MAX_RESP_HEADERS];
+	size_t nresp_headers;
+	int resp_fd;               /* >= 0: send this file (closed by the server) */
+	uint64_t resp_fd_size;
+};
+
+/* Look-ups; NULL when absent.  Names are matched exactly. */
+const char *req_param(const struct req *r, const char *name);
+const char *req_query(const struct req *r, const char *name);
+const char *req_form(const struct req *r, const char *name);
+const struct upload *req_upload(const struct req *r, const char *field);
+const char *req_cookie(const struct req *r, const char *name);
+/* A request header (case-insensitive name); NULL when absent. */
+const char *req_header(const struct req *r, const char *name);
+
+/* Responses. */
+void resp_header(struct req *r, const char *name, const char *value);
+/* A 303 See Other to a local path (must start with '/'). */
+void resp_redirect(struct req *r, const char *location);
+/* Set-Cookie with HttpOnly, SameSite=Lax, Path=/ and, under TLS, Secure.
+ * max_age < 0: a session cookie; 0: delete it. */
+void resp_cookie(struct req *r, const char *name, const char *value,
+    long max_age);
+/* A JSON body (status as given; type application/json). */
+void resp_json(struct req *r, int status, const char *json, size_t len);
+
+/* Hooks the application gives the server. */
+struct http_hooks {
+	/* Before the handler: identify the caller, enforce route->roles and
+	 * route->flags (CSRF, 2FA).  0 lets the handler run; a negative ERR_*
+	 * is answered through render_error (ERR_AUTH on a page route may
+	 * instead set a redirect and return 1: the response is then sent as
+	 * is). */
+	int (*authorize)(struct req *r);
+	/* Fill r's response for an error (status from err_status). */
+	void (*render_error)(struct req *r, int err);
+	/* After the response is queued: release what authorize acquired. */
+	void (*finish)(struct req *r);
+};
+
+struct http_config {
+	const char *listen;        /* "127.0.0.1:8080" or "[::1]:8080" */
+	unsigned threads;          /* poll threads; 0 = number of CPUs */
+	const struct route *routes;
+	size_t nroutes;
+	struct http_hooks hooks;
+	void *app;
+	const char *static_dir;    /* files under /static/ (NULL: none) */
+	bool tls_proxy;            /* behind a TLS-terminating proxy: HSTS,
+	                              Secure cookies */
+	bool access_log;           /* one structured line per request */
+};
+
+struct http_server;
+
+int http_server_start(const struct http_config *cfg, struct http_server **out);
+/* The port actually bound (useful with port 0). */
+int http_server_port(const struct http_server *s);
+/* Stop accepting, let requests in flight finish (up to
+ * LIMIT_SHUTDOWN_GRACE seconds), then free everything. */
+void http_server_stop(struct http_server *s);
+
+#endif
