@@ -4,7 +4,7 @@
 # Needs root for apt-get (as on the project's machines); prints what it does.
 set -eu
 
-run="meson ninja-build pkg-config gcc libc6-dev gettext
+run="meson ninja-build pkg-config gcc libc6-dev gettext locales tzdata
   libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev liboath-dev
   libjansson-dev libcmark-dev libcurl4-openssl-dev"
 test="$run libcmocka-dev postgresql python3 python3-aiosmtpd tidy
@@ -31,7 +31,19 @@ done
 if [ "${1:-run}" = test ] && ! command -v npm >/dev/null 2>&1; then
 	missing="$missing nodejs npm"
 fi
-[ -z "$missing" ] && exit 0
+ensure_locale() {
+	# Dutch pages need the nl_NL.UTF-8 locale for gettext (uselocale).
+	if ! locale -a 2>/dev/null | grep -qi '^nl_NL\.utf-\?8$'; then
+		if [ "$(id -u)" = 0 ] && command -v localedef >/dev/null 2>&1; then
+			echo "deps: generating the nl_NL.UTF-8 locale"
+			localedef -i nl_NL -c -f UTF-8 nl_NL.UTF-8 || true
+		fi
+	fi
+}
+if [ -z "$missing" ]; then
+	ensure_locale
+	exit 0
+fi
 echo "deps: installing$missing"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: not root; please run: sudo apt-get install$missing" >&2
@@ -41,3 +53,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null || true
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
+ensure_locale

@@ -106,6 +106,7 @@ struct req {
 	bool tls;
 	uint64_t id;               /* request number, for the access log */
 	void *auth;                /* set by the authorize hook (the session) */
+	void *app_state;           /* the application's per-request state */
 
 	/* The response. */
 	int status;

@@ -1,0 +1,156 @@
+/*
+ * app.c - opening and closing the application context, and the demo
+ * organisation for `make run`.
+ */
+#include "app/app.h"
+
+#include <errno.h>
+#include <libintl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "identity/identity.h"
+#include "keys/keyring.h"
+#include "store/db.h"
+#include "core/banned.h"
+
+static void
+i18n_open(struct app *app)
+{
+	bindtextdomain("infuus", app->cfg.locale_dir);
+	bind_textdomain_codeset("infuus", "UTF-8");
+	textdomain("infuus");
+	app->loc_nl = newlocale(LC_MESSAGES_MASK, "nl_NL.UTF-8", (locale_t)0);
+	if (app->loc_nl == (locale_t)0)
+		log_warn("i18n", "msg=\"locale nl_NL.UTF-8 missing; Dutch "
+		    "pages fall back to English\"");
+	app->loc_en = newlocale(LC_MESSAGES_MASK, "C.UTF-8", (locale_t)0);
+}
+
+int
+app_open(struct app *app, char *err, size_t errlen)
+{
+	int rc, applied = 0;
+
+	config_finish(&app->cfg);
+	if (strstr(app->cfg.database, "://") == NULL &&
+	    mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create data directory %s: %s",
+		    app->cfg.data_dir, strerror(errno));
+		return ERR_IO;
+	}
+	if ((rc = crypto_init()) != 0) {
+		snprintf(err, errlen, "libsodium could not be initialised");
+		return rc;
+	}
+	if ((rc = db_open(app->cfg.database, &app->db)) != 0) {
+		snprintf(err, errlen, "cannot open the database: %s",
+		    err_msg(rc));
+		return rc;
+	}
+	if ((rc = db_migrate(app->db, &applied)) != 0) {
+		snprintf(err, errlen, "database migration failed: %s",
+		    err_msg(rc));
+		return rc;
+	}
+	if (applied)
+		log_info("migrate", "applied=%d", applied);
+	if ((rc = keyring_new(app->cfg.master_key, &app->kr)) != 0) {
+		snprintf(err, errlen, "cannot load or create the master key "
+		    "%s: %s", app->cfg.master_key, err_msg(rc));
+		return rc;
+	}
+	if ((rc = keyring_start(app->kr, app->db)) != 0) {
+		snprintf(err, errlen, "the master key %s does not open the "
+		    "organisations' data keys: %s", app->cfg.master_key,
+		    err_msg(rc));
+		return rc;
+	}
+	i18n_open(app);
+	return 0;
+}
+
+void
+app_close(struct app *app)
+{
+	if (app->loc_nl)
+		freelocale(app->loc_nl);
+	if (app->loc_en)
+		freelocale(app->loc_en);
+	if (app->kr)
+		keyring_free(app->kr);
+	if (app->db)
+		db_close(app->db);
+	config_release(&app->cfg);
+	memset(app, 0, sizeof(*app));
+}
+
+/* A password people can type: 4 groups of 4 from an unambiguous alphabet
+ * (about 90 bits), well over the 12-character minimum. */
+static void
+demo_password(struct buf *b)
+{
+	static const char alpha[] = "abcdefghijkmnpqrstuvwxyz23456789";
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		if (i && i % 4 == 0)
+			buf_addch(b, '-');
+		buf_addch(b, alpha[crypto_random_uniform(sizeof(alpha) - 1)]);
+	}
+}
+
+int
+app_demo(struct app *app, FILE *out)
+{
+	static const struct {
+		const char *email, *name;
+		enum role role;
+	} people[] = {
+		{ "admin@demo.infuus.test", "Anna Admin", ROLE_ADMIN },
+		{ "coach@demo.infuus.test", "Carla Coach", ROLE_PROFESSIONAL },
+		{ "client@demo.infuus.test", "Kees Klant", ROLE_CLIENT },
+	};
+	struct buf pw[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	struct db_conn *c = NULL;
+	int64_t norgs = 0, org = 0, uid;
+	size_t i;
+	int rc;
+
+	if ((rc = db_read_begin(app->db, &c)) != 0)
+		return rc;
+	rc = db_query_i64(c, "SELECT count(*) FROM orgs", &norgs, 0, NULL);
+	db_read_end(app->db, c);
+	if (rc != 0)
+		return rc;
+	if (norgs > 0)
+		return 0;
+	if ((rc = org_create(app->db, app->kr, "Demo Praktijk", "demo",
+	    "Europe/Amsterdam", &org)) != 0)
+		goto out;
+	for (i = 0; i < 3; i++) {
+		demo_password(&pw[i]);
+		if ((rc = user_create(app->db, people[i].email, people[i].name,
+		    pw[i].p, "nl", &uid)) != 0)
+			goto out;
+		if ((rc = member_add(app->db, org, uid, people[i].role)) != 0)
+			goto out;
+	}
+	fprintf(out, "\nInfuus demo organisation 'Demo Praktijk' created. "
+	    "Log in at %s/login with:\n", app->cfg.base_url);
+	for (i = 0; i < 3; i++)
+		fprintf(out, "  %-13s %-26s password: %s\n",
+		    role_name(people[i].role), people[i].email, pw[i].p);
+	fprintf(out, "These passwords are shown only this once.\n\n");
+	fflush(out);
+out:
+	for (i = 0; i < 3; i++)
+		buf_wipe(&pw[i]);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * app.h - the application context: everything a request handler may use,
+ * created once by `infuus serve` (or a CLI command) and passed as a
+ * parameter -- never a global.
+ */
+#ifndef INFUUS_APP_H
+#define INFUUS_APP_H
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdbool.h>
+
+#include "app/config.h"
+
+struct db;
+struct keyring;
+struct assistant;
+
+struct app {
+	struct config cfg;
+	struct db *db;
+	struct keyring *kr;
+	struct assistant *assistant;
+	/* Per-thread message locales for gettext (uselocale); (locale_t)0
+	 * when the system lacks the locale: English is then shown. */
+	locale_t loc_nl;
+	locale_t loc_en;
+};
+
+/* Open the database (migrating it), the keyring and the shared data.
+ * Start-up failures are reported in err and returned as ERR_*. */
+int app_open(struct app *app, char *err, size_t errlen);
+void app_close(struct app *app);
+
+/* On an empty database, create the demo organisation with an admin, a
+ * professional and a client, and print their log-ins once to out.  Does
+ * nothing when any organisation exists. */
+int app_demo(struct app *app, FILE *out);
+
+#endif

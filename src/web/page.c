@@ -1,0 +1,281 @@
+/*
+ * page.c - the page layout and form helpers shared by every ui-*.c file.
+ *
+ * The layout carries the landmarks assistive technology needs (banner,
+ * navigation, main, contentinfo), a skip link as the first focus stop, the
+ * page language, and nothing inline that the Content-Security-Policy would
+ * block: styles and scripts come from /static.
+ */
+#include "web/page.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "core/err.h"
+#include "web/web_int.h"
+#include "core/banned.h"
+
+struct principal
+page_principal(const struct req *r)
+{
+	struct principal p = { 0, 0, 0, false };
+	const struct session *s = page_session(r);
+
+	if (s) {
+		p.user_id = s->user_id;
+		p.org_id = s->org_id;
+		p.role = s->role;
+		p.twofa_passed = s->twofa_passed;
+	}
+	return p;
+}
+
+void
+PF(struct req *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&r->resp, fmt, ap);
+	va_end(ap);
+}
+
+void
+T(struct req *r, const char *s)
+{
+	html_textz(&r->resp, s ? s : "");
+}
+
+void
+TS(struct req *r, struct str s)
+{
+	html_text(&r->resp, s);
+}
+
+void
+A(struct req *r, const char *s)
+{
+	html_attr(&r->resp, str_c(s ? s : ""));
+}
+
+static void
+nav_link(struct req *r, const char *href, const char *label)
+{
+	bool here = strcmp(r->path, href) == 0;
+
+	P(r, "<li><a href=\"");
+	A(r, href);
+	P(r, "\"");
+	if (here)
+		P(r, " aria-current=\"page\"");
+	P(r, ">");
+	T(r, label);
+	P(r, "</a></li>");
+}
+
+void
+page_begin(struct req *r, const char *title)
+{
+	const struct session *s = page_session(r);
+	const char *lang = web_req_state(r)->lang;
+
+	r->resp_type = "text/html; charset=utf-8";
+	P(r, "<!DOCTYPE html>\n<html lang=\"");
+	A(r, lang ? lang : "nl");
+	P(r, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<title>");
+	T(r, title);
+	P(r, " · Infuus</title>\n"
+	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
+	    "<script src=\"/static/infuus.js\" defer></script>\n"
+	    "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
+	T(r, _("Skip to content"));
+	P(r, "</a>\n<header class=\"top\">\n<a class=\"brand\" href=\"/\">Infuus</a>\n");
+	P(r, "<nav aria-label=\"");
+	A(r, _("Main menu"));
+	P(r, "\"><ul>");
+	if (s && !s->twofa_pending) {
+		nav_link(r, "/", _("Home"));
+		if (s->role & ROLE_ADMIN) {
+			nav_link(r, "/org/members", _("Members"));
+			nav_link(r, "/org/audit", _("Access log"));
+		}
+		nav_link(r, "/me/access", _("Who saw my data"));
+		nav_link(r, "/account", _("Account"));
+	} else if (!s) {
+		nav_link(r, "/login", _("Log in"));
+	}
+	P(r, "</ul></nav>\n");
+	if (s) {
+		P(r, "<div class=\"who\"><span>");
+		T(r, s->user_name);
+		P(r, "</span>");
+		form_button(r, "/logout", _("Log out"));
+		P(r, "</div>\n");
+	}
+	P(r, "</header>\n<main id=\"main\" tabindex=\"-1\">\n<h1>");
+	T(r, title);
+	P(r, "</h1>\n");
+}
+
+void
+page_end(struct req *r)
+{
+	P(r, "</main>\n<footer class=\"bottom\"><p>");
+	T(r, _("Infuus: secure online and blended coaching."));
+	P(r, " <a href=\"/me/access\">");
+	T(r, _("Privacy and access"));
+	P(r, "</a></p></footer>\n</body>\n</html>\n");
+	if (r->status == 0)
+		r->status = 200;
+}
+
+void
+page_notice(struct req *r, const char *kind, const char *text)
+{
+	PF(r, "<p class=\"notice notice-%s\" role=\"%s\">",
+	    strcmp(kind, "error") == 0 ? "error" :
+	    strcmp(kind, "ok") == 0 ? "ok" : "info",
+	    strcmp(kind, "error") == 0 ? "alert" : "status");
+	T(r, text);
+	P(r, "</p>\n");
+}
+
+void
+form_begin(struct req *r, const char *action)
+{
+	P(r, "<form method=\"post\" action=\"");
+	A(r, action);
+	P(r, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
+	A(r, web_csrf_value(r));
+	P(r, "\">\n");
+}
+
+void
+form_end(struct req *r)
+{
+	P(r, "</form>\n");
+}
+
+void
+form_input(struct req *r, const char *name, const char *label,
+    const char *type, const char *value, const char *autocomplete,
+    int required)
+{
+	P(r, "<p class=\"field\"><label for=\"f-");
+	A(r, name);
+	P(r, "\">");
+	T(r, label);
+	P(r, "</label>\n<input id=\"f-");
+	A(r, name);
+	P(r, "\" name=\"");
+	A(r, name);
+	P(r, "\" type=\"");
+	A(r, type);
+	P(r, "\"");
+	if (value) {
+		P(r, " value=\"");
+		A(r, value);
+		P(r, "\"");
+	}
+	if (autocomplete) {
+		P(r, " autocomplete=\"");
+		A(r, autocomplete);
+		P(r, "\"");
+	}
+	if (required)
+		P(r, " required");
+	P(r, "></p>\n");
+}
+
+void
+form_submit(struct req *r, const char *label)
+{
+	P(r, "<p><button type=\"submit\">");
+	T(r, label);
+	P(r, "</button></p>\n");
+}
+
+void
+form_button(struct req *r, const char *action, const char *label)
+{
+	P(r, "<form class=\"inline\" method=\"post\" action=\"");
+	A(r, action);
+	P(r, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
+	A(r, web_csrf_value(r));
+	P(r, "\"><button type=\"submit\">");
+	T(r, label);
+	P(r, "</button></form>");
+}
+
+const char *
+page_time(struct req *r, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return "?";
+	return arena_printf(&r->arena, "%04d-%02d-%02d %02d:%02d UTC",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min);
+}
+
+static const char *
+err_text(int err)
+{
+	/* The messages of core/err.h, marked for translation here so the
+	 * error list stays the single source of the English text. */
+	switch (err) {
+	case ERR_INVAL: return _("The request is not valid.");
+	case ERR_PARSE: return _("The request could not be read.");
+	case ERR_TOOBIG: return _("What you sent is larger than allowed.");
+	case ERR_TOOMANY: return _("What you sent has more parts than allowed.");
+	case ERR_NOTFOUND: return _("This page or item does not exist.");
+	case ERR_METHOD: return _("This action is not allowed on this address.");
+	case ERR_AUTH: return _("Please log in first.");
+	case ERR_LOGIN: return _("The e-mail address or password is not correct.");
+	case ERR_TOTP: return _("The code is not correct or was already used.");
+	case ERR_REAUTH: return _("Your session has ended; please log in again.");
+	case ERR_FORBIDDEN: return _("You do not have access to this.");
+	case ERR_CSRF: return _("The form was out of date; please try again.");
+	case ERR_CONFLICT: return _("This conflicts with something that already exists.");
+	case ERR_GONE: return _("This link has expired or was already used.");
+	case ERR_MEDIATYPE: return _("This type of content is not accepted.");
+	case ERR_THROTTLED: return _("Too many attempts; please wait and try again.");
+	case ERR_BUSY: return _("The service is busy; please try again shortly.");
+	default: return _("Something went wrong on our side.");
+	}
+}
+
+void
+page_error(struct req *r, int err)
+{
+	struct buf j = BUF_INIT;
+
+	buf_reset(&r->resp);
+	r->status = err_status(err);
+	if (r->wants_json) {
+		buf_adds(&j, "{\"error\":");
+		json_str(&j, str_c(err_name(err)));
+		buf_adds(&j, ",\"message\":");
+		json_str(&j, str_c(err_text(err)));
+		buf_adds(&j, "}");
+		resp_json(r, r->status, j.p, j.len);
+		buf_release(&j);
+		return;
+	}
+	page_begin(r, r->status == 404 ? _("Not found") :
+	    r->status == 403 ? _("No access") :
+	    r->status >= 500 ? _("Something went wrong") : _("Error"));
+	page_notice(r, "error", err_text(err));
+	P(r, "<p><a href=\"/\">");
+	T(r, _("Back to the start page"));
+	P(r, "</a></p>\n");
+	page_end(r);
+	r->status = err_status(err);
+}

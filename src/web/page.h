@@ -1,0 +1,82 @@
+/*
+ * page.h - building server-rendered pages.
+ *
+ * A page is written into r->resp with these helpers.  Every dynamic value
+ * goes through the escapers of http/escape.h (html_text, html_attr,
+ * url_arg); P() is for trusted template text only.  Text shown to people
+ * goes through _() (gettext, in the language of the request's thread
+ * locale, set by the web layer before the handler runs).
+ *
+ * Pages work without JavaScript: every action is a form with a CSRF field;
+ * scripts (static/infuus.js, never inline: the CSP forbids it) only make
+ * things livelier.
+ */
+#ifndef INFUUS_PAGE_H
+#define INFUUS_PAGE_H
+
+#include <libintl.h>
+#include <stdint.h>
+
+#include "http/escape.h"
+#include "http/http.h"
+#include "identity/authz.h"
+#include "identity/session.h"
+
+#define _(s) gettext(s)
+/* Marks a string for translation where it is used later through _(). */
+#define N_(s) (s)
+
+struct app;
+
+static inline struct app *
+page_app(const struct req *r)
+{
+	return (struct app *)r->app;
+}
+
+/* The caller's session, or NULL when anonymous. */
+static inline struct session *
+page_session(const struct req *r)
+{
+	return (struct session *)r->auth;
+}
+
+/* The caller as authz sees them. */
+struct principal page_principal(const struct req *r);
+
+/* Trusted template text. */
+#define P(r, lit) buf_adds(&(r)->resp, (lit))
+void PF(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Escaped text. */
+void T(struct req *r, const char *s);
+void TS(struct req *r, struct str s);
+/* Escaped attribute value (without the quotes). */
+void A(struct req *r, const char *s);
+
+/* <!doctype html> ... <main id="main">; title is plain text. */
+void page_begin(struct req *r, const char *title);
+/* </main> ... footer, script. Sets status 200 if unset. */
+void page_end(struct req *r);
+/* A notice above the content: kind "ok", "error" or "info". */
+void page_notice(struct req *r, const char *kind, const char *text);
+
+/* <form method="post" action="..."> with the CSRF field. */
+void form_begin(struct req *r, const char *action);
+void form_end(struct req *r);
+/* A labelled input; type "text", "email", "password", ... value may be
+ * NULL; autocomplete may be NULL. */
+void form_input(struct req *r, const char *name, const char *label,
+    const char *type, const char *value, const char *autocomplete,
+    int required);
+void form_submit(struct req *r, const char *label);
+/* A one-button form (for log out, remove, ...). */
+void form_button(struct req *r, const char *action, const char *label);
+
+/* Format a UTC time for people, in the organisation's zone is not known
+ * here: UTC with the zone shown ("2026-11-23 14:05 UTC"). */
+const char *page_time(struct req *r, int64_t t);
+
+/* Send an error page for err (used by the render_error hook too). */
+void page_error(struct req *r, int err);
+
+#endif

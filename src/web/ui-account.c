@@ -1,0 +1,278 @@
+/*
+ * ui-account.c - a person's own settings: name and language, password,
+ * two-step verification (set up, recovery codes, switch off), and logging
+ * out everywhere.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "identity/identity.h"
+#include "identity/session.h"
+#include "web/handlers.h"
+#include "web/page.h"
+#include "web/web_int.h"
+#include "core/banned.h"
+
+static const char *
+form_or_empty(struct req *r, const char *name)
+{
+	const char *v = req_form(r, name);
+
+	return v ? v : "";
+}
+
+static int
+account_page(struct req *r, const char *ok, const char *error)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct user u;
+	int rc;
+
+	if ((rc = user_get(app->db, s->user_id, &r->arena, &u)) != 0)
+		return rc;
+	page_begin(r, _("Your account"));
+	if (ok)
+		page_notice(r, "ok", ok);
+	if (error)
+		page_notice(r, "error", error);
+
+	P(r, "<section aria-labelledby=\"h-profile\"><h2 id=\"h-profile\">");
+	T(r, _("Name and language"));
+	P(r, "</h2>\n");
+	form_begin(r, "/account");
+	form_input(r, "name", _("Your name"), "text", u.name, "name", 1);
+	P(r, "<p class=\"field\"><label for=\"f-lang\">");
+	T(r, _("Language"));
+	P(r, "</label>\n<select id=\"f-lang\" name=\"lang\">");
+	PF(r, "<option value=\"nl\"%s>Nederlands</option>",
+	    strcmp(u.lang, "nl") == 0 ? " selected" : "");
+	PF(r, "<option value=\"en\"%s>English</option>",
+	    strcmp(u.lang, "en") == 0 ? " selected" : "");
+	P(r, "</select></p>\n");
+	form_submit(r, _("Save"));
+	form_end(r);
+	P(r, "</section>\n");
+
+	P(r, "<section aria-labelledby=\"h-pw\"><h2 id=\"h-pw\">");
+	T(r, _("Password"));
+	P(r, "</h2>\n");
+	form_begin(r, "/account/password");
+	P(r, "<input type=\"text\" name=\"username\" autocomplete=\"username\" value=\"");
+	A(r, u.email);
+	P(r, "\" hidden>\n");
+	form_input(r, "current", _("Current password"), "password", NULL,
+	    "current-password", 1);
+	form_input(r, "password", _("New password (at least 12 characters)"),
+	    "password", NULL, "new-password", 1);
+	form_input(r, "password2", _("New password again"), "password", NULL,
+	    "new-password", 1);
+	form_submit(r, _("Change password"));
+	form_end(r);
+	P(r, "</section>\n");
+
+	P(r, "<section aria-labelledby=\"h-2fa\"><h2 id=\"h-2fa\">");
+	T(r, _("Two-step verification"));
+	P(r, "</h2>\n<p>");
+	if (u.totp_enabled) {
+		T(r, _("Two-step verification is on."));
+		P(r, "</p>\n");
+		form_begin(r, "/account/2fa/disable");
+		form_input(r, "current", _("Current password"), "password", NULL,
+		    "current-password", 1);
+		form_submit(r, _("Turn two-step verification off"));
+		form_end(r);
+	} else {
+		T(r, _("Two-step verification is off. With it, a stolen password alone is not enough to log in."));
+		P(r, "</p>\n<p><a href=\"/account/2fa\">");
+		T(r, _("Set up two-step verification"));
+		P(r, "</a></p>\n");
+	}
+	P(r, "</section>\n");
+
+	P(r, "<section aria-labelledby=\"h-sessions\"><h2 id=\"h-sessions\">");
+	T(r, _("Sessions"));
+	P(r, "</h2>\n<p>");
+	T(r, _("Lost a device, or logged in somewhere you should not have? End every session of your account, here and on all other devices."));
+	P(r, "</p>\n");
+	form_button(r, "/logout/everywhere", _("Log out everywhere"));
+	P(r, "</section>\n");
+	page_end(r);
+	return 0;
+}
+
+int
+ui_account(struct req *r)
+{
+	return account_page(r, req_query(r, "saved") ? _("Saved.") : NULL, NULL);
+}
+
+int
+ui_account_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	const char *name = form_or_empty(r, "name");
+	const char *lang = form_or_empty(r, "lang");
+	int rc;
+
+	if (strlen(name) == 0 || strlen(name) > LIMIT_FIELD_SHORT)
+		return account_page(r, NULL, _("Please enter your name."));
+	if (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0)
+		return ERR_INVAL;
+	if ((rc = user_set_profile(app->db, s->user_id, name, lang)) != 0)
+		return rc;
+	resp_redirect(r, "/account?saved=1");
+	return 0;
+}
+
+int
+ui_password_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	const char *cur = form_or_empty(r, "current");
+	const char *a = form_or_empty(r, "password");
+	const char *b = form_or_empty(r, "password2");
+	const char *why = NULL;
+	int rc;
+
+	if (strlen(cur) > LIMIT_PASSWORD_MAX)
+		return ERR_INVAL;
+	rc = user_check_password(app->db, s->user_id, cur);
+	if (rc == ERR_LOGIN) {
+		r->status = 400;
+		return account_page(r, NULL, _("The current password is not correct."));
+	}
+	if (rc != 0)
+		return rc;
+	if (strcmp(a, b) != 0) {
+		r->status = 400;
+		return account_page(r, NULL, _("The two passwords are not the same."));
+	}
+	if (user_password_ok(a, strlen(a), &why) != 0) {
+		r->status = 400;
+		return account_page(r, NULL, why ? _(why) : _("This password is too weak."));
+	}
+	if ((rc = user_set_password(app->db, s->user_id, a)) != 0)
+		return rc;
+	return account_page(r, _("Your password was changed."), NULL);
+}
+
+int
+ui_2fa_setup(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct buf uri = BUF_INIT, secret = BUF_INIT;
+	struct user u;
+	int rc;
+
+	if ((rc = user_get(app->db, s->user_id, &r->arena, &u)) != 0)
+		return rc;
+	if (u.totp_enabled) {
+		resp_redirect(r, "/account");
+		return 0;
+	}
+	if ((rc = twofa_begin(app->db, app->kr, s->user_id, &uri, &secret)) != 0)
+		goto out;
+	page_begin(r, _("Set up two-step verification"));
+	if (req_query(r, "required"))
+		page_notice(r, "info", _("Your organisation requires two-step verification. Please set it up to continue."));
+	P(r, "<ol class=\"steps\"><li>");
+	T(r, _("Open an authenticator app on your phone (for example FreeOTP, Aegis or Google Authenticator) and add an account."));
+	P(r, "</li><li>");
+	T(r, _("Enter this key in the app, or open the link on the phone:"));
+	P(r, "<br><code class=\"secret\">");
+	T(r, secret.p);
+	P(r, "</code><br><a href=\"");
+	A(r, uri.p);
+	P(r, "\">");
+	T(r, _("Open in authenticator app"));
+	P(r, "</a></li><li>");
+	T(r, _("Enter the 6-digit code the app shows."));
+	P(r, "</li></ol>\n");
+	form_begin(r, "/account/2fa");
+	form_input(r, "code", _("Code"), "text", NULL, "one-time-code", 1);
+	form_submit(r, _("Turn on"));
+	form_end(r);
+	page_end(r);
+out:
+	buf_wipe(&uri);
+	buf_wipe(&secret);
+	return rc;
+}
+
+int
+ui_2fa_setup_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct buf codes[LIMIT_RECOVERY_CODES];
+	const char *code = form_or_empty(r, "code");
+	int i, rc;
+
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_init(&codes[i]);
+	if (strlen(code) > 16)
+		return ERR_INVAL;
+	rc = twofa_confirm(app->db, app->kr, s->user_id, code, time(NULL), codes);
+	if (rc == ERR_TOTP) {
+		page_begin(r, _("Set up two-step verification"));
+		page_notice(r, "error", _("The code is not correct or was already used."));
+		P(r, "<p><a href=\"/account/2fa\">");
+		T(r, _("Try again"));
+		P(r, "</a></p>\n");
+		page_end(r);
+		r->status = 400;
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	/* The code just given is a second factor for this session too. */
+	if ((rc = session_promote(app->db, s->id, s->org_id)) != 0)
+		goto out;
+	page_begin(r, _("Two-step verification is on"));
+	P(r, "<p>");
+	T(r, _("Keep these recovery codes somewhere safe. Each works once, when you do not have your phone. They are shown only now."));
+	P(r, "</p>\n<ul class=\"codes\">");
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++) {
+		P(r, "<li><code>");
+		T(r, codes[i].p);
+		P(r, "</code></li>");
+	}
+	P(r, "</ul>\n<p><a href=\"/\">");
+	T(r, _("Continue"));
+	P(r, "</a></p>\n");
+	page_end(r);
+out:
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_wipe(&codes[i]);
+	return rc;
+}
+
+int
+ui_2fa_disable_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	const char *cur = form_or_empty(r, "current");
+	int rc;
+
+	if (strlen(cur) > LIMIT_PASSWORD_MAX)
+		return ERR_INVAL;
+	rc = user_check_password(app->db, s->user_id, cur);
+	if (rc == ERR_LOGIN) {
+		r->status = 400;
+		return account_page(r, NULL, _("The current password is not correct."));
+	}
+	if (rc != 0)
+		return rc;
+	if ((rc = twofa_disable(app->db, s->user_id)) != 0)
+		return rc;
+	return account_page(r, _("Two-step verification is off."), NULL);
+}

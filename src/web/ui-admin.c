@@ -1,0 +1,284 @@
+/*
+ * ui-admin.c - an administrator's pages: members and their roles,
+ * invitations, and the organisation's settings (two-step verification for
+ * everyone).  The route table lets only admins in; each handler still asks
+ * authz for the organisation it touches.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/num.h"
+#include "identity/authz.h"
+#include "identity/identity.h"
+#include "identity/session.h"
+#include "web/handlers.h"
+#include "web/notify.h"
+#include "web/page.h"
+#include "web/web_int.h"
+#include "core/banned.h"
+
+static const enum role all_roles[] = { ROLE_ADMIN, ROLE_PROFESSIONAL,
+	ROLE_VOLUNTEER, ROLE_CLIENT, ROLE_STAKEHOLDER, ROLE_RESEARCHER };
+
+static void
+role_select(struct req *r, const char *id, enum role current)
+{
+	size_t i;
+
+	P(r, "<select id=\"");
+	A(r, id);
+	P(r, "\" name=\"role\">");
+	for (i = 0; i < sizeof(all_roles) / sizeof(all_roles[0]); i++) {
+		P(r, "<option value=\"");
+		A(r, role_name(all_roles[i]));
+		P(r, "\"");
+		if (all_roles[i] == current)
+			P(r, " selected");
+		P(r, ">");
+		T(r, web_role_label(all_roles[i]));
+		P(r, "</option>");
+	}
+	P(r, "</select>");
+}
+
+static int
+members_page(struct req *r, const char *ok, const char *error,
+    const char *link)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct principal p = page_principal(r);
+	struct membership *ms = NULL;
+	struct org org;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_MEMBERS,
+	    s->org_id)) != 0)
+		return rc;
+	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
+		return rc;
+	if ((rc = member_list(app->db, s->org_id, &r->arena, &ms, &n)) != 0)
+		return rc;
+	page_begin(r, _("Members"));
+	if (ok)
+		page_notice(r, "ok", ok);
+	if (error)
+		page_notice(r, "error", error);
+	if (link) {
+		P(r, "<p>");
+		T(r, _("No mail server is configured. Give this single-use link to the person you invited:"));
+		P(r, "<br><code class=\"secret\">");
+		T(r, link);
+		P(r, "</code></p>\n");
+	}
+	P(r, "<table><caption>");
+	T(r, org.name);
+	P(r, "</caption>\n<thead><tr><th scope=\"col\">");
+	T(r, _("Name"));
+	P(r, "</th><th scope=\"col\">");
+	T(r, _("E-mail address"));
+	P(r, "</th><th scope=\"col\">");
+	T(r, _("Role"));
+	P(r, "</th><th scope=\"col\">");
+	T(r, _("Actions"));
+	P(r, "</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < n; i++) {
+		const char *rid = arena_printf(&r->arena, "role-%lld",
+		    (long long)ms[i].user_id);
+
+		P(r, "<tr><td>");
+		T(r, ms[i].user_name);
+		P(r, "</td><td>");
+		T(r, ms[i].user_email);
+		P(r, "</td><td>");
+		form_begin(r, arena_printf(&r->arena, "/org/members/%lld/role",
+		    (long long)ms[i].user_id));
+		P(r, "<label class=\"visually-hidden\" for=\"");
+		A(r, rid);
+		P(r, "\">");
+		T(r, _("Role of"));
+		P(r, " ");
+		T(r, ms[i].user_name);
+		P(r, "</label>");
+		role_select(r, rid, ms[i].role);
+		P(r, " <button type=\"submit\">");
+		T(r, _("Change"));
+		P(r, "</button>");
+		form_end(r);
+		P(r, "</td><td>");
+		if (ms[i].user_id != s->user_id)
+			form_button(r, arena_printf(&r->arena,
+			    "/org/members/%lld/remove", (long long)ms[i].user_id),
+			    _("Remove from organisation"));
+		P(r, "</td></tr>\n");
+	}
+	P(r, "</tbody></table>\n");
+
+	P(r, "<section aria-labelledby=\"h-invite\"><h2 id=\"h-invite\">");
+	T(r, _("Invite someone"));
+	P(r, "</h2>\n");
+	form_begin(r, "/org/invites");
+	form_input(r, "email", _("E-mail address"), "email", NULL, "off", 1);
+	P(r, "<p class=\"field\"><label for=\"f-role\">");
+	T(r, _("Role"));
+	P(r, "</label>\n");
+	role_select(r, "f-role", ROLE_CLIENT);
+	P(r, "</p>\n");
+	form_submit(r, _("Send invitation"));
+	form_end(r);
+	P(r, "</section>\n");
+
+	P(r, "<section aria-labelledby=\"h-settings\"><h2 id=\"h-settings\">");
+	T(r, _("Settings"));
+	P(r, "</h2>\n");
+	form_begin(r, "/org/settings");
+	P(r, "<p class=\"field\"><input type=\"checkbox\" id=\"f-2fa\" name=\"require_2fa\" value=\"1\"");
+	if (org.require_2fa)
+		P(r, " checked");
+	P(r, "> <label for=\"f-2fa\">");
+	T(r, _("Everyone in this organisation must use two-step verification"));
+	P(r, "</label></p>\n");
+	form_submit(r, _("Save"));
+	form_end(r);
+	P(r, "</section>\n");
+	page_end(r);
+	return 0;
+}
+
+int
+ui_members(struct req *r)
+{
+	return members_page(r, NULL, NULL, NULL);
+}
+
+static int
+uid_param(struct req *r, int64_t *uid)
+{
+	const char *v = req_param(r, "uid");
+
+	if (v == NULL || num_parse_i64(str_c(v), 1, INT64_MAX, uid) != 0)
+		return ERR_NOTFOUND;
+	return 0;
+}
+
+int
+ui_member_role_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct principal p = page_principal(r);
+	const char *rv = req_form(r, "role");
+	enum role role;
+	int64_t uid;
+	int rc;
+
+	if ((rc = uid_param(r, &uid)) != 0)
+		return rc;
+	if (rv == NULL || role_parse(str_c(rv), &role) != 0)
+		return ERR_INVAL;
+	if ((rc = authz_check(app->db, &p, AUTHZ_UPDATE, AUTHZ_MEMBERS,
+	    s->org_id)) != 0)
+		return rc;
+	/* An admin cannot take away their own admin role: an organisation
+	 * must never be left without anyone to manage it. */
+	if (uid == s->user_id && role != ROLE_ADMIN)
+		return members_page(r, NULL,
+		    _("You cannot change your own role. Ask another administrator."),
+		    NULL);
+	if ((rc = member_set_role(app->db, s->org_id, uid, role)) != 0)
+		return rc;
+	return members_page(r, _("The role was changed."), NULL, NULL);
+}
+
+int
+ui_member_remove_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct principal p = page_principal(r);
+	int64_t uid;
+	int rc;
+
+	if ((rc = uid_param(r, &uid)) != 0)
+		return rc;
+	if ((rc = authz_check(app->db, &p, AUTHZ_DELETE, AUTHZ_MEMBERS,
+	    s->org_id)) != 0)
+		return rc;
+	if (uid == s->user_id)
+		return members_page(r, NULL,
+		    _("You cannot remove yourself. Ask another administrator."),
+		    NULL);
+	if ((rc = member_remove(app->db, s->org_id, uid)) != 0)
+		return rc;
+	return members_page(r, _("The member was removed."), NULL, NULL);
+}
+
+int
+ui_invite_create_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct principal p = page_principal(r);
+	const char *email = req_form(r, "email");
+	const char *rv = req_form(r, "role");
+	struct buf tok = BUF_INIT, body = BUF_INIT;
+	const char *link = NULL;
+	struct org org;
+	enum role role;
+	int rc;
+
+	if (email == NULL || strlen(email) == 0 ||
+	    strlen(email) > LIMIT_FIELD_SHORT || strchr(email, '@') == NULL)
+		return members_page(r, NULL, _("Please enter a valid e-mail address."), NULL);
+	if (rv == NULL || role_parse(str_c(rv), &role) != 0)
+		return ERR_INVAL;
+	if ((rc = authz_check(app->db, &p, AUTHZ_CREATE, AUTHZ_MEMBERS,
+	    s->org_id)) != 0)
+		return rc;
+	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
+		return rc;
+	if ((rc = invite_create(app->db, s->org_id, email, role, s->user_id,
+	    &tok)) != 0)
+		goto out;
+	link = arena_printf(&r->arena, "%s/invite/%s", app->cfg.base_url, tok.p);
+	buf_printf(&body, "%s\n\n%s\n\n%s\n",
+	    _("You are invited to join an organisation on Infuus, a secure platform for coaching. Accept the invitation here:"),
+	    link, _("The link works once, for seven days."));
+	if (app->cfg.smtp_url[0] == '\0') {
+		rc = members_page(r, _("The invitation was made."), NULL, link);
+	} else if (notify_mail(app, email, _("Your invitation to Infuus"),
+	    body.p) != 0) {
+		rc = members_page(r, NULL,
+		    _("The invitation was made, but the e-mail could not be sent. Give this link yourself:"),
+		    link);
+	} else {
+		rc = members_page(r, _("The invitation was sent."), NULL, NULL);
+	}
+out:
+	buf_wipe(&tok);
+	buf_wipe(&body);
+	return rc;
+}
+
+int
+ui_org_settings_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	struct principal p = page_principal(r);
+	const char *v = req_form(r, "require_2fa");
+	int rc;
+
+	if ((rc = authz_check(app->db, &p, AUTHZ_ADMIN, AUTHZ_ORG,
+	    s->org_id)) != 0)
+		return rc;
+	if ((rc = org_set_require_2fa(app->db, s->org_id,
+	    v && strcmp(v, "1") == 0)) != 0)
+		return rc;
+	return members_page(r, _("The settings were saved."), NULL, NULL);
+}

@@ -1,0 +1,490 @@
+/*
+ * ui-login.c - log-in (password, then the second factor), log-out,
+ * password reset and accepting an invitation.
+ *
+ * Answers never tell whether an account exists: a wrong address and a
+ * wrong password read the same, and a reset request always says a link
+ * was sent "if an account exists".  Every log-in makes a new session (a new
+ * cookie value), so a session id planted before log-in is worthless.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "identity/identity.h"
+#include "identity/session.h"
+#include "keys/keyring.h"
+#include "web/handlers.h"
+#include "web/notify.h"
+#include "web/page.h"
+#include "web/web_int.h"
+#include "core/banned.h"
+
+/* Delays up to this are served by waiting; longer ones by a 429. */
+#define LOGIN_MAX_SLEEP_MS 2000
+
+static const char *
+form_or_empty(struct req *r, const char *name)
+{
+	const char *v = req_form(r, name);
+
+	return v ? v : "";
+}
+
+static void
+login_page(struct req *r, const char *email, const char *error)
+{
+	page_begin(r, _("Log in"));
+	if (error)
+		page_notice(r, "error", error);
+	else if (req_query(r, "expired"))
+		page_notice(r, "info", _("Your session has ended; please log in again."));
+	else if (req_query(r, "reset"))
+		page_notice(r, "ok", _("Your password was changed. You can log in now."));
+	else if (req_query(r, "out"))
+		page_notice(r, "ok", _("You are logged out."));
+	form_begin(r, "/login");
+	form_input(r, "email", _("E-mail address"), "email", email, "username", 1);
+	form_input(r, "password", _("Password"), "password", NULL,
+	    "current-password", 1);
+	form_submit(r, _("Log in"));
+	form_end(r);
+	P(r, "<p><a href=\"/reset\">");
+	T(r, _("Forgot your password?"));
+	P(r, "</a></p>\n");
+	page_end(r);
+}
+
+int
+ui_login_form(struct req *r)
+{
+	struct session *s = page_session(r);
+
+	if (s && s->twofa_pending) {
+		resp_redirect(r, "/login/2fa");
+		return 0;
+	}
+	if (s) {
+		resp_redirect(r, "/");
+		return 0;
+	}
+	login_page(r, NULL, NULL);
+	return 0;
+}
+
+/* The organisation a new session starts in: the first the user belongs
+ * to (the start page lets them switch). */
+static int
+first_org(struct app *app, struct req *r, int64_t user_id, int64_t *org)
+{
+	struct membership *ms = NULL;
+	size_t n = 0;
+	int rc;
+
+	*org = 0;
+	if ((rc = member_orgs(app->db, user_id, &r->arena, &ms, &n)) != 0)
+		return rc;
+	if (n > 0)
+		*org = ms[0].org_id;
+	return 0;
+}
+
+/* Make the session and hand its cookie to the browser. */
+int
+web_start_session(struct req *r, int64_t user_id, bool pending)
+{
+	struct app *app = r->app;
+	struct buf tok = BUF_INIT;
+	struct session *s;
+	int64_t org = 0;
+	int rc;
+
+	if (!pending && (rc = first_org(app, r, user_id, &org)) != 0)
+		return rc;
+	s = ARENA_NEW(&r->arena, struct session);
+	rc = session_create(app->db, user_id, org, false, pending,
+	    r->remote_addr, r->user_agent, time(NULL), &tok, s);
+	if (rc == 0) {
+		resp_cookie(r, "infuus_session", tok.p, -1);
+		r->auth = s;
+	}
+	buf_wipe(&tok);
+	return rc;
+}
+
+static void
+throttle_answer(struct req *r, int delay_ms)
+{
+	char secs[16];
+
+	snprintf(secs, sizeof(secs), "%d", delay_ms / 1000 + 1);
+	resp_header(r, "Retry-After", secs);
+}
+
+int
+ui_login_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct login_result res;
+	const char *email = form_or_empty(r, "email");
+	const char *pw = form_or_empty(r, "password");
+	struct session *old = page_session(r);
+	int rc;
+
+	if (strlen(email) > LIMIT_FIELD_SHORT || strlen(pw) > LIMIT_PASSWORD_MAX)
+		return ERR_INVAL;
+	memset(&res, 0, sizeof(res));
+	rc = login_password(app->db, email, pw, r->remote_addr, time(NULL), &res);
+	if (res.delay_ms > 0 && res.delay_ms <= LOGIN_MAX_SLEEP_MS)
+		usleep((useconds_t)res.delay_ms * 1000);
+	else if (res.delay_ms > LOGIN_MAX_SLEEP_MS)
+		throttle_answer(r, res.delay_ms);
+	if (rc == ERR_THROTTLED) {
+		r->status = 429;
+		login_page(r, email, _("Too many attempts; please wait and try again."));
+		r->status = 429;
+		return 0;
+	}
+	if (rc == ERR_LOGIN) {
+		r->status = 401;
+		login_page(r, email, _("The e-mail address or password is not correct."));
+		r->status = 401;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	/* A fresh session for every log-in; the old one (if any) ends. */
+	if (old)
+		session_destroy(app->db, old->id);
+	if ((rc = web_start_session(r, res.user_id, res.needs_totp)) != 0)
+		return rc;
+	log_info("login", "user=%lld totp=%d", (long long)res.user_id,
+	    res.needs_totp);
+	resp_redirect(r, res.needs_totp ? "/login/2fa" : "/");
+	return 0;
+}
+
+static void
+twofa_page(struct req *r, const char *error)
+{
+	page_begin(r, _("Two-step verification"));
+	if (error)
+		page_notice(r, "error", error);
+	P(r, "<p>");
+	T(r, _("Enter the 6-digit code from your authenticator app, or one of your recovery codes."));
+	P(r, "</p>\n");
+	form_begin(r, "/login/2fa");
+	form_input(r, "code", _("Code"), "text", NULL, "one-time-code", 1);
+	form_submit(r, _("Verify"));
+	form_end(r);
+	page_end(r);
+}
+
+int
+ui_login_2fa_form(struct req *r)
+{
+	struct session *s = page_session(r);
+
+	if (!s->twofa_pending) {
+		resp_redirect(r, "/");
+		return 0;
+	}
+	twofa_page(r, NULL);
+	return 0;
+}
+
+int
+ui_login_2fa_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	const char *code = form_or_empty(r, "code");
+	int64_t org = 0;
+	int rc;
+
+	if (!s->twofa_pending) {
+		resp_redirect(r, "/");
+		return 0;
+	}
+	if (strlen(code) > 64)
+		return ERR_INVAL;
+	rc = twofa_verify(app->db, app->kr, s->user_id, code, r->remote_addr,
+	    time(NULL));
+	if (rc == ERR_TOTP || rc == ERR_THROTTLED) {
+		r->status = rc == ERR_TOTP ? 401 : 429;
+		twofa_page(r, rc == ERR_TOTP ?
+		    _("The code is not correct or was already used.") :
+		    _("Too many attempts; please wait and try again."));
+		r->status = rc == ERR_TOTP ? 401 : 429;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if ((rc = first_org(app, r, s->user_id, &org)) != 0)
+		return rc;
+	if ((rc = session_promote(app->db, s->id, org)) != 0)
+		return rc;
+	resp_redirect(r, "/");
+	return 0;
+}
+
+int
+ui_logout(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	int rc;
+
+	if ((rc = session_destroy(app->db, s->id)) != 0)
+		return rc;
+	resp_cookie(r, "infuus_session", "", 0);
+	resp_redirect(r, "/login?out=1");
+	return 0;
+}
+
+int
+ui_logout_all(struct req *r)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	int rc;
+
+	if ((rc = session_destroy_user(app->db, s->user_id)) != 0)
+		return rc;
+	resp_cookie(r, "infuus_session", "", 0);
+	resp_redirect(r, "/login?out=1");
+	return 0;
+}
+
+static void
+reset_page(struct req *r, bool sent)
+{
+	page_begin(r, _("Reset your password"));
+	if (sent) {
+		page_notice(r, "ok", _("If an account exists for this address, we have sent it a link to choose a new password. The link works once, for one hour."));
+	} else {
+		P(r, "<p>");
+		T(r, _("Enter the e-mail address of your account. We will send you a link to choose a new password."));
+		P(r, "</p>\n");
+		form_begin(r, "/reset");
+		form_input(r, "email", _("E-mail address"), "email", NULL,
+		    "username", 1);
+		form_submit(r, _("Send the link"));
+		form_end(r);
+	}
+	page_end(r);
+}
+
+int
+ui_reset_form(struct req *r)
+{
+	reset_page(r, false);
+	return 0;
+}
+
+int
+ui_reset_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct buf tok = BUF_INIT, body = BUF_INIT;
+	const char *email = form_or_empty(r, "email");
+	int64_t uid = 0;
+	int rc;
+
+	if (strlen(email) > LIMIT_FIELD_SHORT)
+		return ERR_INVAL;
+	rc = reset_request(app->db, email, time(NULL), &tok, &uid);
+	if (rc == 0 && tok.len > 0) {
+		buf_printf(&body, "%s\n\n%s/reset/%s\n\n%s\n",
+		    _("Someone (probably you) asked to reset the password of your Infuus account. Choose a new password here:"),
+		    app->cfg.base_url, tok.p,
+		    _("The link works once, for one hour. If you did not ask for it, you can ignore this e-mail."));
+		/* A failed mail must not tell the caller the account exists:
+		 * it is logged and the answer stays the same. */
+		if (notify_mail(app, email, _("Reset your Infuus password"),
+		    body.p) != 0)
+			log_warn("reset", "user=%lld msg=\"mail not sent\"",
+			    (long long)uid);
+	}
+	buf_wipe(&tok);
+	buf_wipe(&body);
+	if (rc != 0 && rc != ERR_THROTTLED)
+		return rc;
+	reset_page(r, true);
+	return 0;
+}
+
+static void
+new_password_fields(struct req *r)
+{
+	form_input(r, "password", _("New password (at least 12 characters)"),
+	    "password", NULL, "new-password", 1);
+	form_input(r, "password2", _("New password again"), "password", NULL,
+	    "new-password", 1);
+}
+
+static void
+reset_token_page(struct req *r, const char *error)
+{
+	const char *tok = req_param(r, "token");
+
+	page_begin(r, _("Choose a new password"));
+	if (error)
+		page_notice(r, "error", error);
+	form_begin(r, arena_printf(&r->arena, "/reset/%s", tok));
+	new_password_fields(r);
+	form_submit(r, _("Save the new password"));
+	form_end(r);
+	page_end(r);
+}
+
+int
+ui_reset_token_form(struct req *r)
+{
+	reset_token_page(r, NULL);
+	return 0;
+}
+
+/* Both password fields present, equal and acceptable; else a message. */
+static const char *
+check_new_password(struct req *r, const char **pw)
+{
+	const char *a = form_or_empty(r, "password");
+	const char *b = form_or_empty(r, "password2");
+	const char *why = NULL;
+
+	*pw = a;
+	if (strcmp(a, b) != 0)
+		return _("The two passwords are not the same.");
+	if (user_password_ok(a, strlen(a), &why) != 0)
+		return why ? _(why) : _("This password is too weak.");
+	return NULL;
+}
+
+int
+ui_reset_token_post(struct req *r)
+{
+	struct app *app = r->app;
+	const char *pw, *why;
+	int64_t uid;
+	int rc;
+
+	if ((why = check_new_password(r, &pw)) != NULL) {
+		r->status = 400;
+		reset_token_page(r, why);
+		r->status = 400;
+		return 0;
+	}
+	rc = reset_complete(app->db, req_param(r, "token"), pw, time(NULL), &uid);
+	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
+		return ERR_GONE;
+	if (rc != 0)
+		return rc;
+	resp_cookie(r, "infuus_session", "", 0);
+	resp_redirect(r, "/login?reset=1");
+	return 0;
+}
+
+static int
+invite_page(struct req *r, const char *error)
+{
+	struct app *app = r->app;
+	const char *tok = req_param(r, "token");
+	struct invite inv;
+	int rc;
+
+	rc = invite_lookup(app->db, tok, time(NULL), &r->arena, &inv);
+	if (rc == ERR_NOTFOUND)
+		return ERR_GONE;
+	if (rc != 0)
+		return rc;
+	page_begin(r, _("Accept your invitation"));
+	if (error)
+		page_notice(r, "error", error);
+	P(r, "<p>");
+	T(r, _("You are invited to join this organisation:"));
+	P(r, " <strong>");
+	T(r, inv.org_name);
+	P(r, "</strong> (");
+	T(r, _(role_name(inv.role)));
+	P(r, ").</p>\n");
+	form_begin(r, arena_printf(&r->arena, "/invite/%s", tok));
+	form_input(r, "email", _("E-mail address"), "email", inv.email,
+	    "username", 0);
+	if (inv.account_exists) {
+		P(r, "<p>");
+		T(r, _("You already have an account. Enter its password to accept."));
+		P(r, "</p>\n");
+		form_input(r, "password", _("Password"), "password", NULL,
+		    "current-password", 1);
+	} else {
+		form_input(r, "name", _("Your name"), "text", NULL, "name", 1);
+		new_password_fields(r);
+	}
+	form_submit(r, _("Accept"));
+	form_end(r);
+	page_end(r);
+	return 0;
+}
+
+int
+ui_invite_form(struct req *r)
+{
+	return invite_page(r, NULL);
+}
+
+int
+ui_invite_post(struct req *r)
+{
+	struct app *app = r->app;
+	const char *tok = req_param(r, "token");
+	const char *name = form_or_empty(r, "name");
+	const char *pw = form_or_empty(r, "password");
+	const char *why = NULL;
+	struct invite inv;
+	struct user u;
+	int64_t uid = 0;
+	int rc;
+
+	rc = invite_lookup(app->db, tok, time(NULL), &r->arena, &inv);
+	if (rc == ERR_NOTFOUND)
+		return ERR_GONE;
+	if (rc != 0)
+		return rc;
+	if (!inv.account_exists) {
+		if (strlen(name) == 0 || strlen(name) > LIMIT_FIELD_SHORT)
+			why = _("Please enter your name.");
+		else
+			why = check_new_password(r, &pw);
+		if (why) {
+			r->status = 400;
+			invite_page(r, why);
+			r->status = 400;
+			return 0;
+		}
+	}
+	rc = invite_accept(app->db, tok, name, pw,
+	    strcmp(web_req_state(r)->lang, "en") == 0 ? "en" : "nl",
+	    time(NULL), &uid);
+	if (rc == ERR_LOGIN) {
+		r->status = 401;
+		invite_page(r, _("The e-mail address or password is not correct."));
+		r->status = 401;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	/* An existing account with two factors still has to give its code:
+	 * the invitation proves the mailbox and the password, not the phone. */
+	if ((rc = user_get(app->db, uid, &r->arena, &u)) != 0)
+		return rc;
+	if ((rc = web_start_session(r, uid, u.totp_enabled)) != 0)
+		return rc;
+	resp_redirect(r, u.totp_enabled ? "/login/2fa" : "/");
+	return 0;
+}

@@ -1,0 +1,302 @@
+/*
+ * web.c - the route table and the hooks around every handler.
+ *
+ * The route table is the one place that says who may call what: roles,
+ * CSRF, two factors and body limits.  authorize() enforces it before any
+ * handler runs, so a handler cannot forget; handlers still ask authz_check
+ * for the objects they touch (organisation, relation).
+ *
+ * Language: the session's language, else a "lang" cookie, else the
+ * browser's Accept-Language; applied with uselocale() on the worker thread
+ * for the duration of the request and reset in finish().
+ */
+#include "web/web.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "audit/audit.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "identity/identity.h"
+#include "identity/session.h"
+#include "web/handlers.h"
+#include "web/page.h"
+#include "web/web_int.h"
+#include "core/banned.h"
+
+#define G HTTP_GET
+#define PO HTTP_POST
+#define ANON ROUTE_ANON
+#define CSRF ROUTE_CSRF
+#define JSON ROUTE_JSON
+#define PART ROUTE_PARTIAL
+#define ANY ROLE_ALL
+#define ADM ROLE_ADMIN
+#define FORM LIMIT_BODY_FORM
+#define SMALL LIMIT_BODY_ANON
+
+static const struct route routes[] = {
+	/* method pattern             handler              roles flags       body */
+	{ G,  "/",                    ui_home,             ANY, ANON,        0 },
+	{ G,  "/login",               ui_login_form,       ANY, ANON,        0 },
+	{ PO, "/login",               ui_login_post,       ANY, ANON | CSRF, SMALL },
+	{ G,  "/login/2fa",           ui_login_2fa_form,   ANY, PART,        0 },
+	{ PO, "/login/2fa",           ui_login_2fa_post,   ANY, PART | CSRF, SMALL },
+	{ PO, "/logout",              ui_logout,           ANY, PART | CSRF, SMALL },
+	{ PO, "/logout/everywhere",   ui_logout_all,       ANY, CSRF,        SMALL },
+	{ G,  "/reset",               ui_reset_form,       ANY, ANON,        0 },
+	{ PO, "/reset",               ui_reset_post,       ANY, ANON | CSRF, SMALL },
+	{ G,  "/reset/:token",        ui_reset_token_form, ANY, ANON,        0 },
+	{ PO, "/reset/:token",        ui_reset_token_post, ANY, ANON | CSRF, SMALL },
+	{ G,  "/invite/:token",       ui_invite_form,      ANY, ANON,        0 },
+	{ PO, "/invite/:token",       ui_invite_post,      ANY, ANON | CSRF, SMALL },
+	{ PO, "/org/switch",          ui_org_switch,       ANY, CSRF,        SMALL },
+	{ G,  "/account",             ui_account,          ANY, 0,           0 },
+	{ PO, "/account",             ui_account_post,     ANY, CSRF,        SMALL },
+	{ PO, "/account/password",    ui_password_post,    ANY, CSRF,        SMALL },
+	{ G,  "/account/2fa",         ui_2fa_setup,        ANY, PART,        0 },
+	{ PO, "/account/2fa",         ui_2fa_setup_post,   ANY, PART | CSRF, SMALL },
+	{ PO, "/account/2fa/disable", ui_2fa_disable_post, ANY, CSRF,        SMALL },
+	{ G,  "/org/members",         ui_members,          ADM, 0,           0 },
+	{ PO, "/org/members/:uid/role", ui_member_role_post, ADM, CSRF,      SMALL },
+	{ PO, "/org/members/:uid/remove", ui_member_remove_post, ADM, CSRF,  SMALL },
+	{ PO, "/org/invites",         ui_invite_create_post, ADM, CSRF,      SMALL },
+	{ PO, "/org/settings",        ui_org_settings_post, ADM, CSRF,       SMALL },
+	{ G,  "/org/audit",           ui_audit_org,        ADM, ROUTE_2FA,   0 },
+	{ G,  "/me/access",           ui_audit_self,       ANY, 0,           0 },
+	{ G,  "/api/me",              api_me,              ANY, JSON,        0 },
+};
+
+#undef G
+#undef PO
+#undef ANON
+#undef CSRF
+#undef JSON
+#undef PART
+#undef ANY
+#undef ADM
+#undef FORM
+#undef SMALL
+
+const struct route *
+web_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
+
+int
+web_init(struct app *app)
+{
+	(void)app;
+	return 0;
+}
+
+void
+web_fini(struct app *app)
+{
+	(void)app;
+}
+
+static const char *
+pick_lang(struct req *r, const struct session *s)
+{
+	const char *c, *al;
+
+	if (s && s->lang[0])
+		return strcmp(s->lang, "en") == 0 ? "en" : "nl";
+	if ((c = req_cookie(r, "lang")) != NULL)
+		return strcmp(c, "en") == 0 ? "en" : "nl";
+	al = r->accept_language ? r->accept_language : "";
+	/* The first preference decides; Dutch is the default otherwise. */
+	while (*al == ' ')
+		al++;
+	if (strncmp(al, "en", 2) == 0)
+		return "en";
+	return "nl";
+}
+
+static void
+use_lang(struct req *r, const char *lang)
+{
+	struct app *app = r->app;
+	locale_t l = strcmp(lang, "en") == 0 ? app->loc_en : app->loc_nl;
+
+	web_req_state(r)->lang = lang;
+	if (l)
+		uselocale(l);
+}
+
+/* The CSRF value the caller must echo: the session's token, or before
+ * log-in a random value in a cookie (double submit), so the log-in form
+ * cannot be posted from another site either. */
+const char *
+web_csrf_value(struct req *r)
+{
+	struct session *s = page_session(r);
+	struct web_state *ws = web_req_state(r);
+	struct buf tok = BUF_INIT;
+
+	if (s)
+		return s->csrf;
+	if (ws->pre_csrf)
+		return ws->pre_csrf;
+	if ((ws->pre_csrf = req_cookie(r, "infuus_pre")) == NULL ||
+	    strlen(ws->pre_csrf) != 43) {
+		crypto_token(&tok);
+		ws->pre_csrf = arena_strdup(&r->arena, tok.p);
+		resp_cookie(r, "infuus_pre", ws->pre_csrf, -1);
+		buf_release(&tok);
+	}
+	return ws->pre_csrf;
+}
+
+static bool
+csrf_ok(struct req *r)
+{
+	const char *sent = req_form(r, "csrf");
+	const char *want;
+
+	if (sent == NULL)
+		sent = req_header(r, "X-CSRF-Token");
+	if (sent == NULL)
+		return false;
+	if (page_session(r))
+		return session_csrf_ok(page_session(r), sent);
+	want = req_cookie(r, "infuus_pre");
+	return want && strlen(want) == 43 && strlen(sent) == 43 &&
+	    crypto_equal(want, sent, 43);
+}
+
+static int
+login_redirect(struct req *r, const char *to)
+{
+	if (r->wants_json)
+		return ERR_AUTH;
+	resp_redirect(r, to);
+	return 1;
+}
+
+/* Does the session's organisation require two factors that this user has
+ * not passed?  Only asked on the rare path of a session without them. */
+static bool
+org_requires_2fa(struct req *r, const struct session *s)
+{
+	struct app *app = r->app;
+	struct org org;
+
+	if (s->org_id == 0)
+		return false;
+	if (org_get(app->db, s->org_id, &r->arena, &org) != 0)
+		return false;
+	return org.require_2fa;
+}
+
+static int
+authorize(struct req *r)
+{
+	struct app *app = r->app;
+	const struct route *rt = r->route;
+	struct session_policy pol = { app->cfg.session_idle,
+		app->cfg.session_absolute };
+	struct session *s = NULL;
+	const char *tok = req_cookie(r, "infuus_session");
+	int rc;
+
+	web_req_state(r); /* allocate the per-request state early */
+	if (tok && strlen(tok) <= 64) {
+		s = ARENA_NEW(&r->arena, struct session);
+		rc = session_lookup(app->db, &pol, tok, time(NULL), s);
+		if (rc == ERR_BUSY)
+			return rc;
+		if (rc != 0) {
+			s = NULL;
+			resp_cookie(r, "infuus_session", "", 0);
+			if (rc == ERR_REAUTH)
+				web_req_state(r)->expired = true;
+		}
+	}
+	r->auth = s;
+	use_lang(r, pick_lang(r, s));
+
+	if (s == NULL) {
+		if (!(rt->flags & ROUTE_ANON))
+			return login_redirect(r, web_req_state(r)->expired ?
+			    "/login?expired=1" : "/login");
+	} else {
+		if (s->twofa_pending && !(rt->flags & ROUTE_PARTIAL) &&
+		    !(rt->flags & ROUTE_ANON))
+			return login_redirect(r, "/login/2fa");
+		if (!s->twofa_passed && !s->twofa_pending &&
+		    !(rt->flags & (ROUTE_PARTIAL | ROUTE_ANON)) &&
+		    org_requires_2fa(r, s))
+			return login_redirect(r, "/account/2fa?required=1");
+		if (!(rt->flags & ROUTE_ANON) && rt->roles != ROLE_ALL &&
+		    !(rt->roles & (unsigned)s->role))
+			return ERR_FORBIDDEN;
+		if ((rt->flags & ROUTE_2FA) && !s->twofa_passed)
+			return ERR_FORBIDDEN;
+	}
+	if ((rt->flags & ROUTE_CSRF) && !csrf_ok(r))
+		return ERR_CSRF;
+	return 0;
+}
+
+static void
+render_error(struct req *r, int err)
+{
+	page_error(r, err);
+}
+
+static void
+finish(struct req *r)
+{
+	(void)r;
+	uselocale(LC_GLOBAL_LOCALE);
+}
+
+struct http_hooks
+web_hooks(void)
+{
+	struct http_hooks h = { authorize, render_error, finish };
+
+	return h;
+}
+
+struct web_state *
+web_req_state(struct req *r)
+{
+	/* Shared by the hooks and the handler of one request; in the arena. */
+	if (r->app_state == NULL)
+		r->app_state = ARENA_NEW(&r->arena, struct web_state);
+	return r->app_state;
+}
+
+void
+web_audit_event(struct req *r, struct audit_event *ev, int action,
+    const char *kind, int64_t client_id, int64_t object_id,
+    const char *purpose)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+
+	memset(ev, 0, sizeof(*ev));
+	ev->org_id = s ? s->org_id : 0;
+	ev->action = (enum audit_action)action;
+	ev->outcome = AUDIT_SUCCESS;
+	ev->actor_id = s ? s->user_id : 0;
+	ev->role = s && s->role ? role_name(s->role) : "anonymous";
+	ev->purpose = purpose;
+	ev->address = r->remote_addr;
+	ev->device = r->user_agent;
+	ev->client_id = client_id;
+	ev->kind = kind;
+	ev->object_id = object_id;
+	ev->node = app->cfg.node;
+}

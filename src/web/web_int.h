@@ -1,0 +1,35 @@
+/*
+ * web_int.h - state shared by the web layer's files for one request.
+ */
+#ifndef INFUUS_WEB_INT_H
+#define INFUUS_WEB_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct web_state {
+	const char *lang;      /* "nl" or "en" */
+	const char *pre_csrf;  /* CSRF value before log-in */
+	bool expired;          /* the session cookie was too old */
+};
+
+struct web_state *web_req_state(struct req *r);
+/* The value forms must carry in their "csrf" field. */
+const char *web_csrf_value(struct req *r);
+/* Start a session for user_id (pending: the second factor is still to
+ * come) and set its cookie; r->auth becomes the new session. */
+/* The start page's sections of later capabilities (ui-home.c asks). */
+struct session;
+int web_home_sections(struct req *r, const struct session *s);
+/* A role for people, translated. */
+const char *web_role_label(int role);
+/* An access-log event with the request's who/where filled in. */
+struct audit_event;
+void web_audit_event(struct req *r, struct audit_event *ev, int action,
+    const char *kind, int64_t client_id, int64_t object_id,
+    const char *purpose);
+int web_start_session(struct req *r, int64_t user_id, bool pending);
+
+#endif
