@@ -71,6 +71,10 @@ static const struct route routes[] = {
 	{ G,  "/org/audit",           ui_audit_org,        ADM, ROUTE_2FA,   0 },
 	{ G,  "/me/access",           ui_audit_self,       ANY, 0,           0 },
 	{ G,  "/api/me",              api_me,              ANY, JSON,        0 },
+	/* trajectories (ui-trajectory.c) */
+	/* threads and messages (ui-thread.c) */
+	/* queue, more time, adherence, notifications (ui-queue.c) */
+	/* writing assistant (ui-assistant.c) */
 };
 
 #undef G

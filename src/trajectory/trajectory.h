@@ -1,0 +1,160 @@
+/*
+ * trajectory.h - a trajectory (traject): one client guided by one or more
+ * professionals in an organisation, with the client's learning questions,
+ * a phase, and the service promise the professionals keep.
+ *
+ * Titles and learning questions are the client's data: sealed with the
+ * organisation's key (keyring) and every access is in the access log.  The
+ * promise is the professional's terms and is stored in plain text.
+ *
+ * Functions that change something take the audit event describing the
+ * access (who, from where, why) and append it in the same write job; the
+ * module fills action, kind, object and client.  Reads that return client
+ * data append their read event first and fail when that fails (log first,
+ * then show).
+ */
+#ifndef INFUUS_TRAJECTORY_H
+#define INFUUS_TRAJECTORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "identity/authz.h"
+#include "promise/promise.h"
+
+struct db;
+struct keyring;
+struct audit_event;
+
+enum traj_phase {
+	TRAJ_INTAKE,
+	TRAJ_WORKING,
+	TRAJ_CLOSING,
+	TRAJ_CLOSED,
+};
+
+const char *traj_phase_name(enum traj_phase p);   /* "intake", ... */
+int traj_phase_parse(const char *s, enum traj_phase *out);
+
+enum traj_level { TRAJ_LEVEL_SIMPLE, TRAJ_LEVEL_STANDARD, TRAJ_LEVEL_ADVANCED };
+const char *traj_level_name(enum traj_level l);  /* "simple", ... */
+int traj_level_parse(const char *s, enum traj_level *out);
+
+struct trajectory {
+	int64_t id;
+	int64_t org_id;
+	int64_t client_id;
+	const char *client_name;
+	const char *title;            /* opened; in the caller's arena */
+	enum traj_phase phase;
+	int64_t started_at;
+	int64_t planned_end;          /* 0: none */
+	int64_t closed_at;            /* 0: open */
+	enum traj_level reading_level;
+	bool share_reads;             /* the client lets professionals see reads */
+	int64_t created_at;
+	int64_t waiting;              /* client messages waiting for a reply */
+	int64_t next_deadline;        /* earliest deadline of those; 0: none */
+	int64_t last_message_at;      /* 0: none yet */
+};
+
+struct traj_member {
+	int64_t user_id;
+	const char *name;
+	bool professional;            /* false: the client */
+};
+
+/* The promise as stored and edited (text forms of promise.h). */
+struct promise_terms {
+	int64_t reply_minutes;        /* reply time in working minutes */
+	const char *tz;               /* IANA zone */
+	const char *schedule;         /* working hours: "mon-fri 09:00-17:00" */
+	const char *reachable;        /* reachable hours ("" = as schedule) */
+	const char *holidays;         /* "2026-12-25, 2026-12-28..2027-01-01" */
+	int64_t contact_days;         /* one exchange per N days (0: none) */
+	const char *not_reachable;    /* when the professional is not reachable */
+	const char *emergency;        /* what to do in an emergency */
+};
+
+/* Defaults for a new trajectory: 24 working hours, Mon-Fri 09:00-17:00,
+ * the organisation's zone, Dutch public holidays of this and next year. */
+void traj_default_terms(struct arena *a, const char *tz, time_t now,
+    struct promise_terms *out);
+/* Check the text forms; ERR_INVAL with a person-readable reason (static
+ * English text, translated by the caller) in *why. */
+int traj_terms_check(const struct promise_terms *t, const char **why);
+
+/* A new trajectory for client_id with professional_id as its first
+ * professional.  Both must be members of org_id with the right roles. */
+int traj_create(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t client_id, int64_t professional_id, const char *title,
+    int64_t planned_end, const struct promise_terms *terms,
+    const struct audit_event *ev, int64_t *id);
+int traj_get(struct db *db, struct keyring *kr, int64_t id,
+    const struct audit_event *ev, struct arena *a, struct trajectory *out);
+/* The trajectories the user takes part in (as client or professional) in
+ * org_id, newest activity first; admins get all of the organisation when
+ * all is true.  Titles are opened (one list read event is logged). */
+int traj_list(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t user_id, bool all, const struct audit_event *ev,
+    struct arena *a, struct trajectory **out, size_t *n);
+int traj_members(struct db *db, int64_t id, struct arena *a,
+    struct traj_member **out, size_t *n);
+/* Is user_id part of the trajectory?  0 and *professional set, or
+ * ERR_NOTFOUND.  (Used by authz.) */
+int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
+    bool *professional);
+int traj_add_professional(struct db *db, int64_t traj_id, int64_t user_id,
+    const struct audit_event *ev);
+int traj_set_phase(struct db *db, int64_t traj_id, enum traj_phase phase,
+    const struct audit_event *ev);
+int traj_set_share_reads(struct db *db, int64_t traj_id, bool on,
+    const struct audit_event *ev);
+int traj_set_level(struct db *db, int64_t traj_id, enum traj_level level,
+    const struct audit_event *ev);
+
+struct learning_question {
+	int64_t id;
+	const char *body;
+	int64_t created_by;
+	int64_t created_at;
+};
+int traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
+    const char *body, const struct audit_event *ev);
+int traj_questions(struct db *db, struct keyring *kr, int64_t traj_id,
+    const struct audit_event *ev, struct arena *a,
+    struct learning_question **out, size_t *n);
+
+int traj_terms_get(struct db *db, int64_t traj_id, struct arena *a,
+    struct promise_terms *out);
+int traj_terms_set(struct db *db, int64_t traj_id,
+    const struct promise_terms *t, const struct audit_event *ev);
+
+/*
+ * Compiled promises for deadline arithmetic.  A cache (owned by the app,
+ * shared by threads, guarded by a mutex) keeps time zones loaded once.
+ */
+struct tz_cache;
+int tz_cache_new(struct tz_cache **out);
+void tz_cache_free(struct tz_cache *c);
+/* Fill *p from stored terms; p->tz and p->emergency borrow from the cache
+ * and the arena. */
+int traj_promise(struct db *db, struct tz_cache *tzc, int64_t traj_id,
+    struct arena *a, struct promise *p);
+int traj_promise_from_terms(struct tz_cache *tzc,
+    const struct promise_terms *t, struct promise *p);
+
+/*
+ * The relation check authz_check uses for AUTHZ_TRAJECTORY, AUTHZ_THREAD
+ * and AUTHZ_MESSAGE: the object must be in the principal's organisation
+ * (else ERR_NOTFOUND) and the principal must take part in its trajectory
+ * (professionals and the client); admins may read the trajectory list and
+ * metadata but not messages.  Writing to a closed trajectory is refused
+ * (ERR_FORBIDDEN); the client keeps read access after closing.
+ */
+int traj_access(struct db *db, const struct principal *p,
+    enum authz_action act, enum authz_kind kind, int64_t id);
+
+#endif
