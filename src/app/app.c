@@ -11,13 +11,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "assistant/assistant.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "identity/identity.h"
 #include "keys/keyring.h"
+#include "mail/smtp.h"
 #include "store/db.h"
+#include "trajectory/trajectory.h"
 #include "core/banned.h"
 
 static void
@@ -49,6 +52,10 @@ app_open(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "libsodium could not be initialised");
 		return rc;
 	}
+	if ((rc = mail_init()) != 0) {
+		snprintf(err, errlen, "libcurl could not be initialised");
+		return rc;
+	}
 	if ((rc = db_open(app->cfg.database, &app->db)) != 0) {
 		snprintf(err, errlen, "cannot open the database: %s",
 		    err_msg(rc));
@@ -72,6 +79,16 @@ app_open(struct app *app, char *err, size_t errlen)
 		    err_msg(rc));
 		return rc;
 	}
+	if ((rc = assistant_load(app->cfg.share_dir, &app->assistant)) != 0) {
+		snprintf(err, errlen, "cannot load the writing assistant's "
+		    "word lists from %s/assistant: %s", app->cfg.share_dir,
+		    err_msg(rc));
+		return rc;
+	}
+	if ((rc = tz_cache_new(&app->tzc)) != 0) {
+		snprintf(err, errlen, "cannot make the time-zone cache");
+		return rc;
+	}
 	i18n_open(app);
 	return 0;
 }
@@ -83,11 +100,16 @@ app_close(struct app *app)
 		freelocale(app->loc_nl);
 	if (app->loc_en)
 		freelocale(app->loc_en);
+	if (app->tzc)
+		tz_cache_free(app->tzc);
+	if (app->assistant)
+		assistant_free(app->assistant);
 	if (app->kr)
 		keyring_free(app->kr);
 	if (app->db)
 		db_close(app->db);
 	config_release(&app->cfg);
+	mail_done();
 	memset(app, 0, sizeof(*app));
 }
 

@@ -15,12 +15,14 @@
 struct db;
 struct keyring;
 struct assistant;
+struct tz_cache;
 
 struct app {
 	struct config cfg;
 	struct db *db;
 	struct keyring *kr;
-	struct assistant *assistant;
+	struct assistant *assistant;  /* word lists, read-only once loaded */
+	struct tz_cache *tzc;          /* time zones of service promises */
 	/* Per-thread message locales for gettext (uselocale); (locale_t)0
 	 * when the system lacks the locale: English is then shown. */
 	locale_t loc_nl;

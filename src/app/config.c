@@ -112,7 +112,7 @@ defaults(struct config *c)
 	c->base_url = xstrdup("http://127.0.0.1:8080");
 	c->node = xstrdup("node1");
 	c->smtp_url = xstrdup("");
-	c->smtp_from = xstrdup("Infuus <noreply@infuus.invalid>");
+	c->smtp_from = xstrdup("noreply@infuus.invalid");
 	c->session_idle = 30 * 60;
 	c->session_absolute = 12 * 60 * 60;
 	c->access_log = true;
