@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "identity/identity.h"
+#include "identity/totp.h"
 #include "keys/keyring.h"
 #include "mail/smtp.h"
 #include "store/db.h"
@@ -50,6 +51,10 @@ app_open(struct app *app, char *err, size_t errlen)
 	}
 	if ((rc = crypto_init()) != 0) {
 		snprintf(err, errlen, "libsodium could not be initialised");
+		return rc;
+	}
+	if ((rc = totp_init()) != 0) {
+		snprintf(err, errlen, "liboath could not be initialised");
 		return rc;
 	}
 	if ((rc = mail_init()) != 0) {
@@ -110,6 +115,7 @@ app_close(struct app *app)
 		db_close(app->db);
 	config_release(&app->cfg);
 	mail_done();
+	totp_done();
 	memset(app, 0, sizeof(*app));
 }
 

@@ -25,6 +25,14 @@
 #define LIMIT_CONN_TIMEOUT 30
 /* Seconds a graceful shutdown waits for requests in flight. */
 #define LIMIT_SHUTDOWN_GRACE 10
+/* Header bytes of one part of a multipart body (Content-Disposition with
+ * a file name of up to 255 bytes and a Content-Type fit easily); more is
+ * no browser of ours. */
+#define LIMIT_PART_HEADERS 2048
+/* After a chunked body has passed its route's limit and the 413 is sent,
+ * bytes still read and dropped, so the client reads the answer instead of
+ * a connection reset; past this the connection is simply closed. */
+#define LIMIT_BODY_DISCARD (256 * 1024)
 
 /* --- Request bodies, by route class ------------------------------------- */
 
@@ -65,12 +73,19 @@
 #define LIMIT_SESSION_IDLE (30 * 60)
 /* Seconds a session may live in all (default). */
 #define LIMIT_SESSION_ABSOLUTE (12 * 60 * 60)
+/* Seconds a session may wait for its second factor after the password:
+ * a half-logged-in session is worth little to its owner and much to
+ * someone who stole the password. */
+#define LIMIT_SESSION_2FA_PENDING (10 * 60)
 /* Seconds an invitation link stays valid. */
 #define LIMIT_INVITE_TTL (7 * 24 * 60 * 60)
 /* Seconds a password-reset link stays valid. */
 #define LIMIT_RESET_TTL (60 * 60)
 /* Recovery codes handed out when two factors are set up. */
 #define LIMIT_RECOVERY_CODES 10
+/* Password-reset mails per account per hour: more only fills someone's
+ * mailbox (further requests are answered as if the address were unknown). */
+#define LIMIT_RESET_PER_HOUR 3
 
 /* --- Live connections --------------------------------------------------- */
 
@@ -85,5 +100,161 @@
 #define LIMIT_GROUP_COMMIT 512
 /* PostgreSQL connections per node. */
 #define LIMIT_PG_POOL 16
+/* SQLite read connections at once.  One per concurrent reader; each costs a
+ * page cache (up to 2 MiB), and past the CPU count more do not read faster,
+ * so a caller beyond this waits (up to LIMIT_DB_BUSY_MS) for a free one. */
+#define LIMIT_DB_READERS 32
+/* Prepared statements cached per connection.  Callers pass SQL literals, so
+ * the program's own set fits easily; SQL built at run time (IN lists of any
+ * length) must not grow a cache without bound, so beyond this a statement
+ * is compiled per use and thrown away. */
+#define LIMIT_DB_STMT_CACHE 512
+
+/* --- Access log (audit) ------------------------------------------------- */
+
+/* A code in an audit entry (role, purpose, kind, detail).  Codes are short
+ * words; the limit (with the charset) keeps free text, and so a client's
+ * words, out of the log. */
+#define LIMIT_AUDIT_CODE 32
+/* The peer address kept per entry: an IPv6 address with a zone fits. */
+#define LIMIT_AUDIT_ADDRESS 64
+/* The user agent kept per entry; real ones are 100-200 bytes, longer ones
+ * are cut so a hostile header cannot bloat the append-only log. */
+#define LIMIT_AUDIT_DEVICE 256
+/* The node name kept per entry (a host name). */
+#define LIMIT_AUDIT_NODE 64
+/* Entries one audit query returns at most (one page of a view). */
+#define LIMIT_AUDIT_PAGE 500
+/* The furthest offset a view may page to; deeper pages cost a scan each,
+ * narrow the time range instead. */
+#define LIMIT_AUDIT_OFFSET 100000
+
+/* --- Time zones and service promises (src/promise) ---------------------- */
+
+/* A zone name ("America/Argentina/ComodRivadavia" is 32, the longest). */
+#define LIMIT_TZ_NAME 64
+/* A TZif file; the largest in tzdata 2025b is under 4 KiB. */
+#define LIMIT_TZ_FILE (64 * 1024)
+/* Transitions in one zone; "fat" files hold at most about 250. */
+#define LIMIT_TZ_TRANSITIONS 2000
+/* Local time types; a transition names its type in one byte. */
+#define LIMIT_TZ_TYPES 256
+/* Bytes of abbreviations ("CET\0CEST\0"); real zones use under 50. */
+#define LIMIT_TZ_CHARS 256
+/* The POSIX TZ string at the end of a v2+ file; real ones are under 50. */
+#define LIMIT_TZ_FOOTER 128
+/* Working or reachable windows per weekday: a morning and an afternoon. */
+#define LIMIT_PROMISE_WINDOWS_PER_DAY 2
+/* Holiday entries (a date or a range) in one promise: years of public
+ * holidays plus the practice's own closing days fit many times over. */
+#define LIMIT_PROMISE_HOLIDAYS 256
+/* Days in one holiday range: a sabbatical, not a retirement. */
+#define LIMIT_PROMISE_HOLIDAY_SPAN 366
+/* Years a holiday date may name: nothing before the epoch, nothing so far
+ * ahead that it can only be a typing error. */
+#define LIMIT_PROMISE_YEAR_MIN 1970
+#define LIMIT_PROMISE_YEAR_MAX 2999
+/* Bytes of a schedule or holiday text as typed in a form. */
+#define LIMIT_PROMISE_TEXT 4096
+/* Reply time in working hours: a month of round-the-clock work. */
+#define LIMIT_PROMISE_REPLY_HOURS 744
+/* Expected contact frequency: at least one exchange per this many days. */
+#define LIMIT_PROMISE_CONTACT_DAYS 366
+/* Days a deadline or the next reachable moment is searched for, and the
+ * longest stretch working time is counted over: a promise that cannot be
+ * met within three years is not a promise, and the bound keeps a strange
+ * schedule from costing more than a few milliseconds. */
+#define LIMIT_PROMISE_HORIZON_DAYS (3 * 366)
+
+/* --- Trajectories (src/trajectory) --------------------------------------- */
+
+/* Bytes of a trajectory's title: a line that names the trajectory for the
+ * people in it, not a place for the story itself. */
+#define LIMIT_TRAJ_TITLE 200
+/* Bytes of one learning question in the client's own words: a few
+ * sentences; the story belongs in the messages. */
+#define LIMIT_TRAJ_QUESTION 2000
+/* Learning questions per trajectory: a trajectory works on a handful; the
+ * bound keeps the first page (which shows them all) small. */
+#define LIMIT_TRAJ_QUESTIONS 100
+/* Professionals in one trajectory: a coach, a co-coach, a supervisor and a
+ * few stand-ins fit easily. */
+#define LIMIT_TRAJ_PROFESSIONALS 16
+/* Trajectories one overview lists at most (the most recently active
+ * first); every row listed is an entry in the access log. */
+#define LIMIT_TRAJ_LIST 500
+/* Bytes of the promise's free texts (when not reachable, what to do in an
+ * emergency): a paragraph each. */
+#define LIMIT_PROMISE_NOTE 2000
+/* Zones one time zone cache keeps.  Only installed zones load (tzdata has
+ * about 600), so the cap is never reached by honest use; zones are borrowed
+ * by compiled promises and so are never evicted. */
+#define LIMIT_TZ_CACHE 1024
+
+/* --- Keys and mail ------------------------------------------------------ */
+
+/* Unwrapped data keys the keyring caches (72 bytes each, in locked memory
+ * that counts against RLIMIT_MEMLOCK).  Past it the cache is emptied and
+ * refills from the database: a miss costs one query and one unwrap. */
+#define LIMIT_KEYRING_CACHE 4096
+/* An e-mail body in bytes.  Mails carry notifications, never content, so
+ * a few lines; the limit catches a caller that passes a client's text. */
+#define LIMIT_MAIL_BODY (64 * 1024)
+/* Milliseconds an SMTP exchange may take when the configuration gives no
+ * timeout: a mail server that hangs must not hold a request thread. */
+#define LIMIT_MAIL_TIMEOUT_MS 20000
+
+/* --- Writing assistant (src/assistant) --------------------------------- */
+
+/* Bytes of a draft or a client message the assistant analyses: what a
+ * message may hold, so a live-panel request can never analyse more. */
+#define LIMIT_ASSISTANT_TEXT LIMIT_MESSAGE
+/* Past messages passed in for the rhythm.  The phase looks at the last few
+ * intervals only, so callers pass the newest messages; a cap keeps the sort
+ * cheap on a thread that has run for years. */
+#define LIMIT_ASSISTANT_HISTORY 1024
+/* A token longer than this many bytes is no word (a URL, a pasted hash):
+ * it still counts for sentence length but is never stemmed or suggested. */
+#define LIMIT_ASSISTANT_WORD 64
+/* One word-list file in share/assistant: ours, but a broken install must not
+ * make start-up slow or huge. */
+#define LIMIT_ASSISTANT_LIST_BYTES (1024 * 1024)
+#define LIMIT_ASSISTANT_LIST_ENTRIES 20000
+
+/* --- Threads and messages (src/message) -------------------------------- */
+
+/* Bytes of a thread's subject: one line that names the conversation. */
+#define LIMIT_THREAD_SUBJECT 200
+/* Bytes of a quoted passage: the few sentences of the client one mirrors
+ * (seed 001); the whole message is one link away. */
+#define LIMIT_QUOTE 2000
+/* Attachments to one message: a handful of documents.  The upload body
+ * (LIMIT_BODY_UPLOAD) bounds their sum; this bounds the rows. */
+#define LIMIT_ATTACHMENTS 5
+/* Bytes of an attachment's name after cleaning: long enough for any real
+ * document title, short enough to list. */
+#define LIMIT_ATTACHMENT_NAME 120
+/* Entries of a zip's central directory walked to tell a .docx or .odt from
+ * any other zip: real documents have a few dozen. */
+#define LIMIT_ZIP_ENTRIES 4096
+/* Messages one thread page shows (the newest; the export has them all):
+ * each is opened and rendered per view. */
+#define LIMIT_THREAD_PAGE 500
+/* Threads one trajectory lists. */
+#define LIMIT_THREADS 500
+/* Messages one export holds at most: years of weekly contact fit many
+ * times over; the bound keeps one request's memory finite. */
+#define LIMIT_EXPORT_MESSAGES 20000
+/* Search: bytes of a query, words of it used (all must occur), and
+ * results shown (newest first; each is opened and in the access log). */
+#define LIMIT_SEARCH_QUERY 200
+#define LIMIT_SEARCH_WORDS 8
+#define LIMIT_SEARCH_RESULTS 50
+/* A normalised word longer than this is no word (a URL, a hash) and is not
+ * indexed; a query word that long finds nothing. */
+#define LIMIT_SEARCH_WORD 64
+/* Distinct words indexed per message: a long message has a few thousand;
+ * past this the rest are not findable (and the index row count is bounded). */
+#define LIMIT_SEARCH_TOKENS 4096
 
 #endif

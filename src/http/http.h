@@ -23,6 +23,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 
+struct json_t; /* jansson's json_t (core/json.h) */
+
 enum http_method {
 	HTTP_GET = 1 << 0,
 	HTTP_HEAD = 1 << 1,
@@ -66,6 +68,11 @@ struct req;
  * ":name" (one segment, available through req_param).  roles is a bitmask
  * the application defines (identity/role.h); the server passes it to the
  * authorize hook and never interprets it.
+ *
+ * The first route in table order whose pattern and method match wins, so
+ * list "/t/new" before "/t/:id".  A GET route answers HEAD too (the server
+ * drops the body).  A parameter whose name ends in "token" or "secret"
+ * holds a secret: the access log shows ":token" instead of its value.
  */
 struct route {
 	unsigned methods;
@@ -107,6 +114,11 @@ struct req {
 	uint64_t id;               /* request number, for the access log */
 	void *auth;                /* set by the authorize hook (the session) */
 	void *app_state;           /* the application's per-request state */
+	const char *error_detail;  /* why the request was refused, for a
+	                              person ("The address contains ..."),
+	                              NULL if nothing more than err_msg */
+	struct json_t *json;       /* the body parsed by req_json; released
+	                              with the request */
 
 	/* The response. */
 	int status;
@@ -126,6 +138,14 @@ const struct upload *req_upload(const struct req *r, const char *field);
 const char *req_cookie(const struct req *r, const char *name);
 /* A request header (case-insensitive name); NULL when absent. */
 const char *req_header(const struct req *r, const char *name);
+/*
+ * The body as JSON (core/json.h limits: size, depth, no duplicate keys).
+ * Returns 0 with *out (owned by the request: do not decref it; a struct
+ * req built by hand in a test is released by the test), ERR_MEDIATYPE when
+ * the Content-Type is not application/json, or ERR_PARSE / ERR_TOOBIG with
+ * r->error_detail saying what is wrong.
+ */
+int req_json(struct req *r, struct json_t **out);
 
 /* Responses. */
 void resp_header(struct req *r, const char *name, const char *value);
@@ -137,6 +157,13 @@ void resp_cookie(struct req *r, const char *name, const char *value,
     long max_age);
 /* A JSON body (status as given; type application/json). */
 void resp_json(struct req *r, int status, const char *json, size_t len);
+/*
+ * The default error response, used when hooks.render_error is NULL (and
+ * usable by it): status err_status(err); for wants_json the body is
+ * {"error":"NAME","message":"...","detail":"..."} (detail only when
+ * r->error_detail is set), else a small HTML page saying the same.
+ */
+void http_error_page(struct req *r, int err);
 
 /* Hooks the application gives the server. */
 struct http_hooks {
@@ -146,9 +173,12 @@ struct http_hooks {
 	 * instead set a redirect and return 1: the response is then sent as
 	 * is). */
 	int (*authorize)(struct req *r);
-	/* Fill r's response for an error (status from err_status). */
+	/* Fill r's response for an error (status from err_status).  Also
+	 * called before a route was found (404, 400 for a malformed path):
+	 * r->route is then NULL, r->auth NULL and authorize has not run. */
 	void (*render_error)(struct req *r, int err);
-	/* After the response is queued: release what authorize acquired. */
+	/* After the response is queued: release what authorize acquired.
+	 * Called exactly once for every request authorize was called for. */
 	void (*finish)(struct req *r);
 };
 
@@ -161,17 +191,31 @@ struct http_config {
 	void *app;
 	const char *static_dir;    /* files under /static/ (NULL: none) */
 	bool tls_proxy;            /* behind a TLS-terminating proxy: HSTS,
-	                              Secure cookies */
+	                              Secure cookies, the client address is
+	                              the last X-Forwarded-For entry (the
+	                              proxy's), no per-address connection
+	                              limit; listen on loopback then */
 	bool access_log;           /* one structured line per request */
 };
 
 struct http_server;
 
+/*
+ * Listen and serve on threads of the server's own (cfg->threads poll
+ * threads, 0 = one per CPU, at least 2).  cfg is copied; the route table,
+ * cfg->app and cfg->static_dir must outlive the server.  Installs no signal handlers: the caller blocks or
+ * handles SIGTERM/SIGINT and calls http_server_stop (SIGPIPE is not
+ * raised: sockets are written with MSG_NOSIGNAL).  Raises the soft limit
+ * on open files towards LIMIT_CONNECTIONS when it is lower.  Returns 0,
+ * ERR_INVAL (bad listen address or route table) or ERR_IO (cannot bind,
+ * static_dir cannot be opened).
+ */
 int http_server_start(const struct http_config *cfg, struct http_server **out);
 /* The port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *s);
 /* Stop accepting, let requests in flight finish (up to
- * LIMIT_SHUTDOWN_GRACE seconds), then free everything. */
+ * LIMIT_SHUTDOWN_GRACE seconds; their responses say Connection: close),
+ * then close every connection and free everything.  NULL is a no-op. */
 void http_server_stop(struct http_server *s);
 
 #endif

@@ -76,7 +76,9 @@ int user_get(struct db *db, int64_t id, struct arena *a, struct user *out);
 int user_by_email(struct db *db, const char *email, struct arena *a,
     struct user *out);
 int user_set_password(struct db *db, int64_t user_id, const char *password);
-/* Check the current password (for re-authentication and settings). */
+/* Check the current password (for re-authentication and settings).
+ * ERR_LOGIN when wrong (or the account is disabled), ERR_NOTFOUND for no
+ * such user; throttled with log-in's account rules (ERR_THROTTLED). */
 int user_check_password(struct db *db, int64_t user_id, const char *password);
 /* name or lang may be NULL to keep the current value. */
 int user_set_profile(struct db *db, int64_t user_id, const char *name,

@@ -49,9 +49,29 @@ enum { DB_DONE = 0, DB_ROW = 1 };
 /*
  * Open a database.  url is "postgres://..." / "postgresql://..." for
  * PostgreSQL; anything else is a SQLite file path (optionally prefixed with
- * "sqlite:").  Does not migrate; call db_migrate.
+ * "sqlite:" or "sqlite://"; ":memory:" is refused, as every connection would
+ * see a database of its own).  Does not migrate; call db_migrate.
+ * ERR_INVAL for an unusable URL, ERR_IO when the file cannot be opened,
+ * ERR_DB when the server cannot be reached.
  */
 int db_open(const char *url, struct db **out);
+
+/* What an operator or a test may change; zero means the default. */
+enum db_sync {
+	DB_SYNC_FULL = 0, /* the default: a commit survives power loss */
+	DB_SYNC_NORMAL,   /* SQLite only: survives a crash of the process, not of
+			   * the machine; db_write's "durable" is then weaker */
+};
+struct db_opts {
+	enum db_sync sync;  /* ignored by PostgreSQL */
+	int max_readers;    /* read connections at most (0: LIMIT_DB_READERS
+			     * on SQLite, LIMIT_PG_POOL - 1 on PostgreSQL) */
+	int busy_ms;        /* lock and pool waits (0: LIMIT_DB_BUSY_MS) */
+};
+/* db_open with options; opts may be NULL. */
+int db_open_opts(const char *url, const struct db_opts *opts, struct db **out);
+/* The URL with any password replaced by "***", for logs and messages. */
+void db_url_redact(const char *url, struct buf *out);
 /* Finishes queued writes, then closes every connection. */
 void db_close(struct db *db);
 enum db_kind db_kind(const struct db *db);
@@ -59,18 +79,51 @@ enum db_kind db_kind(const struct db *db);
 /* Apply the migrations that are not yet applied, in order, each in its own
  * transaction.  *applied (may be NULL) gets how many ran. */
 int db_migrate(struct db *db, int *applied);
-/* The highest applied migration version. */
+/* The highest applied migration version (0 for a database never
+ * migrated). */
 int db_schema_version(struct db *db, int *version);
 
-/* Reads. */
+/* Reads: borrow a read connection (read-only: a write through it fails)
+ * and give it back.  Waits up to busy_ms for one when max_readers are out,
+ * then ERR_BUSY.  db_read_end resets statements left without db_done and
+ * ends a snapshot. */
 int db_read_begin(struct db *db, struct db_conn **out);
 void db_read_end(struct db *db, struct db_conn *c);
+/* Make the reads that follow on c (until db_read_end) see one snapshot of
+ * the database, taken at the first of them.  Call right after
+ * db_read_begin. */
+int db_read_snapshot(struct db_conn *c);
 
 /* Writes through group commit.  fn runs on the writer inside a savepoint;
- * a negative return rolls back that job alone and is returned by db_write.
- * fn must not call db_write or db_read_begin itself. */
+ * a negative return rolls back that job alone and is returned by db_write;
+ * 0 or a positive return commits and is returned as is.  fn must not call
+ * db_write or db_read_begin itself.
+ *
+ * A statement that fails inside fn fails the whole job, even when fn
+ * returns 0 (PostgreSQL aborts the transaction at the first error; SQLite
+ * is made to agree): write "INSERT ... ON CONFLICT DO NOTHING" rather than
+ * trying and catching ERR_CONFLICT.
+ *
+ * Should the COMMIT of the batch fail, every job in it that had succeeded
+ * gets that error instead: nothing of the batch is durable.  No db_write
+ * may start once db_close has begun. */
 typedef int (*db_write_fn)(struct db_conn *c, void *arg);
 int db_write(struct db *db, db_write_fn fn, void *arg);
+
+/* Counters for tests, benchmarks and the status page. */
+struct db_stats {
+	uint64_t batches;         /* write transactions begun by the writer */
+	uint64_t jobs;            /* write jobs run */
+	uint64_t jobs_failed;     /* jobs rolled back (their own error) */
+	uint64_t commit_failures; /* batches whose COMMIT failed */
+	uint64_t max_batch;       /* most jobs in one transaction so far */
+	uint64_t queued;          /* jobs waiting for the writer right now */
+	uint64_t readers;         /* read connections open */
+	uint64_t reader_waits;    /* db_read_begin calls that found none free */
+	uint64_t prepares;        /* statements compiled (all connections) */
+	uint64_t cache_hits;      /* db_prepare calls served by a cache */
+};
+void db_stats(struct db *db, struct db_stats *out);
 
 /* Statements. */
 int db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out);
@@ -84,7 +137,10 @@ int db_step(struct db_stmt *st);
 bool db_col_null(struct db_stmt *st, int col);
 int64_t db_col_i64(struct db_stmt *st, int col);
 /* Valid until the next db_step or db_done; not NUL-terminated by contract
- * (though both backends happen to terminate text). */
+ * (though both backends happen to terminate text).  A NULL value gives
+ * { NULL, 0 }, an empty one a non-NULL p with len 0.  Read booleans with
+ * db_col_i64 (1/0): as text they differ between the backends.  Text bound
+ * for PostgreSQL may not hold a NUL byte (ERR_INVAL from db_step). */
 struct str db_col_text(struct db_stmt *st, int col);
 struct str db_col_blob(struct db_stmt *st, int col);
 /* Rows changed by the last step of an INSERT/UPDATE/DELETE. */

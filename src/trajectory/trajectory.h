@@ -85,6 +85,11 @@ void traj_default_terms(struct arena *a, const char *tz, time_t now,
 /* Check the text forms; ERR_INVAL with a person-readable reason (static
  * English text, translated by the caller) in *why. */
 int traj_terms_check(const struct promise_terms *t, const char **why);
+/* traj_terms_check that also names the form field at fault in *field:
+ * "reply_hours", "tz", "schedule", "reachable", "holidays",
+ * "contact_days", "not_reachable" or "emergency" (NULL when valid). */
+int traj_terms_validate(const struct promise_terms *t, const char **why,
+    const char **field);
 
 /* A new trajectory for client_id with professional_id as its first
  * professional.  Both must be members of org_id with the right roles. */
@@ -94,9 +99,19 @@ int traj_create(struct db *db, struct keyring *kr, int64_t org_id,
     const struct audit_event *ev, int64_t *id);
 int traj_get(struct db *db, struct keyring *kr, int64_t id,
     const struct audit_event *ev, struct arena *a, struct trajectory *out);
+/* traj_get without the title (out->title is NULL): no client text is
+ * opened, so nothing is logged.  For checks and for an admin's view of the
+ * metadata (the caller logs that view). */
+int traj_get_meta(struct db *db, int64_t id, struct arena *a,
+    struct trajectory *out);
 /* The trajectories the user takes part in (as client or professional) in
- * org_id, newest activity first; admins get all of the organisation when
- * all is true.  Titles are opened (one list read event is logged). */
+ * org_id, newest activity first, at most LIMIT_TRAJ_LIST.  Titles are
+ * opened.  With all (admins): every trajectory of the organisation, metadata
+ * only (titles NULL: an administrator manages, and does not read the
+ * client's words).  Each trajectory listed is one read event (detail
+ * "list", that trajectory's client), all appended in one write job before
+ * anything is returned, so every client finds the listing in their own
+ * access log. */
 int traj_list(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t user_id, bool all, const struct audit_event *ev,
     struct arena *a, struct trajectory **out, size_t *n);
@@ -139,6 +154,10 @@ int traj_terms_set(struct db *db, int64_t traj_id,
 struct tz_cache;
 int tz_cache_new(struct tz_cache **out);
 void tz_cache_free(struct tz_cache *c);
+/* The zone `name`, loaded on first use and kept until tz_cache_free (the
+ * pointer stays valid that long).  tz_load's errors; ERR_TOOMANY past
+ * LIMIT_TZ_CACHE zones. */
+int tz_cache_get(struct tz_cache *c, const char *name, const struct tz **out);
 /* Fill *p from stored terms; p->tz and p->emergency borrow from the cache
  * and the arena. */
 int traj_promise(struct db *db, struct tz_cache *tzc, int64_t traj_id,

@@ -78,6 +78,16 @@ CREATE TABLE search_tokens (
 );
 CREATE INDEX search_tokens_message ON search_tokens(message_id);
 
+-- The organisation's search key for the blind index: random, sealed with
+-- the organisation's data key (keyring_seal).  A key of its own rather than
+-- one derived from the newest data key, so replacing a data key does not
+-- make the existing tokens unfindable.
+CREATE TABLE search_keys (
+	org_id BIGINT NOT NULL PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+	key_box {{BLOB}} NOT NULL,
+	created_at BIGINT NOT NULL
+);
+
 -- notify: 'each' (a mail per new message), 'daily' (a digest), 'none'
 CREATE TABLE notify_prefs (
 	user_id BIGINT NOT NULL PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,

@@ -1,0 +1,52 @@
+/*
+ * ident.h - helpers shared by the identity files.  Not a public API: only
+ * the .c files of src/identity include it.
+ */
+#ifndef INFUUS_IDENT_H
+#define INFUUS_IDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/crypto.h"
+
+/*
+ * E-mail addresses: ident_email_lower trims blanks, lower-cases ASCII and
+ * bounds the length (LIMIT_FIELD_SHORT); it never fails, so log-in can
+ * throttle on whatever was typed.  ident_email_norm does the same and then
+ * refuses what is not a plausible address (ERR_INVAL).  Non-ASCII bytes
+ * are kept as they are: lower-casing them would need the locale.
+ */
+void ident_email_lower(const char *email, struct buf *out);
+int ident_email_norm(const char *email, struct buf *out);
+/* "acct:<sha256 hex of the normalised address>": the throttle bucket of an
+ * account, the same whether the account exists or not. */
+void ident_acct_bucket(const char *norm_email, struct buf *out);
+
+/* A person's display name: 1..LIMIT_FIELD_SHORT bytes, not blank, no
+ * control characters.  ERR_INVAL otherwise. */
+int ident_name_ok(const char *name);
+/* "nl" or "en"; NULL means the default "nl".  *out gets the static text. */
+int ident_lang_ok(const char *lang, const char **out);
+
+/* user_password_ok, then argon2id into *out (ERR_INVAL when refused). */
+int ident_password_hash(const char *pw, struct buf *out);
+/*
+ * An argon2id hash of a fixed text with the current parameters, made once
+ * (pthread_once) at first use, so log-in for an unknown address costs the
+ * same verification as for a known one.  The buffer it lives in is the only
+ * static state in identity and is written exactly once.
+ */
+const char *ident_dummy_hash(void);
+
+/* SHA-256 of a token as sent in a link or cookie. */
+void ident_token_hash(const char *token, unsigned char out[CRYPTO_HASHBYTES]);
+/* Tokens we hand out are 43 characters; anything far off is not ours. */
+bool ident_token_plausible(const char *token);
+
+/* Copy text into a fixed array, cutting at a UTF-8 character boundary. */
+void ident_copy(char *dst, size_t size, struct str src);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * message.h - written coaching: threads inside a trajectory, messages,
+ * quotes, corrections, attachments, read state, drafts, export and search.
+ *
+ * Seed 001 is the source: e-mail coaching inside a secure platform, where
+ * "written words stay black on white".  So:
+ *   - message bodies, quotes, subjects, attachment names and data, and
+ *     drafts are sealed with the organisation's data key (keyring); search
+ *     uses a blind index (search.h), so no plaintext reaches the disk;
+ *   - a sent message is never changed: a correction is a new message
+ *     (kind MSG_CORRECTION) linked to the one it corrects, and both stay;
+ *   - every read of a message is in the access log before it is shown
+ *     (log first, then show); every change is logged in its write job.
+ *
+ * Access: callers (the web layer) ask authz_check first.  These functions
+ * check only what belongs to the relation itself, with the data at hand:
+ * the user must take part in the trajectory (ERR_FORBIDDEN otherwise), a
+ * closed trajectory takes no new message (ERR_FORBIDDEN), a correction is
+ * made by the author only.
+ *
+ * Audit events: the caller passes a template (who, from where, why; see
+ * web_audit_event); the module fills organisation, action, kind, object,
+ * detail and the client whose data it is.
+ *
+ * Time: `now` arguments are Unix seconds; 0 means the current time (tests
+ * pass fixed instants).
+ */
+#ifndef INFUUS_MESSAGE_H
+#define INFUUS_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+
+struct db;
+struct keyring;
+struct tz_cache;
+struct audit_event;
+
+/* What every call needs; borrowed, owned by the application. */
+struct msg_env {
+	struct db *db;
+	struct keyring *kr;
+	struct tz_cache *tzc;   /* zones of service promises (deadlines) */
+};
+
+enum msg_kind {
+	MSG_MESSAGE,     /* an ordinary message */
+	MSG_NOTICE,      /* "I need more time" (written by the queue) */
+	MSG_CORRECTION,  /* corrects an earlier message of the same author */
+};
+const char *msg_kind_name(enum msg_kind k);   /* "message", ... */
+
+/* --- Attachments ------------------------------------------------------- */
+
+/*
+ * Attachments are accepted by content, never by the name or the type the
+ * browser sent: PDF, PNG, JPEG, GIF, plain UTF-8 text, Word (.docx) and
+ * OpenDocument text (.odt).  At most LIMIT_ATTACHMENTS per message, each
+ * 1..LIMIT_ATTACHMENT bytes.
+ */
+struct msg_upload {
+	const char *name;       /* as sent: cleaned by msg_upload_check */
+	const void *data;
+	size_t len;
+};
+
+/* The media type of data by its content, or NULL when it is none of the
+ * allowed types. */
+const char *msg_sniff_type(const void *data, size_t len);
+/* Is type one of the allowed media types (as msg_sniff_type names them)? */
+bool msg_type_allowed(const char *type);
+/* A safe file name from what a browser sent: the last path part only,
+ * without control characters, quotes and characters Windows refuses,
+ * invalid UTF-8 replaced, cut at a character boundary to
+ * LIMIT_ATTACHMENT_NAME bytes; "attachment" when nothing is left.  In a. */
+const char *msg_clean_name(const char *name, struct arena *a);
+/* Check one upload: 0 and *type, ERR_TOOBIG (empty or over
+ * LIMIT_ATTACHMENT: an empty file is no document either) or ERR_MEDIATYPE. */
+int msg_upload_check(const struct msg_upload *u, const char **type);
+
+struct msg_attachment {
+	int64_t id;
+	int64_t message_id;
+	const char *name;       /* opened */
+	const char *type;       /* an allowed media type */
+	int64_t size;
+};
+
+/* --- Threads and messages ---------------------------------------------- */
+
+struct msg_thread {
+	int64_t id;
+	int64_t traj_id;
+	int64_t org_id;
+	int64_t client_id;
+	const char *subject;    /* opened */
+	int64_t created_by;
+	int64_t created_at;
+	int64_t last_message_at;
+	int64_t messages;       /* how many (corrections and notices too) */
+	int64_t unread;         /* of them, not yet read by the viewer */
+	int64_t waiting;        /* client messages waiting for a reply */
+	int64_t next_deadline;  /* the earliest of their deadlines; 0: none */
+	bool closed;            /* the trajectory is closed: read only */
+	bool share_reads;       /* the client shows professionals their reads */
+	bool viewer_is_client;
+};
+
+struct msg_message {
+	int64_t id;
+	int64_t thread_id;
+	int64_t author_id;          /* 0 when the account is gone */
+	const char *author_name;    /* "" when the account is gone */
+	bool from_client;
+	enum msg_kind kind;
+	const char *body;           /* opened, NUL-terminated (Markdown) */
+	size_t body_len;
+	int64_t quote_of;           /* 0: no quote */
+	const char *quote;          /* opened; NULL without a quote */
+	int64_t corrects;           /* MSG_CORRECTION: the message corrected */
+	int64_t created_at;
+	int64_t new_deadline;       /* MSG_NOTICE: the new expected moment */
+	int64_t deadline_at;        /* a client's message: reply due; 0: none */
+	int64_t replied_at;         /* 0: not (yet) replied */
+	/* When the client read it: only filled for a professional viewer of
+	 * a professional's message, and only when the client shares reads. */
+	int64_t client_read_at;
+	bool unread;                /* the viewer had not read it before */
+	struct msg_attachment *att;
+	size_t natt;
+};
+
+/* A new message as typed. */
+struct msg_post {
+	int64_t author_id;
+	struct str body;            /* Markdown, 1..LIMIT_MESSAGE bytes */
+	int64_t quote_of;           /* 0: none; a message of the same thread */
+	struct str quote;           /* a passage that occurs in quote_of's text */
+	const struct msg_upload *uploads;
+	size_t nuploads;
+	time_t now;
+};
+
+/*
+ * Start a thread in a trajectory with a subject and its first message.  One
+ * write job holds the thread, the message (see msg_post) and their audit
+ * entries.  ERR_INVAL for an empty or too long subject (one line, at most
+ * LIMIT_THREAD_SUBJECT bytes) or body; the errors of msg_post.
+ */
+int msg_thread_create(const struct msg_env *env, int64_t traj_id,
+    struct str subject, const struct msg_post *first,
+    const struct audit_event *ev, int64_t *thread_id, int64_t *message_id);
+
+/*
+ * Post a message in a thread.  One write job inserts the sealed message,
+ * its attachments and search tokens, a notification row for every other
+ * person in the trajectory, moves the thread's last_message_at, deletes the
+ * author's draft, and appends the audit entry (C, kind "message").  A
+ * client's message gets its reply deadline from the trajectory's promise
+ * (promise_deadline, in working time in the promise's zone); a
+ * professional's message marks every client message of the thread that
+ * waits for a reply as replied by it.
+ * Errors: ERR_INVAL (empty or too long body, a quote that is too long or
+ * does not occur in the quoted message's text, a quoted message of another
+ * thread), ERR_TOOMANY (more than LIMIT_ATTACHMENTS), ERR_TOOBIG /
+ * ERR_MEDIATYPE (msg_upload_check), ERR_FORBIDDEN (not part of the
+ * trajectory, or it is closed), ERR_NOTFOUND (no such thread).
+ */
+int msg_post(const struct msg_env *env, int64_t thread_id,
+    const struct msg_post *in, const struct audit_event *ev, int64_t *id);
+
+/*
+ * Correct a message: a new message of kind MSG_CORRECTION with the new
+ * text, linked to the message it corrects (a correction of a correction
+ * links to the first message), in the same thread; the earlier text stays.
+ * Only the author may correct, only an ordinary message, only in an open
+ * trajectory (ERR_FORBIDDEN).  Other participants are notified.
+ */
+int msg_correct(const struct msg_env *env, int64_t message_id,
+    int64_t author_id, struct str body, time_t now,
+    const struct audit_event *ev, int64_t *id);
+
+/*
+ * The threads of a trajectory, latest activity first (at most
+ * LIMIT_THREADS), with counts for the viewer.  Subjects are opened after one
+ * audit entry (R, kind "thread", detail "list", object the trajectory).
+ */
+int msg_threads(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
+    const struct audit_event *ev, struct arena *a, struct msg_thread **out,
+    size_t *n);
+
+/*
+ * View a thread: its head and its messages, oldest first (the newest
+ * LIMIT_THREAD_PAGE; *more says whether older ones were left out), with
+ * attachments.  One write job logs the read (R, kind "message", object the
+ * thread) and marks every message read for the viewer; only then are the
+ * texts opened.  `unread` tells what was new to the viewer before this view.
+ */
+int msg_thread_view(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
+    struct msg_thread *th, struct msg_message **out, size_t *n, bool *more);
+
+/* The thread's head without opening anything (subject NULL): for checks
+ * and page set-up.  ERR_NOTFOUND. */
+int msg_thread_meta(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, struct arena *a, struct msg_thread *th);
+
+/* The thread a message belongs to, and the message an attachment belongs
+ * to: for authz_check before anything is read.  ERR_NOTFOUND. */
+int msg_message_thread(const struct msg_env *env, int64_t message_id,
+    int64_t *thread_id);
+int msg_attachment_message(const struct msg_env *env, int64_t attachment_id,
+    int64_t *message_id);
+
+/*
+ * One message's current text for a quote or a correction form (the latest
+ * correction's text when it was corrected; its id in *shown_id) opened after
+ * an audit entry (R, kind "message").  The viewer must take part.
+ */
+int msg_text(const struct msg_env *env, int64_t message_id, int64_t viewer_id,
+    const struct audit_event *ev, struct arena *a, struct str *text,
+    int64_t *shown_id);
+
+/*
+ * Download an attachment: its metadata and data (opened into *data, which
+ * the caller releases) after an audit entry (R, kind "attachment", detail
+ * "download").  The viewer must take part in the trajectory.
+ */
+int msg_attachment_get(const struct msg_env *env, int64_t attachment_id,
+    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
+    struct msg_attachment *meta, struct buf *data);
+
+/* --- Read state and drafts --------------------------------------------- */
+
+/* Mark one message read by user_id (idempotent; the first time counts). */
+int msg_mark_read(const struct msg_env *env, int64_t message_id,
+    int64_t user_id, time_t now);
+
+/*
+ * The user's unsent draft of a reply in a thread, sealed.  Saving an empty
+ * (or all white space) text deletes it.  ERR_TOOBIG past LIMIT_MESSAGE.
+ * A draft is its writer's own words that nobody else sees, so saving and
+ * loading it by its writer is not an access to log.  Loading gives "" when
+ * there is none.
+ */
+int msg_draft_save(const struct msg_env *env, int64_t thread_id,
+    int64_t user_id, struct str text, time_t now);
+int msg_draft_load(const struct msg_env *env, int64_t thread_id,
+    int64_t user_id, struct arena *a, struct str *out, int64_t *updated_at);
+int msg_draft_delete(const struct msg_env *env, int64_t thread_id,
+    int64_t user_id);
+
+/* --- For the writing assistant ----------------------------------------- */
+
+/* One earlier message: when, and whether the client wrote it. */
+struct msg_turn {
+	time_t at;
+	bool from_client;
+};
+
+/*
+ * What the assistant needs to look at a draft in a thread: the client's
+ * last message there (opened, current text; "" when there is none) and the
+ * times of the trajectory's messages (newest max of them, oldest first).
+ * The opening is logged (R, kind "message", detail "assistant").
+ */
+int msg_assistant_context(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
+    struct str *client_last, struct msg_turn **turns, size_t *nturns,
+    size_t max);
+
+/* --- Export ------------------------------------------------------------- */
+
+struct msg_export_thread {
+	struct msg_thread th;
+	struct msg_message *msgs;   /* oldest first */
+	size_t n;
+};
+
+struct msg_export {
+	int64_t traj_id;
+	int64_t client_id;
+	int64_t exported_at;
+	struct msg_export_thread *threads;  /* oldest first */
+	size_t nthreads;
+};
+
+/*
+ * The whole conversation of a trajectory, every thread and message with
+ * attachment metadata, after one audit entry (E, detail "export", kind
+ * "trajectory").  The viewer must take part (a closed trajectory too).
+ * ERR_TOOBIG past LIMIT_EXPORT_MESSAGES.  Reads are not marked.
+ */
+int msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
+    const struct audit_event *ev, struct arena *a, struct msg_export *out);
+
+/* The export as JSON (format "infuus-conversation-1"), appended to out. */
+void msg_export_json(const struct msg_export *x, struct buf *out);
+
+/* --- Search ------------------------------------------------------------- */
+
+struct msg_hit {
+	int64_t message_id;
+	int64_t thread_id;
+	int64_t traj_id;
+	int64_t created_at;
+	bool from_client;
+	const char *author_name;
+	const char *subject;        /* the thread's, opened */
+	const char *excerpt;        /* plain text around the first hit */
+};
+
+/*
+ * Search the messages user_id may see in org_id for query: all its words
+ * (normalised as the index, at most LIMIT_SEARCH_WORDS) must occur.  Only
+ * messages of trajectories the user takes part in are considered, and of
+ * those only the ones may_read(arg, trajectory id) allows (the caller's
+ * authz_check).  Newest first, at most LIMIT_SEARCH_RESULTS.  Before any
+ * text is opened the search is logged: one entry per trajectory found (R,
+ * detail "search", kind "trajectory", its client), or one without object
+ * when nothing was found; the query itself is never logged.
+ * ERR_INVAL for a query without words or over LIMIT_SEARCH_QUERY bytes.
+ */
+int msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
+    const char *query, bool (*may_read)(void *arg, int64_t traj_id),
+    void *arg, const struct audit_event *ev, struct arena *a,
+    struct msg_hit **out, size_t *n);
+
+#endif

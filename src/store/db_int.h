@@ -1,0 +1,132 @@
+/*
+ * db_int.h - what db.c shares with its backends (db_sqlite.c, db_pg.c) and
+ * with the store's own tests; no other module includes it.
+ *
+ * A backend is a table of function pointers (struct db_ops).  Its
+ * connection and statement structs embed struct db_conn / struct db_stmt as
+ * their first member, so db.c handles the common part (statement cache,
+ * pools, the writer) and casts nothing.
+ */
+#ifndef INFUUS_DB_INT_H
+#define INFUUS_DB_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "store/db.h"
+
+struct db_ops;
+
+/* The part of every statement that db.c manages. */
+struct db_stmt {
+	struct db_conn *conn;
+	char *sql;            /* owned copy: the cache key */
+	uint32_t hash;
+	bool cached;          /* in conn's cache (else finalised by db_done) */
+	bool active;          /* between db_prepare and db_done */
+	int err;              /* first bind error, reported by db_step */
+	struct db_stmt *next; /* conn's list of uncached active statements */
+};
+
+struct db_stmt_slot {
+	uint32_t hash;
+	struct db_stmt *st;
+};
+
+/* The part of every connection that db.c manages. */
+struct db_conn {
+	const struct db_ops *ops;
+	struct db *db;
+	bool writer;
+	struct db_stmt_slot *slots; /* open addressing, power-of-two size */
+	size_t nslots;
+	size_t ncached;
+	int nactive;                /* statements between prepare and done */
+	int failed;                 /* first statement error of a write job */
+	struct db_stmt *uncached;   /* active statements outside the cache */
+	struct db_conn *next;       /* the read pool's free list */
+	struct db_conn *all_next;   /* every read connection of the db */
+};
+
+enum db_txn {
+	DB_TXN_BEGIN_WRITE,    /* SQLite: BEGIN IMMEDIATE */
+	DB_TXN_BEGIN_SNAPSHOT, /* a read-only transaction with one snapshot */
+	DB_TXN_COMMIT,
+	DB_TXN_ROLLBACK,
+	DB_TXN_SAVEPOINT,
+	DB_TXN_RELEASE,
+	DB_TXN_ROLLBACK_TO,
+};
+
+struct db_ops {
+	enum db_kind kind;
+	const char *name;
+	const char *id_type;   /* {{ID}} in migrations */
+	const char *blob_type; /* {{BLOB}} */
+
+	/* Backend state of a database; target is the URL without "sqlite:". */
+	int (*open)(struct db *db, const char *target, const struct db_opts *o,
+	    void **impl);
+	void (*close)(void *impl);
+	int (*conn_open)(struct db *db, void *impl, bool writer,
+	    struct db_conn **out);
+	void (*conn_close)(struct db_conn *c);
+	/* Before a connection is used: re-establish it if it broke (its
+	 * statements then re-prepare themselves).  0 when it was fine, 1
+	 * when it is new, or an error. */
+	int (*conn_check)(struct db_conn *c);
+	bool (*in_txn)(struct db_conn *c);
+	int (*txn)(struct db_conn *c, enum db_txn op);
+	/* Take and drop the lock that serialises migrations across nodes. */
+	int (*migrate_lock)(struct db_conn *c, bool take);
+
+	int (*prepare)(struct db_conn *c, const char *sql, bool cached,
+	    struct db_stmt **out);
+	void (*reset)(struct db_stmt *st);
+	void (*finalize)(struct db_stmt *st);
+	int (*bind_i64)(struct db_stmt *st, int idx, int64_t v);
+	int (*bind_text)(struct db_stmt *st, int idx, const char *p, size_t len);
+	int (*bind_blob)(struct db_stmt *st, int idx, const void *p, size_t len);
+	int (*bind_null)(struct db_stmt *st, int idx);
+	int (*step)(struct db_stmt *st);
+	bool (*col_null)(struct db_stmt *st, int col);
+	int64_t (*col_i64)(struct db_stmt *st, int col);
+	struct str (*col_text)(struct db_stmt *st, int col);
+	struct str (*col_blob)(struct db_stmt *st, int col);
+	int64_t (*changes)(struct db_stmt *st);
+	int (*exec)(struct db_conn *c, const char *sql);
+};
+
+extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;
+
+/* Counters the backends bump (atomically). */
+void db_count_prepare(struct db *db);
+
+/* The migrations embedded at build time (tools/embed_sql.py), in version
+ * order, ended by an entry with version 0. */
+struct db_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct db_migration db_migrations[];
+
+/* db_migrate with another list (for tests), same rules. */
+int db_migrate_list(struct db *db, const struct db_migration *list,
+    int *applied);
+/* Substitute {{ID}} and {{BLOB}} for a backend; ERR_INVAL on any other
+ * {{token}}. */
+int db_migration_sql(const struct db_ops *ops, const char *sql,
+    struct buf *out);
+
+/* Rewrite '?' placeholders to $1, $2, ... outside string literals, quoted
+ * identifiers, comments and dollar quotes; *nparams gets their number. */
+void db_pg_rewrite(const char *sql, struct buf *out, int *nparams);
+
+/* Map a PostgreSQL SQLSTATE to ERR_CONFLICT, ERR_BUSY or ERR_DB. */
+int db_pg_sqlstate_err(const char *sqlstate);
+
+#endif

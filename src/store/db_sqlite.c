@@ -1,0 +1,434 @@
+/*
+ * db_sqlite.c - the SQLite backend of db.h.
+ *
+ * Every connection is opened SQLITE_OPEN_NOMUTEX: db.c hands a connection
+ * to one thread at a time.  The writer's connection sets WAL mode (the
+ * setting is stored in the file) and synchronous=FULL, so a returned COMMIT
+ * has been fsync'd; read connections are query_only, so a caller cannot
+ * write outside the group-commit writer by mistake.  All connections have
+ * foreign keys on and a busy timeout (the options' busy_ms).
+ *
+ * Transaction control statements are compiled once per connection and kept
+ * apart from the statement cache.
+ *
+ * Caveats: ":memory:" cannot work (every connection would see its own
+ * database); a path is required.  The messages SQLite gives for errors name
+ * constraints and columns, never bound values, so they are logged.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "store/db_int.h"
+#include "core/banned.h"
+
+struct sq_db {
+	char *path;
+	enum db_sync sync;
+	int busy_ms;
+};
+
+#define SQ_NTXN (DB_TXN_ROLLBACK_TO + 1)
+
+struct sq_conn {
+	struct db_conn base;
+	sqlite3 *h;
+	sqlite3_stmt *txn[SQ_NTXN];
+};
+
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
+};
+
+static const char *const sq_txn_sql[SQ_NTXN] = {
+	[DB_TXN_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[DB_TXN_BEGIN_SNAPSHOT] = "BEGIN",
+	[DB_TXN_COMMIT] = "COMMIT",
+	[DB_TXN_ROLLBACK] = "ROLLBACK",
+	[DB_TXN_SAVEPOINT] = "SAVEPOINT job",
+	[DB_TXN_RELEASE] = "RELEASE job",
+	[DB_TXN_ROLLBACK_TO] = "ROLLBACK TO job",
+};
+
+static struct sq_conn *
+sq_conn(struct db_conn *c)
+{
+	return (struct sq_conn *)c;
+}
+
+static struct sq_stmt *
+sq_stmt(struct db_stmt *st)
+{
+	return (struct sq_stmt *)st;
+}
+
+static int
+sq_err(sqlite3 *h, int rc, const char *sql)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		log_warn("db_busy", "backend=sqlite code=%d sql=\"%.200s\"", rc,
+		    sql);
+		return ERR_BUSY;
+	case SQLITE_CONSTRAINT:
+		log_debug("db_conflict", "backend=sqlite msg=\"%s\" sql=\"%.200s\"",
+		    sqlite3_errmsg(h), sql);
+		return ERR_CONFLICT;
+	case SQLITE_TOOBIG:
+		return ERR_TOOBIG;
+	default:
+		log_err("db_error", "backend=sqlite code=%d msg=\"%s\" sql=\"%.200s\"",
+		    rc, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc), sql);
+		return ERR_DB;
+	}
+}
+
+static int
+sq_open(struct db *db, const char *target, const struct db_opts *o,
+    void **impl)
+{
+	struct sq_db *s;
+
+	if (strcmp(target, ":memory:") == 0 ||
+	    strncmp(target, "file:", 5) == 0) {
+		log_err("db_open", "backend=sqlite error=\"a file path is "
+		    "required\"");
+		return ERR_INVAL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(target);
+	s->sync = o->sync;
+	s->busy_ms = o->busy_ms;
+	*impl = s;
+	return 0;
+}
+
+static void
+sq_close(void *impl)
+{
+	struct sq_db *s = impl;
+
+	free(s->path);
+	free(s);
+}
+
+/* Run a statement of no parameters; the first column of its first row (if
+ * any) goes to first. */
+static int
+sq_simple(sqlite3 *h, const char *sql, char *first, size_t firstlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(h, sql, -1, &s, NULL)) != SQLITE_OK)
+		return sq_err(h, rc, sql);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && first) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		snprintf(first, firstlen, "%s", t ? (const char *)t : "");
+	}
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	else
+		rc = sq_err(h, rc, sql);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_conn_open(struct db *db, void *impl, bool writer, struct db_conn **out)
+{
+	struct sq_db *s = impl;
+	struct sq_conn *c = NULL;
+	sqlite3 *h = NULL;
+	char mode[16];
+	int flags, rc;
+
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (writer)
+		flags |= SQLITE_OPEN_CREATE;
+	if ((rc = sqlite3_open_v2(s->path, &h, flags, NULL)) != SQLITE_OK) {
+		log_err("db_open", "backend=sqlite error=\"%s\"",
+		    h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		rc = ERR_IO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(h, 1);
+	sqlite3_busy_timeout(h, s->busy_ms);
+	if (writer) {
+		if ((rc = sq_simple(h, "PRAGMA journal_mode=WAL", mode,
+		    sizeof(mode))) != 0)
+			goto fail;
+		if (strcmp(mode, "wal") != 0) {
+			log_err("db_open", "backend=sqlite error=\"WAL mode "
+			    "refused (journal_mode=%s)\"", mode);
+			rc = ERR_DB;
+			goto fail;
+		}
+		rc = sq_simple(h, s->sync == DB_SYNC_NORMAL ?
+		    "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+		    NULL, 0);
+		if (rc != 0)
+			goto fail;
+	} else if ((rc = sq_simple(h, "PRAGMA query_only=ON", NULL, 0)) != 0) {
+		goto fail;
+	}
+	if ((rc = sq_simple(h, "PRAGMA foreign_keys=ON", NULL, 0)) != 0)
+		goto fail;
+	c = xcalloc(1, sizeof(*c));
+	c->base.ops = &db_sqlite_ops;
+	c->base.db = db;
+	c->base.writer = writer;
+	c->h = h;
+	*out = &c->base;
+	return 0;
+fail:
+	sqlite3_close_v2(h);
+	return rc;
+}
+
+static void
+sq_conn_close(struct db_conn *dc)
+{
+	struct sq_conn *c = sq_conn(dc);
+	int i;
+
+	for (i = 0; i < SQ_NTXN; i++)
+		sqlite3_finalize(c->txn[i]);
+	if (sqlite3_close_v2(c->h) != SQLITE_OK)
+		log_err("db_close", "backend=sqlite error=\"%s\"",
+		    sqlite3_errmsg(c->h));
+	free(c);
+}
+
+static int
+sq_conn_check(struct db_conn *dc)
+{
+	return 0;
+}
+
+static bool
+sq_in_txn(struct db_conn *dc)
+{
+	return !sqlite3_get_autocommit(sq_conn(dc)->h);
+}
+
+static int
+sq_txn(struct db_conn *dc, enum db_txn op)
+{
+	struct sq_conn *c = sq_conn(dc);
+	sqlite3_stmt *s;
+	int rc;
+
+	ASSERT(op >= 0 && op < SQ_NTXN);
+	if ((s = c->txn[op]) == NULL) {
+		rc = sqlite3_prepare_v3(c->h, sq_txn_sql[op], -1,
+		    SQLITE_PREPARE_PERSISTENT, &c->txn[op], NULL);
+		if (rc != SQLITE_OK)
+			return sq_err(c->h, rc, sq_txn_sql[op]);
+		s = c->txn[op];
+	}
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_err(c->h, rc, sq_txn_sql[op]);
+	return 0;
+}
+
+static int
+sq_migrate_lock(struct db_conn *dc, bool take)
+{
+	/* BEGIN IMMEDIATE already serialises; see migrate_one. */
+	return 0;
+}
+
+static int
+sq_prepare(struct db_conn *dc, const char *sql, bool cached,
+    struct db_stmt **out)
+{
+	struct sq_conn *c = sq_conn(dc);
+	struct sq_stmt *st;
+	sqlite3_stmt *s = NULL;
+	const char *tail = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v3(c->h, sql, -1,
+	    cached ? SQLITE_PREPARE_PERSISTENT : 0, &s, &tail);
+	if (rc != SQLITE_OK)
+		return sq_err(c->h, rc, sql);
+	while (tail && (*tail == ' ' || *tail == '\t' || *tail == '\n' ||
+	    *tail == '\r' || *tail == ';'))
+		tail++;
+	if (s == NULL || (tail && *tail)) {
+		log_err("db_prepare", "backend=sqlite error=\"not exactly one "
+		    "statement\" sql=\"%.200s\"", sql);
+		sqlite3_finalize(s);
+		return ERR_INVAL;
+	}
+	db_count_prepare(dc->db);
+	st = xcalloc(1, sizeof(*st));
+	st->s = s;
+	*out = &st->base;
+	return 0;
+}
+
+static void
+sq_reset(struct db_stmt *dst)
+{
+	struct sq_stmt *st = sq_stmt(dst);
+
+	sqlite3_reset(st->s);
+	sqlite3_clear_bindings(st->s);
+}
+
+static void
+sq_finalize(struct db_stmt *dst)
+{
+	struct sq_stmt *st = sq_stmt(dst);
+
+	sqlite3_finalize(st->s);
+	free(st);
+}
+
+static int
+sq_bind_rc(struct db_stmt *st, int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_RANGE:
+		return ERR_INVAL;
+	case SQLITE_TOOBIG:
+		return ERR_TOOBIG;
+	default:
+		return sq_err(sq_conn(st->conn)->h, rc, st->sql);
+	}
+}
+
+static int
+sq_bind_i64(struct db_stmt *st, int idx, int64_t v)
+{
+	return sq_bind_rc(st, sqlite3_bind_int64(sq_stmt(st)->s, idx, v));
+}
+
+static int
+sq_bind_text(struct db_stmt *st, int idx, const char *p, size_t len)
+{
+	return sq_bind_rc(st, sqlite3_bind_text64(sq_stmt(st)->s, idx, p, len,
+	    SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+static int
+sq_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
+{
+	return sq_bind_rc(st, sqlite3_bind_blob64(sq_stmt(st)->s, idx, p, len,
+	    SQLITE_TRANSIENT));
+}
+
+static int
+sq_bind_null(struct db_stmt *st, int idx)
+{
+	return sq_bind_rc(st, sqlite3_bind_null(sq_stmt(st)->s, idx));
+}
+
+static int
+sq_step(struct db_stmt *dst)
+{
+	struct sq_stmt *st = sq_stmt(dst);
+	int rc = sqlite3_step(st->s);
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	return sq_err(sq_conn(dst->conn)->h, rc, dst->sql);
+}
+
+static bool
+sq_col_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(sq_stmt(st)->s, col) == SQLITE_NULL;
+}
+
+static int64_t
+sq_col_i64(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(sq_stmt(st)->s, col);
+}
+
+static struct str
+sq_col_text(struct db_stmt *dst, int col)
+{
+	sqlite3_stmt *s = sq_stmt(dst)->s;
+	const char *p = (const char *)sqlite3_column_text(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+
+	if (p == NULL)
+		return sqlite3_column_type(s, col) == SQLITE_NULL ? STR_NULL :
+		    STR("");
+	return (struct str){ p, n };
+}
+
+static struct str
+sq_col_blob(struct db_stmt *dst, int col)
+{
+	sqlite3_stmt *s = sq_stmt(dst)->s;
+	const char *p = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+
+	if (p == NULL)
+		return sqlite3_column_type(s, col) == SQLITE_NULL ? STR_NULL :
+		    STR("");
+	return (struct str){ p, n };
+}
+
+static int64_t
+sq_changes(struct db_stmt *st)
+{
+	return sqlite3_changes64(sq_conn(st->conn)->h);
+}
+
+static int
+sq_exec(struct db_conn *dc, const char *sql)
+{
+	struct sq_conn *c = sq_conn(dc);
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : sq_err(c->h, rc, sql);
+}
+
+const struct db_ops db_sqlite_ops = {
+	.kind = DB_SQLITE,
+	.name = "sqlite",
+	.id_type = "INTEGER PRIMARY KEY",
+	.blob_type = "BLOB",
+	.open = sq_open,
+	.close = sq_close,
+	.conn_open = sq_conn_open,
+	.conn_close = sq_conn_close,
+	.conn_check = sq_conn_check,
+	.in_txn = sq_in_txn,
+	.txn = sq_txn,
+	.migrate_lock = sq_migrate_lock,
+	.prepare = sq_prepare,
+	.reset = sq_reset,
+	.finalize = sq_finalize,
+	.bind_i64 = sq_bind_i64,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.col_null = sq_col_null,
+	.col_i64 = sq_col_i64,
+	.col_text = sq_col_text,
+	.col_blob = sq_col_blob,
+	.changes = sq_changes,
+	.exec = sq_exec,
+};

@@ -1,0 +1,943 @@
+/*
+ * trajectory.c - trajectories: creation, look-up, lists, who takes part,
+ * phase and settings, and the client's learning questions.
+ *
+ * Owns the tables trajectories, trajectory_members and learning_questions
+ * (010_trajectory.sql).  Titles and learning questions are the client's
+ * words: sealed with the organisation's data key before they reach the
+ * store, and opened only after the read is in the access log.  Every change
+ * runs in one write job together with its access-log entry, so neither
+ * exists without the other.
+ *
+ * The reply counters of struct trajectory (waiting, next_deadline,
+ * last_message_at) are read from the messages table of 011_message.sql,
+ * which the message module writes.
+ *
+ * Caveat: closing is final here.  A closed trajectory takes no change at
+ * all (ERR_FORBIDDEN) and cannot be re-opened; everyone who took part keeps
+ * reading it.
+ */
+#include "trajectory/trajectory.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "keys/keyring.h"
+#include "store/db.h"
+#include "trajectory/traj_int.h"
+#include "core/banned.h"
+
+static const char *const phase_names[] = {
+	[TRAJ_INTAKE] = "intake",
+	[TRAJ_WORKING] = "working",
+	[TRAJ_CLOSING] = "closing",
+	[TRAJ_CLOSED] = "closed",
+};
+
+static const char *const level_names[] = {
+	[TRAJ_LEVEL_SIMPLE] = "simple",
+	[TRAJ_LEVEL_STANDARD] = "standard",
+	[TRAJ_LEVEL_ADVANCED] = "advanced",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+name_index(struct str s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (str_eqc(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *
+traj_phase_name(enum traj_phase p)
+{
+	return (unsigned)p < NELEM(phase_names) ? phase_names[p] : "?";
+}
+
+int
+traj_phase_parse(const char *s, enum traj_phase *out)
+{
+	int i = s ? name_index(str_c(s), phase_names, NELEM(phase_names)) : -1;
+
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum traj_phase)i;
+	return 0;
+}
+
+const char *
+traj_level_name(enum traj_level l)
+{
+	return (unsigned)l < NELEM(level_names) ? level_names[l] : "?";
+}
+
+int
+traj_level_parse(const char *s, enum traj_level *out)
+{
+	int i = s ? name_index(str_c(s), level_names, NELEM(level_names)) : -1;
+
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum traj_level)i;
+	return 0;
+}
+
+/* --- shared with the other files (traj_int.h) --------------------------- */
+
+int
+traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out)
+{
+	struct db_stmt *st;
+	int rc, ph;
+
+	if ((rc = db_prepare(c, "SELECT org_id, client_id, phase "
+	    "FROM trajectories WHERE id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->org_id = db_col_i64(st, 0);
+		out->client_id = db_col_i64(st, 1);
+		ph = name_index(db_col_text(st, 2), phase_names,
+		    NELEM(phase_names));
+		out->phase = (enum traj_phase)(ph < 0 ? 0 : ph);
+		rc = ph < 0 ? ERR_DB : 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+int
+traj_head_open(struct db_conn *c, int64_t id, struct traj_head *out)
+{
+	int rc;
+
+	if ((rc = traj_head_on(c, id, out)) != 0)
+		return rc;
+	return out->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
+}
+
+struct audit_event
+traj_event(const struct audit_event *tmpl, enum audit_action action,
+    const char *kind, const char *detail, const struct traj_head *h,
+    int64_t object_id)
+{
+	struct audit_event ev = *tmpl;
+
+	ev.org_id = h->org_id;
+	ev.action = action;
+	ev.outcome = AUDIT_SUCCESS;
+	ev.kind = kind;
+	if (detail)
+		ev.detail = detail;
+	ev.client_id = h->client_id;
+	ev.object_id = object_id;
+	return ev;
+}
+
+/* --- input checks ------------------------------------------------------- */
+
+/*
+ * A client's text as typed: surrounding white space dropped, not empty,
+ * at most max bytes, and no control characters (a title is one line; a
+ * question may have line breaks and tabs).
+ */
+static int
+text_ok(const char *s, size_t max, bool multiline, struct str *out)
+{
+	struct str t;
+	size_t i;
+
+	if (s == NULL)
+		return ERR_INVAL;
+	t = str_trim(str_c(s));
+	if (t.len == 0 || t.len > max)
+		return ERR_INVAL;
+	for (i = 0; i < t.len; i++) {
+		unsigned char ch = (unsigned char)t.p[i];
+
+		if (ch == 0x7f || (ch < 0x20 && !(multiline &&
+		    (ch == '\n' || ch == '\r' || ch == '\t'))))
+			return ERR_INVAL;
+	}
+	*out = t;
+	return 0;
+}
+
+/* Does user_id hold exactly role `want` in org_id?  Read on the writer. */
+static int
+org_role_is(struct db_conn *c, int64_t org_id, int64_t user_id,
+    const char *want)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT role FROM memberships "
+	    "WHERE org_id = ? AND user_id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, user_id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = str_eqc(db_col_text(st, 0), want) ? 0 : ERR_INVAL;
+	else if (rc == DB_DONE)
+		rc = ERR_INVAL;
+	db_done(st);
+	return rc;
+}
+
+static void
+bind_id_or_null(struct db_stmt *st, int idx, int64_t id)
+{
+	if (id > 0)
+		db_bind_i64(st, idx, id);
+	else
+		db_bind_null(st, idx);
+}
+
+static int
+member_insert(struct db_conn *c, int64_t traj_id, int64_t user_id,
+    const char *role, int64_t now)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "INSERT INTO trajectory_members "
+	    "(trajectory_id, user_id, role, added_at) VALUES (?, ?, ?, ?)",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, traj_id);
+	db_bind_i64(st, 2, user_id);
+	db_bind_textz(st, 3, role);
+	db_bind_i64(st, 4, now);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* --- create ------------------------------------------------------------- */
+
+struct create_job {
+	struct keyring *kr;
+	int64_t org_id;
+	int64_t client_id;
+	int64_t pro_id;
+	struct str title;
+	int64_t planned_end;
+	const struct promise_terms *terms;
+	const struct audit_event *ev;
+	int64_t now;
+	int64_t id;
+};
+
+static int
+create_run(struct db_conn *c, void *arg)
+{
+	struct create_job *j = arg;
+	struct buf box = BUF_INIT;
+	struct db_stmt *st;
+	struct traj_head h;
+	struct audit_event ev;
+	int rc;
+
+	if ((rc = org_role_is(c, j->org_id, j->client_id, "client")) != 0 ||
+	    (rc = org_role_is(c, j->org_id, j->pro_id, "professional")) != 0)
+		goto out;
+	if ((rc = keyring_seal(j->kr, c, j->org_id, j->title.p, j->title.len,
+	    &box)) != 0)
+		goto out;
+	if ((rc = db_prepare(c, "INSERT INTO trajectories (org_id, client_id, "
+	    "title_box, phase, started_at, planned_end, reading_level, "
+	    "share_reads, created_by, created_at) "
+	    "VALUES (?, ?, ?, 'intake', ?, ?, 'standard', 0, ?, ?) "
+	    "RETURNING id", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, j->org_id);
+	db_bind_i64(st, 2, j->client_id);
+	db_bind_blob(st, 3, box.p, box.len);
+	db_bind_i64(st, 4, j->now);
+	bind_id_or_null(st, 5, j->planned_end);
+	bind_id_or_null(st, 6, j->ev->actor_id);
+	db_bind_i64(st, 7, j->now);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		j->id = db_col_i64(st, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_DB;
+	}
+	db_done(st);
+	if (rc != 0)
+		goto out;
+	if ((rc = member_insert(c, j->id, j->client_id, "client", j->now)) != 0 ||
+	    (rc = member_insert(c, j->id, j->pro_id, "professional",
+	    j->now)) != 0 ||
+	    (rc = traj_terms_insert(c, j->id, j->terms, j->now)) != 0)
+		goto out;
+	h.org_id = j->org_id;
+	h.client_id = j->client_id;
+	h.phase = TRAJ_INTAKE;
+	ev = traj_event(j->ev, AUDIT_CREATE, "trajectory", NULL, &h, j->id);
+	rc = audit_append(c, &ev);
+out:
+	buf_release(&box);
+	return rc;
+}
+
+int
+traj_create(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t client_id, int64_t professional_id, const char *title,
+    int64_t planned_end, const struct promise_terms *terms,
+    const struct audit_event *ev, int64_t *id)
+{
+	struct create_job j = { 0 };
+	struct promise_terms canon;
+	struct arena a;
+	const char *why;
+	int rc;
+
+	*id = 0;
+	if (org_id <= 0 || client_id <= 0 || professional_id <= 0 ||
+	    client_id == professional_id || planned_end < 0 || terms == NULL ||
+	    ev == NULL)
+		return ERR_INVAL;
+	if ((rc = text_ok(title, LIMIT_TRAJ_TITLE, false, &j.title)) != 0)
+		return rc;
+	if ((rc = traj_terms_check(terms, &why)) != 0)
+		return rc;
+	arena_init(&a);
+	traj_terms_canon(terms, &a, &canon);
+	j.kr = kr;
+	j.org_id = org_id;
+	j.client_id = client_id;
+	j.pro_id = professional_id;
+	j.planned_end = planned_end;
+	j.terms = &canon;
+	j.ev = ev;
+	j.now = (int64_t)time(NULL);
+	if ((rc = db_write(db, create_run, &j)) == 0)
+		*id = j.id;
+	arena_release(&a);
+	return rc;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+/*
+ * The columns of struct trajectory, with the client's name and the sealed
+ * title, and the reply counters from the messages table: a client's
+ * message waits while it has a deadline and no reply.
+ */
+#define TRAJ_SELECT \
+	"SELECT t.id, t.org_id, t.client_id, u.name, t.title_box, t.phase, " \
+	"t.started_at, t.planned_end, t.closed_at, t.reading_level, " \
+	"t.share_reads, t.created_at, " \
+	"(SELECT COUNT(*) FROM messages m WHERE m.trajectory_id = t.id " \
+	"AND m.author_role = 'client' AND m.deadline_at IS NOT NULL " \
+	"AND m.replied_at IS NULL), " \
+	"(SELECT MIN(m.deadline_at) FROM messages m " \
+	"WHERE m.trajectory_id = t.id AND m.author_role = 'client' " \
+	"AND m.deadline_at IS NOT NULL AND m.replied_at IS NULL), " \
+	"(SELECT MAX(m.created_at) FROM messages m " \
+	"WHERE m.trajectory_id = t.id) " \
+	"FROM trajectories t JOIN users u ON u.id = t.client_id "
+
+#define TRAJ_ORDER \
+	" ORDER BY COALESCE((SELECT MAX(m.created_at) FROM messages m " \
+	"WHERE m.trajectory_id = t.id), t.created_at) DESC, t.id DESC"
+
+static int64_t
+col_or_zero(struct db_stmt *st, int col)
+{
+	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
+}
+
+/* One row of TRAJ_SELECT into *out (title NULL) and its sealed title,
+ * copied into *box (in a). */
+static int
+traj_row(struct db_stmt *st, struct arena *a, struct trajectory *out,
+    struct str *box)
+{
+	struct str b;
+	int ph, lv;
+
+	memset(out, 0, sizeof(*out));
+	out->id = db_col_i64(st, 0);
+	out->org_id = db_col_i64(st, 1);
+	out->client_id = db_col_i64(st, 2);
+	out->client_name = arena_strz(a, db_col_text(st, 3));
+	b = db_col_blob(st, 4);
+	box->p = b.len ? arena_strndup(a, b.p, b.len) : "";
+	box->len = b.len;
+	ph = name_index(db_col_text(st, 5), phase_names, NELEM(phase_names));
+	lv = name_index(db_col_text(st, 9), level_names, NELEM(level_names));
+	if (ph < 0 || lv < 0) {
+		log_err("trajectory_corrupt", "id=%lld", (long long)out->id);
+		return ERR_DB;
+	}
+	out->phase = (enum traj_phase)ph;
+	out->started_at = db_col_i64(st, 6);
+	out->planned_end = col_or_zero(st, 7);
+	out->closed_at = col_or_zero(st, 8);
+	out->reading_level = (enum traj_level)lv;
+	out->share_reads = db_col_i64(st, 10) != 0;
+	out->created_at = db_col_i64(st, 11);
+	out->waiting = db_col_i64(st, 12);
+	out->next_deadline = col_or_zero(st, 13);
+	out->last_message_at = col_or_zero(st, 14);
+	return 0;
+}
+
+static int
+get_on(struct db_conn *c, int64_t id, struct arena *a,
+    struct trajectory *out, struct str *box)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, TRAJ_SELECT "WHERE t.id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = traj_row(st, a, out, box);
+	else if (rc == DB_DONE)
+		rc = ERR_NOTFOUND;
+	db_done(st);
+	return rc;
+}
+
+/* Open a sealed text of org_id into a NUL-terminated copy in a. */
+static int
+open_text(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    struct str box, struct arena *a, const char **out)
+{
+	struct buf plain = BUF_INIT;
+	int rc;
+
+	if ((rc = keyring_open(kr, c, org_id, box.p, box.len, &plain)) == 0)
+		*out = arena_strndup(a, plain.p, plain.len);
+	buf_wipe(&plain);
+	return rc;
+}
+
+int
+traj_get_meta(struct db *db, int64_t id, struct arena *a,
+    struct trajectory *out)
+{
+	struct db_conn *c = NULL;
+	struct str box;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = get_on(c, id, a, out, &box);
+	db_read_end(db, c);
+	return rc;
+}
+
+/*
+ * Reads hold their read connection while the access is logged (the log is
+ * a write job of its own; a read connection does not hold up the writer),
+ * and open the client's text only after the entry is durable.
+ */
+int
+traj_get(struct db *db, struct keyring *kr, int64_t id,
+    const struct audit_event *ev, struct arena *a, struct trajectory *out)
+{
+	struct db_conn *c = NULL;
+	struct traj_head h;
+	struct audit_event e;
+	struct str box;
+	const char *title = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (ev == NULL)
+		return ERR_INVAL;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = get_on(c, id, a, out, &box)) != 0)
+		goto out;
+	h.org_id = out->org_id;
+	h.client_id = out->client_id;
+	h.phase = out->phase;
+	e = traj_event(ev, AUDIT_READ, "trajectory", NULL, &h, id);
+	if ((rc = audit_record(db, &e)) != 0)
+		goto out;
+	if ((rc = open_text(kr, c, out->org_id, box, a, &title)) != 0)
+		goto out;
+	out->title = title;
+out:
+	db_read_end(db, c);
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+/* Append every event of a list in one job. */
+struct events_job {
+	const struct audit_event *ev;
+	size_t n;
+};
+
+static int
+events_run(struct db_conn *c, void *arg)
+{
+	struct events_job *j = arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->n; i++)
+		if ((rc = audit_append(c, &j->ev[i])) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+record_all(struct db *db, const struct audit_event *ev, size_t n)
+{
+	struct events_job j = { ev, n };
+
+	if (n == 0)
+		return 0;
+	return db_write(db, events_run, &j);
+}
+
+int
+traj_list(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t user_id, bool all, const struct audit_event *ev,
+    struct arena *a, struct trajectory **out, size_t *n)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st = NULL;
+	struct trajectory *v;
+	struct str *boxes;
+	struct audit_event *evs = NULL;
+	struct traj_head h;
+	size_t len = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (ev == NULL || org_id <= 0 || (!all && user_id <= 0))
+		return ERR_INVAL;
+	v = arena_calloc(a, LIMIT_TRAJ_LIST, sizeof(*v));
+	boxes = arena_calloc(a, LIMIT_TRAJ_LIST, sizeof(*boxes));
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if (all) {
+		rc = db_prepare(c, TRAJ_SELECT "WHERE t.org_id = ?" TRAJ_ORDER,
+		    &st);
+	} else {
+		rc = db_prepare(c, TRAJ_SELECT "WHERE t.org_id = ? AND EXISTS "
+		    "(SELECT 1 FROM trajectory_members tm "
+		    "WHERE tm.trajectory_id = t.id AND tm.user_id = ?)"
+		    TRAJ_ORDER, &st);
+	}
+	if (rc != 0)
+		goto out;
+	db_bind_i64(st, 1, org_id);
+	if (!all)
+		db_bind_i64(st, 2, user_id);
+	while (len < LIMIT_TRAJ_LIST && (rc = db_step(st)) == DB_ROW) {
+		if ((rc = traj_row(st, a, &v[len], &boxes[len])) != 0)
+			break;
+		len++;
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+
+	evs = arena_calloc(a, len ? len : 1, sizeof(*evs));
+	for (i = 0; i < len; i++) {
+		h.org_id = v[i].org_id;
+		h.client_id = v[i].client_id;
+		h.phase = v[i].phase;
+		evs[i] = traj_event(ev, AUDIT_READ, "trajectory", "list", &h,
+		    v[i].id);
+	}
+	if ((rc = record_all(db, evs, len)) != 0)
+		goto out;
+	if (!all) {
+		for (i = 0; i < len; i++) {
+			const char *title = NULL;
+
+			if ((rc = open_text(kr, c, v[i].org_id, boxes[i], a,
+			    &title)) != 0)
+				goto out;
+			v[i].title = title;
+		}
+	}
+	*out = v;
+	*n = len;
+out:
+	db_read_end(db, c);
+	return rc;
+}
+
+int
+traj_members(struct db *db, int64_t id, struct arena *a,
+    struct traj_member **out, size_t *n)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st = NULL;
+	struct traj_member *v;
+	size_t len = 0, cap = LIMIT_TRAJ_PROFESSIONALS + 1;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	v = arena_calloc(a, cap, sizeof(*v));
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = db_prepare(c, "SELECT tm.user_id, u.name, tm.role "
+	    "FROM trajectory_members tm JOIN users u ON u.id = tm.user_id "
+	    "WHERE tm.trajectory_id = ? ORDER BY "
+	    "CASE tm.role WHEN 'client' THEN 0 ELSE 1 END, tm.added_at, "
+	    "tm.user_id", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, id);
+	while (len < cap && (rc = db_step(st)) == DB_ROW) {
+		v[len].user_id = db_col_i64(st, 0);
+		v[len].name = arena_strz(a, db_col_text(st, 1));
+		v[len].professional = str_eqc(db_col_text(st, 2),
+		    "professional");
+		len++;
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	*out = v;
+	*n = len;
+out:
+	db_read_end(db, c);
+	return rc;
+}
+
+int
+traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
+    bool *professional)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st = NULL;
+	int rc;
+
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = db_prepare(c, "SELECT role FROM trajectory_members "
+	    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, traj_id);
+	db_bind_i64(st, 2, user_id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*professional = str_eqc(db_col_text(st, 0), "professional");
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+out:
+	db_read_end(db, c);
+	return rc;
+}
+
+/* --- changes ------------------------------------------------------------ */
+
+enum change_kind {
+	CHANGE_PHASE,
+	CHANGE_SHARE_READS,
+	CHANGE_LEVEL,
+	CHANGE_ADD_PROFESSIONAL,
+};
+
+struct change_job {
+	enum change_kind kind;
+	int64_t traj_id;
+	int64_t value;   /* the phase, level, 0/1, or the professional */
+	const struct audit_event *ev;
+	int64_t now;
+};
+
+static int
+exec_update(struct db_conn *c, const char *sql, int64_t id, const char *text,
+    int64_t num, int nnum)
+{
+	struct db_stmt *st;
+	int rc, i = 1;
+
+	if ((rc = db_prepare(c, sql, &st)) != 0)
+		return rc;
+	if (text)
+		db_bind_textz(st, i++, text);
+	if (nnum)
+		db_bind_i64(st, i++, num);
+	db_bind_i64(st, i, id);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+add_professional_on(struct db_conn *c, const struct change_job *j,
+    const struct traj_head *h)
+{
+	int64_t args[1] = { j->traj_id };
+	int64_t count = 0;
+	int rc;
+
+	if ((rc = org_role_is(c, h->org_id, j->value, "professional")) != 0)
+		return rc;
+	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM trajectory_members "
+	    "WHERE trajectory_id = ? AND role = 'professional'", &count, 1,
+	    args)) != 0)
+		return rc;
+	if (count >= LIMIT_TRAJ_PROFESSIONALS)
+		return ERR_TOOMANY;
+	return member_insert(c, j->traj_id, j->value, "professional", j->now);
+}
+
+static int
+change_run(struct db_conn *c, void *arg)
+{
+	struct change_job *j = arg;
+	struct traj_head h;
+	struct audit_event ev;
+	const char *detail = NULL;
+	int rc;
+
+	if ((rc = traj_head_open(c, j->traj_id, &h)) != 0)
+		return rc;
+	switch (j->kind) {
+	case CHANGE_PHASE:
+		detail = "phase";
+		if (j->value == TRAJ_CLOSED)
+			rc = exec_update(c, "UPDATE trajectories SET phase = ?, "
+			    "closed_at = ? WHERE id = ?", j->traj_id,
+			    "closed", j->now, 1);
+		else
+			rc = exec_update(c, "UPDATE trajectories SET phase = ? "
+			    "WHERE id = ?", j->traj_id,
+			    traj_phase_name((enum traj_phase)j->value), 0, 0);
+		break;
+	case CHANGE_SHARE_READS:
+		detail = "share-reads";
+		rc = exec_update(c, "UPDATE trajectories SET share_reads = ? "
+		    "WHERE id = ?", j->traj_id, NULL, j->value, 1);
+		break;
+	case CHANGE_LEVEL:
+		detail = "reading-level";
+		rc = exec_update(c, "UPDATE trajectories SET reading_level = ? "
+		    "WHERE id = ?", j->traj_id,
+		    traj_level_name((enum traj_level)j->value), 0, 0);
+		break;
+	case CHANGE_ADD_PROFESSIONAL:
+		detail = "add-professional";
+		rc = add_professional_on(c, j, &h);
+		break;
+	}
+	if (rc != 0)
+		return rc;
+	ev = traj_event(j->ev, AUDIT_UPDATE, "trajectory", detail, &h,
+	    j->traj_id);
+	return audit_append(c, &ev);
+}
+
+static int
+change(struct db *db, enum change_kind kind, int64_t traj_id, int64_t value,
+    const struct audit_event *ev)
+{
+	struct change_job j = { kind, traj_id, value, ev, (int64_t)time(NULL) };
+
+	if (ev == NULL || traj_id <= 0)
+		return ERR_INVAL;
+	return db_write(db, change_run, &j);
+}
+
+int
+traj_add_professional(struct db *db, int64_t traj_id, int64_t user_id,
+    const struct audit_event *ev)
+{
+	if (user_id <= 0)
+		return ERR_INVAL;
+	return change(db, CHANGE_ADD_PROFESSIONAL, traj_id, user_id, ev);
+}
+
+int
+traj_set_phase(struct db *db, int64_t traj_id, enum traj_phase phase,
+    const struct audit_event *ev)
+{
+	if ((unsigned)phase >= NELEM(phase_names))
+		return ERR_INVAL;
+	return change(db, CHANGE_PHASE, traj_id, phase, ev);
+}
+
+int
+traj_set_share_reads(struct db *db, int64_t traj_id, bool on,
+    const struct audit_event *ev)
+{
+	return change(db, CHANGE_SHARE_READS, traj_id, on ? 1 : 0, ev);
+}
+
+int
+traj_set_level(struct db *db, int64_t traj_id, enum traj_level level,
+    const struct audit_event *ev)
+{
+	if ((unsigned)level >= NELEM(level_names))
+		return ERR_INVAL;
+	return change(db, CHANGE_LEVEL, traj_id, level, ev);
+}
+
+/* --- learning questions ------------------------------------------------- */
+
+struct question_job {
+	struct keyring *kr;
+	int64_t traj_id;
+	struct str body;
+	const struct audit_event *ev;
+	int64_t now;
+};
+
+static int
+question_run(struct db_conn *c, void *arg)
+{
+	struct question_job *j = arg;
+	int64_t args[1] = { j->traj_id };
+	struct buf box = BUF_INIT;
+	struct db_stmt *st;
+	struct traj_head h;
+	struct audit_event ev;
+	int64_t count = 0, qid = 0;
+	int rc;
+
+	if ((rc = traj_head_open(c, j->traj_id, &h)) != 0)
+		goto out;
+	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM learning_questions "
+	    "WHERE trajectory_id = ?", &count, 1, args)) != 0)
+		goto out;
+	if (count >= LIMIT_TRAJ_QUESTIONS) {
+		rc = ERR_TOOMANY;
+		goto out;
+	}
+	if ((rc = keyring_seal(j->kr, c, h.org_id, j->body.p, j->body.len,
+	    &box)) != 0)
+		goto out;
+	if ((rc = db_prepare(c, "INSERT INTO learning_questions "
+	    "(trajectory_id, body_box, created_by, created_at) "
+	    "VALUES (?, ?, ?, ?) RETURNING id", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, j->traj_id);
+	db_bind_blob(st, 2, box.p, box.len);
+	bind_id_or_null(st, 3, j->ev->actor_id);
+	db_bind_i64(st, 4, j->now);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		qid = db_col_i64(st, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_DB;
+	}
+	db_done(st);
+	if (rc != 0)
+		goto out;
+	ev = traj_event(j->ev, AUDIT_CREATE, "learning-question", NULL, &h,
+	    qid);
+	rc = audit_append(c, &ev);
+out:
+	buf_release(&box);
+	return rc;
+}
+
+int
+traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
+    const char *body, const struct audit_event *ev)
+{
+	struct question_job j = { 0 };
+	int rc;
+
+	if (ev == NULL || traj_id <= 0)
+		return ERR_INVAL;
+	if ((rc = text_ok(body, LIMIT_TRAJ_QUESTION, true, &j.body)) != 0)
+		return rc;
+	j.kr = kr;
+	j.traj_id = traj_id;
+	j.ev = ev;
+	j.now = (int64_t)time(NULL);
+	return db_write(db, question_run, &j);
+}
+
+int
+traj_questions(struct db *db, struct keyring *kr, int64_t traj_id,
+    const struct audit_event *ev, struct arena *a,
+    struct learning_question **out, size_t *n)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st = NULL;
+	struct learning_question *v;
+	struct audit_event *evs;
+	struct str *boxes;
+	struct traj_head h;
+	size_t len = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (ev == NULL)
+		return ERR_INVAL;
+	v = arena_calloc(a, LIMIT_TRAJ_QUESTIONS, sizeof(*v));
+	boxes = arena_calloc(a, LIMIT_TRAJ_QUESTIONS, sizeof(*boxes));
+	evs = arena_calloc(a, LIMIT_TRAJ_QUESTIONS, sizeof(*evs));
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = traj_head_on(c, traj_id, &h)) != 0)
+		goto out;
+	if ((rc = db_prepare(c, "SELECT id, body_box, created_by, created_at "
+	    "FROM learning_questions WHERE trajectory_id = ? "
+	    "ORDER BY created_at, id", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, traj_id);
+	while (len < LIMIT_TRAJ_QUESTIONS && (rc = db_step(st)) == DB_ROW) {
+		struct str b = db_col_blob(st, 1);
+
+		v[len].id = db_col_i64(st, 0);
+		boxes[len].p = b.len ? arena_strndup(a, b.p, b.len) : "";
+		boxes[len].len = b.len;
+		v[len].created_by = col_or_zero(st, 2);
+		v[len].created_at = db_col_i64(st, 3);
+		evs[len] = traj_event(ev, AUDIT_READ, "learning-question", NULL,
+		    &h, v[len].id);
+		len++;
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	if ((rc = record_all(db, evs, len)) != 0)
+		goto out;
+	for (i = 0; i < len; i++) {
+		const char *body = NULL;
+
+		if ((rc = open_text(kr, c, h.org_id, boxes[i], a, &body)) != 0)
+			goto out;
+		v[i].body = body;
+	}
+	*out = v;
+	*n = len;
+out:
+	db_read_end(db, c);
+	return rc;
+}

@@ -1,0 +1,1276 @@
+/*
+ * test_identity.c - organisations, accounts, memberships, password rules,
+ * log-in with its throttle, invitations, password resets and two factors.
+ * Runs on SQLite always and on PostgreSQL too when INFUUS_TEST_PG holds a
+ * URL (in a database of its own, made anew for each run).
+ *
+ * Password hashes are real argon2id (a few tens of milliseconds each, more
+ * under ASan), so the tests make few of them: throttling is driven with
+ * over-long passwords, which crypto.c refuses before hashing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "identity/identity.h"
+#include "identity/session.h"
+#include "identity/totp.h"
+#include "keys/keyring.h"
+#include "store/db.h"
+
+#define TEST_NAME "identity"
+
+/* --- Fixture: one fresh database per group, emptied before each test --- */
+
+struct backend {
+	const char *name;
+	const char *url; /* NULL: a SQLite file in a fresh folder */
+};
+
+struct group {
+	const struct backend *be;
+	struct db *db;
+	char dir[64];
+	char path[96];
+	char key[96];
+};
+
+struct fx {
+	struct group *g;
+	struct db *db;
+	struct keyring *kr;
+};
+
+/*
+ * PostgreSQL: a database of this test program's own, dropped and made
+ * anew, so tests of other modules running at the same time against the
+ * same server are not disturbed and no rows of earlier runs remain.
+ */
+static int
+pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
+{
+	char sql[160];
+	const char *p, *q, *slash;
+	PGconn *h;
+	PGresult *res;
+	int ok = 1;
+
+	h = PQconnectdb(url);
+	if (PQstatus(h) != CONNECTION_OK) {
+		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
+		PQfinish(h);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    name);
+	res = PQexec(h, sql);
+	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	res = PQexec(h, sql);
+	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
+	PQclear(res);
+	PQfinish(h);
+	if (!ok)
+		return -1;
+	/* postgres://user@host:port/dbname?options -> .../name?options */
+	p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	slash = strchr(p, '/');
+	q = strchr(p, '?');
+	if (slash == NULL || (q != NULL && q < slash))
+		slash = q ? q : p + strlen(p);
+	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
+	    q ? q : "");
+	return 0;
+}
+
+static int
+wipe_job(struct db_conn *c, void *arg)
+{
+	(void)arg;
+	return db_exec(c, "DELETE FROM login_attempts; "
+	    "DELETE FROM recovery_codes; DELETE FROM password_resets; "
+	    "DELETE FROM invites; DELETE FROM sessions; "
+	    "DELETE FROM memberships; DELETE FROM users; DELETE FROM orgs; "
+	    "DELETE FROM org_keys;");
+}
+
+/* Open (and migrate) the group's database; plain C, outside any test. */
+static int
+group_open(struct group *g, const struct backend *be)
+{
+	memset(g, 0, sizeof(*g));
+	g->be = be;
+	snprintf(g->dir, sizeof(g->dir), "/tmp/test_%s.XXXXXX", TEST_NAME);
+	if (mkdtemp(g->dir) == NULL)
+		return -1;
+	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
+	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
+	if (db_open(be->url ? be->url : g->path, &g->db) != 0) {
+		fprintf(stderr, "%s: cannot open the database\n", be->name);
+		return -1;
+	}
+	if (db_migrate(g->db, NULL) != 0) {
+		fprintf(stderr, "%s: migrations failed\n", be->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+group_close(struct group *g)
+{
+	char p[128];
+
+	if (g->db)
+		db_close(g->db);
+	g->db = NULL;
+	unlink(g->path);
+	snprintf(p, sizeof(p), "%s-wal", g->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", g->path);
+	unlink(p);
+	unlink(g->key);
+	rmdir(g->dir);
+}
+
+static int
+setup(void **state)
+{
+	struct group *g = *state;
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	fx->g = g;
+	fx->db = g->db;
+	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
+	assert_int_equal(keyring_new(g->key, &fx->kr), 0);
+	/* As at start-up: makes the system key (organisation 0). */
+	assert_int_equal(keyring_start(fx->kr, fx->db), 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	keyring_free(fx->kr);
+	*state = fx->g;
+	free(fx);
+	return 0;
+}
+
+/* A statement with up to two integer arguments, on the writer. */
+struct sql_job {
+	const char *sql;
+	int64_t a, b;
+	int nargs;
+};
+
+static int
+sql_run(struct db_conn *c, void *arg)
+{
+	struct sql_job *j = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, j->sql, &st)) != 0)
+		return rc;
+	if (j->nargs > 0)
+		db_bind_i64(st, 1, j->a);
+	if (j->nargs > 1)
+		db_bind_i64(st, 2, j->b);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void
+sql_write(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
+{
+	struct sql_job j = { sql, a, b, nargs };
+
+	assert_int_equal(db_write(fx->db, sql_run, &j), 0);
+}
+
+static int64_t
+sql_i64(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
+{
+	struct db_conn *c;
+	int64_t args[2] = { a, b };
+	int64_t v = -1;
+
+	assert_int_equal(db_read_begin(fx->db, &c), 0);
+	assert_int_equal(db_query_i64(c, sql, &v, nargs, args), 0);
+	db_read_end(fx->db, c);
+	return v;
+}
+
+/* Run the tests on SQLite, and on PostgreSQL when INFUUS_TEST_PG is set. */
+static int
+run_backends(int (*run)(const char *, struct group *))
+{
+	struct backend sqlite = { "sqlite", NULL }, pg = { "postgres", NULL };
+	const char *url = getenv("INFUUS_TEST_PG");
+	char pgurl[512];
+	struct group g;
+	int failed = 0;
+
+	if (group_open(&g, &sqlite) != 0)
+		return 1;
+	failed += run(TEST_NAME " sqlite", &g);
+	group_close(&g);
+	if (url == NULL || url[0] == '\0')
+		return failed;
+	if (pg_fresh_database(url, "infuus_t_" TEST_NAME, pgurl,
+	    sizeof(pgurl)) != 0)
+		return failed + 1;
+	pg.url = pgurl;
+	if (group_open(&g, &pg) != 0)
+		return failed + 1;
+	failed += run(TEST_NAME " postgres", &g);
+	group_close(&g);
+	return failed;
+}
+
+/* --- Helpers ------------------------------------------------------------ */
+
+#define T0 ((time_t)1700000000)
+#define PW_ANNA "anna-zegt-hallo-42"
+#define PW_BERT "bert-fietst-naar-huis"
+#define PW_NEW "nieuw-wachtwoord-voor-mij"
+
+static int64_t
+new_org(struct fx *fx, const char *name, const char *slug)
+{
+	int64_t id = 0;
+
+	assert_int_equal(org_create(fx->db, fx->kr, name, slug,
+	    "Europe/Amsterdam", &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+static int64_t
+new_user(struct fx *fx, const char *email, const char *name, const char *pw)
+{
+	int64_t id = 0;
+
+	assert_int_equal(user_create(fx->db, email, name, pw, "nl", &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* A password crypto.c refuses before hashing: failures that cost no
+ * argon2id run, so the throttle can be driven to its limits quickly. */
+static const char *
+long_password(void)
+{
+	static const char pw[] =
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxx";
+
+	_Static_assert(sizeof(pw) - 1 > LIMIT_PASSWORD_MAX, "not long enough");
+	return pw;
+}
+
+static int
+login(struct fx *fx, const char *email, const char *pw, const char *addr,
+    time_t now, struct login_result *r)
+{
+	return login_password(fx->db, email, pw, addr, now, r);
+}
+
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- Roles and password rules (no database) ----------------------------- */
+
+static void
+role_names_round_trip_and_refuse_unknown(void **state)
+{
+	static const enum role all[] = { ROLE_ADMIN, ROLE_PROFESSIONAL,
+	    ROLE_VOLUNTEER, ROLE_CLIENT, ROLE_STAKEHOLDER, ROLE_RESEARCHER };
+	enum role r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		assert_true(role_valid((int)all[i]));
+		assert_int_equal(role_parse(str_c(role_name(all[i])), &r), 0);
+		assert_int_equal(r, all[i]);
+	}
+	assert_string_equal(role_name(ROLE_PROFESSIONAL), "professional");
+	assert_string_equal(role_name(0), "none");
+	assert_string_equal(role_name(ROLE_ADMIN | ROLE_CLIENT), "none");
+	assert_false(role_valid(0));
+	assert_false(role_valid(ROLE_ADMIN | ROLE_CLIENT));
+	assert_false(role_valid(1 << 6));
+	assert_int_equal(role_parse(STR("Admin"), &r), ERR_INVAL);
+	assert_int_equal(role_parse(STR("admin "), &r), ERR_INVAL);
+	assert_int_equal(role_parse(STR(""), &r), ERR_INVAL);
+}
+
+static void
+password_rules_refuse_short_long_monotonous_and_common(void **state)
+{
+	char buf[LIMIT_PASSWORD_MAX + 2];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(user_password_ok("kort-maar", 9, &why), ERR_INVAL);
+	assert_non_null(why);
+	assert_int_equal(user_password_ok("twaalf-tekens", 13, &why), 0);
+	assert_null(why);
+	/* Exactly the minimum passes. */
+	assert_int_equal(user_password_ok("abcdefghijkz", 12, &why), 0);
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf, "bcdef", 5);
+	assert_int_equal(user_password_ok(buf, LIMIT_PASSWORD_MAX, &why), 0);
+	assert_int_equal(user_password_ok(buf, LIMIT_PASSWORD_MAX + 1, &why),
+	    ERR_INVAL);
+	assert_int_equal(user_password_ok("aaaaaaaaaaaaaaaa", 16, &why),
+	    ERR_INVAL);
+	assert_int_equal(user_password_ok("abababababab", 12, &why), ERR_INVAL);
+	assert_int_equal(user_password_ok("passwordpassword", 16, &why),
+	    ERR_INVAL);
+	assert_int_equal(user_password_ok("PasswordPassword", 16, &why),
+	    ERR_INVAL);
+	assert_int_equal(user_password_ok("123456789012", 12, &why), ERR_INVAL);
+	assert_int_equal(user_password_ok("qwertyuiopas", 12, &why), ERR_INVAL);
+	assert_int_equal(user_password_ok("abc\0defghijklm", 14, &why),
+	    ERR_INVAL);
+}
+
+/* --- Organisations, accounts, memberships ------------------------------- */
+
+static void
+orgs_are_created_found_and_unique_by_slug(void **state)
+{
+	struct fx *fx = *state;
+	struct arena a;
+	struct org o;
+	int64_t id, dup = 0;
+
+	arena_init(&a);
+	id = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	assert_int_equal(org_get(fx->db, id, &a, &o), 0);
+	assert_int_equal(o.id, id);
+	assert_string_equal(o.name, "Praktijk Anna");
+	assert_string_equal(o.slug, "praktijk-anna");
+	assert_string_equal(o.tz, "Europe/Amsterdam");
+	assert_false(o.require_2fa);
+	assert_true(o.created_at > 0);
+	assert_int_equal(org_by_slug(fx->db, "praktijk-anna", &a, &o), 0);
+	assert_int_equal(o.id, id);
+	assert_int_equal(org_by_slug(fx->db, "praktijk-bert", &a, &o),
+	    ERR_NOTFOUND);
+	assert_int_equal(org_create(fx->db, fx->kr, "Een ander",
+	    "praktijk-anna", "Europe/Amsterdam", &dup), ERR_CONFLICT);
+	assert_int_equal(dup, 0);
+	assert_int_equal(org_create(fx->db, fx->kr, "Spaties", "met spatie",
+	    NULL, &dup), ERR_INVAL);
+	assert_int_equal(org_create(fx->db, fx->kr, "Hoofd", "Hoofdletters",
+	    NULL, &dup), ERR_INVAL);
+	assert_int_equal(org_create(fx->db, fx->kr, "", "leeg", NULL, &dup),
+	    ERR_INVAL);
+	assert_int_equal(org_create(fx->db, fx->kr, "Zone", "zone",
+	    "../etc/passwd", &dup), ERR_INVAL);
+	assert_int_equal(org_set_require_2fa(fx->db, id, true), 0);
+	assert_int_equal(org_get(fx->db, id, &a, &o), 0);
+	assert_true(o.require_2fa);
+	assert_int_equal(org_set_require_2fa(fx->db, id + 1000, true),
+	    ERR_NOTFOUND);
+	assert_int_equal(org_get(fx->db, id + 1000, &a, &o), ERR_NOTFOUND);
+	/* The organisation got its data key in the same job. */
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM org_keys "
+	    "WHERE org_id = ?", 1, id, 0), 1);
+	arena_release(&a);
+}
+
+static void
+accounts_have_unique_case_insensitive_addresses(void **state)
+{
+	struct fx *fx = *state;
+	struct arena a;
+	struct user u;
+	int64_t id, dup = 0;
+
+	arena_init(&a);
+	id = new_user(fx, "  Anna@Example.ORG ", "Anna de Vries", PW_ANNA);
+	assert_int_equal(user_get(fx->db, id, &a, &u), 0);
+	assert_string_equal(u.email, "anna@example.org");
+	assert_string_equal(u.name, "Anna de Vries");
+	assert_string_equal(u.lang, "nl");
+	assert_false(u.totp_enabled);
+	assert_false(u.disabled);
+	assert_int_equal(user_by_email(fx->db, "ANNA@example.org", &a, &u), 0);
+	assert_int_equal(u.id, id);
+	assert_int_equal(user_by_email(fx->db, "bert@example.org", &a, &u),
+	    ERR_NOTFOUND);
+	assert_int_equal(user_create(fx->db, "anna@EXAMPLE.org", "Andere Anna",
+	    PW_BERT, "en", &dup), ERR_CONFLICT);
+	assert_int_equal(dup, 0);
+	/* Refused before any hashing. */
+	assert_int_equal(user_create(fx->db, "geen-adres", "X", PW_BERT, "nl",
+	    &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "a@b@example.org", "X", PW_BERT,
+	    "nl", &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "x@example", "X", PW_BERT, "nl",
+	    &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "x<y>@example.org", "X", PW_BERT,
+	    "nl", &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "c@example.org", "Kort", "kort",
+	    "nl", &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "c@example.org", "", PW_BERT,
+	    "nl", &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "c@example.org", "Taal", PW_BERT,
+	    "de", &dup), ERR_INVAL);
+	assert_int_equal(user_create(fx->db, "c@example.org", "Regel\nbreuk",
+	    PW_BERT, "nl", &dup), ERR_INVAL);
+
+	/* Profile: NULL keeps a field. */
+	assert_int_equal(user_set_profile(fx->db, id, NULL, "en"), 0);
+	assert_int_equal(user_get(fx->db, id, &a, &u), 0);
+	assert_string_equal(u.name, "Anna de Vries");
+	assert_string_equal(u.lang, "en");
+	assert_int_equal(user_set_profile(fx->db, id, "Anna V.", NULL), 0);
+	assert_int_equal(user_get(fx->db, id, &a, &u), 0);
+	assert_string_equal(u.name, "Anna V.");
+	assert_string_equal(u.lang, "en");
+	assert_int_equal(user_set_profile(fx->db, id, NULL, "fr"), ERR_INVAL);
+	assert_int_equal(user_set_profile(fx->db, id + 99, "X", NULL),
+	    ERR_NOTFOUND);
+	/* The stored hash is argon2id, never the password. */
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM users WHERE id = ? "
+	    "AND pw_hash LIKE '$argon2id$%'", 1, id, 0), 1);
+	arena_release(&a);
+}
+
+static void
+memberships_list_change_and_keep_an_admin(void **state)
+{
+	struct fx *fx = *state;
+	struct arena a;
+	struct membership *m;
+	size_t n;
+	enum role r;
+	int64_t org, org2, anna, bert;
+
+	arena_init(&a);
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	org2 = new_org(fx, "Buurtteam", "buurtteam");
+	/* Rows made directly: memberships need no password hashing. */
+	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
+	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
+	    "VALUES ('bert@example.org', 'Bert', 'x', 1)", 0, 0, 0);
+	anna = sql_i64(fx, "SELECT id FROM users WHERE email = "
+	    "'anna@example.org'", 0, 0, 0);
+	bert = sql_i64(fx, "SELECT id FROM users WHERE email = "
+	    "'bert@example.org'", 0, 0, 0);
+
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
+	assert_int_equal(member_add(fx->db, org, bert, ROLE_CLIENT), 0);
+	assert_int_equal(member_add(fx->db, org2, anna, ROLE_PROFESSIONAL), 0);
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_CLIENT),
+	    ERR_CONFLICT);
+	assert_int_equal(member_add(fx->db, org, bert,
+	    ROLE_ADMIN | ROLE_CLIENT), ERR_INVAL);
+	assert_int_equal(member_add(fx->db, org, bert + 100, ROLE_CLIENT),
+	    ERR_CONFLICT);
+	assert_int_equal(member_add(fx->db, org + 100, bert, ROLE_CLIENT),
+	    ERR_CONFLICT);
+
+	assert_int_equal(member_role(fx->db, org, anna, &r), 0);
+	assert_int_equal(r, ROLE_ADMIN);
+	assert_int_equal(member_role(fx->db, org2, bert, &r), ERR_NOTFOUND);
+
+	assert_int_equal(member_list(fx->db, org, &a, &m, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].user_name, "Anna");
+	assert_int_equal(m[0].role, ROLE_ADMIN);
+	assert_string_equal(m[1].user_email, "bert@example.org");
+	assert_int_equal(m[1].role, ROLE_CLIENT);
+	assert_string_equal(m[1].org_name, "Praktijk Anna");
+
+	assert_int_equal(member_orgs(fx->db, anna, &a, &m, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].org_name, "Buurtteam");
+	assert_int_equal(m[0].role, ROLE_PROFESSIONAL);
+	assert_int_equal(m[1].org_id, org);
+	assert_int_equal(member_orgs(fx->db, bert + 100, &a, &m, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* The last admin can be neither demoted nor removed ... */
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT),
+	    ERR_CONFLICT);
+	assert_int_equal(member_remove(fx->db, org, anna), ERR_CONFLICT);
+	/* ... until there is another. */
+	assert_int_equal(member_set_role(fx->db, org, bert, ROLE_ADMIN), 0);
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL),
+	    0);
+	assert_int_equal(member_role(fx->db, org, anna, &r), 0);
+	assert_int_equal(r, ROLE_PROFESSIONAL);
+	assert_int_equal(member_remove(fx->db, org, anna), 0);
+	assert_int_equal(member_role(fx->db, org, anna, &r), ERR_NOTFOUND);
+	assert_int_equal(member_remove(fx->db, org, anna), ERR_NOTFOUND);
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT),
+	    ERR_NOTFOUND);
+	/* A member without admin rights may leave freely. */
+	assert_int_equal(member_remove(fx->db, org2, anna), 0);
+	arena_release(&a);
+}
+
+/* --- Log-in ------------------------------------------------------------- */
+
+static void
+login_answers_alike_for_unknown_wrong_and_disabled(void **state)
+{
+	struct fx *fx = *state;
+	struct login_result r;
+	double t0, t_wrong, t_unknown;
+	int64_t anna;
+
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(login(fx, "ANNA@example.org ", PW_ANNA, "192.0.2.1",
+	    T0, &r), 0);
+	assert_int_equal(r.user_id, anna);
+	assert_false(r.needs_totp);
+	assert_int_equal(r.delay_ms, 0);
+
+	t0 = seconds_now();
+	assert_int_equal(login(fx, "anna@example.org", "verkeerd-wachtwoord",
+	    "192.0.2.1", T0 + 1, &r), ERR_LOGIN);
+	t_wrong = seconds_now() - t0;
+	assert_int_equal(r.user_id, 0);
+	t0 = seconds_now();
+	assert_int_equal(login(fx, "niemand@example.org", PW_ANNA, "192.0.2.1",
+	    T0 + 2, &r), ERR_LOGIN);
+	t_unknown = seconds_now() - t0;
+	assert_int_equal(r.user_id, 0);
+	/* An unknown address still costs an argon2id verification: not
+	 * measurably cheaper than a wrong password (a generous bound, so a
+	 * busy machine does not make this flaky). */
+	if (t_unknown < t_wrong / 4)
+		fail_msg("unknown address took %.4f s, wrong password %.4f s",
+		    t_unknown, t_wrong);
+
+	assert_int_equal(user_set_disabled(fx->db, anna, true), 0);
+	assert_int_equal(login(fx, "anna@example.org", PW_ANNA, "192.0.2.1",
+	    T0 + 3, &r), ERR_LOGIN);
+	assert_int_equal(r.user_id, 0);
+	assert_int_equal(user_set_disabled(fx->db, anna, false), 0);
+	assert_int_equal(login(fx, "anna@example.org", PW_ANNA, "192.0.2.1",
+	    T0 + 4, &r), 0);
+	assert_int_equal(r.user_id, anna);
+}
+
+static void
+password_change_and_check(void **state)
+{
+	struct fx *fx = *state;
+	int64_t anna;
+
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), 0);
+	assert_int_equal(user_set_password(fx->db, anna, "kort"), ERR_INVAL);
+	assert_int_equal(user_set_password(fx->db, anna, PW_NEW), 0);
+	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), ERR_LOGIN);
+	assert_int_equal(user_check_password(fx->db, anna, PW_NEW), 0);
+	assert_int_equal(user_check_password(fx->db, anna + 5, PW_NEW),
+	    ERR_NOTFOUND);
+	assert_int_equal(user_set_password(fx->db, anna + 5, PW_NEW),
+	    ERR_NOTFOUND);
+}
+
+static void
+reauthentication_is_throttled(void **state)
+{
+	struct fx *fx = *state;
+	int64_t anna;
+	int n, rc = 0;
+
+	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
+	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	anna = sql_i64(fx, "SELECT id FROM users", 0, 0, 0);
+	for (n = 0; n < LIMIT_LOGIN_FREE_FAILS; n++)
+		assert_int_equal(user_check_password(fx->db, anna,
+		    long_password()), ERR_LOGIN);
+	/* These use the wall clock: the delay (250 ms, doubling) outgrows
+	 * any second boundary crossed within a few attempts. */
+	for (n = 0; n < 6 && rc != ERR_THROTTLED; n++) {
+		rc = user_check_password(fx->db, anna, long_password());
+		assert_true(rc == ERR_LOGIN || rc == ERR_THROTTLED);
+	}
+	assert_int_equal(rc, ERR_THROTTLED);
+}
+
+struct weak_job {
+	const char *hash;
+};
+
+static int
+weak_run(struct db_conn *c, void *arg)
+{
+	struct weak_job *j = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "INSERT INTO users (email, name, pw_hash, "
+	    "created_at) VALUES ('oud@example.org', 'Oud', ?, 1)", &st)) != 0)
+		return rc;
+	db_bind_textz(st, 1, j->hash);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void
+login_upgrades_a_weak_hash(void **state)
+{
+	struct fx *fx = *state;
+	char weak[crypto_pwhash_STRBYTES];
+	struct weak_job j = { weak };
+	struct login_result r;
+	struct db_conn *c;
+	struct db_stmt *st;
+	char stored[crypto_pwhash_STRBYTES];
+
+	/* A hash as an older release might have made: argon2id, t=1, 8 MiB. */
+	assert_int_equal(crypto_pwhash_str_alg(weak, PW_ANNA, strlen(PW_ANNA),
+	    1, 8u << 20, crypto_pwhash_ALG_ARGON2ID13), 0);
+	assert_true(crypto_password_needs_rehash(weak));
+	assert_int_equal(db_write(fx->db, weak_run, &j), 0);
+	assert_int_equal(login(fx, "oud@example.org", PW_ANNA, NULL, T0, &r),
+	    0);
+
+	assert_int_equal(db_read_begin(fx->db, &c), 0);
+	assert_int_equal(db_prepare(c, "SELECT pw_hash FROM users "
+	    "WHERE email = 'oud@example.org'", &st), 0);
+	assert_int_equal(db_step(st), DB_ROW);
+	snprintf(stored, sizeof(stored), "%.*s", (int)db_col_text(st, 0).len,
+	    db_col_text(st, 0).p);
+	db_done(st);
+	db_read_end(fx->db, c);
+	assert_string_not_equal(stored, weak);
+	assert_false(crypto_password_needs_rehash(stored));
+	assert_int_equal(crypto_password_verify(stored, PW_ANNA,
+	    strlen(PW_ANNA)), 0);
+}
+
+static void
+login_delay_grows_after_the_free_failures(void **state)
+{
+	struct fx *fx = *state;
+	static const int grow[] = { 500, 1000, 2000, 4000, 8000, 16000, 30000,
+	    30000 };
+	struct login_result r;
+	const char *who = "niemand@example.org";
+	time_t now = T0;
+	size_t i;
+	int n;
+
+	/* The free failures: no delay owed, until the fifth. */
+	for (n = 1; n <= LIMIT_LOGIN_FREE_FAILS; n++) {
+		assert_int_equal(login(fx, who, long_password(), "192.0.2.1",
+		    now, &r), ERR_LOGIN);
+		assert_int_equal(r.delay_ms, n < LIMIT_LOGIN_FREE_FAILS ? 0 :
+		    250);
+	}
+	/* Too soon after: refused unheard, with the time left. */
+	assert_int_equal(login(fx, who, long_password(), "192.0.2.1", now, &r),
+	    ERR_THROTTLED);
+	assert_int_equal(r.delay_ms, 250);
+	/* Each next failure doubles the delay, up to 30 s. */
+	for (i = 0; i < sizeof(grow) / sizeof(grow[0]); i++) {
+		int owed = i == 0 ? 250 : grow[i - 1];
+		time_t wait = (owed + 999) / 1000;
+
+		if (wait > 1) {
+			assert_int_equal(login(fx, who, long_password(),
+			    "192.0.2.1", now + wait - 1, &r), ERR_THROTTLED);
+			assert_int_equal(r.delay_ms, owed - (wait - 1) * 1000);
+		}
+		now += wait;
+		assert_int_equal(login(fx, who, long_password(), "192.0.2.1",
+		    now, &r), ERR_LOGIN);
+		assert_int_equal(r.delay_ms, grow[i]);
+	}
+	/* Another account from the same address is not slowed down. */
+	assert_int_equal(login(fx, "iemand@example.org", long_password(),
+	    "192.0.2.1", now, &r), ERR_LOGIN);
+	assert_int_equal(r.delay_ms, 0);
+}
+
+static void
+login_locks_at_the_hourly_limit_and_success_resets(void **state)
+{
+	struct fx *fx = *state;
+	struct login_result r;
+	time_t now = T0, first = T0;
+	int64_t anna;
+	int n;
+
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	/* Success clears the failures: five failures, then the password,
+	 * then a failure owes no delay again. */
+	for (n = 0; n < LIMIT_LOGIN_FREE_FAILS; n++)
+		assert_int_equal(login(fx, "anna@example.org", long_password(),
+		    NULL, now, &r), ERR_LOGIN);
+	assert_int_equal(r.delay_ms, 250);
+	now += 1;
+	assert_int_equal(login(fx, "anna@example.org", PW_ANNA, NULL, now, &r),
+	    0);
+	assert_int_equal(r.user_id, anna);
+	assert_int_equal(login(fx, "anna@example.org", long_password(), NULL,
+	    now, &r), ERR_LOGIN);
+	assert_int_equal(r.delay_ms, 0);
+
+	/* 100 failures in the hour (31 s apart, past the longest delay)
+	 * lock the account: even the right password is not checked. */
+	first = now;
+	for (n = 1; n < LIMIT_LOGIN_FAILS_HOUR; n++) {
+		now += 31;
+		assert_int_equal(login(fx, "anna@example.org", long_password(),
+		    NULL, now, &r), ERR_LOGIN);
+	}
+	now += 31;
+	assert_int_equal(login(fx, "anna@example.org", PW_ANNA, NULL, now, &r),
+	    ERR_THROTTLED);
+	assert_int_equal(r.user_id, 0);
+	assert_int_equal(r.delay_ms, (first + 3600 - now) * 1000);
+	/* When the first failure leaves the hour, the account opens. */
+	now = first + 3600;
+	assert_int_equal(login(fx, "anna@example.org", PW_ANNA, NULL, now, &r),
+	    0);
+	assert_int_equal(r.user_id, anna);
+}
+
+static void
+login_throttles_an_address_across_accounts(void **state)
+{
+	struct fx *fx = *state;
+	struct login_result r;
+	char email[64];
+	int n;
+
+	for (n = 0; n < LIMIT_LOGIN_FAILS_ADDR_HOUR; n++) {
+		snprintf(email, sizeof(email), "probe%d@example.org", n);
+		assert_int_equal(login(fx, email, long_password(),
+		    "198.51.100.7", T0, &r), ERR_LOGIN);
+		assert_int_equal(r.delay_ms, 0);
+	}
+	assert_int_equal(login(fx, "nog-een@example.org", long_password(),
+	    "198.51.100.7", T0 + 10, &r), ERR_THROTTLED);
+	assert_int_equal(r.delay_ms, 3590 * 1000);
+	/* Another address is not affected. */
+	assert_int_equal(login(fx, "nog-een@example.org", long_password(),
+	    "198.51.100.8", T0 + 10, &r), ERR_LOGIN);
+	/* An hour later the address may try again. */
+	assert_int_equal(login(fx, "nog-een@example.org", long_password(),
+	    "198.51.100.7", T0 + 3600, &r), ERR_LOGIN);
+}
+
+/* --- Invitations -------------------------------------------------------- */
+
+static void
+invitation_makes_an_account_once(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct arena a;
+	struct invite inv;
+	struct user u;
+	time_t now = time(NULL);
+	enum role r;
+	int64_t org, uid = 0, uid2 = 0;
+
+	arena_init(&a);
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	assert_int_equal(invite_create(fx->db, org, "Nieuw@Example.org",
+	    ROLE_CLIENT, 0, &tok), 0);
+	assert_int_equal(tok.len, 43);
+	/* Only the hash is stored. */
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM invites "
+	    "WHERE length(token_hash) = 32", 0, 0, 0), 1);
+
+	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), 0);
+	assert_int_equal(inv.org_id, org);
+	assert_string_equal(inv.org_name, "Praktijk Anna");
+	assert_string_equal(inv.email, "nieuw@example.org");
+	assert_int_equal(inv.role, ROLE_CLIENT);
+	assert_false(inv.account_exists);
+	assert_true(inv.expires_at >= now + LIMIT_INVITE_TTL - 5 &&
+	    inv.expires_at <= now + LIMIT_INVITE_TTL + 5);
+
+	assert_int_equal(invite_lookup(fx->db,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now, &a, &inv),
+	    ERR_NOTFOUND);
+	assert_int_equal(invite_accept(fx->db, "kort", "X", PW_NEW, "nl", now,
+	    &uid), ERR_NOTFOUND);
+	/* A refused password leaves the invitation usable. */
+	assert_int_equal(invite_accept(fx->db, tok.p, "Nieuw", "kort", "nl",
+	    now, &uid), ERR_INVAL);
+	assert_int_equal(invite_accept(fx->db, tok.p, "", PW_NEW, "nl", now,
+	    &uid), ERR_INVAL);
+	assert_int_equal(invite_accept(fx->db, tok.p, "Nieuw Lid", PW_NEW,
+	    "en", now, &uid), 0);
+	assert_true(uid > 0);
+	assert_int_equal(user_get(fx->db, uid, &a, &u), 0);
+	assert_string_equal(u.email, "nieuw@example.org");
+	assert_string_equal(u.name, "Nieuw Lid");
+	assert_string_equal(u.lang, "en");
+	assert_int_equal(member_role(fx->db, org, uid, &r), 0);
+	assert_int_equal(r, ROLE_CLIENT);
+
+	assert_int_equal(invite_accept(fx->db, tok.p, "Nog eens", PW_NEW, "nl",
+	    now, &uid2), ERR_GONE);
+	assert_int_equal(uid2, 0);
+	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), ERR_GONE);
+
+	assert_int_equal(invite_create(fx->db, org, "geen adres", ROLE_CLIENT,
+	    0, &tok), ERR_INVAL);
+	assert_int_equal(tok.len, 0);
+	assert_int_equal(invite_create(fx->db, org, "x@example.org", 0, 0,
+	    &tok), ERR_INVAL);
+	assert_int_equal(invite_create(fx->db, org + 100, "x@example.org",
+	    ROLE_CLIENT, 0, &tok), ERR_CONFLICT);
+	buf_release(&tok);
+	arena_release(&a);
+}
+
+static void
+invitation_for_an_existing_account_needs_its_password(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct arena a;
+	struct invite inv;
+	time_t now = time(NULL);
+	enum role r;
+	int64_t org, org2, anna, uid = 0;
+
+	arena_init(&a);
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	org2 = new_org(fx, "Buurtteam", "buurtteam");
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
+	assert_int_equal(invite_create(fx->db, org2, "ANNA@example.org",
+	    ROLE_PROFESSIONAL, anna, &tok), 0);
+	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), 0);
+	assert_true(inv.account_exists);
+	assert_int_equal(invite_accept(fx->db, tok.p, "Ander", PW_NEW, "en",
+	    now, &uid), ERR_LOGIN);
+	assert_int_equal(uid, 0);
+	assert_int_equal(member_role(fx->db, org2, anna, &r), ERR_NOTFOUND);
+	assert_int_equal(invite_accept(fx->db, tok.p, NULL, PW_ANNA, NULL, now,
+	    &uid), 0);
+	assert_int_equal(uid, anna);
+	assert_int_equal(member_role(fx->db, org2, anna, &r), 0);
+	assert_int_equal(r, ROLE_PROFESSIONAL);
+	/* Still one account, with its own password. */
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM users", 0, 0, 0), 1);
+	buf_release(&tok);
+	arena_release(&a);
+}
+
+static void
+invitation_expires(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct arena a;
+	struct invite inv;
+	time_t now = time(NULL);
+	int64_t org, uid = 0;
+
+	arena_init(&a);
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	assert_int_equal(invite_create(fx->db, org, "laat@example.org",
+	    ROLE_CLIENT, 0, &tok), 0);
+	now += LIMIT_INVITE_TTL + 5;
+	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), ERR_GONE);
+	/* Refused before any hashing, and nothing was made. */
+	assert_int_equal(invite_accept(fx->db, tok.p, "Laat", PW_NEW, "nl",
+	    now, &uid), ERR_GONE);
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM users", 0, 0, 0), 0);
+	buf_release(&tok);
+	arena_release(&a);
+}
+
+/* --- Password reset ----------------------------------------------------- */
+
+static void
+reset_is_silent_for_unknown_addresses(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	int64_t uid = -1;
+
+	buf_adds(&tok, "stale");
+	assert_int_equal(reset_request(fx->db, "niemand@example.org", T0, &tok,
+	    &uid), 0);
+	assert_int_equal(tok.len, 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(reset_request(fx->db, "geen adres", T0, &tok, &uid),
+	    0);
+	assert_int_equal(tok.len, 0);
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM password_resets",
+	    0, 0, 0), 0);
+	buf_release(&tok);
+}
+
+static void
+reset_sets_the_password_once_and_ends_sessions(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT, tok2 = BUF_INIT, stok = BUF_INIT;
+	struct session s;
+	time_t now = T0;
+	int64_t anna, uid = 0;
+
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, now, &stok, &s), 0);
+	assert_int_equal(reset_request(fx->db, "Anna@Example.org", now, &tok,
+	    &uid), 0);
+	assert_int_equal(tok.len, 43);
+	assert_int_equal(uid, anna);
+	assert_int_equal(reset_request(fx->db, "anna@example.org", now, &tok2,
+	    &uid), 0);
+	assert_int_equal(tok2.len, 43);
+	assert_string_not_equal(tok.p, tok2.p);
+
+	assert_int_equal(reset_lookup(fx->db, tok.p, now + 60), 0);
+	assert_int_equal(reset_lookup(fx->db,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now), ERR_NOTFOUND);
+	/* A refused password leaves the link usable. */
+	assert_int_equal(reset_complete(fx->db, tok.p, "kort", now + 60, &uid),
+	    ERR_INVAL);
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW, now + 60, &uid),
+	    0);
+	assert_int_equal(uid, anna);
+	assert_int_equal(user_check_password(fx->db, anna, PW_NEW), 0);
+	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), ERR_LOGIN);
+	assert_int_equal(session_lookup(fx->db, NULL, stok.p, now + 60, &s),
+	    ERR_AUTH);
+	/* Used, and the other link of the same account retired with it. */
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_BERT, now + 70, &uid),
+	    ERR_GONE);
+	assert_int_equal(reset_lookup(fx->db, tok2.p, now + 70), ERR_GONE);
+	assert_int_equal(reset_complete(fx->db, tok2.p, PW_BERT, now + 70,
+	    &uid), ERR_GONE);
+	buf_release(&tok);
+	buf_release(&tok2);
+	buf_release(&stok);
+}
+
+static void
+reset_links_expire_and_are_capped_per_hour(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	time_t now = T0;
+	int64_t uid = 0;
+	int n;
+
+	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
+	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	assert_int_equal(reset_request(fx->db, "anna@example.org", now, &tok,
+	    &uid), 0);
+	assert_int_equal(tok.len, 43);
+	assert_int_equal(reset_lookup(fx->db, tok.p, now + LIMIT_RESET_TTL),
+	    ERR_GONE);
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW,
+	    now + LIMIT_RESET_TTL + 1, &uid), ERR_GONE);
+	for (n = 1; n < LIMIT_RESET_PER_HOUR; n++) {
+		assert_int_equal(reset_request(fx->db, "anna@example.org",
+		    now + n, &tok, &uid), 0);
+		assert_int_equal(tok.len, 43);
+	}
+	/* Over the cap: the same answer as for an unknown address. */
+	assert_int_equal(reset_request(fx->db, "anna@example.org", now + 10,
+	    &tok, &uid), 0);
+	assert_int_equal(tok.len, 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(reset_request(fx->db, "anna@example.org", now + 3601,
+	    &tok, &uid), 0);
+	assert_int_equal(tok.len, 43);
+	buf_release(&tok);
+}
+
+/* --- Two factors -------------------------------------------------------- */
+
+/* The secret from the manual-entry form, as an authenticator app has it. */
+static void
+code_at(const struct buf *b32, time_t t, struct buf *code)
+{
+	struct buf secret = BUF_INIT;
+
+	assert_int_equal(totp_base32_decode(buf_str(b32), &secret), 0);
+	assert_int_equal(secret.len, TOTP_SECRET_BYTES);
+	buf_reset(code);
+	assert_int_equal(totp_code((const unsigned char *)secret.p, secret.len,
+	    (int64_t)t, 6, code), 0);
+	buf_release(&secret);
+}
+
+/* A six-digit code that is valid for none of the steps around t. */
+static void
+wrong_code_at(const struct buf *b32, time_t t, struct buf *code)
+{
+	struct buf c[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	int v, i;
+
+	for (i = 0; i < 3; i++)
+		code_at(b32, t + (i - 1) * TOTP_PERIOD, &c[i]);
+	for (v = 0;; v++) {
+		buf_reset(code);
+		buf_printf(code, "%06d", v);
+		if (strcmp(code->p, c[0].p) != 0 &&
+		    strcmp(code->p, c[1].p) != 0 &&
+		    strcmp(code->p, c[2].p) != 0)
+			break;
+	}
+	for (i = 0; i < 3; i++)
+		buf_release(&c[i]);
+}
+
+static int64_t
+enable_twofa(struct fx *fx, int64_t uid, time_t now, struct buf *b32,
+    struct buf codes[LIMIT_RECOVERY_CODES])
+{
+	struct buf uri = BUF_INIT, code = BUF_INIT;
+
+	assert_int_equal(twofa_begin(fx->db, fx->kr, uid, &uri, b32), 0);
+	assert_true(strncmp(uri.p, "otpauth://totp/Infuus:", 22) == 0);
+	assert_non_null(strstr(uri.p, b32->p));
+	code_at(b32, now, &code);
+	assert_int_equal(twofa_confirm(fx->db, fx->kr, uid, code.p, now,
+	    codes), 0);
+	buf_release(&uri);
+	buf_release(&code);
+	return uid;
+}
+
+static void
+twofa_setup_codes_once_and_recovery(void **state)
+{
+	struct fx *fx = *state;
+	struct buf uri = BUF_INIT, b32 = BUF_INIT, code = BUF_INIT;
+	struct buf codes[LIMIT_RECOVERY_CODES];
+	struct login_result r;
+	struct arena a;
+	struct user u;
+	time_t now = T0;
+	char typed[32];
+	int64_t anna;
+	int i, k, left;
+
+	arena_init(&a);
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_init(&codes[i]);
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &b32), 0);
+	assert_non_null(strstr(uri.p, "anna%40example.org"));
+	/* Pending only: not on until confirmed. */
+	assert_int_equal(user_get(fx->db, anna, &a, &u), 0);
+	assert_false(u.totp_enabled);
+	wrong_code_at(&b32, now, &code);
+	assert_int_equal(twofa_confirm(fx->db, fx->kr, anna, code.p, now,
+	    codes), ERR_TOTP);
+	assert_int_equal(codes[0].len, 0);
+	code_at(&b32, now, &code);
+	assert_int_equal(twofa_confirm(fx->db, fx->kr, anna, code.p, now,
+	    codes), 0);
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++) {
+		assert_int_equal(codes[i].len, 14);
+		assert_int_equal(codes[i].p[4], '-');
+		assert_int_equal(codes[i].p[9], '-');
+		for (k = 0; k < i; k++)
+			assert_string_not_equal(codes[i].p, codes[k].p);
+	}
+	assert_int_equal(user_get(fx->db, anna, &a, &u), 0);
+	assert_true(u.totp_enabled);
+	/* Sealed at rest: the stored secret is not the secret. */
+	assert_int_equal(sql_i64(fx, "SELECT length(totp_secret) FROM users "
+	    "WHERE id = ?", 1, anna, 0), TOTP_SECRET_BYTES +
+	    KEYRING_SEAL_OVERHEAD);
+	/* No second set-up while on (and nothing is handed out). */
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &code),
+	    ERR_CONFLICT);
+	assert_int_equal(uri.len, 0);
+	assert_int_equal(code.len, 0);
+
+	assert_int_equal(login(fx, "anna@example.org", PW_ANNA, NULL, now, &r),
+	    0);
+	assert_true(r.needs_totp);
+
+	/* The confirming code was used already. */
+	code_at(&b32, now, &code);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, code.p, NULL, now),
+	    ERR_TOTP);
+	now += TOTP_PERIOD;
+	code_at(&b32, now, &code);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, code.p, NULL, now),
+	    0);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, code.p, NULL, now),
+	    ERR_TOTP);
+	/* Spaces as some apps show them are fine. */
+	now += TOTP_PERIOD;
+	code_at(&b32, now, &code);
+	snprintf(typed, sizeof(typed), " %.3s %s ", code.p, code.p + 3);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, typed, NULL, now),
+	    0);
+
+	/* Recovery codes: each once; case, spaces and hyphens do not matter. */
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, codes[0].p, NULL,
+	    now), 0);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, codes[0].p, NULL,
+	    now), ERR_TOTP);
+	snprintf(typed, sizeof(typed), "%.4s %.4s%.4s", codes[1].p,
+	    codes[1].p + 5, codes[1].p + 10);
+	for (i = 0; typed[i]; i++)
+		if (typed[i] >= 'a' && typed[i] <= 'z')
+			typed[i] = (char)(typed[i] - 'a' + 'A');
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, typed, NULL, now),
+	    0);
+	assert_int_equal(twofa_recovery_left(fx->db, anna, &left), 0);
+	assert_int_equal(left, LIMIT_RECOVERY_CODES - 2);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, "abcd-efgh-jkmn",
+	    NULL, now), ERR_TOTP);
+
+	/* Off again: codes no longer count. */
+	assert_int_equal(twofa_disable(fx->db, anna), 0);
+	assert_int_equal(user_get(fx->db, anna, &a, &u), 0);
+	assert_false(u.totp_enabled);
+	now += TOTP_PERIOD;
+	code_at(&b32, now, &code);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, code.p, NULL, now),
+	    ERR_TOTP);
+	assert_int_equal(twofa_verify(fx->db, fx->kr, anna, codes[2].p, NULL,
+	    now), ERR_TOTP);
+	assert_int_equal(twofa_recovery_left(fx->db, anna, &left), 0);
+	assert_int_equal(left, 0);
+
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_release(&codes[i]);
+	buf_release(&uri);
+	buf_release(&b32);
+	buf_release(&code);
+	arena_release(&a);
+}
+
+static void
+twofa_guesses_are_throttled(void **state)
+{
+	struct fx *fx = *state;
+	struct buf b32 = BUF_INIT, code = BUF_INIT;
+	struct buf codes[LIMIT_RECOVERY_CODES];
+	time_t now = T0;
+	int64_t uid;
+	int i, delay = -1;
+
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_init(&codes[i]);
+	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
+	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	uid = sql_i64(fx, "SELECT id FROM users", 0, 0, 0);
+	enable_twofa(fx, uid, now, &b32, codes);
+	now += 10 * TOTP_PERIOD;
+	wrong_code_at(&b32, now, &code);
+	for (i = 1; i <= LIMIT_LOGIN_FREE_FAILS; i++) {
+		assert_int_equal(twofa_check(fx->db, fx->kr, uid, code.p,
+		    "192.0.2.9", now, &delay), ERR_TOTP);
+		assert_int_equal(delay, i < LIMIT_LOGIN_FREE_FAILS ? 0 : 250);
+	}
+	/* Even the right code is not heard this soon. */
+	code_at(&b32, now, &code);
+	assert_int_equal(twofa_check(fx->db, fx->kr, uid, code.p, "192.0.2.9",
+	    now, &delay), ERR_THROTTLED);
+	assert_int_equal(delay, 250);
+	assert_int_equal(twofa_check(fx->db, fx->kr, uid, code.p, "192.0.2.9",
+	    now + 1, &delay), 0);
+	assert_int_equal(delay, 0);
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_release(&codes[i]);
+	buf_release(&b32);
+	buf_release(&code);
+}
+
+#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
+
+static int
+run(const char *name, struct group *g)
+{
+	const struct CMUnitTest tests[] = {
+		T(orgs_are_created_found_and_unique_by_slug, g),
+		T(accounts_have_unique_case_insensitive_addresses, g),
+		T(memberships_list_change_and_keep_an_admin, g),
+		T(login_answers_alike_for_unknown_wrong_and_disabled, g),
+		T(password_change_and_check, g),
+		T(reauthentication_is_throttled, g),
+		T(login_upgrades_a_weak_hash, g),
+		T(login_delay_grows_after_the_free_failures, g),
+		T(login_locks_at_the_hourly_limit_and_success_resets, g),
+		T(login_throttles_an_address_across_accounts, g),
+		T(invitation_makes_an_account_once, g),
+		T(invitation_for_an_existing_account_needs_its_password, g),
+		T(invitation_expires, g),
+		T(reset_is_silent_for_unknown_addresses, g),
+		T(reset_sets_the_password_once_and_ends_sessions, g),
+		T(reset_links_expire_and_are_capped_per_hour, g),
+		T(twofa_setup_codes_once_and_recovery, g),
+		T(twofa_guesses_are_throttled, g),
+	};
+
+	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(role_names_round_trip_and_refuse_unknown),
+		cmocka_unit_test(
+		    password_rules_refuse_short_long_monotonous_and_common),
+	};
+	int failed = 0;
+
+	if (crypto_init() != 0 || totp_init() != 0)
+		return 1;
+	failed += cmocka_run_group_tests_name("identity", pure, NULL, NULL);
+	failed += run_backends(run);
+	totp_done();
+	return failed != 0;
+}

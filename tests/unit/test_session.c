@@ -1,0 +1,718 @@
+/*
+ * test_session.c - server-side sessions: creation, look-up by cookie token,
+ * idle and absolute expiry, the once-a-minute touch, the second-factor
+ * states, ending one or all sessions, and the CSRF check.  Runs on SQLite
+ * always and on PostgreSQL too when INFUUS_TEST_PG holds a URL.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "identity/identity.h"
+#include "identity/session.h"
+#include "keys/keyring.h"
+#include "store/db.h"
+
+#define TEST_NAME "session"
+
+/* --- Fixture: one fresh database per group, emptied before each test --- */
+
+struct backend {
+	const char *name;
+	const char *url; /* NULL: a SQLite file in a fresh folder */
+};
+
+struct group {
+	const struct backend *be;
+	struct db *db;
+	char dir[64];
+	char path[96];
+	char key[96];
+};
+
+struct fx {
+	struct group *g;
+	struct db *db;
+	struct keyring *kr;
+};
+
+/*
+ * PostgreSQL: a database of this test program's own, dropped and made
+ * anew, so tests of other modules running at the same time against the
+ * same server are not disturbed and no rows of earlier runs remain.
+ */
+static int
+pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
+{
+	char sql[160];
+	const char *p, *q, *slash;
+	PGconn *h;
+	PGresult *res;
+	int ok = 1;
+
+	h = PQconnectdb(url);
+	if (PQstatus(h) != CONNECTION_OK) {
+		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
+		PQfinish(h);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    name);
+	res = PQexec(h, sql);
+	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	res = PQexec(h, sql);
+	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
+	PQclear(res);
+	PQfinish(h);
+	if (!ok)
+		return -1;
+	/* postgres://user@host:port/dbname?options -> .../name?options */
+	p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	slash = strchr(p, '/');
+	q = strchr(p, '?');
+	if (slash == NULL || (q != NULL && q < slash))
+		slash = q ? q : p + strlen(p);
+	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
+	    q ? q : "");
+	return 0;
+}
+
+static int
+wipe_job(struct db_conn *c, void *arg)
+{
+	(void)arg;
+	return db_exec(c, "DELETE FROM login_attempts; "
+	    "DELETE FROM recovery_codes; DELETE FROM password_resets; "
+	    "DELETE FROM invites; DELETE FROM sessions; "
+	    "DELETE FROM memberships; DELETE FROM users; DELETE FROM orgs; "
+	    "DELETE FROM org_keys;");
+}
+
+/* Open (and migrate) the group's database; plain C, outside any test. */
+static int
+group_open(struct group *g, const struct backend *be)
+{
+	memset(g, 0, sizeof(*g));
+	g->be = be;
+	snprintf(g->dir, sizeof(g->dir), "/tmp/test_%s.XXXXXX", TEST_NAME);
+	if (mkdtemp(g->dir) == NULL)
+		return -1;
+	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
+	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
+	if (db_open(be->url ? be->url : g->path, &g->db) != 0) {
+		fprintf(stderr, "%s: cannot open the database\n", be->name);
+		return -1;
+	}
+	if (db_migrate(g->db, NULL) != 0) {
+		fprintf(stderr, "%s: migrations failed\n", be->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+group_close(struct group *g)
+{
+	char p[128];
+
+	if (g->db)
+		db_close(g->db);
+	g->db = NULL;
+	unlink(g->path);
+	snprintf(p, sizeof(p), "%s-wal", g->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", g->path);
+	unlink(p);
+	unlink(g->key);
+	rmdir(g->dir);
+}
+
+static int
+setup(void **state)
+{
+	struct group *g = *state;
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	fx->g = g;
+	fx->db = g->db;
+	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
+	assert_int_equal(keyring_new(g->key, &fx->kr), 0);
+	/* As at start-up: makes the system key (organisation 0). */
+	assert_int_equal(keyring_start(fx->kr, fx->db), 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	keyring_free(fx->kr);
+	*state = fx->g;
+	free(fx);
+	return 0;
+}
+
+/* A statement with up to two integer arguments, on the writer. */
+struct sql_job {
+	const char *sql;
+	int64_t a, b;
+	int nargs;
+};
+
+static int
+sql_run(struct db_conn *c, void *arg)
+{
+	struct sql_job *j = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, j->sql, &st)) != 0)
+		return rc;
+	if (j->nargs > 0)
+		db_bind_i64(st, 1, j->a);
+	if (j->nargs > 1)
+		db_bind_i64(st, 2, j->b);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void
+sql_write(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
+{
+	struct sql_job j = { sql, a, b, nargs };
+
+	assert_int_equal(db_write(fx->db, sql_run, &j), 0);
+}
+
+static int64_t
+sql_i64(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
+{
+	struct db_conn *c;
+	int64_t args[2] = { a, b };
+	int64_t v = -1;
+
+	assert_int_equal(db_read_begin(fx->db, &c), 0);
+	assert_int_equal(db_query_i64(c, sql, &v, nargs, args), 0);
+	db_read_end(fx->db, c);
+	return v;
+}
+
+/* Run the tests on SQLite, and on PostgreSQL when INFUUS_TEST_PG is set. */
+static int
+run_backends(int (*run)(const char *, struct group *))
+{
+	struct backend sqlite = { "sqlite", NULL }, pg = { "postgres", NULL };
+	const char *url = getenv("INFUUS_TEST_PG");
+	char pgurl[512];
+	struct group g;
+	int failed = 0;
+
+	if (group_open(&g, &sqlite) != 0)
+		return 1;
+	failed += run(TEST_NAME " sqlite", &g);
+	group_close(&g);
+	if (url == NULL || url[0] == '\0')
+		return failed;
+	if (pg_fresh_database(url, "infuus_t_" TEST_NAME, pgurl,
+	    sizeof(pgurl)) != 0)
+		return failed + 1;
+	pg.url = pgurl;
+	if (group_open(&g, &pg) != 0)
+		return failed + 1;
+	failed += run(TEST_NAME " postgres", &g);
+	group_close(&g);
+	return failed;
+}
+
+/* --- Helpers ------------------------------------------------------------ */
+
+#define T0 ((time_t)1700000000)
+
+struct user_job {
+	const char *email;
+	const char *name;
+	int64_t id;
+};
+
+static int
+user_run(struct db_conn *c, void *arg)
+{
+	struct user_job *j = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "INSERT INTO users (email, name, pw_hash, "
+	    "lang, created_at) VALUES (?, ?, 'x', 'en', 1) RETURNING id",
+	    &st)) != 0)
+		return rc;
+	db_bind_textz(st, 1, j->email);
+	db_bind_textz(st, 2, j->name);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		j->id = db_col_i64(st, 0);
+		rc = 0;
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* An account made directly: these tests need no password, and argon2id
+ * would only make them slow. */
+static int64_t
+add_user(struct fx *fx, const char *email, const char *name)
+{
+	struct user_job j = { email, name, 0 };
+
+	assert_int_equal(db_write(fx->db, user_run, &j), 0);
+	assert_true(j.id > 0);
+	return j.id;
+}
+
+static int64_t
+new_org(struct fx *fx, const char *name, const char *slug)
+{
+	int64_t id = 0;
+
+	assert_int_equal(org_create(fx->db, fx->kr, name, slug,
+	    "Europe/Amsterdam", &id), 0);
+	return id;
+}
+
+static const struct session_policy pol = { 600, 3600 };
+
+static int64_t
+last_seen(struct fx *fx, int64_t id)
+{
+	return sql_i64(fx, "SELECT last_seen FROM sessions WHERE id = ?", 1,
+	    id, 0);
+}
+
+static int64_t
+session_rows(struct fx *fx)
+{
+	return sql_i64(fx, "SELECT COUNT(*) FROM sessions", 0, 0, 0);
+}
+
+/* --- Tests -------------------------------------------------------------- */
+
+static void
+create_then_lookup_finds_the_same_session(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT, hex = BUF_INIT;
+	struct session s, l;
+	int64_t org, anna;
+
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	anna = add_user(fx, "anna@example.org", "Anna de Vries");
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_PROFESSIONAL), 0);
+	assert_int_equal(session_create(fx->db, anna, org, true, false,
+	    "192.0.2.1", "Mozilla/5.0 (X11)", T0, &tok, &s), 0);
+	assert_int_equal(tok.len, 43);
+	assert_true(s.id > 0);
+	assert_int_equal(s.user_id, anna);
+	assert_int_equal(s.org_id, org);
+	assert_int_equal(s.role, ROLE_PROFESSIONAL);
+	assert_true(s.twofa_passed);
+	assert_false(s.twofa_pending);
+	assert_int_equal(s.created_at, T0);
+	assert_int_equal(s.last_seen, T0);
+	assert_int_equal(strlen(s.csrf), 43);
+	assert_string_not_equal(s.csrf, tok.p);
+	assert_string_equal(s.user_name, "Anna de Vries");
+	assert_string_equal(s.lang, "en");
+
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 5, &l), 0);
+	assert_int_equal(l.id, s.id);
+	assert_int_equal(l.user_id, anna);
+	assert_int_equal(l.org_id, org);
+	assert_int_equal(l.role, ROLE_PROFESSIONAL);
+	assert_true(l.twofa_passed);
+	assert_false(l.twofa_pending);
+	assert_int_equal(l.created_at, T0);
+	assert_string_equal(l.csrf, s.csrf);
+	assert_string_equal(l.user_name, "Anna de Vries");
+	assert_string_equal(l.lang, "en");
+
+	/* The database holds the token's SHA-256, not the token. */
+	crypto_sha256_hex(tok.p, tok.len, &hex);
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM sessions WHERE "
+	    "length(token_hash) = 32", 0, 0, 0), 1);
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM sessions WHERE "
+	    "csrf = user_agent", 0, 0, 0), 0);
+	buf_release(&tok);
+	buf_release(&hex);
+}
+
+static void
+unknown_and_malformed_tokens_are_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	int64_t anna;
+	char bad[64];
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, NULL, T0, &s), ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, "", T0, &s), ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, "abc", T0, &s), ERR_AUTH);
+	/* One character off. */
+	snprintf(bad, sizeof(bad), "%s", tok.p);
+	bad[10] = bad[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(session_lookup(fx->db, &pol, bad, T0, &s), ERR_AUTH);
+	assert_int_equal(s.id, 0);
+	assert_int_equal(s.user_id, 0);
+	/* The token with something after it. */
+	snprintf(bad, sizeof(bad), "%sx", tok.p);
+	assert_int_equal(session_lookup(fx->db, &pol, bad, T0, &s), ERR_AUTH);
+	buf_release(&tok);
+}
+
+static void
+every_login_gets_a_new_token(void **state)
+{
+	struct fx *fx = *state;
+	struct buf t1 = BUF_INIT, t2 = BUF_INIT;
+	struct session s1, s2, l;
+	int64_t anna;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &t1, &s1), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &t2, &s2), 0);
+	assert_string_not_equal(t1.p, t2.p);
+	assert_int_not_equal(s1.id, s2.id);
+	assert_string_not_equal(s1.csrf, s2.csrf);
+	assert_int_equal(session_lookup(fx->db, &pol, t1.p, T0, &l), 0);
+	assert_int_equal(l.id, s1.id);
+	assert_int_equal(session_lookup(fx->db, &pol, t2.p, T0, &l), 0);
+	assert_int_equal(l.id, s2.id);
+	assert_int_equal(session_create(fx->db, anna + 50, 0, true, false, NULL,
+	    NULL, T0, &t1, &s1), ERR_NOTFOUND);
+	assert_int_equal(t1.len, 0);
+	buf_release(&t1);
+	buf_release(&t2);
+}
+
+static void
+idle_sessions_end(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	int64_t anna;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	/* Exactly the idle limit is still fine, and it counts as use. */
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 600, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 1200, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 1801, &s),
+	    ERR_REAUTH);
+	assert_int_equal(s.id, 0);
+	/* The row is gone: the next try is an unknown token. */
+	assert_int_equal(session_rows(fx), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 1801, &s),
+	    ERR_AUTH);
+	buf_release(&tok);
+}
+
+static void
+absolute_limit_ends_even_busy_sessions(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	time_t t;
+	int64_t anna;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	for (t = T0 + 500; t <= T0 + 3600; t += 500)
+		assert_int_equal(session_lookup(fx->db, &pol, tok.p, t, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 3601, &s),
+	    ERR_REAUTH);
+	assert_int_equal(session_rows(fx), 0);
+	buf_release(&tok);
+}
+
+static void
+last_seen_is_written_at_most_once_a_minute(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	int64_t anna, id;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	id = s.id;
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 30, &s), 0);
+	assert_int_equal(s.last_seen, T0);
+	assert_int_equal(last_seen(fx, id), T0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 59, &s), 0);
+	assert_int_equal(last_seen(fx, id), T0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 60, &s), 0);
+	assert_int_equal(s.last_seen, T0 + 60);
+	assert_int_equal(last_seen(fx, id), T0 + 60);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 100, &s), 0);
+	assert_int_equal(s.last_seen, T0 + 60);
+	assert_int_equal(last_seen(fx, id), T0 + 60);
+	buf_release(&tok);
+}
+
+static void
+destroy_ends_one_and_destroy_user_ends_all(void **state)
+{
+	struct fx *fx = *state;
+	struct buf a1 = BUF_INIT, a2 = BUF_INIT, b1 = BUF_INIT;
+	struct session s, sa1;
+	int64_t anna, bert;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	bert = add_user(fx, "bert@example.org", "Bert");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &a1, &sa1), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &a2, &s), 0);
+	assert_int_equal(session_create(fx->db, bert, 0, true, false, NULL,
+	    NULL, T0, &b1, &s), 0);
+	assert_int_equal(session_destroy(fx->db, sa1.id), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, a1.p, T0, &s), ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, a2.p, T0, &s), 0);
+	/* Logging out twice is not an error. */
+	assert_int_equal(session_destroy(fx->db, sa1.id), 0);
+	assert_int_equal(session_destroy_user(fx->db, anna), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, a2.p, T0, &s), ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, b1.p, T0, &s), 0);
+	assert_int_equal(s.user_id, bert);
+	buf_release(&a1);
+	buf_release(&a2);
+	buf_release(&b1);
+}
+
+static void
+csrf_check_is_exact(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s, other;
+	char v[64];
+	int64_t anna;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &other), 0);
+	assert_true(session_csrf_ok(&s, s.csrf));
+	assert_false(session_csrf_ok(&s, other.csrf));
+	assert_false(session_csrf_ok(&s, NULL));
+	assert_false(session_csrf_ok(&s, ""));
+	snprintf(v, sizeof(v), "%s", s.csrf);
+	v[42] = v[42] == 'A' ? 'B' : 'A';
+	assert_false(session_csrf_ok(&s, v));
+	snprintf(v, sizeof(v), "%.42s", s.csrf);
+	assert_false(session_csrf_ok(&s, v));
+	snprintf(v, sizeof(v), "%sA", s.csrf);
+	assert_false(session_csrf_ok(&s, v));
+	assert_false(session_csrf_ok(NULL, s.csrf));
+	memset(&other, 0, sizeof(other));
+	assert_false(session_csrf_ok(&other, ""));
+	buf_release(&tok);
+}
+
+static void
+role_follows_the_membership_and_disabling_ends_sessions(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	int64_t org, anna, boss;
+
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	boss = add_user(fx, "baas@example.org", "Baas");
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(member_add(fx->db, org, boss, ROLE_ADMIN), 0);
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_CLIENT), 0);
+	assert_int_equal(session_create(fx->db, anna, org, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	assert_int_equal(s.role, ROLE_CLIENT);
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL),
+	    0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 1, &s), 0);
+	assert_int_equal(s.role, ROLE_PROFESSIONAL);
+	assert_int_equal(member_remove(fx->db, org, anna), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 2, &s), 0);
+	assert_int_equal(s.org_id, org);
+	assert_int_equal(s.role, 0);
+	assert_int_equal(user_set_disabled(fx->db, anna, true), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 3, &s),
+	    ERR_AUTH);
+	assert_int_equal(session_rows(fx), 0);
+	buf_release(&tok);
+}
+
+static void
+second_factor_pending_then_promoted(void **state)
+{
+	struct fx *fx = *state;
+	static const struct session_policy lax = { 3600, 7200 };
+	struct buf tok = BUF_INIT, tok2 = BUF_INIT;
+	struct session s;
+	int64_t org, anna;
+
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, false, true, NULL,
+	    NULL, T0, &tok, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &lax, tok.p, T0 + 10, &s), 0);
+	assert_false(s.twofa_passed);
+	assert_true(s.twofa_pending);
+	assert_int_equal(s.org_id, 0);
+	assert_int_equal(s.role, 0);
+	assert_int_equal(session_promote(fx->db, s.id, org), 0);
+	assert_int_equal(session_lookup(fx->db, &lax, tok.p, T0 + 20, &s), 0);
+	assert_true(s.twofa_passed);
+	assert_false(s.twofa_pending);
+	assert_int_equal(s.org_id, org);
+	assert_int_equal(s.role, ROLE_ADMIN);
+	/* Promoted, it lives by the ordinary limits. */
+	assert_int_equal(session_lookup(fx->db, &lax, tok.p,
+	    T0 + LIMIT_SESSION_2FA_PENDING + 60, &s), 0);
+
+	/* A session left waiting for its code ends early. */
+	assert_int_equal(session_create(fx->db, anna, 0, false, true, NULL,
+	    NULL, T0, &tok2, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &lax, tok2.p,
+	    T0 + LIMIT_SESSION_2FA_PENDING, &s), 0);
+	assert_int_equal(session_lookup(fx->db, &lax, tok2.p,
+	    T0 + LIMIT_SESSION_2FA_PENDING + 1, &s), ERR_REAUTH);
+	buf_release(&tok);
+	buf_release(&tok2);
+}
+
+static void
+organisation_choice_needs_membership(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	int64_t org, other, anna;
+
+	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	other = new_org(fx, "Buurtteam", "buurtteam");
+	anna = add_user(fx, "anna@example.org", "Anna");
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_CLIENT), 0);
+	assert_int_equal(session_create(fx->db, anna, other, true, false, NULL,
+	    NULL, T0, &tok, &s), ERR_NOTFOUND);
+	assert_int_equal(session_rows(fx), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	assert_int_equal(session_set_org(fx->db, s.id, other), ERR_NOTFOUND);
+	assert_int_equal(session_promote(fx->db, s.id, other), ERR_NOTFOUND);
+	assert_int_equal(session_set_org(fx->db, s.id, org), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0, &s), 0);
+	assert_int_equal(s.org_id, org);
+	assert_int_equal(s.role, ROLE_CLIENT);
+	assert_int_equal(session_set_org(fx->db, s.id, 0), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0, &s), 0);
+	assert_int_equal(s.org_id, 0);
+	assert_int_equal(s.role, 0);
+	assert_int_equal(session_set_org(fx->db, s.id + 100, org),
+	    ERR_NOTFOUND);
+	buf_release(&tok);
+}
+
+static void
+purge_removes_only_expired_sessions(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session s;
+	int64_t anna, n = -1;
+
+	anna = add_user(fx, "anna@example.org", "Anna");
+	/* Idle since T0; busy but made 3200 s before T0; made later. */
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0, &tok, &s), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0 - 3200, &tok, &s), 0);
+	sql_write(fx, "UPDATE sessions SET last_seen = ? WHERE id = ?", 2,
+	    T0 + 400, s.id);
+	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
+	    NULL, T0 + 500, &tok, &s), 0);
+	/* At T0 + 500 only the old one is past a limit (absolute). */
+	assert_int_equal(session_purge(fx->db, &pol, T0 + 500, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(session_rows(fx), 2);
+	/* At T0 + 601 the first has been idle too long. */
+	assert_int_equal(session_purge(fx->db, &pol, T0 + 601, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(session_rows(fx), 1);
+	assert_int_equal(session_purge(fx->db, &pol, T0 + 601, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 700, &s), 0);
+	buf_release(&tok);
+}
+
+#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
+
+static int
+run(const char *name, struct group *g)
+{
+	const struct CMUnitTest tests[] = {
+		T(create_then_lookup_finds_the_same_session, g),
+		T(unknown_and_malformed_tokens_are_refused, g),
+		T(every_login_gets_a_new_token, g),
+		T(idle_sessions_end, g),
+		T(absolute_limit_ends_even_busy_sessions, g),
+		T(last_seen_is_written_at_most_once_a_minute, g),
+		T(destroy_ends_one_and_destroy_user_ends_all, g),
+		T(csrf_check_is_exact, g),
+		T(role_follows_the_membership_and_disabling_ends_sessions, g),
+		T(second_factor_pending_then_promoted, g),
+		T(organisation_choice_needs_membership, g),
+		T(purge_removes_only_expired_sessions, g),
+	};
+
+	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+int
+main(void)
+{
+	if (crypto_init() != 0)
+		return 1;
+	return run_backends(run) != 0;
+}
