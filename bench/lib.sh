@@ -132,29 +132,26 @@ wrk_errors() {
 	cat "$BENCH_TMP/$1.errors" 2>/dev/null || echo 0
 }
 
-# nginx_start PORT ROOTDIR: nginx on loopback serving ROOTDIR, no logs.
+# nginx_start PORT ROOTDIR: nginx on loopback serving ROOTDIR with its
+# stock settings but for access_log off; as many workers as infuus has
+# threads by default (one per CPU) unless NGINX_WORKERS says otherwise.
 nginx_start() {
 	_n_prefix="$BENCH_TMP/nginx"
-	prefix=$_n_prefix
-	mkdir -p "$prefix/logs" "$prefix/tmp"
-	cat >"$prefix/nginx.conf" <<EOF
+	mkdir -p "$_n_prefix/logs" "$_n_prefix/tmp"
+	cat >"$_n_prefix/nginx.conf" <<EOF
 user root;
-worker_processes ${NGINX_WORKERS:-2};
+worker_processes ${NGINX_WORKERS:-auto};
 daemon off;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
+pid $_n_prefix/nginx.pid;
+error_log $_n_prefix/logs/error.log warn;
 events { worker_connections 4096; }
 http {
 	access_log off;
-	client_body_temp_path $prefix/tmp/body;
-	proxy_temp_path $prefix/tmp/proxy;
-	fastcgi_temp_path $prefix/tmp/fastcgi;
-	uwsgi_temp_path $prefix/tmp/uwsgi;
-	scgi_temp_path $prefix/tmp/scgi;
-	keepalive_requests 1000000;
-	keepalive_timeout 60s;
-	sendfile on;
-	open_file_cache max=16;
+	client_body_temp_path $_n_prefix/tmp/body;
+	proxy_temp_path $_n_prefix/tmp/proxy;
+	fastcgi_temp_path $_n_prefix/tmp/fastcgi;
+	uwsgi_temp_path $_n_prefix/tmp/uwsgi;
+	scgi_temp_path $_n_prefix/tmp/scgi;
 	server {
 		listen 127.0.0.1:$1;
 		root $2;
@@ -162,8 +159,8 @@ http {
 	}
 }
 EOF
-	nginx -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf" \
-	    >"$prefix/logs/stdout" 2>&1 &
+	nginx -p "$_n_prefix" -e "$_n_prefix/logs/error.log" -c "$_n_prefix/nginx.conf" \
+	    >"$_n_prefix/logs/stdout" 2>&1 &
 	BENCH_PIDS="$BENCH_PIDS $!"
 	wait_http "http://127.0.0.1:$1/"
 }

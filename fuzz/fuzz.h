@@ -14,8 +14,8 @@
 #define FUZZ_CHECK(cond) \
 	do { \
 		if (!(cond)) { \
-			fprintf(stderr, "fuzz: invariant '%s' broken at %s:%d\n", \
-			    #cond, __FILE__, __LINE__); \
+			fprintf(stderr, "fuzz: invariant '%s' broken at " \
+			    "%s:%d\n", #cond, __FILE__, __LINE__); \
 			abort(); \
 		} \
 	} while (0)

@@ -27,6 +27,7 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/reset/:token", h, 0, 0, 0 },
 	{ HTTP_DELETE, "/a/:b/:c/:d/:e/:f/:g/:h", h, 0, 0, 0 },
 };
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,12 +53,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < n; i++)
 			FUZZ_CHECK((unsigned char)path[i] >= 0x20 &&
 			    path[i] != 0x7f);
-		for (seg = path; seg; seg = strchr(seg + 1, '/'))
-			FUZZ_CHECK(strncmp(seg, "/../", 4) != 0 &&
-			    strcmp(seg, "/..") != 0 &&
-			    strncmp(seg, "/./", 3) != 0 && strcmp(seg, "/.") != 0);
-		rc = http_route_match(routes, sizeof(routes) / sizeof(routes[0]),
-		    HTTP_GET, path, &a, &rt, params, &np, &allowed);
+		for (seg = path; seg; seg = strchr(seg + 1, '/')) {
+			FUZZ_CHECK(strncmp(seg, "/../", 4) != 0);
+			FUZZ_CHECK(strcmp(seg, "/..") != 0);
+			FUZZ_CHECK(strncmp(seg, "/./", 3) != 0);
+			FUZZ_CHECK(strcmp(seg, "/.") != 0);
+		}
+		rc = http_route_match(routes, NROUTES, HTTP_GET, path, &a, &rt,
+		    params, &np, &allowed);
 		FUZZ_CHECK(rc == 0 || rc == ERR_NOTFOUND || rc == ERR_METHOD);
 		FUZZ_CHECK(np <= REQ_MAX_PARAMS);
 		for (i = 0; rc == 0 && i < np; i++)

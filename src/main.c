@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -33,6 +34,7 @@
 #include "core/num.h"
 #include "http/http.h"
 #include "identity/identity.h"
+#include "identity/session.h"
 #include "keys/keyring.h"
 #include "store/db.h"
 #include "web/web.h"
@@ -182,7 +184,20 @@ cmd_serve(struct app *app)
 	    app->cfg.listen);
 	fflush(stdout);
 
-	sigwait(&set, &sig);
+	/* The main thread waits for a stop signal and meanwhile, once a
+	 * minute, removes sessions that have expired. */
+	for (;;) {
+		struct timespec tick = { 60, 0 };
+		struct session_policy pol = { app->cfg.session_idle,
+			app->cfg.session_absolute };
+		int64_t purged = 0;
+
+		if ((sig = sigtimedwait(&set, NULL, &tick)) > 0)
+			break;
+		if (session_purge(app->db, &pol, time(NULL), &purged) == 0 &&
+		    purged > 0)
+			log_info("session_purge", "purged=%lld", (long long)purged);
+	}
 	log_info("shutdown", "signal=%d", sig);
 	http_server_stop(srv);
 	web_fini(app);
@@ -425,8 +440,10 @@ main(int argc, char **argv)
 		return cmd_audit(&app, &o);
 	if (strcmp(cmd, "keys") == 0)
 		return cmd_keys(&app, &o);
-	if (strcmp(cmd, "routes") == 0)
+	if (strcmp(cmd, "routes") == 0) {
+		config_release(&app.cfg);
 		return cmd_routes();
+	}
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0)
 		usage();
 	fprintf(stderr, "infuus: unknown command '%s'\n", cmd);

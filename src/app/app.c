@@ -16,6 +16,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/xalloc.h"
 #include "identity/identity.h"
 #include "identity/totp.h"
 #include "keys/keyring.h"
@@ -42,9 +43,12 @@ app_open(struct app *app, char *err, size_t errlen)
 {
 	int rc, applied = 0;
 
+	pthread_mutex_init(&app->jobs_mu, NULL);
+	pthread_cond_init(&app->jobs_cv, NULL);
+	app->jobs_ready = true;
 	config_finish(&app->cfg);
-	if (strstr(app->cfg.database, "://") == NULL &&
-	    mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+	/* The data directory holds the master key with either backend. */
+	if (mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create data directory %s: %s",
 		    app->cfg.data_dir, strerror(errno));
 		return ERR_IO;
@@ -98,9 +102,64 @@ app_open(struct app *app, char *err, size_t errlen)
 	return 0;
 }
 
+struct job {
+	struct app *app;
+	void (*fn)(struct app *, void *);
+	void *arg;
+};
+
+static void *
+job_main(void *p)
+{
+	struct job *j = p;
+	struct app *app = j->app;
+
+	j->fn(app, j->arg);
+	free(j);
+	pthread_mutex_lock(&app->jobs_mu);
+	ASSERT(app->jobs > 0);
+	if (--app->jobs == 0)
+		pthread_cond_broadcast(&app->jobs_cv);
+	pthread_mutex_unlock(&app->jobs_mu);
+	return NULL;
+}
+
+int
+app_spawn(struct app *app, void (*fn)(struct app *, void *), void *arg)
+{
+	struct job *j = xmalloc(sizeof(*j));
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	j->app = app;
+	j->fn = fn;
+	j->arg = arg;
+	pthread_mutex_lock(&app->jobs_mu);
+	app->jobs++;
+	pthread_mutex_unlock(&app->jobs_mu);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, job_main, j);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		/* No thread to be had: do the work here instead of losing it. */
+		job_main(j);
+	}
+	return 0;
+}
+
 void
 app_close(struct app *app)
 {
+	if (app->jobs_ready) {
+		pthread_mutex_lock(&app->jobs_mu);
+		while (app->jobs > 0)
+			pthread_cond_wait(&app->jobs_cv, &app->jobs_mu);
+		pthread_mutex_unlock(&app->jobs_mu);
+		pthread_cond_destroy(&app->jobs_cv);
+		pthread_mutex_destroy(&app->jobs_mu);
+	}
 	if (app->loc_nl)
 		freelocale(app->loc_nl);
 	if (app->loc_en)

@@ -7,6 +7,7 @@
 #define INFUUS_APP_H
 
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdbool.h>
 
@@ -27,12 +28,22 @@ struct app {
 	 * when the system lacks the locale: English is then shown. */
 	locale_t loc_nl;
 	locale_t loc_en;
+	/* Background jobs (app_spawn) still running; app_close waits. */
+	pthread_mutex_t jobs_mu;
+	pthread_cond_t jobs_cv;
+	int jobs;
+	bool jobs_ready;
 };
 
 /* Open the database (migrating it), the keyring and the shared data.
  * Start-up failures are reported in err and returned as ERR_*. */
 int app_open(struct app *app, char *err, size_t errlen);
 void app_close(struct app *app);
+
+/* Run fn(app, arg) on a thread of its own, so a request can answer
+ * before slow work (a mail) is done -- and so how long the answer took
+ * does not tell anything.  fn owns arg.  app_close waits for all jobs. */
+int app_spawn(struct app *app, void (*fn)(struct app *, void *), void *arg);
 
 /* On an empty database, create the demo organisation with an admin, a
  * professional and a client, and print their log-ins once to out.  Does

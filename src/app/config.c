@@ -109,7 +109,6 @@ defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->listen = xstrdup("127.0.0.1:8080");
 	c->data_dir = xstrdup("data");
-	c->base_url = xstrdup("http://127.0.0.1:8080");
 	c->node = xstrdup("node1");
 	c->smtp_url = xstrdup("");
 	c->smtp_from = xstrdup("noreply@infuus.invalid");
@@ -204,6 +203,7 @@ derive(char **field, const char *dir, const char *leaf)
 void
 config_finish(struct config *c)
 {
+	derive(&c->base_url, "http:/", c->listen);
 	derive(&c->database, c->data_dir, "infuus.db");
 	derive(&c->master_key, c->data_dir, "master.key");
 	derive(&c->static_dir, INFUUS_SOURCE_DIR, "static");

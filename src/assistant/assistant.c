@@ -470,9 +470,13 @@ static char *
 norm_word(struct arena *a, const uint32_t *cp, size_t i, size_t e,
     size_t *len, size_t *nchars)
 {
-	char *w = arena_alloc(a, st_add(st_mul(e - i, 4), 1));
+	char tmp[4], *w;
 	size_t k, m = 0;
 
+	for (k = i; k < e; k++)
+		m += utf8_put(tmp, cp_lower(cp[k]));
+	w = arena_alloc(a, st_add(m, 1));
+	m = 0;
 	for (k = i; k < e; k++) {
 		uint32_t c = cp[k];
 
@@ -635,12 +639,22 @@ text_scan(const struct lang_data *L, enum assistant_lang lang,
     struct arena *a, struct str s, struct text *x)
 {
 	uint32_t *cp;
-	size_t n = decode(a, s, &cp), i = 0, max_tok = n / 2 + 2;
+	size_t n = decode(a, s, &cp), i = 0, max_tok = 1;
 	size_t last_end = (size_t)-1, line_no = 0;
 	uint32_t last_nonspace = 0;
 	bool brk = false, line_start = true, sal_split = false;
 	struct scan sc = { x, 0, false, false, false };
 
+	/* Count the words first, so the arrays are no larger than needed. */
+	while (i < n) {
+		if (cp_alnum(cp[i])) {
+			i = word_end(cp, n, i);
+			max_tok++;
+		} else {
+			i++;
+		}
+	}
+	i = 0;
 	memset(x, 0, sizeof(*x));
 	x->t = arena_calloc(a, max_tok, sizeof(*x->t));
 	x->s = arena_calloc(a, max_tok, sizeof(*x->s));
@@ -1664,7 +1678,9 @@ struct term {
 	size_t first;         /* first occurrence (token index), for ties */
 	size_t count;
 	double weight;        /* per occurrence */
-	bool mirrored;
+	bool mirrored;        /* the draft reuses this word or phrase */
+	bool used;            /* ... or one of its words */
+	bool phrase;
 };
 
 /* A content word may be mirrored: letters only, not a stop word, not too
@@ -1696,32 +1712,30 @@ mark_content(const struct lang_data *L, enum assistant_lang lang,
 
 /* Phrases: two adjacent content words, or three words whose first and last
  * are content words and whose middle is one too or a link word; all in
- * one sentence with no punctuation between.  The key joins the stems (the
- * link word as written). */
-static size_t
+ * one sentence with no punctuation between.  The key, built in *key, joins
+ * the stems (the link word as written). */
+static bool
 phrase_at(const struct lang_data *L, const struct text *x, size_t i,
-    size_t len, struct arena *a, char **key)
+    size_t len, struct buf *key)
 {
 	const struct tok *t = x->t;
 	size_t k;
-	struct buf b = BUF_INIT;
 
 	if (i + len > x->nt || !t[i].content || !t[i + len - 1].content)
-		return 0;
+		return false;
 	for (k = i + 1; k < i + len; k++)
 		if (t[k].sent != t[i].sent || t[k].brk)
-			return 0;
+			return false;
 	if (len == 3 && !t[i + 1].content &&
 	    !set_find(&L->links, t[i + 1].norm, t[i + 1].len, NULL))
-		return 0;
+		return false;
+	buf_reset(key);
 	for (k = i; k < i + len; k++) {
 		if (k > i)
-			buf_addch(&b, ' ');
-		buf_adds(&b, t[k].content ? t[k].stem : t[k].norm);
+			buf_addch(key, ' ');
+		buf_adds(key, t[k].content ? t[k].stem : t[k].norm);
 	}
-	*key = arena_strndup(a, b.p, b.len);
-	buf_release(&b);
-	return len;
+	return true;
 }
 
 static double
@@ -1758,81 +1772,135 @@ overlaps(const struct term *t, const char *const *used, size_t nused)
 	return false;
 }
 
+/* A new term for the words cx->t[i..i+len), counted once (tmp is scratch). */
+static void
+term_init(const struct lang_data *L, const struct text *cx, size_t i,
+    size_t len, struct buf *tmp, struct arena *a, struct term *tm)
+{
+	size_t k;
+
+	buf_reset(tmp);
+	tm->first = i;
+	tm->count = 1;
+	for (k = i; k < i + len; k++) {
+		const struct tok *t = &cx->t[k];
+
+		if (k > i)
+			buf_addch(tmp, ' ');
+		buf_adds(tmp, t->norm);
+		if (!t->content)
+			continue;
+		tm->stems[tm->nstems++] = t->stem;
+		tm->weight += word_weight(L, t);
+	}
+	if (len > 1) {
+		tm->weight *= ASSISTANT_PHRASE_WEIGHT;
+		tm->phrase = true;
+	}
+	tm->show = arena_strndup(a, tmp->p, tmp->len);
+}
+
+/* The term of a stem, or NULL. */
+static struct term *
+term_of(const struct set *index, struct term *terms, const char *stem)
+{
+	int at;
+
+	return set_find(index, stem, strlen(stem), &at) ? &terms[at] : NULL;
+}
+
+/* Whether the draft already uses one of the term's words. */
+static bool
+term_used(const struct set *index, struct term *terms, const struct term *tm)
+{
+	size_t k;
+
+	for (k = 0; k < tm->nstems; k++) {
+		const struct term *w = term_of(index, terms, tm->stems[k]);
+
+		if (w && w->mirrored)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The client's words and phrases become terms (the first
+ * LIMIT_ASSISTANT_MIRROR_WORDS content words of the message); the draft's
+ * stems and phrase keys are looked up among them, so the draft needs no
+ * table of its own.  Terms are ranked by count x weight and picked
+ * greedily, skipping any that shares a word with one already picked.
+ */
 static void
 check_mirroring(const struct lang_data *L, const struct text *cx,
     const struct text *dx, struct arena *a, struct assistant_result *r)
 {
-	struct set draft_stems, draft_phrases, index;
-	struct term *terms;
+	struct set index;
+	struct term *terms, *tm;
 	const char *used_m[ASSISTANT_MAX_TERMS * 3], *used_c[ASSISTANT_MAX_TERMS * 3];
-	size_t nterms = 0, nused_m = 0, nused_c = 0, i, len;
+	struct buf key = BUF_INIT;
+	size_t nterms = 0, nused_m = 0, nused_c = 0, i, len, nc = 0, end;
 
-	set_init(&draft_stems, a, dx->nt);
-	set_init(&draft_phrases, a, dx->nt * 2);
-	for (i = 0; i < dx->nt; i++) {
-		char *key;
-
-		if (dx->t[i].content)
-			set_put(&draft_stems, a, dx->t[i].stem, 0);
-		for (len = 2; len <= 3; len++)
-			if (phrase_at(L, dx, i, len, a, &key))
-				set_put(&draft_phrases, a, key, 0);
-	}
-
-	terms = arena_calloc(a, cx->nt * 3 + 1, sizeof(*terms));
-	set_init(&index, a, cx->nt * 3);
-	for (i = 0; i < cx->nt; i++) {
+	for (end = 0; end < cx->nt && nc < LIMIT_ASSISTANT_MIRROR_WORDS; end++)
+		nc += cx->t[end].content;
+	terms = arena_calloc(a, nc * 3 + 1, sizeof(*terms));
+	set_init(&index, a, nc * 3);
+	for (i = 0; i < end; i++) {
 		const struct tok *t = &cx->t[i];
 
 		for (len = 1; len <= 3; len++) {
-			struct slot *sl;
-			struct term *tm;
-			char *key;
-			size_t k;
+			const char *k_new;
+			int at;
 
 			if (len == 1) {
 				if (!t->content)
 					continue;
-				key = (char *)t->stem;
-			} else if (!phrase_at(L, cx, i, len, a, &key)) {
+				buf_reset(&key);
+				buf_adds(&key, t->stem);
+			} else if (i + len > end ||
+			    !phrase_at(L, cx, i, len, &key)) {
 				continue;
 			}
-			sl = set_put(&index, a, key, (int)nterms);
-			tm = &terms[sl->val];
-			if (sl->val == (int)nterms) {
-				struct buf show = BUF_INIT;
-
-				nterms++;
-				tm->first = i;
-				for (k = i; k < i + len; k++) {
-					if (k > i)
-						buf_addch(&show, ' ');
-					buf_adds(&show, cx->t[k].norm);
-					if (!cx->t[k].content)
-						continue;
-					tm->stems[tm->nstems++] = cx->t[k].stem;
-					tm->weight += word_weight(L, &cx->t[k]);
-				}
-				if (len > 1)
-					tm->weight *= ASSISTANT_PHRASE_WEIGHT;
-				tm->show = arena_strndup(a, show.p, show.len);
-				buf_release(&show);
-				tm->mirrored = set_has(len == 1 ? &draft_stems :
-				    &draft_phrases, key);
-				if (len == 1) {
-					r->client_terms++;
-					r->mirrored_total += tm->mirrored;
-				}
+			if (set_find(&index, key.p, key.len, &at)) {
+				terms[at].count++;
+				continue;
 			}
-			tm->count++;
+			k_new = len == 1 ? t->stem : arena_strndup(a, key.p, key.len);
+			set_put(&index, a, k_new, (int)nterms);
+			term_init(L, cx, i, len, &key, a, &terms[nterms++]);
 		}
 	}
 
+	for (i = 0; i < dx->nt; i++) {
+		if (dx->t[i].content &&
+		    (tm = term_of(&index, terms, dx->t[i].stem)) != NULL)
+			tm->mirrored = true;
+		for (len = 2; len <= 3; len++) {
+			int at;
+
+			if (phrase_at(L, dx, i, len, &key) &&
+			    set_find(&index, key.p, key.len, &at))
+				terms[at].mirrored = true;
+		}
+	}
+	buf_release(&key);
+
+	for (i = 0; i < nterms; i++) {
+		if (terms[i].phrase)
+			continue;
+		r->client_terms++;
+		r->mirrored_total += terms[i].mirrored;
+	}
+
+	/* Decide what the draft already uses before sorting moves terms. */
+	for (i = 0; i < nterms; i++)
+		terms[i].used = terms[i].mirrored ||
+		    term_used(&index, terms, &terms[i]);
 	qsort(terms, nterms, sizeof(*terms), term_cmp);
 	for (i = 0; i < nterms; i++) {
-		struct term *tm = &terms[i];
 		size_t k;
 
+		tm = &terms[i];
 		if (tm->mirrored) {
 			if (r->n_mirrored == ASSISTANT_MAX_TERMS ||
 			    overlaps(tm, used_m, nused_m))
@@ -1842,13 +1910,8 @@ check_mirroring(const struct lang_data *L, const struct text *cx,
 				used_m[nused_m++] = tm->stems[k];
 			continue;
 		}
-		if (r->n_could_mirror == ASSISTANT_MAX_TERMS ||
+		if (r->n_could_mirror == ASSISTANT_MAX_TERMS || tm->used ||
 		    overlaps(tm, used_c, nused_c))
-			continue;
-		for (k = 0; k < tm->nstems; k++)
-			if (set_has(&draft_stems, tm->stems[k]))
-				break;
-		if (k < tm->nstems)
 			continue;
 		r->could_mirror[r->n_could_mirror++] = tm->show;
 		for (k = 0; k < tm->nstems; k++)
@@ -1879,6 +1942,18 @@ i64_cmp(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
+/* Times far outside any real exchange (before 1970 or after year ~36000)
+ * are clamped, so differences of clamped times cannot overflow. */
+#define TIME_MAX_ ((int64_t)1 << 40)
+
+static int64_t
+clamp_time(time_t t)
+{
+	int64_t v = (int64_t)t;
+
+	return v < 0 ? 0 : v > TIME_MAX_ ? TIME_MAX_ : v;
+}
+
 static void
 check_rhythm(const struct assistant_input *in, struct arena *a,
     struct assistant_result *r)
@@ -1893,7 +1968,10 @@ check_rhythm(const struct assistant_input *in, struct arena *a,
 	if (in->n == 0)
 		return;
 	m = arena_calloc(a, in->n, sizeof(*m));
-	memcpy(m, in->history, in->n * sizeof(*m));
+	for (i = 0; i < in->n; i++) {
+		m[i].at = (time_t)clamp_time(in->history[i].at);
+		m[i].from_client = in->history[i].from_client;
+	}
 	qsort(m, in->n, sizeof(*m), msg_cmp);
 
 	turns = arena_calloc(a, in->n, sizeof(*turns));
@@ -1942,7 +2020,7 @@ check_rhythm(const struct assistant_input *in, struct arena *a,
 	    r->interval_cv <= ASSISTANT_DIRECT_CV)
 		r->phase = ASSISTANT_PHASE_DIRECT;
 
-	open = (int64_t)in->now - last_turn;
+	open = clamp_time(in->now) - last_turn;
 	latest = d[nd - 1];
 	r->gap = open > latest ? open : latest;
 	if ((double)r->gap > ASSISTANT_BREAK_FACTOR * (double)r->median_interval &&

@@ -118,6 +118,8 @@ struct assistant_msg {
 	bool from_client;
 };
 
+/* Zero-initialised fields are valid defaults: Dutch, standard level, the
+ * level's minimum score, ASSISTANT_DEFAULT_MAX_QUESTIONS. */
 struct assistant_input {
 	enum assistant_lang lang;
 	/* The reply being written, and the client's message it answers.  At most
@@ -193,8 +195,10 @@ int assistant_load(const char *share_dir, struct assistant **out);
 void assistant_free(struct assistant *as);
 
 /* Analyse a draft.  All strings in *out live in a (or in as).  Returns 0,
- * ERR_INVAL (bad lang or level, history NULL with n > 0), ERR_TOOBIG (a text
- * past LIMIT_ASSISTANT_TEXT) or ERR_TOOMANY (n past LIMIT_ASSISTANT_HISTORY). */
+ * ERR_INVAL (bad lang or level, history NULL with n > 0, a negative
+ * min_score or max_questions), ERR_TOOBIG (a text past LIMIT_ASSISTANT_TEXT)
+ * or ERR_TOOMANY (n past LIMIT_ASSISTANT_HISTORY).  Work and arena use are
+ * linear in the input (README.md, "Limits"). */
 int assistant_analyse(const struct assistant *as,
     const struct assistant_input *in, struct arena *a,
     struct assistant_result *out);

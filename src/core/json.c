@@ -58,8 +58,8 @@ json_parse(struct str text, json_t **out, struct buf *why)
 
 	if (text.len > LIMIT_BODY_FORM) {
 		if (why)
-			buf_printf(why, "The JSON text is longer than %d bytes.",
-			    LIMIT_BODY_FORM);
+			buf_printf(why, "The JSON text is longer than %d "
+			    "bytes.", LIMIT_BODY_FORM);
 		return ERR_TOOBIG;
 	}
 	if (json_depth(text, LIMIT_JSON_DEPTH + 1) > LIMIT_JSON_DEPTH) {

@@ -216,6 +216,10 @@
 /* A token longer than this many bytes is no word (a URL, a pasted hash):
  * it still counts for sentence length but is never stemmed or suggested. */
 #define LIMIT_ASSISTANT_WORD 64
+/* Content words of the client's message that are ranked for mirroring:
+ * about eight pages.  A longer message's own words show in its first
+ * pages, and the table of words and phrases stays small. */
+#define LIMIT_ASSISTANT_MIRROR_WORDS 2000
 /* One word-list file in share/assistant: ours, but a broken install must not
  * make start-up slow or huge. */
 #define LIMIT_ASSISTANT_LIST_BYTES (1024 * 1024)
@@ -256,5 +260,31 @@
 /* Distinct words indexed per message: a long message has a few thousand;
  * past this the rest are not findable (and the index row count is bounded). */
 #define LIMIT_SEARCH_TOKENS 4096
+
+/* --- Reply queue, adherence and the notification outbox --------------- */
+
+/* Waiting messages one queue page lists (earliest deadline first): more
+ * than a professional can act on; the bound keeps one page finite. */
+#define LIMIT_QUEUE 1000
+/* Bytes of the note of an "I need more time" notice: a few sentences to
+ * the client, the reply itself comes later. */
+#define LIMIT_NOTICE_NOTE 2000
+/* Days a notice may move a deadline ahead: a postponement, not a pause. */
+#define LIMIT_NOTICE_DAYS 90
+/* Days one adherence report may span, and client messages it reads at
+ * most: years of daily contact in a large practice fit; past it the report
+ * asks for a shorter period (ERR_TOOBIG) instead of holding the rows of
+ * everything in memory. */
+#define LIMIT_REPORT_DAYS 731
+#define LIMIT_REPORT_MESSAGES 100000
+/* People one outbox batch mails at most (the rest wait for the next
+ * batch): a batch must stay short so stopping the server is prompt. */
+#define LIMIT_OUTBOX_BATCH 200
+/* Seconds a batch holds the rows it is mailing about: should the node die
+ * while sending, another batch takes them over after this. */
+#define LIMIT_OUTBOX_LEASE 600
+/* Retry delays after a failed mail: the first, doubling to the last. */
+#define LIMIT_OUTBOX_RETRY_FIRST 60
+#define LIMIT_OUTBOX_RETRY_MAX 3600
 
 #endif

@@ -110,8 +110,8 @@ url_arg(struct buf *b, struct str s)
 	for (i = 0; i < s.len; i++) {
 		c = p[i];
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-		    c == '~')
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
 			continue;
 		buf_add(b, p + run, i - run);
 		pct[0] = '%';

@@ -173,7 +173,9 @@ struct http_hooks {
 	 * instead set a redirect and return 1: the response is then sent as
 	 * is). */
 	int (*authorize)(struct req *r);
-	/* Fill r's response for an error (status from err_status).  Also
+	/* Fill r's response for an error (status from err_status).  The
+	 * body and type are reset before, and of the headers set so far
+	 * only Set-Cookie and Retry-After are kept.  Also
 	 * called before a route was found (404, 400 for a malformed path):
 	 * r->route is then NULL, r->auth NULL and authorize has not run. */
 	void (*render_error)(struct req *r, int err);
@@ -203,12 +205,13 @@ struct http_server;
 /*
  * Listen and serve on threads of the server's own (cfg->threads poll
  * threads, 0 = one per CPU, at least 2).  cfg is copied; the route table,
- * cfg->app and cfg->static_dir must outlive the server.  Installs no signal handlers: the caller blocks or
- * handles SIGTERM/SIGINT and calls http_server_stop (SIGPIPE is not
- * raised: sockets are written with MSG_NOSIGNAL).  Raises the soft limit
- * on open files towards LIMIT_CONNECTIONS when it is lower.  Returns 0,
- * ERR_INVAL (bad listen address or route table) or ERR_IO (cannot bind,
- * static_dir cannot be opened).
+ * cfg->app and cfg->static_dir must outlive the server.  Installs no
+ * signal handlers: the caller blocks or handles SIGTERM/SIGINT and calls
+ * http_server_stop (SIGPIPE is not raised: sockets are written with
+ * MSG_NOSIGNAL).  Raises the soft limit on open files towards
+ * LIMIT_CONNECTIONS when it is lower.  Returns 0, ERR_INVAL (bad listen
+ * address or route table) or ERR_IO (cannot bind, static_dir cannot be
+ * opened).
  */
 int http_server_start(const struct http_config *cfg, struct http_server **out);
 /* The port actually bound (useful with port 0). */

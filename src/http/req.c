@@ -110,7 +110,8 @@ is_token(const char *s)
 	if (*p == '\0')
 		return false;
 	for (; *p; p++)
-		if (*p <= 0x20 || *p >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", *p))
+		if (*p <= 0x20 || *p >= 0x7f ||
+		    strchr("\"(),/:;<=>?@[\\]{}", *p) != NULL)
 			return false;
 	return true;
 }

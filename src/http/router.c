@@ -38,11 +38,11 @@ http_routes_check(const struct route *routes, size_t n)
 			if (*p != '/')
 				continue;
 			segs++;
-			if (p[1] == ':') {
-				params++;
-				if (p[2] == '\0' || p[2] == '/')
-					goto bad; /* a parameter without a name */
-			}
+			if (p[1] != ':')
+				continue;
+			params++;
+			if (p[2] == '\0' || p[2] == '/')
+				goto bad; /* a parameter needs a name */
 		}
 		if (segs > LIMIT_PATH_SEGMENTS || params > REQ_MAX_PARAMS)
 			goto bad;

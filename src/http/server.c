@@ -99,7 +99,9 @@ struct exch {
 	const char *target;  /* the raw request target, for parsing */
 	const char *method;  /* as sent (checked for the log) */
 	size_t path_len;     /* of target, up to '?' */
-	struct buf body;
+	char *body;          /* heap; never more than body_limit bytes, */
+	size_t body_len;     /* not even as spare capacity */
+	size_t body_cap;
 	uint64_t body_limit;
 	size_t discarded;
 	int pending;         /* an error to answer at the final call */
@@ -112,7 +114,7 @@ struct exch {
 	uint64_t sent_bytes;
 };
 
-/* --- headers every response carries --------------------------------------- */
+/* --- headers every response carries ------------------------------------ */
 
 typedef void (*header_fn)(void *cls, const char *name, const char *value);
 
@@ -168,7 +170,7 @@ add_raw(void *cls, const char *name, const char *value)
 	buf_printf(cls, "%s: %s\r\n", name, value);
 }
 
-/* --- the exchange ----------------------------------------------------------- */
+/* --- the exchange ------------------------------------------------------ */
 
 static struct exch *
 exch_new(struct http_server *s, struct MHD_Connection *c, const char *target)
@@ -180,7 +182,6 @@ exch_new(struct http_server *s, struct MHD_Connection *c, const char *target)
 	x->s = s;
 	arena_init(&x->r.arena);
 	buf_init(&x->r.resp);
-	buf_init(&x->body);
 	x->r.resp_fd = -1;
 	x->r.app = s->cfg.app;
 	x->r.conn = c;
@@ -218,12 +219,12 @@ exch_free(struct exch *x)
 	if (x->r.resp_fd >= 0)
 		close(x->r.resp_fd);
 	buf_release(&x->r.resp);
-	buf_release(&x->body);
+	free(x->body);
 	arena_release(&x->r.arena);
 	free(x);
 }
 
-/* --- responses ------------------------------------------------------------ */
+/* --- responses --------------------------------------------------------- */
 
 static enum MHD_Result
 queue_response(struct exch *x)
@@ -269,12 +270,21 @@ queue_response(struct exch *x)
 	return ret;
 }
 
-/* Turn the request's response into the answer for err. */
+/* Turn the request's response into the answer for err.  Of the headers
+ * set so far only Set-Cookie (a session ended by authorize) and
+ * Retry-After (a throttled log-in) survive: a Location, ETag or
+ * Cache-Control meant for the success must not describe the error. */
 static void
 prepare_error(struct exch *x, int err, unsigned allowed)
 {
 	struct req *r = &x->r;
+	size_t i, k = 0;
 
+	for (i = 0; i < r->nresp_headers; i++)
+		if (strcasecmp(r->resp_headers[i].key, "Set-Cookie") == 0 ||
+		    strcasecmp(r->resp_headers[i].key, "Retry-After") == 0)
+			r->resp_headers[k++] = r->resp_headers[i];
+	r->nresp_headers = k;
 	buf_reset(&r->resp);
 	if (r->resp_fd >= 0) {
 		close(r->resp_fd);
@@ -339,7 +349,8 @@ refuse_body(struct exch *x)
 	each_header(x, add_raw, &out);
 	buf_adds(&out, "\r\n");
 	buf_addstr(&out, buf_str(&r->resp));
-	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
 	while (ci != NULL && off < out.len) {
 		n = send(ci->connect_fd, out.p + off, out.len - off,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -355,7 +366,7 @@ refuse_body(struct exch *x)
 	buf_release(&out);
 }
 
-/* --- parsing the request ---------------------------------------------------- */
+/* --- parsing the request ----------------------------------------------- */
 
 /* A method name as the log may show it: token characters, 16 at most. */
 static const char *
@@ -404,14 +415,17 @@ remote_addr(struct exch *x)
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return "";
-	if (sa->sa_family == AF_INET &&
-	    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-	    ip, sizeof(ip)))
-		return arena_strdup(&x->r.arena, ip);
-	if (sa->sa_family == AF_INET6 &&
-	    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-	    ip, sizeof(ip)))
-		return arena_strdup(&x->r.arena, ip);
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in4 = (const void *)sa;
+
+		if (inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof(ip)))
+			return arena_strdup(&x->r.arena, ip);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		if (inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip)))
+			return arena_strdup(&x->r.arena, ip);
+	}
 	return "";
 }
 
@@ -529,8 +543,8 @@ on_headers(struct exch *x, const char *method)
 			rc = ERR_TOOBIG;
 		} else if (x->body_limit == 0) {
 			rc = ERR_TOOBIG;
-		} else if (strcmp(r->content_type, "multipart/form-data") == 0 &&
-		    !(r->route->flags & ROUTE_UPLOAD)) {
+		} else if (!(r->route->flags & ROUTE_UPLOAD) &&
+		    strcmp(r->content_type, "multipart/form-data") == 0) {
 			r->error_detail = "This address accepts no files.";
 			rc = ERR_MEDIATYPE;
 		}
@@ -542,24 +556,39 @@ on_headers(struct exch *x, const char *method)
 		x->pending_allowed = allowed;
 		return MHD_YES;
 	}
-	if (body != UINT64_MAX && body > 0)
-		buf_grow(&x->body, (size_t)body);
+	if (body != UINT64_MAX && body > 0) {
+		x->body_cap = (size_t)body;
+		x->body = xmalloc(x->body_cap);
+	}
 	return MHD_YES;
 }
 
 static enum MHD_Result
 on_body(struct exch *x, const char *data, size_t n)
 {
+	size_t cap;
+
 	if (x->state == X_REFUSED) {
 		x->discarded += n;
 		return x->discarded > LIMIT_BODY_DISCARD ? MHD_NO : MHD_YES;
 	}
-	if (n > x->body_limit - x->body.len) {
+	if (n > x->body_limit - x->body_len) {
 		refuse_body(x);
 		x->discarded = n;
 		return MHD_YES;
 	}
-	buf_add(&x->body, data, n);
+	if (n > x->body_cap - x->body_len) {
+		/* Chunked: double, but never past the limit. */
+		cap = x->body_cap ? x->body_cap : 4096;
+		while (cap < x->body_len + n)
+			cap = st_mul(cap, 2);
+		if (cap > x->body_limit)
+			cap = (size_t)x->body_limit;
+		x->body = xrealloc(x->body, cap);
+		x->body_cap = cap;
+	}
+	memcpy(x->body + x->body_len, data, n);
+	x->body_len += n;
 	return MHD_YES;
 }
 
@@ -571,7 +600,7 @@ parse_body(struct exch *x)
 	struct str boundary;
 	int rc = 0;
 
-	r->body = buf_str(&x->body);
+	r->body = (struct str){ x->body ? x->body : "", x->body_len };
 	if (strcmp(r->content_type, "application/x-www-form-urlencoded") == 0) {
 		rc = http_parse_urlencoded(&r->arena, r->body,
 		    LIMIT_FORM_FIELDS, &r->form, &r->nform);
@@ -610,8 +639,8 @@ on_complete(struct exch *x)
 	if (x->pending)
 		return answer_error(x, x->pending, x->pending_allowed);
 	if (x->is_static) {
-		rc = http_static_serve(r, s->static_fd,
-		    r->path + strlen(STATIC_PREFIX), header(x, "If-None-Match"));
+		rc = http_static_serve(r, s->static_fd, r->path +
+		    strlen(STATIC_PREFIX), header(x, "If-None-Match"));
 		return rc ? answer_error(x, rc, 0) : queue_response(x);
 	}
 	if ((rc = parse_body(x)) != 0)
@@ -630,7 +659,7 @@ on_complete(struct exch *x)
 	return queue_response(x);
 }
 
-/* --- MHD callbacks ------------------------------------------------------------ */
+/* --- MHD callbacks ----------------------------------------------------- */
 
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -668,6 +697,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return MHD_NO;
 }
 
+/* Does a parameter name say its value is a secret (http.h)? */
+static bool
+secret_name(const char *name, size_t n)
+{
+	return (n >= 5 && memcmp(name + n - 5, "token", 5) == 0) ||
+	    (n >= 6 && memcmp(name + n - 6, "secret", 6) == 0);
+}
+
 /* A path for the log: the raw path (never the query), with secret
  * parameters replaced by their names and odd bytes percent-encoded. */
 static void
@@ -676,16 +713,13 @@ log_path(struct exch *x, struct buf *out)
 	const struct route *rt = x->r.route;
 	const char *p, *seg, *end;
 	struct buf b = BUF_INIT;
-	size_t i, k = 0, n;
+	size_t i, k = 0;
 	bool secret = false;
 	unsigned char c;
 
-	for (i = 0; rt && i < x->r.nparams; i++) {
-		n = strlen(x->r.params[i].key);
-		if ((n >= 5 && strcmp(x->r.params[i].key + n - 5, "token") == 0) ||
-		    (n >= 6 && strcmp(x->r.params[i].key + n - 6, "secret") == 0))
+	for (i = 0; rt && i < x->r.nparams; i++)
+		if (secret_name(x->r.params[i].key, strlen(x->r.params[i].key)))
 			secret = true;
-	}
 	if (secret) {
 		/* Rebuild from the pattern: ":token" stays a name, other
 		 * parameters show their values. */
@@ -697,9 +731,7 @@ log_path(struct exch *x, struct buf *out)
 				buf_add(&b, seg, (size_t)(end - seg));
 				continue;
 			}
-			n = (size_t)(end - seg - 1);
-			if ((n >= 5 && strncmp(end - 5, "token", 5) == 0) ||
-			    (n >= 6 && strncmp(end - 6, "secret", 6) == 0))
+			if (secret_name(seg + 1, (size_t)(end - seg - 1)))
 				buf_add(&b, seg, (size_t)(end - seg));
 			else if (k < x->r.nparams)
 				buf_adds(&b, x->r.params[k].val);
@@ -735,8 +767,9 @@ access_log(struct exch *x, enum MHD_RequestTerminationCode toe)
 	log_path(x, &path);
 	log_info("http.access", "id=%llu method=%s path=%s status=%d "
 	    "bytes=%llu us=%llu addr=%s end=%s", (unsigned long long)x->r.id,
-	    x->method, path.p, x->sent_status, (unsigned long long)x->sent_bytes,
-	    (unsigned long long)us, x->r.remote_addr[0] ? x->r.remote_addr : "-",
+	    x->method, path.p, x->sent_status,
+	    (unsigned long long)x->sent_bytes, (unsigned long long)us,
+	    x->r.remote_addr[0] ? x->r.remote_addr : "-",
 	    (size_t)toe < sizeof(ends) / sizeof(ends[0]) ? ends[toe] : "other");
 	buf_release(&path);
 }
@@ -779,7 +812,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	buf_release(&b);
 }
 
-/* --- start and stop --------------------------------------------------------- */
+/* --- start and stop ---------------------------------------------------- */
 
 static int
 parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6)
@@ -926,8 +959,9 @@ http_server_stop(struct http_server *s)
 	while ((left = atomic_load(&s->inflight)) > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - t0.tv_sec >= LIMIT_SHUTDOWN_GRACE) {
-			log_warn("http.stop", "requests=%ld still running after "
-			    "%d s; closing them", left, LIMIT_SHUTDOWN_GRACE);
+			log_warn("http.stop", "requests=%ld still running "
+			    "after %d s; closing them", left,
+			    LIMIT_SHUTDOWN_GRACE);
 			break;
 		}
 		nanosleep(&nap, NULL);

@@ -23,6 +23,10 @@
 #include "store/db.h"
 #include "core/banned.h"
 
+/* Marks the reasons user_password_ok gives for the message catalogue;
+ * the web layer shows them through _(). */
+#define N_(s) (s)
+
 /* --- shared helpers ------------------------------------------------------ */
 
 void
@@ -220,15 +224,15 @@ user_password_ok(const char *pw, size_t len, const char **why)
 
 	*why = NULL;
 	if (len < LIMIT_PASSWORD_MIN) {
-		*why = "The password must be at least 12 characters long.";
+		*why = N_("The password must be at least 12 characters long.");
 		return ERR_INVAL;
 	}
 	if (len > LIMIT_PASSWORD_MAX) {
-		*why = "The password must be at most 256 characters long.";
+		*why = N_("The password must be at most 256 characters long.");
 		return ERR_INVAL;
 	}
 	if (memchr(pw, '\0', len) != NULL) {
-		*why = "The password contains a character that is not allowed.";
+		*why = N_("The password contains a character that is not allowed.");
 		return ERR_INVAL;
 	}
 	for (i = 0; i < len; i++) {
@@ -239,14 +243,14 @@ user_password_ok(const char *pw, size_t len, const char **why)
 		seen[c] = true;
 	}
 	if (distinct < 5) {
-		*why = "The password repeats too few different characters.";
+		*why = N_("The password repeats too few different characters.");
 		return ERR_INVAL;
 	}
 	for (i = 0; i < sizeof(common_passwords) / sizeof(common_passwords[0]);
 	    i++) {
 		if (strlen(common_passwords[i]) == len &&
 		    strncasecmp(common_passwords[i], pw, len) == 0) {
-			*why = "This password is too common; choose another.";
+			*why = N_("This password is too common; choose another.");
 			return ERR_INVAL;
 		}
 	}

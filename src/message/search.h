@@ -51,11 +51,6 @@ void search_token(const unsigned char key[SEARCH_KEY_BYTES], const char *word,
 size_t search_tokens(const unsigned char key[SEARCH_KEY_BYTES],
     struct str text, size_t max, struct buf *out);
 
-/* Merge the sorted token lists a (na) and b (nb) into out (appended,
- * sorted, distinct); returns how many, at most max. */
-size_t search_tokens_merge(const struct buf *a, size_t na,
-    const struct buf *b, size_t nb, size_t max, struct buf *out);
-
 /*
  * The organisation's search key read on c.  ERR_NOTFOUND when it has none
  * yet (then nothing of it is indexed), ERR_CRYPTO when it does not open.

@@ -92,11 +92,19 @@ int traj_terms_validate(const struct promise_terms *t, const char **why,
     const char **field);
 
 /* A new trajectory for client_id with professional_id as its first
- * professional.  Both must be members of org_id with the right roles. */
+ * professional.  Both must be members of org_id with the right roles
+ * (else ERR_INVAL, as for an empty title, one longer than
+ * LIMIT_TRAJ_TITLE or with control characters, or terms that fail
+ * traj_terms_check).  The title is sealed; the client gets a
+ * trajectory_members row with role 'client'; the terms are stored in
+ * their canonical text; one create event is logged. */
 int traj_create(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t client_id, int64_t professional_id, const char *title,
     int64_t planned_end, const struct promise_terms *terms,
     const struct audit_event *ev, int64_t *id);
+/* One trajectory with its title opened, after its read event is durable
+ * (an event that cannot be logged fails the read: nothing is returned).
+ * ERR_NOTFOUND.  The caller has asked authz_check first. */
 int traj_get(struct db *db, struct keyring *kr, int64_t id,
     const struct audit_event *ev, struct arena *a, struct trajectory *out);
 /* traj_get without the title (out->title is NULL): no client text is
@@ -121,6 +129,16 @@ int traj_members(struct db *db, int64_t id, struct arena *a,
  * ERR_NOTFOUND.  (Used by authz.) */
 int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
     bool *professional);
+/*
+ * Changes.  Each is one write job with its update event (detail
+ * "add-professional", "phase", "share-reads", "reading-level"; "promise"
+ * for traj_terms_set).  All: ERR_NOTFOUND for no such trajectory,
+ * ERR_FORBIDDEN once it is closed (closing is final).  Who may make which
+ * change (only the client shares reads) is the caller's check.
+ * traj_add_professional: ERR_INVAL unless user_id is a professional of the
+ * trajectory's organisation, ERR_CONFLICT when already in it, ERR_TOOMANY
+ * past LIMIT_TRAJ_PROFESSIONALS.  Closing sets closed_at.
+ */
 int traj_add_professional(struct db *db, int64_t traj_id, int64_t user_id,
     const struct audit_event *ev);
 int traj_set_phase(struct db *db, int64_t traj_id, enum traj_phase phase,
@@ -136,14 +154,22 @@ struct learning_question {
 	int64_t created_by;
 	int64_t created_at;
 };
+/* Add a learning question (sealed; surrounding white space dropped):
+ * ERR_INVAL when empty or over LIMIT_TRAJ_QUESTION bytes, ERR_TOOMANY past
+ * LIMIT_TRAJ_QUESTIONS, ERR_FORBIDDEN once closed.  created_by is the
+ * event's actor; one create event (kind "learning-question"). */
 int traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
     const char *body, const struct audit_event *ev);
+/* The questions, oldest first, opened after one read event per question
+ * (kind "learning-question") is durable. */
 int traj_questions(struct db *db, struct keyring *kr, int64_t traj_id,
     const struct audit_event *ev, struct arena *a,
     struct learning_question **out, size_t *n);
 
+/* The stored terms (plain text: not logged); ERR_NOTFOUND. */
 int traj_terms_get(struct db *db, int64_t traj_id, struct arena *a,
     struct promise_terms *out);
+/* ERR_INVAL for terms that fail traj_terms_check. */
 int traj_terms_set(struct db *db, int64_t traj_id,
     const struct promise_terms *t, const struct audit_event *ev);
 
@@ -156,7 +182,7 @@ int tz_cache_new(struct tz_cache **out);
 void tz_cache_free(struct tz_cache *c);
 /* The zone `name`, loaded on first use and kept until tz_cache_free (the
  * pointer stays valid that long).  tz_load's errors; ERR_TOOMANY past
- * LIMIT_TZ_CACHE zones. */
+ * LIMIT_TZ_CACHE zones; ERR_INVAL for a NULL cache or name. */
 int tz_cache_get(struct tz_cache *c, const char *name, const struct tz **out);
 /* Fill *p from stored terms; p->tz and p->emergency borrow from the cache
  * and the arena. */

@@ -71,6 +71,10 @@ tz_cache_get(struct tz_cache *c, const char *name, const struct tz **out)
 	struct tz *tz = NULL;
 	int rc;
 
+	/* A context built without a cache (a test's hand-made app) gets an
+	 * error rather than a crash. */
+	if (c == NULL || name == NULL)
+		return ERR_INVAL;
 	pthread_mutex_lock(&c->mu);
 	hit = find(c, name);
 	pthread_mutex_unlock(&c->mu);

@@ -5,6 +5,8 @@
 #ifndef INFUUS_HANDLERS_H
 #define INFUUS_HANDLERS_H
 
+#include <stdint.h>
+
 #include "http/http.h"
 
 /* ui-login.c */
@@ -43,6 +45,49 @@ int ui_org_settings_post(struct req *r);
 /* ui-audit.c */
 int ui_audit_org(struct req *r);
 int ui_audit_self(struct req *r);
+
+/* ui-trajectory.c */
+int ui_traj_list(struct req *r);
+int ui_traj_new(struct req *r);
+int ui_traj_create(struct req *r);
+int ui_traj_show(struct req *r);
+int ui_traj_phase_post(struct req *r);
+int ui_traj_question_post(struct req *r);
+int ui_traj_professional_post(struct req *r);
+int ui_traj_reads_post(struct req *r);
+int ui_traj_level_post(struct req *r);
+int ui_traj_promise(struct req *r);
+int ui_traj_promise_post(struct req *r);
+/* The start page's "your trajectories" (web_home_sections calls it). */
+struct session;
+int ui_traj_home(struct req *r, const struct session *s);
+
+/* ui-queue.c */
+int ui_queue(struct req *r);
+int ui_more_time_post(struct req *r);
+int ui_adherence(struct req *r);
+int ui_notify_settings_post(struct req *r);
+/* The "I need more time" form for the thread page: renders nothing unless
+ * the caller is a professional and something in the thread waits. */
+int ui_more_time_form(struct req *r, int64_t thread_id);
+/* The e-mail notification setting, a section of the account page. */
+int ui_notify_settings(struct req *r);
+
+/* ui-thread.c */
+int ui_thread(struct req *r);
+int ui_thread_post(struct req *r);
+int ui_thread_create_post(struct req *r);
+int ui_message_correct_post(struct req *r);
+int ui_attachment(struct req *r);
+int ui_export_json(struct req *r);
+int ui_export_page(struct req *r);
+int ui_search(struct req *r);
+int api_thread_draft(struct req *r);
+int api_thread_assistant(struct req *r);
+/* The conversations of a trajectory, for the trajectory page: a section
+ * with the thread list, a form for a new thread and the export links.
+ * Checks authz itself; returns 0 or an ERR_* (nothing written then). */
+int ui_thread_section(struct req *r, int64_t traj_id);
 
 /* api.c */
 int api_me(struct req *r);

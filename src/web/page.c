@@ -100,6 +100,12 @@ page_begin(struct req *r, const char *title)
 	P(r, "\"><ul>");
 	if (s && !s->twofa_pending) {
 		nav_link(r, "/", _("Home"));
+		if (s->role & (ROLE_PROFESSIONAL | ROLE_CLIENT | ROLE_ADMIN))
+			nav_link(r, "/t", _("Trajectories"));
+		if (s->role & ROLE_PROFESSIONAL)
+			nav_link(r, "/queue", _("Reply queue"));
+		if (s->role & (ROLE_PROFESSIONAL | ROLE_CLIENT))
+			nav_link(r, "/search", _("Search"));
 		if (s->role & ROLE_ADMIN) {
 			nav_link(r, "/org/members", _("Members"));
 			nav_link(r, "/org/audit", _("Access log"));

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "audit/audit.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -53,6 +54,7 @@ members_page(struct req *r, const char *ok, const char *error,
 	struct session *s = page_session(r);
 	struct principal p = page_principal(r);
 	struct membership *ms = NULL;
+	struct audit_event ev;
 	struct org org;
 	size_t n = 0, i;
 	int rc;
@@ -63,6 +65,12 @@ members_page(struct req *r, const char *ok, const char *error,
 	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
 		return rc;
 	if ((rc = member_list(app->db, s->org_id, &r->arena, &ms, &n)) != 0)
+		return rc;
+	/* The list names the organisation's clients: a read of their
+	 * profiles, logged before it is shown. */
+	web_audit_event(r, &ev, AUDIT_READ, "profile", 0, 0, "admin");
+	ev.detail = "list";
+	if ((rc = audit_record(app->db, &ev)) != 0)
 		return rc;
 	page_begin(r, _("Members"));
 	if (ok)

@@ -42,10 +42,7 @@ web_role_label(int role)
 int
 web_home_sections(struct req *r, const struct session *s)
 {
-	/* XXX: the trajectory capability adds its sections here. */
-	(void)r;
-	(void)s;
-	return 0;
+	return ui_traj_home(r, s);
 }
 
 static int

@@ -7,15 +7,18 @@
  * was sent "if an account exists".  Every log-in makes a new session (a new
  * cookie value), so a session id planted before log-in is worthless.
  */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
+#include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/xalloc.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "keys/keyring.h"
@@ -140,16 +143,18 @@ ui_login_post(struct req *r)
 		return ERR_INVAL;
 	memset(&res, 0, sizeof(res));
 	rc = login_password(app->db, email, pw, r->remote_addr, time(NULL), &res);
-	if (res.delay_ms > 0 && res.delay_ms <= LOGIN_MAX_SLEEP_MS)
-		usleep((useconds_t)res.delay_ms * 1000);
-	else if (res.delay_ms > LOGIN_MAX_SLEEP_MS)
-		throttle_answer(r, res.delay_ms);
 	if (rc == ERR_THROTTLED) {
+		throttle_answer(r, res.delay_ms);
 		r->status = 429;
 		login_page(r, email, _("Too many attempts; please wait and try again."));
 		r->status = 429;
 		return 0;
 	}
+	/* A growing delay after repeated failures: short ones are waited
+	 * out here, longer ones refuse the next attempt (ERR_THROTTLED). */
+	if (rc == ERR_LOGIN && res.delay_ms > 0 &&
+	    res.delay_ms <= LOGIN_MAX_SLEEP_MS)
+		usleep((useconds_t)res.delay_ms * 1000);
 	if (rc == ERR_LOGIN) {
 		r->status = 401;
 		login_page(r, email, _("The e-mail address or password is not correct."));
@@ -287,34 +292,57 @@ ui_reset_form(struct req *r)
 	return 0;
 }
 
-int
-ui_reset_post(struct req *r)
+/* A reset request runs after the answer is sent: whether the address has
+ * an account (a token to store, a mail to send) must not show in how long
+ * the answer takes. */
+struct reset_job {
+	char email[LIMIT_FIELD_SHORT + 1];
+	bool english;
+};
+
+static void
+reset_job_run(struct app *app, void *arg)
 {
-	struct app *app = r->app;
+	struct reset_job *j = arg;
 	struct buf tok = BUF_INIT, body = BUF_INIT;
-	const char *email = form_or_empty(r, "email");
+	locale_t l = j->english ? app->loc_en : app->loc_nl;
 	int64_t uid = 0;
 	int rc;
 
-	if (strlen(email) > LIMIT_FIELD_SHORT)
-		return ERR_INVAL;
-	rc = reset_request(app->db, email, time(NULL), &tok, &uid);
+	if (l)
+		uselocale(l);
+	rc = reset_request(app->db, j->email, time(NULL), &tok, &uid);
 	if (rc == 0 && tok.len > 0) {
 		buf_printf(&body, "%s\n\n%s/reset/%s\n\n%s\n",
 		    _("Someone (probably you) asked to reset the password of your Infuus account. Choose a new password here:"),
 		    app->cfg.base_url, tok.p,
 		    _("The link works once, for one hour. If you did not ask for it, you can ignore this e-mail."));
-		/* A failed mail must not tell the caller the account exists:
-		 * it is logged and the answer stays the same. */
-		if (notify_mail(app, email, _("Reset your Infuus password"),
+		if (notify_mail(app, j->email, _("Reset your Infuus password"),
 		    body.p) != 0)
 			log_warn("reset", "user=%lld msg=\"mail not sent\"",
 			    (long long)uid);
+	} else if (rc != 0 && rc != ERR_THROTTLED) {
+		log_warn("reset", "err=%s", err_name(rc));
 	}
+	uselocale(LC_GLOBAL_LOCALE);
 	buf_wipe(&tok);
 	buf_wipe(&body);
-	if (rc != 0 && rc != ERR_THROTTLED)
-		return rc;
+	crypto_wipe(j, sizeof(*j));
+	free(j);
+}
+
+int
+ui_reset_post(struct req *r)
+{
+	const char *email = form_or_empty(r, "email");
+	struct reset_job *j;
+
+	if (strlen(email) > LIMIT_FIELD_SHORT)
+		return ERR_INVAL;
+	j = xcalloc(1, sizeof(*j));
+	memcpy(j->email, email, strlen(email));
+	j->english = strcmp(web_req_state(r)->lang, "en") == 0;
+	app_spawn(r->app, reset_job_run, j);
 	reset_page(r, true);
 	return 0;
 }

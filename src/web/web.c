@@ -72,8 +72,33 @@ static const struct route routes[] = {
 	{ G,  "/me/access",           ui_audit_self,       ANY, 0,           0 },
 	{ G,  "/api/me",              api_me,              ANY, JSON,        0 },
 	/* trajectories (ui-trajectory.c) */
+	{ G,  "/t",                   ui_traj_list,        ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
+	{ G,  "/t/new",               ui_traj_new,         ROLE_PROFESSIONAL, 0, 0 },
+	{ PO, "/t",                   ui_traj_create,      ROLE_PROFESSIONAL, CSRF, FORM },
+	{ G,  "/t/:tid",              ui_traj_show,        ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
+	{ PO, "/t/:tid/phase",        ui_traj_phase_post,  ROLE_PROFESSIONAL, CSRF, SMALL },
+	{ PO, "/t/:tid/questions",    ui_traj_question_post, ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF, FORM },
+	{ PO, "/t/:tid/professionals", ui_traj_professional_post, ROLE_PROFESSIONAL, CSRF, SMALL },
+	{ PO, "/t/:tid/reads",        ui_traj_reads_post,  ROLE_CLIENT, CSRF, SMALL },
+	{ PO, "/t/:tid/level",        ui_traj_level_post,  ROLE_PROFESSIONAL, CSRF, SMALL },
+	{ G,  "/t/:tid/promise",      ui_traj_promise,     ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
+	{ PO, "/t/:tid/promise",      ui_traj_promise_post, ROLE_PROFESSIONAL, CSRF, FORM },
 	/* threads and messages (ui-thread.c) */
+	{ PO, "/t/:tid/threads",      ui_thread_create_post, ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF, FORM },
+	{ G,  "/t/:tid/export.json",  ui_export_json,      ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
+	{ G,  "/t/:tid/export",       ui_export_page,      ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
+	{ G,  "/threads/:thid",       ui_thread,           ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
+	{ PO, "/threads/:thid/messages", ui_thread_post,   ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD },
+	{ PO, "/messages/:mid/correct", ui_message_correct_post, ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF, FORM },
+	{ G,  "/attachments/:aid",    ui_attachment,       ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
+	{ G,  "/search",              ui_search,           ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
+	{ PO, "/api/threads/:thid/draft", api_thread_draft, ROLE_PROFESSIONAL | ROLE_CLIENT, JSON | CSRF, FORM },
+	{ PO, "/api/threads/:thid/assistant", api_thread_assistant, ROLE_PROFESSIONAL, JSON | CSRF, FORM },
 	/* queue, more time, adherence, notifications (ui-queue.c) */
+	{ G,  "/queue",               ui_queue,            ROLE_PROFESSIONAL, 0, 0 },
+	{ PO, "/threads/:thid/more-time", ui_more_time_post, ROLE_PROFESSIONAL, CSRF, SMALL },
+	{ G,  "/reports/adherence",   ui_adherence,        ROLE_PROFESSIONAL | ADM, 0, 0 },
+	{ PO, "/account/notifications", ui_notify_settings_post, ANY, CSRF, SMALL },
 	/* writing assistant (ui-assistant.c) */
 };
 

@@ -416,7 +416,11 @@ def csrf_in(html):
 
 
 class Client:
-    """A browser-like client: one cookie jar, no redirects followed."""
+    """A browser-like client: one cookie jar, no redirects followed.
+    Every cookie value a server hands out is remembered in SEEN (for the
+    test that the server's log holds no secret)."""
+
+    SEEN = set()
 
     def __init__(self, server, lang="en"):
         self.server = server
@@ -446,6 +450,8 @@ class Client:
         finally:
             conn.close()
         for name, (val, attrs) in resp.cookies.items():
+            if len(val) >= 16:
+                Client.SEEN.add(val)
             if val == "" or attrs.get("max-age") == "0":
                 self.jar.pop(name, None)
             else:

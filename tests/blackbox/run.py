@@ -30,11 +30,12 @@ import threading
 import time
 import traceback
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load, Postgres,  # noqa: E402
-                 RawResp, Server, Smtp, check, csrf_in, eq, free_port,
-                 login_ack, mail_rcpt, mail_text, raw, raw_exchange,
-                 response_complete, totp, totp_step)
+from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
+                 Postgres, RawResp, Server, Smtp, check, csrf_in, eq,
+                 free_port, login_ack, mail_rcpt, mail_text, raw,
+                 raw_exchange, response_complete, totp, totp_step)
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -187,6 +188,10 @@ class Runner:
             for n in names:
                 self.record("%s.%s" % (cls.__name__, n), msg, 0)
                 msg = "set-up failed: %s" % e
+            try:
+                suite.teardown()  # stops what the set-up got to start
+            except Exception:  # noqa: BLE001
+                pass
             self._stop_all(suite, cls)
             return
         print("--    %s: set up in %.1fs" % (cls.__name__, time.time() - t0),
@@ -247,6 +252,11 @@ class HttpBasics(Suite):
              anon.get("/static/infuus.css")),
             ("JSON 200 GET /api/me", 200, self.admin.get("/api/me")),
             ("JSON 401 GET /api/me (anonymous)", 401, anon.get("/api/me")),
+            ("403 POST /login without csrf", 403,
+             anon.post("/login", {"email": "a@b.c", "password": "x"})),
+            ("401 page POST /login unknown address", 401,
+             anon.login("nobody@nowhere.test", "wrong-password-1")),
+            ("410 GET /invite/<unknown>", 410, anon.get("/invite/" + "x" * 43)),
         ]
 
     def test_security_headers_on_every_kind_of_response(self):
@@ -265,17 +275,23 @@ class HttpBasics(Suite):
     def test_malformed_request_line_is_400(self):
         bad = [
             b"GARBAGE\r\n\r\n",
-            b"GET / HTTP/1.1\r\n\r\n",                       # no Host
-            b"GET /login HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n",
             b"GET  HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET /login HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n",
         ]
         got = []
         for b in bad:
             r = raw(self.srv.port, b)
             if r.status != 400:
-                got.append("%r -> %s" % (b, r.status or r.data[:80]))
+                got.append("%r -> %s" % (b, r.status or
+                                          "no answer (connection closed)"))
         check(not got, "malformed requests", "400 for each", "; ".join(got))
         check(self.srv.alive(), "server alive", "running", "exited")
+
+    def test_http11_request_without_host_is_400(self):
+        # RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1
+        # request without a Host header.
+        r = raw(self.srv.port, b"GET /login HTTP/1.1\r\n\r\n")
+        eq(r.status, 400, "GET /login HTTP/1.1 without Host")
 
     def test_bad_percent_encoding_and_nul_are_400(self):
         anon = Client(self.srv)
@@ -440,6 +456,22 @@ class HttpBasics(Suite):
         check(not p, "cookie attributes on plain HTTP",
               "HttpOnly, SameSite, no Secure", "; ".join(p))
 
+    def test_reflected_input_is_escaped(self):
+        anon = Client(self.srv)
+        evil = '"><script>alert(1)</script>'
+        r = anon.login(evil, "wrong-password-1")
+        check(r.status in (400, 401), "log-in with markup as address",
+              "400 or 401", r)
+        check("<script>alert" not in r.text, "the echoed address",
+              "escaped", r.text)
+        r = anon.get("/no/%3Cscript%3Ealert(1)%3C/script%3E")
+        eq(r.status, 404, "404 with markup in the path")
+        check("<script>alert" not in r.text, "the 404 page",
+              "no raw markup from the path", r.text)
+        r = anon.get("/login?expired=%3Cscript%3Ealert(1)%3C/script%3E")
+        check("<script>alert" not in r.text, "the log-in page with markup "
+              "in the query", "no raw markup", r.text)
+
     def test_server_still_answers(self):
         check(self.srv.alive(), "server alive after the abuse", "running",
               "exited with %s" % (self.srv.proc and self.srv.proc.poll()))
@@ -527,9 +559,12 @@ class Identity(Suite):
         self.client_uid = me["id"]
         self.org1 = me["org"]
         self.routes, self.routes_out = routes()
+        self.secrets = [p for _, p in self.srv.users.values()] + [
+            self.locked[1], self.resetter[1], ORG2_ADMIN[1]]
 
     def teardown(self):
-        self.smtp.stop()
+        if getattr(self, "smtp", None):
+            self.smtp.stop()
 
     def test_routes_command_exits_cleanly(self):
         out = self.routes_out
@@ -792,6 +827,17 @@ class Identity(Suite):
         check(not bad, "POST routes with csrf=true", "403 without a valid "
               "token", "\n        ".join(bad))
 
+    def test_csrf_token_in_header_is_accepted(self):
+        # The positive control of the walk above: the X-CSRF-Token header
+        # is a real way to send the token (scripts and fetch() use it).
+        c = Client(self.srv)
+        c.login_ok(self.client_email, self.client_pw)
+        tok = c.csrf()
+        r = c.request("POST", "/account", form={"name": "Kees Klant",
+                                                "lang": "nl"},
+                      headers={"X-CSRF-Token": tok})
+        eq(r.status, 303, "POST /account with the token in X-CSRF-Token")
+
     # throttling
 
     def test_repeated_wrong_passwords_are_throttled(self):
@@ -836,12 +882,16 @@ class Identity(Suite):
         self.smtp.clear()
         before = Client(self.srv)
         before.login_ok(email, old_pw)
-        pages = []
+        pages, secs = [], []
         for addr in (email, "nobody-at-all@demo.infuus.test"):
             c = Client(self.srv)
             tok = csrf_in(c.get("/reset").text)
+            t = time.time()
             r = c.post("/reset", {"email": addr, "csrf": tok})
+            secs.append(time.time() - t)
             pages.append(r)
+        note("POST /reset took %.0f ms for the account, %.0f ms for an "
+             "unknown address" % (secs[0] * 1000, secs[1] * 1000))
         eq(pages[0].status, pages[1].status, "reset answers' status")
         eq(pages[0].status, 200, "POST /reset status")
 
@@ -863,6 +913,7 @@ class Identity(Suite):
         check(m is not None, "the reset link in the mail",
               self.srv.url("/reset/<token>"), body)
         token = m.group(1)
+        self.secrets.append(token)
         secrets_in = [s for s in re.findall(r"[A-Za-z0-9_\-]{20,}", body)
                       if s != token]
         check(not secrets_in and old_pw not in body and
@@ -874,6 +925,7 @@ class Identity(Suite):
         r = c.get("/reset/" + token)
         eq(r.status, 200, "GET the reset link")
         new_pw = "a-brand-new-password-7"
+        self.secrets.append(new_pw)
         r = c.post("/reset/" + token, {"password": new_pw, "password2": new_pw,
                                        "csrf": csrf_in(r.text)})
         eq(r.status, 303, "POST the new password")
@@ -913,10 +965,12 @@ class Identity(Suite):
         check(m is not None, "the link in the invitation", "/invite/<token>",
               body)
         link = "/invite/" + m.group(1)
+        self.secrets.append(m.group(1))
         c = Client(self.srv)
         r = c.get(link)
         eq(r.status, 200, "GET the invitation link")
         pw = "newbie-password-123"
+        self.secrets.append(pw)
         r = c.post(link, {"name": "Nina Newbie", "password": pw,
                           "password2": pw, "csrf": csrf_in(r.text)})
         eq(r.status, 303, "accepting the invitation")
@@ -944,6 +998,7 @@ class Identity(Suite):
         check(m is not None, "the secret on the set-up page",
               '<code class="secret">', r.text)
         secret = m.group(1)
+        self.secrets.append(secret.replace(" ", ""))
         step = totp_step()
         r = c.post("/account/2fa", {"code": totp(secret, step),
                                     "csrf": csrf_in(r.text)})
@@ -1077,6 +1132,20 @@ class Identity(Suite):
               "entry's address", "a non-zero exit", out.stdout + out.stderr)
         eq(self.srv.cli("audit", "verify").returncode, 0,
            "infuus audit verify after putting it back")
+
+
+    def test_log_holds_no_secrets(self):
+        # Cookies handed out (sessions, pre-log-in tokens), passwords, and
+        # the mailed tokens and TOTP secrets the tests saw.
+        found = []
+        log = self.srv.stderr()
+        for sec in sorted(Client.SEEN | set(self.secrets)):
+            if sec and sec in log:
+                i = log.index(sec)
+                found.append("%s...: %s" % (sec[:6], log[max(0, i - 120):
+                                                         i + 20]))
+        check(not found, "the server's log (stderr)", "no cookie value, "
+              "password, token or TOTP secret", "\n        ".join(found[:5]))
 
 
 # --- 4. crashes and shutdown --------------------------------------------------------
