@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "identity/identity.h"
+#include "identity/session.h"
 #include "identity/totp.h"
 #include "keys/keyring.h"
 #include "mail/smtp.h"
@@ -98,6 +99,7 @@ app_open(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot make the time-zone cache");
 		return rc;
 	}
+	session_cache_new(app->db, &app->sessions);
 	i18n_open(app);
 	return 0;
 }
@@ -164,6 +166,7 @@ app_close(struct app *app)
 		freelocale(app->loc_nl);
 	if (app->loc_en)
 		freelocale(app->loc_en);
+	session_cache_free(app->sessions);
 	if (app->tzc)
 		tz_cache_free(app->tzc);
 	if (app->assistant)

@@ -17,6 +17,7 @@ struct db;
 struct keyring;
 struct assistant;
 struct tz_cache;
+struct session_cache;
 
 struct app {
 	struct config cfg;
@@ -24,6 +25,7 @@ struct app {
 	struct keyring *kr;
 	struct assistant *assistant;  /* word lists, read-only once loaded */
 	struct tz_cache *tzc;          /* time zones of service promises */
+	struct session_cache *sessions;
 	/* Per-thread message locales for gettext (uselocale); (locale_t)0
 	 * when the system lacks the locale: English is then shown. */
 	locale_t loc_nl;

@@ -175,9 +175,9 @@ struct http_hooks {
 	int (*authorize)(struct req *r);
 	/* Fill r's response for an error (status from err_status).  The
 	 * body and type are reset before, and of the headers set so far
-	 * only Set-Cookie and Retry-After are kept.  Also
-	 * called before a route was found (404, 400 for a malformed path):
-	 * r->route is then NULL, r->auth NULL and authorize has not run. */
+	 * only Set-Cookie and Retry-After are kept.  Also called before a
+	 * route was found (404, 400 for a malformed path): r->route is then
+	 * NULL, r->auth NULL and authorize has not run. */
 	void (*render_error)(struct req *r, int err);
 	/* After the response is queued: release what authorize acquired.
 	 * Called exactly once for every request authorize was called for. */

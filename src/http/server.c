@@ -917,6 +917,8 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+	    /* RFC 9112: an HTTP/1.1 request without Host is a 400. */
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		log_err("http.start", "listen=%s error=\"%s\"", cfg->listen,

@@ -25,7 +25,6 @@
 #include "store/db.h"
 #include "core/banned.h"
 
-#define SESSION_TOUCH_SECS 60
 /* What we keep of a User-Agent header: enough to recognise a device in a
  * "where am I logged in" list. */
 #define SESSION_UA_MAX 256

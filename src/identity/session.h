@@ -22,6 +22,9 @@
 
 struct db;
 
+/* last_seen is written when it is at least this many seconds old. */
+#define SESSION_TOUCH_SECS 60
+
 struct session {
 	int64_t id;
 	int64_t user_id;
@@ -70,6 +73,23 @@ int session_destroy_user(struct db *db, int64_t user_id);
  * number of rows removed. */
 int session_purge(struct db *db, const struct session_policy *pol,
     time_t now, int64_t *purged);
+/*
+ * A cache of looked-up sessions in front of session_lookup, so a request
+ * costs no database read in the common case.  It is exact, not merely
+ * recent: an entry is used only while db_generation() is unchanged since it
+ * was read, so any committed write (a log-out, a role change, a disabled
+ * account, a touch) empties it.  That generation sees only this process's
+ * writes, so the cache switches itself off on PostgreSQL, where other
+ * nodes write too.  Expiry and the once-a-minute touch still go through
+ * session_lookup.
+ */
+struct session_cache;
+void session_cache_new(struct db *db, struct session_cache **out);
+void session_cache_free(struct session_cache *sc);
+int session_lookup_cached(struct session_cache *sc, struct db *db,
+    const struct session_policy *pol, const char *token, time_t now,
+    struct session *out);
+
 /* Constant-time check of a submitted CSRF token. */
 bool session_csrf_ok(const struct session *s, const char *submitted);
 

@@ -67,6 +67,7 @@ struct db {
 	struct db_conn *wconn;
 
 	_Atomic uint64_t n_batches, n_jobs, n_jobs_failed, n_commit_failures;
+	_Atomic uint64_t generation; /* committed write batches (db_generation) */
 	_Atomic uint64_t n_max_batch, n_queued, n_readers, n_reader_waits;
 	_Atomic uint64_t n_prepares, n_cache_hits;
 };
@@ -506,6 +507,12 @@ db_kind(const struct db *db)
 	return db->ops->kind;
 }
 
+uint64_t
+db_generation(struct db *db)
+{
+	return atomic_load_explicit(&db->generation, memory_order_acquire);
+}
+
 void
 db_stats(struct db *db, struct db_stats *out)
 {
@@ -793,7 +800,12 @@ run_batch(struct db *db, struct db_job **jobs, int n)
 			(void)ops->txn(c, DB_TXN_ROLLBACK);
 		return;
 	}
-	if ((rc = ops->txn(c, DB_TXN_COMMIT)) != 0) {
+	if ((rc = ops->txn(c, DB_TXN_COMMIT)) == 0) {
+		/* After the commit, before any caller wakes: a reader that
+		 * saw the old generation may hold data older than this. */
+		atomic_fetch_add_explicit(&db->generation, 1,
+		    memory_order_release);
+	} else {
 		CNT_ADD(db->n_commit_failures, 1);
 		log_err("db_write", "backend=%s commit of %d jobs failed err=%s",
 		    ops->name, n, err_name(rc));

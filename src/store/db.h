@@ -125,6 +125,15 @@ struct db_stats {
 };
 void db_stats(struct db *db, struct db_stats *out);
 
+/*
+ * A number that grows whenever a write transaction of this process's
+ * writer commits.  A cache of rows read at generation g is exact while
+ * db_generation() is still g -- read the generation BEFORE the rows.  It
+ * does not see writes of other processes or nodes (PostgreSQL with several
+ * nodes): caches built on it must be used with SQLite only.
+ */
+uint64_t db_generation(struct db *db);
+
 /* Statements. */
 int db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out);
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v);

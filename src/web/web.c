@@ -241,7 +241,8 @@ authorize(struct req *r)
 	web_req_state(r); /* allocate the per-request state early */
 	if (tok && strlen(tok) <= 64) {
 		s = ARENA_NEW(&r->arena, struct session);
-		rc = session_lookup(app->db, &pol, tok, time(NULL), s);
+		rc = session_lookup_cached(app->sessions, app->db, &pol, tok,
+		    time(NULL), s);
 		if (rc == ERR_BUSY)
 			return rc;
 		if (rc != 0) {

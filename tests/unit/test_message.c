@@ -1,0 +1,1484 @@
+/*
+ * test_message.c - threads and messages: posting and reading back, what is
+ * sealed at rest, quotes, corrections, read state, drafts, reply deadlines
+ * from the promise, replies, notifications, export, the blind search index,
+ * attachment limits and the access log.  Runs on SQLite always and on
+ * PostgreSQL too when INFUUS_TEST_PG holds a URL (in a database of its own,
+ * made anew for each run, so whole tables can be scanned).
+ *
+ * Accounts cost an argon2id hash each, so the people and their
+ * organisation are made once per backend; every test makes fresh
+ * trajectories, so tests do not see each other's conversations.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "identity/authz.h"
+#include "identity/identity.h"
+#include "keys/keyring.h"
+#include "message/message.h"
+#include "message/search.h"
+#include "promise/promise.h"
+#include "promise/tz.h"
+#include "store/db.h"
+#include "trajectory/trajectory.h"
+
+struct backend {
+	const char *name;
+	const char *url; /* NULL: a SQLite file in a fresh folder */
+};
+
+enum { PRO1, PRO2, CLIENT1, CLIENT2, NPEOPLE };
+
+static const struct {
+	const char *name;
+	enum role role;
+} people[NPEOPLE] = {
+	[PRO1] = { "Pro One", ROLE_PROFESSIONAL },
+	[PRO2] = { "Pro Two", ROLE_PROFESSIONAL },
+	[CLIENT1] = { "Client One", ROLE_CLIENT },
+	[CLIENT2] = { "Client Two", ROLE_CLIENT },
+};
+
+struct group {
+	const struct backend *be;
+	struct db *db;
+	struct keyring *kr;
+	struct tz_cache *tzc;
+	char dir[64];
+	char path[96];
+	char key[96];
+	char pgurl[512];
+	int64_t uid[NPEOPLE];
+	int64_t org;
+};
+
+struct fx {
+	struct group *g;
+	struct msg_env env;
+	struct arena a;
+	int64_t *uid;
+	const struct tz *ams;
+};
+
+/* --- Fixture ------------------------------------------------------------ */
+
+/*
+ * PostgreSQL: a database of this test program's own, dropped and made
+ * anew, so other modules' tests running against the same server are not
+ * disturbed and no rows of earlier runs remain.
+ */
+static int
+pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
+{
+	char sql[160];
+	const char *p, *q, *slash;
+	PGconn *h;
+	PGresult *res;
+	int ok = 1;
+
+	h = PQconnectdb(url);
+	if (PQstatus(h) != CONNECTION_OK) {
+		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
+		PQfinish(h);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    name);
+	res = PQexec(h, sql);
+	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	res = PQexec(h, sql);
+	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
+	PQclear(res);
+	PQfinish(h);
+	if (!ok)
+		return -1;
+	p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	slash = strchr(p, '/');
+	q = strchr(p, '?');
+	if (slash == NULL || (q != NULL && q < slash))
+		slash = q ? q : p + strlen(p);
+	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
+	    q ? q : "");
+	return 0;
+}
+
+static int
+group_open(struct group *g)
+{
+	const char *url;
+	char email[128];
+	int i, rc;
+
+	snprintf(g->dir, sizeof(g->dir), "/tmp/test_message.XXXXXX");
+	if (mkdtemp(g->dir) == NULL) {
+		perror("mkdtemp");
+		return -1;
+	}
+	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
+	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
+	url = g->path;
+	if (g->be->url) {
+		if (pg_fresh_database(g->be->url, "infuus_test_message",
+		    g->pgurl, sizeof(g->pgurl)) != 0)
+			return -1;
+		url = g->pgurl;
+	}
+	if ((rc = db_open(url, &g->db)) != 0 ||
+	    (rc = db_migrate(g->db, NULL)) != 0) {
+		fprintf(stderr, "%s: database: %s\n", g->be->name, err_msg(rc));
+		return -1;
+	}
+	if ((rc = keyring_new(g->key, &g->kr)) != 0 ||
+	    (rc = keyring_start(g->kr, g->db)) != 0 ||
+	    (rc = tz_cache_new(&g->tzc)) != 0) {
+		fprintf(stderr, "keyring/tz: %s\n", err_msg(rc));
+		return -1;
+	}
+	if ((rc = org_create(g->db, g->kr, "Praktijk", "praktijk",
+	    "Europe/Amsterdam", &g->org)) != 0) {
+		fprintf(stderr, "org_create: %s\n", err_msg(rc));
+		return -1;
+	}
+	for (i = 0; i < NPEOPLE; i++) {
+		snprintf(email, sizeof(email), "p%d@example.org", i);
+		if ((rc = user_create(g->db, email, people[i].name,
+		    "correct horse battery staple", "nl", &g->uid[i])) != 0 ||
+		    (rc = member_add(g->db, g->org, g->uid[i],
+		    people[i].role)) != 0) {
+			fprintf(stderr, "user: %s\n", err_msg(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+group_close(struct group *g)
+{
+	char p[160];
+
+	if (g->tzc)
+		tz_cache_free(g->tzc);
+	if (g->kr)
+		keyring_free(g->kr);
+	if (g->db)
+		db_close(g->db);
+	unlink(g->key);
+	unlink(g->path);
+	snprintf(p, sizeof(p), "%s-wal", g->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", g->path);
+	unlink(p);
+	rmdir(g->dir);
+}
+
+static int
+setup(void **state)
+{
+	struct group *g = *state;
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	fx->g = g;
+	fx->env.db = g->db;
+	fx->env.kr = g->kr;
+	fx->env.tzc = g->tzc;
+	fx->uid = g->uid;
+	arena_init(&fx->a);
+	assert_int_equal(tz_cache_get(g->tzc, "Europe/Amsterdam", &fx->ams), 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	arena_release(&fx->a);
+	free(fx);
+	return 0;
+}
+
+/* --- Helpers ------------------------------------------------------------ */
+
+static struct audit_event
+ev_for(struct fx *fx, int who)
+{
+	struct audit_event ev = {
+		.org_id = fx->g->org,
+		.outcome = AUDIT_SUCCESS,
+		.actor_id = fx->uid[who],
+		.role = role_name(people[who].role),
+		.purpose = people[who].role == ROLE_CLIENT ? "client-self" :
+		    "care",
+		.address = "192.0.2.7",
+		.device = "test",
+		.kind = "message",
+		.node = "node-a",
+	};
+
+	return ev;
+}
+
+static void
+terms_8h(struct promise_terms *t, const char *holidays)
+{
+	memset(t, 0, sizeof(*t));
+	t->reply_minutes = 8 * 60;
+	t->tz = "Europe/Amsterdam";
+	t->schedule = "mon-fri 09:00-17:00";
+	t->reachable = "";
+	t->holidays = holidays ? holidays : "";
+	t->contact_days = 7;
+	t->not_reachable = "Ik lees berichten op werkdagen.";
+	t->emergency = "Bel de huisarts of 112.";
+}
+
+static int64_t
+traj_with(struct fx *fx, int pro, int client, const char *holidays)
+{
+	struct audit_event ev = ev_for(fx, pro);
+	struct promise_terms t;
+	int64_t id = 0;
+
+	terms_8h(&t, holidays);
+	assert_int_equal(traj_create(fx->g->db, fx->g->kr, fx->g->org,
+	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, &id), 0);
+	return id;
+}
+
+static int64_t
+thread_new(struct fx *fx, int64_t traj, int who, const char *subject,
+    const char *body, time_t now)
+{
+	struct audit_event ev = ev_for(fx, who);
+	struct msg_post in = { 0 };
+	int64_t thid = 0, mid = 0;
+
+	in.author_id = fx->uid[who];
+	in.body = str_c(body);
+	in.now = now;
+	assert_int_equal(msg_thread_create(&fx->env, traj, str_c(subject), &in,
+	    &ev, &thid, &mid), 0);
+	assert_true(thid > 0 && mid > 0);
+	return thid;
+}
+
+static int
+post_full(struct fx *fx, int64_t thid, int who, const char *body,
+    int64_t quote_of, const char *quote, const struct msg_upload *ups,
+    size_t nups, time_t now, int64_t *id)
+{
+	struct audit_event ev = ev_for(fx, who);
+	struct msg_post in = { 0 };
+
+	in.author_id = fx->uid[who];
+	in.body = str_c(body);
+	in.quote_of = quote_of;
+	in.quote = quote ? str_c(quote) : STR_NULL;
+	in.uploads = ups;
+	in.nuploads = nups;
+	in.now = now;
+	return msg_post(&fx->env, thid, &in, &ev, id);
+}
+
+static int64_t
+post(struct fx *fx, int64_t thid, int who, const char *body, time_t now)
+{
+	int64_t id = 0;
+
+	assert_int_equal(post_full(fx, thid, who, body, 0, NULL, NULL, 0, now,
+	    &id), 0);
+	return id;
+}
+
+static int64_t
+q1(struct fx *fx, const char *sql, int nargs, const int64_t *args)
+{
+	struct db_conn *c;
+	int64_t v = -1;
+
+	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
+	assert_int_equal(db_query_i64(c, sql, &v, nargs, args), 0);
+	db_read_end(fx->g->db, c);
+	return v;
+}
+
+static void
+view(struct fx *fx, int64_t thid, int who, struct msg_thread *th,
+    struct msg_message **m, size_t *n)
+{
+	struct audit_event ev = ev_for(fx, who);
+	bool more;
+
+	assert_int_equal(msg_thread_view(&fx->env, thid, fx->uid[who], &ev,
+	    &fx->a, th, m, n, &more), 0);
+	assert_false(more);
+}
+
+static time_t
+ams(struct fx *fx, int y, int mo, int d, int h, int mi)
+{
+	time_t t;
+
+	assert_int_equal(tz_from_local(fx->ams, y, mo, d, h, mi, 0, &t), 0);
+	return t;
+}
+
+static int
+close_job(struct db_conn *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	return 0;
+}
+
+/* --- Tests: posting and reading ------------------------------------------ */
+
+static void
+test_post_and_list_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, r1;
+	struct msg_thread th, *list;
+	struct msg_message *m;
+	struct audit_event ev = ev_for(fx, PRO1);
+	size_t n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Mijn leervraag",
+	    "Ik wil **rustiger** worden op mijn werk.", 0);
+	r1 = post(fx, thid, PRO1, "Wat beschrijf je een mooi inzicht.", 0);
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_string_equal(th.subject, "Mijn leervraag");
+	assert_int_equal(th.traj_id, traj);
+	assert_false(th.viewer_is_client);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].body, "Ik wil **rustiger** worden op mijn werk.");
+	assert_true(m[0].from_client);
+	assert_string_equal(m[0].author_name, "Client One");
+	assert_int_equal(m[0].kind, MSG_MESSAGE);
+	assert_true(m[0].unread);              /* new to the professional */
+	assert_int_equal(m[1].id, r1);
+	assert_false(m[1].from_client);
+	assert_false(m[1].unread);             /* one's own message */
+	assert_string_equal(m[1].body, "Wat beschrijf je een mooi inzicht.");
+
+	assert_int_equal(msg_threads(&fx->env, traj, fx->uid[CLIENT1], &ev,
+	    &fx->a, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].subject, "Mijn leervraag");
+	assert_int_equal(list[0].messages, 2);
+	assert_int_equal(list[0].unread, 1);   /* the reply */
+	assert_true(list[0].viewer_is_client);
+
+	/* Someone outside the trajectory gets nothing. */
+	assert_int_equal(msg_thread_view(&fx->env, thid, fx->uid[CLIENT2], &ev,
+	    &fx->a, &th, &m, &n, &(bool){ false }), ERR_FORBIDDEN);
+	assert_int_equal(post_full(fx, thid, PRO2, "hallo", 0, NULL, NULL, 0, 0,
+	    &r1), ERR_FORBIDDEN);
+}
+
+static void
+test_empty_or_bad_text_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, id;
+	struct buf big = BUF_INIT;
+	struct audit_event ev = ev_for(fx, CLIENT1);
+	struct msg_post in = { 0 };
+	int64_t t2, m2;
+
+	thid = thread_new(fx, traj, CLIENT1, "Onderwerp", "Eerste bericht", 0);
+	assert_int_equal(post_full(fx, thid, CLIENT1, "   \n\t ", 0, NULL, NULL,
+	    0, 0, &id), ERR_INVAL);
+	assert_int_equal(post_full(fx, thid, CLIENT1, "bad \x01 control", 0,
+	    NULL, NULL, 0, 0, &id), ERR_INVAL);
+	assert_int_equal(post_full(fx, thid, CLIENT1, "bad \xff utf8", 0, NULL,
+	    NULL, 0, 0, &id), ERR_INVAL);
+	while (big.len <= LIMIT_MESSAGE)
+		buf_adds(&big, "woorden ");
+	assert_int_equal(post_full(fx, thid, CLIENT1, big.p, 0, NULL, NULL, 0,
+	    0, &id), ERR_INVAL);
+	buf_release(&big);
+	in.author_id = fx->uid[CLIENT1];
+	in.body = STR("tekst");
+	assert_int_equal(msg_thread_create(&fx->env, traj, STR("two\nlines"),
+	    &in, &ev, &t2, &m2), ERR_INVAL);
+	assert_int_equal(msg_thread_create(&fx->env, traj, STR(" "), &in, &ev,
+	    &t2, &m2), ERR_INVAL);
+}
+
+/* --- Tests: nothing in plain text at rest --------------------------------- */
+
+static bool
+contains(const void *hay, size_t n, const char *needle)
+{
+	return n >= strlen(needle) && memmem(hay, n, needle,
+	    strlen(needle)) != NULL;
+}
+
+static bool
+file_contains(const char *path, const char *const *needles)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t k;
+	bool hit = false;
+
+	if (f == NULL)
+		return false;
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, k);
+	fclose(f);
+	for (; *needles; needles++)
+		if (contains(b.p, b.len, *needles)) {
+			fprintf(stderr, "\"%s\" found in %s\n", *needles, path);
+			hit = true;
+		}
+	buf_release(&b);
+	return hit;
+}
+
+static bool
+column_contains(struct fx *fx, const char *sql, const char *const *needles,
+    size_t *rows)
+{
+	struct db_conn *c;
+	struct db_stmt *st;
+	const char *const *nd;
+	struct str v;
+	bool hit = false;
+	int rc;
+
+	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
+	assert_int_equal(db_prepare(c, sql, &st), 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		v = db_col_blob(st, 0);
+		(*rows)++;
+		for (nd = needles; *nd; nd++)
+			if (v.p && contains(v.p, v.len, *nd)) {
+				fprintf(stderr, "\"%s\" found by %s\n", *nd, sql);
+				hit = true;
+			}
+	}
+	assert_int_equal(rc, DB_DONE);
+	db_done(st);
+	db_read_end(fx->g->db, c);
+	return hit;
+}
+
+static const char pdf_bytes[] = "%PDF-1.4\nKluizenaarsgeheim in een pdf\n%%EOF\n";
+
+static void
+test_nothing_is_stored_in_plain_text(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const needles[] = {
+		"Zonnebloemveld", "zonnebloemveld", "Wolkenkrabberdroom",
+		"wolkenkrabberdroom", "Kluizenaarsgeheim", "Appelboomverhaal",
+		"appelboomverhaal", "Dromenvangerconcept", "Regenboogbrug",
+		"regenboogbrug", NULL,
+	};
+	static const char *const sql[] = {
+		"SELECT subject_box FROM threads",
+		"SELECT body_box FROM messages",
+		"SELECT quote_box FROM messages WHERE quote_box IS NOT NULL",
+		"SELECT name_box FROM attachments",
+		"SELECT data_box FROM attachments",
+		"SELECT content_type FROM attachments",
+		"SELECT body_box FROM drafts",
+		"SELECT token FROM search_tokens",
+		"SELECT key_box FROM search_keys",
+		"SELECT detail FROM audit_log WHERE detail IS NOT NULL",
+	};
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, first, id;
+	struct msg_upload up = { "Appelboomverhaal.pdf", pdf_bytes,
+		sizeof(pdf_bytes) - 1 };
+	struct msg_thread th;
+	struct msg_message *m;
+	char p[160];
+	size_t n, rows, i;
+
+	thid = thread_new(fx, traj, CLIENT1, "Het Wolkenkrabberdroom plan",
+	    "Ik liep door het Zonnebloemveld en dacht na.", 0);
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	first = m[0].id;
+	assert_int_equal(post_full(fx, thid, PRO1, "Mooi beschreven.", first,
+	    "het Zonnebloemveld", &up, 1, 0, &id), 0);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[CLIENT1],
+	    STR("Een Regenboogbrug concept"), 0), 0);
+	assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
+	    STR("Ik liep door het Zonnebloemveld en het Dromenvangerconcept."),
+	    0, &(struct audit_event){ 0 }, &id), ERR_INVAL);
+	{
+		struct audit_event ev = ev_for(fx, CLIENT1);
+
+		assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
+		    STR("Ik liep door het Zonnebloemveld en het "
+		    "Dromenvangerconcept."), 0, &ev, &id), 0);
+	}
+
+	/* The texts read back ... */
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_string_equal(th.subject, "Het Wolkenkrabberdroom plan");
+	assert_string_equal(m[1].quote, "het Zonnebloemveld");
+	assert_string_equal(m[1].att[0].name, "Appelboomverhaal.pdf");
+
+	/* ... but no column holds them. */
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		rows = 0;
+		assert_false(column_contains(fx, sql[i], needles, &rows));
+	}
+	rows = 0;
+	assert_false(column_contains(fx, "SELECT token FROM search_tokens",
+	    needles, &rows));
+	assert_true(rows > 5);
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM search_tokens "
+	    "WHERE LENGTH(token) <> 16", 0, NULL), 0);
+
+	/* SQLite: not in the files either (database and write-ahead log). */
+	if (fx->g->be->url == NULL) {
+		assert_int_equal(db_write(fx->g->db, close_job, NULL), 0);
+		assert_false(file_contains(fx->g->path, needles));
+		snprintf(p, sizeof(p), "%s-wal", fx->g->path);
+		assert_false(file_contains(p, needles));
+	}
+}
+
+/* --- Tests: quotes and corrections ------------------------------------------ */
+
+static void
+test_quote_must_occur_in_its_source(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, other, src, id;
+	struct msg_thread th;
+	struct msg_message *m;
+	size_t n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Werk",
+	    "Ik voel me **vaak** moe\nna een vergadering.", 0);
+	other = thread_new(fx, traj, CLIENT1, "Thuis", "Thuis gaat het goed.",
+	    0);
+	view(fx, thid, PRO1, &th, &m, &n);
+	src = m[0].id;
+
+	/* As typed, as read (without markup), across a line break. */
+	assert_int_equal(post_full(fx, thid, PRO1, "Herkenbaar.", src,
+	    "vaak** moe", NULL, 0, 0, &id), 0);
+	assert_int_equal(post_full(fx, thid, PRO1, "Dat hoor ik.", src,
+	    "Ik voel me vaak moe na een vergadering", NULL, 0, 0, &id), 0);
+	assert_int_equal(post_full(fx, thid, PRO1, "Ok.", src,
+	    "  moe   na  een ", NULL, 0, 0, &id), 0);
+	/* Words that were never written. */
+	assert_int_equal(post_full(fx, thid, PRO1, "Ok.", src,
+	    "Ik voel me altijd moe", NULL, 0, 0, &id), ERR_INVAL);
+	/* A passage without its source, a source of another thread. */
+	assert_int_equal(post_full(fx, thid, PRO1, "Ok.", 0, "vaak moe", NULL,
+	    0, 0, &id), ERR_INVAL);
+	view(fx, other, PRO1, &th, &m, &n);
+	assert_int_equal(post_full(fx, thid, PRO1, "Ok.", m[0].id,
+	    "Thuis gaat het goed", NULL, 0, 0, &id), ERR_INVAL);
+
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(m[1].quote_of, src);
+	assert_string_equal(m[1].quote, "vaak** moe");
+}
+
+static void
+test_correction_keeps_the_original(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, orig, c1, c2;
+	int64_t args[1];
+	struct audit_event ev = ev_for(fx, CLIENT1), pev = ev_for(fx, PRO1);
+	struct msg_thread th;
+	struct msg_message *m;
+	struct str text;
+	int64_t shown;
+	size_t n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Afspraak",
+	    "Ik kan dinsdag niet.", 0);
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	orig = m[0].id;
+	args[0] = orig;
+	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
+	    STR("Ik kan woensdag niet."), 0, &ev, &c1), 0);
+	/* A correction of the correction still links to the first. */
+	assert_int_equal(msg_correct(&fx->env, c1, fx->uid[CLIENT1],
+	    STR("Ik kan donderdag niet."), 0, &ev, &c2), 0);
+	/* Only the author corrects. */
+	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[PRO1],
+	    STR("Iets anders."), 0, &pev, &shown), ERR_FORBIDDEN);
+
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(m[0].id, orig);
+	assert_int_equal(m[0].kind, MSG_MESSAGE);
+	assert_string_equal(m[0].body, "Ik kan dinsdag niet.");
+	assert_int_equal(m[1].kind, MSG_CORRECTION);
+	assert_int_equal(m[1].corrects, orig);
+	assert_string_equal(m[1].body, "Ik kan woensdag niet.");
+	assert_int_equal(m[2].corrects, orig);
+	assert_string_equal(m[2].body, "Ik kan donderdag niet.");
+	/* The current text is the newest correction's. */
+	assert_int_equal(msg_text(&fx->env, orig, fx->uid[PRO1], &pev, &fx->a,
+	    &text, &shown), 0);
+	assert_int_equal(shown, c2);
+	assert_memory_equal(text.p, "Ik kan donderdag niet.", text.len);
+	/* The original row is untouched: still one message of kind
+	 * 'message' with that id, and nothing deleted. */
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE id = ? "
+	    "AND kind = 'message' AND corrects IS NULL", 1, args), 1);
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE "
+	    "corrects = ?", 1, args), 2);
+	/* A closed trajectory takes no corrections. */
+	assert_int_equal(traj_set_phase(fx->g->db, traj, TRAJ_CLOSED, &pev), 0);
+	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
+	    STR("Toch maandag."), 0, &ev, &c1), ERR_FORBIDDEN);
+}
+
+/* --- Tests: read state and drafts ------------------------------------------ */
+
+static void
+test_read_state_and_the_clients_choice(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, reply;
+	struct audit_event cev = ev_for(fx, CLIENT1);
+	struct msg_thread th;
+	struct msg_message *m;
+	size_t n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Vraag", "Hoe ga ik verder?", 0);
+	reply = post(fx, thid, PRO1, "Wat wil je als eerste aanpakken?", 0);
+
+	/* Before the client reads: unread for them, nothing for the pro. */
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_int_equal(m[1].id, reply);
+	assert_int_equal(m[1].client_read_at, 0);
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_true(m[1].unread);
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_false(m[1].unread);             /* the view marked it read */
+
+	/* Read, but the client does not share reads (the default). */
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_false(th.share_reads);
+	assert_int_equal(m[1].client_read_at, 0);
+
+	/* The client chooses to share. */
+	assert_int_equal(traj_set_share_reads(fx->g->db, traj, true, &cev), 0);
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_true(th.share_reads);
+	assert_true(m[1].client_read_at > 0);
+	assert_int_equal(m[0].client_read_at, 0);  /* the client's own */
+	/* The client never sees read times through this field. */
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_int_equal(m[1].client_read_at, 0);
+
+	/* msg_mark_read marks one message; outsiders may not. */
+	reply = post(fx, thid, PRO1, "Nog een vraag.", 0);
+	assert_int_equal(msg_mark_read(&fx->env, reply, fx->uid[CLIENT2], 0),
+	    ERR_FORBIDDEN);
+	assert_int_equal(msg_mark_read(&fx->env, reply, fx->uid[CLIENT1], 0), 0);
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_false(m[2].unread);
+}
+
+static void
+test_drafts_save_load_delete(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, at;
+	struct str d;
+	struct buf big = BUF_INIT;
+
+	thid = thread_new(fx, traj, CLIENT1, "Concept", "Begin.", 0);
+	assert_int_equal(msg_draft_load(&fx->env, thid, fx->uid[PRO1], &fx->a,
+	    &d, &at), 0);
+	assert_int_equal(d.len, 0);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[PRO1],
+	    STR("Eerste versie"), 1000), 0);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[PRO1],
+	    STR("Tweede versie"), 2000), 0);
+	assert_int_equal(msg_draft_load(&fx->env, thid, fx->uid[PRO1], &fx->a,
+	    &d, &at), 0);
+	assert_string_equal(d.p, "Tweede versie");
+	assert_int_equal(at, 2000);
+	/* Drafts are per person. */
+	assert_int_equal(msg_draft_load(&fx->env, thid, fx->uid[CLIENT1],
+	    &fx->a, &d, &at), 0);
+	assert_int_equal(d.len, 0);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[CLIENT2],
+	    STR("x"), 0), ERR_FORBIDDEN);
+	while (big.len <= LIMIT_MESSAGE)
+		buf_adds(&big, "x");
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[PRO1],
+	    buf_str(&big), 0), ERR_TOOBIG);
+	buf_release(&big);
+	/* Empty text deletes; so does posting. */
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[PRO1],
+	    STR("  "), 0), 0);
+	assert_int_equal(msg_draft_load(&fx->env, thid, fx->uid[PRO1], &fx->a,
+	    &d, &at), 0);
+	assert_int_equal(d.len, 0);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[PRO1],
+	    STR("Bijna klaar"), 0), 0);
+	post(fx, thid, PRO1, "Klaar.", 0);
+	assert_int_equal(msg_draft_load(&fx->env, thid, fx->uid[PRO1], &fx->a,
+	    &d, &at), 0);
+	assert_int_equal(d.len, 0);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[PRO1],
+	    STR("Weer iets"), 0), 0);
+	assert_int_equal(msg_draft_delete(&fx->env, thid, fx->uid[PRO1]), 0);
+	assert_int_equal(msg_draft_load(&fx->env, thid, fx->uid[PRO1], &fx->a,
+	    &d, &at), 0);
+	assert_int_equal(d.len, 0);
+}
+
+/* --- Tests: deadlines, replies, notifications ------------------------------ */
+
+static int64_t
+deadline_of(struct fx *fx, int64_t mid)
+{
+	int64_t args[1] = { mid };
+
+	return q1(fx, "SELECT COALESCE(deadline_at, 0) FROM messages "
+	    "WHERE id = ?", 1, args);
+}
+
+static void
+test_reply_deadline_from_the_promise(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, "2026-04-06"), thid, mid;
+
+	thid = thread_new(fx, traj, PRO1, "Welkom", "Welkom in je traject.",
+	    ams(fx, 2026, 3, 2, 10, 0));
+
+	/* Friday 16:00, 8 working hours Mon-Fri 09-17: one hour on Friday,
+	 * seven on Monday: Monday 16:00 local. */
+	mid = post(fx, thid, CLIENT1, "Vrijdagmiddag.", ams(fx, 2026, 3, 6, 16, 0));
+	assert_int_equal(deadline_of(fx, mid), (int64_t)ams(fx, 2026, 3, 9, 16, 0));
+	assert_int_equal(deadline_of(fx, mid), (int64_t)1773068400); /* 15:00Z */
+
+	/* Across the spring change (Sunday 29 March 2026): Monday 16:00
+	 * CEST, which is 14:00 UTC. */
+	mid = post(fx, thid, CLIENT1, "Voor de zomertijd.",
+	    ams(fx, 2026, 3, 27, 16, 0));
+	assert_int_equal(deadline_of(fx, mid), (int64_t)1774879200);
+
+	/* A holiday (Easter Monday 6 April, in the terms) is no working day:
+	 * Tuesday 16:00. */
+	mid = post(fx, thid, CLIENT1, "Voor Pasen.", ams(fx, 2026, 4, 3, 16, 0));
+	assert_int_equal(deadline_of(fx, mid), (int64_t)ams(fx, 2026, 4, 7, 16, 0));
+
+	/* Outside working time the count starts at the next window: Saturday
+	 * -> Monday 09:00 + 8h = Monday 17:00. */
+	mid = post(fx, thid, CLIENT1, "Zaterdag.", ams(fx, 2026, 3, 7, 11, 0));
+	assert_int_equal(deadline_of(fx, mid), (int64_t)ams(fx, 2026, 3, 9, 17, 0));
+
+	/* A professional's message waits for nobody. */
+	mid = post(fx, thid, PRO1, "Dank je.", ams(fx, 2026, 3, 9, 10, 0));
+	assert_int_equal(deadline_of(fx, mid), 0);
+}
+
+static void
+test_professional_reply_marks_waiting_messages(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, other;
+	int64_t c1, c2, c3, reply, args[1];
+	struct audit_event cev = ev_for(fx, CLIENT1);
+	time_t t0 = ams(fx, 2026, 3, 3, 10, 0);
+
+	thid = thread_new(fx, traj, CLIENT1, "A", "Eerste.", t0);
+	other = thread_new(fx, traj, CLIENT1, "B", "Ander onderwerp.", t0);
+	c1 = post(fx, thid, CLIENT1, "Tweede.", t0 + 60);
+	c2 = post(fx, thid, CLIENT1, "Derde.", t0 + 120);
+	c3 = post(fx, other, CLIENT1, "Nog een.", t0 + 180);
+	args[0] = traj;
+	/* thread A: first message + 2; thread B: first + 1 */
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE "
+	    "trajectory_id = ? AND deadline_at IS NOT NULL AND replied_at IS NULL",
+	    1, args), 5);
+	/* A correction by the client sets no deadline. */
+	assert_int_equal(msg_correct(&fx->env, c2, fx->uid[CLIENT1],
+	    STR("Derde, verbeterd."), t0 + 200, &cev, &reply), 0);
+	assert_int_equal(deadline_of(fx, reply), 0);
+
+	reply = post(fx, thid, PRO1, "Antwoord.", t0 + 3600);
+	args[0] = c1;
+	assert_int_equal(q1(fx, "SELECT replied_at FROM messages WHERE id = ?",
+	    1, args), (int64_t)t0 + 3600);
+	assert_int_equal(q1(fx, "SELECT reply_id FROM messages WHERE id = ?",
+	    1, args), reply);
+	args[0] = c2;
+	assert_int_equal(q1(fx, "SELECT reply_id FROM messages WHERE id = ?",
+	    1, args), reply);
+	/* The other thread still waits. */
+	args[0] = c3;
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE id = ? "
+	    "AND replied_at IS NULL", 1, args), 1);
+	args[0] = traj;
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE "
+	    "trajectory_id = ? AND deadline_at IS NOT NULL AND replied_at IS NULL",
+	    1, args), 2);
+}
+
+static void
+test_notifications_for_every_other_participant(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, args[2];
+	struct audit_event pev = ev_for(fx, PRO1);
+
+	assert_int_equal(traj_add_professional(fx->g->db, traj, fx->uid[PRO2],
+	    &pev), 0);
+	thid = thread_new(fx, traj, CLIENT1, "Nieuw", "Hallo allebei.", 0);
+	args[1] = traj;
+	args[0] = fx->uid[PRO1];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ? AND sent_at IS NULL", 2, args), 1);
+	args[0] = fx->uid[PRO2];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ?", 2, args), 1);
+	args[0] = fx->uid[CLIENT1];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ?", 2, args), 0);
+
+	post(fx, thid, PRO1, "Hallo!", 0);
+	args[0] = fx->uid[CLIENT1];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ?", 2, args), 1);
+	args[0] = fx->uid[PRO2];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ?", 2, args), 2);
+	args[0] = fx->uid[PRO1];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ?", 2, args), 1);
+	args[0] = fx->uid[CLIENT2];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ? AND trajectory_id = ?", 2, args), 0);
+}
+
+/* --- Tests: closed trajectories and export --------------------------------- */
+
+static void
+test_closed_trajectory_is_read_only_but_readable(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, id, t2, m2;
+	struct audit_event pev = ev_for(fx, PRO1), cev = ev_for(fx, CLIENT1);
+	struct msg_post in = { 0 };
+	struct msg_thread th;
+	struct msg_message *m;
+	struct msg_export x;
+	size_t n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Afronding", "Bedankt voor alles.",
+	    0);
+	assert_int_equal(traj_set_phase(fx->g->db, traj, TRAJ_CLOSED, &pev), 0);
+	assert_int_equal(post_full(fx, thid, CLIENT1, "Nog iets.", 0, NULL,
+	    NULL, 0, 0, &id), ERR_FORBIDDEN);
+	assert_int_equal(post_full(fx, thid, PRO1, "Graag gedaan.", 0, NULL,
+	    NULL, 0, 0, &id), ERR_FORBIDDEN);
+	in.author_id = fx->uid[CLIENT1];
+	in.body = STR("x");
+	assert_int_equal(msg_thread_create(&fx->env, traj, STR("Nieuw"), &in,
+	    &cev, &t2, &m2), ERR_FORBIDDEN);
+	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[CLIENT1],
+	    STR("x"), 0), ERR_FORBIDDEN);
+	/* The client keeps reading and exporting. */
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_true(th.closed);
+	assert_int_equal(n, 1);
+	assert_int_equal(msg_export(&fx->env, traj, fx->uid[CLIENT1], &cev,
+	    &fx->a, &x), 0);
+	assert_int_equal(x.nthreads, 1);
+}
+
+static void
+test_export_holds_every_message(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), t1, t2, id, first;
+	struct audit_event cev = ev_for(fx, CLIENT1);
+	struct msg_upload up = { "notes.txt", "Mijn notities\n", 14 };
+	struct msg_thread th;
+	struct msg_message *m;
+	struct msg_export x;
+	struct buf js = BUF_INIT;
+	json_t *root, *threads, *jt, *msgs, *jm;
+	json_error_t jerr;
+	size_t n, i, k, total = 0;
+
+	t1 = thread_new(fx, traj, CLIENT1, "Eén", "Bericht één \"met\" <tekens>", 0);
+	post(fx, t1, PRO1, "Antwoord op één", 0);
+	view(fx, t1, CLIENT1, &th, &m, &n);
+	first = m[0].id;
+	assert_int_equal(post_full(fx, t1, PRO1, "Met citaat", first,
+	    "Bericht één", &up, 1, 0, &id), 0);
+	assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
+	    STR("Bericht één, verbeterd"), 0, &cev, &id), 0);
+	t2 = thread_new(fx, traj, PRO1, "Twee", "Bericht twee", 0);
+	post(fx, t2, CLIENT1, "Antwoord twee", 0);
+
+	assert_int_equal(msg_export(&fx->env, traj, fx->uid[CLIENT1], &cev,
+	    &fx->a, &x), 0);
+	assert_int_equal(x.nthreads, 2);
+	msg_export_json(&x, &js);
+	root = json_loadb(js.p, js.len, 0, &jerr);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(root, "format")),
+	    "infuus-conversation-1");
+	threads = json_object_get(root, "threads");
+	assert_int_equal(json_array_size(threads), 2);
+	for (i = 0; i < json_array_size(threads); i++) {
+		jt = json_array_get(threads, i);
+		msgs = json_object_get(jt, "messages");
+		for (k = 0; k < json_array_size(msgs); k++) {
+			jm = json_array_get(msgs, k);
+			assert_non_null(json_string_value(json_object_get(jm,
+			    "body")));
+			total++;
+		}
+	}
+	assert_int_equal(total, 6);
+	jt = json_array_get(threads, 0);
+	assert_string_equal(json_string_value(json_object_get(jt, "subject")),
+	    "Eén");
+	msgs = json_object_get(jt, "messages");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(msgs, 0), "body")), "Bericht één \"met\" <tekens>");
+	jm = json_array_get(msgs, 2);
+	assert_string_equal(json_string_value(json_object_get(jm, "quote")),
+	    "Bericht één");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(json_object_get(jm, "attachments"), 0), "name")),
+	    "notes.txt");
+	jm = json_array_get(msgs, 3);
+	assert_string_equal(json_string_value(json_object_get(jm, "kind")),
+	    "correction");
+	assert_int_equal(json_integer_value(json_object_get(jm, "corrects")),
+	    first);
+	json_decref(root);
+	buf_release(&js);
+
+	/* Someone outside the trajectory exports nothing. */
+	assert_int_equal(msg_export(&fx->env, traj, fx->uid[CLIENT2], &cev,
+	    &fx->a, &x), ERR_FORBIDDEN);
+}
+
+/* --- Tests: search ------------------------------------------------------------ */
+
+static bool
+allow_all(void *arg, int64_t traj)
+{
+	(void)arg;
+	(void)traj;
+	return true;
+}
+
+static bool
+allow_none(void *arg, int64_t traj)
+{
+	(void)arg;
+	(void)traj;
+	return false;
+}
+
+static size_t
+search(struct fx *fx, int who, const char *q, struct msg_hit **hits)
+{
+	struct audit_event ev = ev_for(fx, who);
+	size_t n = 0;
+
+	assert_int_equal(msg_search(&fx->env, fx->g->org, fx->uid[who], q,
+	    allow_all, NULL, &ev, &fx->a, hits, &n), 0);
+	return n;
+}
+
+static void
+test_search_finds_words_the_user_may_see(void **state)
+{
+	struct fx *fx = *state;
+	int64_t t1 = traj_with(fx, PRO1, CLIENT1, NULL);
+	int64_t t2 = traj_with(fx, PRO2, CLIENT2, NULL);
+	struct audit_event ev = ev_for(fx, PRO1);
+	int64_t th1, th2, mid;
+	struct msg_hit *hits;
+	size_t n;
+
+	th1 = thread_new(fx, t1, CLIENT1, "Koffie",
+	    "Vanochtend in het Café zat ik met Crème-brûlée te piekeren over "
+	    "mijn functioneringsgesprek met mijn leidinggevende.", 0);
+	mid = post(fx, th1, PRO1, "Wat gebeurde er in dat functioneringsgesprek?",
+	    0);
+	th2 = thread_new(fx, t2, CLIENT2, "Ander traject",
+	    "Ook ik zat in een café, over mijn werk te piekeren.", 0);
+	(void)th2;
+
+	/* Case and diacritics do not matter; whole words do. */
+	n = search(fx, PRO1, "cafe", &hits);
+	assert_int_equal(n, 1);
+	assert_int_equal(hits[0].thread_id, th1);
+	assert_string_equal(hits[0].subject, "Koffie");
+	assert_non_null(strstr(hits[0].excerpt, "Café"));
+	assert_int_equal(search(fx, PRO1, "CAFÉ", &hits), 1);
+	assert_int_equal(search(fx, PRO1, "creme-brulee", &hits), 1);
+	assert_int_equal(search(fx, CLIENT1, "CRÈME", &hits), 1);
+	assert_int_equal(search(fx, PRO1, "caf", &hits), 0);
+	/* Every word must occur. */
+	n = search(fx, PRO1, "functioneringsgesprek", &hits);
+	assert_int_equal(n, 2);
+	assert_int_equal(hits[0].message_id, mid);   /* newest first */
+	assert_int_equal(search(fx, PRO1, "functioneringsgesprek "
+	    "leidinggevende", &hits), 1);
+	assert_int_equal(search(fx, PRO1, "functioneringsgesprek olifant",
+	    &hits), 0);
+	/* The subject is found too. */
+	assert_int_equal(search(fx, PRO1, "koffie", &hits), 1);
+
+	/* Never another trajectory's messages. */
+	n = search(fx, CLIENT2, "cafe", &hits);
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].subject, "Ander traject");
+	assert_int_equal(search(fx, CLIENT2, "leidinggevende", &hits), 0);
+	assert_int_equal(search(fx, PRO2, "leidinggevende", &hits), 0);
+	/* Nor what the caller's authorisation refuses. */
+	assert_int_equal(msg_search(&fx->env, fx->g->org, fx->uid[PRO1], "cafe",
+	    allow_none, NULL, &ev, &fx->a, &hits, &n), 0);
+	assert_int_equal(n, 0);
+	/* A query without words. */
+	assert_int_equal(msg_search(&fx->env, fx->g->org, fx->uid[PRO1], "- ?",
+	    allow_all, NULL, &ev, &fx->a, &hits, &n), ERR_INVAL);
+}
+
+static void
+test_search_normalises_words(void **state)
+{
+	static const unsigned char key[SEARCH_KEY_BYTES] = { 1, 2, 3 };
+	char w[LIMIT_SEARCH_WORD + 1];
+	size_t pos = 0, len, s, e;
+	struct str t = STR("Ĳsselmeer ÉÉN, straße  e\xcc\x81\xc3\xa9n a 1234");
+	unsigned char t1[SEARCH_TOKEN_BYTES], t2[SEARCH_TOKEN_BYTES];
+	struct buf toks = BUF_INIT;
+
+	(void)state;
+	assert_true(search_next_word(t, &pos, w, &len, &s, &e));
+	assert_string_equal(w, "ijsselmeer");
+	assert_true(search_next_word(t, &pos, w, &len, &s, &e));
+	assert_string_equal(w, "een");
+	assert_true(search_next_word(t, &pos, w, &len, &s, &e));
+	assert_string_equal(w, "strasse");
+	assert_true(search_next_word(t, &pos, w, &len, &s, &e));
+	assert_string_equal(w, "een");      /* combining accent dropped */
+	assert_true(search_next_word(t, &pos, w, &len, &s, &e));
+	assert_string_equal(w, "1234");     /* "a" is too short */
+	assert_false(search_next_word(t, &pos, w, &len, &s, &e));
+	search_token(key, "een", 3, t1);
+	search_token(key, "eeN", 3, t2);
+	assert_memory_not_equal(t1, t2, sizeof(t1));
+	/* Distinct tokens: "een" twice counts once. */
+	assert_int_equal(search_tokens(key, t, 100, &toks), 4);
+	buf_release(&toks);
+}
+
+/* --- Tests: attachments ------------------------------------------------------- */
+
+static void
+le16(struct buf *b, unsigned v)
+{
+	buf_addch(b, (char)(v & 0xff));
+	buf_addch(b, (char)((v >> 8) & 0xff));
+}
+
+static void
+le32(struct buf *b, unsigned long v)
+{
+	le16(b, (unsigned)(v & 0xffff));
+	le16(b, (unsigned)((v >> 16) & 0xffff));
+}
+
+/* A stored zip of the named entries (CRCs left 0: nothing here checks). */
+static void
+zip(struct buf *b, const char *const *names, const char *const *data,
+    size_t n)
+{
+	struct buf cd = BUF_INIT;
+	unsigned long off[8], cdoff;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		off[i] = b->len;
+		le32(b, 0x04034b50);
+		le16(b, 20); le16(b, 0); le16(b, 0); le16(b, 0); le16(b, 0);
+		le32(b, 0);
+		le32(b, strlen(data[i]));
+		le32(b, strlen(data[i]));
+		le16(b, (unsigned)strlen(names[i]));
+		le16(b, 0);
+		buf_adds(b, names[i]);
+		buf_adds(b, data[i]);
+	}
+	for (i = 0; i < n; i++) {
+		le32(&cd, 0x02014b50);
+		le16(&cd, 20); le16(&cd, 20); le16(&cd, 0); le16(&cd, 0);
+		le16(&cd, 0); le16(&cd, 0);
+		le32(&cd, 0);
+		le32(&cd, strlen(data[i]));
+		le32(&cd, strlen(data[i]));
+		le16(&cd, (unsigned)strlen(names[i]));
+		le16(&cd, 0); le16(&cd, 0); le16(&cd, 0); le16(&cd, 0);
+		le32(&cd, 0);
+		le32(&cd, off[i]);
+		buf_adds(&cd, names[i]);
+	}
+	cdoff = b->len;
+	buf_add(b, cd.p, cd.len);
+	le32(b, 0x06054b50);
+	le16(b, 0); le16(b, 0);
+	le16(b, (unsigned)n); le16(b, (unsigned)n);
+	le32(b, cd.len);
+	le32(b, cdoff);
+	le16(b, 0);
+	buf_release(&cd);
+}
+
+static void
+test_attachment_types_by_content(void **state)
+{
+	static const char *const docx_names[] = { "[Content_Types].xml",
+		"word/document.xml" };
+	static const char *const docx_data[] = { "<Types/>", "<w:document/>" };
+	static const char *const odt_names[] = { "mimetype", "content.xml" };
+	static const char *const odt_data[] = {
+		"application/vnd.oasis.opendocument.text", "<office/>" };
+	static const char *const ods_data[] = {
+		"application/vnd.oasis.opendocument.spreadsheet", "<office/>" };
+	static const char *const zip_names[] = { "evil.exe" };
+	static const char *const zip_data[] = { "MZ" };
+	struct buf z = BUF_INIT;
+
+	(void)state;
+	assert_string_equal(msg_sniff_type(pdf_bytes, sizeof(pdf_bytes) - 1),
+	    "application/pdf");
+	assert_string_equal(msg_sniff_type("\x89PNG\r\n\x1a\nrest", 12),
+	    "image/png");
+	assert_string_equal(msg_sniff_type("\xff\xd8\xff\xe0xx", 6), "image/jpeg");
+	assert_string_equal(msg_sniff_type("GIF89a...", 9), "image/gif");
+	assert_string_equal(msg_sniff_type("Gewoon tekst, één regel.\n", 26),
+	    "text/plain");
+	assert_null(msg_sniff_type("MZ\x90\x00\x03", 5));          /* .exe */
+	assert_null(msg_sniff_type("\x7f" "ELF\x02\x01", 6));
+	assert_null(msg_sniff_type("text with \x01 control", 20));
+	assert_null(msg_sniff_type("bad \xff utf8", 10));
+	assert_null(msg_sniff_type("", 0));
+	zip(&z, docx_names, docx_data, 2);
+	assert_string_equal(msg_sniff_type(z.p, z.len), "application/"
+	    "vnd.openxmlformats-officedocument.wordprocessingml.document");
+	buf_reset(&z);
+	zip(&z, odt_names, odt_data, 2);
+	assert_string_equal(msg_sniff_type(z.p, z.len),
+	    "application/vnd.oasis.opendocument.text");
+	buf_reset(&z);
+	zip(&z, odt_names, ods_data, 2);
+	assert_null(msg_sniff_type(z.p, z.len));
+	buf_reset(&z);
+	zip(&z, zip_names, zip_data, 1);
+	assert_null(msg_sniff_type(z.p, z.len));
+	/* A truncated zip is no document. */
+	assert_null(msg_sniff_type(z.p, z.len - 10));
+	buf_release(&z);
+	assert_true(msg_type_allowed("image/png"));
+	assert_false(msg_type_allowed("text/html"));
+}
+
+static void
+test_attachment_names_are_cleaned(void **state)
+{
+	struct arena a;
+	char long_name[400];
+
+	(void)state;
+	arena_init(&a);
+	assert_string_equal(msg_clean_name("C:\\Users\\x\\verslag.pdf", &a),
+	    "verslag.pdf");
+	assert_string_equal(msg_clean_name("../../etc/passwd", &a), "passwd");
+	assert_string_equal(msg_clean_name("..", &a), "attachment");
+	assert_string_equal(msg_clean_name("", &a), "attachment");
+	assert_string_equal(msg_clean_name(".hidden", &a), "hidden");
+	assert_string_equal(msg_clean_name("<img src=x onerror=alert(1)>.pdf",
+	    &a), "_img src=x onerror=alert(1)_.pdf");
+	assert_string_equal(msg_clean_name("a\"b\r\nc\x01.txt", &a), "a_bc.txt");
+	assert_string_equal(msg_clean_name("rapport\xe2\x80\xae" "fdp.exe", &a),
+	    "rapportfdp.exe");
+	assert_string_equal(msg_clean_name("caf\xc3\xa9.txt", &a), "café.txt");
+	assert_string_equal(msg_clean_name("bad\xff.txt", &a), "bad_.txt");
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(strlen(msg_clean_name(long_name, &a)),
+	    LIMIT_ATTACHMENT_NAME);
+	arena_release(&a);
+}
+
+static void
+test_attachment_limits_and_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, id, aid;
+	struct audit_event ev = ev_for(fx, PRO1);
+	struct msg_upload ups[LIMIT_ATTACHMENTS + 1];
+	struct msg_attachment meta;
+	struct msg_thread th;
+	struct msg_message *m;
+	struct buf data = BUF_INIT;
+	char *big;
+	size_t i, n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Bijlagen", "Zie bijlage.", 0);
+	for (i = 0; i <= LIMIT_ATTACHMENTS; i++) {
+		ups[i].name = "doc.pdf";
+		ups[i].data = pdf_bytes;
+		ups[i].len = sizeof(pdf_bytes) - 1;
+	}
+	assert_int_equal(post_full(fx, thid, CLIENT1, "Zes.", 0, NULL, ups,
+	    LIMIT_ATTACHMENTS + 1, 0, &id), ERR_TOOMANY);
+	big = calloc(1, LIMIT_ATTACHMENT + 1);
+	assert_non_null(big);
+	memcpy(big, "%PDF-", 5);
+	ups[0].data = big;
+	ups[0].len = LIMIT_ATTACHMENT + 1;
+	assert_int_equal(post_full(fx, thid, CLIENT1, "Te groot.", 0, NULL, ups,
+	    1, 0, &id), ERR_TOOBIG);
+	ups[0].len = LIMIT_ATTACHMENT;          /* exactly the limit is fine */
+	ups[1].name = "programma.pdf";
+	ups[1].data = "MZ\x90\x00";
+	ups[1].len = 4;
+	assert_int_equal(post_full(fx, thid, CLIENT1, "Verkeerd type.", 0, NULL,
+	    ups, 2, 0, &id), ERR_MEDIATYPE);
+	ups[1].data = "";
+	ups[1].len = 0;
+	assert_int_equal(post_full(fx, thid, CLIENT1, "Leeg.", 0, NULL, ups + 1,
+	    1, 0, &id), ERR_TOOBIG);
+	/* Nothing of the refused posts was stored. */
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_int_equal(n, 1);
+
+	ups[1].name = "../<script>plan.txt";
+	ups[1].data = "Mijn plan.\n";
+	ups[1].len = 11;
+	assert_int_equal(post_full(fx, thid, CLIENT1, "Twee bijlagen.", 0, NULL,
+	    ups, 2, 0, &id), 0);
+	free(big);
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(m[1].natt, 2);
+	assert_string_equal(m[1].att[0].type, "application/pdf");
+	assert_int_equal(m[1].att[0].size, LIMIT_ATTACHMENT);
+	assert_string_equal(m[1].att[1].name, "_script_plan.txt");
+	assert_string_equal(m[1].att[1].type, "text/plain");
+	aid = m[1].att[1].id;
+	assert_int_equal(msg_attachment_message(&fx->env, aid, &id), 0);
+	assert_int_equal(id, m[1].id);
+	assert_int_equal(msg_attachment_get(&fx->env, aid, fx->uid[PRO1], &ev,
+	    &fx->a, &meta, &data), 0);
+	assert_int_equal(data.len, 11);
+	assert_memory_equal(data.p, "Mijn plan.\n", 11);
+	assert_string_equal(meta.name, "_script_plan.txt");
+	buf_release(&data);
+	assert_int_equal(msg_attachment_get(&fx->env, aid, fx->uid[CLIENT2], &ev,
+	    &fx->a, &meta, &data), ERR_FORBIDDEN);
+	buf_release(&data);
+}
+
+/* --- Tests: the access log ------------------------------------------------- */
+
+static int64_t
+audit_count(struct fx *fx, const char *action, const char *kind,
+    const char *detail, int64_t object, int64_t actor)
+{
+	struct db_conn *c;
+	struct db_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
+	assert_int_equal(db_prepare(c, "SELECT COUNT(*) FROM audit_log WHERE "
+	    "org_id = ? AND action = ? AND kind = ? AND "
+	    "COALESCE(detail, '') = ? AND (? = 0 OR object_id = ?) AND "
+	    "actor_id = ?", &st), 0);
+	db_bind_i64(st, 1, fx->g->org);
+	db_bind_textz(st, 2, action);
+	db_bind_textz(st, 3, kind);
+	db_bind_textz(st, 4, detail);
+	db_bind_i64(st, 5, object);
+	db_bind_i64(st, 6, object);
+	db_bind_i64(st, 7, actor);
+	assert_int_equal(db_step(st), DB_ROW);
+	v = db_col_i64(st, 0);
+	db_done(st);
+	db_read_end(fx->g->db, c);
+	return v;
+}
+
+static void
+test_access_log_has_every_access(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, mid, aid;
+	struct audit_event pev = ev_for(fx, PRO1), cev = ev_for(fx, CLIENT1);
+	struct msg_upload up = { "a.txt", "tekst\n", 6 };
+	struct msg_attachment meta;
+	struct msg_thread th, *list;
+	struct msg_message *m;
+	struct msg_export x;
+	struct msg_hit *hits;
+	struct buf data = BUF_INIT;
+	int64_t args[1];
+	size_t n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Log", "Eerste regel.", 0);
+	assert_int_equal(audit_count(fx, "C", "thread", "", thid,
+	    fx->uid[CLIENT1]), 1);
+	assert_int_equal(post_full(fx, thid, PRO1, "Met logboekbijlage.", 0,
+	    NULL, &up,
+	    1, 0, &mid), 0);
+	assert_int_equal(audit_count(fx, "C", "message", "", mid,
+	    fx->uid[PRO1]), 1);
+	/* The entry names the client whose data it is. */
+	args[0] = mid;
+	assert_int_equal(q1(fx, "SELECT client_id FROM audit_log WHERE "
+	    "action = 'C' AND kind = 'message' AND object_id = ?", 1, args),
+	    fx->uid[CLIENT1]);
+
+	view(fx, thid, PRO1, &th, &m, &n);
+	view(fx, thid, PRO1, &th, &m, &n);
+	assert_int_equal(audit_count(fx, "R", "message", "", thid,
+	    fx->uid[PRO1]), 2);
+	assert_int_equal(msg_threads(&fx->env, traj, fx->uid[CLIENT1], &cev,
+	    &fx->a, &list, &n), 0);
+	assert_int_equal(audit_count(fx, "R", "thread", "list", traj,
+	    fx->uid[CLIENT1]), 1);
+	aid = m[1].att[0].id;
+	assert_int_equal(msg_attachment_get(&fx->env, aid, fx->uid[CLIENT1],
+	    &cev, &fx->a, &meta, &data), 0);
+	buf_release(&data);
+	assert_int_equal(audit_count(fx, "R", "attachment", "download", aid,
+	    fx->uid[CLIENT1]), 1);
+	assert_int_equal(msg_export(&fx->env, traj, fx->uid[CLIENT1], &cev,
+	    &fx->a, &x), 0);
+	assert_int_equal(audit_count(fx, "E", "trajectory", "export", traj,
+	    fx->uid[CLIENT1]), 1);
+	assert_int_equal(msg_search(&fx->env, fx->g->org, fx->uid[PRO1],
+	    "logboekbijlage", allow_all, NULL, &pev, &fx->a, &hits, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(audit_count(fx, "R", "trajectory", "search", traj,
+	    fx->uid[PRO1]), 1);
+	/* A search that finds nothing is logged too, without object. */
+	assert_int_equal(msg_search(&fx->env, fx->g->org, fx->uid[PRO1],
+	    "nergensvoorkomend", allow_all, NULL, &pev, &fx->a, &hits, &n), 0);
+	assert_int_equal(n, 0);
+	args[0] = fx->uid[PRO1];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM audit_log WHERE "
+	    "detail = 'search' AND object_id IS NULL AND actor_id = ?", 1,
+	    args) >= 1, 1);
+	/* The chain stays intact through all of it. */
+	{
+		struct audit_verify_report rep;
+
+		assert_int_equal(audit_verify(fx->g->db, fx->g->org, &rep), 0);
+		assert_int_equal(rep.problem, AUDIT_INTACT);
+	}
+}
+
+/* --- main --------------------------------------------------------------------- */
+
+#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
+    teardown, g)
+
+static int
+run_db_tests(const char *name, struct group *g)
+{
+	const struct CMUnitTest tests[] = {
+		DB_TEST(test_post_and_list_round_trip),
+		DB_TEST(test_empty_or_bad_text_is_refused),
+		DB_TEST(test_nothing_is_stored_in_plain_text),
+		DB_TEST(test_quote_must_occur_in_its_source),
+		DB_TEST(test_correction_keeps_the_original),
+		DB_TEST(test_read_state_and_the_clients_choice),
+		DB_TEST(test_drafts_save_load_delete),
+		DB_TEST(test_reply_deadline_from_the_promise),
+		DB_TEST(test_professional_reply_marks_waiting_messages),
+		DB_TEST(test_notifications_for_every_other_participant),
+		DB_TEST(test_closed_trajectory_is_read_only_but_readable),
+		DB_TEST(test_export_holds_every_message),
+		DB_TEST(test_search_finds_words_the_user_may_see),
+		DB_TEST(test_attachment_limits_and_round_trip),
+		DB_TEST(test_access_log_has_every_access),
+	};
+
+	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+static int
+run(const char *name, const struct backend *be)
+{
+	struct group g = { 0 };
+	int failed = 1;
+
+	g.be = be;
+	if (group_open(&g) == 0)
+		failed = run_db_tests(name, &g);
+	group_close(&g);
+	return failed;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_search_normalises_words),
+		cmocka_unit_test(test_attachment_types_by_content),
+		cmocka_unit_test(test_attachment_names_are_cleaned),
+	};
+	struct backend sqlite = { "sqlite", NULL };
+	struct backend pg = { "postgres", getenv("INFUUS_TEST_PG") };
+	int failed = 0;
+
+	if (crypto_init() != 0)
+		return 1;
+	failed += cmocka_run_group_tests_name("message", pure, NULL, NULL);
+	failed += run("message sqlite", &sqlite);
+	if (pg.url != NULL && pg.url[0] != '\0')
+		failed += run("message postgres", &pg);
+	return failed != 0;
+}
