@@ -36,7 +36,9 @@
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "keys/keyring.h"
+#include "notify/outbox.h"
 #include "store/db.h"
+#include "web/notify.h"
 #include "web/web.h"
 #include "core/banned.h"
 
@@ -144,9 +146,18 @@ open_or_die(struct app *app)
 		die("%s", err);
 }
 
+/* The outbox sends notification mails through the web layer's mailer. */
+static int
+outbox_mail(void *arg, const char *to, const char *subject, const char *body)
+{
+	return notify_mail(arg, to, subject, body);
+}
+
 static int
 cmd_serve(struct app *app)
 {
+	struct outbox_config oc;
+	struct outbox *ob = NULL;
 	struct http_server *srv = NULL;
 	struct http_config hc;
 	sigset_t set;
@@ -165,6 +176,20 @@ cmd_serve(struct app *app)
 		die("could not create the demo organisation: %s", err_msg(rc));
 	if ((rc = web_init(app)) != 0)
 		die("could not load the web pages' data: %s", err_msg(rc));
+
+	/* Without a mail server there is nothing to send: notifications stay
+	 * in the outbox table until one is configured. */
+	if (app->cfg.smtp_url[0] != '\0') {
+		outbox_config_init(&oc);
+		oc.db = app->db;
+		oc.send = outbox_mail;
+		oc.send_arg = app;
+		oc.base_url = app->cfg.base_url;
+		if ((rc = outbox_new(&oc, &ob)) != 0 ||
+		    (rc = outbox_start(ob)) != 0)
+			die("cannot start the notification outbox: %s",
+			    err_msg(rc));
+	}
 
 	memset(&hc, 0, sizeof(hc));
 	hc.listen = app->cfg.listen;
@@ -200,6 +225,7 @@ cmd_serve(struct app *app)
 	}
 	log_info("shutdown", "signal=%d", sig);
 	http_server_stop(srv);
+	outbox_free(ob);
 	web_fini(app);
 	app_close(app);
 	return 0;

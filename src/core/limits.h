@@ -233,11 +233,18 @@
  * (seed 001); the whole message is one link away. */
 #define LIMIT_QUOTE 2000
 /* Attachments to one message: a handful of documents.  The upload body
- * (LIMIT_BODY_UPLOAD) bounds their sum; this bounds the rows. */
+ * (LIMIT_BODY_UPLOAD) bounds their sum; this bounds the rows.  Each is
+ * 1..LIMIT_ATTACHMENT bytes and one of the types told by content in
+ * src/message/attach.c: PDF, PNG, JPEG, GIF, UTF-8 plain text, Word
+ * (.docx) and OpenDocument text (.odt); anything else is a 415. */
 #define LIMIT_ATTACHMENTS 5
 /* Bytes of an attachment's name after cleaning: long enough for any real
  * document title, short enough to list. */
 #define LIMIT_ATTACHMENT_NAME 120
+/* Corrections of one message: a correction or two is human; past this a
+ * conversation is being rewritten, which written coaching does not do
+ * (the page shows every version). */
+#define LIMIT_CORRECTIONS 20
 /* Entries of a zip's central directory walked to tell a .docx or .odt from
  * any other zip: real documents have a few dozen. */
 #define LIMIT_ZIP_ENTRIES 4096

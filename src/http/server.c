@@ -529,7 +529,7 @@ announced_body(struct exch *x)
 }
 
 static enum MHD_Result
-on_headers(struct exch *x, const char *method)
+on_headers(struct exch *x, const char *method, const char *version)
 {
 	struct req *r = &x->r;
 	unsigned allowed = 0;
@@ -537,6 +537,15 @@ on_headers(struct exch *x, const char *method)
 	int rc;
 
 	rc = begin(x, method, &allowed);
+	/* RFC 9112, 3.2: an HTTP/1.1 request without Host is a 400.  Checked
+	 * here rather than with MHD's strict mode, which would answer other
+	 * malformed requests itself, without our headers. */
+	if (rc == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	    MHD_lookup_connection_value(x->r.conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST) == NULL) {
+		r->error_detail = "The request has no Host header.";
+		rc = ERR_PARSE;
+	}
 	body = announced_body(x);
 	if (rc == 0 && body > 0) {
 		if (body != UINT64_MAX && body > x->body_limit) {
@@ -680,7 +689,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	switch (x->state) {
 	case X_NEW:
 		x->state = X_BODY;
-		return on_headers(x, method);
+		return on_headers(x, method, version);
 	case X_BODY:
 	case X_REFUSED:
 		if (*size) {
@@ -893,8 +902,11 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	    (rc = http_static_open(cfg->static_dir, &s->static_fd)) != 0)
 		goto out;
 	if (threads == 0) {
+		/* Several per CPU: a handler may wait (a throttled log-in
+		 * sleeps up to 2 s), and its thread's other connections wait
+		 * with it. */
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = ncpu > 0 ? (unsigned)ncpu : 2;
+		threads = ncpu > 0 ? 4 * (unsigned)ncpu : 8;
 	}
 	if (threads < 2)
 		threads = 2;
@@ -917,8 +929,6 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-	    /* RFC 9112: an HTTP/1.1 request without Host is a 400. */
-	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		log_err("http.start", "listen=%s error=\"%s\"", cfg->listen,

@@ -232,7 +232,9 @@ msg_clean_name(const char *name, struct arena *a)
 			f = name_fate(cp);
 		}
 		if (f != NAME_DROP) {
-			if (b.len + (f == NAME_KEEP ? k : 1) > LIMIT_ATTACHMENT_NAME)
+			size_t add = f == NAME_KEEP ? k : 1;
+
+			if (b.len + add > LIMIT_ATTACHMENT_NAME)
 				break;
 			if (f == NAME_KEEP)
 				buf_add(&b, p + i, k);

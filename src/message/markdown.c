@@ -206,9 +206,10 @@ markdown_render(struct str src, struct buf *out)
 	html = cmark_render_html(doc, CMARK_OPT_SAFE);
 	cmark_node_free(doc);
 	ASSERT(html != NULL);
-	for (p = html; (hit = strstr(p, tag)) != NULL; p = hit + sizeof(tag) - 1) {
+	for (p = html; (hit = strstr(p, tag)) != NULL; ) {
 		buf_add(out, p, (size_t)(hit - p));
 		buf_add(out, with_rel, sizeof(with_rel) - 1);
+		p = hit + sizeof(tag) - 1;
 	}
 	buf_adds(out, p);
 	free(html);

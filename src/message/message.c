@@ -76,7 +76,7 @@ col_or_zero(struct db_stmt *st, int col)
 	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
 }
 
-/* --- shared with search.c (msg_int.h) ----------------------------------- */
+/* --- shared with search.c (msg_int.h) ------------------------------------- */
 
 struct str
 msg_col_copy(struct db_stmt *st, int col, struct arena *a)
@@ -146,7 +146,7 @@ msg_excerpt(struct str text, size_t at, size_t max, struct arena *a)
 	return out;
 }
 
-/* --- input checks ------------------------------------------------------- */
+/* --- input checks --------------------------------------------------------- */
 
 /*
  * A text as typed: surrounding white space dropped, 1..max bytes,
@@ -221,7 +221,7 @@ quote_occurs(struct str quote, struct str text)
 	return found;
 }
 
-/* --- heads: a thread, its trajectory, the caller's part in it ------------ */
+/* --- heads: a thread, its trajectory, the caller's part in it ------------- */
 
 struct head {
 	int64_t thread_id;
@@ -354,7 +354,7 @@ run(struct db_stmt *st)
 	return rc < 0 ? rc : 0;
 }
 
-/* --- posting ------------------------------------------------------------- */
+/* --- posting -------------------------------------------------------------- */
 
 struct sealed_att {
 	const char *type;
@@ -437,6 +437,16 @@ post_run(struct db_conn *c, void *arg)
 	if (client != j->from_client)
 		return ERR_CONFLICT;
 
+	if (j->kind == MSG_CORRECTION) {
+		int64_t nc = 0;
+
+		if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM messages "
+		    "WHERE corrects = ?", &nc, 1, &j->corrects)) != 0)
+			return rc;
+		if (nc >= LIMIT_CORRECTIONS)
+			return ERR_TOOMANY;
+	}
+
 	if (j->subject_box.len > 0) {
 		if ((rc = db_prepare(c, "INSERT INTO threads (trajectory_id, "
 		    "subject_box, created_by, created_at, last_message_at) "
@@ -477,15 +487,17 @@ post_run(struct db_conn *c, void *arg)
 		return rc;
 
 	for (i = 0; i < j->natt; i++) {
+		const struct sealed_att *s = &j->att[i];
+
 		if ((rc = db_prepare(c, "INSERT INTO attachments (message_id, "
 		    "name_box, content_type, size, data_box, created_at) "
 		    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->id);
-		db_bind_blob(st, 2, j->att[i].name_box.p, j->att[i].name_box.len);
-		db_bind_textz(st, 3, j->att[i].type);
-		db_bind_i64(st, 4, j->att[i].size);
-		db_bind_blob(st, 5, j->att[i].data_box.p, j->att[i].data_box.len);
+		db_bind_blob(st, 2, s->name_box.p, s->name_box.len);
+		db_bind_textz(st, 3, s->type);
+		db_bind_i64(st, 4, s->size);
+		db_bind_blob(st, 5, s->data_box.p, s->data_box.len);
 		db_bind_i64(st, 6, j->now);
 		if ((rc = insert_returning(st, &aid)) != 0)
 			return rc;
@@ -527,9 +539,9 @@ post_run(struct db_conn *c, void *arg)
 
 	if (!j->from_client && j->kind == MSG_MESSAGE) {
 		if ((rc = db_prepare(c, "UPDATE messages SET replied_at = ?, "
-		    "reply_id = ? WHERE thread_id = ? AND author_role = 'client' "
-		    "AND deadline_at IS NOT NULL AND replied_at IS NULL "
-		    "AND id < ?", &st)) != 0)
+		    "reply_id = ? WHERE thread_id = ? AND "
+		    "author_role = 'client' AND deadline_at IS NOT NULL AND "
+		    "replied_at IS NULL AND id < ?", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->now);
 		db_bind_i64(st, 2, j->id);
@@ -653,7 +665,8 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		names[i] = msg_clean_name(in->uploads[i].name, &a);
 	}
 	if (in->quote_of > 0) {
-		if ((rc = text_check(in->quote, LIMIT_QUOTE, true, &quote)) != 0)
+		rc = text_check(in->quote, LIMIT_QUOTE, true, &quote);
+		if (rc != 0)
 			goto out;
 	} else if (in->quote.len > 0 && str_trim(in->quote).len > 0) {
 		rc = ERR_INVAL;     /* a passage without its source */
@@ -1165,9 +1178,9 @@ view_run(struct db_conn *c, void *arg)
 	if ((rc = audit_append(c, j->ev)) != 0)
 		return rc;
 	for (i = 0; i < j->nunread; i++) {
-		if ((rc = db_prepare(c, "INSERT INTO message_reads (message_id, "
-		    "user_id, read_at) VALUES (?, ?, ?) ON CONFLICT "
-		    "(message_id, user_id) DO NOTHING", &st)) != 0)
+		if ((rc = db_prepare(c, "INSERT INTO message_reads "
+		    "(message_id, user_id, read_at) VALUES (?, ?, ?) "
+		    "ON CONFLICT (message_id, user_id) DO NOTHING", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->unread[i]);
 		db_bind_i64(st, 2, j->viewer_id);
@@ -1419,7 +1432,7 @@ out:
 	return rc;
 }
 
-/* --- read state and drafts ----------------------------------------------- */
+/* --- read state and drafts ------------------------------------------------ */
 
 struct mark_job {
 	int64_t message_id;
@@ -1482,8 +1495,8 @@ draft_run(struct db_conn *c, void *arg)
 	int rc;
 
 	if (j->box == NULL) {
-		if ((rc = db_prepare(c, "DELETE FROM drafts WHERE thread_id = ? "
-		    "AND user_id = ?", &st)) != 0)
+		if ((rc = db_prepare(c, "DELETE FROM drafts "
+		    "WHERE thread_id = ? AND user_id = ?", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->thread_id);
 		db_bind_i64(st, 2, j->user_id);
@@ -1523,8 +1536,8 @@ msg_draft_save(const struct msg_env *env, int64_t thread_id,
 		if (h.closed)
 			rc = ERR_FORBIDDEN;
 		else if (text.p != NULL && str_trim(text).len > 0)
-			rc = keyring_seal(env->kr, c, h.org_id, text.p, text.len,
-			    &box);
+			rc = keyring_seal(env->kr, c, h.org_id, text.p,
+			    text.len, &box);
 	}
 	db_read_end(env->db, c);
 	if (rc == 0) {
@@ -1670,7 +1683,7 @@ out:
 	return rc;
 }
 
-/* --- export ----------------------------------------------------------------- */
+/* --- export --------------------------------------------------------------- */
 
 int
 msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
@@ -1850,7 +1863,8 @@ msg_export_json(const struct msg_export *x, struct buf *out)
 	json_t *root = json_object(), *threads = json_array();
 	size_t t, i, k;
 
-	json_object_set_new(root, "format", json_string("infuus-conversation-1"));
+	json_object_set_new(root, "format",
+	    json_string("infuus-conversation-1"));
 	json_object_set_new(root, "trajectory", json_integer(x->traj_id));
 	json_object_set_new(root, "exported_at", jtime(x->exported_at));
 	for (t = 0; t < x->nthreads; t++) {
@@ -1906,7 +1920,8 @@ msg_export_json(const struct msg_export *x, struct buf *out)
 				    json_string(at->type));
 				json_object_set_new(ja, "size",
 				    json_integer(at->size));
-				json_object_set_new(ja, "url", json_string(url));
+				json_object_set_new(ja, "url",
+				    json_string(url));
 				json_array_append_new(atts, ja);
 			}
 			json_object_set_new(jm, "attachments", atts);

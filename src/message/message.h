@@ -140,7 +140,7 @@ struct msg_post {
 	int64_t author_id;
 	struct str body;            /* Markdown, 1..LIMIT_MESSAGE bytes */
 	int64_t quote_of;           /* 0: none; a message of the same thread */
-	struct str quote;           /* a passage that occurs in quote_of's text */
+	struct str quote;           /* a passage of quote_of's text */
 	const struct msg_upload *uploads;
 	size_t nuploads;
 	time_t now;
@@ -179,7 +179,8 @@ int msg_post(const struct msg_env *env, int64_t thread_id,
  * text, linked to the message it corrects (a correction of a correction
  * links to the first message), in the same thread; the earlier text stays.
  * Only the author may correct, only an ordinary message, only in an open
- * trajectory (ERR_FORBIDDEN).  Other participants are notified.
+ * trajectory (ERR_FORBIDDEN), at most LIMIT_CORRECTIONS times
+ * (ERR_TOOMANY).  Other participants are notified.
  */
 int msg_correct(const struct msg_env *env, int64_t message_id,
     int64_t author_id, struct str body, time_t now,

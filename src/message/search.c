@@ -35,7 +35,7 @@
 #include "store/db.h"
 #include "core/banned.h"
 
-/* --- Normalised words --------------------------------------------------- */
+/* --- Normalised words ----------------------------------------------------- */
 
 /* Base letters of U+00C0..U+017F; "" for the two signs among them
  * (multiplication and division), which end a word. */
@@ -225,7 +225,7 @@ search_tokens(const unsigned char key[SEARCH_KEY_BYTES], struct str text,
 	return n;
 }
 
-/* --- The organisation's search key --------------------------------------- */
+/* --- The organisation's search key ---------------------------------------- */
 
 int
 search_key_get(struct keyring *kr, struct db_conn *c, int64_t org_id,
@@ -337,10 +337,9 @@ search_sql(size_t k, struct buf *sql)
 {
 	size_t i;
 
-	buf_adds(sql, "SELECT m.id, m.thread_id, m.trajectory_id, m.created_at, "
-	    "m.author_role, u.name, m.body_box, t.subject_box, tr.client_id "
-	    "FROM messages m JOIN threads t ON t.id = m.thread_id "
-	    "JOIN trajectories tr ON tr.id = m.trajectory_id "
+	buf_adds(sql, "SELECT m.id, m.thread_id, m.trajectory_id, "
+	    "m.created_at, m.author_role, u.name, tr.client_id "
+	    "FROM messages m JOIN trajectories tr ON tr.id = m.trajectory_id "
 	    "JOIN trajectory_members tm ON tm.trajectory_id = m.trajectory_id "
 	    "AND tm.user_id = ? "
 	    "LEFT JOIN users u ON u.id = m.author_id "
@@ -355,8 +354,6 @@ search_sql(size_t k, struct buf *sql)
 struct hit_row {
 	struct msg_hit h;
 	int64_t client_id;
-	struct str body_box;
-	struct str subject_box;
 };
 
 struct log_job {
@@ -513,9 +510,7 @@ msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
 		r->h.created_at = db_col_i64(st, 3);
 		r->h.from_client = str_eqc(db_col_text(st, 4), "client");
 		r->h.author_name = arena_strz(a, db_col_text(st, 5));
-		r->body_box = msg_col_copy(st, 6, a);
-		r->subject_box = msg_col_copy(st, 7, a);
-		r->client_id = db_col_i64(st, 8);
+		r->client_id = db_col_i64(st, 6);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -561,21 +556,39 @@ found:
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
+	/* Only now are the texts read and opened, one hit at a time. */
 	*out = arena_calloc(a, nrows, sizeof(**out));
 	for (i = 0; i < nrows; i++) {
 		struct msg_hit *h = &(*out)[i];
+		struct str body_box = { NULL, 0 }, subject_box = { NULL, 0 };
 
 		*h = rows[i].h;
-		if ((rc = msg_open_box(env->kr, c, org_id, rows[i].subject_box,
-		    a, &h->subject, &tlen)) != 0 ||
-		    (rc = msg_open_box(env->kr, c, org_id, rows[i].body_box,
-		    a, &txt, &tlen)) != 0)
+		if ((rc = db_prepare(c, "SELECT m.body_box, t.subject_box "
+		    "FROM messages m JOIN threads t ON t.id = m.thread_id "
+		    "WHERE m.id = ?", &st)) != 0)
+			goto out;
+		db_bind_i64(st, 1, h->message_id);
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			body_box = msg_col_copy(st, 0, a);
+			subject_box = msg_col_copy(st, 1, a);
+			rc = 0;
+		} else if (rc == DB_DONE) {
+			rc = ERR_NOTFOUND;
+		}
+		db_done(st);
+		if (rc != 0)
+			goto out;
+		if ((rc = msg_open_box(env->kr, c, org_id, subject_box, a,
+		    &h->subject, &tlen)) != 0 ||
+		    (rc = msg_open_box(env->kr, c, org_id, body_box, a, &txt,
+		    &tlen)) != 0)
 			goto out;
 		buf_reset(&plain);
 		markdown_plaintext((struct str){ txt, tlen }, &plain);
+		explicit_bzero((char *)txt, tlen);
 		h->excerpt = msg_excerpt(buf_str(&plain),
 		    first_hit(buf_str(&plain), words, nwords), 200, a);
-		/* The opened body is in the arena; it dies with the request. */
 	}
 	*n = nrows;
 out:

@@ -46,8 +46,9 @@ bool search_next_word(struct str text, size_t *pos,
 void search_token(const unsigned char key[SEARCH_KEY_BYTES], const char *word,
     size_t len, unsigned char out[SEARCH_TOKEN_BYTES]);
 
-/* The distinct tokens of text, at most max of them (the first words win),
- * appended to out, SEARCH_TOKEN_BYTES each, sorted.  Returns how many. */
+/* The distinct tokens of text, at most max of them (past max, which words
+ * stay findable is arbitrary), appended to out, SEARCH_TOKEN_BYTES each,
+ * sorted.  Returns how many. */
 size_t search_tokens(const unsigned char key[SEARCH_KEY_BYTES],
     struct str text, size_t max, struct buf *out);
 

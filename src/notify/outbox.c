@@ -166,6 +166,8 @@ outbox_send_smtp(void *arg, const char *to, const char *subject,
 
 /* --- The texts ------------------------------------------------------------ */
 
+/* Lines stay under 78 characters, so a mail goes out as plain 7-bit
+ * text (a long site address is the exception). */
 static void
 mail_text(const struct outbox *ob, bool dutch, bool digest, int64_t count,
     struct buf *subject, struct buf *body)
@@ -178,43 +180,43 @@ mail_text(const struct outbox *ob, bool dutch, bool digest, int64_t count,
 		buf_adds(body, "Goedendag,\r\n\r\n");
 		if (!digest)
 			buf_adds(body, "Er staat iets nieuws voor je klaar in "
-			    "Infuus.");
+			    "Infuus.\r\n");
 		else if (count == 1)
 			buf_adds(body, "Sinds het vorige overzicht staat er 1 "
-			    "nieuw bericht of nieuwe melding voor je klaar in "
-			    "Infuus.");
+			    "nieuw bericht\r\nof nieuwe melding voor je klaar "
+			    "in Infuus.\r\n");
 		else
 			buf_printf(body, "Sinds het vorige overzicht staan er "
-			    "%lld nieuwe berichten of meldingen voor je klaar "
-			    "in Infuus.", (long long)count);
+			    "%lld nieuwe berichten\r\nof meldingen voor je "
+			    "klaar in Infuus.\r\n", (long long)count);
 		if (url[0])
-			buf_printf(body, " Log in om te lezen:\r\n%s/\r\n\r\n"
+			buf_printf(body, "Log in om te lezen:\r\n%s/\r\n\r\n"
 			    "Je krijgt deze e-mail door je instelling voor "
-			    "meldingen. Die kun je wijzigen op %s/account\r\n",
-			    url, url);
+			    "meldingen.\r\nDie kun je wijzigen op %s/account"
+			    "\r\n", url, url);
 		else
-			buf_adds(body, " Log in om te lezen.\r\n");
+			buf_adds(body, "Log in om te lezen.\r\n");
 	} else {
 		buf_adds(subject, digest ? "Your daily Infuus summary"
 		    : "Something new for you in Infuus");
 		buf_adds(body, "Hello,\r\n\r\n");
 		if (!digest)
 			buf_adds(body, "There is something new for you in "
-			    "Infuus.");
+			    "Infuus.\r\n");
 		else if (count == 1)
 			buf_adds(body, "Since the last summary there is 1 new "
-			    "message or notice for you in Infuus.");
+			    "message or notice\r\nfor you in Infuus.\r\n");
 		else
 			buf_printf(body, "Since the last summary there are %lld "
-			    "new messages or notices for you in Infuus.",
+			    "new messages or notices\r\nfor you in Infuus.\r\n",
 			    (long long)count);
 		if (url[0])
-			buf_printf(body, " Log in to read it:\r\n%s/\r\n\r\n"
+			buf_printf(body, "Log in to read it:\r\n%s/\r\n\r\n"
 			    "You receive this e-mail because of your "
-			    "notification setting. You can change it at "
+			    "notification setting.\r\nYou can change it at "
 			    "%s/account\r\n", url, url);
 		else
-			buf_adds(body, " Log in to read it.\r\n");
+			buf_adds(body, "Log in to read it.\r\n");
 	}
 }
 

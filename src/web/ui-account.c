@@ -93,6 +93,9 @@ account_page(struct req *r, const char *ok, const char *error)
 	}
 	P(r, "</section>\n");
 
+	if ((rc = ui_notify_settings(r)) != 0)
+		return rc;
+
 	P(r, "<section aria-labelledby=\"h-sessions\"><h2 id=\"h-sessions\">");
 	T(r, _("Sessions"));
 	P(r, "</h2>\n<p>");

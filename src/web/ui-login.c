@@ -28,7 +28,9 @@
 #include "web/web_int.h"
 #include "core/banned.h"
 
-/* Delays up to this are served by waiting; longer ones by a 429. */
+/* Delays up to this are served by waiting (the worker thread sleeps, so
+ * it must stay short: the HTTP pool has several threads per CPU for
+ * this); longer ones are refused with a 429 and Retry-After. */
 #define LOGIN_MAX_SLEEP_MS 2000
 
 static const char *
@@ -137,12 +139,22 @@ ui_login_post(struct req *r)
 	const char *email = form_or_empty(r, "email");
 	const char *pw = form_or_empty(r, "password");
 	struct session *old = page_session(r);
-	int rc;
+	int rc, tries;
 
 	if (strlen(email) > LIMIT_FIELD_SHORT || strlen(pw) > LIMIT_PASSWORD_MAX)
 		return ERR_INVAL;
-	memset(&res, 0, sizeof(res));
-	rc = login_password(app->db, email, pw, r->remote_addr, time(NULL), &res);
+	/* Growing delays after failures: a short wait is served here, so a
+	 * person typing is merely slowed down; only a longer one (or the
+	 * hourly limit) refuses the attempt with 429. */
+	for (tries = 0;; tries++) {
+		memset(&res, 0, sizeof(res));
+		rc = login_password(app->db, email, pw, r->remote_addr,
+		    time(NULL), &res);
+		if (rc != ERR_THROTTLED || tries == 1 || res.delay_ms <= 0 ||
+		    res.delay_ms > LOGIN_MAX_SLEEP_MS)
+			break;
+		usleep((useconds_t)res.delay_ms * 1000);
+	}
 	if (rc == ERR_THROTTLED) {
 		throttle_answer(r, res.delay_ms);
 		r->status = 429;
@@ -150,8 +162,6 @@ ui_login_post(struct req *r)
 		r->status = 429;
 		return 0;
 	}
-	/* A growing delay after repeated failures: short ones are waited
-	 * out here, longer ones refuse the next attempt (ERR_THROTTLED). */
 	if (rc == ERR_LOGIN && res.delay_ms > 0 &&
 	    res.delay_ms <= LOGIN_MAX_SLEEP_MS)
 		usleep((useconds_t)res.delay_ms * 1000);

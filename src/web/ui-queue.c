@@ -439,8 +439,8 @@ share_cell(struct req *r, const struct queue_stats *s)
 	}
 	PF(r, "<td>%lld ", (long long)s->within);
 	T(r, _("of"));
-	PF(r, " %lld (%s%%)</td>", (long long)s->replied,
-	    decimal(r, 100.0 * s->share_within));
+	PF(r, " %lld (%.0f%%)</td>", (long long)s->replied,
+	    100.0 * s->share_within);
 }
 
 static void

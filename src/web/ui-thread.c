@@ -36,7 +36,7 @@
 #include "web/web_int.h"
 #include "core/banned.h"
 
-/* --- small helpers ---------------------------------------------------------- */
+/* --- small helpers -------------------------------------------------------- */
 
 static struct msg_env
 env_of(struct req *r)
@@ -123,6 +123,20 @@ local_time(struct req *r, const struct view_ctx *vc, int64_t t, bool with_day)
 	    l.year, l.month, l.day, l.hour, l.min, l.abbr);
 }
 
+/* A machine-readable moment for <time datetime>: ISO 8601 in UTC. */
+static const char *
+iso_time(struct req *r, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return "";
+	return arena_printf(&r->arena, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+}
+
 static const char *
 size_label(struct req *r, int64_t n)
 {
@@ -162,7 +176,7 @@ thread_assets(struct req *r)
 	    "<script src=\"/static/thread.js\" defer></script>\n");
 }
 
-/* --- the writing assistant ------------------------------------------------- */
+/* --- the writing assistant ------------------------------------------------ */
 
 struct hint {
 	const char *cls;     /* "ok", "hint" or "info" */
@@ -337,7 +351,7 @@ assistant_panel(struct req *r, int64_t thread_id,
 	P(r, "</ul></section>\n");
 }
 
-/* --- rendering a thread ------------------------------------------------------ */
+/* --- rendering a thread --------------------------------------------------- */
 
 struct compose {
 	const char *body;       /* NULL: the saved draft */
@@ -440,26 +454,32 @@ render_message(struct req *r, const struct view_ctx *vc,
     const struct msg_message *all, size_t n)
 {
 	const struct session *s = page_session(r);
-	size_t corr[64], nc, i;
+	size_t corr[LIMIT_CORRECTIONS], nc, i;
 	const struct msg_message *cur = m;
-	bool own = m->author_id == s->user_id;
+	bool own = m->author_id == s->user_id, unread = m->unread;
 
-	nc = m->kind == MSG_MESSAGE ? corrections_of(m, all, n, corr, 64) : 0;
+	nc = m->kind == MSG_MESSAGE ? corrections_of(m, all, n, corr,
+	    LIMIT_CORRECTIONS) : 0;
+	for (i = 0; i < nc; i++)
+		unread |= all[corr[i]].unread;
+	unread &= !own;
 	if (nc > 0)
 		cur = &all[corr[nc - 1]];
 	PF(r, "<article class=\"msg %s%s%s\" id=\"m-%lld\" data-mid=\"%lld\">\n",
 	    m->from_client ? "from-client" : "from-pro",
 	    m->kind == MSG_NOTICE ? " notice" : "",
-	    m->unread && !own ? " unread" : "",
+	    unread ? " unread" : "",
 	    (long long)m->id, (long long)cur->id);
 	P(r, "<header><span class=\"author\">");
 	T(r, m->author_name[0] ? m->author_name : _("(former participant)"));
 	P(r, "</span> <span class=\"role\">");
 	T(r, m->from_client ? _("client") : _("professional"));
-	PF(r, "</span> <time datetime=\"%lld\">", (long long)m->created_at);
+	P(r, "</span> <time datetime=\"");
+	A(r, iso_time(r, m->created_at));
+	P(r, "\">");
 	T(r, local_time(r, vc, m->created_at, false));
 	P(r, "</time>");
-	if (m->unread && !own) {
+	if (unread) {
 		P(r, " <span class=\"badge\">");
 		T(r, _("new"));
 		P(r, "</span>");
@@ -614,8 +634,10 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 		reachability_note(r, vc);
 	PF(r, "<form method=\"post\" action=\"/threads/%lld/messages\" "
 	    "enctype=\"multipart/form-data\" id=\"composer-form\" "
-	    "data-draft-url=\"/api/threads/%lld/draft\">\n",
+	    "data-draft-url=\"/api/threads/%lld/draft\" data-quote-label=\"",
 	    (long long)th->id, (long long)th->id);
+	A(r, _("Quote selection"));
+	P(r, "\">\n");
 	P(r, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	A(r, web_csrf_value(r));
 	P(r, "\">\n<input type=\"hidden\" name=\"quote_of\" id=\"f-quote-of\" value=\"");
@@ -752,6 +774,11 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 		P(r, "</p>\n");
 	}
 	P(r, "</div>\n");
+	/* The queue's "I need more time" form, for a professional with
+	 * something waiting (ui-queue.c decides; it writes nothing when it
+	 * fails, and the conversation is still worth showing then). */
+	if (!th.viewer_is_client && !th.closed)
+		(void)ui_more_time_form(r, th.id);
 	if (!th.closed)
 		composer(r, &vc, &th, body, quote, quote_of, resp, panel);
 	page_end(r);
@@ -760,7 +787,7 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	return 0;
 }
 
-/* --- handlers: threads and messages ----------------------------------------- */
+/* --- handlers: threads and messages --------------------------------------- */
 
 int
 ui_thread(struct req *r)
@@ -995,6 +1022,10 @@ ui_message_correct_post(struct req *r)
 		    _("The corrected text may not be empty."), 400);
 	event(r, &ev);
 	rc = msg_correct(&env, mid, s->user_id, str_c(body), 0, &ev, &id);
+	if (rc == ERR_TOOMANY)
+		return rerender(r, thid, NULL, 0, NULL, arena_printf(&r->arena,
+		    _("A message can be corrected at most %d times. Write a new message instead."),
+		    LIMIT_CORRECTIONS), 400);
 	if (rc == ERR_INVAL)
 		return rerender(r, thid, NULL, 0, NULL,
 		    _("The corrected text holds characters that are not allowed."),
@@ -1117,7 +1148,7 @@ api_thread_assistant(struct req *r)
 	return 0;
 }
 
-/* --- attachments ------------------------------------------------------------- */
+/* --- attachments ---------------------------------------------------------- */
 
 /* Content-Disposition for a download: an ASCII fallback name and the real
  * one in RFC 5987 encoding (RFC 6266). */
@@ -1182,7 +1213,7 @@ ui_attachment(struct req *r)
 	return 0;
 }
 
-/* --- export --------------------------------------------------------------------- */
+/* --- export --------------------------------------------------------------- */
 
 static int
 export_load(struct req *r, struct msg_export *x, struct view_ctx *vc)
@@ -1273,7 +1304,9 @@ ui_export_page(struct req *r)
 			    (long long)m->id);
 			T(r, m->author_name[0] ? m->author_name :
 			    _("(former participant)"));
-			P(r, "</span> <time>");
+			P(r, "</span> <time datetime=\"");
+			A(r, iso_time(r, m->created_at));
+			P(r, "\">");
 			T(r, local_time(r, &vc, m->created_at, false));
 			P(r, "</time>");
 			if (m->kind == MSG_CORRECTION) {
@@ -1324,7 +1357,7 @@ ui_export_page(struct req *r)
 	return 0;
 }
 
-/* --- search -------------------------------------------------------------------- */
+/* --- search --------------------------------------------------------------- */
 
 struct may {
 	struct req *r;
@@ -1406,7 +1439,7 @@ ui_search(struct req *r)
 	return 0;
 }
 
-/* --- the trajectory page's section -------------------------------------------- */
+/* --- the trajectory page's section ---------------------------------------- */
 
 int
 ui_thread_section(struct req *r, int64_t traj_id)

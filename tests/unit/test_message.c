@@ -78,7 +78,7 @@ struct fx {
 	const struct tz *ams;
 };
 
-/* --- Fixture ------------------------------------------------------------ */
+/* --- Fixture -------------------------------------------------------------- */
 
 /*
  * PostgreSQL: a database of this test program's own, dropped and made
@@ -223,7 +223,7 @@ teardown(void **state)
 	return 0;
 }
 
-/* --- Helpers ------------------------------------------------------------ */
+/* --- Helpers -------------------------------------------------------------- */
 
 static struct audit_event
 ev_for(struct fx *fx, int who)
@@ -357,7 +357,7 @@ close_job(struct db_conn *c, void *arg)
 	return 0;
 }
 
-/* --- Tests: posting and reading ------------------------------------------ */
+/* --- Tests: posting and reading ------------------------------------------- */
 
 static void
 test_post_and_list_round_trip(void **state)
@@ -570,7 +570,7 @@ test_nothing_is_stored_in_plain_text(void **state)
 	}
 }
 
-/* --- Tests: quotes and corrections ------------------------------------------ */
+/* --- Tests: quotes and corrections ---------------------------------------- */
 
 static void
 test_quote_must_occur_in_its_source(void **state)
@@ -659,13 +659,19 @@ test_correction_keeps_the_original(void **state)
 	    "AND kind = 'message' AND corrects IS NULL", 1, args), 1);
 	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE "
 	    "corrects = ?", 1, args), 2);
+	/* A conversation is not rewritten: corrections have a limit. */
+	for (n = 2; n < LIMIT_CORRECTIONS; n++)
+		assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
+		    STR("Nog een keer anders."), 0, &ev, &c1), 0);
+	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
+	    STR("Eén keer te veel."), 0, &ev, &c1), ERR_TOOMANY);
 	/* A closed trajectory takes no corrections. */
 	assert_int_equal(traj_set_phase(fx->g->db, traj, TRAJ_CLOSED, &pev), 0);
 	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
 	    STR("Toch maandag."), 0, &ev, &c1), ERR_FORBIDDEN);
 }
 
-/* --- Tests: read state and drafts ------------------------------------------ */
+/* --- Tests: read state and drafts ----------------------------------------- */
 
 static void
 test_read_state_and_the_clients_choice(void **state)
@@ -764,7 +770,7 @@ test_drafts_save_load_delete(void **state)
 	assert_int_equal(d.len, 0);
 }
 
-/* --- Tests: deadlines, replies, notifications ------------------------------ */
+/* --- Tests: deadlines, replies, notifications ----------------------------- */
 
 static int64_t
 deadline_of(struct fx *fx, int64_t mid)
@@ -890,7 +896,7 @@ test_notifications_for_every_other_participant(void **state)
 	    "user_id = ? AND trajectory_id = ?", 2, args), 0);
 }
 
-/* --- Tests: closed trajectories and export --------------------------------- */
+/* --- Tests: closed trajectories and export -------------------------------- */
 
 static void
 test_closed_trajectory_is_read_only_but_readable(void **state)
@@ -998,7 +1004,7 @@ test_export_holds_every_message(void **state)
 	    &fx->a, &x), ERR_FORBIDDEN);
 }
 
-/* --- Tests: search ------------------------------------------------------------ */
+/* --- Tests: search -------------------------------------------------------- */
 
 static bool
 allow_all(void *arg, int64_t traj)
@@ -1113,7 +1119,7 @@ test_search_normalises_words(void **state)
 	buf_release(&toks);
 }
 
-/* --- Tests: attachments ------------------------------------------------------- */
+/* --- Tests: attachments --------------------------------------------------- */
 
 static void
 le16(struct buf *b, unsigned v)
@@ -1321,7 +1327,7 @@ test_attachment_limits_and_round_trip(void **state)
 	buf_release(&data);
 }
 
-/* --- Tests: the access log ------------------------------------------------- */
+/* --- Tests: the access log ------------------------------------------------ */
 
 static int64_t
 audit_count(struct fx *fx, const char *action, const char *kind,
@@ -1420,7 +1426,7 @@ test_access_log_has_every_access(void **state)
 	}
 }
 
-/* --- main --------------------------------------------------------------------- */
+/* --- main ----------------------------------------------------------------- */
 
 #define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
     teardown, g)

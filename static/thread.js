@@ -1,0 +1,180 @@
+/*
+ * thread.js - the thread page, livelier: the draft is saved on the server
+ * every few seconds while writing, the writing assistant's panel follows
+ * the draft, and a selected passage of a message can be quoted.  Every one
+ * of these works without this file (the "Check my draft" button, the
+ * "Quote" links); nothing here is inline (the CSP forbids it) and text from
+ * the server is only ever set with textContent.
+ */
+"use strict";
+(function () {
+  var SAVE_EVERY = 5000;     /* ms between draft saves while typing */
+  var ANALYSE_AFTER = 1500;  /* ms of quiet before the assistant looks */
+
+  function csrf(form) {
+    var f = form.querySelector('input[name="csrf"]');
+    return f ? f.value : "";
+  }
+
+  function postJSON(url, token, data) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRF-Token": token
+      },
+      body: JSON.stringify(data)
+    }).then(function (r) {
+      if (!r.ok) {
+        throw new Error("HTTP " + r.status);
+      }
+      return r.json();
+    });
+  }
+
+  function draftSaver(form, body) {
+    var url = form.getAttribute("data-draft-url");
+    var status = document.getElementById("f-draft-status");
+    var saved = body.value;
+    var busy = false;
+
+    if (!url) {
+      return;
+    }
+    function save() {
+      if (busy || body.value === saved) {
+        return;
+      }
+      var text = body.value;
+      busy = true;
+      postJSON(url, csrf(form), { draft: text }).then(function (j) {
+        saved = text;
+        if (status && j && typeof j.message === "string") {
+          status.textContent = j.message;
+        }
+      }).catch(function () {
+        /* Keep the text in the page; the next round tries again. */
+      }).then(function () {
+        busy = false;
+      });
+    }
+    window.setInterval(save, SAVE_EVERY);
+    /* Sending deletes the draft on the server; do not save it again. */
+    form.addEventListener("submit", function () {
+      saved = body.value;
+    });
+  }
+
+  function assistant(form, body) {
+    var panel = document.getElementById("assistant");
+    var timer = null;
+    var last = null;
+
+    if (!panel) {
+      return;
+    }
+    var url = panel.getAttribute("data-url");
+    var list = panel.querySelector("ul.hints");
+    if (!url || !list) {
+      return;
+    }
+    function show(hints) {
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      hints.forEach(function (h) {
+        var li = document.createElement("li");
+        li.className = "hint-" + (/^(ok|hint|info)$/.test(h["class"]) ?
+          h["class"] : "info");
+        li.textContent = String(h.text);
+        list.appendChild(li);
+      });
+    }
+    function analyse() {
+      var text = body.value;
+      if (text === last) {
+        return;
+      }
+      last = text;
+      postJSON(url, csrf(form), { draft: text }).then(function (j) {
+        if (j && Array.isArray(j.hints)) {
+          show(j.hints);
+        }
+      }).catch(function () {
+        /* The panel keeps what it showed; hints never block sending. */
+      });
+    }
+    body.addEventListener("input", function () {
+      if (timer) {
+        window.clearTimeout(timer);
+      }
+      timer = window.setTimeout(analyse, ANALYSE_AFTER);
+    });
+    if (body.value.trim() !== "") {
+      analyse();
+    }
+  }
+
+  /* "Quote selection": a button per message; the selected words of that
+   * message go into the quote field, with the message as their source. */
+  function quoting(form) {
+    var quoteOf = document.getElementById("f-quote-of");
+    var quote = document.getElementById("f-quote");
+    var field = form.querySelector(".quote-field");
+    var label = form.getAttribute("data-quote-label") || "Quote selection";
+
+    if (!quoteOf || !quote || !field) {
+      return;
+    }
+    Array.prototype.forEach.call(
+      document.querySelectorAll("article.msg[data-mid]"),
+      function (art) {
+        var actions = art.querySelector(".actions");
+        if (!actions) {
+          return;
+        }
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "quote-selection secondary";
+        b.textContent = label;
+        b.addEventListener("click", function () {
+          var sel = window.getSelection();
+          var text = sel ? String(sel).trim() : "";
+          var bodyEl = art.querySelector(".version.current .body") ||
+            art.querySelector(".body");
+          if (text === "" || !bodyEl || !sel.anchorNode ||
+              !bodyEl.contains(sel.anchorNode)) {
+            /* Nothing selected in this message: quote all of it, to
+             * shorten by hand. */
+            text = bodyEl ? bodyEl.textContent.trim() : "";
+          }
+          quoteOf.value = art.getAttribute("data-mid");
+          quote.value = text.replace(/\s+/g, " ").slice(0, 2000);
+          field.hidden = false;
+          quote.focus();
+        });
+        actions.appendChild(document.createTextNode(" "));
+        actions.appendChild(b);
+      });
+    /* An emptied quote quotes nothing. */
+    quote.addEventListener("input", function () {
+      if (quote.value.trim() === "") {
+        quoteOf.value = "";
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("composer-form");
+    var body = document.getElementById("f-body");
+
+    if (!form || !body) {
+      return;
+    }
+    draftSaver(form, body);
+    assistant(form, body);
+    quoting(form);
+  });
+})();
