@@ -423,7 +423,7 @@ ui_more_time_post(struct req *r)
 		return more_time_again(r, &qt, 409, _("Nothing in this conversation is waiting for a reply."));
 	if (rc != 0)
 		return rc;
-	resp_redirect(r, arena_printf(&r->arena, "/threads/%lld#m%lld",
+	resp_redirect(r, arena_printf(&r->arena, "/threads/%lld#m-%lld",
 	    (long long)thid, (long long)msg_id));
 	return 0;
 }

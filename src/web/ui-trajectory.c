@@ -1361,7 +1361,8 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 		P(r, "</p>\n");
 	} else {
 		questions_section(r, &t, q, nq, m, nm, tz, view);
-		/* threads: ui_thread_section */
+		if ((rc = ui_thread_section(r, tid)) != 0)
+			return rc;
 	}
 	page_end(r);
 	return 0;
