@@ -5,7 +5,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DATA       ?= data
 
-.PHONY: all run test unit bench fuzz clean deps-run deps-test
+.PHONY: all run test unit bench fuzz valgrind clean deps-run deps-test
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -38,6 +38,11 @@ bench: $(BUILD)/build.ninja
 	@sh tools/deps.sh bench
 	ninja -C $(BUILD)
 	sh bench/run $(BUILD)
+
+# The unit tests of the plain (unsanitised) build under valgrind.
+valgrind: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	sh tools/valgrind-unit $(BUILD)
 
 fuzz:
 	@sh tools/deps.sh fuzz

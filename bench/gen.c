@@ -817,6 +817,11 @@ batch_run(struct db_conn *c, void *arg)
 	size_t k, i, t, nwait, *wait = NULL, cap = 0;
 	int rc = 0;
 
+	/* A batch is tens of megabytes: with SQLite's default 2 MB page
+	 * cache the writer would spill and re-write index pages many times
+	 * over.  Only this process's writer connection is changed. */
+	if ((rc = db_exec(c, "PRAGMA cache_size = -262144")) != 0)
+		goto out;
 	for (k = 0; k < b->nth; k++) {
 		struct gthread *th = &b->th[k];
 		struct gmsg *first = &b->m[th->first];

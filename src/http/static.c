@@ -82,6 +82,41 @@ http_mime_type(const char *name)
 	return "application/octet-stream";
 }
 
+/*
+ * Without openat2 (kernels before 5.6, valgrind): walk the path one
+ * component at a time, refusing a symbolic link at every step -- O_NOFOLLOW
+ * on the whole path would only guard its last component.  The path parser
+ * has already refused "..", "." and empty segments.
+ */
+static int
+open_walk(int dirfd, const char *rel)
+{
+	char part[256];
+	const char *p = rel, *slash;
+	int fd = dirfd, next;
+	size_t n;
+
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n >= sizeof(part)) {
+			next = -1;
+			errno = ENOENT;
+		} else {
+			memcpy(part, p, n);
+			part[n] = '\0';
+			next = openat(fd, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+			    (slash ? O_DIRECTORY : 0));
+		}
+		if (fd != dirfd)
+			close(fd);
+		if (next < 0 || slash == NULL)
+			return next;
+		fd = next;
+		p = slash + 1;
+	}
+}
+
 static int
 open_beneath(int dirfd, const char *rel)
 {
@@ -93,7 +128,7 @@ open_beneath(int dirfd, const char *rel)
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS)
-		fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = open_walk(dirfd, rel);
 	return fd;
 }
 
