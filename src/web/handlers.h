@@ -91,5 +91,6 @@ int ui_thread_section(struct req *r, int64_t traj_id);
 
 /* api.c */
 int api_me(struct req *r);
+int api_thread(struct req *r);
 
 #endif

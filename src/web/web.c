@@ -71,6 +71,7 @@ static const struct route routes[] = {
 	{ G,  "/org/audit",           ui_audit_org,        ADM, ROUTE_2FA,   0 },
 	{ G,  "/me/access",           ui_audit_self,       ANY, 0,           0 },
 	{ G,  "/api/me",              api_me,              ANY, JSON,        0 },
+	{ G,  "/api/threads/:thid",   api_thread,          ROLE_PROFESSIONAL | ROLE_CLIENT, JSON, 0 },
 	/* trajectories (ui-trajectory.c) */
 	{ G,  "/t",                   ui_traj_list,        ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
 	{ G,  "/t/new",               ui_traj_new,         ROLE_PROFESSIONAL, 0, 0 },

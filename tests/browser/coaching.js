@@ -302,6 +302,15 @@ module.exports = function register(d) {
 		    trf('Answered on %s.'));
 		await axe(page, 'thread (client) with the reply');
 		await shot(page, 'thread-client-reply');
+		await page.setViewportSize({ width: 360, height: 740 });
+		try {
+			await shot(page, 'thread-client-phone');
+			const wide = await page.evaluate(() =>
+			    document.documentElement.scrollWidth);
+			assert.ok(wide <= 360, `the page is ${wide} px wide on a 360 px screen`);
+		} finally {
+			await page.setViewportSize({ width: 1100, height: 900 });
+		}
 		await visit(page, '/me/access', 'who saw my data (client)');
 		assert.ok(await page.locator('ul.access li').count() > 0,
 		    'the client does not see that the professional read their data');

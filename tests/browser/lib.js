@@ -319,7 +319,8 @@ function trf(english) {
 /* label -> { url, violations[] }; every state of every page checked. */
 const axeResults = new Map();
 
-async function axeCheck(page, label) {
+/* Run axe on the page as it is now; the violations found. */
+async function axeRun(page) {
 	await page.waitForLoadState('load');
 	const has = await page.evaluate(() => typeof window.axe === 'object');
 	if (!has)
@@ -342,6 +343,11 @@ async function axeCheck(page, label) {
 			})),
 		}));
 	}, AXE_TAGS);
+	return violations;
+}
+
+async function axeCheck(page, label) {
+	const violations = await axeRun(page);
 	const prev = axeResults.get(label);
 	if (prev) {
 		prev.violations.push(...violations);
@@ -373,5 +379,5 @@ function tmpdir() {
 module.exports = {
 	TOP, BUILD, AXE_TAGS, test, runTests, summary, report, startServer,
 	logTail, launch, totp, currentStep, freshCode, totpSelfTest, tr, trf,
-	DUTCH, axeCheck, axeResults, formatViolations, tmpdir, withTimeout,
+	DUTCH, axeRun, axeCheck, axeResults, formatViolations, tmpdir, withTimeout,
 };

@@ -158,6 +158,23 @@ test('TOTP generator reproduces the RFC 6238 test vectors', () => {
 	L.totpSelfTest();
 });
 
+test('axe finds the violations of a page made to have them (the check can fail)', async () => {
+	const anon = await person('anonymous');
+	const page = await anon.ctx.newPage();
+	try {
+		await page.setContent('<!DOCTYPE html><html lang="en"><head>' +
+		    '<title>broken</title></head><body><main><h1>Broken</h1>' +
+		    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">' +
+		    '<input type="text" name="x">' +
+		    '<p style="color:#bbb;background:#fff">pale text</p>' +
+		    '</main></body></html>');
+		const ids = (await L.axeRun(page)).map((v) => v.id).sort();
+		assert.deepEqual(ids, ['color-contrast', 'image-alt', 'label']);
+	} finally {
+		await page.close();
+	}
+});
+
 test('anonymous pages: log-in, a wrong password, password reset', async () => {
 	const anon = await person('anonymous');
 	const { page } = anon;
@@ -480,6 +497,10 @@ async function main() {
 				    false, `${e.message}\n${L.logTail(server.logPath)}`);
 			}
 		}
+		/* The data directory holds only test data; the log and the
+		 * screenshots stay for reading. */
+		if (server && server.exited)
+			fs.rmSync(server.data, { recursive: true, force: true });
 		ok = L.summary();
 		console.log(`server log: ${server ? server.logPath : '(none)'}`);
 	}
