@@ -15,6 +15,11 @@
 
 #include "app/app.h"
 #include "core/err.h"
+#include "core/limits.h"
+#include "core/num.h"
+#include "identity/identity.h"
+#include "promise/tz.h"
+#include "trajectory/trajectory.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -90,6 +95,7 @@ page_begin(struct req *r, const char *title)
 	    "<title>");
 	T(r, title);
 	P(r, " · Infuus</title>\n"
+	    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
 	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
 	    "<script src=\"/static/infuus.js\" defer></script>\n"
 	    "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
@@ -229,6 +235,87 @@ page_time(struct req *r, int64_t t)
 	return arena_printf(&r->arena, "%04d-%02d-%02d %02d:%02d UTC",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min);
+}
+
+static const char *const wday_short[7] = {
+	N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"),
+	N_("Sat"),
+};
+/* Months in full: easier to read than abbreviations (seed 002: low
+ * literacy). */
+static const char *const month_names[12] = {
+	N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
+	N_("June"), N_("July"), N_("August"), N_("September"), N_("October"),
+	N_("November"), N_("December"),
+};
+
+static const char *
+month_label(int m)
+{
+	return m >= 1 && m <= 12 ? _(month_names[m - 1]) : "?";
+}
+
+const struct tz *
+page_zone(struct req *r, const char *name)
+{
+	struct app *app = r->app;
+	struct session *s = page_session(r);
+	const struct tz *tz = NULL;
+	struct org org;
+
+	if (name && name[0] && tz_cache_get(app->tzc, name, &tz) == 0)
+		return tz;
+	if (s && org_get(app->db, s->org_id, &r->arena, &org) == 0 &&
+	    tz_cache_get(app->tzc, org.tz, &tz) == 0)
+		return tz;
+	return NULL;
+}
+
+const char *
+page_time_tz(struct req *r, const struct tz *tz, int64_t t)
+{
+	struct tz_local l;
+
+	if (tz == NULL || tz_to_local(tz, (time_t)t, &l) != 0)
+		return page_time(r, t);
+	return arena_printf(&r->arena, "%s %d %s %04d, %02d:%02d %s",
+	    _(wday_short[l.wday]), l.day, month_label(l.month), l.year,
+	    l.hour, l.min, l.abbr);
+}
+
+const char *
+page_day(struct req *r, int64_t day)
+{
+	int64_t y;
+	int m, d;
+
+	tz_civil_from_days(day, &y, &m, &d);
+	return arena_printf(&r->arena, "%s %d %s %04lld",
+	    _(wday_short[tz_weekday(day)]), d, month_label(m), (long long)y);
+}
+
+int
+page_parse_day(const char *s, int64_t *day)
+{
+	int64_t y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    num_parse_i64((struct str){ s, 4 }, LIMIT_PROMISE_YEAR_MIN,
+	    LIMIT_PROMISE_YEAR_MAX, &y) != 0 ||
+	    num_parse_i64((struct str){ s + 5, 2 }, 1, 12, &m) != 0 ||
+	    num_parse_i64((struct str){ s + 8, 2 }, 1, 31, &d) != 0 ||
+	    d > tz_days_in_month(y, (int)m))
+		return ERR_INVAL;
+	*day = tz_days_from_civil(y, (int)m, (int)d);
+	return 0;
+}
+
+const char *
+page_form(struct req *r, const char *name)
+{
+	const char *v = req_form(r, name);
+
+	return v ? v : "";
 }
 
 static const char *

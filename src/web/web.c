@@ -228,33 +228,47 @@ org_requires_2fa(struct req *r, const struct session *s)
 	return org.require_2fa;
 }
 
+/* Who is calling: the session of the cookie (r->auth, NULL when none or
+ * ended) and the language of the answer.  ERR_BUSY when the database
+ * could not tell. */
 static int
-authorize(struct req *r)
+identify(struct req *r)
 {
 	struct app *app = r->app;
-	const struct route *rt = r->route;
 	struct session_policy pol = { app->cfg.session_idle,
 		app->cfg.session_absolute };
 	struct session *s = NULL;
 	const char *tok = req_cookie(r, "infuus_session");
-	int rc;
+	int rc = 0;
 
 	web_req_state(r); /* allocate the per-request state early */
 	if (tok && strlen(tok) <= 64) {
 		s = ARENA_NEW(&r->arena, struct session);
 		rc = session_lookup_cached(app->sessions, app->db, &pol, tok,
 		    time(NULL), s);
-		if (rc == ERR_BUSY)
-			return rc;
 		if (rc != 0) {
 			s = NULL;
-			resp_cookie(r, "infuus_session", "", 0);
+			if (rc != ERR_BUSY)
+				resp_cookie(r, "infuus_session", "", 0);
 			if (rc == ERR_REAUTH)
 				web_req_state(r)->expired = true;
 		}
 	}
 	r->auth = s;
 	use_lang(r, pick_lang(r, s));
+	return rc == ERR_BUSY ? rc : 0;
+}
+
+static int
+authorize(struct req *r)
+{
+	const struct route *rt = r->route;
+	struct session *s;
+	int rc;
+
+	if ((rc = identify(r)) != 0)
+		return rc;
+	s = r->auth;
 
 	if (s == NULL) {
 		if (!(rt->flags & ROUTE_ANON))
@@ -282,7 +296,16 @@ authorize(struct req *r)
 static void
 render_error(struct req *r, int err)
 {
+	/* An unknown path never reached authorize: recognise the caller
+	 * anyway, so the error page shows their menu and language. */
+	bool unrouted = r->route == NULL && r->auth == NULL;
+
+	if (unrouted)
+		identify(r);
 	page_error(r, err);
+	/* finish() runs only after authorize(); undo identify's locale. */
+	if (unrouted)
+		uselocale(LC_GLOBAL_LOCALE);
 }
 
 static void
