@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <pthread.h>
 
@@ -30,48 +29,31 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "store/db.h"
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
+#include "testdb.h"
 
 struct fx {
-	const struct backend *be;
+	struct testdb t; /* a database per test */
 	struct db *db;
-	char dir[64];
-	char path[96];
 };
 
 static const unsigned char zeros[AUDIT_HASHBYTES];
 
 /* --- Fixture ------------------------------------------------------------ */
 
-static int
-wipe_job(struct db_conn *c, void *arg)
-{
-	(void)arg;
-	return db_exec(c, "DELETE FROM audit_log; DELETE FROM audit_head;");
-}
-
+/* The prestate is the backend (testdb_init'ed only). */
 static int
 setup(void **state)
 {
-	const struct backend *be = *state;
+	const struct testdb *be = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
-	fx->be = be;
-	if (be->url == NULL) {
-		snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_audit.XXXXXX");
-		assert_non_null(mkdtemp(fx->dir));
-		snprintf(fx->path, sizeof(fx->path), "%s/infuus.db", fx->dir);
-		assert_int_equal(db_open(fx->path, &fx->db), 0);
-	} else
-		assert_int_equal(db_open(be->url, &fx->db), 0);
-	assert_int_equal(db_migrate(fx->db, NULL), 0);
+	testdb_init(&fx->t, be->test, be->backend, be->url);
+	assert_int_equal(testdb_open(&fx->t), 0);
+	fx->db = fx->t.db;
 	/* A shared PostgreSQL database keeps rows from earlier runs. */
-	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
+	assert_int_equal(testdb_script(fx->db, "DELETE FROM audit_log; "
+	    "DELETE FROM audit_head;"), 0);
 	*state = fx;
 	return 0;
 }
@@ -80,17 +62,8 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char p[128];
 
-	db_close(fx->db);
-	if (fx->be->url == NULL) {
-		unlink(fx->path);
-		snprintf(p, sizeof(p), "%s-wal", fx->path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", fx->path);
-		unlink(p);
-		rmdir(fx->dir);
-	}
+	testdb_close(&fx->t);
 	free(fx);
 	return 0;
 }
@@ -148,13 +121,7 @@ query(struct fx *fx, const struct audit_filter *f, struct arena *a,
 static int64_t
 count_sql(struct fx *fx, const char *sql, int64_t org)
 {
-	struct db_conn *c;
-	int64_t v = -1;
-
-	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	assert_int_equal(db_query_i64(c, sql, &v, 1, &org), 0);
-	db_read_end(fx->db, c);
-	return v;
+	return testdb_i64(fx->db, sql, 1, org, 0);
 }
 
 static void
@@ -175,36 +142,10 @@ expect_verdict(struct fx *fx, int64_t org, enum audit_problem p, int64_t seq)
 }
 
 /* Tampering, as someone with write access to the database would. */
-struct sql_job {
-	const char *sql;
-	int64_t a, b;
-	int nargs;
-};
-
-static int
-sql_job(struct db_conn *c, void *arg)
-{
-	struct sql_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, j->sql, &st)) != 0)
-		return rc;
-	if (j->nargs > 0)
-		db_bind_i64(st, 1, j->a);
-	if (j->nargs > 1)
-		db_bind_i64(st, 2, j->b);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 static void
 tamper(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
 {
-	struct sql_job j = { sql, a, b, nargs };
-
-	assert_int_equal(db_write(fx->db, sql_job, &j), 0);
+	testdb_write(fx->db, sql, nargs, a, b);
 }
 
 /* Read one stored entry back. */
@@ -531,8 +472,8 @@ concurrent_appends_keep_the_chain_gap_free(void **state)
 
 	/* On PostgreSQL a second node appends through its own connections;
 	 * SQLite has one process per database by design. */
-	if (fx->be->url != NULL)
-		assert_int_equal(db_open(fx->be->url, &second), 0);
+	if (fx->t.url != NULL)
+		assert_int_equal(db_open(fx->t.url, &second), 0);
 	for (i = 0; i < PAR_THREADS; i++) {
 		pa[i] = (struct par_arg){ (second && i % 2) ? second : fx->db,
 		    i + 1, 0 };
@@ -983,10 +924,10 @@ entry_hash_matches_the_documented_encoding(void **state)
 /* --- Runner ------------------------------------------------------------- */
 
 #define T(f, be) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, \
-    (void *)(be))
+    (be))
 
 static int
-run(const char *group, const struct backend *be)
+run(const char *group, struct testdb *be)
 {
 	const struct CMUnitTest tests[] = {
 		T(append_in_write_job_reads_back_every_field, be),
@@ -1019,15 +960,12 @@ main(void)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(entry_hash_matches_the_documented_encoding),
 	};
-	struct backend sqlite = { "sqlite", NULL };
-	struct backend pg = { "postgres", getenv("INFUUS_TEST_PG") };
 	int failed = 0;
 
 	if (crypto_init() != 0)
 		return 1;
 	failed += cmocka_run_group_tests_name("audit", pure, NULL, NULL);
-	failed += run("audit sqlite", &sqlite);
-	if (pg.url != NULL && pg.url[0] != '\0')
-		failed += run("audit postgres", &pg);
+	failed += testdb_run_backends("audit", TESTDB_SHARED_PG |
+	    TESTDB_NO_OPEN, run);
 	return failed != 0;
 }

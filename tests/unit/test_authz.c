@@ -9,14 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -26,234 +21,16 @@
 #include "identity/session.h"
 #include "keys/keyring.h"
 #include "store/db.h"
+#include "testdb.h"
 
 #define TEST_NAME "authz"
 
-/* --- Fixture: one fresh database per group, emptied before each test --- */
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
-
-struct group {
-	const struct backend *be;
-	struct db *db;
-	char dir[64];
-	char path[96];
-	char key[96];
-};
-
-struct fx {
-	struct group *g;
-	struct db *db;
-	struct keyring *kr;
-};
-
-/*
- * PostgreSQL: a database of this test program's own, dropped and made
- * anew, so tests of other modules running at the same time against the
- * same server are not disturbed and no rows of earlier runs remain.
- */
-static int
-pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
-{
-	char sql[160];
-	const char *p, *q, *slash;
-	PGconn *h;
-	PGresult *res;
-	int ok = 1;
-
-	h = PQconnectdb(url);
-	if (PQstatus(h) != CONNECTION_OK) {
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-		PQfinish(h);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-	PQclear(res);
-	PQfinish(h);
-	if (!ok)
-		return -1;
-	/* postgres://user@host:port/dbname?options -> .../name?options */
-	p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	slash = strchr(p, '/');
-	q = strchr(p, '?');
-	if (slash == NULL || (q != NULL && q < slash))
-		slash = q ? q : p + strlen(p);
-	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
-	    q ? q : "");
-	return 0;
-}
-
-static int
-wipe_job(struct db_conn *c, void *arg)
-{
-	(void)arg;
-	return db_exec(c, "DELETE FROM login_attempts; "
-	    "DELETE FROM recovery_codes; DELETE FROM password_resets; "
-	    "DELETE FROM invites; DELETE FROM sessions; "
-	    "DELETE FROM memberships; DELETE FROM users; DELETE FROM orgs; "
-	    "DELETE FROM org_keys;");
-}
-
-/* Open (and migrate) the group's database; plain C, outside any test. */
-static int
-group_open(struct group *g, const struct backend *be)
-{
-	memset(g, 0, sizeof(*g));
-	g->be = be;
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_%s.XXXXXX", TEST_NAME);
-	if (mkdtemp(g->dir) == NULL)
-		return -1;
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	if (db_open(be->url ? be->url : g->path, &g->db) != 0) {
-		fprintf(stderr, "%s: cannot open the database\n", be->name);
-		return -1;
-	}
-	if (db_migrate(g->db, NULL) != 0) {
-		fprintf(stderr, "%s: migrations failed\n", be->name);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-group_close(struct group *g)
-{
-	char p[128];
-
-	if (g->db)
-		db_close(g->db);
-	g->db = NULL;
-	unlink(g->path);
-	snprintf(p, sizeof(p), "%s-wal", g->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g->path);
-	unlink(p);
-	unlink(g->key);
-	rmdir(g->dir);
-}
-
-static int
-setup(void **state)
-{
-	struct group *g = *state;
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fx->g = g;
-	fx->db = g->db;
-	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
-	assert_int_equal(keyring_new(g->key, &fx->kr), 0);
-	/* As at start-up: makes the system key (organisation 0). */
-	assert_int_equal(keyring_start(fx->kr, fx->db), 0);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	keyring_free(fx->kr);
-	*state = fx->g;
-	free(fx);
-	return 0;
-}
-
-/* Run the tests on SQLite, and on PostgreSQL when INFUUS_TEST_PG is set. */
-static int
-run_backends(int (*run)(const char *, struct group *))
-{
-	struct backend sqlite = { "sqlite", NULL }, pg = { "postgres", NULL };
-	const char *url = getenv("INFUUS_TEST_PG");
-	char pgurl[512];
-	struct group g;
-	int failed = 0;
-
-	if (group_open(&g, &sqlite) != 0)
-		return 1;
-	failed += run(TEST_NAME " sqlite", &g);
-	group_close(&g);
-	if (url == NULL || url[0] == '\0')
-		return failed;
-	if (pg_fresh_database(url, "infuus_t_" TEST_NAME, pgurl,
-	    sizeof(pgurl)) != 0)
-		return failed + 1;
-	pg.url = pgurl;
-	if (group_open(&g, &pg) != 0)
-		return failed + 1;
-	failed += run(TEST_NAME " postgres", &g);
-	group_close(&g);
-	return failed;
-}
+/* The fixture is testdb.h's: a database of this program's own per backend,
+ * emptied before each test by testdb_fx_setup. */
 
 /* --- Helpers ------------------------------------------------------------ */
 
 #define T0 ((time_t)1700000000)
-
-struct user_job {
-	const char *email;
-	const char *name;
-	int64_t id;
-};
-
-static int
-user_run(struct db_conn *c, void *arg)
-{
-	struct user_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, "INSERT INTO users (email, name, pw_hash, "
-	    "lang, created_at) VALUES (?, ?, 'x', 'en', 1) RETURNING id",
-	    &st)) != 0)
-		return rc;
-	db_bind_textz(st, 1, j->email);
-	db_bind_textz(st, 2, j->name);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->id = db_col_i64(st, 0);
-		rc = 0;
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* An account made directly: these tests need no password, and argon2id
- * would only make them slow. */
-static int64_t
-add_user(struct fx *fx, const char *email, const char *name)
-{
-	struct user_job j = { email, name, 0 };
-
-	assert_int_equal(db_write(fx->db, user_run, &j), 0);
-	assert_true(j.id > 0);
-	return j.id;
-}
-
-static int64_t
-new_org(struct fx *fx, const char *name, const char *slug)
-{
-	int64_t id = 0;
-
-	assert_int_equal(org_create(fx->db, fx->kr, name, slug,
-	    "Europe/Amsterdam", &id), 0);
-	return id;
-}
 
 /* Two organisations and their people. */
 struct world {
@@ -263,17 +40,18 @@ struct world {
 };
 
 static void
-make_world(struct fx *fx, struct world *w)
+make_world(struct testdb_fx *fx, struct world *w)
 {
-	w->a = new_org(fx, "Praktijk A", "praktijk-a");
-	w->b = new_org(fx, "Praktijk B", "praktijk-b");
-	w->admin_a = add_user(fx, "admin@a.example", "Admin A");
-	w->pro_a = add_user(fx, "coach@a.example", "Coach A");
-	w->vol_a = add_user(fx, "vrijwilliger@a.example", "Vrijwilliger A");
-	w->client_a = add_user(fx, "klant@a.example", "Klant A");
-	w->client2_a = add_user(fx, "klant2@a.example", "Klant2 A");
-	w->holder_a = add_user(fx, "hr@a.example", "HR A");
-	w->admin_b = add_user(fx, "admin@b.example", "Admin B");
+	w->a = testdb_new_org(fx->db, fx->kr, "Praktijk A", "praktijk-a");
+	w->b = testdb_new_org(fx->db, fx->kr, "Praktijk B", "praktijk-b");
+	w->admin_a = testdb_add_user(fx->db, "admin@a.example", "Admin A");
+	w->pro_a = testdb_add_user(fx->db, "coach@a.example", "Coach A");
+	w->vol_a = testdb_add_user(fx->db, "vrijwilliger@a.example",
+	    "Vrijwilliger A");
+	w->client_a = testdb_add_user(fx->db, "klant@a.example", "Klant A");
+	w->client2_a = testdb_add_user(fx->db, "klant2@a.example", "Klant2 A");
+	w->holder_a = testdb_add_user(fx->db, "hr@a.example", "HR A");
+	w->admin_b = testdb_add_user(fx->db, "admin@b.example", "Admin B");
 	assert_int_equal(member_add(fx->db, w->a, w->admin_a, ROLE_ADMIN), 0);
 	assert_int_equal(member_add(fx->db, w->a, w->pro_a, ROLE_PROFESSIONAL),
 	    0);
@@ -310,7 +88,7 @@ errname(int rc)
 }
 
 static void
-check_rules(struct fx *fx, const struct rule *r, size_t n)
+check_rules(struct testdb_fx *fx, const struct rule *r, size_t n)
 {
 	size_t i;
 	int bad = 0, rc;
@@ -333,7 +111,7 @@ check_rules(struct fx *fx, const struct rule *r, size_t n)
 static void
 organisation_members_and_audit_log(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct world w;
 
 	make_world(fx, &w);
@@ -398,7 +176,7 @@ organisation_members_and_audit_log(void **state)
 static void
 people_and_their_own_log(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct world w;
 
 	make_world(fx, &w);
@@ -467,7 +245,7 @@ people_and_their_own_log(void **state)
 static void
 relation_objects_do_not_exist_yet(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct world w;
 
 	make_world(fx, &w);
@@ -487,7 +265,7 @@ relation_objects_do_not_exist_yet(void **state)
 static void
 nobody_and_broken_principals_are_refused(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct world w;
 
 	make_world(fx, &w);
@@ -512,7 +290,7 @@ nobody_and_broken_principals_are_refused(void **state)
 static void
 a_removed_member_loses_access_on_the_next_request(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	struct principal p;
@@ -554,10 +332,11 @@ a_removed_member_loses_access_on_the_next_request(void **state)
 	buf_release(&tok);
 }
 
-#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
+#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, testdb_fx_setup, \
+    testdb_fx_teardown, g)
 
 static int
-run(const char *name, struct group *g)
+run(const char *name, struct testdb *g)
 {
 	const struct CMUnitTest tests[] = {
 		T(organisation_members_and_audit_log, g),
@@ -575,5 +354,5 @@ main(void)
 {
 	if (crypto_init() != 0)
 		return 1;
-	return run_backends(run) != 0;
+	return testdb_run_backends(TEST_NAME, 0, run) != 0;
 }

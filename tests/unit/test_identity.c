@@ -16,10 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "core/arena.h"
@@ -32,226 +30,12 @@
 #include "identity/totp.h"
 #include "keys/keyring.h"
 #include "store/db.h"
+#include "testdb.h"
 
 #define TEST_NAME "identity"
 
-/* --- Fixture: one fresh database per group, emptied before each test --- */
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
-
-struct group {
-	const struct backend *be;
-	struct db *db;
-	char dir[64];
-	char path[96];
-	char key[96];
-};
-
-struct fx {
-	struct group *g;
-	struct db *db;
-	struct keyring *kr;
-};
-
-/*
- * PostgreSQL: a database of this test program's own, dropped and made
- * anew, so tests of other modules running at the same time against the
- * same server are not disturbed and no rows of earlier runs remain.
- */
-static int
-pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
-{
-	char sql[160];
-	const char *p, *q, *slash;
-	PGconn *h;
-	PGresult *res;
-	int ok = 1;
-
-	h = PQconnectdb(url);
-	if (PQstatus(h) != CONNECTION_OK) {
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-		PQfinish(h);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-	PQclear(res);
-	PQfinish(h);
-	if (!ok)
-		return -1;
-	/* postgres://user@host:port/dbname?options -> .../name?options */
-	p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	slash = strchr(p, '/');
-	q = strchr(p, '?');
-	if (slash == NULL || (q != NULL && q < slash))
-		slash = q ? q : p + strlen(p);
-	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
-	    q ? q : "");
-	return 0;
-}
-
-static int
-wipe_job(struct db_conn *c, void *arg)
-{
-	(void)arg;
-	return db_exec(c, "DELETE FROM login_attempts; "
-	    "DELETE FROM recovery_codes; DELETE FROM password_resets; "
-	    "DELETE FROM invites; DELETE FROM sessions; "
-	    "DELETE FROM memberships; DELETE FROM users; DELETE FROM orgs; "
-	    "DELETE FROM org_keys;");
-}
-
-/* Open (and migrate) the group's database; plain C, outside any test. */
-static int
-group_open(struct group *g, const struct backend *be)
-{
-	memset(g, 0, sizeof(*g));
-	g->be = be;
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_%s.XXXXXX", TEST_NAME);
-	if (mkdtemp(g->dir) == NULL)
-		return -1;
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	if (db_open(be->url ? be->url : g->path, &g->db) != 0) {
-		fprintf(stderr, "%s: cannot open the database\n", be->name);
-		return -1;
-	}
-	if (db_migrate(g->db, NULL) != 0) {
-		fprintf(stderr, "%s: migrations failed\n", be->name);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-group_close(struct group *g)
-{
-	char p[128];
-
-	if (g->db)
-		db_close(g->db);
-	g->db = NULL;
-	unlink(g->path);
-	snprintf(p, sizeof(p), "%s-wal", g->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g->path);
-	unlink(p);
-	unlink(g->key);
-	rmdir(g->dir);
-}
-
-static int
-setup(void **state)
-{
-	struct group *g = *state;
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fx->g = g;
-	fx->db = g->db;
-	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
-	assert_int_equal(keyring_new(g->key, &fx->kr), 0);
-	/* As at start-up: makes the system key (organisation 0). */
-	assert_int_equal(keyring_start(fx->kr, fx->db), 0);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	keyring_free(fx->kr);
-	*state = fx->g;
-	free(fx);
-	return 0;
-}
-
-/* A statement with up to two integer arguments, on the writer. */
-struct sql_job {
-	const char *sql;
-	int64_t a, b;
-	int nargs;
-};
-
-static int
-sql_run(struct db_conn *c, void *arg)
-{
-	struct sql_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, j->sql, &st)) != 0)
-		return rc;
-	if (j->nargs > 0)
-		db_bind_i64(st, 1, j->a);
-	if (j->nargs > 1)
-		db_bind_i64(st, 2, j->b);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-static void
-sql_write(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
-{
-	struct sql_job j = { sql, a, b, nargs };
-
-	assert_int_equal(db_write(fx->db, sql_run, &j), 0);
-}
-
-static int64_t
-sql_i64(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
-{
-	struct db_conn *c;
-	int64_t args[2] = { a, b };
-	int64_t v = -1;
-
-	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	assert_int_equal(db_query_i64(c, sql, &v, nargs, args), 0);
-	db_read_end(fx->db, c);
-	return v;
-}
-
-/* Run the tests on SQLite, and on PostgreSQL when INFUUS_TEST_PG is set. */
-static int
-run_backends(int (*run)(const char *, struct group *))
-{
-	struct backend sqlite = { "sqlite", NULL }, pg = { "postgres", NULL };
-	const char *url = getenv("INFUUS_TEST_PG");
-	char pgurl[512];
-	struct group g;
-	int failed = 0;
-
-	if (group_open(&g, &sqlite) != 0)
-		return 1;
-	failed += run(TEST_NAME " sqlite", &g);
-	group_close(&g);
-	if (url == NULL || url[0] == '\0')
-		return failed;
-	if (pg_fresh_database(url, "infuus_t_" TEST_NAME, pgurl,
-	    sizeof(pgurl)) != 0)
-		return failed + 1;
-	pg.url = pgurl;
-	if (group_open(&g, &pg) != 0)
-		return failed + 1;
-	failed += run(TEST_NAME " postgres", &g);
-	group_close(&g);
-	return failed;
-}
+/* The fixture is testdb.h's: a database of this program's own per backend,
+ * emptied before each test by testdb_fx_setup. */
 
 /* --- Helpers ------------------------------------------------------------ */
 
@@ -261,18 +45,8 @@ run_backends(int (*run)(const char *, struct group *))
 #define PW_NEW "nieuw-wachtwoord-voor-mij"
 
 static int64_t
-new_org(struct fx *fx, const char *name, const char *slug)
-{
-	int64_t id = 0;
-
-	assert_int_equal(org_create(fx->db, fx->kr, name, slug,
-	    "Europe/Amsterdam", &id), 0);
-	assert_true(id > 0);
-	return id;
-}
-
-static int64_t
-new_user(struct fx *fx, const char *email, const char *name, const char *pw)
+new_user(struct testdb_fx *fx, const char *email, const char *name,
+    const char *pw)
 {
 	int64_t id = 0;
 
@@ -298,7 +72,7 @@ long_password(void)
 }
 
 static int
-login(struct fx *fx, const char *email, const char *pw, const char *addr,
+login(struct testdb_fx *fx, const char *email, const char *pw, const char *addr,
     time_t now, struct login_result *r)
 {
 	return login_password(fx->db, email, pw, addr, now, r);
@@ -376,13 +150,13 @@ password_rules_refuse_short_long_monotonous_and_common(void **state)
 static void
 orgs_are_created_found_and_unique_by_slug(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct arena a;
 	struct org o;
 	int64_t id, dup = 0;
 
 	arena_init(&a);
-	id = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	id = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(org_get(fx->db, id, &a, &o), 0);
 	assert_int_equal(o.id, id);
 	assert_string_equal(o.name, "Praktijk Anna");
@@ -412,7 +186,7 @@ orgs_are_created_found_and_unique_by_slug(void **state)
 	    ERR_NOTFOUND);
 	assert_int_equal(org_get(fx->db, id + 1000, &a, &o), ERR_NOTFOUND);
 	/* The organisation got its data key in the same job. */
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM org_keys "
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM org_keys "
 	    "WHERE org_id = ?", 1, id, 0), 1);
 	arena_release(&a);
 }
@@ -420,7 +194,7 @@ orgs_are_created_found_and_unique_by_slug(void **state)
 static void
 accounts_have_unique_case_insensitive_addresses(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct arena a;
 	struct user u;
 	int64_t id, dup = 0;
@@ -471,15 +245,15 @@ accounts_have_unique_case_insensitive_addresses(void **state)
 	assert_int_equal(user_set_profile(fx->db, id + 99, "X", NULL),
 	    ERR_NOTFOUND);
 	/* The stored hash is argon2id, never the password. */
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM users WHERE id = ? "
-	    "AND pw_hash LIKE '$argon2id$%'", 1, id, 0), 1);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM users "
+	    "WHERE id = ? AND pw_hash LIKE '$argon2id$%'", 1, id, 0), 1);
 	arena_release(&a);
 }
 
 static void
 memberships_list_change_and_keep_an_admin(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct arena a;
 	struct membership *m;
 	size_t n;
@@ -487,16 +261,16 @@ memberships_list_change_and_keep_an_admin(void **state)
 	int64_t org, org2, anna, bert;
 
 	arena_init(&a);
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
-	org2 = new_org(fx, "Buurtteam", "buurtteam");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	org2 = testdb_new_org(fx->db, fx->kr, "Buurtteam", "buurtteam");
 	/* Rows made directly: memberships need no password hashing. */
-	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
-	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
-	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
-	    "VALUES ('bert@example.org', 'Bert', 'x', 1)", 0, 0, 0);
-	anna = sql_i64(fx, "SELECT id FROM users WHERE email = "
+	testdb_write(fx->db, "INSERT INTO users (email, name, pw_hash, "
+	    "created_at) VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	testdb_write(fx->db, "INSERT INTO users (email, name, pw_hash, "
+	    "created_at) VALUES ('bert@example.org', 'Bert', 'x', 1)", 0, 0, 0);
+	anna = testdb_i64(fx->db, "SELECT id FROM users WHERE email = "
 	    "'anna@example.org'", 0, 0, 0);
-	bert = sql_i64(fx, "SELECT id FROM users WHERE email = "
+	bert = testdb_i64(fx->db, "SELECT id FROM users WHERE email = "
 	    "'bert@example.org'", 0, 0, 0);
 
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
@@ -556,7 +330,7 @@ memberships_list_change_and_keep_an_admin(void **state)
 static void
 login_answers_alike_for_unknown_wrong_and_disabled(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct login_result r;
 	double t0, t_wrong, t_unknown;
 	int64_t anna;
@@ -598,7 +372,7 @@ login_answers_alike_for_unknown_wrong_and_disabled(void **state)
 static void
 password_change_and_check(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	int64_t anna;
 
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
@@ -616,13 +390,13 @@ password_change_and_check(void **state)
 static void
 reauthentication_is_throttled(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	int64_t anna;
 	int n, rc = 0;
 
-	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
-	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
-	anna = sql_i64(fx, "SELECT id FROM users", 0, 0, 0);
+	testdb_write(fx->db, "INSERT INTO users (email, name, pw_hash, "
+	    "created_at) VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	anna = testdb_i64(fx->db, "SELECT id FROM users", 0, 0, 0);
 	for (n = 0; n < LIMIT_LOGIN_FREE_FAILS; n++)
 		assert_int_equal(user_check_password(fx->db, anna,
 		    long_password()), ERR_LOGIN);
@@ -658,7 +432,7 @@ weak_run(struct db_conn *c, void *arg)
 static void
 login_upgrades_a_weak_hash(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	char weak[crypto_pwhash_STRBYTES];
 	struct weak_job j = { weak };
 	struct login_result r;
@@ -691,7 +465,7 @@ login_upgrades_a_weak_hash(void **state)
 static void
 login_delay_grows_after_the_free_failures(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	static const int grow[] = { 500, 1000, 2000, 4000, 8000, 16000, 30000,
 	    30000 };
 	struct login_result r;
@@ -735,7 +509,7 @@ login_delay_grows_after_the_free_failures(void **state)
 static void
 login_locks_at_the_hourly_limit_and_success_resets(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct login_result r;
 	time_t now = T0, first = T0;
 	int64_t anna;
@@ -779,7 +553,7 @@ login_locks_at_the_hourly_limit_and_success_resets(void **state)
 static void
 login_throttles_an_address_across_accounts(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct login_result r;
 	char email[64];
 	int n;
@@ -806,7 +580,7 @@ login_throttles_an_address_across_accounts(void **state)
 static void
 invitation_makes_an_account_once(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct arena a;
 	struct invite inv;
@@ -816,12 +590,12 @@ invitation_makes_an_account_once(void **state)
 	int64_t org, uid = 0, uid2 = 0;
 
 	arena_init(&a);
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(invite_create(fx->db, org, "Nieuw@Example.org",
 	    ROLE_CLIENT, 0, &tok), 0);
 	assert_int_equal(tok.len, 43);
 	/* Only the hash is stored. */
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM invites "
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM invites "
 	    "WHERE length(token_hash) = 32", 0, 0, 0), 1);
 
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), 0);
@@ -872,7 +646,7 @@ invitation_makes_an_account_once(void **state)
 static void
 invitation_for_an_existing_account_needs_its_password(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct arena a;
 	struct invite inv;
@@ -881,8 +655,8 @@ invitation_for_an_existing_account_needs_its_password(void **state)
 	int64_t org, org2, anna, uid = 0;
 
 	arena_init(&a);
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
-	org2 = new_org(fx, "Buurtteam", "buurtteam");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	org2 = testdb_new_org(fx->db, fx->kr, "Buurtteam", "buurtteam");
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
 	assert_int_equal(invite_create(fx->db, org2, "ANNA@example.org",
@@ -899,7 +673,8 @@ invitation_for_an_existing_account_needs_its_password(void **state)
 	assert_int_equal(member_role(fx->db, org2, anna, &r), 0);
 	assert_int_equal(r, ROLE_PROFESSIONAL);
 	/* Still one account, with its own password. */
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM users", 0, 0, 0), 1);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM users", 0, 0,
+	    0), 1);
 	buf_release(&tok);
 	arena_release(&a);
 }
@@ -907,7 +682,7 @@ invitation_for_an_existing_account_needs_its_password(void **state)
 static void
 invitation_expires(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct arena a;
 	struct invite inv;
@@ -915,7 +690,7 @@ invitation_expires(void **state)
 	int64_t org, uid = 0;
 
 	arena_init(&a);
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(invite_create(fx->db, org, "laat@example.org",
 	    ROLE_CLIENT, 0, &tok), 0);
 	now += LIMIT_INVITE_TTL + 5;
@@ -923,7 +698,8 @@ invitation_expires(void **state)
 	/* Refused before any hashing, and nothing was made. */
 	assert_int_equal(invite_accept(fx->db, tok.p, "Laat", PW_NEW, "nl",
 	    now, &uid), ERR_GONE);
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM users", 0, 0, 0), 0);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM users", 0, 0,
+	    0), 0);
 	buf_release(&tok);
 	arena_release(&a);
 }
@@ -933,7 +709,7 @@ invitation_expires(void **state)
 static void
 reset_is_silent_for_unknown_addresses(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	int64_t uid = -1;
 
@@ -945,15 +721,15 @@ reset_is_silent_for_unknown_addresses(void **state)
 	assert_int_equal(reset_request(fx->db, "geen adres", T0, &tok, &uid),
 	    0);
 	assert_int_equal(tok.len, 0);
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM password_resets",
-	    0, 0, 0), 0);
+	assert_int_equal(testdb_i64(fx->db,
+	    "SELECT COUNT(*) FROM password_resets", 0, 0, 0), 0);
 	buf_release(&tok);
 }
 
 static void
 reset_sets_the_password_once_and_ends_sessions(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT, tok2 = BUF_INIT, stok = BUF_INIT;
 	struct session s;
 	time_t now = T0;
@@ -998,14 +774,14 @@ reset_sets_the_password_once_and_ends_sessions(void **state)
 static void
 reset_links_expire_and_are_capped_per_hour(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	time_t now = T0;
 	int64_t uid = 0;
 	int n;
 
-	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
-	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	testdb_write(fx->db, "INSERT INTO users (email, name, pw_hash, "
+	    "created_at) VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
 	assert_int_equal(reset_request(fx->db, "anna@example.org", now, &tok,
 	    &uid), 0);
 	assert_int_equal(tok.len, 43);
@@ -1067,7 +843,7 @@ wrong_code_at(const struct buf *b32, time_t t, struct buf *code)
 }
 
 static int64_t
-enable_twofa(struct fx *fx, int64_t uid, time_t now, struct buf *b32,
+enable_twofa(struct testdb_fx *fx, int64_t uid, time_t now, struct buf *b32,
     struct buf codes[LIMIT_RECOVERY_CODES])
 {
 	struct buf uri = BUF_INIT, code = BUF_INIT;
@@ -1086,7 +862,7 @@ enable_twofa(struct fx *fx, int64_t uid, time_t now, struct buf *b32,
 static void
 twofa_setup_codes_once_and_recovery(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf uri = BUF_INIT, b32 = BUF_INIT, code = BUF_INIT;
 	struct buf codes[LIMIT_RECOVERY_CODES];
 	struct login_result r;
@@ -1123,8 +899,8 @@ twofa_setup_codes_once_and_recovery(void **state)
 	assert_int_equal(user_get(fx->db, anna, &a, &u), 0);
 	assert_true(u.totp_enabled);
 	/* Sealed at rest: the stored secret is not the secret. */
-	assert_int_equal(sql_i64(fx, "SELECT length(totp_secret) FROM users "
-	    "WHERE id = ?", 1, anna, 0), TOTP_SECRET_BYTES +
+	assert_int_equal(testdb_i64(fx->db, "SELECT length(totp_secret) "
+	    "FROM users WHERE id = ?", 1, anna, 0), TOTP_SECRET_BYTES +
 	    KEYRING_SEAL_OVERHEAD);
 	/* No second set-up while on (and nothing is handed out). */
 	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &code),
@@ -1194,7 +970,7 @@ twofa_setup_codes_once_and_recovery(void **state)
 static void
 twofa_guesses_are_throttled(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf b32 = BUF_INIT, code = BUF_INIT;
 	struct buf codes[LIMIT_RECOVERY_CODES];
 	time_t now = T0;
@@ -1203,9 +979,9 @@ twofa_guesses_are_throttled(void **state)
 
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
 		buf_init(&codes[i]);
-	sql_write(fx, "INSERT INTO users (email, name, pw_hash, created_at) "
-	    "VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
-	uid = sql_i64(fx, "SELECT id FROM users", 0, 0, 0);
+	testdb_write(fx->db, "INSERT INTO users (email, name, pw_hash, "
+	    "created_at) VALUES ('anna@example.org', 'Anna', 'x', 1)", 0, 0, 0);
+	uid = testdb_i64(fx->db, "SELECT id FROM users", 0, 0, 0);
 	enable_twofa(fx, uid, now, &b32, codes);
 	now += 10 * TOTP_PERIOD;
 	wrong_code_at(&b32, now, &code);
@@ -1228,10 +1004,11 @@ twofa_guesses_are_throttled(void **state)
 	buf_release(&code);
 }
 
-#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
+#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, testdb_fx_setup, \
+    testdb_fx_teardown, g)
 
 static int
-run(const char *name, struct group *g)
+run(const char *name, struct testdb *g)
 {
 	const struct CMUnitTest tests[] = {
 		T(orgs_are_created_found_and_unique_by_slug, g),
@@ -1270,7 +1047,7 @@ main(void)
 	if (crypto_init() != 0 || totp_init() != 0)
 		return 1;
 	failed += cmocka_run_group_tests_name("identity", pure, NULL, NULL);
-	failed += run_backends(run);
+	failed += testdb_run_backends(TEST_NAME, 0, run);
 	totp_done();
 	return failed != 0;
 }

@@ -17,25 +17,18 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "keys/keyring.h"
 #include "store/db.h"
+#include "testdb.h"
 
 #define TEST_NAME "keyring"
 
-struct group {
-	const char *name;
-	struct db *db;
-	char dir[64];
-	char path[96];
-};
-
 struct fx {
-	struct group *g;
+	struct testdb *g;
 	struct db *db;
 	struct keyring *kr;
 	char key[128];     /* the master key file */
@@ -43,97 +36,12 @@ struct fx {
 	char spare[128];   /* a copy or another key, per test */
 };
 
-/* --- PostgreSQL: a database of our own ---------------------------------- */
-
-static int
-pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
-{
-	char sql[160];
-	const char *p, *q, *slash;
-	PGconn *h;
-	PGresult *res;
-	int ok = 1;
-
-	h = PQconnectdb(url);
-	if (PQstatus(h) != CONNECTION_OK) {
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-		PQfinish(h);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-	PQclear(res);
-	PQfinish(h);
-	if (!ok)
-		return -1;
-	p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	slash = strchr(p, '/');
-	q = strchr(p, '?');
-	if (slash == NULL || (q != NULL && q < slash))
-		slash = q ? q : p + strlen(p);
-	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
-	    q ? q : "");
-	return 0;
-}
-
 /* --- Fixture ------------------------------------------------------------ */
-
-static int
-group_open(struct group *g, const char *name, const char *url)
-{
-	memset(g, 0, sizeof(*g));
-	g->name = name;
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_%s.XXXXXX", TEST_NAME);
-	if (mkdtemp(g->dir) == NULL)
-		return -1;
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	if (db_open(url ? url : g->path, &g->db) != 0) {
-		fprintf(stderr, "%s: cannot open the database\n", name);
-		return -1;
-	}
-	if (db_migrate(g->db, NULL) != 0) {
-		fprintf(stderr, "%s: migrations failed\n", name);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-group_close(struct group *g)
-{
-	char p[128];
-
-	if (g->db)
-		db_close(g->db);
-	g->db = NULL;
-	unlink(g->path);
-	snprintf(p, sizeof(p), "%s-wal", g->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g->path);
-	unlink(p);
-	rmdir(g->dir);
-}
-
-static int
-wipe_job(struct db_conn *c, void *arg)
-{
-	(void)arg;
-	return db_exec(c, "DELETE FROM org_keys");
-}
 
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct testdb *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
@@ -142,7 +50,7 @@ setup(void **state)
 	snprintf(fx->key, sizeof(fx->key), "%s/master.key", g->dir);
 	snprintf(fx->key_new, sizeof(fx->key_new), "%s/master.key.new", g->dir);
 	snprintf(fx->spare, sizeof(fx->spare), "%s/spare.key", g->dir);
-	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
+	assert_int_equal(testdb_script(fx->db, "DELETE FROM org_keys"), 0);
 	assert_int_equal(keyring_new(fx->key, &fx->kr), 0);
 	*state = fx;
 	return 0;
@@ -227,14 +135,8 @@ org_key(struct fx *fx, struct keyring *kr, int64_t org,
 static int64_t
 count_rows(struct fx *fx, int64_t org)
 {
-	struct db_conn *c;
-	int64_t n = -1;
-
-	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	assert_int_equal(db_query_i64(c, "SELECT COUNT(*) FROM org_keys "
-	    "WHERE org_id = ?", &n, 1, &org), 0);
-	db_read_end(fx->db, c);
-	return n;
+	return testdb_i64(fx->db, "SELECT COUNT(*) FROM org_keys "
+	    "WHERE org_id = ?", 1, org, 0);
 }
 
 static void
@@ -686,7 +588,7 @@ threads_seal_and_open_while_the_master_key_rotates(void **state)
 #define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
 
 static int
-run(const char *name, struct group *g)
+run(const char *name, struct testdb *g)
 {
 	const struct CMUnitTest tests[] = {
 		T(seal_and_open_round_trip, g),
@@ -710,23 +612,7 @@ run(const char *name, struct group *g)
 int
 main(void)
 {
-	const char *url = getenv("INFUUS_TEST_PG");
-	char pgurl[512];
-	struct group g;
-	int failed = 0;
-
 	if (crypto_init() != 0)
 		return 1;
-	if (group_open(&g, "sqlite", NULL) != 0)
-		return 1;
-	failed += run(TEST_NAME " sqlite", &g);
-	group_close(&g);
-	if (url && url[0]) {
-		if (pg_fresh_database(url, "infuus_t_" TEST_NAME, pgurl,
-		    sizeof(pgurl)) != 0 || group_open(&g, "postgres", pgurl) != 0)
-			return 1;
-		failed += run(TEST_NAME " postgres", &g);
-		group_close(&g);
-	}
-	return failed != 0;
+	return testdb_run_backends(TEST_NAME, 0, run) != 0;
 }

@@ -18,11 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 
 #include "audit/audit.h"
 #include "core/arena.h"
@@ -39,11 +37,7 @@
 #include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
+#include "testdb.h"
 
 enum { PRO1, PRO2, CLIENT1, CLIENT2, NPEOPLE };
 
@@ -58,14 +52,10 @@ static const struct {
 };
 
 struct group {
-	const struct backend *be;
+	struct testdb *t; /* the database, on a fresh one of our own */
 	struct db *db;
 	struct keyring *kr;
 	struct tz_cache *tzc;
-	char dir[64];
-	char path[96];
-	char key[96];
-	char pgurl[512];
 	int64_t uid[NPEOPLE];
 	int64_t org;
 };
@@ -80,78 +70,15 @@ struct fx {
 
 /* --- Fixture -------------------------------------------------------------- */
 
-/*
- * PostgreSQL: a database of this test program's own, dropped and made
- * anew, so other modules' tests running against the same server are not
- * disturbed and no rows of earlier runs remain.
- */
-static int
-pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
-{
-	char sql[160];
-	const char *p, *q, *slash;
-	PGconn *h;
-	PGresult *res;
-	int ok = 1;
-
-	h = PQconnectdb(url);
-	if (PQstatus(h) != CONNECTION_OK) {
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-		PQfinish(h);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-	PQclear(res);
-	PQfinish(h);
-	if (!ok)
-		return -1;
-	p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	slash = strchr(p, '/');
-	q = strchr(p, '?');
-	if (slash == NULL || (q != NULL && q < slash))
-		slash = q ? q : p + strlen(p);
-	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
-	    q ? q : "");
-	return 0;
-}
-
+/* The keyring, the people and their organisation, once per backend;
+ * outside any test, so no cmocka asserts. */
 static int
 group_open(struct group *g)
 {
-	const char *url;
 	char email[128];
 	int i, rc;
 
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_message.XXXXXX");
-	if (mkdtemp(g->dir) == NULL) {
-		perror("mkdtemp");
-		return -1;
-	}
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	url = g->path;
-	if (g->be->url) {
-		if (pg_fresh_database(g->be->url, "infuus_test_message",
-		    g->pgurl, sizeof(g->pgurl)) != 0)
-			return -1;
-		url = g->pgurl;
-	}
-	if ((rc = db_open(url, &g->db)) != 0 ||
-	    (rc = db_migrate(g->db, NULL)) != 0) {
-		fprintf(stderr, "%s: database: %s\n", g->be->name, err_msg(rc));
-		return -1;
-	}
-	if ((rc = keyring_new(g->key, &g->kr)) != 0 ||
+	if ((rc = keyring_new(g->t->key, &g->kr)) != 0 ||
 	    (rc = keyring_start(g->kr, g->db)) != 0 ||
 	    (rc = tz_cache_new(&g->tzc)) != 0) {
 		fprintf(stderr, "keyring/tz: %s\n", err_msg(rc));
@@ -178,21 +105,10 @@ group_open(struct group *g)
 static void
 group_close(struct group *g)
 {
-	char p[160];
-
 	if (g->tzc)
 		tz_cache_free(g->tzc);
 	if (g->kr)
 		keyring_free(g->kr);
-	if (g->db)
-		db_close(g->db);
-	unlink(g->key);
-	unlink(g->path);
-	snprintf(p, sizeof(p), "%s-wal", g->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g->path);
-	unlink(p);
-	rmdir(g->dir);
 }
 
 static int
@@ -562,10 +478,10 @@ test_nothing_is_stored_in_plain_text(void **state)
 	    "WHERE LENGTH(token) <> 16", 0, NULL), 0);
 
 	/* SQLite: not in the files either (database and write-ahead log). */
-	if (fx->g->be->url == NULL) {
+	if (fx->g->t->url == NULL) {
 		assert_int_equal(db_write(fx->g->db, close_job, NULL), 0);
-		assert_false(file_contains(fx->g->path, needles));
-		snprintf(p, sizeof(p), "%s-wal", fx->g->path);
+		assert_false(file_contains(fx->g->t->path, needles));
+		snprintf(p, sizeof(p), "%s-wal", fx->g->t->path);
 		assert_false(file_contains(p, needles));
 	}
 }
@@ -1456,12 +1372,13 @@ run_db_tests(const char *name, struct group *g)
 }
 
 static int
-run(const char *name, const struct backend *be)
+run(const char *name, struct testdb *t)
 {
 	struct group g = { 0 };
 	int failed = 1;
 
-	g.be = be;
+	g.t = t;
+	g.db = t->db;
 	if (group_open(&g) == 0)
 		failed = run_db_tests(name, &g);
 	group_close(&g);
@@ -1476,15 +1393,11 @@ main(void)
 		cmocka_unit_test(test_attachment_types_by_content),
 		cmocka_unit_test(test_attachment_names_are_cleaned),
 	};
-	struct backend sqlite = { "sqlite", NULL };
-	struct backend pg = { "postgres", getenv("INFUUS_TEST_PG") };
 	int failed = 0;
 
 	if (crypto_init() != 0)
 		return 1;
 	failed += cmocka_run_group_tests_name("message", pure, NULL, NULL);
-	failed += run("message sqlite", &sqlite);
-	if (pg.url != NULL && pg.url[0] != '\0')
-		failed += run("message postgres", &pg);
+	failed += testdb_run_backends("message", 0, run);
 	return failed != 0;
 }

@@ -15,15 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -41,14 +37,10 @@
 #include "queue/queue.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "testdb.h"
+#include "testsmtp.h"
 
-#define SINK INFUUS_SOURCE_ROOT "/tests/unit/smtp_sink.py"
 #define HOUR 3600
-
-struct backend {
-	const char *name;
-	const char *url;
-};
 
 enum { PRO, U_NL, U_EN, U_DAILY, U_NONE, U_DISABLED, U_RETRY, U_LEASE,
 	U_THREAD, NUSERS };
@@ -68,64 +60,21 @@ static const struct {
 	[U_THREAD] = { "Client Thread", "en" },
 };
 
-struct sink {
-	pid_t pid;
-	char dir[64];
-	int port;
-};
-
 struct group {
-	const struct backend *be;
+	struct testdb *t;          /* the database, shared on PostgreSQL */
 	struct db *db;
 	struct keyring *kr;
 	struct tz *ams;
-	struct sink sink;
+	struct testsmtp sink;
 	struct mail_config mail;   /* to the sink */
 	struct mail_config down;   /* to a closed port */
 	int64_t org;
-	char dir[64];
-	char path[96];
-	char key[96];
 	char run[24];
 	char email[NUSERS][96];
 	int64_t uid[NUSERS];
 };
 
-/* --- The SMTP sink (as in test_smtp.c) ------------------------------------ */
-
-static int
-slurp(const char *path, struct buf *out)
-{
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(out, chunk, n);
-	fclose(f);
-	return 0;
-}
-
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
+/* --- The SMTP sink (testsmtp.h) ------------------------------------------ */
 
 static void
 msleep(long ms)
@@ -133,67 +82,6 @@ msleep(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-static int
-sink_start(struct sink *s)
-{
-	struct buf port = BUF_INIT;
-	char path[128];
-	int i, status;
-
-	memset(s, 0, sizeof(*s));
-	snprintf(s->dir, sizeof(s->dir), "/tmp/infuus-outbox-XXXXXX");
-	if (mkdtemp(s->dir) == NULL)
-		return -1;
-	s->pid = fork();
-	if (s->pid < 0)
-		return -1;
-	if (s->pid == 0) {
-		/* Debian's python3 has aiosmtpd; another one first on PATH
-		 * may not. */
-		const char *py = access("/usr/bin/python3", X_OK) == 0 ?
-		    "/usr/bin/python3" : "python3";
-		char log[128];
-		int fd;
-
-		snprintf(log, sizeof(log), "%s/sink.log", s->dir);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd >= 0) {
-			dup2(fd, 2);
-			close(fd);
-		}
-		execlp(py, py, SINK, s->dir, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(path, sizeof(path), "%s/port", s->dir);
-	for (i = 0; i < 200; i++) {
-		if (slurp(path, &port) == 0 && port.len > 0)
-			break;
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			fprintf(stderr, "smtp_sink.py exited (status %d); is "
-			    "python3-aiosmtpd installed?\n", status);
-			s->pid = 0;
-			buf_release(&port);
-			return -1;
-		}
-		msleep(50);
-	}
-	s->port = (int)strtol(port.p, NULL, 10);
-	buf_release(&port);
-	return s->port > 0 ? 0 : -1;
-}
-
-static void
-sink_stop(struct sink *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		s->pid = 0;
-	}
-	if (s->dir[0])
-		remove_tree(s->dir);
 }
 
 /* Does line-based text (N.env) name addr as a recipient? */
@@ -215,7 +103,7 @@ env_has_rcpt(const char *env, const char *addr)
 
 /* How many mails went to addr; *last gets the number of the newest. */
 static int
-mails_to(const struct sink *s, const char *addr, int *last)
+mails_to(const struct testsmtp *s, const char *addr, int *last)
 {
 	struct buf env = BUF_INIT;
 	char path[160];
@@ -227,9 +115,7 @@ mails_to(const struct sink *s, const char *addr, int *last)
 		snprintf(path, sizeof(path), "%s/%d.eml", s->dir, i);
 		if (access(path, F_OK) != 0)
 			break;
-		snprintf(path, sizeof(path), "%s/%d.env", s->dir, i);
-		buf_reset(&env);
-		if (slurp(path, &env) != 0)
+		if (testsmtp_read(s, i, "env", &env) != 0)
 			continue;
 		if (env_has_rcpt(env.p, addr)) {
 			n++;
@@ -239,16 +125,6 @@ mails_to(const struct sink *s, const char *addr, int *last)
 	}
 	buf_release(&env);
 	return n;
-}
-
-static void
-sink_file(const struct sink *s, int n, const char *ext, struct buf *out)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/%d.%s", s->dir, n, ext);
-	buf_reset(out);
-	assert_int_equal(slurp(path, out), 0);
 }
 
 /* A port on loopback where nothing listens. */
@@ -275,26 +151,16 @@ closed_port(void)
 static int
 group_open(struct group *g)
 {
-	unsigned char rnd[6];
 	char slug[64];
 	int i, rc;
 
-	crypto_random(rnd, sizeof(rnd));
-	snprintf(g->run, sizeof(g->run), "%02x%02x%02x%02x%02x%02x", rnd[0],
-	    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_outbox.XXXXXX");
-	if (mkdtemp(g->dir) == NULL)
-		return -1;
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	if ((rc = db_open(g->be->url ? g->be->url : g->path, &g->db)) != 0 ||
-	    (rc = db_migrate(g->db, NULL)) != 0 ||
-	    (rc = keyring_new(g->key, &g->kr)) != 0 ||
+	testdb_run_tag(g->run, sizeof(g->run));
+	if ((rc = keyring_new(g->t->key, &g->kr)) != 0 ||
 	    (rc = tz_load("Europe/Amsterdam", &g->ams)) != 0) {
-		fprintf(stderr, "%s: set-up: %s\n", g->be->name, err_msg(rc));
+		fprintf(stderr, "%s: set-up: %s\n", g->t->backend, err_msg(rc));
 		return -1;
 	}
-	if (sink_start(&g->sink) != 0)
+	if (testsmtp_start(&g->sink, NULL, NULL) != 0)
 		return -1;
 	g->mail.host = "127.0.0.1";
 	g->mail.port = g->sink.port;
@@ -327,24 +193,11 @@ group_open(struct group *g)
 static void
 group_close(struct group *g)
 {
-	char p[160];
-
-	sink_stop(&g->sink);
+	testsmtp_stop(&g->sink);
 	if (g->ams)
 		tz_free(g->ams);
 	if (g->kr)
 		keyring_free(g->kr);
-	if (g->db)
-		db_close(g->db);
-	unlink(g->key);
-	if (g->be->url == NULL) {
-		unlink(g->path);
-		snprintf(p, sizeof(p), "%s-wal", g->path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", g->path);
-		unlink(p);
-	}
-	rmdir(g->dir);
 }
 
 /* --- Helpers ------------------------------------------------------------ */
@@ -373,62 +226,15 @@ outbox_to(struct group *g, struct mail_config *mc)
 	return ob;
 }
 
-struct raw_job {
-	const char *sql;
-	int64_t args[8];
-	int nargs;
-	struct keyring *kr;
-	int64_t org;
-	const char *seal;
-	int seal_at;
-	int64_t id;
-};
-
-static int
-raw_run(struct db_conn *c, void *arg)
-{
-	struct raw_job *j = arg;
-	struct buf box = BUF_INIT;
-	struct db_stmt *st;
-	int rc, i;
-
-	if (j->seal && (rc = keyring_seal(j->kr, c, j->org, j->seal,
-	    strlen(j->seal), &box)) != 0)
-		return rc;
-	if ((rc = db_prepare(c, j->sql, &st)) != 0)
-		goto out;
-	for (i = 0; i < j->nargs; i++) {
-		if (j->seal && i + 1 == j->seal_at)
-			db_bind_blob(st, i + 1, box.p, box.len);
-		else if (j->args[i] == -1)
-			db_bind_null(st, i + 1);
-		else
-			db_bind_i64(st, i + 1, j->args[i]);
-	}
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		j->id = db_col_i64(st, 0);
-	db_done(st);
-out:
-	buf_release(&box);
-	return rc < 0 ? rc : 0;
-}
-
-static int64_t
-raw(struct group *g, struct raw_job *j)
-{
-	assert_int_equal(db_write(g->db, raw_run, j), 0);
-	return j->id;
-}
-
 /* A notification row, as the message module writes one. */
 static void
 notify(struct group *g, int who, int64_t created)
 {
-	struct raw_job j = { "INSERT INTO notifications (user_id, created_at) "
-	    "VALUES (?, ?)", { g->uid[who], created }, 2, NULL, 0, NULL, 0, 0 };
+	struct testdb_raw j = { "INSERT INTO notifications (user_id, "
+	    "created_at) VALUES (?, ?)", { g->uid[who], created }, 2, NULL, 0,
+	    NULL, 0, 0, 0 };
 
-	raw(g, &j);
+	testdb_raw(g->db, &j);
 }
 
 static int64_t
@@ -482,20 +288,20 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[U_NL],
 	    g->uid[PRO], "Traject-Titel", 0, &terms, &ev, &traj), 0);
 	{
-		struct raw_job j = { "INSERT INTO threads (trajectory_id, "
+		struct testdb_raw j = { "INSERT INTO threads (trajectory_id, "
 		    "subject_box, created_at, last_message_at) "
 		    "VALUES (?, ?, 1, 1) RETURNING id", { traj, 0 }, 2, g->kr,
-		    g->org, "Onderwerp-XYZ", 2, 0 };
-		struct raw_job m = { "INSERT INTO messages (thread_id, "
+		    g->org, "Onderwerp-XYZ", 2, 0, 0 };
+		struct testdb_raw m = { "INSERT INTO messages (thread_id, "
 		    "trajectory_id, org_id, author_id, author_role, body_box, "
 		    "created_at, deadline_at) VALUES (?, ?, ?, ?, 'client', ?, "
 		    "?, ?) RETURNING id", { 0, traj, g->org, g->uid[U_NL], 0,
 		    now - HOUR, now + HOUR }, 7, g->kr, g->org,
-		    "Mijn slaapprobleem-ABC", 5, 0 };
+		    "Mijn slaapprobleem-ABC", 5, 0, 0 };
 
-		thread = raw(g, &j);
+		thread = testdb_raw(g->db, &j);
 		m.args[0] = thread;
-		raw(g, &m);
+		testdb_raw(g->db, &m);
 	}
 	assert_int_equal(queue_more_time(g->db, g->kr, thread, g->uid[PRO],
 	    (time_t)now + 24 * HOUR, STR("Notitie-QQQ: morgen antwoord"),
@@ -518,9 +324,9 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 	assert_int_equal(query(g, "SELECT MIN(sent_at) FROM notifications "
 	    "WHERE user_id = ?", U_NL), now + 60);
 
-	sink_file(&g->sink, last, "body", &body);
-	sink_file(&g->sink, last, "subject", &subj);
-	sink_file(&g->sink, last, "eml", &eml);
+	testsmtp_file(&g->sink, last, "body", &body);
+	testsmtp_file(&g->sink, last, "subject", &subj);
+	testsmtp_file(&g->sink, last, "eml", &eml);
 	assert_true(has(&body, "Er staat iets nieuws voor je klaar in Infuus."));
 	assert_true(has(&body, "https://infuus.example.org/\n") ||
 	    has(&body, "https://infuus.example.org/\r\n"));
@@ -539,9 +345,9 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 
 	assert_int_equal(mails_to(&g->sink, g->email[U_EN], &last),
 	    before_en + 1);
-	sink_file(&g->sink, last, "body", &body);
+	testsmtp_file(&g->sink, last, "body", &body);
 	assert_true(has(&body, "There is something new for you in Infuus."));
-	sink_file(&g->sink, last, "defects", &body);
+	testsmtp_file(&g->sink, last, "defects", &body);
 	assert_int_equal(body.len, 0);
 
 	/* Nothing new, no mail; something new, one more. */
@@ -593,8 +399,8 @@ daily_mode_sends_one_digest_at_the_hour_and_not_before(void **state)
 	assert_int_equal(mails_to(&g->sink, g->email[U_DAILY], &last),
 	    before + 1);
 	assert_int_equal(pending(g, U_DAILY), 0);
-	sink_file(&g->sink, last, "subject", &subj);
-	sink_file(&g->sink, last, "body", &body);
+	testsmtp_file(&g->sink, last, "subject", &subj);
+	testsmtp_file(&g->sink, last, "body", &body);
 	assert_string_equal(subj.p, "Je dagelijkse overzicht van Infuus");
 	assert_true(has(&body, "staan er 2 nieuwe berichten"));
 
@@ -611,7 +417,7 @@ daily_mode_sends_one_digest_at_the_hour_and_not_before(void **state)
 	    &st), 0);
 	assert_int_equal(mails_to(&g->sink, g->email[U_DAILY], &last),
 	    before + 2);
-	sink_file(&g->sink, last, "body", &body);
+	testsmtp_file(&g->sink, last, "body", &body);
 	assert_true(has(&body, "staat er 1 nieuw bericht"));
 	assert_int_equal(pending(g, U_DAILY), 0);
 
@@ -690,13 +496,13 @@ rows_held_by_a_node_that_died_are_taken_over_after_the_lease(void **state)
 	struct outbox *ob = outbox_to(g, &g->mail);
 	struct outbox_stats st;
 	int64_t t = ams(g, 2026, 3, 5, 10, 0);
-	struct raw_job j = { "UPDATE notifications SET hold_until = ? "
+	struct testdb_raw j = { "UPDATE notifications SET hold_until = ? "
 	    "WHERE user_id = ? AND sent_at IS NULL", { t + LIMIT_OUTBOX_LEASE,
-	    g->uid[U_LEASE] }, 2, NULL, 0, NULL, 0, 0 };
+	    g->uid[U_LEASE] }, 2, NULL, 0, NULL, 0, 0, 0 };
 
 	notify(g, U_LEASE, t - 10);
 	/* As if another node took them at t and died while mailing. */
-	raw(g, &j);
+	testdb_raw(g->db, &j);
 	assert_int_equal(outbox_run_once(ob, (time_t)t + 10, &st), 0);
 	assert_int_equal(mails_to(&g->sink, g->email[U_LEASE], NULL), 0);
 	assert_int_equal(outbox_run_once(ob, (time_t)t + LIMIT_OUTBOX_LEASE,
@@ -781,14 +587,15 @@ settings_round_trip_and_refuse_unknown_words(void **state)
 #define DB_TEST(f) cmocka_unit_test_prestate(f, g)
 
 static int
-run(const char *group, const struct backend *be)
+run(const char *group, struct testdb *t)
 {
 	struct group *g = calloc(1, sizeof(*g));
 	int failed = 1;
 
 	if (g == NULL)
 		return 1;
-	g->be = be;
+	g->t = t;
+	g->db = t->db;
 	if (group_open(g) == 0) {
 		const struct CMUnitTest tests[] = {
 			DB_TEST(each_mode_sends_one_mail_per_person_without_content),
@@ -812,15 +619,11 @@ run(const char *group, const struct backend *be)
 int
 main(void)
 {
-	struct backend sqlite = { "sqlite", NULL };
-	struct backend pg = { "postgres", getenv("INFUUS_TEST_PG") };
 	int failed = 0;
 
 	if (crypto_init() != 0 || mail_init() != 0)
 		return 1;
-	failed += run("outbox sqlite", &sqlite);
-	if (pg.url != NULL && pg.url[0] != '\0')
-		failed += run("outbox postgres", &pg);
+	failed += testdb_run_backends("outbox", TESTDB_SHARED_PG, run);
 	mail_done();
 	return failed != 0;
 }

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -39,11 +38,7 @@
 #include "queue/queue.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
+#include "testdb.h"
 
 enum { PRO1, PRO2, CLIENT1, CLIENT2, CLIENT3, PRO_B, CLIENT_B, NPEOPLE };
 
@@ -62,14 +57,11 @@ static const struct {
 };
 
 struct group {
-	const struct backend *be;
+	struct testdb *t;  /* the database, shared on PostgreSQL */
 	struct db *db;
 	struct keyring *kr;
 	struct tz_cache *tzc;
 	struct tz *ams;
-	char dir[64];
-	char path[96];
-	char key[96];
 	char run[24];
 	int64_t uid[NPEOPLE];
 	int norg;
@@ -89,28 +81,13 @@ struct fx {
 static int
 group_open(struct group *g)
 {
-	unsigned char rnd[6];
 	char email[128];
 	int i, rc;
 
-	crypto_random(rnd, sizeof(rnd));
-	snprintf(g->run, sizeof(g->run), "%02x%02x%02x%02x%02x%02x", rnd[0],
-	    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_queue.XXXXXX");
-	if (mkdtemp(g->dir) == NULL) {
-		perror("mkdtemp");
-		return -1;
-	}
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	if ((rc = db_open(g->be->url ? g->be->url : g->path, &g->db)) != 0 ||
-	    (rc = db_migrate(g->db, NULL)) != 0) {
-		fprintf(stderr, "%s: database: %s\n", g->be->name, err_msg(rc));
-		return -1;
-	}
+	testdb_run_tag(g->run, sizeof(g->run));
 	/* No keyring_start: a shared PostgreSQL database holds keys of
 	 * earlier runs wrapped with their own master keys. */
-	if ((rc = keyring_new(g->key, &g->kr)) != 0 ||
+	if ((rc = keyring_new(g->t->key, &g->kr)) != 0 ||
 	    (rc = tz_cache_new(&g->tzc)) != 0 ||
 	    (rc = tz_load("Europe/Amsterdam", &g->ams)) != 0) {
 		fprintf(stderr, "set-up: %s\n", err_msg(rc));
@@ -130,37 +107,21 @@ group_open(struct group *g)
 static void
 group_close(struct group *g)
 {
-	char p[160];
-
 	if (g->ams)
 		tz_free(g->ams);
 	if (g->tzc)
 		tz_cache_free(g->tzc);
 	if (g->kr)
 		keyring_free(g->kr);
-	if (g->db)
-		db_close(g->db);
-	unlink(g->key);
-	if (g->be->url == NULL) {
-		unlink(g->path);
-		snprintf(p, sizeof(p), "%s-wal", g->path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", g->path);
-		unlink(p);
-	}
-	rmdir(g->dir);
 }
 
 static int64_t
 new_org(struct group *g, const char *tag)
 {
 	char slug[64];
-	int64_t id = 0;
 
 	snprintf(slug, sizeof(slug), "%s-%s-%d", tag, g->run, ++g->norg);
-	assert_int_equal(org_create(g->db, g->kr, "Praktijk", slug,
-	    "Europe/Amsterdam", &id), 0);
-	return id;
+	return testdb_new_org(g->db, g->kr, "Praktijk", slug);
 }
 
 static int
@@ -259,67 +220,15 @@ add_pro(struct fx *fx, int64_t traj, int pro)
 	    &ev), 0);
 }
 
-/* One statement with integer arguments (-1 binds NULL) and optionally
- * one text to seal with the organisation's key (bound as argument
- * seal_at); gives back the first column of the first row. */
-struct raw_job {
-	const char *sql;
-	int64_t args[10];
-	int nargs;
-	struct keyring *kr;
-	int64_t org;
-	const char *seal;
-	int seal_at;
-	int64_t id;
-	int64_t changes;
-};
-
-static int
-raw_run(struct db_conn *c, void *arg)
-{
-	struct raw_job *j = arg;
-	struct buf box = BUF_INIT;
-	struct db_stmt *st;
-	int rc, i;
-
-	if (j->seal && (rc = keyring_seal(j->kr, c, j->org, j->seal,
-	    strlen(j->seal), &box)) != 0)
-		return rc;
-	if ((rc = db_prepare(c, j->sql, &st)) != 0)
-		goto out;
-	for (i = 0; i < j->nargs; i++) {
-		if (j->seal && i + 1 == j->seal_at)
-			db_bind_blob(st, i + 1, box.p, box.len);
-		else if (j->args[i] == -1)
-			db_bind_null(st, i + 1);
-		else
-			db_bind_i64(st, i + 1, j->args[i]);
-	}
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		j->id = db_col_i64(st, 0);
-	j->changes = db_changes(st);
-	db_done(st);
-out:
-	buf_release(&box);
-	return rc < 0 ? rc : 0;
-}
-
-static int64_t
-raw(struct fx *fx, struct raw_job *j)
-{
-	assert_int_equal(db_write(fx->db, raw_run, j), 0);
-	return j->id;
-}
-
 static int64_t
 add_thread(struct fx *fx, int64_t traj, int64_t org, const char *subject)
 {
-	struct raw_job j = { "INSERT INTO threads (trajectory_id, subject_box, "
-	    "created_at, last_message_at) VALUES (?, ?, 1, 1) RETURNING id",
+	struct testdb_raw j = { "INSERT INTO threads (trajectory_id, "
+	    "subject_box, created_at, last_message_at) VALUES (?, ?, 1, 1) "
+	    "RETURNING id",
 	    { traj, 0 }, 2, fx->kr, org, subject, 2, 0, 0 };
 
-	return raw(fx, &j);
+	return testdb_raw(fx->db, &j);
 }
 
 /* A message as the message module writes it; deadline -1: none. */
@@ -327,7 +236,7 @@ static int64_t
 add_msg(struct fx *fx, int64_t traj, int64_t thread, int author,
     int64_t created, int64_t deadline)
 {
-	struct raw_job j = { NULL, { thread, traj, org_of(fx, author),
+	struct testdb_raw j = { NULL, { thread, traj, org_of(fx, author),
 	    fx->uid[author], 0, created, deadline }, 7, fx->kr,
 	    org_of(fx, author), "tekst van het bericht", 5, 0, 0 };
 
@@ -338,7 +247,7 @@ add_msg(struct fx *fx, int64_t traj, int64_t thread, int author,
 	    "INSERT INTO messages (thread_id, trajectory_id, org_id, author_id, "
 	    "author_role, body_box, created_at, deadline_at) "
 	    "VALUES (?, ?, ?, ?, 'professional', ?, ?, ?) RETURNING id";
-	return raw(fx, &j);
+	return testdb_raw(fx->db, &j);
 }
 
 /* A professional's reply at `at` to the client message msg. */
@@ -347,10 +256,11 @@ reply(struct fx *fx, int64_t traj, int64_t thread, int pro, int64_t msg,
     int64_t at)
 {
 	int64_t id = add_msg(fx, traj, thread, pro, at, -1);
-	struct raw_job j = { "UPDATE messages SET replied_at = ?, reply_id = ? "
-	    "WHERE id = ?", { at, id, msg }, 3, NULL, 0, NULL, 0, 0, 0 };
+	struct testdb_raw j = { "UPDATE messages SET replied_at = ?, "
+	    "reply_id = ? WHERE id = ?", { at, id, msg }, 3, NULL, 0, NULL, 0,
+	    0, 0 };
 
-	raw(fx, &j);
+	testdb_raw(fx->db, &j);
 	assert_int_equal(j.changes, 1);
 	return id;
 }
@@ -388,23 +298,6 @@ col_null(struct fx *fx, const char *sql, int64_t id)
 	db_done(st);
 	db_read_end(fx->db, c);
 	return null;
-}
-
-static void
-raw_blob(struct fx *fx, const char *sql, int64_t id, struct buf *out)
-{
-	struct db_conn *c;
-	struct db_stmt *st;
-	struct str s;
-
-	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	assert_int_equal(db_prepare(c, sql, &st), 0);
-	db_bind_i64(st, 1, id);
-	assert_int_equal(db_step(st), DB_ROW);
-	s = db_col_blob(st, 0);
-	buf_add(out, s.p, s.len);
-	db_done(st);
-	db_read_end(fx->db, c);
 }
 
 static bool
@@ -654,8 +547,8 @@ more_time_moves_the_deadline_and_adds_a_sealed_notice(void **state)
 	    "WHERE id = ?", notice), first);
 	assert_true(col_null(fx, "SELECT deadline_at FROM messages "
 	    "WHERE id = ?", notice));
-	raw_blob(fx, "SELECT body_box FROM messages WHERE id = ?", notice,
-	    &box);
+	testdb_blob(fx->db, "SELECT body_box FROM messages WHERE id = ?",
+	    notice, &box);
 	assert_false(has_bytes(&box, "meer tijd"));
 	assert_int_equal(db_read_begin(fx->db, &c), 0);
 	assert_int_equal(keyring_open(fx->kr, c, fx->org_a, box.p, box.len,
@@ -823,12 +716,12 @@ adherence_numbers_match_a_hand_computed_set(void **state)
 		    tue9 + (h - 8) * HOUR;
 
 		if (h == 9) {
-			struct raw_job j = { "UPDATE messages SET "
+			struct testdb_raw j = { "UPDATE messages SET "
 			    "original_deadline = deadline_at, deadline_at = ? "
 			    "WHERE id = ?", { tue9 + 3 * HOUR, m }, 2, NULL, 0,
 			    NULL, 0, 0, 0 };
 
-			raw(fx, &j);
+			testdb_raw(fx->db, &j);
 		}
 		reply(fx, t1, th1, h <= 6 ? PRO1 : PRO2, m, at);
 	}
@@ -1006,12 +899,13 @@ run_db_tests(const char *group, struct group *g)
 }
 
 static int
-run(const char *group, const struct backend *be)
+run(const char *group, struct testdb *t)
 {
 	struct group g = { 0 };
 	int failed = 1;
 
-	g.be = be;
+	g.t = t;
+	g.db = t->db;
 	if (group_open(&g) == 0)
 		failed = run_db_tests(group, &g);
 	group_close(&g);
@@ -1021,14 +915,10 @@ run(const char *group, const struct backend *be)
 int
 main(void)
 {
-	struct backend sqlite = { "sqlite", NULL };
-	struct backend pg = { "postgres", getenv("INFUUS_TEST_PG") };
 	int failed = 0;
 
 	if (crypto_init() != 0)
 		return 1;
-	failed += run("queue sqlite", &sqlite);
-	if (pg.url != NULL && pg.url[0] != '\0')
-		failed += run("queue postgres", &pg);
+	failed += testdb_run_backends("queue", TESTDB_SHARED_PG, run);
 	return failed != 0;
 }

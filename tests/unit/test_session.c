@@ -9,13 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -25,294 +22,30 @@
 #include "identity/session.h"
 #include "keys/keyring.h"
 #include "store/db.h"
+#include "testdb.h"
 
 #define TEST_NAME "session"
 
-/* --- Fixture: one fresh database per group, emptied before each test --- */
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
-
-struct group {
-	const struct backend *be;
-	struct db *db;
-	char dir[64];
-	char path[96];
-	char key[96];
-};
-
-struct fx {
-	struct group *g;
-	struct db *db;
-	struct keyring *kr;
-};
-
-/*
- * PostgreSQL: a database of this test program's own, dropped and made
- * anew, so tests of other modules running at the same time against the
- * same server are not disturbed and no rows of earlier runs remain.
- */
-static int
-pg_fresh_database(const char *url, const char *name, char *out, size_t outlen)
-{
-	char sql[160];
-	const char *p, *q, *slash;
-	PGconn *h;
-	PGresult *res;
-	int ok = 1;
-
-	h = PQconnectdb(url);
-	if (PQstatus(h) != CONNECTION_OK) {
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-		PQfinish(h);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-	    name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	res = PQexec(h, sql);
-	ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "postgres: %s", PQerrorMessage(h));
-	PQclear(res);
-	PQfinish(h);
-	if (!ok)
-		return -1;
-	/* postgres://user@host:port/dbname?options -> .../name?options */
-	p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	slash = strchr(p, '/');
-	q = strchr(p, '?');
-	if (slash == NULL || (q != NULL && q < slash))
-		slash = q ? q : p + strlen(p);
-	snprintf(out, outlen, "%.*s/%s%s", (int)(slash - url), url, name,
-	    q ? q : "");
-	return 0;
-}
-
-static int
-wipe_job(struct db_conn *c, void *arg)
-{
-	(void)arg;
-	return db_exec(c, "DELETE FROM login_attempts; "
-	    "DELETE FROM recovery_codes; DELETE FROM password_resets; "
-	    "DELETE FROM invites; DELETE FROM sessions; "
-	    "DELETE FROM memberships; DELETE FROM users; DELETE FROM orgs; "
-	    "DELETE FROM org_keys;");
-}
-
-/* Open (and migrate) the group's database; plain C, outside any test. */
-static int
-group_open(struct group *g, const struct backend *be)
-{
-	memset(g, 0, sizeof(*g));
-	g->be = be;
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_%s.XXXXXX", TEST_NAME);
-	if (mkdtemp(g->dir) == NULL)
-		return -1;
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	if (db_open(be->url ? be->url : g->path, &g->db) != 0) {
-		fprintf(stderr, "%s: cannot open the database\n", be->name);
-		return -1;
-	}
-	if (db_migrate(g->db, NULL) != 0) {
-		fprintf(stderr, "%s: migrations failed\n", be->name);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-group_close(struct group *g)
-{
-	char p[128];
-
-	if (g->db)
-		db_close(g->db);
-	g->db = NULL;
-	unlink(g->path);
-	snprintf(p, sizeof(p), "%s-wal", g->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g->path);
-	unlink(p);
-	unlink(g->key);
-	rmdir(g->dir);
-}
-
-static int
-setup(void **state)
-{
-	struct group *g = *state;
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fx->g = g;
-	fx->db = g->db;
-	assert_int_equal(db_write(fx->db, wipe_job, NULL), 0);
-	assert_int_equal(keyring_new(g->key, &fx->kr), 0);
-	/* As at start-up: makes the system key (organisation 0). */
-	assert_int_equal(keyring_start(fx->kr, fx->db), 0);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	keyring_free(fx->kr);
-	*state = fx->g;
-	free(fx);
-	return 0;
-}
-
-/* A statement with up to two integer arguments, on the writer. */
-struct sql_job {
-	const char *sql;
-	int64_t a, b;
-	int nargs;
-};
-
-static int
-sql_run(struct db_conn *c, void *arg)
-{
-	struct sql_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, j->sql, &st)) != 0)
-		return rc;
-	if (j->nargs > 0)
-		db_bind_i64(st, 1, j->a);
-	if (j->nargs > 1)
-		db_bind_i64(st, 2, j->b);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-static void
-sql_write(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
-{
-	struct sql_job j = { sql, a, b, nargs };
-
-	assert_int_equal(db_write(fx->db, sql_run, &j), 0);
-}
-
-static int64_t
-sql_i64(struct fx *fx, const char *sql, int nargs, int64_t a, int64_t b)
-{
-	struct db_conn *c;
-	int64_t args[2] = { a, b };
-	int64_t v = -1;
-
-	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	assert_int_equal(db_query_i64(c, sql, &v, nargs, args), 0);
-	db_read_end(fx->db, c);
-	return v;
-}
-
-/* Run the tests on SQLite, and on PostgreSQL when INFUUS_TEST_PG is set. */
-static int
-run_backends(int (*run)(const char *, struct group *))
-{
-	struct backend sqlite = { "sqlite", NULL }, pg = { "postgres", NULL };
-	const char *url = getenv("INFUUS_TEST_PG");
-	char pgurl[512];
-	struct group g;
-	int failed = 0;
-
-	if (group_open(&g, &sqlite) != 0)
-		return 1;
-	failed += run(TEST_NAME " sqlite", &g);
-	group_close(&g);
-	if (url == NULL || url[0] == '\0')
-		return failed;
-	if (pg_fresh_database(url, "infuus_t_" TEST_NAME, pgurl,
-	    sizeof(pgurl)) != 0)
-		return failed + 1;
-	pg.url = pgurl;
-	if (group_open(&g, &pg) != 0)
-		return failed + 1;
-	failed += run(TEST_NAME " postgres", &g);
-	group_close(&g);
-	return failed;
-}
+/* The fixture is testdb.h's: a database of this program's own per backend,
+ * emptied before each test by testdb_fx_setup. */
 
 /* --- Helpers ------------------------------------------------------------ */
 
 #define T0 ((time_t)1700000000)
 
-struct user_job {
-	const char *email;
-	const char *name;
-	int64_t id;
-};
-
-static int
-user_run(struct db_conn *c, void *arg)
-{
-	struct user_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, "INSERT INTO users (email, name, pw_hash, "
-	    "lang, created_at) VALUES (?, ?, 'x', 'en', 1) RETURNING id",
-	    &st)) != 0)
-		return rc;
-	db_bind_textz(st, 1, j->email);
-	db_bind_textz(st, 2, j->name);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->id = db_col_i64(st, 0);
-		rc = 0;
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* An account made directly: these tests need no password, and argon2id
- * would only make them slow. */
-static int64_t
-add_user(struct fx *fx, const char *email, const char *name)
-{
-	struct user_job j = { email, name, 0 };
-
-	assert_int_equal(db_write(fx->db, user_run, &j), 0);
-	assert_true(j.id > 0);
-	return j.id;
-}
-
-static int64_t
-new_org(struct fx *fx, const char *name, const char *slug)
-{
-	int64_t id = 0;
-
-	assert_int_equal(org_create(fx->db, fx->kr, name, slug,
-	    "Europe/Amsterdam", &id), 0);
-	return id;
-}
-
 static const struct session_policy pol = { 600, 3600 };
 
 static int64_t
-last_seen(struct fx *fx, int64_t id)
+last_seen(struct testdb_fx *fx, int64_t id)
 {
-	return sql_i64(fx, "SELECT last_seen FROM sessions WHERE id = ?", 1,
-	    id, 0);
+	return testdb_i64(fx->db, "SELECT last_seen FROM sessions WHERE id = ?",
+	    1, id, 0);
 }
 
 static int64_t
-session_rows(struct fx *fx)
+session_rows(struct testdb_fx *fx)
 {
-	return sql_i64(fx, "SELECT COUNT(*) FROM sessions", 0, 0, 0);
+	return testdb_i64(fx->db, "SELECT COUNT(*) FROM sessions", 0, 0, 0);
 }
 
 /* --- Tests -------------------------------------------------------------- */
@@ -320,13 +53,13 @@ session_rows(struct fx *fx)
 static void
 create_then_lookup_finds_the_same_session(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT, hex = BUF_INIT;
 	struct session s, l;
 	int64_t org, anna;
 
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
-	anna = add_user(fx, "anna@example.org", "Anna de Vries");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna de Vries");
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_PROFESSIONAL), 0);
 	assert_int_equal(session_create(fx->db, anna, org, true, false,
 	    "192.0.2.1", "Mozilla/5.0 (X11)", T0, &tok, &s), 0);
@@ -358,10 +91,10 @@ create_then_lookup_finds_the_same_session(void **state)
 
 	/* The database holds the token's SHA-256, not the token. */
 	crypto_sha256_hex(tok.p, tok.len, &hex);
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM sessions WHERE "
-	    "length(token_hash) = 32", 0, 0, 0), 1);
-	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM sessions WHERE "
-	    "csrf = user_agent", 0, 0, 0), 0);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM sessions "
+	    "WHERE length(token_hash) = 32", 0, 0, 0), 1);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM sessions "
+	    "WHERE csrf = user_agent", 0, 0, 0), 0);
 	buf_release(&tok);
 	buf_release(&hex);
 }
@@ -369,13 +102,13 @@ create_then_lookup_finds_the_same_session(void **state)
 static void
 unknown_and_malformed_tokens_are_refused(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	int64_t anna;
 	char bad[64];
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	assert_int_equal(session_lookup(fx->db, &pol, NULL, T0, &s), ERR_AUTH);
@@ -396,12 +129,12 @@ unknown_and_malformed_tokens_are_refused(void **state)
 static void
 every_login_gets_a_new_token(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf t1 = BUF_INIT, t2 = BUF_INIT;
 	struct session s1, s2, l;
 	int64_t anna;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &t1, &s1), 0);
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
@@ -423,12 +156,12 @@ every_login_gets_a_new_token(void **state)
 static void
 idle_sessions_end(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	int64_t anna;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	/* Exactly the idle limit is still fine, and it counts as use. */
@@ -447,13 +180,13 @@ idle_sessions_end(void **state)
 static void
 absolute_limit_ends_even_busy_sessions(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	time_t t;
 	int64_t anna;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	for (t = T0 + 500; t <= T0 + 3600; t += 500)
@@ -467,12 +200,12 @@ absolute_limit_ends_even_busy_sessions(void **state)
 static void
 last_seen_is_written_at_most_once_a_minute(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	int64_t anna, id;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	id = s.id;
@@ -493,13 +226,13 @@ last_seen_is_written_at_most_once_a_minute(void **state)
 static void
 destroy_ends_one_and_destroy_user_ends_all(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf a1 = BUF_INIT, a2 = BUF_INIT, b1 = BUF_INIT;
 	struct session s, sa1;
 	int64_t anna, bert;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
-	bert = add_user(fx, "bert@example.org", "Bert");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
+	bert = testdb_add_user(fx->db, "bert@example.org", "Bert");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &a1, &sa1), 0);
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
@@ -523,13 +256,13 @@ destroy_ends_one_and_destroy_user_ends_all(void **state)
 static void
 csrf_check_is_exact(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s, other;
 	char v[64];
 	int64_t anna;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
@@ -554,14 +287,14 @@ csrf_check_is_exact(void **state)
 static void
 role_follows_the_membership_and_disabling_ends_sessions(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	int64_t org, anna, boss;
 
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
-	boss = add_user(fx, "baas@example.org", "Baas");
-	anna = add_user(fx, "anna@example.org", "Anna");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	boss = testdb_add_user(fx->db, "baas@example.org", "Baas");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(member_add(fx->db, org, boss, ROLE_ADMIN), 0);
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_CLIENT), 0);
 	assert_int_equal(session_create(fx->db, anna, org, true, false, NULL,
@@ -585,14 +318,14 @@ role_follows_the_membership_and_disabling_ends_sessions(void **state)
 static void
 second_factor_pending_then_promoted(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	static const struct session_policy lax = { 3600, 7200 };
 	struct buf tok = BUF_INIT, tok2 = BUF_INIT;
 	struct session s;
 	int64_t org, anna;
 
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
-	anna = add_user(fx, "anna@example.org", "Anna");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
 	assert_int_equal(session_create(fx->db, anna, 0, false, true, NULL,
 	    NULL, T0, &tok, &s), 0);
@@ -625,14 +358,14 @@ second_factor_pending_then_promoted(void **state)
 static void
 organisation_choice_needs_membership(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	int64_t org, other, anna;
 
-	org = new_org(fx, "Praktijk Anna", "praktijk-anna");
-	other = new_org(fx, "Buurtteam", "buurtteam");
-	anna = add_user(fx, "anna@example.org", "Anna");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	other = testdb_new_org(fx->db, fx->kr, "Buurtteam", "buurtteam");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_CLIENT), 0);
 	assert_int_equal(session_create(fx->db, anna, other, true, false, NULL,
 	    NULL, T0, &tok, &s), ERR_NOTFOUND);
@@ -657,19 +390,19 @@ organisation_choice_needs_membership(void **state)
 static void
 purge_removes_only_expired_sessions(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session s;
 	int64_t anna, n = -1;
 
-	anna = add_user(fx, "anna@example.org", "Anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
 	/* Idle since T0; busy but made 3200 s before T0; made later. */
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0 - 3200, &tok, &s), 0);
-	sql_write(fx, "UPDATE sessions SET last_seen = ? WHERE id = ?", 2,
-	    T0 + 400, s.id);
+	testdb_write(fx->db, "UPDATE sessions SET last_seen = ? WHERE id = ?",
+	    2, T0 + 400, s.id);
 	assert_int_equal(session_create(fx->db, anna, 0, true, false, NULL,
 	    NULL, T0 + 500, &tok, &s), 0);
 	/* At T0 + 500 only the old one is past a limit (absolute). */
@@ -691,7 +424,7 @@ purge_removes_only_expired_sessions(void **state)
 static void
 cache_answers_from_memory_and_follows_every_write(void **state)
 {
-	struct fx *fx = *state;
+	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
 	struct session_cache *sc = NULL;
 	struct db_stats before, after;
@@ -699,8 +432,9 @@ cache_answers_from_memory_and_follows_every_write(void **state)
 	int64_t org, anna;
 	bool sqlite = db_kind(fx->db) == DB_SQLITE;
 
-	org = new_org(fx, "Praktijk Cache", "praktijk-cache");
-	anna = add_user(fx, "anna@cache.example", "Anna Cache");
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Cache",
+	    "praktijk-cache");
+	anna = testdb_add_user(fx->db, "anna@cache.example", "Anna Cache");
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_PROFESSIONAL), 0);
 	assert_int_equal(session_create(fx->db, anna, org, false, false,
 	    "127.0.0.1", "test", T0, &tok, &s), 0);
@@ -737,10 +471,11 @@ cache_answers_from_memory_and_follows_every_write(void **state)
 	buf_release(&tok);
 }
 
-#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, g)
+#define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, testdb_fx_setup, \
+    testdb_fx_teardown, g)
 
 static int
-run(const char *name, struct group *g)
+run(const char *name, struct testdb *g)
 {
 	const struct CMUnitTest tests[] = {
 		T(create_then_lookup_finds_the_same_session, g),
@@ -766,5 +501,5 @@ main(void)
 {
 	if (crypto_init() != 0)
 		return 1;
-	return run_backends(run) != 0;
+	return testdb_run_backends(TEST_NAME, 0, run) != 0;
 }

@@ -13,17 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -32,166 +28,15 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "mail/smtp.h"
-
-#define SINK INFUUS_SOURCE_ROOT "/tests/unit/smtp_sink.py"
-
-struct sink {
-	pid_t pid;
-	char dir[64];
-	int port;
-};
-
-static int
-slurp(const char *path, struct buf *out)
-{
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(out, chunk, n);
-	fclose(f);
-	return 0;
-}
-
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static void
-msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Start smtp_sink.py; tls_cert/tls_key NULL for a plain server. */
-static int
-sink_start(struct sink *s, const char *tls_cert, const char *tls_key)
-{
-	struct buf port = BUF_INIT;
-	char path[128];
-	int i, status;
-
-	memset(s, 0, sizeof(*s));
-	snprintf(s->dir, sizeof(s->dir), "/tmp/infuus-smtp-XXXXXX");
-	if (mkdtemp(s->dir) == NULL)
-		return -1;
-	s->pid = fork();
-	if (s->pid < 0)
-		return -1;
-	if (s->pid == 0) {
-		/* Debian's python3 has aiosmtpd; another one first on PATH
-		 * (pyenv) may not. */
-		const char *py = access("/usr/bin/python3", X_OK) == 0 ?
-		    "/usr/bin/python3" : "python3";
-		char log[128];
-		int fd;
-
-		/* The server's own tracebacks (a client that drops TLS on
-		 * purpose) go to a file, shown when it fails to start. */
-		snprintf(log, sizeof(log), "%s/sink.log", s->dir);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd >= 0) {
-			dup2(fd, 2);
-			close(fd);
-		}
-
-		if (tls_cert)
-			execlp(py, py, SINK, s->dir, "--tls", tls_cert, tls_key,
-			    (char *)NULL);
-		else
-			execlp(py, py, SINK, s->dir, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(path, sizeof(path), "%s/port", s->dir);
-	for (i = 0; i < 200; i++) {
-		if (slurp(path, &port) == 0 && port.len > 0)
-			break;
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			struct buf log = BUF_INIT;
-
-			snprintf(path, sizeof(path), "%s/sink.log", s->dir);
-			slurp(path, &log);
-			fprintf(stderr, "smtp_sink.py exited (status %d); is "
-			    "python3-aiosmtpd installed?\n%s\n", status, log.p);
-			buf_release(&log);
-			s->pid = 0;
-			buf_release(&port);
-			return -1;
-		}
-		msleep(50);
-	}
-	s->port = (int)strtol(port.p, NULL, 10);
-	buf_release(&port);
-	return s->port > 0 ? 0 : -1;
-}
-
-static void
-sink_stop(struct sink *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		s->pid = 0;
-	}
-	if (s->dir[0])
-		remove_tree(s->dir);
-}
-
-static int
-sink_count(const struct sink *s)
-{
-	DIR *d = opendir(s->dir);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		if (l > 4 && strcmp(e->d_name + l - 4, ".eml") == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-/* The stored file N.<ext>, NUL-terminated in out. */
-static void
-sink_file(const struct sink *s, int n, const char *ext, struct buf *out)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/%d.%s", s->dir, n, ext);
-	buf_reset(out);
-	assert_int_equal(slurp(path, out), 0);
-}
+#include "testsmtp.h"
 
 static int
 group_setup(void **state)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	struct testsmtp *s = calloc(1, sizeof(*s));
 
-	if (sink_start(s, NULL, NULL) != 0) {
-		sink_stop(s);
+	if (testsmtp_start(s, NULL, NULL) != 0) {
+		testsmtp_stop(s);
 		free(s);
 		return -1;
 	}
@@ -202,15 +47,15 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	struct sink *s = *state;
+	struct testsmtp *s = *state;
 
-	sink_stop(s);
+	testsmtp_stop(s);
 	free(s);
 	return 0;
 }
 
 static struct mail_config
-cfg_for(const struct sink *s)
+cfg_for(const struct testsmtp *s)
 {
 	return (struct mail_config){
 		.host = "127.0.0.1",
@@ -321,10 +166,10 @@ format_encodes_utf8_subject_and_long_or_8bit_body(void **state)
 static void
 header_injection_is_refused(void **state)
 {
-	struct sink *s = *state;
+	struct testsmtp *s = *state;
 	struct mail_config cfg = cfg_for(s);
 	struct buf m = BUF_INIT;
-	int before = sink_count(s);
+	int before = testsmtp_count(s);
 	const char *bad_to[] = {
 		"kees@example.org\r\nBcc: evil@example.org",
 		"kees@example.org>\r\nRCPT TO:<evil@example.org",
@@ -363,7 +208,7 @@ header_injection_is_refused(void **state)
 	    ERR_INVAL);
 	assert_int_equal(m.len, 0);
 	/* Nothing reached the server. */
-	assert_int_equal(sink_count(s), before);
+	assert_int_equal(testsmtp_count(s), before);
 	buf_release(&m);
 }
 
@@ -427,7 +272,7 @@ addresses_and_urls_are_checked(void **state)
 static void
 send_delivers_headers_and_body_intact(void **state)
 {
-	struct sink *s = *state;
+	struct testsmtp *s = *state;
 	struct mail_config cfg = cfg_for(s);
 	struct buf f = BUF_INIT, body = BUF_INIT, crlf = BUF_INIT;
 	const char *subject = "Nieuw bericht van je coach \xe2\x80\x94 "
@@ -441,25 +286,25 @@ send_delivers_headers_and_body_intact(void **state)
 	for (i = 0; i < 40; i++)
 		buf_adds(&body, "lang ");
 	buf_adds(&body, "\nGroet,\nInfuus\n");
-	n = sink_count(s) + 1;
+	n = testsmtp_count(s) + 1;
 	assert_int_equal(mail_send(&cfg, "kees@example.org", subject, body.p), 0);
-	assert_int_equal(sink_count(s), n);
-	sink_file(s, n, "env", &f);
+	assert_int_equal(testsmtp_count(s), n);
+	testsmtp_file(s, n, "env", &f);
 	assert_string_equal(f.p,
 	    "noreply@infuus.test\nkees@example.org\nauth=-\ntls=0\n");
-	sink_file(s, n, "defects", &f);
+	testsmtp_file(s, n, "defects", &f);
 	assert_string_equal(f.p, "");
-	sink_file(s, n, "subject", &f);
+	testsmtp_file(s, n, "subject", &f);
 	assert_string_equal(f.p, subject);
 	/* Python keeps the CRLF line ends of the wire in the decoded text. */
-	sink_file(s, n, "body", &f);
+	testsmtp_file(s, n, "body", &f);
 	for (i = 0; i < (int)body.len; i++) {
 		if (body.p[i] == '\n')
 			buf_addch(&crlf, '\r');
 		buf_addch(&crlf, body.p[i]);
 	}
 	assert_string_equal(f.p, crlf.p);
-	sink_file(s, n, "eml", &f);
+	testsmtp_file(s, n, "eml", &f);
 	assert_true(strncmp(f.p, "Date: ", 6) == 0);
 	assert_non_null(strstr(f.p, "\r\nFrom: \"Infuus\" <noreply@infuus.test>\r\n"));
 	assert_non_null(strstr(f.p, "\r\nTo: kees@example.org\r\n"));
@@ -481,16 +326,16 @@ send_delivers_headers_and_body_intact(void **state)
 static void
 two_messages_get_different_message_ids(void **state)
 {
-	struct sink *s = *state;
+	struct testsmtp *s = *state;
 	struct mail_config cfg = cfg_for(s);
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	char *ia, *ib;
-	int n = sink_count(s) + 1;
+	int n = testsmtp_count(s) + 1;
 
 	assert_int_equal(mail_send(&cfg, "a@example.org", "Een", "1"), 0);
 	assert_int_equal(mail_send(&cfg, "b@example.org", "Twee", "2"), 0);
-	sink_file(s, n, "eml", &a);
-	sink_file(s, n + 1, "eml", &b);
+	testsmtp_file(s, n, "eml", &a);
+	testsmtp_file(s, n + 1, "eml", &b);
 	ia = strstr(a.p, "Message-ID: ");
 	ib = strstr(b.p, "Message-ID: ");
 	assert_non_null(ia);
@@ -505,20 +350,20 @@ two_messages_get_different_message_ids(void **state)
 static void
 send_logs_in_when_configured(void **state)
 {
-	struct sink *s = *state;
+	struct testsmtp *s = *state;
 	struct mail_config cfg = cfg_for(s);
 	struct buf f = BUF_INIT;
-	int n = sink_count(s) + 1;
+	int n = testsmtp_count(s) + 1;
 
 	cfg.user = "alice";
 	cfg.password = "wonderland";
 	assert_int_equal(mail_send(&cfg, "kees@example.org", "Hoi", "x"), 0);
-	sink_file(s, n, "env", &f);
+	testsmtp_file(s, n, "env", &f);
 	assert_non_null(strstr(f.p, "\nauth=alice\n"));
 	cfg.password = "not-wonderland";
 	assert_int_equal(mail_send(&cfg, "kees@example.org", "Hoi", "x"),
 	    ERR_MAIL);
-	assert_int_equal(sink_count(s), n);
+	assert_int_equal(testsmtp_count(s), n);
 	buf_release(&f);
 }
 
@@ -543,24 +388,24 @@ credentials_never_go_to_a_remote_host_without_tls(void **state)
 static void
 required_tls_is_not_skipped_when_the_server_lacks_it(void **state)
 {
-	struct sink *s = *state;
+	struct testsmtp *s = *state;
 	struct mail_config cfg = cfg_for(s);
-	int n = sink_count(s);
+	int n = testsmtp_count(s);
 
 	cfg.tls = MAIL_TLS_REQUIRE;
 	assert_int_equal(mail_send(&cfg, "kees@example.org", "Hoi", "x"),
 	    ERR_MAIL);
-	assert_int_equal(sink_count(s), n);
+	assert_int_equal(testsmtp_count(s), n);
 	/* "Try" goes on without it. */
 	cfg.tls = MAIL_TLS_TRY;
 	assert_int_equal(mail_send(&cfg, "kees@example.org", "Hoi", "x"), 0);
-	assert_int_equal(sink_count(s), n + 1);
+	assert_int_equal(testsmtp_count(s), n + 1);
 }
 
 static void
 starttls_with_verified_certificate(void **state)
 {
-	struct sink tls;
+	struct testsmtp tls;
 	struct mail_config cfg;
 	struct buf f = BUF_INIT, cmd = BUF_INIT;
 	char dir[64], cert[128], key[128];
@@ -576,30 +421,30 @@ starttls_with_verified_certificate(void **state)
 	    "-keyout %s -out %s >/dev/null 2>&1", key, cert);
 	if (system(cmd.p) != 0) {
 		buf_release(&cmd);
-		remove_tree(dir);
+		testsmtp_remove_dir(dir);
 		skip();
 	}
 	buf_release(&cmd);
-	assert_int_equal(sink_start(&tls, cert, key), 0);
+	assert_int_equal(testsmtp_start(&tls, cert, key), 0);
 	cfg = cfg_for(&tls);
 	cfg.tls = MAIL_TLS_REQUIRE;
 	cfg.ca_file = cert;
 	cfg.user = "alice";
 	cfg.password = "wonderland";
 	assert_int_equal(mail_send(&cfg, "kees@example.org", "Over TLS", "x"), 0);
-	n = sink_count(&tls);
+	n = testsmtp_count(&tls);
 	assert_int_equal(n, 1);
-	sink_file(&tls, 1, "env", &f);
+	testsmtp_file(&tls, 1, "env", &f);
 	assert_string_equal(f.p,
 	    "noreply@infuus.test\nkees@example.org\nauth=alice\ntls=1\n");
 	/* Without our CA the certificate does not verify: no mail. */
 	cfg.ca_file = NULL;
 	assert_int_equal(mail_send(&cfg, "kees@example.org", "Over TLS", "x"),
 	    ERR_MAIL);
-	assert_int_equal(sink_count(&tls), 1);
-	sink_stop(&tls);
+	assert_int_equal(testsmtp_count(&tls), 1);
+	testsmtp_stop(&tls);
 	buf_release(&f);
-	remove_tree(dir);
+	testsmtp_remove_dir(dir);
 }
 
 static double

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -34,11 +33,7 @@
 #include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
-
-struct backend {
-	const char *name;
-	const char *url; /* NULL: a SQLite file in a fresh folder */
-};
+#include "testdb.h"
 
 enum { PRO1, PRO2, CLIENT1, CLIENT2, ADMIN, PRO_B, CLIENT_B, NPEOPLE };
 
@@ -57,12 +52,9 @@ static const struct {
 };
 
 struct group {
-	const struct backend *be;
+	struct testdb *t;  /* the database, shared on PostgreSQL */
 	struct db *db;
 	struct keyring *kr;
-	char dir[64];
-	char path[96];
-	char key[96];
 	char run[24];      /* makes names unique on a shared database */
 	int64_t uid[NPEOPLE];
 	int norg;
@@ -83,29 +75,14 @@ struct fx {
 static int
 group_open(struct group *g)
 {
-	unsigned char rnd[6];
 	char email[128];
 	int i, rc;
 
-	crypto_random(rnd, sizeof(rnd));
-	snprintf(g->run, sizeof(g->run), "%02x%02x%02x%02x%02x%02x", rnd[0],
-	    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-	snprintf(g->dir, sizeof(g->dir), "/tmp/test_trajectory.XXXXXX");
-	if (mkdtemp(g->dir) == NULL) {
-		perror("mkdtemp");
-		return -1;
-	}
-	snprintf(g->key, sizeof(g->key), "%s/master.key", g->dir);
-	snprintf(g->path, sizeof(g->path), "%s/infuus.db", g->dir);
-	if ((rc = db_open(g->be->url ? g->be->url : g->path, &g->db)) != 0 ||
-	    (rc = db_migrate(g->db, NULL)) != 0) {
-		fprintf(stderr, "%s: database: %s\n", g->be->name, err_msg(rc));
-		return -1;
-	}
+	testdb_run_tag(g->run, sizeof(g->run));
 	/* keyring_start is left out on purpose: it checks every data key
 	 * of the database, and a shared PostgreSQL database holds keys of
 	 * earlier runs wrapped with their own master keys. */
-	if ((rc = keyring_new(g->key, &g->kr)) != 0) {
+	if ((rc = keyring_new(g->t->key, &g->kr)) != 0) {
 		fprintf(stderr, "keyring: %s\n", err_msg(rc));
 		return -1;
 	}
@@ -123,33 +100,17 @@ group_open(struct group *g)
 static void
 group_close(struct group *g)
 {
-	char p[160];
-
 	if (g->kr)
 		keyring_free(g->kr);
-	if (g->db)
-		db_close(g->db);
-	unlink(g->key);
-	if (g->be->url == NULL) {
-		unlink(g->path);
-		snprintf(p, sizeof(p), "%s-wal", g->path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", g->path);
-		unlink(p);
-	}
-	rmdir(g->dir);
 }
 
 static int64_t
 new_org(struct group *g, const char *tag)
 {
 	char slug[64];
-	int64_t id = 0;
 
 	snprintf(slug, sizeof(slug), "%s-%s-%d", tag, g->run, ++g->norg);
-	assert_int_equal(org_create(g->db, g->kr, "Praktijk", slug,
-	    "Europe/Amsterdam", &id), 0);
-	return id;
+	return testdb_new_org(g->db, g->kr, "Praktijk", slug);
 }
 
 /* The prestate is the group; the test's state becomes its fixture. */
@@ -242,49 +203,18 @@ create(struct fx *fx, int pro, int client, const char *title)
 	return id;
 }
 
-/* Rows the message module would write, made by hand. */
-struct raw_job {
-	const char *sql;
-	int64_t args[8];
-	int nargs;
-	int64_t id;
-};
-
-static int
-raw_run(struct db_conn *c, void *arg)
-{
-	struct raw_job *j = arg;
-	struct db_stmt *st;
-	int rc, i;
-
-	if ((rc = db_prepare(c, j->sql, &st)) != 0)
-		return rc;
-	for (i = 0; i < j->nargs; i++) {
-		if (j->args[i] == -1)
-			db_bind_null(st, i + 1);
-		else
-			db_bind_i64(st, i + 1, j->args[i]);
-	}
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		j->id = db_col_i64(st, 0);
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 static int64_t
 add_thread(struct fx *fx, int64_t traj)
 {
-	struct raw_job j = { "INSERT INTO threads (trajectory_id, subject_box, "
-	    "created_at, last_message_at) VALUES (?, X'00', 1, 1) RETURNING id",
-	    { traj }, 1, 0 };
+	struct testdb_raw j = { "INSERT INTO threads (trajectory_id, "
+	    "subject_box, created_at, last_message_at) VALUES (?, X'00', 1, 1) "
+	    "RETURNING id", { traj }, 1, NULL, 0, NULL, 0, 0, 0 };
 
 	if (db_kind(fx->db) == DB_POSTGRES)
 		j.sql = "INSERT INTO threads (trajectory_id, subject_box, "
 		    "created_at, last_message_at) VALUES (?, '\\x00', 1, 1) "
 		    "RETURNING id";
-	assert_int_equal(db_write(fx->db, raw_run, &j), 0);
-	return j.id;
+	return testdb_raw(fx->db, &j);
 }
 
 /* deadline or replied -1: NULL. */
@@ -292,8 +222,9 @@ static int64_t
 add_message(struct fx *fx, int64_t traj, int64_t thread, int author,
     int64_t created, int64_t deadline, int64_t replied)
 {
-	struct raw_job j = { NULL, { thread, traj, fx->org_a, fx->uid[author],
-	    created, deadline, replied }, 7, 0 };
+	struct testdb_raw j = { NULL, { thread, traj, fx->org_a,
+	    fx->uid[author], created, deadline, replied }, 7, NULL, 0, NULL, 0,
+	    0, 0 };
 	const char *role = people[author].role == ROLE_CLIENT ? "'client'" :
 	    "'professional'";
 	char sql[512];
@@ -304,26 +235,7 @@ add_message(struct fx *fx, int64_t traj, int64_t thread, int author,
 	    "?, ?, ?) RETURNING id", role,
 	    db_kind(fx->db) == DB_POSTGRES ? "'\\x00'" : "X'00'");
 	j.sql = sql;
-	assert_int_equal(db_write(fx->db, raw_run, &j), 0);
-	return j.id;
-}
-
-/* The raw bytes of a sealed column. */
-static void
-raw_column(struct fx *fx, const char *sql, int64_t id, struct buf *out)
-{
-	struct db_conn *c;
-	struct db_stmt *st;
-	struct str s;
-
-	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	assert_int_equal(db_prepare(c, sql, &st), 0);
-	db_bind_i64(st, 1, id);
-	assert_int_equal(db_step(st), DB_ROW);
-	s = db_col_blob(st, 0);
-	buf_add(out, s.p, s.len);
-	db_done(st);
-	db_read_end(fx->db, c);
+	return testdb_raw(fx->db, &j);
 }
 
 static bool
@@ -646,8 +558,8 @@ titles_and_questions_are_sealed_at_rest(void **state)
 	size_t n;
 
 	t = create(fx, PRO1, CLIENT1, "Faalangst bij presentaties");
-	raw_column(fx, "SELECT title_box FROM trajectories WHERE id = ?", t,
-	    &raw);
+	testdb_blob(fx->db, "SELECT title_box FROM trajectories WHERE id = ?",
+	    t, &raw);
 	assert_true(raw.len > KEYRING_SEAL_OVERHEAD);
 	assert_false(contains(&raw, "Faalangst"));
 	assert_false(contains(&raw, "presentaties"));
@@ -661,8 +573,8 @@ titles_and_questions_are_sealed_at_rest(void **state)
 	    "WHERE trajectory_id = ?", &qid, 1, args), 0);
 	db_read_end(fx->db, c);
 	buf_reset(&raw);
-	raw_column(fx, "SELECT body_box FROM learning_questions WHERE id = ?",
-	    qid, &raw);
+	testdb_blob(fx->db,
+	    "SELECT body_box FROM learning_questions WHERE id = ?", qid, &raw);
 	assert_false(contains(&raw, "leidinggevende"));
 	assert_false(contains(&raw, "nee"));
 
@@ -1151,12 +1063,13 @@ run_db_tests(const char *group, struct group *g)
 }
 
 static int
-run(const char *group, const struct backend *be)
+run(const char *group, struct testdb *t)
 {
 	struct group g = { 0 };
 	int failed = 1;
 
-	g.be = be;
+	g.t = t;
+	g.db = t->db;
 	if (group_open(&g) == 0)
 		failed = run_db_tests(group, &g);
 	group_close(&g);
@@ -1172,15 +1085,11 @@ main(void)
 		cmocka_unit_test(terms_validation_names_the_field_and_reason),
 		cmocka_unit_test(tz_cache_loads_a_zone_once),
 	};
-	struct backend sqlite = { "sqlite", NULL };
-	struct backend pg = { "postgres", getenv("INFUUS_TEST_PG") };
 	int failed = 0;
 
 	if (crypto_init() != 0)
 		return 1;
 	failed += cmocka_run_group_tests_name("trajectory", pure, NULL, NULL);
-	failed += run("trajectory sqlite", &sqlite);
-	if (pg.url != NULL && pg.url[0] != '\0')
-		failed += run("trajectory postgres", &pg);
+	failed += testdb_run_backends("trajectory", TESTDB_SHARED_PG, run);
 	return failed != 0;
 }
