@@ -640,8 +640,13 @@ plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
 
 	for (k = th0; k < b->nth; k++) {
 		struct gthread *th = &b->th[k];
-		const char *subj = dutch ? PICK(&r, nl_subjects) :
-		    PICK(&r, en_subjects);
+		const char *subj;
+
+		/* Texts from a generator of the thread's own, so the probe
+		 * thread reads the same in data sets of every size. */
+		gen_rng_init(&r, sh->o->seed ^ (0x5bd1e995ULL * (t + 1)) ^
+		    (0x9e3779b1ULL * (k - th0 + 1)));
+		subj = dutch ? PICK(&r, nl_subjects) : PICK(&r, en_subjects);
 
 		if ((rc = seal_into(w, c, str_c(subj), &b->boxes,
 		    &th->sbox_off, &th->sbox_len)) != 0)

@@ -179,3 +179,57 @@ bench_target() {
 		BENCH_MISSED=$((BENCH_MISSED + 1))
 	fi
 }
+
+# bench_target_max NAME VALUE MAX: VALUE <= MAX, else note it (as
+# bench_target does).
+bench_target_max() {
+	if awk -v v="$2" -v m="$3" 'BEGIN { exit !(v + 0 <= m + 0) }'; then
+		echo "bench: $1 = $2 meets the target <= $3"
+	else
+		echo "bench: $1 = $2 MISSES the target <= $3"
+		BENCH_MISSED=$((BENCH_MISSED + 1))
+	fi
+}
+
+# wrk_p50_ms NAME URL SECONDS [HEADER]: the median latency in ms of
+# sequential requests (one connection, keep-alive) for SECONDS; the run's
+# output is kept in $BENCH_TMP/NAME.wrk, its errors in NAME.errors (see
+# wrk_rps).
+wrk_p50_ms() {
+	_p_out="$BENCH_TMP/$1.wrk"
+	if [ -n "${4:-}" ]; then
+		wrk -t1 -c1 -d"${3}s" --timeout 5s --latency -H "$4" "$2" \
+		    >"$_p_out" 2>&1 || true
+	else
+		wrk -t1 -c1 -d"${3}s" --timeout 5s --latency "$2" \
+		    >"$_p_out" 2>&1 || true
+	fi
+	awk '/Non-2xx or 3xx responses:/ { e += $NF }
+	    /Socket errors:/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) e += $i }
+	    END { print e + 0 }' "$_p_out" >"$BENCH_TMP/$1.errors"
+	awk '$1 == "50%" {
+		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
+		printf "%.3f\n", v * f; found = 1 }
+	    END { if (!found) print 0 }' "$_p_out"
+}
+
+# infuus_stop: stop the infuus infuus_start started last and wait for it
+# (up to 10 s), so the next one has the machine to itself.
+infuus_stop() {
+	[ -n "${_i_pid:-}" ] || return 0
+	kill "$_i_pid" 2>/dev/null || true
+	_s_n=0
+	while kill -0 "$_i_pid" 2>/dev/null && [ $_s_n -lt 100 ]; do
+		sleep 0.1
+		_s_n=$((_s_n + 1))
+	done
+	kill -9 "$_i_pid" 2>/dev/null || true
+	# Not again at exit: the pid may belong to someone else by then.
+	_s_left=""
+	for _s_p in $BENCH_PIDS; do
+		[ "$_s_p" = "$_i_pid" ] || _s_left="$_s_left $_s_p"
+	done
+	BENCH_PIDS=$_s_left
+	_i_pid=""
+}

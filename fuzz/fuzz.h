@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "http/utf8.h"
+#include "core/utf8.h"
 
 /* An invariant of the code under test: a violation is a finding. */
 #define FUZZ_CHECK(cond) \

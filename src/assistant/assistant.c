@@ -29,6 +29,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/num.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
@@ -183,63 +184,15 @@ static const char *const lang_codes[ASSISTANT_LANG_COUNT_] = { "nl", "en" };
 static uint32_t
 utf8_next(const unsigned char *p, size_t len, size_t *i)
 {
-	size_t k = *i, j, n;
-	uint32_t c = p[k], min;
+	uint32_t c;
+	size_t k = utf8_decode(p + *i, len - *i, &c);
 
-	if (c < 0x80) {
-		*i = k + 1;
-		return c;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1;
-		c &= 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2;
-		c &= 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		*i = k + 1;
+	if (k == 0) {
+		*i += 1;
 		return CP_REPL;
 	}
-	if (len - k - 1 < n) {
-		*i = k + 1;
-		return CP_REPL;
-	}
-	for (j = 1; j <= n; j++) {
-		unsigned b = p[k + j];
-
-		if ((b & 0xC0) != 0x80) {
-			*i = k + 1;
-			return CP_REPL;
-		}
-		c = (c << 6) | (b & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		*i = k + 1;
-		return CP_REPL;
-	}
-	*i = k + 1 + n;
+	*i += k;
 	return c;
-}
-
-static bool
-utf8_valid(const char *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t at = i;
-
-		if (utf8_next((const unsigned char *)p, len, &i) == CP_REPL &&
-		    !(i - at == 3 && memcmp(p + at, "\xEF\xBF\xBD", 3) == 0))
-			return false;
-	}
-	return true;
 }
 
 static size_t

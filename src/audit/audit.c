@@ -258,9 +258,7 @@ head_create(struct db_conn *c, int64_t org_id)
 		return rc;
 	db_bind_i64(st, 1, org_id);
 	db_bind_blob(st, 2, zero_hash, sizeof(zero_hash));
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int
@@ -405,6 +403,23 @@ audit_record(struct db *db, const struct audit_event *ev)
 	if ((rc = check_event(ev)) != 0)
 		return rc;
 	return db_write(db, record_job, &job);
+}
+
+struct audit_event
+audit_event_from(const struct audit_event *tmpl, int64_t org_id,
+    enum audit_action action, const char *kind, const char *detail,
+    int64_t client_id, int64_t object_id)
+{
+	struct audit_event ev = *tmpl;
+
+	ev.org_id = org_id;
+	ev.action = action;
+	ev.outcome = AUDIT_SUCCESS;
+	ev.kind = kind;
+	ev.detail = detail;
+	ev.client_id = client_id;
+	ev.object_id = object_id;
+	return ev;
 }
 
 /* Text of a column as a NUL-terminated copy in a; "" for NULL.  A NUL

@@ -138,6 +138,15 @@ int audit_append(struct db_conn *c, const struct audit_event *ev);
 int audit_record(struct db *db, const struct audit_event *ev);
 
 /*
+ * One successful access, from a template that says who, why and from
+ * where (the web layer fills that in; tmpl's other fields are
+ * overwritten): what the domain modules add for each access they log.
+ */
+struct audit_event audit_event_from(const struct audit_event *tmpl,
+    int64_t org_id, enum audit_action action, const char *kind,
+    const char *detail, int64_t client_id, int64_t object_id);
+
+/*
  * Filters for the admin view (per employee, per client) and the client's
  * own view (client_id = the client).  0 / NULL / '\0' means "any".
  */

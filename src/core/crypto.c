@@ -449,31 +449,28 @@ crypto_master_replace(const char *from, const char *to)
 
 /* --- Base64 ------------------------------------------------------------- */
 
-void
-crypto_b64_encode(const void *p, size_t len, struct buf *out)
+static void
+b64_encode(const void *p, size_t len, int variant, struct buf *out)
 {
-	size_t n = sodium_base64_ENCODED_LEN(len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	size_t n = sodium_base64_ENCODED_LEN(len, variant);
 
 	buf_grow(out, n);
-	sodium_bin2base64(out->p + out->len, n, p, len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out->p + out->len, n, p, len, variant);
 	/* n counts the NUL sodium writes. */
 	out->len += n - 1;
 	out->p[out->len] = '\0';
 }
 
 void
+crypto_b64_encode(const void *p, size_t len, struct buf *out)
+{
+	b64_encode(p, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING, out);
+}
+
+void
 crypto_b64_encode_mime(const void *p, size_t len, struct buf *out)
 {
-	size_t n = sodium_base64_ENCODED_LEN(len,
-	    sodium_base64_VARIANT_ORIGINAL);
-
-	buf_grow(out, n);
-	sodium_bin2base64(out->p + out->len, n, p, len,
-	    sodium_base64_VARIANT_ORIGINAL);
-	out->len += n - 1;
-	out->p[out->len] = '\0';
+	b64_encode(p, len, sodium_base64_VARIANT_ORIGINAL, out);
 }
 
 int

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/utf8.h"
+#include "core/utf8.h"
 #include "core/banned.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */

@@ -15,8 +15,8 @@
 
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
-#include "http/utf8.h"
 #include "core/banned.h"
 
 static int

@@ -11,6 +11,9 @@
 
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "identity/role.h"
+
+struct db_conn;
 
 /*
  * E-mail addresses: ident_email_lower trims blanks, lower-cases ASCII and
@@ -48,5 +51,17 @@ bool ident_token_plausible(const char *token);
 
 /* Copy text into a fixed array, cutting at a UTF-8 character boundary. */
 void ident_copy(char *dst, size_t size, struct str src);
+
+/*
+ * Rows that more than one way in creates, written on the writer inside
+ * the caller's job (values already checked: the e-mail normalised, the
+ * password hashed).  ident_user_insert: a new account, its id in *id;
+ * ERR_CONFLICT when the address is taken.  ident_member_insert: user_id
+ * joins org_id in role; ERR_CONFLICT when already a member.
+ */
+int ident_user_insert(struct db_conn *c, const char *email, const char *name,
+    const char *pw_hash, const char *lang, int64_t now, int64_t *id);
+int ident_member_insert(struct db_conn *c, int64_t org_id, int64_t user_id,
+    enum role role, int64_t now);
 
 #endif

@@ -47,15 +47,10 @@ invite_new_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 2, j->org_id);
 	db_bind_textz(st, 3, j->email);
 	db_bind_textz(st, 4, role_name(j->role));
-	if (j->invited_by > 0)
-		db_bind_i64(st, 5, j->invited_by);
-	else
-		db_bind_null(st, 5);
+	db_bind_id(st, 5, j->invited_by);
 	db_bind_i64(st, 6, j->now);
 	db_bind_i64(st, 7, j->now + LIMIT_INVITE_TTL);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int
@@ -189,11 +184,7 @@ accept_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->now);
 	db_bind_i64(st, 2, p->inv.id);
 	db_bind_i64(st, 3, j->now);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_GONE;
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_one(st, ERR_GONE)) != 0)
 		return rc;
 
 	if (p->user_id != 0) {
@@ -209,38 +200,15 @@ accept_run(struct db_conn *c, void *arg)
 			return rc;
 		j->user_id = p->user_id;
 	} else {
-		if ((rc = db_prepare(c, "INSERT INTO users (email, name, "
-		    "pw_hash, lang, created_at) VALUES (?, ?, ?, ?, ?) "
-		    "RETURNING id", &st)) != 0)
-			return rc;
-		db_bind_textz(st, 1, p->inv.email);
-		db_bind_textz(st, 2, j->name);
-		db_bind_textz(st, 3, j->pw_hash);
-		db_bind_textz(st, 4, j->lang);
-		db_bind_i64(st, 5, j->now);
-		rc = db_step(st);
-		if (rc == DB_ROW) {
-			j->user_id = db_col_i64(st, 0);
-			rc = 0;
-		} else if (rc == DB_DONE) {
-			rc = ERR_DB;
-		}
-		db_done(st);
+		rc = ident_user_insert(c, p->inv.email, j->name, j->pw_hash,
+		    j->lang, j->now, &j->user_id);
 		if (rc != 0)
 			return rc;
 	}
 
 	/* Already a member: ERR_CONFLICT, and the invitation stays unused. */
-	if ((rc = db_prepare(c, "INSERT INTO memberships (org_id, user_id, "
-	    "role, created_at) VALUES (?, ?, ?, ?)", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, p->inv.org_id);
-	db_bind_i64(st, 2, j->user_id);
-	db_bind_textz(st, 3, role_name(p->inv.role));
-	db_bind_i64(st, 4, j->now);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return ident_member_insert(c, p->inv.org_id, j->user_id, p->inv.role,
+	    j->now);
 }
 
 int

@@ -87,9 +87,7 @@ rehash_run(struct db_conn *c, void *arg)
 	db_bind_textz(st, 1, j->new_hash);
 	db_bind_i64(st, 2, j->id);
 	db_bind_textz(st, 3, j->old_hash);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 static void

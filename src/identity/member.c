@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "identity/ident.h"
 #include "store/db.h"
 #include "core/banned.h"
 
@@ -22,23 +23,29 @@ struct member_job {
 	int64_t now;
 };
 
-static int
-add_run(struct db_conn *c, void *arg)
+int
+ident_member_insert(struct db_conn *c, int64_t org_id, int64_t user_id,
+    enum role role, int64_t now)
 {
-	struct member_job *j = arg;
 	struct db_stmt *st;
 	int rc;
 
 	if ((rc = db_prepare(c, "INSERT INTO memberships (org_id, user_id, "
 	    "role, created_at) VALUES (?, ?, ?, ?)", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, j->org_id);
-	db_bind_i64(st, 2, j->user_id);
-	db_bind_textz(st, 3, role_name(j->role));
-	db_bind_i64(st, 4, j->now);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	db_bind_i64(st, 1, org_id);
+	db_bind_i64(st, 2, user_id);
+	db_bind_textz(st, 3, role_name(role));
+	db_bind_i64(st, 4, now);
+	return db_run(st);
+}
+
+static int
+add_run(struct db_conn *c, void *arg)
+{
+	struct member_job *j = arg;
+
+	return ident_member_insert(c, j->org_id, j->user_id, j->role, j->now);
 }
 
 int
@@ -118,9 +125,7 @@ change_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 1, j->org_id);
 		db_bind_i64(st, 2, j->user_id);
 	}
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

@@ -82,15 +82,7 @@ org_create_run(struct db_conn *c, void *arg)
 	db_bind_textz(st, 2, j->slug);
 	db_bind_textz(st, 3, j->tz);
 	db_bind_i64(st, 4, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_id(st, &j->id)) != 0)
 		return rc;
 	return keyring_create_org_key(j->kr, c, j->id);
 }
@@ -189,11 +181,7 @@ req2fa_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_i64(st, 1, j->on ? 1 : 0);
 	db_bind_i64(st, 2, j->org_id);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_NOTFOUND;
-	db_done(st);
-	return rc;
+	return db_step_one(st, ERR_NOTFOUND);
 }
 
 int

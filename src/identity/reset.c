@@ -58,9 +58,7 @@ request_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 2, j->user_id);
 	db_bind_i64(st, 3, j->now);
 	db_bind_i64(st, 4, j->now + LIMIT_RESET_TTL);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int
@@ -177,9 +175,7 @@ exec_i64(struct db_conn *c, const char *sql, int64_t a, int64_t b, int n)
 	db_bind_i64(st, 1, a);
 	if (n > 1)
 		db_bind_i64(st, 2, b);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 static int
@@ -198,11 +194,7 @@ complete_run(struct db_conn *c, void *arg)
 	db_bind_blob(st, 2, j->hash, CRYPTO_HASHBYTES);
 	db_bind_i64(st, 3, j->user_id);
 	db_bind_i64(st, 4, j->now);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_GONE;
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_one(st, ERR_GONE)) != 0)
 		return rc;
 
 	if ((rc = db_prepare(c, "UPDATE users SET pw_hash = ? WHERE id = ? "
@@ -234,9 +226,7 @@ complete_run(struct db_conn *c, void *arg)
 	    &st)) != 0)
 		goto out;
 	db_bind_textz(st, 1, bucket.p);
-	rc = db_step(st);
-	db_done(st);
-	rc = rc < 0 ? rc : 0;
+	rc = db_run(st);
 out:
 	buf_release(&email);
 	buf_release(&bucket);

@@ -101,15 +101,7 @@ create_run(struct db_conn *c, void *arg)
 		db_bind_null(st, 8);
 	db_bind_i64(st, 9, j->now);
 	db_bind_i64(st, 10, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->out->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	return db_step_id(st, &j->out->id);
 }
 
 int
@@ -180,9 +172,7 @@ delete_run(struct db_conn *c, void *arg)
 	if ((rc = db_prepare(c, "DELETE FROM sessions WHERE id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, *id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 struct touch_job {
@@ -204,9 +194,7 @@ touch_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->now);
 	db_bind_i64(st, 2, j->id);
 	db_bind_i64(st, 3, j->now);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int
@@ -331,9 +319,7 @@ promote_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_i64(st, 1, j->org_id);
 	db_bind_i64(st, 2, j->id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int
@@ -369,9 +355,7 @@ destroy_user_run(struct db_conn *c, void *arg)
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, *user_id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

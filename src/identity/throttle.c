@@ -86,15 +86,7 @@ record(struct db_conn *c, const char *bucket, int64_t now, int64_t *id)
 		return rc;
 	db_bind_textz(st, 1, bucket);
 	db_bind_i64(st, 2, now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	return db_step_id(st, id);
 }
 
 /* Milliseconds until the oldest failure leaves the window (at least 1 s,
@@ -124,9 +116,7 @@ begin_run(struct db_conn *c, void *arg)
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->now - THROTTLE_WINDOW);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 
 	if ((rc = window_count(c, j->bucket, j->now, &w)) != 0)
@@ -206,17 +196,13 @@ succeed_run(struct db_conn *c, void *arg)
 	    &st)) != 0)
 		return rc;
 	db_bind_textz(st, 1, j->bucket);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0 || j->addr_row == 0)
-		return rc < 0 ? rc : 0;
+	if ((rc = db_run(st)) != 0 || j->addr_row == 0)
+		return rc;
 	if ((rc = db_prepare(c, "DELETE FROM login_attempts WHERE id = ?",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->addr_row);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

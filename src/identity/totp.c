@@ -22,6 +22,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
@@ -122,13 +123,11 @@ int
 totp_uri(const unsigned char *secret, size_t len, const char *account,
     struct buf *out)
 {
-	size_t i, n = strlen(account);
+	size_t n = strlen(account);
 
-	if (n == 0 || n > LIMIT_FIELD_SHORT || len == 0)
+	if (n == 0 || n > LIMIT_FIELD_SHORT || len == 0 ||
+	    !text_clean((struct str){ account, n }, false))
 		return ERR_INVAL;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)account[i] < 0x20 || account[i] == 0x7f)
-			return ERR_INVAL;
 	buf_adds(out, "otpauth://totp/");
 	url_escape(out, TOTP_ISSUER);
 	buf_addch(out, ':');

@@ -77,10 +77,7 @@ begin_run(struct db_conn *c, void *arg)
 		goto out;
 	db_bind_blob(st, 1, box.p, box.len);
 	db_bind_i64(st, 2, j->user_id);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_CONFLICT;
-	db_done(st);
+	rc = db_step_one(st, ERR_CONFLICT);
 out:
 	buf_release(&box);
 	return rc;
@@ -271,20 +268,14 @@ confirm_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->step);
 	db_bind_i64(st, 2, j->user_id);
 	db_bind_blob(st, 3, j->box->p, j->box->len);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_CONFLICT;
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_one(st, ERR_CONFLICT)) != 0)
 		return rc;
 
 	if ((rc = db_prepare(c, "DELETE FROM recovery_codes WHERE user_id = ?",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->user_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++) {
 		if ((rc = db_prepare(c, "INSERT INTO recovery_codes (user_id, "
@@ -292,9 +283,7 @@ confirm_run(struct db_conn *c, void *arg)
 			return rc;
 		db_bind_i64(st, 1, j->user_id);
 		db_bind_blob(st, 2, j->hashes[i], CRYPTO_HASHBYTES);
-		rc = db_step(st);
-		db_done(st);
-		if (rc < 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 	return 0;
@@ -373,11 +362,7 @@ step_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->step);
 	db_bind_i64(st, 2, j->user_id);
 	db_bind_i64(st, 3, j->step);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_TOTP;
-	db_done(st);
-	return rc;
+	return db_step_one(st, ERR_TOTP);
 }
 
 struct recovery_job {
@@ -400,11 +385,7 @@ recovery_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->now);
 	db_bind_i64(st, 2, j->user_id);
 	db_bind_blob(st, 3, j->hash, CRYPTO_HASHBYTES);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_TOTP;
-	db_done(st);
-	return rc;
+	return db_step_one(st, ERR_TOTP);
 }
 
 static int
@@ -522,19 +503,13 @@ disable_run(struct db_conn *c, void *arg)
 	    "WHERE id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, *user_id);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_NOTFOUND;
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_one(st, ERR_NOTFOUND)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "DELETE FROM recovery_codes WHERE user_id = ?",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, *user_id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

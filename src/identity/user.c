@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 #include "identity/ident.h"
 #include "identity/throttle.h"
@@ -85,23 +86,13 @@ ident_acct_bucket(const char *norm_email, struct buf *out)
 int
 ident_name_ok(const char *name)
 {
-	size_t i, len;
-	bool blank = true;
+	struct str s = str_c(name);
 
-	if (name == NULL)
+	if (s.len == 0 || s.len > LIMIT_FIELD_SHORT || !text_clean(s, false))
 		return ERR_INVAL;
-	len = strlen(name);
-	if (len == 0 || len > LIMIT_FIELD_SHORT)
-		return ERR_INVAL;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c < ' ' || c == 0x7f)
-			return ERR_INVAL;
-		if (c != ' ')
-			blank = false;
-	}
-	return blank ? ERR_INVAL : 0;
+	/* text_clean let no white space but the space through: a name
+	 * that trims to nothing is all spaces. */
+	return str_trim(s).len == 0 ? ERR_INVAL : 0;
 }
 
 int
@@ -268,30 +259,31 @@ struct create_job {
 	int64_t id;
 };
 
-static int
-create_run(struct db_conn *c, void *arg)
+int
+ident_user_insert(struct db_conn *c, const char *email, const char *name,
+    const char *pw_hash, const char *lang, int64_t now, int64_t *id)
 {
-	struct create_job *j = arg;
 	struct db_stmt *st;
 	int rc;
 
 	if ((rc = db_prepare(c, "INSERT INTO users (email, name, pw_hash, "
 	    "lang, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
 		return rc;
-	db_bind_textz(st, 1, j->email);
-	db_bind_textz(st, 2, j->name);
-	db_bind_textz(st, 3, j->pw_hash);
-	db_bind_textz(st, 4, j->lang);
-	db_bind_i64(st, 5, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	db_bind_textz(st, 1, email);
+	db_bind_textz(st, 2, name);
+	db_bind_textz(st, 3, pw_hash);
+	db_bind_textz(st, 4, lang);
+	db_bind_i64(st, 5, now);
+	return db_step_id(st, id);
+}
+
+static int
+create_run(struct db_conn *c, void *arg)
+{
+	struct create_job *j = arg;
+
+	return ident_user_insert(c, j->email, j->name, j->pw_hash, j->lang,
+	    j->now, &j->id);
 }
 
 int
@@ -417,11 +409,7 @@ setpw_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_textz(st, 1, j->pw_hash);
 	db_bind_i64(st, 2, j->user_id);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_NOTFOUND;
-	db_done(st);
-	return rc;
+	return db_step_one(st, ERR_NOTFOUND);
 }
 
 int
@@ -520,11 +508,7 @@ profile_run(struct db_conn *c, void *arg)
 	db_bind_textz(st, 1, j->name);
 	db_bind_textz(st, 2, j->lang);
 	db_bind_i64(st, 3, j->user_id);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_NOTFOUND;
-	db_done(st);
-	return rc;
+	return db_step_one(st, ERR_NOTFOUND);
 }
 
 int
@@ -561,19 +545,14 @@ disable_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_i64(st, 1, j->disabled ? 1 : 0);
 	db_bind_i64(st, 2, j->user_id);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? 0 : ERR_NOTFOUND;
-	db_done(st);
+	rc = db_step_one(st, ERR_NOTFOUND);
 	if (rc != 0 || !j->disabled)
 		return rc;
 	if ((rc = db_prepare(c, "DELETE FROM sessions WHERE user_id = ?",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->user_id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

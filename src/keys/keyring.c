@@ -477,11 +477,7 @@ keyring_create_org_key(struct keyring *kr, struct db_conn *c, int64_t org_id)
 	db_bind_i64(st, 2, version);
 	db_bind_blob(st, 3, wrapped.p, wrapped.len);
 	db_bind_i64(st, 4, (int64_t)time(NULL));
-	rc = db_step(st);
-	db_done(st);
-	if (rc == DB_DONE)
-		rc = 0;
-	if (rc == 0)
+	if ((rc = db_run(st)) == 0)
 		log_info("org_key_created", "org=%lld version=%lld",
 		    (long long)org_id, (long long)version);
 out:
@@ -653,11 +649,8 @@ rewrap_job(struct db_conn *c, void *arg)
 		db_bind_blob(st, 1, wrapped.p, wrapped.len);
 		db_bind_i64(st, 2, w->org_id);
 		db_bind_i64(st, 3, w->version);
-		rc = db_step(st);
-		db_done(st);
-		if (rc != DB_DONE)
+		if ((rc = db_run(st)) != 0)
 			goto out;
-		rc = 0;
 	}
 	pthread_mutex_lock(&kr->mu);
 	kr->wrap_pending = true;

@@ -28,6 +28,8 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/num.h"
+#include "core/text.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
@@ -54,68 +56,15 @@ mail_done(void)
 
 /* --- Validation --------------------------------------------------------- */
 
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 when invalid:
- * overlong forms, surrogates and values past U+10FFFF are invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-static bool
-utf8_ok(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < n) {
-		if ((k = utf8_seq(p + i, n - i)) == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 /* A header value: valid UTF-8 without any control character (CR and LF
  * above all), not empty, not longer than LIMIT_FIELD_SHORT. */
 static bool
 header_value_ok(const char *s)
 {
-	size_t i, n = strlen(s);
+	size_t n = strlen(s);
 
-	if (n == 0 || n > LIMIT_FIELD_SHORT)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-	return utf8_ok(s, n);
+	return n > 0 && n <= LIMIT_FIELD_SHORT &&
+	    text_clean((struct str){ s, n }, false) && utf8_valid(s, n);
 }
 
 static bool
@@ -425,7 +374,7 @@ mail_format(const struct mail_config *cfg, const char *to,
 	    !header_value_ok(subject) ||
 	    (cfg->from_name && !header_value_ok(cfg->from_name)))
 		return ERR_INVAL;
-	if (blen > LIMIT_MAIL_BODY || !utf8_ok(body, blen))
+	if (blen > LIMIT_MAIL_BODY || !utf8_valid(body, blen))
 		return ERR_INVAL;
 	add_date(out, now);
 	buf_adds(out, "From: ");

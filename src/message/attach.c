@@ -18,6 +18,7 @@
 
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/utf8.h"
 #include "message/message.h"
 #include "message/msg_int.h"
 #include "core/banned.h"
@@ -134,7 +135,7 @@ is_text(const unsigned char *p, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
-		if ((k = msg_utf8_decode(p + i, n - i, &cp)) == 0)
+		if ((k = utf8_decode(p + i, n - i, &cp)) == 0)
 			return false;
 		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' &&
 		    cp != '\f') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
@@ -225,7 +226,7 @@ msg_clean_name(const char *name, struct arena *a)
 	while (i < n) {
 		enum name_fate f;
 
-		if ((k = msg_utf8_decode(p + i, n - i, &cp)) == 0) {
+		if ((k = utf8_decode(p + i, n - i, &cp)) == 0) {
 			f = NAME_REPLACE;
 			k = 1;
 		} else {

@@ -31,6 +31,8 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/text.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
@@ -147,33 +149,6 @@ msg_excerpt(struct str text, size_t at, size_t max, struct arena *a)
 }
 
 /* --- input checks --------------------------------------------------------- */
-
-/*
- * A text as typed: surrounding white space dropped, 1..max bytes,
- * well-formed UTF-8, no control characters (a one-line text no line
- * breaks either).
- */
-static int
-text_check(struct str s, size_t max, bool multiline, struct str *out)
-{
-	struct str t;
-	size_t i;
-
-	if (s.p == NULL)
-		return ERR_INVAL;
-	t = str_trim(s);
-	if (t.len == 0 || t.len > max || !msg_utf8_valid(t.p, t.len))
-		return ERR_INVAL;
-	for (i = 0; i < t.len; i++) {
-		unsigned char ch = (unsigned char)t.p[i];
-
-		if (ch == 0x7f || (ch < 0x20 && !(multiline &&
-		    (ch == '\n' || ch == '\r' || ch == '\t'))))
-			return ERR_INVAL;
-	}
-	*out = t;
-	return 0;
-}
 
 /* White space collapsed to single spaces, trimmed: a quote selected in a
  * browser and the text as typed differ in line breaks and spacing only. */
@@ -311,16 +286,8 @@ event_for(const struct audit_event *tmpl, enum audit_action action,
     const char *kind, const char *detail, const struct head *h,
     int64_t object_id)
 {
-	struct audit_event ev = *tmpl;
-
-	ev.org_id = h->org_id;
-	ev.action = action;
-	ev.outcome = AUDIT_SUCCESS;
-	ev.kind = kind;
-	ev.detail = detail;
-	ev.client_id = h->client_id;
-	ev.object_id = object_id;
-	return ev;
+	return audit_event_from(tmpl, h->org_id, action, kind, detail,
+	    h->client_id, object_id);
 }
 
 /* One access in a write job of its own: for reads (log first, then show). */
@@ -333,25 +300,6 @@ log_read(const struct msg_env *env, const struct audit_event *tmpl,
 	    object_id);
 
 	return audit_record(env->db, &ev);
-}
-
-static void
-bind_id_or_null(struct db_stmt *st, int idx, int64_t id)
-{
-	if (id > 0)
-		db_bind_i64(st, idx, id);
-	else
-		db_bind_null(st, idx);
-}
-
-/* Run a statement that returns nothing (or ignores what it returns). */
-static int
-run(struct db_stmt *st)
-{
-	int rc = db_step(st);
-
-	db_done(st);
-	return rc < 0 ? rc : 0;
 }
 
 /* --- posting -------------------------------------------------------------- */
@@ -400,21 +348,6 @@ post_job_release(struct post_job *j)
 }
 
 static int
-insert_returning(struct db_stmt *st, int64_t *id)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW) {
-		*id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
-}
-
-static int
 post_run(struct db_conn *c, void *arg)
 {
 	struct post_job *j = arg;
@@ -457,7 +390,7 @@ post_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 3, j->author_id);
 		db_bind_i64(st, 4, j->now);
 		db_bind_i64(st, 5, j->now);
-		if ((rc = insert_returning(st, &j->thread_id)) != 0)
+		if ((rc = db_step_id(st, &j->thread_id)) != 0)
 			return rc;
 		j->h.thread_id = j->thread_id;
 	}
@@ -475,15 +408,15 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_textz(st, 5, j->from_client ? "client" : "professional");
 	db_bind_textz(st, 6, msg_kind_name(j->kind));
 	db_bind_blob(st, 7, j->body_box.p, j->body_box.len);
-	bind_id_or_null(st, 8, j->quote_of);
+	db_bind_id(st, 8, j->quote_of);
 	if (j->quote_box.len > 0)
 		db_bind_blob(st, 9, j->quote_box.p, j->quote_box.len);
 	else
 		db_bind_null(st, 9);
-	bind_id_or_null(st, 10, j->corrects);
+	db_bind_id(st, 10, j->corrects);
 	db_bind_i64(st, 11, j->now);
-	bind_id_or_null(st, 12, j->deadline);
-	if ((rc = insert_returning(st, &j->id)) != 0)
+	db_bind_id(st, 12, j->deadline);
+	if ((rc = db_step_id(st, &j->id)) != 0)
 		return rc;
 
 	for (i = 0; i < j->natt; i++) {
@@ -499,7 +432,7 @@ post_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 4, s->size);
 		db_bind_blob(st, 5, s->data_box.p, s->data_box.len);
 		db_bind_i64(st, 6, j->now);
-		if ((rc = insert_returning(st, &aid)) != 0)
+		if ((rc = db_step_id(st, &aid)) != 0)
 			return rc;
 	}
 
@@ -510,7 +443,7 @@ post_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 1, j->id);
 		db_bind_blob(st, 2, j->tokens.p + i * SEARCH_TOKEN_BYTES,
 		    SEARCH_TOKEN_BYTES);
-		if ((rc = run(st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 
@@ -525,7 +458,7 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->now);
 	db_bind_i64(st, 2, j->h.traj_id);
 	db_bind_i64(st, 3, j->author_id);
-	if ((rc = run(st)) != 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 
 	if ((rc = db_prepare(c, "UPDATE threads SET last_message_at = ? "
@@ -534,7 +467,7 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->now);
 	db_bind_i64(st, 2, j->h.thread_id);
 	db_bind_i64(st, 3, j->now);
-	if ((rc = run(st)) != 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 
 	if (!j->from_client && j->kind == MSG_MESSAGE) {
@@ -547,7 +480,7 @@ post_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 2, j->id);
 		db_bind_i64(st, 3, j->h.thread_id);
 		db_bind_i64(st, 4, j->id);
-		if ((rc = run(st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 
@@ -558,14 +491,14 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->id);
 	db_bind_i64(st, 2, j->author_id);
 	db_bind_i64(st, 3, j->now);
-	if ((rc = run(st)) != 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "DELETE FROM drafts WHERE thread_id = ? "
 	    "AND user_id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->h.thread_id);
 	db_bind_i64(st, 2, j->author_id);
-	if ((rc = run(st)) != 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 
 	if (j->subject_box.len > 0) {
@@ -650,10 +583,10 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = ERR_INVAL;
 		goto out;
 	}
-	if ((rc = text_check(in->body, LIMIT_MESSAGE, true, &body)) != 0)
+	if ((rc = text_field(in->body, LIMIT_MESSAGE, true, &body)) != 0)
 		goto out;
 	if (thread_id == 0 &&
-	    (rc = text_check(subject, LIMIT_THREAD_SUBJECT, false, &subj)) != 0)
+	    (rc = text_field(subject, LIMIT_THREAD_SUBJECT, false, &subj)) != 0)
 		goto out;
 	if (in->nuploads > LIMIT_ATTACHMENTS) {
 		rc = ERR_TOOMANY;
@@ -665,7 +598,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		names[i] = msg_clean_name(in->uploads[i].name, &a);
 	}
 	if (in->quote_of > 0) {
-		rc = text_check(in->quote, LIMIT_QUOTE, true, &quote);
+		rc = text_field(in->quote, LIMIT_QUOTE, true, &quote);
 		if (rc != 0)
 			goto out;
 	} else if (in->quote.len > 0 && str_trim(in->quote).len > 0) {
@@ -1185,7 +1118,7 @@ view_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 1, j->unread[i]);
 		db_bind_i64(st, 2, j->viewer_id);
 		db_bind_i64(st, 3, j->now);
-		if ((rc = run(st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 	return 0;
@@ -1282,34 +1215,35 @@ out:
 	return rc;
 }
 
-int
-msg_message_thread(const struct msg_env *env, int64_t message_id,
-    int64_t *thread_id)
+/* The id that sql (one '?') finds for id, on a read connection of its
+ * own; ERR_NOTFOUND when none. */
+static int
+read_id(const struct msg_env *env, const char *sql, int64_t id, int64_t *out)
 {
 	struct db_conn *c;
 	int rc;
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
-	rc = db_query_i64(c, "SELECT thread_id FROM messages WHERE id = ?",
-	    thread_id, 1, &message_id);
+	rc = db_query_i64(c, sql, out, 1, &id);
 	db_read_end(env->db, c);
 	return rc;
+}
+
+int
+msg_message_thread(const struct msg_env *env, int64_t message_id,
+    int64_t *thread_id)
+{
+	return read_id(env, "SELECT thread_id FROM messages WHERE id = ?",
+	    message_id, thread_id);
 }
 
 int
 msg_attachment_message(const struct msg_env *env, int64_t attachment_id,
     int64_t *message_id)
 {
-	struct db_conn *c;
-	int rc;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = db_query_i64(c, "SELECT message_id FROM attachments WHERE id = ?",
-	    message_id, 1, &attachment_id);
-	db_read_end(env->db, c);
-	return rc;
+	return read_id(env, "SELECT message_id FROM attachments WHERE id = ?",
+	    attachment_id, message_id);
 }
 
 int
@@ -1454,7 +1388,7 @@ mark_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->message_id);
 	db_bind_i64(st, 2, j->user_id);
 	db_bind_i64(st, 3, j->now);
-	return run(st);
+	return db_run(st);
 }
 
 int
@@ -1500,7 +1434,7 @@ draft_run(struct db_conn *c, void *arg)
 			return rc;
 		db_bind_i64(st, 1, j->thread_id);
 		db_bind_i64(st, 2, j->user_id);
-		return run(st);
+		return db_run(st);
 	}
 	if ((rc = db_prepare(c, "INSERT INTO drafts (thread_id, user_id, "
 	    "body_box, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT "
@@ -1511,7 +1445,7 @@ draft_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 2, j->user_id);
 	db_bind_blob(st, 3, j->box->p, j->box->len);
 	db_bind_i64(st, 4, j->now);
-	return run(st);
+	return db_run(st);
 }
 
 int
@@ -1527,7 +1461,7 @@ msg_draft_save(const struct msg_env *env, int64_t thread_id,
 
 	if (text.len > LIMIT_MESSAGE)
 		return ERR_TOOBIG;
-	if (text.p != NULL && !msg_utf8_valid(text.p, text.len))
+	if (text.p != NULL && !utf8_valid(text.p, text.len))
 		return ERR_INVAL;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
@@ -1837,7 +1771,7 @@ jtext(const char *s, size_t len)
 	if ((v = json_stringn(s, len)) != NULL)
 		return v;
 	while (i < len) {
-		k = msg_utf8_decode(p + i, len - i, &cp);
+		k = utf8_decode(p + i, len - i, &cp);
 		if (k == 0 || cp == 0) {
 			buf_adds(&b, "\xef\xbf\xbd");
 			i += k ? k : 1;

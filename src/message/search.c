@@ -27,6 +27,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
@@ -112,7 +113,7 @@ search_next_word(struct str text, size_t *pos, char word[LIMIT_SEARCH_WORD + 1],
 	for (;;) {
 		/* Skip to the start of a word. */
 		while (i < text.len) {
-			k = msg_utf8_decode(p + i, text.len - i, &cp);
+			k = utf8_decode(p + i, text.len - i, &cp);
 			if (k != 0 && !is_separator(cp) && !is_combining(cp))
 				break;
 			i += k ? k : 1;
@@ -125,7 +126,7 @@ search_next_word(struct str text, size_t *pos, char word[LIMIT_SEARCH_WORD + 1],
 		n = 0;
 		overflow = false;
 		while (i < text.len) {
-			k = msg_utf8_decode(p + i, text.len - i, &cp);
+			k = utf8_decode(p + i, text.len - i, &cp);
 			if (k == 0 || is_separator(cp))
 				break;
 			i += k;
@@ -293,9 +294,7 @@ key_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->org_id);
 	db_bind_blob(st, 2, box.p, box.len);
 	db_bind_i64(st, 3, (int64_t)time(NULL));
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		goto out;
 	rc = search_key_get(j->kr, c, j->org_id, j->key);
 out:
@@ -368,20 +367,13 @@ static int
 log_run(struct db_conn *c, void *arg)
 {
 	struct log_job *j = arg;
-	struct audit_event ev = *j->tmpl;
+	struct audit_event ev = audit_event_from(j->tmpl, j->org_id,
+	    AUDIT_READ, "trajectory", "search", 0, 0);
 	size_t i;
 	int rc;
 
-	ev.org_id = j->org_id;
-	ev.action = AUDIT_READ;
-	ev.outcome = AUDIT_SUCCESS;
-	ev.detail = "search";
-	ev.kind = "trajectory";
-	if (j->n == 0) {
-		ev.client_id = 0;
-		ev.object_id = 0;
+	if (j->n == 0)
 		return audit_append(c, &ev);
-	}
 	for (i = 0; i < j->n; i++) {
 		ev.client_id = j->clients[i];
 		ev.object_id = j->trajs[i];

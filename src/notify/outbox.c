@@ -139,9 +139,7 @@ pref_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_i64(st, 1, j->user_id);
 	db_bind_textz(st, 2, j->mode);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

@@ -32,16 +32,6 @@
 #define HORIZON ((int64_t)LIMIT_PROMISE_HORIZON_DAYS * DAY)
 
 static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static int64_t
 min64(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
@@ -202,7 +192,7 @@ state_at(const struct promise *p, const struct promise_week *wk, int64_t t,
 	if ((rc = tz_offset_at(p->tz, (time_t)t, &off, &next)) != 0)
 		return rc;
 	local = t + off;
-	day = floor_div(local, DAY);
+	day = tz_day_of(local);
 	sod = local - day * DAY;
 	*on = false;
 	if (!promise_is_holiday(&p->holidays, day)) {

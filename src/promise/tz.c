@@ -125,12 +125,13 @@ tz_days_in_month(int64_t y, int m)
 	return dim[m - 1] + (m == 2 && tz_is_leap(y));
 }
 
-static int64_t
-floor_div(int64_t a, int64_t b)
+int64_t
+tz_day_of(int64_t secs)
 {
-	int64_t q = a / b;
+	int64_t q = secs / 86400;
 
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
+	/* C division truncates toward zero; a day starts at its midnight. */
+	if (secs % 86400 < 0)
 		q--;
 	return q;
 }
@@ -371,7 +372,7 @@ rule_span(const struct tz *tz, int64_t t, struct span *sp)
 		sp->next = TZ_NEVER;
 		return;
 	}
-	tz_civil_from_days(floor_div(t + tz->rstd.utoff, 86400), &y, &m, &d);
+	tz_civil_from_days(tz_day_of(t + tz->rstd.utoff), &y, &m, &d);
 	for (i = 0; i < 3; i++) {
 		/* The start is given in standard time, the end in DST. */
 		ev[2 * i] = rdate_local(y - 1 + i, &tz->rstart) -
@@ -451,7 +452,7 @@ tz_to_local(const struct tz *tz, time_t utc, struct tz_local *out)
 		return ERR_INVAL;
 	span_at(tz, utc, &sp);
 	local = utc + sp.type->utoff;
-	days = floor_div(local, 86400);
+	days = tz_day_of(local);
 	sod = local - days * 86400;
 	memset(out, 0, sizeof(*out));
 	tz_civil_from_days(days, &y, &out->month, &out->day);

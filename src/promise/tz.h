@@ -120,6 +120,9 @@ int tz_offset_at(const struct tz *tz, time_t t, int32_t *utoff, time_t *next);
 int64_t tz_days_from_civil(int64_t y, int m, int d);
 /* The inverse of tz_days_from_civil. */
 void tz_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+/* The day number of a count of seconds since 1970-01-01 00:00 on some
+ * wall clock: rounded down, so a time before 1970 falls on its own day. */
+int64_t tz_day_of(int64_t secs);
 /* Weekday of a day number: 0 = Sunday .. 6 = Saturday. */
 int tz_weekday(int64_t days);
 bool tz_is_leap(int64_t y);

@@ -167,14 +167,8 @@ subjects_log(struct db_conn *c, void *arg)
 	for (i = 0; i < j->n; i++) {
 		if (!first_of_thread(j->items, i))
 			continue;
-		ev = *j->ev;
-		ev.org_id = j->org_id;
-		ev.action = AUDIT_READ;
-		ev.outcome = AUDIT_SUCCESS;
-		ev.kind = "thread";
-		ev.detail = "list";
-		ev.client_id = j->items[i].client_id;
-		ev.object_id = j->items[i].thread_id;
+		ev = audit_event_from(j->ev, j->org_id, AUDIT_READ, "thread",
+		    "list", j->items[i].client_id, j->items[i].thread_id);
 		if ((rc = audit_append(c, &ev)) != 0)
 			return rc;
 	}
@@ -421,15 +415,7 @@ more_run(struct db_conn *c, void *arg)
 	db_bind_blob(st, 5, box.p, box.len);
 	db_bind_i64(st, 6, j->new_deadline);
 	db_bind_i64(st, 7, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->msg_id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_id(st, &j->msg_id)) != 0)
 		goto out;
 
 	/* Later deadlines stay: a notice never brings a deadline closer. */
@@ -442,9 +428,7 @@ more_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, j->new_deadline);
 	db_bind_i64(st, 2, j->thread_id);
 	db_bind_i64(st, 3, j->new_deadline);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		goto out;
 
 	if ((rc = db_prepare(c, "UPDATE threads SET last_message_at = ? "
@@ -452,9 +436,7 @@ more_run(struct db_conn *c, void *arg)
 		goto out;
 	db_bind_i64(st, 1, j->now);
 	db_bind_i64(st, 2, j->thread_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		goto out;
 
 	if ((rc = db_prepare(c, "INSERT INTO notifications "
@@ -464,19 +446,11 @@ more_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 1, h.client_id);
 	db_bind_i64(st, 2, h.traj_id);
 	db_bind_i64(st, 3, j->now);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		goto out;
 
-	ev = *j->ev;
-	ev.org_id = h.org_id;
-	ev.action = AUDIT_CREATE;
-	ev.outcome = AUDIT_SUCCESS;
-	ev.kind = "message";
-	ev.detail = "notice";
-	ev.client_id = h.client_id;
-	ev.object_id = j->msg_id;
+	ev = audit_event_from(j->ev, h.org_id, AUDIT_CREATE, "message",
+	    "notice", h.client_id, j->msg_id);
 	rc = audit_append(c, &ev);
 out:
 	buf_release(&box);
@@ -835,14 +809,9 @@ report_log(struct db_conn *c, void *arg)
 	int rc;
 
 	for (i = 0; i < j->n; i++) {
-		ev = *j->ev;
-		ev.org_id = j->org_id;
-		ev.action = AUDIT_READ;
-		ev.outcome = AUDIT_SUCCESS;
-		ev.kind = "trajectory";
-		ev.detail = "report";
-		ev.client_id = j->rows[i].client_id;
-		ev.object_id = j->rows[i].id;
+		ev = audit_event_from(j->ev, j->org_id, AUDIT_READ,
+		    "trajectory", "report", j->rows[i].client_id,
+		    j->rows[i].id);
 		if ((rc = audit_append(c, &ev)) != 0)
 			return rc;
 	}

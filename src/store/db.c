@@ -306,6 +306,15 @@ db_bind_null(struct db_stmt *st, int idx)
 	bind_result(st, st->conn->ops->bind_null(st, idx));
 }
 
+void
+db_bind_id(struct db_stmt *st, int idx, int64_t id)
+{
+	if (id > 0)
+		db_bind_i64(st, idx, id);
+	else
+		db_bind_null(st, idx);
+}
+
 int
 db_step(struct db_stmt *st)
 {
@@ -346,6 +355,45 @@ int64_t
 db_changes(struct db_stmt *st)
 {
 	return st->conn->ops->changes(st);
+}
+
+int
+db_run(struct db_stmt *st)
+{
+	int rc = db_step(st);
+
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int
+db_step_id(struct db_stmt *st, int64_t *id)
+{
+	int rc = db_step(st);
+
+	if (rc == DB_ROW) {
+		*id = db_col_i64(st, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_DB;
+	}
+	db_done(st);
+	return rc;
+}
+
+int
+db_step_one(struct db_stmt *st, int none)
+{
+	int rc = db_step(st);
+
+	ASSERT(none < 0);
+	/* A row means the SQL is not a plain UPDATE or DELETE: a caller's
+	 * bug, not something to map to an error. */
+	ASSERT(rc != DB_ROW);
+	if (rc == DB_DONE)
+		rc = db_changes(st) == 1 ? 0 : none;
+	db_done(st);
+	return rc;
 }
 
 int
@@ -926,9 +974,7 @@ migrate_one(struct db_conn *c, const struct db_migration *m, struct buf *sql)
 	db_bind_i64(st, 1, m->version);
 	db_bind_textz(st, 2, m->name);
 	db_bind_i64(st, 3, (int64_t)time(NULL));
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
+	if ((rc = db_run(st)) != 0)
 		goto out;
 	rc = c->ops->txn(c, DB_TXN_COMMIT);
 out:

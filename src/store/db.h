@@ -141,6 +141,9 @@ void db_bind_text(struct db_stmt *st, int idx, const char *p, size_t len);
 void db_bind_textz(struct db_stmt *st, int idx, const char *s); /* NULL -> NULL */
 void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
 void db_bind_null(struct db_stmt *st, int idx);
+/* An id, or NULL when id <= 0: ids start at 1, and callers say "none"
+ * with 0. */
+void db_bind_id(struct db_stmt *st, int idx, int64_t id);
 /* DB_ROW, DB_DONE or a negative error. */
 int db_step(struct db_stmt *st);
 bool db_col_null(struct db_stmt *st, int col);
@@ -156,6 +159,24 @@ struct str db_col_blob(struct db_stmt *st, int col);
 int64_t db_changes(struct db_stmt *st);
 /* Reset the statement and return it to the connection's cache. */
 void db_done(struct db_stmt *st);
+
+/*
+ * One step and done: each of these steps st once, then calls db_done(st)
+ * whatever came of it, and returns 0 or a negative error (db_step's, or
+ * the one named below).
+ *
+ * db_run: for a statement whose rows, if any, are not wanted (INSERT,
+ * UPDATE, DELETE).
+ * db_step_id: for "INSERT ... RETURNING id" (no ON CONFLICT): *id gets
+ * column 0 of the row.  No row is ERR_DB, as such an insert either
+ * returns its row or fails; *id is untouched on any error.
+ * db_step_one: for an UPDATE or DELETE (no RETURNING) that must change
+ * exactly one row: none (a negative error: ERR_NOTFOUND, ERR_GONE, ...)
+ * when it changed another number of rows.
+ */
+int db_run(struct db_stmt *st);
+int db_step_id(struct db_stmt *st, int64_t *id);
+int db_step_one(struct db_stmt *st, int none);
 
 /* Run SQL without results or parameters (several statements allowed). */
 int db_exec(struct db_conn *c, const char *sql);

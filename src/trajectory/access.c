@@ -52,10 +52,8 @@ is_read(enum authz_action act)
 	return act == AUTHZ_READ || act == AUTHZ_EXPORT;
 }
 
-/* The caller's role in the trajectory: 0 none, else ROLE_CLIENT or
- * ROLE_PROFESSIONAL. */
-static int
-member_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
+int
+traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     enum role *out)
 {
 	struct db_stmt *st;
@@ -121,7 +119,7 @@ traj_access(struct db *db, const struct principal *p,
 		return rc;
 	if ((rc = db_query_i64(c, sql, &traj_id, 1, args)) != 0 ||
 	    (rc = traj_head_on(c, traj_id, &h)) != 0 ||
-	    (rc = member_role_on(c, traj_id, p->user_id, &in_traj)) != 0)
+	    (rc = traj_role_on(c, traj_id, p->user_id, &in_traj)) != 0)
 		goto out;
 	rc = decide(p, act, kind, &h, in_traj);
 out:

@@ -21,6 +21,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
@@ -67,24 +68,14 @@ trimmed(const char *s)
 	return str_trim(str_c(s ? s : ""));
 }
 
-/* A free text of the promise: at most LIMIT_PROMISE_NOTE bytes, line
- * breaks and tabs allowed, no other control characters. */
+/* A free text of the promise: at most LIMIT_PROMISE_NOTE bytes (empty is
+ * fine), line breaks and tabs allowed, no other control characters. */
 static bool
 note_ok(const char *s)
 {
 	struct str t = trimmed(s);
-	size_t i;
 
-	if (t.len > LIMIT_PROMISE_NOTE)
-		return false;
-	for (i = 0; i < t.len; i++) {
-		unsigned char ch = (unsigned char)t.p[i];
-
-		if (ch == 0x7f || (ch < 0x20 && ch != '\n' && ch != '\r' &&
-		    ch != '\t'))
-			return false;
-	}
-	return true;
+	return t.len <= LIMIT_PROMISE_NOTE && text_clean(t, true);
 }
 
 /* Parse t into *p (the zone must be loaded already).  On failure *why and
@@ -240,9 +231,7 @@ traj_terms_insert(struct db_conn *c, int64_t traj_id,
 		return rc;
 	bind_terms(st, t, now);
 	db_bind_i64(st, 10, traj_id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 int

@@ -24,6 +24,10 @@ struct traj_head {
 int traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out);
 /* traj_head_on for a change: ERR_FORBIDDEN when the trajectory is closed. */
 int traj_head_open(struct db_conn *c, int64_t id, struct traj_head *out);
+/* user_id's part in the trajectory, read on c: ROLE_CLIENT,
+ * ROLE_PROFESSIONAL, or 0 when none. */
+int traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
+    enum role *out);
 
 /* The promise row of a new trajectory, on the writer. */
 int traj_terms_insert(struct db_conn *c, int64_t traj_id,

@@ -26,6 +26,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "keys/keyring.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
@@ -133,46 +134,8 @@ traj_event(const struct audit_event *tmpl, enum audit_action action,
     const char *kind, const char *detail, const struct traj_head *h,
     int64_t object_id)
 {
-	struct audit_event ev = *tmpl;
-
-	ev.org_id = h->org_id;
-	ev.action = action;
-	ev.outcome = AUDIT_SUCCESS;
-	ev.kind = kind;
-	if (detail)
-		ev.detail = detail;
-	ev.client_id = h->client_id;
-	ev.object_id = object_id;
-	return ev;
-}
-
-/* --- input checks ------------------------------------------------------- */
-
-/*
- * A client's text as typed: surrounding white space dropped, not empty,
- * at most max bytes, and no control characters (a title is one line; a
- * question may have line breaks and tabs).
- */
-static int
-text_ok(const char *s, size_t max, bool multiline, struct str *out)
-{
-	struct str t;
-	size_t i;
-
-	if (s == NULL)
-		return ERR_INVAL;
-	t = str_trim(str_c(s));
-	if (t.len == 0 || t.len > max)
-		return ERR_INVAL;
-	for (i = 0; i < t.len; i++) {
-		unsigned char ch = (unsigned char)t.p[i];
-
-		if (ch == 0x7f || (ch < 0x20 && !(multiline &&
-		    (ch == '\n' || ch == '\r' || ch == '\t'))))
-			return ERR_INVAL;
-	}
-	*out = t;
-	return 0;
+	return audit_event_from(tmpl, h->org_id, action, kind,
+	    detail ? detail : tmpl->detail, h->client_id, object_id);
 }
 
 /* Does user_id hold exactly role `want` in org_id?  Read on the writer. */
@@ -197,15 +160,6 @@ org_role_is(struct db_conn *c, int64_t org_id, int64_t user_id,
 	return rc;
 }
 
-static void
-bind_id_or_null(struct db_stmt *st, int idx, int64_t id)
-{
-	if (id > 0)
-		db_bind_i64(st, idx, id);
-	else
-		db_bind_null(st, idx);
-}
-
 static int
 member_insert(struct db_conn *c, int64_t traj_id, int64_t user_id,
     const char *role, int64_t now)
@@ -221,9 +175,7 @@ member_insert(struct db_conn *c, int64_t traj_id, int64_t user_id,
 	db_bind_i64(st, 2, user_id);
 	db_bind_textz(st, 3, role);
 	db_bind_i64(st, 4, now);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 /* --- create ------------------------------------------------------------- */
@@ -267,18 +219,10 @@ create_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 2, j->client_id);
 	db_bind_blob(st, 3, box.p, box.len);
 	db_bind_i64(st, 4, j->now);
-	bind_id_or_null(st, 5, j->planned_end);
-	bind_id_or_null(st, 6, j->ev->actor_id);
+	db_bind_id(st, 5, j->planned_end);
+	db_bind_id(st, 6, j->ev->actor_id);
 	db_bind_i64(st, 7, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		j->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_id(st, &j->id)) != 0)
 		goto out;
 	if ((rc = member_insert(c, j->id, j->client_id, "client", j->now)) != 0 ||
 	    (rc = member_insert(c, j->id, j->pro_id, "professional",
@@ -312,7 +256,8 @@ traj_create(struct db *db, struct keyring *kr, int64_t org_id,
 	    client_id == professional_id || planned_end < 0 || terms == NULL ||
 	    ev == NULL)
 		return ERR_INVAL;
-	if ((rc = text_ok(title, LIMIT_TRAJ_TITLE, false, &j.title)) != 0)
+	if ((rc = text_field(str_c(title), LIMIT_TRAJ_TITLE, false,
+	    &j.title)) != 0)
 		return rc;
 	if ((rc = traj_terms_check(terms, &why)) != 0)
 		return rc;
@@ -633,27 +578,18 @@ int
 traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
     bool *professional)
 {
-	struct db_conn *c = NULL;
-	struct db_stmt *st = NULL;
+	struct db_conn *c;
+	enum role role;
 	int rc;
 
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "SELECT role FROM trajectory_members "
-	    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, traj_id);
-	db_bind_i64(st, 2, user_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*professional = str_eqc(db_col_text(st, 0), "professional");
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-out:
+	rc = traj_role_on(c, traj_id, user_id, &role);
 	db_read_end(db, c);
+	if (rc == 0 && role == 0)
+		rc = ERR_NOTFOUND;
+	if (rc == 0)
+		*professional = role == ROLE_PROFESSIONAL;
 	return rc;
 }
 
@@ -688,9 +624,7 @@ exec_update(struct db_conn *c, const char *sql, int64_t id, const char *text,
 	if (nnum)
 		db_bind_i64(st, i++, num);
 	db_bind_i64(st, i, id);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 static int
@@ -843,17 +777,9 @@ question_run(struct db_conn *c, void *arg)
 		goto out;
 	db_bind_i64(st, 1, j->traj_id);
 	db_bind_blob(st, 2, box.p, box.len);
-	bind_id_or_null(st, 3, j->ev->actor_id);
+	db_bind_id(st, 3, j->ev->actor_id);
 	db_bind_i64(st, 4, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		qid = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_id(st, &qid)) != 0)
 		goto out;
 	ev = traj_event(j->ev, AUDIT_CREATE, "learning-question", NULL, &h,
 	    qid);
@@ -872,7 +798,8 @@ traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
 
 	if (ev == NULL || traj_id <= 0)
 		return ERR_INVAL;
-	if ((rc = text_ok(body, LIMIT_TRAJ_QUESTION, true, &j.body)) != 0)
+	if ((rc = text_field(str_c(body), LIMIT_TRAJ_QUESTION, true,
+	    &j.body)) != 0)
 		return rc;
 	j.kr = kr;
 	j.traj_id = traj_id;

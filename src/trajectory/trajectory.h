@@ -93,11 +93,11 @@ int traj_terms_validate(const struct promise_terms *t, const char **why,
 
 /* A new trajectory for client_id with professional_id as its first
  * professional.  Both must be members of org_id with the right roles
- * (else ERR_INVAL, as for an empty title, one longer than
- * LIMIT_TRAJ_TITLE or with control characters, or terms that fail
- * traj_terms_check).  The title is sealed; the client gets a
- * trajectory_members row with role 'client'; the terms are stored in
- * their canonical text; one create event is logged. */
+ * (else ERR_INVAL, as for a title that fails text_field of core/text.h
+ * (empty, longer than LIMIT_TRAJ_TITLE, a control character, invalid
+ * UTF-8) or terms that fail traj_terms_check).  The title is sealed; the
+ * client gets a trajectory_members row with role 'client'; the terms are
+ * stored in their canonical text; one create event is logged. */
 int traj_create(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t client_id, int64_t professional_id, const char *title,
     int64_t planned_end, const struct promise_terms *terms,
@@ -155,9 +155,11 @@ struct learning_question {
 	int64_t created_at;
 };
 /* Add a learning question (sealed; surrounding white space dropped):
- * ERR_INVAL when empty or over LIMIT_TRAJ_QUESTION bytes, ERR_TOOMANY past
- * LIMIT_TRAJ_QUESTIONS, ERR_FORBIDDEN once closed.  created_by is the
- * event's actor; one create event (kind "learning-question"). */
+ * ERR_INVAL when it fails text_field (empty, over LIMIT_TRAJ_QUESTION
+ * bytes, a control character other than a line break or tab, invalid
+ * UTF-8), ERR_TOOMANY past LIMIT_TRAJ_QUESTIONS, ERR_FORBIDDEN once
+ * closed.  created_by is the event's actor; one create event (kind
+ * "learning-question"). */
 int traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
     const char *body, const struct audit_event *ev);
 /* The questions, oldest first, opened after one read event per question

@@ -76,6 +76,22 @@ void form_button(struct req *r, const char *action, const char *label);
  * here: UTC with the zone shown ("2026-11-23 14:05 UTC"). */
 const char *page_time(struct req *r, int64_t t);
 
+/* The zone a page shows times in: the named one (a promise's), else the
+ * organisation's; NULL (UTC, through page_time) when neither loads. */
+struct tz;
+const struct tz *page_zone(struct req *r, const char *name);
+/* "Mon 23 November 2026, 15:00 CET": t in tz (page_time when tz is NULL
+ * or t is out of its range). */
+const char *page_time_tz(struct req *r, const struct tz *tz, int64_t t);
+/* "Mon 23 November 2026" for a day number (days since 1970-01-01). */
+const char *page_day(struct req *r, int64_t day);
+/* A date input's value ("YYYY-MM-DD", a real day within the years a
+ * promise knows) as a day number; ERR_INVAL otherwise. */
+int page_parse_day(const char *s, int64_t *day);
+
+/* The value of a form field, "" when the request has none. */
+const char *page_form(struct req *r, const char *name);
+
 /* Send an error page for err (used by the render_error hook too). */
 void page_error(struct req *r, int err);
 

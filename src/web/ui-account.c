@@ -16,14 +16,6 @@
 #include "web/web_int.h"
 #include "core/banned.h"
 
-static const char *
-form_or_empty(struct req *r, const char *name)
-{
-	const char *v = req_form(r, name);
-
-	return v ? v : "";
-}
-
 static int
 account_page(struct req *r, const char *ok, const char *error)
 {
@@ -118,8 +110,8 @@ ui_account_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	const char *name = form_or_empty(r, "name");
-	const char *lang = form_or_empty(r, "lang");
+	const char *name = page_form(r, "name");
+	const char *lang = page_form(r, "lang");
 	int rc;
 
 	if (strlen(name) == 0 || strlen(name) > LIMIT_FIELD_SHORT)
@@ -137,9 +129,9 @@ ui_password_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	const char *cur = form_or_empty(r, "current");
-	const char *a = form_or_empty(r, "password");
-	const char *b = form_or_empty(r, "password2");
+	const char *cur = page_form(r, "current");
+	const char *a = page_form(r, "password");
+	const char *b = page_form(r, "password2");
 	const char *why = NULL;
 	int rc;
 
@@ -215,7 +207,7 @@ ui_2fa_setup_post(struct req *r)
 	struct app *app = r->app;
 	struct session *s = page_session(r);
 	struct buf codes[LIMIT_RECOVERY_CODES];
-	const char *code = form_or_empty(r, "code");
+	const char *code = page_form(r, "code");
 	int i, rc;
 
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
@@ -263,7 +255,7 @@ ui_2fa_disable_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	const char *cur = form_or_empty(r, "current");
+	const char *cur = page_form(r, "current");
 	int rc;
 
 	if (strlen(cur) > LIMIT_PASSWORD_MAX)

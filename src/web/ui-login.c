@@ -33,14 +33,6 @@
  * this); longer ones are refused with a 429 and Retry-After. */
 #define LOGIN_MAX_SLEEP_MS 2000
 
-static const char *
-form_or_empty(struct req *r, const char *name)
-{
-	const char *v = req_form(r, name);
-
-	return v ? v : "";
-}
-
 static void
 login_page(struct req *r, const char *email, const char *error)
 {
@@ -136,8 +128,8 @@ ui_login_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct login_result res;
-	const char *email = form_or_empty(r, "email");
-	const char *pw = form_or_empty(r, "password");
+	const char *email = page_form(r, "email");
+	const char *pw = page_form(r, "password");
 	struct session *old = page_session(r);
 	int rc, tries;
 
@@ -218,7 +210,7 @@ ui_login_2fa_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	const char *code = form_or_empty(r, "code");
+	const char *code = page_form(r, "code");
 	int64_t org = 0;
 	int rc;
 
@@ -344,7 +336,7 @@ reset_job_run(struct app *app, void *arg)
 int
 ui_reset_post(struct req *r)
 {
-	const char *email = form_or_empty(r, "email");
+	const char *email = page_form(r, "email");
 	struct reset_job *j;
 
 	if (strlen(email) > LIMIT_FIELD_SHORT)
@@ -392,8 +384,8 @@ ui_reset_token_form(struct req *r)
 static const char *
 check_new_password(struct req *r, const char **pw)
 {
-	const char *a = form_or_empty(r, "password");
-	const char *b = form_or_empty(r, "password2");
+	const char *a = page_form(r, "password");
+	const char *b = page_form(r, "password2");
 	const char *why = NULL;
 
 	*pw = a;
@@ -481,8 +473,8 @@ ui_invite_post(struct req *r)
 {
 	struct app *app = r->app;
 	const char *tok = req_param(r, "token");
-	const char *name = form_or_empty(r, "name");
-	const char *pw = form_or_empty(r, "password");
+	const char *name = page_form(r, "name");
+	const char *pw = page_form(r, "password");
 	const char *why = NULL;
 	struct invite inv;
 	struct user u;

@@ -36,55 +36,7 @@
 /* The report's period when none is asked for: the last 30 days. */
 #define REPORT_DEFAULT_DAYS 30
 
-static const char *const wday_short[7] = {
-	N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"),
-	N_("Sat"),
-};
-static const char *const month_names[12] = {
-	N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
-	N_("June"), N_("July"), N_("August"), N_("September"), N_("October"),
-	N_("November"), N_("December"),
-};
-
 /* --- small helpers ------------------------------------------------------ */
-
-static const char *
-form_or_empty(struct req *r, const char *name)
-{
-	const char *v = req_form(r, name);
-
-	return v ? v : "";
-}
-
-/* The named zone, else the organisation's; NULL (UTC) when neither loads. */
-static const struct tz *
-zone_for(struct req *r, const char *name)
-{
-	struct app *app = r->app;
-	struct session *s = page_session(r);
-	const struct tz *tz = NULL;
-	struct org org;
-
-	if (name && name[0] && tz_cache_get(app->tzc, name, &tz) == 0)
-		return tz;
-	if (s && org_get(app->db, s->org_id, &r->arena, &org) == 0 &&
-	    tz_cache_get(app->tzc, org.tz, &tz) == 0)
-		return tz;
-	return NULL;
-}
-
-/* "Mon 23 November 2026, 15:00 CET" in tz. */
-static const char *
-time_tz(struct req *r, const struct tz *tz, int64_t t)
-{
-	struct tz_local l;
-
-	if (tz == NULL || tz_to_local(tz, (time_t)t, &l) != 0)
-		return page_time(r, t);
-	return arena_printf(&r->arena, "%s %d %s %04d, %02d:%02d %s",
-	    _(wday_short[l.wday]), l.day, _(month_names[l.month - 1]), l.year,
-	    l.hour, l.min, l.abbr);
-}
 
 /* The value of a datetime-local input: "2026-11-23T15:00". */
 static const char *
@@ -125,23 +77,6 @@ parse_local_time(const char *s, const struct tz *tz, time_t *out)
 		tz = tz_utc();
 	return tz_from_local(tz, (int)y, (int)mo, (int)d, (int)h, (int)mi,
 	    (int)sec, out) == 0 ? 0 : ERR_INVAL;
-}
-
-/* A date input's value as a local day number; ERR_INVAL otherwise. */
-static int
-parse_day(const char *s, int64_t *day)
-{
-	int64_t y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    num_parse_i64((struct str){ s, 4 }, LIMIT_PROMISE_YEAR_MIN,
-	    LIMIT_PROMISE_YEAR_MAX, &y) != 0 ||
-	    num_parse_i64((struct str){ s + 5, 2 }, 1, 12, &m) != 0 ||
-	    num_parse_i64((struct str){ s + 8, 2 }, 1, 31, &d) != 0 ||
-	    d > tz_days_in_month(y, (int)m))
-		return ERR_INVAL;
-	*day = tz_days_from_civil(y, (int)m, (int)d);
-	return 0;
 }
 
 static const char *
@@ -238,16 +173,16 @@ ui_queue(struct req *r)
 	}
 	for (i = 0; i < n; i++) {
 		const struct queue_item *it = &items[i];
-		const struct tz *tz = zone_for(r, it->tz);
+		const struct tz *tz = page_zone(r, it->tz);
 
 		P(r, it->overdue ? "<tr class=\"overdue\">" : "<tr>");
 		P(r, "<th scope=\"row\">");
-		T(r, time_tz(r, tz, it->deadline));
+		T(r, page_time_tz(r, tz, it->deadline));
 		if (it->original_deadline) {
 			P(r, "<br><span class=\"muted\">");
 			T(r, _("moved by a notice; promised:"));
 			P(r, " ");
-			T(r, time_tz(r, tz, it->original_deadline));
+			T(r, page_time_tz(r, tz, it->original_deadline));
 			P(r, "</span>");
 		}
 		P(r, "</th><td>");
@@ -272,7 +207,7 @@ ui_queue(struct req *r)
 			PF(r, " #%lld", (long long)it->thread_id);
 		}
 		P(r, "</a></td><td>");
-		T(r, time_tz(r, tz, it->sent_at));
+		T(r, page_time_tz(r, tz, it->sent_at));
 		P(r, "</td></tr>\n");
 	}
 	if (n > 0)
@@ -292,7 +227,7 @@ static void
 more_time_section(struct req *r, const struct queue_thread *qt,
     const char *typed_deadline, const char *typed_note)
 {
-	const struct tz *tz = zone_for(r, qt->tz);
+	const struct tz *tz = page_zone(r, qt->tz);
 	const char *value = typed_deadline;
 
 	if (value == NULL || value[0] == '\0')
@@ -303,7 +238,7 @@ more_time_section(struct req *r, const struct queue_thread *qt,
 	P(r, "</h2>\n<p>");
 	T(r, _("The reply is due:"));
 	P(r, " <strong>");
-	T(r, time_tz(r, tz, qt->deadline));
+	T(r, page_time_tz(r, tz, qt->deadline));
 	P(r, "</strong>. ");
 	T(r, _("Tell the client when they can expect your reply. The notice appears in this conversation and the client gets an e-mail that there is something new (never its text)."));
 	P(r, "</p>\n");
@@ -360,8 +295,8 @@ more_time_again(struct req *r, const struct queue_thread *qt, int status,
 	page_begin(r, _("I need more time"));
 	page_notice(r, "error", error);
 	if (!qt->closed && qt->waiting > 0)
-		more_time_section(r, qt, form_or_empty(r, "new_deadline"),
-		    form_or_empty(r, "note"));
+		more_time_section(r, qt, page_form(r, "new_deadline"),
+		    page_form(r, "note"));
 	P(r, "<p><a href=\"");
 	A(r, arena_printf(&r->arena, "/threads/%lld",
 	    (long long)qt->thread_id));
@@ -380,7 +315,7 @@ ui_more_time_post(struct req *r)
 	struct session *s = page_session(r);
 	struct principal p = page_principal(r);
 	const char *v = req_param(r, "thid");
-	const char *note = form_or_empty(r, "note");
+	const char *note = page_form(r, "note");
 	struct queue_thread qt;
 	struct audit_event ev;
 	const struct tz *tz;
@@ -396,10 +331,10 @@ ui_more_time_post(struct req *r)
 		return rc;
 	if ((rc = queue_thread_state(app->db, thid, &r->arena, &qt)) != 0)
 		return rc;
-	tz = zone_for(r, qt.tz);
+	tz = page_zone(r, qt.tz);
 	if (qt.waiting == 0)
 		return more_time_again(r, &qt, 409, _("Nothing in this conversation is waiting for a reply."));
-	if (parse_local_time(form_or_empty(r, "new_deadline"), tz, &when) != 0)
+	if (parse_local_time(page_form(r, "new_deadline"), tz, &when) != 0)
 		return more_time_again(r, &qt, 400, _("Please give the new moment as a date and a time."));
 	if (when <= now)
 		return more_time_again(r, &qt, 400, _("The new moment must lie in the future."));
@@ -534,7 +469,7 @@ ui_adherence(struct req *r)
 	const char *error = NULL;
 	int rc;
 
-	tz = zone_for(r, NULL);
+	tz = page_zone(r, NULL);
 	if (tz == NULL)
 		tz = tz_utc();
 	if (tz_to_local(tz, now, &l) != 0)
@@ -542,8 +477,8 @@ ui_adherence(struct req *r)
 	today = tz_days_from_civil(l.year, l.month, l.day);
 	dto = today;
 	dfrom = today - (REPORT_DEFAULT_DAYS - 1);
-	if ((qfrom && qfrom[0] && parse_day(qfrom, &dfrom) != 0) ||
-	    (qto && qto[0] && parse_day(qto, &dto) != 0)) {
+	if ((qfrom && qfrom[0] && page_parse_day(qfrom, &dfrom) != 0) ||
+	    (qto && qto[0] && page_parse_day(qto, &dto) != 0)) {
 		error = _("Please give the period as two dates.");
 		dto = today;
 		dfrom = today - (REPORT_DEFAULT_DAYS - 1);

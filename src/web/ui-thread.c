@@ -73,14 +73,6 @@ event(struct req *r, struct audit_event *ev)
 	    is_client(r) ? "client-self" : "care");
 }
 
-static const char *
-form_str(struct req *r, const char *name)
-{
-	const char *v = req_form(r, name);
-
-	return v ? v : "";
-}
-
 /* The trajectory's zone (the promise's), for showing times; NULL: UTC. */
 struct view_ctx {
 	int64_t traj_id;
@@ -855,8 +847,8 @@ ui_thread_post(struct req *r)
 	struct msg_upload ups[LIMIT_ATTACHMENTS];
 	struct msg_post in;
 	struct audit_event ev;
-	const char *body = form_str(r, "body"), *quote = form_str(r, "quote");
-	const char *qo = form_str(r, "quote_of"), *type;
+	const char *body = page_form(r, "body"), *quote = page_form(r, "quote");
+	const char *qo = page_form(r, "quote_of"), *type;
 	int64_t thid, quote_of = 0, id;
 	size_t nup, total, i;
 	int rc;
@@ -871,7 +863,7 @@ ui_thread_post(struct req *r)
 	if (str_trim(str_c(quote)).len == 0)
 		quote_of = 0;
 
-	if (strcmp(form_str(r, "action"), "check") == 0) {
+	if (strcmp(page_form(r, "action"), "check") == 0) {
 		struct compose cp = { 0 };
 
 		/* Keep what was typed, on the page and as the draft. */
@@ -955,7 +947,8 @@ ui_thread_create_post(struct req *r)
 	struct principal p = page_principal(r);
 	struct msg_post in;
 	struct audit_event ev;
-	const char *subject = form_str(r, "subject"), *body = form_str(r, "body");
+	const char *subject = page_form(r, "subject");
+	const char *body = page_form(r, "body");
 	const char *error = NULL;
 	int64_t tid, thid, mid;
 	int rc;
@@ -1006,7 +999,7 @@ ui_message_correct_post(struct req *r)
 	const struct session *s = page_session(r);
 	struct principal p = page_principal(r);
 	struct audit_event ev;
-	const char *body = form_str(r, "body");
+	const char *body = page_form(r, "body");
 	int64_t mid, thid, id;
 	int rc;
 

@@ -50,18 +50,6 @@ static const char *const wday_names[7] = {
 	N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
 	N_("Thursday"), N_("Friday"), N_("Saturday"),
 };
-static const char *const wday_short[7] = {
-	N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"),
-	N_("Sat"),
-};
-/* Months in full: easier to read than abbreviations (seed 002: low
- * literacy). */
-static const char *const month_names[12] = {
-	N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
-	N_("June"), N_("July"), N_("August"), N_("September"), N_("October"),
-	N_("November"), N_("December"),
-};
-
 /* --- small helpers ------------------------------------------------------ */
 
 static const char *
@@ -85,12 +73,6 @@ level_label(enum traj_level l)
 	case TRAJ_LEVEL_ADVANCED: return _("Advanced");
 	}
 	return "?";
-}
-
-static const char *
-month_label(int m)
-{
-	return m >= 1 && m <= 12 ? _(month_names[m - 1]) : "?";
 }
 
 static const char *
@@ -124,14 +106,6 @@ tid_param(struct req *r, int64_t *tid)
 }
 
 static const char *
-form_or_empty(struct req *r, const char *name)
-{
-	const char *v = req_form(r, name);
-
-	return v ? v : "";
-}
-
-static const char *
 traj_url(struct req *r, int64_t tid, const char *rest)
 {
 	return arena_printf(&r->arena, "/t/%lld%s", (long long)tid, rest);
@@ -155,49 +129,6 @@ T_lines(struct req *r, const char *s)
 	T(r, s);
 }
 
-/* The zone a page shows times in: the named one, else the organisation's;
- * NULL (UTC through page_time) when neither loads. */
-static const struct tz *
-zone_for(struct req *r, const char *name)
-{
-	struct app *app = r->app;
-	struct tz_cache *tzc = app->tzc;
-	struct session *s = page_session(r);
-	const struct tz *tz = NULL;
-	struct org org;
-
-	if (name && name[0] && tz_cache_get(tzc, name, &tz) == 0)
-		return tz;
-	if (s && org_get(app->db, s->org_id, &r->arena, &org) == 0 &&
-	    tz_cache_get(tzc, org.tz, &tz) == 0)
-		return tz;
-	return NULL;
-}
-
-/* "Mon 23 Nov 2026, 15:00 CET" in tz. */
-static const char *
-time_tz(struct req *r, const struct tz *tz, int64_t t)
-{
-	struct tz_local l;
-
-	if (tz == NULL || tz_to_local(tz, (time_t)t, &l) != 0)
-		return page_time(r, t);
-	return arena_printf(&r->arena, "%s %d %s %04d, %02d:%02d %s",
-	    _(wday_short[l.wday]), l.day, month_label(l.month), l.year,
-	    l.hour, l.min, l.abbr);
-}
-
-static const char *
-date_of_day(struct req *r, int64_t day)
-{
-	int64_t y;
-	int m, d;
-
-	tz_civil_from_days(day, &y, &m, &d);
-	return arena_printf(&r->arena, "%s %d %s %04lld",
-	    _(wday_short[tz_weekday(day)]), d, month_label(m), (long long)y);
-}
-
 static const char *
 date_tz(struct req *r, const struct tz *tz, int64_t t)
 {
@@ -205,7 +136,7 @@ date_tz(struct req *r, const struct tz *tz, int64_t t)
 
 	if (tz == NULL || tz_to_local(tz, (time_t)t, &l) != 0)
 		return page_time(r, t);
-	return date_of_day(r, tz_days_from_civil(l.year, l.month, l.day));
+	return page_day(r, tz_days_from_civil(l.year, l.month, l.day));
 }
 
 static int64_t
@@ -224,22 +155,19 @@ today(const struct tz *tz, time_t now)
 static int
 parse_date(const char *s, const struct tz *tz, int64_t *out)
 {
-	int64_t y, m, d;
+	int64_t day, y;
+	int m, d;
 	time_t t;
 
 	*out = 0;
 	if (s[0] == '\0')
 		return 0;
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    num_parse_i64((struct str){ s, 4 }, LIMIT_PROMISE_YEAR_MIN,
-	    LIMIT_PROMISE_YEAR_MAX, &y) != 0 ||
-	    num_parse_i64((struct str){ s + 5, 2 }, 1, 12, &m) != 0 ||
-	    num_parse_i64((struct str){ s + 8, 2 }, 1, 31, &d) != 0 ||
-	    d > tz_days_in_month(y, (int)m))
+	if (page_parse_day(s, &day) != 0)
 		return ERR_INVAL;
+	tz_civil_from_days(day, &y, &m, &d);
 	if (tz == NULL)
 		tz = tz_utc();
-	if (tz_from_local(tz, (int)y, (int)m, (int)d, 12, 0, 0, &t) != 0)
+	if (tz_from_local(tz, (int)y, m, d, 12, 0, 0, &t) != 0)
 		return ERR_INVAL;
 	*out = (int64_t)t;
 	return 0;
@@ -290,13 +218,13 @@ deadline_cell(struct req *r, const struct tz *tz, int64_t deadline,
 	if (deadline < (int64_t)now) {
 		/* Said in words too: colour alone tells nothing to many. */
 		P(r, "<strong class=\"overdue\">");
-		T(r, time_tz(r, tz, deadline));
+		T(r, page_time_tz(r, tz, deadline));
 		P(r, " (");
 		T(r, _("overdue"));
 		P(r, ")</strong>");
 		return;
 	}
-	T(r, time_tz(r, tz, deadline));
+	T(r, page_time_tz(r, tz, deadline));
 }
 
 static void
@@ -380,7 +308,7 @@ traj_table(struct req *r, const struct trajectory *v, size_t n,
 			deadline_cell(r, tz, t->next_deadline, now);
 			P(r, "</td><td>");
 			if (t->last_message_at)
-				T(r, time_tz(r, tz, t->last_message_at));
+				T(r, page_time_tz(r, tz, t->last_message_at));
 			else
 				T(r, _("none yet"));
 			break;
@@ -399,7 +327,7 @@ traj_table(struct req *r, const struct trajectory *v, size_t n,
 			T(r, date_tz(r, tz, t->started_at));
 			P(r, "</td><td>");
 			if (t->last_message_at)
-				T(r, time_tz(r, tz, t->last_message_at));
+				T(r, page_time_tz(r, tz, t->last_message_at));
 			else
 				T(r, _("none yet"));
 			break;
@@ -455,7 +383,7 @@ ui_traj_list(struct req *r)
 		    _("There are no trajectories yet."));
 		P(r, "</p>\n");
 	} else {
-		traj_table(r, v, n, view, zone_for(r, NULL),
+		traj_table(r, v, n, view, page_zone(r, NULL),
 		    view == VIEW_ADMIN ?
 		    _("All trajectories of the organisation") :
 		    _("Your trajectories"));
@@ -533,7 +461,7 @@ ui_traj_home(struct req *r, const struct session *s)
 		sorted = arena_calloc(&r->arena, shown, sizeof(*sorted));
 		for (i = 0; i < shown; i++)
 			sorted[i] = *rk[i].t;
-		traj_table(r, sorted, shown, view, zone_for(r, NULL),
+		traj_table(r, sorted, shown, view, page_zone(r, NULL),
 		    view == VIEW_PROFESSIONAL ?
 		    _("Your trajectories, the most urgent reply first") :
 		    _("Your trajectories"));
@@ -669,15 +597,15 @@ terms_from_form(struct req *r, struct promise_terms *t, const char **why,
 	bool hours_ok, days_ok;
 
 	memset(t, 0, sizeof(*t));
-	t->tz = form_or_empty(r, "tz");
-	t->schedule = form_or_empty(r, "schedule");
-	t->reachable = form_or_empty(r, "reachable");
-	t->holidays = form_or_empty(r, "holidays");
-	t->not_reachable = form_or_empty(r, "not_reachable");
-	t->emergency = form_or_empty(r, "emergency");
-	hours_ok = num_parse_i64(str_trim(str_c(form_or_empty(r,
+	t->tz = page_form(r, "tz");
+	t->schedule = page_form(r, "schedule");
+	t->reachable = page_form(r, "reachable");
+	t->holidays = page_form(r, "holidays");
+	t->not_reachable = page_form(r, "not_reachable");
+	t->emergency = page_form(r, "emergency");
+	hours_ok = num_parse_i64(str_trim(str_c(page_form(r,
 	    "reply_hours"))), 1, LIMIT_PROMISE_REPLY_HOURS, &hours) == 0;
-	days_ok = num_parse_i64(str_trim(str_c(form_or_empty(r,
+	days_ok = num_parse_i64(str_trim(str_c(page_form(r,
 	    "contact_days"))), 0, LIMIT_PROMISE_CONTACT_DAYS, &days) == 0;
 	t->reply_minutes = (hours_ok ? hours : 24) * 60;
 	t->contact_days = days_ok ? days : 7;
@@ -759,10 +687,10 @@ holiday_list(struct req *r, const struct promise_holidays *h, int64_t from,
 		if (shown++ == 0)
 			P(r, "<ul class=\"days-off\">");
 		P(r, "<li>");
-		T(r, date_of_day(r, e->first));
+		T(r, page_day(r, e->first));
 		if (e->last != e->first) {
 			P(r, " – ");
-			T(r, date_of_day(r, e->last));
+			T(r, page_day(r, e->last));
 		} else if ((name = nl_holiday_name(e->first)) != NULL) {
 			P(r, " (");
 			T(r, name);
@@ -819,7 +747,7 @@ promise_section(struct req *r, int64_t tid, const struct promise_terms *t,
 		T(r, client ? _("A message sent now gets a reply by") :
 		    _("A client's message sent now is due by"));
 		P(r, " <strong>");
-		T(r, time_tz(r, tz, due));
+		T(r, page_time_tz(r, tz, due));
 		P(r, "</strong>.");
 	}
 	P(r, "</dd>\n<dt>");
@@ -853,7 +781,7 @@ promise_section(struct req *r, int64_t tid, const struct promise_terms *t,
 	} else if (promise_next_reachable(p, now, &next) == 0) {
 		T(r, _("Not reachable right now; reachable again from"));
 		P(r, " ");
-		T(r, time_tz(r, tz, next));
+		T(r, page_time_tz(r, tz, next));
 		P(r, ".");
 	}
 	P(r, "</dd>\n");
@@ -994,14 +922,14 @@ ui_traj_create(struct req *r)
 	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_ORG,
 	    s->org_id)) != 0)
 		return rc;
-	f.title = form_or_empty(r, "title");
-	f.planned_end = form_or_empty(r, "planned_end");
-	if (num_parse_i64(str_c(form_or_empty(r, "client")), 1, INT64_MAX,
+	f.title = page_form(r, "title");
+	f.planned_end = page_form(r, "planned_end");
+	if (num_parse_i64(str_c(page_form(r, "client")), 1, INT64_MAX,
 	    &f.client_id) != 0)
 		f.error = _("Please choose a client.");
 	/* One reason at a time, the first field in the form's order. */
 	(void)terms_from_form(r, &f.terms, &terms_why, &terms_field);
-	date_bad = parse_date(f.planned_end, zone_for(r, f.terms.tz),
+	date_bad = parse_date(f.planned_end, page_zone(r, f.terms.tz),
 	    &end) != 0;
 	title = str_trim(str_c(f.title));
 	if (title.len == 0 || title.len > LIMIT_TRAJ_TITLE) {
@@ -1341,7 +1269,7 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 		return rc;
 	p = arena_zalloc(&r->arena, sizeof(*p));
 	usable = traj_promise_from_terms(app->tzc, &terms, p) == 0;
-	tz = usable ? p->tz : zone_for(r, NULL);
+	tz = usable ? p->tz : page_zone(r, NULL);
 
 	if (error)
 		r->status = 400;
@@ -1415,7 +1343,7 @@ ui_traj_phase_post(struct req *r)
 		return rc;
 	if (traj_phase_parse(req_form(r, "phase"), &phase) != 0)
 		return ERR_INVAL;
-	if (phase == TRAJ_CLOSED && strcmp(form_or_empty(r, "confirm"), "1"))
+	if (phase == TRAJ_CLOSED && strcmp(page_form(r, "confirm"), "1"))
 		return show_page(r, tid, NULL,
 		    _("Closing is final. Tick the box to confirm that you want to close the trajectory."));
 	event_for(r, &ev, AUDIT_UPDATE, "trajectory", tid);
@@ -1436,7 +1364,7 @@ ui_traj_question_post(struct req *r)
 		return rc;
 	event_for(r, &ev, AUDIT_CREATE, "learning-question", 0);
 	rc = traj_add_question(app->db, app->kr, tid,
-	    form_or_empty(r, "question"), &ev);
+	    page_form(r, "question"), &ev);
 	if (rc == ERR_INVAL)
 		return show_page(r, tid, NULL,
 		    _("Please write the learning question (at most 2000 characters)."));
@@ -1458,7 +1386,7 @@ ui_traj_professional_post(struct req *r)
 
 	if ((rc = change_begin(r, &tid)) != 0)
 		return rc;
-	if (num_parse_i64(str_c(form_or_empty(r, "user")), 1, INT64_MAX,
+	if (num_parse_i64(str_c(page_form(r, "user")), 1, INT64_MAX,
 	    &uid) != 0)
 		return ERR_INVAL;
 	event_for(r, &ev, AUDIT_UPDATE, "trajectory", tid);
@@ -1480,7 +1408,7 @@ ui_traj_reads_post(struct req *r)
 	struct app *app = r->app;
 	struct session *s = page_session(r);
 	struct audit_event ev;
-	const char *v = form_or_empty(r, "share");
+	const char *v = page_form(r, "share");
 	bool professional = true;
 	int64_t tid;
 	int rc;
