@@ -95,24 +95,12 @@ view_ctx_init(struct req *r, int64_t traj_id, struct view_ctx *vc)
 	}
 }
 
-static const char *const weekdays[7] = {
-	N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
-	N_("Thursday"), N_("Friday"), N_("Saturday"),
-};
-
-/* A moment in the promise's zone: "2026-03-09 16:00 CET"; with_day adds
- * the weekday ("Monday 2026-03-09 16:00 CET"), for deadlines. */
+/* A moment as people read it, in the trajectory's zone: the same style
+ * as the trajectory and queue pages ("do 26 november 2026, 17:00 CET"). */
 static const char *
-local_time(struct req *r, const struct view_ctx *vc, int64_t t, bool with_day)
+local_time(struct req *r, const struct view_ctx *vc, int64_t t)
 {
-	struct tz_local l;
-
-	if (vc == NULL || vc->tz == NULL ||
-	    tz_to_local(vc->tz, (time_t)t, &l) != 0)
-		return page_time(r, t);
-	return arena_printf(&r->arena, "%s%s%04d-%02d-%02d %02d:%02d %s",
-	    with_day ? _(weekdays[l.wday]) : "", with_day ? " " : "",
-	    l.year, l.month, l.day, l.hour, l.min, l.abbr);
+	return page_time_tz(r, vc ? vc->tz : NULL, t);
 }
 
 /* A machine-readable moment for <time datetime>: ISO 8601 in UTC. */
@@ -407,7 +395,7 @@ render_quote(struct req *r, const struct view_ctx *vc,
 	if (m->quote_of) {
 		PF(r, "<a href=\"#m-%lld\">", (long long)m->quote_of);
 		T(r, src ? arena_printf(&r->arena, _("From the message of %s, %s"),
-		    src->author_name, local_time(r, vc, src->created_at, false)) :
+		    src->author_name, local_time(r, vc, src->created_at)) :
 		    _("From an earlier message"));
 		P(r, "</a>");
 	} else {
@@ -457,8 +445,9 @@ render_message(struct req *r, const struct view_ctx *vc,
 	unread &= !own;
 	if (nc > 0)
 		cur = &all[corr[nc - 1]];
-	PF(r, "<article class=\"msg %s%s%s\" id=\"m-%lld\" data-mid=\"%lld\">\n",
+	PF(r, "<article class=\"msg %s%s%s%s\" id=\"m-%lld\" data-mid=\"%lld\">\n",
 	    m->from_client ? "from-client" : "from-pro",
+	    own ? " mine" : "",
 	    m->kind == MSG_NOTICE ? " notice" : "",
 	    unread ? " unread" : "",
 	    (long long)m->id, (long long)cur->id);
@@ -469,7 +458,7 @@ render_message(struct req *r, const struct view_ctx *vc,
 	P(r, "</span> <time datetime=\"");
 	A(r, iso_time(r, m->created_at));
 	P(r, "\">");
-	T(r, local_time(r, vc, m->created_at, false));
+	T(r, local_time(r, vc, m->created_at));
 	P(r, "</time>");
 	if (unread) {
 		P(r, " <span class=\"badge\">");
@@ -484,7 +473,7 @@ render_message(struct req *r, const struct view_ctx *vc,
 			P(r, " ");
 			T(r, arena_printf(&r->arena,
 			    _("A reply can be expected by %s."),
-			    local_time(r, vc, m->new_deadline, true)));
+			    local_time(r, vc, m->new_deadline)));
 		}
 		P(r, "</p>\n");
 	}
@@ -501,7 +490,7 @@ render_message(struct req *r, const struct view_ctx *vc,
 		    (long long)cur->id);
 		P(r, "<p class=\"corrected\">");
 		T(r, arena_printf(&r->arena, _("Corrected on %s."),
-		    local_time(r, vc, cur->created_at, false)));
+		    local_time(r, vc, cur->created_at)));
 		P(r, "</p>\n");
 		render_md(r, cur->body, cur->body_len);
 		P(r, "</div>\n<details class=\"earlier\"><summary>");
@@ -518,7 +507,7 @@ render_message(struct req *r, const struct view_ctx *vc,
 				P(r, "<div class=\"version\">");
 			P(r, "<p class=\"meta\">");
 			T(r, arena_printf(&r->arena, _("Written on %s:"),
-			    local_time(r, vc, v->created_at, false)));
+			    local_time(r, vc, v->created_at)));
 			P(r, "</p>\n");
 			render_md(r, v->body, v->body_len);
 			P(r, "</div>\n");
@@ -536,18 +525,18 @@ render_message(struct req *r, const struct view_ctx *vc,
 		P(r, "<p class=\"status\">");
 		if (m->replied_at)
 			T(r, arena_printf(&r->arena, _("Answered on %s."),
-			    local_time(r, vc, m->replied_at, false)));
+			    local_time(r, vc, m->replied_at)));
 		else
 			T(r, arena_printf(&r->arena, th->viewer_is_client ?
 			    _("You can expect a reply by %s.") :
 			    _("Reply due by %s."),
-			    local_time(r, vc, m->deadline_at, true)));
+			    local_time(r, vc, m->deadline_at)));
 		P(r, "</p>\n");
 	}
 	if (m->client_read_at) {
 		P(r, "<p class=\"status read\">");
 		T(r, arena_printf(&r->arena, _("Read by the client on %s."),
-		    local_time(r, vc, m->client_read_at, false)));
+		    local_time(r, vc, m->client_read_at)));
 		P(r, "</p>\n");
 	}
 
@@ -593,7 +582,7 @@ reachability_note(struct req *r, const struct view_ctx *vc)
 	P(r, "<div class=\"notice notice-info reach\" role=\"status\"><p>");
 	if (promise_deadline(vc->promise, now, &due) == 0)
 		T(r, arena_printf(&r->arena, _("Your professional cannot be reached right now. If you send your message now, you can expect a reply by %s."),
-		    local_time(r, vc, (int64_t)due, true)));
+		    local_time(r, vc, (int64_t)due)));
 	else
 		T(r, _("Your professional cannot be reached right now."));
 	P(r, "</p>");
@@ -1276,7 +1265,7 @@ ui_export_page(struct req *r)
 	T(r, _("Conversation"));
 	P(r, "</h1>\n<p class=\"meta\">");
 	T(r, arena_printf(&r->arena, _("Exported on %s. Every message of the trajectory, oldest first."),
-	    local_time(r, &vc, x.exported_at, false)));
+	    local_time(r, &vc, x.exported_at)));
 	PF(r, "</p>\n<p class=\"noprint\"><a href=\"/t/%lld\">", (long long)x.traj_id);
 	T(r, _("Back to the trajectory"));
 	PF(r, "</a> \xc2\xb7 <a href=\"/t/%lld/export.json\">", (long long)x.traj_id);
@@ -1300,7 +1289,7 @@ ui_export_page(struct req *r)
 			P(r, "</span> <time datetime=\"");
 			A(r, iso_time(r, m->created_at));
 			P(r, "\">");
-			T(r, local_time(r, &vc, m->created_at, false));
+			T(r, local_time(r, &vc, m->created_at));
 			P(r, "</time>");
 			if (m->kind == MSG_CORRECTION) {
 				P(r, " <span class=\"corrected\">");
@@ -1476,7 +1465,7 @@ ui_thread_section(struct req *r, int64_t traj_id)
 			P(r, "</a> <span class=\"meta\">");
 			T(r, arena_printf(&r->arena, _("%lld messages, last on %s"),
 			    (long long)th[i].messages,
-			    local_time(r, &vc, th[i].last_message_at, false)));
+			    local_time(r, &vc, th[i].last_message_at)));
 			P(r, "</span>");
 			if (th[i].unread) {
 				P(r, " <span class=\"badge\">");
@@ -1487,8 +1476,7 @@ ui_thread_section(struct req *r, int64_t traj_id)
 			if (!th[i].viewer_is_client && th[i].waiting) {
 				P(r, " <span class=\"due\">");
 				T(r, arena_printf(&r->arena, _("reply due by %s"),
-				    local_time(r, &vc, th[i].next_deadline,
-				    true)));
+				    local_time(r, &vc, th[i].next_deadline)));
 				P(r, "</span>");
 			}
 			P(r, "</li>\n");
@@ -1502,13 +1490,18 @@ ui_thread_section(struct req *r, int64_t traj_id)
 		new_thread_form(r, traj_id, NULL, NULL);
 		P(r, "</details>\n");
 	}
-	PF(r, "<p class=\"export-links\"><a href=\"/t/%lld/export\">",
-	    (long long)traj_id);
-	T(r, _("Printable version of the whole conversation"));
-	PF(r, "</a> \xc2\xb7 <a href=\"/t/%lld/export.json\">", (long long)traj_id);
-	T(r, _("Download as JSON"));
-	P(r, "</a> \xc2\xb7 <a href=\"/search\">");
-	T(r, _("Search in messages"));
-	P(r, "</a></p>\n</section>\n");
+	/* Exports and search only once there is something to export. */
+	if (n > 0) {
+		PF(r, "<p class=\"export-links\"><a href=\"/t/%lld/export\">",
+		    (long long)traj_id);
+		T(r, _("Printable version of the whole conversation"));
+		PF(r, "</a> \xc2\xb7 <a href=\"/t/%lld/export.json\">",
+		    (long long)traj_id);
+		T(r, _("Download as JSON"));
+		P(r, "</a> \xc2\xb7 <a href=\"/search\">");
+		T(r, _("Search in messages"));
+		P(r, "</a></p>\n");
+	}
+	P(r, "</section>\n");
 	return 0;
 }

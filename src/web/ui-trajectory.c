@@ -1075,7 +1075,16 @@ about_section(struct req *r, const struct trajectory *t,
 		T(r, date_tz(r, tz, t->closed_at));
 		P(r, "</dd>\n");
 	}
-	if (view != VIEW_ADMIN) {
+	if (view == VIEW_CLIENT) {
+		/* Spoken to the client, who decides this. */
+		P(r, "<dt>");
+		T(r, _("Read receipts"));
+		P(r, "</dt><dd>");
+		T(r, t->share_reads ?
+		    _("Your professionals see when you have read a message.") :
+		    _("Your professionals do not see when you have read a message."));
+		P(r, "</dd>\n");
+	} else if (view != VIEW_ADMIN) {
 		P(r, "<dt>");
 		T(r, _("Reading level for the writing assistant"));
 		P(r, "</dt><dd>");
@@ -1273,7 +1282,10 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 
 	if (error)
 		r->status = 400;
-	page_begin(r, _("Trajectory"));
+	/* The title names the page for people in the trajectory (WCAG
+	 * 2.4.2); an admin does not see titles. */
+	page_begin(r, view != VIEW_ADMIN && t.title && t.title[0] ? t.title :
+	    _("Trajectory"));
 	if (ok)
 		page_notice(r, "ok", ok);
 	if (error)

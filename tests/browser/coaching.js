@@ -19,6 +19,12 @@ const path = require('node:path');
 const L = require('./lib.js');
 const { tr, trf } = L;
 
+// Month names as the pages show them, English then Dutch (index % 12).
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june',
+    'july', 'august', 'september', 'october', 'november', 'december',
+    'januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli',
+    'augustus', 'september', 'oktober', 'november', 'december'];
+
 /* The route patterns of src/web/web.c, read once. */
 function routeTable() {
 	let text = '';
@@ -181,9 +187,13 @@ module.exports = function register(d) {
 		const status = await mine.locator('p.status').innerText();
 		const due = trf('You can expect a reply by %s.').exec(status);
 		assert.ok(due, `no expected reply moment under the message: ${status}`);
-		const when = /(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d)/.exec(due[0]);
+		// "do 26 november 2026, 09:11 CET" / "Thu 26 November 2026, ..."
+		const when = /(\d{1,2}) ([A-Za-z]+) (\d{4}), (\d\d):(\d\d)/
+		    .exec(due[0]);
 		assert.ok(when, `no date in "${due[0]}"`);
-		const dueDay = Date.UTC(+when[1], +when[2] - 1, +when[3]);
+		const month = MONTHS.indexOf(when[2].toLowerCase()) % 12;
+		assert.ok(month >= 0, `no month in "${due[0]}"`);
+		const dueDay = Date.UTC(+when[3], month, +when[1]);
 		assert.ok(dueDay >= Date.UTC(new Date().getUTCFullYear(),
 		    new Date().getUTCMonth(), new Date().getUTCDate()) - 86400000,
 		    `the reply moment ${due[0]} lies in the past`);
