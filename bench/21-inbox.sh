@@ -68,7 +68,7 @@ dataset() {
 
 errors=0
 
-# measure TAG DATASETDIR: every page's p50 into variables <page>_TAG.
+# measure TAG DATASETDIR: every page's p50 into $BENCH_TMP/p50.PAGE.TAG.
 measure() {
 	_m_tag=$1
 	_m_data="$BENCH_TMP/data-$_m_tag"
@@ -78,8 +78,10 @@ measure() {
 	_m_port=$(free_port)
 	infuus_start "$_m_data" "$_m_port" --set access_log=false
 	_m_base="http://127.0.0.1:$_m_port"
+	# shellcheck disable=SC2046 # "email password", split on purpose
 	set -- $(demo_login "$BENCH_TMP/gen-$_m_tag" professional)
 	_m_pro=$(infuus_login "$_m_port" "$1" "$2")
+	# shellcheck disable=SC2046
 	set -- $(demo_login "$BENCH_TMP/gen-$_m_tag" client)
 	_m_cli=$(infuus_login "$_m_port" "$1" "$2")
 	[ -n "$_m_pro" ] && [ -n "$_m_cli" ] || exit 1
@@ -111,7 +113,7 @@ measure() {
 		wrk_p50_ms warm "$_m_base$_m_path" 1 "$_m_hdr" >/dev/null
 		_m_v=$(wrk_p50_ms "$_m_page-$_m_tag" "$_m_base$_m_path" "$lat" "$_m_hdr")
 		errors=$((errors + $(wrk_errors "$_m_page-$_m_tag")))
-		eval "${_m_page}_$_m_tag=\$_m_v"
+		echo "$_m_v" >"$BENCH_TMP/p50.$_m_page.$_m_tag"
 		bench_line "${_m_page}_${_m_tag}_ms" "$_m_v" ms
 	done
 	infuus_stop
@@ -124,22 +126,26 @@ bench_line gen_1m_s "$(cat "$big_dir/gen.secs")" s
 measure 10k "$small_dir"
 measure 1m "$big_dir"
 
+p50() {
+	cat "$BENCH_TMP/p50.$1.$2"
+}
+
 worst=0
 for page in overview queue thread_json client_overview client_thread; do
-	eval "a=\$${page}_10k b=\$${page}_1m"
-	r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
-	eval "ratio_$page=$r"
+	r=$(awk -v a="$(p50 "$page" 10k)" -v b="$(p50 "$page" 1m)" \
+	    'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+	echo "$r" >"$BENCH_TMP/ratio.$page"
 	bench_line "${page}_1m_vs_10k" "$r" ratio
 	worst=$(awk -v w="$worst" -v r="$r" 'BEGIN { print (r > w ? r : w) }')
 done
 # The professional's inbox: the overview or the queue, whichever grows more.
-if awk -v a="$ratio_overview" -v b="$ratio_queue" 'BEGIN { exit !(a >= b) }'; then
-	bench_line inbox_10k_ms "$overview_10k" ms
-	bench_line inbox_1m_ms "$overview_1m" ms
-else
-	bench_line inbox_10k_ms "$queue_10k" ms
-	bench_line inbox_1m_ms "$queue_1m" ms
+inbox=queue
+if awk -v a="$(cat "$BENCH_TMP/ratio.overview")" \
+    -v b="$(cat "$BENCH_TMP/ratio.queue")" 'BEGIN { exit !(a >= b) }'; then
+	inbox=overview
 fi
+bench_line inbox_10k_ms "$(p50 $inbox 10k)" ms
+bench_line inbox_1m_ms "$(p50 $inbox 1m)" ms
 bench_line inbox_1m_vs_10k "$worst" ratio
 bench_line inbox_errors "$errors" count
 

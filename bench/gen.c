@@ -47,7 +47,7 @@
 #define GAP_MIN (1 * 3600)
 #define GAP_MAX (20 * 3600)
 
-/* --- random numbers -------------------------------------------------------- */
+/* --- random numbers ------------------------------------------------------- */
 
 void
 gen_rng_init(struct gen_rng *r, uint64_t seed)
@@ -81,7 +81,7 @@ chance(struct gen_rng *r, unsigned percent)
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define PICK(r, a) ((a)[gen_rng_next(r) % NELEM(a)])
 
-/* --- texts ------------------------------------------------------------------ */
+/* --- texts ---------------------------------------------------------------- */
 
 static const char *const nl_sentences[] = {
 	"Dank je wel voor je uitgebreide bericht, ik heb het met aandacht gelezen.",
@@ -242,7 +242,7 @@ gen_text(struct gen_rng *r, bool dutch, size_t len, struct buf *out)
 	out->p[out->len] = '\0';
 }
 
-/* --- opening ------------------------------------------------------------- */
+/* --- opening -------------------------------------------------------------- */
 
 int
 gen_open(const char *dir, struct gen_world *w)
@@ -297,7 +297,7 @@ gen_close(struct gen_world *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* --- people and trajectories -------------------------------------------------- */
+/* --- people and trajectories ---------------------------------------------- */
 
 struct people_job {
 	struct gen_world *w;
@@ -361,8 +361,8 @@ name_of(struct buf *b, size_t i)
 	    last_names[(i / NELEM(first_names)) % NELEM(last_names)]);
 }
 
-/* The users of users_create: identity's INSERTs in one job (user_create
- * would hash the password once per account, seconds for a thousand). */
+/* Every account with identity's INSERTs, in one job: user_create would
+ * hash the password once per account, a minute for a thousand. */
 static int
 people_run(struct db_conn *c, void *arg)
 {
@@ -423,6 +423,7 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 	struct promise_terms terms;
 	struct audit_event ev;
 	struct arena a;
+	const char *why;
 	size_t i;
 	int rc;
 
@@ -444,8 +445,10 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 	if ((rc = org_create(w->db, w->kr, "Bench Praktijk", "bench", GEN_TZ,
 	    &w->org_id)) != 0)
 		goto out;
-	if ((rc = crypto_password_hash(o->password, strlen(o->password),
-	    &hash)) != 0)
+	/* What user_create checks and stores, once for every account. */
+	if ((rc = user_password_ok(o->password, strlen(o->password),
+	    &why)) != 0 || (rc = crypto_password_hash(o->password,
+	    strlen(o->password), &hash)) != 0)
 		goto out;
 	pj.w = w;
 	pj.pw_hash = hash.p;
@@ -475,7 +478,7 @@ out:
 	return rc;
 }
 
-/* --- messages --------------------------------------------------------------- */
+/* --- messages ------------------------------------------------------------- */
 
 struct gmsg {
 	int64_t at;
@@ -801,8 +804,9 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 		return rc;
 
 	for (i = 0; i < (m->unread ? 1u : 2u); i++) {
-		if ((rc = db_prepare(c, "INSERT INTO message_reads (message_id, "
-		    "user_id, read_at) VALUES (?, ?, ?)", &st)) != 0)
+		if ((rc = db_prepare(c, "INSERT INTO message_reads "
+		    "(message_id, user_id, read_at) VALUES (?, ?, ?)",
+		    &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, m->id);
 		db_bind_i64(st, 2, i == 0 ? m->author : m->other);
@@ -880,8 +884,8 @@ batch_run(struct db_conn *c, void *arg)
 	}
 	/* A trajectory started a day before its first message. */
 	for (t = b->t_first; t < b->t_end; t++) {
-		if ((rc = db_prepare(c, "UPDATE trajectories SET started_at = ?, "
-		    "created_at = ? WHERE id = ?", &st)) != 0)
+		if ((rc = db_prepare(c, "UPDATE trajectories SET "
+		    "started_at = ?, created_at = ? WHERE id = ?", &st)) != 0)
 			goto out;
 		db_bind_i64(st, 1, b->started[t - b->t_first] - 86400);
 		db_bind_i64(st, 2, b->started[t - b->t_first] - 86400);
@@ -945,7 +949,8 @@ producer(void *arg)
 		if ((rc = db_read_begin(w->db, &c)) != 0)
 			break;
 		for (t = first; t < end && rc == 0; t++)
-			rc = plan_trajectory(sh, &b, c, t, &text, &prev, &plain);
+			rc = plan_trajectory(sh, &b, c, t, &text, &prev,
+			    &plain);
 		db_read_end(w->db, c);
 		if (rc == 0)
 			rc = db_write(w->db, batch_run, &b);

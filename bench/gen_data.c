@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/num.h"
+#include "identity/identity.h"
 #include "gen.h"
 #include "core/banned.h"
 
@@ -61,7 +62,7 @@ main(int argc, char **argv)
 	struct gen_world w;
 	struct buf pw = BUF_INIT;
 	struct timespec t0;
-	const char *dir = NULL, *env;
+	const char *dir = NULL, *env, *why;
 	double t_people, t_all;
 	int64_t nthreads, nmessages, ntokens;
 	int i, rc;
@@ -97,6 +98,8 @@ main(int argc, char **argv)
 			    sizeof(alpha) - 1)]);
 		}
 	}
+	if (user_password_ok(pw.p, pw.len, &why) != 0)
+		die("gen_data: INFUUS_PASSWORD: %s", why);
 	o.password = pw.p;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

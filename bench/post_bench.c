@@ -69,7 +69,7 @@ usage(void)
 	exit(2);
 }
 
-/* --- raw SQLite ------------------------------------------------------------ */
+/* --- raw SQLite ----------------------------------------------------------- */
 
 static const char raw_schema[] =
 	"PRAGMA journal_mode=WAL;"

@@ -18,8 +18,6 @@
  *
  * Times are shown in the promise's time zone on a trajectory's pages and in
  * the organisation's zone elsewhere.
- *
- * XXX: the styles for .promise and .overdue belong in static/infuus.css.
  */
 #include <stdlib.h>
 #include <string.h>
