@@ -320,15 +320,7 @@ add_user(struct db_conn *c, const struct people_job *j, const char *email,
 	db_bind_textz(st, 3, j->pw_hash);
 	db_bind_textz(st, 4, "nl");
 	db_bind_i64(st, 5, j->now);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	if (rc != 0)
+	if ((rc = db_step_id(st, id)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "INSERT INTO memberships (org_id, user_id, "
 	    "role, created_at) VALUES (?, ?, ?, ?)", &st)) != 0)
@@ -337,9 +329,7 @@ add_user(struct db_conn *c, const struct people_job *j, const char *email,
 	db_bind_i64(st, 2, *id);
 	db_bind_textz(st, 3, role_name(role));
 	db_bind_i64(st, 4, j->now);
-	rc = db_step(st);
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st);
 }
 
 /* "coach@", "coach2@", ... */
@@ -702,30 +692,6 @@ out:
 }
 
 static int
-run(struct db_stmt *st)
-{
-	int rc = db_step(st);
-
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-static int
-insert_id(struct db_stmt *st, int64_t *id)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW) {
-		*id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
-}
-
-static int
 audit_at(struct db_conn *c, struct gen_world *w, const struct gmsg *m,
     size_t traj, const char *kind, int64_t object_id, int64_t at)
 {
@@ -774,11 +740,8 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 	}
 	db_bind_null(st, 10);
 	db_bind_i64(st, 11, m->at);
-	if (m->deadline > 0)
-		db_bind_i64(st, 12, m->deadline);
-	else
-		db_bind_null(st, 12);
-	if ((rc = insert_id(st, &m->id)) != 0)
+	db_bind_id(st, 12, m->deadline);
+	if ((rc = db_step_id(st, &m->id)) != 0)
 		return rc;
 
 	for (i = 0; i < m->ntok; i++) {
@@ -788,7 +751,7 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 		db_bind_i64(st, 1, m->id);
 		db_bind_blob(st, 2, b->tokens.p + m->tok_off +
 		    i * SEARCH_TOKEN_BYTES, SEARCH_TOKEN_BYTES);
-		if ((rc = run(st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 
@@ -800,7 +763,7 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 	db_bind_i64(st, 2, w->trajs[th->traj]);
 	db_bind_i64(st, 3, m->at);
 	db_bind_i64(st, 4, m->at + 60);
-	if ((rc = run(st)) != 0)
+	if ((rc = db_run(st)) != 0)
 		return rc;
 
 	for (i = 0; i < (m->unread ? 1u : 2u); i++) {
@@ -811,7 +774,7 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 		db_bind_i64(st, 1, m->id);
 		db_bind_i64(st, 2, i == 0 ? m->author : m->other);
 		db_bind_i64(st, 3, m->at + (int64_t)i * 1800);
-		if ((rc = run(st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 	return audit_at(c, w, m, th->traj, "message", m->id, m->at);
@@ -845,7 +808,7 @@ batch_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 3, first->author);
 		db_bind_i64(st, 4, first->at);
 		db_bind_i64(st, 5, last->at);
-		if ((rc = insert_id(st, &th->id)) != 0)
+		if ((rc = db_step_id(st, &th->id)) != 0)
 			goto out;
 		if (k == 0 || b->th[k - 1].traj != th->traj)
 			w->traj_threads[th->traj] = th->id;
@@ -876,7 +839,7 @@ batch_run(struct db_conn *c, void *arg)
 				db_bind_i64(st, 1, m->at);
 				db_bind_i64(st, 2, m->id);
 				db_bind_i64(st, 3, b->m[wait[t]].id);
-				if ((rc = run(st)) != 0)
+				if ((rc = db_run(st)) != 0)
 					goto out;
 			}
 			nwait = 0;
@@ -890,7 +853,7 @@ batch_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 1, b->started[t - b->t_first] - 86400);
 		db_bind_i64(st, 2, b->started[t - b->t_first] - 86400);
 		db_bind_i64(st, 3, w->trajs[t]);
-		if ((rc = run(st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			goto out;
 	}
 out:
