@@ -32,13 +32,15 @@ if [ "${1:-run}" = test ] && ! command -v npm >/dev/null 2>&1; then
 	missing="$missing nodejs npm"
 fi
 ensure_locale() {
-	# Dutch pages need the nl_NL.UTF-8 locale for gettext (uselocale).
-	if ! locale -a 2>/dev/null | grep -qi '^nl_NL\.utf-\?8$'; then
-		if [ "$(id -u)" = 0 ] && command -v localedef >/dev/null 2>&1; then
-			echo "deps: generating the nl_NL.UTF-8 locale"
-			localedef -i nl_NL -c -f UTF-8 nl_NL.UTF-8 || true
+	# The pages' languages need their locales for gettext (uselocale).
+	for l in nl_NL en_GB; do
+		if ! locale -a 2>/dev/null | grep -qi "^$l\.utf-\?8\$"; then
+			if [ "$(id -u)" = 0 ] && command -v localedef >/dev/null 2>&1; then
+				echo "deps: generating the $l.UTF-8 locale"
+				localedef -i "$l" -c -f UTF-8 "$l.UTF-8" || true
+			fi
 		fi
-	fi
+	done
 }
 if [ -z "$missing" ]; then
 	ensure_locale

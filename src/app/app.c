@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "assistant/assistant.h"
+#include "audit/audit.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/err.h"
@@ -22,6 +25,7 @@
 #include "identity/totp.h"
 #include "keys/keyring.h"
 #include "mail/smtp.h"
+#include "message/message.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "core/banned.h"
@@ -29,6 +33,9 @@
 static void
 i18n_open(struct app *app)
 {
+	/* gettext prefers LANGUAGE over the thread's locale: a value in the
+	 * operator's environment would override every visitor's choice. */
+	unsetenv("LANGUAGE");
 	bindtextdomain("infuus", app->cfg.locale_dir);
 	bind_textdomain_codeset("infuus", "UTF-8");
 	textdomain("infuus");
@@ -36,7 +43,12 @@ i18n_open(struct app *app)
 	if (app->loc_nl == (locale_t)0)
 		log_warn("i18n", "msg=\"locale nl_NL.UTF-8 missing; Dutch "
 		    "pages fall back to English\"");
-	app->loc_en = newlocale(LC_MESSAGES_MASK, "C.UTF-8", (locale_t)0);
+	/* English is the source language; under en_GB the English catalogue
+	 * (po/en.po) can still polish the texts.  C.UTF-8 always exists. */
+	app->loc_en = newlocale(LC_MESSAGES_MASK, "en_GB.UTF-8", (locale_t)0);
+	if (app->loc_en == (locale_t)0)
+		app->loc_en = newlocale(LC_MESSAGES_MASK, "C.UTF-8",
+		    (locale_t)0);
 }
 
 int
@@ -196,6 +208,52 @@ demo_password(struct buf *b)
 	}
 }
 
+/* The demo's first trajectory, so the platform shows what it is for at
+ * the first log-in: the coach has opened it with a welcome. */
+static int
+demo_trajectory(struct app *app, int64_t org, int64_t coach, int64_t client)
+{
+	static const char welcome[] =
+	    "Welkom, Kees! Fijn dat je er bent.\n\n"
+	    "Hier schrijven we elkaar tussen onze afspraken door. Vertel me "
+	    "in je eigen woorden wat je wilt leren; bovenaan zie je wanneer "
+	    "je een reactie van mij kunt verwachten.";
+	struct promise_terms terms;
+	struct audit_event ev;
+	struct msg_post first;
+	struct msg_env env = { app->db, app->kr, app->tzc };
+	struct arena a;
+	int64_t tid = 0, thid = 0, mid = 0;
+	time_t now = time(NULL);
+	int rc;
+
+	arena_init(&a);
+	memset(&ev, 0, sizeof(ev));
+	ev.org_id = org;
+	ev.action = AUDIT_CREATE;
+	ev.outcome = AUDIT_SUCCESS;
+	ev.actor_id = coach;
+	ev.role = "professional";
+	ev.purpose = "care";
+	ev.address = "127.0.0.1";
+	ev.device = "infuus demo";
+	ev.kind = "trajectory";
+	ev.node = app->cfg.node;
+	traj_default_terms(&a, "Europe/Amsterdam", now, &terms);
+	if ((rc = traj_create(app->db, app->kr, org, client, coach,
+	    "Rust na het werk", 0, &terms, &ev, &tid)) != 0)
+		goto out;
+	memset(&first, 0, sizeof(first));
+	first.author_id = coach;
+	first.body = str_c(welcome);
+	first.now = now;
+	rc = msg_thread_create(&env, tid, STR("Kennismaking"), &first, &ev,
+	    &thid, &mid);
+out:
+	arena_release(&a);
+	return rc;
+}
+
 int
 app_demo(struct app *app, FILE *out)
 {
@@ -209,7 +267,7 @@ app_demo(struct app *app, FILE *out)
 	};
 	struct buf pw[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
 	struct db_conn *c = NULL;
-	int64_t norgs = 0, org = 0, uid;
+	int64_t norgs = 0, org = 0, uid, ids[3] = { 0, 0, 0 };
 	size_t i;
 	int rc;
 
@@ -231,7 +289,10 @@ app_demo(struct app *app, FILE *out)
 			goto out;
 		if ((rc = member_add(app->db, org, uid, people[i].role)) != 0)
 			goto out;
+		ids[i] = uid;
 	}
+	if ((rc = demo_trajectory(app, org, ids[1], ids[2])) != 0)
+		goto out;
 	fprintf(out, "\nInfuus demo organisation 'Demo Praktijk' created. "
 	    "Log in at %s/login with:\n", app->cfg.base_url);
 	for (i = 0; i < 3; i++)

@@ -265,8 +265,22 @@
  * indexed; a query word that long finds nothing. */
 #define LIMIT_SEARCH_WORD 64
 /* Distinct words indexed per message: a long message has a few thousand;
- * past this the rest are not findable (and the index row count is bounded). */
+ * past this the rest are not findable (and the filter's size is bounded). */
 #define LIMIT_SEARCH_TOKENS 4096
+/* Bytes of one message's filter of its words (src/message/search.h):
+ * LIMIT_SEARCH_TOKENS words at 16 bits each fit exactly.  A stored filter
+ * of any other size than posting makes is not trusted: the message is
+ * opened and checked instead. */
+#define LIMIT_SEARCH_BLOOM_BYTES 8192
+/* Messages whose filters one search tests: a few hundred bytes each, read
+ * through the trajectory index, so about 100 ms at the bound.  A user who
+ * takes part in more (years of a large caseload) finds what is in the
+ * most recently active trajectories, each newest first, up to it. */
+#define LIMIT_SEARCH_SCAN 200000
+/* Candidates one search opens to check their words: the filters' rare
+ * false positives and the messages still without a filter (posted before
+ * 013_search_bloom) are opened too, each a decryption. */
+#define LIMIT_SEARCH_OPEN 1000
 
 /* --- Reply queue, adherence and the notification outbox --------------- */
 

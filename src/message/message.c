@@ -3,8 +3,9 @@
  * state, drafts, attachments, the assistant's context and the export.
  *
  * Owns the tables threads, messages, attachments, message_reads, drafts
- * and notifications' inserts (011_message.sql); search_tokens and
- * search_keys belong to search.c.  The queue module reads messages'
+ * and notifications' inserts (011_message.sql); search_keys and the
+ * filter in messages.search_bloom belong to search.c (the post job only
+ * writes the filter search.c made).  The queue module reads messages'
  * deadline_at / replied_at / new_deadline / kind / author_role and writes
  * notices; the mail sender reads notifications.
  *
@@ -323,8 +324,7 @@ struct post_job {
 	struct buf quote_box;       /* empty: no quote */
 	struct sealed_att att[LIMIT_ATTACHMENTS];
 	size_t natt;
-	struct buf tokens;
-	size_t ntokens;
+	struct buf bloom;           /* the words' filter (search.h) */
 	int64_t now;
 	int64_t deadline;           /* 0: none */
 	const struct audit_event *ev;
@@ -340,7 +340,7 @@ post_job_release(struct post_job *j)
 	buf_release(&j->subject_box);
 	buf_release(&j->body_box);
 	buf_release(&j->quote_box);
-	buf_release(&j->tokens);
+	buf_release(&j->bloom);
 	for (i = 0; i < j->natt; i++) {
 		buf_release(&j->att[i].name_box);
 		buf_release(&j->att[i].data_box);
@@ -397,8 +397,9 @@ post_run(struct db_conn *c, void *arg)
 
 	if ((rc = db_prepare(c, "INSERT INTO messages (thread_id, "
 	    "trajectory_id, org_id, author_id, author_role, kind, body_box, "
-	    "quote_of, quote_box, corrects, created_at, deadline_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "quote_of, quote_box, corrects, created_at, deadline_at, "
+	    "search_bloom) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->h.thread_id);
@@ -416,6 +417,7 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_id(st, 10, j->corrects);
 	db_bind_i64(st, 11, j->now);
 	db_bind_id(st, 12, j->deadline);
+	db_bind_blob(st, 13, j->bloom.p, j->bloom.len);
 	if ((rc = db_step_id(st, &j->id)) != 0)
 		return rc;
 
@@ -433,17 +435,6 @@ post_run(struct db_conn *c, void *arg)
 		db_bind_blob(st, 5, s->data_box.p, s->data_box.len);
 		db_bind_i64(st, 6, j->now);
 		if ((rc = db_step_id(st, &aid)) != 0)
-			return rc;
-	}
-
-	for (i = 0; i < j->ntokens; i++) {
-		if ((rc = db_prepare(c, "INSERT INTO search_tokens "
-		    "(message_id, token) VALUES (?, ?)", &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, j->id);
-		db_bind_blob(st, 2, j->tokens.p + i * SEARCH_TOKEN_BYTES,
-		    SEARCH_TOKEN_BYTES);
-		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
 
@@ -547,8 +538,8 @@ reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
 
 /*
  * Everything a post, a new thread and a correction share: check the
- * input, read the thread's head, seal, tokenise, compute the deadline,
- * then one write job.  thread_id 0 with a subject: a new thread in traj_id.
+ * input, read the thread's head, seal, make the words' filter, compute
+ * the deadline, then one write job.  thread_id 0 with a subject: a new thread in traj_id.
  */
 static int
 post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
@@ -564,6 +555,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	struct arena a;
 	const char *types[LIMIT_ATTACHMENTS];
 	const char *names[LIMIT_ATTACHMENTS];
+	struct str name_strs[LIMIT_ATTACHMENTS];
 	struct db_stmt *st;
 	size_t i;
 	bool client;
@@ -574,7 +566,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	buf_init(&j->subject_box);
 	buf_init(&j->body_box);
 	buf_init(&j->quote_box);
-	buf_init(&j->tokens);
+	buf_init(&j->bloom);
 	for (i = 0; i < LIMIT_ATTACHMENTS; i++) {
 		buf_init(&j->att[i].name_box);
 		buf_init(&j->att[i].data_box);
@@ -685,15 +677,10 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	 * new thread, the attachments' names. */
 	if ((rc = search_key_ensure(env->db, env->kr, j->h.org_id, key)) != 0)
 		goto out;
-	markdown_plaintext(body, &words);
-	buf_addch(&words, '\n');
-	buf_addstr(&words, subj);
-	for (i = 0; i < in->nuploads; i++) {
-		buf_addch(&words, '\n');
-		buf_adds(&words, names[i]);
-	}
-	j->ntokens = search_tokens(key, buf_str(&words), LIMIT_SEARCH_TOKENS,
-	    &j->tokens);
+	for (i = 0; i < in->nuploads; i++)
+		name_strs[i] = str_c(names[i]);
+	(void)search_message_text(body, subj, name_strs, in->nuploads, &words);
+	(void)search_bloom(key, buf_str(&words), &j->bloom);
 	crypto_wipe(key, sizeof(key));
 
 	j->author_id = in->author_id;

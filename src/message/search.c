@@ -1,11 +1,43 @@
 /*
  * search.c - the blind index (see search.h) and msg_search.
  *
- * Owns the tables search_tokens and search_keys.  Words are normalised
- * here, once, for both indexing and querying, so "Één", "een" and "EEN"
- * meet: ASCII is lower-cased, the letters of Latin-1 and Latin Extended-A
- * are folded to their base letters (é -> e, ĳ -> ij, ß -> ss), combining
- * accents are dropped.
+ * Owns the table search_keys and the column messages.search_bloom (the
+ * filter is written by message.c's post job, in the INSERT of the message,
+ * and made here).  Words are normalised here, once, for indexing, querying
+ * and confirming, so "Één", "een" and "EEN" meet: ASCII is lower-cased,
+ * the letters of Latin-1 and Latin Extended-A are folded to their base
+ * letters (é -> e, ĳ -> ij, ß -> ss), combining accents are dropped.
+ *
+ * Why a filter per message and not a row per word (011's search_tokens,
+ * dropped by 013): some 80 rows per message, scattered over a two-index
+ * B-tree, made posting five times slower than the rest of a post together.
+ * The filter rides in the message's own row.  The price is on the search
+ * side, which now tests the filter of every message the user takes part in
+ * (at most LIMIT_SEARCH_SCAN, the most recently active trajectories first,
+ * each newest first) instead of looking words up; a few hundred bytes per
+ * message, read through the trajectory's index.
+ *
+ * A search:
+ *   1. the user's trajectories in the organisation, and in them every
+ *      message whose filter holds all query words: the candidates;
+ *   2. newest first, a batch of candidates of trajectories may_read allows,
+ *      no more than the results still missing;
+ *   3. the batch's trajectories not yet logged are logged (R, "search"),
+ *      before any of its texts is opened;
+ *   4. each candidate is opened and kept only when its real words hold every
+ *      query word (a false positive of the filter goes no further than
+ *      this; its text is wiped);
+ *   5. again from 2 until LIMIT_SEARCH_RESULTS are found, the candidates run
+ *      out or LIMIT_SEARCH_OPEN were opened.
+ * So the access log names every trajectory a text was opened for, which
+ * may (rarely: see SEARCH_BLOOM_K) be one that showed nothing.  A search
+ * that logged nothing logs one entry without object.
+ *
+ * Messages without a filter: notices are not indexed (as before 013);
+ * messages and corrections posted before 013 have none either.  Those are
+ * candidates of every search, and the search that opens one writes its
+ * filter (a write job after the results are known; only the filter column,
+ * never the text), so the index completes itself as people search.
  *
  * XXX: letters of other scripts (Greek, Cyrillic, ...) are kept as typed,
  * not case-folded: a search there is case-sensitive.  Dutch and English,
@@ -35,6 +67,12 @@
 #include "message/msg_int.h"
 #include "store/db.h"
 #include "core/banned.h"
+
+_Static_assert(SEARCH_BLOOM_MIN_BITS % 64 == 0 && SEARCH_BLOOM_MIN_BITS > 0,
+    "filters are whole 64-bit words");
+_Static_assert((LIMIT_SEARCH_TOKENS * SEARCH_BLOOM_BITS_PER_WORD + 63) / 64 *
+    8 <= LIMIT_SEARCH_BLOOM_BYTES, "the largest filter fits the limit");
+_Static_assert(SEARCH_TOKEN_BYTES >= 16, "a token gives two 64-bit hashes");
 
 /* --- Normalised words ----------------------------------------------------- */
 
@@ -325,35 +363,359 @@ search_key_ensure(struct db *db, struct keyring *kr, int64_t org_id,
 	return rc;
 }
 
-/* --- msg_search ----------------------------------------------------------- */
+/* --- Filters -------------------------------------------------------------- */
 
-/* The SQL for k query tokens (1..LIMIT_SEARCH_WORDS): messages of the
- * organisation in trajectories the user takes part in, holding every
- * token.  Built from a fixed pattern, so at most LIMIT_SEARCH_WORDS
- * distinct statements exist. */
-static void
-search_sql(size_t k, struct buf *sql)
+size_t
+search_message_text(struct str body, struct str subject,
+    const struct str *names, size_t nnames, struct buf *out)
 {
-	size_t i;
+	size_t i, base = out->len, body_len;
 
-	buf_adds(sql, "SELECT m.id, m.thread_id, m.trajectory_id, "
-	    "m.created_at, m.author_role, u.name, tr.client_id "
-	    "FROM messages m JOIN trajectories tr ON tr.id = m.trajectory_id "
-	    "JOIN trajectory_members tm ON tm.trajectory_id = m.trajectory_id "
-	    "AND tm.user_id = ? "
-	    "LEFT JOIN users u ON u.id = m.author_id "
-	    "WHERE m.org_id = ? AND m.id IN (SELECT s.message_id "
-	    "FROM search_tokens s WHERE s.token IN (");
-	for (i = 0; i < k; i++)
-		buf_adds(sql, i ? ", ?" : "?");
-	buf_adds(sql, ") GROUP BY s.message_id HAVING COUNT(*) = ?) "
-	    "ORDER BY m.id DESC LIMIT ?");
+	markdown_plaintext(body, out);
+	body_len = out->len - base;
+	buf_addch(out, '\n');
+	buf_addstr(out, subject);
+	for (i = 0; i < nnames; i++) {
+		buf_addch(out, '\n');
+		buf_addstr(out, names[i]);
+	}
+	return body_len;
 }
 
-struct hit_row {
-	struct msg_hit h;
+size_t
+search_bloom_bytes(size_t n)
+{
+	size_t bits;
+
+	if (n > LIMIT_SEARCH_TOKENS)
+		n = LIMIT_SEARCH_TOKENS;
+	bits = n * SEARCH_BLOOM_BITS_PER_WORD;
+	if (bits < SEARCH_BLOOM_MIN_BITS)
+		bits = SEARCH_BLOOM_MIN_BITS;
+	return (bits + 63) / 64 * 8;
+}
+
+bool
+search_bloom_valid(size_t len)
+{
+	return len % 8 == 0 && len >= SEARCH_BLOOM_MIN_BITS / 8 &&
+	    len <= LIMIT_SEARCH_BLOOM_BYTES;
+}
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The SEARCH_BLOOM_K bit positions of a token in a filter of m bits:
+ * h1 + i * h2 (mod m), the step made 1..m-1 so the positions differ. */
+static void
+bloom_positions(const unsigned char tok[SEARCH_TOKEN_BYTES], uint64_t m,
+    uint64_t pos[SEARCH_BLOOM_K])
+{
+	uint64_t x = le64(tok) % m, step = le64(tok + 8) % (m - 1) + 1;
+	size_t i;
+
+	for (i = 0; i < SEARCH_BLOOM_K; i++) {
+		pos[i] = x;
+		x += step;
+		if (x >= m)
+			x -= m;
+	}
+}
+
+size_t
+search_bloom(const unsigned char key[SEARCH_KEY_BYTES], struct str text,
+    struct buf *out)
+{
+	struct buf toks = BUF_INIT;
+	unsigned char *f;
+	uint64_t pos[SEARCH_BLOOM_K];
+	size_t n, bytes, i, k;
+
+	n = search_tokens(key, text, LIMIT_SEARCH_TOKENS, &toks);
+	bytes = search_bloom_bytes(n);
+	buf_grow(out, bytes);
+	f = (unsigned char *)out->p + out->len;
+	memset(f, 0, bytes);
+	for (i = 0; i < n; i++) {
+		bloom_positions((const unsigned char *)toks.p +
+		    i * SEARCH_TOKEN_BYTES, (uint64_t)bytes * 8, pos);
+		for (k = 0; k < SEARCH_BLOOM_K; k++)
+			f[pos[k] / 8] |= (unsigned char)(1u << (pos[k] % 8));
+	}
+	out->len += bytes;
+	out->p[out->len] = '\0';
+	buf_wipe(&toks);
+	return n;
+}
+
+bool
+search_bloom_has(const void *f, size_t len,
+    const unsigned char tok[SEARCH_TOKEN_BYTES])
+{
+	const unsigned char *b = f;
+	uint64_t pos[SEARCH_BLOOM_K];
+	size_t k;
+
+	ASSERT(search_bloom_valid(len));
+	bloom_positions(tok, (uint64_t)len * 8, pos);
+	for (k = 0; k < SEARCH_BLOOM_K; k++)
+		if (!(b[pos[k] / 8] & (1u << (pos[k] % 8))))
+			return false;
+	return true;
+}
+
+/* --- msg_search: the candidates ------------------------------------------- */
+
+/* A trajectory the user takes part in. */
+struct straj {
+	int64_t id;
 	int64_t client_id;
+	signed char may;        /* may_read's answer; -1: not asked yet */
+	bool logged;
 };
+
+/* A message whose filter may hold every query word, or that has none. */
+struct cand {
+	int64_t id;
+	size_t traj;            /* index in the trajectories */
+	bool unindexed;         /* no (usable) filter: index it when opened */
+};
+
+struct scan {
+	struct straj *t;
+	size_t nt;
+	struct cand *c;
+	size_t nc, capc;
+	size_t scanned;
+};
+
+static void
+scan_release(struct scan *s)
+{
+	free(s->t);
+	free(s->c);
+}
+
+static void
+add_cand(struct scan *s, int64_t id, size_t traj, bool unindexed)
+{
+	if (s->nc == s->capc) {
+		s->capc = s->capc ? st_mul(s->capc, 2) : 256;
+		s->c = xrealloc(s->c, st_mul(s->capc, sizeof(*s->c)));
+	}
+	s->c[s->nc].id = id;
+	s->c[s->nc].traj = traj;
+	s->c[s->nc].unindexed = unindexed;
+	s->nc++;
+}
+
+/* The user's trajectories in the organisation, most recently active
+ * first (the order the scan bound cuts in). */
+static int
+scan_trajectories(struct db_conn *c, int64_t org_id, int64_t user_id,
+    struct scan *s)
+{
+	struct db_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT t.id, t.client_id "
+	    "FROM trajectory_members tm "
+	    "JOIN trajectories t ON t.id = tm.trajectory_id "
+	    "WHERE tm.user_id = ? AND t.org_id = ? "
+	    "ORDER BY COALESCE((SELECT MAX(th.last_message_at) FROM threads th "
+	    "WHERE th.trajectory_id = t.id), 0) DESC, t.id DESC", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, user_id);
+	db_bind_i64(st, 2, org_id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (s->nt == cap) {
+			cap = cap ? st_mul(cap, 2) : 16;
+			s->t = xrealloc(s->t, st_mul(cap, sizeof(*s->t)));
+		}
+		s->t[s->nt].id = db_col_i64(st, 0);
+		s->t[s->nt].client_id = db_col_i64(st, 1);
+		s->t[s->nt].may = -1;
+		s->t[s->nt].logged = false;
+		s->nt++;
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Test the filters of trajectory i's messages, newest first, until the
+ * scan bound. */
+static int
+scan_trajectory(struct db_conn *c, struct scan *s, size_t i,
+    unsigned char (*tok)[SEARCH_TOKEN_BYTES], size_t ntok)
+{
+	struct db_stmt *st;
+	struct str f;
+	size_t k;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT id, kind, search_bloom FROM messages "
+	    "WHERE trajectory_id = ? ORDER BY created_at DESC", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, s->t[i].id);
+	while (s->scanned < LIMIT_SEARCH_SCAN &&
+	    (rc = db_step(st)) == DB_ROW) {
+		s->scanned++;
+		f = db_col_blob(st, 2);
+		if (f.p == NULL) {
+			/* Notices are not indexed; anything else was
+			 * posted before the filters. */
+			if (!str_eqc(db_col_text(st, 1), "notice"))
+				add_cand(s, db_col_i64(st, 0), i, true);
+			continue;
+		}
+		if (!search_bloom_valid(f.len)) {
+			add_cand(s, db_col_i64(st, 0), i, true);
+			continue;
+		}
+		for (k = 0; k < ntok; k++)
+			if (!search_bloom_has(f.p, f.len, tok[k]))
+				break;
+		if (k == ntok)
+			add_cand(s, db_col_i64(st, 0), i, false);
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* --- msg_search: opening and confirming ----------------------------------- */
+
+/* A candidate opened: what a hit shows, and the text it is found by. */
+struct opened {
+	int64_t thread_id;
+	int64_t traj_id;
+	int64_t created_at;
+	bool from_client;
+	struct buf author;      /* the author's name */
+	struct buf subject;     /* the thread's, opened */
+	struct buf text;        /* search_message_text; the body's plain text
+				 * is its first body_len bytes */
+	size_t body_len;
+};
+
+static void
+opened_init(struct opened *o)
+{
+	memset(o, 0, sizeof(*o));
+	buf_init(&o->author);
+	buf_init(&o->subject);
+	buf_init(&o->text);
+}
+
+static void
+opened_wipe(struct opened *o)
+{
+	buf_release(&o->author);
+	buf_wipe(&o->subject);
+	buf_wipe(&o->text);
+}
+
+/* Open message id of org_id on c: its thread's subject, its body, its
+ * attachments' names.  ERR_NOTFOUND when it is gone. */
+static int
+open_candidate(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    int64_t id, struct opened *o)
+{
+	struct buf body_box = BUF_INIT, subject_box = BUF_INIT;
+	struct buf name_boxes = BUF_INIT, body = BUF_INIT, names = BUF_INIT;
+	size_t off[LIMIT_ATTACHMENTS + 1], noff[LIMIT_ATTACHMENTS + 1];
+	size_t nnames = 0, i;
+	struct str name[LIMIT_ATTACHMENTS];
+	struct db_stmt *st;
+	bool first = false;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT m.thread_id, m.trajectory_id, "
+	    "m.created_at, m.author_role, u.name, m.body_box, t.subject_box, "
+	    "CASE WHEN EXISTS (SELECT 1 FROM messages p WHERE "
+	    "p.thread_id = m.thread_id AND p.id < m.id) THEN 0 ELSE 1 END "
+	    "FROM messages m JOIN threads t ON t.id = m.thread_id "
+	    "LEFT JOIN users u ON u.id = m.author_id "
+	    "WHERE m.id = ? AND m.org_id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, id);
+	db_bind_i64(st, 2, org_id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		o->thread_id = db_col_i64(st, 0);
+		o->traj_id = db_col_i64(st, 1);
+		o->created_at = db_col_i64(st, 2);
+		o->from_client = str_eqc(db_col_text(st, 3), "client");
+		buf_addstr(&o->author, db_col_text(st, 4));
+		buf_addstr(&body_box, db_col_blob(st, 5));
+		buf_addstr(&subject_box, db_col_blob(st, 6));
+		first = db_col_i64(st, 7) == 1;
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+	if (rc != 0)
+		goto out;
+
+	/* The names as posting indexed them: the first LIMIT_ATTACHMENTS,
+	 * in the order they were attached. */
+	if ((rc = db_prepare(c, "SELECT name_box FROM attachments "
+	    "WHERE message_id = ? ORDER BY id LIMIT ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, id);
+	db_bind_i64(st, 2, LIMIT_ATTACHMENTS);
+	off[0] = 0;
+	while ((rc = db_step(st)) == DB_ROW && nnames < LIMIT_ATTACHMENTS) {
+		buf_addstr(&name_boxes, db_col_blob(st, 0));
+		off[++nnames] = name_boxes.len;
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+
+	if ((rc = keyring_open(kr, c, org_id, subject_box.p, subject_box.len,
+	    &o->subject)) != 0 ||
+	    (rc = keyring_open(kr, c, org_id, body_box.p, body_box.len,
+	    &body)) != 0)
+		goto out;
+	noff[0] = 0;
+	for (i = 0; i < nnames; i++) {
+		if ((rc = keyring_open(kr, c, org_id, name_boxes.p + off[i],
+		    off[i + 1] - off[i], &names)) != 0)
+			goto out;
+		noff[i + 1] = names.len;
+	}
+	for (i = 0; i < nnames; i++)
+		name[i] = (struct str){ names.p + noff[i], noff[i + 1] - noff[i] };
+	o->body_len = search_message_text(buf_str(&body),
+	    first ? buf_str(&o->subject) : STR(""), name, nnames, &o->text);
+out:
+	buf_release(&body_box);
+	buf_release(&subject_box);
+	buf_release(&name_boxes);
+	buf_wipe(&body);
+	buf_wipe(&names);
+	return rc;
+}
+
+/* --- msg_search ----------------------------------------------------------- */
 
 struct log_job {
 	const struct audit_event *tmpl;
@@ -383,6 +745,64 @@ log_run(struct db_conn *c, void *arg)
 	return 0;
 }
 
+/* Log the trajectories of the batch not logged yet: one entry each. */
+static int
+log_batch(const struct msg_env *env, const struct audit_event *ev,
+    int64_t org_id, struct scan *s, const struct cand *batch, size_t nb)
+{
+	int64_t trajs[LIMIT_SEARCH_RESULTS], clients[LIMIT_SEARCH_RESULTS];
+	struct log_job lj;
+	size_t i, n = 0;
+
+	ASSERT(nb <= LIMIT_SEARCH_RESULTS);
+	for (i = 0; i < nb; i++) {
+		struct straj *t = &s->t[batch[i].traj];
+
+		if (t->logged)
+			continue;
+		t->logged = true;
+		trajs[n] = t->id;
+		clients[n++] = t->client_id;
+	}
+	if (n == 0)
+		return 0;
+	lj.tmpl = ev;
+	lj.org_id = org_id;
+	lj.trajs = trajs;
+	lj.clients = clients;
+	lj.n = n;
+	return db_write(env->db, log_run, &lj);
+}
+
+/* Filters made for messages a search opened that had none. */
+struct backfill {
+	int64_t id[LIMIT_SEARCH_OPEN];
+	size_t off[LIMIT_SEARCH_OPEN + 1];
+	size_t n;
+	struct buf f;
+};
+
+static int
+backfill_run(struct db_conn *c, void *arg)
+{
+	struct backfill *b = arg;
+	struct db_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		if ((rc = db_prepare(c, "UPDATE messages SET search_bloom = ? "
+		    "WHERE id = ?", &st)) != 0)
+			return rc;
+		db_bind_blob(st, 1, b->f.p + b->off[i],
+		    b->off[i + 1] - b->off[i]);
+		db_bind_i64(st, 2, b->id[i]);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* The query's distinct normalised words (at most LIMIT_SEARCH_WORDS). */
 static size_t
 query_words(const char *query, struct arena *a, char **words)
@@ -402,6 +822,24 @@ query_words(const char *query, struct arena *a, char **words)
 	return n;
 }
 
+/* Does text hold every one of the words? */
+static bool
+holds_all(struct str text, char **words, size_t nwords)
+{
+	char word[LIMIT_SEARCH_WORD + 1];
+	bool seen[LIMIT_SEARCH_WORDS] = { false };
+	size_t pos = 0, wlen, s, e, i, left = nwords;
+
+	while (left > 0 && search_next_word(text, &pos, word, &wlen, &s, &e))
+		for (i = 0; i < nwords; i++)
+			if (!seen[i] && strcmp(words[i], word) == 0) {
+				seen[i] = true;
+				left--;
+			}
+	crypto_wipe(word, sizeof(word));
+	return left == 0;
+}
+
 /* Where the first of the words stands in text, or 0. */
 static size_t
 first_hit(struct str text, char **words, size_t nwords)
@@ -416,26 +854,61 @@ first_hit(struct str text, char **words, size_t nwords)
 	return 0;
 }
 
-/* May the caller see this trajectory?  Asked once per trajectory. */
-struct verdicts {
-	int64_t traj[LIMIT_SEARCH_RESULTS * 4];
-	bool ok[LIMIT_SEARCH_RESULTS * 4];
-	size_t n;
-};
-
+/* May the caller see this trajectory?  Asked once per trajectory, off
+ * any connection (it reads the database itself). */
 static bool
-allowed(struct verdicts *v, int64_t traj,
-    bool (*may_read)(void *arg, int64_t traj_id), void *arg)
+allowed(struct straj *t, bool (*may_read)(void *arg, int64_t traj_id),
+    void *arg)
 {
-	size_t i;
+	if (t->may < 0)
+		t->may = may_read == NULL || may_read(arg, t->id);
+	return t->may > 0;
+}
 
-	for (i = 0; i < v->n; i++)
-		if (v->traj[i] == traj)
-			return v->ok[i];
-	ASSERT(v->n < sizeof(v->traj) / sizeof(v->traj[0]));
-	v->traj[v->n] = traj;
-	v->ok[v->n] = may_read == NULL || may_read(arg, traj);
-	return v->ok[v->n++];
+/* Open candidate cd on c and, when its words hold every query word, make
+ * it hit h (*found).  A message without a filter gets one into bf. */
+static int
+confirm(const struct msg_env *env, struct db_conn *c, int64_t org_id,
+    const struct cand *cd, const unsigned char key[SEARCH_KEY_BYTES],
+    char **words, size_t nwords, struct backfill *bf, struct arena *a,
+    struct msg_hit *h, bool *found)
+{
+	struct opened o;
+	struct str text, body;
+	int rc;
+
+	*found = false;
+	opened_init(&o);
+	rc = open_candidate(env->kr, c, org_id, cd->id, &o);
+	if (rc == ERR_NOTFOUND) {
+		rc = 0;     /* gone since the scan */
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	text = buf_str(&o.text);
+	body = (struct str){ o.text.p, o.body_len };
+	if (cd->unindexed) {
+		ASSERT(bf->n < LIMIT_SEARCH_OPEN);
+		bf->id[bf->n] = cd->id;
+		bf->off[bf->n] = bf->f.len;
+		(void)search_bloom(key, text, &bf->f);
+		bf->off[++bf->n] = bf->f.len;
+	}
+	if (!holds_all(text, words, nwords))
+		goto out;
+	h->message_id = cd->id;
+	h->thread_id = o.thread_id;
+	h->traj_id = o.traj_id;
+	h->created_at = o.created_at;
+	h->from_client = o.from_client;
+	h->author_name = arena_strndup(a, o.author.p, o.author.len);
+	h->subject = arena_strndup(a, o.subject.p, o.subject.len);
+	h->excerpt = msg_excerpt(body, first_hit(body, words, nwords), 200, a);
+	*found = true;
+out:
+	opened_wipe(&o);
+	return rc;
 }
 
 int
@@ -447,152 +920,107 @@ msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
 	unsigned char key[SEARCH_KEY_BYTES];
 	unsigned char tok[LIMIT_SEARCH_WORDS][SEARCH_TOKEN_BYTES];
 	char *words[LIMIT_SEARCH_WORDS];
-	struct buf sql = BUF_INIT, plain = BUF_INIT;
-	struct hit_row *rows = NULL;
-	struct verdicts *v = NULL;
+	struct cand batch[LIMIT_SEARCH_RESULTS];
+	struct backfill *bf = NULL;
+	struct msg_hit *hits = NULL;
 	struct db_conn *c = NULL;
-	struct db_stmt *st;
+	struct scan s;
 	struct log_job lj;
-	int64_t *trajs = NULL, *clients = NULL;
-	size_t nwords, nrows = 0, nkept = 0, ntraj = 0, i, k, fetch;
-	const char *txt;
-	size_t tlen;
-	int rc;
+	size_t nwords, nhits = 0, nopened = 0, next = 0, nb, i;
+	bool found, logged = false;
+	int rc, wrc;
 
 	*out = NULL;
 	*n = 0;
+	memset(&s, 0, sizeof(s));
 	if (query == NULL || strlen(query) > LIMIT_SEARCH_QUERY ||
 	    org_id <= 0 || user_id <= 0)
 		return ERR_INVAL;
 	if ((nwords = query_words(query, a, words)) == 0)
 		return ERR_INVAL;
+	bf = xcalloc(1, sizeof(*bf));
+	buf_init(&bf->f);
 
+	/* The candidates, on one read connection. */
 	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
+		goto out;
 	rc = search_key_get(env->kr, c, org_id, key);
 	if (rc == ERR_NOTFOUND) {
 		rc = 0;     /* nothing indexed yet: nothing found */
-		goto found;
+		goto done;
 	}
 	if (rc != 0)
 		goto out;
 	for (i = 0; i < nwords; i++)
 		search_token(key, words[i], strlen(words[i]), tok[i]);
-	crypto_wipe(key, sizeof(key));
-	/* Trajectories the caller may not read are dropped afterwards, so
-	 * fetch some more than a page. */
-	fetch = LIMIT_SEARCH_RESULTS * 4;
-	rows = arena_calloc(a, fetch, sizeof(*rows));
-	search_sql(nwords, &sql);
-	if ((rc = db_prepare(c, sql.p, &st)) != 0)
+	if ((rc = scan_trajectories(c, org_id, user_id, &s)) != 0)
 		goto out;
-	k = 1;
-	db_bind_i64(st, (int)k++, user_id);
-	db_bind_i64(st, (int)k++, org_id);
-	for (i = 0; i < nwords; i++)
-		db_bind_blob(st, (int)k++, tok[i], SEARCH_TOKEN_BYTES);
-	db_bind_i64(st, (int)k++, (int64_t)nwords);
-	db_bind_i64(st, (int)k++, (int64_t)fetch);
-	while ((rc = db_step(st)) == DB_ROW && nrows < fetch) {
-		struct hit_row *r = &rows[nrows++];
-
-		r->h.message_id = db_col_i64(st, 0);
-		r->h.thread_id = db_col_i64(st, 1);
-		r->h.traj_id = db_col_i64(st, 2);
-		r->h.created_at = db_col_i64(st, 3);
-		r->h.from_client = str_eqc(db_col_text(st, 4), "client");
-		r->h.author_name = arena_strz(a, db_col_text(st, 5));
-		r->client_id = db_col_i64(st, 6);
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	rc = 0;
+	for (i = 0; i < s.nt && s.scanned < LIMIT_SEARCH_SCAN; i++)
+		if ((rc = scan_trajectory(c, &s, i, tok, nwords)) != 0)
+			goto out;
 	db_read_end(env->db, c);
 	c = NULL;
+	if (s.nc > 1)
+		qsort(s.c, s.nc, sizeof(*s.c), cand_cmp);
 
-	/* Ask the caller's authorisation per trajectory, off the connection
-	 * (it reads the database itself). */
-	v = xcalloc(1, sizeof(*v));
-	for (i = 0; i < nrows && nkept < LIMIT_SEARCH_RESULTS; i++)
-		if (allowed(v, rows[i].h.traj_id, may_read, arg))
-			rows[nkept++] = rows[i];
-	nrows = nkept;
+	/* Batches of candidates, newest first: logged, then opened. */
+	hits = arena_calloc(a, LIMIT_SEARCH_RESULTS, sizeof(*hits));
+	while (nhits < LIMIT_SEARCH_RESULTS && nopened < LIMIT_SEARCH_OPEN) {
+		nb = 0;
+		while (next < s.nc && nb < LIMIT_SEARCH_RESULTS - nhits &&
+		    nopened + nb < LIMIT_SEARCH_OPEN) {
+			const struct cand *cd = &s.c[next++];
 
-found:
-	/* Log first: one entry per trajectory whose messages are shown. */
-	trajs = arena_calloc(a, nrows + 1, sizeof(*trajs));
-	clients = arena_calloc(a, nrows + 1, sizeof(*clients));
-	for (i = 0; i < nrows; i++) {
-		for (k = 0; k < ntraj; k++)
-			if (trajs[k] == rows[i].h.traj_id)
-				break;
-		if (k == ntraj) {
-			trajs[ntraj] = rows[i].h.traj_id;
-			clients[ntraj++] = rows[i].client_id;
+			if (allowed(&s.t[cd->traj], may_read, arg))
+				batch[nb++] = *cd;
 		}
+		if (nb == 0)
+			break;
+		if ((rc = log_batch(env, ev, org_id, &s, batch, nb)) != 0)
+			goto out;
+		logged = true;
+		if ((rc = db_read_begin(env->db, &c)) != 0)
+			goto out;
+		for (i = 0; i < nb; i++) {
+			if ((rc = confirm(env, c, org_id, &batch[i], key, words,
+			    nwords, bf, a, &hits[nhits], &found)) != 0)
+				goto out;
+			if (found)
+				nhits++;
+		}
+		db_read_end(env->db, c);
+		c = NULL;
+		nopened += nb;
 	}
+
+done:
 	if (c != NULL) {
 		db_read_end(env->db, c);
 		c = NULL;
 	}
-	lj.tmpl = ev;
-	lj.org_id = org_id;
-	lj.trajs = trajs;
-	lj.clients = clients;
-	lj.n = ntraj;
-	if ((rc = db_write(env->db, log_run, &lj)) != 0)
-		goto out;
-	if (nrows == 0)
-		goto out;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	/* Only now are the texts read and opened, one hit at a time. */
-	*out = arena_calloc(a, nrows, sizeof(**out));
-	for (i = 0; i < nrows; i++) {
-		struct msg_hit *h = &(*out)[i];
-		struct str body_box = { NULL, 0 }, subject_box = { NULL, 0 };
-
-		*h = rows[i].h;
-		if ((rc = db_prepare(c, "SELECT m.body_box, t.subject_box "
-		    "FROM messages m JOIN threads t ON t.id = m.thread_id "
-		    "WHERE m.id = ?", &st)) != 0)
+	/* A search that opened nothing is logged too, without object. */
+	if (!logged) {
+		memset(&lj, 0, sizeof(lj));
+		lj.tmpl = ev;
+		lj.org_id = org_id;
+		if ((rc = db_write(env->db, log_run, &lj)) != 0)
 			goto out;
-		db_bind_i64(st, 1, h->message_id);
-		rc = db_step(st);
-		if (rc == DB_ROW) {
-			body_box = msg_col_copy(st, 0, a);
-			subject_box = msg_col_copy(st, 1, a);
-			rc = 0;
-		} else if (rc == DB_DONE) {
-			rc = ERR_NOTFOUND;
-		}
-		db_done(st);
-		if (rc != 0)
-			goto out;
-		if ((rc = msg_open_box(env->kr, c, org_id, subject_box, a,
-		    &h->subject, &tlen)) != 0 ||
-		    (rc = msg_open_box(env->kr, c, org_id, body_box, a, &txt,
-		    &tlen)) != 0)
-			goto out;
-		buf_reset(&plain);
-		markdown_plaintext((struct str){ txt, tlen }, &plain);
-		explicit_bzero((char *)txt, tlen);
-		h->excerpt = msg_excerpt(buf_str(&plain),
-		    first_hit(buf_str(&plain), words, nwords), 200, a);
 	}
-	*n = nrows;
+	/* The index completing itself must not fail the search. */
+	if (bf->n > 0 && (wrc = db_write(env->db, backfill_run, bf)) != 0)
+		log_warn("search_backfill", "messages=%zu err=%s", bf->n,
+		    err_name(wrc));
+	*out = nhits > 0 ? hits : NULL;
+	*n = nhits;
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);
-	if (rc != 0) {
-		*out = NULL;
-		*n = 0;
-	}
 	crypto_wipe(key, sizeof(key));
-	free(v);
-	buf_release(&sql);
-	buf_wipe(&plain);
+	crypto_wipe(tok, sizeof(tok));
+	scan_release(&s);
+	if (bf != NULL) {
+		buf_release(&bf->f);
+		free(bf);
+	}
 	return rc;
 }

@@ -1,18 +1,31 @@
 /*
  * search.h - the blind search index of messages (internal to
- * src/message; tests use it too).
+ * src/message; tests and the benchmarks' data generator use it too).
  *
  * A message's words are normalised (lower case, diacritics removed: "Één"
- * and "een" are one word) and each distinct word is stored only as a keyed
- * BLAKE2b hash (SEARCH_TOKEN_BYTES) under the organisation's search key.
- * The key is random, kept sealed with the organisation's data key in
- * search_keys, so the table holds no plaintext and nothing that can be
- * recomputed without the master key.  A search hashes the query's words the
- * same way and intersects.
+ * and "een" are one word) and each distinct word becomes a keyed BLAKE2b
+ * hash (SEARCH_TOKEN_BYTES) under the organisation's search key.  The key
+ * is random, kept sealed with the organisation's data key in search_keys,
+ * so nothing on disk can be recomputed without the master key.
  *
- * What a blind index still shows to someone with the database alone: how
- * many distinct words a message has and which messages share a word (equal
- * tokens).  Not which word.
+ * The tokens are not stored.  Each message gets a Bloom filter of its
+ * distinct words in its own row (messages.search_bloom): m bits, m the
+ * larger of SEARCH_BLOOM_MIN_BITS and SEARCH_BLOOM_BITS_PER_WORD per
+ * distinct word, rounded up to a multiple of 64; a word sets
+ * SEARCH_BLOOM_K bits at positions h1 + i * h2 (mod m), h1 and h2 the two
+ * halves of its token (double hashing).  Bit p is bit p % 8 (least
+ * significant first) of byte p / 8.  A post so costs a few hundred bytes
+ * in the row it writes anyway instead of a row per word.
+ *
+ * A search tests the filters of the messages the user may see and then
+ * opens each candidate and checks its real words, so a false positive of
+ * the filter (about 1 in 2,000 per word and message) is never shown.
+ *
+ * What the filters still show to someone with the database alone: about
+ * how many distinct words a message has (its size, and the number of bits
+ * set), and, between two messages whose filters have the same size, a
+ * faint hint of shared words (common bits).  Not which word: the positions
+ * are keyed.
  */
 #ifndef INFUUS_SEARCH_H
 #define INFUUS_SEARCH_H
@@ -30,6 +43,15 @@ struct keyring;
 
 #define SEARCH_KEY_BYTES 32
 #define SEARCH_TOKEN_BYTES 16
+
+/* The filter's shape.  16 bits per word with 11 hashes gives about 0.05%
+ * false positives per word and message (10 bits and 7 hashes would give
+ * 0.8%): every false positive costs the search an opened message and an
+ * entry in the access log for a trajectory that showed nothing, so fewer
+ * are worth the 6 bytes per 3 words. */
+#define SEARCH_BLOOM_BITS_PER_WORD 16
+#define SEARCH_BLOOM_K 11
+#define SEARCH_BLOOM_MIN_BITS 256
 
 /*
  * The next word of text at or after *pos.  word gets its normalised form
@@ -51,6 +73,36 @@ void search_token(const unsigned char key[SEARCH_KEY_BYTES], const char *word,
  * sorted.  Returns how many. */
 size_t search_tokens(const unsigned char key[SEARCH_KEY_BYTES],
     struct str text, size_t max, struct buf *out);
+
+/*
+ * The text a message is found by, appended to out: its body as read
+ * (Markdown to plain text), the subject when the message opened its thread
+ * (else pass an empty one), its attachments' names.  Posting indexes it
+ * and a search checks its candidates against it, so both use this.
+ * Returns the length of the body's plain text, which comes first.
+ */
+size_t search_message_text(struct str body, struct str subject,
+    const struct str *names, size_t nnames, struct buf *out);
+
+/* Bytes of the filter of n distinct words (at most LIMIT_SEARCH_BLOOM_BYTES:
+ * n is at most LIMIT_SEARCH_TOKENS). */
+size_t search_bloom_bytes(size_t n);
+
+/* The filter of text's distinct words (the first LIMIT_SEARCH_TOKENS of
+ * them), appended to out: search_bloom_bytes(n) bytes, where n, the
+ * number of distinct words, is returned.  A text without words gives an
+ * empty filter of the least size. */
+size_t search_bloom(const unsigned char key[SEARCH_KEY_BYTES],
+    struct str text, struct buf *out);
+
+/* Can a filter of len bytes be one search_bloom made: a multiple of 8
+ * bytes, from search_bloom_bytes(0) to LIMIT_SEARCH_BLOOM_BYTES? */
+bool search_bloom_valid(size_t len);
+
+/* May the valid filter f (len bytes) hold the word of token tok?  false is
+ * certain; true is a candidate (see above). */
+bool search_bloom_has(const void *f, size_t len,
+    const unsigned char tok[SEARCH_TOKEN_BYTES]);
 
 /*
  * The organisation's search key read on c.  ERR_NOTFOUND when it has none

@@ -441,7 +441,7 @@ invite_page(struct req *r, const char *error)
 	P(r, " <strong>");
 	T(r, inv.org_name);
 	P(r, "</strong> (");
-	T(r, _(role_name(inv.role)));
+	T(r, web_role_label(inv.role));
 	P(r, ").</p>\n");
 	form_begin(r, arena_printf(&r->arena, "/invite/%s", tok));
 	form_input(r, "email", _("E-mail address"), "email", inv.email,

@@ -236,7 +236,9 @@ hint_sentences(struct req *r, const struct assistant_result *res,
 		h[n++] = (struct hint){ "hint", _("This may be hard to read for this client: use shorter sentences and simpler words.") };
 	if (res->hints & ASSISTANT_HINT_LONG_SENTENCE)
 		h[n++] = (struct hint){ "hint", arena_printf(a,
-		    _("%zu sentences are longer than %zu words."),
+		    ngettext("%zu sentence is longer than %zu words.",
+		    "%zu sentences are longer than %zu words.",
+		    res->long_sentences),
 		    res->long_sentences, res->long_sentence_limit) };
 	return n;
 }
@@ -1463,7 +1465,10 @@ ui_thread_section(struct req *r, int64_t traj_id)
 			    (long long)th[i].id);
 			T(r, th[i].subject);
 			P(r, "</a> <span class=\"meta\">");
-			T(r, arena_printf(&r->arena, _("%lld messages, last on %s"),
+			T(r, arena_printf(&r->arena,
+			    ngettext("%lld message, last on %s",
+			    "%lld messages, last on %s",
+			    (unsigned long)th[i].messages),
 			    (long long)th[i].messages,
 			    local_time(r, &vc, th[i].last_message_at)));
 			P(r, "</span>");

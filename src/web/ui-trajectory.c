@@ -707,7 +707,8 @@ holiday_list(struct req *r, const struct promise_holidays *h, int64_t from,
 		P(r, "<p><a href=\"");
 		A(r, traj_url(r, tid, "/promise"));
 		P(r, "\">");
-		PF(r, _("and %zu more days off"), later);
+		PF(r, ngettext("and %zu more day off", "and %zu more days off",
+		    later), later);
 		P(r, "</a></p>\n");
 	}
 }
@@ -761,8 +762,9 @@ promise_section(struct req *r, int64_t tid, const struct promise_terms *t,
 	T(r, _("Contact"));
 	P(r, "</dt><dd>");
 	if (p->contact_days > 0)
-		PF(r, _("We expect contact at least once every %d days."),
-		    p->contact_days);
+		PF(r, ngettext("We expect contact at least once a day.",
+		    "We expect contact at least once every %d days.",
+		    (unsigned long)p->contact_days), p->contact_days);
 	else
 		T(r, _("No contact frequency was agreed."));
 	P(r, "</dd>\n<dt>");
