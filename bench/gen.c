@@ -6,8 +6,9 @@
  * Why a fast path: msg_post is one write job per message with its reads
  * around it; 1,000,000 of those take far longer than the few minutes a
  * benchmark may spend on its data.  The rows are the same: sealed with
- * keyring_seal, tokens from search_tokens, deadlines from promise_deadline,
- * audit entries from audit_append.  What msg_post does that the fast path
+ * keyring_seal, search filters from search_bloom (none with
+ * --no-search-index), deadlines from promise_deadline, audit entries from
+ * audit_append.  What msg_post does that the fast path
  * does not: deleting the author's draft (there are none) and attachments
  * (the data set has none).  post_bench measures msg_post itself.
  *
@@ -34,7 +35,6 @@
 #include "identity/identity.h"
 #include "identity/role.h"
 #include "keys/keyring.h"
-#include "message/markdown.h"
 #include "message/search.h"
 #include "promise/promise.h"
 #include "store/db.h"
@@ -480,7 +480,8 @@ struct gmsg {
 	ptrdiff_t quote_idx;    /* the quoted message (index); -1: none */
 	size_t box_off, box_len;
 	size_t qbox_off, qbox_len;
-	size_t tok_off, ntok;   /* byte offset in tokens; how many */
+	size_t bloom_off, bloom_len; /* its filter in blooms; 0: none */
+	size_t nwords;          /* distinct words in the filter */
 	int64_t id;             /* filled by the write job */
 };
 
@@ -498,7 +499,7 @@ struct batch {
 	struct gmsg *m;
 	size_t nm, capm;
 	struct buf boxes;
-	struct buf tokens;
+	struct buf blooms;
 	size_t t_first, t_end;  /* the trajectories in it */
 	int64_t *started;       /* per trajectory: its start */
 };
@@ -565,7 +566,7 @@ seal_into(struct gen_world *w, struct db_conn *c, struct str s,
 }
 
 /* Plan one trajectory's threads and messages into b: authors, times,
- * texts sealed on c, tokens, deadlines, quotes. */
+ * texts sealed on c, search filters, deadlines, quotes. */
 static int
 plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
     size_t t, struct buf *text, struct buf *prev, struct buf *plain)
@@ -666,14 +667,13 @@ plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
 			}
 			if (sh->o->search_index) {
 				buf_reset(plain);
-				markdown_plaintext(buf_str(text), plain);
-				if (i == th->first) {
-					buf_addch(plain, '\n');
-					buf_adds(plain, subj);
-				}
-				m->tok_off = b->tokens.len;
-				m->ntok = search_tokens(sh->key, buf_str(plain),
-				    LIMIT_SEARCH_TOKENS, &b->tokens);
+				(void)search_message_text(buf_str(text),
+				    i == th->first ? str_c(subj) : STR(""),
+				    NULL, 0, plain);
+				m->bloom_off = b->blooms.len;
+				m->nwords = search_bloom(sh->key,
+				    buf_str(plain), &b->blooms);
+				m->bloom_len = b->blooms.len - m->bloom_off;
 			}
 			if (m->client && have_promise) {
 				time_t due = 0;
@@ -720,8 +720,9 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 
 	if ((rc = db_prepare(c, "INSERT INTO messages (thread_id, "
 	    "trajectory_id, org_id, author_id, author_role, kind, body_box, "
-	    "quote_of, quote_box, corrects, created_at, deadline_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "quote_of, quote_box, corrects, created_at, deadline_at, "
+	    "search_bloom) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, th->id);
@@ -741,19 +742,13 @@ message_rows(struct db_conn *c, struct batch *b, struct gthread *th,
 	db_bind_null(st, 10);
 	db_bind_i64(st, 11, m->at);
 	db_bind_id(st, 12, m->deadline);
+	if (m->bloom_len > 0)
+		db_bind_blob(st, 13, b->blooms.p + m->bloom_off,
+		    m->bloom_len);
+	else
+		db_bind_null(st, 13);
 	if ((rc = db_step_id(st, &m->id)) != 0)
 		return rc;
-
-	for (i = 0; i < m->ntok; i++) {
-		if ((rc = db_prepare(c, "INSERT INTO search_tokens "
-		    "(message_id, token) VALUES (?, ?)", &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, m->id);
-		db_bind_blob(st, 2, b->tokens.p + m->tok_off +
-		    i * SEARCH_TOKEN_BYTES, SEARCH_TOKEN_BYTES);
-		if ((rc = db_run(st)) != 0)
-			return rc;
-	}
 
 	if ((rc = db_prepare(c, "INSERT INTO notifications (user_id, "
 	    "trajectory_id, created_at, sent_at) VALUES (?, ?, ?, ?)",
@@ -868,7 +863,7 @@ batch_release(struct batch *b)
 	free(b->m);
 	free(b->started);
 	buf_release(&b->boxes);
-	buf_release(&b->tokens);
+	buf_release(&b->blooms);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -920,7 +915,7 @@ producer(void *arg)
 		if (rc != 0)
 			break;
 		for (k = 0, ntok = 0; k < b.nm; k++)
-			ntok += (int64_t)b.m[k].ntok;
+			ntok += (int64_t)b.m[k].nwords;
 		pthread_mutex_lock(&sh->mu);
 		w->nthreads += (int64_t)b.nth;
 		w->nmessages += (int64_t)b.nm;

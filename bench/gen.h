@@ -11,8 +11,8 @@
  * the modules (org_create, crypto_password_hash, traj_create,
  * traj_set_phase); the bulk of messages goes through a fast path that
  * writes what msg_post writes for each message -- sealed body (and quote),
- * search tokens, a notification for the other person, the author's read,
- * the thread's last_message_at, replied_at / reply_id of the client
+ * its search filter, a notification for the other person, the author's
+ * read, the thread's last_message_at, replied_at / reply_id of the client
  * messages a reply answers, the reply deadline from the promise, and the
  * audit entry -- but for whole threads at once, in write jobs of about
  * GEN_BATCH messages.  Beyond msg_post it writes the state that using the
@@ -58,7 +58,7 @@ struct gen_opts {
 	int64_t messages;
 	int64_t professionals;   /* 0: trajectories / 100, at least 1 */
 	const char *password;    /* every account's */
-	bool search_index;       /* search tokens for every message */
+	bool search_index;       /* a search filter for every message */
 	int producers;           /* threads preparing batches (0: 2) */
 	uint64_t seed;
 };
@@ -79,7 +79,7 @@ struct gen_world {
 	/* Counts of what gen_messages wrote. */
 	int64_t nthreads;
 	int64_t nmessages;
-	int64_t ntokens;
+	int64_t ntokens;         /* distinct words in the search filters */
 };
 
 /* Open (creating and migrating) the database DIR/infuus.db and the master

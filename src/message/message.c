@@ -462,15 +462,21 @@ post_run(struct db_conn *c, void *arg)
 		return rc;
 
 	if (!j->from_client && j->kind == MSG_MESSAGE) {
+		/* Through messages_waiting (the trajectory's waiting
+		 * messages, a handful) rather than every message of the
+		 * thread: the unary + keeps SQLite from picking
+		 * messages_thread. */
 		if ((rc = db_prepare(c, "UPDATE messages SET replied_at = ?, "
-		    "reply_id = ? WHERE thread_id = ? AND "
-		    "author_role = 'client' AND deadline_at IS NOT NULL AND "
-		    "replied_at IS NULL AND id < ?", &st)) != 0)
+		    "reply_id = ? WHERE trajectory_id = ? AND "
+		    "+thread_id = ? AND author_role = 'client' AND "
+		    "deadline_at IS NOT NULL AND replied_at IS NULL AND "
+		    "id < ?", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->now);
 		db_bind_i64(st, 2, j->id);
-		db_bind_i64(st, 3, j->h.thread_id);
-		db_bind_i64(st, 4, j->id);
+		db_bind_i64(st, 3, j->h.traj_id);
+		db_bind_i64(st, 4, j->h.thread_id);
+		db_bind_i64(st, 5, j->id);
 		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
@@ -539,7 +545,8 @@ reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
 /*
  * Everything a post, a new thread and a correction share: check the
  * input, read the thread's head, seal, make the words' filter, compute
- * the deadline, then one write job.  thread_id 0 with a subject: a new thread in traj_id.
+ * the deadline, then one write job.  thread_id 0 with a subject: a new
+ * thread in traj_id.
  */
 static int
 post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,

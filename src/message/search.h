@@ -3,19 +3,21 @@
  * src/message; tests and the benchmarks' data generator use it too).
  *
  * A message's words are normalised (lower case, diacritics removed: "Één"
- * and "een" are one word) and each distinct word becomes a keyed BLAKE2b
- * hash (SEARCH_TOKEN_BYTES) under the organisation's search key.  The key
- * is random, kept sealed with the organisation's data key in search_keys,
- * so nothing on disk can be recomputed without the master key.
+ * and "een" are one word) and each distinct word becomes a token, a keyed
+ * hash (SipHash-2-4, SEARCH_TOKEN_BYTES) under a key derived from the
+ * organisation's search key.  That key is random, kept sealed with the
+ * organisation's data key in search_keys, so nothing on disk can be
+ * recomputed without the master key.
  *
  * The tokens are not stored.  Each message gets a Bloom filter of its
  * distinct words in its own row (messages.search_bloom): m bits, m the
  * larger of SEARCH_BLOOM_MIN_BITS and SEARCH_BLOOM_BITS_PER_WORD per
  * distinct word, rounded up to a multiple of 64; a word sets
- * SEARCH_BLOOM_K bits at positions h1 + i * h2 (mod m), h1 and h2 the two
- * halves of its token (double hashing).  Bit p is bit p % 8 (least
- * significant first) of byte p / 8.  A post so costs a few hundred bytes
- * in the row it writes anyway instead of a row per word.
+ * SEARCH_BLOOM_K bits at positions drawn from its token (splitmix64
+ * seeded with the token, mod m: see search.c for why not double hashing).
+ * Bit p is bit p % 8 (least significant first) of byte p / 8.  A post so
+ * costs a few hundred bytes in the row it writes anyway instead of a row
+ * per word.
  *
  * A search tests the filters of the messages the user may see and then
  * opens each candidate and checks its real words, so a false positive of
@@ -48,7 +50,8 @@ struct keyring;
  * false positives per word and message (10 bits and 7 hashes would give
  * 0.8%): every false positive costs the search an opened message and an
  * entry in the access log for a trajectory that showed nothing, so fewer
- * are worth the 6 bytes per 3 words. */
+ * are worth 6 more bits per word (a typical message's filter is some 170
+ * bytes instead of 110). */
 #define SEARCH_BLOOM_BITS_PER_WORD 16
 #define SEARCH_BLOOM_K 11
 #define SEARCH_BLOOM_MIN_BITS 256
@@ -64,15 +67,10 @@ bool search_next_word(struct str text, size_t *pos,
     char word[LIMIT_SEARCH_WORD + 1], size_t *wlen, size_t *start,
     size_t *end);
 
-/* The token of a normalised word. */
+/* The token of a normalised word (a search hashes its query words with
+ * this; search_bloom hashes a text's words the same way). */
 void search_token(const unsigned char key[SEARCH_KEY_BYTES], const char *word,
     size_t len, unsigned char out[SEARCH_TOKEN_BYTES]);
-
-/* The distinct tokens of text, at most max of them (past max, which words
- * stay findable is arbitrary), appended to out, SEARCH_TOKEN_BYTES each,
- * sorted.  Returns how many. */
-size_t search_tokens(const unsigned char key[SEARCH_KEY_BYTES],
-    struct str text, size_t max, struct buf *out);
 
 /*
  * The text a message is found by, appended to out: its body as read

@@ -1,8 +1,9 @@
 /*
  * test_message.c - threads and messages: posting and reading back, what is
  * sealed at rest, quotes, corrections, read state, drafts, reply deadlines
- * from the promise, replies, notifications, export, the blind search index,
- * attachment limits and the access log.  Runs on SQLite always and on
+ * from the promise, replies, notifications, export, the blind search index
+ * (its filters, their false positives, messages without one), attachment
+ * limits and the access log.  Runs on SQLite always and on
  * PostgreSQL too when INFUUS_TEST_PG holds a URL (in a database of its own,
  * made anew for each run, so whole tables can be scanned).
  *
@@ -428,7 +429,7 @@ test_nothing_is_stored_in_plain_text(void **state)
 		"SELECT data_box FROM attachments",
 		"SELECT content_type FROM attachments",
 		"SELECT body_box FROM drafts",
-		"SELECT token FROM search_tokens",
+		"SELECT search_bloom FROM messages",
 		"SELECT key_box FROM search_keys",
 		"SELECT detail FROM audit_log WHERE detail IS NOT NULL",
 	};
@@ -470,12 +471,15 @@ test_nothing_is_stored_in_plain_text(void **state)
 		rows = 0;
 		assert_false(column_contains(fx, sql[i], needles, &rows));
 	}
+	/* Every message of the thread has a filter, none holds a word. */
 	rows = 0;
-	assert_false(column_contains(fx, "SELECT token FROM search_tokens",
-	    needles, &rows));
-	assert_true(rows > 5);
-	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM search_tokens "
-	    "WHERE LENGTH(token) <> 16", 0, NULL), 0);
+	assert_false(column_contains(fx, "SELECT search_bloom FROM messages "
+	    "WHERE search_bloom IS NOT NULL", needles, &rows));
+	assert_true(rows >= 3);
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE "
+	    "thread_id = ? AND (search_bloom IS NULL OR "
+	    "LENGTH(search_bloom) % 8 <> 0 OR LENGTH(search_bloom) < 32)", 1,
+	    &thid), 0);
 
 	/* SQLite: not in the files either (database and write-ahead log). */
 	if (fx->g->t->url == NULL) {
@@ -1013,7 +1017,7 @@ test_search_normalises_words(void **state)
 	size_t pos = 0, len, s, e;
 	struct str t = STR("Ĳsselmeer ÉÉN, straße  e\xcc\x81\xc3\xa9n a 1234");
 	unsigned char t1[SEARCH_TOKEN_BYTES], t2[SEARCH_TOKEN_BYTES];
-	struct buf toks = BUF_INIT;
+	struct buf f = BUF_INIT;
 
 	(void)state;
 	assert_true(search_next_word(t, &pos, w, &len, &s, &e));
@@ -1030,9 +1034,335 @@ test_search_normalises_words(void **state)
 	search_token(key, "een", 3, t1);
 	search_token(key, "eeN", 3, t2);
 	assert_memory_not_equal(t1, t2, sizeof(t1));
-	/* Distinct tokens: "een" twice counts once. */
-	assert_int_equal(search_tokens(key, t, 100, &toks), 4);
-	buf_release(&toks);
+	/* Distinct words: "een" twice counts once. */
+	assert_int_equal(search_bloom(key, t, &f), 4);
+	buf_release(&f);
+}
+
+/* Filters of text of n distinct words ("w0".."w<n-1>", each twice). */
+static void
+words_text(size_t n, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < 2 * n; i++)
+		buf_printf(out, "w%zu ", i % n);
+}
+
+static size_t
+bits_set(const unsigned char *f, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len * 8; i++)
+		n += (f[i / 8] >> (i % 8)) & 1;
+	return n;
+}
+
+static void
+test_search_filter_size_follows_distinct_words(void **state)
+{
+	static const unsigned char key[SEARCH_KEY_BYTES] = { 9, 8, 7 };
+	static const size_t counts[] = { 0, 5, 16, 17, 100, 1000,
+		LIMIT_SEARCH_TOKENS, LIMIT_SEARCH_TOKENS + 500 };
+	unsigned char tok[SEARCH_TOKEN_BYTES];
+	struct buf text = BUF_INIT, f = BUF_INIT;
+	char w[32];
+	size_t i, k, n, set;
+
+	(void)state;
+	/* 16 bits per word, at least 256, whole 64-bit words, capped. */
+	assert_int_equal(search_bloom_bytes(0), 32);
+	assert_int_equal(search_bloom_bytes(16), 32);
+	assert_int_equal(search_bloom_bytes(17), 40);
+	assert_int_equal(search_bloom_bytes(100), 200);
+	assert_int_equal(search_bloom_bytes(1000), 2000);
+	assert_int_equal(search_bloom_bytes(LIMIT_SEARCH_TOKENS),
+	    LIMIT_SEARCH_BLOOM_BYTES);
+	assert_int_equal(search_bloom_bytes(LIMIT_SEARCH_TOKENS * 2),
+	    LIMIT_SEARCH_BLOOM_BYTES);
+	assert_false(search_bloom_valid(0));
+	assert_false(search_bloom_valid(24));
+	assert_false(search_bloom_valid(36));
+	assert_false(search_bloom_valid(LIMIT_SEARCH_BLOOM_BYTES + 8));
+	assert_true(search_bloom_valid(32));
+	assert_true(search_bloom_valid(LIMIT_SEARCH_BLOOM_BYTES));
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		buf_reset(&text);
+		buf_reset(&f);
+		words_text(counts[i], &text);
+		n = search_bloom(key, buf_str(&text), &f);
+		assert_int_equal(n, counts[i] < LIMIT_SEARCH_TOKENS ?
+		    counts[i] : LIMIT_SEARCH_TOKENS);
+		assert_int_equal(f.len, search_bloom_bytes(n));
+		assert_true(search_bloom_valid(f.len));
+		/* Each word sets at most SEARCH_BLOOM_K bits, about
+		 * 40% of the filter at the design's load. */
+		set = bits_set((unsigned char *)f.p, f.len);
+		assert_true(set <= n * SEARCH_BLOOM_K);
+		if (n >= 100)
+			assert_true(set > f.len * 8 / 4 &&
+			    set < f.len * 8 * 3 / 4);
+		/* Every word of the text is in it. */
+		for (k = 0; k < counts[i]; k += 7) {
+			snprintf(w, sizeof(w), "w%zu", k);
+			search_token(key, w, strlen(w), tok);
+			if (k < LIMIT_SEARCH_TOKENS || n == counts[i])
+				assert_true(search_bloom_has(f.p, f.len, tok) ||
+				    n < counts[i]);
+		}
+	}
+	/* False positives stay near the design's rate (about 0.05% at 16
+	 * bits a word), at the least size too: 100,000 absent words may
+	 * pass at most 100 times. */
+	for (i = 0; i < 2; i++) {
+		size_t fp = 0;
+
+		buf_reset(&text);
+		buf_reset(&f);
+		words_text(i == 0 ? 16 : 100, &text);
+		(void)search_bloom(key, buf_str(&text), &f);
+		for (k = 0; k < 100000; k++) {
+			snprintf(w, sizeof(w), "afwezig%zu", k);
+			search_token(key, w, strlen(w), tok);
+			fp += search_bloom_has(f.p, f.len, tok);
+		}
+		assert_true(fp <= 100);
+	}
+	/* A text without words has an empty filter of the least size. */
+	buf_reset(&f);
+	assert_int_equal(search_bloom(key, STR("? ! -- a"), &f), 0);
+	assert_int_equal(f.len, 32);
+	assert_int_equal(bits_set((unsigned char *)f.p, f.len), 0);
+	/* Another key, other bits. */
+	{
+		static const unsigned char key2[SEARCH_KEY_BYTES] = { 1 };
+		struct buf g = BUF_INIT;
+
+		buf_reset(&f);
+		buf_reset(&text);
+		words_text(100, &text);
+		(void)search_bloom(key, buf_str(&text), &f);
+		(void)search_bloom(key2, buf_str(&text), &g);
+		assert_int_equal(f.len, g.len);
+		assert_memory_not_equal(f.p, g.p, f.len);
+		buf_release(&g);
+	}
+	buf_release(&text);
+	buf_release(&f);
+}
+
+/* Set (or, p NULL, clear) a message's filter, as a damaged or pre-013
+ * row would have it. */
+struct bloom_job {
+	int64_t id;
+	const void *p;
+	size_t len;
+};
+
+static int
+bloom_set_run(struct db_conn *c, void *arg)
+{
+	struct bloom_job *j = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "UPDATE messages SET search_bloom = ? "
+	    "WHERE id = ?", &st)) != 0)
+		return rc;
+	if (j->p != NULL)
+		db_bind_blob(st, 1, j->p, j->len);
+	else
+		db_bind_null(st, 1);
+	db_bind_i64(st, 2, j->id);
+	return db_step_one(st, ERR_NOTFOUND);
+}
+
+static void
+set_bloom(struct fx *fx, int64_t id, const void *p, size_t len)
+{
+	struct bloom_job j = { id, p, len };
+
+	assert_int_equal(db_write(fx->g->db, bloom_set_run, &j), 0);
+}
+
+/* A message's filter as stored; false when it has none. */
+static bool
+get_bloom(struct fx *fx, int64_t id, struct buf *out)
+{
+	struct db_conn *c;
+	struct db_stmt *st;
+	bool have;
+
+	buf_reset(out);
+	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
+	assert_int_equal(db_prepare(c, "SELECT search_bloom FROM messages "
+	    "WHERE id = ?", &st), 0);
+	db_bind_i64(st, 1, id);
+	assert_int_equal(db_step(st), DB_ROW);
+	have = !db_col_null(st, 0);
+	buf_addstr(out, db_col_blob(st, 0));
+	db_done(st);
+	db_read_end(fx->g->db, c);
+	return have;
+}
+
+static int64_t
+first_of(struct fx *fx, int64_t thid)
+{
+	return q1(fx, "SELECT MIN(id) FROM messages WHERE thread_id = ?", 1,
+	    &thid);
+}
+
+static void
+test_search_filter_false_positives_are_not_returned(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, first, mid;
+	unsigned char key[SEARCH_KEY_BYTES], tok[SEARCH_TOKEN_BYTES];
+	unsigned char all[64];
+	struct buf text = BUF_INIT, f = BUF_INIT;
+	struct msg_hit *hits;
+	struct db_conn *c;
+	char w[32];
+	size_t i;
+	bool fp = false;
+
+	thid = thread_new(fx, traj, CLIENT1, "Voorjaar",
+	    "De appelboom bloeit weer.", 0);
+	first = first_of(fx, thid);
+	mid = post(fx, thid, PRO1, "Vertel eens meer over die boomgaard.", 0);
+
+	/* A filter that says yes to every word: only the message's own
+	 * words find it. */
+	memset(all, 0xff, sizeof(all));
+	set_bloom(fx, mid, all, sizeof(all));
+	assert_int_equal(search(fx, PRO1, "boomgaard", &hits), 1);
+	assert_int_equal(hits[0].message_id, mid);
+	assert_int_equal(search(fx, PRO1, "olifantenpaadje", &hits), 0);
+	assert_int_equal(search(fx, PRO1, "boomgaard olifantenpaadje", &hits),
+	    0);
+	for (i = 0; i < 40; i++) {
+		snprintf(w, sizeof(w), "afwezigwoord%zu", i);
+		assert_int_equal(search(fx, PRO1, w, &hits), 0);
+	}
+	/* The subject belongs to the thread's first message only. */
+	assert_int_equal(search(fx, PRO1, "voorjaar", &hits), 1);
+	assert_int_equal(hits[0].message_id, first);
+
+	/* A real false positive: a word the message lacks whose bits are
+	 * all set in its filter (about 1 word in 2,000). */
+	words_text(120, &text);
+	mid = post(fx, thid, CLIENT1, text.p, 0);
+	assert_true(get_bloom(fx, mid, &f));
+	assert_int_equal(f.len, search_bloom_bytes(120));
+	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
+	assert_int_equal(search_key_get(fx->g->kr, c, fx->g->org, key), 0);
+	db_read_end(fx->g->db, c);
+	search_token(key, "w7", 2, tok);
+	assert_true(search_bloom_has(f.p, f.len, tok));
+	for (i = 0; i < 2000000 && !fp; i++) {
+		snprintf(w, sizeof(w), "qz%zux", i);
+		search_token(key, w, strlen(w), tok);
+		fp = search_bloom_has(f.p, f.len, tok);
+	}
+	assert_true(fp);
+	assert_int_equal(search(fx, PRO1, w, &hits), 0);
+	assert_int_equal(search(fx, PRO1, "w7", &hits), 1);
+	assert_int_equal(hits[0].message_id, mid);
+	buf_release(&text);
+	buf_release(&f);
+}
+
+static void
+test_search_in_a_large_thread_finds_the_right_message(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid;
+	int64_t ids[241];
+	struct msg_hit *hits;
+	struct buf f = BUF_INIT;
+	char body[160], w[40];
+	size_t i, n;
+
+	thid = thread_new(fx, traj, CLIENT1, "Logboek",
+	    "Dag nul: gewoon een dag.", 0);
+	for (i = 1; i <= 240; i++) {
+		snprintf(body, sizeof(body), "Dag %zu: gewoon een dag, "
+		    "dagnotitie%zu.%s", i, i, i == 77 ? " Een zeldzaamheid!" :
+		    "");
+		ids[i] = post(fx, thid, i % 2 ? PRO1 : CLIENT1, body, 0);
+	}
+	assert_int_equal(search(fx, PRO1, "zeldzaamheid", &hits), 1);
+	assert_int_equal(hits[0].message_id, ids[77]);
+	assert_non_null(strstr(hits[0].excerpt, "zeldzaamheid"));
+	assert_int_equal(search(fx, CLIENT1, "gewoon ZELDZAAMHEID", &hits), 1);
+	assert_int_equal(hits[0].message_id, ids[77]);
+	assert_int_equal(search(fx, PRO1, "dagnotitie123", &hits), 1);
+	assert_int_equal(hits[0].message_id, ids[123]);
+	assert_int_equal(search(fx, PRO1, "dagnotitie123 zeldzaamheid", &hits),
+	    0);
+	/* A word in every message: the newest LIMIT_SEARCH_RESULTS. */
+	n = search(fx, PRO1, "gewoon", &hits);
+	assert_int_equal(n, LIMIT_SEARCH_RESULTS);
+	for (i = 0; i < n; i++)
+		assert_int_equal(hits[i].message_id, ids[240 - i]);
+	/* Each filter has the size of its message's words. */
+	assert_true(get_bloom(fx, ids[77], &f));
+	assert_int_equal(f.len, search_bloom_bytes(7));
+	snprintf(w, sizeof(w), "dagnotitie%d", 200);
+	assert_int_equal(search(fx, CLIENT1, w, &hits), 1);
+	assert_int_equal(hits[0].message_id, ids[200]);
+	buf_release(&f);
+}
+
+static void
+test_search_indexes_messages_without_a_filter(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, first, mid;
+	struct msg_upload up = { "Vuurtorenplan.txt", "plan\n", 5 };
+	struct buf f0 = BUF_INIT, f1 = BUF_INIT, m0 = BUF_INIT;
+	struct buf m1 = BUF_INIT;
+	struct msg_hit *hits;
+	static const char bad[3] = { 1, 2, 3 };
+
+	thid = thread_new(fx, traj, CLIENT1, "Kustwandeling",
+	    "Een bericht van voor de filters, over de duinen.", 0);
+	first = first_of(fx, thid);
+	assert_int_equal(post_full(fx, thid, PRO1, "Mooi, en de *meeuwen*?",
+	    0, NULL, &up, 1, 0, &mid), 0);
+	assert_true(get_bloom(fx, first, &f0));
+	assert_true(get_bloom(fx, mid, &m0));
+
+	/* As if posted before 013 (no filter) or damaged: still found, by
+	 * body, subject and attachment name... */
+	set_bloom(fx, first, NULL, 0);
+	set_bloom(fx, mid, bad, sizeof(bad));
+	assert_int_equal(search(fx, PRO1, "duinen", &hits), 1);
+	assert_int_equal(hits[0].message_id, first);
+	assert_int_equal(search(fx, PRO1, "kustwandeling", &hits), 1);
+	assert_int_equal(hits[0].message_id, first);
+	assert_int_equal(search(fx, PRO1, "vuurtorenplan", &hits), 1);
+	assert_int_equal(hits[0].message_id, mid);
+	assert_int_equal(search(fx, PRO1, "meeuwen", &hits), 1);
+	assert_int_equal(hits[0].message_id, mid);
+	assert_int_equal(search(fx, PRO1, "zeehond", &hits), 0);
+
+	/* ... and the search that opened them wrote the very filters
+	 * posting made. */
+	assert_true(get_bloom(fx, first, &f1));
+	assert_true(get_bloom(fx, mid, &m1));
+	assert_int_equal(f1.len, f0.len);
+	assert_memory_equal(f1.p, f0.p, f0.len);
+	assert_int_equal(m1.len, m0.len);
+	assert_memory_equal(m1.p, m0.p, m0.len);
+	assert_int_equal(search(fx, PRO1, "duinen", &hits), 1);
+	buf_release(&f0);
+	buf_release(&f1);
+	buf_release(&m0);
+	buf_release(&m1);
 }
 
 /* --- Tests: attachments --------------------------------------------------- */
@@ -1364,6 +1694,9 @@ run_db_tests(const char *name, struct group *g)
 		DB_TEST(test_closed_trajectory_is_read_only_but_readable),
 		DB_TEST(test_export_holds_every_message),
 		DB_TEST(test_search_finds_words_the_user_may_see),
+		DB_TEST(test_search_filter_false_positives_are_not_returned),
+		DB_TEST(test_search_in_a_large_thread_finds_the_right_message),
+		DB_TEST(test_search_indexes_messages_without_a_filter),
 		DB_TEST(test_attachment_limits_and_round_trip),
 		DB_TEST(test_access_log_has_every_access),
 	};
@@ -1390,6 +1723,8 @@ main(void)
 {
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_search_normalises_words),
+		cmocka_unit_test(
+		    test_search_filter_size_follows_distinct_words),
 		cmocka_unit_test(test_attachment_types_by_content),
 		cmocka_unit_test(test_attachment_names_are_cleaned),
 	};
