@@ -9,14 +9,18 @@
  * foreign keys on and a busy timeout (the options' busy_ms).
  *
  * Transaction control statements are compiled once per connection and kept
- * apart from the statement cache.
+ * apart from the statement cache.  WAL checkpoints run on a thread of their
+ * own (sq_checkpointer), not inside the writer's commits.
  *
  * Caveats: ":memory:" cannot work (every connection would see its own
  * database); a path is required.  The messages SQLite gives for errors name
  * constraints and columns, never bound values, so they are logged.
  */
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +30,24 @@
 #include "store/db_int.h"
 #include "core/banned.h"
 
+/*
+ * The checkpointer: the writer runs with wal_autocheckpoint off, because an
+ * automatic checkpoint runs inside a COMMIT and stalls every job of the
+ * batch behind it.  A thread of its own copies the WAL back into the
+ * database (PASSIVE: it never waits for the writer or readers) every
+ * SQ_CHECKPOINT_MS, on a connection of its own.
+ */
+#define SQ_CHECKPOINT_MS 500
+
 struct sq_db {
 	char *path;
 	enum db_sync sync;
 	int busy_ms;
+	pthread_t ckpt;
+	bool ckpt_running;
+	bool ckpt_stop;
+	pthread_mutex_t ckpt_mu;
+	pthread_cond_t ckpt_cv;
 };
 
 #define SQ_NTXN (DB_TXN_ROLLBACK_TO + 1)
@@ -89,6 +107,48 @@ sq_err(sqlite3 *h, int rc, const char *sql)
 	}
 }
 
+static void *
+sq_checkpointer(void *arg)
+{
+	struct sq_db *s = arg;
+	sqlite3 *h = NULL;
+	struct timespec until;
+	bool stop;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += SQ_CHECKPOINT_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&s->ckpt_mu);
+		while (!s->ckpt_stop && pthread_cond_timedwait(&s->ckpt_cv,
+		    &s->ckpt_mu, &until) == 0)
+			;
+		stop = s->ckpt_stop;
+		pthread_mutex_unlock(&s->ckpt_mu);
+		if (stop)
+			break;
+		/* The file appears with the writer's first connection. */
+		if (h == NULL && (sqlite3_open_v2(s->path, &h,
+		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+		    SQLITE_OK || sqlite3_exec(h, "SELECT count(*) FROM "
+		    "sqlite_master", NULL, NULL, NULL) != SQLITE_OK)) {
+			/* A connection sees the WAL only once it has read
+			 * the database; until then a checkpoint does nothing. */
+			sqlite3_close_v2(h);
+			h = NULL;
+			continue;
+		}
+		(void)sqlite3_wal_checkpoint_v2(h, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	if (h)
+		sqlite3_close_v2(h);
+	return NULL;
+}
+
 static int
 sq_open(struct db *db, const char *target, const struct db_opts *o,
     void **impl)
@@ -105,6 +165,13 @@ sq_open(struct db *db, const char *target, const struct db_opts *o,
 	s->path = xstrdup(target);
 	s->sync = o->sync;
 	s->busy_ms = o->busy_ms;
+	pthread_mutex_init(&s->ckpt_mu, NULL);
+	pthread_cond_init(&s->ckpt_cv, NULL);
+	if (pthread_create(&s->ckpt, NULL, sq_checkpointer, s) == 0)
+		s->ckpt_running = true;
+	else
+		log_warn("db_open", "backend=sqlite msg=\"no checkpoint "
+		    "thread; the WAL is checkpointed at close only\"");
 	*impl = s;
 	return 0;
 }
@@ -114,6 +181,15 @@ sq_close(void *impl)
 {
 	struct sq_db *s = impl;
 
+	if (s->ckpt_running) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		s->ckpt_stop = true;
+		pthread_cond_signal(&s->ckpt_cv);
+		pthread_mutex_unlock(&s->ckpt_mu);
+		pthread_join(s->ckpt, NULL);
+	}
+	pthread_cond_destroy(&s->ckpt_cv);
+	pthread_mutex_destroy(&s->ckpt_mu);
 	free(s->path);
 	free(s);
 }
@@ -176,6 +252,14 @@ sq_conn_open(struct db *db, void *impl, bool writer, struct db_conn **out)
 		    "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
 		    NULL, 0);
 		if (rc != 0)
+			goto fail;
+		/* Checkpoints are the checkpointer's (above); savepoint
+		 * journals stay in memory rather than in temporary files. */
+		if (s->ckpt_running && (rc = sq_simple(h,
+		    "PRAGMA wal_autocheckpoint=0", NULL, 0)) != 0)
+			goto fail;
+		if ((rc = sq_simple(h, "PRAGMA temp_store=MEMORY", NULL,
+		    0)) != 0)
 			goto fail;
 	} else if ((rc = sq_simple(h, "PRAGMA query_only=ON", NULL, 0)) != 0) {
 		goto fail;

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1619,8 +1620,48 @@ acknowledged_writes_survive_a_killed_process(void **state)
 
 /* --- Main --------------------------------------------------------------- */
 
+/* The WAL is copied back by the checkpoint thread, not inside commits:
+ * after a pause, the next commit starts the WAL from its beginning again
+ * (the writer's own automatic checkpoints are off). */
+static void
+wal_is_checkpointed_in_the_background(void **state)
+{
+	struct tctx *t = *state;
+	struct buf path = BUF_INIT;
+	sqlite3 *h = NULL;
+	int i, nlog = -1, nckpt = -1;
+
+	if (t->be->pg)
+		skip();
+	make_tables(t->db);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(write_exec(t->db, "INSERT INTO items (name) "
+		    "SELECT hex(randomblob(16)) FROM (SELECT 1 UNION ALL "
+		    "SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4)"), 0);
+	usleep(1200 * 1000); /* more than the checkpointer's interval */
+	assert_int_equal(write_exec(t->db, "INSERT INTO items (name) "
+	    "VALUES ('after the pause')"), 0);
+	buf_printf(&path, "%s/t.db", t->dir);
+	assert_int_equal(sqlite3_open_v2(path.p, &h, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	/* Reading once makes the connection see the WAL. */
+	assert_int_equal(sqlite3_exec(h, "SELECT count(*) FROM sqlite_master",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* A passive checkpoint reports the frames now in the WAL: only the
+	 * last commit's, because the earlier ones were copied and the WAL
+	 * restarted.  Without the thread they would all still be there. */
+	assert_int_equal(sqlite3_wal_checkpoint_v2(h, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt), SQLITE_OK);
+	sqlite3_close_v2(h);
+	if (nlog < 0 || nlog > 20)
+		fail_msg("WAL frames after a pause: expected a few, got %d",
+		    nlog);
+	buf_release(&path);
+}
+
 #define DB_TESTS(X) \
 	X(migrate_applies_embedded_migrations_once) \
+	X(wal_is_checkpointed_in_the_background) \
 	X(migration_tokens_are_substituted_per_backend) \
 	X(failed_migration_leaves_nothing_and_stops) \
 	X(values_round_trip_every_type) \
