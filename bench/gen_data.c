@@ -126,7 +126,7 @@ main(int argc, char **argv)
 	gen_close(&w);
 	t_all = seconds_since(&t0);
 	printf("generated %lld trajectories, %lld threads, %lld messages, "
-	    "%lld search tokens in %.1f s (people and trajectories %.1f s; "
+	    "%lld distinct words in search filters in %.1f s (people and trajectories %.1f s; "
 	    "%.0f messages/s)\n", (long long)o.trajectories,
 	    (long long)nthreads, (long long)nmessages, (long long)ntokens,
 	    t_all, t_people, t_all > t_people ?

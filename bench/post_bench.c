@@ -16,7 +16,7 @@
  * trajectory, by turns as the client and as the professional, texts of
  * 100-1500 bytes, the client opening a new thread every THREAD_POSTS
  * messages (msg_thread_create), otherwise msg_post: checks, sealing,
- * search tokens, the reply deadline, and one write job with the message,
+ * the search filter, the reply deadline, and one write job with the message,
  * tokens, notification, read mark, replied marks and the audit entry.
  * Also one writer alone, for comparison.
  *

@@ -158,7 +158,7 @@ int msg_thread_create(const struct msg_env *env, int64_t traj_id,
 
 /*
  * Post a message in a thread.  One write job inserts the sealed message,
- * its attachments and search tokens, a notification row for every other
+ * its attachments and search filter, a notification row for every other
  * person in the trajectory, moves the thread's last_message_at, deletes the
  * author's draft, and appends the audit entry (C, kind "message").  A
  * client's message gets its reply deadline from the trajectory's promise
@@ -322,8 +322,9 @@ struct msg_hit {
  * messages of trajectories the user takes part in are considered, and of
  * those only the ones may_read(arg, trajectory id) allows (the caller's
  * authz_check).  Newest first, at most LIMIT_SEARCH_RESULTS.  Before any
- * text is opened the search is logged: one entry per trajectory found (R,
- * detail "search", kind "trajectory", its client), or one without object
+ * text is opened the search is logged: one entry per trajectory whose
+ * candidates are opened (R, detail "search", kind "trajectory", its
+ * client), or one without object
  * when nothing was found; the query itself is never logged.
  * ERR_INVAL for a query without words or over LIMIT_SEARCH_QUERY bytes.
  */
