@@ -362,3 +362,23 @@ class CoachingMixin:
               "all %d present" % len(acks), "%d lost" % len(lost))
         out = self.srv.cli("audit", "verify")
         eq(out.returncode, 0, "audit verify after the crash: " + out.stdout)
+
+    def test_organisation_can_require_two_factors(self):
+        # The last test of the class: the requirement stays on.
+        admin = Client(self.srv)
+        admin.login_ok(*self.srv.users["admin"])
+        r = admin.post("/org/settings", {"csrf": admin.csrf(),
+                                         "require_2fa": "1"})
+        eq(r.status, 200, "the admin requires two-step verification")
+        c = Client(self.srv)
+        c.login_ok(*CLIENT2)
+        for who, cl in (("a client", c), ("the admin", admin)):
+            r = cl.get("/t")
+            check(r.status == 303 and (r.header("location") or "")
+                  .startswith("/account/2fa"),
+                  "%s without two factors on a page" % who,
+                  "303 to /account/2fa", r)
+            eq(cl.get("/account/2fa").status, 200,
+               "%s: the set-up page stays reachable" % who)
+            eq(cl.get("/api/me").status, 401,
+               "%s: the JSON API without two factors" % who)
