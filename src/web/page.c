@@ -284,6 +284,20 @@ page_time_tz(struct req *r, const struct tz *tz, int64_t t)
 }
 
 const char *
+page_decimal(struct req *r, double v)
+{
+	char *s = arena_printf(&r->arena, "%.1f", v);
+	const char *lang = web_req_state(r)->lang;
+	char *dot;
+
+	/* Only LC_MESSAGES follows the visitor (a numeric locale would
+	 * also change how numbers from the database are read). */
+	if (lang && strcmp(lang, "nl") == 0 && (dot = strchr(s, '.')) != NULL)
+		*dot = ',';
+	return s;
+}
+
+const char *
 page_day(struct req *r, int64_t day)
 {
 	int64_t y;

@@ -89,6 +89,10 @@ const char *page_day(struct req *r, int64_t day);
  * promise knows) as a day number; ERR_INVAL otherwise. */
 int page_parse_day(const char *s, int64_t *day);
 
+/* v with one decimal, written as the page's language writes numbers
+ * ("9.5" in English, "9,5" in Dutch). */
+const char *page_decimal(struct req *r, double v);
+
 /* The value of a form field, "" when the request has none. */
 const char *page_form(struct req *r, const char *name);
 

@@ -100,19 +100,6 @@ day_start(const struct tz *tz, int64_t day, time_t *out)
 	return tz_from_local(tz, (int)y, m, d, 0, 0, 0, out);
 }
 
-/* One decimal, with the decimal comma in Dutch. */
-static const char *
-decimal(struct req *r, double v)
-{
-	char *s = arena_printf(&r->arena, "%.1f", v);
-	const char *lang = web_req_state(r)->lang;
-	char *dot;
-
-	if (lang && strcmp(lang, "nl") == 0 && (dot = strchr(s, '.')) != NULL)
-		*dot = ',';
-	return s;
-}
-
 static void
 th(struct req *r, const char *label)
 {
@@ -385,7 +372,7 @@ hours_cell(struct req *r, double h)
 	if (h < 0)
 		P(r, "&#8211;");
 	else
-		T(r, decimal(r, h));
+		T(r, page_decimal(r, h));
 	P(r, "</td>");
 }
 

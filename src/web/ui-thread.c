@@ -123,8 +123,10 @@ size_label(struct req *r, int64_t n)
 	if (n < 1024)
 		return arena_printf(&r->arena, _("%lld bytes"), (long long)n);
 	if (n < 1024 * 1024)
-		return arena_printf(&r->arena, _("%.1f KB"), (double)n / 1024);
-	return arena_printf(&r->arena, _("%.1f MB"), (double)n / (1024 * 1024));
+		return arena_printf(&r->arena, _("%s KB"),
+		    page_decimal(r, (double)n / 1024));
+	return arena_printf(&r->arena, _("%s MB"),
+	    page_decimal(r, (double)n / (1024 * 1024)));
 }
 
 static const char *
@@ -229,8 +231,9 @@ hint_sentences(struct req *r, const struct assistant_result *res,
 		h[n++] = (struct hint){ "info", arena_printf(a,
 		    _("Questions in your reply: %zu."), res->questions) };
 	h[n++] = (struct hint){ (res->too_hard ? "hint" : "info"),
-	    arena_printf(a, _("Readability %.0f (this client's reading level asks for at least %.0f); sentences have %.1f words on average, the longest has %zu."),
-	    res->readability, res->min_score, res->mean_sentence_words,
+	    arena_printf(a, _("Readability %.0f (this client's reading level asks for at least %.0f); sentences have %s words on average, the longest has %zu."),
+	    res->readability, res->min_score,
+	    page_decimal(r, res->mean_sentence_words),
 	    res->longest_sentence_words) };
 	if (res->too_hard)
 		h[n++] = (struct hint){ "hint", _("This may be hard to read for this client: use shorter sentences and simpler words.") };
@@ -456,7 +459,10 @@ render_message(struct req *r, const struct view_ctx *vc,
 	P(r, "<header><span class=\"author\">");
 	T(r, m->author_name[0] ? m->author_name : _("(former participant)"));
 	P(r, "</span> <span class=\"role\">");
-	T(r, m->from_client ? _("client") : _("professional"));
+	/* Clients read about "their professional", as on the trajectory
+	 * page; the role name is for the professionals' own view. */
+	T(r, m->from_client ? _("client") : is_client(r) ?
+	    _("your professional") : _("professional"));
 	P(r, "</span> <time datetime=\"");
 	A(r, iso_time(r, m->created_at));
 	P(r, "\">");
