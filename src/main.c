@@ -201,7 +201,8 @@ cmd_serve(struct app *app)
 	hc.tls_proxy = app->cfg.tls_proxy;
 	hc.access_log = app->cfg.access_log;
 	if ((rc = http_server_start(&hc, &srv)) != 0)
-		die("cannot listen on %s: %s", app->cfg.listen, err_msg(rc));
+		die("cannot listen on %s: is the address right and the port "
+		    "free? (see the log line above)", app->cfg.listen);
 	log_info("serve", "listen=%s port=%d database=%s", app->cfg.listen,
 	    http_server_port(srv),
 	    db_kind(app->db) == DB_SQLITE ? "sqlite" : "postgres");
