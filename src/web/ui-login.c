@@ -151,7 +151,6 @@ ui_login_post(struct req *r)
 		throttle_answer(r, res.delay_ms);
 		r->status = 429;
 		login_page(r, email, _("Too many attempts; please wait and try again."));
-		r->status = 429;
 		return 0;
 	}
 	if (rc == ERR_LOGIN && res.delay_ms > 0 &&
@@ -160,7 +159,6 @@ ui_login_post(struct req *r)
 	if (rc == ERR_LOGIN) {
 		r->status = 401;
 		login_page(r, email, _("The e-mail address or password is not correct."));
-		r->status = 401;
 		return 0;
 	}
 	if (rc != 0)
@@ -227,7 +225,6 @@ ui_login_2fa_post(struct req *r)
 		twofa_page(r, rc == ERR_TOTP ?
 		    _("The code is not correct or was already used.") :
 		    _("Too many attempts; please wait and try again."));
-		r->status = rc == ERR_TOTP ? 401 : 429;
 		return 0;
 	}
 	if (rc != 0)
@@ -407,7 +404,6 @@ ui_reset_token_post(struct req *r)
 	if ((why = check_new_password(r, &pw)) != NULL) {
 		r->status = 400;
 		reset_token_page(r, why);
-		r->status = 400;
 		return 0;
 	}
 	rc = reset_complete(app->db, req_param(r, "token"), pw, time(NULL), &uid);
@@ -494,7 +490,6 @@ ui_invite_post(struct req *r)
 		if (why) {
 			r->status = 400;
 			invite_page(r, why);
-			r->status = 400;
 			return 0;
 		}
 	}
@@ -504,7 +499,6 @@ ui_invite_post(struct req *r)
 	if (rc == ERR_LOGIN) {
 		r->status = 401;
 		invite_page(r, _("The e-mail address or password is not correct."));
-		r->status = 401;
 		return 0;
 	}
 	if (rc != 0)
