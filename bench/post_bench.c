@@ -342,6 +342,11 @@ main(int argc, char **argv)
 	if ((rc = crypto_init()) != 0)
 		die("post_bench: libsodium: %s", err_msg(rc));
 
+	/* Raw SQLite starts the library first: give it the setting the
+	 * store's first open would (db_sqlite.c), so both sides run the
+	 * same library configuration. */
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		die("post_bench: SQLite was initialised too early");
 	if (raw_open(&raw, dir) != 0)
 		die("post_bench: raw SQLite in %s failed", dir);
 	buf_printf(&sub, "%s/infuus", dir);

@@ -14,7 +14,10 @@
  *
  * Caveats: ":memory:" cannot work (every connection would see its own
  * database); a path is required.  The messages SQLite gives for errors name
- * constraints and columns, never bound values, so they are logged.
+ * constraints and columns, never bound values, so they are logged.  The
+ * first sq_open of the process turns SQLite's memory statistics off for
+ * the whole process (see sq_open); a program that starts SQLite before
+ * that keeps them on.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -161,6 +164,13 @@ sq_open(struct db *db, const char *target, const struct db_opts *o,
 		    "required\"");
 		return ERR_INVAL;
 	}
+	/* With memory statistics on, every SQLite allocation of every
+	 * connection takes one process-wide mutex: the posting threads'
+	 * read transactions and the writer queue on it (measured: about a
+	 * quarter of the posts per second).  Nothing here reads the
+	 * statistics.  Only possible before SQLite initialises, so a later
+	 * open gets SQLITE_MISUSE, which changes nothing. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(target);
 	s->sync = o->sync;

@@ -1367,6 +1367,23 @@ connections_have_durable_defaults(void **state)
 	buf_release(&a.errs);
 }
 
+/* SQLite counts no memory: with the statistics on, every allocation of
+ * every connection would take one process-wide mutex (db_sqlite.c).  The
+ * first db_open of this process came before any other use of SQLite. */
+static void
+sqlite_memory_statistics_are_off(void **state)
+{
+	struct tctx *t = *state;
+
+	if (t->be->pg)
+		skip();
+	make_tables(t->db);
+	assert_int_equal(write_exec(t->db, "INSERT INTO items (name) "
+	    "VALUES ('counted?')"), 0);
+	assert_int_equal(sqlite3_memory_used(), 0);
+	assert_int_equal(sqlite3_memory_highwater(0), 0);
+}
+
 static void
 synchronous_is_full_unless_asked(void **state)
 {
@@ -1682,6 +1699,7 @@ wal_is_checkpointed_in_the_background(void **state)
 	X(placeholders_are_rewritten_outside_literals_and_comments) \
 	X(question_marks_in_literals_are_not_parameters) \
 	X(connections_have_durable_defaults) \
+	X(sqlite_memory_statistics_are_off) \
 	X(synchronous_is_full_unless_asked) \
 	X(open_refuses_what_cannot_work) \
 	X(url_redaction_hides_passwords) \
