@@ -93,8 +93,7 @@ static const char raw_schema[] =
 	"CREATE INDEX messages_trajectory ON messages(trajectory_id, "
 	"created_at);"
 	"CREATE INDEX messages_waiting ON messages(trajectory_id, deadline_at)"
-	" WHERE replied_at IS NULL AND deadline_at IS NOT NULL;"
-	"CREATE INDEX messages_org_created ON messages(org_id, created_at);";
+	" WHERE replied_at IS NULL AND deadline_at IS NOT NULL;";
 
 struct raw {
 	sqlite3 *h;
