@@ -8,7 +8,7 @@
 #
 # Figures: sqlite_tx_per_insert_rps, post_rps, post_vs_sqlite (target
 # >= 2), post_1writer_rps (one writer alone), post_mean_batch (jobs per
-# group commit), post_writers, post_errors (should be 0).
+# group commit), post_jobs_per_fsync, post_writers, post_errors (should be 0).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"

@@ -24,7 +24,8 @@
  * S = 8 by default), so load from elsewhere on the machine weighs on both.
  *
  * Prints BENCH lines: sqlite_tx_per_insert_rps, post_rps, post_vs_sqlite,
- * post_1writer_rps, post_errors, post_mean_batch.
+ * post_1writer_rps, post_errors, post_mean_batch, post_jobs_per_fsync (one
+ * fdatasync of the syncer may cover several batches: see src/store/db.c).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -251,6 +252,7 @@ struct post_total {
 	double secs;
 	uint64_t batches;
 	uint64_t jobs;
+	uint64_t flushes;
 };
 
 /* nwriters writers posting for secs seconds, added to *tot. */
@@ -300,6 +302,7 @@ post_run(const struct msg_env *env, struct gen_world *w, size_t nwriters,
 	tot->secs += t1 - t0;
 	tot->batches += s1.batches - s0.batches;
 	tot->jobs += s1.jobs - s0.jobs;
+	tot->flushes += s1.flushes - s0.flushes;
 	free(wr);
 	free(tid);
 	return started == nwriters ? 0 : ERR_INTERNAL;
@@ -387,6 +390,8 @@ main(int argc, char **argv)
 	printf("BENCH post_writers %lld count\n", (long long)writers);
 	printf("BENCH post_mean_batch %.1f jobs\n", many.batches ?
 	    (double)many.jobs / (double)many.batches : 0);
+	printf("BENCH post_jobs_per_fsync %.1f jobs\n", many.flushes ?
+	    (double)many.jobs / (double)many.flushes : 0);
 	printf("BENCH post_errors %lld count\n",
 	    (long long)(many.failed + one.failed));
 	printf("BENCH post_vs_sqlite %.2f ratio\n",

@@ -15,6 +15,21 @@
  * follows the load without any timer.  A batch of one job skips the
  * savepoint (its failure rolls back the whole transaction instead).
  *
+ * The syncer: where the backend has a flush (SQLite), the writer commits
+ * without waiting for the disk and hands the batch to a second thread,
+ * which makes everything committed so far durable with one flush (an
+ * fdatasync of the WAL) and only then wakes the batch's callers.  So the
+ * writer runs the next batch while the disk syncs the last one, and one
+ * flush may cover several batches.  What a caller is told is the same as
+ * with a synchronous COMMIT: a 0 from db_write is on disk.  What differs is
+ * for readers: they may see a commit some hundred microseconds before it
+ * is durable.  Anything written after it lands later in the same log, so a
+ * crash loses it too; what a reader saw was never acknowledged to anyone
+ * who wrote it.  A flush that fails leaves the disk's state unknown, and
+ * the kernel may already have dropped the pages it could not write, so
+ * the store stops writing: every job from then on fails (ERR_IO), until a
+ * restart reads back what is really on disk.
+ *
  * Caveats: a job must not call db_write or db_read_begin (the writer would
  * wait for itself; asserted for db_write).  After being woken, db_write
  * touches nothing of the db, so db_close may free it at once.
@@ -66,10 +81,20 @@ struct db {
 	pthread_t writer;
 	struct db_conn *wconn;
 
+	/* The syncer (only when sync_on): batches committed, not yet
+	 * flushed, chained through db_job.next in commit order. */
+	bool sync_on;
+	pthread_mutex_t s_mu;
+	pthread_cond_t s_cv;
+	struct db_job *s_head, *s_tail;
+	bool s_stopping;
+	pthread_t syncer;
+	_Atomic bool broken;          /* a flush failed: no more writes */
+
 	_Atomic uint64_t n_batches, n_jobs, n_jobs_failed, n_commit_failures;
 	_Atomic uint64_t generation; /* committed write batches (db_generation) */
 	_Atomic uint64_t n_max_batch, n_queued, n_readers, n_reader_waits;
-	_Atomic uint64_t n_prepares, n_cache_hits;
+	_Atomic uint64_t n_prepares, n_cache_hits, n_flushes;
 };
 
 #define CNT_ADD(x, v) atomic_fetch_add_explicit(&(x), (v), memory_order_relaxed)
@@ -440,6 +465,9 @@ cond_init_monotonic(pthread_cond_t *cv)
 }
 
 static void *writer_main(void *arg);
+static void *syncer_main(void *arg);
+static void hand_to_syncer(struct db *db, struct db_job **jobs, int n);
+static void stop_syncer(struct db *db);
 
 int
 db_open(const char *url, struct db **out)
@@ -450,22 +478,28 @@ db_open(const char *url, struct db **out)
 int
 db_open_opts(const char *url, const struct db_opts *opts, struct db **out)
 {
+	const char *target = url;
+
+	if (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0)
+		return db_open_ops(&db_pg_ops, target, opts, out);
+	if (strncmp(target, "sqlite:", 7) == 0)
+		target += 7;
+	if (strncmp(target, "//", 2) == 0)
+		target += 2;
+	return db_open_ops(&db_sqlite_ops, target, opts, out);
+}
+
+int
+db_open_ops(const struct db_ops *ops, const char *target,
+    const struct db_opts *opts, struct db **out)
+{
 	struct db *db = NULL;
 	struct buf red = BUF_INIT;
-	const char *target = url;
 	int rc;
 
 	db = xcalloc(1, sizeof(*db));
-	if (strncmp(url, "postgres://", 11) == 0 ||
-	    strncmp(url, "postgresql://", 13) == 0) {
-		db->ops = &db_pg_ops;
-	} else {
-		db->ops = &db_sqlite_ops;
-		if (strncmp(target, "sqlite:", 7) == 0)
-			target += 7;
-		if (strncmp(target, "//", 2) == 0)
-			target += 2;
-	}
+	db->ops = ops;
 	if (opts)
 		db->opts = *opts;
 	if (db->opts.busy_ms <= 0)
@@ -473,11 +507,14 @@ db_open_opts(const char *url, const struct db_opts *opts, struct db **out)
 	if (db->opts.max_readers <= 0)
 		db->opts.max_readers = db->ops->kind == DB_POSTGRES ?
 		    LIMIT_PG_POOL - 1 : LIMIT_DB_READERS;
+	db->sync_on = ops->flush != NULL && db->opts.sync == DB_SYNC_FULL;
 	pthread_mutex_init(&db->pool_mu, NULL);
 	pthread_mutex_init(&db->q_mu, NULL);
+	pthread_mutex_init(&db->s_mu, NULL);
 	cond_init_monotonic(&db->pool_cv);
 	pthread_cond_init(&db->q_cv, NULL);
-	db_url_redact(url, &red);
+	pthread_cond_init(&db->s_cv, NULL);
+	db_url_redact(target, &red);
 
 	if (*target == '\0') {
 		rc = ERR_INVAL;
@@ -489,7 +526,16 @@ db_open_opts(const char *url, const struct db_opts *opts, struct db **out)
 		db->ops->close(db->impl);
 		goto fail;
 	}
+	if (db->sync_on &&
+	    pthread_create(&db->syncer, NULL, syncer_main, db) != 0) {
+		conn_destroy(db->wconn);
+		db->ops->close(db->impl);
+		rc = ERR_INTERNAL;
+		goto fail;
+	}
 	if (pthread_create(&db->writer, NULL, writer_main, db) != 0) {
+		if (db->sync_on)
+			stop_syncer(db);
 		conn_destroy(db->wconn);
 		db->ops->close(db->impl);
 		rc = ERR_INTERNAL;
@@ -505,8 +551,10 @@ fail:
 	buf_release(&red);
 	pthread_cond_destroy(&db->pool_cv);
 	pthread_cond_destroy(&db->q_cv);
+	pthread_cond_destroy(&db->s_cv);
 	pthread_mutex_destroy(&db->pool_mu);
 	pthread_mutex_destroy(&db->q_mu);
+	pthread_mutex_destroy(&db->s_mu);
 	free(db);
 	return rc;
 }
@@ -524,6 +572,10 @@ db_close(struct db *db)
 	pthread_mutex_unlock(&db->q_mu);
 	pthread_join(db->writer, NULL);
 	ASSERT(db->q_head == NULL);
+	/* The writer handed its last batches on; they are flushed and their
+	 * callers woken before anything closes. */
+	if (db->sync_on)
+		stop_syncer(db);
 	conn_destroy(db->wconn);
 
 	pthread_mutex_lock(&db->pool_mu);
@@ -544,8 +596,10 @@ db_close(struct db *db)
 	db->ops->close(db->impl);
 	pthread_cond_destroy(&db->pool_cv);
 	pthread_cond_destroy(&db->q_cv);
+	pthread_cond_destroy(&db->s_cv);
 	pthread_mutex_destroy(&db->pool_mu);
 	pthread_mutex_destroy(&db->q_mu);
+	pthread_mutex_destroy(&db->s_mu);
 	free(db);
 }
 
@@ -574,6 +628,7 @@ db_stats(struct db *db, struct db_stats *out)
 	out->reader_waits = CNT_GET(db->n_reader_waits);
 	out->prepares = CNT_GET(db->n_prepares);
 	out->cache_hits = CNT_GET(db->n_cache_hits);
+	out->flushes = CNT_GET(db->n_flushes);
 }
 
 void
@@ -792,6 +847,10 @@ run_batch(struct db *db, struct db_job **jobs, int n)
 	bool single = n == 1, any_ok = false;
 	int i, rc;
 
+	if (atomic_load(&db->broken)) {
+		rc = ERR_IO;
+		goto fail_all;
+	}
 	if ((rc = ops->conn_check(c)) < 0)
 		goto fail_all;
 	if (jobs[0]->raw) {
@@ -901,11 +960,86 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&db->q_mu);
 
 		run_batch(db, jobs, n);
+		if (db->sync_on) {
+			hand_to_syncer(db, jobs, n);
+			continue;
+		}
 		/* The job is gone once posted; touch nothing of it after. */
 		for (i = 0; i < n; i++)
 			sem_post(&jobs[i]->done);
 	}
 	return NULL;
+}
+
+/* --- The syncer --------------------------------------------------------- */
+
+static void
+hand_to_syncer(struct db *db, struct db_job **jobs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		jobs[i]->next = i + 1 < n ? jobs[i + 1] : NULL;
+	pthread_mutex_lock(&db->s_mu);
+	if (db->s_tail)
+		db->s_tail->next = jobs[0];
+	else
+		db->s_head = jobs[0];
+	db->s_tail = jobs[n - 1];
+	pthread_cond_signal(&db->s_cv);
+	pthread_mutex_unlock(&db->s_mu);
+}
+
+static void *
+syncer_main(void *arg)
+{
+	struct db *db = arg;
+	struct db_job *j, *next;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&db->s_mu);
+		while (db->s_head == NULL && !db->s_stopping)
+			pthread_cond_wait(&db->s_cv, &db->s_mu);
+		j = db->s_head;
+		db->s_head = db->s_tail = NULL;
+		pthread_mutex_unlock(&db->s_mu);
+		if (j == NULL)
+			break;
+
+		/* Every job taken here was committed before this flush
+		 * starts, so the flush covers them all. */
+		rc = 0;
+		if (!atomic_load(&db->broken)) {
+			CNT_ADD(db->n_flushes, 1);
+			if ((rc = db->ops->flush(db->impl)) != 0) {
+				atomic_store(&db->broken, true);
+				log_err("db_write", "backend=%s flush failed "
+				    "err=%s; writes refused until a restart",
+				    db->ops->name, err_name(rc));
+			}
+		} else {
+			rc = ERR_IO;
+		}
+		for (; j; j = next) {
+			next = j->next;
+			if (rc != 0 && j->rc >= 0)
+				j->rc = ERR_IO;
+			/* Gone once posted. */
+			sem_post(&j->done);
+		}
+	}
+	return NULL;
+}
+
+static void
+stop_syncer(struct db *db)
+{
+	pthread_mutex_lock(&db->s_mu);
+	db->s_stopping = true;
+	pthread_cond_signal(&db->s_cv);
+	pthread_mutex_unlock(&db->s_mu);
+	pthread_join(db->syncer, NULL);
 }
 
 /* --- Migrations --------------------------------------------------------- */

@@ -79,6 +79,11 @@ struct db_ops {
 	int (*conn_check)(struct db_conn *c);
 	bool (*in_txn)(struct db_conn *c);
 	int (*txn)(struct db_conn *c, enum db_txn op);
+	/* Make durable every COMMIT the writer has returned from so far, on
+	 * db.c's syncer thread while the writer goes on with the next batch
+	 * (see db.c).  NULL when a returned COMMIT is durable by itself.
+	 * Used only with DB_SYNC_FULL. */
+	int (*flush)(void *impl);
 	/* Take and drop the lock that serialises migrations across nodes. */
 	int (*migrate_lock)(struct db_conn *c, bool take);
 
@@ -101,6 +106,11 @@ struct db_ops {
 
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;
+
+/* db_open_opts on the given backend table rather than the one the URL
+ * names: the store's tests wrap a backend's functions to inject faults. */
+int db_open_ops(const struct db_ops *ops, const char *target,
+    const struct db_opts *opts, struct db **out);
 
 /* Counters the backends bump (atomically). */
 void db_count_prepare(struct db *db);

@@ -18,6 +18,7 @@
 #include <semaphore.h>
 #include <sqlite3.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1342,14 +1343,20 @@ writer_settings_job(struct db_conn *c, void *arg)
 	return 0;
 }
 
+/* On SQLite the writer's COMMIT does not wait for the disk (NORMAL); the
+ * syncer's flush does, before the caller is woken (next tests). */
 static void
 connections_have_durable_defaults(void **state)
 {
 	struct tctx *t = *state;
-	struct settings_arg a = { t->be->pg, "2", BUF_INIT }; /* 2: FULL */
+	struct settings_arg a = { t->be->pg, "1", BUF_INIT }; /* 1: NORMAL */
 	struct db_conn *c = NULL;
+	struct db_stats s0, s1;
 
+	db_stats(t->db, &s0);
 	assert_int_equal(db_write(t->db, writer_settings_job, &a), 0);
+	db_stats(t->db, &s1);
+	assert_int_equal(s1.flushes - s0.flushes, t->be->pg ? 0 : 1);
 	assert_int_equal(db_read_begin(t->db, &c), 0);
 	if (t->be->pg) {
 		check_setting(c, "SHOW default_transaction_read_only", "on",
@@ -1391,12 +1398,157 @@ synchronous_is_full_unless_asked(void **state)
 	struct db_opts o = { .sync = DB_SYNC_NORMAL };
 	struct settings_arg a = { t->be->pg, "1", BUF_INIT }; /* 1: NORMAL */
 
+	struct db_stats st;
+
 	/* PostgreSQL ignores the option: the server's setting rules. */
 	reopen(t, &o);
 	assert_int_equal(db_write(t->db, writer_settings_job, &a), 0);
 	if (a.errs.len)
 		fail_msg("%s", a.errs.p);
 	buf_release(&a.errs);
+	/* Nothing waits for the disk. */
+	db_stats(t->db, &st);
+	assert_int_equal(st.flushes, 0);
+}
+
+/*
+ * The SQLite backend with its flush wrapped: the test holds each flush
+ * until it says go, or makes it fail.  One test at a time uses it.
+ */
+static struct {
+	sem_t entered;          /* posted when a flush starts */
+	sem_t go;               /* the test lets it proceed */
+	bool hold;
+	int fail;               /* 0, or the error every flush returns */
+	int calls;
+} gate;
+
+static int
+gated_flush(void *impl)
+{
+	__atomic_add_fetch(&gate.calls, 1, __ATOMIC_SEQ_CST);
+	if (gate.hold) {
+		sem_post(&gate.entered);
+		while (sem_wait(&gate.go) != 0)
+			;
+	}
+	if (gate.fail)
+		return gate.fail;
+	return db_sqlite_ops.flush(impl);
+}
+
+static struct db *
+open_gated(struct tctx *t)
+{
+	static struct db_ops ops;
+	struct db *db = NULL;
+
+	ops = db_sqlite_ops;
+	ops.flush = gated_flush;
+	memset(&gate, 0, sizeof(gate));
+	sem_init(&gate.entered, 0, 0);
+	sem_init(&gate.go, 0, 0);
+	db_close(t->db);
+	t->db = NULL;
+	/* t->url is "sqlite:DIR/t.db". */
+	assert_int_equal(db_open_ops(&ops, t->url.p + 7, NULL, &db), 0);
+	t->db = db;             /* teardown closes it */
+	return db;
+}
+
+struct insert_thread {
+	struct db *db;
+	const char *name;
+	int rc;
+	_Atomic bool done;
+};
+
+static void *
+insert_main(void *arg)
+{
+	struct insert_thread *it = arg;
+	struct buf sql = BUF_INIT;
+
+	buf_printf(&sql, "INSERT INTO items (name) VALUES ('%s')", it->name);
+	it->rc = write_exec(it->db, sql.p);
+	buf_release(&sql);
+	atomic_store(&it->done, true);
+	return NULL;
+}
+
+/* A write is acknowledged only once the flush after its commit returned;
+ * a reader may see the commit a little before. */
+static void
+sqlite_acknowledges_only_after_the_flush(void **state)
+{
+	struct tctx *t = *state;
+	struct insert_thread it = { .name = "waits" };
+	pthread_t th;
+	struct db *db;
+	struct timespec until;
+	int64_t seen;
+	bool early;
+	int rc;
+
+	if (t->be->pg)
+		skip();
+	db = open_gated(t);
+	make_tables(db);
+	gate.hold = true;
+	it.db = db;
+	assert_int_equal(pthread_create(&th, NULL, insert_main, &it), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	while ((rc = sem_timedwait(&gate.entered, &until)) != 0 &&
+	    errno == EINTR)
+		;
+	/* Committed, not flushed: the writer is not told yet.  (Asserted
+	 * after the gate opens: a held flush would hang the teardown.) */
+	sleep_ms(50);
+	early = atomic_load(&it.done);
+	seen = count_rows(db, "SELECT count(*) FROM items "
+	    "WHERE name = 'waits'");
+	gate.hold = false;
+	sem_post(&gate.go);
+	pthread_join(th, NULL);
+	assert_int_equal(rc, 0);        /* the write came to a flush */
+	assert_false(early);
+	assert_int_equal(seen, 1);
+	assert_int_equal(it.rc, 0);
+	sem_destroy(&gate.entered);
+	sem_destroy(&gate.go);
+}
+
+/* A flush that fails leaves the disk unknown: the writes it covered and
+ * every write after fail, and nothing is flushed again. */
+static void
+sqlite_failed_flush_stops_writes(void **state)
+{
+	struct tctx *t = *state;
+	struct db_stats st;
+	struct db *db;
+	int calls;
+
+	if (t->be->pg)
+		skip();
+	db = open_gated(t);
+	make_tables(db);
+	assert_int_equal(write_exec(db, "INSERT INTO items (name) "
+	    "VALUES ('before')"), 0);
+	gate.fail = ERR_IO;
+	assert_int_equal(write_exec(db, "INSERT INTO items (name) "
+	    "VALUES ('lost')"), ERR_IO);
+	calls = gate.calls;
+	gate.fail = 0;
+	assert_int_equal(write_exec(db, "INSERT INTO items (name) "
+	    "VALUES ('after')"), ERR_IO);
+	assert_int_equal(gate.calls, calls);
+	db_stats(db, &st);
+	assert_int_equal(st.flushes, (uint64_t)calls);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM items "
+	    "WHERE name = 'after'"), 0);
+	sem_destroy(&gate.entered);
+	sem_destroy(&gate.go);
 }
 
 static void
@@ -1701,6 +1853,8 @@ wal_is_checkpointed_in_the_background(void **state)
 	X(connections_have_durable_defaults) \
 	X(sqlite_memory_statistics_are_off) \
 	X(synchronous_is_full_unless_asked) \
+	X(sqlite_acknowledges_only_after_the_flush) \
+	X(sqlite_failed_flush_stops_writes) \
 	X(open_refuses_what_cannot_work) \
 	X(url_redaction_hides_passwords) \
 	X(sessions_killed_by_the_server_come_back_unnoticed) \
