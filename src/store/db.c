@@ -196,6 +196,7 @@ conn_clear_cache(struct db_conn *c)
 	size_t i;
 
 	conn_reset_active(c, "clear");
+	memset(c->recent, 0, sizeof(c->recent));
 	for (i = 0; i < c->nslots; i++)
 		if (c->slots[i].st)
 			stmt_free(c->slots[i].st);
@@ -208,6 +209,7 @@ conn_clear_cache(struct db_conn *c)
 static void
 conn_destroy(struct db_conn *c)
 {
+	CNT_ADD(c->db->n_cache_hits, CNT_GET(c->hits));
 	conn_clear_cache(c);
 	c->ops->conn_close(c);
 }
@@ -229,18 +231,35 @@ db_count_prepare(struct db *db)
 	CNT_ADD(db->n_prepares, 1);
 }
 
+static struct db_recent *
+recent_slot(struct db_conn *c, const char *sql)
+{
+	uint64_t a = (uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15ULL;
+
+	return &c->recent[a >> 58];     /* 64 slots */
+}
+
 int
 db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out)
 {
+	struct db_recent *r = recent_slot(c, sql);
 	struct db_stmt *st;
-	uint32_t h = sql_hash(sql);
+	uint32_t h;
 	bool cache;
 	int rc;
 
+	/* The same address may hold other text by now (a buffer reused):
+	 * strcmp decides. */
+	if (r->sql == sql && !r->st->active && strcmp(r->st->sql, sql) == 0) {
+		st = r->st;
+		goto hit;
+	}
+	h = sql_hash(sql);
 	st = cache_find(c, sql, h);
 	if (st && !st->active) {
-		CNT_ADD(c->db->n_cache_hits, 1);
-		goto got;
+		r->sql = sql;
+		r->st = st;
+		goto hit;
 	}
 	/* A statement already in use (nested loops over the same query) gets
 	 * a private twin; so does one past the cache's limit. */
@@ -253,10 +272,17 @@ db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out)
 	st->cached = cache;
 	if (cache) {
 		cache_put(c, st);
+		r->sql = sql;
+		r->st = st;
 	} else {
 		st->next = c->uncached;
 		c->uncached = st;
 	}
+	goto got;
+hit:
+	/* Only this thread writes hits: no locked add needed. */
+	atomic_store_explicit(&c->hits, CNT_GET(c->hits) + 1,
+	    memory_order_relaxed);
 got:
 	st->active = true;
 	st->err = 0;
@@ -618,6 +644,8 @@ db_generation(struct db *db)
 void
 db_stats(struct db *db, struct db_stats *out)
 {
+	struct db_conn *c;
+
 	out->batches = CNT_GET(db->n_batches);
 	out->jobs = CNT_GET(db->n_jobs);
 	out->jobs_failed = CNT_GET(db->n_jobs_failed);
@@ -627,7 +655,11 @@ db_stats(struct db *db, struct db_stats *out)
 	out->readers = CNT_GET(db->n_readers);
 	out->reader_waits = CNT_GET(db->n_reader_waits);
 	out->prepares = CNT_GET(db->n_prepares);
-	out->cache_hits = CNT_GET(db->n_cache_hits);
+	out->cache_hits = CNT_GET(db->n_cache_hits) + CNT_GET(db->wconn->hits);
+	pthread_mutex_lock(&db->pool_mu);
+	for (c = db->pool_all; c; c = c->all_next)
+		out->cache_hits += CNT_GET(c->hits);
+	pthread_mutex_unlock(&db->pool_mu);
 	out->flushes = CNT_GET(db->n_flushes);
 }
 

@@ -35,6 +35,15 @@ struct db_stmt_slot {
 	struct db_stmt *st;
 };
 
+/* db_prepare's first try, before hashing the SQL text: the statements last
+ * prepared, by the address of their text (callers pass literals), each hit
+ * confirmed with strcmp. */
+#define DB_RECENT 64
+struct db_recent {
+	const char *sql;
+	struct db_stmt *st;
+};
+
 /* The part of every connection that db.c manages. */
 struct db_conn {
 	const struct db_ops *ops;
@@ -43,6 +52,11 @@ struct db_conn {
 	struct db_stmt_slot *slots; /* open addressing, power-of-two size */
 	size_t nslots;
 	size_t ncached;
+	struct db_recent recent[DB_RECENT];
+	/* Cache hits on this connection: counted here, not on the db, so
+	 * threads on different connections do not fight over one line;
+	 * written by the connection's thread only, read by db_stats. */
+	_Atomic uint64_t hits;
 	int nactive;                /* statements between prepare and done */
 	int failed;                 /* first statement error of a write job */
 	struct db_stmt *uncached;   /* active statements outside the cache */

@@ -1126,6 +1126,7 @@ statement_cache_reuses_prepared_statements(void **state)
 	struct db_stmt *a = NULL, *b = NULL, *twin = NULL;
 	struct db_stats s0, s1;
 	char copy[sizeof(sql)];
+	char reused[32];
 
 	assert_int_equal(db_read_begin(t->db, &c), 0);
 	assert_int_equal(db_prepare(c, sql, &a), 0);
@@ -1157,6 +1158,19 @@ statement_cache_reuses_prepared_statements(void **state)
 
 	assert_int_equal(db_prepare(c, sql, &b), 0);
 	assert_ptr_equal(a, b);
+	db_done(b);
+
+	/* The cache is keyed by the text, not where it lies: the same
+	 * buffer holding another statement gets that statement. */
+	snprintf(reused, sizeof(reused), "SELECT 1 + 1");
+	assert_int_equal(db_prepare(c, reused, &b), 0);
+	assert_int_equal(db_step(b), DB_ROW);
+	assert_int_equal(db_col_i64(b, 0), 2);
+	db_done(b);
+	snprintf(reused, sizeof(reused), "SELECT 2 + 1");
+	assert_int_equal(db_prepare(c, reused, &b), 0);
+	assert_int_equal(db_step(b), DB_ROW);
+	assert_int_equal(db_col_i64(b, 0), 3);
 	db_done(b);
 	db_read_end(t->db, c);
 }
