@@ -1,7 +1,8 @@
 /*
  * test_tz.c - TZif zones: DST edges, gaps and overlaps, the footer rule
- * beyond the table, name validation, crafted and damaged files, and a
- * comparison with Python's zoneinfo on the same tzdata.
+ * beyond the table, name validation, crafted and damaged files, and
+ * comparisons with Python's zoneinfo (the past) and with the C library on
+ * the installed tzdata.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -389,8 +391,11 @@ struct vec {
 };
 
 /* Generated with Python 3 zoneinfo on tzdata 2025b (Debian 12): random
- * instants 1890..2103 in zones with odd rules (southern DST, negative DST in
- * Dublin, +12:45 in Chatham, Casablanca's Ramadan, Troll's +2 summer). */
+ * instants 1890..2024 in zones with odd rules (southern DST, negative DST in
+ * Dublin, +12:45 in Chatham, Casablanca's Ramadan, Troll's +2 summer).  Only
+ * the past: every tzdata release may change the rules it predicts (Gaza,
+ * Casablanca), so the future is checked against the C library on whatever
+ * tzdata is installed (matches_libc_on_the_same_tzdata). */
 static const struct vec vectors[] = {
 	{ "Europe/Amsterdam", -27270820LL, 1969, 2, 19, 9, 46, 20, 3600 },
 	{ "Europe/Amsterdam", -378870809LL, 1957, 12, 29, 23, 6, 31, 3600 },
@@ -402,38 +407,22 @@ static const struct vec vectors[] = {
 	{ "Europe/Amsterdam", 798359651LL, 1995, 4, 20, 8, 34, 11, 7200 },
 	{ "Europe/Amsterdam", 126337246LL, 1974, 1, 2, 6, 40, 46, 3600 },
 	{ "Europe/Amsterdam", 317149051LL, 1980, 1, 19, 17, 57, 31, 3600 },
-	{ "Europe/Amsterdam", 2416699722LL, 2046, 8, 1, 3, 28, 42, 7200 },
-	{ "Europe/Amsterdam", 3111635050LL, 2068, 8, 8, 9, 4, 10, 7200 },
-	{ "Europe/Amsterdam", 3601502383LL, 2084, 2, 16, 2, 19, 43, 3600 },
-	{ "Europe/Amsterdam", 2783401320LL, 2058, 3, 15, 8, 2, 0, 3600 },
 	{ "America/New_York", -2024369935LL, 1905, 11, 7, 14, 1, 5, -18000 },
 	{ "America/New_York", -2271966785LL, 1898, 1, 1, 21, 6, 55, -18000 },
 	{ "America/New_York", -1289134066LL, 1929, 2, 24, 6, 12, 14, -18000 },
 	{ "America/New_York", -1030509200LL, 1937, 5, 6, 15, 26, 40, -14400 },
-	{ "America/New_York", 2004314156LL, 2033, 7, 6, 21, 55, 56, -14400 },
 	{ "America/New_York", 1403070789LL, 2014, 6, 18, 1, 53, 9, -14400 },
 	{ "America/New_York", 192979541LL, 1976, 2, 12, 8, 25, 41, -18000 },
 	{ "America/New_York", 260733631LL, 1978, 4, 6, 13, 0, 31, -18000 },
 	{ "America/New_York", 1168905913LL, 2007, 1, 15, 19, 5, 13, -18000 },
 	{ "America/New_York", 216595657LL, 1976, 11, 11, 16, 27, 37, -18000 },
-	{ "America/New_York", 3211748218LL, 2071, 10, 10, 20, 16, 58, -14400 },
-	{ "America/New_York", 3965933371LL, 2095, 9, 3, 20, 9, 31, -14400 },
-	{ "America/New_York", 4055418536LL, 2098, 7, 5, 13, 8, 56, -14400 },
-	{ "America/New_York", 3825687423LL, 2091, 3, 25, 14, 57, 3, -14400 },
 	{ "Asia/Kolkata", -72283994LL, 1967, 9, 17, 14, 36, 46, 19800 },
 	{ "Asia/Kolkata", -1489507757LL, 1922, 10, 20, 13, 20, 43, 19800 },
 	{ "Asia/Kolkata", -1658592620LL, 1917, 6, 11, 13, 19, 40, 19800 },
 	{ "Asia/Kolkata", -450411897LL, 1955, 9, 24, 3, 5, 3, 19800 },
 	{ "Asia/Kolkata", 489929837LL, 1985, 7, 11, 17, 7, 17, 19800 },
 	{ "Asia/Kolkata", 1381652169LL, 2013, 10, 13, 13, 46, 9, 19800 },
-	{ "Asia/Kolkata", 1759873289LL, 2025, 10, 8, 3, 11, 29, 19800 },
-	{ "Asia/Kolkata", 1736783779LL, 2025, 1, 13, 21, 26, 19, 19800 },
 	{ "Asia/Kolkata", 1588424762LL, 2020, 5, 2, 18, 36, 2, 19800 },
-	{ "Asia/Kolkata", 1800107696LL, 2027, 1, 16, 19, 24, 56, 19800 },
-	{ "Asia/Kolkata", 3044929867LL, 2066, 6, 28, 11, 21, 7, 19800 },
-	{ "Asia/Kolkata", 3754223447LL, 2088, 12, 18, 21, 20, 47, 19800 },
-	{ "Asia/Kolkata", 2302000480LL, 2042, 12, 12, 18, 4, 40, 19800 },
-	{ "Asia/Kolkata", 3354063387LL, 2076, 4, 14, 9, 46, 27, 19800 },
 	{ "Australia/Sydney", -299919536LL, 1960, 7, 1, 3, 1, 4, 36000 },
 	{ "Australia/Sydney", -274499259LL, 1961, 4, 21, 8, 12, 21, 36000 },
 	{ "Australia/Sydney", -1368413785LL, 1926, 8, 22, 7, 3, 35, 36000 },
@@ -443,53 +432,31 @@ static const struct vec vectors[] = {
 	{ "Australia/Sydney", 238708063LL, 1977, 7, 26, 5, 47, 43, 36000 },
 	{ "Australia/Sydney", 1417418707LL, 2014, 12, 1, 18, 25, 7, 39600 },
 	{ "Australia/Sydney", 1696180693LL, 2023, 10, 2, 4, 18, 13, 39600 },
-	{ "Australia/Sydney", 2124150652LL, 2037, 4, 24, 11, 50, 52, 36000 },
-	{ "Australia/Sydney", 3644519348LL, 2085, 6, 28, 8, 29, 8, 36000 },
-	{ "Australia/Sydney", 3896422305LL, 2093, 6, 21, 21, 31, 45, 36000 },
-	{ "Australia/Sydney", 3713958926LL, 2087, 9, 10, 1, 15, 26, 36000 },
-	{ "Australia/Sydney", 2676857577LL, 2054, 10, 29, 14, 32, 57, 39600 },
 	{ "America/Nuuk", -1349320780LL, 1927, 3, 30, 17, 40, 20, -10800 },
 	{ "America/Nuuk", -2436793910LL, 1892, 10, 12, 5, 21, 14, -12416 },
 	{ "America/Nuuk", -685732379LL, 1948, 4, 9, 3, 47, 1, -10800 },
 	{ "America/Nuuk", -488969943LL, 1954, 7, 4, 12, 0, 57, -10800 },
-	{ "America/Nuuk", 2156230886LL, 2038, 4, 30, 8, 1, 26, -3600 },
 	{ "America/Nuuk", 1289837665LL, 2010, 11, 15, 13, 14, 25, -10800 },
 	{ "America/Nuuk", 802665018LL, 1995, 6, 9, 0, 30, 18, -7200 },
 	{ "America/Nuuk", 813330372LL, 1995, 10, 10, 10, 6, 12, -10800 },
-	{ "America/Nuuk", 2022824499LL, 2034, 2, 6, 5, 41, 39, -7200 },
-	{ "America/Nuuk", 1922749756LL, 2030, 12, 5, 23, 9, 16, -7200 },
-	{ "America/Nuuk", 3401460562LL, 2077, 10, 14, 17, 9, 22, -3600 },
-	{ "America/Nuuk", 3697239098LL, 2087, 2, 28, 0, 51, 38, -7200 },
-	{ "America/Nuuk", 3659231867LL, 2085, 12, 15, 3, 17, 47, -7200 },
-	{ "America/Nuuk", 3563903711LL, 2082, 12, 7, 19, 15, 11, -7200 },
 	{ "America/Santiago", -1762991850LL, 1914, 2, 18, 19, 2, 30, -18000 },
 	{ "America/Santiago", -751758491LL, 1946, 3, 6, 22, 11, 49, -14400 },
 	{ "America/Santiago", -2353078655LL, 1895, 6, 8, 2, 19, 40, -16965 },
 	{ "America/Santiago", -1956845065LL, 1907, 12, 29, 3, 12, 50, -16965 },
 	{ "America/Santiago", 1115038516LL, 2005, 5, 2, 8, 55, 16, -14400 },
 	{ "America/Santiago", 526492092LL, 1986, 9, 7, 11, 48, 12, -14400 },
-	{ "America/Santiago", 1838364352LL, 2028, 4, 3, 4, 45, 52, -14400 },
 	{ "America/Santiago", 1022036017LL, 2002, 5, 21, 22, 53, 37, -14400 },
 	{ "America/Santiago", 1458015943LL, 2016, 3, 15, 1, 25, 43, -10800 },
 	{ "America/Santiago", 701123513LL, 1992, 3, 20, 16, 31, 53, -14400 },
-	{ "America/Santiago", 3739003060LL, 2088, 6, 25, 7, 57, 40, -14400 },
-	{ "America/Santiago", 3703418347LL, 2087, 5, 10, 11, 19, 7, -14400 },
-	{ "America/Santiago", 3565098894LL, 2082, 12, 21, 14, 14, 54, -10800 },
-	{ "America/Santiago", 2832581587LL, 2059, 10, 5, 9, 13, 7, -10800 },
 	{ "Pacific/Chatham", -1420051951LL, 1925, 1, 1, 17, 22, 29, 44100 },
 	{ "Pacific/Chatham", -272941375LL, 1961, 5, 9, 11, 42, 5, 45900 },
 	{ "Pacific/Chatham", -1068341967LL, 1936, 2, 24, 10, 35, 33, 44100 },
 	{ "Pacific/Chatham", -771152941LL, 1945, 7, 26, 3, 5, 59, 44100 },
 	{ "Pacific/Chatham", 797753010LL, 1995, 4, 13, 18, 48, 30, 45900 },
-	{ "Pacific/Chatham", 1871150249LL, 2029, 4, 18, 8, 42, 29, 45900 },
 	{ "Pacific/Chatham", 1324216106LL, 2011, 12, 19, 3, 33, 26, 49500 },
 	{ "Pacific/Chatham", 903711060LL, 1998, 8, 22, 3, 36, 0, 45900 },
 	{ "Pacific/Chatham", 75823574LL, 1972, 5, 28, 2, 51, 14, 45900 },
 	{ "Pacific/Chatham", 1734598556LL, 2024, 12, 19, 22, 40, 56, 49500 },
-	{ "Pacific/Chatham", 2681754393LL, 2054, 12, 25, 9, 31, 33, 49500 },
-	{ "Pacific/Chatham", 2296434479LL, 2042, 10, 9, 16, 12, 59, 49500 },
-	{ "Pacific/Chatham", 4130096129LL, 2100, 11, 17, 14, 40, 29, 49500 },
-	{ "Pacific/Chatham", 3983555384LL, 2096, 3, 26, 12, 54, 44, 49500 },
 	{ "Asia/Tehran", -368118503LL, 1958, 5, 3, 12, 21, 37, 12600 },
 	{ "Asia/Tehran", -2196521508LL, 1900, 5, 25, 10, 33, 56, 12344 },
 	{ "Asia/Tehran", -1542428152LL, 1921, 2, 14, 23, 9, 52, 12344 },
@@ -498,12 +465,7 @@ static const struct vec vectors[] = {
 	{ "Asia/Tehran", 1426276965LL, 2015, 3, 13, 23, 32, 45, 12600 },
 	{ "Asia/Tehran", 125876431LL, 1973, 12, 28, 1, 10, 31, 12600 },
 	{ "Asia/Tehran", 1687894025LL, 2023, 6, 27, 22, 57, 5, 12600 },
-	{ "Asia/Tehran", 1994172518LL, 2033, 3, 11, 20, 18, 38, 12600 },
 	{ "Asia/Tehran", 1013830469LL, 2002, 2, 16, 7, 4, 29, 12600 },
-	{ "Asia/Tehran", 2632530773LL, 2053, 6, 3, 6, 2, 53, 12600 },
-	{ "Asia/Tehran", 3244103583LL, 2072, 10, 19, 15, 23, 3, 12600 },
-	{ "Asia/Tehran", 2626669064LL, 2053, 3, 27, 9, 47, 44, 12600 },
-	{ "Asia/Tehran", 3613695523LL, 2084, 7, 6, 7, 48, 43, 12600 },
 	{ "Africa/Casablanca", -1428484940LL, 1924, 9, 25, 14, 37, 40, 0 },
 	{ "Africa/Casablanca", -772547785LL, 1945, 7, 9, 12, 23, 35, 3600 },
 	{ "Africa/Casablanca", -1063708460LL, 1936, 4, 17, 13, 25, 40, 0 },
@@ -514,52 +476,31 @@ static const struct vec vectors[] = {
 	{ "Africa/Casablanca", 1362852943LL, 2013, 3, 9, 18, 15, 43, 0 },
 	{ "Africa/Casablanca", 1419189210LL, 2014, 12, 21, 19, 13, 30, 0 },
 	{ "Africa/Casablanca", 1521803823LL, 2018, 3, 23, 11, 17, 3, 0 },
-	{ "Africa/Casablanca", 2660732805LL, 2054, 4, 25, 12, 26, 45, 0 },
-	{ "Africa/Casablanca", 3914585732LL, 2094, 1, 17, 17, 55, 32, 3600 },
-	{ "Africa/Casablanca", 2894403849LL, 2061, 9, 20, 2, 4, 9, 3600 },
-	{ "Africa/Casablanca", 3180144456LL, 2070, 10, 10, 5, 27, 36, 0 },
 	{ "Europe/Dublin", -1856523107LL, 1911, 3, 4, 10, 42, 52, -1521 },
 	{ "Europe/Dublin", -125476387LL, 1966, 1, 9, 17, 26, 53, 0 },
 	{ "Europe/Dublin", -949935951LL, 1939, 11, 25, 8, 54, 9, 0 },
 	{ "Europe/Dublin", -857230282LL, 1942, 11, 2, 9, 28, 38, 3600 },
 	{ "Europe/Dublin", 187650688LL, 1975, 12, 12, 21, 11, 28, 0 },
 	{ "Europe/Dublin", 410584264LL, 1983, 1, 5, 3, 11, 4, 0 },
-	{ "Europe/Dublin", 1754453107LL, 2025, 8, 6, 5, 5, 7, 3600 },
-	{ "Europe/Dublin", 2160478885LL, 2038, 6, 18, 14, 1, 25, 3600 },
 	{ "Europe/Dublin", 360321640LL, 1981, 6, 2, 10, 20, 40, 3600 },
 	{ "Europe/Dublin", 1348846352LL, 2012, 9, 28, 16, 32, 32, 3600 },
-	{ "Europe/Dublin", 2474547587LL, 2048, 5, 31, 15, 19, 47, 3600 },
-	{ "Europe/Dublin", 2455916784LL, 2047, 10, 28, 23, 6, 24, 0 },
-	{ "Europe/Dublin", 4079114126LL, 2099, 4, 6, 0, 15, 26, 3600 },
-	{ "Europe/Dublin", 2917943993LL, 2062, 6, 19, 12, 59, 53, 3600 },
 	{ "America/St_Johns", -1692938375LL, 1916, 5, 9, 15, 49, 33, -12652 },
 	{ "America/St_Johns", -1104236539LL, 1935, 1, 4, 8, 6, 49, -12652 },
 	{ "America/St_Johns", -323314931LL, 1959, 10, 3, 18, 47, 49, -12600 },
 	{ "America/St_Johns", -328460180LL, 1959, 8, 5, 6, 33, 40, -9000 },
-	{ "America/St_Johns", 1797869695LL, 2026, 12, 21, 12, 44, 55, -12600 },
 	{ "America/St_Johns", 1364526650LL, 2013, 3, 29, 0, 40, 50, -9000 },
 	{ "America/St_Johns", 399473811LL, 1982, 8, 29, 10, 26, 51, -9000 },
 	{ "America/St_Johns", 1053686535LL, 2003, 5, 23, 8, 12, 15, -9000 },
 	{ "America/St_Johns", 108176085LL, 1973, 6, 5, 22, 24, 45, -9000 },
 	{ "America/St_Johns", 827490923LL, 1996, 3, 22, 7, 5, 23, -12600 },
-	{ "America/St_Johns", 3648126352LL, 2085, 8, 8, 13, 55, 52, -9000 },
-	{ "America/St_Johns", 2817466266LL, 2059, 4, 13, 11, 1, 6, -9000 },
-	{ "America/St_Johns", 3334951449LL, 2075, 9, 5, 20, 54, 9, -9000 },
-	{ "America/St_Johns", 2322164934LL, 2043, 8, 2, 19, 18, 54, -9000 },
 	{ "Asia/Gaza", -2107970244LL, 1903, 3, 16, 6, 42, 36, 7200 },
 	{ "Asia/Gaza", -1337308576LL, 1927, 8, 16, 23, 23, 44, 7200 },
 	{ "Asia/Gaza", -1575686341LL, 1920, 1, 26, 23, 20, 59, 7200 },
 	{ "Asia/Gaza", -642006358LL, 1949, 8, 28, 10, 54, 2, 7200 },
-	{ "Asia/Gaza", 2165802373LL, 2038, 8, 19, 6, 46, 13, 10800 },
 	{ "Asia/Gaza", 474849479LL, 1985, 1, 18, 0, 37, 59, 7200 },
 	{ "Asia/Gaza", 513355376LL, 1986, 4, 8, 16, 42, 56, 7200 },
 	{ "Asia/Gaza", 1665469288LL, 2022, 10, 11, 9, 21, 28, 10800 },
-	{ "Asia/Gaza", 1860686443LL, 2028, 12, 17, 19, 20, 43, 7200 },
 	{ "Asia/Gaza", 901526627LL, 1998, 7, 27, 11, 3, 47, 10800 },
-	{ "Asia/Gaza", 3468362582LL, 2079, 11, 28, 4, 3, 2, 7200 },
-	{ "Asia/Gaza", 2804699652LL, 2058, 11, 16, 21, 14, 12, 7200 },
-	{ "Asia/Gaza", 2246964232LL, 2041, 3, 15, 14, 43, 52, 7200 },
-	{ "Asia/Gaza", 3810803423LL, 2090, 10, 4, 15, 30, 23, 10800 },
 	{ "Pacific/Apia", -1252263367LL, 1930, 4, 26, 17, 33, 53, -41400 },
 	{ "Pacific/Apia", -721003120LL, 1947, 2, 25, 13, 51, 20, -41400 },
 	{ "Pacific/Apia", -135971816LL, 1965, 9, 9, 19, 3, 4, -39600 },
@@ -568,12 +509,7 @@ static const struct vec vectors[] = {
 	{ "Pacific/Apia", 797662213LL, 1995, 4, 11, 17, 50, 13, -39600 },
 	{ "Pacific/Apia", 1160365878LL, 2006, 10, 8, 16, 51, 18, -39600 },
 	{ "Pacific/Apia", 688266341LL, 1991, 10, 23, 14, 5, 41, -39600 },
-	{ "Pacific/Apia", 1891685287LL, 2029, 12, 12, 1, 8, 7, 46800 },
 	{ "Pacific/Apia", 627070264LL, 1989, 11, 14, 7, 11, 4, -39600 },
-	{ "Pacific/Apia", 3556058159LL, 2082, 9, 8, 14, 55, 59, 46800 },
-	{ "Pacific/Apia", 2767578375LL, 2057, 9, 13, 16, 46, 15, 46800 },
-	{ "Pacific/Apia", 2954816018LL, 2063, 8, 20, 19, 13, 38, 46800 },
-	{ "Pacific/Apia", 4131170319LL, 2100, 11, 30, 0, 18, 39, 46800 },
 	{ "UTC", -1540548260LL, 1921, 3, 8, 13, 55, 40, 0 },
 	{ "UTC", -395211618LL, 1957, 6, 23, 18, 59, 42, 0 },
 	{ "UTC", -1412832848LL, 1925, 3, 25, 18, 25, 52, 0 },
@@ -584,10 +520,6 @@ static const struct vec vectors[] = {
 	{ "UTC", 1700866055LL, 2023, 11, 24, 22, 47, 35, 0 },
 	{ "UTC", 1729740433LL, 2024, 10, 24, 3, 27, 13, 0 },
 	{ "UTC", 1319467174LL, 2011, 10, 24, 14, 39, 34, 0 },
-	{ "UTC", 2735316221LL, 2056, 9, 4, 18, 3, 41, 0 },
-	{ "UTC", 2275202844LL, 2042, 2, 5, 8, 47, 24, 0 },
-	{ "UTC", 2769032701LL, 2057, 9, 29, 23, 45, 1, 0 },
-	{ "UTC", 2734185866LL, 2056, 8, 22, 16, 4, 26, 0 },
 	{ "Europe/London", -824906832LL, 1943, 11, 11, 12, 12, 48, 3600 },
 	{ "Europe/London", -2114189486LL, 1903, 1, 3, 5, 8, 34, 0 },
 	{ "Europe/London", -1730188337LL, 1915, 3, 5, 16, 7, 43, 0 },
@@ -595,13 +527,8 @@ static const struct vec vectors[] = {
 	{ "Europe/London", 508984009LL, 1986, 2, 17, 0, 26, 49, 0 },
 	{ "Europe/London", 710923530LL, 1992, 7, 12, 7, 45, 30, 3600 },
 	{ "Europe/London", 665844736LL, 1991, 2, 6, 12, 52, 16, 0 },
-	{ "Europe/London", 1801682271LL, 2027, 2, 3, 19, 17, 51, 0 },
 	{ "Europe/London", 399837481LL, 1982, 9, 2, 18, 58, 1, 3600 },
 	{ "Europe/London", 1699022491LL, 2023, 11, 3, 14, 41, 31, 0 },
-	{ "Europe/London", 2416753004LL, 2046, 8, 1, 17, 16, 44, 3600 },
-	{ "Europe/London", 3756995910LL, 2089, 1, 19, 17, 58, 30, 0 },
-	{ "Europe/London", 3550637396LL, 2082, 7, 7, 9, 9, 56, 3600 },
-	{ "Europe/London", 3806369613LL, 2090, 8, 14, 5, 53, 33, 3600 },
 	{ "America/Sao_Paulo", -1648154048LL, 1917, 10, 10, 0, 25, 52, -10800 },
 	{ "America/Sao_Paulo", -245888566LL, 1962, 3, 17, 22, 37, 14, -10800 },
 	{ "America/Sao_Paulo", -1574222009LL, 1920, 2, 12, 17, 6, 31, -10800 },
@@ -611,25 +538,15 @@ static const struct vec vectors[] = {
 	{ "America/Sao_Paulo", 475476486LL, 1985, 1, 25, 1, 48, 6, -10800 },
 	{ "America/Sao_Paulo", 14948712LL, 1970, 6, 22, 21, 25, 12, -10800 },
 	{ "America/Sao_Paulo", 119460720LL, 1973, 10, 14, 12, 32, 0, -10800 },
-	{ "America/Sao_Paulo", 2131322409LL, 2037, 7, 15, 23, 0, 9, -10800 },
-	{ "America/Sao_Paulo", 3244768530LL, 2072, 10, 27, 1, 35, 30, -10800 },
-	{ "America/Sao_Paulo", 3309046710LL, 2074, 11, 10, 0, 38, 30, -10800 },
-	{ "America/Sao_Paulo", 2478828834LL, 2048, 7, 20, 0, 33, 54, -10800 },
-	{ "America/Sao_Paulo", 3161877134LL, 2070, 3, 12, 16, 12, 14, -10800 },
 	{ "Antarctica/Troll", -1085107955LL, 1935, 8, 13, 21, 7, 25, 0 },
 	{ "Antarctica/Troll", -135743466LL, 1965, 9, 12, 21, 28, 54, 0 },
 	{ "Antarctica/Troll", -1202198406LL, 1931, 11, 27, 15, 59, 54, 0 },
 	{ "Antarctica/Troll", -2359087127LL, 1895, 3, 30, 18, 1, 13, 0 },
 	{ "Antarctica/Troll", 202504320LL, 1976, 6, 1, 19, 12, 0, 0 },
 	{ "Antarctica/Troll", 1001521104LL, 2001, 9, 26, 16, 18, 24, 0 },
-	{ "Antarctica/Troll", 1927730346LL, 2031, 2, 1, 16, 39, 6, 0 },
 	{ "Antarctica/Troll", 724949236LL, 1992, 12, 21, 14, 47, 16, 0 },
 	{ "Antarctica/Troll", 188853616LL, 1975, 12, 26, 19, 20, 16, 0 },
 	{ "Antarctica/Troll", 1660419874LL, 2022, 8, 13, 21, 44, 34, 7200 },
-	{ "Antarctica/Troll", 3623776030LL, 2084, 10, 30, 20, 27, 10, 0 },
-	{ "Antarctica/Troll", 3135926697LL, 2069, 5, 16, 12, 44, 57, 7200 },
-	{ "Antarctica/Troll", 2498120496LL, 2049, 2, 28, 10, 21, 36, 0 },
-	{ "Antarctica/Troll", 3105052261LL, 2068, 5, 24, 4, 31, 1, 7200 },
 	{ "Pacific/Kiritimati", -1379219832LL, 1926, 4, 18, 8, 42, 48, -38400 },
 	{ "Pacific/Kiritimati", -1516191990LL, 1921, 12, 15, 0, 53, 30, -38400 },
 	{ "Pacific/Kiritimati", -811147038LL, 1944, 4, 18, 6, 42, 42, -38400 },
@@ -640,10 +557,6 @@ static const struct vec vectors[] = {
 	{ "Pacific/Kiritimati", 348079505LL, 1981, 1, 11, 6, 45, 5, -36000 },
 	{ "Pacific/Kiritimati", 1520271890LL, 2018, 3, 6, 7, 44, 50, 50400 },
 	{ "Pacific/Kiritimati", 510271816LL, 1986, 3, 3, 12, 10, 16, -36000 },
-	{ "Pacific/Kiritimati", 3037472986LL, 2066, 4, 3, 12, 29, 46, 50400 },
-	{ "Pacific/Kiritimati", 2529227013LL, 2050, 2, 24, 1, 3, 33, 50400 },
-	{ "Pacific/Kiritimati", 4135875325LL, 2101, 1, 23, 12, 15, 25, 50400 },
-	{ "Pacific/Kiritimati", 3591240269LL, 2083, 10, 20, 20, 44, 29, 50400 },
 };
 
 static void
@@ -666,6 +579,63 @@ matches_python_zoneinfo(void **state)
 		    v->s, v->off, -1, NULL);
 	}
 	tz_free(tz);
+}
+
+/*
+ * The C library reads the same files (TZDIR or /usr/share/zoneinfo): the
+ * two must agree on every instant, whatever tzdata release is installed
+ * (the expectations are made at run time, so a tzdata update that moves a
+ * future rule moves both).  Pseudo-random instants 1890..2103 in zones
+ * with odd rules (southern DST, negative DST in Dublin, +12:45 in Chatham,
+ * Casablanca's Ramadan, Troll's +2 summer, Apia across the date line).
+ */
+static void
+matches_libc_on_the_same_tzdata(void **state)
+{
+	static const char *const zones[] = {
+		"Africa/Casablanca", "America/New_York", "America/Nuuk",
+		"America/Santiago", "America/Sao_Paulo", "America/St_Johns",
+		"Antarctica/Troll", "Asia/Gaza", "Asia/Kolkata", "Asia/Tehran",
+		"Australia/Sydney", "Europe/Amsterdam", "Europe/Dublin",
+		"Europe/London", "Pacific/Apia", "Pacific/Chatham",
+		"Pacific/Kiritimati", "UTC",
+	};
+	const long long lo = -2524521600LL;     /* 1890-01-01 */
+	const long long hi = 4228675200LL;      /* 2104-01-01 */
+	char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	uint64_t r = 0x243f6a8885a308d3ULL;
+	size_t z, k;
+
+	(void)state;
+	for (z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		struct tz *tz = load(zones[z]);
+		char env[64];
+
+		snprintf(env, sizeof(env), ":%s", zones[z]);
+		setenv("TZ", env, 1);
+		tzset();
+		for (k = 0; k < 2000; k++) {
+			struct tm tm;
+			time_t t;
+
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			t = (time_t)(lo + (long long)(r % (uint64_t)(hi - lo)));
+			assert_non_null(localtime_r(&t, &tm));
+			expect_local(tz, t, tm.tm_year + 1900, tm.tm_mon + 1,
+			    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			    (int32_t)tm.tm_gmtoff, tm.tm_isdst > 0, tm.tm_zone);
+		}
+		tz_free(tz);
+	}
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
 }
 
 /*
@@ -1046,6 +1016,7 @@ main(void)
 		cmocka_unit_test(non_zone_files_are_refused),
 		cmocka_unit_test(every_listed_zone_loads),
 		cmocka_unit_test(matches_python_zoneinfo),
+		cmocka_unit_test(matches_libc_on_the_same_tzdata),
 		cmocka_unit_test(round_trip_through_local_time),
 		cmocka_unit_test(conversions_check_their_arguments),
 		cmocka_unit_test(crafted_v1_file_uses_32_bit_data),
