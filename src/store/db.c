@@ -16,11 +16,13 @@
  * savepoint (its failure rolls back the whole transaction instead).
  *
  * The syncer: where the backend has a flush (SQLite), the writer commits
- * without waiting for the disk and hands the batch to a second thread,
- * which makes everything committed so far durable with one flush (an
- * fdatasync of the WAL) and only then wakes the batch's callers.  So the
- * writer runs the next batch while the disk syncs the last one, and one
- * flush may cover several batches.  What a caller is told is the same as
+ * without waiting for the disk.  When jobs are waiting, it hands the batch
+ * to a second thread, which makes everything committed so far durable with
+ * one flush (an fdatasync of the WAL) and only then wakes the batch's
+ * callers; so the writer runs the next batch while the disk syncs the last
+ * one, and one flush may cover several batches.  When none are waiting,
+ * the writer flushes itself (a hand-over would only add two wake-ups to a
+ * lone caller's wait).  What a caller is told is the same as
  * with a synchronous COMMIT: a 0 from db_write is on disk.  What differs is
  * for readers: they may see a commit some hundred microseconds before it
  * is durable.  Anything written after it lands later in the same log, so a
@@ -492,6 +494,10 @@ cond_init_monotonic(pthread_cond_t *cv)
 
 static void *writer_main(void *arg);
 static void *syncer_main(void *arg);
+static bool queue_empty(struct db *db);
+static int flush(struct db *db);
+static void post_flushed(struct db_job *j, int rc);
+static void chain(struct db_job **jobs, int n);
 static void hand_to_syncer(struct db *db, struct db_job **jobs, int n);
 static void stop_syncer(struct db *db);
 
@@ -993,7 +999,14 @@ writer_main(void *arg)
 
 		run_batch(db, jobs, n);
 		if (db->sync_on) {
-			hand_to_syncer(db, jobs, n);
+			/* Nothing waiting to run meanwhile: a hand-over
+			 * would only add two thread wake-ups to the wait. */
+			if (queue_empty(db)) {
+				chain(jobs, n);
+				post_flushed(jobs[0], flush(db));
+			}
+			else
+				hand_to_syncer(db, jobs, n);
 			continue;
 		}
 		/* The job is gone once posted; touch nothing of it after. */
@@ -1005,13 +1018,63 @@ writer_main(void *arg)
 
 /* --- The syncer --------------------------------------------------------- */
 
+static bool
+queue_empty(struct db *db)
+{
+	bool empty;
+
+	pthread_mutex_lock(&db->q_mu);
+	empty = db->q_head == NULL;
+	pthread_mutex_unlock(&db->q_mu);
+	return empty;
+}
+
+/* Make durable every commit so far: on the syncer, or on the writer when
+ * nothing else is waiting (the backend's flush may run on both at once). */
+static int
+flush(struct db *db)
+{
+	int rc;
+
+	if (atomic_load(&db->broken))
+		return ERR_IO;
+	CNT_ADD(db->n_flushes, 1);
+	if ((rc = db->ops->flush(db->impl)) != 0) {
+		atomic_store(&db->broken, true);
+		log_err("db_write", "backend=%s flush failed err=%s; writes "
+		    "refused until a restart", db->ops->name, err_name(rc));
+	}
+	return rc;
+}
+
+/* Wake the jobs of the chain from j on, after a flush that gave rc. */
 static void
-hand_to_syncer(struct db *db, struct db_job **jobs, int n)
+post_flushed(struct db_job *j, int rc)
+{
+	struct db_job *next;
+
+	for (; j; j = next) {
+		next = j->next;
+		if (rc != 0 && j->rc >= 0)
+			j->rc = ERR_IO;
+		/* Gone once posted. */
+		sem_post(&j->done);
+	}
+}
+
+static void
+chain(struct db_job **jobs, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		jobs[i]->next = i + 1 < n ? jobs[i + 1] : NULL;
+}
+
+static void
+hand_to_syncer(struct db *db, struct db_job **jobs, int n)
+{
+	chain(jobs, n);
 	pthread_mutex_lock(&db->s_mu);
 	if (db->s_tail)
 		db->s_tail->next = jobs[0];
@@ -1026,8 +1089,7 @@ static void *
 syncer_main(void *arg)
 {
 	struct db *db = arg;
-	struct db_job *j, *next;
-	int rc;
+	struct db_job *j;
 
 	for (;;) {
 		pthread_mutex_lock(&db->s_mu);
@@ -1041,25 +1103,7 @@ syncer_main(void *arg)
 
 		/* Every job taken here was committed before this flush
 		 * starts, so the flush covers them all. */
-		rc = 0;
-		if (!atomic_load(&db->broken)) {
-			CNT_ADD(db->n_flushes, 1);
-			if ((rc = db->ops->flush(db->impl)) != 0) {
-				atomic_store(&db->broken, true);
-				log_err("db_write", "backend=%s flush failed "
-				    "err=%s; writes refused until a restart",
-				    db->ops->name, err_name(rc));
-			}
-		} else {
-			rc = ERR_IO;
-		}
-		for (; j; j = next) {
-			next = j->next;
-			if (rc != 0 && j->rc >= 0)
-				j->rc = ERR_IO;
-			/* Gone once posted. */
-			sem_post(&j->done);
-		}
+		post_flushed(j, flush(db));
 	}
 	return NULL;
 }

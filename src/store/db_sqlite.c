@@ -55,7 +55,8 @@
 struct sq_db {
 	char *path;
 	char *wal_path;         /* path + "-wal" */
-	int wal_fd;             /* sq_flush's (syncer thread only); -1 */
+	pthread_mutex_t wal_mu; /* sq_flush runs on the writer and syncer */
+	int wal_fd;             /* sq_flush's, under wal_mu; -1 */
 	enum db_sync sync;
 	int busy_ms;
 	pthread_t ckpt;
@@ -188,6 +189,7 @@ sq_open(struct db *db, const char *target, const struct db_opts *o,
 	s->wal_path = xmalloc(strlen(target) + 5);
 	snprintf(s->wal_path, strlen(target) + 5, "%s-wal", target);
 	s->wal_fd = -1;
+	pthread_mutex_init(&s->wal_mu, NULL);
 	s->sync = o->sync;
 	s->busy_ms = o->busy_ms;
 	pthread_mutex_init(&s->ckpt_mu, NULL);
@@ -217,6 +219,7 @@ sq_close(void *impl)
 	pthread_mutex_destroy(&s->ckpt_mu);
 	if (s->wal_fd >= 0)
 		close(s->wal_fd);
+	pthread_mutex_destroy(&s->wal_mu);
 	free(s->wal_path);
 	free(s->path);
 	free(s);
@@ -231,9 +234,8 @@ sq_close(void *impl)
  * yes.  fdatasync on a read-only descriptor syncs the file all the same.
  */
 static int
-sq_flush(void *impl)
+sq_flush_locked(struct sq_db *s)
 {
-	struct sq_db *s = impl;
 	struct stat held, now;
 
 	if (stat(s->wal_path, &now) != 0) {
@@ -245,6 +247,7 @@ sq_flush(void *impl)
 	    held.st_ino != now.st_ino || held.st_dev != now.st_dev)) {
 		close(s->wal_fd);
 		s->wal_fd = -1;
+	pthread_mutex_init(&s->wal_mu, NULL);
 	}
 	if (s->wal_fd < 0 &&
 	    (s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -258,6 +261,20 @@ sq_flush(void *impl)
 		return ERR_IO;
 	}
 	return 0;
+}
+
+/* Two flushes at once (writer and syncer) take turns: the second then
+ * covers what the first did too, which costs little. */
+static int
+sq_flush(void *impl)
+{
+	struct sq_db *s = impl;
+	int rc;
+
+	pthread_mutex_lock(&s->wal_mu);
+	rc = sq_flush_locked(s);
+	pthread_mutex_unlock(&s->wal_mu);
+	return rc;
 }
 
 /* Run a statement of no parameters; the first column of its first row (if
