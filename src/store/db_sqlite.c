@@ -5,13 +5,14 @@
  * to one thread at a time.  The writer's connection sets WAL mode (the
  * setting is stored in the file) and synchronous=NORMAL: its COMMIT writes
  * the WAL without waiting for the disk, and sq_flush, on db.c's syncer
- * thread, fdatasyncs the WAL before any caller of those commits is woken
- * -- what synchronous=FULL would do inside the COMMIT, but overlapping
- * with the writer's next batch.  (NORMAL also syncs the WAL before each
- * checkpoint and the database after it, so checkpoints stay safe.)  Read
- * connections are query_only, so a caller cannot write outside the
- * group-commit writer by mistake.  All connections have
- * foreign keys on and a busy timeout (the options' busy_ms).
+ * thread (or on the writer when nothing else waits), fdatasyncs the WAL
+ * before any caller of those commits is woken -- what synchronous=FULL
+ * would do inside the COMMIT, but overlapping with the writer's next
+ * batch.  (NORMAL also syncs the WAL before each checkpoint and the
+ * database after it, so checkpoints stay safe.)  Read connections are
+ * query_only, so a caller cannot write outside the group-commit writer by
+ * mistake.  All connections have foreign keys on and a busy timeout (the
+ * options' busy_ms).
  *
  * Transaction control statements are compiled once per connection and kept
  * apart from the statement cache.  WAL checkpoints run on a thread of their
@@ -57,7 +58,6 @@ struct sq_db {
 	char *wal_path;         /* path + "-wal" */
 	pthread_mutex_t wal_mu; /* sq_flush runs on the writer and syncer */
 	int wal_fd;             /* sq_flush's, under wal_mu; -1 */
-	enum db_sync sync;
 	int busy_ms;
 	pthread_t ckpt;
 	bool ckpt_running;
@@ -190,7 +190,6 @@ sq_open(struct db *db, const char *target, const struct db_opts *o,
 	snprintf(s->wal_path, strlen(target) + 5, "%s-wal", target);
 	s->wal_fd = -1;
 	pthread_mutex_init(&s->wal_mu, NULL);
-	s->sync = o->sync;
 	s->busy_ms = o->busy_ms;
 	pthread_mutex_init(&s->ckpt_mu, NULL);
 	pthread_cond_init(&s->ckpt_cv, NULL);
@@ -247,7 +246,6 @@ sq_flush_locked(struct sq_db *s)
 	    held.st_ino != now.st_ino || held.st_dev != now.st_dev)) {
 		close(s->wal_fd);
 		s->wal_fd = -1;
-	pthread_mutex_init(&s->wal_mu, NULL);
 	}
 	if (s->wal_fd < 0 &&
 	    (s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC)) < 0) {
