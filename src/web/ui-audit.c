@@ -48,6 +48,22 @@ action_words(char a)
 	return "?";
 }
 
+/* The same actions as filter choices: a sentence says "Anna read a
+ * message", a filter offers "reading" (in Dutch the past tense would not
+ * do as a label). */
+static const char *
+action_label(char a)
+{
+	switch (a) {
+	case 'C': return _("creating");
+	case 'R': return _("reading");
+	case 'U': return _("changing");
+	case 'D': return _("deleting");
+	case 'E': return _("exporting");
+	}
+	return "?";
+}
+
 static const char *
 kind_words(const char *k)
 {
@@ -206,7 +222,7 @@ ui_audit_org(struct req *r)
 		char a = "CRUDE"[i];
 
 		PF(r, "<option value=\"%c\"%s>", a, f.action == a ? " selected" : "");
-		T(r, action_words(a));
+		T(r, action_label(a));
 		P(r, "</option>");
 	}
 	P(r, "</select></p>\n");

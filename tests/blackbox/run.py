@@ -1092,8 +1092,19 @@ class Identity(Suite):
         check(admin is not None, "the admin's 2FA session from the test "
               "before", "present", None)
         eq(admin.get("/org/members").status, 200, "admin GET /org/members")
-        eq(admin.get("/org/audit?client=%d" % self.client_uid).status, 200,
-           "admin GET /org/audit?client=<client>")
+        r = admin.get("/org/audit?client=%d" % self.client_uid)
+        eq(r.status, 200, "admin GET /org/audit?client=<client>")
+        # The filter offers actions as labels, not the past tense of the
+        # entries ("bekeek" is no label in Dutch).
+        sel = re.search(r'<select id="f-action".*?</select>', r.text, re.S)
+        labels = re.findall(r"<option[^>]*>([^<]*)</option>",
+                            sel.group(0) if sel else "")
+        lang = re.search(r'<html lang="(\w+)', r.text)
+        want = (["alle", "aanmaken", "bekijken", "wijzigen", "verwijderen",
+                 "exporteren"] if lang and lang.group(1) == "nl" else
+                ["all", "creating", "reading", "changing", "deleting",
+                 "exporting"])
+        eq(labels, want, "the access log's action filter")
         c = Client(self.srv)
         c.login_ok(self.client_email, self.client_pw)
         r = c.post("/account", {"name": "Kees Klant", "lang": "en",
