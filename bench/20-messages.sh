@@ -2,7 +2,8 @@
 # 20-messages.sh - posting messages: msg_post (sealed, search-indexed,
 # audit-logged, committed by group commit) from 64 threads against raw
 # SQLite inserting the same row one transaction per insert, both durable
-# (WAL, synchronous=FULL), on the same disk, in one run of post_bench.
+# when a row counts (raw: synchronous=FULL; Infuus: after the store's
+# fdatasync of the WAL), on the same disk, in one run of post_bench.
 #
 #   sh bench/20-messages.sh BUILDDIR     (bench/run calls it)
 #

@@ -1,8 +1,10 @@
 /*
  * post_bench.c - messages posted per second through msg_post (sealed,
  * indexed, audit-logged, committed by group commit) against raw SQLite
- * inserting the same row one transaction per insert, both durable
- * (WAL, synchronous=FULL) on the same disk, from one run.
+ * inserting the same row one transaction per insert, both durable on the
+ * same disk when a row counts (raw: WAL, synchronous=FULL, the fsync inside
+ * each COMMIT; Infuus: msg_post returns after the store's fdatasync of the
+ * WAL, src/store/db.c), from one run.
  *
  *   post_bench --dir DIR [--seconds S] [--writers W]
  *
