@@ -11,9 +11,10 @@
  * transaction, runs each inside its own savepoint (so one failing job rolls
  * back only itself), commits once, and only then wakes each caller: a 0 from
  * db_write means the job is durable (SQLite: the WAL fdatasync'd after the
- * commit, see db.c's syncer; PostgreSQL: default synchronous_commit).
- * On SQLite a reader may see a commit shortly before it is durable (db.c).  PostgreSQL groups commits itself, so there
- * each job may run in a transaction of its own; callers cannot tell.
+ * commit, see db.c's syncer; PostgreSQL: default synchronous_commit).  On
+ * SQLite a reader may see a commit shortly before it is durable (db.c).
+ * PostgreSQL groups commits itself, so there each job may run in a
+ * transaction of its own; callers cannot tell.
  *
  * SQL is written once for both backends:
  *   - placeholders are '?', numbered left to right from 1; the PostgreSQL
@@ -123,7 +124,7 @@ struct db_stats {
 	uint64_t reader_waits;    /* db_read_begin calls that found none free */
 	uint64_t prepares;        /* statements compiled (all connections) */
 	uint64_t cache_hits;      /* db_prepare calls served by a cache */
-	uint64_t flushes;         /* flushes by the syncer (SQLite, sync FULL) */
+	uint64_t flushes;         /* WAL syncs after commits (SQLite, sync FULL) */
 };
 void db_stats(struct db *db, struct db_stats *out);
 

@@ -93,8 +93,9 @@ struct db_ops {
 	int (*conn_check)(struct db_conn *c);
 	bool (*in_txn)(struct db_conn *c);
 	int (*txn)(struct db_conn *c, enum db_txn op);
-	/* Make durable every COMMIT the writer has returned from so far, on
-	 * db.c's syncer thread while the writer goes on with the next batch
+	/* Make durable every COMMIT the writer has returned from so far:
+	 * on db.c's syncer thread while the writer goes on with the next
+	 * batch, or on the writer when nothing waits, possibly both at once
 	 * (see db.c).  NULL when a returned COMMIT is durable by itself.
 	 * Used only with DB_SYNC_FULL. */
 	int (*flush)(void *impl);
