@@ -739,6 +739,7 @@ struct job_thread {
 	db_write_fn fn;
 	void *arg;
 	int rc;
+	_Atomic bool done;      /* db_write returned */
 	pthread_t th;
 };
 
@@ -748,6 +749,7 @@ job_main(void *arg)
 	struct job_thread *j = arg;
 
 	j->rc = db_write(j->db, j->fn, j->arg);
+	atomic_store(&j->done, true);
 	return NULL;
 }
 
@@ -1463,12 +1465,16 @@ gated_flush(void *impl)
 	return db_sqlite_ops.flush(impl);
 }
 
+/* The test's database again, on SQLite with the gated flush, its tables
+ * made (PostgreSQL has no flush: the test is skipped there). */
 static struct db *
 open_gated(struct tctx *t)
 {
 	static struct db_ops ops;
 	struct db *db = NULL;
 
+	if (t->be->pg)
+		skip();
 	ops = db_sqlite_ops;
 	ops.flush = gated_flush;
 	memset(&gate, 0, sizeof(gate));
@@ -1480,6 +1486,7 @@ open_gated(struct tctx *t)
 	/* t->url is "sqlite:DIR/t.db". */
 	assert_int_equal(db_open_ops(&ops, t->url.p + 7, NULL, &db), 0);
 	t->db = db;             /* teardown closes it */
+	make_tables(db);
 	return db;
 }
 
@@ -1493,47 +1500,24 @@ close_gated(struct tctx *t)
 	pthread_mutex_destroy(&gate.mu);
 }
 
-struct insert_thread {
-	struct db *db;
-	const char *name;
-	int rc;
-	_Atomic bool done;
-};
-
-static void *
-insert_main(void *arg)
-{
-	struct insert_thread *it = arg;
-	struct buf sql = BUF_INIT;
-
-	buf_printf(&sql, "INSERT INTO items (name) VALUES ('%s')", it->name);
-	it->rc = write_exec(it->db, sql.p);
-	buf_release(&sql);
-	atomic_store(&it->done, true);
-	return NULL;
-}
-
 /* A write is acknowledged only once the flush after its commit returned;
  * a reader may see the commit a little before. */
 static void
 sqlite_acknowledges_only_after_the_flush(void **state)
 {
 	struct tctx *t = *state;
-	struct insert_thread it = { .name = "waits" };
-	pthread_t th;
+	struct name_arg na = { "waits", 0 };
+	struct job_thread jt = { .fn = insert_item_job, .arg = &na };
 	struct db *db;
 	struct timespec until;
 	int64_t seen;
 	bool early;
 	int rc;
 
-	if (t->be->pg)
-		skip();
 	db = open_gated(t);
-	make_tables(db);
 	gate.hold = true;
-	it.db = db;
-	assert_int_equal(pthread_create(&th, NULL, insert_main, &it), 0);
+	jt.db = db;
+	assert_int_equal(pthread_create(&jt.th, NULL, job_main, &jt), 0);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
 	while ((rc = sem_timedwait(&gate.entered, &until)) != 0 &&
@@ -1542,16 +1526,16 @@ sqlite_acknowledges_only_after_the_flush(void **state)
 	/* Committed, not flushed: the writer is not told yet.  (Asserted
 	 * after the gate opens: a held flush would hang the teardown.) */
 	sleep_ms(50);
-	early = atomic_load(&it.done);
+	early = atomic_load(&jt.done);
 	seen = count_rows(db, "SELECT count(*) FROM items "
 	    "WHERE name = 'waits'");
 	gate.hold = false;
 	sem_post(&gate.go);
-	pthread_join(th, NULL);
+	pthread_join(jt.th, NULL);
 	assert_int_equal(rc, 0);        /* the write came to a flush */
 	assert_false(early);
 	assert_int_equal(seen, 1);
-	assert_int_equal(it.rc, 0);
+	assert_int_equal(jt.rc, 0);
 	close_gated(t);
 }
 
@@ -1562,33 +1546,20 @@ static void
 busy_writer_hands_the_flush_to_the_syncer(void **state)
 {
 	struct tctx *t = *state;
-	struct blocker b;
-	struct job_thread jt;
 	struct name_arg na = { "queued", 0 };
-	struct db_stats st;
+	struct job_thread jt = { .fn = insert_item_job, .arg = &na };
+	struct blocker b;
 	struct db *db;
-	int i;
 
-	if (t->be->pg)
-		skip();
 	db = open_gated(t);
-	make_tables(db);
-	gate.nthreads = 0;
+	gate.nthreads = 0;      /* not the flushes of make_tables */
 	/* The writer is busy with b while a write queues behind it: b's
 	 * commit goes to the syncer; the queued write, alone, is flushed
 	 * on the writer. */
 	blocker_start(&b, db);
 	jt.db = db;
-	jt.fn = insert_item_job;
-	jt.arg = &na;
 	assert_int_equal(pthread_create(&jt.th, NULL, job_main, &jt), 0);
-	for (i = 0; i < 5000; i++) {
-		db_stats(db, &st);
-		if (st.queued == 1)
-			break;
-		sleep_ms(1);
-	}
-	assert_int_equal(st.queued, 1);
+	wait_queued(db, 1);
 	blocker_end(&b);
 	pthread_join(jt.th, NULL);
 	assert_int_equal(jt.rc, 0);
@@ -1608,10 +1579,7 @@ sqlite_failed_flush_stops_writes(void **state)
 	struct db *db;
 	int calls;
 
-	if (t->be->pg)
-		skip();
 	db = open_gated(t);
-	make_tables(db);
 	assert_int_equal(write_exec(db, "INSERT INTO items (name) "
 	    "VALUES ('before')"), 0);
 	gate.fail = ERR_IO;
@@ -1691,8 +1659,8 @@ close_finishes_queued_writes_first(void **state)
 	for (i = 0; i < BATCH_OK; i++) {
 		snprintf(namebuf[i], sizeof(namebuf[i]), "q-%d", i);
 		names[i].name = namebuf[i];
-		jt[i] = (struct job_thread){ t->db, insert_item_job,
-		    &names[i], -1, 0 };
+		jt[i] = (struct job_thread){ .db = t->db,
+		    .fn = insert_item_job, .arg = &names[i], .rc = -1 };
 		assert_int_equal(pthread_create(&jt[i].th, NULL, job_main,
 		    &jt[i]), 0);
 	}
