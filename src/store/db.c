@@ -498,7 +498,8 @@ static bool queue_empty(struct db *db);
 static int flush(struct db *db);
 static void post_flushed(struct db_job *j, int rc);
 static void chain(struct db_job **jobs, int n);
-static void hand_to_syncer(struct db *db, struct db_job **jobs, int n);
+static void hand_to_syncer(struct db *db, struct db_job *first,
+    struct db_job *last);
 static void stop_syncer(struct db *db);
 
 int
@@ -999,14 +1000,13 @@ writer_main(void *arg)
 
 		run_batch(db, jobs, n);
 		if (db->sync_on) {
+			chain(jobs, n);
 			/* Nothing waiting to run meanwhile: a hand-over
 			 * would only add two thread wake-ups to the wait. */
-			if (queue_empty(db)) {
-				chain(jobs, n);
+			if (queue_empty(db))
 				post_flushed(jobs[0], flush(db));
-			}
 			else
-				hand_to_syncer(db, jobs, n);
+				hand_to_syncer(db, jobs[0], jobs[n - 1]);
 			continue;
 		}
 		/* The job is gone once posted; touch nothing of it after. */
@@ -1071,16 +1071,16 @@ chain(struct db_job **jobs, int n)
 		jobs[i]->next = i + 1 < n ? jobs[i + 1] : NULL;
 }
 
+/* Append the chain first..last (chain()) to the syncer's list. */
 static void
-hand_to_syncer(struct db *db, struct db_job **jobs, int n)
+hand_to_syncer(struct db *db, struct db_job *first, struct db_job *last)
 {
-	chain(jobs, n);
 	pthread_mutex_lock(&db->s_mu);
 	if (db->s_tail)
-		db->s_tail->next = jobs[0];
+		db->s_tail->next = first;
 	else
-		db->s_head = jobs[0];
-	db->s_tail = jobs[n - 1];
+		db->s_head = first;
+	db->s_tail = last;
 	pthread_cond_signal(&db->s_cv);
 	pthread_mutex_unlock(&db->s_mu);
 }
