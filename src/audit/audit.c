@@ -30,10 +30,12 @@
  * encoding needs a new name and a verifier that still knows the old one:
  * entries are never rewritten. */
 #define HASH_DOMAIN "infuus-audit-1"
+/* The same plus the count, for an entry that stands for repeats. */
+#define HASH_DOMAIN_REPEATS "infuus-audit-2"
 
 #define COLS "org_id, seq, at, at_usec, action, outcome, detail, actor_id, " \
     "actor_role, on_behalf_of, purpose, address, device, client_id, kind, " \
-    "object_id, node, prev_hash, hash"
+    "object_id, node, prev_hash, hash, repeat_count"
 
 static const unsigned char zero_hash[AUDIT_HASHBYTES];
 
@@ -127,7 +129,8 @@ clean_text(const char *s, size_t max, char *out)
 static int
 check_event_fields(const struct audit_event *ev)
 {
-	if (ev->org_id <= 0 || !valid_action((int)ev->action) ||
+	if (ev->org_id < 0 || ev->repeats < 0 ||
+	    !valid_action((int)ev->action) ||
 	    (int)ev->outcome < 0 || (int)ev->outcome > AUDIT_FAILURE)
 		return ERR_INVAL;
 	if (!is_code(ev->role) || !is_code(ev->purpose) || !is_code(ev->kind))
@@ -203,7 +206,7 @@ audit_entry_hash(const struct audit_row *r, unsigned char out[AUDIT_HASHBYTES])
 	struct buf b = BUF_INIT;
 	char action[2] = { (char)ev->action, '\0' };
 
-	enc_text(&b, HASH_DOMAIN);
+	enc_text(&b, ev->repeats > 1 ? HASH_DOMAIN_REPEATS : HASH_DOMAIN);
 	enc_int(&b, ev->org_id);
 	enc_int(&b, r->seq);
 	enc_int(&b, ev->at);
@@ -221,6 +224,8 @@ audit_entry_hash(const struct audit_row *r, unsigned char out[AUDIT_HASHBYTES])
 	enc_text(&b, ev->kind);
 	enc_int(&b, ev->object_id);
 	enc_text(&b, ev->node);
+	if (ev->repeats > 1)
+		enc_int(&b, ev->repeats);
 	enc_bytes(&b, 'b', r->prev_hash, AUDIT_HASHBYTES);
 	crypto_sha256(b.p, b.len, out);
 	buf_release(&b);
@@ -290,6 +295,8 @@ audit_append(struct db_conn *c, const struct audit_event *ev)
 	r.ev.node = node;
 	if (r.ev.detail == NULL)
 		r.ev.detail = "";
+	if (r.ev.repeats == 0)
+		r.ev.repeats = 1;
 
 	/*
 	 * Take the next seq.  The UPDATE locks the head row until the job's
@@ -331,7 +338,8 @@ audit_append(struct db_conn *c, const struct audit_event *ev)
 	audit_entry_hash(&r, r.hash);
 
 	rc = db_prepare(c, "INSERT INTO audit_log (" COLS ") VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &st);
 	if (rc != 0)
 		goto out;
 	db_bind_i64(st, 1, r.ev.org_id);
@@ -353,6 +361,7 @@ audit_append(struct db_conn *c, const struct audit_event *ev)
 	db_bind_textz(st, 17, r.ev.node);
 	db_bind_blob(st, 18, r.prev_hash, AUDIT_HASHBYTES);
 	db_bind_blob(st, 19, r.hash, AUDIT_HASHBYTES);
+	db_bind_i64(st, 20, r.ev.repeats);
 	rc = db_step(st);
 	if (rc < 0) {
 		if (rc == ERR_CONFLICT)
@@ -508,6 +517,9 @@ row_read(struct db_stmt *st, struct arena *a, struct audit_row *r)
 	r->ev.node = col_text(st, 16, a, &clean);
 	col_hash(st, 17, r->prev_hash, &clean);
 	col_hash(st, 18, r->hash, &clean);
+	r->ev.repeats = db_col_i64(st, 19);
+	if (r->ev.repeats < 1)
+		clean = false;
 	return clean;
 }
 
@@ -521,7 +533,7 @@ row_read(struct db_stmt *st, struct arena *a, struct audit_row *r)
 #define Q_HEAD "SELECT " COLS " FROM audit_log WHERE org_id = ? " \
     "AND at >= ? AND at <= ?"
 #define Q_TAIL " AND (? = 0 OR action = ?) AND (? = 0 OR kind = ?) " \
-    "ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?"
+    "AND (? = 0 OR outcome = ?) ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?"
 
 static const char *const query_sql[4] = {
 	Q_HEAD Q_TAIL,
@@ -543,7 +555,9 @@ audit_query(struct db_conn *c, const struct audit_filter *f, struct arena *a,
 
 	*rows = NULL;
 	*n = 0;
-	if (f->org_id <= 0 || f->actor_id < 0 || f->client_id < 0 ||
+	if (f->org_id < 0 || f->actor_id < 0 || f->client_id < 0 ||
+	    (f->by_outcome && ((int)f->outcome < 0 ||
+	    (int)f->outcome > AUDIT_FAILURE)) ||
 	    f->offset > LIMIT_AUDIT_OFFSET ||
 	    (action != 0 && !valid_action(action)) ||
 	    (kind[0] != '\0' && !is_code(kind)))
@@ -567,6 +581,8 @@ audit_query(struct db_conn *c, const struct audit_filter *f, struct arena *a,
 	db_bind_text(st, idx++, &action, action != 0 ? 1 : 0);
 	db_bind_i64(st, idx++, kind[0] != '\0');
 	db_bind_textz(st, idx++, kind);
+	db_bind_i64(st, idx++, f->by_outcome);
+	db_bind_textz(st, idx++, f->by_outcome ? outcome_name(f->outcome) : "");
 	db_bind_i64(st, idx++, (int64_t)limit);
 	db_bind_i64(st, idx++, (int64_t)f->offset);
 
@@ -797,7 +813,7 @@ verify_walk(struct db *db, int64_t org_id, struct audit_verify_report *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (org_id != AUDIT_ALL_CHAINS && org_id <= 0)
+	if (org_id != AUDIT_ALL_CHAINS && org_id < 0)
 		return ERR_INVAL;
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;

@@ -17,7 +17,25 @@
  * NEN 7513 and IHE ATNA use for functions that disclose data in bulk).
  * Other useful details: "list", "print", "download", "login-as".
  *
- * Chains: one hash chain per organisation (org_id > 0).  Each entry has
+ * Besides accesses to a client's data the log holds refusals (outcome
+ * "denied": who tried what, kind "route" or the object's kind, detail the
+ * refusal: "forbidden", "not-found", "unauthenticated", "csrf") and
+ * security events (kind "session", "account", "member", "invite" or
+ * "organisation", detail the event: "login-failed", "role-change", ...;
+ * src/web/web_audit.h lists them).  Never a password, a code, a token or
+ * a session id: no field can hold one, and details are fixed codes.
+ *
+ * Repeats: an entry may stand for several events (repeats > 1): the same
+ * actor, address, action, kind, detail and outcome within one window,
+ * counted by audit/repeat.h so that a flood of refusals cannot flood the
+ * log.  Nothing is dropped: the count is the number of events.
+ *
+ * Chains: one hash chain per organisation (org_id > 0), and the system
+ * chain (org_id 0, AUDIT_SYSTEM_ORG) for events that belong to no
+ * organisation: a failed log-in for an unknown address, a refusal to a
+ * user who is in no organisation.  Only `infuus audit verify` and the
+ * database show the system chain; no administrator of an organisation
+ * sees it.  Each entry has
  * seq (1, 2, 3, ... without gaps within its organisation), prev_hash (the
  * hash of the entry before it; 32 zero bytes for seq 1) and hash, the
  * SHA-256 of a canonical, length-prefixed encoding of every field plus
@@ -48,6 +66,7 @@
 #ifndef INFUUS_AUDIT_H
 #define INFUUS_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,7 +97,8 @@ enum audit_outcome {
  */
 struct audit_event {
 	/* The event. */
-	int64_t org_id;            /* required, > 0: the chain and the source */
+	int64_t org_id;            /* required, >= 0: the chain and the source
+	                              (AUDIT_SYSTEM_ORG: no organisation's) */
 	enum audit_action action;
 	enum audit_outcome outcome;
 	const char *detail;        /* optional code: "search", "export", ... */
@@ -106,7 +126,15 @@ struct audit_event {
 
 	/* The source (org_id above is the organisation). */
 	const char *node;          /* the infuus node that served it */
+
+	/* How many events this entry stands for: 0 or 1 for one, more for
+	 * repeats counted in a window (audit/repeat.h); then at is the last
+	 * one's time. */
+	int64_t repeats;
 };
+
+/* The chain of events that belong to no organisation. */
+#define AUDIT_SYSTEM_ORG ((int64_t)0)
 
 /* An entry as stored; strings live in the arena of the query (never NULL:
  * "" where the event had none). */
@@ -122,8 +150,9 @@ struct audit_row {
  * job, so the entry commits or rolls back with the access it records (a job
  * that appends and then fails leaves no entry).  Returns 0, ERR_INVAL for a
  * malformed event (missing or non-code role/purpose/kind, bad action or
- * outcome, org_id <= 0), ERR_CONFLICT when the chain's head is missing or
- * damaged (run audit verify), or a store error; the job must then fail too.
+ * outcome, org_id < 0, repeats < 0), ERR_CONFLICT when the chain's head
+ * is missing or damaged (run audit verify), or a store error; the job must
+ * then fail too.
  */
 int audit_append(struct db_conn *c, const struct audit_event *ev);
 
@@ -151,11 +180,13 @@ struct audit_event audit_event_from(const struct audit_event *tmpl,
  * own view (client_id = the client).  0 / NULL / '\0' means "any".
  */
 struct audit_filter {
-	int64_t org_id;            /* required, > 0 */
+	int64_t org_id;            /* required, >= 0 */
 	int64_t actor_id;          /* the employee */
 	int64_t client_id;
 	char action;               /* 'C', 'R', 'U', 'D', 'E' or 0 */
 	const char *kind;
+	bool by_outcome;           /* only entries with this outcome: */
+	enum audit_outcome outcome;
 	int64_t from;              /* at >= from (0: any) */
 	int64_t to;                /* at <= to (0: any) */
 	size_t limit;              /* 0 or too big: LIMIT_AUDIT_PAGE */
@@ -187,7 +218,7 @@ enum audit_problem {
 /* A stable lower-case name ("changed", "missing", ...) for CLI and JSON. */
 const char *audit_problem_name(enum audit_problem p);
 
-/* All organisations, for audit_verify. */
+/* All organisations and the system chain, for audit_verify. */
 #define AUDIT_ALL_CHAINS ((int64_t)-1)
 
 struct audit_verify_report {
@@ -202,7 +233,8 @@ struct audit_verify_report {
 };
 
 /*
- * Walk the chain of org_id (or of every organisation with AUDIT_ALL_CHAINS)
+ * Walk the chain of org_id (AUDIT_SYSTEM_ORG for the system chain; every
+ * chain with AUDIT_ALL_CHAINS)
  * on a read connection and check every entry.  Appends may go on meanwhile.
  * Returns 0 when the walk was done (look at out->problem for the verdict)
  * or a store error.
@@ -221,7 +253,10 @@ int audit_verify_main(struct db *db, int64_t org_id, struct buf *out);
 
 /*
  * The hash of an entry: SHA-256 over "infuus-audit-1" and every field of
- * r->ev, r->seq and r->prev_hash, each length-prefixed (see audit.c).
+ * r->ev, r->seq and r->prev_hash, each length-prefixed (see audit.c); an
+ * entry for repeats (r->ev.repeats > 1) hashes "infuus-audit-2" instead
+ * and its count after the node, so entries of one event keep the hash
+ * they had before counts existed.
  * Ids of 0 and absent strings hash as the values they are stored as.
  */
 void audit_entry_hash(const struct audit_row *r,

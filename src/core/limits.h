@@ -128,6 +128,17 @@
 /* The furthest offset a view may page to; deeper pages cost a scan each,
  * narrow the time range instead. */
 #define LIMIT_AUDIT_OFFSET 100000
+/* Repeats of one refusal or failure (same actor, address, event and
+ * outcome) within this many seconds become one entry with a count
+ * (audit/repeat.h).  A minute keeps a flood at two entries a minute per
+ * key, and an administrator who looks sees counts at most that old (the
+ * view flushes them anyway). */
+#define LIMIT_AUDIT_REPEAT_WINDOW 60
+/* Keys counted at once.  A slot is some 500 bytes; when all are taken the
+ * oldest is written out early (never dropped), so an attacker with many
+ * addresses costs entries, not memory.  256 is far beyond the distinct
+ * offenders a node sees in a minute. */
+#define LIMIT_AUDIT_REPEAT_SLOTS 256
 
 /* --- Time zones and service promises (src/promise) ---------------------- */
 

@@ -45,6 +45,9 @@ int ui_org_settings_post(struct req *r);
 /* ui-audit.c */
 int ui_audit_org(struct req *r);
 int ui_audit_self(struct req *r);
+/* The answer to err on a page that needs two-step verification: what is
+ * missing and where to set it up (authorize calls it; returns 1 or err). */
+int ui_needs_2fa(struct req *r, int err);
 
 /* ui-trajectory.c */
 int ui_traj_list(struct req *r);

@@ -13,6 +13,7 @@
 #include "identity/session.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/web_audit.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -139,6 +140,7 @@ ui_password_post(struct req *r)
 		return ERR_INVAL;
 	rc = user_check_password(app->db, s->user_id, cur);
 	if (rc == ERR_LOGIN) {
+		web_audit_security(r, "password-change", s->user_id, AUDIT_FAILURE);
 		r->status = 400;
 		return account_page(r, NULL, _("The current password is not correct."));
 	}
@@ -154,6 +156,7 @@ ui_password_post(struct req *r)
 	}
 	if ((rc = user_set_password(app->db, s->user_id, a)) != 0)
 		return rc;
+	web_audit_security(r, "password-change", s->user_id, AUDIT_SUCCESS);
 	return account_page(r, _("Your password was changed."), NULL);
 }
 
@@ -216,6 +219,7 @@ ui_2fa_setup_post(struct req *r)
 		return ERR_INVAL;
 	rc = twofa_confirm(app->db, app->kr, s->user_id, code, time(NULL), codes);
 	if (rc == ERR_TOTP) {
+		web_audit_security(r, "twofa-on", s->user_id, AUDIT_FAILURE);
 		page_begin(r, _("Set up two-step verification"));
 		page_notice(r, "error", _("The code is not correct or was already used."));
 		P(r, "<p><a href=\"/account/2fa\">");
@@ -229,6 +233,7 @@ ui_2fa_setup_post(struct req *r)
 	if (rc != 0)
 		goto out;
 	/* The code just given is a second factor for this session too. */
+	web_audit_security(r, "twofa-on", s->user_id, AUDIT_SUCCESS);
 	if ((rc = session_promote(app->db, s->id, s->org_id)) != 0)
 		goto out;
 	page_begin(r, _("Two-step verification is on"));
@@ -262,6 +267,7 @@ ui_2fa_disable_post(struct req *r)
 		return ERR_INVAL;
 	rc = user_check_password(app->db, s->user_id, cur);
 	if (rc == ERR_LOGIN) {
+		web_audit_security(r, "twofa-off", s->user_id, AUDIT_FAILURE);
 		r->status = 400;
 		return account_page(r, NULL, _("The current password is not correct."));
 	}
@@ -269,5 +275,6 @@ ui_2fa_disable_post(struct req *r)
 		return rc;
 	if ((rc = twofa_disable(app->db, s->user_id)) != 0)
 		return rc;
+	web_audit_security(r, "twofa-off", s->user_id, AUDIT_SUCCESS);
 	return account_page(r, _("Two-step verification is off."), NULL);
 }

@@ -19,6 +19,7 @@
 #include "web/handlers.h"
 #include "web/notify.h"
 #include "web/page.h"
+#include "web/web_audit.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -200,6 +201,7 @@ ui_member_role_post(struct req *r)
 		    NULL);
 	if ((rc = member_set_role(app->db, s->org_id, uid, role)) != 0)
 		return rc;
+	web_audit_security(r, "role-change", uid, AUDIT_SUCCESS);
 	return members_page(r, _("The role was changed."), NULL, NULL);
 }
 
@@ -223,6 +225,7 @@ ui_member_remove_post(struct req *r)
 		    NULL);
 	if ((rc = member_remove(app->db, s->org_id, uid)) != 0)
 		return rc;
+	web_audit_security(r, "member-remove", uid, AUDIT_SUCCESS);
 	return members_page(r, _("The member was removed."), NULL, NULL);
 }
 
@@ -253,6 +256,7 @@ ui_invite_create_post(struct req *r)
 	if ((rc = invite_create(app->db, s->org_id, email, role, s->user_id,
 	    &tok)) != 0)
 		goto out;
+	web_audit_security(r, "invite-create", 0, AUDIT_SUCCESS);
 	link = arena_printf(&r->arena, "%s/invite/%s", app->cfg.base_url, tok.p);
 	buf_printf(&body, "%s\n\n%s\n\n%s\n",
 	    _("You are invited to join an organisation on Infuus, a secure platform for coaching. Accept the invitation here:"),
@@ -288,5 +292,6 @@ ui_org_settings_post(struct req *r)
 	if ((rc = org_set_require_2fa(app->db, s->org_id,
 	    v && strcmp(v, "1") == 0)) != 0)
 		return rc;
+	web_audit_security(r, "org-2fa-setting", 0, AUDIT_SUCCESS);
 	return members_page(r, _("The settings were saved."), NULL, NULL);
 }

@@ -1,10 +1,13 @@
 /*
  * ui-audit.c - the access log for people: the whole log of the
  * organisation for administrators (after two-step verification; filter per
- * employee, per client, action and period), and for everyone the entries
- * about their own data, in plain words.  Looking at the log is itself an
- * access and is logged before the page is shown.
+ * employee, per client, action, what, outcome and period), and for
+ * everyone the entries about their own data, in plain words.  Looking at
+ * the log is itself an access and is logged before the page is shown.
+ * The administrator's log also holds refusals and security events
+ * (web_audit.h); counted repeats are written out before it is read.
  */
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +20,7 @@
 #include "identity/session.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/web_audit.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -74,7 +78,81 @@ kind_words(const char *k)
 	if (strcmp(k, "audit") == 0) return _("the access log");
 	if (strcmp(k, "attachment") == 0) return _("an attachment");
 	if (strcmp(k, "draft") == 0) return _("a draft");
+	if (strcmp(k, "route") == 0) return _("a page");
+	if (strcmp(k, "session") == 0) return _("signing in");
+	if (strcmp(k, "account") == 0) return _("the account");
+	if (strcmp(k, "member") == 0) return _("a membership");
+	if (strcmp(k, "invite") == 0) return _("an invitation");
+	if (strcmp(k, "organisation") == 0) return _("the organisation");
 	return k;
+}
+
+/* The "What" filter: the kinds in the log, as labels. */
+static const struct {
+	const char *kind;
+	const char *label;
+} kind_filters[] = {
+	{ "message", N_("messages") },
+	{ "thread", N_("conversations") },
+	{ "trajectory", N_("trajectories") },
+	{ "attachment", N_("attachments") },
+	{ "draft", N_("drafts") },
+	{ "profile", N_("profiles") },
+	{ "audit", N_("the access log") },
+	{ "route", N_("pages (refusals)") },
+	{ "session", N_("signing in and out") },
+	{ "account", N_("passwords and two-step verification") },
+	{ "member", N_("roles and memberships") },
+	{ "invite", N_("invitations") },
+	{ "organisation", N_("organisation settings") },
+};
+
+/* The detail of a refusal or security event in plain words; other
+ * details (search, export) as they are. */
+static const char *
+detail_words(const char *d)
+{
+	static const struct {
+		const char *code;
+		const char *words;
+	} w[] = {
+		{ "forbidden", N_("no access") },
+		{ "not-found", N_("not found") },
+		{ "unauthenticated", N_("two-step verification missing") },
+		{ "csrf", N_("form out of date or from another site") },
+		{ "session-ended", N_("session ended") },
+		{ "login", N_("logged in") },
+		{ "login-partial", N_("password accepted, code still to come") },
+		{ "login-failed", N_("log-in failed") },
+		{ "totp-failed", N_("wrong code") },
+		{ "recovery-failed", N_("wrong recovery code") },
+		{ "logout", N_("logged out") },
+		{ "logout-everywhere", N_("logged out everywhere") },
+		{ "session-rotate", N_("session renewed") },
+		{ "password-change", N_("password change") },
+		{ "password-reset", N_("password reset") },
+		{ "twofa-on", N_("two-step verification turned on") },
+		{ "twofa-off", N_("two-step verification turned off") },
+		{ "role-change", N_("role changed") },
+		{ "member-remove", N_("member removed") },
+		{ "invite-create", N_("invitation made") },
+		{ "invite-accept", N_("invitation accepted") },
+		{ "org-2fa-setting", N_("two-step verification requirement changed") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(d, w[i].code) == 0)
+			return _(w[i].words);
+	return d;
+}
+
+/* Kinds whose object is a person (the account an event concerns). */
+static bool
+names_a_person(const char *k)
+{
+	return strcmp(k, "session") == 0 || strcmp(k, "account") == 0 ||
+	    strcmp(k, "member") == 0 || strcmp(k, "invite") == 0;
 }
 
 static const char *
@@ -85,6 +163,7 @@ purpose_words(const char *p)
 	if (strcmp(p, "admin") == 0) return _("for administration");
 	if (strcmp(p, "support") == 0) return _("for support");
 	if (strcmp(p, "export") == 0) return _("for an export");
+	if (strcmp(p, "security") == 0) return _("for security");
 	return p;
 }
 
@@ -169,6 +248,8 @@ ui_audit_org(struct req *r)
 	struct membership *ms = NULL;
 	struct db_conn *c = NULL;
 	const char *act = req_query(r, "action");
+	const char *what = req_query(r, "what");
+	const char *oc = req_query(r, "outcome");
 	size_t n = 0, nm = 0, i;
 	int rc;
 
@@ -186,6 +267,25 @@ ui_audit_org(struct req *r)
 			return ERR_INVAL;
 		f.action = act[0];
 	}
+	if (what && *what) {
+		for (i = 0; i < sizeof(kind_filters) / sizeof(kind_filters[0]);
+		    i++)
+			if (strcmp(what, kind_filters[i].kind) == 0)
+				f.kind = kind_filters[i].kind;
+		if (f.kind == NULL)
+			return ERR_INVAL;
+	}
+	if (oc && *oc) {
+		f.by_outcome = true;
+		if (strcmp(oc, "success") == 0)
+			f.outcome = AUDIT_SUCCESS;
+		else if (strcmp(oc, "denied") == 0)
+			f.outcome = AUDIT_DENIED;
+		else if (strcmp(oc, "failure") == 0)
+			f.outcome = AUDIT_FAILURE;
+		else
+			return ERR_INVAL;
+	}
 	if (req_query(r, "from") && *req_query(r, "from") &&
 	    parse_day(req_query(r, "from"), &f.from) != 0)
 		return ERR_INVAL;
@@ -201,6 +301,8 @@ ui_audit_org(struct req *r)
 	ev.detail = "search";
 	if ((rc = audit_record(app->db, &ev)) != 0)
 		return rc;
+	/* Counted repeats are written now, so the view misses none. */
+	web_audit_flush(s->org_id);
 	if ((rc = db_read_begin(app->db, &c)) != 0)
 		return rc;
 	rc = audit_query(c, &f, &r->arena, &rows, &n);
@@ -223,6 +325,34 @@ ui_audit_org(struct req *r)
 
 		PF(r, "<option value=\"%c\"%s>", a, f.action == a ? " selected" : "");
 		T(r, action_label(a));
+		P(r, "</option>");
+	}
+	P(r, "</select></p>\n");
+	P(r, "<p class=\"field\"><label for=\"f-what\">");
+	T(r, _("What"));
+	P(r, "</label>\n<select id=\"f-what\" name=\"what\"><option value=\"\">");
+	T(r, _("all"));
+	P(r, "</option>");
+	for (i = 0; i < sizeof(kind_filters) / sizeof(kind_filters[0]); i++) {
+		P(r, "<option value=\"");
+		A(r, kind_filters[i].kind);
+		P(r, f.kind == kind_filters[i].kind ? "\" selected>" : "\">");
+		T(r, _(kind_filters[i].label));
+		P(r, "</option>");
+	}
+	P(r, "</select></p>\n");
+	P(r, "<p class=\"field\"><label for=\"f-outcome\">");
+	T(r, _("Outcome"));
+	P(r, "</label>\n<select id=\"f-outcome\" name=\"outcome\"><option value=\"\">");
+	T(r, _("all"));
+	P(r, "</option>");
+	for (i = AUDIT_SUCCESS; i <= AUDIT_FAILURE; i++) {
+		static const char *const code[] = { "success", "denied",
+			"failure" };
+
+		PF(r, "<option value=\"%s\"%s>", code[i], f.by_outcome &&
+		    f.outcome == (enum audit_outcome)i ? " selected" : "");
+		T(r, outcome_words((enum audit_outcome)i));
 		P(r, "</option>");
 	}
 	P(r, "</select></p>\n");
@@ -266,12 +396,15 @@ ui_audit_org(struct req *r)
 		T(r, action_words((char)e->action));
 		if (e->detail[0]) {
 			P(r, " <span class=\"muted\">");
-			T(r, e->detail);
+			T(r, detail_words(e->detail));
 			P(r, "</span>");
 		}
 		P(r, "</td><td>");
 		T(r, kind_words(e->kind));
-		if (e->object_id)
+		if (e->object_id && names_a_person(e->kind)) {
+			P(r, ": ");
+			T(r, person(r, ms, nm, e->object_id));
+		} else if (e->object_id)
 			PF(r, " #%lld", (long long)e->object_id);
 		P(r, "</td><td>");
 		if (e->client_id)
@@ -280,6 +413,13 @@ ui_audit_org(struct req *r)
 		T(r, purpose_words(e->purpose));
 		P(r, "</td><td>");
 		T(r, outcome_words(e->outcome));
+		if (e->repeats > 1) {
+			P(r, " <span class=\"repeats\" data-repeats=\"");
+			PF(r, "%lld\">", (long long)e->repeats);
+			T(r, arena_printf(&r->arena, _("%lld times"),
+			    (long long)e->repeats));
+			P(r, "</span>");
+		}
 		P(r, "</td><td>");
 		T(r, e->address);
 		P(r, "</td></tr>\n");
@@ -365,4 +505,21 @@ ui_audit_self(struct req *r)
 	}
 	page_end(r);
 	return 0;
+}
+
+int
+ui_needs_2fa(struct req *r, int err)
+{
+	if (r->wants_json)
+		return err;
+	page_begin(r, _("Two-step verification needed"));
+	page_notice(r, "error", _("This page needs two-step verification, because it shows who accessed clients' data."));
+	P(r, "<p>");
+	T(r, _("Set up two-step verification for your account, then open this page again. If you have already set it up, log out and log in again with your code."));
+	P(r, "</p>\n<p><a href=\"/account/2fa\">");
+	T(r, _("Set up two-step verification"));
+	P(r, "</a></p>\n");
+	page_end(r);
+	r->status = 403;
+	return 1;
 }

@@ -25,6 +25,7 @@
 #include "web/handlers.h"
 #include "web/notify.h"
 #include "web/page.h"
+#include "web/web_audit.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -148,6 +149,7 @@ ui_login_post(struct req *r)
 		usleep((useconds_t)res.delay_ms * 1000);
 	}
 	if (rc == ERR_THROTTLED) {
+		web_audit_security(r, "login-failed", 0, AUDIT_DENIED);
 		throttle_answer(r, res.delay_ms);
 		r->status = 429;
 		login_page(r, email, _("Too many attempts; please wait and try again."));
@@ -157,6 +159,7 @@ ui_login_post(struct req *r)
 	    res.delay_ms <= LOGIN_MAX_SLEEP_MS)
 		usleep((useconds_t)res.delay_ms * 1000);
 	if (rc == ERR_LOGIN) {
+		web_audit_security(r, "login-failed", 0, AUDIT_FAILURE);
 		r->status = 401;
 		login_page(r, email, _("The e-mail address or password is not correct."));
 		return 0;
@@ -170,6 +173,8 @@ ui_login_post(struct req *r)
 		return rc;
 	log_info("login", "user=%lld totp=%d", (long long)res.user_id,
 	    res.needs_totp);
+	web_audit_security(r, res.needs_totp ? "login-partial" : "login",
+	    res.user_id, AUDIT_SUCCESS);
 	resp_redirect(r, res.needs_totp ? "/login/2fa" : "/");
 	return 0;
 }
@@ -221,6 +226,9 @@ ui_login_2fa_post(struct req *r)
 	rc = twofa_verify(app->db, app->kr, s->user_id, code, r->remote_addr,
 	    time(NULL));
 	if (rc == ERR_TOTP || rc == ERR_THROTTLED) {
+		web_audit_security(r, strlen(code) == 6 ? "totp-failed" :
+		    "recovery-failed", s->user_id, rc == ERR_TOTP ?
+		    AUDIT_FAILURE : AUDIT_DENIED);
 		r->status = rc == ERR_TOTP ? 401 : 429;
 		twofa_page(r, rc == ERR_TOTP ?
 		    _("The code is not correct or was already used.") :
@@ -233,6 +241,7 @@ ui_login_2fa_post(struct req *r)
 		return rc;
 	if ((rc = session_promote(app->db, s->id, org)) != 0)
 		return rc;
+	web_audit_security(r, "login", s->user_id, AUDIT_SUCCESS);
 	resp_redirect(r, "/");
 	return 0;
 }
@@ -246,6 +255,7 @@ ui_logout(struct req *r)
 
 	if ((rc = session_destroy(app->db, s->id)) != 0)
 		return rc;
+	web_audit_security(r, "logout", s->user_id, AUDIT_SUCCESS);
 	resp_cookie(r, "infuus_session", "", 0);
 	resp_redirect(r, "/login?out=1");
 	return 0;
@@ -260,6 +270,7 @@ ui_logout_all(struct req *r)
 
 	if ((rc = session_destroy_user(app->db, s->user_id)) != 0)
 		return rc;
+	web_audit_security(r, "logout-everywhere", s->user_id, AUDIT_SUCCESS);
 	resp_cookie(r, "infuus_session", "", 0);
 	resp_redirect(r, "/login?out=1");
 	return 0;
@@ -407,6 +418,8 @@ ui_reset_token_post(struct req *r)
 		return 0;
 	}
 	rc = reset_complete(app->db, req_param(r, "token"), pw, time(NULL), &uid);
+	web_audit_security(r, "password-reset", rc == 0 ? uid : 0,
+	    rc == 0 ? AUDIT_SUCCESS : AUDIT_FAILURE);
 	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
 		return ERR_GONE;
 	if (rc != 0)
@@ -497,6 +510,7 @@ ui_invite_post(struct req *r)
 	    strcmp(web_req_state(r)->lang, "en") == 0 ? "en" : "nl",
 	    time(NULL), &uid);
 	if (rc == ERR_LOGIN) {
+		web_audit_security(r, "invite-accept", 0, AUDIT_FAILURE);
 		r->status = 401;
 		invite_page(r, _("The e-mail address or password is not correct."));
 		return 0;
@@ -509,6 +523,7 @@ ui_invite_post(struct req *r)
 		return rc;
 	if ((rc = web_start_session(r, uid, u.totp_enabled)) != 0)
 		return rc;
+	web_audit_security(r, "invite-accept", uid, AUDIT_SUCCESS);
 	resp_redirect(r, u.totp_enabled ? "/login/2fa" : "/");
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "identity/session.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/web_audit.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -124,14 +125,14 @@ web_routes(size_t *n)
 int
 web_init(struct app *app)
 {
-	(void)app;
+	web_audit_start(app);
 	return 0;
 }
 
 void
 web_fini(struct app *app)
 {
-	(void)app;
+	web_audit_stop(app);
 }
 
 static const char *
@@ -259,6 +260,14 @@ identify(struct req *r)
 	return rc == ERR_BUSY ? rc : 0;
 }
 
+/* A refusal of the route table's: into the access log, then the answer. */
+static int
+refuse(struct req *r, int err)
+{
+	web_audit_refusal(r, "route", 0, err);
+	return err;
+}
+
 static int
 authorize(struct req *r)
 {
@@ -280,16 +289,18 @@ authorize(struct req *r)
 			return login_redirect(r, "/login/2fa");
 		if (!s->twofa_passed && !s->twofa_pending &&
 		    !(rt->flags & (ROUTE_PARTIAL | ROUTE_ANON)) &&
-		    org_requires_2fa(r, s))
+		    org_requires_2fa(r, s)) {
+			web_audit_refusal(r, "route", 0, ERR_AUTH);
 			return login_redirect(r, "/account/2fa?required=1");
+		}
 		if (!(rt->flags & ROUTE_ANON) && rt->roles != ROLE_ALL &&
 		    !(rt->roles & (unsigned)s->role))
-			return ERR_FORBIDDEN;
+			return refuse(r, ERR_FORBIDDEN);
 		if ((rt->flags & ROUTE_2FA) && !s->twofa_passed)
-			return ERR_FORBIDDEN;
+			return ui_needs_2fa(r, refuse(r, ERR_FORBIDDEN));
 	}
 	if ((rt->flags & ROUTE_CSRF) && !csrf_ok(r))
-		return ERR_CSRF;
+		return refuse(r, ERR_CSRF);
 	return 0;
 }
 

@@ -31,5 +31,11 @@ void web_audit_event(struct req *r, struct audit_event *ev, int action,
     const char *kind, int64_t client_id, int64_t object_id,
     const char *purpose);
 int web_start_session(struct req *r, int64_t user_id, bool pending);
+/* web_audit.c: the counter of repeated refusals (start-up, shutdown), and
+ * writing an organisation's pending counts before its log is shown. */
+struct app;
+void web_audit_start(struct app *app);
+void web_audit_stop(struct app *app);
+void web_audit_flush(int64_t org_id);
 
 #endif

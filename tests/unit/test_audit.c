@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "audit/repeat.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -654,7 +655,7 @@ verify_of_an_empty_chain_is_intact(void **state)
 	assert_int_equal(rep.entries, 0);
 	assert_int_equal(audit_verify(fx->db, AUDIT_ALL_CHAINS, &rep), 0);
 	assert_int_equal(rep.chains, 0);
-	assert_int_equal(audit_verify(fx->db, 0, &rep), ERR_INVAL);
+	assert_int_equal(audit_verify(fx->db, -2, &rep), ERR_INVAL);
 	assert_int_equal(audit_verify_main(fx->db, 41, &out), 0);
 	assert_string_equal(out.p, "audit chain org=41: 0 entries, head none: "
 	    "intact\naudit verify: 1 chains, 0 entries: intact\n");
@@ -755,7 +756,10 @@ query_refuses_bad_filters_and_caps_the_page(void **state)
 
 	arena_init(&a);
 	assert_int_equal(db_read_begin(fx->db, &c), 0);
-	f = (struct audit_filter){ .org_id = 0 };
+	f = (struct audit_filter){ .org_id = -1 };
+	assert_int_equal(audit_query(c, &f, &a, &rows, &n), ERR_INVAL);
+	f = (struct audit_filter){ .org_id = 1, .by_outcome = true,
+		.outcome = (enum audit_outcome)9 };
 	assert_int_equal(audit_query(c, &f, &a, &rows, &n), ERR_INVAL);
 	assert_null(rows);
 	assert_int_equal(n, 0);
@@ -822,7 +826,10 @@ codes_refuse_free_text_and_bad_events(void **state)
 	ev = event(60, 'R', 1, 2);
 	ev.outcome = (enum audit_outcome)7;
 	assert_int_equal(audit_record(fx->db, &ev), ERR_INVAL);
-	ev = event(0, 'R', 1, 2);
+	ev = event(-1, 'R', 1, 2);
+	assert_int_equal(audit_record(fx->db, &ev), ERR_INVAL);
+	ev = event(60, 'R', 1, 2);
+	ev.repeats = -1;
 	assert_int_equal(audit_record(fx->db, &ev), ERR_INVAL);
 	ev = event(60, 'R', -1, 2);
 	assert_int_equal(audit_record(fx->db, &ev), ERR_INVAL);
@@ -921,6 +928,258 @@ entry_hash_matches_the_documented_encoding(void **state)
 	assert_memory_not_equal(h, h2, sizeof(h));
 }
 
+/* --- Refusals, the system chain and counted repeats --------------------- */
+
+/* A refusal as web_audit_refusal makes it: who, what, denied, why. */
+static struct audit_event
+refusal(int64_t org, int64_t actor, const char *address, int64_t object,
+    int64_t at)
+{
+	struct audit_event ev = event(org, 'R', actor, 0);
+
+	ev.outcome = AUDIT_DENIED;
+	ev.purpose = "security";
+	ev.kind = "trajectory";
+	ev.detail = "forbidden";
+	ev.address = address;
+	ev.object_id = object;
+	ev.at = at;
+	return ev;
+}
+
+static int64_t
+entries(struct fx *fx, int64_t org)
+{
+	return count_sql(fx, "SELECT COUNT(*) FROM audit_log WHERE org_id = ?",
+	    org);
+}
+
+/* The events the entries of org stand for: their counts added up. */
+static int64_t
+events(struct fx *fx, int64_t org)
+{
+	return count_sql(fx, "SELECT COALESCE(SUM(repeat_count), 0) FROM "
+	    "audit_log WHERE org_id = ?", org);
+}
+
+static void
+system_chain_takes_events_without_an_organisation(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev;
+	struct audit_verify_report rep;
+
+	ev = event(AUDIT_SYSTEM_ORG, 'E', 0, 0);
+	ev.kind = "session";
+	ev.detail = "login-failed";
+	ev.outcome = AUDIT_FAILURE;
+	ev.purpose = "security";
+	assert_int_equal(audit_record(fx->db, &ev), 0);
+	assert_int_equal(audit_record(fx->db, &ev), 0);
+	append_n(fx, 70, 2);
+	assert_int_equal(entries(fx, AUDIT_SYSTEM_ORG), 2);
+	expect_verdict(fx, AUDIT_SYSTEM_ORG, AUDIT_INTACT, 0);
+	assert_int_equal(audit_verify(fx->db, AUDIT_ALL_CHAINS, &rep), 0);
+	assert_int_equal(rep.chains, 2);
+	assert_int_equal(rep.entries, 4);
+	/* Tampering with the system chain is found like any other. */
+	tamper(fx, "UPDATE audit_log SET detail = 'login' "
+	    "WHERE org_id = ? AND seq = ?", 2, AUDIT_SYSTEM_ORG, 1);
+	expect_verdict(fx, AUDIT_SYSTEM_ORG, AUDIT_CHANGED, 1);
+}
+
+static void
+flood_of_refusals_becomes_two_entries_whose_counts_add_up(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_repeat *rp = audit_repeat_new(fx->db,
+	    AUDIT_REPEAT_NO_THREAD);
+	const int64_t t0 = 1700000000;
+	struct audit_filter f = { .org_id = 71 };
+	struct audit_row *rows;
+	struct arena a;
+	struct audit_event ev;
+	int i;
+
+	/* 1,000 refusals within ten seconds, on different objects. */
+	for (i = 0; i < 1000; i++) {
+		ev = refusal(71, 5, "192.0.2.9", 100 + i, t0 + i / 100);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	}
+	/* The first is in the log at once; the rest are counted. */
+	assert_int_equal(entries(fx, 71), 1);
+	assert_int_equal(audit_repeat_tick(rp, t0 + 30), 0);
+	assert_int_equal(entries(fx, 71), 1);
+	/* The window ends: one entry for the 999 repeats. */
+	assert_int_equal(audit_repeat_tick(rp, t0 + LIMIT_AUDIT_REPEAT_WINDOW),
+	    1);
+	assert_int_equal(entries(fx, 71), 2);
+	assert_int_equal(events(fx, 71), 1000);
+
+	arena_init(&a);
+	assert_int_equal(query(fx, &f, &a, &rows), 2);
+	/* Newest first: the count, at the last repeat's time, with no one
+	 * object (they differed), and still a denied refusal of one actor. */
+	assert_int_equal(rows[0].ev.repeats, 999);
+	assert_int_equal(rows[0].ev.at, t0 + 9);
+	assert_int_equal(rows[0].ev.object_id, 0);
+	assert_int_equal(rows[0].ev.actor_id, 5);
+	assert_int_equal(rows[0].ev.outcome, AUDIT_DENIED);
+	assert_string_equal(rows[0].ev.detail, "forbidden");
+	assert_string_equal(rows[0].ev.address, "192.0.2.9");
+	assert_int_equal(rows[1].ev.repeats, 1);
+	assert_int_equal(rows[1].ev.object_id, 100);
+	arena_release(&a);
+
+	/* The chain verifies, and the count is covered by the hash. */
+	expect_verdict(fx, 71, AUDIT_INTACT, 0);
+	audit_repeat_free(rp);
+	assert_int_equal(entries(fx, 71), 2);
+	tamper(fx, "UPDATE audit_log SET repeat_count = 3 "
+	    "WHERE org_id = ? AND seq = ?", 2, 71, 2);
+	expect_verdict(fx, 71, AUDIT_CHANGED, 2);
+}
+
+static void
+repeats_of_other_keys_and_successes_are_not_merged(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_repeat *rp = audit_repeat_new(fx->db,
+	    AUDIT_REPEAT_NO_THREAD);
+	const int64_t t0 = 1700000000;
+	struct audit_event ev;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		/* Another actor, another address, another outcome, another
+		 * detail: each its own key. */
+		ev = refusal(72, 5, "192.0.2.9", 1, t0);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+		ev = refusal(72, 6, "192.0.2.9", 1, t0);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+		ev = refusal(72, 0, "192.0.2.10", 1, t0);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+		ev = refusal(72, 5, "192.0.2.9", 1, t0);
+		ev.detail = "csrf";
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+		ev = refusal(72, 5, "192.0.2.9", 1, t0);
+		ev.outcome = AUDIT_FAILURE;
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+		/* Successes are each an entry of their own. */
+		ev = event(72, 'R', 5, 9);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	}
+	assert_int_equal(entries(fx, 72), 5 + 3);
+	/* Each key's one object stays named in its count. */
+	assert_int_equal(audit_repeat_flush(rp, 72), 5);
+	assert_int_equal(entries(fx, 72), 5 + 3 + 5);
+	assert_int_equal(events(fx, 72), 6 * 3);
+	assert_int_equal(count_sql(fx, "SELECT COUNT(*) FROM audit_log WHERE "
+	    "org_id = ? AND repeat_count = 2 AND object_id = 1", 72), 5);
+	expect_verdict(fx, 72, AUDIT_INTACT, 0);
+	audit_repeat_free(rp);
+}
+
+static void
+a_new_window_writes_the_old_count_and_starts_again(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_repeat *rp = audit_repeat_new(fx->db,
+	    AUDIT_REPEAT_NO_THREAD);
+	const int64_t t0 = 1700000000;
+	struct audit_event ev;
+
+	ev = refusal(73, 5, "192.0.2.9", 1, t0);
+	assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	ev.at = t0 + 1;
+	assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	ev.at = t0 + 2;
+	assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	assert_int_equal(entries(fx, 73), 1);
+	/* After the window, before any tick: the count (2) and the new
+	 * window's first event are written. */
+	ev.at = t0 + LIMIT_AUDIT_REPEAT_WINDOW + 5;
+	assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	assert_int_equal(entries(fx, 73), 3);
+	assert_int_equal(events(fx, 73), 4);
+	/* Nothing is pending: shutdown writes nothing more. */
+	audit_repeat_free(rp);
+	assert_int_equal(entries(fx, 73), 3);
+	expect_verdict(fx, 73, AUDIT_INTACT, 0);
+}
+
+static void
+shutdown_writes_pending_counts(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_repeat *rp = audit_repeat_new(fx->db,
+	    AUDIT_REPEAT_NO_THREAD);
+	struct audit_event ev;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		/* at 0: now, as the web layer sends them. */
+		ev = refusal(74, 5, "192.0.2.9", 1, 0);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	}
+	ev = refusal(75, 5, "192.0.2.9", 1, 0);
+	assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	assert_int_equal(entries(fx, 74), 1);
+	audit_repeat_free(rp);
+	assert_int_equal(entries(fx, 74), 2);
+	assert_int_equal(events(fx, 74), 5);
+	assert_int_equal(events(fx, 75), 2);
+	expect_verdict(fx, AUDIT_ALL_CHAINS, AUDIT_INTACT, 0);
+}
+
+static void
+a_full_table_writes_the_oldest_early_and_drops_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_repeat *rp = audit_repeat_new(fx->db,
+	    AUDIT_REPEAT_NO_THREAD);
+	const int64_t t0 = 1700000000;
+	const int keys = LIMIT_AUDIT_REPEAT_SLOTS + 10;
+	struct audit_event ev;
+	int i;
+
+	/* More actors than slots, three refusals each. */
+	for (i = 0; i < keys * 3; i++) {
+		ev = refusal(76, 1 + i % keys, "192.0.2.9", 1, t0 + i / keys);
+		assert_int_equal(audit_repeat_record(rp, &ev), 0);
+	}
+	audit_repeat_free(rp);
+	assert_int_equal(events(fx, 76), keys * 3);
+	/* Bounded: at most a first and a count per key and pass. */
+	assert_true(entries(fx, 76) <= keys * 4);
+	expect_verdict(fx, 76, AUDIT_INTACT, 0);
+}
+
+static void
+outcome_filter_selects_refusals(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_filter f = { .org_id = 77, .by_outcome = true,
+		.outcome = AUDIT_DENIED };
+	struct audit_row *rows;
+	struct audit_event ev;
+	struct arena a;
+
+	append_n(fx, 77, 3);
+	ev = refusal(77, 5, "192.0.2.9", 4, 0);
+	assert_int_equal(audit_record(fx->db, &ev), 0);
+	arena_init(&a);
+	assert_int_equal(query(fx, &f, &a, &rows), 1);
+	assert_int_equal(rows[0].ev.outcome, AUDIT_DENIED);
+	f.outcome = AUDIT_SUCCESS;
+	assert_int_equal(query(fx, &f, &a, &rows), 3);
+	f.by_outcome = false;
+	f.kind = "trajectory";
+	assert_int_equal(query(fx, &f, &a, &rows), 1);
+	arena_release(&a);
+}
+
 /* --- Runner ------------------------------------------------------------- */
 
 #define T(f, be) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, \
@@ -949,6 +1208,13 @@ run(const char *group, struct testdb *be)
 		T(query_refuses_bad_filters_and_caps_the_page, be),
 		T(codes_refuse_free_text_and_bad_events, be),
 		T(long_user_agents_are_cut_and_cleaned, be),
+		T(system_chain_takes_events_without_an_organisation, be),
+		T(flood_of_refusals_becomes_two_entries_whose_counts_add_up, be),
+		T(repeats_of_other_keys_and_successes_are_not_merged, be),
+		T(a_new_window_writes_the_old_count_and_starts_again, be),
+		T(shutdown_writes_pending_counts, be),
+		T(a_full_table_writes_the_oldest_early_and_drops_nothing, be),
+		T(outcome_filter_selects_refusals, be),
 	};
 
 	return cmocka_run_group_tests_name(group, tests, NULL, NULL);
