@@ -393,11 +393,18 @@ ui_audit_org(struct req *r)
 		P(r, " <span class=\"muted\">(");
 		T(r, e->role);
 		P(r, ")</span></td><td>");
-		T(r, action_words((char)e->action));
-		if (e->detail[0]) {
-			P(r, " <span class=\"muted\">");
+		if (names_a_person(e->kind) ||
+		    strcmp(e->kind, "organisation") == 0)
+			/* A security event: its own words say what happened
+			 * ("role changed"), not "changed role changed". */
 			T(r, detail_words(e->detail));
-			P(r, "</span>");
+		else {
+			T(r, action_words((char)e->action));
+			if (e->detail[0]) {
+				P(r, " <span class=\"muted\">");
+				T(r, detail_words(e->detail));
+				P(r, "</span>");
+			}
 		}
 		P(r, "</td><td>");
 		T(r, kind_words(e->kind));
