@@ -134,7 +134,7 @@
  * key, and an administrator who looks sees counts at most that old (the
  * view flushes them anyway). */
 #define LIMIT_AUDIT_REPEAT_WINDOW 60
-/* Keys counted at once.  A slot is some 500 bytes; when all are taken the
+/* Keys counted at once.  A slot is under 1 KiB; when all are taken the
  * oldest is written out early (never dropped), so an attacker with many
  * addresses costs entries, not memory.  256 is far beyond the distinct
  * offenders a node sees in a minute. */

@@ -118,7 +118,7 @@ detail_words(const char *d)
 	} w[] = {
 		{ "forbidden", N_("no access") },
 		{ "not-found", N_("not found") },
-		{ "unauthenticated", N_("two-step verification missing") },
+		{ "unauthenticated", N_("not fully logged in") },
 		{ "csrf", N_("form out of date or from another site") },
 		{ "session-ended", N_("session ended") },
 		{ "login", N_("logged in") },
