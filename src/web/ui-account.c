@@ -140,7 +140,8 @@ ui_password_post(struct req *r)
 		return ERR_INVAL;
 	rc = user_check_password(app->db, s->user_id, cur);
 	if (rc == ERR_LOGIN) {
-		web_audit_security(r, "password-change", s->user_id, AUDIT_FAILURE);
+		web_audit_security(r, "password-change", s->user_id,
+		    AUDIT_FAILURE);
 		r->status = 400;
 		return account_page(r, NULL, _("The current password is not correct."));
 	}

@@ -182,9 +182,9 @@ web_audit_security(struct req *r, const char *event, int64_t subject_id,
 	struct audit_event ev;
 	size_t i;
 
-	for (i = 0; i < sizeof(security_events) / sizeof(security_events[0]);
-	    i++)
-		if (event != NULL && strcmp(event, security_events[i].code) == 0)
+	for (i = 0; event != NULL && i < sizeof(security_events) /
+	    sizeof(security_events[0]); i++)
+		if (strcmp(event, security_events[i].code) == 0)
 			se = &security_events[i];
 	if (subject_id <= 0 && event != NULL &&
 	    strcmp(event, "login-failed") == 0)
