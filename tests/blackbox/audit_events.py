@@ -7,16 +7,20 @@ entries whose counts add up, the administrator's filters work, and no
 secret reaches the log.  Imported by run.py, which runs the class like the
 others.
 """
+import json
+import os
 import re
 import sqlite3
+import subprocess
 import time
 
-from lib import SECRET, Client, check, csrf_in, eq, totp, totp_step
+from lib import BIN, SECRET, Client, check, csrf_in, eq, totp, totp_step
 
 AE_COACH = ("audit.coach@demo.infuus.test", "audit-coach-pass-123")
 AE_FLOOD = ("audit.flood@demo.infuus.test", "audit-flood-pass-123")
 AE_MEMBER = ("audit.member@demo.infuus.test", "audit-member-pass-123")
 AE_ADMIN2 = ("audit.admin@demo.infuus.test", "audit-admin2-pass-123")
+AE_WALKER = ("audit.walker@demo.infuus.test", "audit-walker-pass-123")
 AE_INVITEE = ("audit.invitee@example.test", "audit-invitee-pass-123")
 UNKNOWN = "nobody-known@demo.infuus.test"
 FLOOD = 1000
@@ -34,7 +38,8 @@ class AuditEventsMixin:
                 (AE_COACH[0], AE_COACH[1], "Aad Audit", "professional"),
                 (AE_FLOOD[0], AE_FLOOD[1], "Floor Flood", "client"),
                 (AE_MEMBER[0], AE_MEMBER[1], "Mees Member", "professional"),
-                (AE_ADMIN2[0], AE_ADMIN2[1], "Ada Admin", "admin")):
+                (AE_ADMIN2[0], AE_ADMIN2[1], "Ada Admin", "admin"),
+                (AE_WALKER[0], AE_WALKER[1], "Wim Walker", "client")):
             self.srv.cli_ok("user", "create", "--email", email, "--name",
                             name, "--org", "demo", "--role", role,
                             password=pw)
@@ -297,6 +302,40 @@ class AuditEventsMixin:
               "'log-in failed' on Aad Audit's account", cells[:5])
         check(all("failed" in row[6] for row in cells), "outcome filter",
               "only failed rows", cells[:5])
+
+    def test_route_walk_every_refusal_is_counted(self):
+        """Each route a client may not use, called by a client: every
+        refusal is in the log (counted), and the entries stay few."""
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+        out = subprocess.run([BIN, "routes"], capture_output=True, text=True,
+                             timeout=30, env=env)
+        table = [json.loads(ln) for ln in out.stdout.splitlines()
+                 if ln.startswith("{")]
+        check(table, "infuus routes", "the route table", out.stderr[-500:])
+        c, uid = self.uid(*AE_WALKER)
+        tok = c.csrf()
+        refused = []
+        for rt in table:
+            if rt["anonymous"] or "client" in rt["roles"]:
+                continue
+            path = "/".join("1" if seg.startswith(":") else seg
+                            for seg in rt["path"].split("/"))
+            if rt["method"] == "GET":
+                r = c.get(path)
+            else:
+                r = c.post(path, {"csrf": tok})
+            eq(r.status, 403, "client %s %s" % (rt["method"], path))
+            refused.append(path)
+        check(len(refused) >= 10, "routes a client may not use", ">= 10",
+              refused)
+        self.log_rows("?outcome=denied")  # writes the pending counts
+        got = self.rows("actor_id = %d AND outcome = 'denied'" % uid)
+        eq(sum(r["repeat_count"] for r in got), len(refused),
+           "refusals in the access log (counted) for %d refused requests" %
+           len(refused))
+        check(len(got) <= 4, "entries for the walk", "at most a first and a "
+              "count for reading and for changing", got)
 
     # --- the flood ---------------------------------------------------------
 
