@@ -108,6 +108,20 @@ msg_open_box(struct keyring *kr, struct db_conn *c, int64_t org_id,
 }
 
 const char *
+msg_author_role(bool from_client)
+{
+	return role_name(from_client ? ROLE_CLIENT : ROLE_PROFESSIONAL);
+}
+
+bool
+msg_author_is_client(struct str col)
+{
+	enum role r;
+
+	return role_parse(col, &r) == 0 && r == ROLE_CLIENT;
+}
+
+const char *
 msg_excerpt(struct str text, size_t at, size_t max, struct arena *a)
 {
 	size_t start, end, i;
@@ -208,54 +222,46 @@ struct head {
 	bool share_reads;
 };
 
+/* The trajectory's head, from its owner, in the form this file uses. */
 static int
-head_row(struct db_stmt *st, struct head *h)
+traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
 {
-	int rc = db_step(st);
+	struct traj_head th;
+	int rc;
 
-	if (rc == DB_ROW) {
-		h->traj_id = db_col_i64(st, 0);
-		h->org_id = db_col_i64(st, 1);
-		h->client_id = db_col_i64(st, 2);
-		h->closed = str_eqc(db_col_text(st, 3), "closed");
-		h->share_reads = db_col_i64(st, 4) != 0;
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	if ((rc = traj_head_on(c, traj_id, &th)) != 0)
+		return rc;
+	h->traj_id = traj_id;
+	h->org_id = th.org_id;
+	h->client_id = th.client_id;
+	h->closed = th.phase == TRAJ_CLOSED;
+	h->share_reads = th.share_reads;
+	return 0;
+}
+
+int
+msg_thread_traj_on(struct db_conn *c, int64_t thread_id, int64_t *traj_id)
+{
+	int64_t args[1] = { thread_id };
+
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT trajectory_id FROM threads WHERE id = ?",
+	    traj_id, 1, args);
 }
 
 static int
 thread_head(struct db_conn *c, int64_t thread_id, struct head *h)
 {
-	struct db_stmt *st;
+	int64_t traj_id;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if ((rc = db_prepare(c, "SELECT t.trajectory_id, tr.org_id, "
-	    "tr.client_id, tr.phase, tr.share_reads FROM threads t "
-	    "JOIN trajectories tr ON tr.id = t.trajectory_id WHERE t.id = ?",
-	    &st)) != 0)
+	if ((rc = msg_thread_traj_on(c, thread_id, &traj_id)) != 0 ||
+	    (rc = traj_head(c, traj_id, h)) != 0)
 		return rc;
-	db_bind_i64(st, 1, thread_id);
 	h->thread_id = thread_id;
-	return head_row(st, h);
-}
-
-static int
-traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
-{
-	struct db_stmt *st;
-	int rc;
-
-	memset(h, 0, sizeof(*h));
-	if ((rc = db_prepare(c, "SELECT id, org_id, client_id, phase, "
-	    "share_reads FROM trajectories WHERE id = ?", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, traj_id);
-	return head_row(st, h);
+	return 0;
 }
 
 /* Does user_id take part in the trajectory, and as its client?
@@ -263,23 +269,15 @@ traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
 static int
 part_of(struct db_conn *c, int64_t traj_id, int64_t user_id, bool *client)
 {
-	struct db_stmt *st;
+	enum role role;
 	int rc;
 
-	if ((rc = db_prepare(c, "SELECT role FROM trajectory_members "
-	    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
+	if ((rc = traj_role_on(c, traj_id, user_id, &role)) != 0)
 		return rc;
-	db_bind_i64(st, 1, traj_id);
-	db_bind_i64(st, 2, user_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*client = str_eqc(db_col_text(st, 0), "client");
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_FORBIDDEN;
-	}
-	db_done(st);
-	return rc;
+	if (role == 0)
+		return ERR_FORBIDDEN;
+	*client = role == ROLE_CLIENT;
+	return 0;
 }
 
 static struct audit_event
@@ -406,7 +404,7 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 2, j->h.traj_id);
 	db_bind_i64(st, 3, j->h.org_id);
 	db_bind_i64(st, 4, j->author_id);
-	db_bind_textz(st, 5, j->from_client ? "client" : "professional");
+	db_bind_textz(st, 5, msg_author_role(j->from_client));
 	db_bind_textz(st, 6, msg_kind_name(j->kind));
 	db_bind_blob(st, 7, j->body_box.p, j->body_box.len);
 	db_bind_id(st, 8, j->quote_of);
@@ -514,7 +512,8 @@ seal(const struct msg_env *env, struct db_conn *c, int64_t org_id,
  * working time in its zone.  0 (and a log line) when the promise cannot
  * give one: the message itself must not be lost over it. */
 static int64_t
-reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
+reply_deadline(const struct msg_env *env, struct db_conn *c, int64_t traj_id,
+    int64_t now)
 {
 	struct promise *p;
 	struct arena a;
@@ -523,7 +522,7 @@ reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
 
 	arena_init(&a);
 	p = ARENA_NEW(&a, struct promise);
-	rc = traj_promise(env->db, env->tzc, traj_id, &a, p);
+	rc = traj_promise_on(c, env->tzc, traj_id, &a, p);
 	if (rc == 0)
 		rc = promise_deadline(p, (time_t)now, &due);
 	if (rc != 0) {
@@ -670,13 +669,22 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 			goto out;
 		j->natt = i + 1;
 	}
+	/* The rest of what the job needs, from the same snapshot: the
+	 * search key (made in a job of its own only for an organisation's
+	 * very first message) and the reply deadline. */
+	j->now = now_or(in->now);
+	if (client && kind == MSG_MESSAGE)
+		j->deadline = reply_deadline(env, c, j->h.traj_id, j->now);
+	rc = search_key_get(env->kr, c, j->h.org_id, key);
 	db_read_end(env->db, c);
 	c = NULL;
+	if (rc == ERR_NOTFOUND)
+		rc = search_key_ensure(env->db, env->kr, j->h.org_id, key);
+	if (rc != 0)
+		goto out;
 
 	/* The words one can find it by: the text as read, the subject of a
 	 * new thread, the attachments' names. */
-	if ((rc = search_key_ensure(env->db, env->kr, j->h.org_id, key)) != 0)
-		goto out;
 	for (i = 0; i < in->nuploads; i++)
 		name_strs[i] = str_c(names[i]);
 	(void)search_message_text(body, subj, name_strs, in->nuploads, &words);
@@ -687,10 +695,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	j->from_client = client;
 	j->kind = kind;
 	j->corrects = corrects;
-	j->now = now_or(in->now);
 	j->ev = ev;
-	if (client && kind == MSG_MESSAGE)
-		j->deadline = reply_deadline(env, j->h.traj_id, j->now);
 	if ((rc = db_write(env->db, post_run, j)) != 0)
 		goto out;
 	*id = j->id;
@@ -815,7 +820,7 @@ row_read(struct db_stmt *st, struct arena *a, struct row *r)
 	r->m.thread_id = db_col_i64(st, 1);
 	r->m.author_id = col_or_zero(st, 2);
 	r->m.author_name = arena_strz(a, db_col_text(st, 3));
-	r->m.from_client = str_eqc(db_col_text(st, 4), "client");
+	r->m.from_client = msg_author_is_client(db_col_text(st, 4));
 	r->m.kind = kind_parse(db_col_text(st, 5));
 	r->body_box = msg_col_copy(st, 6, a);
 	r->m.quote_of = col_or_zero(st, 7);
@@ -1580,7 +1585,7 @@ msg_assistant_context(const struct msg_env *env, int64_t thread_id,
 	t = arena_calloc(a, max + 1, sizeof(*t));
 	while (k < max && (rc = db_step(st)) == DB_ROW) {
 		t[k].at = (time_t)db_col_i64(st, 0);
-		t[k].from_client = str_eqc(db_col_text(st, 1), "client");
+		t[k].from_client = msg_author_is_client(db_col_text(st, 1));
 		k++;
 	}
 	db_done(st);
@@ -1816,8 +1821,7 @@ msg_export_json(const struct msg_export *x, struct buf *out)
 			json_object_set_new(jm, "author", jtext(m->author_name,
 			    strlen(m->author_name)));
 			json_object_set_new(jm, "author_role",
-			    json_string(m->from_client ? "client" :
-			    "professional"));
+			    json_string(msg_author_role(m->from_client)));
 			json_object_set_new(jm, "created_at",
 			    jtime(m->created_at));
 			json_object_set_new(jm, "body", jtext(m->body,

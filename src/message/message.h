@@ -37,6 +37,7 @@
 #include "core/buf.h"
 
 struct db;
+struct db_conn;
 struct keyring;
 struct tz_cache;
 struct audit_event;
@@ -152,6 +153,11 @@ struct msg_post {
  * entries.  ERR_INVAL for an empty or too long subject (one line, at most
  * LIMIT_THREAD_SUBJECT bytes) or body; the errors of msg_post.
  */
+/* The trajectory a thread belongs to, read on c (another module's
+ * snapshot or write job): ERR_NOTFOUND when there is no such thread. */
+int msg_thread_traj_on(struct db_conn *c, int64_t thread_id,
+    int64_t *traj_id);
+
 int msg_thread_create(const struct msg_env *env, int64_t traj_id,
     struct str subject, const struct msg_post *first,
     const struct audit_event *ev, int64_t *thread_id, int64_t *message_id);

@@ -737,6 +737,28 @@ test_reply_deadline_from_the_promise(void **state)
 	assert_int_equal(deadline_of(fx, mid), 0);
 }
 
+/* Posting reads everything it needs (the thread's head, the caller's part,
+ * the sealing key, the search key, the promise for the deadline) from one
+ * read connection, then writes one job.  Before, one client message
+ * borrowed three read connections (head, search key, promise). */
+static void
+test_post_reads_from_one_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, mid;
+	struct db_stats before, after;
+	time_t t0 = ams(fx, 2026, 3, 2, 10, 0);
+
+	thid = thread_new(fx, traj, PRO1, "Welkom", "Welkom.", t0);
+	db_stats(fx->g->db, &before);
+	mid = post(fx, thid, CLIENT1, "Een vraag.", t0 + 60);
+	db_stats(fx->g->db, &after);
+	assert_true(mid > 0);
+	assert_true(deadline_of(fx, mid) > 0); /* the promise was read */
+	assert_int_equal(after.read_begins - before.read_begins, 1);
+	assert_int_equal(after.jobs - before.jobs, 1);
+}
+
 static void
 test_professional_reply_marks_waiting_messages(void **state)
 {
@@ -1689,6 +1711,7 @@ run_db_tests(const char *name, struct group *g)
 		DB_TEST(test_read_state_and_the_clients_choice),
 		DB_TEST(test_drafts_save_load_delete),
 		DB_TEST(test_reply_deadline_from_the_promise),
+		DB_TEST(test_post_reads_from_one_snapshot),
 		DB_TEST(test_professional_reply_marks_waiting_messages),
 		DB_TEST(test_notifications_for_every_other_participant),
 		DB_TEST(test_closed_trajectory_is_read_only_but_readable),
