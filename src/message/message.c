@@ -29,6 +29,7 @@
 #include "audit/audit.h"
 #include "core/crypto.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -534,6 +535,104 @@ reply_deadline(const struct msg_env *env, struct db_conn *c, int64_t traj_id,
 	return (int64_t)due;
 }
 
+/* A text field's fault as the reason a person reads. */
+static int
+text_why(enum text_fault f, struct why *why, const char *field,
+    const char *missing, const char *too_long, int limit)
+{
+	switch (f) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_MISSING:
+		return why_set(why, ERR_INVAL, field, missing);
+	case TEXT_TOO_LONG:
+		why_set(why, ERR_TOOBIG, field, too_long);
+		if (why)
+			why->limit = limit;
+		return ERR_TOOBIG;
+	case TEXT_BAD_CHAR:
+	default:
+		return why_set(why, ERR_INVAL, field, N_("This text holds characters that are not allowed (control characters or bytes that are not text)."));
+	}
+}
+
+/*
+ * The checks of what was typed and attached, before anything is read:
+ * subject (NULL: none, a post in a thread) and body, attachments (their
+ * types in types[], cleaned names in names[]) and the quoted passage.
+ * Each refusal names its field and reason in in->why.
+ */
+static int
+check_input(const struct msg_post *in, const struct str *subject,
+    struct str *body, struct str *subj, struct str *quote,
+    const char **types, const char **names, struct arena *a)
+{
+	size_t i;
+	int rc;
+
+	if (subject != NULL) {
+		if (subject->p != NULL && memchr(subject->p, '\n',
+		    subject->len) != NULL)
+			return why_set(in->why, ERR_INVAL, "subject",
+			    N_("The subject must fit on one line."));
+		/* Counted in characters, which take 1-4 bytes of UTF-8. */
+		rc = text_why(text_check(*subject, 4 * LIMIT_THREAD_SUBJECT,
+		    LIMIT_THREAD_SUBJECT, false, subj),
+		    in->why, "subject",
+		    N_("Please give the conversation a subject."),
+		    N_("The subject is longer than %d characters."),
+		    LIMIT_THREAD_SUBJECT);
+		if (rc != 0)
+			return rc;
+	}
+	rc = text_why(text_check(in->body, LIMIT_MESSAGE, 0, true, body),
+	    in->why, "body", N_("Please write a message."),
+	    N_("The message is longer than %d KB. Split it over two messages."),
+	    LIMIT_MESSAGE / 1024);
+	if (rc != 0)
+		return rc;
+	if (in->nuploads > LIMIT_ATTACHMENTS) {
+		why_set(in->why, ERR_TOOMANY, "attachments",
+		    N_("You can attach at most %d files to one message."));
+		if (in->why)
+			in->why->limit = LIMIT_ATTACHMENTS;
+		return ERR_TOOMANY;
+	}
+	for (i = 0; i < in->nuploads; i++) {
+		names[i] = msg_clean_name(in->uploads[i].name, a);
+		rc = msg_upload_check(&in->uploads[i], &types[i]);
+		if (rc == 0) {
+			names[i] = msg_name_for_type(names[i], types[i], a);
+			continue;
+		}
+		if (rc == ERR_TOOBIG && in->uploads[i].len == 0)
+			why_set(in->why, rc, "attachments",
+			    N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is empty."));
+		else if (rc == ERR_TOOBIG)
+			why_set(in->why, rc, "attachments",
+			    N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is larger than %d MB."));
+		else
+			why_set(in->why, rc, "attachments",
+			    N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is not of an accepted type. Accepted are PDF, PNG, JPEG, GIF, plain text, Word (.docx) and OpenDocument text (.odt)."));
+		if (in->why) {
+			in->why->name = names[i];
+			in->why->limit = rc == ERR_TOOBIG &&
+			    in->uploads[i].len > 0 ?
+			    LIMIT_ATTACHMENT / (1024 * 1024) : 0;
+		}
+		return rc;
+	}
+	if (in->quote_of > 0)
+		return text_why(text_check(in->quote, LIMIT_QUOTE, 0, true,
+		    quote), in->why, "quote", N_("The quote is empty."),
+		    N_("The quote is longer than %d bytes: quote a few sentences."),
+		    LIMIT_QUOTE);
+	if (in->quote.len > 0 && str_trim(in->quote).len > 0)
+		return why_set(in->why, ERR_INVAL, "quote",
+		    N_("Choose the message the quote comes from."));
+	return 0;
+}
+
 /*
  * Everything a post, a new thread and a correction share: check the
  * input, read the thread's head, seal, make the words' filter, compute
@@ -574,28 +673,9 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = ERR_INVAL;
 		goto out;
 	}
-	if ((rc = text_field(in->body, LIMIT_MESSAGE, true, &body)) != 0)
+	if ((rc = check_input(in, thread_id == 0 ? &subject : NULL, &body,
+	    &subj, &quote, types, names, &a)) != 0)
 		goto out;
-	if (thread_id == 0 &&
-	    (rc = text_field(subject, LIMIT_THREAD_SUBJECT, false, &subj)) != 0)
-		goto out;
-	if (in->nuploads > LIMIT_ATTACHMENTS) {
-		rc = ERR_TOOMANY;
-		goto out;
-	}
-	for (i = 0; i < in->nuploads; i++) {
-		if ((rc = msg_upload_check(&in->uploads[i], &types[i])) != 0)
-			goto out;
-		names[i] = msg_clean_name(in->uploads[i].name, &a);
-	}
-	if (in->quote_of > 0) {
-		rc = text_field(in->quote, LIMIT_QUOTE, true, &quote);
-		if (rc != 0)
-			goto out;
-	} else if (in->quote.len > 0 && str_trim(in->quote).len > 0) {
-		rc = ERR_INVAL;     /* a passage without its source */
-		goto out;
-	}
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
@@ -620,7 +700,8 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		struct str box = { NULL, 0 };
 
 		if (thread_id == 0) {
-			rc = ERR_INVAL;
+			rc = why_set(in->why, ERR_INVAL, "quote",
+			    N_("A new conversation cannot quote a message."));
 			goto out;
 		}
 		if ((rc = db_prepare(c, "SELECT thread_id, body_box FROM "
@@ -635,6 +716,8 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 			rc = ERR_INVAL;
 		}
 		db_done(st);
+		if (rc == ERR_INVAL)
+			why_set(in->why, rc, "quote", N_("The quoted message is not in this conversation."));
 		if (rc != 0)
 			goto out;
 		if ((rc = msg_open_box(env->kr, c, j->h.org_id, box, &a, &txt,
@@ -643,8 +726,10 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = quote_occurs(quote, (struct str){ txt, tlen }) ? 0 :
 		    ERR_INVAL;
 		explicit_bzero((char *)txt, tlen);
-		if (rc != 0)
+		if (rc != 0) {
+			why_set(in->why, rc, "quote", N_("The quoted passage does not occur word for word in that message. Copy it from the message, or empty the quote."));
 			goto out;
+		}
 		if ((rc = seal(env, c, j->h.org_id, quote.p, quote.len,
 		    &j->quote_box)) != 0)
 			goto out;
@@ -696,8 +781,14 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	j->kind = kind;
 	j->corrects = corrects;
 	j->ev = ev;
-	if ((rc = db_write(env->db, post_run, j)) != 0)
+	if ((rc = db_write(env->db, post_run, j)) != 0) {
+		if (rc == ERR_TOOMANY && kind == MSG_CORRECTION) {
+			why_set(in->why, rc, "body", N_("A message can be corrected at most %d times. Write a new message instead."));
+			if (in->why)
+				in->why->limit = LIMIT_CORRECTIONS;
+		}
 		goto out;
+	}
 	*id = j->id;
 	if (new_thread)
 		*new_thread = j->h.thread_id;
@@ -740,7 +831,7 @@ msg_post(const struct msg_env *env, int64_t thread_id,
 int
 msg_correct(const struct msg_env *env, int64_t message_id,
     int64_t author_id, struct str body, time_t now,
-    const struct audit_event *ev, int64_t *id)
+    const struct audit_event *ev, struct why *why, int64_t *id)
 {
 	struct msg_post in;
 	struct db_conn *c;
@@ -784,6 +875,7 @@ msg_correct(const struct msg_env *env, int64_t message_id,
 	in.author_id = author_id;
 	in.body = body;
 	in.now = now;
+	in.why = why;
 	return post_common(env, 0, thread_id, STR_NULL, &in, MSG_CORRECTION,
 	    root, ev, NULL, id);
 }

@@ -92,6 +92,11 @@ int page_parse_day(const char *s, int64_t *day);
  * ("9.5" in English, "9,5" in Dutch). */
 const char *page_decimal(struct req *r, double v);
 
+/* The reason a domain function gave for refusing input (core/err.h's
+ * struct why), translated and filled in; NULL when it gave none. */
+struct why;
+const char *page_why(struct req *r, const struct why *w);
+
 /* The value of a form field, "" when the request has none. */
 const char *page_form(struct req *r, const char *name);
 
