@@ -9,6 +9,8 @@
 #ifndef INFUUS_ERR_H
 #define INFUUS_ERR_H
 
+#include <stddef.h>
+
 /*    name        HTTP  message shown to a person */
 #define ERR_MAP(X) \
 	X(INVAL,      400, "The request is not valid.") \
@@ -42,6 +44,38 @@ enum err {
 #undef ERR_ENUM_
 	ERR_LAST_
 };
+
+/*
+ * Why a person's input was refused.  A domain function that checks what a
+ * person sent returns an ERR_* value and, when its caller passed a struct
+ * why, says there which form field is at fault (NULL: the input as a
+ * whole) and why, in an English sentence marked N_() (core/i18n.h) that
+ * the page translates and shows next to the field; the page's status is
+ * err_status() of the returned value.  The sentence may hold printf
+ * conversions for name (%s) and then limit (%d), in that order, when
+ * those are set; nothing else.  The web layer does not check again what
+ * the domain checks, and never guesses what a bare error meant.
+ */
+struct why {
+	const char *field;
+	const char *msg;
+	const char *name;     /* e.g. a file's name (cleaned); NULL: none */
+	int limit;            /* e.g. a limit of limits.h in its unit; 0 */
+};
+
+/* Fill w (when not NULL) and return err: `return why_set(w, ERR_INVAL,
+ * "body", N_("..."));`. */
+static inline int
+why_set(struct why *w, int err, const char *field, const char *msg)
+{
+	if (w != NULL) {
+		w->field = field;
+		w->msg = msg;
+		w->name = NULL;
+		w->limit = 0;
+	}
+	return err;
+}
 
 /* A person-readable sentence for an error value (never NULL). */
 const char *err_msg(int err);

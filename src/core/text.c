@@ -27,17 +27,34 @@ text_clean(struct str s, bool multiline)
 	return true;
 }
 
+enum text_fault
+text_check(struct str s, size_t max, size_t max_chars, bool multiline,
+    struct str *out)
+{
+	struct str t;
+	size_t i, chars = 0;
+
+	if (s.p == NULL || (t = str_trim(s)).len == 0)
+		return TEXT_MISSING;
+	if (!utf8_valid(t.p, t.len) || !text_clean(t, multiline))
+		return TEXT_BAD_CHAR;
+	if (t.len > max)
+		return TEXT_TOO_LONG;
+	if (max_chars > 0) {
+		/* Valid UTF-8: every byte that is not a continuation byte
+		 * starts a character. */
+		for (i = 0; i < t.len; i++)
+			chars += ((unsigned char)t.p[i] & 0xc0) != 0x80;
+		if (chars > max_chars)
+			return TEXT_TOO_LONG;
+	}
+	*out = t;
+	return TEXT_OK;
+}
+
 int
 text_field(struct str s, size_t max, bool multiline, struct str *out)
 {
-	struct str t;
-
-	if (s.p == NULL)
-		return ERR_INVAL;
-	t = str_trim(s);
-	if (t.len == 0 || t.len > max || !utf8_valid(t.p, t.len) ||
-	    !text_clean(t, multiline))
-		return ERR_INVAL;
-	*out = t;
-	return 0;
+	return text_check(s, max, 0, multiline, out) == TEXT_OK ? 0 :
+	    ERR_INVAL;
 }

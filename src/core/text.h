@@ -26,4 +26,19 @@ bool text_clean(struct str s, bool multiline);
  */
 int text_field(struct str s, size_t max, bool multiline, struct str *out);
 
+/* What text_check found wrong with a field. */
+enum text_fault {
+	TEXT_OK,
+	TEXT_MISSING,   /* empty or only white space (or no field at all) */
+	TEXT_TOO_LONG,  /* over the limit */
+	TEXT_BAD_CHAR,  /* a control character, or bytes that are not UTF-8 */
+};
+/*
+ * text_field that says why: the fault, and with max_chars > 0 the limit
+ * also counts characters (code points), for fields whose limit a person
+ * sees in characters (max then bounds the bytes stored).
+ */
+enum text_fault text_check(struct str s, size_t max, size_t max_chars,
+    bool multiline, struct str *out);
+
 #endif

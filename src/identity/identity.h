@@ -97,6 +97,9 @@ int member_set_role(struct db *db, int64_t org_id, int64_t user_id, enum role ro
 int member_remove(struct db *db, int64_t org_id, int64_t user_id);
 /* ERR_NOTFOUND when the user is not a member. */
 int member_role(struct db *db, int64_t org_id, int64_t user_id, enum role *out);
+/* member_role on a connection the caller holds (a read or a write job). */
+int member_role_on(struct db_conn *c, int64_t org_id, int64_t user_id,
+    enum role *out);
 int member_list(struct db *db, int64_t org_id, struct arena *a,
     struct membership **out, size_t *n);
 /* The organisations a user belongs to (with their role in each). */

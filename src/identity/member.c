@@ -58,9 +58,8 @@ member_add(struct db *db, int64_t org_id, int64_t user_id, enum role role)
 	return db_write(db, add_run, &j);
 }
 
-/* The member's role now, read on the writer (c). */
-static int
-role_on(struct db_conn *c, int64_t org_id, int64_t user_id, enum role *out)
+int
+member_role_on(struct db_conn *c, int64_t org_id, int64_t user_id, enum role *out)
 {
 	struct db_stmt *st;
 	int rc;
@@ -104,7 +103,7 @@ change_run(struct db_conn *c, void *arg)
 	enum role current;
 	int rc;
 
-	if ((rc = role_on(c, j->org_id, j->user_id, &current)) != 0)
+	if ((rc = member_role_on(c, j->org_id, j->user_id, &current)) != 0)
 		return rc;
 	if (j->role != ROLE_ADMIN &&
 	    (rc = last_admin_guard(c, j->org_id, current)) != 0)

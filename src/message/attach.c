@@ -15,6 +15,7 @@
  * download (Content-Disposition: attachment, nosniff).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 #include "core/limits.h"
@@ -254,4 +255,48 @@ msg_clean_name(const char *name, struct arena *a)
 	out = n ? arena_strndup(a, s, n) : arena_strdup(a, "attachment");
 	buf_release(&b);
 	return out;
+}
+
+/* The extensions each allowed type goes by; the first is the one given to
+ * a name that has none of them. */
+static const struct {
+	const char *type;
+	const char *ext[2];
+} type_ext[] = {
+	{ TYPE_PDF, { ".pdf", NULL } },
+	{ TYPE_PNG, { ".png", NULL } },
+	{ TYPE_JPEG, { ".jpg", ".jpeg" } },
+	{ TYPE_GIF, { ".gif", NULL } },
+	{ TYPE_TEXT, { ".txt", NULL } },
+	{ TYPE_DOCX, { ".docx", NULL } },
+	{ TYPE_ODT, { ".odt", NULL } },
+};
+
+const char *
+msg_name_for_type(const char *clean, const char *type, struct arena *a)
+{
+	const char *dot, *ext = NULL;
+	size_t i, k, base;
+
+	for (i = 0; i < sizeof(type_ext) / sizeof(type_ext[0]); i++)
+		if (type != NULL && strcmp(type, type_ext[i].type) == 0)
+			break;
+	if (i == sizeof(type_ext) / sizeof(type_ext[0]))
+		return arena_strdup(a, "attachment");
+	dot = strrchr(clean, '.');
+	for (k = 0; dot != NULL && k < 2 && type_ext[i].ext[k]; k++)
+		if (strcasecmp(dot, type_ext[i].ext[k]) == 0)
+			return clean;
+	/* The claimed extension (".bat", ".html", ".svg", or none) gives way
+	 * to the type's own; the name stays within LIMIT_ATTACHMENT_NAME,
+	 * cut at a character boundary. */
+	ext = type_ext[i].ext[0];
+	base = dot != NULL && dot != clean ? (size_t)(dot - clean) :
+	    strlen(clean);
+	if (base > LIMIT_ATTACHMENT_NAME - strlen(ext)) {
+		base = LIMIT_ATTACHMENT_NAME - strlen(ext);
+		while (base > 0 && ((unsigned char)clean[base] & 0xc0) == 0x80)
+			base--;
+	}
+	return arena_printf(a, "%.*s%s", (int)base, clean, ext);
 }

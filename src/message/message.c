@@ -29,6 +29,7 @@
 #include "audit/audit.h"
 #include "core/crypto.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -105,6 +106,20 @@ msg_open_box(struct keyring *kr, struct db_conn *c, int64_t org_id,
 	}
 	buf_wipe(&plain);
 	return rc;
+}
+
+const char *
+msg_author_role(bool from_client)
+{
+	return role_name(from_client ? ROLE_CLIENT : ROLE_PROFESSIONAL);
+}
+
+bool
+msg_author_is_client(struct str col)
+{
+	enum role r;
+
+	return role_parse(col, &r) == 0 && r == ROLE_CLIENT;
 }
 
 const char *
@@ -208,54 +223,46 @@ struct head {
 	bool share_reads;
 };
 
+/* The trajectory's head, from its owner, in the form this file uses. */
 static int
-head_row(struct db_stmt *st, struct head *h)
+traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
 {
-	int rc = db_step(st);
+	struct traj_head th;
+	int rc;
 
-	if (rc == DB_ROW) {
-		h->traj_id = db_col_i64(st, 0);
-		h->org_id = db_col_i64(st, 1);
-		h->client_id = db_col_i64(st, 2);
-		h->closed = str_eqc(db_col_text(st, 3), "closed");
-		h->share_reads = db_col_i64(st, 4) != 0;
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	if ((rc = traj_head_on(c, traj_id, &th)) != 0)
+		return rc;
+	h->traj_id = traj_id;
+	h->org_id = th.org_id;
+	h->client_id = th.client_id;
+	h->closed = th.phase == TRAJ_CLOSED;
+	h->share_reads = th.share_reads;
+	return 0;
+}
+
+int
+msg_thread_traj_on(struct db_conn *c, int64_t thread_id, int64_t *traj_id)
+{
+	int64_t args[1] = { thread_id };
+
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT trajectory_id FROM threads WHERE id = ?",
+	    traj_id, 1, args);
 }
 
 static int
 thread_head(struct db_conn *c, int64_t thread_id, struct head *h)
 {
-	struct db_stmt *st;
+	int64_t traj_id;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if ((rc = db_prepare(c, "SELECT t.trajectory_id, tr.org_id, "
-	    "tr.client_id, tr.phase, tr.share_reads FROM threads t "
-	    "JOIN trajectories tr ON tr.id = t.trajectory_id WHERE t.id = ?",
-	    &st)) != 0)
+	if ((rc = msg_thread_traj_on(c, thread_id, &traj_id)) != 0 ||
+	    (rc = traj_head(c, traj_id, h)) != 0)
 		return rc;
-	db_bind_i64(st, 1, thread_id);
 	h->thread_id = thread_id;
-	return head_row(st, h);
-}
-
-static int
-traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
-{
-	struct db_stmt *st;
-	int rc;
-
-	memset(h, 0, sizeof(*h));
-	if ((rc = db_prepare(c, "SELECT id, org_id, client_id, phase, "
-	    "share_reads FROM trajectories WHERE id = ?", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, traj_id);
-	return head_row(st, h);
+	return 0;
 }
 
 /* Does user_id take part in the trajectory, and as its client?
@@ -263,23 +270,15 @@ traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
 static int
 part_of(struct db_conn *c, int64_t traj_id, int64_t user_id, bool *client)
 {
-	struct db_stmt *st;
+	enum role role;
 	int rc;
 
-	if ((rc = db_prepare(c, "SELECT role FROM trajectory_members "
-	    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
+	if ((rc = traj_role_on(c, traj_id, user_id, &role)) != 0)
 		return rc;
-	db_bind_i64(st, 1, traj_id);
-	db_bind_i64(st, 2, user_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*client = str_eqc(db_col_text(st, 0), "client");
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_FORBIDDEN;
-	}
-	db_done(st);
-	return rc;
+	if (role == 0)
+		return ERR_FORBIDDEN;
+	*client = role == ROLE_CLIENT;
+	return 0;
 }
 
 static struct audit_event
@@ -406,7 +405,7 @@ post_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 2, j->h.traj_id);
 	db_bind_i64(st, 3, j->h.org_id);
 	db_bind_i64(st, 4, j->author_id);
-	db_bind_textz(st, 5, j->from_client ? "client" : "professional");
+	db_bind_textz(st, 5, msg_author_role(j->from_client));
 	db_bind_textz(st, 6, msg_kind_name(j->kind));
 	db_bind_blob(st, 7, j->body_box.p, j->body_box.len);
 	db_bind_id(st, 8, j->quote_of);
@@ -514,7 +513,8 @@ seal(const struct msg_env *env, struct db_conn *c, int64_t org_id,
  * working time in its zone.  0 (and a log line) when the promise cannot
  * give one: the message itself must not be lost over it. */
 static int64_t
-reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
+reply_deadline(const struct msg_env *env, struct db_conn *c, int64_t traj_id,
+    int64_t now)
 {
 	struct promise *p;
 	struct arena a;
@@ -523,7 +523,7 @@ reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
 
 	arena_init(&a);
 	p = ARENA_NEW(&a, struct promise);
-	rc = traj_promise(env->db, env->tzc, traj_id, &a, p);
+	rc = traj_promise_on(c, env->tzc, traj_id, &a, p);
 	if (rc == 0)
 		rc = promise_deadline(p, (time_t)now, &due);
 	if (rc != 0) {
@@ -533,6 +533,104 @@ reply_deadline(const struct msg_env *env, int64_t traj_id, int64_t now)
 	}
 	arena_release(&a);
 	return (int64_t)due;
+}
+
+/* A text field's fault as the reason a person reads. */
+static int
+text_why(enum text_fault f, struct why *why, const char *field,
+    const char *missing, const char *too_long, int limit)
+{
+	switch (f) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_MISSING:
+		return why_set(why, ERR_INVAL, field, missing);
+	case TEXT_TOO_LONG:
+		why_set(why, ERR_TOOBIG, field, too_long);
+		if (why)
+			why->limit = limit;
+		return ERR_TOOBIG;
+	case TEXT_BAD_CHAR:
+	default:
+		return why_set(why, ERR_INVAL, field, N_("This text holds characters that are not allowed (control characters or bytes that are not text)."));
+	}
+}
+
+/*
+ * The checks of what was typed and attached, before anything is read:
+ * subject (NULL: none, a post in a thread) and body, attachments (their
+ * types in types[], cleaned names in names[]) and the quoted passage.
+ * Each refusal names its field and reason in in->why.
+ */
+static int
+check_input(const struct msg_post *in, const struct str *subject,
+    struct str *body, struct str *subj, struct str *quote,
+    const char **types, const char **names, struct arena *a)
+{
+	size_t i;
+	int rc;
+
+	if (subject != NULL) {
+		if (subject->p != NULL && memchr(subject->p, '\n',
+		    subject->len) != NULL)
+			return why_set(in->why, ERR_INVAL, "subject",
+			    N_("The subject must fit on one line."));
+		/* Counted in characters, which take 1-4 bytes of UTF-8. */
+		rc = text_why(text_check(*subject, 4 * LIMIT_THREAD_SUBJECT,
+		    LIMIT_THREAD_SUBJECT, false, subj),
+		    in->why, "subject",
+		    N_("Please give the conversation a subject."),
+		    N_("The subject is longer than %d characters."),
+		    LIMIT_THREAD_SUBJECT);
+		if (rc != 0)
+			return rc;
+	}
+	rc = text_why(text_check(in->body, LIMIT_MESSAGE, 0, true, body),
+	    in->why, "body", N_("Please write a message."),
+	    N_("The message is longer than %d KB. Split it over two messages."),
+	    LIMIT_MESSAGE / 1024);
+	if (rc != 0)
+		return rc;
+	if (in->nuploads > LIMIT_ATTACHMENTS) {
+		why_set(in->why, ERR_TOOMANY, "attachments",
+		    N_("You can attach at most %d files to one message."));
+		if (in->why)
+			in->why->limit = LIMIT_ATTACHMENTS;
+		return ERR_TOOMANY;
+	}
+	for (i = 0; i < in->nuploads; i++) {
+		names[i] = msg_clean_name(in->uploads[i].name, a);
+		rc = msg_upload_check(&in->uploads[i], &types[i]);
+		if (rc == 0) {
+			names[i] = msg_name_for_type(names[i], types[i], a);
+			continue;
+		}
+		if (rc == ERR_TOOBIG && in->uploads[i].len == 0)
+			why_set(in->why, rc, "attachments",
+			    N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is empty."));
+		else if (rc == ERR_TOOBIG)
+			why_set(in->why, rc, "attachments",
+			    N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is larger than %d MB."));
+		else
+			why_set(in->why, rc, "attachments",
+			    N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is not of an accepted type. Accepted are PDF, PNG, JPEG, GIF, plain text, Word (.docx) and OpenDocument text (.odt)."));
+		if (in->why) {
+			in->why->name = names[i];
+			in->why->limit = rc == ERR_TOOBIG &&
+			    in->uploads[i].len > 0 ?
+			    LIMIT_ATTACHMENT / (1024 * 1024) : 0;
+		}
+		return rc;
+	}
+	if (in->quote_of > 0)
+		return text_why(text_check(in->quote, LIMIT_QUOTE, 0, true,
+		    quote), in->why, "quote", N_("The quote is empty."),
+		    N_("The quote is longer than %d bytes: quote a few sentences."),
+		    LIMIT_QUOTE);
+	if (in->quote.len > 0 && str_trim(in->quote).len > 0)
+		return why_set(in->why, ERR_INVAL, "quote",
+		    N_("Choose the message the quote comes from."));
+	return 0;
 }
 
 /*
@@ -575,28 +673,9 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = ERR_INVAL;
 		goto out;
 	}
-	if ((rc = text_field(in->body, LIMIT_MESSAGE, true, &body)) != 0)
+	if ((rc = check_input(in, thread_id == 0 ? &subject : NULL, &body,
+	    &subj, &quote, types, names, &a)) != 0)
 		goto out;
-	if (thread_id == 0 &&
-	    (rc = text_field(subject, LIMIT_THREAD_SUBJECT, false, &subj)) != 0)
-		goto out;
-	if (in->nuploads > LIMIT_ATTACHMENTS) {
-		rc = ERR_TOOMANY;
-		goto out;
-	}
-	for (i = 0; i < in->nuploads; i++) {
-		if ((rc = msg_upload_check(&in->uploads[i], &types[i])) != 0)
-			goto out;
-		names[i] = msg_clean_name(in->uploads[i].name, &a);
-	}
-	if (in->quote_of > 0) {
-		rc = text_field(in->quote, LIMIT_QUOTE, true, &quote);
-		if (rc != 0)
-			goto out;
-	} else if (in->quote.len > 0 && str_trim(in->quote).len > 0) {
-		rc = ERR_INVAL;     /* a passage without its source */
-		goto out;
-	}
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
@@ -621,7 +700,8 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		struct str box = { NULL, 0 };
 
 		if (thread_id == 0) {
-			rc = ERR_INVAL;
+			rc = why_set(in->why, ERR_INVAL, "quote",
+			    N_("A new conversation cannot quote a message."));
 			goto out;
 		}
 		if ((rc = db_prepare(c, "SELECT thread_id, body_box FROM "
@@ -636,6 +716,8 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 			rc = ERR_INVAL;
 		}
 		db_done(st);
+		if (rc == ERR_INVAL)
+			why_set(in->why, rc, "quote", N_("The quoted message is not in this conversation."));
 		if (rc != 0)
 			goto out;
 		if ((rc = msg_open_box(env->kr, c, j->h.org_id, box, &a, &txt,
@@ -644,8 +726,10 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = quote_occurs(quote, (struct str){ txt, tlen }) ? 0 :
 		    ERR_INVAL;
 		explicit_bzero((char *)txt, tlen);
-		if (rc != 0)
+		if (rc != 0) {
+			why_set(in->why, rc, "quote", N_("The quoted passage does not occur word for word in that message. Copy it from the message, or empty the quote."));
 			goto out;
+		}
 		if ((rc = seal(env, c, j->h.org_id, quote.p, quote.len,
 		    &j->quote_box)) != 0)
 			goto out;
@@ -670,13 +754,22 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 			goto out;
 		j->natt = i + 1;
 	}
+	/* The rest of what the job needs, from the same snapshot: the
+	 * search key (made in a job of its own only for an organisation's
+	 * very first message) and the reply deadline. */
+	j->now = now_or(in->now);
+	if (client && kind == MSG_MESSAGE)
+		j->deadline = reply_deadline(env, c, j->h.traj_id, j->now);
+	rc = search_key_get(env->kr, c, j->h.org_id, key);
 	db_read_end(env->db, c);
 	c = NULL;
+	if (rc == ERR_NOTFOUND)
+		rc = search_key_ensure(env->db, env->kr, j->h.org_id, key);
+	if (rc != 0)
+		goto out;
 
 	/* The words one can find it by: the text as read, the subject of a
 	 * new thread, the attachments' names. */
-	if ((rc = search_key_ensure(env->db, env->kr, j->h.org_id, key)) != 0)
-		goto out;
 	for (i = 0; i < in->nuploads; i++)
 		name_strs[i] = str_c(names[i]);
 	(void)search_message_text(body, subj, name_strs, in->nuploads, &words);
@@ -687,12 +780,15 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	j->from_client = client;
 	j->kind = kind;
 	j->corrects = corrects;
-	j->now = now_or(in->now);
 	j->ev = ev;
-	if (client && kind == MSG_MESSAGE)
-		j->deadline = reply_deadline(env, j->h.traj_id, j->now);
-	if ((rc = db_write(env->db, post_run, j)) != 0)
+	if ((rc = db_write(env->db, post_run, j)) != 0) {
+		if (rc == ERR_TOOMANY && kind == MSG_CORRECTION) {
+			why_set(in->why, rc, "body", N_("A message can be corrected at most %d times. Write a new message instead."));
+			if (in->why)
+				in->why->limit = LIMIT_CORRECTIONS;
+		}
 		goto out;
+	}
 	*id = j->id;
 	if (new_thread)
 		*new_thread = j->h.thread_id;
@@ -735,7 +831,7 @@ msg_post(const struct msg_env *env, int64_t thread_id,
 int
 msg_correct(const struct msg_env *env, int64_t message_id,
     int64_t author_id, struct str body, time_t now,
-    const struct audit_event *ev, int64_t *id)
+    const struct audit_event *ev, struct why *why, int64_t *id)
 {
 	struct msg_post in;
 	struct db_conn *c;
@@ -779,6 +875,7 @@ msg_correct(const struct msg_env *env, int64_t message_id,
 	in.author_id = author_id;
 	in.body = body;
 	in.now = now;
+	in.why = why;
 	return post_common(env, 0, thread_id, STR_NULL, &in, MSG_CORRECTION,
 	    root, ev, NULL, id);
 }
@@ -815,7 +912,7 @@ row_read(struct db_stmt *st, struct arena *a, struct row *r)
 	r->m.thread_id = db_col_i64(st, 1);
 	r->m.author_id = col_or_zero(st, 2);
 	r->m.author_name = arena_strz(a, db_col_text(st, 3));
-	r->m.from_client = str_eqc(db_col_text(st, 4), "client");
+	r->m.from_client = msg_author_is_client(db_col_text(st, 4));
 	r->m.kind = kind_parse(db_col_text(st, 5));
 	r->body_box = msg_col_copy(st, 6, a);
 	r->m.quote_of = col_or_zero(st, 7);
@@ -1580,7 +1677,7 @@ msg_assistant_context(const struct msg_env *env, int64_t thread_id,
 	t = arena_calloc(a, max + 1, sizeof(*t));
 	while (k < max && (rc = db_step(st)) == DB_ROW) {
 		t[k].at = (time_t)db_col_i64(st, 0);
-		t[k].from_client = str_eqc(db_col_text(st, 1), "client");
+		t[k].from_client = msg_author_is_client(db_col_text(st, 1));
 		k++;
 	}
 	db_done(st);
@@ -1816,8 +1913,7 @@ msg_export_json(const struct msg_export *x, struct buf *out)
 			json_object_set_new(jm, "author", jtext(m->author_name,
 			    strlen(m->author_name)));
 			json_object_set_new(jm, "author_role",
-			    json_string(m->from_client ? "client" :
-			    "professional"));
+			    json_string(msg_author_role(m->from_client)));
 			json_object_set_new(jm, "created_at",
 			    jtime(m->created_at));
 			json_object_set_new(jm, "body", jtext(m->body,

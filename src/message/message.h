@@ -35,8 +35,10 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/err.h"
 
 struct db;
+struct db_conn;
 struct keyring;
 struct tz_cache;
 struct audit_event;
@@ -79,6 +81,13 @@ bool msg_type_allowed(const char *type);
  * invalid UTF-8 replaced, cut at a character boundary to
  * LIMIT_ATTACHMENT_NAME bytes; "attachment" when nothing is left.  In a. */
 const char *msg_clean_name(const char *name, struct arena *a);
+/* A clean name whose extension is one of type's (an allowed type as
+ * msg_sniff_type names it): "invoice.pdf.bat" with text inside becomes
+ * "invoice.pdf.txt", "photo" a PNG "photo.png"; a name that already ends
+ * in one of the type's extensions is returned as is.  "attachment" for a
+ * type that is not allowed.  In a. */
+const char *msg_name_for_type(const char *clean, const char *type,
+    struct arena *a);
 /* Check one upload: 0 and *type, ERR_TOOBIG (empty or over
  * LIMIT_ATTACHMENT: an empty file is no document either) or ERR_MEDIATYPE. */
 int msg_upload_check(const struct msg_upload *u, const char **type);
@@ -144,13 +153,22 @@ struct msg_post {
 	const struct msg_upload *uploads;
 	size_t nuploads;
 	time_t now;
+	struct why *why;            /* out, may be NULL: why the input was
+	                               refused (core/err.h): field "subject",
+	                               "body", "quote" or "attachments" */
 };
+
+/* The trajectory a thread belongs to, read on c (another module's
+ * snapshot or write job): ERR_NOTFOUND when there is no such thread. */
+int msg_thread_traj_on(struct db_conn *c, int64_t thread_id,
+    int64_t *traj_id);
 
 /*
  * Start a thread in a trajectory with a subject and its first message.  One
  * write job holds the thread, the message (see msg_post) and their audit
- * entries.  ERR_INVAL for an empty or too long subject (one line, at most
- * LIMIT_THREAD_SUBJECT bytes) or body; the errors of msg_post.
+ * entries.  ERR_INVAL for an empty subject or one of more than one line,
+ * ERR_TOOBIG for one of more than LIMIT_THREAD_SUBJECT characters; the
+ * errors of msg_post.
  */
 int msg_thread_create(const struct msg_env *env, int64_t traj_id,
     struct str subject, const struct msg_post *first,
@@ -165,11 +183,14 @@ int msg_thread_create(const struct msg_env *env, int64_t traj_id,
  * (promise_deadline, in working time in the promise's zone); a
  * professional's message marks every client message of the thread that
  * waits for a reply as replied by it.
- * Errors: ERR_INVAL (empty or too long body, a quote that is too long or
- * does not occur in the quoted message's text, a quoted message of another
- * thread), ERR_TOOMANY (more than LIMIT_ATTACHMENTS), ERR_TOOBIG /
- * ERR_MEDIATYPE (msg_upload_check), ERR_FORBIDDEN (not part of the
- * trajectory, or it is closed), ERR_NOTFOUND (no such thread).
+ * Errors, each with its reason in in->why: ERR_INVAL (an empty body, a
+ * control character, a quote that does not occur in the quoted message's
+ * text, a quoted message of another thread), ERR_TOOBIG (a body over
+ * LIMIT_MESSAGE or a quote over LIMIT_QUOTE bytes; an attachment empty or
+ * over LIMIT_ATTACHMENT), ERR_TOOMANY (more than LIMIT_ATTACHMENTS),
+ * ERR_MEDIATYPE (an attachment of a type msg_upload_check refuses);
+ * without a reason: ERR_FORBIDDEN (not part of the trajectory, or it is
+ * closed), ERR_NOTFOUND (no such thread).
  */
 int msg_post(const struct msg_env *env, int64_t thread_id,
     const struct msg_post *in, const struct audit_event *ev, int64_t *id);
@@ -180,11 +201,12 @@ int msg_post(const struct msg_env *env, int64_t thread_id,
  * links to the first message), in the same thread; the earlier text stays.
  * Only the author may correct, only an ordinary message, only in an open
  * trajectory (ERR_FORBIDDEN), at most LIMIT_CORRECTIONS times
- * (ERR_TOOMANY).  Other participants are notified.
+ * (ERR_TOOMANY, with a reason).  The body's errors (and reasons in why,
+ * which may be NULL) are msg_post's.  Other participants are notified.
  */
 int msg_correct(const struct msg_env *env, int64_t message_id,
     int64_t author_id, struct str body, time_t now,
-    const struct audit_event *ev, int64_t *id);
+    const struct audit_event *ev, struct why *why, int64_t *id);
 
 /*
  * The threads of a trajectory, latest activity first (at most

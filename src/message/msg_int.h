@@ -5,6 +5,7 @@
 #ifndef INFUUS_MSG_INT_H
 #define INFUUS_MSG_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,10 @@ struct str msg_col_copy(struct db_stmt *st, int col, struct arena *a);
  * an ellipsis where text was left out.  In a. */
 const char *msg_excerpt(struct str text, size_t at, size_t max,
     struct arena *a);
+
+/* messages.author_role as stored ("client" or "professional", role.h's
+ * names): parsed here, never compared as a string elsewhere. */
+const char *msg_author_role(bool from_client);
+bool msg_author_is_client(struct str col);
 
 #endif

@@ -697,7 +697,7 @@ open_candidate(struct keyring *kr, struct db_conn *c, int64_t org_id,
 		o->thread_id = db_col_i64(st, 0);
 		o->traj_id = db_col_i64(st, 1);
 		o->created_at = db_col_i64(st, 2);
-		o->from_client = str_eqc(db_col_text(st, 3), "client");
+		o->from_client = msg_author_is_client(db_col_text(st, 3));
 		buf_addstr(&o->author, db_col_text(st, 4));
 		buf_addstr(&body_box, db_col_blob(st, 5));
 		buf_addstr(&subject_box, db_col_blob(st, 6));

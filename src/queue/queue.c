@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "keys/keyring.h"
+#include "message/message.h"
 #include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
@@ -269,31 +270,22 @@ struct thread_head {
 	bool closed;
 };
 
+/* From the owners: the thread's trajectory (message), its head
+ * (trajectory). */
 static int
 thread_head(struct db_conn *c, int64_t thread_id, struct thread_head *h)
 {
-	struct db_stmt *st;
+	struct traj_head th;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if ((rc = db_prepare(c, "SELECT th.trajectory_id, t.org_id, "
-	    "t.client_id, t.phase FROM threads th "
-	    "JOIN trajectories t ON t.id = th.trajectory_id "
-	    "WHERE th.id = ?", &st)) != 0)
+	if ((rc = msg_thread_traj_on(c, thread_id, &h->traj_id)) != 0 ||
+	    (rc = traj_head_on(c, h->traj_id, &th)) != 0)
 		return rc;
-	db_bind_i64(st, 1, thread_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		h->traj_id = db_col_i64(st, 0);
-		h->org_id = db_col_i64(st, 1);
-		h->client_id = db_col_i64(st, 2);
-		h->closed = str_eqc(db_col_text(st, 3), "closed");
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	h->org_id = th.org_id;
+	h->client_id = th.client_id;
+	h->closed = th.phase == TRAJ_CLOSED;
+	return 0;
 }
 
 int
@@ -352,15 +344,12 @@ static int
 is_professional_of(struct db_conn *c, int64_t traj_id, int64_t user_id,
     bool *yes)
 {
-	int64_t args[2] = { traj_id, user_id };
-	int64_t one = 0;
+	enum role role;
 	int rc;
 
-	rc = db_query_i64(c, "SELECT 1 FROM trajectory_members "
-	    "WHERE trajectory_id = ? AND user_id = ? AND role = 'professional'",
-	    &one, 2, args);
-	*yes = rc == 0;
-	return rc == ERR_NOTFOUND ? 0 : rc;
+	rc = traj_role_on(c, traj_id, user_id, &role);
+	*yes = rc == 0 && role == ROLE_PROFESSIONAL;
+	return rc;
 }
 
 static int
@@ -659,7 +648,7 @@ read_selection(struct db *db, const struct queue_filter *f, struct arena *a,
 		x->replier_name = col_str(st, 6, a);
 		x->client_id = db_col_i64(st, 7);
 		x->client_name = col_str(st, 8, a);
-		x->closed = str_eqc(db_col_text(st, 9), "closed");
+		x->closed = traj_phase_col(db_col_text(st, 9)) == TRAJ_CLOSED;
 	}
 	db_done(st);
 	if (rc != DB_DONE)

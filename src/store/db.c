@@ -96,7 +96,7 @@ struct db {
 	_Atomic uint64_t n_batches, n_jobs, n_jobs_failed, n_commit_failures;
 	_Atomic uint64_t generation; /* committed write batches (db_generation) */
 	_Atomic uint64_t n_max_batch, n_queued, n_readers, n_reader_waits;
-	_Atomic uint64_t n_prepares, n_cache_hits, n_flushes;
+	_Atomic uint64_t n_prepares, n_cache_hits, n_flushes, n_borrows;
 };
 
 #define CNT_ADD(x, v) atomic_fetch_add_explicit(&(x), (v), memory_order_relaxed)
@@ -212,6 +212,7 @@ static void
 conn_destroy(struct db_conn *c)
 {
 	CNT_ADD(c->db->n_cache_hits, CNT_GET(c->hits));
+	CNT_ADD(c->db->n_borrows, CNT_GET(c->borrows));
 	conn_clear_cache(c);
 	c->ops->conn_close(c);
 }
@@ -663,9 +664,12 @@ db_stats(struct db *db, struct db_stats *out)
 	out->reader_waits = CNT_GET(db->n_reader_waits);
 	out->prepares = CNT_GET(db->n_prepares);
 	out->cache_hits = CNT_GET(db->n_cache_hits) + CNT_GET(db->wconn->hits);
+	out->read_begins = CNT_GET(db->n_borrows);
 	pthread_mutex_lock(&db->pool_mu);
-	for (c = db->pool_all; c; c = c->all_next)
+	for (c = db->pool_all; c; c = c->all_next) {
 		out->cache_hits += CNT_GET(c->hits);
+		out->read_begins += CNT_GET(c->borrows);
+	}
 	pthread_mutex_unlock(&db->pool_mu);
 	out->flushes = CNT_GET(db->n_flushes);
 }
@@ -727,6 +731,8 @@ db_read_begin(struct db *db, struct db_conn **out)
 		if ((c = db->pool_free) != NULL) {
 			db->pool_free = c->next;
 			c->next = NULL;
+			atomic_store_explicit(&c->borrows,
+			    CNT_GET(c->borrows) + 1, memory_order_relaxed);
 			break;
 		}
 		if (db->pool_open < db->opts.max_readers) {
@@ -741,6 +747,8 @@ db_read_begin(struct db *db, struct db_conn **out)
 				return rc;
 			}
 			CNT_ADD(db->n_readers, 1);
+			atomic_store_explicit(&c->borrows, 1,
+			    memory_order_relaxed);
 			pthread_mutex_lock(&db->pool_mu);
 			c->all_next = db->pool_all;
 			db->pool_all = c;

@@ -122,6 +122,7 @@ struct db_stats {
 	uint64_t queued;          /* jobs waiting for the writer right now */
 	uint64_t readers;         /* read connections open */
 	uint64_t reader_waits;    /* db_read_begin calls that found none free */
+	uint64_t read_begins;     /* db_read_begin calls that got a connection */
 	uint64_t prepares;        /* statements compiled (all connections) */
 	uint64_t cache_hits;      /* db_prepare calls served by a cache */
 	uint64_t flushes;         /* WAL syncs after commits (SQLite, sync FULL) */

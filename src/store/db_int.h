@@ -57,6 +57,9 @@ struct db_conn {
 	 * threads on different connections do not fight over one line;
 	 * written by the connection's thread only, read by db_stats. */
 	_Atomic uint64_t hits;
+	/* Times db_read_begin handed this connection out; changed under the
+	 * pool's mutex, which the borrower holds anyway. */
+	_Atomic uint64_t borrows;
 	int nactive;                /* statements between prepare and done */
 	int failed;                 /* first statement error of a write job */
 	struct db_stmt *uncached;   /* active statements outside the cache */

@@ -67,10 +67,12 @@ traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 	db_bind_i64(st, 2, user_id);
 	rc = db_step(st);
 	if (rc == DB_ROW) {
-		if (str_eqc(db_col_text(st, 0), "client"))
-			*out = ROLE_CLIENT;
-		else if (str_eqc(db_col_text(st, 0), "professional"))
-			*out = ROLE_PROFESSIONAL;
+		enum role r;
+
+		/* Only these two parts exist (010_trajectory.sql). */
+		if (role_parse(db_col_text(st, 0), &r) == 0 &&
+		    (r == ROLE_CLIENT || r == ROLE_PROFESSIONAL))
+			*out = r;
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = 0;

@@ -20,14 +20,13 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
 #include "core/banned.h"
-
-#define N_(s) (s)
 
 #define DEFAULT_TZ "Europe/Amsterdam"
 #define DEFAULT_SCHEDULE "mon-fri 09:00-17:00"
@@ -235,20 +234,17 @@ traj_terms_insert(struct db_conn *c, int64_t traj_id,
 }
 
 int
-traj_terms_get(struct db *db, int64_t traj_id, struct arena *a,
+traj_terms_get_on(struct db_conn *c, int64_t traj_id, struct arena *a,
     struct promise_terms *out)
 {
-	struct db_conn *c = NULL;
-	struct db_stmt *st = NULL;
+	struct db_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_read_begin(db, &c)) != 0)
-		return rc;
 	if ((rc = db_prepare(c, "SELECT reply_minutes, tz, schedule, "
 	    "reachable, holidays, contact_days, not_reachable, emergency "
 	    "FROM promises WHERE trajectory_id = ?", &st)) != 0)
-		goto out;
+		return rc;
 	db_bind_i64(st, 1, traj_id);
 	rc = db_step(st);
 	if (rc == DB_ROW) {
@@ -265,7 +261,20 @@ traj_terms_get(struct db *db, int64_t traj_id, struct arena *a,
 		rc = ERR_NOTFOUND;
 	}
 	db_done(st);
-out:
+	return rc;
+}
+
+int
+traj_terms_get(struct db *db, int64_t traj_id, struct arena *a,
+    struct promise_terms *out)
+{
+	struct db_conn *c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = traj_terms_get_on(c, traj_id, a, out);
 	db_read_end(db, c);
 	return rc;
 }
@@ -347,6 +356,18 @@ traj_promise_from_terms(struct tz_cache *tzc, const struct promise_terms *t,
 	if ((rc = tz_cache_get(tzc, t->tz ? t->tz : "", &tz)) != 0)
 		return rc;
 	return compile(t, tz, p, &why, &field);
+}
+
+int
+traj_promise_on(struct db_conn *c, struct tz_cache *tzc, int64_t traj_id,
+    struct arena *a, struct promise *p)
+{
+	struct promise_terms t;
+	int rc;
+
+	if ((rc = traj_terms_get_on(c, traj_id, a, &t)) != 0)
+		return rc;
+	return traj_promise_from_terms(tzc, &t, p);
 }
 
 int

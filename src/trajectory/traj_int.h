@@ -12,22 +12,8 @@
 
 struct db_conn;
 
-/* The trajectory's owner and state, read on c (the writer inside a job,
- * or a read connection). */
-struct traj_head {
-	int64_t org_id;
-	int64_t client_id;
-	enum traj_phase phase;
-};
-
-/* ERR_NOTFOUND when there is no such trajectory. */
-int traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out);
 /* traj_head_on for a change: ERR_FORBIDDEN when the trajectory is closed. */
 int traj_head_open(struct db_conn *c, int64_t id, struct traj_head *out);
-/* user_id's part in the trajectory, read on c: ROLE_CLIENT,
- * ROLE_PROFESSIONAL, or 0 when none. */
-int traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
-    enum role *out);
 
 /* The promise row of a new trajectory, on the writer. */
 int traj_terms_insert(struct db_conn *c, int64_t traj_id,

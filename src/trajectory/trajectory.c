@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "identity/identity.h"
 #include "keys/keyring.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
@@ -81,6 +82,14 @@ traj_level_name(enum traj_level l)
 	return (unsigned)l < NELEM(level_names) ? level_names[l] : "?";
 }
 
+enum traj_phase
+traj_phase_col(struct str s)
+{
+	int i = name_index(s, phase_names, NELEM(phase_names));
+
+	return i < 0 ? TRAJ_CLOSED : (enum traj_phase)i;
+}
+
 int
 traj_level_parse(const char *s, enum traj_level *out)
 {
@@ -92,7 +101,7 @@ traj_level_parse(const char *s, enum traj_level *out)
 	return 0;
 }
 
-/* --- shared with the other files (traj_int.h) --------------------------- */
+/* --- reads on the caller's connection (trajectory.h, traj_int.h) -------- */
 
 int
 traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out)
@@ -100,8 +109,8 @@ traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out)
 	struct db_stmt *st;
 	int rc, ph;
 
-	if ((rc = db_prepare(c, "SELECT org_id, client_id, phase "
-	    "FROM trajectories WHERE id = ?", &st)) != 0)
+	if ((rc = db_prepare(c, "SELECT org_id, client_id, phase, "
+	    "share_reads FROM trajectories WHERE id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, id);
 	rc = db_step(st);
@@ -111,6 +120,7 @@ traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out)
 		ph = name_index(db_col_text(st, 2), phase_names,
 		    NELEM(phase_names));
 		out->phase = (enum traj_phase)(ph < 0 ? 0 : ph);
+		out->share_reads = db_col_i64(st, 3) != 0;
 		rc = ph < 0 ? ERR_DB : 0;
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOTFOUND;
@@ -139,30 +149,24 @@ traj_event(const struct audit_event *tmpl, enum audit_action action,
 }
 
 /* Does user_id hold exactly role `want` in org_id?  Read on the writer. */
+/* user_id holds role `want` in the organisation now (identity owns the
+ * memberships); ERR_INVAL otherwise. */
 static int
 org_role_is(struct db_conn *c, int64_t org_id, int64_t user_id,
-    const char *want)
+    enum role want)
 {
-	struct db_stmt *st;
+	enum role r;
 	int rc;
 
-	if ((rc = db_prepare(c, "SELECT role FROM memberships "
-	    "WHERE org_id = ? AND user_id = ?", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, org_id);
-	db_bind_i64(st, 2, user_id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = str_eqc(db_col_text(st, 0), want) ? 0 : ERR_INVAL;
-	else if (rc == DB_DONE)
-		rc = ERR_INVAL;
-	db_done(st);
+	rc = member_role_on(c, org_id, user_id, &r);
+	if (rc == ERR_NOTFOUND || (rc == 0 && r != want))
+		return ERR_INVAL;
 	return rc;
 }
 
 static int
 member_insert(struct db_conn *c, int64_t traj_id, int64_t user_id,
-    const char *role, int64_t now)
+    enum role role, int64_t now)
 {
 	struct db_stmt *st;
 	int rc;
@@ -173,7 +177,7 @@ member_insert(struct db_conn *c, int64_t traj_id, int64_t user_id,
 		return rc;
 	db_bind_i64(st, 1, traj_id);
 	db_bind_i64(st, 2, user_id);
-	db_bind_textz(st, 3, role);
+	db_bind_textz(st, 3, role_name(role));
 	db_bind_i64(st, 4, now);
 	return db_run(st);
 }
@@ -203,8 +207,9 @@ create_run(struct db_conn *c, void *arg)
 	struct audit_event ev;
 	int rc;
 
-	if ((rc = org_role_is(c, j->org_id, j->client_id, "client")) != 0 ||
-	    (rc = org_role_is(c, j->org_id, j->pro_id, "professional")) != 0)
+	if ((rc = org_role_is(c, j->org_id, j->client_id, ROLE_CLIENT)) != 0 ||
+	    (rc = org_role_is(c, j->org_id, j->pro_id,
+	    ROLE_PROFESSIONAL)) != 0)
 		goto out;
 	if ((rc = keyring_seal(j->kr, c, j->org_id, j->title.p, j->title.len,
 	    &box)) != 0)
@@ -224,8 +229,8 @@ create_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 7, j->now);
 	if ((rc = db_step_id(st, &j->id)) != 0)
 		goto out;
-	if ((rc = member_insert(c, j->id, j->client_id, "client", j->now)) != 0 ||
-	    (rc = member_insert(c, j->id, j->pro_id, "professional",
+	if ((rc = member_insert(c, j->id, j->client_id, ROLE_CLIENT, j->now)) != 0 ||
+	    (rc = member_insert(c, j->id, j->pro_id, ROLE_PROFESSIONAL,
 	    j->now)) != 0 ||
 	    (rc = traj_terms_insert(c, j->id, j->terms, j->now)) != 0)
 		goto out;
@@ -541,6 +546,7 @@ traj_members(struct db *db, int64_t id, struct arena *a,
 	struct db_conn *c = NULL;
 	struct db_stmt *st = NULL;
 	struct traj_member *v;
+	enum role r;
 	size_t len = 0, cap = LIMIT_TRAJ_PROFESSIONALS + 1;
 	int rc;
 
@@ -559,8 +565,8 @@ traj_members(struct db *db, int64_t id, struct arena *a,
 	while (len < cap && (rc = db_step(st)) == DB_ROW) {
 		v[len].user_id = db_col_i64(st, 0);
 		v[len].name = arena_strz(a, db_col_text(st, 1));
-		v[len].professional = str_eqc(db_col_text(st, 2),
-		    "professional");
+		v[len].professional = role_parse(db_col_text(st, 2), &r) == 0 &&
+		    r == ROLE_PROFESSIONAL;
 		len++;
 	}
 	db_done(st);
@@ -635,7 +641,7 @@ add_professional_on(struct db_conn *c, const struct change_job *j,
 	int64_t count = 0;
 	int rc;
 
-	if ((rc = org_role_is(c, h->org_id, j->value, "professional")) != 0)
+	if ((rc = org_role_is(c, h->org_id, j->value, ROLE_PROFESSIONAL)) != 0)
 		return rc;
 	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM trajectory_members "
 	    "WHERE trajectory_id = ? AND role = 'professional'", &count, 1,
@@ -643,7 +649,8 @@ add_professional_on(struct db_conn *c, const struct change_job *j,
 		return rc;
 	if (count >= LIMIT_TRAJ_PROFESSIONALS)
 		return ERR_TOOMANY;
-	return member_insert(c, j->traj_id, j->value, "professional", j->now);
+	return member_insert(c, j->traj_id, j->value, ROLE_PROFESSIONAL,
+	    j->now);
 }
 
 static int
@@ -663,7 +670,7 @@ change_run(struct db_conn *c, void *arg)
 		if (j->value == TRAJ_CLOSED)
 			rc = exec_update(c, "UPDATE trajectories SET phase = ?, "
 			    "closed_at = ? WHERE id = ?", j->traj_id,
-			    "closed", j->now, 1);
+			    traj_phase_name(TRAJ_CLOSED), j->now, 1);
 		else
 			rc = exec_update(c, "UPDATE trajectories SET phase = ? "
 			    "WHERE id = ?", j->traj_id,

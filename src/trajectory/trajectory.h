@@ -22,9 +22,11 @@
 
 #include "core/arena.h"
 #include "identity/authz.h"
+#include "identity/role.h"
 #include "promise/promise.h"
 
 struct db;
+struct db_conn;
 struct keyring;
 struct audit_event;
 
@@ -37,6 +39,10 @@ enum traj_phase {
 
 const char *traj_phase_name(enum traj_phase p);   /* "intake", ... */
 int traj_phase_parse(const char *s, enum traj_phase *out);
+/* A stored phase (the column trajectories.phase, joined by another
+ * module's query); a value that is no phase reads as closed, so a damaged
+ * row takes no new writes. */
+enum traj_phase traj_phase_col(struct str s);
 
 enum traj_level { TRAJ_LEVEL_SIMPLE, TRAJ_LEVEL_STANDARD, TRAJ_LEVEL_ADVANCED };
 const char *traj_level_name(enum traj_level l);  /* "simple", ... */
@@ -192,6 +198,30 @@ int traj_promise(struct db *db, struct tz_cache *tzc, int64_t traj_id,
     struct arena *a, struct promise *p);
 int traj_promise_from_terms(struct tz_cache *tzc,
     const struct promise_terms *t, struct promise *p);
+
+/*
+ * Reads on a connection the caller holds, so that one operation reads
+ * from one snapshot (db_read_begin once) and then writes one job; also
+ * usable inside a write job.  Other modules call these instead of
+ * querying trajectories or trajectory_members themselves.
+ */
+struct traj_head {
+	int64_t org_id;
+	int64_t client_id;
+	enum traj_phase phase;
+	bool share_reads;             /* the client lets professionals see reads */
+};
+/* ERR_NOTFOUND when there is no such trajectory. */
+int traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out);
+/* user_id's part in the trajectory: ROLE_CLIENT, ROLE_PROFESSIONAL, or 0
+ * when they take no part. */
+int traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
+    enum role *out);
+/* traj_terms_get and traj_promise on c. */
+int traj_terms_get_on(struct db_conn *c, int64_t traj_id, struct arena *a,
+    struct promise_terms *out);
+int traj_promise_on(struct db_conn *c, struct tz_cache *tzc, int64_t traj_id,
+    struct arena *a, struct promise *p);
 
 /*
  * The relation check authz_check uses for AUTHZ_TRAJECTORY, AUTHZ_THREAD

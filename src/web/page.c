@@ -283,6 +283,29 @@ page_time_tz(struct req *r, const struct tz *tz, int64_t t)
 	    l.hour, l.min, l.abbr);
 }
 
+/* The sentence is an N_() literal of a domain module whose conversions
+ * are, by struct why's contract, %s for name and then %d for limit when
+ * they are set; a unit test of each module checks its own. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+const char *
+page_why(struct req *r, const struct why *w)
+{
+	const char *msg;
+
+	if (w == NULL || w->msg == NULL)
+		return NULL;
+	msg = _(w->msg);
+	if (w->name != NULL && w->limit != 0)
+		return arena_printf(&r->arena, msg, w->name, w->limit);
+	if (w->name != NULL)
+		return arena_printf(&r->arena, msg, w->name);
+	if (w->limit != 0)
+		return arena_printf(&r->arena, msg, w->limit);
+	return msg;
+}
+#pragma GCC diagnostic pop
+
 const char *
 page_decimal(struct req *r, double v)
 {

@@ -17,14 +17,13 @@
 #include <libintl.h>
 #include <stdint.h>
 
+#include "core/i18n.h"
 #include "http/escape.h"
 #include "http/http.h"
 #include "identity/authz.h"
 #include "identity/session.h"
 
 #define _(s) gettext(s)
-/* Marks a string for translation where it is used later through _(). */
-#define N_(s) (s)
 
 struct app;
 
@@ -92,6 +91,11 @@ int page_parse_day(const char *s, int64_t *day);
 /* v with one decimal, written as the page's language writes numbers
  * ("9.5" in English, "9,5" in Dutch). */
 const char *page_decimal(struct req *r, double v);
+
+/* The reason a domain function gave for refusing input (core/err.h's
+ * struct why), translated and filled in; NULL when it gave none. */
+struct why;
+const char *page_why(struct req *r, const struct why *w);
 
 /* The value of a form field, "" when the request has none. */
 const char *page_form(struct req *r, const char *name);

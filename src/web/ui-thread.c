@@ -343,6 +343,8 @@ struct compose {
 	int64_t quote_of;
 	const char *quote;
 	const char *error;
+	const char *error_field; /* the composer's field at fault: "body",
+	                            "quote", "attachments"; NULL: none */
 	const char *ok;
 	bool check;             /* fill the assistant panel */
 	int status;
@@ -611,10 +613,23 @@ reachability_note(struct req *r, const struct view_ctx *vc)
 	P(r, "</div>\n");
 }
 
+/* The reason next to the field it is about (the notice at the top of the
+ * page says it too, for a reader who starts there). */
+static void
+field_error(struct req *r, const struct compose *cp, const char *field)
+{
+	if (cp->error == NULL || cp->error_field == NULL ||
+	    strcmp(cp->error_field, field) != 0)
+		return;
+	PF(r, " <span class=\"field-error\" id=\"f-%s-error\">", field);
+	T(r, cp->error);
+	P(r, "</span>");
+}
+
 static void
 composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
-    const char *body, const char *quote, int64_t quote_of,
-    const struct assistant_result *res, bool show_panel)
+    const struct compose *cp, const char *body, const char *quote,
+    int64_t quote_of, const struct assistant_result *res, bool show_panel)
 {
 	P(r, "<section id=\"composer\" aria-labelledby=\"h-composer\"><h2 id=\"h-composer\">");
 	T(r, _("Your reply"));
@@ -641,14 +656,18 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 	T(r, quote ? quote : "");
 	P(r, "</textarea>\n<span class=\"hint\" id=\"f-quote-hint\">");
 	T(r, _("Shorten it to the words you respond to; it must stay word for word as written. Empty it to quote nothing."));
-	P(r, "</span></p>\n");
+	P(r, "</span>");
+	field_error(r, cp, "quote");
+	P(r, "</p>\n");
 	P(r, "<p class=\"field\"><label for=\"f-body\">");
 	T(r, _("Message"));
 	P(r, "</label>\n<textarea id=\"f-body\" name=\"body\" rows=\"10\" aria-describedby=\"f-body-hint f-draft-status\">");
 	T(r, body ? body : "");
 	P(r, "</textarea>\n<span class=\"hint\" id=\"f-body-hint\">");
 	T(r, _("You can use Markdown: *italic*, **bold**, lists and > for a quotation."));
-	P(r, "</span> <span class=\"hint\" id=\"f-draft-status\" aria-live=\"polite\"></span></p>\n");
+	P(r, "</span> <span class=\"hint\" id=\"f-draft-status\" aria-live=\"polite\"></span>");
+	field_error(r, cp, "body");
+	P(r, "</p>\n");
 	P(r, "<p class=\"field\"><label for=\"f-att\">");
 	T(r, _("Attachments (optional)"));
 	P(r, "</label>\n<input id=\"f-att\" type=\"file\" name=\"attachment\" multiple "
@@ -656,7 +675,9 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 	    "aria-describedby=\"f-att-hint\">\n<span class=\"hint\" id=\"f-att-hint\">");
 	T(r, arena_printf(&r->arena, _("Up to %d files of at most %d MB each: PDF, PNG, JPEG, GIF, plain text, Word (.docx) or OpenDocument text (.odt)."),
 	    LIMIT_ATTACHMENTS, LIMIT_ATTACHMENT / (1024 * 1024)));
-	P(r, "</span></p>\n");
+	P(r, "</span>");
+	field_error(r, cp, "attachments");
+	P(r, "</p>\n");
 	if (show_panel)
 		assistant_panel(r, th->id, res);
 	P(r, "<p class=\"buttons\"><button type=\"submit\" name=\"action\" value=\"send\">");
@@ -769,7 +790,7 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	if (!th.viewer_is_client && !th.closed)
 		(void)ui_more_time_form(r, th.id);
 	if (!th.closed)
-		composer(r, &vc, &th, body, quote, quote_of, resp, panel);
+		composer(r, &vc, &th, cp, body, quote, quote_of, resp, panel);
 	page_end(r);
 	if (cp->status)
 		r->status = cp->status;
@@ -797,11 +818,10 @@ ui_thread(struct req *r)
 /* The files of a message form: browsers send an empty part for an empty
  * file input, which is no attachment. */
 static size_t
-form_uploads(struct req *r, struct msg_upload *out, size_t max, size_t *total)
+form_uploads(struct req *r, struct msg_upload *out, size_t max)
 {
 	size_t i, n = 0;
 
-	*total = 0;
 	for (i = 0; i < r->nuploads; i++) {
 		const struct upload *u = &r->uploads[i];
 
@@ -809,28 +829,30 @@ form_uploads(struct req *r, struct msg_upload *out, size_t max, size_t *total)
 			continue;
 		if (u->len == 0 && (u->filename == NULL || u->filename[0] == '\0'))
 			continue;
-		if (n < max) {
-			out[n].name = u->filename;
-			out[n].data = u->data;
-			out[n].len = u->len;
-			n++;
-		}
-		(*total)++;
+		if (n == max)
+			break;
+		out[n].name = u->filename;
+		out[n].data = u->data;
+		out[n].len = u->len;
+		n++;
 	}
 	return n;
 }
 
+/* The thread again, with what was typed and why it was refused (the
+ * domain's reason; the status from the error). */
 static int
 rerender(struct req *r, int64_t thid, const char *body, int64_t quote_of,
-    const char *quote, const char *error, int status)
+    const char *quote, const struct why *why, int err)
 {
 	struct compose cp = { 0 };
 
 	cp.body = body;
 	cp.quote_of = quote_of;
 	cp.quote = quote_of > 0 ? quote : NULL;
-	cp.error = error;
-	cp.status = status;
+	cp.error = page_why(r, why);
+	cp.error_field = why->field;
+	cp.status = err_status(err);
 	return render_thread(r, thid, &cp);
 }
 
@@ -841,13 +863,14 @@ ui_thread_post(struct req *r)
 	struct msg_env env = env_of(r);
 	const struct session *s = page_session(r);
 	struct principal p = page_principal(r);
-	struct msg_upload ups[LIMIT_ATTACHMENTS];
+	struct msg_upload ups[LIMIT_ATTACHMENTS + 1];
 	struct msg_post in;
 	struct audit_event ev;
+	struct why why;
 	const char *body = page_form(r, "body"), *quote = page_form(r, "quote");
-	const char *qo = page_form(r, "quote_of"), *type;
+	const char *qo = page_form(r, "quote_of");
 	int64_t thid, quote_of = 0, id;
-	size_t nup, total, i;
+	size_t nup;
 	int rc;
 
 	if ((rc = id_param(r, "thid", &thid)) != 0)
@@ -872,46 +895,23 @@ ui_thread_post(struct req *r)
 		return render_thread(r, thid, &cp);
 	}
 
-	if (str_trim(str_c(body)).len == 0)
-		return rerender(r, thid, body, quote_of, quote,
-		    _("Please write a message."), 400);
-	if (strlen(body) > LIMIT_MESSAGE)
-		return rerender(r, thid, body, quote_of, quote,
-		    _("The message is too long."), 413);
-	nup = form_uploads(r, ups, LIMIT_ATTACHMENTS, &total);
-	if (total > LIMIT_ATTACHMENTS)
-		return rerender(r, thid, body, quote_of, quote,
-		    arena_printf(&r->arena, _("You can attach at most %d files to one message."),
-		    LIMIT_ATTACHMENTS), 413);
-	for (i = 0; i < nup; i++) {
-		rc = msg_upload_check(&ups[i], &type);
-		if (rc == ERR_TOOBIG)
-			return rerender(r, thid, body, quote_of, quote,
-			    arena_printf(&r->arena, ups[i].len == 0 ?
-			    _("The file \xe2\x80\x9c%s\xe2\x80\x9d is empty.") :
-			    _("The file \xe2\x80\x9c%s\xe2\x80\x9d is larger than %d MB."),
-			    msg_clean_name(ups[i].name, &r->arena),
-			    LIMIT_ATTACHMENT / (1024 * 1024)), 413);
-		if (rc == ERR_MEDIATYPE)
-			return rerender(r, thid, body, quote_of, quote,
-			    arena_printf(&r->arena, _("The file \xe2\x80\x9c%s\xe2\x80\x9d is not of an accepted type. Accepted are PDF, PNG, JPEG, GIF, plain text, Word (.docx) and OpenDocument text (.odt)."),
-			    msg_clean_name(ups[i].name, &r->arena)), 415);
-	}
+	/* One more slot than allowed, so the domain sees that there were
+	 * too many and says so. */
+	nup = form_uploads(r, ups, LIMIT_ATTACHMENTS + 1);
 
 	memset(&in, 0, sizeof(in));
+	memset(&why, 0, sizeof(why));
 	in.author_id = s->user_id;
 	in.body = str_c(body);
 	in.quote_of = quote_of;
 	in.quote = quote_of > 0 ? str_c(quote) : STR_NULL;
 	in.uploads = ups;
 	in.nuploads = nup;
+	in.why = &why;
 	event(r, &ev);
 	rc = msg_post(&env, thid, &in, &ev, &id);
-	if (rc == ERR_INVAL)
-		return rerender(r, thid, body, quote_of, quote, quote_of > 0 ?
-		    _("The quoted passage does not occur word for word in that message. Copy it from the message, or empty the quote.") :
-		    _("The message could not be accepted: it holds characters that are not allowed."),
-		    400);
+	if (rc != 0 && why.msg != NULL)
+		return rerender(r, thid, body, quote_of, quote, &why, rc);
 	if (rc != 0)
 		return rc;
 	resp_redirect(r, arena_printf(&r->arena, "/threads/%lld?sent=1#m-%lld",
@@ -944,6 +944,7 @@ ui_thread_create_post(struct req *r)
 	struct principal p = page_principal(r);
 	struct msg_post in;
 	struct audit_event ev;
+	struct why why;
 	const char *subject = page_form(r, "subject");
 	const char *body = page_form(r, "body");
 	const char *error = NULL;
@@ -955,28 +956,21 @@ ui_thread_create_post(struct req *r)
 	if ((rc = authz_check(app->db, &p, AUTHZ_CREATE, AUTHZ_TRAJECTORY,
 	    tid)) != 0)
 		return rc;
-	if (str_trim(str_c(subject)).len == 0 ||
-	    strlen(subject) > LIMIT_THREAD_SUBJECT || strchr(subject, '\n'))
-		error = _("Please give the conversation a subject of one line (at most 200 characters).");
-	else if (str_trim(str_c(body)).len == 0 || strlen(body) > LIMIT_MESSAGE)
-		error = _("Please write a first message.");
-	if (error == NULL) {
-		memset(&in, 0, sizeof(in));
-		in.author_id = s->user_id;
-		in.body = str_c(body);
-		event(r, &ev);
-		rc = msg_thread_create(&env, tid, str_c(subject), &in, &ev,
-		    &thid, &mid);
-		if (rc == 0) {
-			resp_redirect(r, arena_printf(&r->arena,
-			    "/threads/%lld#m-%lld", (long long)thid,
-			    (long long)mid));
-			return 0;
-		}
-		if (rc != ERR_INVAL)
-			return rc;
-		error = _("The subject or message holds characters that are not allowed.");
+	memset(&in, 0, sizeof(in));
+	memset(&why, 0, sizeof(why));
+	in.author_id = s->user_id;
+	in.body = str_c(body);
+	in.why = &why;
+	event(r, &ev);
+	rc = msg_thread_create(&env, tid, str_c(subject), &in, &ev, &thid,
+	    &mid);
+	if (rc == 0) {
+		resp_redirect(r, arena_printf(&r->arena, "/threads/%lld#m-%lld",
+		    (long long)thid, (long long)mid));
+		return 0;
 	}
+	if ((error = page_why(r, &why)) == NULL)
+		return rc;
 	page_begin(r, _("New conversation"));
 	page_notice(r, "error", error);
 	new_thread_form(r, tid, subject, body);
@@ -984,7 +978,7 @@ ui_thread_create_post(struct req *r)
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");
 	page_end(r);
-	r->status = 400;
+	r->status = err_status(rc);
 	return 0;
 }
 
@@ -996,6 +990,7 @@ ui_message_correct_post(struct req *r)
 	const struct session *s = page_session(r);
 	struct principal p = page_principal(r);
 	struct audit_event ev;
+	struct why why;
 	const char *body = page_form(r, "body");
 	int64_t mid, thid, id;
 	int rc;
@@ -1007,19 +1002,15 @@ ui_message_correct_post(struct req *r)
 		return rc;
 	if ((rc = msg_message_thread(&env, mid, &thid)) != 0)
 		return rc;
-	if (str_trim(str_c(body)).len == 0 || strlen(body) > LIMIT_MESSAGE)
-		return rerender(r, thid, NULL, 0, NULL,
-		    _("The corrected text may not be empty."), 400);
+	memset(&why, 0, sizeof(why));
 	event(r, &ev);
-	rc = msg_correct(&env, mid, s->user_id, str_c(body), 0, &ev, &id);
-	if (rc == ERR_TOOMANY)
-		return rerender(r, thid, NULL, 0, NULL, arena_printf(&r->arena,
-		    _("A message can be corrected at most %d times. Write a new message instead."),
-		    LIMIT_CORRECTIONS), 400);
-	if (rc == ERR_INVAL)
-		return rerender(r, thid, NULL, 0, NULL,
-		    _("The corrected text holds characters that are not allowed."),
-		    400);
+	rc = msg_correct(&env, mid, s->user_id, str_c(body), 0, &ev, &why, &id);
+	if (rc != 0 && why.msg != NULL) {
+		/* The reason belongs to the correction's form, not the
+		 * composer's body field. */
+		why.field = NULL;
+		return rerender(r, thid, NULL, 0, NULL, &why, rc);
+	}
 	if (rc != 0)
 		return rc;
 	resp_redirect(r, arena_printf(&r->arena,
@@ -1196,7 +1187,9 @@ ui_attachment(struct req *r)
 	 * the server adds nosniff, so nothing is shown as a page. */
 	r->resp_type = strcmp(meta.type, "text/plain") == 0 ?
 	    "text/plain; charset=utf-8" : meta.type;
-	resp_header(r, "Content-Disposition", disposition(r, meta.name));
+	/* Names stored before the extension followed the type get it here. */
+	resp_header(r, "Content-Disposition", disposition(r,
+	    msg_name_for_type(meta.name, meta.type, &r->arena)));
 	buf_release(&r->resp);
 	r->resp = data;
 	r->status = 200;

@@ -39,6 +39,7 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
 
 from coaching import CoachingMixin  # noqa: E402
 from audit_events import AuditEventsMixin  # noqa: E402
+from reasons import ReasonsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1321,7 +1322,8 @@ def main():
         Suite.backend = args.backend
         Suite.pg = pg
         for cls in (HttpBasics, TlsProxy, Identity, Durability, Coaching,
-                    AuditEvents):
+                    AuditEvents,
+                    Reasons):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1335,6 +1337,8 @@ class Coaching(CoachingMixin, Suite):
 
 class AuditEvents(AuditEventsMixin, Suite):
     """Refusals and security events in the access log: audit_events.py."""
+class Reasons(ReasonsMixin, Suite):
+    """Refusals say why, next to the field: see reasons.py."""
 
 
 def finish(runner, root, keep, t0):

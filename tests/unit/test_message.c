@@ -319,34 +319,74 @@ test_post_and_list_round_trip(void **state)
 	    &r1), ERR_FORBIDDEN);
 }
 
+/* Post with in.why set: the error, the field at fault and that a reason
+ * was given. */
+static int
+post_why(struct fx *fx, int64_t thid, const char *body, struct why *why)
+{
+	struct audit_event ev = ev_for(fx, CLIENT1);
+	struct msg_post in = { 0 };
+	int64_t id = 0;
+
+	memset(why, 0, sizeof(*why));
+	in.author_id = fx->uid[CLIENT1];
+	in.body = str_c(body);
+	in.why = why;
+	return msg_post(&fx->env, thid, &in, &ev, &id);
+}
+
 static void
 test_empty_or_bad_text_is_refused(void **state)
 {
 	struct fx *fx = *state;
-	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, id;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid;
 	struct buf big = BUF_INIT;
 	struct audit_event ev = ev_for(fx, CLIENT1);
 	struct msg_post in = { 0 };
+	struct why why;
 	int64_t t2, m2;
+	int i;
 
 	thid = thread_new(fx, traj, CLIENT1, "Onderwerp", "Eerste bericht", 0);
-	assert_int_equal(post_full(fx, thid, CLIENT1, "   \n\t ", 0, NULL, NULL,
-	    0, 0, &id), ERR_INVAL);
-	assert_int_equal(post_full(fx, thid, CLIENT1, "bad \x01 control", 0,
-	    NULL, NULL, 0, 0, &id), ERR_INVAL);
-	assert_int_equal(post_full(fx, thid, CLIENT1, "bad \xff utf8", 0, NULL,
-	    NULL, 0, 0, &id), ERR_INVAL);
+	assert_int_equal(post_why(fx, thid, "   \n\t ", &why), ERR_INVAL);
+	assert_string_equal(why.field, "body");
+	assert_string_equal(why.msg, "Please write a message.");
+	assert_int_equal(post_why(fx, thid, "bad \x01 control", &why),
+	    ERR_INVAL);
+	assert_string_equal(why.field, "body");
+	assert_non_null(strstr(why.msg, "not allowed"));
+	assert_int_equal(post_why(fx, thid, "bad \xff utf8", &why), ERR_INVAL);
+	assert_non_null(strstr(why.msg, "not allowed"));
 	while (big.len <= LIMIT_MESSAGE)
 		buf_adds(&big, "woorden ");
-	assert_int_equal(post_full(fx, thid, CLIENT1, big.p, 0, NULL, NULL, 0,
-	    0, &id), ERR_INVAL);
-	buf_release(&big);
+	assert_int_equal(post_why(fx, thid, big.p, &why), ERR_TOOBIG);
+	assert_string_equal(why.field, "body");
+	assert_int_equal(why.limit, LIMIT_MESSAGE / 1024);
+	assert_non_null(strstr(why.msg, "%d KB"));
+	buf_reset(&big);
+
 	in.author_id = fx->uid[CLIENT1];
 	in.body = STR("tekst");
+	in.why = &why;
 	assert_int_equal(msg_thread_create(&fx->env, traj, STR("two\nlines"),
 	    &in, &ev, &t2, &m2), ERR_INVAL);
+	assert_string_equal(why.field, "subject");
 	assert_int_equal(msg_thread_create(&fx->env, traj, STR(" "), &in, &ev,
 	    &t2, &m2), ERR_INVAL);
+	assert_string_equal(why.field, "subject");
+	/* The subject's limit counts characters, as the page says: 200
+	 * two-byte characters fit, one more does not. */
+	for (i = 0; i < LIMIT_THREAD_SUBJECT; i++)
+		buf_adds(&big, "\xc3\xa9");
+	assert_int_equal(msg_thread_create(&fx->env, traj, buf_str(&big), &in,
+	    &ev, &t2, &m2), 0);
+	buf_adds(&big, "e");
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(msg_thread_create(&fx->env, traj, buf_str(&big), &in,
+	    &ev, &t2, &m2), ERR_TOOBIG);
+	assert_string_equal(why.field, "subject");
+	assert_int_equal(why.limit, LIMIT_THREAD_SUBJECT);
+	buf_release(&big);
 }
 
 /* --- Tests: nothing in plain text at rest --------------------------------- */
@@ -451,13 +491,13 @@ test_nothing_is_stored_in_plain_text(void **state)
 	    STR("Een Regenboogbrug concept"), 0), 0);
 	assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
 	    STR("Ik liep door het Zonnebloemveld en het Dromenvangerconcept."),
-	    0, &(struct audit_event){ 0 }, &id), ERR_INVAL);
+	    0, &(struct audit_event){ 0 }, NULL, &id), ERR_INVAL);
 	{
 		struct audit_event ev = ev_for(fx, CLIENT1);
 
 		assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
 		    STR("Ik liep door het Zonnebloemveld en het "
-		    "Dromenvangerconcept."), 0, &ev, &id), 0);
+		    "Dromenvangerconcept."), 0, &ev, NULL, &id), 0);
 	}
 
 	/* The texts read back ... */
@@ -550,13 +590,13 @@ test_correction_keeps_the_original(void **state)
 	orig = m[0].id;
 	args[0] = orig;
 	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
-	    STR("Ik kan woensdag niet."), 0, &ev, &c1), 0);
+	    STR("Ik kan woensdag niet."), 0, &ev, NULL, &c1), 0);
 	/* A correction of the correction still links to the first. */
 	assert_int_equal(msg_correct(&fx->env, c1, fx->uid[CLIENT1],
-	    STR("Ik kan donderdag niet."), 0, &ev, &c2), 0);
+	    STR("Ik kan donderdag niet."), 0, &ev, NULL, &c2), 0);
 	/* Only the author corrects. */
 	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[PRO1],
-	    STR("Iets anders."), 0, &pev, &shown), ERR_FORBIDDEN);
+	    STR("Iets anders."), 0, &pev, NULL, &shown), ERR_FORBIDDEN);
 
 	view(fx, thid, PRO1, &th, &m, &n);
 	assert_int_equal(n, 3);
@@ -582,13 +622,13 @@ test_correction_keeps_the_original(void **state)
 	/* A conversation is not rewritten: corrections have a limit. */
 	for (n = 2; n < LIMIT_CORRECTIONS; n++)
 		assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
-		    STR("Nog een keer anders."), 0, &ev, &c1), 0);
+		    STR("Nog een keer anders."), 0, &ev, NULL, &c1), 0);
 	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
-	    STR("Eén keer te veel."), 0, &ev, &c1), ERR_TOOMANY);
+	    STR("Eén keer te veel."), 0, &ev, NULL, &c1), ERR_TOOMANY);
 	/* A closed trajectory takes no corrections. */
 	assert_int_equal(traj_set_phase(fx->g->db, traj, TRAJ_CLOSED, &pev), 0);
 	assert_int_equal(msg_correct(&fx->env, orig, fx->uid[CLIENT1],
-	    STR("Toch maandag."), 0, &ev, &c1), ERR_FORBIDDEN);
+	    STR("Toch maandag."), 0, &ev, NULL, &c1), ERR_FORBIDDEN);
 }
 
 /* --- Tests: read state and drafts ----------------------------------------- */
@@ -737,6 +777,28 @@ test_reply_deadline_from_the_promise(void **state)
 	assert_int_equal(deadline_of(fx, mid), 0);
 }
 
+/* Posting reads everything it needs (the thread's head, the caller's part,
+ * the sealing key, the search key, the promise for the deadline) from one
+ * read connection, then writes one job.  Before, one client message
+ * borrowed three read connections (head, search key, promise). */
+static void
+test_post_reads_from_one_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, mid;
+	struct db_stats before, after;
+	time_t t0 = ams(fx, 2026, 3, 2, 10, 0);
+
+	thid = thread_new(fx, traj, PRO1, "Welkom", "Welkom.", t0);
+	db_stats(fx->g->db, &before);
+	mid = post(fx, thid, CLIENT1, "Een vraag.", t0 + 60);
+	db_stats(fx->g->db, &after);
+	assert_true(mid > 0);
+	assert_true(deadline_of(fx, mid) > 0); /* the promise was read */
+	assert_int_equal(after.read_begins - before.read_begins, 1);
+	assert_int_equal(after.jobs - before.jobs, 1);
+}
+
 static void
 test_professional_reply_marks_waiting_messages(void **state)
 {
@@ -758,7 +820,7 @@ test_professional_reply_marks_waiting_messages(void **state)
 	    1, args), 5);
 	/* A correction by the client sets no deadline. */
 	assert_int_equal(msg_correct(&fx->env, c2, fx->uid[CLIENT1],
-	    STR("Derde, verbeterd."), t0 + 200, &cev, &reply), 0);
+	    STR("Derde, verbeterd."), t0 + 200, &cev, NULL, &reply), 0);
 	assert_int_equal(deadline_of(fx, reply), 0);
 
 	reply = post(fx, thid, PRO1, "Antwoord.", t0 + 3600);
@@ -874,7 +936,7 @@ test_export_holds_every_message(void **state)
 	assert_int_equal(post_full(fx, t1, PRO1, "Met citaat", first,
 	    "Bericht één", &up, 1, 0, &id), 0);
 	assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
-	    STR("Bericht één, verbeterd"), 0, &cev, &id), 0);
+	    STR("Bericht één, verbeterd"), 0, &cev, NULL, &id), 0);
 	t2 = thread_new(fx, traj, PRO1, "Twee", "Bericht twee", 0);
 	post(fx, t2, CLIENT1, "Antwoord twee", 0);
 
@@ -1503,6 +1565,46 @@ test_attachment_names_are_cleaned(void **state)
 	arena_release(&a);
 }
 
+/* The stored name's extension follows the type told by the content, so a
+ * text file named "invoice.pdf.bat" cannot be saved and run as a batch
+ * file (issue 9, finding 6). */
+static void
+test_attachment_extension_follows_the_type(void **state)
+{
+	struct arena a;
+	char long_name[LIMIT_ATTACHMENT_NAME + 1];
+
+	(void)state;
+	arena_init(&a);
+	assert_string_equal(msg_name_for_type("invoice.pdf.bat", "text/plain",
+	    &a), "invoice.pdf.txt");
+	assert_string_equal(msg_name_for_type("x.hta", "text/plain", &a),
+	    "x.txt");
+	assert_string_equal(msg_name_for_type("page.html", "text/plain", &a),
+	    "page.txt");
+	assert_string_equal(msg_name_for_type("logo.svg", "image/png", &a),
+	    "logo.png");
+	assert_string_equal(msg_name_for_type("run.js", "application/pdf", &a),
+	    "run.pdf");
+	assert_string_equal(msg_name_for_type("foto", "image/jpeg", &a),
+	    "foto.jpg");
+	/* Names that already say what they are stay as they are. */
+	assert_string_equal(msg_name_for_type("Foto.JPEG", "image/jpeg", &a),
+	    "Foto.JPEG");
+	assert_string_equal(msg_name_for_type("verslag.docx",
+	    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	    &a), "verslag.docx");
+	assert_string_equal(msg_name_for_type("a.txt", "text/html", &a),
+	    "attachment");
+	/* A long name keeps its limit with the new extension. */
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 5] = '.';
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(strlen(msg_name_for_type(long_name, "image/gif", &a)),
+	    LIMIT_ATTACHMENT_NAME);
+	arena_release(&a);
+}
+
 static void
 test_attachment_limits_and_round_trip(void **state)
 {
@@ -1689,6 +1791,7 @@ run_db_tests(const char *name, struct group *g)
 		DB_TEST(test_read_state_and_the_clients_choice),
 		DB_TEST(test_drafts_save_load_delete),
 		DB_TEST(test_reply_deadline_from_the_promise),
+		DB_TEST(test_post_reads_from_one_snapshot),
 		DB_TEST(test_professional_reply_marks_waiting_messages),
 		DB_TEST(test_notifications_for_every_other_participant),
 		DB_TEST(test_closed_trajectory_is_read_only_but_readable),
@@ -1727,6 +1830,7 @@ main(void)
 		    test_search_filter_size_follows_distinct_words),
 		cmocka_unit_test(test_attachment_types_by_content),
 		cmocka_unit_test(test_attachment_names_are_cleaned),
+		cmocka_unit_test(test_attachment_extension_follows_the_type),
 	};
 	int failed = 0;
 
