@@ -1337,6 +1337,8 @@ class Coaching(CoachingMixin, Suite):
 
 class AuditEvents(AuditEventsMixin, Suite):
     """Refusals and security events in the access log: audit_events.py."""
+
+
 class Reasons(ReasonsMixin, Suite):
     """Refusals say why, next to the field: see reasons.py."""
 
