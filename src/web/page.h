@@ -19,7 +19,7 @@
 
 #include "http/escape.h"
 #include "http/http.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/session.h"
 
 #define _(s) gettext(s)

@@ -13,7 +13,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/num.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "web/handlers.h"

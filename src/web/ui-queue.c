@@ -20,7 +20,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/num.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "notify/outbox.h"

@@ -24,7 +24,7 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/num.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/session.h"
 #include "message/markdown.h"
 #include "message/message.h"

@@ -28,7 +28,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/num.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "promise/promise.h"

@@ -16,7 +16,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/err.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "keys/keyring.h"
