@@ -126,7 +126,7 @@ int traj_list(struct db *db, struct keyring *kr, int64_t org_id,
 int traj_members(struct db *db, int64_t id, struct arena *a,
     struct traj_member **out, size_t *n);
 /* Is user_id part of the trajectory?  0 and *professional set, or
- * ERR_NOTFOUND.  (Used by authz.) */
+ * ERR_NOTFOUND. */
 int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
     bool *professional);
 /*
