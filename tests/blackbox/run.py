@@ -37,9 +37,31 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
                  free_port, login_ack, mail_rcpt, mail_text, raw,
                  raw_exchange, response_complete, totp, totp_step)
 
-from coaching import CoachingMixin  # noqa: E402
+from coaching import CoachingMixin, form_fields, location_id  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
+# People of the trajectories the object walk aims at: a second coach and
+# client in the demo organisation (another trajectory of the same
+# organisation), and a coach and client of the other organisation.
+SIBLING_COACH = ("sib.coach@demo.infuus.test", "sibling-coach-pass-1")
+SIBLING_CLIENT = ("sib.client@demo.infuus.test", "sibling-client-pass-1")
+ORG2_COACH = ("coach@other.infuus.test", "other-coach-pass-42")
+ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
+# The route's object (`infuus routes`) and the path parameter holding its id.
+OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
+                "attachment": "aid", "member": "uid"}
+# What the access log page calls each kind (English, Dutch).
+KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
+              "thread": ("a conversation", "een gesprek"),
+              "message": ("a message", "een bericht"),
+              "attachment": ("an attachment", "een bijlage"),
+              "member": ("member",)}
+# A form that would change something if the route let it through.
+SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
+               "body": "sneaky", "subject": "sneaky", "phase": "closed",
+               "confirm": "1", "question": "sneaky", "share": "1",
+               "level": "simple", "user": "1", "note": "sneaky",
+               "new_deadline": "2099-01-01T10:00", "draft": "sneaky"}
 
 
 def note(msg):
@@ -118,6 +140,51 @@ def fill(pattern, ids):
     """The pattern with each :name replaced by ids[name] (or 1)."""
     return "/".join(str(ids.get(seg[1:], 1)) if seg.startswith(":") else seg
                     for seg in pattern.split("/"))
+
+
+def multipart(fields, files):
+    """A multipart/form-data body and its Content-Type: fields is a dict,
+    files a list of (field, filename, type, bytes)."""
+    boundary = "infuus-%s" % secrets.token_hex(12)
+    out = []
+    for k, v in fields.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\""
+                    "\r\n\r\n%s\r\n" % (boundary, k, v)).encode())
+    for field, name, typ, data in files:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
+                    "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n" % (
+                        boundary, field, name, typ)).encode() + data +
+                   b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+def make_trajectory(coach, client_uid, title):
+    """A trajectory the coach opens for the client, with a thread and a
+    message with an attachment: the ids of each, by path parameter."""
+    f = form_fields(coach.get("/t/new").text, "/t")
+    f["client"] = str(client_uid)
+    f["title"] = title
+    tid = location_id(coach.post("/t", f), "/t/")
+    r = coach.post("/t/%d/threads" % tid, {
+        "csrf": coach.csrf(), "subject": "Kennismaking",
+        "body": "Welkom in het traject."})
+    thid = location_id(r, "/threads/")
+    body, ctype = multipart({"csrf": coach.csrf(), "body": "Zie de bijlage."},
+                            [("attachment", "notes.txt", "text/plain",
+                              b"Aantekeningen\n")])
+    r = coach.request("POST", "/threads/%d/messages" % thid, body=body,
+                      headers={"Content-Type": ctype})
+    m = re.search(r"#m-(\d+)$", r.header("location") or "")
+    if r.status != 303 or not m:
+        raise Failure("a message with an attachment", "303 to the thread", r)
+    mid = int(m.group(1))
+    msgs = coach.get("/api/threads/%d" % thid).json()["messages"]
+    att = [a["id"] for x in msgs if x["id"] == mid for a in x["attachments"]]
+    if not att:
+        raise Failure("the message's attachment", "listed in the thread",
+                      msgs)
+    return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0]}
 
 
 def is_login_redirect(r):
@@ -573,6 +640,37 @@ class Identity(Suite):
         self.routes, self.routes_out = routes()
         self.secrets = [p for _, p in self.srv.users.values()] + [
             self.locked[1], self.resetter[1], ORG2_ADMIN[1]]
+        self._make_objects()
+        self.secrets += [SIBLING_COACH[1], SIBLING_CLIENT[1], ORG2_COACH[1],
+                         ORG2_CLIENT[1]]
+
+    def _make_objects(self):
+        """The objects the object walk aims at: a trajectory (with a
+        thread, a message and an attachment) of another coach and client
+        of this organisation, and one of the other organisation."""
+        for (e, p), org, role, name in (
+                (SIBLING_COACH, "demo", "professional", "Sam Sibling"),
+                (SIBLING_CLIENT, "demo", "client", "Sanne Sibling"),
+                (ORG2_COACH, "other", "professional", "Olga Other"),
+                (ORG2_CLIENT, "other", "client", "Oscar Other")):
+            self.srv.cli_ok("user", "create", "--email", e, "--name", name,
+                            "--org", org, "--role", role, password=p)
+        self.owners = {}
+        for key, coach, client in (("sibling", SIBLING_COACH, SIBLING_CLIENT),
+                                   ("other_org", ORG2_COACH, ORG2_CLIENT)):
+            cl = Client(self.srv)
+            cl.login_ok(*client)
+            co = Client(self.srv)
+            co.login_ok(*coach)
+            self.owners[key] = co
+            ids = make_trajectory(co, cl.me()["id"], "Traject " + key)
+            setattr(self, key, ids)
+        boss = Client(self.srv)
+        boss.login_ok(*ORG2_ADMIN)
+        # Members of the other organisation, for /org/members/:uid/...
+        self.other_org["uid"] = boss.me()["id"]
+        self.sibling["uid"] = self.client_uid
+        self.refusals = []
 
     def teardown(self):
         if getattr(self, "smtp", None):
@@ -586,9 +684,31 @@ class Identity(Suite):
               "exit %d: %s" % (out.returncode, out.stderr[-1500:]))
         check(len(self.routes) >= 20 and all(
             {"method", "path", "roles", "anonymous", "csrf", "json",
-             "two_factor", "partial", "body_limit"} <= set(r)
+             "two_factor", "partial", "body_limit", "object",
+             "action"} <= set(r)
             for r in self.routes), "route table rows",
               "every key on each row", self.routes[:2])
+        # Each route names the object of its path and what it does to it:
+        # a path with an id has an object (one the walk knows), a path
+        # without has none.
+        bad = []
+        for rt in self.routes:
+            ids = [seg for seg in rt["path"].split("/")
+                   if seg.startswith(":") and not seg.endswith("token")]
+            if ids:
+                if rt["object"] not in OBJECT_PARAM or ids != [
+                        ":" + OBJECT_PARAM[rt["object"]]] or rt[
+                        "action"] not in ("read", "create", "update",
+                                          "delete", "export", "admin"):
+                    bad.append(rt)
+            elif (rt["object"], rt["action"]) != ("none", "none"):
+                bad.append(rt)
+        check(not bad, "each route's object and action",
+              "an object and an action for each id in a path, none else",
+              bad)
+        check(any(rt["object"] == "attachment" and rt["action"] == "read"
+                  for rt in self.routes), "GET /attachments/:aid",
+              "object attachment, action read", self.routes)
 
     # log-in
 
@@ -706,7 +826,8 @@ class Identity(Suite):
 
     def test_routes_refuse_anonymous_callers(self):
         bad = []
-        ids = {"uid": self.client_uid, "id": 1, "token": "x"}
+        # Ids of objects that exist, so only the missing session refuses.
+        ids = dict(self.sibling, token="x")
         for rt in self.routes:
             if rt["anonymous"]:
                 continue
@@ -742,7 +863,8 @@ class Identity(Suite):
                 if role in rt["roles"]:
                     continue
                 tried += 1
-                path = fill(rt["path"], {"uid": c.me()["id"]})
+                path = fill(rt["path"], dict(self.sibling,
+                                             uid=c.me()["id"]))
                 if rt["method"] == "GET":
                     r = c.get(path)
                 else:
@@ -776,12 +898,15 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["anonymous"] or ":" not in rt["path"]:
                 continue
-            path = fill(rt["path"], {"uid": self.client_uid})
+            # This organisation's objects, which exist: 403 where an admin
+            # may not use the route, 404 where the object decides.
+            path = fill(rt["path"], self.sibling)
             if rt["method"] == "GET":
                 r = boss.get(path)
             else:
-                r = boss.post(path, {"csrf": boss.csrf(), "role": "admin"})
-            if r.status not in (403, 404):
+                r = boss.post(path, dict(SNEAKY_FORM, csrf=boss.csrf()))
+            want = (404,) if "admin" in rt["roles"] else (403,)
+            if r.status not in want:
                 bad.append("%s %s -> %s" % (rt["method"], path, r.status))
         r = boss.post("/org/switch", {"csrf": boss.csrf(), "org": self.org1})
         if r.status not in (403, 404):
@@ -799,6 +924,60 @@ class Identity(Suite):
         me = c.me()
         eq((me["role"], me["org"]), ("client", self.org1),
            "client's role and organisation after")
+
+    def test_object_routes_refuse_ids_of_another_org_and_trajectory(self):
+        """Every route with an object, called by each role it lets in
+        with ids of another organisation's trajectory and of another
+        trajectory of this organisation: 404 (the id tells nothing),
+        nothing changes, and the ids are real (their owners reach them)."""
+        callers = {"admin": (self.admin_email, self.admin_pw),
+                   "professional": (self.coach_email, self.coach_pw),
+                   "client": (self.client_email, self.client_pw)}
+        bad, tried = [], 0
+        for role, (e, p) in callers.items():
+            c = Client(self.srv)
+            c.login_ok(e, p)
+            uid = c.me()["id"]
+            tok = c.csrf()
+            for rt in self.routes:
+                if rt["object"] == "none" or role not in rt["roles"]:
+                    continue
+                for where, ids in (("other_org", self.other_org),
+                                   ("sibling", self.sibling)):
+                    # An admin reads any trajectory's metadata in their
+                    # own organisation and changes only its members.
+                    if role == "admin" and where == "sibling":
+                        continue
+                    if rt["object"] == "member" and where == "sibling":
+                        continue
+                    path = fill(rt["path"], ids)
+                    tried += 1
+                    if rt["method"] == "GET":
+                        r = c.get(path)
+                    else:
+                        r = c.post(path, dict(SNEAKY_FORM, csrf=tok))
+                    if r.status != 404:
+                        bad.append("%s %s as %s (%s) -> %s" % (
+                            rt["method"], path, role, where, r.status))
+                    self.refusals.append((uid, rt["object"],
+                                          ids[OBJECT_PARAM[rt["object"]]],
+                                          "%s %s as %s" % (rt["method"],
+                                                           path, role)))
+        check(tried >= 40, "object routes tried with foreign ids",
+              "at least 40", tried)
+        check(not bad, "object routes with ids of another organisation or "
+              "trajectory", "404", "\n        ".join(bad))
+        # The ids are real: their owners reach them, untouched.
+        for key in ("sibling", "other_org"):
+            co, ids = self.owners[key], getattr(self, key)
+            for path in ("/t/%d" % ids["tid"], "/threads/%d" % ids["thid"],
+                         "/attachments/%d" % ids["aid"]):
+                eq(co.get(path).status, 200, "the owner's GET " + path)
+            th = co.get("/api/threads/%d" % ids["thid"]).json()
+            eq([m["body"] for m in th["messages"]],
+               ["Welkom in het traject.", "Zie de bijlage."],
+               "the %s thread's messages after the walk" % key)
+            eq(th["closed"], False, "the %s trajectory after the walk" % key)
 
     def test_csrf_routes_refuse_missing_or_wrong_token(self):
         boss = Client(self.srv)
@@ -1086,6 +1265,41 @@ class Identity(Suite):
         self.admin2fa = c
 
     # the access log
+
+    def test_object_refusals_are_in_the_access_log(self):
+        """Each refusal of the object walk is a refused entry in the
+        caller's organisation's log, naming the object's kind and id."""
+        admin = getattr(self, "admin2fa", None)
+        check(admin is not None, "the admin's 2FA session from the test "
+              "before", "present", None)
+        check(self.refusals, "refusals of the object walk", "some", None)
+        rows = {}
+        missing = []
+        want = {}
+        for uid, kind, oid, what in self.refusals:
+            want.setdefault((uid, kind, oid), []).append(what)
+        for (uid, kind, oid), whats in sorted(want.items()):
+            if uid not in rows:
+                r = admin.get("/org/audit?employee=%d" % uid)
+                eq(r.status, 200, "GET /org/audit?employee=%d" % uid)
+                rows[uid] = []
+                for tr in re.findall(r"<tr><td>.*?</tr>", r.text, re.S):
+                    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in
+                             re.findall(r"<td>(.*?)</td>", tr, re.S)]
+                    if len(cells) == 8:
+                        rows[uid].append(cells)
+            hit = [c for c in rows[uid]
+                   if c[3].endswith("#%d" % oid) and c[6] in (
+                       "refused", "geweigerd") and any(
+                       c[3].startswith(w) for w in KIND_WORDS[kind])]
+            # One entry per refusal (the same object may be refused by
+            # several routes).
+            if len(hit) < len(whats):
+                missing.append("%s #%d: %d entries for %d refusals (%s)" % (
+                    kind, oid, len(hit), len(whats), "; ".join(whats)))
+        check(not missing, "the refusals in the access log",
+              "a refused entry for each, with kind and id",
+              "\n        ".join(missing[:20]))
 
     def test_access_log_in_plain_words_and_verified(self):
         admin = getattr(self, "admin2fa", None)
