@@ -19,13 +19,18 @@ h(struct req *r)
 	return 0;
 }
 
+/* Objects do not matter to matching; each route says what it names, as
+ * every table must (http.h). */
+#define NOOBJ ROUTE_OBJ_NONE, 0
+#define ANOBJ ROUTE_OBJ_FIRST, 0
+
 static const struct route routes[] = {
-	{ HTTP_GET, "/", h, 0, 0, 0 },
-	{ HTTP_GET, "/t/new", h, 0, 0, 0 },
-	{ HTTP_GET | HTTP_POST, "/t/:id", h, 0, 0, 0 },
-	{ HTTP_GET, "/t/:id/m/:mid", h, 0, 0, 0 },
-	{ HTTP_GET, "/reset/:token", h, 0, 0, 0 },
-	{ HTTP_DELETE, "/a/:b/:c/:d/:e/:f/:g/:h", h, 0, 0, 0 },
+	{ HTTP_GET, "/", h, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/t/new", h, 0, 0, 0, NOOBJ },
+	{ HTTP_GET | HTTP_POST, "/t/:id", h, 0, 0, 0, ANOBJ },
+	{ HTTP_GET, "/t/:id/m/:mid", h, 0, 0, 0, ANOBJ },
+	{ HTTP_GET, "/reset/:token", h, 0, 0, 0, NOOBJ },
+	{ HTTP_DELETE, "/a/:b/:c/:d/:e/:f/:g/:h", h, 0, 0, 0, ANOBJ },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -411,13 +411,15 @@ cmd_routes(void)
 				first = 0;
 			}
 			printf("],\"anonymous\":%s,\"csrf\":%s,\"json\":%s,"
-			    "\"two_factor\":%s,\"partial\":%s,\"body_limit\":%zu}\n",
+			    "\"two_factor\":%s,\"partial\":%s,\"body_limit\":%zu,"
+			    "\"object\":\"%s\",\"action\":\"%s\"}\n",
 			    rt[i].flags & ROUTE_ANON ? "true" : "false",
 			    rt[i].flags & ROUTE_CSRF ? "true" : "false",
 			    rt[i].flags & ROUTE_JSON ? "true" : "false",
 			    rt[i].flags & ROUTE_2FA ? "true" : "false",
 			    rt[i].flags & ROUTE_PARTIAL ? "true" : "false",
-			    rt[i].body_limit);
+			    rt[i].body_limit, web_route_object(&rt[i]),
+			    web_route_action(&rt[i]));
 		}
 	}
 	return 0;

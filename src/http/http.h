@@ -73,7 +73,22 @@ struct req;
  * list "/t/new" before "/t/:id".  A GET route answers HEAD too (the server
  * drops the body).  A parameter whose name ends in "token" or "secret"
  * holds a secret: the access log shows ":token" instead of its value.
+ *
+ * obj and act say which object the path names and what the route does
+ * with it, so the authorize hook checks the object before the handler
+ * runs.  Both are the application's values (its kinds of object and its
+ * actions), opaque here like roles, except ROUTE_OBJ_UNSET, which no route
+ * may have (a route says what it names, also when it is nothing), and
+ * ROUTE_OBJ_NONE for a route whose path names no object.  A route with an
+ * object has exactly one parameter that is no secret (its id); a route
+ * without one has none (http_routes_check enforces both).
  */
+enum {
+	ROUTE_OBJ_UNSET = 0, /* refused: the table forgot to say */
+	ROUTE_OBJ_NONE = 1,  /* the path names no object */
+	ROUTE_OBJ_FIRST = 2, /* the application's kinds start here */
+};
+
 struct route {
 	unsigned methods;
 	const char *pattern;
@@ -81,7 +96,15 @@ struct route {
 	unsigned roles;
 	unsigned flags;
 	size_t body_limit; /* bytes; 0 means no body is accepted */
+	unsigned obj;      /* the object the path names: ROUTE_OBJ_NONE or
+	                      an application kind >= ROUTE_OBJ_FIRST */
+	unsigned act;      /* what the route does to it (the application's;
+	                      unused with ROUTE_OBJ_NONE) */
 };
+
+/* Does a ":name" parameter with this name (n bytes) hold a secret (a name
+ * ending in "token" or "secret")?  Otherwise it is an object's id. */
+bool http_param_is_secret(const char *name, size_t n);
 
 #define REQ_MAX_PARAMS 8
 #define REQ_MAX_RESP_HEADERS 16
@@ -168,7 +191,9 @@ void http_error_page(struct req *r, int err);
 /* Hooks the application gives the server. */
 struct http_hooks {
 	/* Before the handler: identify the caller, enforce route->roles and
-	 * route->flags (CSRF, 2FA).  0 lets the handler run; a negative ERR_*
+	 * route->flags (CSRF, 2FA), and check the object route->obj names
+	 * (its id is the route's one parameter that is no secret).  0 lets
+	 * the handler run; a negative ERR_*
 	 * is answered through render_error (ERR_AUTH on a page route may
 	 * instead set a redirect and return 1: the response is then sent as
 	 * is). */

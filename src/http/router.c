@@ -20,12 +20,19 @@
 #define ALL_METHODS (HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_PUT | \
 	HTTP_DELETE | HTTP_PATCH)
 
+bool
+http_param_is_secret(const char *name, size_t n)
+{
+	return (n >= 5 && memcmp(name + n - 5, "token", 5) == 0) ||
+	    (n >= 6 && memcmp(name + n - 6, "secret", 6) == 0);
+}
+
 int
 http_routes_check(const struct route *routes, size_t n)
 {
 	const struct route *rt;
-	const char *p;
-	size_t i, segs, params;
+	const char *p, *why = NULL;
+	size_t i, segs, params, ids;
 
 	for (i = 0; i < n; i++) {
 		rt = &routes[i];
@@ -33,7 +40,7 @@ http_routes_check(const struct route *routes, size_t n)
 		    rt->handler == NULL || (rt->methods & ALL_METHODS) == 0 ||
 		    (rt->methods & ~(unsigned)ALL_METHODS) != 0)
 			goto bad;
-		segs = params = 0;
+		segs = params = ids = 0;
 		for (p = rt->pattern; *p; p++) {
 			if (*p != '/')
 				continue;
@@ -43,14 +50,32 @@ http_routes_check(const struct route *routes, size_t n)
 			params++;
 			if (p[2] == '\0' || p[2] == '/')
 				goto bad; /* a parameter needs a name */
+			if (!http_param_is_secret(p + 2,
+			    (size_t)(strchrnul(p + 2, '/') - (p + 2))))
+				ids++;
 		}
 		if (segs > LIMIT_PATH_SEGMENTS || params > REQ_MAX_PARAMS)
 			goto bad;
+		/* Routes are data down to the object they name: the hook
+		 * can check only what the table says. */
+		if (rt->obj == ROUTE_OBJ_UNSET) {
+			why = "object-unset"; /* ROUTE_OBJ_NONE when none */
+			goto bad;
+		}
+		if (rt->obj == ROUTE_OBJ_NONE && ids != 0) {
+			why = "id-without-object";
+			goto bad;
+		}
+		if (rt->obj != ROUTE_OBJ_NONE && ids != 1) {
+			why = "object-without-one-id";
+			goto bad;
+		}
 	}
 	return 0;
 bad:
-	log_err("http.routes", "invalid route index=%zu pattern=%s", i,
-	    routes[i].pattern ? routes[i].pattern : "(null)");
+	log_err("http.routes", "invalid route index=%zu pattern=%s why=%s", i,
+	    routes[i].pattern ? routes[i].pattern : "(null)",
+	    why ? why : "malformed");
 	return ERR_INVAL;
 }
 

@@ -14,7 +14,11 @@
  * Check a route table once at start-up: every pattern starts with '/',
  * has at most LIMIT_PATH_SEGMENTS segments and REQ_MAX_PARAMS ":name"
  * segments with non-empty names, every route has a handler and at least
- * one method.  Returns 0 or ERR_INVAL (and logs which route is wrong).
+ * one method, and every route says what its path names: an object
+ * (obj >= ROUTE_OBJ_FIRST) with exactly one parameter that is no secret
+ * (a name ending in "token" or "secret"), or ROUTE_OBJ_NONE with no such
+ * parameter.  Returns 0 or ERR_INVAL (and logs which route is wrong and
+ * why).
  */
 int http_routes_check(const struct route *routes, size_t n);
 

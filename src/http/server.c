@@ -710,8 +710,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 static bool
 secret_name(const char *name, size_t n)
 {
-	return (n >= 5 && memcmp(name + n - 5, "token", 5) == 0) ||
-	    (n >= 6 && memcmp(name + n - 6, "secret", 6) == 0);
+	return http_param_is_secret(name, n);
 }
 
 /* A path for the log: the raw path (never the query), with secret

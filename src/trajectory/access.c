@@ -1,30 +1,15 @@
 /*
- * access.c - the relation check behind authz_check for trajectories,
- * threads and messages.
+ * access.c - the facts behind authorisation for objects of a trajectory.
  *
- * A thread or message is resolved to its trajectory (threads and messages
- * of 011_message.sql); then:
- *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
- *   - the caller takes part (trajectory_members) in the role they hold in
- *     the organisation now: reads and exports are allowed, also after
- *     closing (the client keeps their own trajectory); changes are allowed
- *     until it is closed, then ERR_FORBIDDEN;
- *   - an administrator who does not take part may read the trajectory's
- *     metadata (AUTHZ_TRAJECTORY, AUTHZ_READ): never its threads or
- *     messages, and changing it is ERR_FORBIDDEN;
- *   - anyone else: ERR_NOTFOUND, so ids cannot be probed.
- * What a participant may do with their role (only professionals change the
- * phase, only the client shares read receipts) is the route table's and
- * the handler's business: this decides who is in the relation.
- *
- * The role check matters after a change of role: someone who was the
- * professional and is now a client of the organisation no longer acts as
- * the professional of the trajectories they worked in.
- *
- * XXX: stakeholders (employer, HR) who see what the client shares get
- * their relation here once consent exists; until then they see nothing.
+ * A thread, message or attachment is resolved to its trajectory (threads,
+ * messages and attachments of 011_message.sql); then the trajectory's
+ * organisation, client and phase and the caller's part in it are read, all
+ * on one read connection so they come from one snapshot.  The decision on
+ * these facts is authz's (authz/authz.c), which sits above this module.
  */
 #include "trajectory/trajectory.h"
+
+#include <string.h>
 
 #include "core/err.h"
 #include "store/db.h"
@@ -32,24 +17,20 @@
 #include "core/banned.h"
 
 static const char *
-resolve_sql(enum authz_kind kind)
+resolve_sql(enum traj_obj kind)
 {
 	switch (kind) {
-	case AUTHZ_TRAJECTORY:
+	case TRAJ_OBJ_TRAJECTORY:
 		return "SELECT id FROM trajectories WHERE id = ?";
-	case AUTHZ_THREAD:
+	case TRAJ_OBJ_THREAD:
 		return "SELECT trajectory_id FROM threads WHERE id = ?";
-	case AUTHZ_MESSAGE:
+	case TRAJ_OBJ_MESSAGE:
 		return "SELECT trajectory_id FROM messages WHERE id = ?";
-	default:
-		return NULL;
+	case TRAJ_OBJ_ATTACHMENT:
+		return "SELECT m.trajectory_id FROM attachments a "
+		    "JOIN messages m ON m.id = a.message_id WHERE a.id = ?";
 	}
-}
-
-static bool
-is_read(enum authz_action act)
-{
-	return act == AUTHZ_READ || act == AUTHZ_EXPORT;
+	return NULL;
 }
 
 int
@@ -81,49 +62,32 @@ traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 	return rc;
 }
 
-static int
-decide(const struct principal *p, enum authz_action act,
-    enum authz_kind kind, const struct traj_head *h, enum role in_traj)
-{
-	if (h->org_id != p->org_id)
-		return ERR_NOTFOUND;
-	if (in_traj != 0 && in_traj == p->role) {
-		if (act == AUTHZ_ADMIN)
-			return ERR_FORBIDDEN;
-		if (is_read(act))
-			return 0;
-		return h->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
-	}
-	if (p->role == ROLE_ADMIN && kind == AUTHZ_TRAJECTORY)
-		return act == AUTHZ_READ ? 0 : ERR_FORBIDDEN;
-	return ERR_NOTFOUND;
-}
-
 int
-traj_access(struct db *db, const struct principal *p,
-    enum authz_action act, enum authz_kind kind, int64_t id)
+traj_relation(struct db *db, enum traj_obj kind, int64_t id, int64_t user_id,
+    struct traj_relation *out)
 {
 	const char *sql = resolve_sql(kind);
 	struct db_conn *c = NULL;
 	struct traj_head h;
-	enum role in_traj = 0;
+	enum role part = 0;
 	int64_t args[1] = { id };
 	int64_t traj_id = 0;
 	int rc;
 
-	if (p == NULL || p->user_id <= 0)
-		return ERR_FORBIDDEN;
-	if (sql == NULL)
-		return ERR_FORBIDDEN;
-	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
+	memset(out, 0, sizeof(*out));
+	if (sql == NULL || id <= 0)
 		return ERR_NOTFOUND;
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
 	if ((rc = db_query_i64(c, sql, &traj_id, 1, args)) != 0 ||
 	    (rc = traj_head_on(c, traj_id, &h)) != 0 ||
-	    (rc = traj_role_on(c, traj_id, p->user_id, &in_traj)) != 0)
+	    (rc = traj_role_on(c, traj_id, user_id, &part)) != 0)
 		goto out;
-	rc = decide(p, act, kind, &h, in_traj);
+	out->traj_id = traj_id;
+	out->org_id = h.org_id;
+	out->client_id = h.client_id;
+	out->phase = h.phase;
+	out->part = part;
 out:
 	db_read_end(db, c);
 	return rc;

@@ -21,7 +21,6 @@
 #include <time.h>
 
 #include "core/arena.h"
-#include "identity/authz.h"
 #include "identity/role.h"
 #include "promise/promise.h"
 
@@ -110,7 +109,7 @@ int traj_create(struct db *db, struct keyring *kr, int64_t org_id,
     const struct audit_event *ev, int64_t *id);
 /* One trajectory with its title opened, after its read event is durable
  * (an event that cannot be logged fails the read: nothing is returned).
- * ERR_NOTFOUND.  The caller has asked authz_check first. */
+ * ERR_NOTFOUND.  The caller has asked authz (authz/authz.h) first. */
 int traj_get(struct db *db, struct keyring *kr, int64_t id,
     const struct audit_event *ev, struct arena *a, struct trajectory *out);
 /* traj_get without the title (out->title is NULL): no client text is
@@ -132,7 +131,7 @@ int traj_list(struct db *db, struct keyring *kr, int64_t org_id,
 int traj_members(struct db *db, int64_t id, struct arena *a,
     struct traj_member **out, size_t *n);
 /* Is user_id part of the trajectory?  0 and *professional set, or
- * ERR_NOTFOUND.  (Used by authz.) */
+ * ERR_NOTFOUND. */
 int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
     bool *professional);
 /*
@@ -224,14 +223,26 @@ int traj_promise_on(struct db_conn *c, struct tz_cache *tzc, int64_t traj_id,
     struct arena *a, struct promise *p);
 
 /*
- * The relation check authz_check uses for AUTHZ_TRAJECTORY, AUTHZ_THREAD
- * and AUTHZ_MESSAGE: the object must be in the principal's organisation
- * (else ERR_NOTFOUND) and the principal must take part in its trajectory
- * (professionals and the client); admins may read the trajectory list and
- * metadata but not messages.  Writing to a closed trajectory is refused
- * (ERR_FORBIDDEN); the client keeps read access after closing.
+ * The facts authz (authz/authz.h) decides on for an object of a
+ * trajectory: which trajectory it belongs to, that trajectory's
+ * organisation, client and phase, and user_id's part in it, read in one
+ * snapshot.  ERR_NOTFOUND when there is no such object.  Who may do what
+ * with them is authz's decision, not this module's.
  */
-int traj_access(struct db *db, const struct principal *p,
-    enum authz_action act, enum authz_kind kind, int64_t id);
+enum traj_obj {
+	TRAJ_OBJ_TRAJECTORY,
+	TRAJ_OBJ_THREAD,
+	TRAJ_OBJ_MESSAGE,
+	TRAJ_OBJ_ATTACHMENT,
+};
+struct traj_relation {
+	int64_t traj_id;
+	int64_t org_id;
+	int64_t client_id;
+	enum traj_phase phase;
+	enum role part;      /* ROLE_CLIENT, ROLE_PROFESSIONAL, or 0: none */
+};
+int traj_relation(struct db *db, enum traj_obj kind, int64_t id,
+    int64_t user_id, struct traj_relation *out);
 
 #endif

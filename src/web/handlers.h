@@ -1,6 +1,9 @@
 /*
  * handlers.h - the page and API handlers, one family per ui-*.c file (like
- * cgit's ui-<page>.c).  Only web.c's route table uses this list.
+ * cgit's ui-<page>.c).  Only web.c's route table uses this list.  A
+ * handler of a route with an object runs only after the router checked
+ * that object for the caller; it finds the object with web_obj (web_int.h)
+ * and parses no id of its own.
  */
 #ifndef INFUUS_HANDLERS_H
 #define INFUUS_HANDLERS_H
@@ -89,7 +92,9 @@ int api_thread_draft(struct req *r);
 int api_thread_assistant(struct req *r);
 /* The conversations of a trajectory, for the trajectory page: a section
  * with the thread list, a form for a new thread and the export links.
- * Checks authz itself; returns 0 or an ERR_* (nothing written then). */
+ * traj_id is the route's trajectory, which the router let a participant
+ * read (not for an administrator who does not take part: they see no
+ * threads).  Returns 0 or an ERR_* (nothing written then). */
 int ui_thread_section(struct req *r, int64_t traj_id);
 
 /* api.c */

@@ -20,7 +20,7 @@
 #include "core/i18n.h"
 #include "http/escape.h"
 #include "http/http.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/session.h"
 
 #define _(s) gettext(s)

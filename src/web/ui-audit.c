@@ -15,7 +15,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/num.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "web/handlers.h"

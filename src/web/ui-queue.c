@@ -20,7 +20,6 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/num.h"
-#include "identity/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "notify/outbox.h"
@@ -300,22 +299,16 @@ ui_more_time_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	struct principal p = page_principal(r);
-	const char *v = req_param(r, "thid");
 	const char *note = page_form(r, "note");
 	struct queue_thread qt;
 	struct audit_event ev;
 	const struct tz *tz;
 	struct str trimmed;
 	time_t now = time(NULL), when;
-	int64_t thid, msg_id;
+	int64_t thid = web_obj(r)->id, msg_id;
 	int rc;
 
-	if (v == NULL || num_parse_i64(str_c(v), 1, INT64_MAX, &thid) != 0)
-		return ERR_NOTFOUND;
-	if ((rc = authz_check(app->db, &p, AUTHZ_UPDATE, AUTHZ_THREAD,
-	    thid)) != 0)
-		return rc;
+	/* The router checked the thread (the route table: thread, update). */
 	if ((rc = queue_thread_state(app->db, thid, &r->arena, &qt)) != 0)
 		return rc;
 	tz = page_zone(r, qt.tz);

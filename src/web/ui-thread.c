@@ -3,9 +3,12 @@
  * thread with its messages and composer, corrections, attachments, drafts,
  * the writing assistant's panel, the export and search.
  *
- * Every handler asks authz_check for the thread, message or trajectory
- * before it reads anything; src/message then checks the relation again with
- * the data at hand and logs each read before anything is shown.
+ * The router checks the thread, message, attachment or trajectory in the
+ * path before a handler runs (web.c's route table) and hands over its id
+ * (web_obj); handlers ask authz only for objects that are not in the path
+ * (a quoted message, search results).  src/message then checks the
+ * relation again with the data at hand and logs each read before anything
+ * is shown.
  *
  * Message bodies reach the page only through markdown_render, which never
  * lets raw HTML, scripts or unsafe links through (message/markdown.h);
@@ -24,7 +27,7 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/num.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/session.h"
 #include "message/markdown.h"
 #include "message/message.h"
@@ -45,16 +48,6 @@ env_of(struct req *r)
 	struct msg_env e = { app->db, app->kr, app->tzc };
 
 	return e;
-}
-
-static int
-id_param(struct req *r, const char *name, int64_t *out)
-{
-	const char *v = req_param(r, name);
-
-	if (v == NULL || num_parse_i64(str_c(v), 1, INT64_MAX, out) != 0)
-		return ERR_NOTFOUND;
-	return 0;
 }
 
 static bool
@@ -710,9 +703,9 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	bool more = false, panel;
 	int rc;
 
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_THREAD,
-	    thread_id)) != 0)
-		return rc;
+	/* thread_id is the route's thread, or the thread of the route's
+	 * message: the router checked it, and who takes part in a
+	 * trajectory may read all its threads. */
 	event(r, &ev);
 	if ((rc = msg_thread_view(&env, thread_id, s->user_id, &ev, &r->arena,
 	    &th, &msgs, &n, &more)) != 0)
@@ -724,7 +717,9 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	    msg_draft_load(&env, thread_id, s->user_id, &r->arena, &draft,
 	    NULL) == 0)
 		body = draft.p;
-	/* "Quote" without script: the message's text, to shorten. */
+	/* "Quote" without script: the message's text, to shorten.  The
+	 * message is named in the query, not the path, so it is checked
+	 * here: the router knows only the thread. */
 	if (quote == NULL && !th.closed && (v = req_query(r, "quote")) != NULL &&
 	    num_parse_i64(str_c(v), 1, INT64_MAX, &qid) == 0 &&
 	    authz_check(app->db, &p, AUTHZ_READ, AUTHZ_MESSAGE, qid) == 0 &&
@@ -803,11 +798,8 @@ int
 ui_thread(struct req *r)
 {
 	struct compose cp = { 0 };
-	int64_t thid;
-	int rc;
+	int64_t thid = web_obj(r)->id;
 
-	if ((rc = id_param(r, "thid", &thid)) != 0)
-		return rc;
 	if (req_query(r, "sent"))
 		cp.ok = _("Your message was sent.");
 	if (req_query(r, "corrected"))
@@ -859,25 +851,18 @@ rerender(struct req *r, int64_t thid, const char *body, int64_t quote_of,
 int
 ui_thread_post(struct req *r)
 {
-	struct app *app = r->app;
 	struct msg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct msg_upload ups[LIMIT_ATTACHMENTS + 1];
 	struct msg_post in;
 	struct audit_event ev;
 	struct why why;
 	const char *body = page_form(r, "body"), *quote = page_form(r, "quote");
 	const char *qo = page_form(r, "quote_of");
-	int64_t thid, quote_of = 0, id;
+	int64_t thid = web_obj(r)->id, quote_of = 0, id;
 	size_t nup;
 	int rc;
 
-	if ((rc = id_param(r, "thid", &thid)) != 0)
-		return rc;
-	if ((rc = authz_check(app->db, &p, AUTHZ_CREATE, AUTHZ_THREAD,
-	    thid)) != 0)
-		return rc;
 	if (qo[0] && num_parse_i64(str_c(qo), 1, INT64_MAX, &quote_of) != 0)
 		return ERR_INVAL;
 	if (str_trim(str_c(quote)).len == 0)
@@ -938,24 +923,17 @@ new_thread_form(struct req *r, int64_t traj_id, const char *subject,
 int
 ui_thread_create_post(struct req *r)
 {
-	struct app *app = r->app;
 	struct msg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct msg_post in;
 	struct audit_event ev;
 	struct why why;
 	const char *subject = page_form(r, "subject");
 	const char *body = page_form(r, "body");
 	const char *error = NULL;
-	int64_t tid, thid, mid;
+	int64_t tid = web_obj(r)->id, thid, mid;
 	int rc;
 
-	if ((rc = id_param(r, "tid", &tid)) != 0)
-		return rc;
-	if ((rc = authz_check(app->db, &p, AUTHZ_CREATE, AUTHZ_TRAJECTORY,
-	    tid)) != 0)
-		return rc;
 	memset(&in, 0, sizeof(in));
 	memset(&why, 0, sizeof(why));
 	in.author_id = s->user_id;
@@ -985,21 +963,14 @@ ui_thread_create_post(struct req *r)
 int
 ui_message_correct_post(struct req *r)
 {
-	struct app *app = r->app;
 	struct msg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct audit_event ev;
 	struct why why;
 	const char *body = page_form(r, "body");
-	int64_t mid, thid, id;
+	int64_t mid = web_obj(r)->id, thid, id;
 	int rc;
 
-	if ((rc = id_param(r, "mid", &mid)) != 0)
-		return rc;
-	if ((rc = authz_check(app->db, &p, AUTHZ_UPDATE, AUTHZ_MESSAGE,
-	    mid)) != 0)
-		return rc;
 	if ((rc = msg_message_thread(&env, mid, &thid)) != 0)
 		return rc;
 	memset(&why, 0, sizeof(why));
@@ -1050,21 +1021,14 @@ draft_input(struct req *r, struct str *out)
 int
 api_thread_draft(struct req *r)
 {
-	struct app *app = r->app;
 	struct msg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct buf b = BUF_INIT;
 	struct str text;
-	int64_t thid;
+	int64_t thid = web_obj(r)->id;
 	time_t now = time(NULL);
 	int rc;
 
-	if ((rc = id_param(r, "thid", &thid)) != 0)
-		return rc;
-	if ((rc = authz_check(app->db, &p, AUTHZ_UPDATE, AUTHZ_THREAD,
-	    thid)) != 0)
-		return rc;
 	if ((rc = draft_input(r, &text)) != 0)
 		return rc;
 	if ((rc = msg_draft_save(&env, thid, s->user_id, text, now)) != 0)
@@ -1089,19 +1053,14 @@ api_thread_assistant(struct req *r)
 	struct hint h[MAX_HINTS];
 	struct buf b = BUF_INIT;
 	struct str draft;
-	int64_t thid;
+	int64_t thid = web_obj(r)->id;
 	size_t n, i;
 	int rc;
 
-	if ((rc = id_param(r, "thid", &thid)) != 0)
-		return rc;
 	if (is_client(r))
 		return ERR_FORBIDDEN;
 	if (app->assistant == NULL)
 		return ERR_NOTFOUND;
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_THREAD,
-	    thid)) != 0)
-		return rc;
 	if ((rc = draft_input(r, &draft)) != 0)
 		return rc;
 	if ((rc = msg_thread_meta(&env, thid, p.user_id, &r->arena, &th)) != 0)
@@ -1161,24 +1120,16 @@ disposition(struct req *r, const char *name)
 int
 ui_attachment(struct req *r)
 {
-	struct app *app = r->app;
 	struct msg_env env = env_of(r);
-	struct principal p = page_principal(r);
+	const struct session *s = page_session(r);
 	struct msg_attachment meta;
 	struct audit_event ev;
 	struct buf data = BUF_INIT;
-	int64_t aid, mid;
+	int64_t aid = web_obj(r)->id;
 	int rc;
 
-	if ((rc = id_param(r, "aid", &aid)) != 0)
-		return rc;
-	if ((rc = msg_attachment_message(&env, aid, &mid)) != 0)
-		return rc;
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_MESSAGE,
-	    mid)) != 0)
-		return rc;
 	event(r, &ev);
-	if ((rc = msg_attachment_get(&env, aid, p.user_id, &ev, &r->arena,
+	if ((rc = msg_attachment_get(&env, aid, s->user_id, &ev, &r->arena,
 	    &meta, &data)) != 0) {
 		buf_wipe(&data);
 		return rc;
@@ -1201,21 +1152,15 @@ ui_attachment(struct req *r)
 static int
 export_load(struct req *r, struct msg_export *x, struct view_ctx *vc)
 {
-	struct app *app = r->app;
 	struct msg_env env = env_of(r);
-	struct principal p = page_principal(r);
+	const struct session *s = page_session(r);
 	struct audit_event ev;
-	int64_t tid;
+	int64_t tid = web_obj(r)->id;
 	int rc;
 
-	if ((rc = id_param(r, "tid", &tid)) != 0)
-		return rc;
-	if ((rc = authz_check(app->db, &p, AUTHZ_EXPORT, AUTHZ_TRAJECTORY,
-	    tid)) != 0)
-		return rc;
 	web_audit_event(r, &ev, AUDIT_EXECUTE, "trajectory", 0, tid,
 	    is_client(r) ? "client-self" : "export");
-	if ((rc = msg_export(&env, tid, p.user_id, &ev, &r->arena, x)) != 0)
+	if ((rc = msg_export(&env, tid, s->user_id, &ev, &r->arena, x)) != 0)
 		return rc;
 	if (vc)
 		view_ctx_init(r, tid, vc);
@@ -1347,6 +1292,8 @@ struct may {
 	struct principal p;
 };
 
+/* Search results are no objects of the path: each hit's trajectory is
+ * checked here. */
 static bool
 may_read(void *arg, int64_t traj_id)
 {
@@ -1430,7 +1377,6 @@ ui_thread_section(struct req *r, int64_t traj_id)
 	struct app *app = r->app;
 	struct msg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct msg_thread *th = NULL;
 	struct trajectory t;
 	struct audit_event ev;
@@ -1438,9 +1384,6 @@ ui_thread_section(struct req *r, int64_t traj_id)
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_TRAJECTORY,
-	    traj_id)) != 0)
-		return rc;
 	if ((rc = traj_get_meta(app->db, traj_id, &r->arena, &t)) != 0)
 		return rc;
 	event(r, &ev);

@@ -5,8 +5,11 @@
  * promise in full with the professional's edit form, and the small forms
  * that change a trajectory.  Also the start page's "your trajectories".
  *
- * Every handler asks authz_check for the trajectory before it touches it;
- * a trajectory the caller is not part of is "not found".  Changes answer
+ * The router checks the trajectory in the path before a handler runs
+ * (web.c's route table: read, or update for the forms) and hands over its
+ * id (web_obj); a trajectory the caller is not part of is "not found".
+ * The overview and the new-trajectory form act in the session's own
+ * organisation, in a role the route table allows.  Changes answer
  * with a redirect to the page (post/redirect/get), so reloading never posts
  * twice; a refused form is shown again with the reason (status 400).
  *
@@ -28,7 +31,6 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/num.h"
-#include "identity/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "promise/promise.h"
@@ -91,16 +93,6 @@ event_for(struct req *r, struct audit_event *ev, int action, const char *kind,
 {
 	web_audit_event(r, ev, action, kind, 0, object_id,
 	    purpose_of(page_session(r)));
-}
-
-static int
-tid_param(struct req *r, int64_t *tid)
-{
-	const char *v = req_param(r, "tid");
-
-	if (v == NULL || num_parse_i64(str_c(v), 1, INT64_MAX, tid) != 0)
-		return ERR_NOTFOUND;
-	return 0;
 }
 
 static const char *
@@ -350,17 +342,12 @@ list_for(struct req *r, struct trajectory **v, size_t *n)
 int
 ui_traj_list(struct req *r)
 {
-	struct app *app = r->app;
 	struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct trajectory *v = NULL;
 	enum view view = view_of(s);
 	size_t n = 0;
 	int rc;
 
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_ORG,
-	    s->org_id)) != 0)
-		return rc;
 	if ((rc = list_for(r, &v, &n)) != 0)
 		return rc;
 	page_begin(r, _("Trajectories"));
@@ -889,14 +876,10 @@ ui_traj_new(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct new_form f = { 0 };
 	struct org org;
 	int rc;
 
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_ORG,
-	    s->org_id)) != 0)
-		return rc;
 	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
 		return rc;
 	f.title = "";
@@ -910,7 +893,6 @@ ui_traj_create(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	struct principal p = page_principal(r);
 	struct audit_event ev;
 	struct new_form f = { 0 };
 	const char *terms_why = NULL, *terms_field = NULL;
@@ -919,9 +901,6 @@ ui_traj_create(struct req *r)
 	bool date_bad;
 	int rc;
 
-	if ((rc = authz_check(app->db, &p, AUTHZ_READ, AUTHZ_ORG,
-	    s->org_id)) != 0)
-		return rc;
 	f.title = page_form(r, "title");
 	f.planned_end = page_form(r, "planned_end");
 	if (num_parse_i64(str_c(page_form(r, "client")), 1, INT64_MAX,
@@ -1238,7 +1217,6 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	struct principal pr = page_principal(r);
 	enum view view = view_of(s);
 	struct audit_event ev;
 	struct trajectory t;
@@ -1251,9 +1229,9 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 	size_t nm = 0, nq = 0;
 	int rc;
 
-	if ((rc = authz_check(app->db, &pr, AUTHZ_READ, AUTHZ_TRAJECTORY,
-	    tid)) != 0)
-		return rc;
+	/* tid is the route's trajectory: the router let the caller read it
+	 * (or change it, for a form shown again; a participant who may
+	 * change may read). */
 	if (view == VIEW_ADMIN) {
 		if ((rc = traj_get_meta(app->db, tid, &r->arena, &t)) != 0)
 			return rc;
@@ -1311,27 +1289,19 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 int
 ui_traj_show(struct req *r)
 {
-	int64_t tid;
-	int rc;
-
-	if ((rc = tid_param(r, &tid)) != 0)
-		return rc;
-	return show_page(r, tid, done_text(req_query(r, "done")), NULL);
+	return show_page(r, web_obj(r)->id, done_text(req_query(r, "done")),
+	    NULL);
 }
 
 /* --- changes ------------------------------------------------------------ */
 
-/* The common start of a change: the id, and may the caller change it? */
+/* The common start of a change: the trajectory the router checked the
+ * caller may change (the route table says trajectory, update). */
 static int
 change_begin(struct req *r, int64_t *tid)
 {
-	struct app *app = r->app;
-	struct principal p = page_principal(r);
-	int rc;
-
-	if ((rc = tid_param(r, tid)) != 0)
-		return rc;
-	return authz_check(app->db, &p, AUTHZ_UPDATE, AUTHZ_TRAJECTORY, *tid);
+	*tid = web_obj(r)->id;
+	return 0;
 }
 
 static int
@@ -1418,19 +1388,16 @@ int
 ui_traj_reads_post(struct req *r)
 {
 	struct app *app = r->app;
-	struct session *s = page_session(r);
 	struct audit_event ev;
 	const char *v = page_form(r, "share");
-	bool professional = true;
 	int64_t tid;
 	int rc;
 
 	if ((rc = change_begin(r, &tid)) != 0)
 		return rc;
-	/* Only the client decides whether their reading is shown. */
-	if ((rc = traj_member_of(app->db, tid, s->user_id, &professional)) != 0)
-		return rc;
-	if (professional)
+	/* Only the client decides whether their reading is shown: the route
+	 * lets clients only, and this one must be this trajectory's. */
+	if (web_obj(r)->part != ROLE_CLIENT)
 		return ERR_FORBIDDEN;
 	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
 		return ERR_INVAL;
@@ -1472,7 +1439,6 @@ promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	struct principal pr = page_principal(r);
 	enum view view = view_of(s);
 	struct promise_terms terms;
 	struct trajectory t;
@@ -1480,9 +1446,8 @@ promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
 	bool usable;
 	int rc;
 
-	if ((rc = authz_check(app->db, &pr, AUTHZ_READ, AUTHZ_TRAJECTORY,
-	    tid)) != 0)
-		return rc;
+	/* tid is the route's trajectory, checked by the router (read, or
+	 * change for the form shown again). */
 	if ((rc = traj_get_meta(app->db, tid, &r->arena, &t)) != 0 ||
 	    (rc = traj_terms_get(app->db, tid, &r->arena, &terms)) != 0)
 		return rc;
@@ -1518,12 +1483,7 @@ promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
 int
 ui_traj_promise(struct req *r)
 {
-	int64_t tid;
-	int rc;
-
-	if ((rc = tid_param(r, &tid)) != 0)
-		return rc;
-	return promise_page(r, tid, NULL, NULL, NULL);
+	return promise_page(r, web_obj(r)->id, NULL, NULL, NULL);
 }
 
 int

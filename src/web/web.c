@@ -2,9 +2,14 @@
  * web.c - the route table and the hooks around every handler.
  *
  * The route table is the one place that says who may call what: roles,
- * CSRF, two factors and body limits.  authorize() enforces it before any
- * handler runs, so a handler cannot forget; handlers still ask authz_check
- * for the objects they touch (organisation, relation).
+ * CSRF, two factors, body limits, and the object the path names with what
+ * the route does to it.  authorize() enforces it before any handler runs,
+ * so a handler cannot forget: it parses the object's id, asks authz
+ * (organisation, role, taking part), logs a refusal in the access log, and
+ * hands the handler the checked object (web_obj).  A route that names no
+ * object acts on the caller's own account or on the organisation of the
+ * session, whose role the route's roles have checked.  Handlers ask authz
+ * themselves only for secondary objects that are not in the path.
  *
  * Language: the session's language, else a "lang" cookie, else the
  * browser's Accept-Language; applied with uselocale() on the worker thread
@@ -19,10 +24,12 @@
 
 #include "app/app.h"
 #include "audit/audit.h"
+#include "authz/authz.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/num.h"
 #include "identity/identity.h"
 #include "identity/session.h"
 #include "web/handlers.h"
@@ -39,69 +46,82 @@
 #define PART ROUTE_PARTIAL
 #define ANY ROLE_ALL
 #define ADM ROLE_ADMIN
+#define PRO ROLE_PROFESSIONAL
+#define CLI ROLE_CLIENT
 #define FORM LIMIT_BODY_FORM
 #define SMALL LIMIT_BODY_ANON
+/* What the path names and what the route does with it: authz's kinds
+ * (shifted past the server's reserved values) and actions.  NOOBJ: the
+ * path names no object (a :token is a credential the handler checks). */
+#define OBJ(k) (ROUTE_OBJ_FIRST + (unsigned)(k))
+#define NOOBJ ROUTE_OBJ_NONE, 0
+#define TRAJ(a) OBJ(AUTHZ_TRAJECTORY), AUTHZ_##a
+#define THREAD(a) OBJ(AUTHZ_THREAD), AUTHZ_##a
+#define MSG(a) OBJ(AUTHZ_MESSAGE), AUTHZ_##a
+#define ATT(a) OBJ(AUTHZ_ATTACHMENT), AUTHZ_##a
+#define MEMBER(a) OBJ(AUTHZ_MEMBER), AUTHZ_##a
 
 static const struct route routes[] = {
-	/* method pattern             handler              roles flags       body */
-	{ G,  "/",                    ui_home,             ANY, ANON,        0 },
-	{ G,  "/login",               ui_login_form,       ANY, ANON,        0 },
-	{ PO, "/login",               ui_login_post,       ANY, ANON | CSRF, SMALL },
-	{ G,  "/login/2fa",           ui_login_2fa_form,   ANY, PART,        0 },
-	{ PO, "/login/2fa",           ui_login_2fa_post,   ANY, PART | CSRF, SMALL },
-	{ PO, "/logout",              ui_logout,           ANY, PART | CSRF, SMALL },
-	{ PO, "/logout/everywhere",   ui_logout_all,       ANY, CSRF,        SMALL },
-	{ G,  "/reset",               ui_reset_form,       ANY, ANON,        0 },
-	{ PO, "/reset",               ui_reset_post,       ANY, ANON | CSRF, SMALL },
-	{ G,  "/reset/:token",        ui_reset_token_form, ANY, ANON,        0 },
-	{ PO, "/reset/:token",        ui_reset_token_post, ANY, ANON | CSRF, SMALL },
-	{ G,  "/invite/:token",       ui_invite_form,      ANY, ANON,        0 },
-	{ PO, "/invite/:token",       ui_invite_post,      ANY, ANON | CSRF, SMALL },
-	{ PO, "/org/switch",          ui_org_switch,       ANY, CSRF,        SMALL },
-	{ G,  "/account",             ui_account,          ANY, 0,           0 },
-	{ PO, "/account",             ui_account_post,     ANY, CSRF,        SMALL },
-	{ PO, "/account/password",    ui_password_post,    ANY, CSRF,        SMALL },
-	{ G,  "/account/2fa",         ui_2fa_setup,        ANY, PART,        0 },
-	{ PO, "/account/2fa",         ui_2fa_setup_post,   ANY, PART | CSRF, SMALL },
-	{ PO, "/account/2fa/disable", ui_2fa_disable_post, ANY, CSRF,        SMALL },
-	{ G,  "/org/members",         ui_members,          ADM, 0,           0 },
-	{ PO, "/org/members/:uid/role", ui_member_role_post, ADM, CSRF,      SMALL },
-	{ PO, "/org/members/:uid/remove", ui_member_remove_post, ADM, CSRF,  SMALL },
-	{ PO, "/org/invites",         ui_invite_create_post, ADM, CSRF,      SMALL },
-	{ PO, "/org/settings",        ui_org_settings_post, ADM, CSRF,       SMALL },
-	{ G,  "/org/audit",           ui_audit_org,        ADM, ROUTE_2FA,   0 },
-	{ G,  "/me/access",           ui_audit_self,       ANY, 0,           0 },
-	{ G,  "/api/me",              api_me,              ANY, JSON,        0 },
-	{ G,  "/api/threads/:thid",   api_thread,          ROLE_PROFESSIONAL | ROLE_CLIENT, JSON, 0 },
+	/* method pattern             handler              roles flags       body  object */
+	{ G,  "/",                    ui_home,             ANY, ANON,        0,     NOOBJ },
+	{ G,  "/login",               ui_login_form,       ANY, ANON,        0,     NOOBJ },
+	{ PO, "/login",               ui_login_post,       ANY, ANON | CSRF, SMALL, NOOBJ },
+	{ G,  "/login/2fa",           ui_login_2fa_form,   ANY, PART,        0,     NOOBJ },
+	{ PO, "/login/2fa",           ui_login_2fa_post,   ANY, PART | CSRF, SMALL, NOOBJ },
+	{ PO, "/logout",              ui_logout,           ANY, PART | CSRF, SMALL, NOOBJ },
+	{ PO, "/logout/everywhere",   ui_logout_all,       ANY, CSRF,        SMALL, NOOBJ },
+	{ G,  "/reset",               ui_reset_form,       ANY, ANON,        0,     NOOBJ },
+	{ PO, "/reset",               ui_reset_post,       ANY, ANON | CSRF, SMALL, NOOBJ },
+	{ G,  "/reset/:token",        ui_reset_token_form, ANY, ANON,        0,     NOOBJ },
+	{ PO, "/reset/:token",        ui_reset_token_post, ANY, ANON | CSRF, SMALL, NOOBJ },
+	{ G,  "/invite/:token",       ui_invite_form,      ANY, ANON,        0,     NOOBJ },
+	{ PO, "/invite/:token",       ui_invite_post,      ANY, ANON | CSRF, SMALL, NOOBJ },
+	{ PO, "/org/switch",          ui_org_switch,       ANY, CSRF,        SMALL, NOOBJ },
+	{ G,  "/account",             ui_account,          ANY, 0,           0,     NOOBJ },
+	{ PO, "/account",             ui_account_post,     ANY, CSRF,        SMALL, NOOBJ },
+	{ PO, "/account/password",    ui_password_post,    ANY, CSRF,        SMALL, NOOBJ },
+	{ G,  "/account/2fa",         ui_2fa_setup,        ANY, PART,        0,     NOOBJ },
+	{ PO, "/account/2fa",         ui_2fa_setup_post,   ANY, PART | CSRF, SMALL, NOOBJ },
+	{ PO, "/account/2fa/disable", ui_2fa_disable_post, ANY, CSRF,        SMALL, NOOBJ },
+	/* the organisation (ui-admin.c, ui-audit.c): the session's own */
+	{ G,  "/org/members",         ui_members,          ADM, 0,           0,     NOOBJ },
+	{ PO, "/org/members/:uid/role", ui_member_role_post, ADM, CSRF,      SMALL, MEMBER(UPDATE) },
+	{ PO, "/org/members/:uid/remove", ui_member_remove_post, ADM, CSRF,  SMALL, MEMBER(DELETE) },
+	{ PO, "/org/invites",         ui_invite_create_post, ADM, CSRF,      SMALL, NOOBJ },
+	{ PO, "/org/settings",        ui_org_settings_post, ADM, CSRF,       SMALL, NOOBJ },
+	{ G,  "/org/audit",           ui_audit_org,        ADM, ROUTE_2FA,   0,     NOOBJ },
+	{ G,  "/me/access",           ui_audit_self,       ANY, 0,           0,     NOOBJ },
+	{ G,  "/api/me",              api_me,              ANY, JSON,        0,     NOOBJ },
+	{ G,  "/api/threads/:thid",   api_thread,          PRO | CLI, JSON,  0,     THREAD(READ) },
 	/* trajectories (ui-trajectory.c) */
-	{ G,  "/t",                   ui_traj_list,        ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
-	{ G,  "/t/new",               ui_traj_new,         ROLE_PROFESSIONAL, 0, 0 },
-	{ PO, "/t",                   ui_traj_create,      ROLE_PROFESSIONAL, CSRF, FORM },
-	{ G,  "/t/:tid",              ui_traj_show,        ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
-	{ PO, "/t/:tid/phase",        ui_traj_phase_post,  ROLE_PROFESSIONAL, CSRF, SMALL },
-	{ PO, "/t/:tid/questions",    ui_traj_question_post, ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF, FORM },
-	{ PO, "/t/:tid/professionals", ui_traj_professional_post, ROLE_PROFESSIONAL, CSRF, SMALL },
-	{ PO, "/t/:tid/reads",        ui_traj_reads_post,  ROLE_CLIENT, CSRF, SMALL },
-	{ PO, "/t/:tid/level",        ui_traj_level_post,  ROLE_PROFESSIONAL, CSRF, SMALL },
-	{ G,  "/t/:tid/promise",      ui_traj_promise,     ROLE_PROFESSIONAL | ROLE_CLIENT | ADM, 0, 0 },
-	{ PO, "/t/:tid/promise",      ui_traj_promise_post, ROLE_PROFESSIONAL, CSRF, FORM },
+	{ G,  "/t",                   ui_traj_list,        PRO | CLI | ADM, 0, 0,   NOOBJ },
+	{ G,  "/t/new",               ui_traj_new,         PRO, 0,           0,     NOOBJ },
+	{ PO, "/t",                   ui_traj_create,      PRO, CSRF,        FORM,  NOOBJ },
+	{ G,  "/t/:tid",              ui_traj_show,        PRO | CLI | ADM, 0, 0,   TRAJ(READ) },
+	{ PO, "/t/:tid/phase",        ui_traj_phase_post,  PRO, CSRF,        SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/questions",    ui_traj_question_post, PRO | CLI, CSRF, FORM, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/professionals", ui_traj_professional_post, PRO, CSRF, SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/reads",        ui_traj_reads_post,  CLI, CSRF,        SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/level",        ui_traj_level_post,  PRO, CSRF,        SMALL, TRAJ(UPDATE) },
+	{ G,  "/t/:tid/promise",      ui_traj_promise,     PRO | CLI | ADM, 0, 0,   TRAJ(READ) },
+	{ PO, "/t/:tid/promise",      ui_traj_promise_post, PRO, CSRF,       FORM,  TRAJ(UPDATE) },
 	/* threads and messages (ui-thread.c) */
-	{ PO, "/t/:tid/threads",      ui_thread_create_post, ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF, FORM },
-	{ G,  "/t/:tid/export.json",  ui_export_json,      ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
-	{ G,  "/t/:tid/export",       ui_export_page,      ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
-	{ G,  "/threads/:thid",       ui_thread,           ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
-	{ PO, "/threads/:thid/messages", ui_thread_post,   ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD },
-	{ PO, "/messages/:mid/correct", ui_message_correct_post, ROLE_PROFESSIONAL | ROLE_CLIENT, CSRF, FORM },
-	{ G,  "/attachments/:aid",    ui_attachment,       ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
-	{ G,  "/search",              ui_search,           ROLE_PROFESSIONAL | ROLE_CLIENT, 0, 0 },
-	{ PO, "/api/threads/:thid/draft", api_thread_draft, ROLE_PROFESSIONAL | ROLE_CLIENT, JSON | CSRF, FORM },
-	{ PO, "/api/threads/:thid/assistant", api_thread_assistant, ROLE_PROFESSIONAL, JSON | CSRF, FORM },
+	{ PO, "/t/:tid/threads",      ui_thread_create_post, PRO | CLI, CSRF, FORM, TRAJ(CREATE) },
+	{ G,  "/t/:tid/export.json",  ui_export_json,      PRO | CLI, 0,     0,     TRAJ(EXPORT) },
+	{ G,  "/t/:tid/export",       ui_export_page,      PRO | CLI, 0,     0,     TRAJ(EXPORT) },
+	{ G,  "/threads/:thid",       ui_thread,           PRO | CLI, 0,     0,     THREAD(READ) },
+	{ PO, "/threads/:thid/messages", ui_thread_post,   PRO | CLI, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD, THREAD(CREATE) },
+	{ PO, "/messages/:mid/correct", ui_message_correct_post, PRO | CLI, CSRF, FORM, MSG(UPDATE) },
+	{ G,  "/attachments/:aid",    ui_attachment,       PRO | CLI, 0,     0,     ATT(READ) },
+	{ G,  "/search",              ui_search,           PRO | CLI, 0,     0,     NOOBJ },
+	/* drafts and the writing assistant (ui-thread.c) */
+	{ PO, "/api/threads/:thid/draft", api_thread_draft, PRO | CLI, JSON | CSRF, FORM, THREAD(UPDATE) },
+	{ PO, "/api/threads/:thid/assistant", api_thread_assistant, PRO, JSON | CSRF, FORM, THREAD(READ) },
 	/* queue, more time, adherence, notifications (ui-queue.c) */
-	{ G,  "/queue",               ui_queue,            ROLE_PROFESSIONAL, 0, 0 },
-	{ PO, "/threads/:thid/more-time", ui_more_time_post, ROLE_PROFESSIONAL, CSRF, SMALL },
-	{ G,  "/reports/adherence",   ui_adherence,        ROLE_PROFESSIONAL | ADM, 0, 0 },
-	{ PO, "/account/notifications", ui_notify_settings_post, ANY, CSRF, SMALL },
-	/* writing assistant (ui-assistant.c) */
+	{ G,  "/queue",               ui_queue,            PRO, 0,           0,     NOOBJ },
+	{ PO, "/threads/:thid/more-time", ui_more_time_post, PRO, CSRF,      SMALL, THREAD(UPDATE) },
+	{ G,  "/reports/adherence",   ui_adherence,        PRO | ADM, 0,     0,     NOOBJ },
+	{ PO, "/account/notifications", ui_notify_settings_post, ANY, CSRF,  SMALL, NOOBJ },
 };
 
 #undef G
@@ -112,14 +132,41 @@ static const struct route routes[] = {
 #undef PART
 #undef ANY
 #undef ADM
+#undef PRO
+#undef CLI
 #undef FORM
 #undef SMALL
+#undef OBJ
+#undef NOOBJ
+#undef TRAJ
+#undef THREAD
+#undef MSG
+#undef ATT
+#undef MEMBER
 
 const struct route *
 web_routes(size_t *n)
 {
 	*n = sizeof(routes) / sizeof(routes[0]);
 	return routes;
+}
+
+const char *
+web_route_object(const struct route *rt)
+{
+	if (rt->obj == ROUTE_OBJ_NONE)
+		return "none";
+	if (rt->obj < ROUTE_OBJ_FIRST)
+		return "?";
+	return authz_kind_name((enum authz_kind)(rt->obj - ROUTE_OBJ_FIRST));
+}
+
+const char *
+web_route_action(const struct route *rt)
+{
+	if (rt->obj == ROUTE_OBJ_NONE)
+		return "none";
+	return authz_action_name((enum authz_action)rt->act);
 }
 
 int
@@ -268,6 +315,40 @@ refuse(struct req *r, int err)
 	return err;
 }
 
+/* The object the route's path names, as the route table says: its id
+ * parsed, then authz decides with the caller's organisation, role and
+ * part in the object's trajectory.  Every refusal is in the access log.
+ * The checked object waits in the request's state for the handler. */
+static int
+check_object(struct req *r)
+{
+	const struct route *rt = r->route;
+	struct app *app = r->app;
+	struct principal p = page_principal(r);
+	enum authz_kind kind;
+	const char *v = NULL;
+	int64_t id = 0;
+	size_t i;
+	int rc;
+
+	if (rt->obj == ROUTE_OBJ_NONE)
+		return 0;
+	kind = (enum authz_kind)(rt->obj - ROUTE_OBJ_FIRST);
+	for (i = 0; i < r->nparams && v == NULL; i++)
+		if (!http_param_is_secret(r->params[i].key,
+		    strlen(r->params[i].key)))
+			v = r->params[i].val;
+	/* An id that is no number is as unknown as any other. */
+	if (v == NULL || num_parse_i64(str_c(v), 1, INT64_MAX, &id) != 0)
+		rc = ERR_NOTFOUND;
+	else
+		rc = authz_object(app->db, &p, (enum authz_action)rt->act,
+		    kind, id, &web_req_state(r)->obj);
+	if (rc == ERR_NOTFOUND || rc == ERR_FORBIDDEN)
+		web_audit_refusal(r, authz_kind_name(kind), id, rc);
+	return rc;
+}
+
 static int
 authorize(struct req *r)
 {
@@ -301,7 +382,7 @@ authorize(struct req *r)
 	}
 	if ((rt->flags & ROUTE_CSRF) && !csrf_ok(r))
 		return refuse(r, ERR_CSRF);
-	return 0;
+	return check_object(r);
 }
 
 static void
@@ -332,6 +413,12 @@ web_hooks(void)
 	struct http_hooks h = { authorize, render_error, finish };
 
 	return h;
+}
+
+const struct authz_object *
+web_obj(struct req *r)
+{
+	return &web_req_state(r)->obj;
 }
 
 struct web_state *

@@ -15,6 +15,11 @@ struct app;
 int web_init(struct app *app);
 void web_fini(struct app *app);
 const struct route *web_routes(size_t *n);
+/* What a route's path names and what the route does to it, as codes for
+ * people and tests ("trajectory", "read"); "none" for a route without an
+ * object. */
+const char *web_route_object(const struct route *rt);
+const char *web_route_action(const struct route *rt);
 struct http_hooks web_hooks(void);
 
 #endif

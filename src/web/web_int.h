@@ -7,15 +7,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "authz/authz.h"
 #include "http/http.h"
 
 struct web_state {
 	const char *lang;      /* "nl" or "en" */
 	const char *pre_csrf;  /* CSRF value before log-in */
 	bool expired;          /* the session cookie was too old */
+	struct authz_object obj; /* the route's object, as authorize
+	                            checked it (zero without one) */
 };
 
 struct web_state *web_req_state(struct req *r);
+/* The object the route's path names, checked by authorize before the
+ * handler ran (authz allowed the route's action on it for this caller):
+ * its id and what the check learnt (organisation, trajectory, client, the
+ * caller's part).  On a route without an object, all zero. */
+const struct authz_object *web_obj(struct req *r);
 /* The value forms must carry in their "csrf" field. */
 const char *web_csrf_value(struct req *r);
 /* Start a session for user_id (pending: the second factor is still to

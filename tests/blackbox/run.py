@@ -40,6 +40,9 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
 from coaching import CoachingMixin  # noqa: E402
 from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
+from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
+                     ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
+                     make_trajectory)
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -575,6 +578,37 @@ class Identity(Suite):
         self.routes, self.routes_out = routes()
         self.secrets = [p for _, p in self.srv.users.values()] + [
             self.locked[1], self.resetter[1], ORG2_ADMIN[1]]
+        self._make_objects()
+        self.secrets += [SIBLING_COACH[1], SIBLING_CLIENT[1], ORG2_COACH[1],
+                         ORG2_CLIENT[1]]
+
+    def _make_objects(self):
+        """The objects the object walk aims at: a trajectory (with a
+        thread, a message and an attachment) of another coach and client
+        of this organisation, and one of the other organisation."""
+        for (e, p), org, role, name in (
+                (SIBLING_COACH, "demo", "professional", "Sam Sibling"),
+                (SIBLING_CLIENT, "demo", "client", "Sanne Sibling"),
+                (ORG2_COACH, "other", "professional", "Olga Other"),
+                (ORG2_CLIENT, "other", "client", "Oscar Other")):
+            self.srv.cli_ok("user", "create", "--email", e, "--name", name,
+                            "--org", org, "--role", role, password=p)
+        self.owners = {}
+        for key, coach, client in (("sibling", SIBLING_COACH, SIBLING_CLIENT),
+                                   ("other_org", ORG2_COACH, ORG2_CLIENT)):
+            cl = Client(self.srv)
+            cl.login_ok(*client)
+            co = Client(self.srv)
+            co.login_ok(*coach)
+            self.owners[key] = co
+            ids = make_trajectory(co, cl.me()["id"], "Traject " + key)
+            setattr(self, key, ids)
+        boss = Client(self.srv)
+        boss.login_ok(*ORG2_ADMIN)
+        # Members of the other organisation, for /org/members/:uid/...
+        self.other_org["uid"] = boss.me()["id"]
+        self.sibling["uid"] = self.client_uid
+        self.refusals = []
 
     def teardown(self):
         if getattr(self, "smtp", None):
@@ -588,9 +622,31 @@ class Identity(Suite):
               "exit %d: %s" % (out.returncode, out.stderr[-1500:]))
         check(len(self.routes) >= 20 and all(
             {"method", "path", "roles", "anonymous", "csrf", "json",
-             "two_factor", "partial", "body_limit"} <= set(r)
+             "two_factor", "partial", "body_limit", "object",
+             "action"} <= set(r)
             for r in self.routes), "route table rows",
               "every key on each row", self.routes[:2])
+        # Each route names the object of its path and what it does to it:
+        # a path with an id has an object (one the walk knows), a path
+        # without has none.
+        bad = []
+        for rt in self.routes:
+            ids = [seg for seg in rt["path"].split("/")
+                   if seg.startswith(":") and not seg.endswith("token")]
+            if ids:
+                if rt["object"] not in OBJECT_PARAM or ids != [
+                        ":" + OBJECT_PARAM[rt["object"]]] or rt[
+                        "action"] not in ("read", "create", "update",
+                                          "delete", "export", "admin"):
+                    bad.append(rt)
+            elif (rt["object"], rt["action"]) != ("none", "none"):
+                bad.append(rt)
+        check(not bad, "each route's object and action",
+              "an object and an action for each id in a path, none else",
+              bad)
+        check(any(rt["object"] == "attachment" and rt["action"] == "read"
+                  for rt in self.routes), "GET /attachments/:aid",
+              "object attachment, action read", self.routes)
 
     # log-in
 
@@ -708,7 +764,8 @@ class Identity(Suite):
 
     def test_routes_refuse_anonymous_callers(self):
         bad = []
-        ids = {"uid": self.client_uid, "id": 1, "token": "x"}
+        # Ids of objects that exist, so only the missing session refuses.
+        ids = dict(self.sibling, token="x")
         for rt in self.routes:
             if rt["anonymous"]:
                 continue
@@ -744,7 +801,8 @@ class Identity(Suite):
                 if role in rt["roles"]:
                     continue
                 tried += 1
-                path = fill(rt["path"], {"uid": c.me()["id"]})
+                path = fill(rt["path"], dict(self.sibling,
+                                             uid=c.me()["id"]))
                 if rt["method"] == "GET":
                     r = c.get(path)
                 else:
@@ -778,12 +836,15 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["anonymous"] or ":" not in rt["path"]:
                 continue
-            path = fill(rt["path"], {"uid": self.client_uid})
+            # This organisation's objects, which exist: 403 where an admin
+            # may not use the route, 404 where the object decides.
+            path = fill(rt["path"], self.sibling)
             if rt["method"] == "GET":
                 r = boss.get(path)
             else:
-                r = boss.post(path, {"csrf": boss.csrf(), "role": "admin"})
-            if r.status not in (403, 404):
+                r = boss.post(path, dict(SNEAKY_FORM, csrf=boss.csrf()))
+            want = (404,) if "admin" in rt["roles"] else (403,)
+            if r.status not in want:
                 bad.append("%s %s -> %s" % (rt["method"], path, r.status))
         r = boss.post("/org/switch", {"csrf": boss.csrf(), "org": self.org1})
         if r.status not in (403, 404):
@@ -801,6 +862,60 @@ class Identity(Suite):
         me = c.me()
         eq((me["role"], me["org"]), ("client", self.org1),
            "client's role and organisation after")
+
+    def test_object_routes_refuse_ids_of_another_org_and_trajectory(self):
+        """Every route with an object, called by each role it lets in
+        with ids of another organisation's trajectory and of another
+        trajectory of this organisation: 404 (the id tells nothing),
+        nothing changes, and the ids are real (their owners reach them)."""
+        callers = {"admin": (self.admin_email, self.admin_pw),
+                   "professional": (self.coach_email, self.coach_pw),
+                   "client": (self.client_email, self.client_pw)}
+        bad, tried = [], 0
+        for role, (e, p) in callers.items():
+            c = Client(self.srv)
+            c.login_ok(e, p)
+            uid = c.me()["id"]
+            tok = c.csrf()
+            for rt in self.routes:
+                if rt["object"] == "none" or role not in rt["roles"]:
+                    continue
+                for where, ids in (("other_org", self.other_org),
+                                   ("sibling", self.sibling)):
+                    # An admin reads any trajectory's metadata in their
+                    # own organisation and changes only its members.
+                    if role == "admin" and where == "sibling":
+                        continue
+                    if rt["object"] == "member" and where == "sibling":
+                        continue
+                    path = fill(rt["path"], ids)
+                    tried += 1
+                    if rt["method"] == "GET":
+                        r = c.get(path)
+                    else:
+                        r = c.post(path, dict(SNEAKY_FORM, csrf=tok))
+                    if r.status != 404:
+                        bad.append("%s %s as %s (%s) -> %s" % (
+                            rt["method"], path, role, where, r.status))
+                    self.refusals.append((uid, rt["object"],
+                                          ids[OBJECT_PARAM[rt["object"]]],
+                                          "%s %s as %s" % (rt["method"],
+                                                           path, role)))
+        check(tried >= 40, "object routes tried with foreign ids",
+              "at least 40", tried)
+        check(not bad, "object routes with ids of another organisation or "
+              "trajectory", "404", "\n        ".join(bad))
+        # The ids are real: their owners reach them, untouched.
+        for key in ("sibling", "other_org"):
+            co, ids = self.owners[key], getattr(self, key)
+            for path in ("/t/%d" % ids["tid"], "/threads/%d" % ids["thid"],
+                         "/attachments/%d" % ids["aid"]):
+                eq(co.get(path).status, 200, "the owner's GET " + path)
+            th = co.get("/api/threads/%d" % ids["thid"]).json()
+            eq([m["body"] for m in th["messages"]],
+               ["Welkom in het traject.", "Zie de bijlage."],
+               "the %s thread's messages after the walk" % key)
+            eq(th["closed"], False, "the %s trajectory after the walk" % key)
 
     def test_csrf_routes_refuse_missing_or_wrong_token(self):
         boss = Client(self.srv)
@@ -1088,6 +1203,41 @@ class Identity(Suite):
         self.admin2fa = c
 
     # the access log
+
+    def test_object_refusals_are_in_the_access_log(self):
+        """Each refusal of the object walk is a refused entry in the
+        caller's organisation's log, naming the object's kind and id."""
+        admin = getattr(self, "admin2fa", None)
+        check(admin is not None, "the admin's 2FA session from the test "
+              "before", "present", None)
+        check(self.refusals, "refusals of the object walk", "some", None)
+        rows = {}
+        missing = []
+        want = {}
+        for uid, kind, oid, what in self.refusals:
+            want.setdefault((uid, kind, oid), []).append(what)
+        for (uid, kind, oid), whats in sorted(want.items()):
+            if uid not in rows:
+                r = admin.get("/org/audit?employee=%d" % uid)
+                eq(r.status, 200, "GET /org/audit?employee=%d" % uid)
+                rows[uid] = []
+                for tr in re.findall(r"<tr><td>.*?</tr>", r.text, re.S):
+                    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in
+                             re.findall(r"<td>(.*?)</td>", tr, re.S)]
+                    if len(cells) == 8:
+                        rows[uid].append(cells)
+            hit = [c for c in rows[uid]
+                   if c[3].endswith("#%d" % oid) and c[6] in (
+                       "refused", "geweigerd") and any(
+                       c[3].startswith(w) for w in KIND_WORDS[kind])]
+            # One entry per refusal (the same object may be refused by
+            # several routes).
+            if len(hit) < len(whats):
+                missing.append("%s #%d: %d entries for %d refusals (%s)" % (
+                    kind, oid, len(hit), len(whats), "; ".join(whats)))
+        check(not missing, "the refusals in the access log",
+              "a refused entry for each, with kind and id",
+              "\n        ".join(missing[:20]))
 
     def test_access_log_in_plain_words_and_verified(self):
         admin = getattr(self, "admin2fa", None)

@@ -514,13 +514,18 @@ h_dummy(struct req *r)
 	return 0;
 }
 
+/* What a route's path names (struct route's obj and act) in the tables
+ * here: nothing, or one object (of a kind the server does not interpret). */
+#define NOOBJ ROUTE_OBJ_NONE, 0
+#define ANOBJ ROUTE_OBJ_FIRST, 0
+
 static const struct route rtable[] = {
-	{ HTTP_GET, "/", h_dummy, 0, 0, 0 },
-	{ HTTP_GET, "/t/new", h_dummy, 0, 0, 0 },
-	{ HTTP_GET | HTTP_POST, "/t/:id", h_dummy, 0, 0, 0 },
-	{ HTTP_GET, "/t/:id/m/:mid", h_dummy, 0, 0, 0 },
-	{ HTTP_DELETE, "/t/:id/m/:mid", h_dummy, 0, 0, 0 },
-	{ HTTP_POST, "/upload", h_dummy, 0, 0, 0 },
+	{ HTTP_GET, "/", h_dummy, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/t/new", h_dummy, 0, 0, 0, NOOBJ },
+	{ HTTP_GET | HTTP_POST, "/t/:id", h_dummy, 0, 0, 0, ANOBJ },
+	{ HTTP_GET, "/t/:id/m/:mid", h_dummy, 0, 0, 0, ANOBJ },
+	{ HTTP_DELETE, "/t/:id/m/:mid", h_dummy, 0, 0, 0, ANOBJ },
+	{ HTTP_POST, "/upload", h_dummy, 0, 0, 0, NOOBJ },
 };
 #define NRT (sizeof(rtable) / sizeof(rtable[0]))
 
@@ -619,20 +624,76 @@ router_answers_404_and_405(void **state)
 static void
 router_check_refuses_bad_tables(void **state)
 {
-	const struct route bad1[] = { { HTTP_GET, "nope", h_dummy, 0, 0, 0 } };
-	const struct route bad2[] = { { HTTP_GET, "/a/:", h_dummy, 0, 0, 0 } };
-	const struct route bad3[] = { { HTTP_GET, "/a", NULL, 0, 0, 0 } };
-	const struct route bad4[] = { { 0, "/a", h_dummy, 0, 0, 0 } };
+	const struct route bad1[] = { { HTTP_GET, "nope", h_dummy, 0, 0, 0, NOOBJ } };
+	const struct route bad2[] = { { HTTP_GET, "/a/:", h_dummy, 0, 0, 0, NOOBJ } };
+	const struct route bad3[] = { { HTTP_GET, "/a", NULL, 0, 0, 0, NOOBJ } };
+	const struct route bad4[] = { { 0, "/a", h_dummy, 0, 0, 0, NOOBJ } };
 	const struct route bad5[] = {
-		{ HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h_dummy, 0, 0, 0 } };
+		{ HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h_dummy, 0, 0, 0, NOOBJ } };
 
 	(void)state;
-	assert_int_equal(http_routes_check(rtable, NRT), 0);
+	/* rtable's first three routes; the ones with two ids are refused by
+	 * router_check_wants_each_route_to_name_its_object. */
+	assert_int_equal(http_routes_check(rtable, 3), 0);
 	assert_int_equal(http_routes_check(bad1, 1), ERR_INVAL);
 	assert_int_equal(http_routes_check(bad2, 1), ERR_INVAL);
 	assert_int_equal(http_routes_check(bad3, 1), ERR_INVAL);
 	assert_int_equal(http_routes_check(bad4, 1), ERR_INVAL);
 	assert_int_equal(http_routes_check(bad5, 1), ERR_INVAL);
+}
+
+/* Routes are data down to the object their path names: a table that
+ * forgets to say, or says something its pattern contradicts, is refused,
+ * so the authorize hook can never be handed an id it was not told of. */
+static void
+router_check_wants_each_route_to_name_its_object(void **state)
+{
+	static const struct {
+		const char *what;
+		struct route rt;
+		int want;
+	} cases[] = {
+		{ "no parameter, no object", { HTTP_GET, "/a", h_dummy, 0, 0,
+		    0, NOOBJ }, 0 },
+		{ "one id, an object", { HTTP_GET, "/a/:id/b", h_dummy, 0, 0,
+		    0, ROUTE_OBJ_FIRST + 3, 7 }, 0 },
+		{ "a secret is no object", { HTTP_GET, "/reset/:token",
+		    h_dummy, 0, 0, 0, NOOBJ }, 0 },
+		{ "object unset, no parameter", { HTTP_GET, "/a", h_dummy, 0,
+		    0, 0, ROUTE_OBJ_UNSET, 0 }, ERR_INVAL },
+		{ "object unset, an id", { HTTP_GET, "/a/:id", h_dummy, 0, 0,
+		    0, ROUTE_OBJ_UNSET, 0 }, ERR_INVAL },
+		{ "an id, but no object", { HTTP_GET, "/a/:id", h_dummy, 0, 0,
+		    0, NOOBJ }, ERR_INVAL },
+		{ "an object, but no parameter", { HTTP_GET, "/a", h_dummy, 0,
+		    0, 0, ANOBJ }, ERR_INVAL },
+		{ "an object, only a secret", { HTTP_GET, "/i/:token",
+		    h_dummy, 0, 0, 0, ANOBJ }, ERR_INVAL },
+		{ "an object, two ids", { HTTP_GET, "/t/:id/m/:mid", h_dummy,
+		    0, 0, 0, ANOBJ }, ERR_INVAL },
+	};
+	size_t i;
+	int bad = 0, rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = http_routes_check(&cases[i].rt, 1);
+		if (rc != cases[i].want) {
+			print_error("%s (%s): expected %s, got %s\n",
+			    cases[i].what, cases[i].rt.pattern,
+			    cases[i].want ? err_name(cases[i].want) : "valid",
+			    rc ? err_name(rc) : "valid");
+			bad++;
+		}
+	}
+	/* One bad route spoils the table, wherever it stands. */
+	assert_int_equal(http_routes_check(rtable, NRT), ERR_INVAL);
+	assert_true(http_param_is_secret("token", 5));
+	assert_true(http_param_is_secret("reset_secret", 12));
+	assert_false(http_param_is_secret("tid", 3));
+	assert_false(http_param_is_secret("tokens", 6));
+	if (bad)
+		fail_msg("%d of %zu route tables judged wrongly", bad, i);
 }
 
 static void
@@ -829,20 +890,20 @@ h_private(struct req *r)
 enum { ROLE_PRIVATE = 1, ROLE_REDIRECT = 2 };
 
 static const struct route stable[] = {
-	{ HTTP_GET, "/hello", h_hello, 0, 0, 0 },
-	{ HTTP_GET | HTTP_POST, "/echo", h_echo, 0, 0, 1024 },
-	{ HTTP_POST, "/up", h_upload, 0, ROUTE_UPLOAD, 64 * 1024 },
-	{ HTTP_GET, "/slow", h_slow, 0, 0, 0 },
-	{ HTTP_GET, "/busy", h_busy, 0, 0, 0 },
-	{ HTTP_GET, "/throttled", h_throttled, 0, 0, 0 },
-	{ HTTP_GET, "/api/missing", h_missing, 0, ROUTE_JSON, 0 },
-	{ HTTP_POST, "/api/echo", h_api, 0, ROUTE_JSON, 1024 },
-	{ HTTP_GET, "/t/:id", h_param, 0, 0, 0 },
-	{ HTTP_GET, "/reset/:token", h_param, 0, 0, 0 },
-	{ HTTP_GET, "/cookie", h_cookie, 0, 0, 0 },
-	{ HTTP_GET, "/addr", h_addr, 0, 0, 0 },
-	{ HTTP_GET, "/private", h_private, ROLE_PRIVATE, 0, 0 },
-	{ HTTP_GET, "/gate", h_private, ROLE_REDIRECT, 0, 0 },
+	{ HTTP_GET, "/hello", h_hello, 0, 0, 0, NOOBJ },
+	{ HTTP_GET | HTTP_POST, "/echo", h_echo, 0, 0, 1024, NOOBJ },
+	{ HTTP_POST, "/up", h_upload, 0, ROUTE_UPLOAD, 64 * 1024, NOOBJ },
+	{ HTTP_GET, "/slow", h_slow, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/busy", h_busy, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/throttled", h_throttled, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/api/missing", h_missing, 0, ROUTE_JSON, 0, NOOBJ },
+	{ HTTP_POST, "/api/echo", h_api, 0, ROUTE_JSON, 1024, NOOBJ },
+	{ HTTP_GET, "/t/:id", h_param, 0, 0, 0, ANOBJ },
+	{ HTTP_GET, "/reset/:token", h_param, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/cookie", h_cookie, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/addr", h_addr, 0, 0, 0, NOOBJ },
+	{ HTTP_GET, "/private", h_private, ROLE_PRIVATE, 0, 0, NOOBJ },
+	{ HTTP_GET, "/gate", h_private, ROLE_REDIRECT, 0, 0, NOOBJ },
 };
 
 static int
@@ -1754,7 +1815,7 @@ server_start_refuses_bad_config(void **state)
 {
 	struct http_config cfg;
 	struct http_server *s = NULL;
-	const struct route bad[] = { { HTTP_GET, "x", h_hello, 0, 0, 0 } };
+	const struct route bad[] = { { HTTP_GET, "x", h_hello, 0, 0, 0, NOOBJ } };
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
@@ -1802,6 +1863,7 @@ main(void)
 		cmocka_unit_test(router_matches_literals_and_params),
 		cmocka_unit_test(router_answers_404_and_405),
 		cmocka_unit_test(router_check_refuses_bad_tables),
+		cmocka_unit_test(router_check_wants_each_route_to_name_its_object),
 		cmocka_unit_test(resp_helpers_copy_and_sanitise),
 		cmocka_unit_test(req_json_checks_type_and_limits),
 		cmocka_unit_test(server_start_refuses_bad_config),

@@ -29,7 +29,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
-#include "identity/authz.h"
+#include "authz/authz.h"
 #include "identity/identity.h"
 #include "keys/keyring.h"
 #include "message/message.h"

@@ -1,0 +1,293 @@
+/*
+ * authz.c - the one authorisation decision point (see authz.h).
+ *
+ * Objects of a trajectory (the trajectory, its threads, messages and
+ * attachments) are decided on the facts traj_relation reads in one
+ * snapshot (which trajectory, its organisation and phase, and the caller's
+ * part in it):
+ *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
+ *   - the caller takes part (trajectory_members) in the role they hold in
+ *     the organisation now: reads and exports are allowed, also after
+ *     closing (the client keeps their own trajectory); changes are allowed
+ *     until it is closed, then ERR_FORBIDDEN;
+ *   - an administrator who does not take part may read the trajectory's
+ *     metadata (AUTHZ_TRAJECTORY, AUTHZ_READ): never its threads, messages
+ *     or attachments, and changing it is ERR_FORBIDDEN;
+ *   - anyone else: ERR_NOTFOUND, so ids cannot be probed.
+ * What a participant may do with their role (only professionals change the
+ * phase, only the client shares read receipts) is the route table's and
+ * the handler's business: this decides who is in the relation.
+ *
+ * The role check matters after a change of role: someone who was the
+ * professional and is now a client of the organisation no longer acts as
+ * the professional of the trajectories they worked in.
+ *
+ * XXX: stakeholders (employer, HR) who see what the client shares get
+ * their relation here once consent exists; until then they see nothing.
+ *
+ * The principal comes from session_lookup, which reads the role from the
+ * membership table on every request, so it is trusted here as current.
+ * An organisation-level object of another organisation is ERR_NOTFOUND
+ * (ids of other organisations cannot be probed); a known object the caller
+ * may not touch is ERR_FORBIDDEN.  Where the answer would otherwise depend
+ * on whether someone else's object exists (a client asking for another
+ * person), it is ERR_FORBIDDEN whatever the id, so it tells nothing.
+ *
+ * The access log is append-only: nobody may change or delete it.
+ */
+#include "authz/authz.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "identity/identity.h"
+#include "store/db.h"
+#include "trajectory/trajectory.h"
+#include "core/banned.h"
+
+static bool
+is_read(enum authz_action act)
+{
+	return act == AUTHZ_READ || act == AUTHZ_EXPORT;
+}
+
+/* The caller works in org_id with a real role. */
+static bool
+in_org(const struct principal *p, int64_t org_id)
+{
+	return p->org_id != 0 && p->org_id == org_id &&
+	    role_valid((int)p->role);
+}
+
+static int
+check_org(const struct principal *p, enum authz_action act, int64_t id)
+{
+	if (!in_org(p, id))
+		return ERR_NOTFOUND;
+	if (act == AUTHZ_READ)
+		return 0;
+	return p->role == ROLE_ADMIN ? 0 : ERR_FORBIDDEN;
+}
+
+static int
+check_members(const struct principal *p, int64_t id)
+{
+	if (!in_org(p, id))
+		return ERR_NOTFOUND;
+	return p->role == ROLE_ADMIN ? 0 : ERR_FORBIDDEN;
+}
+
+static int
+check_audit_org(const struct principal *p, enum authz_action act, int64_t id)
+{
+	if (!in_org(p, id))
+		return ERR_NOTFOUND;
+	if (!is_read(act) || p->role != ROLE_ADMIN || !p->twofa_passed)
+		return ERR_FORBIDDEN;
+	return 0;
+}
+
+static int
+check_audit_self(const struct principal *p, enum authz_action act, int64_t id)
+{
+	if (id != p->user_id || !is_read(act))
+		return ERR_FORBIDDEN;
+	return 0;
+}
+
+static int
+check_user(struct db *db, const struct principal *p, enum authz_action act,
+    int64_t id)
+{
+	enum role r;
+	int rc;
+
+	if (id == p->user_id)
+		return act == AUTHZ_READ || act == AUTHZ_UPDATE ||
+		    act == AUTHZ_EXPORT ? 0 : ERR_FORBIDDEN;
+	/* Someone else: only staff read profiles, and only of members of
+	 * the organisation they work in. */
+	if (p->org_id == 0 || !role_valid((int)p->role) ||
+	    (p->role & ROLE_STAFF) == 0)
+		return ERR_FORBIDDEN;
+	if ((rc = member_role(db, p->org_id, id, &r)) != 0)
+		return rc;
+	return act == AUTHZ_READ ? 0 : ERR_FORBIDDEN;
+}
+
+/* An administrator changes or removes a member of the organisation they
+ * work in; anyone else learns nothing about whether the id is a member. */
+static int
+check_member(struct db *db, const struct principal *p, int64_t id,
+    struct authz_object *out)
+{
+	enum role r;
+	int rc;
+
+	if (p->org_id == 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if (p->role != ROLE_ADMIN)
+		return ERR_FORBIDDEN;
+	if (id <= 0)
+		return ERR_NOTFOUND;
+	if ((rc = member_role(db, p->org_id, id, &r)) != 0)
+		return rc;
+	out->org_id = p->org_id;
+	return 0;
+}
+
+static enum traj_obj
+traj_obj_of(enum authz_kind kind)
+{
+	switch (kind) {
+	case AUTHZ_THREAD:
+		return TRAJ_OBJ_THREAD;
+	case AUTHZ_MESSAGE:
+		return TRAJ_OBJ_MESSAGE;
+	case AUTHZ_ATTACHMENT:
+		return TRAJ_OBJ_ATTACHMENT;
+	default:
+		return TRAJ_OBJ_TRAJECTORY;
+	}
+}
+
+static int
+decide_relation(const struct principal *p, enum authz_action act,
+    enum authz_kind kind, const struct traj_relation *rel)
+{
+	if (rel->org_id != p->org_id)
+		return ERR_NOTFOUND;
+	if (rel->part != 0 && rel->part == p->role) {
+		if (act == AUTHZ_ADMIN)
+			return ERR_FORBIDDEN;
+		if (is_read(act))
+			return 0;
+		return rel->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
+	}
+	if (p->role == ROLE_ADMIN && kind == AUTHZ_TRAJECTORY)
+		return act == AUTHZ_READ ? 0 : ERR_FORBIDDEN;
+	return ERR_NOTFOUND;
+}
+
+static int
+check_relation(struct db *db, const struct principal *p,
+    enum authz_action act, enum authz_kind kind, int64_t id,
+    struct authz_object *out)
+{
+	struct traj_relation rel;
+	int rc;
+
+	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if ((rc = traj_relation(db, traj_obj_of(kind), id, p->user_id,
+	    &rel)) != 0)
+		return rc;
+	if ((rc = decide_relation(p, act, kind, &rel)) != 0)
+		return rc;
+	out->org_id = rel.org_id;
+	out->traj_id = rel.traj_id;
+	out->client_id = rel.client_id;
+	/* Only a part the caller acts in now counts (see above). */
+	out->part = rel.part == p->role ? rel.part : 0;
+	return 0;
+}
+
+static int
+decide(struct db *db, const struct principal *p, enum authz_action act,
+    enum authz_kind kind, int64_t id, struct authz_object *out)
+{
+	int rc;
+
+	if (p == NULL || p->user_id <= 0)
+		return ERR_FORBIDDEN;
+	switch (kind) {
+	case AUTHZ_ORG:
+	case AUTHZ_MEMBERS:
+	case AUTHZ_AUDIT_ORG:
+		rc = kind == AUTHZ_ORG ? check_org(p, act, id) :
+		    kind == AUTHZ_MEMBERS ? check_members(p, id) :
+		    check_audit_org(p, act, id);
+		out->org_id = rc == 0 ? id : 0;
+		return rc;
+	case AUTHZ_AUDIT_SELF:
+		return check_audit_self(p, act, id);
+	case AUTHZ_USER:
+		return check_user(db, p, act, id);
+	case AUTHZ_MEMBER:
+		return check_member(db, p, id, out);
+	case AUTHZ_TRAJECTORY:
+	case AUTHZ_THREAD:
+	case AUTHZ_MESSAGE:
+	case AUTHZ_ATTACHMENT:
+		return check_relation(db, p, act, kind, id, out);
+	}
+	return ERR_FORBIDDEN;
+}
+
+int
+authz_object(struct db *db, const struct principal *p,
+    enum authz_action act, enum authz_kind kind, int64_t id,
+    struct authz_object *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = decide(db, p, act, kind, id, out);
+	if (rc != 0) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	out->kind = kind;
+	out->id = id;
+	return 0;
+}
+
+int
+authz_check(struct db *db, const struct principal *p,
+    enum authz_action act, enum authz_kind kind, int64_t id)
+{
+	struct authz_object o;
+
+	return authz_object(db, p, act, kind, id, &o);
+}
+
+const char *
+authz_kind_name(enum authz_kind kind)
+{
+	/* The access log's kinds where the object is one ("trajectory",
+	 * "message"); codes of the same shape for the others. */
+	static const char *const names[AUTHZ_NKINDS] = {
+		[AUTHZ_ORG] = "organisation",
+		[AUTHZ_MEMBERS] = "members",
+		[AUTHZ_AUDIT_ORG] = "audit",
+		[AUTHZ_AUDIT_SELF] = "audit-self",
+		[AUTHZ_USER] = "profile",
+		[AUTHZ_TRAJECTORY] = "trajectory",
+		[AUTHZ_THREAD] = "thread",
+		[AUTHZ_MESSAGE] = "message",
+		[AUTHZ_MEMBER] = "member",
+		[AUTHZ_ATTACHMENT] = "attachment",
+	};
+
+	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)
+		return "?";
+	return names[kind];
+}
+
+const char *
+authz_action_name(enum authz_action act)
+{
+	static const char *const names[AUTHZ_NACTIONS] = {
+		[AUTHZ_READ] = "read",
+		[AUTHZ_CREATE] = "create",
+		[AUTHZ_UPDATE] = "update",
+		[AUTHZ_DELETE] = "delete",
+		[AUTHZ_EXPORT] = "export",
+		[AUTHZ_ADMIN] = "admin",
+	};
+
+	if ((unsigned)act >= AUTHZ_NACTIONS || names[act] == NULL)
+		return "?";
+	return names[act];
+}

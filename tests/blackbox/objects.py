@@ -1,0 +1,78 @@
+"""
+objects.py - what the object walk of run.py (Identity) aims at: the people
+and trajectories whose ids other callers must not reach, and the route
+listing's object kinds.  Imported by run.py.
+"""
+import re
+import secrets
+
+from coaching import form_fields, location_id
+from lib import Failure
+
+# People of the trajectories the object walk aims at: a second coach and
+# client in the demo organisation (another trajectory of the same
+# organisation), and a coach and client of the other organisation.
+SIBLING_COACH = ("sib.coach@demo.infuus.test", "sibling-coach-pass-1")
+SIBLING_CLIENT = ("sib.client@demo.infuus.test", "sibling-client-pass-1")
+ORG2_COACH = ("coach@other.infuus.test", "other-coach-pass-42")
+ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
+# The route's object (`infuus routes`) and the path parameter holding its id.
+OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
+                "attachment": "aid", "member": "uid"}
+# What the access log page calls each kind (English, Dutch).
+KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
+              "thread": ("a conversation", "een gesprek"),
+              "message": ("a message", "een bericht"),
+              "attachment": ("an attachment", "een bijlage"),
+              "member": ("member",)}
+# A form that would change something if the route let it through.
+SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
+               "body": "sneaky", "subject": "sneaky", "phase": "closed",
+               "confirm": "1", "question": "sneaky", "share": "1",
+               "level": "simple", "user": "1", "note": "sneaky",
+               "new_deadline": "2099-01-01T10:00", "draft": "sneaky"}
+
+
+def multipart(fields, files):
+    """A multipart/form-data body and its Content-Type: fields is a dict,
+    files a list of (field, filename, type, bytes)."""
+    boundary = "infuus-%s" % secrets.token_hex(12)
+    out = []
+    for k, v in fields.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\""
+                    "\r\n\r\n%s\r\n" % (boundary, k, v)).encode())
+    for field, name, typ, data in files:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
+                    "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n" % (
+                        boundary, field, name, typ)).encode() + data +
+                   b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+def make_trajectory(coach, client_uid, title):
+    """A trajectory the coach opens for the client, with a thread and a
+    message with an attachment: the ids of each, by path parameter."""
+    f = form_fields(coach.get("/t/new").text, "/t")
+    f["client"] = str(client_uid)
+    f["title"] = title
+    tid = location_id(coach.post("/t", f), "/t/")
+    r = coach.post("/t/%d/threads" % tid, {
+        "csrf": coach.csrf(), "subject": "Kennismaking",
+        "body": "Welkom in het traject."})
+    thid = location_id(r, "/threads/")
+    body, ctype = multipart({"csrf": coach.csrf(), "body": "Zie de bijlage."},
+                            [("attachment", "notes.txt", "text/plain",
+                              b"Aantekeningen\n")])
+    r = coach.request("POST", "/threads/%d/messages" % thid, body=body,
+                      headers={"Content-Type": ctype})
+    m = re.search(r"#m-(\d+)$", r.header("location") or "")
+    if r.status != 303 or not m:
+        raise Failure("a message with an attachment", "303 to the thread", r)
+    mid = int(m.group(1))
+    msgs = coach.get("/api/threads/%d" % thid).json()["messages"]
+    att = [a["id"] for x in msgs if x["id"] == mid for a in x["attachments"]]
+    if not att:
+        raise Failure("the message's attachment", "listed in the thread",
+                      msgs)
+    return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0]}
