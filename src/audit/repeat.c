@@ -36,6 +36,8 @@ struct slot {
 	struct audit_event ev;     /* the first event; strings point below */
 	bool mixed_client;         /* repeats named other clients/objects */
 	bool mixed_object;
+	bool overflow;             /* counts every object past the first
+	                              LIMIT_AUDIT_REPEAT_OBJECTS of its key */
 	char role[LIMIT_AUDIT_CODE + 1];
 	char purpose[LIMIT_AUDIT_CODE + 1];
 	char kind[LIMIT_AUDIT_CODE + 1];
@@ -142,7 +144,8 @@ write_count(struct db *db, struct slot *s)
 int
 audit_repeat_record(struct audit_repeat *rp, const struct audit_event *ev)
 {
-	struct slot out, *s, *victim = NULL;
+	struct slot out, *s, *victim = NULL, *match, *overflow, *expired;
+	size_t nobjects;
 	struct timespec ts;
 	int64_t at;
 	int32_t usec;
@@ -161,37 +164,58 @@ audit_repeat_record(struct audit_repeat *rp, const struct audit_event *ev)
 	}
 
 	pthread_mutex_lock(&rp->mu);
+	/* The key names the object too, so each object refused is in the
+	 * log by id; past LIMIT_AUDIT_REPEAT_OBJECTS objects of one key in a
+	 * window (ids being probed) the rest share one overflow slot. */
+	match = overflow = expired = NULL;
+	nobjects = 0;
 	for (i = 0; i < LIMIT_AUDIT_REPEAT_SLOTS; i++) {
 		s = &rp->slots[i];
-		if (!same_key(s, ev)) {
-			if (!s->used)
-				victim = victim && !victim->used ? victim : s;
-			else if (victim == NULL || (victim->used &&
-			    s->start < victim->start))
-				victim = s;
+		if (same_key(s, ev) && at < s->start +
+		    LIMIT_AUDIT_REPEAT_WINDOW && at >= s->start) {
+			if (s->overflow)
+				overflow = s;
+			else if (s->ev.object_id == ev->object_id)
+				match = s;
+			else
+				nobjects++;
 			continue;
 		}
-		if (at < s->start + LIMIT_AUDIT_REPEAT_WINDOW &&
-		    at >= s->start) {
-			/* A repeat: count it, write nothing now. */
-			s->count++;
-			s->last_at = at;
-			s->last_usec = usec;
-			if (ev->client_id != s->ev.client_id)
-				s->mixed_client = true;
-			if (ev->object_id != s->ev.object_id)
-				s->mixed_object = true;
-			pthread_mutex_unlock(&rp->mu);
-			return 0;
+		if (same_key(s, ev) && s->ev.object_id == ev->object_id &&
+		    !s->overflow) {
+			/* Its window is over: it makes room for the new
+			 * one, its count written first. */
+			expired = s;
+			continue;
 		}
-		victim = s;  /* its window is over: a new one starts */
-		break;
+		if (!s->used)
+			victim = victim && !victim->used ? victim : s;
+		else if (victim == NULL || (victim->used &&
+		    s->start < victim->start))
+			victim = s;
+	}
+	if (match == NULL && nobjects >= LIMIT_AUDIT_REPEAT_OBJECTS)
+		match = overflow;
+	if (expired != NULL)
+		victim = expired;
+	if (match != NULL) {
+		/* A repeat: count it, write nothing now. */
+		match->count++;
+		match->last_at = at;
+		match->last_usec = usec;
+		if (ev->client_id != match->ev.client_id)
+			match->mixed_client = true;
+		if (ev->object_id != match->ev.object_id)
+			match->mixed_object = true;
+		pthread_mutex_unlock(&rp->mu);
+		return 0;
 	}
 	if (victim->used && victim->count > 0) {
 		out = *victim;
 		have_out = true;
 	}
 	slot_fill(victim, ev, at);
+	victim->overflow = nobjects >= LIMIT_AUDIT_REPEAT_OBJECTS;
 	pthread_mutex_unlock(&rp->mu);
 
 	if (have_out)

@@ -2,9 +2,9 @@
  * authz.c - the one authorisation decision point (see authz.h).
  *
  * Objects of a trajectory (the trajectory, its threads, messages and
- * attachments) are decided on the facts traj_relation reads in one
- * snapshot (which trajectory, its organisation and phase, and the caller's
- * part in it):
+ * attachments) are decided on facts read in one snapshot from their
+ * owners: which trajectory (the message module), its organisation and
+ * phase and the caller's part in it (traj_relation_on):
  *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
  *   - the caller takes part (trajectory_members) in the role they hold in
  *     the organisation now: reads and exports are allowed, also after
@@ -42,6 +42,7 @@
 
 #include "core/err.h"
 #include "identity/identity.h"
+#include "message/message.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "core/banned.h"
@@ -137,18 +138,20 @@ check_member(struct db *db, const struct principal *p, int64_t id,
 	return 0;
 }
 
-static enum traj_obj
-traj_obj_of(enum authz_kind kind)
+/* The trajectory an object of it belongs to, from the object's owner. */
+static int
+traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id)
 {
 	switch (kind) {
 	case AUTHZ_THREAD:
-		return TRAJ_OBJ_THREAD;
+		return msg_thread_traj_on(c, id, traj_id);
 	case AUTHZ_MESSAGE:
-		return TRAJ_OBJ_MESSAGE;
+		return msg_message_traj_on(c, id, traj_id);
 	case AUTHZ_ATTACHMENT:
-		return TRAJ_OBJ_ATTACHMENT;
+		return msg_attachment_traj_on(c, id, traj_id);
 	default:
-		return TRAJ_OBJ_TRAJECTORY;
+		*traj_id = id;
+		return 0;
 	}
 }
 
@@ -176,12 +179,19 @@ check_relation(struct db *db, const struct principal *p,
     struct authz_object *out)
 {
 	struct traj_relation rel;
+	struct db_conn *c;
+	int64_t traj_id = 0;
 	int rc;
 
 	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
 		return ERR_NOTFOUND;
-	if ((rc = traj_relation(db, traj_obj_of(kind), id, p->user_id,
-	    &rel)) != 0)
+	/* The object and its trajectory from one snapshot. */
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = traj_of(c, kind, id, &traj_id)) == 0)
+		rc = traj_relation_on(c, traj_id, p->user_id, &rel);
+	db_read_end(db, c);
+	if (rc != 0)
 		return rc;
 	if ((rc = decide_relation(p, act, kind, &rel)) != 0)
 		return rc;

@@ -139,6 +139,12 @@
  * addresses costs entries, not memory.  256 is far beyond the distinct
  * offenders a node sees in a minute. */
 #define LIMIT_AUDIT_REPEAT_SLOTS 256
+/* Objects of one key (same person, address, action, kind, outcome)
+ * counted apart in a window, so each object refused is named by id: a
+ * person who mistypes a link or follows a stale one stays well under it;
+ * past it someone is probing ids, and the rest share one entry with
+ * their count (the kind and the count are what matter then). */
+#define LIMIT_AUDIT_REPEAT_OBJECTS 16
 
 /* --- Time zones and service promises (src/promise) ---------------------- */
 

@@ -251,6 +251,28 @@ msg_thread_traj_on(struct db_conn *c, int64_t thread_id, int64_t *traj_id)
 	    traj_id, 1, args);
 }
 
+int
+msg_message_traj_on(struct db_conn *c, int64_t message_id, int64_t *traj_id)
+{
+	int64_t args[1] = { message_id };
+
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT trajectory_id FROM messages "
+	    "WHERE id = ?", traj_id, 1, args);
+}
+
+int
+msg_attachment_traj_on(struct db_conn *c, int64_t attachment_id,
+    int64_t *traj_id)
+{
+	int64_t args[1] = { attachment_id };
+
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT m.trajectory_id FROM attachments a "
+	    "JOIN messages m ON m.id = a.message_id WHERE a.id = ?", traj_id,
+	    1, args);
+}
+
 static int
 thread_head(struct db_conn *c, int64_t thread_id, struct head *h)
 {

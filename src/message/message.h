@@ -162,6 +162,12 @@ struct msg_post {
  * snapshot or write job): ERR_NOTFOUND when there is no such thread. */
 int msg_thread_traj_on(struct db_conn *c, int64_t thread_id,
     int64_t *traj_id);
+/* The same for a message and for an attachment (authz resolves the
+ * objects in a path through these). */
+int msg_message_traj_on(struct db_conn *c, int64_t message_id,
+    int64_t *traj_id);
+int msg_attachment_traj_on(struct db_conn *c, int64_t attachment_id,
+    int64_t *traj_id);
 
 /*
  * Start a thread in a trajectory with a subject and its first message.  One

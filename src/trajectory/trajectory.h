@@ -223,18 +223,11 @@ int traj_promise_on(struct db_conn *c, struct tz_cache *tzc, int64_t traj_id,
     struct arena *a, struct promise *p);
 
 /*
- * The facts authz (authz/authz.h) decides on for an object of a
- * trajectory: which trajectory it belongs to, that trajectory's
- * organisation, client and phase, and user_id's part in it, read in one
- * snapshot.  ERR_NOTFOUND when there is no such object.  Who may do what
- * with them is authz's decision, not this module's.
+ * The facts authz (authz/authz.h) decides on for a trajectory: its
+ * organisation, client and phase, and user_id's part in it, read on c.
+ * ERR_NOTFOUND when there is no such trajectory.  Who may do what with
+ * them is authz's decision, not this module's.
  */
-enum traj_obj {
-	TRAJ_OBJ_TRAJECTORY,
-	TRAJ_OBJ_THREAD,
-	TRAJ_OBJ_MESSAGE,
-	TRAJ_OBJ_ATTACHMENT,
-};
 struct traj_relation {
 	int64_t traj_id;
 	int64_t org_id;
@@ -242,7 +235,7 @@ struct traj_relation {
 	enum traj_phase phase;
 	enum role part;      /* ROLE_CLIENT, ROLE_PROFESSIONAL, or 0: none */
 };
-int traj_relation(struct db *db, enum traj_obj kind, int64_t id,
-    int64_t user_id, struct traj_relation *out);
+int traj_relation_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
+    struct traj_relation *out);
 
 #endif

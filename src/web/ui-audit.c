@@ -36,7 +36,9 @@ person(struct req *r, const struct membership *ms, size_t n, int64_t id)
 	for (i = 0; i < n; i++)
 		if (ms[i].user_id == id)
 			return ms[i].user_name;
-	return arena_printf(&r->arena, _("former member #%lld"), (long long)id);
+	/* Not a member now: a former one, or someone of another
+	 * organisation whose access here was refused. */
+	return arena_printf(&r->arena, _("person #%lld"), (long long)id);
 }
 
 static const char *

@@ -291,10 +291,10 @@ class AuditEventsMixin:
         check(cells and all("membership" in row[3] for row in cells),
               "the admin's log filtered on memberships",
               "only membership rows", cells[:5])
-        # Removed since, Mees is a former member by number.
+        # Removed since, Mees is named by number (no member now).
         check(any("#%d" % member_uid in row[3] and row[2] == "role changed"
                   for row in cells), "the role change in words",
-              "'role changed' ... 'former member #%d'" % member_uid,
+              "'role changed' ... 'person #%d'" % member_uid,
               cells[:5])
         _, cells = self.log_rows("?what=session&outcome=failure")
         check(any("log-in failed" in row[2] and "Aad Audit" in row[3]

@@ -24,7 +24,7 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
               "message": ("a message", "een bericht"),
               "attachment": ("an attachment", "een bijlage"),
-              "member": ("member",)}
+              "member": ("a membership", "een lidmaatschap")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",

@@ -989,7 +989,7 @@ system_chain_takes_events_without_an_organisation(void **state)
 }
 
 static void
-flood_of_refusals_becomes_two_entries_whose_counts_add_up(void **state)
+flood_of_refusals_is_bounded_and_counts_add_up(void **state)
 {
 	struct fx *fx = *state;
 	struct audit_repeat *rp = audit_repeat_new(fx->db,
@@ -1001,26 +1001,29 @@ flood_of_refusals_becomes_two_entries_whose_counts_add_up(void **state)
 	struct audit_event ev;
 	int i;
 
-	/* 1,000 refusals within ten seconds, on different objects. */
+	/* 1,000 refusals within ten seconds, on different objects: each of
+	 * the first LIMIT_AUDIT_REPEAT_OBJECTS objects is in the log by id
+	 * at once, then one more opens the overflow that counts the rest. */
 	for (i = 0; i < 1000; i++) {
 		ev = refusal(71, 5, "192.0.2.9", 100 + i, t0 + i / 100);
 		assert_int_equal(audit_repeat_record(rp, &ev), 0);
 	}
-	/* The first is in the log at once; the rest are counted. */
-	assert_int_equal(entries(fx, 71), 1);
+	assert_int_equal(entries(fx, 71), LIMIT_AUDIT_REPEAT_OBJECTS + 1);
 	assert_int_equal(audit_repeat_tick(rp, t0 + 30), 0);
-	assert_int_equal(entries(fx, 71), 1);
-	/* The window ends: one entry for the 999 repeats. */
+	assert_int_equal(entries(fx, 71), LIMIT_AUDIT_REPEAT_OBJECTS + 1);
+	/* The window ends: one entry for the other repeats. */
 	assert_int_equal(audit_repeat_tick(rp, t0 + LIMIT_AUDIT_REPEAT_WINDOW),
 	    1);
-	assert_int_equal(entries(fx, 71), 2);
+	assert_int_equal(entries(fx, 71), LIMIT_AUDIT_REPEAT_OBJECTS + 2);
 	assert_int_equal(events(fx, 71), 1000);
 
 	arena_init(&a);
-	assert_int_equal(query(fx, &f, &a, &rows), 2);
+	assert_int_equal(query(fx, &f, &a, &rows),
+	    LIMIT_AUDIT_REPEAT_OBJECTS + 2);
 	/* Newest first: the count, at the last repeat's time, with no one
 	 * object (they differed), and still a denied refusal of one actor. */
-	assert_int_equal(rows[0].ev.repeats, 999);
+	assert_int_equal(rows[0].ev.repeats, 1000 - LIMIT_AUDIT_REPEAT_OBJECTS -
+	    1);
 	assert_int_equal(rows[0].ev.at, t0 + 9);
 	assert_int_equal(rows[0].ev.object_id, 0);
 	assert_int_equal(rows[0].ev.actor_id, 5);
@@ -1028,16 +1031,19 @@ flood_of_refusals_becomes_two_entries_whose_counts_add_up(void **state)
 	assert_string_equal(rows[0].ev.detail, "forbidden");
 	assert_string_equal(rows[0].ev.address, "192.0.2.9");
 	assert_int_equal(rows[1].ev.repeats, 1);
-	assert_int_equal(rows[1].ev.object_id, 100);
+	assert_int_equal(rows[1].ev.object_id, 100 + LIMIT_AUDIT_REPEAT_OBJECTS);
+	assert_int_equal(rows[2].ev.object_id, 100 + LIMIT_AUDIT_REPEAT_OBJECTS -
+	    1);
 	arena_release(&a);
 
 	/* The chain verifies, and the count is covered by the hash. */
 	expect_verdict(fx, 71, AUDIT_INTACT, 0);
 	audit_repeat_free(rp);
-	assert_int_equal(entries(fx, 71), 2);
+	assert_int_equal(entries(fx, 71), LIMIT_AUDIT_REPEAT_OBJECTS + 2);
 	tamper(fx, "UPDATE audit_log SET repeat_count = 3 "
-	    "WHERE org_id = ? AND seq = ?", 2, 71, 2);
-	expect_verdict(fx, 71, AUDIT_CHANGED, 2);
+	    "WHERE org_id = ? AND seq = ?", 2, 71,
+	    LIMIT_AUDIT_REPEAT_OBJECTS + 2);
+	expect_verdict(fx, 71, AUDIT_CHANGED, LIMIT_AUDIT_REPEAT_OBJECTS + 2);
 }
 
 static void
@@ -1211,7 +1217,7 @@ run(const char *group, struct testdb *be)
 		T(codes_refuse_free_text_and_bad_events, be),
 		T(long_user_agents_are_cut_and_cleaned, be),
 		T(system_chain_takes_events_without_an_organisation, be),
-		T(flood_of_refusals_becomes_two_entries_whose_counts_add_up, be),
+		T(flood_of_refusals_is_bounded_and_counts_add_up, be),
 		T(repeats_of_other_keys_and_successes_are_not_merged, be),
 		T(a_new_window_writes_the_old_count_and_starts_again, be),
 		T(shutdown_writes_pending_counts, be),
