@@ -11,8 +11,9 @@
  * transaction, runs each inside its own savepoint (so one failing job rolls
  * back only itself), commits once, and only then wakes each caller: a 0 from
  * db_write means the job is durable (SQLite: the WAL fdatasync'd after the
- * commit, see db.c's syncer; PostgreSQL: default synchronous_commit).  On
- * SQLite a reader may see a commit shortly before it is durable (db.c).
+ * commit, see db_writer.c's syncer; PostgreSQL: default
+ * synchronous_commit).  On SQLite a reader may see a commit shortly
+ * before it is durable (db_writer.c).
  * PostgreSQL groups commits itself, so there each job may run in a
  * transaction of its own; callers cannot tell.
  *
