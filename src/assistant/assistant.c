@@ -29,11 +29,10 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/num.h"
+#include "core/text.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
-
-#define CP_REPL 0xFFFDu
 
 /* ------------------------------------------------------------------------
  * Hash sets of normalised strings (open addressing, in an arena).
@@ -179,47 +178,6 @@ static const char *const lang_codes[ASSISTANT_LANG_COUNT_] = { "nl", "en" };
  * UTF-8 and code points.
  */
 
-/* The code point at p[*i]; advances *i by at least one byte.  Overlong
- * forms, surrogates and truncated sequences are U+FFFD, one byte each. */
-static uint32_t
-utf8_next(const unsigned char *p, size_t len, size_t *i)
-{
-	uint32_t c;
-	size_t k = utf8_decode(p + *i, len - *i, &c);
-
-	if (k == 0) {
-		*i += 1;
-		return CP_REPL;
-	}
-	*i += k;
-	return c;
-}
-
-static size_t
-utf8_put(char *out, uint32_t c)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
 static uint32_t
 cp_lower(uint32_t c)
 {
@@ -360,7 +318,7 @@ decode(struct arena *a, struct str s, uint32_t **out)
 	size_t i = 0, n = 0;
 
 	while (i < s.len) {
-		uint32_t c = utf8_next(p, s.len, &i);
+		uint32_t c = text_cp_next(p, s.len, &i);
 
 		if (c >= 0x300 && c <= 0x36F) {
 			uint32_t k = n > 0 ? compose(cp[n - 1], c) : 0;
@@ -427,7 +385,7 @@ norm_word(struct arena *a, const uint32_t *cp, size_t i, size_t e,
 	size_t k, m = 0;
 
 	for (k = i; k < e; k++)
-		m += utf8_put(tmp, cp_lower(cp[k]));
+		m += text_cp_put(tmp, cp_lower(cp[k]));
 	w = arena_alloc(a, st_add(m, 1));
 	m = 0;
 	for (k = i; k < e; k++) {
@@ -437,7 +395,7 @@ norm_word(struct arena *a, const uint32_t *cp, size_t i, size_t e,
 			c = '\'';
 		else if (cp_hyphen(c))
 			c = '-';
-		m += utf8_put(w + m, cp_lower(c));
+		m += text_cp_put(w + m, cp_lower(c));
 	}
 	w[m] = '\0';
 	*len = m;
@@ -451,8 +409,6 @@ norm_word(struct arena *a, const uint32_t *cp, size_t i, size_t e,
 static char
 base_letter(uint32_t c, bool *trema, bool *accent)
 {
-	static const char latin1[] = "aaaaaaaceeeeiiiidnooooo-ouuuuyty";
-
 	*trema = false;
 	*accent = false;
 	if (c < 0x80) {
@@ -464,7 +420,8 @@ base_letter(uint32_t c, bool *trema, bool *accent)
 		*trema = c == 0xE4 || c == 0xEB || c == 0xEF || c == 0xF6 ||
 		    c == 0xFC || c == 0xFF;
 		*accent = true;
-		return latin1[c - 0xE0];
+		/* The first of its base letters: 'a' for æ, 't' for þ. */
+		return text_fold_latin(c)[0];
 	}
 	return 0;
 }
@@ -957,7 +914,7 @@ syllables_word(const struct lang_data *L, enum assistant_lang lang,
 
 			/* The exception list holds normalised words. */
 			for (q = start; q < k && plen + 4 < sizeof(part); q++)
-				plen += utf8_put(part + plen, cp_lower(cp[q]));
+				plen += text_cp_put(part + plen, cp_lower(cp[q]));
 			if (k - start < LIMIT_ASSISTANT_WORD && e - i != k - start &&
 			    set_find(&L->syll, part, plen, &val))
 				total += val;
@@ -1102,7 +1059,7 @@ stem_norm(const struct lang_data *L, enum assistant_lang lang,
 	}
 	while (i < len) {
 		size_t at = i;
-		uint32_t c = utf8_next((const unsigned char *)norm, len, &i);
+		uint32_t c = text_cp_next((const unsigned char *)norm, len, &i);
 		bool tr, ac;
 		char b = base_letter(c, &tr, &ac);
 
