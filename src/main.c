@@ -146,7 +146,8 @@ open_or_die(struct app *app)
 		die("%s", err);
 }
 
-/* The outbox sends notification mails through the web layer's mailer. */
+/* The outbox mails through notify_send, with the server the configuration
+ * names (notify_mail does that mapping for the web layer too). */
 static int
 outbox_mail(void *arg, const char *to, const char *subject, const char *body)
 {
