@@ -175,8 +175,6 @@ cmd_serve(struct app *app)
 	open_or_die(app);
 	if (app->cfg.demo && (rc = app_demo(app, stdout)) != 0)
 		die("could not create the demo organisation: %s", err_msg(rc));
-	if ((rc = web_init(app)) != 0)
-		die("could not load the web pages' data: %s", err_msg(rc));
 
 	/* Without a mail server there is nothing to send: notifications stay
 	 * in the outbox table until one is configured. */
@@ -228,7 +226,6 @@ cmd_serve(struct app *app)
 	log_info("shutdown", "signal=%d", sig);
 	http_server_stop(srv);
 	outbox_free(ob);
-	web_fini(app);
 	app_close(app);
 	return 0;
 }

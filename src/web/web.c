@@ -121,19 +121,6 @@ web_routes(size_t *n)
 	return routes;
 }
 
-int
-web_init(struct app *app)
-{
-	(void)app;
-	return 0;
-}
-
-void
-web_fini(struct app *app)
-{
-	(void)app;
-}
-
 static const char *
 pick_lang(struct req *r, const struct session *s)
 {

@@ -9,11 +9,6 @@
 
 #include "http/http.h"
 
-struct app;
-
-/* Load what the pages need (once, before serving). */
-int web_init(struct app *app);
-void web_fini(struct app *app);
 const struct route *web_routes(size_t *n);
 struct http_hooks web_hooks(void);
 
