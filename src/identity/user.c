@@ -17,16 +17,13 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/i18n.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 #include "identity/ident.h"
 #include "identity/throttle.h"
 #include "store/db.h"
 #include "core/banned.h"
-
-/* Marks the reasons user_password_ok gives for the message catalogue;
- * the web layer shows them through _(). */
-#define N_(s) (s)
 
 /* --- shared helpers ------------------------------------------------------ */
 

@@ -20,14 +20,13 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
 #include "core/banned.h"
-
-#define N_(s) (s)
 
 #define DEFAULT_TZ "Europe/Amsterdam"
 #define DEFAULT_SCHEDULE "mon-fri 09:00-17:00"

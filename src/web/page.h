@@ -17,14 +17,13 @@
 #include <libintl.h>
 #include <stdint.h>
 
+#include "core/i18n.h"
 #include "http/escape.h"
 #include "http/http.h"
 #include "identity/authz.h"
 #include "identity/session.h"
 
 #define _(s) gettext(s)
-/* Marks a string for translation where it is used later through _(). */
-#define N_(s) (s)
 
 struct app;
 
