@@ -155,9 +155,6 @@ int db_migration_sql(const struct db_ops *ops, const char *sql,
  * identifiers, comments and dollar quotes; *nparams gets their number. */
 void db_pg_rewrite(const char *sql, struct buf *out, int *nparams);
 
-/* Map a PostgreSQL SQLSTATE to ERR_CONFLICT, ERR_BUSY or ERR_DB. */
-int db_pg_sqlstate_err(const char *sqlstate);
-
 /* --- What db.c, db_writer.c and db_migrate.c share ----------------------
  * The backends never look inside struct db: they get it only to hand back
  * (db_count_prepare) and to find their own state through impl. */
