@@ -31,6 +31,9 @@
  * Errors: a unique or foreign-key violation is ERR_CONFLICT, a lock that
  * stayed busy past LIMIT_DB_BUSY_MS is ERR_BUSY (HTTP 503), anything else
  * ERR_DB (logged with the backend's message, which never holds bound values).
+ *
+ * Tables: schema_migrations (db_migrate.c).  Every other table has one
+ * owning module: see the list in README.
  */
 #ifndef INFUUS_DB_H
 #define INFUUS_DB_H
