@@ -146,8 +146,8 @@ open_or_die(struct app *app)
 		die("%s", err);
 }
 
-/* The outbox mails through notify_send, with the server the configuration
- * names (notify_mail does that mapping for the web layer too). */
+/* The outbox mails through notify_mail (web/notify.c), which hands the
+ * one sender, notify_send, the server the configuration names. */
 static int
 outbox_mail(void *arg, const char *to, const char *subject, const char *body)
 {
