@@ -146,7 +146,8 @@ open_or_die(struct app *app)
 		die("%s", err);
 }
 
-/* The outbox sends notification mails through the web layer's mailer. */
+/* The outbox mails through notify_mail (web/notify.c), which hands the
+ * one sender, notify_send, the server the configuration names. */
 static int
 outbox_mail(void *arg, const char *to, const char *subject, const char *body)
 {
@@ -175,7 +176,7 @@ cmd_serve(struct app *app)
 	if (app->cfg.demo && (rc = app_demo(app, stdout)) != 0)
 		die("could not create the demo organisation: %s", err_msg(rc));
 	if ((rc = web_init(app)) != 0)
-		die("could not load the web pages' data: %s", err_msg(rc));
+		die("could not start the web layer: %s", err_msg(rc));
 
 	/* Without a mail server there is nothing to send: notifications stay
 	 * in the outbox table until one is configured. */
@@ -226,8 +227,8 @@ cmd_serve(struct app *app)
 	}
 	log_info("shutdown", "signal=%d", sig);
 	http_server_stop(srv);
-	outbox_free(ob);
 	web_fini(app);
+	outbox_free(ob);
 	app_close(app);
 	return 0;
 }

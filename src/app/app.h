@@ -19,6 +19,8 @@ struct assistant;
 struct tz_cache;
 struct session_cache;
 
+struct audit_repeat;
+
 struct app {
 	struct config cfg;
 	struct db *db;
@@ -26,6 +28,10 @@ struct app {
 	struct assistant *assistant;  /* word lists, read-only once loaded */
 	struct tz_cache *tzc;          /* time zones of service promises */
 	struct session_cache *sessions;
+	/* Repeated refusals counted before they reach the access log
+	 * (audit/repeat.h); NULL outside `serve` (each event is then
+	 * written at once). */
+	struct audit_repeat *repeats;
 	/* Per-thread message locales for gettext (uselocale); (locale_t)0
 	 * when the system lacks the locale: English is then shown. */
 	locale_t loc_nl;

@@ -15,6 +15,8 @@
  * Life cycle: assistant_load once at start-up reads the word lists from
  * share/assistant/<lang>/<list>.txt; afterwards the struct is read-only, so any
  * number of threads may call assistant_analyse on it at the same time.
+ *
+ * Tables: none.
  */
 #ifndef INFUUS_ASSISTANT_H
 #define INFUUS_ASSISTANT_H

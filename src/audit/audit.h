@@ -62,6 +62,8 @@
  * audit_verify_main prints (daily, outside the database: a ticket, a mail,
  * a log server) and compare; and on PostgreSQL grant the application role
  * only INSERT and SELECT on audit_log.
+ *
+ * Tables: audit_log and audit_head.
  */
 #ifndef INFUUS_AUDIT_H
 #define INFUUS_AUDIT_H

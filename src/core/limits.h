@@ -87,11 +87,6 @@
  * mailbox (further requests are answered as if the address were unknown). */
 #define LIMIT_RESET_PER_HOUR 3
 
-/* --- Live connections --------------------------------------------------- */
-
-#define LIMIT_SSE_PER_USER 8
-#define LIMIT_SSE_HEARTBEAT 15
-
 /* --- Store -------------------------------------------------------------- */
 
 /* Milliseconds SQLite waits on a lock before the request gets a 503. */

@@ -12,6 +12,12 @@
  * address, a wrong password and a disabled account all give ERR_LOGIN, and
  * an unknown address still costs one argon2id verification so the timing
  * does not tell either.
+ *
+ * Tables (store/README): orgs (org.c), users (user.c), memberships
+ * (member.c), sessions (session.c), invites (invite.c), password_resets
+ * (reset.c), recovery_codes (twofa.c), login_attempts (throttle.c).
+ * Other modules reach them only through this header, session.h and
+ * role.h.
  */
 #ifndef INFUUS_IDENTITY_H
 #define INFUUS_IDENTITY_H

@@ -9,6 +9,8 @@
  * idle_secs without use or absolute_secs in all (configurable; defaults in
  * limits.h); last_seen is written at most once a minute so reading a page
  * does not cost a write.
+ *
+ * Tables: sessions (identity's; see identity.h).
  */
 #ifndef INFUUS_SESSION_H
 #define INFUUS_SESSION_H

@@ -15,6 +15,8 @@
  *     time still to wait;
  * and for the address bucket ('addr:<address>', shared by every account)
  * at most LIMIT_LOGIN_FAILS_ADDR_HOUR failures in the window.
+ *
+ * Tables: login_attempts (identity's; see identity.h).
  */
 #ifndef INFUUS_THROTTLE_H
 #define INFUUS_THROTTLE_H

@@ -14,6 +14,8 @@
  *
  * Rotating the master key re-wraps every data key; sealed rows are not
  * touched.  See keyring_rotate_master for what a crash in between leaves.
+ *
+ * Tables: org_keys.
  */
 #ifndef INFUUS_KEYRING_H
 #define INFUUS_KEYRING_H

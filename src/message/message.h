@@ -24,6 +24,10 @@
  *
  * Time: `now` arguments are Unix seconds; 0 means the current time (tests
  * pass fixed instants).
+ *
+ * Tables: threads, messages, attachments, message_reads, drafts
+ * (message.c), and search_keys with the column messages.search_bloom
+ * (search.c, search.h).
  */
 #ifndef INFUUS_MESSAGE_H
 #define INFUUS_MESSAGE_H

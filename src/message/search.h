@@ -28,6 +28,9 @@
  * set), and, between two messages whose filters have the same size, a
  * faint hint of shared words (common bits).  Not which word: the positions
  * are keyed.
+ *
+ * Tables: search_keys and the column messages.search_bloom (the message
+ * module's; see message.h).
  */
 #ifndef INFUUS_SEARCH_H
 #define INFUUS_SEARCH_H

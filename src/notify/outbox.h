@@ -23,6 +23,10 @@
  * out and another batch takes the rows over, so at worst a mail is sent
  * twice, never not at all.  Several nodes may run an outbox on one
  * database: a row is taken by one of them only.
+ *
+ * Tables: notifications and notify_prefs.  Other modules add
+ * notifications rows in their write jobs (XXX: by hand today, see
+ * store/README); only the outbox reads and marks them.
  */
 #ifndef INFUUS_OUTBOX_H
 #define INFUUS_OUTBOX_H

@@ -18,6 +18,8 @@
  *
  * Weekdays are numbered as in struct tz_local: 0 = Sunday .. 6 = Saturday.
  * Dates (holidays) are local day numbers, see tz_days_from_civil.
+ *
+ * Tables: none (the promises table is trajectory's, terms.c).
  */
 #ifndef INFUUS_PROMISE_H
 #define INFUUS_PROMISE_H

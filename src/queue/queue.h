@@ -21,6 +21,10 @@
  *
  * Closed trajectories take no messages, so their waiting messages are in
  * neither the queue nor the report's waiting counts.
+ *
+ * Tables: none of its own.  XXX: it still queries trajectories,
+ * trajectory_members, promises, threads, messages, users and
+ * notifications directly (store/README names their owners).
  */
 #ifndef INFUUS_QUEUE_H
 #define INFUUS_QUEUE_H

@@ -11,8 +11,9 @@
  * transaction, runs each inside its own savepoint (so one failing job rolls
  * back only itself), commits once, and only then wakes each caller: a 0 from
  * db_write means the job is durable (SQLite: the WAL fdatasync'd after the
- * commit, see db.c's syncer; PostgreSQL: default synchronous_commit).  On
- * SQLite a reader may see a commit shortly before it is durable (db.c).
+ * commit, see db_writer.c's syncer; PostgreSQL: default
+ * synchronous_commit).  On SQLite a reader may see a commit shortly
+ * before it is durable (db_writer.c).
  * PostgreSQL groups commits itself, so there each job may run in a
  * transaction of its own; callers cannot tell.
  *
@@ -30,6 +31,9 @@
  * Errors: a unique or foreign-key violation is ERR_CONFLICT, a lock that
  * stayed busy past LIMIT_DB_BUSY_MS is ERR_BUSY (HTTP 503), anything else
  * ERR_DB (logged with the backend's message, which never holds bound values).
+ *
+ * Tables: schema_migrations (db_migrate.c).  Every other table has one
+ * owning module: see the list in README.
  */
 #ifndef INFUUS_DB_H
 #define INFUUS_DB_H

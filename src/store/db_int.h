@@ -1,6 +1,7 @@
 /*
- * db_int.h - what db.c shares with its backends (db_sqlite.c, db_pg.c) and
- * with the store's own tests; no other module includes it.
+ * db_int.h - what db.c shares with its backends (db_sqlite.c, db_pg.c),
+ * with db_writer.c and db_migrate.c, and with the store's own tests; no
+ * other module includes it.
  *
  * A backend is a table of function pointers (struct db_ops).  Its
  * connection and statement structs embed struct db_conn / struct db_stmt as
@@ -10,6 +11,9 @@
 #ifndef INFUUS_DB_INT_H
 #define INFUUS_DB_INT_H
 
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,9 +101,9 @@ struct db_ops {
 	bool (*in_txn)(struct db_conn *c);
 	int (*txn)(struct db_conn *c, enum db_txn op);
 	/* Make durable every COMMIT the writer has returned from so far:
-	 * on db.c's syncer thread while the writer goes on with the next
+	 * on db_writer.c's syncer thread while the writer goes on with the next
 	 * batch, or on the writer when nothing waits, possibly both at once
-	 * (see db.c).  NULL when a returned COMMIT is durable by itself.
+	 * (see db_writer.c).  NULL when a returned COMMIT is durable by itself.
 	 * Used only with DB_SYNC_FULL. */
 	int (*flush)(void *impl);
 	/* Take and drop the lock that serialises migrations across nodes. */
@@ -154,7 +158,72 @@ int db_migration_sql(const struct db_ops *ops, const char *sql,
  * identifiers, comments and dollar quotes; *nparams gets their number. */
 void db_pg_rewrite(const char *sql, struct buf *out, int *nparams);
 
-/* Map a PostgreSQL SQLSTATE to ERR_CONFLICT, ERR_BUSY or ERR_DB. */
-int db_pg_sqlstate_err(const char *sqlstate);
+/* --- What db.c, db_writer.c and db_migrate.c share ----------------------
+ * The backends never look inside struct db: they get it only to hand back
+ * (db_count_prepare) and to find their own state through impl. */
+
+/* One db_write (or raw job); lives on the caller's stack (db_writer.c). */
+struct db_job {
+	db_write_fn fn;
+	void *arg;
+	int rc;
+	bool raw; /* runs alone, outside any transaction of the writer's */
+	sem_t done;
+	struct db_job *next;
+};
+
+struct db {
+	const struct db_ops *ops;
+	void *impl;
+	struct db_opts opts;
+
+	/* The read pool. */
+	pthread_mutex_t pool_mu;
+	pthread_cond_t pool_cv;
+	struct db_conn *pool_free;
+	struct db_conn *pool_all;
+	int pool_open;
+
+	/* The writer. */
+	pthread_mutex_t q_mu;
+	pthread_cond_t q_cv;
+	struct db_job *q_head, *q_tail;
+	bool q_stopping;
+	pthread_t writer;
+	struct db_conn *wconn;
+
+	/* The syncer (only when sync_on): batches committed, not yet
+	 * flushed, chained through db_job.next in commit order. */
+	bool sync_on;
+	pthread_mutex_t s_mu;
+	pthread_cond_t s_cv;
+	struct db_job *s_head, *s_tail;
+	bool s_stopping;
+	pthread_t syncer;
+	_Atomic bool broken;          /* a flush failed: no more writes */
+
+	_Atomic uint64_t n_batches, n_jobs, n_jobs_failed, n_commit_failures;
+	_Atomic uint64_t generation; /* committed write batches (db_generation) */
+	_Atomic uint64_t n_max_batch, n_queued, n_readers, n_reader_waits;
+	_Atomic uint64_t n_prepares, n_cache_hits, n_flushes, n_borrows;
+};
+
+/* Counters: statistics only, so relaxed. */
+#define CNT_ADD(x, v) atomic_fetch_add_explicit(&(x), (v), memory_order_relaxed)
+#define CNT_GET(x) atomic_load_explicit(&(x), memory_order_relaxed)
+
+/* Give back every statement a caller left between prepare and done
+ * (db.c); who names the caller in the log line. */
+void db_conn_reset_active(struct db_conn *c, const char *who);
+
+/* Queue a job for the writer and wait for its result (db_writer.c).  A
+ * raw job runs alone, outside any transaction of the writer's
+ * (db_migrate.c's runner opens its own). */
+int db_enqueue(struct db *db, db_write_fn fn, void *arg, bool raw);
+/* The writer's and the syncer's threads, started by db_open_ops; db_close
+ * stops the writer through q_stopping and the syncer with db_syncer_stop. */
+void *db_writer_main(void *arg);
+void *db_syncer_main(void *arg);
+void db_syncer_stop(struct db *db);
 
 #endif

@@ -202,8 +202,9 @@ db_pg_rewrite(const char *sql, struct buf *out, int *nparams)
 
 /* --- Errors ------------------------------------------------------------- */
 
-int
-db_pg_sqlstate_err(const char *state)
+/* Map a SQLSTATE to ERR_CONFLICT, ERR_BUSY or ERR_DB. */
+static int
+sqlstate_err(const char *state)
 {
 	if (state == NULL || strlen(state) != 5)
 		return ERR_DB;
@@ -241,7 +242,7 @@ pg_err(PGconn *h, const PGresult *res, const char *sql)
 		msg = PQerrorMessage(h); /* lost connection and the like */
 	else if (strncmp(state, "22", 2) == 0)
 		msg = "(data exception; message withheld: it quotes values)";
-	e = db_pg_sqlstate_err(state);
+	e = sqlstate_err(state);
 	if (e == ERR_CONFLICT)
 		log_debug("db_conflict", "backend=postgres state=%s "
 		    "constraint=%s sql=\"%.200s\"", state, cons ? cons : "-",

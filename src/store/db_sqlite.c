@@ -4,8 +4,8 @@
  * Every connection is opened SQLITE_OPEN_NOMUTEX: db.c hands a connection
  * to one thread at a time.  The writer's connection sets WAL mode (the
  * setting is stored in the file) and synchronous=NORMAL: its COMMIT writes
- * the WAL without waiting for the disk, and sq_flush, on db.c's syncer
- * thread (or on the writer when nothing else waits), fdatasyncs the WAL
+ * the WAL without waiting for the disk, and sq_flush, on db_writer.c's
+ * syncer thread (or on the writer when nothing else waits), fdatasyncs the WAL
  * before any caller of those commits is woken -- what synchronous=FULL
  * would do inside the COMMIT, but overlapping with the writer's next
  * batch.  (NORMAL also syncs the WAL before each checkpoint and the

@@ -12,6 +12,10 @@
  * module fills action, kind, object and client.  Reads that return client
  * data append their read event first and fail when that fails (log first,
  * then show).
+ *
+ * Tables: trajectories, trajectory_members, learning_questions
+ * (trajectory.c) and promises (terms.c).  Other modules ask this header
+ * for a trajectory's head, its members and its promise.
  */
 #ifndef INFUUS_TRAJECTORY_H
 #define INFUUS_TRAJECTORY_H

@@ -304,7 +304,7 @@ ui_audit_org(struct req *r)
 	if ((rc = audit_record(app->db, &ev)) != 0)
 		return rc;
 	/* Counted repeats are written now, so the view misses none. */
-	web_audit_flush(s->org_id);
+	web_audit_flush(r->app, s->org_id);
 	if ((rc = db_read_begin(app->db, &c)) != 0)
 		return rc;
 	rc = audit_query(c, &f, &r->arena, &rows, &n);

@@ -1,7 +1,7 @@
 /*
  * ui-queue.c - the service promise in action, for people: the
  * professional's reply queue, the "I need more time" notice, the adherence
- * report, and the setting for e-mail notifications.
+ * report.
  *
  * The queue and the report name clients and threads: queue.c logs those
  * reads before anything is returned.  Times are shown in the zone of each
@@ -9,8 +9,8 @@
  * deadlines are counted in); the report's period is read in the
  * organisation's zone.
  *
- * ui_more_time_form and ui_notify_settings render form sections for pages
- * of other files (the thread page, the account page).
+ * ui_more_time_form renders a form section for a page of another file
+ * (the thread page).
  */
 #include <string.h>
 #include <time.h>
@@ -22,7 +22,6 @@
 #include "core/num.h"
 #include "identity/identity.h"
 #include "identity/session.h"
-#include "notify/outbox.h"
 #include "promise/tz.h"
 #include "queue/queue.h"
 #include "trajectory/trajectory.h"
@@ -560,74 +559,5 @@ ui_adherence(struct req *r)
 		P(r, "</a></p>\n");
 	}
 	page_end(r);
-	return 0;
-}
-
-/* --- notification setting ----------------------------------------------- */
-
-int
-ui_notify_settings(struct req *r)
-{
-	struct app *app = r->app;
-	struct session *s = page_session(r);
-	enum outbox_mode mode = OUTBOX_EACH;
-	static const struct {
-		enum outbox_mode mode;
-		const char *label;
-	} choices[] = {
-		{ OUTBOX_EACH, N_("As soon as there is something new") },
-		{ OUTBOX_DAILY, N_("Once a day, a summary in the morning") },
-		{ OUTBOX_NONE, N_("Never: I look in Infuus myself") },
-	};
-	size_t i;
-	int rc;
-
-	if ((rc = outbox_pref_get(app->db, s->user_id, &mode)) != 0)
-		return rc;
-	P(r, "<section aria-labelledby=\"h-notify\"><h2 id=\"h-notify\">");
-	T(r, _("E-mail notifications"));
-	P(r, "</h2>\n<p>");
-	T(r, _("Infuus e-mails you only that there is something new, never what it is or who sent it. Log in to read it."));
-	P(r, "</p>\n");
-	form_begin(r, "/account/notifications");
-	P(r, "<fieldset><legend>");
-	T(r, _("Send me an e-mail"));
-	P(r, "</legend>\n");
-	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
-		const char *name = outbox_mode_name(choices[i].mode);
-
-		P(r, "<p class=\"choice\"><input type=\"radio\" name=\"mode\" id=\"f-notify-");
-		A(r, name);
-		P(r, "\" value=\"");
-		A(r, name);
-		P(r, "\"");
-		if (choices[i].mode == mode)
-			P(r, " checked");
-		P(r, "> <label for=\"f-notify-");
-		A(r, name);
-		P(r, "\">");
-		T(r, _(choices[i].label));
-		P(r, "</label></p>\n");
-	}
-	P(r, "</fieldset>\n");
-	form_submit(r, _("Save"));
-	form_end(r);
-	P(r, "</section>\n");
-	return 0;
-}
-
-int
-ui_notify_settings_post(struct req *r)
-{
-	struct app *app = r->app;
-	struct session *s = page_session(r);
-	enum outbox_mode mode;
-	int rc;
-
-	if (outbox_mode_parse(req_form(r, "mode"), &mode) != 0)
-		return ERR_INVAL;
-	if ((rc = outbox_pref_set(app->db, s->user_id, mode)) != 0)
-		return rc;
-	resp_redirect(r, "/account?saved=1#h-notify");
 	return 0;
 }

@@ -9,11 +9,6 @@
 
 #include "http/http.h"
 
-struct app;
-
-/* Load what the pages need (once, before serving). */
-int web_init(struct app *app);
-void web_fini(struct app *app);
 const struct route *web_routes(size_t *n);
 /* What a route's path names and what the route does to it, as codes for
  * people and tests ("trajectory", "read"); "none" for a route without an
@@ -21,5 +16,12 @@ const struct route *web_routes(size_t *n);
 const char *web_route_object(const struct route *rt);
 const char *web_route_action(const struct route *rt);
 struct http_hooks web_hooks(void);
+
+struct app;
+/* Start what every request shares beyond the app (the access log's
+ * counter of repeated refusals, web_audit.c), once before serving; stop
+ * it, writing what it still counts, after the server stopped. */
+int web_init(struct app *app);
+void web_fini(struct app *app);
 
 #endif

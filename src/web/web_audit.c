@@ -30,32 +30,26 @@
 #include "web/web_int.h"
 #include "core/banned.h"
 
-/*
- * XXX: belongs in struct app (app.h is outside this change).  Set once
- * at start-up before the server's threads run and cleared after they
- * stopped, so it is as fixed as the configuration while requests run.
- */
-static struct audit_repeat *repeats;
-
+/* The counter lives in the app: set before the server's threads run,
+ * cleared after they stopped. */
 void
 web_audit_start(struct app *app)
 {
-	repeats = audit_repeat_new(app->db, 0);
+	app->repeats = audit_repeat_new(app->db, 0);
 }
 
 void
 web_audit_stop(struct app *app)
 {
-	(void)app;
-	audit_repeat_free(repeats);
-	repeats = NULL;
+	audit_repeat_free(app->repeats);
+	app->repeats = NULL;
 }
 
 void
-web_audit_flush(int64_t org_id)
+web_audit_flush(struct app *app, int64_t org_id)
 {
-	if (repeats != NULL)
-		(void)audit_repeat_flush(repeats, org_id);
+	if (app->repeats != NULL)
+		(void)audit_repeat_flush(app->repeats, org_id);
 }
 
 /* What each security event is in NEN 7513's terms.  Authentication
@@ -98,7 +92,7 @@ put(struct req *r, const struct audit_event *ev)
 	struct app *app = r->app;
 	int rc;
 
-	rc = repeats != NULL ? audit_repeat_record(repeats, ev) :
+	rc = app->repeats != NULL ? audit_repeat_record(app->repeats, ev) :
 	    audit_record(app->db, ev);
 	if (rc != 0)
 		log_err("web_audit_failed", "org=%lld kind=%s detail=%s err=%s",

@@ -44,6 +44,6 @@ int web_start_session(struct req *r, int64_t user_id, bool pending);
 struct app;
 void web_audit_start(struct app *app);
 void web_audit_stop(struct app *app);
-void web_audit_flush(int64_t org_id);
+void web_audit_flush(struct app *app, int64_t org_id);
 
 #endif
