@@ -208,6 +208,12 @@ class CoachingMixin:
         check(last["from_client"] and last["deadline_at"] > time.time(),
               "the client's message", "a reply deadline in the future", last)
         sent = last["created_at"]
+        fake = os.environ.get("INFUUS_FAKE_NOW")
+        if fake:
+            # faketime.py: the server's clock is the shifted one.
+            check(abs(sent - int(fake)) < 600, "the server's clock under "
+                  "libfaketime", "near " + local_label(int(fake), "en"),
+                  local_label(sent, "en"))
         eq(last["deadline_at"], working_deadline(
             sent, self.reply_seconds, self.holidays),
            "the reply deadline of a message sent %s (%d working hours)" %
