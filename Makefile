@@ -16,11 +16,15 @@ deps-run:
 deps-test:
 	@sh tools/deps.sh test
 
+# The run build needs no test-only package: it leaves the unit tests out
+# (tests/newcomer proves it with those packages hidden).
+RUNSETUP   = --buildtype=debugoptimized -Dtests=disabled
+
 $(BUILD)/build.ninja: | deps-run
-	meson setup $(BUILD) --buildtype=debugoptimized
+	meson setup $(BUILD) $(RUNSETUP)
 
 $(TESTBUILD)/build.ninja: | deps-test
-	meson setup $(TESTBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+	meson setup $(TESTBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dtests=enabled
 
 run: deps-run $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -39,14 +43,19 @@ bench: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	sh bench/run $(BUILD)
 
-# The unit tests of the plain (unsanitised) build under valgrind.
-valgrind: $(BUILD)/build.ninja
-	ninja -C $(BUILD)
-	sh tools/valgrind-unit $(BUILD)
+# The unit tests of a plain (unsanitised) build under valgrind; not the
+# run build, which leaves the unit tests out.
+VGBUILD    ?= build-valgrind
+$(VGBUILD)/build.ninja: | deps-test
+	meson setup $(VGBUILD) --buildtype=debugoptimized -Dtests=enabled
+
+valgrind: $(VGBUILD)/build.ninja
+	ninja -C $(VGBUILD)
+	sh tools/valgrind-unit $(VGBUILD)
 
 fuzz:
 	@sh tools/deps.sh fuzz
 	sh fuzz/run
 
 clean:
-	rm -rf $(BUILD) $(TESTBUILD) build-fuzz
+	rm -rf $(BUILD) $(TESTBUILD) $(VGBUILD) build-fuzz

@@ -1,16 +1,32 @@
 #!/bin/sh
 # Install the Debian packages Infuus needs that are missing on this machine.
 # Usage: tools/deps.sh run|test|bench|fuzz
+#        tools/deps.sh list run|test|bench|fuzz|test-only   (print, install nothing)
 # Needs root for apt-get (as on the project's machines); prints what it does.
 set -eu
 
 run="meson ninja-build pkg-config gcc libc6-dev gettext locales tzdata
   libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev liboath-dev
-  libjansson-dev libcmark-dev libcurl4-openssl-dev"
-test="$run libcmocka-dev postgresql python3 python3-aiosmtpd tidy
-  chromium valgrind"
+  libjansson-dev libcmark-dev libcurl4-openssl-dev python3"
+test="$run libcmocka-dev postgresql python3-aiosmtpd tidy
+  chromium valgrind clang libclang-rt-14-dev faketime"
 bench="$run nginx-light wrk postgresql"
 fuzz="$run clang libclang-rt-14-dev"
+
+# What only the tests need (tests/newcomer hides it from the run build),
+# with the Node.js the browser tests add below.
+if [ "${1:-}" = list ]; then
+	case "${2:-}" in
+	run|test|bench|fuzz) eval "echo \$$2" ;;
+	test-only)
+		for p in $test nodejs npm; do
+			case " $(echo $run) " in *" $p "*) ;; *) echo "$p" ;; esac
+		done
+		;;
+	*) echo "usage: $0 list run|test|bench|fuzz|test-only" >&2; exit 2 ;;
+	esac
+	exit 0
+fi
 
 case "${1:-run}" in
 run) want=$run ;;

@@ -158,11 +158,16 @@ promise_holiday_add(struct promise_holidays *h, int32_t first, int32_t last)
 	tmp[n++] = (struct promise_holiday){ first, last };
 	while (i < h->n)
 		tmp[n++] = h->h[i++];
-	/* Merge what overlaps; touching entries stay as they were typed. */
+	/* Merge what overlaps; touching entries stay as they were typed.  A
+	 * merged range obeys the span limit like a typed one: the list's own
+	 * text form shows it as one range, which the parser would refuse. */
 	for (i = 0; i < n; i++) {
 		if (k > 0 && tmp[k - 1].last >= tmp[i].first) {
 			if (tmp[i].last > tmp[k - 1].last)
 				tmp[k - 1].last = tmp[i].last;
+			if ((int64_t)tmp[k - 1].last - tmp[k - 1].first + 1 >
+			    LIMIT_PROMISE_HOLIDAY_SPAN)
+				return ERR_INVAL;
 		} else {
 			tmp[k++] = tmp[i];
 		}

@@ -157,7 +157,8 @@ void promise_week_format(const struct promise_week *w, struct buf *out);
  * Parse holidays such as "2026-12-25, 2026-12-26, 2026-12-28..2027-01-01".
  * Entries are separated by ',', ';' or newlines; a date is YYYY-MM-DD with a
  * year in LIMIT_PROMISE_YEAR_MIN..MAX; a range "a..b" needs a <= b and at
- * most LIMIT_PROMISE_HOLIDAY_SPAN days.  Overlapping entries are merged.
+ * most LIMIT_PROMISE_HOLIDAY_SPAN days.  Overlapping entries are merged, and
+ * a merged range obeys the same span limit (so the formatted list parses).
  * The empty text is no holidays.  Returns 0 or ERR_INVAL (also for more than
  * LIMIT_PROMISE_HOLIDAYS entries or a text over LIMIT_PROMISE_TEXT); *out is
  * written only on success.
@@ -169,7 +170,9 @@ void promise_holidays_format(const struct promise_holidays *h,
     struct buf *out);
 
 /* Add the days first..last (local day numbers); merges with overlapping
- * entries.  ERR_INVAL for a bad range, ERR_TOOMANY when the list is full. */
+ * entries.  ERR_INVAL for a bad range or one that, merged with what it
+ * overlaps, spans more than LIMIT_PROMISE_HOLIDAY_SPAN days; ERR_TOOMANY
+ * when the list is full.  h is unchanged on error. */
 int promise_holiday_add(struct promise_holidays *h, int32_t first,
     int32_t last);
 

@@ -18,6 +18,65 @@ CLIENT2 = ("second.client@demo.infuus.test", "second-client-pass-1")
 COACH2 = ("second.coach@demo.infuus.test", "second-coach-pass-12")
 ORG2_COACH = ("coach@elsewhere.infuus.test", "elsewhere-coach-pass-1")
 SECRET_WORD = "zwaluwstaartvlinder"
+AMS = ZoneInfo("Europe/Amsterdam")
+# page.c's page_time_tz: "Wed 9 December 2026, 10:00 CET", per language.
+WDAYS = {"en": "Mon Tue Wed Thu Fri Sat Sun".split(),
+         "nl": "ma di wo do vr za zo".split()}
+MONTHS = {"en": "January February March April May June July August "
+                "September October November December".split(),
+          "nl": "januari februari maart april mei juni juli augustus "
+                "september oktober november december".split()}
+
+
+def local_label(t, lang):
+    """A moment as the pages show it in Europe/Amsterdam."""
+    d = datetime.datetime.fromtimestamp(t, AMS)
+    return "%s %d %s %04d, %02d:%02d %s" % (
+        WDAYS[lang][d.weekday()], d.day, MONTHS[lang][d.month - 1], d.year,
+        d.hour, d.minute, d.tzname())
+
+
+def iso_utc(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc) \
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def holiday_days(text):
+    """The days of a promise's holiday text ("2026-12-25, 2026-12-28..
+    2027-01-01"), read here, not by the server."""
+    days = set()
+    for item in re.split(r"[,;\n]", text):
+        item = item.strip()
+        if not item:
+            continue
+        a, _, b = item.partition("..")
+        first = datetime.date.fromisoformat(a.strip())
+        last = datetime.date.fromisoformat((b or a).strip())
+        while first <= last:
+            days.add(first)
+            first += datetime.timedelta(days=1)
+    return days
+
+
+def working_deadline(sent, seconds, holidays):
+    """When `seconds` of working time (Monday to Friday, 09:00-17:00
+    Europe/Amsterdam, not on `holidays`) have passed since `sent`: the
+    promise's arithmetic done independently of promise.c, in real seconds
+    (so across a DST change too)."""
+    t = sent
+    day = datetime.datetime.fromtimestamp(t, AMS).date()
+    for _ in range(366):
+        start = datetime.datetime.combine(day, datetime.time(9), AMS) \
+            .timestamp()
+        end = datetime.datetime.combine(day, datetime.time(17), AMS) \
+            .timestamp()
+        if day.weekday() < 5 and day not in holidays and t < end:
+            t = max(t, start)
+            if t + seconds <= end:
+                return int(t + seconds)
+            seconds -= end - t
+        day += datetime.timedelta(days=1)
+    raise Failure("a deadline", "within a year", "none")
 
 
 class FormFields(html.parser.HTMLParser):
@@ -116,6 +175,12 @@ class CoachingMixin:
         f = form_fields(page, "/t")
         f["client"] = str(self.client_id)
         f["title"] = "Rust na het werk"
+        # The default promise, which the deadline tests recompute.
+        eq((f.get("tz"), f.get("schedule")),
+           ("Europe/Amsterdam", "mon-fri 09:00-17:00"),
+           "the default promise's zone and working hours")
+        self.reply_seconds = int(f["reply_hours"]) * 3600
+        self.holidays = holiday_days(f.get("holidays", ""))
         self.tid = location_id(self.coach.post("/t", f), "/t/")
         r = self.coach.post("/t/%d/threads" % self.tid, {
             "csrf": self.coach.csrf(), "subject": "Kennismaking",
@@ -142,14 +207,31 @@ class CoachingMixin:
         last = msgs[-1]
         check(last["from_client"] and last["deadline_at"] > time.time(),
               "the client's message", "a reply deadline in the future", last)
+        sent = last["created_at"]
+        fake = os.environ.get("INFUUS_FAKE_NOW")
+        if fake:
+            # faketime.py: the server's clock is the shifted one.
+            check(abs(sent - int(fake)) < 600, "the server's clock under "
+                  "libfaketime", "near " + local_label(int(fake), "en"),
+                  local_label(sent, "en"))
+        eq(last["deadline_at"], working_deadline(
+            sent, self.reply_seconds, self.holidays),
+           "the reply deadline of a message sent %s (%d working hours)" %
+           (local_label(sent, "en"), self.reply_seconds // 3600))
         page = self.client.get("/threads/%d" % self.thid).text
-        due = datetime.datetime.fromtimestamp(
-            last["deadline_at"], ZoneInfo("Europe/Amsterdam"))
-        check(due.strftime("%H:%M") in page and due.strftime("%d") in page,
-              "the client's thread page", "shows when a reply is due (%s)"
-              % due.strftime("%Y-%m-%d %H:%M"), page[-3000:])
-        check(9 <= due.hour < 17 or (due.hour, due.minute) == (17, 0),
-              "the deadline", "within working hours (09:00-17:00)", due)
+        m = re.search(r'<article [^>]*\bid="m-%d".*?</article>' % last["id"],
+                      page, re.S)
+        check(m, "the client's thread page", "the message's article",
+              page[-3000:])
+        art = m.group(0)
+        eq(re.findall(r'<time datetime="([^"]*)"', art)[:1],
+           [iso_utc(sent)], "the <time datetime> of the message")
+        lang = re.search(r'<html lang="(\w+)', page)
+        lang = lang.group(1) if lang and lang.group(1) in WDAYS else "en"
+        status = re.findall(r'<p class="status">(.*?)</p>', art, re.S)
+        due = local_label(last["deadline_at"], lang)
+        check(status and due in status[0], "the message's status line",
+              "shows when a reply is due: " + due, status or art)
         q = self.coach.get("/queue")
         eq(q.status, 200, "GET /queue")
         check("/threads/%d" % self.thid in q.text, "the reply queue",
@@ -157,15 +239,19 @@ class CoachingMixin:
 
     def test_more_time_moves_the_deadline_and_shows_in_the_thread(self):
         before = self.thread(self.coach)["next_deadline"]
-        new = time.strftime("%Y-%m-%dT%H:%M",
-                            time.localtime(before + 3 * 86400))
+        # The form's local time is the promise's zone, whatever this
+        # machine's zone is.
+        new = datetime.datetime.fromtimestamp(
+            before + 3 * 86400, AMS).strftime("%Y-%m-%dT%H:%M")
+        want = int(datetime.datetime.strptime(new, "%Y-%m-%dT%H:%M")
+                   .replace(tzinfo=AMS).timestamp())
         r = self.coach.post("/threads/%d/more-time" % self.thid, {
             "csrf": self.coach.csrf(), "new_deadline": new,
             "note": "Ik wil je bericht zorgvuldig lezen."})
         eq(r.status, 303, "the professional sends 'I need more time'")
         th = self.thread(self.client)
-        check(th["next_deadline"] > before, "the deadline",
-              "later than %d" % before, th["next_deadline"])
+        eq(th["next_deadline"], want, "the deadline after 'more time' to %s"
+           % new)
         check(any(m["kind"] == "notice" for m in th["messages"]),
               "the thread", "holds the notice", th["messages"])
 

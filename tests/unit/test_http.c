@@ -529,14 +529,47 @@ static const struct route rtable[] = {
 };
 #define NRT (sizeof(rtable) / sizeof(rtable[0]))
 
+/* In no table: what *rt holds before each call, so that a route the
+ * router hands back on a miss shows (a NULL here would hide a router that
+ * clears it, and prove nothing about one that does not). */
+static const struct route stale = { HTTP_GET, "/stale", h_dummy, 0, 0, 0 };
+
 static int
 match(const char *p, unsigned m, const struct route **rt, struct kv *params,
     size_t *np, unsigned *allowed, struct arena *a)
 {
-	*rt = NULL;
+	*rt = &stale;
 	*np = 0;
 	*allowed = 0;
 	return http_route_match(rtable, NRT, m, p, a, rt, params, np, allowed);
+}
+
+/* After a miss: no route of the table came back (rt is untouched or
+ * NULL). */
+static bool
+no_route_handed_back(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; i < NRT; i++)
+		if (rt == &rtable[i])
+			return false;
+	return rt == &stale || rt == NULL;
+}
+
+/* A router that gets misses wrong: hands back the first route whose
+ * pattern matched although its method did not. */
+static int
+leaky_match(const char *p, unsigned m, const struct route **rt,
+    struct kv *params, size_t *np, unsigned *allowed, struct arena *a)
+{
+	int rc = match(p, m, rt, params, np, allowed, a);
+	size_t i;
+
+	for (i = 0; rc != 0 && i < NRT; i++)
+		if (strcmp(rtable[i].pattern, p) == 0)
+			*rt = &rtable[i];
+	return rc;
 }
 
 static void
@@ -600,24 +633,36 @@ router_answers_404_and_405(void **state)
 	assert_int_equal(match("/nope", HTTP_GET, &rt, params, &np, &allowed,
 	    &a), ERR_NOTFOUND);
 	assert_int_equal(allowed, 0);
+	assert_true(no_route_handed_back(rt));
 	assert_int_equal(match("/t/", HTTP_GET, &rt, params, &np, &allowed,
 	    &a), ERR_NOTFOUND); /* a parameter is never empty */
+	assert_true(no_route_handed_back(rt));
 	assert_int_equal(match("/t/1/m", HTTP_GET, &rt, params, &np, &allowed,
 	    &a), ERR_NOTFOUND);
+	assert_true(no_route_handed_back(rt));
 	assert_int_equal(match("/upload/", HTTP_POST, &rt, params, &np,
 	    &allowed, &a), ERR_NOTFOUND); /* no trailing-slash folding */
+	assert_true(no_route_handed_back(rt));
 	assert_int_equal(match("/upload", HTTP_GET, &rt, params, &np, &allowed,
 	    &a), ERR_METHOD);
 	assert_int_equal(allowed, HTTP_POST);
+	assert_true(no_route_handed_back(rt));
+	assert_int_equal(np, 0);
 	assert_int_equal(match("/t/new", HTTP_DELETE, &rt, params, &np,
 	    &allowed, &a), ERR_METHOD);
 	assert_int_equal(allowed, HTTP_GET | HTTP_HEAD | HTTP_POST);
 	assert_string_equal(http_allow_header(&a, allowed), "GET, HEAD, POST");
+	assert_true(no_route_handed_back(rt));
 	assert_int_equal(match("/t/1/m/2", 0, &rt, params, &np, &allowed, &a),
 	    ERR_METHOD);
 	assert_string_equal(http_allow_header(&a, allowed),
 	    "GET, HEAD, DELETE");
-	assert_null(rt);
+	assert_true(no_route_handed_back(rt));
+	/* The check catches a router that hands back a route on a miss. */
+	assert_int_equal(leaky_match("/upload", HTTP_GET, &rt, params, &np,
+	    &allowed, &a), ERR_METHOD);
+	assert_false(no_route_handed_back(rt));
+	assert_false(no_route_handed_back(&rtable[0]));
 	arena_release(&a);
 }
 

@@ -40,6 +40,55 @@ tag_ok(const char *name, size_t n)
 	return false;
 }
 
+/*
+ * An attribute value as the browser reads it: character references
+ * decoded, and tabs and newlines dropped (the URL parser drops them, so
+ * "java&#9;script:" is javascript:).  False for a reference it does not
+ * know or one that does not fit: better to call that unsafe.
+ */
+static bool
+attr_decode(const char *v, size_t n, char *out, size_t outsz)
+{
+	static const struct {
+		const char *name;
+		char c;
+	} named[] = {
+		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' },
+		{ "quot;", '"' }, { "apos;", '\'' },
+	};
+	size_t i = 0, k = 0, j;
+	unsigned long c;
+	char *e;
+
+	while (i < n) {
+		if (k + 1 >= outsz)
+			return false;
+		if (v[i] != '&') {
+			c = (unsigned char)v[i++];
+		} else if (i + 1 < n && v[i + 1] == '#') {
+			bool hex = i + 2 < n && (v[i + 2] | 0x20) == 'x';
+
+			c = strtoul(v + i + (hex ? 3 : 2), &e, hex ? 16 : 10);
+			if (e >= v + n || *e != ';' || c == 0 || c > 0x7f)
+				return false; /* beyond ASCII: no scheme letter */
+			i = (size_t)(e + 1 - v);
+		} else {
+			for (j = 0; j < sizeof(named) / sizeof(named[0]); j++)
+				if (strncmp(v + i + 1, named[j].name,
+				    strlen(named[j].name)) == 0)
+					break;
+			if (j == sizeof(named) / sizeof(named[0]))
+				return false;
+			c = (unsigned char)named[j].c;
+			i += 1 + strlen(named[j].name);
+		}
+		if (c != '\t' && c != '\n' && c != '\r')
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return true;
+}
+
 /* The structural rule; on failure prints what broke it. */
 static bool
 html_is_safe(const char *html)
@@ -97,8 +146,12 @@ html_is_safe(const char *html)
 			while (q < end && *q != '"')
 				q++;
 			if (alen == 4 && strncmp(an, "href", 4) == 0) {
-				snprintf(url, sizeof(url), "%.*s", (int)(q - v),
-				    v);
+				if (!attr_decode(v, (size_t)(q - v), url,
+				    sizeof(url))) {
+					fprintf(stderr, "href not readable: "
+					    "%.*s\n", (int)(q - v), v);
+					return false;
+				}
 				if (!markdown_url_ok(url) ||
 				    strncasecmp(url, "data:", 5) == 0) {
 					fprintf(stderr, "href not allowed: %s\n",
@@ -111,6 +164,55 @@ html_is_safe(const char *html)
 		p = end + 1;
 	}
 	return true;
+}
+
+/*
+ * The rule itself, on HTML no renderer of ours should make: it must say
+ * "unsafe" to each, or every check built on it passes by construction.
+ */
+static void
+test_the_safety_rule_rejects_unsafe_html(void **state)
+{
+	static const char *const unsafe[] = {
+		"<script>alert(1)</script>",
+		"<p>a</p><SCRIPT>alert(1)</SCRIPT>",
+		"<p onclick=\"steal()\">a</p>",
+		"<p style=\"position:fixed\">a</p>",
+		"<img src=\"x\" onerror=\"alert(1)\">",
+		"<img src=\"https://tracker.example/p.gif\">",
+		"<iframe src=\"https://evil.example\"></iframe>",
+		"<svg onload=alert(1)>",
+		"<style>body{display:none}</style>",
+		"<form action=\"/x\"><input name=\"p\"></form>",
+		"<a href=\"javascript:alert(1)\">x</a>",
+		"<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+		"<a href=\" javascript:alert(1)\">x</a>",
+		"<a href=\"vbscript:msgbox(1)\">x</a>",
+		"<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+		"<a href=\"&#106;avascript:alert(1)\">x</a>",
+		"<a href=\"javascript&colon;alert(1)\">x</a>",
+		"<a href=https://evil.example>x</a>",
+		"<a href='javascript:alert(1)'>x</a>",
+		"<a target=\"_blank\" href=\"https://x.example\">x</a>",
+		"<p>a <a href=\"https://x.example\"",
+		"<!-- x --><p>a</p>",
+		"<p>a</p><?php x ?>",
+	};
+	static const char *const safe[] = {
+		"<p>Hallo <em>jij</em> &amp; <strong>ik</strong></p>\n",
+		"<p><a href=\"https://x.example/a?b=1&amp;c=2\" rel=\"nofollow noopener noreferrer\">x</a></p>\n",
+		"<ol start=\"3\">\n<li>a</li>\n</ol>\n<pre><code class=\"language-c\">x\n</code></pre>\n",
+		"<blockquote>\n<p>a<br />\nb</p>\n</blockquote>\n<hr />\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
+		if (html_is_safe(unsafe[i]))
+			fail_msg("the rule calls this safe: %s", unsafe[i]);
+	for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+		if (!html_is_safe(safe[i]))
+			fail_msg("the rule calls this unsafe: %s", safe[i]);
 }
 
 static char *
@@ -378,6 +480,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_the_safety_rule_rejects_unsafe_html),
 		cmocka_unit_test(test_script_tags_are_shown_as_text),
 		cmocka_unit_test(test_raw_html_blocks_and_inline_never_pass),
 		cmocka_unit_test(test_event_handler_attributes_never_reach_a_tag),

@@ -451,6 +451,37 @@ column_contains(struct fx *fx, const char *sql, const char *const *needles,
 
 static const char pdf_bytes[] = "%PDF-1.4\nKluizenaarsgeheim in een pdf\n%%EOF\n";
 
+/* The columns that hold people's texts, sealed; whole tables (the tests
+ * share the database), so each scan counts rows and the test compares
+ * them with the rows it added. */
+static const char *const sealed_sql[] = {
+	"SELECT subject_box FROM threads",
+	"SELECT body_box FROM messages",
+	"SELECT quote_box FROM messages WHERE quote_box IS NOT NULL",
+	"SELECT name_box FROM attachments",
+	"SELECT data_box FROM attachments",
+	"SELECT content_type FROM attachments",
+	"SELECT body_box FROM drafts",
+	"SELECT search_bloom FROM messages",
+	"SELECT key_box FROM search_keys",
+	"SELECT detail FROM audit_log WHERE detail IS NOT NULL",
+};
+#define NSEALED (sizeof(sealed_sql) / sizeof(sealed_sql[0]))
+enum { S_THREADS, S_BODY, S_QUOTE, S_ATT_NAME, S_ATT_DATA, S_ATT_TYPE,
+	S_DRAFTS, S_BLOOM, S_KEYS, S_AUDIT };
+
+static void
+scan_sealed(struct fx *fx, const char *const *needles, size_t rows[NSEALED])
+{
+	size_t i;
+
+	for (i = 0; i < NSEALED; i++) {
+		rows[i] = 0;
+		if (column_contains(fx, sealed_sql[i], needles, &rows[i]))
+			fail_msg("plain text found by %s", sealed_sql[i]);
+	}
+}
+
 static void
 test_nothing_is_stored_in_plain_text(void **state)
 {
@@ -461,17 +492,11 @@ test_nothing_is_stored_in_plain_text(void **state)
 		"appelboomverhaal", "Dromenvangerconcept", "Regenboogbrug",
 		"regenboogbrug", NULL,
 	};
-	static const char *const sql[] = {
-		"SELECT subject_box FROM threads",
-		"SELECT body_box FROM messages",
-		"SELECT quote_box FROM messages WHERE quote_box IS NOT NULL",
-		"SELECT name_box FROM attachments",
-		"SELECT data_box FROM attachments",
-		"SELECT content_type FROM attachments",
-		"SELECT body_box FROM drafts",
-		"SELECT search_bloom FROM messages",
-		"SELECT key_box FROM search_keys",
-		"SELECT detail FROM audit_log WHERE detail IS NOT NULL",
+	/* Rows this test adds before the correction, per sealed_sql. */
+	static const size_t added[NSEALED] = {
+		[S_THREADS] = 1, [S_BODY] = 2, [S_QUOTE] = 1, [S_ATT_NAME] = 1,
+		[S_ATT_DATA] = 1, [S_ATT_TYPE] = 1, [S_DRAFTS] = 1,
+		[S_BLOOM] = 2,
 	};
 	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, first, id;
 	struct msg_upload up = { "Appelboomverhaal.pdf", pdf_bytes,
@@ -479,8 +504,16 @@ test_nothing_is_stored_in_plain_text(void **state)
 	struct msg_thread th;
 	struct msg_message *m;
 	char p[160];
-	size_t n, rows, i;
+	size_t n, rows, i, before[NSEALED], draft[NSEALED], after[NSEALED];
 
+	/* The scan finds plain text when there is some. */
+	rows = 0;
+	assert_true(column_contains(fx, fx->g->t->url == NULL ?
+	    "SELECT CAST('Een Regenboogbrug concept' AS BLOB)" :
+	    "SELECT 'Een Regenboogbrug concept'::bytea", needles, &rows));
+	assert_int_equal(rows, 1);
+
+	scan_sealed(fx, needles, before);
 	thid = thread_new(fx, traj, CLIENT1, "Het Wolkenkrabberdroom plan",
 	    "Ik liep door het Zonnebloemveld en dacht na.", 0);
 	view(fx, thid, CLIENT1, &th, &m, &n);
@@ -489,6 +522,20 @@ test_nothing_is_stored_in_plain_text(void **state)
 	    "het Zonnebloemveld", &up, 1, 0, &id), 0);
 	assert_int_equal(msg_draft_save(&fx->env, thid, fx->uid[CLIENT1],
 	    STR("Een Regenboogbrug concept"), 0), 0);
+
+	/* Scanned while the draft exists (the correction below deletes
+	 * it), and every sealed column had this test's rows to look at. */
+	scan_sealed(fx, needles, draft);
+	for (i = 0; i < NSEALED; i++)
+		if (draft[i] < before[i] + added[i])
+			fail_msg("%s: %zu rows, expected %zu + %zu of this test",
+			    sealed_sql[i], draft[i], before[i], added[i]);
+	assert_int_equal(draft[S_DRAFTS], before[S_DRAFTS] + 1);
+	assert_int_equal(draft[S_THREADS], before[S_THREADS] + 1);
+	assert_int_equal(draft[S_BODY], before[S_BODY] + 2);
+	assert_true(draft[S_KEYS] >= 1);
+	assert_true(draft[S_AUDIT] >= 1);
+
 	assert_int_equal(msg_correct(&fx->env, first, fx->uid[CLIENT1],
 	    STR("Ik liep door het Zonnebloemveld en het Dromenvangerconcept."),
 	    0, &(struct audit_event){ 0 }, NULL, &id), ERR_INVAL);
@@ -506,11 +553,12 @@ test_nothing_is_stored_in_plain_text(void **state)
 	assert_string_equal(m[1].quote, "het Zonnebloemveld");
 	assert_string_equal(m[1].att[0].name, "Appelboomverhaal.pdf");
 
-	/* ... but no column holds them. */
-	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		rows = 0;
-		assert_false(column_contains(fx, sql[i], needles, &rows));
-	}
+	/* ... but no column holds them: the correction is a message more,
+	 * and its post took the client's draft away. */
+	scan_sealed(fx, needles, after);
+	assert_int_equal(after[S_BODY], before[S_BODY] + 3);
+	assert_int_equal(after[S_DRAFTS], before[S_DRAFTS]);
+	assert_true(after[S_AUDIT] > draft[S_AUDIT]);
 	/* Every message of the thread has a filter, none holds a word. */
 	rows = 0;
 	assert_false(column_contains(fx, "SELECT search_bloom FROM messages "

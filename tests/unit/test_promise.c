@@ -754,6 +754,42 @@ holiday_parser(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Overlapping ranges merge into one range, whose text is what the list is
+ * saved and shown as: it must obey the span limit too, or a professional
+ * could save a list whose own text form is then refused (fuzz_promise found
+ * this one).
+ */
+static void
+merged_holiday_range_keeps_the_span_limit(void **state)
+{
+	struct promise_holidays h, h2;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(promise_holidays_parse(STR("2027-06-28..2028-02-01, "
+	    "2027-12-28..2028-12-25"), &h), ERR_INVAL);
+	assert_int_equal(promise_holidays_parse(STR("2027-12-28..2028-12-25, "
+	    "2027-06-28..2028-02-01"), &h), ERR_INVAL);
+	/* Adding to a saved list: refused, and the list stays as it was. */
+	assert_int_equal(promise_holidays_parse(STR("2027-06-28..2028-02-01"),
+	    &h), 0);
+	assert_int_equal(promise_holiday_add(&h,
+	    (int32_t)tz_days_from_civil(2027, 12, 28),
+	    (int32_t)tz_days_from_civil(2028, 12, 25)), ERR_INVAL);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.h[0].last, tz_days_from_civil(2028, 2, 1));
+	/* Merged up to the limit exactly is fine, and round-trips. */
+	assert_int_equal(promise_holidays_parse(STR("2028-01-01..2028-06-30, "
+	    "2028-06-01..2028-12-31"), &h), 0);
+	assert_int_equal(h.n, 1);
+	promise_holidays_format(&h, &b);
+	assert_string_equal(b.p, "2028-01-01..2028-12-31");
+	assert_int_equal(promise_holidays_parse(buf_str(&b), &h2), 0);
+	assert_memory_equal(h.h, h2.h, h.n * sizeof(h.h[0]));
+	buf_release(&b);
+}
+
 static void
 holiday_parser_survives_random_input(void **state)
 {
@@ -940,6 +976,7 @@ main(void)
 		cmocka_unit_test(schedule_parser_refuses_bad_input),
 		cmocka_unit_test(schedule_parser_survives_random_input),
 		cmocka_unit_test(holiday_parser),
+		cmocka_unit_test(merged_holiday_range_keeps_the_span_limit),
 		cmocka_unit_test(holiday_parser_survives_random_input),
 		cmocka_unit_test(dutch_holidays_2026),
 		cmocka_unit_test(dutch_holidays_2025_koningsdag_on_saturday),
