@@ -56,7 +56,7 @@ if [ ! -f "$set_dir/done" ]; then
 fi
 data="$BENCH_TMP/data"
 cp -r "$set_dir/data" "$data"
-cp "$set_dir/gen.out" "$data.out"
+cp "$set_dir/gen.out" "$BENCH_TMP/gen.out"
 port=$(free_port)
 infuus_start "$data" "$port" --set access_log=false
 base="http://127.0.0.1:$port"
@@ -122,8 +122,8 @@ done
 # its professional, one connection after the other.
 set -- $(session "coach@bench.infuus.test")
 hdr="Cookie: infuus_session=$1"
-short=$(awk '$1 == "short_thread" { print $2 }' "$data.out")
-longid=$(awk '$1 == "long_thread" { print $2 }' "$data.out")
+short=$(awk '$1 == "short_thread" { print $2 }' "$BENCH_TMP/gen.out")
+longid=$(awk '$1 == "long_thread" { print $2 }' "$BENCH_TMP/gen.out")
 [ -n "$short" ] && [ -n "$longid" ] || { echo "bench: no long thread" >&2; exit 1; }
 for t in "50:$short" "100k:$longid"; do
 	name=${t%%:*}

@@ -635,7 +635,10 @@ plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
 	at = sh->now - gen_rng_range(&r, 0, 2 * 86400);
 	for (i = b->nm; i-- > m0;) {
 		b->m[i].at = at;
-		at -= gen_rng_range(&r, GAP_MIN, GAP_MAX);
+		/* A long thread is a chat: minutes apart, or 100,000
+		 * messages would reach back past 1970. */
+		at -= reserve > 0 ? gen_rng_range(&r, 60, 600) :
+		    gen_rng_range(&r, GAP_MIN, GAP_MAX);
 	}
 	b->started[t - b->t_first] = at;
 	if (b->nm > m0)

@@ -957,6 +957,21 @@ open_rows(const struct msg_env *env, struct db_conn *c, int64_t org_id,
 	"m.deadline_at IS NOT NULL AND m.replied_at IS NULL) " \
 	"FROM threads t "
 
+/* The head a page of the thread needs: no count that grows with the
+ * thread (messages, unread: 0 here; msg_thread_page counts its page's
+ * unread), and what waits for a reply through the partial index
+ * messages_thread_waiting, which holds only waiting messages.  No binds. */
+#define THREAD_HEAD_COLUMNS \
+	"SELECT t.id, t.trajectory_id, t.subject_box, t.created_by, " \
+	"t.created_at, t.last_message_at, 0, 0, " \
+	"(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND " \
+	"m.author_role = 'client' AND m.deadline_at IS NOT NULL AND " \
+	"m.replied_at IS NULL), " \
+	"(SELECT MIN(m.deadline_at) FROM messages m WHERE " \
+	"m.thread_id = t.id AND m.author_role = 'client' AND " \
+	"m.deadline_at IS NOT NULL AND m.replied_at IS NULL) " \
+	"FROM threads t "
+
 static void
 thread_row(struct db_stmt *st, const struct head *h, bool viewer_client,
     struct arena *a, struct msg_thread *th, struct str *box)
@@ -982,7 +997,7 @@ thread_row(struct db_stmt *st, const struct head *h, bool viewer_client,
 
 static int
 thread_meta_on(struct db_conn *c, int64_t thread_id, int64_t viewer_id,
-    struct arena *a, struct msg_thread *th, struct str *box,
+    bool counts, struct arena *a, struct msg_thread *th, struct str *box,
     struct head *hout)
 {
 	struct db_stmt *st;
@@ -994,11 +1009,16 @@ thread_meta_on(struct db_conn *c, int64_t thread_id, int64_t viewer_id,
 		return rc;
 	if ((rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, THREAD_COLUMNS "WHERE t.id = ?", &st)) != 0)
+	if ((rc = db_prepare(c, counts ? THREAD_COLUMNS "WHERE t.id = ?" :
+	    THREAD_HEAD_COLUMNS "WHERE t.id = ?", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, viewer_id);
-	db_bind_i64(st, 2, viewer_id);
-	db_bind_i64(st, 3, thread_id);
+	if (counts) {
+		db_bind_i64(st, 1, viewer_id);
+		db_bind_i64(st, 2, viewer_id);
+		db_bind_i64(st, 3, thread_id);
+	} else {
+		db_bind_i64(st, 1, thread_id);
+	}
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		thread_row(st, &h, client, a, th, box);
@@ -1021,7 +1041,7 @@ msg_thread_meta(const struct msg_env *env, int64_t thread_id,
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
-	rc = thread_meta_on(c, thread_id, viewer_id, a, th, NULL, NULL);
+	rc = thread_meta_on(c, thread_id, viewer_id, true, a, th, NULL, NULL);
 	db_read_end(env->db, c);
 	return rc;
 }
@@ -1153,8 +1173,8 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
 	if ((rc = db_read_snapshot(c)) != 0 ||
-	    (rc = thread_meta_on(c, thread_id, viewer_id, a, th, &subject_box,
-	    &h)) != 0)
+	    (rc = thread_meta_on(c, thread_id, viewer_id, false, a, th,
+	    &subject_box, &h)) != 0)
 		goto out;
 	/* A cursor is a message of this thread; any other id (another
 	 * thread's, a deleted or never existing one) finds nothing. */
@@ -1264,6 +1284,9 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 	for (i = 0; i < k + nl; i++)
 		pg->msgs[i] = rows[i].m;
 	pg->n = k;
+	th->unread = 0;
+	for (i = 0; i < k; i++)
+		th->unread += rows[i].m.unread && rows[i].m.author_id != viewer_id;
 	pg->later = pg->msgs + k;
 	pg->nlater = nl;
 	pg->next_before = pg->more ? lo : 0;

@@ -227,7 +227,8 @@ struct msg_page {
  * and the later corrections of its messages.  Each costs the same whatever
  * the thread's length (a keyset, never OFFSET), and walking next_before
  * back gives every message once, without gaps.  Logged and marked read as
- * msg_thread_view.  ERR_NOTFOUND when `before` is not a message of this
+ * msg_thread_view.  In *th, `messages` is not counted (0) and `unread`
+ * counts the page only: counting the whole thread would cost its length.  ERR_NOTFOUND when `before` is not a message of this
  * thread; ERR_INVAL when it is negative.
  */
 int msg_thread_page(const struct msg_env *env, int64_t thread_id,
