@@ -397,7 +397,16 @@ render_quote(struct req *r, const struct view_ctx *vc,
 	P(r, "<blockquote class=\"quote\"><p>");
 	T(r, m->quote);
 	P(r, "</p><footer>");
-	if (m->quote_of) {
+	if (m->quote_of && src == NULL) {
+		/* On an older page: the one before the quoting message, which
+		 * holds it when it was among the fifty before (a reply
+		 * mirrors what it answers). */
+		PF(r, "<a href=\"/threads/%lld?before=%lld#m-%lld\">",
+		    (long long)m->thread_id, (long long)m->id,
+		    (long long)m->quote_of);
+		T(r, _("From an earlier message"));
+		P(r, "</a>");
+	} else if (m->quote_of) {
 		PF(r, "<a href=\"#m-%lld\">", (long long)m->quote_of);
 		T(r, src ? arena_printf(&r->arena, _("From the message of %s, %s"),
 		    src->author_name, local_time(r, vc, src->created_at)) :
