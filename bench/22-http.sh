@@ -9,7 +9,7 @@
 #   thread_read  GET /api/threads/ID, the thread's latest page as JSON
 #                (LIMIT_THREAD_PAGE messages), by the same sessions
 # at 16 and 64 connections; and the latest page of a thread of 100,000
-# messages against that of a thread of 50 (one connection, p50).
+# messages against that of a thread of 50 (one connection, p50, by turns).
 #
 #   sh bench/22-http.sh BUILDDIR     (bench/run calls it)
 #
@@ -133,10 +133,21 @@ for t in "50:$short" "100k:$longid"; do
 	echo "bench: thread $name: $(wc -c <"$BENCH_TMP/page") bytes, $(grep -o '"id":' \
 	    "$BENCH_TMP/page" | wc -l) ids"
 	wrk_p50_ms warm "$url" 1 "$hdr" >/dev/null
-	v=$(wrk_p50_ms "thread$name" "$url" "$lat" "$hdr")
-	errors=$((errors + $(wrk_errors "thread$name")))
-	echo "$v" >"$BENCH_TMP/thread.$name"
-	bench_line "thread_${name}_ms" "$v" ms
+	echo "$url" >"$BENCH_TMP/url.$name"
+done
+# By turns, twice each, the lower median of each counts: load from
+# elsewhere on the machine weighs on both alike.
+for round in 1 2; do
+	for name in 50 100k; do
+		v=$(wrk_p50_ms "thread$name-$round" "$(cat "$BENCH_TMP/url.$name")" \
+		    "$lat" "$hdr")
+		errors=$((errors + $(wrk_errors "thread$name-$round")))
+		echo "$v" >>"$BENCH_TMP/thread.$name.all"
+	done
+done
+for name in 50 100k; do
+	sort -n "$BENCH_TMP/thread.$name.all" | head -n 1 >"$BENCH_TMP/thread.$name"
+	bench_line "thread_${name}_ms" "$(cat "$BENCH_TMP/thread.$name")" ms
 done
 infuus_stop
 
