@@ -221,6 +221,18 @@
             return;
           }
           var n = document.importNode(art, true);
+          /* A correction shown on its own below (its message was not
+           * on the page) now shows inside its message: one copy. */
+          Array.prototype.forEach.call(n.querySelectorAll("[id]"),
+            function (el) {
+              var other = document.getElementById(el.id);
+              if (other && other.matches && other.matches("article.msg")) {
+                if (other === first) {
+                  first = other.nextElementSibling;
+                }
+                other.parentNode.removeChild(other);
+              }
+            });
           list.insertBefore(n, first);
           added(n);
           news.push(n);

@@ -692,12 +692,12 @@ static void
 older_link(struct req *r, const struct msg_thread *th,
     const struct msg_page *pg)
 {
-	P(r, "<p class=\"older-status visually-hidden\" id=\"older-status\" "
+	P(r, "<div class=\"older-status visually-hidden\" id=\"older-status\" "
 	    "role=\"status\" aria-live=\"polite\" data-loaded=\"");
 	A(r, _("Older messages loaded: %d."));
 	P(r, "\" data-failed=\"");
 	A(r, _("The older messages could not be loaded. Use the link to open them."));
-	P(r, "\"></p>\n");
+	P(r, "\"></div>\n");
 	if (!pg->more)
 		return;
 	PF(r, "<p class=\"older\"><a href=\"/threads/%lld?before=%lld\" "
