@@ -487,6 +487,7 @@ struct gmsg {
 
 struct gthread {
 	size_t traj;            /* index in w->trajs */
+	int tag;                /* 1: the short thread, 2: the long one */
 	size_t first, n;        /* its messages */
 	size_t sbox_off, sbox_len;
 	int64_t id;
@@ -576,6 +577,8 @@ plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
 	struct arena a;
 	struct promise *p;
 	int64_t count = sh->counts[t], done = 0, at, client, pro;
+	int64_t reserve = t == 0 && sh->o->long_thread > 0 ?
+	    sh->o->long_thread + GEN_SHORT_MESSAGES : 0;
 	size_t m0 = b->nm, th0 = b->nth, i, k;
 	bool dutch = t % 4 != 3, have_promise;
 	int rc = 0;
@@ -595,9 +598,15 @@ plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
 
 		if (t == 0 && done == 0)
 			n = GEN_PROBE_MESSAGES;
-		if (n > count - done || (count - done - n < 10 &&
-		    !(t == 0 && done == 0)))
-			n = count - done;
+		if (n > count - reserve - done || (count - reserve - done -
+		    n < 10 && !(t == 0 && done == 0)))
+			n = count - reserve - done;
+		/* Trajectory 0's newest threads: the short, then the long. */
+		if (reserve > 0 && done >= count - reserve) {
+			th->tag = done == count - reserve ? 1 : 2;
+			n = th->tag == 1 ? GEN_SHORT_MESSAGES :
+			    sh->o->long_thread;
+		}
 		th->traj = t;
 		th->first = b->nm;
 		th->n = (size_t)n;
@@ -626,7 +635,10 @@ plan_trajectory(struct shared *sh, struct batch *b, struct db_conn *c,
 	at = sh->now - gen_rng_range(&r, 0, 2 * 86400);
 	for (i = b->nm; i-- > m0;) {
 		b->m[i].at = at;
-		at -= gen_rng_range(&r, GAP_MIN, GAP_MAX);
+		/* A long thread is a chat: minutes apart, or 100,000
+		 * messages would reach back past 1970. */
+		at -= reserve > 0 ? gen_rng_range(&r, 60, 600) :
+		    gen_rng_range(&r, GAP_MIN, GAP_MAX);
 	}
 	b->started[t - b->t_first] = at;
 	if (b->nm > m0)
@@ -807,6 +819,10 @@ batch_run(struct db_conn *c, void *arg)
 			goto out;
 		if (k == 0 || b->th[k - 1].traj != th->traj)
 			w->traj_threads[th->traj] = th->id;
+		if (th->tag == 1)
+			w->short_thread = th->id;
+		else if (th->tag == 2)
+			w->long_thread = th->id;
 		if ((rc = audit_at(c, w, first, th->traj, "thread", th->id,
 		    first->at)) != 0)
 			goto out;
@@ -961,7 +977,8 @@ gen_messages(struct gen_world *w, const struct gen_opts *o)
 		m0 = GEN_PROBE_MESSAGES;
 	if (m0 > o->messages || n == 1)
 		m0 = o->messages;
-	counts[0] = m0;
+	counts[0] = m0 + (o->long_thread > 0 ? o->long_thread +
+	    GEN_SHORT_MESSAGES : 0);
 	rest = o->messages - m0;
 	for (i = 1; i < n; i++)
 		counts[i] = rest / (int64_t)(n - 1) +

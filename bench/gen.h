@@ -38,6 +38,11 @@ struct tz_cache;
  * many messages whatever the size of the data set, so a view of it costs
  * the same at 10k and at 1M messages. */
 #define GEN_PROBE_MESSAGES 30
+/* With gen_opts.long_thread, trajectory 0 ends with two more threads: a
+ * short one of this many messages (one thread page, LIMIT_THREAD_PAGE)
+ * and the long one, their texts drawn alike, so reading the latest page
+ * of each compares only the threads' lengths. */
+#define GEN_SHORT_MESSAGES 50
 
 /* A small fast generator (splitmix64): data sets are reproducible. */
 struct gen_rng {
@@ -60,6 +65,9 @@ struct gen_opts {
 	const char *password;    /* every account's */
 	bool search_index;       /* a search filter for every message */
 	int producers;           /* threads preparing batches (0: 2) */
+	int64_t long_thread;     /* messages of trajectory 0's long thread
+	                          * (and its short twin); 0: none.  On top
+	                          * of `messages`. */
 	uint64_t seed;
 };
 
@@ -76,6 +84,8 @@ struct gen_world {
 	int64_t *traj_threads;   /* each trajectory's first thread */
 	size_t ntrajs;
 	int64_t probe_thread;    /* the first thread of trajectory 0 */
+	int64_t short_thread;    /* with long_thread: the two threads */
+	int64_t long_thread;
 	/* Counts of what gen_messages wrote. */
 	int64_t nthreads;
 	int64_t nmessages;

@@ -3,12 +3,15 @@
  * serves (see gen.h for what is in it).
  *
  *   gen_data --data DIR --trajectories N --messages M
- *            [--professionals P] [--no-search-index] [--seed S]
+ *            [--professionals P] [--long-thread L] [--no-search-index]
+ *            [--seed S]
  *
  * Every account gets the password in INFUUS_PASSWORD (at least 12
  * characters), or a random one.  Prints the log-ins the way `infuus serve
  * --demo` does ("  role  email  password: pw"), then "probe_thread ID N"
- * (a thread of N messages to view) and "generated ..." with the time taken.
+ * (a thread of N messages to view), with --long-thread "short_thread ID 50"
+ * and "long_thread ID L" (trajectory 0's newest two threads, texts drawn
+ * alike), and "generated ..." with the time taken.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +31,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: gen_data --data DIR --trajectories N "
-	    "--messages M [--professionals P] [--no-search-index] "
-	    "[--seed S]\n");
+	    "--messages M [--professionals P] [--long-thread L] "
+	    "[--no-search-index] [--seed S]\n");
 	exit(2);
 }
 
@@ -78,6 +81,8 @@ main(int argc, char **argv)
 			o.professionals = arg_num(argv[++i], 100000);
 		else if (strcmp(argv[i], "--seed") == 0)
 			o.seed = (uint64_t)arg_num(argv[++i], INT64_MAX);
+		else if (strcmp(argv[i], "--long-thread") == 0)
+			o.long_thread = arg_num(argv[++i], INT64_C(10000000));
 		else if (strcmp(argv[i], "--no-search-index") == 0)
 			o.search_index = false;
 		else
@@ -119,6 +124,12 @@ main(int argc, char **argv)
 	    "client@bench.infuus.test", pw.p);
 	printf("probe_thread %lld %d\n", (long long)w.probe_thread,
 	    GEN_PROBE_MESSAGES);
+	if (o.long_thread > 0) {
+		printf("short_thread %lld %d\n", (long long)w.short_thread,
+		    GEN_SHORT_MESSAGES);
+		printf("long_thread %lld %lld\n", (long long)w.long_thread,
+		    (long long)o.long_thread);
+	}
 	printf("coach_trajectories %zu\n", (w.ntrajs + w.npros - 1) / w.npros);
 	nthreads = w.nthreads;
 	nmessages = w.nmessages;

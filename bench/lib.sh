@@ -233,3 +233,31 @@ infuus_stop() {
 	BENCH_PIDS=$_s_left
 	_i_pid=""
 }
+
+# wrk_run NAME URL CONNECTIONS SECONDS [wrk options...]: one wrk run with
+# --latency; prints "RPS P99_MS"; the output is kept in $BENCH_TMP/NAME.wrk
+# and its errors (non-2xx/3xx answers plus socket errors) in NAME.errors.
+wrk_run() {
+	_r_name=$1
+	_r_url=$2
+	_r_conns=$3
+	_r_secs=$4
+	shift 4
+	_r_out="$BENCH_TMP/$_r_name.wrk"
+	wrk -t2 -c"$_r_conns" -d"${_r_secs}s" --timeout 5s --latency "$@" \
+	    "$_r_url" >"$_r_out" 2>&1 || true
+	awk '/Non-2xx or 3xx responses:/ { e += $NF }
+	    /Socket errors:/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) e += $i }
+	    END { print e + 0 }' "$_r_out" >"$BENCH_TMP/$_r_name.errors"
+	awk '/^Requests\/sec:/ { rps = $2 }
+	    $1 == "99%" {
+		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
+		p99 = v * f }
+	    END { printf "%.0f %.2f\n", rps, p99 }' "$_r_out"
+}
+
+# ratio A B: A / B with two decimals (0 when B is 0).
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}

@@ -260,9 +260,13 @@
 /* Entries of a zip's central directory walked to tell a .docx or .odt from
  * any other zip: real documents have a few dozen. */
 #define LIMIT_ZIP_ENTRIES 4096
-/* Messages one thread page shows (the newest; the export has them all):
- * each is opened and rendered per view. */
-#define LIMIT_THREAD_PAGE 500
+/* Messages one thread page (and its JSON) shows; older ones come a page
+ * at a time by a cursor (msg_thread_page).  Each is opened, marked read
+ * and rendered per view, so the page's cost is this, not the thread's
+ * length: at 500 a thread of 100,000 messages made an 800 KB page served
+ * 25 times a second.  Fifty is weeks of written coaching and a long
+ * stretch of chat, about ten screens to scroll. */
+#define LIMIT_THREAD_PAGE 50
 /* Threads one trajectory lists. */
 #define LIMIT_THREADS 500
 /* Messages one export holds at most: years of weekly contact fit many

@@ -1076,6 +1076,21 @@ open_rows(const struct msg_env *env, struct db_conn *c, int64_t org_id,
 	"m.deadline_at IS NOT NULL AND m.replied_at IS NULL) " \
 	"FROM threads t "
 
+/* The head a page of the thread needs: no count that grows with the
+ * thread (messages, unread: 0 here; msg_thread_page counts its page's
+ * unread), and what waits for a reply through the partial index
+ * messages_thread_waiting, which holds only waiting messages.  No binds. */
+#define THREAD_HEAD_COLUMNS \
+	"SELECT t.id, t.trajectory_id, t.subject_box, t.created_by, " \
+	"t.created_at, t.last_message_at, 0, 0, " \
+	"(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND " \
+	"m.author_role = 'client' AND m.deadline_at IS NOT NULL AND " \
+	"m.replied_at IS NULL), " \
+	"(SELECT MIN(m.deadline_at) FROM messages m WHERE " \
+	"m.thread_id = t.id AND m.author_role = 'client' AND " \
+	"m.deadline_at IS NOT NULL AND m.replied_at IS NULL) " \
+	"FROM threads t "
+
 static void
 thread_row(struct db_stmt *st, const struct head *h, bool viewer_client,
     struct arena *a, struct msg_thread *th, struct str *box)
@@ -1101,7 +1116,7 @@ thread_row(struct db_stmt *st, const struct head *h, bool viewer_client,
 
 static int
 thread_meta_on(struct db_conn *c, int64_t thread_id, int64_t viewer_id,
-    struct arena *a, struct msg_thread *th, struct str *box,
+    bool counts, struct arena *a, struct msg_thread *th, struct str *box,
     struct head *hout)
 {
 	struct db_stmt *st;
@@ -1113,11 +1128,16 @@ thread_meta_on(struct db_conn *c, int64_t thread_id, int64_t viewer_id,
 		return rc;
 	if ((rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, THREAD_COLUMNS "WHERE t.id = ?", &st)) != 0)
+	if ((rc = db_prepare(c, counts ? THREAD_COLUMNS "WHERE t.id = ?" :
+	    THREAD_HEAD_COLUMNS "WHERE t.id = ?", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, viewer_id);
-	db_bind_i64(st, 2, viewer_id);
-	db_bind_i64(st, 3, thread_id);
+	if (counts) {
+		db_bind_i64(st, 1, viewer_id);
+		db_bind_i64(st, 2, viewer_id);
+		db_bind_i64(st, 3, thread_id);
+	} else {
+		db_bind_i64(st, 1, thread_id);
+	}
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		thread_row(st, &h, client, a, th, box);
@@ -1140,7 +1160,7 @@ msg_thread_meta(const struct msg_env *env, int64_t thread_id,
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
-	rc = thread_meta_on(c, thread_id, viewer_id, a, th, NULL, NULL);
+	rc = thread_meta_on(c, thread_id, viewer_id, true, a, th, NULL, NULL);
 	db_read_end(env->db, c);
 	return rc;
 }
@@ -1237,10 +1257,22 @@ view_run(struct db_conn *c, void *arg)
 	return 0;
 }
 
+/*
+ * The page is found by its keyset: the newest LIMIT_THREAD_PAGE messages
+ * of the thread with an id below the cursor, read backwards along the
+ * index messages_thread (thread_id, id), so a page costs the same in a
+ * thread of fifty messages and in one of a hundred thousand.  OFFSET would
+ * walk every newer row first, and would skip or repeat rows when messages
+ * arrive between two pages; an id cursor does neither.
+ *
+ * A message on the page may have been corrected later, on a newer page:
+ * those corrections (found by the partial index messages_corrects) come
+ * along in pg->later, so the page shows the current text.
+ */
 int
-msg_thread_view(const struct msg_env *env, int64_t thread_id,
-    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
-    struct msg_thread *th, struct msg_message **out, size_t *n, bool *more)
+msg_thread_page(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, int64_t before, const struct audit_event *ev,
+    struct arena *a, struct msg_thread *th, struct msg_page *pg)
 {
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
@@ -1250,31 +1282,41 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 	struct audit_event lev;
 	struct view_job vj;
 	struct head h;
-	int64_t *unread;
-	size_t k = 0, na = 0, nu = 0, i;
+	int64_t *unread, owner = 0, lo, hi;
+	size_t k = 0, nl = 0, cap, na = 0, nu = 0, i;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	*more = false;
+	memset(pg, 0, sizeof(*pg));
+	if (before < 0)
+		return ERR_INVAL;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
 	if ((rc = db_read_snapshot(c)) != 0 ||
-	    (rc = thread_meta_on(c, thread_id, viewer_id, a, th, &subject_box,
-	    &h)) != 0)
+	    (rc = thread_meta_on(c, thread_id, viewer_id, false, a, th,
+	    &subject_box, &h)) != 0)
 		goto out;
+	/* A cursor is a message of this thread; any other id (another
+	 * thread's, a deleted or never existing one) finds nothing. */
+	if (before > 0 && ((rc = db_query_i64(c, "SELECT thread_id FROM "
+	    "messages WHERE id = ?", &owner, 1, &before)) != 0 ||
+	    owner != thread_id)) {
+		rc = ERR_NOTFOUND;
+		goto out;
+	}
 	if ((rc = db_prepare(c, MSG_COLUMNS "WHERE m.thread_id = ? "
-	    "ORDER BY m.id DESC LIMIT ?", &st)) != 0)
+	    "AND m.id < ? ORDER BY m.id DESC LIMIT ?", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, viewer_id);
 	db_bind_i64(st, 2, viewer_id);
 	db_bind_i64(st, 3, h.client_id);
 	db_bind_i64(st, 4, thread_id);
-	db_bind_i64(st, 5, LIMIT_THREAD_PAGE + 1);
-	rows = arena_calloc(a, LIMIT_THREAD_PAGE + 1, sizeof(*rows));
+	db_bind_i64(st, 5, before > 0 ? before : INT64_MAX);
+	db_bind_i64(st, 6, LIMIT_THREAD_PAGE + 1);
+	cap = LIMIT_THREAD_PAGE + 1;
+	rows = arena_calloc(a, cap, sizeof(*rows));
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (k == LIMIT_THREAD_PAGE) {
-			*more = true;
+			pg->more = true;
 			break;
 		}
 		row_read(st, a, &rows[k++]);
@@ -1283,21 +1325,59 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 	if (rc < 0)
 		goto out;
 	qsort(rows, k, sizeof(*rows), row_cmp);
+	lo = k ? rows[0].m.id : 0;
+	hi = k ? rows[k - 1].m.id : 0;
+	/* The latest page has nothing newer than itself. */
+	if (before > 0 && k > 0) {
+		if ((rc = db_prepare(c, MSG_COLUMNS "WHERE m.corrects >= ? "
+		    "AND m.corrects <= ? AND m.kind = 'correction' "
+		    "AND m.thread_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
+		    &st)) != 0)
+			goto out;
+		db_bind_i64(st, 1, viewer_id);
+		db_bind_i64(st, 2, viewer_id);
+		db_bind_i64(st, 3, h.client_id);
+		db_bind_i64(st, 4, lo);
+		db_bind_i64(st, 5, hi);
+		db_bind_i64(st, 6, thread_id);
+		db_bind_i64(st, 7, hi);
+		db_bind_i64(st, 8, (int64_t)k * LIMIT_CORRECTIONS);
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (k + nl == cap) {
+				struct row *bigger;
+
+				cap = st_mul(cap, 2);
+				bigger = arena_calloc(a, cap, sizeof(*bigger));
+				memcpy(bigger, rows, (k + nl) * sizeof(*rows));
+				rows = bigger;
+			}
+			row_read(st, a, &rows[k + nl++]);
+		}
+		db_done(st);
+		if (rc < 0)
+			goto out;
+	}
+	/* Attachments of the page's id range and of the later corrections'
+	 * (both bounded by the page, never by the thread's length);
+	 * load_attachments keeps only those of loaded rows. */
 	if ((rc = db_prepare(c, "SELECT a.id, a.message_id, a.name_box, "
-	    "a.content_type, a.size FROM attachments a JOIN messages m "
-	    "ON m.id = a.message_id WHERE m.thread_id = ? AND m.id >= ? "
-	    "ORDER BY a.id", &st)) != 0)
+	    "a.content_type, a.size FROM attachments a "
+	    "WHERE a.message_id >= ? AND a.message_id <= ? "
+	    "OR a.message_id >= ? AND a.message_id <= ? ORDER BY a.id",
+	    &st)) != 0)
 		goto out;
-	db_bind_i64(st, 1, thread_id);
-	db_bind_i64(st, 2, k ? rows[0].m.id : 0);
-	if ((rc = load_attachments(st, a, rows, k, &ar, &na)) != 0)
+	db_bind_i64(st, 1, lo);
+	db_bind_i64(st, 2, hi);
+	db_bind_i64(st, 3, nl ? rows[k].m.id : 0);
+	db_bind_i64(st, 4, nl ? rows[k + nl - 1].m.id : 0);
+	if ((rc = load_attachments(st, a, rows, k + nl, &ar, &na)) != 0)
 		goto out;
 	db_read_end(env->db, c);
 	c = NULL;
 
 	/* The client's reads are the client's to share. */
-	unread = arena_calloc(a, k + 1, sizeof(*unread));
-	for (i = 0; i < k; i++) {
+	unread = arena_calloc(a, k + nl + 1, sizeof(*unread));
+	for (i = 0; i < k + nl; i++) {
 		if (!rows[i].viewer_read)
 			unread[nu++] = rows[i].m.id;
 		if (th->viewer_is_client || !h.share_reads ||
@@ -1317,15 +1397,38 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 		goto out;
 	if ((rc = msg_open_box(env->kr, c, h.org_id, subject_box, a,
 	    &th->subject, NULL)) != 0 ||
-	    (rc = open_rows(env, c, h.org_id, rows, k, ar, na, a)) != 0)
+	    (rc = open_rows(env, c, h.org_id, rows, k + nl, ar, na, a)) != 0)
 		goto out;
-	*out = arena_calloc(a, k + 1, sizeof(**out));
+	pg->msgs = arena_calloc(a, k + nl + 1, sizeof(*pg->msgs));
+	for (i = 0; i < k + nl; i++)
+		pg->msgs[i] = rows[i].m;
+	pg->n = k;
+	th->unread = 0;
 	for (i = 0; i < k; i++)
-		(*out)[i] = rows[i].m;
-	*n = k;
+		th->unread += rows[i].m.unread && rows[i].m.author_id != viewer_id;
+	pg->later = pg->msgs + k;
+	pg->nlater = nl;
+	pg->next_before = pg->more ? lo : 0;
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);
+	if (rc != 0)
+		memset(pg, 0, sizeof(*pg));
+	return rc;
+}
+
+int
+msg_thread_view(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
+    struct msg_thread *th, struct msg_message **out, size_t *n, bool *more)
+{
+	struct msg_page pg;
+	int rc;
+
+	rc = msg_thread_page(env, thread_id, viewer_id, 0, ev, a, th, &pg);
+	*out = pg.msgs;
+	*n = pg.n;
+	*more = pg.more;
 	return rc;
 }
 

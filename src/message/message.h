@@ -229,7 +229,8 @@ int msg_threads(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
 
 /*
  * View a thread: its head and its messages, oldest first (the newest
- * LIMIT_THREAD_PAGE; *more says whether older ones were left out), with
+ * LIMIT_THREAD_PAGE, as msg_thread_page with no cursor; *more says whether
+ * older ones were left out), with
  * attachments.  One write job logs the read (R, kind "message", object the
  * thread) and marks every message read for the viewer; only then are the
  * texts opened.  `unread` tells what was new to the viewer before this view.
@@ -237,6 +238,34 @@ int msg_threads(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
 int msg_thread_view(const struct msg_env *env, int64_t thread_id,
     int64_t viewer_id, const struct audit_event *ev, struct arena *a,
     struct msg_thread *th, struct msg_message **out, size_t *n, bool *more);
+
+/* One page of a thread (msg_thread_page). */
+struct msg_page {
+	struct msg_message *msgs;   /* the page, oldest first */
+	size_t n;
+	/* Corrections, posted after the page, of messages on it (oldest
+	 * first): the current text of a message on an older page.  Not part
+	 * of the page (a newer page holds them); they follow msgs[n-1] in
+	 * the same array, so msgs[0..n+nlater) holds every version. */
+	struct msg_message *later;
+	size_t nlater;
+	bool more;                  /* older messages exist */
+	int64_t next_before;        /* more: the cursor of the older page */
+};
+
+/*
+ * One page of a thread: the newest LIMIT_THREAD_PAGE messages with an id
+ * below `before` (0: the newest of all), oldest first, with attachments
+ * and the later corrections of its messages.  Each costs the same whatever
+ * the thread's length (a keyset, never OFFSET), and walking next_before
+ * back gives every message once, without gaps.  Logged and marked read as
+ * msg_thread_view.  In *th, `messages` is not counted (0) and `unread`
+ * counts the page only: counting the whole thread would cost its length.  ERR_NOTFOUND when `before` is not a message of this
+ * thread; ERR_INVAL when it is negative.
+ */
+int msg_thread_page(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, int64_t before, const struct audit_event *ev,
+    struct arena *a, struct msg_thread *th, struct msg_page *pg);
 
 /* The thread's head without opening anything (subject NULL): for checks
  * and page set-up.  ERR_NOTFOUND. */

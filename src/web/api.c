@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "identity/role.h"
 #include "identity/session.h"
 #include "web/handlers.h"
@@ -36,11 +37,33 @@ api_me(struct req *r)
 	return 0;
 }
 
+/* A cursor that is not a number (400) or not a message of the thread
+ * (404), said in a sentence. */
+static int
+cursor_error(struct req *r, int status)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "{\"error\":");
+	json_str(&b, str_c(err_name(status == 404 ? ERR_NOTFOUND : ERR_INVAL)));
+	buf_adds(&b, ",\"message\":");
+	json_str(&b, str_c(status == 404 ?
+	    _("This link to older messages does not belong to this conversation.") :
+	    _("This link to older messages is not valid: it must name a message by its number.")));
+	buf_adds(&b, "}");
+	resp_json(r, status, b.p, b.len);
+	buf_release(&b);
+	return 0;
+}
+
 /*
- * GET /api/threads/:thid: a thread and its messages as JSON, for scripts
- * and other clients.  The same checks and the same access-log entry as the
- * thread page (msg_thread_view logs the read before opening anything); the
- * router checked the thread (web.c's route table) before this runs.
+ * GET /api/threads/:thid[?before=ID]: a page of a thread as JSON, for
+ * scripts and other clients: the newest LIMIT_THREAD_PAGE messages (below
+ * the message ID), oldest first; "more" says older ones exist, and
+ * "next_before" is the cursor that fetches them.  The same checks and the
+ * same access-log entry as the thread page (msg_thread_page logs the read
+ * before opening anything); the router checked the thread (web.c's route
+ * table) before this runs.
  */
 int
 api_thread(struct req *r)
@@ -50,25 +73,41 @@ api_thread(struct req *r)
 	const struct session *s = page_session(r);
 	struct msg_message *m = NULL;
 	struct msg_thread th;
+	struct msg_page pg;
 	struct audit_event ev;
 	struct buf b = BUF_INIT;
-	int64_t thid = web_obj(r)->id;
+	const char *v;
+	int64_t thid = web_obj(r)->id, before = 0;
 	size_t n = 0, i, k;
-	bool more = false;
 	int rc;
 
 	web_audit_event(r, &ev, AUDIT_READ, "message", 0, 0,
 	    s->role == ROLE_CLIENT ? "client-self" : "care");
-	if ((rc = msg_thread_view(&env, thid, s->user_id, &ev, &r->arena, &th,
-	    &m, &n, &more)) != 0)
+	if ((v = req_query(r, "before")) != NULL &&
+	    num_parse_i64(str_c(v), 1, INT64_MAX, &before) != 0)
+		return cursor_error(r, 400);
+	rc = msg_thread_page(&env, thid, s->user_id, before, &ev, &r->arena,
+	    &th, &pg);
+	if (rc == ERR_NOTFOUND && before > 0)
+		return cursor_error(r, 404);
+	if (rc != 0)
 		return rc;
+	/* The page only: the later corrections of an older page's messages
+	 * belong to the newer page that holds them, so walking the cursor
+	 * gives each message once. */
+	m = pg.msgs;
+	n = pg.n;
 	buf_printf(&b, "{\"id\":%lld,\"trajectory\":%lld,\"subject\":",
 	    (long long)th.id, (long long)th.traj_id);
 	json_str(&b, str_c(th.subject ? th.subject : ""));
 	buf_printf(&b, ",\"closed\":%s,\"waiting\":%lld,\"next_deadline\":%lld,"
-	    "\"more\":%s,\"messages\":[", th.closed ? "true" : "false",
+	    "\"more\":%s,", th.closed ? "true" : "false",
 	    (long long)th.waiting, (long long)th.next_deadline,
-	    more ? "true" : "false");
+	    pg.more ? "true" : "false");
+	if (pg.more)
+		buf_printf(&b, "\"next_before\":%lld,",
+		    (long long)pg.next_before);
+	buf_adds(&b, "\"messages\":[");
 	for (i = 0; i < n; i++) {
 		buf_printf(&b, "%s{\"id\":%lld,\"author\":", i ? "," : "",
 		    (long long)m[i].id);

@@ -392,7 +392,16 @@ render_quote(struct req *r, const struct view_ctx *vc,
 	P(r, "<blockquote class=\"quote\"><p>");
 	T(r, m->quote);
 	P(r, "</p><footer>");
-	if (m->quote_of) {
+	if (m->quote_of && src == NULL) {
+		/* On an older page: the one before the quoting message, which
+		 * holds it when it was among the fifty before (a reply
+		 * mirrors what it answers). */
+		PF(r, "<a href=\"/threads/%lld?before=%lld#m-%lld\">",
+		    (long long)m->thread_id, (long long)m->id,
+		    (long long)m->quote_of);
+		T(r, _("From an earlier message"));
+		P(r, "</a>");
+	} else if (m->quote_of) {
 		PF(r, "<a href=\"#m-%lld\">", (long long)m->quote_of);
 		T(r, src ? arena_printf(&r->arena, _("From the message of %s, %s"),
 		    src->author_name, local_time(r, vc, src->created_at)) :
@@ -578,6 +587,7 @@ reachability_note(struct req *r, const struct view_ctx *vc)
 {
 	struct app *app = r->app;
 	struct promise_terms terms;
+	const char *emergency;
 	time_t now = time(NULL), due;
 
 	if (vc->promise == NULL || promise_is_reachable(vc->promise, now))
@@ -589,20 +599,21 @@ reachability_note(struct req *r, const struct view_ctx *vc)
 	else
 		T(r, _("Your professional cannot be reached right now."));
 	P(r, "</p>");
-	if (traj_terms_get(app->db, vc->traj_id, &r->arena, &terms) == 0) {
-		if (terms.not_reachable && terms.not_reachable[0]) {
-			P(r, "<p>");
-			T(r, terms.not_reachable);
-			P(r, "</p>");
-		}
-		if (terms.emergency && terms.emergency[0]) {
-			P(r, "<p class=\"emergency\"><strong>");
-			T(r, _("In an emergency:"));
-			P(r, "</strong> ");
-			T(r, terms.emergency);
-			P(r, "</p>");
-		}
+	if (traj_terms_get(app->db, vc->traj_id, &r->arena, &terms) == 0 &&
+	    terms.not_reachable && terms.not_reachable[0]) {
+		P(r, "<p>");
+		T(r, terms.not_reachable);
+		P(r, "</p>");
 	}
+	/* Always, as on the promise page: a promise without instructions of
+	 * its own still tells the client not to wait in an emergency. */
+	emergency = vc->promise->emergency;
+	P(r, "<p class=\"emergency\"><strong>");
+	T(r, _("In an emergency:"));
+	P(r, "</strong> ");
+	T(r, emergency && emergency[0] ? emergency :
+	    _("Do not wait for a reply here. In a life-threatening situation call 112; otherwise call your general practitioner."));
+	P(r, "</p>");
 	P(r, "</div>\n");
 }
 
@@ -684,6 +695,49 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 	P(r, "</p>\n</form>\n</section>\n");
 }
 
+/*
+ * A thread is shown a page at a time (LIMIT_THREAD_PAGE, newest first):
+ * the link leads to the page before the oldest message shown.  Without
+ * script it is an ordinary link; static/thread.js loads that page into
+ * this one when the reader scrolls up to it or presses it, and announces
+ * it in the live region below.
+ */
+static void
+older_link(struct req *r, const struct msg_thread *th,
+    const struct msg_page *pg)
+{
+	P(r, "<div class=\"older-status visually-hidden\" id=\"older-status\" "
+	    "role=\"status\" aria-live=\"polite\" data-loaded=\"");
+	A(r, _("Older messages loaded: %d."));
+	P(r, "\" data-failed=\"");
+	A(r, _("The older messages could not be loaded. Use the link to open them."));
+	P(r, "\"></div>\n");
+	if (!pg->more)
+		return;
+	PF(r, "<p class=\"older\"><a href=\"/threads/%lld?before=%lld\" "
+	    "id=\"older-link\" rel=\"prev\">", (long long)th->id,
+	    (long long)pg->next_before);
+	T(r, _("Older messages"));
+	P(r, "</a></p>\n");
+}
+
+/* A cursor (?before=) that is not a number (400) or not a message of this
+ * thread (404): say which, and lead to the newest messages. */
+static int
+cursor_error(struct req *r, int64_t thread_id, int status)
+{
+	page_begin(r, status == 404 ? _("Not found") : _("Error"));
+	page_notice(r, "error", status == 404 ?
+	    _("This link to older messages does not belong to this conversation.") :
+	    _("This link to older messages is not valid: it must name a message by its number."));
+	PF(r, "<p><a href=\"/threads/%lld\">", (long long)thread_id);
+	T(r, _("Show the newest messages"));
+	P(r, "</a></p>\n");
+	page_end(r);
+	r->status = status;
+	return 0;
+}
+
 static int
 render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 {
@@ -694,22 +748,34 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	struct assistant_result res, *resp = NULL;
 	struct msg_message *msgs = NULL;
 	struct msg_thread th;
+	struct msg_page pg;
 	struct audit_event ev;
 	struct view_ctx vc;
 	struct str draft = { "", 0 }, qtext;
 	const char *body, *quote = cp->quote, *v;
-	int64_t quote_of = cp->quote_of, qid = 0, shown;
-	size_t n = 0, i;
-	bool more = false, panel;
+	int64_t quote_of = cp->quote_of, qid = 0, shown, before = 0;
+	size_t n = 0, nall, i;
+	bool panel;
 	int rc;
 
 	/* thread_id is the route's thread, or the thread of the route's
 	 * message: the router checked it, and who takes part in a
 	 * trajectory may read all its threads. */
 	event(r, &ev);
-	if ((rc = msg_thread_view(&env, thread_id, s->user_id, &ev, &r->arena,
-	    &th, &msgs, &n, &more)) != 0)
+	if ((v = req_query(r, "before")) != NULL &&
+	    num_parse_i64(str_c(v), 1, INT64_MAX, &before) != 0)
+		return cursor_error(r, thread_id, 400);
+	rc = msg_thread_page(&env, thread_id, s->user_id, before, &ev,
+	    &r->arena, &th, &pg);
+	if (rc == ERR_NOTFOUND && before > 0)
+		return cursor_error(r, thread_id, 404);
+	if (rc != 0)
 		return rc;
+	/* The page, then the later corrections of its messages: every
+	 * version a message on the page needs. */
+	msgs = pg.msgs;
+	n = pg.n;
+	nall = pg.n + pg.nlater;
 	view_ctx_init(r, th.traj_id, &vc);
 
 	body = cp->body;
@@ -760,18 +826,13 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 		    _("The client has chosen not to show when they read your messages."));
 		P(r, "</p>\n");
 	}
-	if (more) {
-		P(r, "<p class=\"older\">");
-		T(r, _("Older messages are not shown here; the export holds the whole conversation."));
-		PF(r, " <a href=\"/t/%lld/export\">", (long long)th.traj_id);
-		T(r, _("Printable version"));
-		P(r, "</a></p>\n");
-	}
-	P(r, "<div class=\"messages\">\n");
+	P(r, "<div class=\"messages\" id=\"messages\">\n");
+	older_link(r, &th, &pg);
 	for (i = 0; i < n; i++) {
-		if (msgs[i].kind == MSG_CORRECTION && has_root(&msgs[i], msgs, n))
+		if (msgs[i].kind == MSG_CORRECTION &&
+		    has_root(&msgs[i], msgs, nall))
 			continue;
-		render_message(r, &vc, &th, &msgs[i], msgs, n);
+		render_message(r, &vc, &th, &msgs[i], msgs, nall);
 	}
 	if (n == 0) {
 		P(r, "<p>");
@@ -779,6 +840,12 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 		P(r, "</p>\n");
 	}
 	P(r, "</div>\n");
+	if (before > 0) {
+		PF(r, "<p class=\"newer\"><a href=\"/threads/%lld#composer\">",
+		    (long long)th.id);
+		T(r, _("Newest messages"));
+		P(r, "</a></p>\n");
+	}
 	/* The queue's "I need more time" form, for a professional with
 	 * something waiting (ui-queue.c decides; it writes nothing when it
 	 * fails, and the conversation is still worth showing then). */
@@ -1203,7 +1270,11 @@ ui_export_page(struct req *r)
 	A(r, lang ? lang : "nl");
 	P(r, "\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 	T(r, _("Conversation"));
+	/* The icon as on every page (page_begin): without it the browser
+	 * asks for /favicon.ico, which does not exist (a 404 in the
+	 * console). */
 	P(r, " \xc2\xb7 Infuus</title>\n"
+	    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
 	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
 	    "<link rel=\"stylesheet\" href=\"/static/thread.css\">\n"
 	    "<link rel=\"stylesheet\" href=\"/static/export.css\">\n"

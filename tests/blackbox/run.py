@@ -43,6 +43,7 @@ from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
                      make_trajectory)
+from threads import ThreadsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1478,7 +1479,8 @@ def main():
         Suite.pg = pg
         for cls in (HttpBasics, TlsProxy, Identity, Durability, Coaching,
                     AuditEvents,
-                    Reasons):
+                    Reasons,
+                    Threads):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1496,6 +1498,10 @@ class AuditEvents(AuditEventsMixin, Suite):
 
 class Reasons(ReasonsMixin, Suite):
     """Refusals say why, next to the field: see reasons.py."""
+
+
+class Threads(ThreadsMixin, Suite):
+    """A long thread a page at a time (issue 8): see threads.py."""
 
 
 def finish(runner, root, keep, t0):

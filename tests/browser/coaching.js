@@ -326,6 +326,69 @@ module.exports = function register(d) {
 		    'the client does not see that the professional read their data');
 	}, { skip: needs(...TRAJ, ...THREAD) });
 
+	test('conversation: older messages load on request, announced, with focus on the first loaded; the export asks for nothing missing', async () => {
+		assert.ok(state.thid, 'no conversation was made');
+		const pro = await person('professional');
+		const { page } = pro;
+		await visit(page, `/threads/${state.thid}`, null);
+		/* Enough messages for a second page (LIMIT_THREAD_PAGE is 50). */
+		const posted = await page.evaluate(async (thid) => {
+			const csrf = document.querySelector('#composer-form input[name=csrf]').value;
+			let ok = 0;
+			for (let i = 1; i <= 55; i++) {
+				const r = await fetch(`/threads/${thid}/messages`, {
+					method: 'POST', redirect: 'manual',
+					credentials: 'same-origin',
+					body: new URLSearchParams({ csrf, body: `Vervolgbericht ${i}.` }),
+				});
+				if (r.type === 'opaqueredirect' || r.status === 303)
+					ok++;
+			}
+			return ok;
+		}, state.thid);
+		assert.equal(posted, 55, 'posting the messages');
+		await visit(page, `/threads/${state.thid}`, 'thread (professional), latest page');
+		const before = await page.locator('#messages > article.msg').count();
+		const link = page.locator('#older-link');
+		assert.equal(await link.count(), 1, 'no link to older messages');
+		assert.match(await link.innerText(), tr('Older messages'));
+		await link.focus();
+		await page.keyboard.press('Enter');
+		await page.waitForFunction((n) => document.querySelectorAll(
+		    '#messages > article.msg').length > n, before);
+		assert.equal(pathOf(page), `/threads/${state.thid}`,
+		    'pressing the link left the page');
+		const focused = await page.evaluate(() => {
+			const a = document.activeElement;
+			const all = [...document.querySelectorAll('#messages > article.msg')];
+			return a && a.matches('article.msg') ? all.indexOf(a) : -1;
+		});
+		assert.equal(focused, 0, 'focus is not on the first loaded message');
+		await page.waitForFunction(() =>
+		    document.getElementById('older-status').textContent !== '');
+		assert.match(await page.locator('#older-status').textContent(),
+		    trf('Older messages loaded: %d.'));
+		assert.equal(await page.locator('#older-link').count(), 0,
+		    'the link stays although nothing older is left');
+		/* The loaded messages get the "quote selection" button too. */
+		assert.ok(await page.locator('#messages > article.msg').first()
+		    .locator('button.quote-selection').count() > 0,
+		    'no quote button on a loaded message');
+		await axe(page, 'thread (professional), older messages loaded');
+
+		const asked = [];
+		const seen = (req) => asked.push(new URL(req.url()).pathname);
+		page.on('request', seen);
+		try {
+			await visit(page, `/t/${state.tid}/export`, 'printable export');
+			await page.waitForLoadState('load');
+		} finally {
+			page.off('request', seen);
+		}
+		assert.ok(!asked.includes('/favicon.ico'),
+		    `the export made the browser ask for /favicon.ico: ${asked.join(', ')}`);
+	}, { skip: needs(...TRAJ, ...THREAD) });
+
 	test('reports and search: adherence report and message search', async () => {
 		const pro = await person('professional');
 		const { page } = pro;

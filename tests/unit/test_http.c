@@ -532,7 +532,8 @@ static const struct route rtable[] = {
 /* In no table: what *rt holds before each call, so that a route the
  * router hands back on a miss shows (a NULL here would hide a router that
  * clears it, and prove nothing about one that does not). */
-static const struct route stale = { HTTP_GET, "/stale", h_dummy, 0, 0, 0 };
+static const struct route stale = { HTTP_GET, "/stale", h_dummy, 0, 0, 0,
+    ROUTE_OBJ_NONE, 0 };
 
 static int
 match(const char *p, unsigned m, const struct route **rt, struct kv *params,

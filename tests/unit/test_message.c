@@ -1822,6 +1822,165 @@ test_access_log_has_every_access(void **state)
 	}
 }
 
+/* --- Tests: a thread a page at a time ------------------------------------- */
+
+static int
+page(struct fx *fx, int64_t thid, int who, int64_t before,
+    struct msg_page *pg)
+{
+	struct audit_event ev = ev_for(fx, who);
+	struct msg_thread th;
+
+	return msg_thread_page(&fx->env, thid, fx->uid[who], before, &ev,
+	    &fx->a, &th, pg);
+}
+
+/* Two full pages and a few: the first page is the newest
+ * LIMIT_THREAD_PAGE in order, and the cursor walks back to the first
+ * message without gaps or repeats. */
+static void
+test_thread_page_is_the_latest_and_the_cursor_walks_back(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, before = 0;
+	enum { TOTAL = 2 * LIMIT_THREAD_PAGE + 7 };
+	int64_t ids[TOTAL], seen[TOTAL];
+	struct msg_page pg;
+	size_t i, k, pages = 0, nseen = 0;
+	char body[64];
+
+	thid = thread_new(fx, traj, CLIENT1, "Dagboek", "bericht 0", 0);
+	assert_int_equal(page(fx, thid, PRO1, 0, &pg), 0);
+	ids[0] = pg.msgs[0].id;
+	for (i = 1; i < TOTAL; i++) {
+		snprintf(body, sizeof(body), "bericht %zu", i);
+		ids[i] = post(fx, thid, i % 3 ? PRO1 : CLIENT1, body, 0);
+	}
+
+	assert_int_equal(page(fx, thid, CLIENT1, 0, &pg), 0);
+	assert_int_equal(pg.n, LIMIT_THREAD_PAGE);
+	assert_int_equal(pg.nlater, 0);
+	for (i = 0; i < pg.n; i++)
+		assert_int_equal(pg.msgs[i].id,
+		    ids[TOTAL - LIMIT_THREAD_PAGE + i]);
+	assert_true(pg.more);
+	assert_int_equal(pg.next_before, pg.msgs[0].id);
+
+	/* Walk back from the newest; pages come newest first. */
+	do {
+		assert_int_equal(page(fx, thid, PRO1, before, &pg), 0);
+		assert_true(pg.n > 0 && nseen + pg.n <= TOTAL);
+		for (i = 0; i + 1 < pg.n; i++)
+			assert_true(pg.msgs[i].id < pg.msgs[i + 1].id);
+		memmove(seen + pg.n, seen, nseen * sizeof(*seen));
+		for (i = 0; i < pg.n; i++)
+			seen[i] = pg.msgs[i].id;
+		nseen += pg.n;
+		before = pg.next_before;
+		assert_true(pg.more == (before != 0));
+		pages++;
+	} while (pg.more);
+	assert_int_equal(pages, 3);
+	assert_int_equal(nseen, TOTAL);
+	for (k = 0; k < TOTAL; k++)
+		assert_int_equal(seen[k], ids[k]);
+	assert_string_equal(pg.msgs[0].body, "bericht 0");
+
+	/* The old form is the first page. */
+	{
+		struct audit_event ev = ev_for(fx, PRO1);
+		struct msg_thread th;
+		struct msg_message *m;
+		size_t n;
+		bool more = false;
+
+		assert_int_equal(msg_thread_view(&fx->env, thid, fx->uid[PRO1],
+		    &ev, &fx->a, &th, &m, &n, &more), 0);
+		assert_int_equal(n, LIMIT_THREAD_PAGE);
+		assert_true(more);
+		assert_int_equal(m[n - 1].id, ids[TOTAL - 1]);
+	}
+}
+
+/* A cursor names a message of this thread; anything else finds nothing,
+ * and someone outside the trajectory gets nothing with any cursor. */
+static void
+test_thread_page_refuses_a_foreign_cursor(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, other, mine;
+	int64_t theirs;
+	struct msg_page pg;
+
+	thid = thread_new(fx, traj, CLIENT1, "Hier", "een", 0);
+	mine = post(fx, thid, PRO1, "twee", 0);
+	other = thread_new(fx, traj, CLIENT1, "Daar", "drie", 0);
+	theirs = post(fx, other, PRO1, "vier", 0);
+
+	assert_int_equal(page(fx, thid, PRO1, mine, &pg), 0);
+	assert_int_equal(pg.n, 1);
+	assert_string_equal(pg.msgs[0].body, "een");
+	assert_false(pg.more);
+	assert_int_equal(pg.next_before, 0);
+	assert_int_equal(page(fx, thid, PRO1, theirs, &pg), ERR_NOTFOUND);
+	assert_null(pg.msgs);
+	assert_int_equal(page(fx, thid, PRO1, theirs + 1000000, &pg),
+	    ERR_NOTFOUND);
+	assert_int_equal(page(fx, thid, PRO1, -1, &pg), ERR_INVAL);
+	assert_int_equal(page(fx, thid, CLIENT2, mine, &pg), ERR_FORBIDDEN);
+	assert_int_equal(page(fx, thid, PRO2, mine, &pg), ERR_FORBIDDEN);
+}
+
+/* A message on an older page that was corrected later shows its current
+ * text there (the correction comes along in pg.later, not in the page);
+ * reading an older page marks its messages read. */
+static void
+test_older_page_keeps_corrections_and_read_state(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1, NULL), thid, old, corr;
+	int64_t args[2];
+	struct audit_event ev = ev_for(fx, PRO1);
+	struct msg_page pg;
+	size_t i;
+
+	thid = thread_new(fx, traj, CLIENT1, "Lang", "begin", 0);
+	old = post(fx, thid, PRO1, "oude tekst", 0);
+	for (i = 0; i < LIMIT_THREAD_PAGE; i++)
+		post(fx, thid, i % 2 ? PRO1 : CLIENT1, "tussendoor", 0);
+	assert_int_equal(msg_correct(&fx->env, old, fx->uid[PRO1],
+	    STR("nieuwe tekst"), 0, &ev, NULL, &corr), 0);
+
+	/* The newest page holds the correction, not its message. */
+	assert_int_equal(page(fx, thid, CLIENT1, 0, &pg), 0);
+	assert_true(pg.more);
+	assert_int_equal(pg.msgs[pg.n - 1].id, corr);
+	assert_int_equal(pg.msgs[pg.n - 1].corrects, old);
+	for (i = 0; i < pg.n; i++)
+		assert_true(pg.msgs[i].id != old);
+
+	/* The older page holds the message, and its correction after it. */
+	args[0] = old;
+	args[1] = fx->uid[CLIENT1];
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM message_reads WHERE "
+	    "message_id = ? AND user_id = ?", 2, args), 0);
+	assert_int_equal(page(fx, thid, CLIENT1, pg.next_before, &pg), 0);
+	assert_int_equal(pg.n, 3);     /* begin, old, the first in between */
+	assert_int_equal(pg.msgs[1].id, old);
+	assert_string_equal(pg.msgs[1].body, "oude tekst");
+	assert_true(pg.msgs[1].unread);
+	assert_int_equal(pg.nlater, 1);
+	assert_ptr_equal(pg.later, pg.msgs + pg.n);
+	assert_int_equal(pg.later[0].id, corr);
+	assert_int_equal(pg.later[0].kind, MSG_CORRECTION);
+	assert_string_equal(pg.later[0].body, "nieuwe tekst");
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM message_reads WHERE "
+	    "message_id = ? AND user_id = ?", 2, args), 1);
+	assert_int_equal(page(fx, thid, CLIENT1, old, &pg), 0);
+	assert_int_equal(pg.n, 1);
+	assert_int_equal(pg.nlater, 0);
+}
+
 /* --- main ----------------------------------------------------------------- */
 
 #define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
@@ -1850,6 +2009,9 @@ run_db_tests(const char *name, struct group *g)
 		DB_TEST(test_search_indexes_messages_without_a_filter),
 		DB_TEST(test_attachment_limits_and_round_trip),
 		DB_TEST(test_access_log_has_every_access),
+		DB_TEST(test_thread_page_is_the_latest_and_the_cursor_walks_back),
+		DB_TEST(test_thread_page_refuses_a_foreign_cursor),
+		DB_TEST(test_older_page_keeps_corrections_and_read_state),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
