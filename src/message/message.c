@@ -1,6 +1,8 @@
 /*
- * message.c - threads and messages: post, correct, list, view with read
- * state, drafts, attachments, the assistant's context and the export.
+ * message.c - threads and messages: posting and correcting, and the heads
+ * (a thread, its trajectory, the caller's part) the other files of
+ * src/message read through (msg_int.h).  Reading is msg_view.c, read state
+ * and drafts msg_state.c, the export msg_export.c.
  *
  * Owns the tables threads, messages, attachments, message_reads, drafts
  * and notifications' inserts (011_message.sql); search_keys and the
@@ -44,7 +46,6 @@
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "core/banned.h"
-
 static const char *const kind_names[] = {
 	[MSG_MESSAGE] = "message",
 	[MSG_NOTICE] = "notice",
@@ -58,8 +59,8 @@ msg_kind_name(enum msg_kind k)
 	    kind_names[k] : "?";
 }
 
-static enum msg_kind
-kind_parse(struct str s)
+enum msg_kind
+msg_kind_parse(struct str s)
 {
 	if (str_eqc(s, "notice"))
 		return MSG_NOTICE;
@@ -68,14 +69,14 @@ kind_parse(struct str s)
 	return MSG_MESSAGE;
 }
 
-static int64_t
-now_or(time_t now)
+int64_t
+msg_now_or(time_t now)
 {
 	return now ? (int64_t)now : (int64_t)time(NULL);
 }
 
-static int64_t
-col_or_zero(struct db_stmt *st, int col)
+int64_t
+msg_col_or_zero(struct db_stmt *st, int col)
 {
 	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
 }
@@ -214,18 +215,10 @@ quote_occurs(struct str quote, struct str text)
 
 /* --- heads: a thread, its trajectory, the caller's part in it ------------- */
 
-struct head {
-	int64_t thread_id;
-	int64_t traj_id;
-	int64_t org_id;
-	int64_t client_id;
-	bool closed;
-	bool share_reads;
-};
 
 /* The trajectory's head, from its owner, in the form this file uses. */
-static int
-traj_head(struct db_conn *c, int64_t traj_id, struct head *h)
+int
+msg_traj_head(struct db_conn *c, int64_t traj_id, struct msg_head *h)
 {
 	struct traj_head th;
 	int rc;
@@ -273,15 +266,15 @@ msg_attachment_traj_on(struct db_conn *c, int64_t attachment_id,
 	    1, args);
 }
 
-static int
-thread_head(struct db_conn *c, int64_t thread_id, struct head *h)
+int
+msg_thread_head(struct db_conn *c, int64_t thread_id, struct msg_head *h)
 {
 	int64_t traj_id;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
 	if ((rc = msg_thread_traj_on(c, thread_id, &traj_id)) != 0 ||
-	    (rc = traj_head(c, traj_id, h)) != 0)
+	    (rc = msg_traj_head(c, traj_id, h)) != 0)
 		return rc;
 	h->thread_id = thread_id;
 	return 0;
@@ -289,8 +282,8 @@ thread_head(struct db_conn *c, int64_t thread_id, struct head *h)
 
 /* Does user_id take part in the trajectory, and as its client?
  * ERR_FORBIDDEN when not at all. */
-static int
-part_of(struct db_conn *c, int64_t traj_id, int64_t user_id, bool *client)
+int
+msg_part_of(struct db_conn *c, int64_t traj_id, int64_t user_id, bool *client)
 {
 	enum role role;
 	int rc;
@@ -303,9 +296,9 @@ part_of(struct db_conn *c, int64_t traj_id, int64_t user_id, bool *client)
 	return 0;
 }
 
-static struct audit_event
-event_for(const struct audit_event *tmpl, enum audit_action action,
-    const char *kind, const char *detail, const struct head *h,
+struct audit_event
+msg_event_for(const struct audit_event *tmpl, enum audit_action action,
+    const char *kind, const char *detail, const struct msg_head *h,
     int64_t object_id)
 {
 	return audit_event_from(tmpl, h->org_id, action, kind, detail,
@@ -313,12 +306,12 @@ event_for(const struct audit_event *tmpl, enum audit_action action,
 }
 
 /* One access in a write job of its own: for reads (log first, then show). */
-static int
-log_read(const struct msg_env *env, const struct audit_event *tmpl,
-    const char *kind, const char *detail, const struct head *h,
+int
+msg_log_read(const struct msg_env *env, const struct audit_event *tmpl,
+    const char *kind, const char *detail, const struct msg_head *h,
     int64_t object_id)
 {
-	struct audit_event ev = event_for(tmpl, AUDIT_READ, kind, detail, h,
+	struct audit_event ev = msg_event_for(tmpl, AUDIT_READ, kind, detail, h,
 	    object_id);
 
 	return audit_record(env->db, &ev);
@@ -334,7 +327,7 @@ struct sealed_att {
 };
 
 struct post_job {
-	struct head h;
+	struct msg_head h;
 	int64_t author_id;
 	bool from_client;
 	enum msg_kind kind;
@@ -374,7 +367,7 @@ post_run(struct db_conn *c, void *arg)
 	struct post_job *j = arg;
 	struct audit_event ev;
 	struct db_stmt *st;
-	struct head h;
+	struct msg_head h;
 	bool client;
 	size_t i;
 	int64_t aid;
@@ -382,11 +375,11 @@ post_run(struct db_conn *c, void *arg)
 
 	/* Again on the writer: the trajectory may have closed, the author
 	 * may have left it since the request was checked. */
-	if ((rc = traj_head(c, j->h.traj_id, &h)) != 0)
+	if ((rc = msg_traj_head(c, j->h.traj_id, &h)) != 0)
 		return rc;
 	if (h.closed)
 		return ERR_FORBIDDEN;
-	if ((rc = part_of(c, j->h.traj_id, j->author_id, &client)) != 0)
+	if ((rc = msg_part_of(c, j->h.traj_id, j->author_id, &client)) != 0)
 		return rc;
 	if (client != j->from_client)
 		return ERR_CONFLICT;
@@ -513,12 +506,12 @@ post_run(struct db_conn *c, void *arg)
 		return rc;
 
 	if (j->subject_box.len > 0) {
-		ev = event_for(j->ev, AUDIT_CREATE, "thread", NULL, &h,
+		ev = msg_event_for(j->ev, AUDIT_CREATE, "thread", NULL, &h,
 		    j->h.thread_id);
 		if ((rc = audit_append(c, &ev)) != 0)
 			return rc;
 	}
-	ev = event_for(j->ev, AUDIT_CREATE, "message",
+	ev = msg_event_for(j->ev, AUDIT_CREATE, "message",
 	    j->kind == MSG_CORRECTION ? "correction" : NULL, &h, j->id);
 	return audit_append(c, &ev);
 }
@@ -702,9 +695,9 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
 	if (thread_id != 0)
-		rc = thread_head(c, thread_id, &j->h);
+		rc = msg_thread_head(c, thread_id, &j->h);
 	else
-		rc = traj_head(c, traj_id, &j->h);
+		rc = msg_traj_head(c, traj_id, &j->h);
 	if (rc != 0)
 		goto out;
 	j->h.traj_id = thread_id ? j->h.traj_id : traj_id;
@@ -712,7 +705,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = ERR_FORBIDDEN;
 		goto out;
 	}
-	if ((rc = part_of(c, j->h.traj_id, in->author_id, &client)) != 0)
+	if ((rc = msg_part_of(c, j->h.traj_id, in->author_id, &client)) != 0)
 		goto out;
 
 	/* The quoted passage must be in the quoted message (same thread). */
@@ -779,7 +772,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	/* The rest of what the job needs, from the same snapshot: the
 	 * search key (made in a job of its own only for an organisation's
 	 * very first message) and the reply deadline. */
-	j->now = now_or(in->now);
+	j->now = msg_now_or(in->now);
 	if (client && kind == MSG_MESSAGE)
 		j->deadline = reply_deadline(env, c, j->h.traj_id, j->now);
 	rc = search_key_get(env->kr, c, j->h.org_id, key);
@@ -876,9 +869,9 @@ msg_correct(const struct msg_env *env, int64_t message_id,
 		rc = db_step(st);
 		if (rc == DB_ROW) {
 			thread_id = db_col_i64(st, 0);
-			author = col_or_zero(st, 1);
-			kind = kind_parse(db_col_text(st, 2));
-			corrects = col_or_zero(st, 3);
+			author = msg_col_or_zero(st, 1);
+			kind = msg_kind_parse(db_col_text(st, 2));
+			corrects = msg_col_or_zero(st, 3);
 			rc = 0;
 		} else if (rc == DB_DONE) {
 			rc = ERR_NOTFOUND;
@@ -900,1189 +893,4 @@ msg_correct(const struct msg_env *env, int64_t message_id,
 	in.why = why;
 	return post_common(env, 0, thread_id, STR_NULL, &in, MSG_CORRECTION,
 	    root, ev, NULL, id);
-}
-
-/* --- reading -------------------------------------------------------------- */
-
-/* The columns of a message row, then the viewer's and the client's read
- * times; one row per message.  One's own message is read when written,
- * without a message_reads row: that row cost every post an insert into
- * two indexes on the single writer.  Binds: viewer, viewer, client. */
-#define MSG_COLUMNS \
-	"SELECT m.id, m.thread_id, m.author_id, u.name, m.author_role, " \
-	"m.kind, m.body_box, m.quote_of, m.quote_box, m.corrects, " \
-	"m.new_deadline, m.created_at, m.deadline_at, m.replied_at, " \
-	"CASE WHEN m.author_id = ? THEN m.created_at ELSE " \
-	"(SELECT r.read_at FROM message_reads r WHERE r.message_id = m.id " \
-	"AND r.user_id = ?) END, " \
-	"(SELECT r.read_at FROM message_reads r WHERE r.message_id = m.id " \
-	"AND r.user_id = ?) " \
-	"FROM messages m LEFT JOIN users u ON u.id = m.author_id "
-
-struct row {
-	struct msg_message m;
-	struct str body_box;
-	struct str quote_box;
-	bool viewer_read;
-};
-
-static void
-row_read(struct db_stmt *st, struct arena *a, struct row *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->m.id = db_col_i64(st, 0);
-	r->m.thread_id = db_col_i64(st, 1);
-	r->m.author_id = col_or_zero(st, 2);
-	r->m.author_name = arena_strz(a, db_col_text(st, 3));
-	r->m.from_client = msg_author_is_client(db_col_text(st, 4));
-	r->m.kind = kind_parse(db_col_text(st, 5));
-	r->body_box = msg_col_copy(st, 6, a);
-	r->m.quote_of = col_or_zero(st, 7);
-	if (!db_col_null(st, 8))
-		r->quote_box = msg_col_copy(st, 8, a);
-	r->m.corrects = col_or_zero(st, 9);
-	r->m.new_deadline = col_or_zero(st, 10);
-	r->m.created_at = db_col_i64(st, 11);
-	r->m.deadline_at = col_or_zero(st, 12);
-	r->m.replied_at = col_or_zero(st, 13);
-	r->viewer_read = !db_col_null(st, 14);
-	r->m.unread = !r->viewer_read;
-	r->m.client_read_at = col_or_zero(st, 15);
-}
-
-static int
-row_cmp(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-
-	return x->m.id < y->m.id ? -1 : x->m.id > y->m.id;
-}
-
-static struct row *
-row_find(struct row *rows, size_t n, int64_t id)
-{
-	struct row key;
-
-	key.m.id = id;
-	return bsearch(&key, rows, n, sizeof(*rows), row_cmp);
-}
-
-struct att_row {
-	struct msg_attachment att;
-	struct str name_box;
-};
-
-/* Attachments of the loaded messages (by one of two queries), hung on
- * their rows (sorted by id). */
-static int
-load_attachments(struct db_stmt *st, struct arena *a, struct row *rows,
-    size_t n, struct att_row **out, size_t *nout)
-{
-	struct att_row *ar = NULL;
-	size_t cap = 0, na = 0, i;
-	struct row *r;
-	int rc;
-
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (row_find(rows, n, db_col_i64(st, 1)) == NULL)
-			continue;
-		if (na == cap) {
-			struct att_row *bigger;
-
-			cap = cap ? st_mul(cap, 2) : 16;
-			bigger = arena_calloc(a, cap, sizeof(*bigger));
-			if (na)
-				memcpy(bigger, ar, na * sizeof(*ar));
-			ar = bigger;
-		}
-		ar[na].att.id = db_col_i64(st, 0);
-		ar[na].att.message_id = db_col_i64(st, 1);
-		ar[na].name_box = msg_col_copy(st, 2, a);
-		ar[na].att.type = arena_strz(a, db_col_text(st, 3));
-		ar[na].att.size = db_col_i64(st, 4);
-		if (!msg_type_allowed(ar[na].att.type))
-			ar[na].att.type = "application/octet-stream";
-		na++;
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	/* Count per message, then hand each message its slice. */
-	for (i = 0; i < na; i++)
-		row_find(rows, n, ar[i].att.message_id)->m.natt++;
-	for (i = 0; i < n; i++) {
-		if (rows[i].m.natt)
-			rows[i].m.att = arena_calloc(a, rows[i].m.natt,
-			    sizeof(struct msg_attachment));
-		rows[i].m.natt = 0;
-	}
-	for (i = 0; i < na; i++) {
-		r = row_find(rows, n, ar[i].att.message_id);
-		r->m.att[r->m.natt++] = ar[i].att;
-	}
-	*out = ar;
-	*nout = na;
-	return 0;
-}
-
-/* Open the texts of loaded rows and their attachments' names. */
-static int
-open_rows(const struct msg_env *env, struct db_conn *c, int64_t org_id,
-    struct row *rows, size_t n, struct att_row *ar, size_t na,
-    struct arena *a)
-{
-	size_t i, j;
-	struct row *r;
-	int rc;
-
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		if ((rc = msg_open_box(env->kr, c, org_id, r->body_box, a,
-		    &r->m.body, &r->m.body_len)) != 0)
-			return rc;
-		if (r->quote_box.len > 0 && (rc = msg_open_box(env->kr, c,
-		    org_id, r->quote_box, a, &r->m.quote, NULL)) != 0)
-			return rc;
-	}
-	for (i = 0; i < na; i++) {
-		const char *name;
-
-		if ((rc = msg_open_box(env->kr, c, org_id, ar[i].name_box, a,
-		    &name, NULL)) != 0)
-			return rc;
-		r = row_find(rows, n, ar[i].att.message_id);
-		for (j = 0; j < r->m.natt; j++)
-			if (r->m.att[j].id == ar[i].att.id)
-				r->m.att[j].name = name;
-	}
-	return 0;
-}
-
-/* Thread list and head columns: counts for a viewer (own messages are
- * read, see MSG_COLUMNS).  Binds: viewer, viewer. */
-#define THREAD_COLUMNS \
-	"SELECT t.id, t.trajectory_id, t.subject_box, t.created_by, " \
-	"t.created_at, t.last_message_at, " \
-	"(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id), " \
-	"(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND " \
-	"COALESCE(m.author_id, 0) <> ? AND " \
-	"NOT EXISTS (SELECT 1 FROM message_reads r WHERE " \
-	"r.message_id = m.id AND r.user_id = ?)), " \
-	"(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND " \
-	"m.author_role = 'client' AND m.deadline_at IS NOT NULL AND " \
-	"m.replied_at IS NULL), " \
-	"(SELECT MIN(m.deadline_at) FROM messages m WHERE " \
-	"m.thread_id = t.id AND m.author_role = 'client' AND " \
-	"m.deadline_at IS NOT NULL AND m.replied_at IS NULL) " \
-	"FROM threads t "
-
-/* The head a page of the thread needs: no count that grows with the
- * thread (messages, unread: 0 here; msg_thread_page counts its page's
- * unread), and what waits for a reply through the partial index
- * messages_thread_waiting, which holds only waiting messages.  No binds. */
-#define THREAD_HEAD_COLUMNS \
-	"SELECT t.id, t.trajectory_id, t.subject_box, t.created_by, " \
-	"t.created_at, t.last_message_at, 0, 0, " \
-	"(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND " \
-	"m.author_role = 'client' AND m.deadline_at IS NOT NULL AND " \
-	"m.replied_at IS NULL), " \
-	"(SELECT MIN(m.deadline_at) FROM messages m WHERE " \
-	"m.thread_id = t.id AND m.author_role = 'client' AND " \
-	"m.deadline_at IS NOT NULL AND m.replied_at IS NULL) " \
-	"FROM threads t "
-
-static void
-thread_row(struct db_stmt *st, const struct head *h, bool viewer_client,
-    struct arena *a, struct msg_thread *th, struct str *box)
-{
-	memset(th, 0, sizeof(*th));
-	th->id = db_col_i64(st, 0);
-	th->traj_id = db_col_i64(st, 1);
-	if (box)
-		*box = msg_col_copy(st, 2, a);
-	th->created_by = col_or_zero(st, 3);
-	th->created_at = db_col_i64(st, 4);
-	th->last_message_at = db_col_i64(st, 5);
-	th->messages = db_col_i64(st, 6);
-	th->unread = db_col_i64(st, 7);
-	th->waiting = db_col_i64(st, 8);
-	th->next_deadline = col_or_zero(st, 9);
-	th->org_id = h->org_id;
-	th->client_id = h->client_id;
-	th->closed = h->closed;
-	th->share_reads = h->share_reads;
-	th->viewer_is_client = viewer_client;
-}
-
-static int
-thread_meta_on(struct db_conn *c, int64_t thread_id, int64_t viewer_id,
-    bool counts, struct arena *a, struct msg_thread *th, struct str *box,
-    struct head *hout)
-{
-	struct db_stmt *st;
-	struct head h;
-	bool client;
-	int rc;
-
-	if ((rc = thread_head(c, thread_id, &h)) != 0)
-		return rc;
-	if ((rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
-		return rc;
-	if ((rc = db_prepare(c, counts ? THREAD_COLUMNS "WHERE t.id = ?" :
-	    THREAD_HEAD_COLUMNS "WHERE t.id = ?", &st)) != 0)
-		return rc;
-	if (counts) {
-		db_bind_i64(st, 1, viewer_id);
-		db_bind_i64(st, 2, viewer_id);
-		db_bind_i64(st, 3, thread_id);
-	} else {
-		db_bind_i64(st, 1, thread_id);
-	}
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		thread_row(st, &h, client, a, th, box);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-	if (hout)
-		*hout = h;
-	return rc;
-}
-
-int
-msg_thread_meta(const struct msg_env *env, int64_t thread_id,
-    int64_t viewer_id, struct arena *a, struct msg_thread *th)
-{
-	struct db_conn *c;
-	int rc;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = thread_meta_on(c, thread_id, viewer_id, true, a, th, NULL, NULL);
-	db_read_end(env->db, c);
-	return rc;
-}
-
-int
-msg_threads(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
-    const struct audit_event *ev, struct arena *a, struct msg_thread **out,
-    size_t *n)
-{
-	struct msg_thread *th = NULL;
-	struct str *boxes = NULL;
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct head h;
-	size_t k = 0, i;
-	bool client;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = traj_head(c, traj_id, &h)) != 0 ||
-	    (rc = part_of(c, traj_id, viewer_id, &client)) != 0)
-		goto out;
-	if ((rc = db_prepare(c, THREAD_COLUMNS "WHERE t.trajectory_id = ? "
-	    "ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, viewer_id);
-	db_bind_i64(st, 2, viewer_id);
-	db_bind_i64(st, 3, traj_id);
-	db_bind_i64(st, 4, LIMIT_THREADS);
-	th = arena_calloc(a, LIMIT_THREADS, sizeof(*th));
-	boxes = arena_calloc(a, LIMIT_THREADS, sizeof(*boxes));
-	while (k < LIMIT_THREADS && (rc = db_step(st)) == DB_ROW) {
-		thread_row(st, &h, client, a, &th[k], &boxes[k]);
-		k++;
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	rc = 0;
-	if (k == 0)
-		goto out;
-	db_read_end(env->db, c);
-	c = NULL;
-	if ((rc = log_read(env, ev, "thread", "list", &h, traj_id)) != 0)
-		goto out;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	for (i = 0; i < k; i++)
-		if ((rc = msg_open_box(env->kr, c, h.org_id, boxes[i], a,
-		    &th[i].subject, NULL)) != 0)
-			goto out;
-	*out = th;
-	*n = k;
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	return rc;
-}
-
-struct view_job {
-	const struct audit_event *ev;
-	int64_t viewer_id;
-	int64_t now;
-	const int64_t *unread;
-	size_t nunread;
-};
-
-static int
-view_run(struct db_conn *c, void *arg)
-{
-	struct view_job *j = arg;
-	struct db_stmt *st;
-	size_t i;
-	int rc;
-
-	/* Log first: the entry and the read marks commit together, before
-	 * any text is opened. */
-	if ((rc = audit_append(c, j->ev)) != 0)
-		return rc;
-	for (i = 0; i < j->nunread; i++) {
-		if ((rc = db_prepare(c, "INSERT INTO message_reads "
-		    "(message_id, user_id, read_at) VALUES (?, ?, ?) "
-		    "ON CONFLICT (message_id, user_id) DO NOTHING", &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, j->unread[i]);
-		db_bind_i64(st, 2, j->viewer_id);
-		db_bind_i64(st, 3, j->now);
-		if ((rc = db_run(st)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * The page is found by its keyset: the newest LIMIT_THREAD_PAGE messages
- * of the thread with an id below the cursor, read backwards along the
- * index messages_thread (thread_id, id), so a page costs the same in a
- * thread of fifty messages and in one of a hundred thousand.  OFFSET would
- * walk every newer row first, and would skip or repeat rows when messages
- * arrive between two pages; an id cursor does neither.
- *
- * A message on the page may have been corrected later, on a newer page:
- * those corrections (found by the partial index messages_corrects) come
- * along in pg->later, so the page shows the current text.
- */
-int
-msg_thread_page(const struct msg_env *env, int64_t thread_id,
-    int64_t viewer_id, int64_t before, const struct audit_event *ev,
-    struct arena *a, struct msg_thread *th, struct msg_page *pg)
-{
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct row *rows = NULL;
-	struct att_row *ar = NULL;
-	struct str subject_box = { NULL, 0 };
-	struct audit_event lev;
-	struct view_job vj;
-	struct head h;
-	int64_t *unread, owner = 0, lo, hi;
-	size_t k = 0, nl = 0, cap, na = 0, nu = 0, i;
-	int rc;
-
-	memset(pg, 0, sizeof(*pg));
-	if (before < 0)
-		return ERR_INVAL;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = db_read_snapshot(c)) != 0 ||
-	    (rc = thread_meta_on(c, thread_id, viewer_id, false, a, th,
-	    &subject_box, &h)) != 0)
-		goto out;
-	/* A cursor is a message of this thread; any other id (another
-	 * thread's, a deleted or never existing one) finds nothing. */
-	if (before > 0 && ((rc = db_query_i64(c, "SELECT thread_id FROM "
-	    "messages WHERE id = ?", &owner, 1, &before)) != 0 ||
-	    owner != thread_id)) {
-		rc = ERR_NOTFOUND;
-		goto out;
-	}
-	if ((rc = db_prepare(c, MSG_COLUMNS "WHERE m.thread_id = ? "
-	    "AND m.id < ? ORDER BY m.id DESC LIMIT ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, viewer_id);
-	db_bind_i64(st, 2, viewer_id);
-	db_bind_i64(st, 3, h.client_id);
-	db_bind_i64(st, 4, thread_id);
-	db_bind_i64(st, 5, before > 0 ? before : INT64_MAX);
-	db_bind_i64(st, 6, LIMIT_THREAD_PAGE + 1);
-	cap = LIMIT_THREAD_PAGE + 1;
-	rows = arena_calloc(a, cap, sizeof(*rows));
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (k == LIMIT_THREAD_PAGE) {
-			pg->more = true;
-			break;
-		}
-		row_read(st, a, &rows[k++]);
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	qsort(rows, k, sizeof(*rows), row_cmp);
-	lo = k ? rows[0].m.id : 0;
-	hi = k ? rows[k - 1].m.id : 0;
-	/* The latest page has nothing newer than itself. */
-	if (before > 0 && k > 0) {
-		if ((rc = db_prepare(c, MSG_COLUMNS "WHERE m.corrects >= ? "
-		    "AND m.corrects <= ? AND m.kind = 'correction' "
-		    "AND m.thread_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
-		    &st)) != 0)
-			goto out;
-		db_bind_i64(st, 1, viewer_id);
-		db_bind_i64(st, 2, viewer_id);
-		db_bind_i64(st, 3, h.client_id);
-		db_bind_i64(st, 4, lo);
-		db_bind_i64(st, 5, hi);
-		db_bind_i64(st, 6, thread_id);
-		db_bind_i64(st, 7, hi);
-		db_bind_i64(st, 8, (int64_t)k * LIMIT_CORRECTIONS);
-		while ((rc = db_step(st)) == DB_ROW) {
-			if (k + nl == cap) {
-				struct row *bigger;
-
-				cap = st_mul(cap, 2);
-				bigger = arena_calloc(a, cap, sizeof(*bigger));
-				memcpy(bigger, rows, (k + nl) * sizeof(*rows));
-				rows = bigger;
-			}
-			row_read(st, a, &rows[k + nl++]);
-		}
-		db_done(st);
-		if (rc < 0)
-			goto out;
-	}
-	/* Attachments of the page's id range and of the later corrections'
-	 * (both bounded by the page, never by the thread's length);
-	 * load_attachments keeps only those of loaded rows. */
-	if ((rc = db_prepare(c, "SELECT a.id, a.message_id, a.name_box, "
-	    "a.content_type, a.size FROM attachments a "
-	    "WHERE a.message_id >= ? AND a.message_id <= ? "
-	    "OR a.message_id >= ? AND a.message_id <= ? ORDER BY a.id",
-	    &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, lo);
-	db_bind_i64(st, 2, hi);
-	db_bind_i64(st, 3, nl ? rows[k].m.id : 0);
-	db_bind_i64(st, 4, nl ? rows[k + nl - 1].m.id : 0);
-	if ((rc = load_attachments(st, a, rows, k + nl, &ar, &na)) != 0)
-		goto out;
-	db_read_end(env->db, c);
-	c = NULL;
-
-	/* The client's reads are the client's to share. */
-	unread = arena_calloc(a, k + nl + 1, sizeof(*unread));
-	for (i = 0; i < k + nl; i++) {
-		if (!rows[i].viewer_read)
-			unread[nu++] = rows[i].m.id;
-		if (th->viewer_is_client || !h.share_reads ||
-		    rows[i].m.from_client)
-			rows[i].m.client_read_at = 0;
-	}
-	lev = event_for(ev, AUDIT_READ, "message", NULL, &h, thread_id);
-	vj.ev = &lev;
-	vj.viewer_id = viewer_id;
-	vj.now = (int64_t)time(NULL);
-	vj.unread = unread;
-	vj.nunread = nu;
-	if ((rc = db_write(env->db, view_run, &vj)) != 0)
-		goto out;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, subject_box, a,
-	    &th->subject, NULL)) != 0 ||
-	    (rc = open_rows(env, c, h.org_id, rows, k + nl, ar, na, a)) != 0)
-		goto out;
-	pg->msgs = arena_calloc(a, k + nl + 1, sizeof(*pg->msgs));
-	for (i = 0; i < k + nl; i++)
-		pg->msgs[i] = rows[i].m;
-	pg->n = k;
-	th->unread = 0;
-	for (i = 0; i < k; i++)
-		th->unread += rows[i].m.unread && rows[i].m.author_id != viewer_id;
-	pg->later = pg->msgs + k;
-	pg->nlater = nl;
-	pg->next_before = pg->more ? lo : 0;
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	if (rc != 0)
-		memset(pg, 0, sizeof(*pg));
-	return rc;
-}
-
-int
-msg_thread_view(const struct msg_env *env, int64_t thread_id,
-    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
-    struct msg_thread *th, struct msg_message **out, size_t *n, bool *more)
-{
-	struct msg_page pg;
-	int rc;
-
-	rc = msg_thread_page(env, thread_id, viewer_id, 0, ev, a, th, &pg);
-	*out = pg.msgs;
-	*n = pg.n;
-	*more = pg.more;
-	return rc;
-}
-
-/* The id that sql (one '?') finds for id, on a read connection of its
- * own; ERR_NOTFOUND when none. */
-static int
-read_id(const struct msg_env *env, const char *sql, int64_t id, int64_t *out)
-{
-	struct db_conn *c;
-	int rc;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = db_query_i64(c, sql, out, 1, &id);
-	db_read_end(env->db, c);
-	return rc;
-}
-
-int
-msg_message_thread(const struct msg_env *env, int64_t message_id,
-    int64_t *thread_id)
-{
-	return read_id(env, "SELECT thread_id FROM messages WHERE id = ?",
-	    message_id, thread_id);
-}
-
-int
-msg_attachment_message(const struct msg_env *env, int64_t attachment_id,
-    int64_t *message_id)
-{
-	return read_id(env, "SELECT message_id FROM attachments WHERE id = ?",
-	    attachment_id, message_id);
-}
-
-int
-msg_text(const struct msg_env *env, int64_t message_id, int64_t viewer_id,
-    const struct audit_event *ev, struct arena *a, struct str *text,
-    int64_t *shown_id)
-{
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct str box = { NULL, 0 };
-	struct head h;
-	int64_t thread_id = 0, shown = message_id;
-	const char *p;
-	size_t len;
-	bool client;
-	int rc;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = db_query_i64(c, "SELECT thread_id FROM messages WHERE id = ?",
-	    &thread_id, 1, &message_id)) != 0 ||
-	    (rc = thread_head(c, thread_id, &h)) != 0 ||
-	    (rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
-		goto out;
-	/* The newest correction's text is the message's current text. */
-	if ((rc = db_prepare(c, "SELECT id, body_box FROM messages "
-	    "WHERE id = ? OR (corrects = ? AND kind = 'correction') "
-	    "ORDER BY id DESC LIMIT 1", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, message_id);
-	db_bind_i64(st, 2, message_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		shown = db_col_i64(st, 0);
-		box = msg_col_copy(st, 1, a);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-	if (rc != 0)
-		goto out;
-	db_read_end(env->db, c);
-	c = NULL;
-	if ((rc = log_read(env, ev, "message", NULL, &h, shown)) != 0)
-		goto out;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, box, a, &p, &len)) != 0)
-		goto out;
-	*text = (struct str){ p, len };
-	if (shown_id)
-		*shown_id = shown;
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	return rc;
-}
-
-int
-msg_attachment_get(const struct msg_env *env, int64_t attachment_id,
-    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
-    struct msg_attachment *meta, struct buf *data)
-{
-	struct buf box = BUF_INIT;
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct str name_box = { NULL, 0 };
-	struct head h;
-	int64_t thread_id = 0;
-	bool client;
-	int rc;
-
-	memset(meta, 0, sizeof(*meta));
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = db_prepare(c, "SELECT a.message_id, a.name_box, "
-	    "a.content_type, a.size, a.data_box, m.thread_id "
-	    "FROM attachments a JOIN messages m ON m.id = a.message_id "
-	    "WHERE a.id = ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, attachment_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		meta->id = attachment_id;
-		meta->message_id = db_col_i64(st, 0);
-		name_box = msg_col_copy(st, 1, a);
-		meta->type = arena_strz(a, db_col_text(st, 2));
-		meta->size = db_col_i64(st, 3);
-		buf_addstr(&box, db_col_blob(st, 4));
-		thread_id = db_col_i64(st, 5);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	db_done(st);
-	if (rc != 0)
-		goto out;
-	if (!msg_type_allowed(meta->type))
-		meta->type = "application/octet-stream";
-	if ((rc = thread_head(c, thread_id, &h)) != 0 ||
-	    (rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
-		goto out;
-	db_read_end(env->db, c);
-	c = NULL;
-	if ((rc = log_read(env, ev, "attachment", "download", &h,
-	    attachment_id)) != 0)
-		goto out;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, name_box, a, &meta->name,
-	    NULL)) != 0 ||
-	    (rc = keyring_open(env->kr, c, h.org_id, box.p, box.len,
-	    data)) != 0)
-		goto out;
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	buf_release(&box);
-	return rc;
-}
-
-/* --- read state and drafts ------------------------------------------------ */
-
-struct mark_job {
-	int64_t message_id;
-	int64_t user_id;
-	int64_t now;
-};
-
-static int
-mark_run(struct db_conn *c, void *arg)
-{
-	struct mark_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, "INSERT INTO message_reads (message_id, "
-	    "user_id, read_at) VALUES (?, ?, ?) ON CONFLICT "
-	    "(message_id, user_id) DO NOTHING", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->message_id);
-	db_bind_i64(st, 2, j->user_id);
-	db_bind_i64(st, 3, j->now);
-	return db_run(st);
-}
-
-int
-msg_mark_read(const struct msg_env *env, int64_t message_id,
-    int64_t user_id, time_t now)
-{
-	struct mark_job j = { message_id, user_id, now_or(now) };
-	struct db_conn *c;
-	struct head h;
-	int64_t thread_id;
-	bool client;
-	int rc;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = db_query_i64(c, "SELECT thread_id FROM messages WHERE id = ?",
-	    &thread_id, 1, &message_id)) == 0 &&
-	    (rc = thread_head(c, thread_id, &h)) == 0)
-		rc = part_of(c, h.traj_id, user_id, &client);
-	db_read_end(env->db, c);
-	if (rc != 0)
-		return rc;
-	return db_write(env->db, mark_run, &j);
-}
-
-struct draft_job {
-	int64_t thread_id;
-	int64_t user_id;
-	int64_t now;
-	const struct buf *box;      /* NULL: delete */
-};
-
-static int
-draft_run(struct db_conn *c, void *arg)
-{
-	struct draft_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if (j->box == NULL) {
-		if ((rc = db_prepare(c, "DELETE FROM drafts "
-		    "WHERE thread_id = ? AND user_id = ?", &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, j->thread_id);
-		db_bind_i64(st, 2, j->user_id);
-		return db_run(st);
-	}
-	if ((rc = db_prepare(c, "INSERT INTO drafts (thread_id, user_id, "
-	    "body_box, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT "
-	    "(thread_id, user_id) DO UPDATE SET body_box = excluded.body_box, "
-	    "updated_at = excluded.updated_at", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->thread_id);
-	db_bind_i64(st, 2, j->user_id);
-	db_bind_blob(st, 3, j->box->p, j->box->len);
-	db_bind_i64(st, 4, j->now);
-	return db_run(st);
-}
-
-int
-msg_draft_save(const struct msg_env *env, int64_t thread_id,
-    int64_t user_id, struct str text, time_t now)
-{
-	struct draft_job j = { thread_id, user_id, now_or(now), NULL };
-	struct buf box = BUF_INIT;
-	struct db_conn *c;
-	struct head h;
-	bool client;
-	int rc;
-
-	if (text.len > LIMIT_MESSAGE)
-		return ERR_TOOBIG;
-	if (text.p != NULL && !utf8_valid(text.p, text.len))
-		return ERR_INVAL;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = thread_head(c, thread_id, &h)) == 0 &&
-	    (rc = part_of(c, h.traj_id, user_id, &client)) == 0) {
-		if (h.closed)
-			rc = ERR_FORBIDDEN;
-		else if (text.p != NULL && str_trim(text).len > 0)
-			rc = keyring_seal(env->kr, c, h.org_id, text.p,
-			    text.len, &box);
-	}
-	db_read_end(env->db, c);
-	if (rc == 0) {
-		j.box = box.len ? &box : NULL;
-		rc = db_write(env->db, draft_run, &j);
-	}
-	buf_release(&box);
-	return rc;
-}
-
-int
-msg_draft_delete(const struct msg_env *env, int64_t thread_id,
-    int64_t user_id)
-{
-	struct draft_job j = { thread_id, user_id, 0, NULL };
-
-	return db_write(env->db, draft_run, &j);
-}
-
-int
-msg_draft_load(const struct msg_env *env, int64_t thread_id,
-    int64_t user_id, struct arena *a, struct str *out, int64_t *updated_at)
-{
-	struct db_conn *c;
-	struct db_stmt *st;
-	struct str box = { NULL, 0 };
-	struct head h;
-	const char *p;
-	size_t len;
-	bool client;
-	int rc;
-
-	*out = (struct str){ "", 0 };
-	if (updated_at)
-		*updated_at = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = thread_head(c, thread_id, &h)) != 0 ||
-	    (rc = part_of(c, h.traj_id, user_id, &client)) != 0)
-		goto out;
-	if ((rc = db_prepare(c, "SELECT body_box, updated_at FROM drafts "
-	    "WHERE thread_id = ? AND user_id = ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, thread_id);
-	db_bind_i64(st, 2, user_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		box = msg_col_copy(st, 0, a);
-		if (updated_at)
-			*updated_at = db_col_i64(st, 1);
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	rc = 0;
-	if (box.len > 0 && (rc = msg_open_box(env->kr, c, h.org_id, box, a,
-	    &p, &len)) == 0)
-		*out = (struct str){ p, len };
-out:
-	db_read_end(env->db, c);
-	return rc;
-}
-
-/* --- the assistant's context ---------------------------------------------- */
-
-int
-msg_assistant_context(const struct msg_env *env, int64_t thread_id,
-    int64_t viewer_id, const struct audit_event *ev, struct arena *a,
-    struct str *client_last, struct msg_turn **turns, size_t *nturns,
-    size_t max)
-{
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct str box = { NULL, 0 };
-	struct msg_turn *t;
-	struct head h;
-	int64_t last_id = 0;
-	const char *p;
-	size_t k = 0, len, i;
-	bool client;
-	int rc;
-
-	*client_last = (struct str){ "", 0 };
-	*turns = NULL;
-	*nturns = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = thread_head(c, thread_id, &h)) != 0 ||
-	    (rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
-		goto out;
-	if ((rc = db_prepare(c, "SELECT id, body_box FROM messages "
-	    "WHERE thread_id = ? AND author_role = 'client' AND kind IN "
-	    "('message', 'correction') ORDER BY id DESC LIMIT 1", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, thread_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		last_id = db_col_i64(st, 0);
-		box = msg_col_copy(st, 1, a);
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	/* The rhythm is the relation's: every thread of the trajectory. */
-	if ((rc = db_prepare(c, "SELECT created_at, author_role FROM messages "
-	    "WHERE trajectory_id = ? AND kind = 'message' "
-	    "ORDER BY id DESC LIMIT ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, h.traj_id);
-	db_bind_i64(st, 2, (int64_t)max);
-	t = arena_calloc(a, max + 1, sizeof(*t));
-	while (k < max && (rc = db_step(st)) == DB_ROW) {
-		t[k].at = (time_t)db_col_i64(st, 0);
-		t[k].from_client = msg_author_is_client(db_col_text(st, 1));
-		k++;
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	rc = 0;
-	for (i = 0; i < k / 2; i++) {
-		struct msg_turn tmp = t[i];
-
-		t[i] = t[k - 1 - i];
-		t[k - 1 - i] = tmp;
-	}
-	*turns = t;
-	*nturns = k;
-	if (last_id == 0)
-		goto out;
-	db_read_end(env->db, c);
-	c = NULL;
-	if ((rc = log_read(env, ev, "message", "assistant", &h, last_id)) != 0)
-		goto out;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, box, a, &p, &len)) != 0)
-		goto out;
-	*client_last = (struct str){ p, len };
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	return rc;
-}
-
-/* --- export --------------------------------------------------------------- */
-
-int
-msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
-    const struct audit_event *ev, struct arena *a, struct msg_export *out)
-{
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct msg_thread *th = NULL;
-	struct str *boxes = NULL;
-	struct row *rows = NULL;
-	struct att_row *ar = NULL;
-	struct audit_event eev;
-	struct head h;
-	size_t nth = 0, k = 0, na = 0, cap = 0, i, t;
-	int64_t count = 0;
-	bool client;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = db_read_snapshot(c)) != 0 ||
-	    (rc = traj_head(c, traj_id, &h)) != 0 ||
-	    (rc = part_of(c, traj_id, viewer_id, &client)) != 0)
-		goto out;
-	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM messages "
-	    "WHERE trajectory_id = ?", &count, 1, &traj_id)) != 0)
-		goto out;
-	if (count > LIMIT_EXPORT_MESSAGES) {
-		rc = ERR_TOOBIG;
-		goto out;
-	}
-	if ((rc = db_prepare(c, THREAD_COLUMNS "WHERE t.trajectory_id = ? "
-	    "ORDER BY t.created_at, t.id", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, viewer_id);
-	db_bind_i64(st, 2, viewer_id);
-	db_bind_i64(st, 3, traj_id);
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (nth == cap) {
-			struct msg_thread *bt;
-			struct str *bb;
-
-			cap = cap ? st_mul(cap, 2) : 16;
-			bt = arena_calloc(a, cap, sizeof(*bt));
-			bb = arena_calloc(a, cap, sizeof(*bb));
-			if (nth) {
-				memcpy(bt, th, nth * sizeof(*th));
-				memcpy(bb, boxes, nth * sizeof(*boxes));
-			}
-			th = bt;
-			boxes = bb;
-		}
-		thread_row(st, &h, client, a, &th[nth], &boxes[nth]);
-		nth++;
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	if ((rc = db_prepare(c, MSG_COLUMNS "WHERE m.trajectory_id = ? "
-	    "ORDER BY m.id", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, viewer_id);
-	db_bind_i64(st, 2, viewer_id);
-	db_bind_i64(st, 3, h.client_id);
-	db_bind_i64(st, 4, traj_id);
-	rows = arena_calloc(a, (size_t)count + 1, sizeof(*rows));
-	while ((rc = db_step(st)) == DB_ROW && k < (size_t)count)
-		row_read(st, a, &rows[k++]);
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	if ((rc = db_prepare(c, "SELECT a.id, a.message_id, a.name_box, "
-	    "a.content_type, a.size FROM attachments a JOIN messages m "
-	    "ON m.id = a.message_id WHERE m.trajectory_id = ? ORDER BY a.id",
-	    &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, traj_id);
-	if ((rc = load_attachments(st, a, rows, k, &ar, &na)) != 0)
-		goto out;
-	db_read_end(env->db, c);
-	c = NULL;
-
-	eev = event_for(ev, AUDIT_EXECUTE, "trajectory", "export", &h, traj_id);
-	if ((rc = audit_record(env->db, &eev)) != 0)
-		goto out;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	for (i = 0; i < nth; i++)
-		if ((rc = msg_open_box(env->kr, c, h.org_id, boxes[i], a,
-		    &th[i].subject, NULL)) != 0)
-			goto out;
-	if ((rc = open_rows(env, c, h.org_id, rows, k, ar, na, a)) != 0)
-		goto out;
-	/* Hand each thread its messages, in order (rows are by id). */
-	out->threads = arena_calloc(a, nth + 1, sizeof(*out->threads));
-	for (t = 0; t < nth; t++) {
-		struct msg_export_thread *x = &out->threads[t];
-
-		x->th = th[t];
-		x->th.unread = 0;
-		for (i = 0; i < k; i++)
-			if (rows[i].m.thread_id == th[t].id)
-				x->n++;
-		x->msgs = arena_calloc(a, x->n + 1, sizeof(*x->msgs));
-		x->n = 0;
-		for (i = 0; i < k; i++)
-			if (rows[i].m.thread_id == th[t].id) {
-				if (client || !h.share_reads ||
-				    rows[i].m.from_client)
-					rows[i].m.client_read_at = 0;
-				x->msgs[x->n++] = rows[i].m;
-			}
-	}
-	out->nthreads = nth;
-	out->traj_id = traj_id;
-	out->client_id = h.client_id;
-	out->exported_at = (int64_t)time(NULL);
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	return rc;
-}
-
-static json_t *
-jtime(int64_t t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	char s[32];
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		return json_null();
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(s);
-}
-
-/* Texts were checked as UTF-8 when they were written; should one not be
- * (a row from elsewhere), it is exported with its bad bytes replaced
- * rather than dropped. */
-static json_t *
-jtext(const char *s, size_t len)
-{
-	json_t *v;
-	struct buf b = BUF_INIT;
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
-	size_t i = 0, k;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_stringn(s, len)) != NULL)
-		return v;
-	while (i < len) {
-		k = utf8_decode(p + i, len - i, &cp);
-		if (k == 0 || cp == 0) {
-			buf_adds(&b, "\xef\xbf\xbd");
-			i += k ? k : 1;
-			continue;
-		}
-		buf_add(&b, p + i, k);
-		i += k;
-	}
-	v = json_stringn(b.p, b.len);
-	buf_wipe(&b);
-	return v ? v : json_string("");
-}
-
-static json_t *
-jid(int64_t id)
-{
-	return id ? json_integer(id) : json_null();
-}
-
-void
-msg_export_json(const struct msg_export *x, struct buf *out)
-{
-	json_t *root = json_object(), *threads = json_array();
-	size_t t, i, k;
-
-	json_object_set_new(root, "format",
-	    json_string("infuus-conversation-1"));
-	json_object_set_new(root, "trajectory", json_integer(x->traj_id));
-	json_object_set_new(root, "exported_at", jtime(x->exported_at));
-	for (t = 0; t < x->nthreads; t++) {
-		const struct msg_export_thread *xt = &x->threads[t];
-		json_t *jt = json_object(), *msgs = json_array();
-
-		json_object_set_new(jt, "id", json_integer(xt->th.id));
-		json_object_set_new(jt, "subject", jtext(xt->th.subject,
-		    xt->th.subject ? strlen(xt->th.subject) : 0));
-		json_object_set_new(jt, "created_at", jtime(xt->th.created_at));
-		for (i = 0; i < xt->n; i++) {
-			const struct msg_message *m = &xt->msgs[i];
-			json_t *jm = json_object(), *atts = json_array();
-
-			json_object_set_new(jm, "id", json_integer(m->id));
-			json_object_set_new(jm, "kind",
-			    json_string(msg_kind_name(m->kind)));
-			json_object_set_new(jm, "author", jtext(m->author_name,
-			    strlen(m->author_name)));
-			json_object_set_new(jm, "author_role",
-			    json_string(msg_author_role(m->from_client)));
-			json_object_set_new(jm, "created_at",
-			    jtime(m->created_at));
-			json_object_set_new(jm, "body", jtext(m->body,
-			    m->body_len));
-			json_object_set_new(jm, "quote_of", jid(m->quote_of));
-			json_object_set_new(jm, "quote", m->quote ?
-			    jtext(m->quote, strlen(m->quote)) : json_null());
-			json_object_set_new(jm, "corrects", jid(m->corrects));
-			if (m->kind == MSG_NOTICE)
-				json_object_set_new(jm, "new_deadline",
-				    jtime(m->new_deadline));
-			if (m->from_client && m->kind == MSG_MESSAGE) {
-				json_object_set_new(jm, "reply_due",
-				    jtime(m->deadline_at));
-				json_object_set_new(jm, "replied_at",
-				    jtime(m->replied_at));
-			}
-			for (k = 0; k < m->natt; k++) {
-				const struct msg_attachment *at = &m->att[k];
-				json_t *ja = json_object();
-				char url[48];
-
-				snprintf(url, sizeof(url), "/attachments/%lld",
-				    (long long)at->id);
-				json_object_set_new(ja, "id",
-				    json_integer(at->id));
-				json_object_set_new(ja, "name",
-				    jtext(at->name, at->name ?
-				    strlen(at->name) : 0));
-				json_object_set_new(ja, "type",
-				    json_string(at->type));
-				json_object_set_new(ja, "size",
-				    json_integer(at->size));
-				json_object_set_new(ja, "url",
-				    json_string(url));
-				json_array_append_new(atts, ja);
-			}
-			json_object_set_new(jm, "attachments", atts);
-			json_array_append_new(msgs, jm);
-		}
-		json_object_set_new(jt, "messages", msgs);
-		json_array_append_new(threads, jt);
-	}
-	json_object_set_new(root, "threads", threads);
-	json_to_buf(root, out);
-	json_decref(root);
 }
