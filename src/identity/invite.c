@@ -200,6 +200,9 @@ accept_run(struct db_conn *c, void *arg)
 			return rc;
 		j->user_id = p->user_id;
 	} else {
+		if ((rc = ident_name_free_on(c, p->inv.org_id, 0,
+		    j->name)) != 0)
+			return rc;
 		rc = ident_user_insert(c, p->inv.email, j->name, j->pw_hash,
 		    j->lang, j->now, &j->user_id);
 		if (rc != 0)
@@ -250,7 +253,8 @@ invite_accept(struct db *db, const char *token, const char *name,
 	} else {
 		if ((rc = ident_name_ok(name)) != 0 ||
 		    (rc = ident_lang_ok(lang, &j.lang)) != 0 ||
-		    (rc = ident_password_hash(password, &hash)) != 0)
+		    (rc = ident_password_hash(password, p.inv.email, &hash,
+		    NULL)) != 0)
 			goto out;
 		j.name = name;
 		j.pw_hash = hash.p;

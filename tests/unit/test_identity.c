@@ -377,13 +377,14 @@ password_change_and_check(void **state)
 
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), 0);
-	assert_int_equal(user_set_password(fx->db, anna, "kort"), ERR_INVAL);
-	assert_int_equal(user_set_password(fx->db, anna, PW_NEW), 0);
+	assert_int_equal(user_set_password(fx->db, anna, "kort", 0, NULL),
+	    ERR_INVAL);
+	assert_int_equal(user_set_password(fx->db, anna, PW_NEW, 0, NULL), 0);
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), ERR_LOGIN);
 	assert_int_equal(user_check_password(fx->db, anna, PW_NEW), 0);
 	assert_int_equal(user_check_password(fx->db, anna + 5, PW_NEW),
 	    ERR_NOTFOUND);
-	assert_int_equal(user_set_password(fx->db, anna + 5, PW_NEW),
+	assert_int_equal(user_set_password(fx->db, anna + 5, PW_NEW, 0, NULL),
 	    ERR_NOTFOUND);
 }
 
@@ -751,21 +752,21 @@ reset_sets_the_password_once_and_ends_sessions(void **state)
 	assert_int_equal(reset_lookup(fx->db,
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now), ERR_NOTFOUND);
 	/* A refused password leaves the link usable. */
-	assert_int_equal(reset_complete(fx->db, tok.p, "kort", now + 60, &uid),
-	    ERR_INVAL);
-	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW, now + 60, &uid),
-	    0);
+	assert_int_equal(reset_complete(fx->db, tok.p, "kort", now + 60, &uid,
+	    NULL), ERR_INVAL);
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW, now + 60, &uid,
+	    NULL), 0);
 	assert_int_equal(uid, anna);
 	assert_int_equal(user_check_password(fx->db, anna, PW_NEW), 0);
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), ERR_LOGIN);
 	assert_int_equal(session_lookup(fx->db, NULL, stok.p, now + 60, &s),
 	    ERR_AUTH);
 	/* Used, and the other link of the same account retired with it. */
-	assert_int_equal(reset_complete(fx->db, tok.p, PW_BERT, now + 70, &uid),
-	    ERR_GONE);
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_BERT, now + 70, &uid,
+	    NULL), ERR_GONE);
 	assert_int_equal(reset_lookup(fx->db, tok2.p, now + 70), ERR_GONE);
 	assert_int_equal(reset_complete(fx->db, tok2.p, PW_BERT, now + 70,
-	    &uid), ERR_GONE);
+	    &uid, NULL), ERR_GONE);
 	buf_release(&tok);
 	buf_release(&tok2);
 	buf_release(&stok);
@@ -788,7 +789,7 @@ reset_links_expire_and_are_capped_per_hour(void **state)
 	assert_int_equal(reset_lookup(fx->db, tok.p, now + LIMIT_RESET_TTL),
 	    ERR_GONE);
 	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW,
-	    now + LIMIT_RESET_TTL + 1, &uid), ERR_GONE);
+	    now + LIMIT_RESET_TTL + 1, &uid, NULL), ERR_GONE);
 	for (n = 1; n < LIMIT_RESET_PER_HOUR; n++) {
 		assert_int_equal(reset_request(fx->db, "anna@example.org",
 		    now + n, &tok, &uid), 0);
@@ -848,7 +849,7 @@ enable_twofa(struct testdb_fx *fx, int64_t uid, time_t now, struct buf *b32,
 {
 	struct buf uri = BUF_INIT, code = BUF_INIT;
 
-	assert_int_equal(twofa_begin(fx->db, fx->kr, uid, &uri, b32), 0);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, uid, true, &uri, b32), 0);
 	assert_true(strncmp(uri.p, "otpauth://totp/Infuus:", 22) == 0);
 	assert_non_null(strstr(uri.p, b32->p));
 	code_at(b32, now, &code);
@@ -877,7 +878,7 @@ twofa_setup_codes_once_and_recovery(void **state)
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
 		buf_init(&codes[i]);
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
-	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &b32), 0);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, true, &uri, &b32), 0);
 	assert_non_null(strstr(uri.p, "anna%40example.org"));
 	/* Pending only: not on until confirmed. */
 	assert_int_equal(user_get(fx->db, anna, &a, &u), 0);
@@ -903,7 +904,7 @@ twofa_setup_codes_once_and_recovery(void **state)
 	    "FROM users WHERE id = ?", 1, anna, 0), TOTP_SECRET_BYTES +
 	    KEYRING_SEAL_OVERHEAD);
 	/* No second set-up while on (and nothing is handed out). */
-	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &code),
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, true, &uri, &code),
 	    ERR_CONFLICT);
 	assert_int_equal(uri.len, 0);
 	assert_int_equal(code.len, 0);
