@@ -4,6 +4,7 @@
  * everyone).  The route table lets only admins in; each handler still asks
  * authz for the organisation it touches.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@
 #include "identity/authz.h"
 #include "identity/identity.h"
 #include "identity/session.h"
+#include "trajectory/trajectory.h"
 #include "web/handlers.h"
 #include "web/notify.h"
 #include "web/page.h"
@@ -47,8 +49,7 @@ role_select(struct req *r, const char *id, enum role current)
 }
 
 static int
-members_page(struct req *r, const char *ok, const char *error,
-    const char *link)
+members_page(struct req *r, const char *ok, const char *error)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
@@ -77,13 +78,6 @@ members_page(struct req *r, const char *ok, const char *error,
 		page_notice(r, "ok", ok);
 	if (error)
 		page_notice(r, "error", error);
-	if (link) {
-		P(r, "<p>");
-		T(r, _("No mail server is configured. Give this single-use link to the person you invited:"));
-		P(r, "<br><code class=\"secret\">");
-		T(r, link);
-		P(r, "</code></p>\n");
-	}
 	P(r, "<table><caption>");
 	T(r, org.name);
 	P(r, "</caption>\n<thead><tr><th scope=\"col\">");
@@ -161,7 +155,7 @@ members_page(struct req *r, const char *ok, const char *error,
 int
 ui_members(struct req *r)
 {
-	return members_page(r, NULL, NULL, NULL);
+	return members_page(r, NULL, NULL);
 }
 
 static int
@@ -196,11 +190,10 @@ ui_member_role_post(struct req *r)
 	 * must never be left without anyone to manage it. */
 	if (uid == s->user_id && role != ROLE_ADMIN)
 		return members_page(r, NULL,
-		    _("You cannot change your own role. Ask another administrator."),
-		    NULL);
+		    _("You cannot change your own role. Ask another administrator."));
 	if ((rc = member_set_role(app->db, s->org_id, uid, role)) != 0)
 		return rc;
-	return members_page(r, _("The role was changed."), NULL, NULL);
+	return members_page(r, _("The role was changed."), NULL);
 }
 
 int
@@ -209,6 +202,7 @@ ui_member_remove_post(struct req *r)
 	struct app *app = r->app;
 	struct session *s = page_session(r);
 	struct principal p = page_principal(r);
+	struct audit_event ev;
 	int64_t uid;
 	int rc;
 
@@ -219,11 +213,18 @@ ui_member_remove_post(struct req *r)
 		return rc;
 	if (uid == s->user_id)
 		return members_page(r, NULL,
-		    _("You cannot remove yourself. Ask another administrator."),
-		    NULL);
+		    _("You cannot remove yourself. Ask another administrator."));
+	if ((rc = member_role(app->db, s->org_id, uid, &(enum role){ 0 })) != 0)
+		return rc;
+	/* Leaving ends taking part, first: should the removal then fail,
+	 * the member is left with less, never with more. */
+	web_audit_event(r, &ev, AUDIT_UPDATE, "trajectory", 0, 0, "admin");
+	if ((rc = traj_end_participation(app->db, s->org_id, uid, &ev,
+	    NULL)) != 0)
+		return rc;
 	if ((rc = member_remove(app->db, s->org_id, uid)) != 0)
 		return rc;
-	return members_page(r, _("The member was removed."), NULL, NULL);
+	return members_page(r, _("The member was removed."), NULL);
 }
 
 int
@@ -235,14 +236,14 @@ ui_invite_create_post(struct req *r)
 	const char *email = req_form(r, "email");
 	const char *rv = req_form(r, "role");
 	struct buf tok = BUF_INIT, body = BUF_INIT;
-	const char *link = NULL;
+	const char *link;
 	struct org org;
 	enum role role;
 	int rc;
 
 	if (email == NULL || strlen(email) == 0 ||
 	    strlen(email) > LIMIT_FIELD_SHORT || strchr(email, '@') == NULL)
-		return members_page(r, NULL, _("Please enter a valid e-mail address."), NULL);
+		return members_page(r, NULL, _("Please enter a valid e-mail address."));
 	if (rv == NULL || role_parse(str_c(rv), &role) != 0)
 		return ERR_INVAL;
 	if ((rc = authz_check(app->db, &p, AUTHZ_CREATE, AUTHZ_MEMBERS,
@@ -257,15 +258,27 @@ ui_invite_create_post(struct req *r)
 	buf_printf(&body, "%s\n\n%s\n\n%s\n",
 	    _("You are invited to join an organisation on Infuus, a secure platform for coaching. Accept the invitation here:"),
 	    link, _("The link works once, for seven days."));
-	if (app->cfg.smtp_url[0] == '\0') {
-		rc = members_page(r, _("The invitation was made."), NULL, link);
+	/*
+	 * The link goes to the address only, never to the administrator: it
+	 * is the proof that the person controls the address, and the page it
+	 * opens tells whether the address has an account (in any
+	 * organisation).  What the administrator sees does not depend on
+	 * the address at all.  Without a mail server a demo (--demo) prints
+	 * the link on the server's console for the operator; otherwise the
+	 * invitation waits unsent and the operator must configure smtp_url.
+	 */
+	if (app->cfg.smtp_url[0] == '\0' && app->cfg.demo) {
+		fprintf(stdout, "demo: invitation for %s: %s\n", email, link);
+		fflush(stdout);
+		rc = members_page(r, _("No mail server is configured. This is a demo: the invitation link is on the server's console."), NULL);
+	} else if (app->cfg.smtp_url[0] == '\0') {
+		rc = members_page(r, NULL, _("No mail server is configured, so the invitation could not be sent. Ask the operator to configure one, then invite again."));
 	} else if (notify_mail(app, email, _("Your invitation to Infuus"),
 	    body.p) != 0) {
 		rc = members_page(r, NULL,
-		    _("The invitation was made, but the e-mail could not be sent. Give this link yourself:"),
-		    link);
+		    _("The invitation was made, but the e-mail could not be sent. Please try again later."));
 	} else {
-		rc = members_page(r, _("The invitation was sent."), NULL, NULL);
+		rc = members_page(r, _("The invitation was sent."), NULL);
 	}
 out:
 	buf_wipe(&tok);
@@ -288,5 +301,5 @@ ui_org_settings_post(struct req *r)
 	if ((rc = org_set_require_2fa(app->db, s->org_id,
 	    v && strcmp(v, "1") == 0)) != 0)
 		return rc;
-	return members_page(r, _("The settings were saved."), NULL, NULL);
+	return members_page(r, _("The settings were saved."), NULL);
 }
