@@ -380,6 +380,15 @@ reset_token_page(struct req *r, const char *error)
 int
 ui_reset_token_form(struct req *r)
 {
+	int rc;
+
+	/* A used or expired link says so before a password is typed. */
+	rc = reset_lookup(((struct app *)r->app)->db, req_param(r, "token"),
+	    time(NULL));
+	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
+		return ERR_GONE;
+	if (rc != 0)
+		return rc;
 	reset_token_page(r, NULL);
 	return 0;
 }
