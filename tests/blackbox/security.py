@@ -206,6 +206,7 @@ class SecurityMixin:
             "current": PWUSER[1], "password": new, "password2": new,
             "csrf": a.csrf()})
         eq(r.status, 200, "POST /account/password")
+        self.pw[PWUSER[0]] = new
         check("other session" in r.text, "the page after the change",
               "says the other sessions ended", r.text[:3000])
         eq(b.get("/api/me").status, 401, "the user's other session")
@@ -216,11 +217,10 @@ class SecurityMixin:
         eq(old.get("/api/me").status, 401, "the changing session's old "
            "cookie")
         eq(a.get("/api/me").status, 200, "the changing session goes on")
-        self.pw[PWUSER[0]] = new
 
     # --- findings 7 and 8: the second factor -------------------------------
 
-    def test_two_factor_setup_rotation_and_switching_off(self):
+    def test_two_factor_setup_page_keeps_its_key_until_restarted(self):
         c = self.login(TWOFA)
         s1 = SECRET.search(c.get("/account/2fa").text).group(1)
         s2 = SECRET.search(c.get("/account/2fa").text).group(1)
@@ -229,26 +229,38 @@ class SecurityMixin:
         eq(r.status, 303, "POST /account/2fa restart=1")
         s3 = SECRET.search(c.get("/account/2fa").text).group(1)
         check(s3 != s1, "the key after starting over", "a new key", s3)
+        eq(SECRET.search(c.get("/account/2fa").text).group(1), s3,
+           "the new key on the next GET")
+
+    def test_two_factor_passing_rotates_the_session(self):
+        c = self.login(TWOFA)
         before = c.session
         secret, step, codes = self.setup_totp(c)
-        eq(secret, s3, "the key confirmed")
+        self.twofa = (secret, step, codes, c)
         check(c.session != before, "the cookie after set-up",
               "rotated", c.session)
-        c.logout()
+        old = Client(self.srv)
+        old.jar["infuus_session"] = before
+        eq(old.get("/api/me").status, 401, "the cookie from before set-up")
         # Log-in: the half-way cookie dies when the code is given.
-        c = Client(self.srv)
-        c.login(TWOFA[0], TWOFA[1])
-        pending = c.session
-        r = c.post("/login/2fa", {"code": totp(secret, step + 1),
-                                  "csrf": csrf_in(c.get("/login/2fa").text)})
+        d = Client(self.srv)
+        d.login(TWOFA[0], TWOFA[1])
+        pending = d.session
+        r = d.post("/login/2fa", {"code": totp(secret, step + 1),
+                                  "csrf": csrf_in(d.get("/login/2fa").text)})
         eq((r.status, r.header("location")), (303, "/"), "the right code")
-        check(c.session and c.session != pending, "the cookie after the "
-              "second factor", "a new value", c.session)
+        self.twofa = (secret, step + 1, codes, d)
+        check(d.session and d.session != pending, "the cookie after the "
+              "second factor", "a new value", d.session)
         old = Client(self.srv)
         old.jar["infuus_session"] = pending
         eq(old.get("/api/me").status, 401, "the half-way cookie afterwards")
-        eq(c.me()["two_factor"], True, "the new cookie's session")
-        # Switching off takes a code as well as the password.
+        eq(d.me()["two_factor"], True, "the new cookie's session")
+
+    def test_two_factor_off_needs_a_code(self):
+        check(getattr(self, "twofa", None), "two factors set up by the "
+              "test before", "set up", None)
+        secret, step, codes, c = self.twofa
         r = c.post("/account/2fa/disable", {"current": TWOFA[1],
                                             "csrf": c.csrf()})
         eq(r.status, 400, "switching off with the password alone")
@@ -316,9 +328,9 @@ class SecurityMixin:
               "names the reason", r.text[:3000])
 
     def test_display_names_refuse_hidden_characters_and_copies(self):
-        c = self.login(PWUSER)
-        for name in ("Pia\u202eaiP", "\u2066Pia\u2069", "Pi\u200ba",
-                     "\ufeffPia"):
+        c = self.login(RESET)
+        for name in ("Rob\u202eboR", "\u2066Rob\u2069", "Ro\u200bb",
+                     "\ufeffRob"):
             r = c.post("/account", {"name": name, "lang": "en",
                                     "csrf": c.csrf()})
             eq(r.status, 400, "the name %r" % name)
@@ -330,11 +342,11 @@ class SecurityMixin:
             eq(r.status, 409, "another member's name %r" % name)
             check("already has this name" in r.text, "the message",
                   "names the reason", r.text[:3000])
-        eq(c.me()["name"], PWUSER[2], "the name after the refusals")
-        r = c.post("/account", {"name": "Pia P.", "lang": "en",
+        eq(c.me()["name"], RESET[2], "the name after the refusals")
+        r = c.post("/account", {"name": "Rob R.", "lang": "en",
                                 "csrf": c.csrf()})
         eq(r.status, 303, "a name of one's own")
-        r = c.post("/account", {"name": PWUSER[2], "lang": "en",
+        r = c.post("/account", {"name": RESET[2], "lang": "en",
                                 "csrf": c.csrf()})
         eq(r.status, 303, "the old name back")
 
@@ -400,19 +412,19 @@ class SecurityMixin:
         self.login(RESET)  # the password is unchanged
 
     def test_idle_session_ends(self):
-        c = self.login(PWUSER)
+        c = self.login(MANY)
         self.advance(SESSION_IDLE - 120)
         eq(c.get("/api/me").status, 200, "after idling less than the limit")
         self.advance(SESSION_IDLE + 60)
         eq(c.get("/api/me").status, 401, "after idling past the limit")
-        c = self.login(PWUSER)
+        c = self.login(MANY)
         self.advance(SESSION_IDLE + 60)
         r = c.get("/account")
         eq((r.status, r.header("location")), (303, "/login?expired=1"),
            "a page after idling past the limit")
 
     def test_absolute_session_limit(self):
-        c = self.login(PWUSER)
+        c = self.login(MANY)
         step, lived = SESSION_IDLE - 300, 0
         while lived + step < SESSION_ABSOLUTE:
             self.advance(step)
