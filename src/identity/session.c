@@ -38,6 +38,7 @@ struct create_job {
 	const char *ua;
 	size_t ua_len;
 	int64_t now;
+	int64_t max;
 	struct session *out;
 };
 
@@ -110,13 +111,23 @@ create_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_i64(st, 1, j->user_id);
 	db_bind_i64(st, 2, j->user_id);
-	db_bind_i64(st, 3, LIMIT_SESSIONS_PER_USER);
+	db_bind_i64(st, 3, j->max);
 	return db_run(st);
 }
 
 int
 session_create(struct db *db, int64_t user_id, int64_t org_id,
     bool twofa_passed, bool twofa_pending, const char *addr,
+    const char *user_agent, time_t now, struct buf *token,
+    struct session *out)
+{
+	return session_create_capped(db, 0, user_id, org_id, twofa_passed,
+	    twofa_pending, addr, user_agent, now, token, out);
+}
+
+int
+session_create_capped(struct db *db, int max_per_user, int64_t user_id,
+    int64_t org_id, bool twofa_passed, bool twofa_pending, const char *addr,
     const char *user_agent, time_t now, struct buf *token,
     struct session *out)
 {
@@ -153,6 +164,7 @@ session_create(struct db *db, int64_t user_id, int64_t org_id,
 				j.ua_len--;
 	}
 	j.now = (int64_t)now;
+	j.max = max_per_user > 0 ? max_per_user : LIMIT_SESSIONS_PER_USER;
 	j.out = &s;
 	if ((rc = db_write(db, create_run, &j)) != 0) {
 		buf_wipe(token);

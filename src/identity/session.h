@@ -53,6 +53,11 @@ int session_create(struct db *db, int64_t user_id, int64_t org_id,
     bool twofa_passed, bool twofa_pending, const char *addr,
     const char *user_agent, time_t now, struct buf *token,
     struct session *out);
+/* session_create with a cap of max_per_user sessions (0: the limit of
+ * limits.h), as configured for the server (sessions_per_user). */
+int session_create_capped(struct db *db, int max_per_user, int64_t user_id, int64_t org_id, bool twofa_passed, bool twofa_pending,
+    const char *addr, const char *user_agent, time_t now, struct buf *token,
+    struct session *out);
 /* Look up by cookie token: ERR_AUTH when unknown (or the account is
  * disabled), ERR_REAUTH when idle or too old, or waiting for its second
  * factor longer than LIMIT_SESSION_2FA_PENDING (the row is deleted).

@@ -104,8 +104,9 @@ web_start_session(struct req *r, int64_t user_id, bool pending)
 	if (!pending && (rc = first_org(app, r, user_id, &org)) != 0)
 		return rc;
 	s = ARENA_NEW(&r->arena, struct session);
-	rc = session_create(app->db, user_id, org, false, pending,
-	    r->remote_addr, r->user_agent, time(NULL), &tok, s);
+	rc = session_create_capped(app->db, app->cfg.sessions_per_user,
+	    user_id, org, false, pending, r->remote_addr, r->user_agent,
+	    time(NULL), &tok, s);
 	if (rc == 0) {
 		resp_cookie(r, "infuus_session", tok.p, -1);
 		r->auth = s;

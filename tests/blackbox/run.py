@@ -1181,7 +1181,9 @@ class Identity(Suite):
 
 class Durability(Suite):
     def setup(self):
-        self.srv = self.server().start(fresh=True)
+        # Some 150 log-ins of three people: no cap on sessions ends any.
+        self.srv = self.server(sets={"sessions_per_user": "1000000"}).start(
+            fresh=True)
 
     def test_acknowledged_sessions_survive_sigkill(self):
         srv = self.srv

@@ -546,6 +546,12 @@ sessions_per_user_are_capped_oldest_first(void **state)
 		    T0 + 20, &l), 0);
 	/* Another user's session is not counted. */
 	assert_int_equal(session_lookup(fx->db, &pol, other.p, T0 + 20, &l), 0);
+	/* A server's own cap (sessions_per_user). */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(session_create_capped(fx->db, 2, bert, 0,
+		    false, false, NULL, NULL, T0 + 30 + i, &other, &s), 0);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM sessions "
+	    "WHERE user_id = ?", 1, bert, 0), 2);
 	for (i = 0; i < LIMIT_SESSIONS_PER_USER + 2; i++)
 		buf_release(&tok[i]);
 	buf_release(&other);
