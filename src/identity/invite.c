@@ -188,6 +188,10 @@ accept_run(struct db_conn *c, void *arg)
 		return rc;
 
 	if (p->user_id != 0) {
+		/* XXX: an existing account keeps its name when it joins, even
+		 * when a member here reads the same; it is refused for new
+		 * accounts and name changes (ident_name_free_on), and asking
+		 * the person to rename before joining is not built yet. */
 		/* Still the account whose password was checked. */
 		int64_t args[1] = { p->user_id };
 		int64_t one = 0;
