@@ -5,7 +5,8 @@
  * Answers never tell whether an account exists: a wrong address and a
  * wrong password read the same, and a reset request always says a link
  * was sent "if an account exists".  Every log-in makes a new session (a new
- * cookie value), so a session id planted before log-in is worthless.
+ * cookie value), so a session id planted before log-in is worthless, and
+ * passing the second factor changes the cookie again.
  */
 #include <locale.h>
 #include <stdlib.h>
@@ -381,11 +382,11 @@ reset_token_page(struct req *r, const char *error)
 int
 ui_reset_token_form(struct req *r)
 {
+	struct app *app = r->app;
 	int rc;
 
 	/* A used or expired link says so before a password is typed. */
-	rc = reset_lookup(((struct app *)r->app)->db, req_param(r, "token"),
-	    time(NULL));
+	rc = reset_lookup(app->db, req_param(r, "token"), time(NULL));
 	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
 		return ERR_GONE;
 	if (rc != 0)
