@@ -251,6 +251,10 @@ ui_invite_create_post(struct req *r)
 		return rc;
 	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
 		return rc;
+	/* Without a mail server only a demo has a way to deliver the link
+	 * (below); elsewhere no invitation is made that nobody can use. */
+	if (app->cfg.smtp_url[0] == '\0' && !app->cfg.demo)
+		return members_page(r, NULL, _("No mail server is configured, so the invitation could not be sent. Ask the operator to configure one, then invite again."));
 	if ((rc = invite_create(app->db, s->org_id, email, role, s->user_id,
 	    &tok)) != 0)
 		goto out;
@@ -264,15 +268,12 @@ ui_invite_create_post(struct req *r)
 	 * opens tells whether the address has an account (in any
 	 * organisation).  What the administrator sees does not depend on
 	 * the address at all.  Without a mail server a demo (--demo) prints
-	 * the link on the server's console for the operator; otherwise the
-	 * invitation waits unsent and the operator must configure smtp_url.
+	 * the link on the server's console for the operator (make run).
 	 */
-	if (app->cfg.smtp_url[0] == '\0' && app->cfg.demo) {
+	if (app->cfg.smtp_url[0] == '\0') {
 		fprintf(stdout, "demo: invitation for %s: %s\n", email, link);
 		fflush(stdout);
 		rc = members_page(r, _("No mail server is configured. This is a demo: the invitation link is on the server's console."), NULL);
-	} else if (app->cfg.smtp_url[0] == '\0') {
-		rc = members_page(r, NULL, _("No mail server is configured, so the invitation could not be sent. Ask the operator to configure one, then invite again."));
 	} else if (notify_mail(app, email, _("Your invitation to Infuus"),
 	    body.p) != 0) {
 		rc = members_page(r, NULL,
