@@ -313,7 +313,7 @@ cmd_user(struct app *app, struct opts *o)
 	if (o->role && role_parse(str_c(o->role), &role) != 0)
 		die("unknown role '%s'", o->role);
 	new_password(&pw, &gen);
-	if (user_password_ok(pw.p, pw.len, &why) != 0)
+	if (user_password_ok_for(pw.p, pw.len, o->email, &why) != 0)
 		die("password refused: %s", why ? why : "too weak");
 	open_or_die(app);
 	if (o->org && (rc = lookup_org(app, o->org, &org)) != 0) {

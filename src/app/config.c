@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/num.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
@@ -50,6 +51,7 @@ static const struct setting settings[] = {
 	I("smtp_tls", smtp_tls, 0, 2),
 	I("session_idle", session_idle, 60, 7 * 24 * 3600),
 	I("session_absolute", session_absolute, 300, 30 * 24 * 3600),
+	I("sessions_per_user", sessions_per_user, 1, 1000000),
 	I("threads", threads, 0, 256),
 	B("tls_proxy", tls_proxy),
 	B("access_log", access_log),
@@ -114,6 +116,7 @@ defaults(struct config *c)
 	c->smtp_from = xstrdup("noreply@infuus.invalid");
 	c->session_idle = 30 * 60;
 	c->session_absolute = 12 * 60 * 60;
+	c->sessions_per_user = LIMIT_SESSIONS_PER_USER;
 	c->access_log = true;
 	c->log_level = 1;
 }

@@ -26,6 +26,7 @@ struct config {
 	int smtp_tls;          /* 0 none, 1 try STARTTLS, 2 require TLS */
 	int session_idle;      /* seconds */
 	int session_absolute;  /* seconds */
+	int sessions_per_user; /* default LIMIT_SESSIONS_PER_USER */
 	int threads;           /* 0 = CPUs */
 	bool tls_proxy;        /* behind a TLS proxy: HSTS, Secure cookies */
 	bool access_log;

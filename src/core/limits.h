@@ -77,6 +77,11 @@
  * a half-logged-in session is worth little to its owner and much to
  * someone who stole the password. */
 #define LIMIT_SESSION_2FA_PENDING (10 * 60)
+/* Sessions one person may hold at once; a new log-in beyond it ends the
+ * oldest.  A person uses a few devices (phone, laptop, a work computer);
+ * more live sessions are mostly forgotten ones, each a cookie that still
+ * works if stolen, and a stolen password must not mint them unbounded. */
+#define LIMIT_SESSIONS_PER_USER 10
 /* Seconds an invitation link stays valid. */
 #define LIMIT_INVITE_TTL (7 * 24 * 60 * 60)
 /* Seconds a password-reset link stays valid. */

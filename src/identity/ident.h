@@ -28,14 +28,21 @@ int ident_email_norm(const char *email, struct buf *out);
  * account, the same whether the account exists or not. */
 void ident_acct_bucket(const char *norm_email, struct buf *out);
 
-/* A person's display name: 1..LIMIT_FIELD_SHORT bytes, not blank, no
- * control characters.  ERR_INVAL otherwise. */
+/* user_name_ok without the reason. */
 int ident_name_ok(const char *name);
+/* On the writer, inside the caller's job: ERR_CONFLICT when another member
+ * (not user_id) of org_id -- or, with org_id 0, of any organisation
+ * user_id belongs to -- has a name that reads the same (white space, ASCII
+ * case and invisible joiners aside). */
+int ident_name_free_on(struct db_conn *c, int64_t org_id, int64_t user_id,
+    const char *name);
 /* "nl" or "en"; NULL means the default "nl".  *out gets the static text. */
 int ident_lang_ok(const char *lang, const char **out);
 
-/* user_password_ok, then argon2id into *out (ERR_INVAL when refused). */
-int ident_password_hash(const char *pw, struct buf *out);
+/* user_password_ok_for (email may be NULL), then argon2id into *out
+ * (ERR_INVAL when refused, with the reason in *why when why is not NULL). */
+int ident_password_hash(const char *pw, const char *email, struct buf *out,
+    const char **why);
 /*
  * An argon2id hash of a fixed text with the current parameters, made once
  * (pthread_once) at first use, so log-in for an unknown address costs the

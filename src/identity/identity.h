@@ -76,17 +76,35 @@ int org_set_require_2fa(struct db *db, int64_t org_id, bool on);
 /* Password rules: LIMIT_PASSWORD_MIN..MAX bytes; ERR_INVAL with a reason
  * in *why (static text) when it is refused. */
 int user_password_ok(const char *pw, size_t len, const char **why);
+/* user_password_ok, and not the account's own e-mail address (compared
+ * trimmed and without regard to case; email NULL skips that rule).  Every
+ * way a password is set (account creation, invitation, reset, change)
+ * applies it. */
+int user_password_ok_for(const char *pw, size_t len, const char *email,
+    const char **why);
 int user_create(struct db *db, const char *email, const char *name,
     const char *password, const char *lang, int64_t *id);
 int user_get(struct db *db, int64_t id, struct arena *a, struct user *out);
 int user_by_email(struct db *db, const char *email, struct arena *a,
     struct user *out);
-int user_set_password(struct db *db, int64_t user_id, const char *password);
+/* Sets the password (user_password_ok_for: ERR_INVAL with the reason in
+ * *why, which may be NULL) and ends every other session of the user in the
+ * same job, keeping keep_session (0: keep none). */
+int user_set_password(struct db *db, int64_t user_id, const char *password,
+    int64_t keep_session, const char **why);
 /* Check the current password (for re-authentication and settings).
  * ERR_LOGIN when wrong (or the account is disabled), ERR_NOTFOUND for no
  * such user; throttled with log-in's account rules (ERR_THROTTLED). */
 int user_check_password(struct db *db, int64_t user_id, const char *password);
-/* name or lang may be NULL to keep the current value. */
+/* A person's display name: 1..LIMIT_FIELD_SHORT bytes of UTF-8, not
+ * blank, no control characters, and none of the invisible or
+ * direction-changing format characters (U+202A-U+202E, U+2066-U+2069,
+ * zero-width spaces, ...) that let a name pass for another.  ERR_INVAL
+ * with a reason (static text for _()) in *why. */
+int user_name_ok(const char *name, const char **why);
+/* name or lang may be NULL to keep the current value.  ERR_INVAL for a
+ * name user_name_ok refuses; ERR_CONFLICT when another member of one of
+ * the user's organisations already has a name that reads the same. */
 int user_set_profile(struct db *db, int64_t user_id, const char *name,
     const char *lang);
 /* Disable (or enable again) an account.  Disabling ends every session of
@@ -132,7 +150,9 @@ int invite_lookup(struct db *db, const char *token, time_t now,
     struct arena *a, struct invite *out);
 /* Accept: creates the account (name, password) or, when it exists, checks
  * the password of that account; adds the membership; marks the invitation
- * used -- all in one job.  *user_id gets the account. */
+ * used -- all in one job.  *user_id gets the account.  For a new account,
+ * ERR_CONFLICT when a member of the organisation has a name that reads the
+ * same. */
 int invite_accept(struct db *db, const char *token, const char *name,
     const char *password, const char *lang, time_t now, int64_t *user_id);
 
@@ -150,9 +170,10 @@ int reset_lookup(struct db *db, const char *token, time_t now);
 /* Sets the new password, marks the token used (and the user's other reset
  * links), ends every session of the user and clears the account's log-in
  * failures.  ERR_GONE when used or expired, ERR_NOTFOUND when unknown,
- * ERR_INVAL when the password is refused (the link stays usable). */
+ * ERR_INVAL when the password is refused (the link stays usable; the
+ * reason in *why, which may be NULL). */
 int reset_complete(struct db *db, const char *token, const char *password,
-    time_t now, int64_t *user_id);
+    time_t now, int64_t *user_id, const char **why);
 
 /* --- log-in --------------------------------------------------------------- */
 
@@ -183,9 +204,12 @@ int login_password(struct db *db, const char *email, const char *password,
 
 /* Start set-up: a new secret, sealed with the keyring's system key and kept
  * pending until confirmed; *uri gets the otpauth:// URI, *secret_b32 the
- * secret for manual entry. */
+ * secret for manual entry.  Without fresh, a secret already pending is
+ * handed back unchanged (nothing is written), so showing the set-up page
+ * again does not break a set-up in progress; fresh replaces it (the
+ * person asked to start over).  ERR_CONFLICT when two factors are on. */
 int twofa_begin(struct db *db, struct keyring *kr, int64_t user_id,
-    struct buf *uri, struct buf *secret_b32);
+    bool fresh, struct buf *uri, struct buf *secret_b32);
 /* Confirm with a first code; enables two factors and fills codes[] with
  * LIMIT_RECOVERY_CODES single-use recovery codes (shown once). */
 int twofa_confirm(struct db *db, struct keyring *kr, int64_t user_id,

@@ -235,18 +235,24 @@ out:
 
 int
 reset_complete(struct db *db, const char *token, const char *password,
-    time_t now, int64_t *user_id)
+    time_t now, int64_t *user_id, const char **why)
 {
 	unsigned char h[CRYPTO_HASHBYTES];
 	struct buf hash = BUF_INIT;
 	struct complete_job j = { 0 };
+	struct arena a;
+	struct user u;
 	int64_t uid;
 	int rc;
 
 	*user_id = 0;
+	if (why != NULL)
+		*why = NULL;
+	arena_init(&a);
 	if ((rc = reset_read(db, token, now, &uid)) != 0)
-		return rc;
-	if ((rc = ident_password_hash(password, &hash)) != 0)
+		goto out;
+	if ((rc = user_get(db, uid, &a, &u)) != 0 ||
+	    (rc = ident_password_hash(password, u.email, &hash, why)) != 0)
 		goto out;
 	ident_token_hash(token, h);
 	j.hash = h;
@@ -258,5 +264,6 @@ reset_complete(struct db *db, const char *token, const char *password,
 	*user_id = uid;
 out:
 	buf_wipe(&hash);
+	arena_release(&a);
 	return rc;
 }

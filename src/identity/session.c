@@ -38,6 +38,7 @@ struct create_job {
 	const char *ua;
 	size_t ua_len;
 	int64_t now;
+	int64_t max;
 	struct session *out;
 };
 
@@ -101,12 +102,32 @@ create_run(struct db_conn *c, void *arg)
 		db_bind_null(st, 8);
 	db_bind_i64(st, 9, j->now);
 	db_bind_i64(st, 10, j->now);
-	return db_step_id(st, &j->out->id);
+	if ((rc = db_step_id(st, &j->out->id)) != 0)
+		return rc;
+	/* Past the limit the oldest sessions end: ids grow with creation. */
+	if ((rc = db_prepare(c, "DELETE FROM sessions WHERE user_id = ? "
+	    "AND id NOT IN (SELECT id FROM sessions WHERE user_id = ? "
+	    "ORDER BY id DESC LIMIT ?)", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->user_id);
+	db_bind_i64(st, 2, j->user_id);
+	db_bind_i64(st, 3, j->max);
+	return db_run(st);
 }
 
 int
 session_create(struct db *db, int64_t user_id, int64_t org_id,
     bool twofa_passed, bool twofa_pending, const char *addr,
+    const char *user_agent, time_t now, struct buf *token,
+    struct session *out)
+{
+	return session_create_capped(db, 0, user_id, org_id, twofa_passed,
+	    twofa_pending, addr, user_agent, now, token, out);
+}
+
+int
+session_create_capped(struct db *db, int max_per_user, int64_t user_id,
+    int64_t org_id, bool twofa_passed, bool twofa_pending, const char *addr,
     const char *user_agent, time_t now, struct buf *token,
     struct session *out)
 {
@@ -143,6 +164,7 @@ session_create(struct db *db, int64_t user_id, int64_t org_id,
 				j.ua_len--;
 	}
 	j.now = (int64_t)now;
+	j.max = max_per_user > 0 ? max_per_user : LIMIT_SESSIONS_PER_USER;
 	j.out = &s;
 	if ((rc = db_write(db, create_run, &j)) != 0) {
 		buf_wipe(token);
@@ -336,6 +358,102 @@ session_set_org(struct db *db, int64_t session_id, int64_t org_id)
 	struct promote_job j = { session_id, org_id, false };
 
 	return db_write(db, promote_run, &j);
+}
+
+struct rotate_job {
+	int64_t id;
+	const unsigned char *token_hash;
+	const char *csrf;
+	bool promote;
+	int64_t org_id;
+};
+
+static int
+rotate_run(struct db_conn *c, void *arg)
+{
+	struct rotate_job *j = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if (j->promote) {
+		struct promote_job pj = { j->id, j->org_id, true };
+
+		if ((rc = promote_run(c, &pj)) != 0)
+			return rc;
+	}
+	if ((rc = db_prepare(c, "UPDATE sessions SET token_hash = ?, "
+	    "csrf = ? WHERE id = ?", &st)) != 0)
+		return rc;
+	db_bind_blob(st, 1, j->token_hash, CRYPTO_HASHBYTES);
+	db_bind_textz(st, 2, j->csrf);
+	db_bind_i64(st, 3, j->id);
+	return db_step_one(st, ERR_NOTFOUND);
+}
+
+static int
+rotate(struct db *db, struct session *s, bool promote, int64_t org_id,
+    struct buf *token)
+{
+	unsigned char h[CRYPTO_HASHBYTES];
+	struct buf csrf = BUF_INIT;
+	struct rotate_job j = { s->id, h, NULL, promote, org_id };
+	int rc;
+
+	buf_reset(token);
+	crypto_token(token);
+	crypto_token(&csrf);
+	ASSERT(csrf.len < sizeof(s->csrf));
+	ident_token_hash(token->p, h);
+	j.csrf = csrf.p;
+	if ((rc = db_write(db, rotate_run, &j)) != 0) {
+		buf_wipe(token);
+		goto out;
+	}
+	memcpy(s->csrf, csrf.p, csrf.len + 1);
+	if (promote) {
+		s->org_id = org_id;
+		s->twofa_passed = true;
+		s->twofa_pending = false;
+	}
+out:
+	buf_wipe(&csrf);
+	return rc;
+}
+
+int
+session_rotate(struct db *db, struct session *s, struct buf *token)
+{
+	return rotate(db, s, false, 0, token);
+}
+
+int
+session_promote_rotate(struct db *db, struct session *s, int64_t org_id,
+    struct buf *token)
+{
+	return rotate(db, s, true, org_id, token);
+}
+
+static int
+destroy_others_run(struct db_conn *c, void *arg)
+{
+	const int64_t *ids = arg;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "DELETE FROM sessions WHERE user_id = ? "
+	    "AND id <> ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, ids[0]);
+	db_bind_i64(st, 2, ids[1]);
+	return db_run(st);
+}
+
+int
+session_destroy_others(struct db *db, int64_t user_id, int64_t keep_id)
+{
+	int64_t ids[2] = { user_id, keep_id };
+
+	return db_write(db, destroy_others_run, ids);
 }
 
 int

@@ -48,11 +48,17 @@ struct session_policy {
 };
 
 /* A new session; *token gets the cookie value (shown once, never stored).
- * ERR_NOTFOUND when the user does not exist, is disabled, or is not a
+ * A user keeps at most LIMIT_SESSIONS_PER_USER sessions: the oldest end
+ * in the same job.  ERR_NOTFOUND when the user does not exist, is disabled, or is not a
  * member of org_id (0: none chosen yet).  addr and user_agent may be NULL. */
 int session_create(struct db *db, int64_t user_id, int64_t org_id,
     bool twofa_passed, bool twofa_pending, const char *addr,
     const char *user_agent, time_t now, struct buf *token,
+    struct session *out);
+/* session_create with a cap of max_per_user sessions (0: the limit of
+ * limits.h), as configured for the server (sessions_per_user). */
+int session_create_capped(struct db *db, int max_per_user, int64_t user_id, int64_t org_id, bool twofa_passed, bool twofa_pending,
+    const char *addr, const char *user_agent, time_t now, struct buf *token,
     struct session *out);
 /* Look up by cookie token: ERR_AUTH when unknown (or the account is
  * disabled), ERR_REAUTH when idle or too old, or waiting for its second
@@ -67,7 +73,20 @@ int session_lookup(struct db *db, const struct session_policy *pol,
  * of org_id (0 means no organisation). */
 int session_promote(struct db *db, int64_t session_id, int64_t org_id);
 int session_set_org(struct db *db, int64_t session_id, int64_t org_id);
+/*
+ * A new cookie token (and CSRF token) for the session s, in place: the old
+ * token stops working at once.  *token gets the new cookie value; s->csrf
+ * is updated.  Run it whenever the session gains privilege or its owner
+ * proves who they are again (the second factor, a password change), so a
+ * token seen before is worthless after.  ERR_NOTFOUND when the session is
+ * gone.  session_promote_rotate is session_promote and this in one job.
+ */
+int session_rotate(struct db *db, struct session *s, struct buf *token);
+int session_promote_rotate(struct db *db, struct session *s, int64_t org_id,
+    struct buf *token);
 int session_destroy(struct db *db, int64_t session_id);
+/* Every session of the user but keep_id (after a password change). */
+int session_destroy_others(struct db *db, int64_t user_id, int64_t keep_id);
 /* "Log out everywhere": every session of the user. */
 int session_destroy_user(struct db *db, int64_t user_id);
 /* Delete the sessions that expired (idle or absolute); run it now and then.

@@ -83,8 +83,12 @@ out:
 	return rc;
 }
 
+/* The pending secret into out: 0, or 1 when there is none. */
+static int pending_secret(struct db *db, struct keyring *kr, int64_t user_id,
+    unsigned char out[TOTP_SECRET_BYTES]);
+
 int
-twofa_begin(struct db *db, struct keyring *kr, int64_t user_id,
+twofa_begin(struct db *db, struct keyring *kr, int64_t user_id, bool fresh,
     struct buf *uri, struct buf *secret_b32)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
@@ -102,12 +106,18 @@ twofa_begin(struct db *db, struct keyring *kr, int64_t user_id,
 		rc = ERR_CONFLICT;
 		goto out;
 	}
+	if (!fresh && (rc = pending_secret(db, kr, user_id, secret)) != 1) {
+		if (rc != 0)
+			goto out;
+		goto show;  /* the set-up in progress, unchanged */
+	}
 	totp_secret_new(secret);
 	j.kr = kr;
 	j.user_id = user_id;
 	j.secret = secret;
 	if ((rc = db_write(db, begin_run, &j)) != 0)
 		goto out;
+show:
 	if ((rc = totp_uri(secret, sizeof(secret), u.email, uri)) != 0)
 		goto out;
 	totp_base32_encode(secret, sizeof(secret), secret_b32);
@@ -176,6 +186,23 @@ secret_load(struct db *db, struct keyring *kr, int64_t user_id,
 	}
 out:
 	db_read_end(db, c);
+	return rc;
+}
+
+static int
+pending_secret(struct db *db, struct keyring *kr, int64_t user_id,
+    unsigned char out[TOTP_SECRET_BYTES])
+{
+	struct secret_state s = { false, 0, BUF_INIT, BUF_INIT };
+	int rc;
+
+	if ((rc = secret_load(db, kr, user_id, true, &s)) == 0) {
+		if (s.enabled || s.secret.len != TOTP_SECRET_BYTES)
+			rc = 1;
+		else
+			memcpy(out, s.secret.p, TOTP_SECRET_BYTES);
+	}
+	secret_state_release(&s);
 	return rc;
 }
 

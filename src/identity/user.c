@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/i18n.h"
 #include "core/text.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "identity/ident.h"
 #include "identity/throttle.h"
@@ -80,16 +81,152 @@ ident_acct_bucket(const char *norm_email, struct buf *out)
 	crypto_sha256_hex(norm_email, strlen(norm_email), out);
 }
 
+/*
+ * Characters that change how the text around them is shown, or show as
+ * nothing: the bidirectional embeddings, overrides and isolates (which can
+ * make "Anna" display another name, or reorder the words next to it), the
+ * zero-width and invisible fillers, the byte-order mark, tags, and the
+ * other format controls (Unicode's Cf) a name has no use for.  The joiners
+ * U+200C and U+200D stay: Persian and Indic names and emoji sequences need
+ * them (name_key ignores them when names are compared).
+ */
+static bool
+hidden_char(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x34f ||
+	    (cp >= 0x600 && cp <= 0x605) || cp == 0x61c || cp == 0x6dd ||
+	    cp == 0x70f || cp == 0x890 || cp == 0x891 || cp == 0x8e2 ||
+	    cp == 0x115f || cp == 0x1160 || cp == 0x17b4 || cp == 0x17b5 ||
+	    (cp >= 0x180b && cp <= 0x180f) || cp == 0x200b ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x206f) || cp == 0x3164 || cp == 0xfeff ||
+	    cp == 0xffa0 || (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x110bd ||
+	    cp == 0x110cd || (cp >= 0x13430 && cp <= 0x1343f) ||
+	    (cp >= 0x1bca0 && cp <= 0x1bca3) ||
+	    (cp >= 0x1d173 && cp <= 0x1d17a) ||
+	    (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
+int
+user_name_ok(const char *name, const char **why)
+{
+	struct str s = str_c(name ? name : "");
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = 0, k;
+	uint32_t cp;
+
+	*why = NULL;
+	/* text_clean lets no white space but the space through: a name
+	 * that trims to nothing is all spaces. */
+	if (s.len == 0 || str_trim(s).len == 0) {
+		*why = N_("Please enter your name.");
+		return ERR_INVAL;
+	}
+	if (s.len > LIMIT_FIELD_SHORT) {
+		*why = N_("The name is too long.");
+		return ERR_INVAL;
+	}
+	if (!text_clean(s, false) || !utf8_valid(s.p, s.len)) {
+		*why = N_("The name contains a character that is not allowed.");
+		return ERR_INVAL;
+	}
+	while (i < s.len) {
+		k = utf8_decode(u + i, s.len - i, &cp);
+		if (k == 0 || hidden_char(cp)) {
+			*why = N_("The name contains an invisible character or one that changes the direction of the text; please type it without.");
+			return ERR_INVAL;
+		}
+		i += k;
+	}
+	return 0;
+}
+
 int
 ident_name_ok(const char *name)
 {
-	struct str s = str_c(name);
+	const char *why;
 
-	if (s.len == 0 || s.len > LIMIT_FIELD_SHORT || !text_clean(s, false))
-		return ERR_INVAL;
-	/* text_clean let no white space but the space through: a name
-	 * that trims to nothing is all spaces. */
-	return str_trim(s).len == 0 ? ERR_INVAL : 0;
+	return user_name_ok(name, &why);
+}
+
+/*
+ * A name as people tell it apart on a page: white space collapsed, ASCII
+ * case folded, joiners and variation selectors (which show as nothing)
+ * dropped.  Two members whose keys are equal look the same in a list.
+ */
+static void
+name_key(struct str s, struct buf *out)
+{
+	const unsigned char *u = (const unsigned char *)s.p;
+	size_t i = 0, k;
+	bool space = false;
+	uint32_t cp;
+
+	buf_reset(out);
+	s = str_trim(s);
+	u = (const unsigned char *)s.p;
+	while (i < s.len) {
+		k = utf8_decode(u + i, s.len - i, &cp);
+		if (k == 0) {
+			buf_addch(out, (char)u[i++]);
+			continue;
+		}
+		if (cp == ' ') {
+			space = true;
+		} else if (cp == 0x200c || cp == 0x200d ||
+		    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+		    (cp >= 0xe0100 && cp <= 0xe01ef)) {
+			/* nothing to see */
+		} else {
+			if (space && out->len > 0)
+				buf_addch(out, ' ');
+			space = false;
+			if (cp >= 'A' && cp <= 'Z')
+				buf_addch(out, (char)(cp - 'A' + 'a'));
+			else
+				buf_add(out, s.p + i, k);
+		}
+		i += k;
+	}
+}
+
+int
+ident_name_free_on(struct db_conn *c, int64_t org_id, int64_t user_id,
+    const char *name)
+{
+	struct buf want = BUF_INIT, have = BUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	name_key(str_c(name), &want);
+	if (org_id != 0)
+		rc = db_prepare(c, "SELECT u.name FROM memberships m "
+		    "JOIN users u ON u.id = m.user_id "
+		    "WHERE m.org_id = ? AND m.user_id <> ?", &st);
+	else
+		rc = db_prepare(c, "SELECT DISTINCT u.name FROM memberships m "
+		    "JOIN users u ON u.id = m.user_id WHERE m.org_id IN "
+		    "(SELECT org_id FROM memberships WHERE user_id = ?) "
+		    "AND m.user_id <> ?", &st);
+	if (rc != 0)
+		goto out;
+	db_bind_i64(st, 1, org_id != 0 ? org_id : user_id);
+	db_bind_i64(st, 2, user_id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		name_key(db_col_text(st, 0), &have);
+		if (have.len == want.len &&
+		    memcmp(have.p, want.p, want.len) == 0) {
+			rc = ERR_CONFLICT;
+			break;
+		}
+	}
+	db_done(st);
+	if (rc == DB_DONE)
+		rc = 0;
+out:
+	buf_release(&want);
+	buf_release(&have);
+	return rc;
 }
 
 int
@@ -107,14 +244,18 @@ ident_lang_ok(const char *lang, const char **out)
 }
 
 int
-ident_password_hash(const char *pw, struct buf *out)
+ident_password_hash(const char *pw, const char *email, struct buf *out,
+    const char **why)
 {
-	const char *why;
+	const char *w = NULL;
 	int rc;
 
+	if (why == NULL)
+		why = &w;
+	*why = NULL;
 	if (pw == NULL)
 		return ERR_INVAL;
-	if ((rc = user_password_ok(pw, strlen(pw), &why)) != 0)
+	if ((rc = user_password_ok_for(pw, strlen(pw), email, why)) != 0)
 		return rc;
 	buf_reset(out);
 	return crypto_password_hash(pw, strlen(pw), out);
@@ -245,6 +386,30 @@ user_password_ok(const char *pw, size_t len, const char **why)
 	return 0;
 }
 
+int
+user_password_ok_for(const char *pw, size_t len, const char *email,
+    const char **why)
+{
+	struct buf norm = BUF_INIT;
+	struct str p;
+	int rc;
+
+	if ((rc = user_password_ok(pw, len, why)) != 0 || email == NULL)
+		return rc;
+	/* The address is the first thing anyone tries: it is on every
+	 * mail the person sends.  Compared like addresses are: trimmed,
+	 * without regard to ASCII case. */
+	ident_email_lower(email, &norm);
+	p = str_trim((struct str){ pw, len });
+	if (norm.len > 0 && p.len == norm.len &&
+	    strncasecmp(p.p, norm.p, p.len) == 0) {
+		*why = N_("The password must not be your e-mail address.");
+		rc = ERR_INVAL;
+	}
+	buf_release(&norm);
+	return rc;
+}
+
 /* --- accounts ------------------------------------------------------------- */
 
 struct create_job {
@@ -296,7 +461,7 @@ user_create(struct db *db, const char *email, const char *name,
 	    (rc = ident_name_ok(name)) != 0 ||
 	    (rc = ident_lang_ok(lang, &j.lang)) != 0)
 		goto out;
-	if ((rc = ident_password_hash(password, &hash)) != 0)
+	if ((rc = ident_password_hash(password, norm.p, &hash, NULL)) != 0)
 		goto out;
 	j.email = norm.p;
 	j.name = name;
@@ -392,6 +557,7 @@ out:
 struct setpw_job {
 	int64_t user_id;
 	const char *pw_hash;
+	int64_t keep_session;
 };
 
 static int
@@ -406,22 +572,40 @@ setpw_run(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_textz(st, 1, j->pw_hash);
 	db_bind_i64(st, 2, j->user_id);
-	return db_step_one(st, ERR_NOTFOUND);
+	if ((rc = db_step_one(st, ERR_NOTFOUND)) != 0)
+		return rc;
+	/* A password is changed because it may be known to someone else:
+	 * whatever they logged in with ends with it, as after a reset. */
+	if ((rc = db_prepare(c, "DELETE FROM sessions WHERE user_id = ? "
+	    "AND id <> ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->user_id);
+	db_bind_i64(st, 2, j->keep_session);
+	return db_run(st);
 }
 
 int
-user_set_password(struct db *db, int64_t user_id, const char *password)
+user_set_password(struct db *db, int64_t user_id, const char *password,
+    int64_t keep_session, const char **why)
 {
 	struct buf hash = BUF_INIT;
-	struct setpw_job j = { user_id, NULL };
+	struct setpw_job j = { user_id, NULL, keep_session };
+	struct arena a;
+	struct user u;
 	int rc;
 
-	if ((rc = ident_password_hash(password, &hash)) != 0)
+	if (why != NULL)
+		*why = NULL;
+	arena_init(&a);
+	if ((rc = user_get(db, user_id, &a, &u)) != 0)
+		goto out;
+	if ((rc = ident_password_hash(password, u.email, &hash, why)) != 0)
 		goto out;
 	j.pw_hash = hash.p;
 	rc = db_write(db, setpw_run, &j);
 out:
 	buf_wipe(&hash);
+	arena_release(&a);
 	return rc;
 }
 
@@ -499,6 +683,9 @@ profile_run(struct db_conn *c, void *arg)
 	struct db_stmt *st;
 	int rc;
 
+	if (j->name != NULL &&
+	    (rc = ident_name_free_on(c, 0, j->user_id, j->name)) != 0)
+		return rc;
 	if ((rc = db_prepare(c, "UPDATE users SET name = COALESCE(?, name), "
 	    "lang = COALESCE(?, lang) WHERE id = ?", &st)) != 0)
 		return rc;

@@ -13,12 +13,18 @@
  * last_message_at) are read from the messages table of 011_message.sql,
  * which the message module writes.
  *
+ * Participation ends when someone leaves the organisation
+ * (traj_end_participation): the row moves to trajectory_members_ended
+ * (016_participation_ended.sql), so every reader of trajectory_members
+ * sees only those who take part now.
+ *
  * Caveat: closing is final here.  A closed trajectory takes no change at
  * all (ERR_FORBIDDEN) and cannot be re-opened; everyone who took part keeps
  * reading it.
  */
 #include "trajectory/trajectory.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +34,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "identity/identity.h"
+#include "core/xalloc.h"
 #include "keys/keyring.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
@@ -742,6 +749,107 @@ traj_set_level(struct db *db, int64_t traj_id, enum traj_level level,
 	if ((unsigned)level >= NELEM(level_names))
 		return ERR_INVAL;
 	return change(db, CHANGE_LEVEL, traj_id, level, ev);
+}
+
+/* --- ending participation ---------------------------------------------- */
+
+struct end_job {
+	int64_t org_id;
+	int64_t user_id;
+	const struct audit_event *ev;
+	int64_t now;
+	int64_t n;
+};
+
+struct ended {
+	int64_t traj_id, client_id;
+	enum traj_phase phase;
+};
+
+static int
+end_run(struct db_conn *c, void *arg)
+{
+	struct end_job *j = arg;
+	struct db_stmt *st;
+	struct ended *v = NULL;
+	size_t len = 0, cap = 0, i;
+	int rc;
+
+	j->n = 0;
+	if ((rc = db_prepare(c, "SELECT t.id, t.client_id, t.phase "
+	    "FROM trajectory_members tm "
+	    "JOIN trajectories t ON t.id = tm.trajectory_id "
+	    "WHERE t.org_id = ? AND tm.user_id = ? ORDER BY t.id", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->org_id);
+	db_bind_i64(st, 2, j->user_id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int ph;
+
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[len].traj_id = db_col_i64(st, 0);
+		v[len].client_id = db_col_i64(st, 1);
+		ph = name_index(db_col_text(st, 2), phase_names,
+		    NELEM(phase_names));
+		v[len].phase = ph < 0 ? TRAJ_CLOSED : (enum traj_phase)ph;
+		len++;
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto out;
+	rc = 0;
+	for (i = 0; i < len; i++) {
+		struct traj_head h = { j->org_id, v[i].client_id, v[i].phase,
+		    false };
+		struct audit_event ev;
+
+		if ((rc = db_prepare(c, "INSERT INTO trajectory_members_ended "
+		    "(trajectory_id, user_id, role, added_at, ended_at) "
+		    "SELECT trajectory_id, user_id, role, added_at, ? "
+		    "FROM trajectory_members "
+		    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
+			goto out;
+		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 2, v[i].traj_id);
+		db_bind_i64(st, 3, j->user_id);
+		if ((rc = db_run(st)) != 0)
+			goto out;
+		if ((rc = db_prepare(c, "DELETE FROM trajectory_members "
+		    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
+			goto out;
+		db_bind_i64(st, 1, v[i].traj_id);
+		db_bind_i64(st, 2, j->user_id);
+		if ((rc = db_step_one(st, ERR_CONFLICT)) != 0)
+			goto out;
+		ev = traj_event(j->ev, AUDIT_UPDATE, "trajectory",
+		    "end-participation", &h, v[i].traj_id);
+		if ((rc = audit_append(c, &ev)) != 0)
+			goto out;
+	}
+	j->n = (int64_t)len;
+out:
+	free(v);
+	return rc;
+}
+
+int
+traj_end_participation(struct db *db, int64_t org_id, int64_t user_id,
+    const struct audit_event *ev, int64_t *n)
+{
+	struct end_job j = { org_id, user_id, ev, (int64_t)time(NULL), 0 };
+	int rc;
+
+	if (n != NULL)
+		*n = 0;
+	if (ev == NULL || org_id <= 0 || user_id <= 0)
+		return ERR_INVAL;
+	rc = db_write(db, end_run, &j);
+	if (rc == 0 && n != NULL)
+		*n = j.n;
+	return rc;
 }
 
 /* --- learning questions ------------------------------------------------- */

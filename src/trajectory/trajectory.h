@@ -134,6 +134,17 @@ int traj_list(struct db *db, struct keyring *kr, int64_t org_id,
     struct arena *a, struct trajectory **out, size_t *n);
 int traj_members(struct db *db, int64_t id, struct arena *a,
     struct traj_member **out, size_t *n);
+/*
+ * user_id leaves every trajectory of org_id they take part in (as client
+ * or professional), closed ones too: each participation moves to the
+ * history (trajectory_members_ended, with its end) and one update event
+ * (detail "end-participation") per trajectory is logged, all in one job.
+ * Call it when someone is removed from the organisation, before the
+ * membership goes: whoever joins again later starts with no trajectory.
+ * *n (may be NULL) gets the number ended.
+ */
+int traj_end_participation(struct db *db, int64_t org_id, int64_t user_id,
+    const struct audit_event *ev, int64_t *n);
 /* Is user_id part of the trajectory?  0 and *professional set, or
  * ERR_NOTFOUND. */
 int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,

@@ -76,6 +76,8 @@ account_page(struct req *r, const char *ok, const char *error)
 		form_begin(r, "/account/2fa/disable");
 		form_input(r, "current", _("Current password"), "password", NULL,
 		    "current-password", 1);
+		form_input(r, "code", _("A code from your app, or a recovery code"),
+		    "text", NULL, "one-time-code", 1);
 		form_submit(r, _("Turn two-step verification off"));
 		form_end(r);
 	} else {
@@ -113,13 +115,21 @@ ui_account_post(struct req *r)
 	struct session *s = page_session(r);
 	const char *name = page_form(r, "name");
 	const char *lang = page_form(r, "lang");
+	const char *why = NULL;
 	int rc;
 
-	if (strlen(name) == 0 || strlen(name) > LIMIT_FIELD_SHORT)
-		return account_page(r, NULL, _("Please enter your name."));
+	if (user_name_ok(name, &why) != 0) {
+		r->status = 400;
+		return account_page(r, NULL, _(why));
+	}
 	if (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0)
 		return ERR_INVAL;
-	if ((rc = user_set_profile(app->db, s->user_id, name, lang)) != 0)
+	rc = user_set_profile(app->db, s->user_id, name, lang);
+	if (rc == ERR_CONFLICT) {
+		r->status = 409;
+		return account_page(r, NULL, _("Someone in your organisation already has this name. Please add something to tell you apart, such as an initial."));
+	}
+	if (rc != 0)
 		return rc;
 	resp_redirect(r, "/account?saved=1");
 	return 0;
@@ -134,6 +144,7 @@ ui_password_post(struct req *r)
 	const char *a = page_form(r, "password");
 	const char *b = page_form(r, "password2");
 	const char *why = NULL;
+	struct buf tok = BUF_INIT;
 	int rc;
 
 	if (strlen(cur) > LIMIT_PASSWORD_MAX)
@@ -151,14 +162,23 @@ ui_password_post(struct req *r)
 		r->status = 400;
 		return account_page(r, NULL, _("The two passwords are not the same."));
 	}
-	if (user_password_ok(a, strlen(a), &why) != 0) {
+	rc = user_set_password(app->db, s->user_id, a, s->id, &why);
+	if (rc == ERR_INVAL) {
 		r->status = 400;
 		return account_page(r, NULL, why ? _(why) : _("This password is too weak."));
 	}
-	if ((rc = user_set_password(app->db, s->user_id, a)) != 0)
+	if (rc != 0)
 		return rc;
 	web_audit_security(r, "password-change", s->user_id, AUDIT_SUCCESS);
-	return account_page(r, _("Your password was changed."), NULL);
+	/* The other sessions ended with the old password; this one goes on
+	 * under a new cookie, so a copy of the old one is worthless too. */
+	if ((rc = session_rotate(app->db, s, &tok)) != 0)
+		goto out;
+	resp_cookie(r, "infuus_session", tok.p, -1);
+	rc = account_page(r, _("Your password was changed. Every other session of your account has ended: log in again on your other devices."), NULL);
+out:
+	buf_wipe(&tok);
+	return rc;
 }
 
 int
@@ -176,7 +196,10 @@ ui_2fa_setup(struct req *r)
 		resp_redirect(r, "/account");
 		return 0;
 	}
-	if ((rc = twofa_begin(app->db, app->kr, s->user_id, &uri, &secret)) != 0)
+	/* Showing the page changes nothing: the key of a set-up in progress
+	 * stays until it is confirmed or restarted (POST). */
+	if ((rc = twofa_begin(app->db, app->kr, s->user_id, false, &uri,
+	    &secret)) != 0)
 		goto out;
 	page_begin(r, _("Set up two-step verification"));
 	if (req_query(r, "required"))
@@ -198,6 +221,13 @@ ui_2fa_setup(struct req *r)
 	form_input(r, "code", _("Code"), "text", NULL, "one-time-code", 1);
 	form_submit(r, _("Turn on"));
 	form_end(r);
+	P(r, "<p>");
+	T(r, _("Lost this key before confirming it? Make a new one; this key then stops working."));
+	P(r, "</p>\n");
+	form_begin(r, "/account/2fa");
+	P(r, "<input type=\"hidden\" name=\"restart\" value=\"1\">\n");
+	form_submit(r, _("Start over with a new key"));
+	form_end(r);
 	page_end(r);
 out:
 	buf_wipe(&uri);
@@ -212,12 +242,26 @@ ui_2fa_setup_post(struct req *r)
 	struct session *s = page_session(r);
 	struct buf codes[LIMIT_RECOVERY_CODES];
 	const char *code = page_form(r, "code");
+	struct buf tok = BUF_INIT;
 	int i, rc;
 
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
 		buf_init(&codes[i]);
 	if (strlen(code) > 16)
 		return ERR_INVAL;
+	if (strcmp(page_form(r, "restart"), "1") == 0) {
+		struct buf uri = BUF_INIT, secret = BUF_INIT;
+
+		rc = twofa_begin(app->db, app->kr, s->user_id, true, &uri,
+		    &secret);
+		buf_wipe(&uri);
+		buf_wipe(&secret);
+		if (rc == ERR_CONFLICT)
+			rc = 0;  /* on already: the page below says so */
+		if (rc == 0)
+			resp_redirect(r, "/account/2fa");
+		return rc;
+	}
 	rc = twofa_confirm(app->db, app->kr, s->user_id, code, time(NULL), codes);
 	if (rc == ERR_TOTP) {
 		web_audit_security(r, "twofa-on", s->user_id, AUDIT_FAILURE);
@@ -233,10 +277,12 @@ ui_2fa_setup_post(struct req *r)
 	}
 	if (rc != 0)
 		goto out;
-	/* The code just given is a second factor for this session too. */
 	web_audit_security(r, "twofa-on", s->user_id, AUDIT_SUCCESS);
-	if ((rc = session_promote(app->db, s->id, s->org_id)) != 0)
+	/* The code just given is a second factor for this session too; it
+	 * gains that privilege under a new cookie. */
+	if ((rc = session_promote_rotate(app->db, s, s->org_id, &tok)) != 0)
 		goto out;
+	resp_cookie(r, "infuus_session", tok.p, -1);
 	page_begin(r, _("Two-step verification is on"));
 	P(r, "<p>");
 	T(r, _("Keep these recovery codes somewhere safe. Each works once, when you do not have your phone. They are shown only now."));
@@ -253,6 +299,7 @@ ui_2fa_setup_post(struct req *r)
 out:
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
 		buf_wipe(&codes[i]);
+	buf_wipe(&tok);
 	return rc;
 }
 
@@ -262,15 +309,28 @@ ui_2fa_disable_post(struct req *r)
 	struct app *app = r->app;
 	struct session *s = page_session(r);
 	const char *cur = page_form(r, "current");
+	const char *code = page_form(r, "code");
 	int rc;
 
-	if (strlen(cur) > LIMIT_PASSWORD_MAX)
+	if (strlen(cur) > LIMIT_PASSWORD_MAX || strlen(code) > 64)
 		return ERR_INVAL;
 	rc = user_check_password(app->db, s->user_id, cur);
 	if (rc == ERR_LOGIN) {
 		web_audit_security(r, "twofa-off", s->user_id, AUDIT_FAILURE);
 		r->status = 400;
 		return account_page(r, NULL, _("The current password is not correct."));
+	}
+	if (rc != 0)
+		return rc;
+	/* The password alone is what two factors protect against: switching
+	 * them off takes the second factor too. */
+	rc = twofa_verify(app->db, app->kr, s->user_id, code, r->remote_addr,
+	    time(NULL));
+	if (rc == ERR_TOTP || rc == ERR_THROTTLED) {
+		r->status = rc == ERR_TOTP ? 400 : 429;
+		return account_page(r, NULL, rc == ERR_TOTP ?
+		    _("The code is not correct or was already used.") :
+		    _("Too many attempts; please wait and try again."));
 	}
 	if (rc != 0)
 		return rc;

@@ -7,6 +7,7 @@
  * was checked by the router (authz: a member of this organisation) before
  * the handler runs; web_obj has the id.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,7 @@
 #include "core/log.h"
 #include "identity/identity.h"
 #include "identity/session.h"
+#include "trajectory/trajectory.h"
 #include "web/handlers.h"
 #include "web/notify.h"
 #include "web/page.h"
@@ -49,8 +51,7 @@ role_select(struct req *r, const char *id, enum role current)
 }
 
 static int
-members_page(struct req *r, const char *ok, const char *error,
-    const char *link)
+members_page(struct req *r, const char *ok, const char *error)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
@@ -75,13 +76,6 @@ members_page(struct req *r, const char *ok, const char *error,
 		page_notice(r, "ok", ok);
 	if (error)
 		page_notice(r, "error", error);
-	if (link) {
-		P(r, "<p>");
-		T(r, _("No mail server is configured. Give this single-use link to the person you invited:"));
-		P(r, "<br><code class=\"secret\">");
-		T(r, link);
-		P(r, "</code></p>\n");
-	}
 	P(r, "<table><caption>");
 	T(r, org.name);
 	P(r, "</caption>\n<thead><tr><th scope=\"col\">");
@@ -159,7 +153,7 @@ members_page(struct req *r, const char *ok, const char *error,
 int
 ui_members(struct req *r)
 {
-	return members_page(r, NULL, NULL, NULL);
+	return members_page(r, NULL, NULL);
 }
 
 int
@@ -178,12 +172,11 @@ ui_member_role_post(struct req *r)
 	 * must never be left without anyone to manage it. */
 	if (uid == s->user_id && role != ROLE_ADMIN)
 		return members_page(r, NULL,
-		    _("You cannot change your own role. Ask another administrator."),
-		    NULL);
+		    _("You cannot change your own role. Ask another administrator."));
 	if ((rc = member_set_role(app->db, s->org_id, uid, role)) != 0)
 		return rc;
 	web_audit_security(r, "role-change", uid, AUDIT_SUCCESS);
-	return members_page(r, _("The role was changed."), NULL, NULL);
+	return members_page(r, _("The role was changed."), NULL);
 }
 
 int
@@ -191,17 +184,25 @@ ui_member_remove_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
+	struct audit_event ev;
 	int64_t uid = web_obj(r)->id;
 	int rc;
 
 	if (uid == s->user_id)
 		return members_page(r, NULL,
-		    _("You cannot remove yourself. Ask another administrator."),
-		    NULL);
+		    _("You cannot remove yourself. Ask another administrator."));
+	if ((rc = member_role(app->db, s->org_id, uid, &(enum role){ 0 })) != 0)
+		return rc;
+	/* Leaving ends taking part, first: should the removal then fail,
+	 * the member is left with less, never with more. */
+	web_audit_event(r, &ev, AUDIT_UPDATE, "trajectory", 0, 0, "admin");
+	if ((rc = traj_end_participation(app->db, s->org_id, uid, &ev,
+	    NULL)) != 0)
+		return rc;
 	if ((rc = member_remove(app->db, s->org_id, uid)) != 0)
 		return rc;
 	web_audit_security(r, "member-remove", uid, AUDIT_SUCCESS);
-	return members_page(r, _("The member was removed."), NULL, NULL);
+	return members_page(r, _("The member was removed."), NULL);
 }
 
 int
@@ -212,18 +213,22 @@ ui_invite_create_post(struct req *r)
 	const char *email = req_form(r, "email");
 	const char *rv = req_form(r, "role");
 	struct buf tok = BUF_INIT, body = BUF_INIT;
-	const char *link = NULL;
+	const char *link;
 	struct org org;
 	enum role role;
 	int rc;
 
 	if (email == NULL || strlen(email) == 0 ||
 	    strlen(email) > LIMIT_FIELD_SHORT || strchr(email, '@') == NULL)
-		return members_page(r, NULL, _("Please enter a valid e-mail address."), NULL);
+		return members_page(r, NULL, _("Please enter a valid e-mail address."));
 	if (rv == NULL || role_parse(str_c(rv), &role) != 0)
 		return ERR_INVAL;
 	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
 		return rc;
+	/* Without a mail server only a demo has a way to deliver the link
+	 * (below); elsewhere no invitation is made that nobody can use. */
+	if (app->cfg.smtp_url[0] == '\0' && !app->cfg.demo)
+		return members_page(r, NULL, _("No mail server is configured, so the invitation could not be sent. Ask the operator to configure one, then invite again."));
 	if ((rc = invite_create(app->db, s->org_id, email, role, s->user_id,
 	    &tok)) != 0)
 		goto out;
@@ -232,15 +237,24 @@ ui_invite_create_post(struct req *r)
 	buf_printf(&body, "%s\n\n%s\n\n%s\n",
 	    _("You are invited to join an organisation on Infuus, a secure platform for coaching. Accept the invitation here:"),
 	    link, _("The link works once, for seven days."));
+	/*
+	 * The link goes to the address only, never to the administrator: it
+	 * is the proof that the person controls the address, and the page it
+	 * opens tells whether the address has an account (in any
+	 * organisation).  What the administrator sees does not depend on
+	 * the address at all.  Without a mail server a demo (--demo) prints
+	 * the link on the server's console for the operator (make run).
+	 */
 	if (app->cfg.smtp_url[0] == '\0') {
-		rc = members_page(r, _("The invitation was made."), NULL, link);
+		fprintf(stdout, "demo: invitation for %s: %s\n", email, link);
+		fflush(stdout);
+		rc = members_page(r, _("No mail server is configured. This is a demo: the invitation link is on the server's console."), NULL);
 	} else if (notify_mail(app, email, _("Your invitation to Infuus"),
 	    body.p) != 0) {
 		rc = members_page(r, NULL,
-		    _("The invitation was made, but the e-mail could not be sent. Give this link yourself:"),
-		    link);
+		    _("The invitation was made, but the e-mail could not be sent. Please try again later."));
 	} else {
-		rc = members_page(r, _("The invitation was sent."), NULL, NULL);
+		rc = members_page(r, _("The invitation was sent."), NULL);
 	}
 out:
 	buf_wipe(&tok);
@@ -260,5 +274,5 @@ ui_org_settings_post(struct req *r)
 	    v && strcmp(v, "1") == 0)) != 0)
 		return rc;
 	web_audit_security(r, "org-2fa-setting", 0, AUDIT_SUCCESS);
-	return members_page(r, _("The settings were saved."), NULL, NULL);
+	return members_page(r, _("The settings were saved."), NULL);
 }

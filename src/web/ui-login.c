@@ -5,7 +5,8 @@
  * Answers never tell whether an account exists: a wrong address and a
  * wrong password read the same, and a reset request always says a link
  * was sent "if an account exists".  Every log-in makes a new session (a new
- * cookie value), so a session id planted before log-in is worthless.
+ * cookie value), so a session id planted before log-in is worthless, and
+ * passing the second factor changes the cookie again.
  */
 #include <locale.h>
 #include <stdlib.h>
@@ -105,8 +106,9 @@ web_start_session(struct req *r, int64_t user_id, bool pending)
 	if (!pending && (rc = first_org(app, r, user_id, &org)) != 0)
 		return rc;
 	s = ARENA_NEW(&r->arena, struct session);
-	rc = session_create(app->db, user_id, org, false, pending,
-	    r->remote_addr, r->user_agent, time(NULL), &tok, s);
+	rc = session_create_capped(app->db, app->cfg.sessions_per_user,
+	    user_id, org, false, pending, r->remote_addr, r->user_agent,
+	    time(NULL), &tok, s);
 	if (rc == 0) {
 		resp_cookie(r, "infuus_session", tok.p, -1);
 		r->auth = s;
@@ -214,6 +216,7 @@ ui_login_2fa_post(struct req *r)
 	struct app *app = r->app;
 	struct session *s = page_session(r);
 	const char *code = page_form(r, "code");
+	struct buf tok = BUF_INIT;
 	int64_t org = 0;
 	int rc;
 
@@ -239,11 +242,17 @@ ui_login_2fa_post(struct req *r)
 		return rc;
 	if ((rc = first_org(app, r, s->user_id, &org)) != 0)
 		return rc;
-	if ((rc = session_promote(app->db, s->id, org)) != 0)
-		return rc;
+	/* Both factors passed: the session gains its privileges under a new
+	 * cookie, so a token seen half-way (on a shared computer, in a
+	 * proxy's log) is worth nothing now. */
+	if ((rc = session_promote_rotate(app->db, s, org, &tok)) != 0)
+		goto out;
+	resp_cookie(r, "infuus_session", tok.p, -1);
 	web_audit_security(r, "login", s->user_id, AUDIT_SUCCESS);
 	resp_redirect(r, "/");
-	return 0;
+out:
+	buf_wipe(&tok);
+	return rc;
 }
 
 int
@@ -384,13 +393,24 @@ reset_token_page(struct req *r, const char *error)
 int
 ui_reset_token_form(struct req *r)
 {
+	struct app *app = r->app;
+	int rc;
+
+	/* A used or expired link says so before a password is typed. */
+	rc = reset_lookup(app->db, req_param(r, "token"), time(NULL));
+	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
+		return ERR_GONE;
+	if (rc != 0)
+		return rc;
 	reset_token_page(r, NULL);
 	return 0;
 }
 
-/* Both password fields present, equal and acceptable; else a message. */
+/* Both password fields present, equal and acceptable for the account of
+ * email (NULL: not known here; the identity call checks it); else a
+ * message. */
 static const char *
-check_new_password(struct req *r, const char **pw)
+check_new_password(struct req *r, const char *email, const char **pw)
 {
 	const char *a = page_form(r, "password");
 	const char *b = page_form(r, "password2");
@@ -399,7 +419,7 @@ check_new_password(struct req *r, const char **pw)
 	*pw = a;
 	if (strcmp(a, b) != 0)
 		return _("The two passwords are not the same.");
-	if (user_password_ok(a, strlen(a), &why) != 0)
+	if (user_password_ok_for(a, strlen(a), email, &why) != 0)
 		return why ? _(why) : _("This password is too weak.");
 	return NULL;
 }
@@ -412,16 +432,22 @@ ui_reset_token_post(struct req *r)
 	int64_t uid;
 	int rc;
 
-	if ((why = check_new_password(r, &pw)) != NULL) {
+	if ((why = check_new_password(r, NULL, &pw)) != NULL) {
 		r->status = 400;
 		reset_token_page(r, why);
 		return 0;
 	}
-	rc = reset_complete(app->db, req_param(r, "token"), pw, time(NULL), &uid);
+	rc = reset_complete(app->db, req_param(r, "token"), pw, time(NULL), &uid,
+	    &why);
 	web_audit_security(r, "password-reset", rc == 0 ? uid : 0,
 	    rc == 0 ? AUDIT_SUCCESS : AUDIT_FAILURE);
 	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
 		return ERR_GONE;
+	if (rc == ERR_INVAL) {
+		r->status = 400;
+		reset_token_page(r, why ? _(why) : _("This password is too weak."));
+		return 0;
+	}
 	if (rc != 0)
 		return rc;
 	resp_cookie(r, "infuus_session", "", 0);
@@ -496,10 +522,10 @@ ui_invite_post(struct req *r)
 	if (rc != 0)
 		return rc;
 	if (!inv.account_exists) {
-		if (strlen(name) == 0 || strlen(name) > LIMIT_FIELD_SHORT)
-			why = _("Please enter your name.");
+		if (user_name_ok(name, &why) != 0)
+			why = _(why);
 		else
-			why = check_new_password(r, &pw);
+			why = check_new_password(r, inv.email, &pw);
 		if (why) {
 			r->status = 400;
 			invite_page(r, why);
@@ -513,6 +539,11 @@ ui_invite_post(struct req *r)
 		web_audit_security(r, "invite-accept", 0, AUDIT_FAILURE);
 		r->status = 401;
 		invite_page(r, _("The e-mail address or password is not correct."));
+		return 0;
+	}
+	if (rc == ERR_CONFLICT && !inv.account_exists) {
+		r->status = 409;
+		invite_page(r, _("Someone in this organisation already has this name. Please add something to tell you apart, such as an initial."));
 		return 0;
 	}
 	if (rc != 0)

@@ -819,10 +819,16 @@ new_page(struct req *r, const struct new_form *f)
 	struct app *app = r->app;
 	struct session *s = page_session(r);
 	struct membership *ms = NULL;
-	size_t n = 0, i, clients = 0;
+	struct audit_event ev;
+	size_t n = 0, i, k, clients = 0;
 	int rc;
 
 	if ((rc = member_list(app->db, s->org_id, &r->arena, &ms, &n)) != 0)
+		return rc;
+	/* The picker names the organisation's clients: logged before shown. */
+	web_audit_event(r, &ev, AUDIT_READ, "profile", 0, 0, "care");
+	ev.detail = "client-picker";
+	if ((rc = audit_record(app->db, &ev)) != 0)
 		return rc;
 	page_begin(r, _("Start a new trajectory"));
 	if (f->error)
@@ -849,9 +855,18 @@ new_page(struct req *r, const struct new_form *f)
 		PF(r, "<option value=\"%lld\"%s>", (long long)ms[i].user_id,
 		    ms[i].user_id == f->client_id ? " selected" : "");
 		T(r, ms[i].user_name);
-		P(r, " (");
-		T(r, ms[i].user_email);
-		P(r, ")</option>");
+		/* The address only where the name alone cannot tell two
+		 * clients apart (names from before they had to differ). */
+		for (k = 0; k < n; k++)
+			if (k != i && ms[k].role == ROLE_CLIENT &&
+			    strcmp(ms[k].user_name, ms[i].user_name) == 0)
+				break;
+		if (k < n) {
+			P(r, " (");
+			T(r, ms[i].user_email);
+			P(r, ")");
+		}
+		P(r, "</option>");
 	}
 	P(r, "</select></p>\n");
 	field(r, "title", _("Title"),

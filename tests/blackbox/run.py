@@ -44,6 +44,7 @@ from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
                      make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
+from security import SecurityMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1338,7 +1339,9 @@ class Identity(Suite):
 
 class Durability(Suite):
     def setup(self):
-        self.srv = self.server().start(fresh=True)
+        # Some 150 log-ins of three people: no cap on sessions ends any.
+        self.srv = self.server(sets={"sessions_per_user": "1000000"}).start(
+            fresh=True)
 
     def test_acknowledged_sessions_survive_sigkill(self):
         srv = self.srv
@@ -1480,7 +1483,8 @@ def main():
         for cls in (HttpBasics, TlsProxy, Identity, Durability, Coaching,
                     AuditEvents,
                     Reasons,
-                    Threads):
+                    Threads,
+                    Security):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1502,6 +1506,10 @@ class Reasons(ReasonsMixin, Suite):
 
 class Threads(ThreadsMixin, Suite):
     """A long thread a page at a time (issue 8): see threads.py."""
+
+
+class Security(SecurityMixin, Suite):
+    """Issue 9's identity and account findings: see security.py."""
 
 
 def finish(runner, root, keep, t0):

@@ -377,13 +377,14 @@ password_change_and_check(void **state)
 
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), 0);
-	assert_int_equal(user_set_password(fx->db, anna, "kort"), ERR_INVAL);
-	assert_int_equal(user_set_password(fx->db, anna, PW_NEW), 0);
+	assert_int_equal(user_set_password(fx->db, anna, "kort", 0, NULL),
+	    ERR_INVAL);
+	assert_int_equal(user_set_password(fx->db, anna, PW_NEW, 0, NULL), 0);
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), ERR_LOGIN);
 	assert_int_equal(user_check_password(fx->db, anna, PW_NEW), 0);
 	assert_int_equal(user_check_password(fx->db, anna + 5, PW_NEW),
 	    ERR_NOTFOUND);
-	assert_int_equal(user_set_password(fx->db, anna + 5, PW_NEW),
+	assert_int_equal(user_set_password(fx->db, anna + 5, PW_NEW, 0, NULL),
 	    ERR_NOTFOUND);
 }
 
@@ -751,21 +752,21 @@ reset_sets_the_password_once_and_ends_sessions(void **state)
 	assert_int_equal(reset_lookup(fx->db,
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now), ERR_NOTFOUND);
 	/* A refused password leaves the link usable. */
-	assert_int_equal(reset_complete(fx->db, tok.p, "kort", now + 60, &uid),
-	    ERR_INVAL);
-	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW, now + 60, &uid),
-	    0);
+	assert_int_equal(reset_complete(fx->db, tok.p, "kort", now + 60, &uid,
+	    NULL), ERR_INVAL);
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW, now + 60, &uid,
+	    NULL), 0);
 	assert_int_equal(uid, anna);
 	assert_int_equal(user_check_password(fx->db, anna, PW_NEW), 0);
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), ERR_LOGIN);
 	assert_int_equal(session_lookup(fx->db, NULL, stok.p, now + 60, &s),
 	    ERR_AUTH);
 	/* Used, and the other link of the same account retired with it. */
-	assert_int_equal(reset_complete(fx->db, tok.p, PW_BERT, now + 70, &uid),
-	    ERR_GONE);
+	assert_int_equal(reset_complete(fx->db, tok.p, PW_BERT, now + 70, &uid,
+	    NULL), ERR_GONE);
 	assert_int_equal(reset_lookup(fx->db, tok2.p, now + 70), ERR_GONE);
 	assert_int_equal(reset_complete(fx->db, tok2.p, PW_BERT, now + 70,
-	    &uid), ERR_GONE);
+	    &uid, NULL), ERR_GONE);
 	buf_release(&tok);
 	buf_release(&tok2);
 	buf_release(&stok);
@@ -788,7 +789,7 @@ reset_links_expire_and_are_capped_per_hour(void **state)
 	assert_int_equal(reset_lookup(fx->db, tok.p, now + LIMIT_RESET_TTL),
 	    ERR_GONE);
 	assert_int_equal(reset_complete(fx->db, tok.p, PW_NEW,
-	    now + LIMIT_RESET_TTL + 1, &uid), ERR_GONE);
+	    now + LIMIT_RESET_TTL + 1, &uid, NULL), ERR_GONE);
 	for (n = 1; n < LIMIT_RESET_PER_HOUR; n++) {
 		assert_int_equal(reset_request(fx->db, "anna@example.org",
 		    now + n, &tok, &uid), 0);
@@ -848,7 +849,7 @@ enable_twofa(struct testdb_fx *fx, int64_t uid, time_t now, struct buf *b32,
 {
 	struct buf uri = BUF_INIT, code = BUF_INIT;
 
-	assert_int_equal(twofa_begin(fx->db, fx->kr, uid, &uri, b32), 0);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, uid, true, &uri, b32), 0);
 	assert_true(strncmp(uri.p, "otpauth://totp/Infuus:", 22) == 0);
 	assert_non_null(strstr(uri.p, b32->p));
 	code_at(b32, now, &code);
@@ -877,7 +878,7 @@ twofa_setup_codes_once_and_recovery(void **state)
 	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
 		buf_init(&codes[i]);
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
-	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &b32), 0);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, true, &uri, &b32), 0);
 	assert_non_null(strstr(uri.p, "anna%40example.org"));
 	/* Pending only: not on until confirmed. */
 	assert_int_equal(user_get(fx->db, anna, &a, &u), 0);
@@ -903,7 +904,7 @@ twofa_setup_codes_once_and_recovery(void **state)
 	    "FROM users WHERE id = ?", 1, anna, 0), TOTP_SECRET_BYTES +
 	    KEYRING_SEAL_OVERHEAD);
 	/* No second set-up while on (and nothing is handed out). */
-	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, &uri, &code),
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, true, &uri, &code),
 	    ERR_CONFLICT);
 	assert_int_equal(uri.len, 0);
 	assert_int_equal(code.len, 0);
@@ -1004,6 +1005,206 @@ twofa_guesses_are_throttled(void **state)
 	buf_release(&code);
 }
 
+/* --- Issue 9: passwords, names, password change, the 2FA set-up --------- */
+
+static void
+password_equal_to_the_address_is_refused_everywhere(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	const char *why = NULL;
+	time_t now = time(NULL);
+	int64_t anna, uid = 0, org;
+
+	assert_int_equal(user_password_ok_for("anna@example.org", 16,
+	    "Anna@Example.org", &why), ERR_INVAL);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "e-mail address"));
+	assert_int_equal(user_password_ok_for(" ANNA@EXAMPLE.ORG ", 18,
+	    "anna@example.org", &why), ERR_INVAL);
+	assert_int_equal(user_password_ok_for("anna@example.org!", 17,
+	    "anna@example.org", &why), 0);
+	assert_int_equal(user_password_ok_for("anna@example.org", 16, NULL,
+	    &why), 0);
+	/* Account creation, change, reset and invitation all apply it. */
+	assert_int_equal(user_create(fx->db, "bert@example.org", "Bert",
+	    "BERT@example.org", "nl", &uid), ERR_INVAL);
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(user_set_password(fx->db, anna, "Anna@Example.Org",
+	    0, &why), ERR_INVAL);
+	assert_non_null(strstr(why, "e-mail address"));
+	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), 0);
+	assert_int_equal(reset_request(fx->db, "anna@example.org", now, &tok,
+	    &uid), 0);
+	why = NULL;
+	assert_int_equal(reset_complete(fx->db, tok.p, "anna@EXAMPLE.org", now,
+	    &uid, &why), ERR_INVAL);
+	assert_non_null(why);
+	assert_int_equal(reset_lookup(fx->db, tok.p, now), 0);
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk", "praktijk");
+	assert_int_equal(invite_create(fx->db, org, "carla@example.org",
+	    ROLE_CLIENT, 0, &tok), 0);
+	assert_int_equal(invite_accept(fx->db, tok.p, "Carla",
+	    "carla@example.org", "nl", now, &uid), ERR_INVAL);
+	buf_release(&tok);
+}
+
+static void
+names_with_hidden_or_direction_characters_are_refused(void **state)
+{
+	static const char *const bad[] = {
+		"Anna\xe2\x80\xae" "nimdA",      /* U+202E right-to-left override */
+		"\xe2\x80\xaa" "Anna",           /* U+202A */
+		"Anna \xe2\x81\xa6" "x",         /* U+2066 isolate */
+		"Anna\xe2\x81\xa9",              /* U+2069 */
+		"An\xe2\x80\x8bna",              /* U+200B zero-width space */
+		"Anna\xe2\x80\x8f",              /* U+200F right-to-left mark */
+		"\xef\xbb\xbf" "Anna",           /* U+FEFF */
+		"Anna\xc2\xad",                  /* U+00AD soft hyphen */
+		"Anna\xe2\x81\xa0",              /* U+2060 word joiner */
+		"Anna\xf3\xa0\x80\x81",          /* U+E0001 language tag */
+		"Anna\xc2\x85",                  /* U+0085, a C1 control */
+		"Anna\xff",                      /* not UTF-8 */
+		"Anna\tB", "   ", "",
+	};
+	static const char *const good[] = {
+		"Anna", "Zoë de Vries-Öztürk", "\xd8\xb9\xd9\x84\xdb\x8c",
+		"\xd9\x85\xd9\x87\xe2\x80\x8c\xd8\xb3\xd8\xa7",  /* with ZWNJ */
+		"Jan \xf0\x9f\x91\x8d",
+	};
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		if (user_name_ok(bad[i], &why) != ERR_INVAL)
+			fail_msg("name %zu was accepted", i);
+		assert_non_null(why);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (user_name_ok(good[i], &why) != 0)
+			fail_msg("name %zu was refused: %s", i, why);
+	assert_int_equal(user_name_ok("Anna\xe2\x80\xae", &why), ERR_INVAL);
+	assert_non_null(strstr(why, "direction"));
+}
+
+static void
+names_must_differ_from_other_members_of_the_organisation(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct buf tok = BUF_INIT;
+	struct arena a;
+	struct user u;
+	time_t now = time(NULL);
+	int64_t org, org2, anna, bert, zoe, uid = 0;
+
+	arena_init(&a);
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk", "praktijk");
+	org2 = testdb_new_org(fx->db, fx->kr, "Elders", "elders");
+	anna = new_user(fx, "anna@example.org", "Anna Admin", PW_ANNA);
+	bert = new_user(fx, "bert@example.org", "Bert", PW_BERT);
+	zoe = new_user(fx, "zoe@example.org", "Zoe", PW_NEW);
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
+	assert_int_equal(member_add(fx->db, org, bert, ROLE_CLIENT), 0);
+	assert_int_equal(member_add(fx->db, org2, zoe, ROLE_CLIENT), 0);
+	/* A copy, also with other case, spacing or an invisible joiner. */
+	assert_int_equal(user_set_profile(fx->db, bert, "Anna Admin", NULL),
+	    ERR_CONFLICT);
+	assert_int_equal(user_set_profile(fx->db, bert, " anna  ADMIN ",
+	    NULL), ERR_CONFLICT);
+	assert_int_equal(user_set_profile(fx->db, bert,
+	    "Anna\xe2\x80\x8d Admin", NULL), ERR_CONFLICT);
+	assert_int_equal(user_get(fx->db, bert, &a, &u), 0);
+	assert_string_equal(u.name, "Bert");
+	/* Another organisation's members, and one's own name, are no
+	 * conflict. */
+	assert_int_equal(user_set_profile(fx->db, zoe, "Anna Admin", NULL), 0);
+	assert_int_equal(user_set_profile(fx->db, anna, "anna admin", NULL), 0);
+	assert_int_equal(user_set_profile(fx->db, bert, "Anna Admin B.",
+	    NULL), 0);
+	/* A new account by invitation. */
+	assert_int_equal(invite_create(fx->db, org, "new@example.org",
+	    ROLE_CLIENT, 0, &tok), 0);
+	assert_int_equal(invite_accept(fx->db, tok.p, "Anna admin", PW_NEW,
+	    "nl", now, &uid), ERR_CONFLICT);
+	assert_int_equal(invite_accept(fx->db, tok.p, "Nina", PW_NEW, "nl", now,
+	    &uid), 0);
+	buf_release(&tok);
+	arena_release(&a);
+}
+
+static void
+password_change_ends_the_other_sessions(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct buf t1 = BUF_INIT, t2 = BUF_INIT, t3 = BUF_INIT;
+	struct session s1, s2, s3, l;
+	time_t now = time(NULL);
+	int64_t anna, bert;
+
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	bert = new_user(fx, "bert@example.org", "Bert", PW_BERT);
+	assert_int_equal(session_create(fx->db, anna, 0, false, false, NULL,
+	    NULL, now, &t1, &s1), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, false, false, NULL,
+	    NULL, now, &t2, &s2), 0);
+	assert_int_equal(session_create(fx->db, bert, 0, false, false, NULL,
+	    NULL, now, &t3, &s3), 0);
+	assert_int_equal(user_set_password(fx->db, anna, PW_NEW, s1.id, NULL),
+	    0);
+	assert_int_equal(session_lookup(fx->db, NULL, t1.p, now, &l), 0);
+	assert_int_equal(session_lookup(fx->db, NULL, t2.p, now, &l), ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, NULL, t3.p, now, &l), 0);
+	/* A refused password changes nothing. */
+	assert_int_equal(user_set_password(fx->db, anna, "kort", 0, NULL),
+	    ERR_INVAL);
+	assert_int_equal(session_lookup(fx->db, NULL, t1.p, now, &l), 0);
+	buf_release(&t1);
+	buf_release(&t2);
+	buf_release(&t3);
+}
+
+static void
+twofa_setup_page_keeps_the_pending_key_until_restarted(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct buf uri = BUF_INIT, b1 = BUF_INIT, b2 = BUF_INIT;
+	struct buf codes[LIMIT_RECOVERY_CODES];
+	struct buf code = BUF_INIT;
+	time_t now = time(NULL);
+	int64_t anna;
+	int i;
+
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_init(&codes[i]);
+	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, false, &uri, &b1),
+	    0);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, false, &uri, &b2),
+	    0);
+	assert_string_equal(b1.p, b2.p);
+	/* The first key still confirms after the page was shown again. */
+	code_at(&b1, now, &code);
+	assert_int_equal(twofa_confirm(fx->db, fx->kr, anna, code.p, now,
+	    codes), 0);
+	twofa_disable(fx->db, anna);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, false, &uri, &b1),
+	    0);
+	assert_int_equal(twofa_begin(fx->db, fx->kr, anna, true, &uri, &b2),
+	    0);
+	assert_string_not_equal(b1.p, b2.p);
+	code_at(&b1, now + TOTP_PERIOD, &code);
+	assert_int_equal(twofa_confirm(fx->db, fx->kr, anna, code.p,
+	    now + TOTP_PERIOD, codes), ERR_TOTP);
+	for (i = 0; i < LIMIT_RECOVERY_CODES; i++)
+		buf_release(&codes[i]);
+	buf_release(&uri);
+	buf_release(&b1);
+	buf_release(&b2);
+	buf_release(&code);
+}
+
 #define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, testdb_fx_setup, \
     testdb_fx_teardown, g)
 
@@ -1029,6 +1230,10 @@ run(const char *name, struct testdb *g)
 		T(reset_links_expire_and_are_capped_per_hour, g),
 		T(twofa_setup_codes_once_and_recovery, g),
 		T(twofa_guesses_are_throttled, g),
+		T(password_equal_to_the_address_is_refused_everywhere, g),
+		T(names_must_differ_from_other_members_of_the_organisation, g),
+		T(password_change_ends_the_other_sessions, g),
+		T(twofa_setup_page_keeps_the_pending_key_until_restarted, g),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
@@ -1041,6 +1246,8 @@ main(void)
 		cmocka_unit_test(role_names_round_trip_and_refuse_unknown),
 		cmocka_unit_test(
 		    password_rules_refuse_short_long_monotonous_and_common),
+		cmocka_unit_test(
+		    names_with_hidden_or_direction_characters_are_refused),
 	};
 	int failed = 0;
 

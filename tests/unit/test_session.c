@@ -471,6 +471,92 @@ cache_answers_from_memory_and_follows_every_write(void **state)
 	buf_release(&tok);
 }
 
+static void
+rotation_gives_a_new_token_and_kills_the_old(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct buf tok = BUF_INIT, tok2 = BUF_INIT, tok3 = BUF_INIT;
+	struct session s, l;
+	char csrf[sizeof(s.csrf)];
+	int64_t org, anna;
+
+	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
+	assert_int_equal(member_add(fx->db, org, anna, ROLE_CLIENT), 0);
+	assert_int_equal(session_create(fx->db, anna, 0, false, true, NULL,
+	    NULL, T0, &tok, &s), 0);
+	memcpy(csrf, s.csrf, sizeof(csrf));
+	/* Passing the second factor: promoted and rotated in one job. */
+	assert_int_equal(session_promote_rotate(fx->db, &s, org, &tok2), 0);
+	assert_int_equal(tok2.len, 43);
+	assert_string_not_equal(tok.p, tok2.p);
+	assert_string_not_equal(csrf, s.csrf);
+	assert_true(s.twofa_passed);
+	assert_false(s.twofa_pending);
+	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 1, &l),
+	    ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, tok2.p, T0 + 1, &l), 0);
+	assert_int_equal(l.id, s.id);
+	assert_true(l.twofa_passed);
+	assert_false(l.twofa_pending);
+	assert_int_equal(l.org_id, org);
+	assert_string_equal(l.csrf, s.csrf);
+	/* A plain rotation keeps everything but the tokens. */
+	assert_int_equal(session_rotate(fx->db, &s, &tok3), 0);
+	assert_int_equal(session_lookup(fx->db, &pol, tok2.p, T0 + 2, &l),
+	    ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, tok3.p, T0 + 2, &l), 0);
+	assert_int_equal(l.created_at, T0);
+	assert_true(l.twofa_passed);
+	/* A session that is gone cannot be rotated. */
+	assert_int_equal(session_destroy(fx->db, s.id), 0);
+	assert_int_equal(session_rotate(fx->db, &s, &tok3), ERR_NOTFOUND);
+	buf_release(&tok);
+	buf_release(&tok2);
+	buf_release(&tok3);
+}
+
+static void
+sessions_per_user_are_capped_oldest_first(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct buf tok[LIMIT_SESSIONS_PER_USER + 2];
+	struct buf other = BUF_INIT;
+	struct session s, l;
+	int64_t anna, bert;
+	int i;
+
+	anna = testdb_add_user(fx->db, "anna@example.org", "Anna");
+	bert = testdb_add_user(fx->db, "bert@example.org", "Bert");
+	assert_int_equal(session_create(fx->db, bert, 0, false, false, NULL,
+	    NULL, T0, &other, &s), 0);
+	for (i = 0; i < LIMIT_SESSIONS_PER_USER + 2; i++) {
+		buf_init(&tok[i]);
+		assert_int_equal(session_create(fx->db, anna, 0, false, false,
+		    NULL, NULL, T0 + i, &tok[i], &s), 0);
+	}
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM sessions "
+	    "WHERE user_id = ?", 1, anna, 0), LIMIT_SESSIONS_PER_USER);
+	assert_int_equal(session_lookup(fx->db, &pol, tok[0].p, T0 + 20, &l),
+	    ERR_AUTH);
+	assert_int_equal(session_lookup(fx->db, &pol, tok[1].p, T0 + 20, &l),
+	    ERR_AUTH);
+	for (i = 2; i < LIMIT_SESSIONS_PER_USER + 2; i++)
+		assert_int_equal(session_lookup(fx->db, &pol, tok[i].p,
+		    T0 + 20, &l), 0);
+	/* Another user's session is not counted. */
+	assert_int_equal(session_lookup(fx->db, &pol, other.p, T0 + 20, &l), 0);
+	/* A server's own cap (sessions_per_user). */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(session_create_capped(fx->db, 2, bert, 0,
+		    false, false, NULL, NULL, T0 + 30 + i, &other, &s), 0);
+	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM sessions "
+	    "WHERE user_id = ?", 1, bert, 0), 2);
+	for (i = 0; i < LIMIT_SESSIONS_PER_USER + 2; i++)
+		buf_release(&tok[i]);
+	buf_release(&other);
+}
+
 #define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, testdb_fx_setup, \
     testdb_fx_teardown, g)
 
@@ -491,6 +577,8 @@ run(const char *name, struct testdb *g)
 		T(organisation_choice_needs_membership, g),
 		T(purge_removes_only_expired_sessions, g),
 		T(cache_answers_from_memory_and_follows_every_write, g),
+		T(rotation_gives_a_new_token_and_kills_the_old, g),
+		T(sessions_per_user_are_capped_oldest_first, g),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
