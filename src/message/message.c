@@ -1100,9 +1100,9 @@ view_run(struct db_conn *c, void *arg)
 	size_t i;
 	int rc;
 
-	/* Log first: the entry and the read marks commit together, before
-	 * any text is opened. */
-	if ((rc = audit_append(c, j->ev)) != 0)
+	/* Log first, before any text is opened (a view marks nothing: a
+	 * GET must change nothing; msg_thread_mark_read has no entry). */
+	if (j->ev != NULL && (rc = audit_append(c, j->ev)) != 0)
 		return rc;
 	for (i = 0; i < j->nunread; i++) {
 		if ((rc = db_prepare(c, "INSERT INTO message_reads "
@@ -1131,8 +1131,7 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 	struct audit_event lev;
 	struct view_job vj;
 	struct head h;
-	int64_t *unread;
-	size_t k = 0, na = 0, nu = 0, i;
+	size_t k = 0, na = 0, i;
 	int rc;
 
 	*out = NULL;
@@ -1177,10 +1176,7 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 	c = NULL;
 
 	/* The client's reads are the client's to share. */
-	unread = arena_calloc(a, k + 1, sizeof(*unread));
 	for (i = 0; i < k; i++) {
-		if (!rows[i].viewer_read)
-			unread[nu++] = rows[i].m.id;
 		if (th->viewer_is_client || !h.share_reads ||
 		    rows[i].m.from_client)
 			rows[i].m.client_read_at = 0;
@@ -1189,8 +1185,8 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 	vj.ev = &lev;
 	vj.viewer_id = viewer_id;
 	vj.now = (int64_t)time(NULL);
-	vj.unread = unread;
-	vj.nunread = nu;
+	vj.unread = NULL;
+	vj.nunread = 0;
 	if ((rc = db_write(env->db, view_run, &vj)) != 0)
 		goto out;
 
@@ -1207,6 +1203,53 @@ msg_thread_view(const struct msg_env *env, int64_t thread_id,
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);
+	return rc;
+}
+
+int
+msg_thread_mark_read(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, int64_t upto, time_t now)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	struct view_job vj = { NULL, viewer_id, now_or(now), NULL, 0 };
+	int64_t *ids = NULL;
+	struct head h;
+	size_t n = 0;
+	bool client;
+	int rc;
+
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	if ((rc = thread_head(c, thread_id, &h)) != 0 ||
+	    (rc = part_of(c, h.traj_id, viewer_id, &client)) != 0)
+		goto out;
+	/* What the page showed: the newest LIMIT_THREAD_PAGE up to upto. */
+	if ((rc = db_prepare(c, "SELECT m.id FROM messages m WHERE "
+	    "m.thread_id = ? AND m.id <= ? AND m.author_id <> ? AND NOT EXISTS "
+	    "(SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND "
+	    "r.user_id = ?) ORDER BY m.id DESC LIMIT ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, thread_id);
+	db_bind_i64(st, 2, upto);
+	db_bind_i64(st, 3, viewer_id);
+	db_bind_i64(st, 4, viewer_id);
+	db_bind_i64(st, 5, LIMIT_THREAD_PAGE);
+	ids = xcalloc(LIMIT_THREAD_PAGE + 1, sizeof(*ids));
+	while ((rc = db_step(st)) == DB_ROW)
+		ids[n++] = db_col_i64(st, 0);
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	db_read_end(env->db, c);
+	c = NULL;
+	vj.unread = ids;
+	vj.nunread = n;
+	rc = n ? db_write(env->db, view_run, &vj) : 0;
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	free(ids);
 	return rc;
 }
 
