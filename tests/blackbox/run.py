@@ -38,6 +38,7 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
                  raw_exchange, response_complete, totp, totp_step)
 
 from coaching import CoachingMixin  # noqa: E402
+from transport import TransportMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1319,7 +1320,8 @@ def main():
                 return finish(runner, root, args.keep, t0)
         Suite.backend = args.backend
         Suite.pg = pg
-        for cls in (HttpBasics, TlsProxy, Identity, Durability, Coaching):
+        for cls in (HttpBasics, TlsProxy, Identity, Durability, Coaching,
+                    Transport):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1329,6 +1331,10 @@ def main():
 
 class Coaching(CoachingMixin, Suite):
     """Written coaching (issue 4): see coaching.py."""
+
+
+class Transport(TransportMixin, Suite):
+    """The transport's security findings (issue 9): see transport.py."""
 
 
 def finish(runner, root, keep, t0):
