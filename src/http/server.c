@@ -38,11 +38,14 @@
  *      back to the system, and malloc_trim returns what the handler of a
  *      large request freed, so a burst of uploads leaves no lasting RSS.
  *
- * Responses MHD makes itself (an unparsable request line or header, a
- * header block over LIMIT_CONN_MEMORY, broken chunk framing, an unknown
- * HTTP version) cannot carry our headers: MHD 0.9.75 has no hook for
- * them.  They are fixed texts that echo nothing of the request and close
- * the connection.  Everything that reaches the handler callback, including
+ * Responses MHD makes itself (an unparsable header, a header block over
+ * LIMIT_CONN_MEMORY, broken chunk framing, an unknown HTTP version) cannot
+ * carry our headers: MHD 0.9.75 has no hook for them.  They are fixed
+ * texts that echo nothing of the request and close the connection.  A
+ * first line without a space MHD closes without any answer; we answer it
+ * where the connection starts (refuse_not_http).  A request line and
+ * headers that nearly fill MHD's pool are answered on the socket
+ * (LIMIT_REQUEST_HEAD): MHD would find no room for our answer.  Everything that reaches the handler callback, including
  * every 400/404/405/413 of ours, carries the full set.
  */
 #include "http/http.h"
@@ -50,6 +53,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -807,6 +811,74 @@ on_complete(struct exch *x)
 	return queue_response(x);
 }
 
+/*
+ * A first line that is no request line ("GARBAGE").  MHD 0.9.75 closes such
+ * a connection without a word and calls nothing of ours before (no URI
+ * callback, no access handler); its one notice, the connection's end, comes
+ * after it has shut the socket's write side (a send then fails with EPIPE).
+ * So the check runs where a connection starts: the listening socket has
+ * TCP_DEFER_ACCEPT, so a connection is accepted once its first bytes are
+ * there, and they are peeked at before MHD reads them.  A complete first
+ * line (after the empty lines RFC 9112 lets a client send) without a space
+ * cannot be "method SP target SP version": it is drained, answered with a
+ * fixed 400 and the socket shut, so MHD sees the end at once.  Anything
+ * else -- a first line still arriving, bytes that came after the accept --
+ * is left to MHD as before, which closes without an answer.
+ */
+static void
+refuse_not_http(struct http_server *s, struct MHD_Connection *c)
+{
+	static const char body[] = "The request could not be read.\n";
+	const union MHD_ConnectionInfo *ci;
+	struct buf out = BUF_INIT;
+	char peek[1024], date[64];
+	const char *p, *end, *eol;
+	ssize_t n;
+	size_t off = 0;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL ||
+	    (n = recv(ci->connect_fd, peek, sizeof(peek), MSG_PEEK |
+	    MSG_DONTWAIT)) <= 0)
+		return;
+	end = peek + n;
+	for (p = peek; p < end && (*p == '\r' || *p == '\n'); p++)
+		;
+	if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+	    memchr(p, ' ', (size_t)(eol - p)) != NULL)
+		return;
+	(void)!recv(ci->connect_fd, peek, (size_t)n, MSG_DONTWAIT);
+	http_date(date);
+	buf_printf(&out, "HTTP/1.1 400 Bad Request\r\nDate: %s\r\n"
+	    "Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\nContent-Security-Policy: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: same-origin\r\nCache-Control: no-store\r\n",
+	    date, sizeof(body) - 1, CSP);
+	if (s->cfg.tls_proxy)
+		buf_printf(&out, "Strict-Transport-Security: %s\r\n", HSTS);
+	buf_adds(&out, "\r\n");
+	buf_adds(&out, body);
+	while (off < out.len) {
+		n = send(ci->connect_fd, out.p + off, out.len - off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	buf_release(&out);
+	shutdown(ci->connect_fd, SHUT_RDWR);
+	log_debug("http.conn", "a first line that is no request: 400");
+}
+
+static void
+on_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		refuse_not_http(cls, c);
+}
+
 /* --- MHD callbacks ----------------------------------------------------- */
 
 static void *
@@ -1067,6 +1139,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONN_TIMEOUT,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_conn, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
@@ -1077,6 +1150,13 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	}
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? (int)di->port : 0;
+	/* Accept a connection once its first bytes are there (refuse_not_http);
+	 * one without any is accepted after a few seconds all the same. */
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
+	if (di == NULL || setsockopt(di->listen_fd, IPPROTO_TCP,
+	    TCP_DEFER_ACCEPT, &(int){ 2 }, sizeof(int)) != 0)
+		log_warn("http.start", "no TCP_DEFER_ACCEPT: a first line "
+		    "that is no request may be closed without a 400");
 	*out = s;
 	s = NULL;
 	rc = 0;
