@@ -559,8 +559,10 @@ render_message(struct req *r, const struct view_ctx *vc,
 		P(r, "<details class=\"correct\"><summary>");
 		T(r, _("Correct this message"));
 		P(r, "</summary>\n");
-		form_begin(r, arena_printf(&r->arena, "/messages/%lld/correct",
-		    (long long)m->id));
+		/* A long text: the token in the address too (http.h). */
+		form_begin(r, arena_printf(&r->arena,
+		    "/messages/%lld/correct?csrf=%s", (long long)m->id,
+		    web_csrf_value(r)));
 		PF(r, "<p class=\"field\"><label for=\"c-%lld\">", (long long)m->id);
 		T(r, _("Corrected text"));
 		PF(r, "</label>\n<textarea id=\"c-%lld\" name=\"body\" rows=\"6\" required>",
@@ -989,8 +991,9 @@ static void
 new_thread_form(struct req *r, int64_t traj_id, const char *subject,
     const char *body)
 {
-	form_begin(r, arena_printf(&r->arena, "/t/%lld/threads",
-	    (long long)traj_id));
+	/* A long first message: the token in the address too (http.h). */
+	form_begin(r, arena_printf(&r->arena, "/t/%lld/threads?csrf=%s",
+	    (long long)traj_id, web_csrf_value(r)));
 	form_input(r, "subject", _("Subject"), "text", subject, "off", 1);
 	P(r, "<p class=\"field\"><label for=\"f-new-body\">");
 	T(r, _("Message"));

@@ -164,6 +164,28 @@ class TransportMixin:
             self.thid, self.client.csrf()), "the composer's action",
             "the address with ?csrf=<the session's token>", action)
 
+    def test_long_texts_post_through_the_pages_forms(self):
+        # A first message or a correction of 20 kB, posted as a browser
+        # without script posts the page's form: its action carries the
+        # token, since the body is larger than what waits for it.
+        long = "Een lange zin over wat er deze week gebeurde. " * 450
+        page = self.client.get("/t/%d" % self.tid).text
+        m = re.search(r'action="(/t/%d/threads[^"]*)"' % self.tid, page)
+        check(m is not None, "the new-conversation form", "present",
+              page[-2000:])
+        action = m.group(1).replace("&amp;", "&")
+        f = form_fields(page, m.group(1))
+        f.update(subject="Lang verhaal", body=long)
+        r = self.client.post(action, f)
+        thid = location_id(r, "/threads/")
+        page = self.client.get("/threads/%d" % thid).text
+        m = re.search(r'action="(/messages/\d+/correct[^"]*)"', page)
+        check(m is not None, "the correction form", "present", page[-2000:])
+        f = form_fields(page, m.group(1))
+        f["body"] = long + " Aangevuld."
+        r = self.client.post(m.group(1).replace("&amp;", "&"), f)
+        eq(r.status, 303, "a 20 kB correction through the page's form")
+
     def test_held_anonymous_uploads_do_not_raise_memory(self):
         pid = self.srv.proc.pid
         for _ in range(3):  # warm up: the first requests allocate caches
