@@ -287,11 +287,43 @@
     }, { passive: true });
   }
 
+  /* Viewing marks nothing on the server (a GET changes nothing): once the
+   * page is really shown, post its "Mark as read" form in the background
+   * and take the button away. */
+  function markRead() {
+    var form = document.querySelector("form.mark-read");
+
+    if (!form) {
+      return;
+    }
+    function send() {
+      if (document.visibilityState !== "visible" || form.hidden) {
+        return;
+      }
+      form.hidden = true;
+      fetch(form.getAttribute("action"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf(form) },
+        body: new URLSearchParams(new FormData(form))
+      }).then(function (r) {
+        if (!r.ok) {
+          throw new Error("HTTP " + r.status);
+        }
+      }).catch(function () {
+        form.hidden = false; /* the button still works */
+      });
+    }
+    document.addEventListener("visibilitychange", send);
+    send();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("composer-form");
     var body = document.getElementById("f-body");
     var added = function () {};
 
+    markRead();
     if (form && body) {
       draftSaver(form, body);
       assistant(form, body);

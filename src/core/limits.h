@@ -33,6 +33,16 @@
  * bytes still read and dropped, so the client reads the answer instead of
  * a connection reset; past this the connection is simply closed. */
 #define LIMIT_BODY_DISCARD (256 * 1024)
+/* A body this large or larger is a memory mapping of its own, given back
+ * to the system when the request ends (glibc kept 30 MB of three 10 MiB
+ * uploads resident); smaller ones come from malloc. */
+#define LIMIT_BODY_MMAP (128 * 1024)
+/* Request line and headers together.  MHD builds our response's headers
+ * (about 1 KiB of security headers, cookies, a Location) in the same
+ * LIMIT_CONN_MEMORY pool as the request: a request that nearly fills it
+ * left no room for the answer, and the connection was closed without one.
+ * A larger request is answered (414 or 431) straight on the socket. */
+#define LIMIT_REQUEST_HEAD (LIMIT_CONN_MEMORY - 4 * 1024)
 
 /* --- Request bodies, by route class ------------------------------------- */
 

@@ -3,9 +3,10 @@
  *
  * The server (libmicrohttpd, driven in poll mode with a pool of internal
  * threads -- never its internal-thread epoll mode, see DESIGN.md) reads a
- * request, parses path, query, cookies and body into the request's arena
- * with the limits of core/limits.h, matches the route table, asks the
- * application's authorize hook, and only then calls the handler.  A handler
+ * request, parses path, query, cookies and headers into the request's
+ * arena with the limits of core/limits.h, matches the route table, asks the
+ * application's authorize hook before it accepts the body, parses the body,
+ * and only then calls the handler.  A handler
  * fills the response (status, type, body, headers) or returns a negative
  * ERR_* value, which the server turns into an error page through the
  * render_error hook.  Security headers are added to every response here so
@@ -188,15 +189,27 @@ void resp_json(struct req *r, int status, const char *json, size_t len);
  */
 void http_error_page(struct req *r, int err);
 
+/* authorize's answer when the CSRF token is not in the headers (http.h,
+ * struct http_hooks): the form may carry it in a small body. */
+#define HTTP_AUTH_BODY 2
+
 /* Hooks the application gives the server. */
 struct http_hooks {
-	/* Before the handler: identify the caller, enforce route->roles and
-	 * route->flags (CSRF, 2FA), and check the object route->obj names
-	 * (its id is the route's one parameter that is no secret).  0 lets
-	 * the handler run; a negative ERR_*
-	 * is answered through render_error (ERR_AUTH on a page route may
-	 * instead set a redirect and return 1: the response is then sent as
-	 * is). */
+	/* With the headers alone, before a byte of the body is accepted:
+	 * identify the caller, enforce route->roles and route->flags (CSRF,
+	 * 2FA) from the cookies, the X-CSRF-Token header and the query, and
+	 * check the object route->obj names (its id is the route's one
+	 * parameter that is no secret).
+	 * r->form and r->body are still empty.  0 lets the request go on; a
+	 * negative ERR_* is answered through render_error (ERR_AUTH on a page
+	 * route may instead set a redirect and return 1: the response is
+	 * then sent as is); HTTP_AUTH_BODY says the token can only be in the
+	 * form: the server then accepts at most LIMIT_BODY_ANON bytes of body
+	 * (a larger one is refused with ERR_CSRF unread) and asks
+	 * authorize_body.  A refusal of a request with a body is answered
+	 * without reading it, with Connection: close.  Other requests may
+	 * run on the thread before the handler: leave no per-thread state
+	 * behind. */
 	int (*authorize)(struct req *r);
 	/* Fill r's response for an error (status from err_status).  The
 	 * body and type are reset before, and of the headers set so far
@@ -207,6 +220,11 @@ struct http_hooks {
 	/* After the response is queued: release what authorize acquired.
 	 * Called exactly once for every request authorize was called for. */
 	void (*finish)(struct req *r);
+	/* After the body is read and parsed, right before the handler of
+	 * every request authorize let through: check what authorize left to
+	 * the body (csrf_in_body: the token in r->form) and set up the
+	 * thread for the handler.  0 or a negative ERR_*. */
+	int (*authorize_body)(struct req *r, bool csrf_in_body);
 };
 
 struct http_config {

@@ -232,8 +232,8 @@ int msg_threads(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
  * LIMIT_THREAD_PAGE, as msg_thread_page with no cursor; *more says whether
  * older ones were left out), with
  * attachments.  One write job logs the read (R, kind "message", object the
- * thread) and marks every message read for the viewer; only then are the
- * texts opened.  `unread` tells what was new to the viewer before this view.
+ * thread); only then are the texts opened.  `unread` tells what the viewer
+ * has not marked read (msg_thread_mark_read): a view marks nothing.
  */
 int msg_thread_view(const struct msg_env *env, int64_t thread_id,
     int64_t viewer_id, const struct audit_event *ev, struct arena *a,
@@ -302,6 +302,14 @@ int msg_attachment_get(const struct msg_env *env, int64_t attachment_id,
 /* Mark one message read by user_id (idempotent; the first time counts). */
 int msg_mark_read(const struct msg_env *env, int64_t message_id,
     int64_t user_id, time_t now);
+/*
+ * Mark read what a thread page showed viewer_id: the messages of others up
+ * to message upto (the newest shown).  msg_thread_view marks nothing (a GET
+ * changes nothing); the page posts this when it is seen.  ERR_NOTFOUND,
+ * ERR_FORBIDDEN when the viewer takes no part.
+ */
+int msg_thread_mark_read(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, int64_t upto, time_t now);
 
 /*
  * The user's unsent draft of a reply in a thread, sealed.  Saving an empty

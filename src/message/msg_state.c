@@ -76,6 +76,86 @@ msg_mark_read(const struct msg_env *env, int64_t message_id,
 	return db_write(env->db, mark_run, &j);
 }
 
+/* Several read marks in one job (msg_thread_mark_read). */
+struct marks_job {
+	int64_t user_id;
+	int64_t now;
+	const int64_t *ids;
+	size_t n;
+};
+
+static int
+marks_run(struct db_conn *c, void *arg)
+{
+	struct marks_job *j = arg;
+	struct db_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->n; i++) {
+		if ((rc = db_prepare(c, "INSERT INTO message_reads "
+		    "(message_id, user_id, read_at) VALUES (?, ?, ?) "
+		    "ON CONFLICT (message_id, user_id) DO NOTHING", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->ids[i]);
+		db_bind_i64(st, 2, j->user_id);
+		db_bind_i64(st, 3, j->now);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+msg_thread_mark_read(const struct msg_env *env, int64_t thread_id,
+    int64_t viewer_id, int64_t upto, time_t now)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	struct marks_job mj = { viewer_id, msg_now_or(now), NULL, 0 };
+	int64_t *ids = NULL;
+	struct msg_head h;
+	size_t n = 0;
+	bool client;
+	int rc;
+
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	if ((rc = msg_thread_head(c, thread_id, &h)) != 0 ||
+	    (rc = msg_part_of(c, h.traj_id, viewer_id, &client)) != 0)
+		goto out;
+	/* What a page showed: at most LIMIT_THREAD_PAGE messages of others
+	 * up to upto, the newest it showed. */
+	if ((rc = db_prepare(c, "SELECT m.id FROM messages m WHERE "
+	    "m.thread_id = ? AND m.id <= ? AND m.author_id <> ? AND NOT EXISTS "
+	    "(SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND "
+	    "r.user_id = ?) ORDER BY m.id DESC LIMIT ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, thread_id);
+	db_bind_i64(st, 2, upto);
+	db_bind_i64(st, 3, viewer_id);
+	db_bind_i64(st, 4, viewer_id);
+	db_bind_i64(st, 5, LIMIT_THREAD_PAGE);
+	ids = xcalloc(LIMIT_THREAD_PAGE + 1, sizeof(*ids));
+	while ((rc = db_step(st)) == DB_ROW)
+		ids[n++] = db_col_i64(st, 0);
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	db_read_end(env->db, c);
+	c = NULL;
+	mj.ids = ids;
+	mj.n = n;
+	if (n > 0)
+		rc = db_write(env->db, marks_run, &mj);
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	free(ids);
+	return rc;
+}
+
 struct draft_job {
 	int64_t thread_id;
 	int64_t user_id;

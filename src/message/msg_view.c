@@ -326,8 +326,8 @@ view_run(struct db_conn *c, void *arg)
 	size_t i;
 	int rc;
 
-	/* Log first: the entry and the read marks commit together, before
-	 * any text is opened. */
+	/* Log first, before any text is opened.  A view marks nothing (a
+	 * GET changes nothing: msg_thread_mark_read does, on a POST). */
 	if ((rc = audit_append(c, j->ev)) != 0)
 		return rc;
 	for (i = 0; i < j->nunread; i++) {
@@ -369,8 +369,8 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 	struct audit_event lev;
 	struct view_job vj;
 	struct msg_head h;
-	int64_t *unread, owner = 0, lo, hi;
-	size_t k = 0, nl = 0, cap, na = 0, nu = 0, i;
+	int64_t owner = 0, lo, hi;
+	size_t k = 0, nl = 0, cap, na = 0, i;
 	int rc;
 
 	memset(pg, 0, sizeof(*pg));
@@ -463,10 +463,7 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 	c = NULL;
 
 	/* The client's reads are the client's to share. */
-	unread = arena_calloc(a, k + nl + 1, sizeof(*unread));
 	for (i = 0; i < k + nl; i++) {
-		if (!rows[i].viewer_read)
-			unread[nu++] = rows[i].m.id;
 		if (th->viewer_is_client || !h.share_reads ||
 		    rows[i].m.from_client)
 			rows[i].m.client_read_at = 0;
@@ -475,8 +472,8 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 	vj.ev = &lev;
 	vj.viewer_id = viewer_id;
 	vj.now = (int64_t)time(NULL);
-	vj.unread = unread;
-	vj.nunread = nu;
+	vj.unread = NULL;
+	vj.nunread = 0;
 	if ((rc = db_write(env->db, view_run, &vj)) != 0)
 		goto out;
 

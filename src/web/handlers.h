@@ -82,6 +82,7 @@ int ui_notify_settings(struct req *r);
 /* ui-thread.c */
 int ui_thread(struct req *r);
 int ui_thread_post(struct req *r);
+int ui_thread_read_post(struct req *r);
 int ui_thread_create_post(struct req *r);
 int ui_message_correct_post(struct req *r);
 int ui_attachment(struct req *r);

@@ -132,6 +132,12 @@ ui_home(struct req *r)
 		resp_redirect(r, "/login");
 		return 0;
 	}
+	/* authorize sends a half-logged-in session to /login/2fa; should it
+	 * get here all the same, it sees nothing of the account. */
+	if (s->twofa_pending) {
+		resp_redirect(r, "/login/2fa");
+		return 0;
+	}
 	page_begin(r, _("Start"));
 	P(r, "<p>");
 	T(r, _("Welcome,"));

@@ -563,8 +563,10 @@ render_message(struct req *r, const struct view_ctx *vc,
 		P(r, "<details class=\"correct\"><summary>");
 		T(r, _("Correct this message"));
 		P(r, "</summary>\n");
-		form_begin(r, arena_printf(&r->arena, "/messages/%lld/correct",
-		    (long long)m->id));
+		/* A long text: the token in the address too (http.h). */
+		form_begin(r, arena_printf(&r->arena,
+		    "/messages/%lld/correct?csrf=%s", (long long)m->id,
+		    web_csrf_value(r)));
 		PF(r, "<p class=\"field\"><label for=\"c-%lld\">", (long long)m->id);
 		T(r, _("Corrected text"));
 		PF(r, "</label>\n<textarea id=\"c-%lld\" name=\"body\" rows=\"6\" required>",
@@ -640,10 +642,14 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 	P(r, "</h2>\n");
 	if (th->viewer_is_client)
 		reachability_note(r, vc);
-	PF(r, "<form method=\"post\" action=\"/threads/%lld/messages\" "
-	    "enctype=\"multipart/form-data\" id=\"composer-form\" "
+	/* The token also in the address: an upload is larger than the
+	 * server reads before it knows the request is allowed (http.h). */
+	PF(r, "<form method=\"post\" action=\"/threads/%lld/messages?csrf=",
+	    (long long)th->id);
+	A(r, web_csrf_value(r)); /* URL-safe base64 */
+	PF(r, "\" enctype=\"multipart/form-data\" id=\"composer-form\" "
 	    "data-draft-url=\"/api/threads/%lld/draft\" data-quote-label=\"",
-	    (long long)th->id, (long long)th->id);
+	    (long long)th->id);
 	A(r, _("Quote selection"));
 	P(r, "\">\n");
 	P(r, "<input type=\"hidden\" name=\"csrf\" value=\"");
@@ -736,6 +742,36 @@ cursor_error(struct req *r, int64_t thread_id, int status)
 	page_end(r);
 	r->status = status;
 	return 0;
+}
+
+/* Viewing marks nothing (a GET changes nothing: a link from another site
+ * must not make a client appear to have read a message).  thread.js posts
+ * this form when the page is seen; without script it is a button. */
+static void
+mark_read_form(struct req *r, const struct msg_thread *th,
+    const struct msg_message *msgs, size_t n)
+{
+	const struct session *s = page_session(r);
+	int64_t upto = 0;
+	bool unread = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (msgs[i].id > upto)
+			upto = msgs[i].id;
+		if (msgs[i].unread && msgs[i].author_id != s->user_id)
+			unread = true;
+	}
+	if (!unread)
+		return;
+	PF(r, "<form method=\"post\" action=\"/threads/%lld/read\" "
+	    "class=\"mark-read\">\n<input type=\"hidden\" name=\"csrf\" "
+	    "value=\"", (long long)th->id);
+	A(r, web_csrf_value(r));
+	PF(r, "\">\n<input type=\"hidden\" name=\"upto\" value=\"%lld\">\n"
+	    "<button type=\"submit\" class=\"secondary\">", (long long)upto);
+	T(r, _("Mark as read"));
+	P(r, "</button>\n</form>\n");
 }
 
 static int
@@ -846,6 +882,7 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 		T(r, _("Newest messages"));
 		P(r, "</a></p>\n");
 	}
+	mark_read_form(r, &th, msgs, n);
 	/* The queue's "I need more time" form, for a professional with
 	 * something waiting (ui-queue.c decides; it writes nothing when it
 	 * fails, and the conversation is still worth showing then). */
@@ -872,6 +909,30 @@ ui_thread(struct req *r)
 	if (req_query(r, "corrected"))
 		cp.ok = _("Your correction was saved.");
 	return render_thread(r, thid, &cp);
+}
+
+/* POST /threads/:thid/read: the thread page was seen (mark_read_form).
+ * A script call (X-CSRF-Token) gets 204, the button a way back. */
+int
+ui_thread_read_post(struct req *r)
+{
+	struct msg_env env = env_of(r);
+	const struct session *s = page_session(r);
+	const char *v = req_form(r, "upto");
+	int64_t thid = web_obj(r)->id, upto;
+	int rc;
+
+	if (v == NULL || num_parse_i64(str_c(v), 1, INT64_MAX, &upto) != 0)
+		return ERR_INVAL;
+	if ((rc = msg_thread_mark_read(&env, thid, s->user_id, upto, 0)) != 0)
+		return rc;
+	if (req_header(r, "X-CSRF-Token") != NULL || r->wants_json) {
+		r->status = 204;
+		return 0;
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/threads/%lld",
+	    (long long)thid));
+	return 0;
 }
 
 /* The files of a message form: browsers send an empty part for an empty
@@ -975,8 +1036,9 @@ static void
 new_thread_form(struct req *r, int64_t traj_id, const char *subject,
     const char *body)
 {
-	form_begin(r, arena_printf(&r->arena, "/t/%lld/threads",
-	    (long long)traj_id));
+	/* A long first message: the token in the address too (http.h). */
+	form_begin(r, arena_printf(&r->arena, "/t/%lld/threads?csrf=%s",
+	    (long long)traj_id, web_csrf_value(r)));
 	form_input(r, "subject", _("Subject"), "text", subject, "off", 1);
 	P(r, "<p class=\"field\"><label for=\"f-new-body\">");
 	T(r, _("Message"));

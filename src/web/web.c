@@ -20,6 +20,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app/app.h"
@@ -27,6 +28,7 @@
 #include "authz/authz.h"
 #include "core/crypto.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/num.h"
@@ -111,6 +113,7 @@ static const struct route routes[] = {
 	{ G,  "/t/:tid/export",       ui_export_page,      PRO | CLI, 0,     0,     TRAJ(EXPORT) },
 	{ G,  "/threads/:thid",       ui_thread,           PRO | CLI, 0,     0,     THREAD(READ) },
 	{ PO, "/threads/:thid/messages", ui_thread_post,   PRO | CLI, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD, THREAD(CREATE) },
+	{ PO, "/threads/:thid/read",  ui_thread_read_post, PRO | CLI, CSRF,  SMALL, THREAD(READ) },
 	{ PO, "/messages/:mid/correct", ui_message_correct_post, PRO | CLI, CSRF, FORM, MSG(UPDATE) },
 	{ G,  "/attachments/:aid",    ui_attachment,       PRO | CLI, 0,     0,     ATT(READ) },
 	{ G,  "/search",              ui_search,           PRO | CLI, 0,     0,     NOOBJ },
@@ -235,14 +238,22 @@ web_csrf_value(struct req *r)
 	return ws->pre_csrf;
 }
 
-static bool
-csrf_ok(struct req *r)
+/* The token as the headers carry it, before any body: X-CSRF-Token
+ * (scripts) or ?csrf= in the address (a form too large to wait for
+ * carries it in its action; the access log never shows the query). */
+static const char *
+csrf_early(struct req *r)
 {
-	const char *sent = req_form(r, "csrf");
+	const char *sent = req_header(r, "X-CSRF-Token");
+
+	return sent ? sent : req_query(r, "csrf");
+}
+
+static bool
+csrf_match(struct req *r, const char *sent)
+{
 	const char *want;
 
-	if (sent == NULL)
-		sent = req_header(r, "X-CSRF-Token");
 	if (sent == NULL)
 		return false;
 	if (page_session(r))
@@ -250,6 +261,74 @@ csrf_ok(struct req *r)
 	want = req_cookie(r, "infuus_pre");
 	return want && strlen(want) == 43 && strlen(sent) == 43 &&
 	    crypto_equal(want, sent, 43);
+}
+
+static bool
+csrf_ok(struct req *r)
+{
+	const char *sent = req_form(r, "csrf");
+
+	return csrf_match(r, sent ? sent : csrf_early(r));
+}
+
+/* Why a cross-site request was refused (compared by address in
+ * render_error, which says it in the visitor's language). */
+static const char cross_site_detail[] = "The request came from another site.";
+
+/* Does origin ("http://host:port") name the site of url (base_url)? */
+static bool
+origin_is(const char *origin, const char *url)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	size_t n;
+
+	if (p == NULL)
+		return false;
+	n = (size_t)(strchrnul(p + 3, '/') - url);
+	return strlen(origin) == n && strncasecmp(origin, url, n) == 0;
+}
+
+/*
+ * A second line behind the token: browsers say where a request comes from
+ * (Origin on every POST, Sec-Fetch-Site in current ones).  A state change
+ * from another site is refused even with a valid token; a request without
+ * these headers (an older browser, a script) is left to the token.  Our
+ * own origin is base_url's, or the Host the browser addressed.
+ */
+static bool
+cross_site(struct req *r)
+{
+	struct app *app = r->app;
+	const char *site = req_header(r, "Sec-Fetch-Site");
+	const char *origin = req_header(r, "Origin");
+	const char *host = req_header(r, "Host");
+	const char *scheme = r->tls ? "https://" : "http://";
+	size_t n = strlen(scheme);
+
+	if (site && strcasecmp(site, "cross-site") == 0)
+		return true;
+	if (origin == NULL || origin_is(origin, app->cfg.base_url))
+		return false;
+	return !(host && strncasecmp(origin, scheme, n) == 0 &&
+	    strcasecmp(origin + n, host) == 0);
+}
+
+/* The CSRF checks authorize can make from the headers; HTTP_AUTH_BODY
+ * when the token can only be in the form. */
+static int
+csrf_headers(struct req *r)
+{
+	const char *sent = csrf_early(r);
+
+	if (cross_site(r)) {
+		r->error_detail = cross_site_detail;
+		log_info("web.csrf", "id=%llu cross-site request refused",
+		    (unsigned long long)r->id);
+		return ERR_CSRF;
+	}
+	if (sent == NULL)
+		return HTTP_AUTH_BODY;
+	return csrf_match(r, sent) ? 0 : ERR_CSRF;
 }
 
 static int
@@ -354,7 +433,7 @@ authorize(struct req *r)
 {
 	const struct route *rt = r->route;
 	struct session *s;
-	int rc;
+	int rc, orc;
 
 	if ((rc = identify(r)) != 0)
 		return rc;
@@ -365,12 +444,13 @@ authorize(struct req *r)
 			return login_redirect(r, web_req_state(r)->expired ?
 			    "/login?expired=1" : "/login");
 	} else {
-		if (s->twofa_pending && !(rt->flags & ROUTE_PARTIAL) &&
-		    !(rt->flags & ROUTE_ANON))
+		/* Also on the routes open to anonymous callers ("/"): a
+		 * signed-in session reaches nothing but finishing or setting
+		 * up its second factor, and logging out, until it has. */
+		if (s->twofa_pending && !(rt->flags & ROUTE_PARTIAL))
 			return login_redirect(r, "/login/2fa");
 		if (!s->twofa_passed && !s->twofa_pending &&
-		    !(rt->flags & (ROUTE_PARTIAL | ROUTE_ANON)) &&
-		    org_requires_2fa(r, s)) {
+		    !(rt->flags & ROUTE_PARTIAL) && org_requires_2fa(r, s)) {
 			web_audit_refusal(r, "route", 0, ERR_AUTH);
 			return login_redirect(r, "/account/2fa?required=1");
 		}
@@ -380,9 +460,59 @@ authorize(struct req *r)
 		if ((rt->flags & ROUTE_2FA) && !s->twofa_passed)
 			return ui_needs_2fa(r, refuse(r, ERR_FORBIDDEN));
 	}
-	if ((rt->flags & ROUTE_CSRF) && !csrf_ok(r))
+	/* The token from the headers, then the object: both before a byte
+	 * of the body.  HTTP_AUTH_BODY (the token is in a small form) still
+	 * has the object checked now; the token follows in authorize_body. */
+	if ((rt->flags & ROUTE_CSRF) && (rc = csrf_headers(r)) < 0)
+		return refuse(r, rc);
+	orc = check_object(r);
+	return orc != 0 ? orc : (rt->flags & ROUTE_CSRF) ? rc : 0;
+}
+
+/* authorize runs with the headers; the handler perhaps much later, after
+ * other requests on this thread: the locale is applied only while code of
+ * ours runs for this request (authorize_body, render_error). */
+static int
+authorize_headers(struct req *r)
+{
+	int rc = authorize(r);
+
+	uselocale(LC_GLOBAL_LOCALE);
+	return rc;
+}
+
+static int
+authorize_body(struct req *r, bool csrf_in_body)
+{
+	use_lang(r, pick_lang(r, page_session(r)));
+	if (csrf_in_body && !csrf_ok(r))
 		return refuse(r, ERR_CSRF);
-	return check_object(r);
+	return 0;
+}
+
+static void
+cross_site_page(struct req *r)
+{
+	const char *msg = _("This request came from another website, so it "
+	    "was refused. If you meant to do this, open Infuus yourself and "
+	    "try again.");
+	struct buf j = BUF_INIT;
+
+	r->status = 403;
+	if (r->wants_json) {
+		buf_adds(&j, "{\"error\":\"CSRF\",\"message\":");
+		json_str(&j, str_c(msg));
+		buf_adds(&j, "}");
+		resp_json(r, 403, j.p, j.len);
+		buf_release(&j);
+		return;
+	}
+	page_begin(r, _("No access"));
+	page_notice(r, "error", msg);
+	P(r, "<p><a href=\"/\">");
+	T(r, _("Back to the start page"));
+	P(r, "</a></p>\n");
+	page_end(r);
 }
 
 static void
@@ -390,14 +520,17 @@ render_error(struct req *r, int err)
 {
 	/* An unknown path never reached authorize: recognise the caller
 	 * anyway, so the error page shows their menu and language. */
-	bool unrouted = r->route == NULL && r->auth == NULL;
-
-	if (unrouted)
+	if (r->route == NULL && r->auth == NULL)
 		identify(r);
-	page_error(r, err);
-	/* finish() runs only after authorize(); undo identify's locale. */
-	if (unrouted)
-		uselocale(LC_GLOBAL_LOCALE);
+	else
+		use_lang(r, pick_lang(r, page_session(r)));
+	if (err == ERR_CSRF && r->error_detail == cross_site_detail)
+		cross_site_page(r);
+	else
+		page_error(r, err);
+	/* May run between authorize and the handler (a body refused while
+	 * it arrives): leave the thread's locale as it was. */
+	uselocale(LC_GLOBAL_LOCALE);
 }
 
 static void
@@ -410,7 +543,8 @@ finish(struct req *r)
 struct http_hooks
 web_hooks(void)
 {
-	struct http_hooks h = { authorize, render_error, finish };
+	struct http_hooks h = { authorize_headers, render_error, finish,
+	    authorize_body };
 
 	return h;
 }

@@ -162,7 +162,7 @@ module.exports = function register(d) {
 		let page = pro.page;
 		await visit(page, `/t/${state.tid}`, null);
 		await page.click('details.new-thread summary');
-		const form = `form[action="/t/${state.tid}/threads"]`;
+		const form = `form[action^="/t/${state.tid}/threads"]`;
 		await page.fill(`${form} input[name=subject]`, 'Kennismaking');
 		await page.fill(`${form} textarea[name=body]`,
 		    'Welkom! Fijn dat je er bent. Vertel me wat je bezighoudt.');

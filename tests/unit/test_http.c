@@ -1889,6 +1889,221 @@ server_start_refuses_bad_config(void **state)
 	}
 }
 
+/* --- authorisation before the body (issue 9) ----------------------------- */
+
+struct early {
+	atomic_int authorized;     /* authorize calls */
+	atomic_int body_seen;      /* ... that saw body or form already */
+	atomic_int body_checked;   /* authorize_body calls with the form */
+	atomic_int handled;
+};
+
+static int
+e_handler(struct req *r)
+{
+	struct early *e = r->app;
+
+	atomic_fetch_add(&e->handled, 1);
+	buf_printf(&r->resp, "got %zu", r->body.len);
+	return 0;
+}
+
+static int
+e_authorize(struct req *r)
+{
+	struct early *e = r->app;
+	const char *c = req_cookie(r, "sid");
+
+	atomic_fetch_add(&e->authorized, 1);
+	if (r->body.len || r->nform)
+		atomic_fetch_add(&e->body_seen, 1);
+	if (c == NULL || strcmp(c, "ok") != 0)
+		return ERR_AUTH;
+	if (!(r->route->flags & ROUTE_CSRF))
+		return 0;
+	c = req_header(r, "X-CSRF-Token");
+	if (c == NULL)
+		return HTTP_AUTH_BODY;
+	return strcmp(c, "good") == 0 ? 0 : ERR_CSRF;
+}
+
+static int
+e_authorize_body(struct req *r, bool csrf_in_body)
+{
+	struct early *e = r->app;
+	const char *t = req_form(r, "csrf");
+
+	if (!csrf_in_body)
+		return 0;
+	atomic_fetch_add(&e->body_checked, 1);
+	return t && strcmp(t, "good") == 0 ? 0 : ERR_CSRF;
+}
+
+static const struct route etable[] = {
+	{ HTTP_POST, "/big", e_handler, 1, 0, 4 * 1024 * 1024,
+	    ROUTE_OBJ_NONE, 0 },
+	{ HTTP_POST, "/form", e_handler, 1, ROUTE_CSRF, 4 * 1024 * 1024,
+	    ROUTE_OBJ_NONE, 0 },
+};
+
+/* Send req on a fresh connection, read the answer (up to 3 s) into out. */
+static void
+raw_ask(int port, const char *req, size_t len, struct buf *out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct timeval tv = { 3, 0 };
+	char b[4096];
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+	buf_reset(out);
+	while ((n = recv(fd, b, sizeof(b), 0)) > 0)
+		buf_add(out, b, (size_t)n);
+	close(fd);
+}
+
+static struct http_server *
+early_start(struct early *e, bool with_body_hook, int *port)
+{
+	struct http_config cfg = { 0 };
+	struct http_server *s = NULL;
+
+	cfg.listen = "127.0.0.1:0";
+	cfg.threads = 2;
+	cfg.routes = etable;
+	cfg.nroutes = sizeof(etable) / sizeof(etable[0]);
+	cfg.hooks.authorize = e_authorize;
+	if (with_body_hook)
+		cfg.hooks.authorize_body = e_authorize_body;
+	cfg.app = e;
+	assert_int_equal(http_server_start(&cfg, &s), 0);
+	*port = http_server_port(s);
+	return s;
+}
+
+static void
+server_authorizes_before_reading_the_body(void **state)
+{
+	struct early e = { 0 };
+	struct buf out = BUF_INIT;
+	struct http_server *s;
+	char req[512];
+	int port, n;
+
+	(void)state;
+	s = early_start(&e, true, &port);
+	/* A stranger announces 3 MiB and sends none of it: the answer comes
+	 * from the headers, and says the connection ends. */
+	n = snprintf(req, sizeof(req), "POST /big HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/octet-stream\r\n"
+	    "Content-Length: %d\r\n\r\n", 3 * 1024 * 1024);
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 401"));
+	assert_non_null(strcasestr(buf_str(&out).p, "Connection: close"));
+	assert_int_equal(atomic_load(&e.handled), 0);
+	/* With the cookie the body is read, and authorize had not seen it. */
+	n = snprintf(req, sizeof(req), "POST /big HTTP/1.1\r\nHost: x\r\n"
+	    "Cookie: sid=ok\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Length: 5\r\n\r\nhello");
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 200"));
+	assert_non_null(strstr(buf_str(&out).p, "got 5"));
+	assert_int_equal(atomic_load(&e.authorized), 2);
+	assert_int_equal(atomic_load(&e.body_seen), 0);
+	http_server_stop(s);
+	buf_release(&out);
+}
+
+static void
+server_takes_a_form_token_only_from_a_small_body(void **state)
+{
+	struct early e = { 0 };
+	struct buf out = BUF_INIT;
+	struct http_server *s;
+	char req[512];
+	int port, n;
+
+	(void)state;
+	s = early_start(&e, true, &port);
+	/* Larger than LIMIT_BODY_ANON, token not in the headers: 403 unread. */
+	n = snprintf(req, sizeof(req), "POST /form HTTP/1.1\r\nHost: x\r\n"
+	    "Cookie: sid=ok\r\nContent-Type: application/x-www-form-urlencoded"
+	    "\r\nContent-Length: %d\r\n\r\n", LIMIT_BODY_ANON + 1);
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 403"));
+	assert_int_equal(atomic_load(&e.body_checked), 0);
+	/* The same size with the token in a header goes on to the body. */
+	n = snprintf(req, sizeof(req), "POST /form HTTP/1.1\r\nHost: x\r\n"
+	    "Cookie: sid=ok\r\nX-CSRF-Token: good\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: 6\r\n\r\n"
+	    "a=bcde");
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 200"));
+	/* A small form: its token is checked after the body. */
+	n = snprintf(req, sizeof(req), "POST /form HTTP/1.1\r\nHost: x\r\n"
+	    "Cookie: sid=ok\r\nContent-Type: application/x-www-form-urlencoded"
+	    "\r\nContent-Length: 9\r\n\r\ncsrf=good");
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 200"));
+	n = snprintf(req, sizeof(req), "POST /form HTTP/1.1\r\nHost: x\r\n"
+	    "Cookie: sid=ok\r\nContent-Type: application/x-www-form-urlencoded"
+	    "\r\nContent-Length: 8\r\n\r\ncsrf=bad");
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 403"));
+	assert_int_equal(atomic_load(&e.body_checked), 2);
+	assert_int_equal(atomic_load(&e.handled), 2);
+	http_server_stop(s);
+
+	/* Without an authorize_body hook nobody checks the form's token. */
+	s = early_start(&e, false, &port);
+	n = snprintf(req, sizeof(req), "POST /form HTTP/1.1\r\nHost: x\r\n"
+	    "Cookie: sid=ok\r\nContent-Type: application/x-www-form-urlencoded"
+	    "\r\nContent-Length: 9\r\n\r\ncsrf=good");
+	raw_ask(port, req, (size_t)n, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 403"));
+	http_server_stop(s);
+	buf_release(&out);
+}
+
+static void
+server_answers_every_long_request_line(void **state)
+{
+	struct early e = { 0 };
+	struct buf out = BUF_INIT, req = BUF_INIT;
+	struct http_server *s;
+	const char *st;
+	size_t len, i;
+	int port;
+
+	(void)state;
+	s = early_start(&e, true, &port);
+	/* Around the pool's end, where MHD found no room for our answer. */
+	for (len = LIMIT_PATH + 1; len < LIMIT_CONN_MEMORY + 1024; len += 61) {
+		buf_reset(&req);
+		buf_adds(&req, "GET /");
+		for (i = 0; i < len; i++)
+			buf_addch(&req, 'a');
+		buf_adds(&req, " HTTP/1.1\r\nHost: x\r\n\r\n");
+		raw_ask(port, req.p, req.len, &out);
+		st = buf_str(&out).p;
+		if (strncmp(st, "HTTP/1.1 414", 12) != 0 &&
+		    strncmp(st, "HTTP/1.1 431", 12) != 0)
+			fail_msg("a %zu-byte path: %.40s", len,
+			    out.len ? st : "(closed without an answer)");
+	}
+	raw_ask(port, "GARBAGE\r\n\r\n", 11, &out);
+	assert_non_null(strstr(buf_str(&out).p, "HTTP/1.1 400"));
+	http_server_stop(s);
+	buf_release(&req);
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -1916,6 +2131,9 @@ main(void)
 		cmocka_unit_test(server_behind_tls_proxy_adds_hsts_and_secure),
 		cmocka_unit_test(access_log_has_no_query_cookie_or_token),
 		cmocka_unit_test(graceful_stop_lets_a_slow_request_finish),
+		cmocka_unit_test(server_authorizes_before_reading_the_body),
+		cmocka_unit_test(server_takes_a_form_token_only_from_a_small_body),
+		cmocka_unit_test(server_answers_every_long_request_line),
 	};
 	const struct CMUnitTest served[] = {
 		cmocka_unit_test(server_answers_200_with_security_headers),

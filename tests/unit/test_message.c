@@ -701,7 +701,13 @@ test_read_state_and_the_clients_choice(void **state)
 	view(fx, thid, CLIENT1, &th, &m, &n);
 	assert_true(m[1].unread);
 	view(fx, thid, CLIENT1, &th, &m, &n);
-	assert_false(m[1].unread);             /* the view marked it read */
+	assert_true(m[1].unread);              /* a view (a GET) marks nothing */
+	assert_int_equal(msg_thread_mark_read(&fx->env, thid,
+	    fx->uid[CLIENT2], reply, 0), ERR_FORBIDDEN);
+	assert_int_equal(msg_thread_mark_read(&fx->env, thid,
+	    fx->uid[CLIENT1], reply, 0), 0);
+	view(fx, thid, CLIENT1, &th, &m, &n);
+	assert_false(m[1].unread);             /* the page's post marked it */
 
 	/* Read, but the client does not share reads (the default). */
 	view(fx, thid, PRO1, &th, &m, &n);
