@@ -30,53 +30,7 @@
 
 /* --- read state and drafts ------------------------------------------------ */
 
-struct mark_job {
-	int64_t message_id;
-	int64_t user_id;
-	int64_t now;
-};
-
-static int
-mark_run(struct db_conn *c, void *arg)
-{
-	struct mark_job *j = arg;
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(c, "INSERT INTO message_reads (message_id, "
-	    "user_id, read_at) VALUES (?, ?, ?) ON CONFLICT "
-	    "(message_id, user_id) DO NOTHING", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->message_id);
-	db_bind_i64(st, 2, j->user_id);
-	db_bind_i64(st, 3, j->now);
-	return db_run(st);
-}
-
-int
-msg_mark_read(const struct msg_env *env, int64_t message_id,
-    int64_t user_id, time_t now)
-{
-	struct mark_job j = { message_id, user_id, msg_now_or(now) };
-	struct db_conn *c;
-	struct msg_head h;
-	int64_t thread_id;
-	bool client;
-	int rc;
-
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	if ((rc = db_query_i64(c, "SELECT thread_id FROM messages WHERE id = ?",
-	    &thread_id, 1, &message_id)) == 0 &&
-	    (rc = msg_thread_head(c, thread_id, &h)) == 0)
-		rc = msg_part_of(c, h.traj_id, user_id, &client);
-	db_read_end(env->db, c);
-	if (rc != 0)
-		return rc;
-	return db_write(env->db, mark_run, &j);
-}
-
-/* Several read marks in one job (msg_thread_mark_read). */
+/* Read marks of one person, in one job. */
 struct marks_job {
 	int64_t user_id;
 	int64_t now;
@@ -104,6 +58,29 @@ marks_run(struct db_conn *c, void *arg)
 			return rc;
 	}
 	return 0;
+}
+
+int
+msg_mark_read(const struct msg_env *env, int64_t message_id,
+    int64_t user_id, time_t now)
+{
+	struct marks_job j = { user_id, msg_now_or(now), &message_id, 1 };
+	struct db_conn *c;
+	struct msg_head h;
+	int64_t thread_id;
+	bool client;
+	int rc;
+
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	if ((rc = db_query_i64(c, "SELECT thread_id FROM messages WHERE id = ?",
+	    &thread_id, 1, &message_id)) == 0 &&
+	    (rc = msg_thread_head(c, thread_id, &h)) == 0)
+		rc = msg_part_of(c, h.traj_id, user_id, &client);
+	db_read_end(env->db, c);
+	if (rc != 0)
+		return rc;
+	return db_write(env->db, marks_run, &j);
 }
 
 int

@@ -1,7 +1,9 @@
 /*
- * ui-thread.c - written coaching pages: a trajectory's conversations, a
- * thread with its messages and composer, corrections, attachments, drafts,
- * the writing assistant's panel, the export and search.
+ * ui-thread.c - a trajectory's conversations: a thread page a page at a
+ * time with its messages and composer, posting, corrections, read marks,
+ * attachments, and the trajectory page's section.  The writing assistant
+ * is ui-assistant.c, the export ui-export.c, search ui-search.c; what they
+ * share with this file is in ui-thread.h.
  *
  * The router checks the thread, message, attachment or trajectory in the
  * path before a handler runs (web.c's route table) and hands over its id
@@ -36,13 +38,14 @@
 #include "trajectory/trajectory.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-thread.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
 /* --- small helpers -------------------------------------------------------- */
 
-static struct msg_env
-env_of(struct req *r)
+struct msg_env
+thr_env(struct req *r)
 {
 	struct app *app = r->app;
 	struct msg_env e = { app->db, app->kr, app->tzc };
@@ -50,8 +53,8 @@ env_of(struct req *r)
 	return e;
 }
 
-static bool
-is_client(struct req *r)
+bool
+thr_is_client(struct req *r)
 {
 	const struct session *s = page_session(r);
 
@@ -59,22 +62,16 @@ is_client(struct req *r)
 }
 
 /* An access-log template for this request: who, from where, why. */
-static void
-event(struct req *r, struct audit_event *ev)
+void
+thr_event(struct req *r, struct audit_event *ev)
 {
 	web_audit_event(r, ev, AUDIT_READ, "message", 0, 0,
-	    is_client(r) ? "client-self" : "care");
+	    thr_is_client(r) ? "client-self" : "care");
 }
 
-/* The trajectory's zone (the promise's), for showing times; NULL: UTC. */
-struct view_ctx {
-	int64_t traj_id;
-	const struct tz *tz;
-	struct promise *promise;     /* NULL when it could not be read */
-};
 
-static void
-view_ctx_init(struct req *r, int64_t traj_id, struct view_ctx *vc)
+void
+thr_view_ctx_init(struct req *r, int64_t traj_id, struct view_ctx *vc)
 {
 	struct app *app = r->app;
 	struct promise *p = ARENA_NEW(&r->arena, struct promise);
@@ -90,15 +87,15 @@ view_ctx_init(struct req *r, int64_t traj_id, struct view_ctx *vc)
 
 /* A moment as people read it, in the trajectory's zone: the same style
  * as the trajectory and queue pages ("do 26 november 2026, 17:00 CET"). */
-static const char *
-local_time(struct req *r, const struct view_ctx *vc, int64_t t)
+const char *
+thr_local_time(struct req *r, const struct view_ctx *vc, int64_t t)
 {
 	return page_time_tz(r, vc ? vc->tz : NULL, t);
 }
 
 /* A machine-readable moment for <time datetime>: ISO 8601 in UTC. */
-static const char *
-iso_time(struct req *r, int64_t t)
+const char *
+thr_iso_time(struct req *r, int64_t t)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
@@ -110,8 +107,8 @@ iso_time(struct req *r, int64_t t)
 	    tm.tm_min, tm.tm_sec);
 }
 
-static const char *
-size_label(struct req *r, int64_t n)
+const char *
+thr_size_label(struct req *r, int64_t n)
 {
 	if (n < 1024)
 		return arena_printf(&r->arena, _("%lld bytes"), (long long)n);
@@ -142,191 +139,13 @@ type_label(const char *type)
 	return _("file");
 }
 
-static void
-thread_assets(struct req *r)
+void
+thr_assets(struct req *r)
 {
 	/* Stylesheet links and external scripts are allowed in the body;
 	 * the CSP forbids anything inline. */
 	P(r, "<link rel=\"stylesheet\" href=\"/static/thread.css\">\n"
 	    "<script src=\"/static/thread.js\" defer></script>\n");
-}
-
-/* --- the writing assistant ------------------------------------------------ */
-
-struct hint {
-	const char *cls;     /* "ok", "hint" or "info" */
-	const char *text;
-};
-
-#define MAX_HINTS 12
-
-static const char *
-join_terms(struct req *r, const char *const *terms, size_t n)
-{
-	struct buf b = BUF_INIT;
-	const char *out;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_adds(&b, ", ");
-		buf_printf(&b, "\xe2\x80\x9c%s\xe2\x80\x9d", terms[i]);
-	}
-	out = arena_strndup(&r->arena, b.p, b.len);
-	buf_release(&b);
-	return out;
-}
-
-/* The analysis as sentences a professional reads; hints never block. */
-static size_t
-hint_sentences(struct req *r, const struct assistant_result *res,
-    struct hint *h)
-{
-	struct arena *a = &r->arena;
-	size_t n = 0;
-
-	switch (res->phase) {
-	case ASSISTANT_PHASE_EXTENDED:
-		h[n++] = (struct hint){ "info", _("Welcome phase: getting to know each other. Take time for a full welcome.") };
-		break;
-	case ASSISTANT_PHASE_LIMITED:
-		h[n++] = (struct hint){ "info", _("Welcome phase: limited welcome. Open every message with a compliment, recognition or appreciation.") };
-		break;
-	case ASSISTANT_PHASE_DIRECT:
-		h[n++] = (struct hint){ "info", _("Welcome phase: the rhythm is established. You may come to the point directly.") };
-		break;
-	}
-	if (res->rhythm_broken)
-		h[n++] = (struct hint){ "hint", _("The rhythm of contact was broken: give the relationship renewed attention, starting with the welcome.") };
-	if (res->words == 0)
-		return n;
-	if (res->appreciation)
-		h[n++] = (struct hint){ "ok", arena_printf(a,
-		    _("Your reply opens with appreciation (\xe2\x80\x9c%s\xe2\x80\x9d)."),
-		    res->appreciation_phrase ? res->appreciation_phrase : "") };
-	else if (res->hints & ASSISTANT_HINT_NO_APPRECIATION)
-		h[n++] = (struct hint){ "hint", _("Consider opening with a sincere compliment or appreciation of the client.") };
-	if (res->n_mirrored > 0)
-		h[n++] = (struct hint){ "ok", arena_printf(a,
-		    _("You mirror the client's own words: %s."),
-		    join_terms(r, res->mirrored, res->n_mirrored)) };
-	else if (res->hints & ASSISTANT_HINT_NO_MIRRORING)
-		h[n++] = (struct hint){ "hint", _("Your reply does not yet use any of the client's own words.") };
-	if (res->n_could_mirror > 0)
-		h[n++] = (struct hint){ "info", arena_printf(a,
-		    _("Words of the client you could mirror: %s."),
-		    join_terms(r, res->could_mirror, res->n_could_mirror)) };
-	if (res->hints & ASSISTANT_HINT_TOO_MANY_QUESTIONS)
-		h[n++] = (struct hint){ "hint", arena_printf(a,
-		    _("Your reply asks %zu questions; at most %d make it easy to answer."),
-		    res->questions, res->max_questions) };
-	else
-		h[n++] = (struct hint){ "info", arena_printf(a,
-		    _("Questions in your reply: %zu."), res->questions) };
-	h[n++] = (struct hint){ (res->too_hard ? "hint" : "info"),
-	    arena_printf(a, _("Readability %.0f (this client's reading level asks for at least %.0f); sentences have %s words on average, the longest has %zu."),
-	    res->readability, res->min_score,
-	    page_decimal(r, res->mean_sentence_words),
-	    res->longest_sentence_words) };
-	if (res->too_hard)
-		h[n++] = (struct hint){ "hint", _("This may be hard to read for this client: use shorter sentences and simpler words.") };
-	if (res->hints & ASSISTANT_HINT_LONG_SENTENCE)
-		h[n++] = (struct hint){ "hint", arena_printf(a,
-		    ngettext("%zu sentence is longer than %zu words.",
-		    "%zu sentences are longer than %zu words.",
-		    res->long_sentences),
-		    res->long_sentences, res->long_sentence_limit) };
-	return n;
-}
-
-static enum assistant_level
-level_of(enum traj_level l)
-{
-	switch (l) {
-	case TRAJ_LEVEL_SIMPLE:
-		return ASSISTANT_LEVEL_SIMPLE;
-	case TRAJ_LEVEL_ADVANCED:
-		return ASSISTANT_LEVEL_ADVANCED;
-	default:
-		return ASSISTANT_LEVEL_STANDARD;
-	}
-}
-
-/* Analyse a draft against the client's last message in the thread and
- * the rhythm of the trajectory. */
-static int
-assistant_run(struct req *r, int64_t thread_id, int64_t traj_id,
-    struct str draft, struct assistant_result *res)
-{
-	struct app *app = r->app;
-	struct msg_env env = env_of(r);
-	const struct session *s = page_session(r);
-	struct assistant_input in;
-	struct assistant_msg *hist;
-	struct msg_turn *turns;
-	struct trajectory t;
-	struct audit_event ev;
-	struct str last;
-	size_t nturns, i;
-	int rc;
-
-	if (app->assistant == NULL)
-		return ERR_NOTFOUND;
-	if (draft.len > LIMIT_ASSISTANT_TEXT)
-		return ERR_TOOBIG;
-	if ((rc = traj_get_meta(app->db, traj_id, &r->arena, &t)) != 0)
-		return rc;
-	event(r, &ev);
-	if ((rc = msg_assistant_context(&env, thread_id, s->user_id, &ev,
-	    &r->arena, &last, &turns, &nturns, LIMIT_ASSISTANT_HISTORY)) != 0)
-		return rc;
-	hist = arena_calloc(&r->arena, nturns + 1, sizeof(*hist));
-	for (i = 0; i < nturns; i++) {
-		hist[i].at = turns[i].at;
-		hist[i].from_client = turns[i].from_client;
-	}
-	memset(&in, 0, sizeof(in));
-	if (assistant_detect_lang(app->assistant, draft, &in.lang) != 0 &&
-	    assistant_detect_lang(app->assistant, last, &in.lang) != 0)
-		in.lang = strcmp(web_req_state(r)->lang ? web_req_state(r)->lang :
-		    "nl", "en") == 0 ? ASSISTANT_LANG_EN : ASSISTANT_LANG_NL;
-	in.draft = draft;
-	in.client_last = last.len > LIMIT_ASSISTANT_TEXT ?
-	    (struct str){ last.p, LIMIT_ASSISTANT_TEXT } : last;
-	in.history = hist;
-	in.n = nturns;
-	in.now = time(NULL);
-	in.reading_level = level_of(t.reading_level);
-	return assistant_analyse(app->assistant, &in, &r->arena, res);
-}
-
-static void
-assistant_panel(struct req *r, int64_t thread_id,
-    const struct assistant_result *res)
-{
-	struct hint h[MAX_HINTS];
-	size_t n = 0, i;
-
-	P(r, "<section class=\"assistant\" id=\"assistant\" aria-labelledby=\"h-assistant\" aria-live=\"polite\" data-url=\"");
-	PF(r, "/api/threads/%lld/assistant", (long long)thread_id);
-	P(r, "\"><h3 id=\"h-assistant\">");
-	T(r, _("Writing assistant"));
-	P(r, "</h3>\n<p class=\"assistant-note\">");
-	T(r, _("Hints only: they never stop you from sending."));
-	P(r, "</p>\n<ul class=\"hints\">");
-	if (res)
-		n = hint_sentences(r, res, h);
-	for (i = 0; i < n; i++) {
-		PF(r, "<li class=\"hint-%s\">", h[i].cls);
-		T(r, h[i].text);
-		P(r, "</li>");
-	}
-	if (res == NULL) {
-		P(r, "<li class=\"hint-info\">");
-		T(r, _("Use \xe2\x80\x9c" "Check my draft\xe2\x80\x9d to see how your reply reads for this client."));
-		P(r, "</li>");
-	}
-	P(r, "</ul></section>\n");
 }
 
 /* --- rendering a thread --------------------------------------------------- */
@@ -343,8 +162,8 @@ struct compose {
 	int status;
 };
 
-static void
-render_md(struct req *r, const char *body, size_t len)
+void
+thr_render_md(struct req *r, const char *body, size_t len)
 {
 	P(r, "<div class=\"body\">");
 	/* markdown_render's output is safe HTML by construction. */
@@ -371,7 +190,7 @@ render_attachments(struct req *r, const struct msg_message *m)
 		P(r, "</a> <span class=\"meta\">(");
 		T(r, type_label(at->type));
 		P(r, ", ");
-		T(r, size_label(r, at->size));
+		T(r, thr_size_label(r, at->size));
 		P(r, ")</span></li>");
 	}
 	P(r, "</ul>\n");
@@ -404,7 +223,7 @@ render_quote(struct req *r, const struct view_ctx *vc,
 	} else if (m->quote_of) {
 		PF(r, "<a href=\"#m-%lld\">", (long long)m->quote_of);
 		T(r, src ? arena_printf(&r->arena, _("From the message of %s, %s"),
-		    src->author_name, local_time(r, vc, src->created_at)) :
+		    src->author_name, thr_local_time(r, vc, src->created_at)) :
 		    _("From an earlier message"));
 		P(r, "</a>");
 	} else {
@@ -465,12 +284,12 @@ render_message(struct req *r, const struct view_ctx *vc,
 	P(r, "</span> <span class=\"role\">");
 	/* Clients read about "their professional", as on the trajectory
 	 * page; the role name is for the professionals' own view. */
-	T(r, m->from_client ? _("client") : is_client(r) ?
+	T(r, m->from_client ? _("client") : thr_is_client(r) ?
 	    _("your professional") : _("professional"));
 	P(r, "</span> <time datetime=\"");
-	A(r, iso_time(r, m->created_at));
+	A(r, thr_iso_time(r, m->created_at));
 	P(r, "\">");
-	T(r, local_time(r, vc, m->created_at));
+	T(r, thr_local_time(r, vc, m->created_at));
 	P(r, "</time>");
 	if (unread) {
 		P(r, " <span class=\"badge\">");
@@ -485,7 +304,7 @@ render_message(struct req *r, const struct view_ctx *vc,
 			P(r, " ");
 			T(r, arena_printf(&r->arena,
 			    _("A reply can be expected by %s."),
-			    local_time(r, vc, m->new_deadline)));
+			    thr_local_time(r, vc, m->new_deadline)));
 		}
 		P(r, "</p>\n");
 	}
@@ -502,9 +321,9 @@ render_message(struct req *r, const struct view_ctx *vc,
 		    (long long)cur->id);
 		P(r, "<p class=\"corrected\">");
 		T(r, arena_printf(&r->arena, _("Corrected on %s."),
-		    local_time(r, vc, cur->created_at)));
+		    thr_local_time(r, vc, cur->created_at)));
 		P(r, "</p>\n");
-		render_md(r, cur->body, cur->body_len);
+		thr_render_md(r, cur->body, cur->body_len);
 		P(r, "</div>\n<details class=\"earlier\"><summary>");
 		T(r, nc == 1 ? _("Earlier text") : _("Earlier versions"));
 		P(r, "</summary>\n");
@@ -519,14 +338,14 @@ render_message(struct req *r, const struct view_ctx *vc,
 				P(r, "<div class=\"version\">");
 			P(r, "<p class=\"meta\">");
 			T(r, arena_printf(&r->arena, _("Written on %s:"),
-			    local_time(r, vc, v->created_at)));
+			    thr_local_time(r, vc, v->created_at)));
 			P(r, "</p>\n");
-			render_md(r, v->body, v->body_len);
+			thr_render_md(r, v->body, v->body_len);
 			P(r, "</div>\n");
 		}
 		P(r, "</details>\n");
 	} else {
-		render_md(r, m->body, m->body_len);
+		thr_render_md(r, m->body, m->body_len);
 	}
 	render_attachments(r, m);
 	for (i = 0; i < nc; i++)
@@ -537,18 +356,18 @@ render_message(struct req *r, const struct view_ctx *vc,
 		P(r, "<p class=\"status\">");
 		if (m->replied_at)
 			T(r, arena_printf(&r->arena, _("Answered on %s."),
-			    local_time(r, vc, m->replied_at)));
+			    thr_local_time(r, vc, m->replied_at)));
 		else
 			T(r, arena_printf(&r->arena, th->viewer_is_client ?
 			    _("You can expect a reply by %s.") :
 			    _("Reply due by %s."),
-			    local_time(r, vc, m->deadline_at)));
+			    thr_local_time(r, vc, m->deadline_at)));
 		P(r, "</p>\n");
 	}
 	if (m->client_read_at) {
 		P(r, "<p class=\"status read\">");
 		T(r, arena_printf(&r->arena, _("Read by the client on %s."),
-		    local_time(r, vc, m->client_read_at)));
+		    thr_local_time(r, vc, m->client_read_at)));
 		P(r, "</p>\n");
 	}
 
@@ -597,7 +416,7 @@ reachability_note(struct req *r, const struct view_ctx *vc)
 	P(r, "<div class=\"notice notice-info reach\" role=\"status\"><p>");
 	if (promise_deadline(vc->promise, now, &due) == 0)
 		T(r, arena_printf(&r->arena, _("Your professional cannot be reached right now. If you send your message now, you can expect a reply by %s."),
-		    local_time(r, vc, (int64_t)due)));
+		    thr_local_time(r, vc, (int64_t)due)));
 	else
 		T(r, _("Your professional cannot be reached right now."));
 	P(r, "</p>");
@@ -689,7 +508,7 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 	field_error(r, cp, "attachments");
 	P(r, "</p>\n");
 	if (show_panel)
-		assistant_panel(r, th->id, res);
+		thr_assistant_panel(r, th->id, res);
 	P(r, "<p class=\"buttons\"><button type=\"submit\" name=\"action\" value=\"send\">");
 	T(r, _("Send"));
 	P(r, "</button>");
@@ -778,7 +597,7 @@ static int
 render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 {
 	struct app *app = r->app;
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	struct principal p = page_principal(r);
 	struct assistant_result res, *resp = NULL;
@@ -797,7 +616,7 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	/* thread_id is the route's thread, or the thread of the route's
 	 * message: the router checked it, and who takes part in a
 	 * trajectory may read all its threads. */
-	event(r, &ev);
+	thr_event(r, &ev);
 	if ((v = req_query(r, "before")) != NULL &&
 	    num_parse_i64(str_c(v), 1, INT64_MAX, &before) != 0)
 		return cursor_error(r, thread_id, 400);
@@ -812,7 +631,7 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	msgs = pg.msgs;
 	n = pg.n;
 	nall = pg.n + pg.nlater;
-	view_ctx_init(r, th.traj_id, &vc);
+	thr_view_ctx_init(r, th.traj_id, &vc);
 
 	body = cp->body;
 	if (body == NULL && !th.closed &&
@@ -840,12 +659,12 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 		buf_release(&plain);
 	}
 	panel = !th.viewer_is_client && app->assistant != NULL && !th.closed;
-	if (panel && cp->check && assistant_run(r, thread_id, th.traj_id,
+	if (panel && cp->check && thr_assistant_run(r, thread_id, th.traj_id,
 	    str_c(body ? body : ""), &res) == 0)
 		resp = &res;
 
 	page_begin(r, th.subject);
-	thread_assets(r);
+	thr_assets(r);
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">", (long long)th.traj_id);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");
@@ -916,7 +735,7 @@ ui_thread(struct req *r)
 int
 ui_thread_read_post(struct req *r)
 {
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	const char *v = req_form(r, "upto");
 	int64_t thid = web_obj(r)->id, upto;
@@ -979,7 +798,7 @@ rerender(struct req *r, int64_t thid, const char *body, int64_t quote_of,
 int
 ui_thread_post(struct req *r)
 {
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	struct msg_upload ups[LIMIT_ATTACHMENTS + 1];
 	struct msg_post in;
@@ -1021,7 +840,7 @@ ui_thread_post(struct req *r)
 	in.uploads = ups;
 	in.nuploads = nup;
 	in.why = &why;
-	event(r, &ev);
+	thr_event(r, &ev);
 	rc = msg_post(&env, thid, &in, &ev, &id);
 	if (rc != 0 && why.msg != NULL)
 		return rerender(r, thid, body, quote_of, quote, &why, rc);
@@ -1052,7 +871,7 @@ new_thread_form(struct req *r, int64_t traj_id, const char *subject,
 int
 ui_thread_create_post(struct req *r)
 {
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	struct msg_post in;
 	struct audit_event ev;
@@ -1068,7 +887,7 @@ ui_thread_create_post(struct req *r)
 	in.author_id = s->user_id;
 	in.body = str_c(body);
 	in.why = &why;
-	event(r, &ev);
+	thr_event(r, &ev);
 	rc = msg_thread_create(&env, tid, str_c(subject), &in, &ev, &thid,
 	    &mid);
 	if (rc == 0) {
@@ -1092,7 +911,7 @@ ui_thread_create_post(struct req *r)
 int
 ui_message_correct_post(struct req *r)
 {
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	struct audit_event ev;
 	struct why why;
@@ -1103,7 +922,7 @@ ui_message_correct_post(struct req *r)
 	if ((rc = msg_message_thread(&env, mid, &thid)) != 0)
 		return rc;
 	memset(&why, 0, sizeof(why));
-	event(r, &ev);
+	thr_event(r, &ev);
 	rc = msg_correct(&env, mid, s->user_id, str_c(body), 0, &ev, &why, &id);
 	if (rc != 0 && why.msg != NULL) {
 		/* The reason belongs to the correction's form, not the
@@ -1116,104 +935,6 @@ ui_message_correct_post(struct req *r)
 	resp_redirect(r, arena_printf(&r->arena,
 	    "/threads/%lld?corrected=1#m-%lld", (long long)thid,
 	    (long long)mid));
-	return 0;
-}
-
-/* The draft or the text to analyse from a JSON body {"draft": "..."} or a
- * form field "draft". */
-static int
-draft_input(struct req *r, struct str *out)
-{
-	json_t *j, *v;
-	const char *f;
-	int rc;
-
-	if (strcmp(r->content_type, "application/json") == 0) {
-		if ((rc = req_json(r, &j)) != 0)
-			return rc;
-		v = json_object_get(j, "draft");
-		if (v == NULL || !json_is_string(v)) {
-			r->error_detail = "Send {\"draft\": \"...\"}.";
-			return ERR_INVAL;
-		}
-		*out = (struct str){ json_string_value(v), json_string_length(v) };
-		return 0;
-	}
-	if ((f = req_form(r, "draft")) == NULL) {
-		r->error_detail = "Send the field draft.";
-		return ERR_INVAL;
-	}
-	*out = str_c(f);
-	return 0;
-}
-
-int
-api_thread_draft(struct req *r)
-{
-	struct msg_env env = env_of(r);
-	const struct session *s = page_session(r);
-	struct buf b = BUF_INIT;
-	struct str text;
-	int64_t thid = web_obj(r)->id;
-	time_t now = time(NULL);
-	int rc;
-
-	if ((rc = draft_input(r, &text)) != 0)
-		return rc;
-	if ((rc = msg_draft_save(&env, thid, s->user_id, text, now)) != 0)
-		return rc;
-	buf_printf(&b, "{\"saved\":true,\"at\":%lld,\"message\":",
-	    (long long)now);
-	json_str(&b, str_c(_("Draft saved.")));
-	buf_adds(&b, "}");
-	resp_json(r, 200, b.p, b.len);
-	buf_release(&b);
-	return 0;
-}
-
-int
-api_thread_assistant(struct req *r)
-{
-	struct app *app = r->app;
-	struct principal p = page_principal(r);
-	struct assistant_result res;
-	struct msg_thread th;
-	struct msg_env env = env_of(r);
-	struct hint h[MAX_HINTS];
-	struct buf b = BUF_INIT;
-	struct str draft;
-	int64_t thid = web_obj(r)->id;
-	size_t n, i;
-	int rc;
-
-	if (is_client(r))
-		return ERR_FORBIDDEN;
-	if (app->assistant == NULL)
-		return ERR_NOTFOUND;
-	if ((rc = draft_input(r, &draft)) != 0)
-		return rc;
-	if ((rc = msg_thread_meta(&env, thid, p.user_id, &r->arena, &th)) != 0)
-		return rc;
-	if (th.viewer_is_client)
-		return ERR_FORBIDDEN;
-	if ((rc = assistant_run(r, thid, th.traj_id, draft, &res)) != 0)
-		return rc;
-	n = hint_sentences(r, &res, h);
-	buf_adds(&b, "{\"analysis\":");
-	assistant_result_json(&res, &b);
-	buf_adds(&b, ",\"phase\":");
-	json_str(&b, str_c(assistant_phase_name(res.phase)));
-	buf_adds(&b, ",\"hints\":[");
-	for (i = 0; i < n; i++) {
-		buf_adds(&b, i ? ",{\"class\":" : "{\"class\":");
-		json_str(&b, str_c(h[i].cls));
-		buf_adds(&b, ",\"text\":");
-		json_str(&b, str_c(h[i].text));
-		buf_adds(&b, "}");
-	}
-	buf_adds(&b, "]}");
-	resp_json(r, 200, b.p, b.len);
-	buf_release(&b);
 	return 0;
 }
 
@@ -1249,7 +970,7 @@ disposition(struct req *r, const char *name)
 int
 ui_attachment(struct req *r)
 {
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	struct msg_attachment meta;
 	struct audit_event ev;
@@ -1257,7 +978,7 @@ ui_attachment(struct req *r)
 	int64_t aid = web_obj(r)->id;
 	int rc;
 
-	event(r, &ev);
+	thr_event(r, &ev);
 	if ((rc = msg_attachment_get(&env, aid, s->user_id, &ev, &r->arena,
 	    &meta, &data)) != 0) {
 		buf_wipe(&data);
@@ -1276,239 +997,13 @@ ui_attachment(struct req *r)
 	return 0;
 }
 
-/* --- export --------------------------------------------------------------- */
-
-static int
-export_load(struct req *r, struct msg_export *x, struct view_ctx *vc)
-{
-	struct msg_env env = env_of(r);
-	const struct session *s = page_session(r);
-	struct audit_event ev;
-	int64_t tid = web_obj(r)->id;
-	int rc;
-
-	web_audit_event(r, &ev, AUDIT_EXECUTE, "trajectory", 0, tid,
-	    is_client(r) ? "client-self" : "export");
-	if ((rc = msg_export(&env, tid, s->user_id, &ev, &r->arena, x)) != 0)
-		return rc;
-	if (vc)
-		view_ctx_init(r, tid, vc);
-	return 0;
-}
-
-int
-ui_export_json(struct req *r)
-{
-	struct msg_export x;
-	struct buf b = BUF_INIT;
-	int rc;
-
-	if ((rc = export_load(r, &x, NULL)) != 0)
-		return rc;
-	msg_export_json(&x, &b);
-	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-	    "attachment; filename=\"infuus-conversation-%lld.json\"",
-	    (long long)x.traj_id));
-	resp_json(r, 200, b.p, b.len);
-	buf_wipe(&b);
-	return 0;
-}
-
-int
-ui_export_page(struct req *r)
-{
-	const char *lang = web_req_state(r)->lang;
-	struct msg_export x;
-	struct view_ctx vc;
-	size_t t, i;
-	int rc;
-
-	if ((rc = export_load(r, &x, &vc)) != 0)
-		return rc;
-	/* A document of its own, for printing: no menus, the print
-	 * stylesheet (static/export.css) does the rest. */
-	r->resp_type = "text/html; charset=utf-8";
-	P(r, "<!DOCTYPE html>\n<html lang=\"");
-	A(r, lang ? lang : "nl");
-	P(r, "\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-	T(r, _("Conversation"));
-	/* The icon as on every page (page_begin): without it the browser
-	 * asks for /favicon.ico, which does not exist (a 404 in the
-	 * console). */
-	P(r, " \xc2\xb7 Infuus</title>\n"
-	    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/thread.css\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/export.css\">\n"
-	    "</head>\n<body class=\"export\">\n<main id=\"main\">\n<h1>");
-	T(r, _("Conversation"));
-	P(r, "</h1>\n<p class=\"meta\">");
-	T(r, arena_printf(&r->arena, _("Exported on %s. Every message of the trajectory, oldest first."),
-	    local_time(r, &vc, x.exported_at)));
-	PF(r, "</p>\n<p class=\"noprint\"><a href=\"/t/%lld\">", (long long)x.traj_id);
-	T(r, _("Back to the trajectory"));
-	PF(r, "</a> \xc2\xb7 <a href=\"/t/%lld/export.json\">", (long long)x.traj_id);
-	T(r, _("Download as JSON"));
-	P(r, "</a></p>\n");
-	for (t = 0; t < x.nthreads; t++) {
-		const struct msg_export_thread *xt = &x.threads[t];
-
-		PF(r, "<section class=\"thread\" id=\"t-%lld\"><h2>",
-		    (long long)xt->th.id);
-		T(r, xt->th.subject);
-		P(r, "</h2>\n");
-		for (i = 0; i < xt->n; i++) {
-			const struct msg_message *m = &xt->msgs[i];
-
-			PF(r, "<article class=\"msg %s\" id=\"m-%lld\"><header><span class=\"author\">",
-			    m->from_client ? "from-client" : "from-pro",
-			    (long long)m->id);
-			T(r, m->author_name[0] ? m->author_name :
-			    _("(former participant)"));
-			P(r, "</span> <time datetime=\"");
-			A(r, iso_time(r, m->created_at));
-			P(r, "\">");
-			T(r, local_time(r, &vc, m->created_at));
-			P(r, "</time>");
-			if (m->kind == MSG_CORRECTION) {
-				P(r, " <span class=\"corrected\">");
-				T(r, arena_printf(&r->arena,
-				    _("(correction of message %lld)"),
-				    (long long)m->corrects));
-				P(r, "</span>");
-			} else if (m->kind == MSG_NOTICE) {
-				P(r, " <span class=\"corrected\">");
-				T(r, _("(needs more time)"));
-				P(r, "</span>");
-			}
-			P(r, "</header>\n");
-			if (m->quote) {
-				P(r, "<blockquote class=\"quote\"><p>");
-				T(r, m->quote);
-				PF(r, "</p><footer><a href=\"#m-%lld\">",
-				    (long long)m->quote_of);
-				T(r, _("From an earlier message"));
-				P(r, "</a></footer></blockquote>\n");
-			}
-			render_md(r, m->body, m->body_len);
-			if (m->natt) {
-				size_t k;
-
-				P(r, "<ul class=\"attachments\">");
-				for (k = 0; k < m->natt; k++) {
-					P(r, "<li>");
-					T(r, m->att[k].name);
-					P(r, " (");
-					T(r, size_label(r, m->att[k].size));
-					P(r, ")</li>");
-				}
-				P(r, "</ul>\n");
-			}
-			P(r, "</article>\n");
-		}
-		P(r, "</section>\n");
-	}
-	if (x.nthreads == 0) {
-		P(r, "<p>");
-		T(r, _("No messages yet."));
-		P(r, "</p>\n");
-	}
-	P(r, "</main>\n</body>\n</html>\n");
-	r->status = 200;
-	return 0;
-}
-
-/* --- search --------------------------------------------------------------- */
-
-struct may {
-	struct req *r;
-	struct principal p;
-};
-
-/* Search results are no objects of the path: each hit's trajectory is
- * checked here. */
-static bool
-may_read(void *arg, int64_t traj_id)
-{
-	struct may *m = arg;
-	struct app *app = m->r->app;
-
-	return authz_check(app->db, &m->p, AUTHZ_READ, AUTHZ_TRAJECTORY,
-	    traj_id) == 0;
-}
-
-int
-ui_search(struct req *r)
-{
-	struct msg_env env = env_of(r);
-	struct may m = { r, page_principal(r) };
-	const char *q = req_query(r, "q");
-	struct msg_hit *hits = NULL;
-	struct audit_event ev;
-	size_t n = 0, i;
-	int rc = 0;
-
-	if (q != NULL && str_trim(str_c(q)).len > 0) {
-		if (strlen(q) > LIMIT_SEARCH_QUERY)
-			rc = ERR_TOOBIG;
-		else {
-			web_audit_event(r, &ev, AUDIT_READ, "trajectory", 0, 0,
-			    is_client(r) ? "client-self" : "care");
-			rc = msg_search(&env, m.p.org_id, m.p.user_id, q, may_read,
-			    &m, &ev, &r->arena, &hits, &n);
-		}
-		if (rc != 0 && rc != ERR_INVAL && rc != ERR_TOOBIG)
-			return rc;
-	}
-	page_begin(r, _("Search in messages"));
-	thread_assets(r);
-	P(r, "<form method=\"get\" action=\"/search\" role=\"search\" class=\"search\">"
-	    "<p class=\"field\"><label for=\"f-q\">");
-	T(r, _("Search words"));
-	P(r, "</label>\n<input id=\"f-q\" type=\"search\" name=\"q\" maxlength=\"200\" value=\"");
-	A(r, q ? q : "");
-	P(r, "\"></p>\n<p><button type=\"submit\">");
-	T(r, _("Search"));
-	P(r, "</button></p></form>\n<p class=\"hint\">");
-	T(r, _("Finds messages that contain all the words, in the conversations you take part in. Capitals and accents do not matter; whole words only."));
-	P(r, "</p>\n");
-	if (rc == ERR_INVAL) {
-		page_notice(r, "error", _("Please enter at least one word of two or more letters."));
-		r->status = 400;
-	} else if (rc == ERR_TOOBIG) {
-		page_notice(r, "error", _("The search text is too long."));
-		r->status = 400;
-	} else if (q != NULL && str_trim(str_c(q)).len > 0) {
-		P(r, "<h2>");
-		T(r, n == 0 ? _("Nothing found.") : arena_printf(&r->arena,
-		    _("Found: %zu"), n));
-		P(r, "</h2>\n<ol class=\"results\">");
-		for (i = 0; i < n; i++) {
-			PF(r, "<li><a href=\"/threads/%lld#m-%lld\">",
-			    (long long)hits[i].thread_id,
-			    (long long)hits[i].message_id);
-			T(r, hits[i].subject);
-			P(r, "</a> <span class=\"meta\">");
-			T(r, hits[i].author_name);
-			P(r, ", ");
-			T(r, page_time(r, hits[i].created_at));
-			P(r, "</span><p class=\"excerpt\">");
-			T(r, hits[i].excerpt);
-			P(r, "</p></li>\n");
-		}
-		P(r, "</ol>\n");
-	}
-	page_end(r);
-	return 0;
-}
-
 /* --- the trajectory page's section ---------------------------------------- */
 
 int
 ui_thread_section(struct req *r, int64_t traj_id)
 {
 	struct app *app = r->app;
-	struct msg_env env = env_of(r);
+	struct msg_env env = thr_env(r);
 	const struct session *s = page_session(r);
 	struct msg_thread *th = NULL;
 	struct trajectory t;
@@ -1519,11 +1014,11 @@ ui_thread_section(struct req *r, int64_t traj_id)
 
 	if ((rc = traj_get_meta(app->db, traj_id, &r->arena, &t)) != 0)
 		return rc;
-	event(r, &ev);
+	thr_event(r, &ev);
 	if ((rc = msg_threads(&env, traj_id, s->user_id, &ev, &r->arena, &th,
 	    &n)) != 0)
 		return rc;
-	view_ctx_init(r, traj_id, &vc);
+	thr_view_ctx_init(r, traj_id, &vc);
 
 	P(r, "<section class=\"threads\" aria-labelledby=\"h-threads\"><h2 id=\"h-threads\">");
 	T(r, _("Conversations"));
@@ -1545,7 +1040,7 @@ ui_thread_section(struct req *r, int64_t traj_id)
 			    "%lld messages, last on %s",
 			    (unsigned long)th[i].messages),
 			    (long long)th[i].messages,
-			    local_time(r, &vc, th[i].last_message_at)));
+			    thr_local_time(r, &vc, th[i].last_message_at)));
 			P(r, "</span>");
 			if (th[i].unread) {
 				P(r, " <span class=\"badge\">");
@@ -1556,7 +1051,7 @@ ui_thread_section(struct req *r, int64_t traj_id)
 			if (!th[i].viewer_is_client && th[i].waiting) {
 				P(r, " <span class=\"due\">");
 				T(r, arena_printf(&r->arena, _("reply due by %s"),
-				    local_time(r, &vc, th[i].next_deadline)));
+				    thr_local_time(r, &vc, th[i].next_deadline)));
 				P(r, "</span>");
 			}
 			P(r, "</li>\n");
@@ -1585,3 +1080,4 @@ ui_thread_section(struct req *r, int64_t traj_id)
 	P(r, "</section>\n");
 	return 0;
 }
+
