@@ -1980,6 +1980,12 @@ test_older_page_keeps_corrections_and_read_state(void **state)
 	assert_int_equal(pg.later[0].id, corr);
 	assert_int_equal(pg.later[0].kind, MSG_CORRECTION);
 	assert_string_equal(pg.later[0].body, "nieuwe tekst");
+	/* A page marks nothing (a view is a GET); its form marks what it
+	 * showed, up to the newest message on it. */
+	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM message_reads WHERE "
+	    "message_id = ? AND user_id = ?", 2, args), 0);
+	assert_int_equal(msg_thread_mark_read(&fx->env, thid, fx->uid[CLIENT1],
+	    pg.msgs[pg.n - 1].id, 0), 0);
 	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM message_reads WHERE "
 	    "message_id = ? AND user_id = ?", 2, args), 1);
 	assert_int_equal(page(fx, thid, CLIENT1, old, &pg), 0);
