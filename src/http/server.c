@@ -45,8 +45,9 @@
  * first line without a space MHD closes without any answer; we answer it
  * where the connection starts (refuse_not_http).  A request line and
  * headers that nearly fill MHD's pool are answered on the socket
- * (LIMIT_REQUEST_HEAD): MHD would find no room for our answer.  Everything that reaches the handler callback, including
- * every 400/404/405/413 of ours, carries the full set.
+ * (LIMIT_REQUEST_HEAD): MHD would find no room for our answer.
+ * Everything that reaches the handler callback, including every
+ * 400/404/405/413/414 of ours, carries the full set.
  */
 #include "http/http.h"
 
@@ -786,7 +787,7 @@ on_complete(struct exch *x)
 {
 	struct http_server *s = x->s;
 	struct req *r = &x->r;
-	int rc;
+	int rc = 0;
 
 	if (x->pending)
 		return answer_error(x, x->pending, x->pending_allowed);
