@@ -256,6 +256,28 @@ has_root(const struct msg_message *c, const struct msg_message *all, size_t n)
 	return false;
 }
 
+/* A translated sentence whose one %s is a moment: the moment as a <time>
+ * element (its datetime attribute in UTC, for machines and tests), the
+ * rest as text. */
+static void
+time_sentence(struct req *r, const char *fmt, const struct view_ctx *vc,
+    int64_t t)
+{
+	const char *at = strstr(fmt, "%s");
+
+	if (at == NULL) {
+		T(r, fmt);
+		return;
+	}
+	TS(r, (struct str){ fmt, (size_t)(at - fmt) });
+	P(r, "<time datetime=\"");
+	A(r, thr_iso_time(r, t));
+	P(r, "\">");
+	T(r, thr_local_time(r, vc, t));
+	P(r, "</time>");
+	T(r, at + 2);
+}
+
 static void
 render_message(struct req *r, const struct view_ctx *vc,
     const struct msg_thread *th, const struct msg_message *m,
@@ -355,19 +377,18 @@ render_message(struct req *r, const struct view_ctx *vc,
 	if (m->from_client && m->kind == MSG_MESSAGE && m->deadline_at) {
 		P(r, "<p class=\"status\">");
 		if (m->replied_at)
-			T(r, arena_printf(&r->arena, _("Answered on %s."),
-			    thr_local_time(r, vc, m->replied_at)));
+			time_sentence(r, _("Answered on %s."), vc,
+			    m->replied_at);
 		else
-			T(r, arena_printf(&r->arena, th->viewer_is_client ?
+			time_sentence(r, th->viewer_is_client ?
 			    _("You can expect a reply by %s.") :
-			    _("Reply due by %s."),
-			    thr_local_time(r, vc, m->deadline_at)));
+			    _("Reply due by %s."), vc, m->deadline_at);
 		P(r, "</p>\n");
 	}
 	if (m->client_read_at) {
 		P(r, "<p class=\"status read\">");
-		T(r, arena_printf(&r->arena, _("Read by the client on %s."),
-		    thr_local_time(r, vc, m->client_read_at)));
+		time_sentence(r, _("Read by the client on %s."), vc,
+		    m->client_read_at);
 		P(r, "</p>\n");
 	}
 

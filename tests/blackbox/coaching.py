@@ -232,6 +232,9 @@ class CoachingMixin:
         due = local_label(last["deadline_at"], lang)
         check(status and due in status[0], "the message's status line",
               "shows when a reply is due: " + due, status or art)
+        eq(re.findall(r'<time datetime="([^"]*)"', status[0]),
+           [iso_utc(last["deadline_at"])],
+           "the <time datetime> of the reply deadline")
         q = self.coach.get("/queue")
         eq(q.status, 200, "GET /queue")
         check("/threads/%d" % self.thid in q.text, "the reply queue",
