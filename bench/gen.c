@@ -455,7 +455,7 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 		    first_names[i % NELEM(first_names)]);
 		event_template(&ev, w->org_id, pro, false);
 		if ((rc = traj_create(w->db, w->kr, w->org_id, w->clients[i],
-		    pro, title.p, 0, &terms, &ev, &w->trajs[i])) != 0)
+		    pro, title.p, 0, &terms, &ev, NULL, &w->trajs[i])) != 0)
 			goto out;
 		if ((rc = traj_set_phase(w->db, w->trajs[i], TRAJ_WORKING,
 		    &ev)) != 0)

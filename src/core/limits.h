@@ -185,11 +185,12 @@
 
 /* --- Trajectories (src/trajectory) --------------------------------------- */
 
-/* Bytes of a trajectory's title: a line that names the trajectory for the
- * people in it, not a place for the story itself. */
+/* Characters of a trajectory's title (up to 4 bytes each): a line that
+ * names the trajectory for the people in it, not a place for the story
+ * itself. */
 #define LIMIT_TRAJ_TITLE 200
-/* Bytes of one learning question in the client's own words: a few
- * sentences; the story belongs in the messages. */
+/* Characters of one learning question (up to 4 bytes each) in the
+ * client's own words: a few sentences; the story belongs in the messages. */
 #define LIMIT_TRAJ_QUESTION 2000
 /* Learning questions per trajectory: a trajectory works on a handful; the
  * bound keeps the first page (which shows them all) small. */

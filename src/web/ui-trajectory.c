@@ -465,15 +465,15 @@ ui_traj_home(struct req *r, const struct session *s)
 
 /* --- the promise form --------------------------------------------------- */
 
-/* One labelled field with an optional hint and error, tied together with
- * aria-describedby.  kind: "text", "number" or "textarea". */
+/* One labelled field with an optional hint, and the reason when a refused
+ * form names it (page_field_*).  kind: "text", "number" or "textarea". */
 static void
 field(struct req *r, const char *name, const char *label, const char *hint,
-    const char *kind, const char *value, const char *extra,
-    const char *bad_field, const char *why)
+    const char *kind, const char *value, const char *extra)
 {
-	bool bad = bad_field && strcmp(bad_field, name) == 0;
 	bool area = strcmp(kind, "textarea") == 0;
+	const char *hint_id = hint ? arena_printf(&r->arena, "h-%s", name) :
+	    NULL;
 
 	P(r, "<p class=\"field\"><label for=\"f-");
 	A(r, name);
@@ -481,18 +481,11 @@ field(struct req *r, const char *name, const char *label, const char *hint,
 	T(r, label);
 	P(r, "</label>\n");
 	if (hint) {
-		P(r, "<span class=\"muted\" id=\"h-");
-		A(r, name);
+		P(r, "<span class=\"muted\" id=\"");
+		A(r, hint_id);
 		P(r, "\">");
 		T(r, hint);
 		P(r, "</span>\n");
-	}
-	if (bad) {
-		P(r, "<strong class=\"notice-error\" id=\"e-");
-		A(r, name);
-		P(r, "\">");
-		T(r, _(why));
-		P(r, "</strong>\n");
 	}
 	P(r, area ? "<textarea rows=\"3\"" : "<input");
 	P(r, " id=\"f-");
@@ -509,31 +502,18 @@ field(struct req *r, const char *name, const char *label, const char *hint,
 	}
 	if (extra)
 		P(r, extra);
-	if (hint || bad) {
-		P(r, " aria-describedby=\"");
-		if (bad) {
-			P(r, "e-");
-			A(r, name);
-		}
-		if (hint) {
-			P(r, bad ? " h-" : "h-");
-			A(r, name);
-		}
-		P(r, "\"");
-	}
-	if (bad)
-		P(r, " aria-invalid=\"true\"");
+	page_field_attrs(r, name, hint_id);
 	P(r, ">");
 	if (area) {
 		T(r, value);
 		P(r, "</textarea>");
 	}
+	page_field_error(r, name);
 	P(r, "</p>\n");
 }
 
 static void
-terms_fields(struct req *r, const struct promise_terms *t,
-    const char *bad_field, const char *why)
+terms_fields(struct req *r, const struct promise_terms *t)
 {
 	const char *hours = arena_printf(&r->arena, "%lld",
 	    (long long)((t->reply_minutes + 59) / 60));
@@ -545,41 +525,40 @@ terms_fields(struct req *r, const struct promise_terms *t,
 	P(r, "</legend>\n");
 	field(r, "reply_hours", _("Reply time, in working hours"),
 	    _("A client's message gets a reply within this many working hours."),
-	    "number", hours, " min=\"1\" max=\"744\" required", bad_field,
-	    why);
+	    "number", hours, arena_printf(&r->arena,
+	    " min=\"1\" max=\"%d\" required", LIMIT_PROMISE_REPLY_HOURS));
 	field(r, "schedule", _("Working days and hours"),
 	    _("For example: mon-fri 09:00-17:00; sat 10:00-12:00 (Dutch day names work too)."),
-	    "text", t->schedule, " required", bad_field, why);
+	    "text", t->schedule, " required");
 	field(r, "holidays", _("Days off"),
 	    _("Dates such as 2026-12-25 and periods such as 2026-12-28..2027-01-01, separated by commas. Days off do not count as working time."),
-	    "textarea", t->holidays, NULL, bad_field, why);
+	    "textarea", t->holidays, NULL);
 	field(r, "contact_days", _("Expected contact: at least once every so many days"),
 	    _("0 means nothing is agreed."), "number", days,
-	    " min=\"0\" max=\"366\" required", bad_field, why);
+	    arena_printf(&r->arena, " min=\"0\" max=\"%d\" required",
+	    LIMIT_PROMISE_CONTACT_DAYS));
 	field(r, "reachable", _("Reachable hours"),
 	    _("Leave empty when you are reachable during the working hours."),
-	    "text", t->reachable, NULL, bad_field, why);
+	    "text", t->reachable, NULL);
 	field(r, "not_reachable", _("When you cannot be reached"),
 	    _("For example: not in the evening and at weekends; not during school holidays."),
-	    "textarea", t->not_reachable, NULL, bad_field, why);
+	    "textarea", t->not_reachable, NULL);
 	field(r, "emergency", _("What to do in an emergency"),
 	    _("The client sees this on the first page of the trajectory."),
-	    "textarea", t->emergency, NULL, bad_field, why);
+	    "textarea", t->emergency, NULL);
 	field(r, "tz", _("Time zone"),
 	    _("A name such as Europe/Amsterdam; deadlines follow its clock."),
-	    "text", t->tz, " required", bad_field, why);
+	    "text", t->tz, " required");
 	P(r, "</fieldset>\n");
 }
 
-/* The promise as typed into the form; reasons as traj_terms_validate's.
- * A number that does not parse keeps a default in *t (the form then shows
- * that default next to the reason). */
-static int
-terms_from_form(struct req *r, struct promise_terms *t, const char **why,
-    const char **bad_field)
+/* The promise as typed into the form, for the domain to check
+ * (traj_terms_check says why).  A number that does not parse is passed on
+ * as -1, which no promise allows, so the reason is the domain's. */
+static void
+terms_from_form(struct req *r, struct promise_terms *t)
 {
-	int64_t hours = 24, days = 7;
-	bool hours_ok, days_ok;
+	int64_t hours, days;
 
 	memset(t, 0, sizeof(*t));
 	t->tz = page_form(r, "tz");
@@ -588,23 +567,15 @@ terms_from_form(struct req *r, struct promise_terms *t, const char **why,
 	t->holidays = page_form(r, "holidays");
 	t->not_reachable = page_form(r, "not_reachable");
 	t->emergency = page_form(r, "emergency");
-	hours_ok = num_parse_i64(str_trim(str_c(page_form(r,
-	    "reply_hours"))), 1, LIMIT_PROMISE_REPLY_HOURS, &hours) == 0;
-	days_ok = num_parse_i64(str_trim(str_c(page_form(r,
-	    "contact_days"))), 0, LIMIT_PROMISE_CONTACT_DAYS, &days) == 0;
-	t->reply_minutes = (hours_ok ? hours : 24) * 60;
-	t->contact_days = days_ok ? days : 7;
-	if (!hours_ok) {
-		*bad_field = "reply_hours";
-		*why = N_("The reply time must be between 1 and 744 working hours.");
-		return ERR_INVAL;
-	}
-	if (!days_ok) {
-		*bad_field = "contact_days";
-		*why = N_("The contact frequency must be between 0 and 366 days (0: nothing agreed).");
-		return ERR_INVAL;
-	}
-	return traj_terms_validate(t, why, bad_field);
+	/* Bounded so that the minutes cannot overflow. */
+	if (num_parse_i64(str_trim(str_c(page_form(r, "reply_hours"))), 0,
+	    INT32_MAX, &hours) != 0)
+		hours = -1;
+	if (num_parse_i64(str_trim(str_c(page_form(r, "contact_days"))), 0,
+	    INT32_MAX, &days) != 0)
+		days = -1;
+	t->reply_minutes = hours * 60;
+	t->contact_days = days;
 }
 
 /* --- the promise, shown ------------------------------------------------- */
@@ -808,9 +779,6 @@ struct new_form {
 	const char *title;
 	const char *planned_end;
 	struct promise_terms terms;
-	const char *error;        /* a reason for the whole form */
-	const char *bad_field;    /* the field at fault */
-	const char *why;          /* its reason (an msgid) */
 };
 
 static int
@@ -831,10 +799,6 @@ new_page(struct req *r, const struct new_form *f)
 	if ((rc = audit_record(app->db, &ev)) != 0)
 		return rc;
 	page_begin(r, _("Start a new trajectory"));
-	if (f->error)
-		page_notice(r, "error", f->error);
-	else if (f->why)
-		page_notice(r, "error", _("Please correct the field marked below."));
 	for (i = 0; i < n; i++)
 		if (ms[i].role == ROLE_CLIENT)
 			clients++;
@@ -848,7 +812,9 @@ new_page(struct req *r, const struct new_form *f)
 	form_begin(r, "/t");
 	P(r, "<p class=\"field\"><label for=\"f-client\">");
 	T(r, _("Client"));
-	P(r, "</label>\n<select id=\"f-client\" name=\"client\" required>");
+	P(r, "</label>\n<select id=\"f-client\" name=\"client\" required");
+	page_field_attrs(r, "client", NULL);
+	P(r, ">");
 	for (i = 0; i < n; i++) {
 		if (ms[i].role != ROLE_CLIENT)
 			continue;
@@ -868,15 +834,16 @@ new_page(struct req *r, const struct new_form *f)
 		}
 		P(r, "</option>");
 	}
-	P(r, "</select></p>\n");
+	P(r, "</select>");
+	page_field_error(r, "client");
+	P(r, "</p>\n");
 	field(r, "title", _("Title"),
 	    _("A short name for the trajectory, preferably in the client's own words."),
 	    "text", f->title, arena_printf(&r->arena,
-	    " maxlength=\"%d\" required", LIMIT_TRAJ_TITLE), f->bad_field,
-	    f->why);
+	    " maxlength=\"%d\" required", LIMIT_TRAJ_TITLE));
 	field(r, "planned_end", _("Planned end (optional)"), NULL, "date",
-	    f->planned_end, NULL, f->bad_field, f->why);
-	terms_fields(r, &f->terms, f->bad_field, f->why);
+	    f->planned_end, NULL);
+	terms_fields(r, &f->terms);
 	P(r, "<p class=\"muted\">");
 	T(r, _("The promise can be changed later. The client sees it on the first page of the trajectory."));
 	P(r, "</p>\n");
@@ -910,49 +877,28 @@ ui_traj_create(struct req *r)
 	struct session *s = page_session(r);
 	struct audit_event ev;
 	struct new_form f = { 0 };
-	const char *terms_why = NULL, *terms_field = NULL;
-	struct str title;
+	struct why why = { 0 };
 	int64_t id = 0, end = 0;
-	bool date_bad;
 	int rc;
 
+	/* What does not parse goes on as a value the domain refuses with
+	 * its reason: no client (0), no date (-1). */
 	f.title = page_form(r, "title");
 	f.planned_end = page_form(r, "planned_end");
 	if (num_parse_i64(str_c(page_form(r, "client")), 1, INT64_MAX,
 	    &f.client_id) != 0)
-		f.error = _("Please choose a client.");
-	/* One reason at a time, the first field in the form's order. */
-	(void)terms_from_form(r, &f.terms, &terms_why, &terms_field);
-	date_bad = parse_date(f.planned_end, page_zone(r, f.terms.tz),
-	    &end) != 0;
-	title = str_trim(str_c(f.title));
-	if (title.len == 0 || title.len > LIMIT_TRAJ_TITLE) {
-		f.bad_field = "title";
-		f.why = N_("Please give the trajectory a title (at most 200 characters).");
-	} else if (date_bad) {
-		f.bad_field = "planned_end";
-		f.why = N_("The planned end is not a valid date.");
-	} else if (terms_field) {
-		f.bad_field = terms_field;
-		f.why = terms_why;
-	}
-	if (f.error || f.bad_field) {
-		r->status = 400;
-		return new_page(r, &f);
-	}
+		f.client_id = 0;
+	terms_from_form(r, &f.terms);
+	if (parse_date(f.planned_end, page_zone(r, f.terms.tz), &end) != 0)
+		end = -1;
 	event_for(r, &ev, AUDIT_CREATE, "trajectory", 0);
 	rc = traj_create(app->db, app->kr, s->org_id, f.client_id, s->user_id,
-	    f.title, end, &f.terms, &ev, &id);
-	if (rc == ERR_INVAL) {
-		/* The terms and title passed above: what is left is the
-		 * client (not a client of this organisation) or a title
-		 * with characters a title cannot hold. */
-		f.error = _("Please choose a client of this organisation and a title on one line.");
-		r->status = 400;
+	    f.title, end, &f.terms, &ev, &why, &id);
+	if (rc != 0) {
+		if (page_refuse(r, &why, rc) != 0)
+			return rc;
 		return new_page(r, &f);
 	}
-	if (rc != 0)
-		return rc;
 	resp_redirect(r, traj_url(r, id, "?done=created"));
 	return 0;
 }
@@ -1130,10 +1076,13 @@ about_forms(struct req *r, const struct trajectory *t,
 	P(r, "</select>\n<span class=\"muted\" id=\"h-phase\">");
 	T(r, _("Closing is final: afterwards everyone can still read the trajectory, but nothing can be added."));
 	P(r, "</span></p>\n<p class=\"field\"><input type=\"checkbox\" "
-	    "id=\"f-confirm\" name=\"confirm\" value=\"1\"> <label "
-	    "for=\"f-confirm\">");
+	    "id=\"f-confirm\" name=\"confirm\" value=\"1\"");
+	page_field_attrs(r, "confirm", NULL);
+	P(r, "> <label for=\"f-confirm\">");
 	T(r, _("Yes, close the trajectory (only needed when choosing Closed)"));
-	P(r, "</label></p>\n");
+	P(r, "</label>");
+	page_field_error(r, "confirm");
+	P(r, "</p>\n");
 	form_submit(r, _("Change the phase"));
 	form_end(r);
 
@@ -1159,7 +1108,9 @@ about_forms(struct req *r, const struct trajectory *t,
 		form_begin(r, traj_url(r, t->id, "/professionals"));
 		P(r, "<p class=\"field\"><label for=\"f-user\">");
 		T(r, _("Add a professional"));
-		P(r, "</label>\n<select id=\"f-user\" name=\"user\">");
+		P(r, "</label>\n<select id=\"f-user\" name=\"user\"");
+		page_field_attrs(r, "user", NULL);
+		P(r, ">");
 		for (i = 0; i < n; i++) {
 			if (ms[i].role != ROLE_PROFESSIONAL ||
 			    member_name(m, nm, ms[i].user_id) != NULL)
@@ -1169,7 +1120,9 @@ about_forms(struct req *r, const struct trajectory *t,
 			T(r, ms[i].user_name);
 			P(r, "</option>");
 		}
-		P(r, "</select></p>\n");
+		P(r, "</select>");
+		page_field_error(r, "user");
+		P(r, "</p>\n");
 		form_submit(r, _("Add"));
 		form_end(r);
 	}
@@ -1216,8 +1169,15 @@ questions_section(struct req *r, const struct trajectory *t,
 		P(r, "<p class=\"field\"><label for=\"f-question\">");
 		T(r, _("A new learning question"));
 		PF(r, "</label>\n<textarea id=\"f-question\" name=\"question\" "
-		    "rows=\"3\" maxlength=\"%d\" required></textarea></p>\n",
-		    LIMIT_TRAJ_QUESTION);
+		    "rows=\"3\" maxlength=\"%d\" required", LIMIT_TRAJ_QUESTION);
+		page_field_attrs(r, "question", NULL);
+		P(r, ">");
+		/* What was typed, when it was refused. */
+		if (page_field_bad(r, "question"))
+			T(r, page_form(r, "question"));
+		P(r, "</textarea>");
+		page_field_error(r, "question");
+		P(r, "</p>\n");
 		form_submit(r, _("Add the learning question"));
 		form_end(r);
 	}
@@ -1225,10 +1185,11 @@ questions_section(struct req *r, const struct trajectory *t,
 }
 
 /*
- * The first page.  ok / error: a notice to show (error also sets 400).
+ * The first page.  ok: a notice to show; a refused form's reason is shown
+ * by page_refuse's helpers.
  */
 static int
-show_page(struct req *r, int64_t tid, const char *ok, const char *error)
+show_page(struct req *r, int64_t tid, const char *ok)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
@@ -1273,16 +1234,12 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 	usable = traj_promise_from_terms(app->tzc, &terms, p) == 0;
 	tz = usable ? p->tz : page_zone(r, NULL);
 
-	if (error)
-		r->status = 400;
 	/* The title names the page for people in the trajectory (WCAG
 	 * 2.4.2); an admin does not see titles. */
 	page_begin(r, view != VIEW_ADMIN && t.title && t.title[0] ? t.title :
 	    _("Trajectory"));
 	if (ok)
 		page_notice(r, "ok", ok);
-	if (error)
-		page_notice(r, "error", error);
 	if (t.phase == TRAJ_CLOSED)
 		page_notice(r, "info", _("This trajectory is closed. Everything stays readable, but nothing can be added."));
 	/* The promise comes first: it is what the client relies on. */
@@ -1304,8 +1261,7 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 int
 ui_traj_show(struct req *r)
 {
-	return show_page(r, web_obj(r)->id, done_text(req_query(r, "done")),
-	    NULL);
+	return show_page(r, web_obj(r)->id, done_text(req_query(r, "done")));
 }
 
 /* --- changes ------------------------------------------------------------ */
@@ -1332,6 +1288,7 @@ ui_traj_phase_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct audit_event ev;
+	struct why why;
 	enum traj_phase phase;
 	int64_t tid;
 	int rc;
@@ -1340,9 +1297,13 @@ ui_traj_phase_post(struct req *r)
 		return rc;
 	if (traj_phase_parse(req_form(r, "phase"), &phase) != 0)
 		return ERR_INVAL;
-	if (phase == TRAJ_CLOSED && strcmp(page_form(r, "confirm"), "1"))
-		return show_page(r, tid, NULL,
-		    _("Closing is final. Tick the box to confirm that you want to close the trajectory."));
+	/* The page's own question, not the domain's: closing is final. */
+	if (phase == TRAJ_CLOSED && strcmp(page_form(r, "confirm"), "1")) {
+		why_set(&why, ERR_INVAL, "confirm",
+		    N_("Closing is final. Tick the box to confirm that you want to close the trajectory."));
+		(void)page_refuse(r, &why, ERR_INVAL);
+		return show_page(r, tid, NULL);
+	}
 	event_for(r, &ev, AUDIT_UPDATE, "trajectory", tid);
 	if ((rc = traj_set_phase(app->db, tid, phase, &ev)) != 0)
 		return rc;
@@ -1354,6 +1315,7 @@ ui_traj_question_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct audit_event ev;
+	struct why why = { 0 };
 	int64_t tid;
 	int rc;
 
@@ -1361,15 +1323,9 @@ ui_traj_question_post(struct req *r)
 		return rc;
 	event_for(r, &ev, AUDIT_CREATE, "learning-question", 0);
 	rc = traj_add_question(app->db, app->kr, tid,
-	    page_form(r, "question"), &ev);
-	if (rc == ERR_INVAL)
-		return show_page(r, tid, NULL,
-		    _("Please write the learning question (at most 2000 characters)."));
-	if (rc == ERR_TOOMANY)
-		return show_page(r, tid, NULL,
-		    _("This trajectory has as many learning questions as it can hold."));
+	    page_form(r, "question"), &ev, &why);
 	if (rc != 0)
-		return rc;
+		return page_refuse(r, &why, rc) ? rc : show_page(r, tid, NULL);
 	return done(r, tid, "question");
 }
 
@@ -1378,24 +1334,20 @@ ui_traj_professional_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct audit_event ev;
+	struct why why = { 0 };
 	int64_t tid, uid;
 	int rc;
 
 	if ((rc = change_begin(r, &tid)) != 0)
 		return rc;
+	/* Not a number: no one (0), whom the domain refuses. */
 	if (num_parse_i64(str_c(page_form(r, "user")), 1, INT64_MAX,
 	    &uid) != 0)
-		return ERR_INVAL;
+		uid = 0;
 	event_for(r, &ev, AUDIT_UPDATE, "trajectory", tid);
-	rc = traj_add_professional(app->db, tid, uid, &ev);
-	if (rc == ERR_INVAL || rc == ERR_CONFLICT || rc == ERR_TOOMANY)
-		return show_page(r, tid, NULL, rc == ERR_CONFLICT ?
-		    _("This professional already takes part.") :
-		    rc == ERR_TOOMANY ?
-		    _("This trajectory has as many professionals as it can hold.") :
-		    _("Only a professional of this organisation can be added."));
+	rc = traj_add_professional(app->db, tid, uid, &ev, &why);
 	if (rc != 0)
-		return rc;
+		return page_refuse(r, &why, rc) ? rc : show_page(r, tid, NULL);
 	return done(r, tid, "professional");
 }
 
@@ -1445,12 +1397,11 @@ ui_traj_level_post(struct req *r)
 
 /*
  * The promise in full; a professional of an open trajectory gets the form.
- * typed: the form's values after a refusal (bad_field and why say what is
- * wrong), else NULL.
+ * typed: the form's values after a refusal (page_refuse has the reason),
+ * else NULL.
  */
 static int
-promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
-    const char *bad_field, const char *why)
+promise_page(struct req *r, int64_t tid, const struct promise_terms *typed)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
@@ -1468,8 +1419,6 @@ promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
 		return rc;
 	p = arena_zalloc(&r->arena, sizeof(*p));
 	usable = traj_promise_from_terms(app->tzc, &terms, p) == 0;
-	if (why)
-		r->status = 400;
 	page_begin(r, _("Service promise"));
 	P(r, "<p><a href=\"");
 	A(r, traj_url(r, tid, ""));
@@ -1483,10 +1432,8 @@ promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
 		P(r, "<section aria-labelledby=\"h-edit\"><h2 id=\"h-edit\">");
 		T(r, _("Change the service promise"));
 		P(r, "</h2>\n");
-		if (why)
-			page_notice(r, "error", _("The promise was not saved. Please correct the field marked below."));
 		form_begin(r, traj_url(r, tid, "/promise"));
-		terms_fields(r, typed ? typed : &terms, bad_field, why);
+		terms_fields(r, typed ? typed : &terms);
 		form_submit(r, _("Save the service promise"));
 		form_end(r);
 		P(r, "</section>\n");
@@ -1498,7 +1445,7 @@ promise_page(struct req *r, int64_t tid, const struct promise_terms *typed,
 int
 ui_traj_promise(struct req *r)
 {
-	return promise_page(r, web_obj(r)->id, NULL, NULL, NULL);
+	return promise_page(r, web_obj(r)->id, NULL);
 }
 
 int
@@ -1507,17 +1454,17 @@ ui_traj_promise_post(struct req *r)
 	struct app *app = r->app;
 	struct audit_event ev;
 	struct promise_terms t;
-	const char *why = NULL, *bad = NULL;
+	struct why why = { 0 };
 	int64_t tid;
 	int rc;
 
 	if ((rc = change_begin(r, &tid)) != 0)
 		return rc;
-	if (terms_from_form(r, &t, &why, &bad) != 0)
-		return promise_page(r, tid, &t, bad, why);
+	terms_from_form(r, &t);
 	event_for(r, &ev, AUDIT_UPDATE, "trajectory", tid);
-	if ((rc = traj_terms_set(app->db, tid, &t, &ev)) != 0)
-		return rc;
+	if ((rc = traj_terms_set(app->db, tid, &t, &ev, &why)) != 0)
+		return page_refuse(r, &why, rc) ? rc :
+		    promise_page(r, tid, &t);
 	resp_redirect(r, traj_url(r, tid, "/promise?done=promise"));
 	return 0;
 }

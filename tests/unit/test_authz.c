@@ -378,7 +378,7 @@ make_objects(struct testdb_fx *fx, int64_t org, int64_t pro, int64_t client,
 	arena_init(&a);
 	traj_default_terms(&a, "Europe/Amsterdam", time(NULL), &terms);
 	assert_int_equal(traj_create(fx->db, fx->kr, org, client, pro, title,
-	    0, &terms, &ev, &o->traj), 0);
+	    0, &terms, &ev, NULL, &o->traj), 0);
 	arena_release(&a);
 
 	memset(&j, 0, sizeof(j));

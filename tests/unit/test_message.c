@@ -184,7 +184,7 @@ traj_with(struct fx *fx, int pro, int client, const char *holidays)
 
 	terms_8h(&t, holidays);
 	assert_int_equal(traj_create(fx->g->db, fx->g->kr, fx->g->org,
-	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, &id), 0);
+	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, NULL, &id), 0);
 	return id;
 }
 
@@ -898,7 +898,7 @@ test_notifications_for_every_other_participant(void **state)
 	struct audit_event pev = ev_for(fx, PRO1);
 
 	assert_int_equal(traj_add_professional(fx->g->db, traj, fx->uid[PRO2],
-	    &pev), 0);
+	    &pev, NULL), 0);
 	thid = thread_new(fx, traj, CLIENT1, "Nieuw", "Hallo allebei.", 0);
 	args[1] = traj;
 	args[0] = fx->uid[PRO1];

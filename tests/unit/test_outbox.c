@@ -286,7 +286,7 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 	arena_init(&a);
 	traj_default_terms(&a, "Europe/Amsterdam", (time_t)now, &terms);
 	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[U_NL],
-	    g->uid[PRO], "Traject-Titel", 0, &terms, &ev, &traj), 0);
+	    g->uid[PRO], "Traject-Titel", 0, &terms, &ev, NULL, &traj), 0);
 	{
 		struct testdb_raw j = { "INSERT INTO threads (trajectory_id, "
 		    "subject_box, created_at, last_message_at) "

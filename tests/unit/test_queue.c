@@ -207,7 +207,7 @@ new_traj(struct fx *fx, int pro, int client)
 	t.schedule = "mon-fri 09:00-17:00";
 	t.holidays = "";
 	assert_int_equal(traj_create(fx->db, fx->kr, org_of(fx, pro),
-	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, &id), 0);
+	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, NULL, &id), 0);
 	return id;
 }
 
@@ -217,7 +217,7 @@ add_pro(struct fx *fx, int64_t traj, int pro)
 	struct audit_event ev = event_for(fx, PRO1);
 
 	assert_int_equal(traj_add_professional(fx->db, traj, fx->uid[pro],
-	    &ev), 0);
+	    &ev, NULL), 0);
 }
 
 static int64_t
