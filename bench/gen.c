@@ -413,7 +413,6 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 	struct promise_terms terms;
 	struct audit_event ev;
 	struct arena a;
-	const char *why;
 	size_t i;
 	int rc;
 
@@ -437,7 +436,7 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 		goto out;
 	/* What user_create checks and stores, once for every account. */
 	if ((rc = user_password_ok(o->password, strlen(o->password),
-	    &why)) != 0 || (rc = crypto_password_hash(o->password,
+	    NULL)) != 0 || (rc = crypto_password_hash(o->password,
 	    strlen(o->password), &hash)) != 0)
 		goto out;
 	pj.w = w;
