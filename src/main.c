@@ -361,7 +361,7 @@ cmd_invite(struct app *app, struct opts *o)
 		die("unknown role '%s'", o->role);
 	open_or_die(app);
 	if ((rc = lookup_org(app, o->org, &org)) == 0 &&
-	    (rc = invite_create(app->db, org, o->email, role, 0, &tok)) == 0)
+	    (rc = invite_create(app->db, org, o->email, role, 0, &tok, NULL)) == 0)
 		printf("invitation link (single use): %s/invite/%s\n",
 		    app->cfg.base_url, tok.p);
 	else

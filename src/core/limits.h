@@ -310,8 +310,8 @@
 /* Waiting messages one queue page lists (earliest deadline first): more
  * than a professional can act on; the bound keeps one page finite. */
 #define LIMIT_QUEUE 1000
-/* Bytes of the note of an "I need more time" notice: a few sentences to
- * the client, the reply itself comes later. */
+/* Characters of the note of an "I need more time" notice (up to 4 bytes
+ * each): a few sentences to the client, the reply itself comes later. */
 #define LIMIT_NOTICE_NOTE 2000
 /* Days a notice may move a deadline ahead: a postponement, not a pause. */
 #define LIMIT_NOTICE_DAYS 90

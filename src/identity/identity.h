@@ -119,8 +119,10 @@ int user_set_disabled(struct db *db, int64_t user_id, bool disabled);
  * user is already a member (or the organisation or user does not exist). */
 int member_add(struct db *db, int64_t org_id, int64_t user_id, enum role role);
 /* ERR_NOTFOUND when the user is not a member; ERR_CONFLICT when it would
- * demote or remove the organisation's last administrator. */
-int member_set_role(struct db *db, int64_t org_id, int64_t user_id, enum role role);
+ * demote or remove the organisation's last administrator; ERR_INVAL for
+ * no role.  why (may be NULL) says so for the form's "role" field. */
+int member_set_role(struct db *db, int64_t org_id, int64_t user_id,
+    enum role role, struct why *why);
 int member_remove(struct db *db, int64_t org_id, int64_t user_id);
 /* ERR_NOTFOUND when the user is not a member. */
 int member_role(struct db *db, int64_t org_id, int64_t user_id, enum role *out);
@@ -136,9 +138,12 @@ int member_orgs(struct db *db, int64_t user_id, struct arena *a,
 /* --- invitations -------------------------------------------------------- */
 
 /* A single-use invitation; *token (the secret for the link) is written to
- * the caller's buffer and never stored. */
+ * the caller's buffer and never stored.  ERR_INVAL for an address that is
+ * not one (field "email") or no role (field "role"), said in why (may be
+ * NULL). */
 int invite_create(struct db *db, int64_t org_id, const char *email,
-    enum role role, int64_t invited_by, struct buf *token);
+    enum role role, int64_t invited_by, struct buf *token,
+    struct why *why);
 struct invite {
 	int64_t id;
 	int64_t org_id;

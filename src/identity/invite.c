@@ -56,7 +56,8 @@ invite_new_run(struct db_conn *c, void *arg)
 
 int
 invite_create(struct db *db, int64_t org_id, const char *email,
-    enum role role, int64_t invited_by, struct buf *token)
+    enum role role, int64_t invited_by, struct buf *token,
+    struct why *why)
 {
 	unsigned char h[CRYPTO_HASHBYTES];
 	struct buf norm = BUF_INIT;
@@ -64,10 +65,14 @@ invite_create(struct db *db, int64_t org_id, const char *email,
 	int rc;
 
 	buf_reset(token);
-	if ((rc = ident_email_norm(email, &norm)) != 0)
+	if ((rc = ident_email_norm(email, &norm)) != 0) {
+		if (rc == ERR_INVAL)
+			why_set(why, rc, "email",
+			    N_("Please enter a valid e-mail address."));
 		goto out;
+	}
 	if (!role_valid((int)role)) {
-		rc = ERR_INVAL;
+		rc = why_set(why, ERR_INVAL, "role", N_("Please choose a role."));
 		goto out;
 	}
 	crypto_token(token);

@@ -322,7 +322,7 @@ a_removed_member_loses_access_on_the_next_request(void **state)
 	    ERR_NOTFOUND);
 	/* A client that became admin gets the members list, and the log
 	 * only after two factors. */
-	assert_int_equal(member_set_role(fx->db, w.a, w.client_a, ROLE_ADMIN),
+	assert_int_equal(member_set_role(fx->db, w.a, w.client_a, ROLE_ADMIN, NULL),
 	    0);
 	assert_int_equal(session_create(fx->db, w.client_a, w.a, false, true,
 	    NULL, NULL, T0, &tok, &s), 0);

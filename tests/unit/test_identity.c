@@ -310,19 +310,19 @@ memberships_list_change_and_keep_an_admin(void **state)
 	assert_int_equal(n, 0);
 
 	/* The last admin can be neither demoted nor removed ... */
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT),
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT, NULL),
 	    ERR_CONFLICT);
 	assert_int_equal(member_remove(fx->db, org, anna), ERR_CONFLICT);
 	/* ... until there is another. */
-	assert_int_equal(member_set_role(fx->db, org, bert, ROLE_ADMIN), 0);
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL),
+	assert_int_equal(member_set_role(fx->db, org, bert, ROLE_ADMIN, NULL), 0);
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL, NULL),
 	    0);
 	assert_int_equal(member_role(fx->db, org, anna, &r), 0);
 	assert_int_equal(r, ROLE_PROFESSIONAL);
 	assert_int_equal(member_remove(fx->db, org, anna), 0);
 	assert_int_equal(member_role(fx->db, org, anna, &r), ERR_NOTFOUND);
 	assert_int_equal(member_remove(fx->db, org, anna), ERR_NOTFOUND);
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT),
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT, NULL),
 	    ERR_NOTFOUND);
 	/* A member without admin rights may leave freely. */
 	assert_int_equal(member_remove(fx->db, org2, anna), 0);
@@ -597,7 +597,7 @@ invitation_makes_an_account_once(void **state)
 	arena_init(&a);
 	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(invite_create(fx->db, org, "Nieuw@Example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	assert_int_equal(tok.len, 43);
 	/* Only the hash is stored. */
 	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM invites "
@@ -638,12 +638,12 @@ invitation_makes_an_account_once(void **state)
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), ERR_GONE);
 
 	assert_int_equal(invite_create(fx->db, org, "geen adres", ROLE_CLIENT,
-	    0, &tok), ERR_INVAL);
+	    0, &tok, NULL), ERR_INVAL);
 	assert_int_equal(tok.len, 0);
 	assert_int_equal(invite_create(fx->db, org, "x@example.org", 0, 0,
-	    &tok), ERR_INVAL);
+	    &tok, NULL), ERR_INVAL);
 	assert_int_equal(invite_create(fx->db, org + 100, "x@example.org",
-	    ROLE_CLIENT, 0, &tok), ERR_CONFLICT);
+	    ROLE_CLIENT, 0, &tok, NULL), ERR_CONFLICT);
 	buf_release(&tok);
 	arena_release(&a);
 }
@@ -665,7 +665,7 @@ invitation_for_an_existing_account_needs_its_password(void **state)
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
 	assert_int_equal(invite_create(fx->db, org2, "ANNA@example.org",
-	    ROLE_PROFESSIONAL, anna, &tok), 0);
+	    ROLE_PROFESSIONAL, anna, &tok, NULL), 0);
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), 0);
 	assert_true(inv.account_exists);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Ander", PW_NEW, "en",
@@ -697,7 +697,7 @@ invitation_expires(void **state)
 	arena_init(&a);
 	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(invite_create(fx->db, org, "laat@example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	now += LIMIT_INVITE_TTL + 5;
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), ERR_GONE);
 	/* Refused before any hashing, and nothing was made. */
@@ -1047,7 +1047,7 @@ password_equal_to_the_address_is_refused_everywhere(void **state)
 	assert_int_equal(reset_lookup(fx->db, tok.p, now), 0);
 	org = testdb_new_org(fx->db, fx->kr, "Praktijk", "praktijk");
 	assert_int_equal(invite_create(fx->db, org, "carla@example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	memset(&why, 0, sizeof(why));
 	assert_int_equal(invite_accept(fx->db, tok.p, "Carla",
 	    "carla@example.org", "nl", now, &uid, &why), ERR_INVAL);
@@ -1132,7 +1132,7 @@ names_must_differ_from_other_members_of_the_organisation(void **state)
 	    NULL, NULL), 0);
 	/* A new account by invitation. */
 	assert_int_equal(invite_create(fx->db, org, "new@example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Anna admin", PW_NEW,
 	    "nl", now, &uid, NULL), ERR_CONFLICT);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Nina", PW_NEW, "nl", now,

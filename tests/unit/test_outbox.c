@@ -305,7 +305,7 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 	}
 	assert_int_equal(queue_more_time(g->db, g->kr, thread, g->uid[PRO],
 	    (time_t)now + 24 * HOUR, STR("Notitie-QQQ: morgen antwoord"),
-	    (time_t)now, &ev, &notice), 0);
+	    (time_t)now, &ev, &notice, NULL), 0);
 	/* Two more new things for the same person, one for another. */
 	notify(g, U_NL, now);
 	notify(g, U_NL, now + 1);
