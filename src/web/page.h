@@ -25,14 +25,6 @@
 
 #define _(s) gettext(s)
 
-struct app;
-
-static inline struct app *
-page_app(const struct req *r)
-{
-	return (struct app *)r->app;
-}
-
 /* The caller's session, or NULL when anonymous. */
 static inline struct session *
 page_session(const struct req *r)
