@@ -264,9 +264,12 @@ ui_invite_create_post(struct req *r)
 	}
 	web_audit_security(r, "invite-create", 0, AUDIT_SUCCESS);
 	link = arena_printf(&r->arena, "%s/invite/%s", app->cfg.base_url, tok.p);
-	buf_printf(&body, "%s\n\n%s\n\n%s\n",
+	buf_printf(&body, "%s\n\n%s\n\n",
 	    _("You are invited to join an organisation on Infuus, a secure platform for coaching. Accept the invitation here:"),
-	    link, _("The link works once, for seven days."));
+	    link);
+	buf_printf(&body, _("The link works once, for %d days."),
+	    LIMIT_INVITE_TTL / (24 * 60 * 60));
+	buf_adds(&body, "\n");
 	/*
 	 * The link goes to the address only, never to the administrator: it
 	 * is the proof that the person controls the address, and the page it

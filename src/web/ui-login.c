@@ -298,7 +298,8 @@ reset_page(struct req *r, bool sent)
 {
 	page_begin(r, _("Reset your password"));
 	if (sent) {
-		page_notice(r, "ok", _("If an account exists for this address, we have sent it a link to choose a new password. The link works once, for one hour."));
+		page_notice(r, "ok", arena_printf(&r->arena, _("If an account exists for this address, we have sent it a link to choose a new password. The link works once, for %d minutes."),
+		    LIMIT_RESET_TTL / 60));
 	} else {
 		P(r, "<p>");
 		T(r, _("Enter the e-mail address of your account. We will send you a link to choose a new password."));
@@ -340,10 +341,12 @@ reset_job_run(struct app *app, void *arg)
 		uselocale(l);
 	rc = reset_request(app->db, j->email, time(NULL), &tok, &uid);
 	if (rc == 0 && tok.len > 0) {
-		buf_printf(&body, "%s\n\n%s/reset/%s\n\n%s\n",
+		buf_printf(&body, "%s\n\n%s/reset/%s\n\n",
 		    _("Someone (probably you) asked to reset the password of your Infuus account. Choose a new password here:"),
-		    app->cfg.base_url, tok.p,
-		    _("The link works once, for one hour. If you did not ask for it, you can ignore this e-mail."));
+		    app->cfg.base_url, tok.p);
+		buf_printf(&body, _("The link works once, for %d minutes. If you did not ask for it, you can ignore this e-mail."),
+		    LIMIT_RESET_TTL / 60);
+		buf_adds(&body, "\n");
 		if (notify_mail(app, j->email, _("Reset your Infuus password"),
 		    body.p) != 0)
 			log_warn("reset", "user=%lld msg=\"mail not sent\"",

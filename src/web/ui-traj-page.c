@@ -205,14 +205,17 @@ about_forms(struct req *r, const struct trajectory *t,
 	form_begin(r, uit_url(r, t->id, "/phase"));
 	P(r, "<p class=\"field\"><label for=\"f-phase\">");
 	T(r, _("Phase"));
-	P(r, "</label>\n<select id=\"f-phase\" name=\"phase\" "
-	    "aria-describedby=\"h-phase\">");
+	P(r, "</label>\n<select id=\"f-phase\" name=\"phase\"");
+	page_field_attrs(r, "phase", "h-phase");
+	P(r, ">");
 	for (ph = TRAJ_INTAKE; ph <= TRAJ_CLOSED; ph++)
 		select_option(r, traj_phase_name((enum traj_phase)ph),
 		    uit_phase_label((enum traj_phase)ph), ph == (int)t->phase);
 	P(r, "</select>\n<span class=\"muted\" id=\"h-phase\">");
 	T(r, _("Closing is final: afterwards everyone can still read the trajectory, but nothing can be added."));
-	P(r, "</span></p>\n<p class=\"field\"><input type=\"checkbox\" "
+	P(r, "</span>");
+	page_field_error(r, "phase");
+	P(r, "</p>\n<p class=\"field\"><input type=\"checkbox\" "
 	    "id=\"f-confirm\" name=\"confirm\" value=\"1\"");
 	page_field_attrs(r, "confirm", NULL);
 	P(r, "> <label for=\"f-confirm\">");
@@ -226,12 +229,16 @@ about_forms(struct req *r, const struct trajectory *t,
 	form_begin(r, uit_url(r, t->id, "/level"));
 	P(r, "<p class=\"field\"><label for=\"f-level\">");
 	T(r, _("The client's reading level"));
-	P(r, "</label>\n<select id=\"f-level\" name=\"level\">");
+	P(r, "</label>\n<select id=\"f-level\" name=\"level\"");
+	page_field_attrs(r, "level", NULL);
+	P(r, ">");
 	for (lv = TRAJ_LEVEL_SIMPLE; lv <= TRAJ_LEVEL_ADVANCED; lv++)
 		select_option(r, traj_level_name((enum traj_level)lv),
 		    level_label((enum traj_level)lv),
 		    lv == (int)t->reading_level);
-	P(r, "</select></p>\n");
+	P(r, "</select>");
+	page_field_error(r, "level");
+	P(r, "</p>\n");
 	form_submit(r, _("Save the reading level"));
 	form_end(r);
 
@@ -434,9 +441,13 @@ ui_traj_phase_post(struct req *r)
 
 	if ((rc = change_begin(r, &tid)) != 0)
 		return rc;
-	if (traj_phase_parse(req_form(r, "phase"), &phase) != 0)
-		return ERR_INVAL;
-	/* The page's own question, not the domain's: closing is final. */
+	/* The page's own questions, at the edge: a phase the form offers
+	 * (an enum from here on), and closing is final. */
+	if (traj_phase_parse(req_form(r, "phase"), &phase) != 0) {
+		why_set(&why, ERR_INVAL, "phase", N_("Please choose a phase."));
+		(void)page_refuse(r, &why, ERR_INVAL);
+		return show_page(r, tid, NULL);
+	}
 	if (phase == TRAJ_CLOSED && strcmp(page_form(r, "confirm"), "1")) {
 		why_set(&why, ERR_INVAL, "confirm",
 		    N_("Closing is final. Tick the box to confirm that you want to close the trajectory."));
@@ -518,14 +529,20 @@ ui_traj_level_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct audit_event ev;
+	struct why why;
 	enum traj_level level;
 	int64_t tid;
 	int rc;
 
 	if ((rc = change_begin(r, &tid)) != 0)
 		return rc;
-	if (traj_level_parse(req_form(r, "level"), &level) != 0)
-		return ERR_INVAL;
+	/* At the edge: a level the form offers (an enum from here on). */
+	if (traj_level_parse(req_form(r, "level"), &level) != 0) {
+		why_set(&why, ERR_INVAL, "level",
+		    N_("Please choose a reading level."));
+		(void)page_refuse(r, &why, ERR_INVAL);
+		return show_page(r, tid, NULL);
+	}
 	uit_event_for(r, &ev, AUDIT_UPDATE, "trajectory", tid);
 	if ((rc = traj_set_level(app->db, tid, level, &ev)) != 0)
 		return rc;

@@ -162,6 +162,10 @@ class ReasonsMixin:
             "Afsluiten is definitief. Vink het vakje aan om te bevestigen "
             "dat je het traject wilt afsluiten.", 400,
             "closing without the tick")
+        self.reason(self.coach.post("/t/%d/level" % self.tid, {
+            "csrf": self.coach.csrf(), "level": "hoog"}), "level",
+            "Kies een leesniveau.", 400, "a reading level the form does "
+            "not offer")
 
     def test_account_forms_say_why_at_the_field(self):
         self.reason(self.client.post("/account", {
