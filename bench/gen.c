@@ -413,7 +413,6 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 	struct promise_terms terms;
 	struct audit_event ev;
 	struct arena a;
-	const char *why;
 	size_t i;
 	int rc;
 
@@ -437,7 +436,7 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 		goto out;
 	/* What user_create checks and stores, once for every account. */
 	if ((rc = user_password_ok(o->password, strlen(o->password),
-	    &why)) != 0 || (rc = crypto_password_hash(o->password,
+	    NULL)) != 0 || (rc = crypto_password_hash(o->password,
 	    strlen(o->password), &hash)) != 0)
 		goto out;
 	pj.w = w;
@@ -455,7 +454,7 @@ gen_people(struct gen_world *w, const struct gen_opts *o)
 		    first_names[i % NELEM(first_names)]);
 		event_template(&ev, w->org_id, pro, false);
 		if ((rc = traj_create(w->db, w->kr, w->org_id, w->clients[i],
-		    pro, title.p, 0, &terms, &ev, &w->trajs[i])) != 0)
+		    pro, title.p, 0, &terms, &ev, NULL, &w->trajs[i])) != 0)
 			goto out;
 		if ((rc = traj_set_phase(w->db, w->trajs[i], TRAJ_WORKING,
 		    &ev)) != 0)

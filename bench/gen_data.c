@@ -65,7 +65,8 @@ main(int argc, char **argv)
 	struct gen_world w;
 	struct buf pw = BUF_INIT;
 	struct timespec t0;
-	const char *dir = NULL, *env, *why;
+	const char *dir = NULL, *env;
+	struct why why = { 0 };
 	double t_people, t_all;
 	int64_t nthreads, nmessages, ntokens;
 	int i, rc;
@@ -104,7 +105,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (user_password_ok(pw.p, pw.len, &why) != 0)
-		die("gen_data: INFUUS_PASSWORD: %s", why);
+		die("gen_data: INFUUS_PASSWORD: %s (%d)", why.msg, why.limit);
 	o.password = pw.p;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

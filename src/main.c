@@ -301,7 +301,7 @@ static int
 cmd_user(struct app *app, struct opts *o)
 {
 	struct buf pw = BUF_INIT;
-	const char *why = NULL;
+	struct why why = { 0 };
 	int64_t uid = 0, org = 0;
 	enum role role = ROLE_CLIENT;
 	bool gen;
@@ -313,8 +313,13 @@ cmd_user(struct app *app, struct opts *o)
 	if (o->role && role_parse(str_c(o->role), &role) != 0)
 		die("unknown role '%s'", o->role);
 	new_password(&pw, &gen);
-	if (user_password_ok_for(pw.p, pw.len, o->email, &why) != 0)
-		die("password refused: %s", why ? why : "too weak");
+	if (user_password_ok_for(pw.p, pw.len, o->email, &why) != 0) {
+		/* struct why's sentence holds at most the limit's %d. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		die(why.msg, why.limit);
+#pragma GCC diagnostic pop
+	}
 	open_or_die(app);
 	if (o->org && (rc = lookup_org(app, o->org, &org)) != 0) {
 		fprintf(stderr, "infuus: organisation '%s': %s\n", o->org,
@@ -356,7 +361,7 @@ cmd_invite(struct app *app, struct opts *o)
 		die("unknown role '%s'", o->role);
 	open_or_die(app);
 	if ((rc = lookup_org(app, o->org, &org)) == 0 &&
-	    (rc = invite_create(app->db, org, o->email, role, 0, &tok)) == 0)
+	    (rc = invite_create(app->db, org, o->email, role, 0, &tok, NULL)) == 0)
 		printf("invitation link (single use): %s/invite/%s\n",
 		    app->cfg.base_url, tok.p);
 	else

@@ -241,7 +241,7 @@ demo_trajectory(struct app *app, int64_t org, int64_t coach, int64_t client)
 	ev.node = app->cfg.node;
 	traj_default_terms(&a, "Europe/Amsterdam", now, &terms);
 	if ((rc = traj_create(app->db, app->kr, org, client, coach,
-	    "Rust na het werk", 0, &terms, &ev, &tid)) != 0)
+	    "Rust na het werk", 0, &terms, &ev, NULL, &tid)) != 0)
 		goto out;
 	memset(&first, 0, sizeof(first));
 	first.author_id = coach;

@@ -195,11 +195,12 @@
 
 /* --- Trajectories (src/trajectory) --------------------------------------- */
 
-/* Bytes of a trajectory's title: a line that names the trajectory for the
- * people in it, not a place for the story itself. */
+/* Characters of a trajectory's title (up to 4 bytes each): a line that
+ * names the trajectory for the people in it, not a place for the story
+ * itself. */
 #define LIMIT_TRAJ_TITLE 200
-/* Bytes of one learning question in the client's own words: a few
- * sentences; the story belongs in the messages. */
+/* Characters of one learning question (up to 4 bytes each) in the
+ * client's own words: a few sentences; the story belongs in the messages. */
 #define LIMIT_TRAJ_QUESTION 2000
 /* Learning questions per trajectory: a trajectory works on a handful; the
  * bound keeps the first page (which shows them all) small. */
@@ -319,8 +320,8 @@
 /* Waiting messages one queue page lists (earliest deadline first): more
  * than a professional can act on; the bound keeps one page finite. */
 #define LIMIT_QUEUE 1000
-/* Bytes of the note of an "I need more time" notice: a few sentences to
- * the client, the reply itself comes later. */
+/* Characters of the note of an "I need more time" notice (up to 4 bytes
+ * each): a few sentences to the client, the reply itself comes later. */
 #define LIMIT_NOTICE_NOTE 2000
 /* Days a notice may move a deadline ahead: a postponement, not a pause. */
 #define LIMIT_NOTICE_DAYS 90

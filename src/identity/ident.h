@@ -28,8 +28,6 @@ int ident_email_norm(const char *email, struct buf *out);
  * account, the same whether the account exists or not. */
 void ident_acct_bucket(const char *norm_email, struct buf *out);
 
-/* user_name_ok without the reason. */
-int ident_name_ok(const char *name);
 /* On the writer, inside the caller's job: ERR_CONFLICT when another member
  * (not user_id) of org_id -- or, with org_id 0, of any organisation
  * user_id belongs to -- has a name that reads the same (white space, ASCII
@@ -41,8 +39,9 @@ int ident_lang_ok(const char *lang, const char **out);
 
 /* user_password_ok_for (email may be NULL), then argon2id into *out
  * (ERR_INVAL when refused, with the reason in *why when why is not NULL). */
+struct why;
 int ident_password_hash(const char *pw, const char *email, struct buf *out,
-    const char **why);
+    struct why *why);
 /*
  * An argon2id hash of a fixed text with the current parameters, made once
  * (pthread_once) at first use, so log-in for an unknown address costs the

@@ -73,25 +73,26 @@ int org_set_require_2fa(struct db *db, int64_t org_id, bool on);
 
 /* --- users and memberships ---------------------------------------------- */
 
-/* Password rules: LIMIT_PASSWORD_MIN..MAX bytes; ERR_INVAL with a reason
- * in *why (static text) when it is refused. */
-int user_password_ok(const char *pw, size_t len, const char **why);
+/* Password rules: LIMIT_PASSWORD_MIN..MAX bytes; ERR_INVAL, and in why
+ * (core/err.h; may be NULL) the reason for the form's "password" field. */
+struct why;
+int user_password_ok(const char *pw, size_t len, struct why *why);
 /* user_password_ok, and not the account's own e-mail address (compared
  * trimmed and without regard to case; email NULL skips that rule).  Every
  * way a password is set (account creation, invitation, reset, change)
  * applies it. */
 int user_password_ok_for(const char *pw, size_t len, const char *email,
-    const char **why);
+    struct why *why);
 int user_create(struct db *db, const char *email, const char *name,
     const char *password, const char *lang, int64_t *id);
 int user_get(struct db *db, int64_t id, struct arena *a, struct user *out);
 int user_by_email(struct db *db, const char *email, struct arena *a,
     struct user *out);
 /* Sets the password (user_password_ok_for: ERR_INVAL with the reason in
- * *why, which may be NULL) and ends every other session of the user in the
+ * why, which may be NULL) and ends every other session of the user in the
  * same job, keeping keep_session (0: keep none). */
 int user_set_password(struct db *db, int64_t user_id, const char *password,
-    int64_t keep_session, const char **why);
+    int64_t keep_session, struct why *why);
 /* Check the current password (for re-authentication and settings).
  * ERR_LOGIN when wrong (or the account is disabled), ERR_NOTFOUND for no
  * such user; throttled with log-in's account rules (ERR_THROTTLED). */
@@ -100,13 +101,15 @@ int user_check_password(struct db *db, int64_t user_id, const char *password);
  * blank, no control characters, and none of the invisible or
  * direction-changing format characters (U+202A-U+202E, U+2066-U+2069,
  * zero-width spaces, ...) that let a name pass for another.  ERR_INVAL
- * with a reason (static text for _()) in *why. */
-int user_name_ok(const char *name, const char **why);
+ * with the reason for the form's "name" field in why (may be NULL). */
+int user_name_ok(const char *name, struct why *why);
 /* name or lang may be NULL to keep the current value.  ERR_INVAL for a
- * name user_name_ok refuses; ERR_CONFLICT when another member of one of
- * the user's organisations already has a name that reads the same. */
+ * name user_name_ok refuses or a language other than "nl" and "en" (field
+ * "lang"); ERR_CONFLICT when another member of one of the user's
+ * organisations already has a name that reads the same (field "name").
+ * why (may be NULL) says which and why. */
 int user_set_profile(struct db *db, int64_t user_id, const char *name,
-    const char *lang);
+    const char *lang, struct why *why);
 /* Disable (or enable again) an account.  Disabling ends every session of
  * the user in the same job; a disabled account cannot log in (ERR_LOGIN,
  * like a wrong password) and its sessions are not found (ERR_AUTH). */
@@ -116,8 +119,10 @@ int user_set_disabled(struct db *db, int64_t user_id, bool disabled);
  * user is already a member (or the organisation or user does not exist). */
 int member_add(struct db *db, int64_t org_id, int64_t user_id, enum role role);
 /* ERR_NOTFOUND when the user is not a member; ERR_CONFLICT when it would
- * demote or remove the organisation's last administrator. */
-int member_set_role(struct db *db, int64_t org_id, int64_t user_id, enum role role);
+ * demote or remove the organisation's last administrator; ERR_INVAL for
+ * no role.  why (may be NULL) says so for the form's "role" field. */
+int member_set_role(struct db *db, int64_t org_id, int64_t user_id,
+    enum role role, struct why *why);
 int member_remove(struct db *db, int64_t org_id, int64_t user_id);
 /* ERR_NOTFOUND when the user is not a member. */
 int member_role(struct db *db, int64_t org_id, int64_t user_id, enum role *out);
@@ -133,9 +138,12 @@ int member_orgs(struct db *db, int64_t user_id, struct arena *a,
 /* --- invitations -------------------------------------------------------- */
 
 /* A single-use invitation; *token (the secret for the link) is written to
- * the caller's buffer and never stored. */
+ * the caller's buffer and never stored.  ERR_INVAL for an address that is
+ * not one (field "email") or no role (field "role"), said in why (may be
+ * NULL). */
 int invite_create(struct db *db, int64_t org_id, const char *email,
-    enum role role, int64_t invited_by, struct buf *token);
+    enum role role, int64_t invited_by, struct buf *token,
+    struct why *why);
 struct invite {
 	int64_t id;
 	int64_t org_id;
@@ -152,9 +160,11 @@ int invite_lookup(struct db *db, const char *token, time_t now,
  * the password of that account; adds the membership; marks the invitation
  * used -- all in one job.  *user_id gets the account.  For a new account,
  * ERR_CONFLICT when a member of the organisation has a name that reads the
- * same. */
+ * same.  why (may be NULL) gets the reason for the form's "name" or
+ * "password" field when they are refused (ERR_INVAL, ERR_CONFLICT). */
 int invite_accept(struct db *db, const char *token, const char *name,
-    const char *password, const char *lang, time_t now, int64_t *user_id);
+    const char *password, const char *lang, time_t now, int64_t *user_id,
+    struct why *why);
 
 /* --- password reset ----------------------------------------------------- */
 
@@ -171,9 +181,9 @@ int reset_lookup(struct db *db, const char *token, time_t now);
  * links), ends every session of the user and clears the account's log-in
  * failures.  ERR_GONE when used or expired, ERR_NOTFOUND when unknown,
  * ERR_INVAL when the password is refused (the link stays usable; the
- * reason in *why, which may be NULL). */
+ * reason in why, which may be NULL). */
 int reset_complete(struct db *db, const char *token, const char *password,
-    time_t now, int64_t *user_id, const char **why);
+    time_t now, int64_t *user_id, struct why *why);
 
 /* --- log-in --------------------------------------------------------------- */
 

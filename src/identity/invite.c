@@ -17,6 +17,7 @@
 
 #include "core/crypto.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "identity/ident.h"
 #include "identity/throttle.h"
@@ -55,7 +56,8 @@ invite_new_run(struct db_conn *c, void *arg)
 
 int
 invite_create(struct db *db, int64_t org_id, const char *email,
-    enum role role, int64_t invited_by, struct buf *token)
+    enum role role, int64_t invited_by, struct buf *token,
+    struct why *why)
 {
 	unsigned char h[CRYPTO_HASHBYTES];
 	struct buf norm = BUF_INIT;
@@ -63,10 +65,14 @@ invite_create(struct db *db, int64_t org_id, const char *email,
 	int rc;
 
 	buf_reset(token);
-	if ((rc = ident_email_norm(email, &norm)) != 0)
+	if ((rc = ident_email_norm(email, &norm)) != 0) {
+		if (rc == ERR_INVAL)
+			why_set(why, rc, "email",
+			    N_("Please enter a valid e-mail address."));
 		goto out;
+	}
 	if (!role_valid((int)role)) {
-		rc = ERR_INVAL;
+		rc = why_set(why, ERR_INVAL, "role", N_("Please choose a role."));
 		goto out;
 	}
 	crypto_token(token);
@@ -168,6 +174,7 @@ struct accept_job {
 	const char *pw_hash;  /* for a new account */
 	int64_t now;
 	int64_t user_id;
+	struct why *why;      /* a new account's name taken: says so */
 };
 
 static int
@@ -205,8 +212,12 @@ accept_run(struct db_conn *c, void *arg)
 		j->user_id = p->user_id;
 	} else {
 		if ((rc = ident_name_free_on(c, p->inv.org_id, 0,
-		    j->name)) != 0)
+		    j->name)) != 0) {
+			if (rc == ERR_CONFLICT)
+				why_set(j->why, rc, "name",
+				    N_("Someone in this organisation already has this name. Please add something to tell you apart, such as an initial."));
 			return rc;
+		}
 		rc = ident_user_insert(c, p->inv.email, j->name, j->pw_hash,
 		    j->lang, j->now, &j->user_id);
 		if (rc != 0)
@@ -220,7 +231,8 @@ accept_run(struct db_conn *c, void *arg)
 
 int
 invite_accept(struct db *db, const char *token, const char *name,
-    const char *password, const char *lang, time_t now, int64_t *user_id)
+    const char *password, const char *lang, time_t now, int64_t *user_id,
+    struct why *why)
 {
 	struct arena a;
 	struct pending p;
@@ -235,7 +247,8 @@ invite_accept(struct db *db, const char *token, const char *name,
 	if ((rc = invite_read(db, token, now, &a, &p)) != 0)
 		goto out;
 	if (password == NULL) {
-		rc = ERR_INVAL;
+		rc = why_set(why, ERR_INVAL, "password",
+		    N_("Please enter your password."));
 		goto out;
 	}
 
@@ -255,10 +268,10 @@ invite_accept(struct db *db, const char *token, const char *name,
 		if ((rc = throttle_succeed(db, bucket.p, &t)) != 0)
 			goto out;
 	} else {
-		if ((rc = ident_name_ok(name)) != 0 ||
+		if ((rc = user_name_ok(name, why)) != 0 ||
 		    (rc = ident_lang_ok(lang, &j.lang)) != 0 ||
 		    (rc = ident_password_hash(password, p.inv.email, &hash,
-		    NULL)) != 0)
+		    why)) != 0)
 			goto out;
 		j.name = name;
 		j.pw_hash = hash.p;
@@ -266,6 +279,7 @@ invite_accept(struct db *db, const char *token, const char *name,
 
 	j.p = &p;
 	j.now = (int64_t)now;
+	j.why = why;
 	if ((rc = db_write(db, accept_run, &j)) != 0)
 		goto out;
 	*user_id = j.user_id;

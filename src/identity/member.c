@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/log.h"
 #include "identity/ident.h"
 #include "store/db.h"
@@ -128,13 +129,19 @@ change_run(struct db_conn *c, void *arg)
 }
 
 int
-member_set_role(struct db *db, int64_t org_id, int64_t user_id, enum role role)
+member_set_role(struct db *db, int64_t org_id, int64_t user_id,
+    enum role role, struct why *why)
 {
 	struct member_job j = { org_id, user_id, role, 0 };
+	int rc;
 
 	if (!role_valid((int)role))
-		return ERR_INVAL;
-	return db_write(db, change_run, &j);
+		return why_set(why, ERR_INVAL, "role", N_("Please choose a role."));
+	rc = db_write(db, change_run, &j);
+	if (rc == ERR_CONFLICT)
+		why_set(why, rc, "role",
+		    N_("An organisation needs at least one administrator: give someone else that role first."));
+	return rc;
 }
 
 int

@@ -97,7 +97,7 @@ org_create(struct db *db, struct keyring *kr, const char *name,
 	*id = 0;
 	if (tz == NULL)
 		tz = "Europe/Amsterdam";
-	if ((rc = ident_name_ok(name)) != 0 || (rc = slug_ok(slug)) != 0 ||
+	if ((rc = user_name_ok(name, NULL)) != 0 || (rc = slug_ok(slug)) != 0 ||
 	    (rc = tz_ok(tz)) != 0)
 		return rc;
 	j.kr = kr;

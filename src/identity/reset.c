@@ -235,7 +235,7 @@ out:
 
 int
 reset_complete(struct db *db, const char *token, const char *password,
-    time_t now, int64_t *user_id, const char **why)
+    time_t now, int64_t *user_id, struct why *why)
 {
 	unsigned char h[CRYPTO_HASHBYTES];
 	struct buf hash = BUF_INIT;
@@ -246,8 +246,6 @@ reset_complete(struct db *db, const char *token, const char *password,
 	int rc;
 
 	*user_id = 0;
-	if (why != NULL)
-		*why = NULL;
 	arena_init(&a);
 	if ((rc = reset_read(db, token, now, &uid)) != 0)
 		goto out;

@@ -108,45 +108,32 @@ hidden_char(uint32_t cp)
 }
 
 int
-user_name_ok(const char *name, const char **why)
+user_name_ok(const char *name, struct why *why)
 {
 	struct str s = str_c(name ? name : "");
 	const unsigned char *u = (const unsigned char *)s.p;
 	size_t i = 0, k;
 	uint32_t cp;
 
-	*why = NULL;
 	/* text_clean lets no white space but the space through: a name
 	 * that trims to nothing is all spaces. */
-	if (s.len == 0 || str_trim(s).len == 0) {
-		*why = N_("Please enter your name.");
-		return ERR_INVAL;
-	}
-	if (s.len > LIMIT_FIELD_SHORT) {
-		*why = N_("The name is too long.");
-		return ERR_INVAL;
-	}
-	if (!text_clean(s, false) || !utf8_valid(s.p, s.len)) {
-		*why = N_("The name contains a character that is not allowed.");
-		return ERR_INVAL;
-	}
+	if (s.len == 0 || str_trim(s).len == 0)
+		return why_set(why, ERR_INVAL, "name",
+		    N_("Please enter your name."));
+	if (s.len > LIMIT_FIELD_SHORT)
+		return why_set(why, ERR_INVAL, "name",
+		    N_("The name is too long."));
+	if (!text_clean(s, false) || !utf8_valid(s.p, s.len))
+		return why_set(why, ERR_INVAL, "name",
+		    N_("The name contains a character that is not allowed."));
 	while (i < s.len) {
 		k = utf8_decode(u + i, s.len - i, &cp);
-		if (k == 0 || hidden_char(cp)) {
-			*why = N_("The name contains an invisible character or one that changes the direction of the text; please type it without.");
-			return ERR_INVAL;
-		}
+		if (k == 0 || hidden_char(cp))
+			return why_set(why, ERR_INVAL, "name",
+			    N_("The name contains an invisible character or one that changes the direction of the text; please type it without."));
 		i += k;
 	}
 	return 0;
-}
-
-int
-ident_name_ok(const char *name)
-{
-	const char *why;
-
-	return user_name_ok(name, &why);
 }
 
 /*
@@ -245,16 +232,13 @@ ident_lang_ok(const char *lang, const char **out)
 
 int
 ident_password_hash(const char *pw, const char *email, struct buf *out,
-    const char **why)
+    struct why *why)
 {
-	const char *w = NULL;
 	int rc;
 
-	if (why == NULL)
-		why = &w;
-	*why = NULL;
 	if (pw == NULL)
-		return ERR_INVAL;
+		return why_set(why, ERR_INVAL, "password",
+		    N_("Please choose a password."));
 	if ((rc = user_password_ok_for(pw, strlen(pw), email, why)) != 0)
 		return rc;
 	buf_reset(out);
@@ -345,25 +329,30 @@ static const char *const common_passwords[] = {
 	"infuusinfuus",
 };
 
+/* A password's reason belongs to the form's "password" field. */
+static int
+pw_why(struct why *w, const char *msg, int limit)
+{
+	why_set(w, ERR_INVAL, "password", msg);
+	if (w)
+		w->limit = limit;
+	return ERR_INVAL;
+}
+
 int
-user_password_ok(const char *pw, size_t len, const char **why)
+user_password_ok(const char *pw, size_t len, struct why *why)
 {
 	bool seen[256] = { false };
 	size_t i, distinct = 0;
 
-	*why = NULL;
-	if (len < LIMIT_PASSWORD_MIN) {
-		*why = N_("The password must be at least 12 characters long.");
-		return ERR_INVAL;
-	}
-	if (len > LIMIT_PASSWORD_MAX) {
-		*why = N_("The password must be at most 256 characters long.");
-		return ERR_INVAL;
-	}
-	if (memchr(pw, '\0', len) != NULL) {
-		*why = N_("The password contains a character that is not allowed.");
-		return ERR_INVAL;
-	}
+	/* The limits count bytes; the passwords people type are mostly
+	 * ASCII, where a byte is a character. */
+	if (len < LIMIT_PASSWORD_MIN)
+		return pw_why(why, N_("The password must be at least %d characters long."), LIMIT_PASSWORD_MIN);
+	if (len > LIMIT_PASSWORD_MAX)
+		return pw_why(why, N_("The password must be at most %d characters long."), LIMIT_PASSWORD_MAX);
+	if (memchr(pw, '\0', len) != NULL)
+		return pw_why(why, N_("The password contains a character that is not allowed."), 0);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)pw[i];
 
@@ -371,24 +360,20 @@ user_password_ok(const char *pw, size_t len, const char **why)
 			distinct++;
 		seen[c] = true;
 	}
-	if (distinct < 5) {
-		*why = N_("The password repeats too few different characters.");
-		return ERR_INVAL;
-	}
+	if (distinct < 5)
+		return pw_why(why, N_("The password repeats too few different characters."), 0);
 	for (i = 0; i < sizeof(common_passwords) / sizeof(common_passwords[0]);
 	    i++) {
 		if (strlen(common_passwords[i]) == len &&
-		    strncasecmp(common_passwords[i], pw, len) == 0) {
-			*why = N_("This password is too common; choose another.");
-			return ERR_INVAL;
-		}
+		    strncasecmp(common_passwords[i], pw, len) == 0)
+			return pw_why(why, N_("This password is too common; choose another."), 0);
 	}
 	return 0;
 }
 
 int
 user_password_ok_for(const char *pw, size_t len, const char *email,
-    const char **why)
+    struct why *why)
 {
 	struct buf norm = BUF_INIT;
 	struct str p;
@@ -402,10 +387,8 @@ user_password_ok_for(const char *pw, size_t len, const char *email,
 	ident_email_lower(email, &norm);
 	p = str_trim((struct str){ pw, len });
 	if (norm.len > 0 && p.len == norm.len &&
-	    strncasecmp(p.p, norm.p, p.len) == 0) {
-		*why = N_("The password must not be your e-mail address.");
-		rc = ERR_INVAL;
-	}
+	    strncasecmp(p.p, norm.p, p.len) == 0)
+		rc = pw_why(why, N_("The password must not be your e-mail address."), 0);
 	buf_release(&norm);
 	return rc;
 }
@@ -458,7 +441,7 @@ user_create(struct db *db, const char *email, const char *name,
 
 	*id = 0;
 	if ((rc = ident_email_norm(email, &norm)) != 0 ||
-	    (rc = ident_name_ok(name)) != 0 ||
+	    (rc = user_name_ok(name, NULL)) != 0 ||
 	    (rc = ident_lang_ok(lang, &j.lang)) != 0)
 		goto out;
 	if ((rc = ident_password_hash(password, norm.p, &hash, NULL)) != 0)
@@ -586,7 +569,7 @@ setpw_run(struct db_conn *c, void *arg)
 
 int
 user_set_password(struct db *db, int64_t user_id, const char *password,
-    int64_t keep_session, const char **why)
+    int64_t keep_session, struct why *why)
 {
 	struct buf hash = BUF_INIT;
 	struct setpw_job j = { user_id, NULL, keep_session };
@@ -594,8 +577,6 @@ user_set_password(struct db *db, int64_t user_id, const char *password,
 	struct user u;
 	int rc;
 
-	if (why != NULL)
-		*why = NULL;
 	arena_init(&a);
 	if ((rc = user_get(db, user_id, &a, &u)) != 0)
 		goto out;
@@ -697,19 +678,24 @@ profile_run(struct db_conn *c, void *arg)
 
 int
 user_set_profile(struct db *db, int64_t user_id, const char *name,
-    const char *lang)
+    const char *lang, struct why *why)
 {
 	struct profile_job j = { user_id, NULL, NULL };
 	int rc;
 
 	if (name != NULL) {
-		if ((rc = ident_name_ok(name)) != 0)
+		if ((rc = user_name_ok(name, why)) != 0)
 			return rc;
 		j.name = name;
 	}
-	if (lang != NULL && (rc = ident_lang_ok(lang, &j.lang)) != 0)
-		return rc;
-	return db_write(db, profile_run, &j);
+	if (lang != NULL && ident_lang_ok(lang, &j.lang) != 0)
+		return why_set(why, ERR_INVAL, "lang",
+		    N_("Please choose Dutch or English."));
+	rc = db_write(db, profile_run, &j);
+	if (rc == ERR_CONFLICT)
+		why_set(why, rc, "name",
+		    N_("Someone in your organisation already has this name. Please add something to tell you apart, such as an initial."));
+	return rc;
 }
 
 struct disable_job {

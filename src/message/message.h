@@ -272,12 +272,9 @@ int msg_thread_page(const struct msg_env *env, int64_t thread_id,
 int msg_thread_meta(const struct msg_env *env, int64_t thread_id,
     int64_t viewer_id, struct arena *a, struct msg_thread *th);
 
-/* The thread a message belongs to, and the message an attachment belongs
- * to: for authz_check before anything is read.  ERR_NOTFOUND. */
+/* The thread a message belongs to.  ERR_NOTFOUND. */
 int msg_message_thread(const struct msg_env *env, int64_t message_id,
     int64_t *thread_id);
-int msg_attachment_message(const struct msg_env *env, int64_t attachment_id,
-    int64_t *message_id);
 
 /*
  * One message's current text for a quote or a correction form (the latest

@@ -540,14 +540,6 @@ msg_message_thread(const struct msg_env *env, int64_t message_id,
 }
 
 int
-msg_attachment_message(const struct msg_env *env, int64_t attachment_id,
-    int64_t *message_id)
-{
-	return read_id(env, "SELECT message_id FROM attachments WHERE id = ?",
-	    attachment_id, message_id);
-}
-
-int
 msg_text(const struct msg_env *env, int64_t message_id, int64_t viewer_id,
     const struct audit_event *ev, struct arena *a, struct str *text,
     int64_t *shown_id)

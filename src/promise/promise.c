@@ -149,9 +149,10 @@ promise_holiday_add(struct promise_holidays *h, int32_t first, int32_t last)
 	struct promise_holiday tmp[LIMIT_PROMISE_HOLIDAYS + 1];
 	size_t i = 0, n = 0, k = 0;
 
-	if (first > last || first < day_min() || last > day_max() ||
-	    (int64_t)last - first + 1 > LIMIT_PROMISE_HOLIDAY_SPAN)
+	if (first > last || first < day_min() || last > day_max())
 		return ERR_INVAL;
+	if ((int64_t)last - first + 1 > LIMIT_PROMISE_HOLIDAY_SPAN)
+		return ERR_TOOBIG;
 	ASSERT(h->n <= LIMIT_PROMISE_HOLIDAYS);
 	while (i < h->n && h->h[i].first <= first)
 		tmp[n++] = h->h[i++];
@@ -167,7 +168,7 @@ promise_holiday_add(struct promise_holidays *h, int32_t first, int32_t last)
 				tmp[k - 1].last = tmp[i].last;
 			if ((int64_t)tmp[k - 1].last - tmp[k - 1].first + 1 >
 			    LIMIT_PROMISE_HOLIDAY_SPAN)
-				return ERR_INVAL;
+				return ERR_TOOBIG;
 		} else {
 			tmp[k++] = tmp[i];
 		}
@@ -648,6 +649,7 @@ promise_holidays_parse(struct str s, struct promise_holidays *out)
 	struct promise_holidays h;
 	struct str item;
 	bool more;
+	int rc;
 
 	if (s.len > LIMIT_PROMISE_TEXT)
 		return ERR_INVAL;
@@ -673,8 +675,8 @@ promise_holidays_parse(struct str s, struct promise_holidays *out)
 				return ERR_INVAL;
 			last = first;
 		}
-		if (promise_holiday_add(&h, first, last) != 0)
-			return ERR_INVAL;
+		if ((rc = promise_holiday_add(&h, first, last)) != 0)
+			return rc;
 	} while (more);
 	memcpy(out->h, h.h, h.n * sizeof(h.h[0]));
 	out->n = h.n;

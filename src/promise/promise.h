@@ -159,9 +159,10 @@ void promise_week_format(const struct promise_week *w, struct buf *out);
  * year in LIMIT_PROMISE_YEAR_MIN..MAX; a range "a..b" needs a <= b and at
  * most LIMIT_PROMISE_HOLIDAY_SPAN days.  Overlapping entries are merged, and
  * a merged range obeys the same span limit (so the formatted list parses).
- * The empty text is no holidays.  Returns 0 or ERR_INVAL (also for more than
- * LIMIT_PROMISE_HOLIDAYS entries or a text over LIMIT_PROMISE_TEXT); *out is
- * written only on success.
+ * The empty text is no holidays.  Returns 0, ERR_TOOBIG for a range (typed
+ * or merged) over the span, ERR_TOOMANY for more than
+ * LIMIT_PROMISE_HOLIDAYS entries, or ERR_INVAL (a date that does not read,
+ * a text over LIMIT_PROMISE_TEXT); *out is written only on success.
  */
 int promise_holidays_parse(struct str s, struct promise_holidays *out);
 
@@ -170,9 +171,9 @@ void promise_holidays_format(const struct promise_holidays *h,
     struct buf *out);
 
 /* Add the days first..last (local day numbers); merges with overlapping
- * entries.  ERR_INVAL for a bad range or one that, merged with what it
- * overlaps, spans more than LIMIT_PROMISE_HOLIDAY_SPAN days; ERR_TOOMANY
- * when the list is full.  h is unchanged on error. */
+ * entries.  ERR_INVAL for a bad range, ERR_TOOBIG for one that, alone or
+ * merged with what it overlaps, spans more than LIMIT_PROMISE_HOLIDAY_SPAN
+ * days; ERR_TOOMANY when the list is full.  h is unchanged on error. */
 int promise_holiday_add(struct promise_holidays *h, int32_t first,
     int32_t last);
 

@@ -24,8 +24,10 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "keys/keyring.h"
 #include "message/message.h"
 #include "promise/promise.h"
@@ -338,6 +340,7 @@ struct more_job {
 	int64_t now;
 	const struct audit_event *ev;
 	int64_t msg_id;
+	struct why *why;
 };
 
 static int
@@ -380,11 +383,13 @@ more_run(struct db_conn *c, void *arg)
 	if ((rc = thread_waiting(c, j->thread_id, &waiting, &earliest)) != 0)
 		goto out;
 	if (waiting == 0) {
-		rc = ERR_CONFLICT;
+		rc = why_set(j->why, ERR_CONFLICT, NULL,
+		    N_("Nothing in this conversation is waiting for a reply."));
 		goto out;
 	}
 	if (j->new_deadline <= earliest) {
-		rc = ERR_INVAL;
+		rc = why_set(j->why, ERR_INVAL, "new_deadline",
+		    N_("The new moment must be later than the current deadline."));
 		goto out;
 	}
 	if ((rc = keyring_seal(j->kr, c, h.org_id, j->note.p, j->note.len,
@@ -449,9 +454,11 @@ out:
 int
 queue_more_time(struct db *db, struct keyring *kr, int64_t thread_id,
     int64_t professional_id, time_t new_deadline, struct str note,
-    time_t now, const struct audit_event *ev, int64_t *msg_id)
+    time_t now, const struct audit_event *ev, int64_t *msg_id,
+    struct why *why)
 {
 	struct more_job j;
+	struct str text;
 	int rc;
 
 	*msg_id = 0;
@@ -460,13 +467,38 @@ queue_more_time(struct db *db, struct keyring *kr, int64_t thread_id,
 	if (thread_id <= 0)
 		return ERR_NOTFOUND;
 	now = now_or(now);
-	note = str_trim(note);
-	if (note.len == 0 || note.len > LIMIT_NOTICE_NOTE ||
-	    memchr(note.p, '\0', note.len) != NULL)
-		return ERR_INVAL;
-	if (new_deadline <= now ||
-	    new_deadline - now > (time_t)LIMIT_NOTICE_DAYS * DAY)
-		return ERR_INVAL;
+	if (new_deadline <= 0)
+		return why_set(why, ERR_INVAL, "new_deadline",
+		    N_("Please give the new moment as a date and a time."));
+	if (new_deadline <= now)
+		return why_set(why, ERR_INVAL, "new_deadline",
+		    N_("The new moment must lie in the future."));
+	if (new_deadline - now > (time_t)LIMIT_NOTICE_DAYS * DAY) {
+		rc = why_set(why, ERR_INVAL, "new_deadline",
+		    N_("The new moment may be at most %d days ahead."));
+		if (why)
+			why->limit = LIMIT_NOTICE_DAYS;
+		return rc;
+	}
+	/* Counted in characters, as the form's maxlength counts. */
+	switch (text_check(note, 4 * LIMIT_NOTICE_NOTE, LIMIT_NOTICE_NOTE,
+	    true, &text)) {
+	case TEXT_OK:
+		break;
+	case TEXT_MISSING:
+		return why_set(why, ERR_INVAL, "note",
+		    N_("Please write a short note to the client."));
+	case TEXT_TOO_LONG:
+		rc = why_set(why, ERR_TOOBIG, "note",
+		    N_("The note is longer than %d characters."));
+		if (why)
+			why->limit = LIMIT_NOTICE_NOTE;
+		return rc;
+	default:
+		return why_set(why, ERR_INVAL, "note",
+		    N_("This text holds characters that are not allowed (control characters or bytes that are not text)."));
+	}
+	note = text;
 	memset(&j, 0, sizeof(j));
 	j.kr = kr;
 	j.thread_id = thread_id;
@@ -475,6 +507,7 @@ queue_more_time(struct db *db, struct keyring *kr, int64_t thread_id,
 	j.note = note;
 	j.now = now;
 	j.ev = ev;
+	j.why = why;
 	if ((rc = db_write(db, more_run, &j)) < 0)
 		return rc;
 	*msg_id = j.msg_id;

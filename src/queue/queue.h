@@ -106,17 +106,22 @@ int queue_thread_state(struct db *db, int64_t thread_id, struct arena *a,
  * (C, kind "message", detail "notice") built from the template ev.
  * The notice is no reply: replied_at stays NULL.
  *
- * note: 1..LIMIT_NOTICE_NOTE bytes after trimming, no NUL byte.
- * new_deadline: after now, after the thread's current (earliest) deadline,
- * and at most LIMIT_NOTICE_DAYS ahead.  now 0: the current time.
- * Errors: ERR_INVAL (note, deadline), ERR_CONFLICT (nothing in the thread
- * waits for a reply), ERR_FORBIDDEN (not a professional of the
- * trajectory, or it is closed), ERR_NOTFOUND (no such thread, or one of
- * another organisation than ev->org_id).
+ * note: 1..LIMIT_NOTICE_NOTE characters after trimming, text (core/text.h
+ * text_check, line breaks allowed).  new_deadline: a time (0: none was
+ * given), after now, after the thread's current (earliest) deadline, and
+ * at most LIMIT_NOTICE_DAYS ahead.  now 0: the current time.
+ * Errors: ERR_INVAL (note, deadline), ERR_TOOBIG (note), ERR_CONFLICT
+ * (nothing in the thread waits for a reply), ERR_FORBIDDEN (not a
+ * professional of the trajectory, or it is closed), ERR_NOTFOUND (no such
+ * thread, or one of another organisation than ev->org_id).  why (may be
+ * NULL; core/err.h) says which field ("note", "new_deadline"; NULL for
+ * the conflict) and why.
  */
+struct why;
 int queue_more_time(struct db *db, struct keyring *kr, int64_t thread_id,
     int64_t professional_id, time_t new_deadline, struct str note,
-    time_t now, const struct audit_event *ev, int64_t *msg_id);
+    time_t now, const struct audit_event *ev, int64_t *msg_id,
+    struct why *why);
 
 /* --- Adherence ------------------------------------------------------------ */
 

@@ -9,8 +9,9 @@
  * promise.h's canonical text ("mon-fri 09:00-17:00"), whatever language
  * they were typed in.
  *
- * The reasons traj_terms_check gives are English sentences marked with
- * N_() for the message catalogue; the web layer shows them through _().
+ * The reasons traj_terms_check gives (struct why of core/err.h) are
+ * English sentences marked with N_() for the message catalogue; the web
+ * layer shows them through _() next to the form field they name.
  */
 #include "trajectory/trajectory.h"
 
@@ -77,96 +78,93 @@ note_ok(const char *s)
 	return t.len <= LIMIT_PROMISE_NOTE && text_clean(t, true);
 }
 
-/* Parse t into *p (the zone must be loaded already).  On failure *why and
- * *field say what is wrong. */
+/* Parse t into *p (the zone must be loaded already).  On failure w says
+ * which field is at fault and why. */
 static int
 compile(const struct promise_terms *t, const struct tz *tz,
-    struct promise *p, const char **why, const char **field)
+    struct promise *p, struct why *w)
 {
 	struct str reach = trimmed(t->reachable);
+	int rc;
 
 	promise_init(p, tz);
 	if (t->reply_minutes < 1 ||
 	    t->reply_minutes > (int64_t)LIMIT_PROMISE_REPLY_HOURS * 60) {
-		*field = "reply_hours";
-		*why = N_("The reply time must be between 1 and 744 working hours.");
-		return ERR_INVAL;
+		rc = why_set(w, ERR_INVAL, "reply_hours",
+		    N_("The reply time must be between 1 and %d working hours."));
+		if (w)
+			w->limit = LIMIT_PROMISE_REPLY_HOURS;
+		return rc;
 	}
 	p->reply_seconds = t->reply_minutes * 60;
-	if (promise_week_parse(trimmed(t->schedule), &p->work) != 0) {
-		*field = "schedule";
-		*why = N_("The working hours could not be read. Write them like this: mon-fri 09:00-17:00; sat 10:00-12:00");
-		return ERR_INVAL;
-	}
+	if (promise_week_parse(trimmed(t->schedule), &p->work) != 0)
+		return why_set(w, ERR_INVAL, "schedule",
+		    N_("The working hours could not be read. Write them like this: mon-fri 09:00-17:00; sat 10:00-12:00"));
 	if (reach.len > 0) {
-		if (promise_week_parse(reach, &p->reach) != 0) {
-			*field = "reachable";
-			*why = N_("The reachable hours could not be read. Leave them empty to use the working hours, or write them like this: mon-fri 09:00-12:00");
-			return ERR_INVAL;
-		}
+		if (promise_week_parse(reach, &p->reach) != 0)
+			return why_set(w, ERR_INVAL, "reachable",
+			    N_("The reachable hours could not be read. Leave them empty to use the working hours, or write them like this: mon-fri 09:00-12:00"));
 		p->reach_is_work = false;
 	}
-	if (promise_holidays_parse(trimmed(t->holidays), &p->holidays) != 0) {
-		*field = "holidays";
-		*why = N_("The days off could not be read. Write a date as 2026-12-25 and a period as 2026-12-28..2027-01-01, separated by commas.");
-		return ERR_INVAL;
+	switch ((rc = promise_holidays_parse(trimmed(t->holidays),
+	    &p->holidays))) {
+	case 0:
+		break;
+	case ERR_TOOBIG:
+		rc = why_set(w, rc, "holidays",
+		    N_("A period of days off may last at most %d days; periods that overlap count as one."));
+		if (w)
+			w->limit = LIMIT_PROMISE_HOLIDAY_SPAN;
+		return rc;
+	case ERR_TOOMANY:
+		rc = why_set(w, rc, "holidays",
+		    N_("At most %d dates and periods of days off fit in one promise."));
+		if (w)
+			w->limit = LIMIT_PROMISE_HOLIDAYS;
+		return rc;
+	default:
+		return why_set(w, ERR_INVAL, "holidays",
+		    N_("The days off could not be read. Write a date as 2026-12-25 and a period as 2026-12-28..2027-01-01, separated by commas."));
 	}
 	if (t->contact_days < 0 ||
 	    t->contact_days > LIMIT_PROMISE_CONTACT_DAYS) {
-		*field = "contact_days";
-		*why = N_("The contact frequency must be between 0 and 366 days (0: nothing agreed).");
-		return ERR_INVAL;
+		rc = why_set(w, ERR_INVAL, "contact_days",
+		    N_("The contact frequency must be between 0 and %d days (0: nothing agreed)."));
+		if (w)
+			w->limit = LIMIT_PROMISE_CONTACT_DAYS;
+		return rc;
 	}
 	p->contact_days = (int)t->contact_days;
-	if (!note_ok(t->not_reachable)) {
-		*field = "not_reachable";
-		*why = N_("The text about when you cannot be reached is too long or contains characters that are not allowed.");
-		return ERR_INVAL;
-	}
-	if (!note_ok(t->emergency)) {
-		*field = "emergency";
-		*why = N_("The emergency instructions are too long or contain characters that are not allowed.");
-		return ERR_INVAL;
-	}
+	if (!note_ok(t->not_reachable))
+		return why_set(w, ERR_INVAL, "not_reachable",
+		    N_("The text about when you cannot be reached is too long or contains characters that are not allowed."));
+	if (!note_ok(t->emergency))
+		return why_set(w, ERR_INVAL, "emergency",
+		    N_("The emergency instructions are too long or contain characters that are not allowed."));
 	p->emergency = t->emergency;
-	if (promise_check(p) != 0) {
-		*field = "schedule";
-		*why = N_("These hours cannot be kept as a promise.");
-		return ERR_INVAL;
-	}
+	if (promise_check(p) != 0)
+		return why_set(w, ERR_INVAL, "schedule",
+		    N_("These hours cannot be kept as a promise."));
 	return 0;
 }
 
 int
-traj_terms_validate(const struct promise_terms *t, const char **why,
-    const char **field)
+traj_terms_check(const struct promise_terms *t, struct why *w)
 {
 	struct promise *p = NULL;
 	struct tz *tz = NULL;
 	int rc;
 
-	*why = NULL;
-	*field = NULL;
 	if (t->tz == NULL || !tz_name_valid(t->tz) ||
-	    tz_load(t->tz, &tz) != 0) {
-		*field = "tz";
-		*why = N_("This time zone is not known. Use a name such as Europe/Amsterdam.");
-		return ERR_INVAL;
-	}
+	    tz_load(t->tz, &tz) != 0)
+		return why_set(w, ERR_INVAL, "tz",
+		    N_("This time zone is not known. Use a name such as Europe/Amsterdam."));
 	/* A promise holds a full holiday table (a few KiB): not the stack. */
 	p = xmalloc(sizeof(*p));
-	rc = compile(t, tz, p, why, field);
+	rc = compile(t, tz, p, w);
 	free(p);
 	tz_free(tz);
 	return rc;
-}
-
-int
-traj_terms_check(const struct promise_terms *t, const char **why)
-{
-	const char *field;
-
-	return traj_terms_validate(t, why, &field);
 }
 
 void
@@ -322,17 +320,17 @@ terms_run(struct db_conn *c, void *arg)
 
 int
 traj_terms_set(struct db *db, int64_t traj_id,
-    const struct promise_terms *t, const struct audit_event *ev)
+    const struct promise_terms *t, const struct audit_event *ev,
+    struct why *why)
 {
 	struct terms_job j = { 0 };
 	struct promise_terms canon;
 	struct arena a;
-	const char *why;
 	int rc;
 
 	if (t == NULL || ev == NULL || traj_id <= 0)
 		return ERR_INVAL;
-	if ((rc = traj_terms_check(t, &why)) != 0)
+	if ((rc = traj_terms_check(t, why)) != 0)
 		return rc;
 	arena_init(&a);
 	traj_terms_canon(t, &a, &canon);
@@ -350,12 +348,11 @@ traj_promise_from_terms(struct tz_cache *tzc, const struct promise_terms *t,
     struct promise *p)
 {
 	const struct tz *tz;
-	const char *why, *field;
 	int rc;
 
 	if ((rc = tz_cache_get(tzc, t->tz ? t->tz : "", &tz)) != 0)
 		return rc;
-	return compile(t, tz, p, &why, &field);
+	return compile(t, tz, p, NULL);
 }
 
 int

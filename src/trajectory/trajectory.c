@@ -30,6 +30,7 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -191,6 +192,30 @@ member_insert(struct db_conn *c, int64_t traj_id, int64_t user_id,
 
 /* --- create ------------------------------------------------------------- */
 
+/* A typed field's fault as a reason for its form field (limit in
+ * characters, as text_check counted it). */
+static int
+text_reason(enum text_fault f, struct why *w, const char *field,
+    const char *missing, const char *too_long, int limit)
+{
+	int rc;
+
+	switch (f) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_MISSING:
+		return why_set(w, ERR_INVAL, field, missing);
+	case TEXT_TOO_LONG:
+		rc = why_set(w, ERR_TOOBIG, field, too_long);
+		if (w)
+			w->limit = limit;
+		return rc;
+	case TEXT_BAD_CHAR:
+	default:
+		return why_set(w, ERR_INVAL, field, N_("This text holds characters that are not allowed (control characters or bytes that are not text)."));
+	}
+}
+
 struct create_job {
 	struct keyring *kr;
 	int64_t org_id;
@@ -202,6 +227,7 @@ struct create_job {
 	const struct audit_event *ev;
 	int64_t now;
 	int64_t id;
+	struct why *why;
 };
 
 static int
@@ -214,8 +240,13 @@ create_run(struct db_conn *c, void *arg)
 	struct audit_event ev;
 	int rc;
 
-	if ((rc = org_role_is(c, j->org_id, j->client_id, ROLE_CLIENT)) != 0 ||
-	    (rc = org_role_is(c, j->org_id, j->pro_id,
+	if ((rc = org_role_is(c, j->org_id, j->client_id, ROLE_CLIENT)) != 0) {
+		if (rc == ERR_INVAL)
+			why_set(j->why, rc, "client",
+			    N_("Please choose a client of this organisation."));
+		goto out;
+	}
+	if ((rc = org_role_is(c, j->org_id, j->pro_id,
 	    ROLE_PROFESSIONAL)) != 0)
 		goto out;
 	if ((rc = keyring_seal(j->kr, c, j->org_id, j->title.p, j->title.len,
@@ -255,24 +286,32 @@ int
 traj_create(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t client_id, int64_t professional_id, const char *title,
     int64_t planned_end, const struct promise_terms *terms,
-    const struct audit_event *ev, int64_t *id)
+    const struct audit_event *ev, struct why *why, int64_t *id)
 {
 	struct create_job j = { 0 };
 	struct promise_terms canon;
 	struct arena a;
-	const char *why;
 	int rc;
 
 	*id = 0;
-	if (org_id <= 0 || client_id <= 0 || professional_id <= 0 ||
-	    client_id == professional_id || planned_end < 0 || terms == NULL ||
-	    ev == NULL)
+	if (org_id <= 0 || professional_id <= 0 || terms == NULL || ev == NULL)
 		return ERR_INVAL;
-	if ((rc = text_field(str_c(title), LIMIT_TRAJ_TITLE, false,
-	    &j.title)) != 0)
+	if (client_id <= 0 || client_id == professional_id)
+		return why_set(why, ERR_INVAL, "client",
+		    N_("Please choose a client."));
+	/* Counted in characters, which take 1-4 bytes of UTF-8. */
+	if ((rc = text_reason(text_check(str_c(title), 4 * LIMIT_TRAJ_TITLE,
+	    LIMIT_TRAJ_TITLE, false, &j.title), why, "title",
+	    N_("Please give the trajectory a title."),
+	    N_("The title is longer than %d characters."),
+	    LIMIT_TRAJ_TITLE)) != 0)
 		return rc;
-	if ((rc = traj_terms_check(terms, &why)) != 0)
+	if (planned_end < 0)
+		return why_set(why, ERR_INVAL, "planned_end",
+		    N_("The planned end is not a valid date."));
+	if ((rc = traj_terms_check(terms, why)) != 0)
 		return rc;
+	j.why = why;
 	arena_init(&a);
 	traj_terms_canon(terms, &a, &canon);
 	j.kr = kr;
@@ -587,25 +626,6 @@ out:
 	return rc;
 }
 
-int
-traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
-    bool *professional)
-{
-	struct db_conn *c;
-	enum role role;
-	int rc;
-
-	if ((rc = db_read_begin(db, &c)) != 0)
-		return rc;
-	rc = traj_role_on(c, traj_id, user_id, &role);
-	db_read_end(db, c);
-	if (rc == 0 && role == 0)
-		rc = ERR_NOTFOUND;
-	if (rc == 0)
-		*professional = role == ROLE_PROFESSIONAL;
-	return rc;
-}
-
 /* --- changes ------------------------------------------------------------ */
 
 enum change_kind {
@@ -621,6 +641,7 @@ struct change_job {
 	int64_t value;   /* the phase, level, 0/1, or the professional */
 	const struct audit_event *ev;
 	int64_t now;
+	struct why *why; /* adding a professional: why not */
 };
 
 static int
@@ -648,16 +669,28 @@ add_professional_on(struct db_conn *c, const struct change_job *j,
 	int64_t count = 0;
 	int rc;
 
-	if ((rc = org_role_is(c, h->org_id, j->value, ROLE_PROFESSIONAL)) != 0)
+	if ((rc = org_role_is(c, h->org_id, j->value, ROLE_PROFESSIONAL)) != 0) {
+		if (rc == ERR_INVAL)
+			why_set(j->why, rc, "user",
+			    N_("Only a professional of this organisation can be added."));
 		return rc;
+	}
 	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM trajectory_members "
 	    "WHERE trajectory_id = ? AND role = 'professional'", &count, 1,
 	    args)) != 0)
 		return rc;
-	if (count >= LIMIT_TRAJ_PROFESSIONALS)
+	if (count >= LIMIT_TRAJ_PROFESSIONALS) {
+		why_set(j->why, ERR_TOOMANY, "user",
+		    N_("A trajectory has at most %d professionals."));
+		if (j->why)
+			j->why->limit = LIMIT_TRAJ_PROFESSIONALS;
 		return ERR_TOOMANY;
-	return member_insert(c, j->traj_id, j->value, ROLE_PROFESSIONAL,
-	    j->now);
+	}
+	rc = member_insert(c, j->traj_id, j->value, ROLE_PROFESSIONAL, j->now);
+	if (rc == ERR_CONFLICT)
+		why_set(j->why, rc, "user",
+		    N_("This professional already takes part."));
+	return rc;
 }
 
 static int
@@ -708,9 +741,10 @@ change_run(struct db_conn *c, void *arg)
 
 static int
 change(struct db *db, enum change_kind kind, int64_t traj_id, int64_t value,
-    const struct audit_event *ev)
+    const struct audit_event *ev, struct why *why)
 {
-	struct change_job j = { kind, traj_id, value, ev, (int64_t)time(NULL) };
+	struct change_job j = { kind, traj_id, value, ev, (int64_t)time(NULL),
+	    why };
 
 	if (ev == NULL || traj_id <= 0)
 		return ERR_INVAL;
@@ -719,11 +753,12 @@ change(struct db *db, enum change_kind kind, int64_t traj_id, int64_t value,
 
 int
 traj_add_professional(struct db *db, int64_t traj_id, int64_t user_id,
-    const struct audit_event *ev)
+    const struct audit_event *ev, struct why *why)
 {
 	if (user_id <= 0)
-		return ERR_INVAL;
-	return change(db, CHANGE_ADD_PROFESSIONAL, traj_id, user_id, ev);
+		return why_set(why, ERR_INVAL, "user",
+		    N_("Only a professional of this organisation can be added."));
+	return change(db, CHANGE_ADD_PROFESSIONAL, traj_id, user_id, ev, why);
 }
 
 int
@@ -732,14 +767,14 @@ traj_set_phase(struct db *db, int64_t traj_id, enum traj_phase phase,
 {
 	if ((unsigned)phase >= NELEM(phase_names))
 		return ERR_INVAL;
-	return change(db, CHANGE_PHASE, traj_id, phase, ev);
+	return change(db, CHANGE_PHASE, traj_id, phase, ev, NULL);
 }
 
 int
 traj_set_share_reads(struct db *db, int64_t traj_id, bool on,
     const struct audit_event *ev)
 {
-	return change(db, CHANGE_SHARE_READS, traj_id, on ? 1 : 0, ev);
+	return change(db, CHANGE_SHARE_READS, traj_id, on ? 1 : 0, ev, NULL);
 }
 
 int
@@ -748,7 +783,7 @@ traj_set_level(struct db *db, int64_t traj_id, enum traj_level level,
 {
 	if ((unsigned)level >= NELEM(level_names))
 		return ERR_INVAL;
-	return change(db, CHANGE_LEVEL, traj_id, level, ev);
+	return change(db, CHANGE_LEVEL, traj_id, level, ev, NULL);
 }
 
 /* --- ending participation ---------------------------------------------- */
@@ -860,6 +895,7 @@ struct question_job {
 	struct str body;
 	const struct audit_event *ev;
 	int64_t now;
+	struct why *why;
 };
 
 static int
@@ -880,7 +916,10 @@ question_run(struct db_conn *c, void *arg)
 	    "WHERE trajectory_id = ?", &count, 1, args)) != 0)
 		goto out;
 	if (count >= LIMIT_TRAJ_QUESTIONS) {
-		rc = ERR_TOOMANY;
+		rc = why_set(j->why, ERR_TOOMANY, "question",
+		    N_("A trajectory holds at most %d learning questions."));
+		if (j->why)
+			j->why->limit = LIMIT_TRAJ_QUESTIONS;
 		goto out;
 	}
 	if ((rc = keyring_seal(j->kr, c, h.org_id, j->body.p, j->body.len,
@@ -906,16 +945,21 @@ out:
 
 int
 traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
-    const char *body, const struct audit_event *ev)
+    const char *body, const struct audit_event *ev, struct why *why)
 {
 	struct question_job j = { 0 };
 	int rc;
 
 	if (ev == NULL || traj_id <= 0)
 		return ERR_INVAL;
-	if ((rc = text_field(str_c(body), LIMIT_TRAJ_QUESTION, true,
-	    &j.body)) != 0)
+	/* Counted in characters, as the form's maxlength counts. */
+	if ((rc = text_reason(text_check(str_c(body), 4 * LIMIT_TRAJ_QUESTION,
+	    LIMIT_TRAJ_QUESTION, true, &j.body), why, "question",
+	    N_("Please write the learning question."),
+	    N_("The learning question is longer than %d characters."),
+	    LIMIT_TRAJ_QUESTION)) != 0)
 		return rc;
+	j.why = why;
 	j.kr = kr;
 	j.traj_id = traj_id;
 	j.ev = ev;

@@ -91,26 +91,25 @@ struct promise_terms {
  * the organisation's zone, Dutch public holidays of this and next year. */
 void traj_default_terms(struct arena *a, const char *tz, time_t now,
     struct promise_terms *out);
-/* Check the text forms; ERR_INVAL with a person-readable reason (static
- * English text, translated by the caller) in *why. */
-int traj_terms_check(const struct promise_terms *t, const char **why);
-/* traj_terms_check that also names the form field at fault in *field:
- * "reply_hours", "tz", "schedule", "reachable", "holidays",
- * "contact_days", "not_reachable" or "emergency" (NULL when valid). */
-int traj_terms_validate(const struct promise_terms *t, const char **why,
-    const char **field);
+/* Check the text forms: ERR_INVAL, and in why (may be NULL) the field at
+ * fault ("reply_hours", "tz", "schedule", "reachable", "holidays",
+ * "contact_days", "not_reachable" or "emergency") and the reason. */
+struct why;
+int traj_terms_check(const struct promise_terms *t, struct why *why);
 
 /* A new trajectory for client_id with professional_id as its first
  * professional.  Both must be members of org_id with the right roles
- * (else ERR_INVAL, as for a title that fails text_field of core/text.h
- * (empty, longer than LIMIT_TRAJ_TITLE, a control character, invalid
- * UTF-8) or terms that fail traj_terms_check).  The title is sealed; the
- * client gets a trajectory_members row with role 'client'; the terms are
- * stored in their canonical text; one create event is logged. */
+ * (else ERR_INVAL, field "client"); the title must pass text_check of
+ * core/text.h (ERR_INVAL when empty or not text, ERR_TOOBIG past
+ * LIMIT_TRAJ_TITLE characters; field "title"), the terms traj_terms_check
+ * (its fields).  why (may be NULL) says which and why.  The title is
+ * sealed; the client gets a trajectory_members row with role 'client';
+ * the terms are stored in their canonical text; one create event is
+ * logged. */
 int traj_create(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t client_id, int64_t professional_id, const char *title,
     int64_t planned_end, const struct promise_terms *terms,
-    const struct audit_event *ev, int64_t *id);
+    const struct audit_event *ev, struct why *why, int64_t *id);
 /* One trajectory with its title opened, after its read event is durable
  * (an event that cannot be logged fails the read: nothing is returned).
  * ERR_NOTFOUND.  The caller has asked authz (authz/authz.h) first. */
@@ -145,10 +144,6 @@ int traj_members(struct db *db, int64_t id, struct arena *a,
  */
 int traj_end_participation(struct db *db, int64_t org_id, int64_t user_id,
     const struct audit_event *ev, int64_t *n);
-/* Is user_id part of the trajectory?  0 and *professional set, or
- * ERR_NOTFOUND. */
-int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
-    bool *professional);
 /*
  * Changes.  Each is one write job with its update event (detail
  * "add-professional", "phase", "share-reads", "reading-level"; "promise"
@@ -157,10 +152,11 @@ int traj_member_of(struct db *db, int64_t traj_id, int64_t user_id,
  * change (only the client shares reads) is the caller's check.
  * traj_add_professional: ERR_INVAL unless user_id is a professional of the
  * trajectory's organisation, ERR_CONFLICT when already in it, ERR_TOOMANY
- * past LIMIT_TRAJ_PROFESSIONALS.  Closing sets closed_at.
+ * past LIMIT_TRAJ_PROFESSIONALS; why (may be NULL) says so for the form's
+ * field "user".  Closing sets closed_at.
  */
 int traj_add_professional(struct db *db, int64_t traj_id, int64_t user_id,
-    const struct audit_event *ev);
+    const struct audit_event *ev, struct why *why);
 int traj_set_phase(struct db *db, int64_t traj_id, enum traj_phase phase,
     const struct audit_event *ev);
 int traj_set_share_reads(struct db *db, int64_t traj_id, bool on,
@@ -175,13 +171,14 @@ struct learning_question {
 	int64_t created_at;
 };
 /* Add a learning question (sealed; surrounding white space dropped):
- * ERR_INVAL when it fails text_field (empty, over LIMIT_TRAJ_QUESTION
- * bytes, a control character other than a line break or tab, invalid
- * UTF-8), ERR_TOOMANY past LIMIT_TRAJ_QUESTIONS, ERR_FORBIDDEN once
- * closed.  created_by is the event's actor; one create event (kind
+ * ERR_INVAL when empty or not text (a control character other than a line
+ * break or tab, invalid UTF-8), ERR_TOOBIG over LIMIT_TRAJ_QUESTION
+ * characters, ERR_TOOMANY past LIMIT_TRAJ_QUESTIONS, ERR_FORBIDDEN once
+ * closed; why (may be NULL) says so for the form's field "question".
+ * created_by is the event's actor; one create event (kind
  * "learning-question"). */
 int traj_add_question(struct db *db, struct keyring *kr, int64_t traj_id,
-    const char *body, const struct audit_event *ev);
+    const char *body, const struct audit_event *ev, struct why *why);
 /* The questions, oldest first, opened after one read event per question
  * (kind "learning-question") is durable. */
 int traj_questions(struct db *db, struct keyring *kr, int64_t traj_id,
@@ -191,9 +188,10 @@ int traj_questions(struct db *db, struct keyring *kr, int64_t traj_id,
 /* The stored terms (plain text: not logged); ERR_NOTFOUND. */
 int traj_terms_get(struct db *db, int64_t traj_id, struct arena *a,
     struct promise_terms *out);
-/* ERR_INVAL for terms that fail traj_terms_check. */
+/* ERR_INVAL for terms that fail traj_terms_check (why as there). */
 int traj_terms_set(struct db *db, int64_t traj_id,
-    const struct promise_terms *t, const struct audit_event *ev);
+    const struct promise_terms *t, const struct audit_event *ev,
+    struct why *why);
 
 /*
  * Compiled promises for deadline arithmetic.  A cache (owned by the app,

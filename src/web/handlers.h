@@ -52,7 +52,7 @@ int ui_audit_self(struct req *r);
  * missing and where to set it up (authorize calls it; returns 1 or err). */
 int ui_needs_2fa(struct req *r, int err);
 
-/* ui-trajectory.c */
+/* ui-trajectory.c, ui-traj-page.c, ui-promise.c */
 int ui_traj_list(struct req *r);
 int ui_traj_new(struct req *r);
 int ui_traj_create(struct req *r);

@@ -132,6 +132,10 @@ page_begin(struct req *r, const char *title)
 	P(r, "</header>\n<main id=\"main\" tabindex=\"-1\">\n<h1>");
 	T(r, title);
 	P(r, "</h1>\n");
+	/* A refused form's reason, for a reader who starts at the top; it
+	 * is next to its field too. */
+	if (web_req_state(r)->why_text != NULL)
+		page_notice(r, "error", web_req_state(r)->why_text);
 }
 
 void
@@ -201,7 +205,10 @@ form_input(struct req *r, const char *name, const char *label,
 	}
 	if (required)
 		P(r, " required");
-	P(r, "></p>\n");
+	page_field_attrs(r, name, NULL);
+	P(r, ">");
+	page_field_error(r, name);
+	P(r, "</p>\n");
 }
 
 void
@@ -305,6 +312,64 @@ page_why(struct req *r, const struct why *w)
 	return msg;
 }
 #pragma GCC diagnostic pop
+
+int
+page_refuse(struct req *r, const struct why *w, int err)
+{
+	struct web_state *ws = web_req_state(r);
+	const char *text = page_why(r, w);
+
+	if (text == NULL)
+		return err;
+	ws->why_text = text;
+	ws->why_field = w->field;
+	r->status = err_status(err);
+	return 0;
+}
+
+int
+page_field_bad(struct req *r, const char *name)
+{
+	const struct web_state *ws = web_req_state(r);
+
+	return ws->why_text != NULL && ws->why_field != NULL &&
+	    strcmp(ws->why_field, name) == 0;
+}
+
+void
+page_field_attrs(struct req *r, const char *name, const char *hint_id)
+{
+	int bad = page_field_bad(r, name);
+
+	if (!bad && hint_id == NULL)
+		return;
+	P(r, " aria-describedby=\"");
+	if (bad) {
+		P(r, "f-");
+		A(r, name);
+		P(r, "-error");
+	}
+	if (hint_id) {
+		if (bad)
+			P(r, " ");
+		A(r, hint_id);
+	}
+	P(r, "\"");
+	if (bad)
+		P(r, " aria-invalid=\"true\"");
+}
+
+void
+page_field_error(struct req *r, const char *name)
+{
+	if (!page_field_bad(r, name))
+		return;
+	P(r, " <span class=\"field-error\" id=\"f-");
+	A(r, name);
+	P(r, "-error\">");
+	T(r, web_req_state(r)->why_text);
+	P(r, "</span>");
+}
 
 const char *
 page_decimal(struct req *r, double v)

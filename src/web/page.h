@@ -25,14 +25,6 @@
 
 #define _(s) gettext(s)
 
-struct app;
-
-static inline struct app *
-page_app(const struct req *r)
-{
-	return (struct app *)r->app;
-}
-
 /* The caller's session, or NULL when anonymous. */
 static inline struct session *
 page_session(const struct req *r)
@@ -96,6 +88,22 @@ const char *page_decimal(struct req *r, double v);
  * struct why), translated and filled in; NULL when it gave none. */
 struct why;
 const char *page_why(struct req *r, const struct why *w);
+/*
+ * A form refused with a reason: page_refuse keeps the reason for the page
+ * the handler then renders again (form_input and page_field_* show it next
+ * to its field, which gets aria-invalid and aria-describedby naming it;
+ * page_begin shows it at the top too) and sets the status to
+ * err_status(err).  Returns 0 when w holds a reason; else err, which the
+ * handler returns (an error page: there is nothing to say at a field).
+ */
+int page_refuse(struct req *r, const struct why *w, int err);
+/* For fields a page writes itself: is name the refused field; the
+ * attributes for its control (aria-invalid, aria-describedby with the
+ * reason's id and hint_id, which may be NULL); the reason's span
+ * (id "f-NAME-error") after the control. */
+int page_field_bad(struct req *r, const char *name);
+void page_field_attrs(struct req *r, const char *name, const char *hint_id);
+void page_field_error(struct req *r, const char *name);
 
 /* The value of a form field, "" when the request has none. */
 const char *page_form(struct req *r, const char *name);

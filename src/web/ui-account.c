@@ -18,7 +18,7 @@
 #include "core/banned.h"
 
 static int
-account_page(struct req *r, const char *ok, const char *error)
+account_page(struct req *r, const char *ok)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
@@ -30,22 +30,27 @@ account_page(struct req *r, const char *ok, const char *error)
 	page_begin(r, _("Your account"));
 	if (ok)
 		page_notice(r, "ok", ok);
-	if (error)
-		page_notice(r, "error", error);
 
 	P(r, "<section aria-labelledby=\"h-profile\"><h2 id=\"h-profile\">");
 	T(r, _("Name and language"));
 	P(r, "</h2>\n");
 	form_begin(r, "/account");
-	form_input(r, "name", _("Your name"), "text", u.name, "name", 1);
+	/* After a refusal, the name as typed. */
+	form_input(r, "name", _("Your name"), "text",
+	    page_field_bad(r, "name") ? page_form(r, "name") : u.name, "name",
+	    1);
 	P(r, "<p class=\"field\"><label for=\"f-lang\">");
 	T(r, _("Language"));
-	P(r, "</label>\n<select id=\"f-lang\" name=\"lang\">");
+	P(r, "</label>\n<select id=\"f-lang\" name=\"lang\"");
+	page_field_attrs(r, "lang", NULL);
+	P(r, ">");
 	PF(r, "<option value=\"nl\"%s>Nederlands</option>",
 	    strcmp(u.lang, "nl") == 0 ? " selected" : "");
 	PF(r, "<option value=\"en\"%s>English</option>",
 	    strcmp(u.lang, "en") == 0 ? " selected" : "");
-	P(r, "</select></p>\n");
+	P(r, "</select>");
+	page_field_error(r, "lang");
+	P(r, "</p>\n");
 	form_submit(r, _("Save"));
 	form_end(r);
 	P(r, "</section>\n");
@@ -59,7 +64,8 @@ account_page(struct req *r, const char *ok, const char *error)
 	P(r, "\" hidden>\n");
 	form_input(r, "current", _("Current password"), "password", NULL,
 	    "current-password", 1);
-	form_input(r, "password", _("New password (at least 12 characters)"),
+	form_input(r, "password", arena_printf(&r->arena,
+	    _("New password (at least %d characters)"), LIMIT_PASSWORD_MIN),
 	    "password", NULL, "new-password", 1);
 	form_input(r, "password2", _("New password again"), "password", NULL,
 	    "new-password", 1);
@@ -105,7 +111,7 @@ account_page(struct req *r, const char *ok, const char *error)
 int
 ui_account(struct req *r)
 {
-	return account_page(r, req_query(r, "saved") ? _("Saved.") : NULL, NULL);
+	return account_page(r, req_query(r, "saved") ? _("Saved.") : NULL);
 }
 
 int
@@ -115,22 +121,13 @@ ui_account_post(struct req *r)
 	struct session *s = page_session(r);
 	const char *name = page_form(r, "name");
 	const char *lang = page_form(r, "lang");
-	const char *why = NULL;
+	struct why why = { 0 };
 	int rc;
 
-	if (user_name_ok(name, &why) != 0) {
-		r->status = 400;
-		return account_page(r, NULL, _(why));
-	}
-	if (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0)
-		return ERR_INVAL;
-	rc = user_set_profile(app->db, s->user_id, name, lang);
-	if (rc == ERR_CONFLICT) {
-		r->status = 409;
-		return account_page(r, NULL, _("Someone in your organisation already has this name. Please add something to tell you apart, such as an initial."));
-	}
+	rc = user_set_profile(app->db, s->user_id, name, lang, &why);
 	if (rc != 0)
-		return rc;
+		return page_refuse(r, &why, rc) ? rc :
+		    account_page(r, NULL);
 	resp_redirect(r, "/account?saved=1");
 	return 0;
 }
@@ -143,7 +140,7 @@ ui_password_post(struct req *r)
 	const char *cur = page_form(r, "current");
 	const char *a = page_form(r, "password");
 	const char *b = page_form(r, "password2");
-	const char *why = NULL;
+	struct why why = { 0 };
 	struct buf tok = BUF_INIT;
 	int rc;
 
@@ -153,29 +150,26 @@ ui_password_post(struct req *r)
 	if (rc == ERR_LOGIN) {
 		web_audit_security(r, "password-change", s->user_id,
 		    AUDIT_FAILURE);
-		r->status = 400;
-		return account_page(r, NULL, _("The current password is not correct."));
+		/* A field of a form of someone logged in, not a log-in. */
+		rc = why_set(&why, ERR_INVAL, "current",
+		    N_("The current password is not correct."));
+	} else if (rc == 0 && strcmp(a, b) != 0) {
+		/* The page's own question: the domain sees one password. */
+		rc = why_set(&why, ERR_INVAL, "password2",
+		    N_("The two passwords are not the same."));
+	} else if (rc == 0) {
+		rc = user_set_password(app->db, s->user_id, a, s->id, &why);
 	}
 	if (rc != 0)
-		return rc;
-	if (strcmp(a, b) != 0) {
-		r->status = 400;
-		return account_page(r, NULL, _("The two passwords are not the same."));
-	}
-	rc = user_set_password(app->db, s->user_id, a, s->id, &why);
-	if (rc == ERR_INVAL) {
-		r->status = 400;
-		return account_page(r, NULL, why ? _(why) : _("This password is too weak."));
-	}
-	if (rc != 0)
-		return rc;
+		return page_refuse(r, &why, rc) ? rc :
+		    account_page(r, NULL);
 	web_audit_security(r, "password-change", s->user_id, AUDIT_SUCCESS);
 	/* The other sessions ended with the old password; this one goes on
 	 * under a new cookie, so a copy of the old one is worthless too. */
 	if ((rc = session_rotate(app->db, s, &tok)) != 0)
 		goto out;
 	resp_cookie(r, "infuus_session", tok.p, -1);
-	rc = account_page(r, _("Your password was changed. Every other session of your account has ended: log in again on your other devices."), NULL);
+	rc = account_page(r, _("Your password was changed. Every other session of your account has ended: log in again on your other devices."));
 out:
 	buf_wipe(&tok);
 	return rc;
@@ -264,14 +258,18 @@ ui_2fa_setup_post(struct req *r)
 	}
 	rc = twofa_confirm(app->db, app->kr, s->user_id, code, time(NULL), codes);
 	if (rc == ERR_TOTP) {
+		struct why why;
+
 		web_audit_security(r, "twofa-on", s->user_id, AUDIT_FAILURE);
+		/* A field of a form of someone logged in, not a log-in. */
+		why_set(&why, ERR_INVAL, "code",
+		    N_("The code is not correct or was already used."));
+		(void)page_refuse(r, &why, ERR_INVAL);
 		page_begin(r, _("Set up two-step verification"));
-		page_notice(r, "error", _("The code is not correct or was already used."));
 		P(r, "<p><a href=\"/account/2fa\">");
 		T(r, _("Try again"));
 		P(r, "</a></p>\n");
 		page_end(r);
-		r->status = 400;
 		rc = 0;
 		goto out;
 	}
@@ -310,6 +308,7 @@ ui_2fa_disable_post(struct req *r)
 	struct session *s = page_session(r);
 	const char *cur = page_form(r, "current");
 	const char *code = page_form(r, "code");
+	struct why why = { 0 };
 	int rc;
 
 	if (strlen(cur) > LIMIT_PASSWORD_MAX || strlen(code) > 64)
@@ -317,8 +316,11 @@ ui_2fa_disable_post(struct req *r)
 	rc = user_check_password(app->db, s->user_id, cur);
 	if (rc == ERR_LOGIN) {
 		web_audit_security(r, "twofa-off", s->user_id, AUDIT_FAILURE);
-		r->status = 400;
-		return account_page(r, NULL, _("The current password is not correct."));
+		/* A field of a form of someone logged in, not a log-in. */
+		rc = why_set(&why, ERR_INVAL, "current",
+		    N_("The current password is not correct."));
+		return page_refuse(r, &why, rc) ? rc :
+		    account_page(r, NULL);
 	}
 	if (rc != 0)
 		return rc;
@@ -326,16 +328,17 @@ ui_2fa_disable_post(struct req *r)
 	 * them off takes the second factor too. */
 	rc = twofa_verify(app->db, app->kr, s->user_id, code, r->remote_addr,
 	    time(NULL));
-	if (rc == ERR_TOTP || rc == ERR_THROTTLED) {
-		r->status = rc == ERR_TOTP ? 400 : 429;
-		return account_page(r, NULL, rc == ERR_TOTP ?
-		    _("The code is not correct or was already used.") :
-		    _("Too many attempts; please wait and try again."));
-	}
+	if (rc == ERR_TOTP)
+		rc = why_set(&why, ERR_INVAL, "code",
+		    N_("The code is not correct or was already used."));
+	else if (rc == ERR_THROTTLED)
+		why_set(&why, rc, "code",
+		    N_("Too many attempts; please wait and try again."));
 	if (rc != 0)
-		return rc;
+		return page_refuse(r, &why, rc) ? rc :
+		    account_page(r, NULL);
 	if ((rc = twofa_disable(app->db, s->user_id)) != 0)
 		return rc;
 	web_audit_security(r, "twofa-off", s->user_id, AUDIT_SUCCESS);
-	return account_page(r, _("Two-step verification is off."), NULL);
+	return account_page(r, _("Two-step verification is off."));
 }

@@ -29,14 +29,19 @@
 static const enum role all_roles[] = { ROLE_ADMIN, ROLE_PROFESSIONAL,
 	ROLE_VOLUNTEER, ROLE_CLIENT, ROLE_STAKEHOLDER, ROLE_RESEARCHER };
 
+/* field: the name a refusal's reason uses for this select (NULL: none). */
 static void
-role_select(struct req *r, const char *id, enum role current)
+role_select(struct req *r, const char *id, const char *field,
+    enum role current)
 {
 	size_t i;
 
 	P(r, "<select id=\"");
 	A(r, id);
-	P(r, "\" name=\"role\">");
+	P(r, "\" name=\"role\"");
+	if (field)
+		page_field_attrs(r, field, NULL);
+	P(r, ">");
 	for (i = 0; i < sizeof(all_roles) / sizeof(all_roles[0]); i++) {
 		P(r, "<option value=\"");
 		A(r, role_name(all_roles[i]));
@@ -50,6 +55,9 @@ role_select(struct req *r, const char *id, enum role current)
 	P(r, "</select>");
 }
 
+/* The members; ok: a notice.  A refused form's reason is page_refuse's
+ * (next to the field: "email" and "role" of the invitation, or "role-N" of
+ * member N's row). */
 static int
 members_page(struct req *r, const char *ok, const char *error)
 {
@@ -105,10 +113,11 @@ members_page(struct req *r, const char *ok, const char *error)
 		P(r, " ");
 		T(r, ms[i].user_name);
 		P(r, "</label>");
-		role_select(r, rid, ms[i].role);
+		role_select(r, rid, rid, ms[i].role);
 		P(r, " <button type=\"submit\">");
 		T(r, _("Change"));
 		P(r, "</button>");
+		page_field_error(r, rid);
 		form_end(r);
 		P(r, "</td><td>");
 		if (ms[i].user_id != s->user_id)
@@ -123,11 +132,14 @@ members_page(struct req *r, const char *ok, const char *error)
 	T(r, _("Invite someone"));
 	P(r, "</h2>\n");
 	form_begin(r, "/org/invites");
-	form_input(r, "email", _("E-mail address"), "email", NULL, "off", 1);
+	/* After a refusal, the address as typed. */
+	form_input(r, "email", _("E-mail address"), "email",
+	    page_field_bad(r, "email") ? page_form(r, "email") : NULL, "off", 1);
 	P(r, "<p class=\"field\"><label for=\"f-role\">");
 	T(r, _("Role"));
 	P(r, "</label>\n");
-	role_select(r, "f-role", ROLE_CLIENT);
+	role_select(r, "f-role", "role", ROLE_CLIENT);
+	page_field_error(r, "role");
 	P(r, "</p>\n");
 	form_submit(r, _("Send invitation"));
 	form_end(r);
@@ -163,18 +175,29 @@ ui_member_role_post(struct req *r)
 	struct session *s = page_session(r);
 	const char *rv = req_form(r, "role");
 	int64_t uid = web_obj(r)->id;
+	struct why why = { 0 };
 	enum role role;
 	int rc;
 
+	/* No role the domain knows: none (0), which it refuses. */
 	if (rv == NULL || role_parse(str_c(rv), &role) != 0)
-		return ERR_INVAL;
+		role = 0;
 	/* An admin cannot take away their own admin role: an organisation
-	 * must never be left without anyone to manage it. */
+	 * must never be left without anyone to manage it.  The caller's
+	 * own rule, so the page's. */
 	if (uid == s->user_id && role != ROLE_ADMIN)
-		return members_page(r, NULL,
-		    _("You cannot change your own role. Ask another administrator."));
-	if ((rc = member_set_role(app->db, s->org_id, uid, role)) != 0)
-		return rc;
+		rc = why_set(&why, ERR_FORBIDDEN, "role",
+		    N_("You cannot change your own role. Ask another administrator."));
+	else
+		rc = member_set_role(app->db, s->org_id, uid, role, &why);
+	if (rc != 0) {
+		/* The reason belongs to that member's row. */
+		if (why.field != NULL)
+			why.field = arena_printf(&r->arena, "role-%lld",
+			    (long long)uid);
+		return page_refuse(r, &why, rc) ? rc :
+		    members_page(r, NULL, NULL);
+	}
 	web_audit_security(r, "role-change", uid, AUDIT_SUCCESS);
 	return members_page(r, _("The role was changed."), NULL);
 }
@@ -188,9 +211,14 @@ ui_member_remove_post(struct req *r)
 	int64_t uid = web_obj(r)->id;
 	int rc;
 
-	if (uid == s->user_id)
-		return members_page(r, NULL,
-		    _("You cannot remove yourself. Ask another administrator."));
+	if (uid == s->user_id) {
+		struct why why;
+
+		why_set(&why, ERR_FORBIDDEN, NULL,
+		    N_("You cannot remove yourself. Ask another administrator."));
+		(void)page_refuse(r, &why, ERR_FORBIDDEN);
+		return members_page(r, NULL, NULL);
+	}
 	if ((rc = member_role(app->db, s->org_id, uid, &(enum role){ 0 })) != 0)
 		return rc;
 	/* Leaving ends taking part, first: should the removal then fail,
@@ -213,30 +241,35 @@ ui_invite_create_post(struct req *r)
 	const char *email = req_form(r, "email");
 	const char *rv = req_form(r, "role");
 	struct buf tok = BUF_INIT, body = BUF_INIT;
+	struct why why = { 0 };
 	const char *link;
 	struct org org;
 	enum role role;
 	int rc;
 
-	if (email == NULL || strlen(email) == 0 ||
-	    strlen(email) > LIMIT_FIELD_SHORT || strchr(email, '@') == NULL)
-		return members_page(r, NULL, _("Please enter a valid e-mail address."));
+	/* No role the domain knows: none (0), which it refuses. */
 	if (rv == NULL || role_parse(str_c(rv), &role) != 0)
-		return ERR_INVAL;
+		role = 0;
 	if ((rc = org_get(app->db, s->org_id, &r->arena, &org)) != 0)
 		return rc;
 	/* Without a mail server only a demo has a way to deliver the link
 	 * (below); elsewhere no invitation is made that nobody can use. */
 	if (app->cfg.smtp_url[0] == '\0' && !app->cfg.demo)
 		return members_page(r, NULL, _("No mail server is configured, so the invitation could not be sent. Ask the operator to configure one, then invite again."));
-	if ((rc = invite_create(app->db, s->org_id, email, role, s->user_id,
-	    &tok)) != 0)
+	if ((rc = invite_create(app->db, s->org_id, email ? email : "", role,
+	    s->user_id, &tok, &why)) != 0) {
+		if (page_refuse(r, &why, rc) == 0)
+			rc = members_page(r, NULL, NULL);
 		goto out;
+	}
 	web_audit_security(r, "invite-create", 0, AUDIT_SUCCESS);
 	link = arena_printf(&r->arena, "%s/invite/%s", app->cfg.base_url, tok.p);
-	buf_printf(&body, "%s\n\n%s\n\n%s\n",
+	buf_printf(&body, "%s\n\n%s\n\n",
 	    _("You are invited to join an organisation on Infuus, a secure platform for coaching. Accept the invitation here:"),
-	    link, _("The link works once, for seven days."));
+	    link);
+	buf_printf(&body, _("The link works once, for %d days."),
+	    LIMIT_INVITE_TTL / (24 * 60 * 60));
+	buf_adds(&body, "\n");
 	/*
 	 * The link goes to the address only, never to the administrator: it
 	 * is the proof that the person controls the address, and the page it

@@ -35,12 +35,14 @@
  * this); longer ones are refused with a 429 and Retry-After. */
 #define LOGIN_MAX_SLEEP_MS 2000
 
+/* The log-in form; after a refusal page_refuse has the reason (for the
+ * form as a whole: it does not say which of the two was wrong). */
 static void
-login_page(struct req *r, const char *email, const char *error)
+login_page(struct req *r, const char *email)
 {
 	page_begin(r, _("Log in"));
-	if (error)
-		page_notice(r, "error", error);
+	if (web_req_state(r)->why_text != NULL)
+		;  /* page_begin showed the reason */
 	else if (req_query(r, "expired"))
 		page_notice(r, "info", _("Your session has ended; please log in again."));
 	else if (req_query(r, "reset"))
@@ -72,7 +74,7 @@ ui_login_form(struct req *r)
 		resp_redirect(r, "/");
 		return 0;
 	}
-	login_page(r, NULL, NULL);
+	login_page(r, NULL);
 	return 0;
 }
 
@@ -134,6 +136,7 @@ ui_login_post(struct req *r)
 	const char *email = page_form(r, "email");
 	const char *pw = page_form(r, "password");
 	struct session *old = page_session(r);
+	struct why why;
 	int rc, tries;
 
 	if (strlen(email) > LIMIT_FIELD_SHORT || strlen(pw) > LIMIT_PASSWORD_MAX)
@@ -153,8 +156,10 @@ ui_login_post(struct req *r)
 	if (rc == ERR_THROTTLED) {
 		web_audit_security(r, "login-failed", 0, AUDIT_DENIED);
 		throttle_answer(r, res.delay_ms);
-		r->status = 429;
-		login_page(r, email, _("Too many attempts; please wait and try again."));
+		why_set(&why, rc, NULL,
+		    N_("Too many attempts; please wait and try again."));
+		(void)page_refuse(r, &why, rc);
+		login_page(r, email);
 		return 0;
 	}
 	if (rc == ERR_LOGIN && res.delay_ms > 0 &&
@@ -162,8 +167,10 @@ ui_login_post(struct req *r)
 		usleep((useconds_t)res.delay_ms * 1000);
 	if (rc == ERR_LOGIN) {
 		web_audit_security(r, "login-failed", 0, AUDIT_FAILURE);
-		r->status = 401;
-		login_page(r, email, _("The e-mail address or password is not correct."));
+		why_set(&why, rc, NULL,
+		    N_("The e-mail address or password is not correct."));
+		(void)page_refuse(r, &why, rc);
+		login_page(r, email);
 		return 0;
 	}
 	if (rc != 0)
@@ -182,11 +189,9 @@ ui_login_post(struct req *r)
 }
 
 static void
-twofa_page(struct req *r, const char *error)
+twofa_page(struct req *r)
 {
 	page_begin(r, _("Two-step verification"));
-	if (error)
-		page_notice(r, "error", error);
 	P(r, "<p>");
 	T(r, _("Enter the 6-digit code from your authenticator app, or one of your recovery codes."));
 	P(r, "</p>\n");
@@ -206,7 +211,7 @@ ui_login_2fa_form(struct req *r)
 		resp_redirect(r, "/");
 		return 0;
 	}
-	twofa_page(r, NULL);
+	twofa_page(r);
 	return 0;
 }
 
@@ -232,10 +237,13 @@ ui_login_2fa_post(struct req *r)
 		web_audit_security(r, strlen(code) == 6 ? "totp-failed" :
 		    "recovery-failed", s->user_id, rc == ERR_TOTP ?
 		    AUDIT_FAILURE : AUDIT_DENIED);
-		r->status = rc == ERR_TOTP ? 401 : 429;
-		twofa_page(r, rc == ERR_TOTP ?
-		    _("The code is not correct or was already used.") :
-		    _("Too many attempts; please wait and try again."));
+		struct why why;
+
+		why_set(&why, rc, "code", rc == ERR_TOTP ?
+		    N_("The code is not correct or was already used.") :
+		    N_("Too many attempts; please wait and try again."));
+		(void)page_refuse(r, &why, rc);
+		twofa_page(r);
 		return 0;
 	}
 	if (rc != 0)
@@ -290,7 +298,8 @@ reset_page(struct req *r, bool sent)
 {
 	page_begin(r, _("Reset your password"));
 	if (sent) {
-		page_notice(r, "ok", _("If an account exists for this address, we have sent it a link to choose a new password. The link works once, for one hour."));
+		page_notice(r, "ok", arena_printf(&r->arena, _("If an account exists for this address, we have sent it a link to choose a new password. The link works once, for %d minutes."),
+		    LIMIT_RESET_TTL / 60));
 	} else {
 		P(r, "<p>");
 		T(r, _("Enter the e-mail address of your account. We will send you a link to choose a new password."));
@@ -332,10 +341,12 @@ reset_job_run(struct app *app, void *arg)
 		uselocale(l);
 	rc = reset_request(app->db, j->email, time(NULL), &tok, &uid);
 	if (rc == 0 && tok.len > 0) {
-		buf_printf(&body, "%s\n\n%s/reset/%s\n\n%s\n",
+		buf_printf(&body, "%s\n\n%s/reset/%s\n\n",
 		    _("Someone (probably you) asked to reset the password of your Infuus account. Choose a new password here:"),
-		    app->cfg.base_url, tok.p,
-		    _("The link works once, for one hour. If you did not ask for it, you can ignore this e-mail."));
+		    app->cfg.base_url, tok.p);
+		buf_printf(&body, _("The link works once, for %d minutes. If you did not ask for it, you can ignore this e-mail."),
+		    LIMIT_RESET_TTL / 60);
+		buf_adds(&body, "\n");
 		if (notify_mail(app, j->email, _("Reset your Infuus password"),
 		    body.p) != 0)
 			log_warn("reset", "user=%lld msg=\"mail not sent\"",
@@ -369,20 +380,19 @@ ui_reset_post(struct req *r)
 static void
 new_password_fields(struct req *r)
 {
-	form_input(r, "password", _("New password (at least 12 characters)"),
+	form_input(r, "password", arena_printf(&r->arena,
+	    _("New password (at least %d characters)"), LIMIT_PASSWORD_MIN),
 	    "password", NULL, "new-password", 1);
 	form_input(r, "password2", _("New password again"), "password", NULL,
 	    "new-password", 1);
 }
 
 static void
-reset_token_page(struct req *r, const char *error)
+reset_token_page(struct req *r)
 {
 	const char *tok = req_param(r, "token");
 
 	page_begin(r, _("Choose a new password"));
-	if (error)
-		page_notice(r, "error", error);
 	form_begin(r, arena_printf(&r->arena, "/reset/%s", tok));
 	new_password_fields(r);
 	form_submit(r, _("Save the new password"));
@@ -402,61 +412,50 @@ ui_reset_token_form(struct req *r)
 		return ERR_GONE;
 	if (rc != 0)
 		return rc;
-	reset_token_page(r, NULL);
+	reset_token_page(r);
 	return 0;
 }
 
-/* Both password fields present, equal and acceptable for the account of
- * email (NULL: not known here; the identity call checks it); else a
- * message. */
-static const char *
-check_new_password(struct req *r, const char *email, const char **pw)
+/* The page's own question (the domain sees one password): were both
+ * typed the same?  The rules for the password are the domain's. */
+static int
+same_passwords(struct req *r, struct why *why)
 {
-	const char *a = page_form(r, "password");
-	const char *b = page_form(r, "password2");
-	const char *why = NULL;
-
-	*pw = a;
-	if (strcmp(a, b) != 0)
-		return _("The two passwords are not the same.");
-	if (user_password_ok_for(a, strlen(a), email, &why) != 0)
-		return why ? _(why) : _("This password is too weak.");
-	return NULL;
+	if (strcmp(page_form(r, "password"), page_form(r, "password2")) != 0)
+		return why_set(why, ERR_INVAL, "password2",
+		    N_("The two passwords are not the same."));
+	return 0;
 }
 
 int
 ui_reset_token_post(struct req *r)
 {
 	struct app *app = r->app;
-	const char *pw, *why;
+	struct why why = { 0 };
 	int64_t uid;
 	int rc;
 
-	if ((why = check_new_password(r, NULL, &pw)) != NULL) {
-		r->status = 400;
-		reset_token_page(r, why);
+	if ((rc = same_passwords(r, &why)) == 0) {
+		rc = reset_complete(app->db, req_param(r, "token"),
+		    page_form(r, "password"), time(NULL), &uid, &why);
+		web_audit_security(r, "password-reset", rc == 0 ? uid : 0,
+		    rc == 0 ? AUDIT_SUCCESS : AUDIT_FAILURE);
+		if (rc == ERR_NOTFOUND || rc == ERR_GONE)
+			return ERR_GONE;
+	}
+	if (rc != 0) {
+		if (page_refuse(r, &why, rc) != 0)
+			return rc;
+		reset_token_page(r);
 		return 0;
 	}
-	rc = reset_complete(app->db, req_param(r, "token"), pw, time(NULL), &uid,
-	    &why);
-	web_audit_security(r, "password-reset", rc == 0 ? uid : 0,
-	    rc == 0 ? AUDIT_SUCCESS : AUDIT_FAILURE);
-	if (rc == ERR_NOTFOUND || rc == ERR_GONE)
-		return ERR_GONE;
-	if (rc == ERR_INVAL) {
-		r->status = 400;
-		reset_token_page(r, why ? _(why) : _("This password is too weak."));
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
 	resp_cookie(r, "infuus_session", "", 0);
 	resp_redirect(r, "/login?reset=1");
 	return 0;
 }
 
 static int
-invite_page(struct req *r, const char *error)
+invite_page(struct req *r)
 {
 	struct app *app = r->app;
 	const char *tok = req_param(r, "token");
@@ -469,8 +468,6 @@ invite_page(struct req *r, const char *error)
 	if (rc != 0)
 		return rc;
 	page_begin(r, _("Accept your invitation"));
-	if (error)
-		page_notice(r, "error", error);
 	P(r, "<p>");
 	T(r, _("You are invited to join this organisation:"));
 	P(r, " <strong>");
@@ -488,7 +485,9 @@ invite_page(struct req *r, const char *error)
 		form_input(r, "password", _("Password"), "password", NULL,
 		    "current-password", 1);
 	} else {
-		form_input(r, "name", _("Your name"), "text", NULL, "name", 1);
+		/* After a refusal, the name as typed. */
+		form_input(r, "name", _("Your name"), "text",
+		    page_form(r, "name"), "name", 1);
 		new_password_fields(r);
 	}
 	form_submit(r, _("Accept"));
@@ -500,7 +499,7 @@ invite_page(struct req *r, const char *error)
 int
 ui_invite_form(struct req *r)
 {
-	return invite_page(r, NULL);
+	return invite_page(r);
 }
 
 int
@@ -510,7 +509,7 @@ ui_invite_post(struct req *r)
 	const char *tok = req_param(r, "token");
 	const char *name = page_form(r, "name");
 	const char *pw = page_form(r, "password");
-	const char *why = NULL;
+	struct why why = { 0 };
 	struct invite inv;
 	struct user u;
 	int64_t uid = 0;
@@ -521,31 +520,18 @@ ui_invite_post(struct req *r)
 		return ERR_GONE;
 	if (rc != 0)
 		return rc;
-	if (!inv.account_exists) {
-		if (user_name_ok(name, &why) != 0)
-			why = _(why);
-		else
-			why = check_new_password(r, inv.email, &pw);
-		if (why) {
-			r->status = 400;
-			invite_page(r, why);
-			return 0;
-		}
-	}
+	if (!inv.account_exists && (rc = same_passwords(r, &why)) != 0)
+		return page_refuse(r, &why, rc) ? rc : invite_page(r);
 	rc = invite_accept(app->db, tok, name, pw,
 	    strcmp(web_req_state(r)->lang, "en") == 0 ? "en" : "nl",
-	    time(NULL), &uid);
+	    time(NULL), &uid, &why);
 	if (rc == ERR_LOGIN) {
 		web_audit_security(r, "invite-accept", 0, AUDIT_FAILURE);
-		r->status = 401;
-		invite_page(r, _("The e-mail address or password is not correct."));
-		return 0;
+		why_set(&why, rc, "password",
+		    N_("The e-mail address or password is not correct."));
 	}
-	if (rc == ERR_CONFLICT && !inv.account_exists) {
-		r->status = 409;
-		invite_page(r, _("Someone in this organisation already has this name. Please add something to tell you apart, such as an initial."));
-		return 0;
-	}
+	if (rc != 0 && page_refuse(r, &why, rc) == 0)
+		return invite_page(r);
 	if (rc != 0)
 		return rc;
 	/* An existing account with two factors still has to give its code:

@@ -236,18 +236,25 @@ more_time_section(struct req *r, const struct queue_thread *qt,
 	A(r, value);
 	P(r, "\" min=\"");
 	A(r, input_time(r, tz, time(NULL)));
-	P(r, "\" aria-describedby=\"f-new-deadline-hint\">\n"
-	    "<span class=\"hint\" id=\"f-new-deadline-hint\">");
+	P(r, "\"");
+	page_field_attrs(r, "new_deadline", "f-new-deadline-hint");
+	P(r, ">\n<span class=\"hint\" id=\"f-new-deadline-hint\">");
 	T(r, _("In the time zone of the service promise:"));
 	P(r, " ");
 	T(r, tz ? tz_name(tz) : "UTC");
-	P(r, "</span></p>\n<p class=\"field\"><label for=\"f-note\">");
+	P(r, "</span>");
+	page_field_error(r, "new_deadline");
+	P(r, "</p>\n<p class=\"field\"><label for=\"f-note\">");
 	T(r, _("A short note to the client"));
 	P(r, "</label>\n<textarea id=\"f-note\" name=\"note\" rows=\"3\" "
 	    "required");
-	PF(r, " maxlength=\"%d\">", LIMIT_NOTICE_NOTE);
+	PF(r, " maxlength=\"%d\"", LIMIT_NOTICE_NOTE);
+	page_field_attrs(r, "note", NULL);
+	P(r, ">");
 	T(r, typed_note ? typed_note : "");
-	P(r, "</textarea></p>\n");
+	P(r, "</textarea>");
+	page_field_error(r, "note");
+	P(r, "</p>\n");
 	form_submit(r, _("Send the notice"));
 	form_end(r);
 	P(r, "</section>\n");
@@ -273,12 +280,11 @@ ui_more_time_form(struct req *r, int64_t thread_id)
 	return 0;
 }
 
+/* The form again, as typed, with the reason page_refuse has. */
 static int
-more_time_again(struct req *r, const struct queue_thread *qt, int status,
-    const char *error)
+more_time_again(struct req *r, const struct queue_thread *qt)
 {
 	page_begin(r, _("I need more time"));
-	page_notice(r, "error", error);
 	if (!qt->closed && qt->waiting > 0)
 		more_time_section(r, qt, page_form(r, "new_deadline"),
 		    page_form(r, "note"));
@@ -289,7 +295,6 @@ more_time_again(struct req *r, const struct queue_thread *qt, int status,
 	T(r, _("Back to the conversation"));
 	P(r, "</a></p>\n");
 	page_end(r);
-	r->status = status;
 	return 0;
 }
 
@@ -298,45 +303,26 @@ ui_more_time_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct session *s = page_session(r);
-	const char *note = page_form(r, "note");
 	struct queue_thread qt;
 	struct audit_event ev;
-	const struct tz *tz;
-	struct str trimmed;
-	time_t now = time(NULL), when;
+	struct why why = { 0 };
+	time_t when;
 	int64_t thid = web_obj(r)->id, msg_id;
 	int rc;
 
 	/* The router checked the thread (the route table: thread, update). */
 	if ((rc = queue_thread_state(app->db, thid, &r->arena, &qt)) != 0)
 		return rc;
-	tz = page_zone(r, qt.tz);
-	if (qt.waiting == 0)
-		return more_time_again(r, &qt, 409, _("Nothing in this conversation is waiting for a reply."));
-	if (parse_local_time(page_form(r, "new_deadline"), tz, &when) != 0)
-		return more_time_again(r, &qt, 400, _("Please give the new moment as a date and a time."));
-	if (when <= now)
-		return more_time_again(r, &qt, 400, _("The new moment must lie in the future."));
-	if ((int64_t)when <= qt.deadline)
-		return more_time_again(r, &qt, 400, _("The new moment must be later than the current deadline."));
-	if (when - now > (time_t)LIMIT_NOTICE_DAYS * DAY)
-		return more_time_again(r, &qt, 400, arena_printf(&r->arena,
-		    _("The new moment may be at most %d days ahead."),
-		    LIMIT_NOTICE_DAYS));
-	trimmed = str_trim(str_c(note));
-	if (trimmed.len == 0 || trimmed.len > LIMIT_NOTICE_NOTE)
-		return more_time_again(r, &qt, 400, _("Please write a short note to the client."));
-
+	/* A moment that does not parse is none (0): the domain says so. */
+	if (parse_local_time(page_form(r, "new_deadline"),
+	    page_zone(r, qt.tz), &when) != 0)
+		when = 0;
 	web_audit_event(r, &ev, AUDIT_CREATE, "message", qt.client_id, 0,
 	    "care");
 	rc = queue_more_time(app->db, app->kr, thid, s->user_id, when,
-	    trimmed, now, &ev, &msg_id);
-	if (rc == ERR_INVAL)
-		return more_time_again(r, &qt, 400, _("The new moment must be later than the current deadline."));
-	if (rc == ERR_CONFLICT)
-		return more_time_again(r, &qt, 409, _("Nothing in this conversation is waiting for a reply."));
+	    str_c(page_form(r, "note")), 0, &ev, &msg_id, &why);
 	if (rc != 0)
-		return rc;
+		return page_refuse(r, &why, rc) ? rc : more_time_again(r, &qt);
 	resp_redirect(r, arena_printf(&r->arena, "/threads/%lld#m-%lld",
 	    (long long)thid, (long long)msg_id));
 	return 0;

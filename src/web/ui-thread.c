@@ -154,9 +154,6 @@ struct compose {
 	const char *body;       /* NULL: the saved draft */
 	int64_t quote_of;
 	const char *quote;
-	const char *error;
-	const char *error_field; /* the composer's field at fault: "body",
-	                            "quote", "attachments"; NULL: none */
 	const char *ok;
 	bool check;             /* fill the assistant panel */
 	int status;
@@ -459,19 +456,6 @@ reachability_note(struct req *r, const struct view_ctx *vc)
 	P(r, "</div>\n");
 }
 
-/* The reason next to the field it is about (the notice at the top of the
- * page says it too, for a reader who starts there). */
-static void
-field_error(struct req *r, const struct compose *cp, const char *field)
-{
-	if (cp->error == NULL || cp->error_field == NULL ||
-	    strcmp(cp->error_field, field) != 0)
-		return;
-	PF(r, " <span class=\"field-error\" id=\"f-%s-error\">", field);
-	T(r, cp->error);
-	P(r, "</span>");
-}
-
 static void
 composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
     const struct compose *cp, const char *body, const char *quote,
@@ -502,31 +486,36 @@ composer(struct req *r, const struct view_ctx *vc, const struct msg_thread *th,
 		P(r, " hidden");
 	P(r, "><label for=\"f-quote\">");
 	T(r, _("Quoted passage"));
-	P(r, "</label>\n<textarea id=\"f-quote\" name=\"quote\" rows=\"3\" aria-describedby=\"f-quote-hint\">");
+	P(r, "</label>\n<textarea id=\"f-quote\" name=\"quote\" rows=\"3\"");
+	page_field_attrs(r, "quote", "f-quote-hint");
+	P(r, ">");
 	T(r, quote ? quote : "");
 	P(r, "</textarea>\n<span class=\"hint\" id=\"f-quote-hint\">");
 	T(r, _("Shorten it to the words you respond to; it must stay word for word as written. Empty it to quote nothing."));
 	P(r, "</span>");
-	field_error(r, cp, "quote");
+	page_field_error(r, "quote");
 	P(r, "</p>\n");
 	P(r, "<p class=\"field\"><label for=\"f-body\">");
 	T(r, _("Message"));
-	P(r, "</label>\n<textarea id=\"f-body\" name=\"body\" rows=\"10\" aria-describedby=\"f-body-hint f-draft-status\">");
+	P(r, "</label>\n<textarea id=\"f-body\" name=\"body\" rows=\"10\"");
+	page_field_attrs(r, "body", "f-body-hint f-draft-status");
+	P(r, ">");
 	T(r, body ? body : "");
 	P(r, "</textarea>\n<span class=\"hint\" id=\"f-body-hint\">");
 	T(r, _("You can use Markdown: *italic*, **bold**, lists and > for a quotation."));
 	P(r, "</span> <span class=\"hint\" id=\"f-draft-status\" aria-live=\"polite\"></span>");
-	field_error(r, cp, "body");
+	page_field_error(r, "body");
 	P(r, "</p>\n");
 	P(r, "<p class=\"field\"><label for=\"f-att\">");
 	T(r, _("Attachments (optional)"));
 	P(r, "</label>\n<input id=\"f-att\" type=\"file\" name=\"attachment\" multiple "
-	    "accept=\".pdf,.png,.jpg,.jpeg,.gif,.txt,.docx,.odt,application/pdf,image/png,image/jpeg,image/gif,text/plain\" "
-	    "aria-describedby=\"f-att-hint\">\n<span class=\"hint\" id=\"f-att-hint\">");
+	    "accept=\".pdf,.png,.jpg,.jpeg,.gif,.txt,.docx,.odt,application/pdf,image/png,image/jpeg,image/gif,text/plain\"");
+	page_field_attrs(r, "attachments", "f-att-hint");
+	P(r, ">\n<span class=\"hint\" id=\"f-att-hint\">");
 	T(r, arena_printf(&r->arena, _("Up to %d files of at most %d MB each: PDF, PNG, JPEG, GIF, plain text, Word (.docx) or OpenDocument text (.odt)."),
 	    LIMIT_ATTACHMENTS, LIMIT_ATTACHMENT / (1024 * 1024)));
 	P(r, "</span>");
-	field_error(r, cp, "attachments");
+	page_field_error(r, "attachments");
 	P(r, "</p>\n");
 	if (show_panel)
 		thr_assistant_panel(r, th->id, res);
@@ -689,8 +678,6 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">", (long long)th.traj_id);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");
-	if (cp->error)
-		page_notice(r, "error", cp->error);
 	if (cp->ok)
 		page_notice(r, "ok", cp->ok);
 	if (th.closed)
@@ -810,9 +797,10 @@ rerender(struct req *r, int64_t thid, const char *body, int64_t quote_of,
 	cp.body = body;
 	cp.quote_of = quote_of;
 	cp.quote = quote_of > 0 ? quote : NULL;
-	cp.error = page_why(r, why);
-	cp.error_field = why->field;
-	cp.status = err_status(err);
+	/* The reason at its field and at the top (page_begin). */
+	if (page_refuse(r, why, err) != 0)
+		return err;
+	cp.status = r->status;
 	return render_thread(r, thid, &cp);
 }
 
@@ -882,9 +870,13 @@ new_thread_form(struct req *r, int64_t traj_id, const char *subject,
 	form_input(r, "subject", _("Subject"), "text", subject, "off", 1);
 	P(r, "<p class=\"field\"><label for=\"f-new-body\">");
 	T(r, _("Message"));
-	P(r, "</label>\n<textarea id=\"f-new-body\" name=\"body\" rows=\"6\" required>");
+	P(r, "</label>\n<textarea id=\"f-new-body\" name=\"body\" rows=\"6\" required");
+	page_field_attrs(r, "body", NULL);
+	P(r, ">");
 	T(r, body ? body : "");
-	P(r, "</textarea></p>\n");
+	P(r, "</textarea>");
+	page_field_error(r, "body");
+	P(r, "</p>\n");
 	form_submit(r, _("Start conversation"));
 	form_end(r);
 }
@@ -899,7 +891,6 @@ ui_thread_create_post(struct req *r)
 	struct why why;
 	const char *subject = page_form(r, "subject");
 	const char *body = page_form(r, "body");
-	const char *error = NULL;
 	int64_t tid = web_obj(r)->id, thid, mid;
 	int rc;
 
@@ -916,16 +907,14 @@ ui_thread_create_post(struct req *r)
 		    (long long)thid, (long long)mid));
 		return 0;
 	}
-	if ((error = page_why(r, &why)) == NULL)
+	if (page_refuse(r, &why, rc) != 0)
 		return rc;
 	page_begin(r, _("New conversation"));
-	page_notice(r, "error", error);
 	new_thread_form(r, tid, subject, body);
 	PF(r, "<p><a href=\"/t/%lld\">", (long long)tid);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");
 	page_end(r);
-	r->status = err_status(rc);
 	return 0;
 }
 

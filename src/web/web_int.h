@@ -16,6 +16,8 @@ struct web_state {
 	bool expired;          /* the session cookie was too old */
 	struct authz_object obj; /* the route's object, as authorize
 	                            checked it (zero without one) */
+	const char *why_field;   /* page_refuse: the refused field (NULL: */
+	const char *why_text;    /* the form as a whole) and the reason */
 };
 
 struct web_state *web_req_state(struct req *r);

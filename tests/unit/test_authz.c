@@ -322,7 +322,7 @@ a_removed_member_loses_access_on_the_next_request(void **state)
 	    ERR_NOTFOUND);
 	/* A client that became admin gets the members list, and the log
 	 * only after two factors. */
-	assert_int_equal(member_set_role(fx->db, w.a, w.client_a, ROLE_ADMIN),
+	assert_int_equal(member_set_role(fx->db, w.a, w.client_a, ROLE_ADMIN, NULL),
 	    0);
 	assert_int_equal(session_create(fx->db, w.client_a, w.a, false, true,
 	    NULL, NULL, T0, &tok, &s), 0);
@@ -378,7 +378,7 @@ make_objects(struct testdb_fx *fx, int64_t org, int64_t pro, int64_t client,
 	arena_init(&a);
 	traj_default_terms(&a, "Europe/Amsterdam", time(NULL), &terms);
 	assert_int_equal(traj_create(fx->db, fx->kr, org, client, pro, title,
-	    0, &terms, &ev, &o->traj), 0);
+	    0, &terms, &ev, NULL, &o->traj), 0);
 	arena_release(&a);
 
 	memset(&j, 0, sizeof(j));

@@ -118,13 +118,17 @@ static void
 password_rules_refuse_short_long_monotonous_and_common(void **state)
 {
 	char buf[LIMIT_PASSWORD_MAX + 2];
-	const char *why = NULL;
+	struct why why = { 0 };
 
 	(void)state;
 	assert_int_equal(user_password_ok("kort-maar", 9, &why), ERR_INVAL);
-	assert_non_null(why);
+	assert_non_null(why.msg);
+	/* The reason is the password field's, the limit that of limits.h. */
+	assert_string_equal(why.field, "password");
+	assert_int_equal(why.limit, LIMIT_PASSWORD_MIN);
+	memset(&why, 0, sizeof(why));
 	assert_int_equal(user_password_ok("twaalf-tekens", 13, &why), 0);
-	assert_null(why);
+	assert_null(why.msg);
 	/* Exactly the minimum passes. */
 	assert_int_equal(user_password_ok("abcdefghijkz", 12, &why), 0);
 	memset(buf, 'a', sizeof(buf));
@@ -233,16 +237,16 @@ accounts_have_unique_case_insensitive_addresses(void **state)
 	    PW_BERT, "nl", &dup), ERR_INVAL);
 
 	/* Profile: NULL keeps a field. */
-	assert_int_equal(user_set_profile(fx->db, id, NULL, "en"), 0);
+	assert_int_equal(user_set_profile(fx->db, id, NULL, "en", NULL), 0);
 	assert_int_equal(user_get(fx->db, id, &a, &u), 0);
 	assert_string_equal(u.name, "Anna de Vries");
 	assert_string_equal(u.lang, "en");
-	assert_int_equal(user_set_profile(fx->db, id, "Anna V.", NULL), 0);
+	assert_int_equal(user_set_profile(fx->db, id, "Anna V.", NULL, NULL), 0);
 	assert_int_equal(user_get(fx->db, id, &a, &u), 0);
 	assert_string_equal(u.name, "Anna V.");
 	assert_string_equal(u.lang, "en");
-	assert_int_equal(user_set_profile(fx->db, id, NULL, "fr"), ERR_INVAL);
-	assert_int_equal(user_set_profile(fx->db, id + 99, "X", NULL),
+	assert_int_equal(user_set_profile(fx->db, id, NULL, "fr", NULL), ERR_INVAL);
+	assert_int_equal(user_set_profile(fx->db, id + 99, "X", NULL, NULL),
 	    ERR_NOTFOUND);
 	/* The stored hash is argon2id, never the password. */
 	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM users "
@@ -306,19 +310,19 @@ memberships_list_change_and_keep_an_admin(void **state)
 	assert_int_equal(n, 0);
 
 	/* The last admin can be neither demoted nor removed ... */
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT),
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT, NULL),
 	    ERR_CONFLICT);
 	assert_int_equal(member_remove(fx->db, org, anna), ERR_CONFLICT);
 	/* ... until there is another. */
-	assert_int_equal(member_set_role(fx->db, org, bert, ROLE_ADMIN), 0);
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL),
+	assert_int_equal(member_set_role(fx->db, org, bert, ROLE_ADMIN, NULL), 0);
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL, NULL),
 	    0);
 	assert_int_equal(member_role(fx->db, org, anna, &r), 0);
 	assert_int_equal(r, ROLE_PROFESSIONAL);
 	assert_int_equal(member_remove(fx->db, org, anna), 0);
 	assert_int_equal(member_role(fx->db, org, anna, &r), ERR_NOTFOUND);
 	assert_int_equal(member_remove(fx->db, org, anna), ERR_NOTFOUND);
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT),
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT, NULL),
 	    ERR_NOTFOUND);
 	/* A member without admin rights may leave freely. */
 	assert_int_equal(member_remove(fx->db, org2, anna), 0);
@@ -593,7 +597,7 @@ invitation_makes_an_account_once(void **state)
 	arena_init(&a);
 	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(invite_create(fx->db, org, "Nieuw@Example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	assert_int_equal(tok.len, 43);
 	/* Only the hash is stored. */
 	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM invites "
@@ -612,14 +616,14 @@ invitation_makes_an_account_once(void **state)
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now, &a, &inv),
 	    ERR_NOTFOUND);
 	assert_int_equal(invite_accept(fx->db, "kort", "X", PW_NEW, "nl", now,
-	    &uid), ERR_NOTFOUND);
+	    &uid, NULL), ERR_NOTFOUND);
 	/* A refused password leaves the invitation usable. */
 	assert_int_equal(invite_accept(fx->db, tok.p, "Nieuw", "kort", "nl",
-	    now, &uid), ERR_INVAL);
+	    now, &uid, NULL), ERR_INVAL);
 	assert_int_equal(invite_accept(fx->db, tok.p, "", PW_NEW, "nl", now,
-	    &uid), ERR_INVAL);
+	    &uid, NULL), ERR_INVAL);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Nieuw Lid", PW_NEW,
-	    "en", now, &uid), 0);
+	    "en", now, &uid, NULL), 0);
 	assert_true(uid > 0);
 	assert_int_equal(user_get(fx->db, uid, &a, &u), 0);
 	assert_string_equal(u.email, "nieuw@example.org");
@@ -629,17 +633,17 @@ invitation_makes_an_account_once(void **state)
 	assert_int_equal(r, ROLE_CLIENT);
 
 	assert_int_equal(invite_accept(fx->db, tok.p, "Nog eens", PW_NEW, "nl",
-	    now, &uid2), ERR_GONE);
+	    now, &uid2, NULL), ERR_GONE);
 	assert_int_equal(uid2, 0);
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), ERR_GONE);
 
 	assert_int_equal(invite_create(fx->db, org, "geen adres", ROLE_CLIENT,
-	    0, &tok), ERR_INVAL);
+	    0, &tok, NULL), ERR_INVAL);
 	assert_int_equal(tok.len, 0);
 	assert_int_equal(invite_create(fx->db, org, "x@example.org", 0, 0,
-	    &tok), ERR_INVAL);
+	    &tok, NULL), ERR_INVAL);
 	assert_int_equal(invite_create(fx->db, org + 100, "x@example.org",
-	    ROLE_CLIENT, 0, &tok), ERR_CONFLICT);
+	    ROLE_CLIENT, 0, &tok, NULL), ERR_CONFLICT);
 	buf_release(&tok);
 	arena_release(&a);
 }
@@ -661,15 +665,15 @@ invitation_for_an_existing_account_needs_its_password(void **state)
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
 	assert_int_equal(member_add(fx->db, org, anna, ROLE_ADMIN), 0);
 	assert_int_equal(invite_create(fx->db, org2, "ANNA@example.org",
-	    ROLE_PROFESSIONAL, anna, &tok), 0);
+	    ROLE_PROFESSIONAL, anna, &tok, NULL), 0);
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), 0);
 	assert_true(inv.account_exists);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Ander", PW_NEW, "en",
-	    now, &uid), ERR_LOGIN);
+	    now, &uid, NULL), ERR_LOGIN);
 	assert_int_equal(uid, 0);
 	assert_int_equal(member_role(fx->db, org2, anna, &r), ERR_NOTFOUND);
 	assert_int_equal(invite_accept(fx->db, tok.p, NULL, PW_ANNA, NULL, now,
-	    &uid), 0);
+	    &uid, NULL), 0);
 	assert_int_equal(uid, anna);
 	assert_int_equal(member_role(fx->db, org2, anna, &r), 0);
 	assert_int_equal(r, ROLE_PROFESSIONAL);
@@ -693,12 +697,12 @@ invitation_expires(void **state)
 	arena_init(&a);
 	org = testdb_new_org(fx->db, fx->kr, "Praktijk Anna", "praktijk-anna");
 	assert_int_equal(invite_create(fx->db, org, "laat@example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	now += LIMIT_INVITE_TTL + 5;
 	assert_int_equal(invite_lookup(fx->db, tok.p, now, &a, &inv), ERR_GONE);
 	/* Refused before any hashing, and nothing was made. */
 	assert_int_equal(invite_accept(fx->db, tok.p, "Laat", PW_NEW, "nl",
-	    now, &uid), ERR_GONE);
+	    now, &uid, NULL), ERR_GONE);
 	assert_int_equal(testdb_i64(fx->db, "SELECT COUNT(*) FROM users", 0, 0,
 	    0), 0);
 	buf_release(&tok);
@@ -1012,14 +1016,14 @@ password_equal_to_the_address_is_refused_everywhere(void **state)
 {
 	struct testdb_fx *fx = *state;
 	struct buf tok = BUF_INIT;
-	const char *why = NULL;
+	struct why why = { 0 };
 	time_t now = time(NULL);
 	int64_t anna, uid = 0, org;
 
 	assert_int_equal(user_password_ok_for("anna@example.org", 16,
 	    "Anna@Example.org", &why), ERR_INVAL);
-	assert_non_null(why);
-	assert_non_null(strstr(why, "e-mail address"));
+	assert_non_null(why.msg);
+	assert_non_null(strstr(why.msg, "e-mail address"));
 	assert_int_equal(user_password_ok_for(" ANNA@EXAMPLE.ORG ", 18,
 	    "anna@example.org", &why), ERR_INVAL);
 	assert_int_equal(user_password_ok_for("anna@example.org!", 17,
@@ -1032,20 +1036,22 @@ password_equal_to_the_address_is_refused_everywhere(void **state)
 	anna = new_user(fx, "anna@example.org", "Anna", PW_ANNA);
 	assert_int_equal(user_set_password(fx->db, anna, "Anna@Example.Org",
 	    0, &why), ERR_INVAL);
-	assert_non_null(strstr(why, "e-mail address"));
+	assert_non_null(strstr(why.msg, "e-mail address"));
 	assert_int_equal(user_check_password(fx->db, anna, PW_ANNA), 0);
 	assert_int_equal(reset_request(fx->db, "anna@example.org", now, &tok,
 	    &uid), 0);
-	why = NULL;
+	memset(&why, 0, sizeof(why));
 	assert_int_equal(reset_complete(fx->db, tok.p, "anna@EXAMPLE.org", now,
 	    &uid, &why), ERR_INVAL);
-	assert_non_null(why);
+	assert_non_null(why.msg);
 	assert_int_equal(reset_lookup(fx->db, tok.p, now), 0);
 	org = testdb_new_org(fx->db, fx->kr, "Praktijk", "praktijk");
 	assert_int_equal(invite_create(fx->db, org, "carla@example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
+	memset(&why, 0, sizeof(why));
 	assert_int_equal(invite_accept(fx->db, tok.p, "Carla",
-	    "carla@example.org", "nl", now, &uid), ERR_INVAL);
+	    "carla@example.org", "nl", now, &uid, &why), ERR_INVAL);
+	assert_string_equal(why.field, "password");
 	buf_release(&tok);
 }
 
@@ -1072,21 +1078,22 @@ names_with_hidden_or_direction_characters_are_refused(void **state)
 		"\xd9\x85\xd9\x87\xe2\x80\x8c\xd8\xb3\xd8\xa7",  /* with ZWNJ */
 		"Jan \xf0\x9f\x91\x8d",
 	};
-	const char *why;
+	struct why why;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		why = NULL;
+		memset(&why, 0, sizeof(why));
 		if (user_name_ok(bad[i], &why) != ERR_INVAL)
 			fail_msg("name %zu was accepted", i);
-		assert_non_null(why);
+		assert_non_null(why.msg);
+		assert_string_equal(why.field, "name");
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		if (user_name_ok(good[i], &why) != 0)
-			fail_msg("name %zu was refused: %s", i, why);
+			fail_msg("name %zu was refused: %s", i, why.msg);
 	assert_int_equal(user_name_ok("Anna\xe2\x80\xae", &why), ERR_INVAL);
-	assert_non_null(strstr(why, "direction"));
+	assert_non_null(strstr(why.msg, "direction"));
 }
 
 static void
@@ -1109,27 +1116,27 @@ names_must_differ_from_other_members_of_the_organisation(void **state)
 	assert_int_equal(member_add(fx->db, org, bert, ROLE_CLIENT), 0);
 	assert_int_equal(member_add(fx->db, org2, zoe, ROLE_CLIENT), 0);
 	/* A copy, also with other case, spacing or an invisible joiner. */
-	assert_int_equal(user_set_profile(fx->db, bert, "Anna Admin", NULL),
+	assert_int_equal(user_set_profile(fx->db, bert, "Anna Admin", NULL, NULL),
 	    ERR_CONFLICT);
 	assert_int_equal(user_set_profile(fx->db, bert, " anna  ADMIN ",
-	    NULL), ERR_CONFLICT);
+	    NULL, NULL), ERR_CONFLICT);
 	assert_int_equal(user_set_profile(fx->db, bert,
-	    "Anna\xe2\x80\x8d Admin", NULL), ERR_CONFLICT);
+	    "Anna\xe2\x80\x8d Admin", NULL, NULL), ERR_CONFLICT);
 	assert_int_equal(user_get(fx->db, bert, &a, &u), 0);
 	assert_string_equal(u.name, "Bert");
 	/* Another organisation's members, and one's own name, are no
 	 * conflict. */
-	assert_int_equal(user_set_profile(fx->db, zoe, "Anna Admin", NULL), 0);
-	assert_int_equal(user_set_profile(fx->db, anna, "anna admin", NULL), 0);
+	assert_int_equal(user_set_profile(fx->db, zoe, "Anna Admin", NULL, NULL), 0);
+	assert_int_equal(user_set_profile(fx->db, anna, "anna admin", NULL, NULL), 0);
 	assert_int_equal(user_set_profile(fx->db, bert, "Anna Admin B.",
-	    NULL), 0);
+	    NULL, NULL), 0);
 	/* A new account by invitation. */
 	assert_int_equal(invite_create(fx->db, org, "new@example.org",
-	    ROLE_CLIENT, 0, &tok), 0);
+	    ROLE_CLIENT, 0, &tok, NULL), 0);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Anna admin", PW_NEW,
-	    "nl", now, &uid), ERR_CONFLICT);
+	    "nl", now, &uid, NULL), ERR_CONFLICT);
 	assert_int_equal(invite_accept(fx->db, tok.p, "Nina", PW_NEW, "nl", now,
-	    &uid), 0);
+	    &uid, NULL), 0);
 	buf_release(&tok);
 	arena_release(&a);
 }

@@ -286,7 +286,7 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 	arena_init(&a);
 	traj_default_terms(&a, "Europe/Amsterdam", (time_t)now, &terms);
 	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[U_NL],
-	    g->uid[PRO], "Traject-Titel", 0, &terms, &ev, &traj), 0);
+	    g->uid[PRO], "Traject-Titel", 0, &terms, &ev, NULL, &traj), 0);
 	{
 		struct testdb_raw j = { "INSERT INTO threads (trajectory_id, "
 		    "subject_box, created_at, last_message_at) "
@@ -305,7 +305,7 @@ each_mode_sends_one_mail_per_person_without_content(void **state)
 	}
 	assert_int_equal(queue_more_time(g->db, g->kr, thread, g->uid[PRO],
 	    (time_t)now + 24 * HOUR, STR("Notitie-QQQ: morgen antwoord"),
-	    (time_t)now, &ev, &notice), 0);
+	    (time_t)now, &ev, &notice, NULL), 0);
 	/* Two more new things for the same person, one for another. */
 	notify(g, U_NL, now);
 	notify(g, U_NL, now + 1);

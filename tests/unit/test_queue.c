@@ -207,7 +207,7 @@ new_traj(struct fx *fx, int pro, int client)
 	t.schedule = "mon-fri 09:00-17:00";
 	t.holidays = "";
 	assert_int_equal(traj_create(fx->db, fx->kr, org_of(fx, pro),
-	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, &id), 0);
+	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, NULL, &id), 0);
 	return id;
 }
 
@@ -217,7 +217,7 @@ add_pro(struct fx *fx, int64_t traj, int pro)
 	struct audit_event ev = event_for(fx, PRO1);
 
 	assert_int_equal(traj_add_professional(fx->db, traj, fx->uid[pro],
-	    &ev), 0);
+	    &ev, NULL), 0);
 }
 
 static int64_t
@@ -518,7 +518,7 @@ more_time_moves_the_deadline_and_adds_a_sealed_notice(void **state)
 	args[1] = t1;
 
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
-	    (time_t)first, str_c(note), (time_t)now, &ev, &notice), 0);
+	    (time_t)first, str_c(note), (time_t)now, &ev, &notice, NULL), 0);
 	assert_true(notice > m3);
 	/* The earlier deadline moved, the later one stayed; the promised
 	 * one is kept; nothing counts as replied; other threads untouched. */
@@ -580,7 +580,7 @@ more_time_moves_the_deadline_and_adds_a_sealed_notice(void **state)
 	/* A second notice moves both; the promise stays the first one. */
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
 	    (time_t)second, STR("Nog even geduld."), (time_t)now + HOUR, &ev,
-	    &notice2), 0);
+	    &notice2, NULL), 0);
 	assert_true(notice2 > notice);
 	assert_int_equal(col_i64(fx, "SELECT deadline_at FROM messages "
 	    "WHERE id = ?", m1), second);
@@ -613,6 +613,7 @@ more_time_refuses_bad_deadlines_and_outsiders(void **state)
 	struct audit_event evc = event_for(fx, PRO1);
 	int64_t m1, id = -1, args[1];
 	int64_t before;
+	struct why why;
 
 	m1 = add_msg(fx, t1, th, CLIENT1, mon9, d1);
 	add_msg(fx, t2, th2, CLIENT2, mon9, d1);
@@ -621,37 +622,50 @@ more_time_refuses_bad_deadlines_and_outsiders(void **state)
 	before = count(fx, "SELECT COUNT(*) FROM messages WHERE "
 	    "trajectory_id = ?", 1, args);
 
-	/* Not later than the deadline, in the past, too far ahead. */
+	/* Not later than the deadline, in the past, too far ahead; each
+	 * with the reason for the form's field. */
+	memset(&why, 0, sizeof(why));
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
-	    (time_t)d1, STR("Later."), (time_t)now, &ev, &id), ERR_INVAL);
+	    (time_t)d1, STR("Later."), (time_t)now, &ev, &id, &why), ERR_INVAL);
 	assert_int_equal(id, 0);
-	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
-	    (time_t)d1 - HOUR, STR("Later."), (time_t)now, &ev, &id),
-	    ERR_INVAL);
-	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
-	    (time_t)now - 1, STR("Later."), (time_t)now, &ev, &id), ERR_INVAL);
+	assert_string_equal(why.field, "new_deadline");
+	memset(&why, 0, sizeof(why));
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
 	    (time_t)now + (LIMIT_NOTICE_DAYS + 1) * 86400, STR("Later."),
-	    (time_t)now, &ev, &id), ERR_INVAL);
+	    (time_t)now, &ev, &id, &why), ERR_INVAL);
+	assert_string_equal(why.field, "new_deadline");
+	assert_int_equal(why.limit, LIMIT_NOTICE_DAYS);
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
+	    (time_t)later, STR(""), (time_t)now, &ev, &id, &why), ERR_INVAL);
+	assert_string_equal(why.field, "note");
+	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
+	    (time_t)d1 - HOUR, STR("Later."), (time_t)now, &ev, &id, NULL),
+	    ERR_INVAL);
+	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
+	    (time_t)now - 1, STR("Later."), (time_t)now, &ev, &id, NULL), ERR_INVAL);
+	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
+	    (time_t)now + (LIMIT_NOTICE_DAYS + 1) * 86400, STR("Later."),
+	    (time_t)now, &ev, &id, NULL), ERR_INVAL);
 	/* No note, or only white space. */
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
-	    (time_t)later, STR(" \n "), (time_t)now, &ev, &id), ERR_INVAL);
+	    (time_t)later, STR(" \n "), (time_t)now, &ev, &id, NULL), ERR_INVAL);
 	/* Not a professional of this trajectory; another organisation. */
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO2],
-	    (time_t)later, STR("Later."), (time_t)now, &ev2, &id),
+	    (time_t)later, STR("Later."), (time_t)now, &ev2, &id, NULL),
 	    ERR_FORBIDDEN);
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[CLIENT1],
-	    (time_t)later, STR("Later."), (time_t)now, &ev, &id),
+	    (time_t)later, STR("Later."), (time_t)now, &ev, &id, NULL),
 	    ERR_FORBIDDEN);
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO_B],
-	    (time_t)later, STR("Later."), (time_t)now, &evb, &id),
+	    (time_t)later, STR("Later."), (time_t)now, &evb, &id, NULL),
 	    ERR_NOTFOUND);
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th + 1000000,
 	    fx->uid[PRO1], (time_t)later, STR("Later."), (time_t)now, &ev,
-	    &id), ERR_NOTFOUND);
+	    &id, NULL), ERR_NOTFOUND);
 	/* Nothing waits in this thread. */
 	assert_int_equal(queue_more_time(fx->db, fx->kr, quiet, fx->uid[PRO1],
-	    (time_t)later, STR("Later."), (time_t)now, &ev, &id),
+	    (time_t)later, STR("Later."), (time_t)now, &ev, &id, NULL),
 	    ERR_CONFLICT);
 	/* Nothing was written by any of these. */
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM messages WHERE "
@@ -662,13 +676,13 @@ more_time_refuses_bad_deadlines_and_outsiders(void **state)
 	/* Once replied, nothing waits either. */
 	reply(fx, t1, th, PRO1, m1, now);
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th, fx->uid[PRO1],
-	    (time_t)later, STR("Later."), (time_t)now, &ev, &id),
+	    (time_t)later, STR("Later."), (time_t)now, &ev, &id, NULL),
 	    ERR_CONFLICT);
 	/* A closed trajectory takes no notice. */
 	evc.kind = "trajectory";
 	assert_int_equal(traj_set_phase(fx->db, t2, TRAJ_CLOSED, &evc), 0);
 	assert_int_equal(queue_more_time(fx->db, fx->kr, th2, fx->uid[PRO1],
-	    (time_t)later, STR("Later."), (time_t)now, &ev, &id),
+	    (time_t)later, STR("Later."), (time_t)now, &ev, &id, NULL),
 	    ERR_FORBIDDEN);
 }
 

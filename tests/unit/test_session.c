@@ -300,7 +300,7 @@ role_follows_the_membership_and_disabling_ends_sessions(void **state)
 	assert_int_equal(session_create(fx->db, anna, org, true, false, NULL,
 	    NULL, T0, &tok, &s), 0);
 	assert_int_equal(s.role, ROLE_CLIENT);
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL),
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_PROFESSIONAL, NULL),
 	    0);
 	assert_int_equal(session_lookup(fx->db, &pol, tok.p, T0 + 1, &s), 0);
 	assert_int_equal(s.role, ROLE_PROFESSIONAL);
@@ -456,7 +456,7 @@ cache_answers_from_memory_and_follows_every_write(void **state)
 		assert_true(after.prepares + after.cache_hits >
 		    before.prepares + before.cache_hits);
 
-	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT), 0);
+	assert_int_equal(member_set_role(fx->db, org, anna, ROLE_CLIENT, NULL), 0);
 	assert_int_equal(session_lookup_cached(sc, fx->db, &pol, tok.p, T0 + 3,
 	    &l), 0);
 	assert_int_equal(l.role, ROLE_CLIENT);
