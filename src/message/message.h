@@ -46,12 +46,15 @@ struct db_conn;
 struct keyring;
 struct tz_cache;
 struct audit_event;
+struct event_bus;
 
 /* What every call needs; borrowed, owned by the application. */
 struct msg_env {
 	struct db *db;
 	struct keyring *kr;
 	struct tz_cache *tzc;   /* zones of service promises (deadlines) */
+	struct event_bus *bus;  /* live events of what was posted; NULL:
+	                           none (event/event.h) */
 };
 
 enum msg_kind {

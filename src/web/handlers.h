@@ -101,4 +101,11 @@ int ui_thread_section(struct req *r, int64_t traj_id);
 int api_me(struct req *r);
 int api_thread(struct req *r);
 
+/* ui-live.c: event streams (issue 10) */
+int ui_live_traj(struct req *r);
+int ui_live_me(struct req *r);
+/* The element that opens a page's stream of trajectory traj_id (the
+ * thread shown, 0 for none) and its script; nothing without a bus. */
+void ui_live_mark(struct req *r, int64_t traj_id, int64_t thread_id);
+
 #endif

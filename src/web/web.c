@@ -122,6 +122,9 @@ static const struct route routes[] = {
 	{ PO, "/threads/:thid/more-time", ui_more_time_post, PRO, CSRF,      SMALL, THREAD(UPDATE) },
 	{ G,  "/reports/adherence",   ui_adherence,        PRO | ADM, 0,     0,     NOOBJ },
 	{ PO, "/account/notifications", ui_notify_settings_post, ANY, CSRF,  SMALL, NOOBJ },
+	/* live events (ui-live.c): a page's event stream */
+	{ G,  "/live/t/:tid",         ui_live_traj,        PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ G,  "/live/me",             ui_live_me,          PRO | CLI, 0,     0,     NOOBJ },
 };
 
 #undef G
