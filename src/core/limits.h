@@ -370,4 +370,25 @@
 #define LIMIT_EVENT_KIND 16
 #define LIMIT_EVENT_NOTIFY 7900
 
+/* --- Chat, hourglass, activities (src/chat, src/activity) -------------- */
+
+/* Bytes of one chat message: chat is short turns; a longer text belongs
+ * in a written message (LIMIT_MESSAGE). */
+#define LIMIT_CHAT_MESSAGE 4000
+/* Chat messages the window shows at once; older ones come by a cursor
+ * (?before=), as on the thread page. */
+#define LIMIT_CHAT_PAGE 50
+/* Seconds without a word after which a participant's minute no longer
+ * counts as active, and a chat session that nobody ended is taken as
+ * ended (its time is recorded when the next one starts). */
+#define LIMIT_CHAT_IDLE (30 * 60)
+/* Chat messages one export holds at most (see LIMIT_EXPORT_MESSAGES). */
+#define LIMIT_CHAT_EXPORT 20000
+/* The hourglass: budget in minutes (a session of a day at most), and
+ * seconds before its end when it warns both parties. */
+#define LIMIT_HOURGLASS_MINUTES (8 * 60)
+#define LIMIT_HOURGLASS_WARN (2 * 60)
+/* Activities one trajectory lists: years of sessions. */
+#define LIMIT_ACTIVITIES 5000
+
 #endif

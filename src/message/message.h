@@ -47,6 +47,7 @@ struct keyring;
 struct tz_cache;
 struct audit_event;
 struct event_bus;
+struct chat_msg;
 
 /* What every call needs; borrowed, owned by the application. */
 struct msg_env {
@@ -353,6 +354,8 @@ struct msg_export {
 	int64_t exported_at;
 	struct msg_export_thread *threads;  /* oldest first */
 	size_t nthreads;
+	struct chat_msg *chat;              /* the chat (chat.h), oldest first */
+	size_t nchat;
 };
 
 /*

@@ -338,3 +338,192 @@ class LiveMixin:
                   time.time() - t0)
         finally:
             s.close()
+
+    # --- chat ---------------------------------------------------------------
+
+    def chat(self, who, text=None, action="send", tid=None):
+        f = {"csrf": who.csrf(), "action": action}
+        if text is not None:
+            f["body"] = text
+        return who.post("/t/%d/chat" % (tid or self.tid), f)
+
+    def test_chat_message_arrives_on_other_side(self):
+        s = self.stream(self.client)
+        try:
+            r = self.chat(self.coach, "hallo vanuit de chat")
+            eq(r.status, 303, "posting a chat message")
+            ev = s.wait(lambda e: e["event"] == "chat" and "id" in e["data"])
+            check(ev is not None, "the client's stream gets the chat "
+                  "message", "an event 'chat' with an id", ev)
+            check("hallo" not in json.dumps(ev), "the event holds no text",
+                  "ids only", ev)
+            r = self.client.get("/chat/%d" % ev["data"]["id"])
+            eq(r.status, 200, "the client fetches the message")
+            check("hallo vanuit de chat" in r.text, "the fragment holds "
+                  "the text", "the message", r.text)
+        finally:
+            s.close()
+
+    def test_chat_window_latest_and_older(self):
+        # A trajectory of its own, so the count is known.
+        f = form_fields(self.coach.get("/t/new").text, "/t")
+        f["client"] = str(self.client_id)
+        f["title"] = "Veel chat"
+        tid = location_id(self.coach.post("/t", f), "/t/")
+        for i in range(55):
+            eq(self.chat(self.client if i % 2 else self.coach,
+                         "regel %d" % i, tid=tid).status, 303, "chat %d" % i)
+        page = self.client.get("/t/%d/chat" % tid).text
+        ids = re.findall(r'<li class="chat-msg[^"]*" id="c-(\d+)"', page)
+        eq(len(ids), 50, "messages in the chat window")
+        m = re.search(r'id="chat-older" href="([^"]+)"', page)
+        check(m is not None, "a link to older messages", "chat-older", page)
+        older = self.client.get(m.group(1).replace("&amp;", "&")).text
+        oids = re.findall(r'<li class="chat-msg[^"]*" id="c-(\d+)"', older)
+        eq(len(oids), 5, "the older page")
+        check(max(map(int, oids)) < min(map(int, ids)), "older is older",
+              "ids below the window's", (oids, ids[:3]))
+        # A cursor of another trajectory's chat, and a malformed one.
+        r = self.client.get("/t/%d/chat?before=%s" % (self.tid, ids[0]))
+        eq(r.status, 404, "a cursor of another chat")
+        r = self.client.get("/t/%d/chat?before=x" % tid)
+        eq(r.status, 404, "a malformed cursor")
+
+    def test_chat_bad_input(self):
+        r = self.chat(self.client, "")
+        eq(r.status, 400, "an empty chat message")
+        check("Write something" in r.text or "Schrijf" in r.text,
+              "the reason next to the form", "Write something first.",
+              r.text[-1500:])
+        r = self.chat(self.client, "x" * 5000)
+        eq(r.status, 413, "a chat message over LIMIT_CHAT_MESSAGE")
+        r = self.chat(self.client, None, action="shout")
+        eq(r.status, 400, "an unknown action")
+        eq(self.client.get("/chat/999999").status, 404, "an unknown chat id")
+        eq(self.client.get("/chat/abc").status, 404, "a malformed chat id")
+        admin = Client(self.srv)
+        admin.login_ok(*self.srv.users["admin"])
+        r = self.chat(self.coach, "niet voor de beheerder")
+        page = self.coach.get("/t/%d/chat" % self.tid).text
+        cid = re.findall(r'id="c-(\d+)"', page)[-1]
+        check(admin.get("/chat/%s" % cid).status in (403, 404),
+              "a chat message to someone outside the trajectory",
+              "403 or 404", None)
+        check(admin.get("/t/%d/chat" % self.tid).status in (403, 404),
+              "the chat to someone outside", "403 or 404", None)
+
+    def test_chat_call_proposal_typing_presence(self):
+        s = self.stream(self.coach)
+        try:
+            eq(self.chat(self.client, None, action="call_video").status, 303,
+               "proposing a video call")
+            ev = s.wait(lambda e: e["event"] == "chat" and "id" in e["data"])
+            frag = self.coach.get("/chat/%d" % ev["data"]["id"]).text
+            check("video" in frag, "the proposal reads as one",
+                  "proposes a video call", frag)
+            r = self.client.post("/t/%d/chat/typing" % self.tid, {},
+                                 headers={"X-CSRF-Token": self.client.csrf()})
+            eq(r.status, 204, "typing")
+            ev = s.wait(lambda e: e["event"] == "typing")
+            eq(ev and ev["data"]["user"], self.client_id, "the typing event")
+            r = self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "state": "online"})
+            eq(r.status, 204, "presence")
+            ev = s.wait(lambda e: e["event"] == "presence")
+            check(ev is not None, "presence shown", "an event", ev)
+            # Switched off: nothing said.
+            self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "shown": "0"})
+            self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "state": "away"})
+            ev = s.wait(lambda e: e["event"] == "presence", timeout=1.5)
+            check(ev is None, "presence switched off by the client",
+                  "no presence event", ev)
+            self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "shown": "1"})
+        finally:
+            s.close()
+
+    def test_unread_counts(self):
+        self.client.get("/t/%d/chat" % self.tid)  # read all
+        self.chat(self.coach, "een")
+        self.chat(self.coach, "twee")
+        link = re.search(r'<p class="chat-link">.*?</p>',
+                         self.client.get("/t/%d" % self.tid).text)
+        check(link and re.search(r'class="badge">2 ', link.group(0)),
+              "two unread chat messages on the trajectory page", "badge 2",
+              link and link.group(0))
+        self.client.get("/t/%d/chat" % self.tid)
+        link = re.search(r'<p class="chat-link">.*?</p>',
+                         self.client.get("/t/%d" % self.tid).text)
+        check(link and 'class="badge"' not in link.group(0),
+              "none after reading", "no badge", link and link.group(0))
+
+    def test_session_time_recorded_and_corrected(self):
+        self.chat(self.client, "begin")
+        self.chat(self.coach, "antwoord")
+        r = self.chat(self.client, None, action="end")
+        eq(r.status, 403, "a client cannot end the session")
+        r = self.chat(self.coach, None, action="end")
+        eq(r.status, 303, "the professional ends the session")
+        r = self.chat(self.coach, None, action="end")
+        eq(r.status, 409, "no session left to end")
+        page = self.coach.get("/t/%d/activities" % self.tid).text
+        kinds = re.findall(r"<tr><td>([^<]+)</td>", page)
+        check(any("chat session" in k or "chatsessie" in k for k in kinds)
+              and sum(1 for k in kinds if "active" in k or "actief" in k)
+              >= 2, "the session and both sides' active minutes",
+              "recorded", kinds)
+        eq(self.client.get("/t/%d/activities" % self.tid).status, 403,
+           "recorded time is the professional's")
+        aid = re.findall(r'name="activity" value="(\d+)"', page)[0]
+        r = self.coach.post("/t/%d/activities" % self.tid, {
+            "csrf": self.coach.csrf(), "activity": aid, "minutes": "25"})
+        eq(r.status, 303, "correcting a recorded time")
+        page = self.coach.get("/t/%d/activities" % self.tid).text
+        check(re.search(r"<td>25 <span class=\"hint\">", page),
+              "the corrected time, with the original kept", "25 (recorded "
+              "...)", page[-3000:])
+        r = self.coach.post("/t/%d/activities" % self.tid, {
+            "csrf": self.coach.csrf(), "activity": "999999", "minutes": "5"})
+        eq(r.status, 404, "correcting a time that does not exist")
+
+    def test_hourglass_both_sides(self):
+        s = self.stream(self.client)
+        try:
+            r = self.coach.post("/t/%d/timer" % self.tid, {
+                "csrf": self.coach.csrf(), "action": "start", "minutes": "0"})
+            eq(r.status, 400, "a budget of 0 minutes")
+            r = self.coach.post("/t/%d/timer" % self.tid, {
+                "csrf": self.coach.csrf(), "action": "start",
+                "minutes": "20"})
+            eq(r.status, 303, "starting the hourglass")
+            ev = s.wait(lambda e: e["event"] == "timer")
+            check(ev and ev["data"]["state"] == "running" and
+                  ev["data"]["budget"] == 1200, "the client sees it start",
+                  "running, 1200 s", ev)
+            page = self.client.get("/t/%d/timer" % self.tid).text
+            check('data-state="running"' in page and 'aria-live' in page,
+                  "the client's timer page", "running, a live region", page)
+            r = self.client.post("/t/%d/timer" % self.tid, {
+                "csrf": self.client.csrf(), "action": "stop"})
+            eq(r.status, 403, "a client cannot stop the hourglass")
+            for a, want in (("pause", 303), ("pause", 409),
+                            ("resume", 303), ("stop", 303), ("stop", 409)):
+                r = self.coach.post("/t/%d/timer" % self.tid, {
+                    "csrf": self.coach.csrf(), "action": a})
+                eq(r.status, want, "hourglass action %s" % a)
+            page = self.coach.get("/t/%d/activities" % self.tid).text
+            check("hourglass" in page or "zandloper" in page,
+                  "the hourglass's minutes recorded", "an activity", page)
+        finally:
+            s.close()
+
+    def test_chat_in_export(self):
+        self.chat(self.client, "exporteer mij")
+        r = self.client.get("/t/%d/export.json" % self.tid)
+        eq(r.status, 200, "the export")
+        chat = r.json().get("chat")
+        check(isinstance(chat, list) and any(
+            m["body"] == "exporteer mij" for m in chat),
+            "the chat is in the export", "the message", chat)
