@@ -72,6 +72,26 @@
       });
   }
 
+  /* A session started or ended: its line and the form's buttons as the
+   * server renders them now. */
+  function refreshSession() {
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var line = doc.querySelector(".chat-session");
+        var mine = document.querySelector(".chat-session");
+        if (line && mine) {
+          mine.textContent = line.textContent;
+        }
+        var end = doc.querySelector("#chat-form button[value=end]");
+        var have = document.querySelector("#chat-form button[value=end]");
+        if (have && !end) {
+          have.parentNode.removeChild(have);
+        }
+      });
+  }
+
   /* --- the hourglass ---------------------------------------------------- */
   var hgState = null;
 
@@ -81,22 +101,42 @@
     return m + ":" + (r < 10 ? "0" : "") + r;
   }
 
-  function hgSet(state, used, budget) {
+  /* The state as the page was rendered with it. */
+  function hgInit() {
+    hg = document.getElementById("hourglass");
     if (!hg) {
       return;
     }
-    hgState = { state: state, used: used, budget: budget,
+    hgState = { state: hg.getAttribute("data-state"),
+      used: parseInt(hg.getAttribute("data-used"), 10) || 0,
+      budget: parseInt(hg.getAttribute("data-budget"), 10) || 0,
       at: Date.now(), warned: false, over: false };
-    hg.setAttribute("data-state", state);
-    if (state === "running" || state === "paused" || state === "stopped") {
-      var line = hg.querySelector(".hg-line");
-      if (line && !line.querySelector(".hg-used")) {
-        /* A timer started while this page was open: reload the box. */
-        window.location.reload();
-        return;
-      }
-    }
-    hgTick();
+    var left = hgState.budget - hgState.used;
+    var warn = parseInt(hg.getAttribute("data-warn"), 10) || 120;
+    /* A page that already says it does not announce it again. */
+    hgState.warned = left <= warn && !!hg.querySelector(".hg-warn");
+    hgState.over = left <= 0 && !!hg.querySelector(".hg-warn");
+  }
+
+  /* The box as the server renders it now (its buttons change with the
+   * state), without reloading the page. */
+  function hgRefresh() {
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("hourglass");
+        var was = hgState && hgState.warned;
+        if (fresh && hg) {
+          hg.replaceWith(document.importNode(fresh, true));
+          hgInit();
+          var w = hg.querySelector(".hg-warn");
+          if (w && !was && hgState.state !== "stopped") {
+            say(document.getElementById("hg-announce"), w.textContent);
+          }
+          hgTick();
+        }
+      });
   }
 
   function hgTick() {
@@ -129,14 +169,7 @@
   }
 
   if (hg) {
-    hgState = { state: hg.getAttribute("data-state"),
-      used: parseInt(hg.getAttribute("data-used"), 10) || 0,
-      budget: parseInt(hg.getAttribute("data-budget"), 10) || 0,
-      at: Date.now(), warned: false, over: false };
-    var left0 = hgState.budget - hgState.used;
-    var warn0 = parseInt(hg.getAttribute("data-warn"), 10) || 120;
-    hgState.warned = left0 <= warn0;  /* the page says it already */
-    hgState.over = left0 <= 0;
+    hgInit();
     window.setInterval(hgTick, 1000);
   }
 
@@ -146,18 +179,15 @@
     if (k === "chat" && d.id) {
       addMessage(d.id);
     } else if (k === "chat" && d.session) {
-      var p = document.querySelector(".chat-session");
-      if (p && d.state === "ended") {
-        window.location.reload();
-      }
+      refreshSession();
     } else if (k === "typing" && typing && d.user !== me) {
       typing.textContent = typing.getAttribute("data-text");
       window.clearTimeout(typingTimer);
       typingTimer = window.setTimeout(function () {
         typing.textContent = "";
       }, 6000);
-    } else if (k === "timer") {
-      hgSet(d.state, d.used, d.budget);
+    } else if (k === "timer" && hg) {
+      hgRefresh();
     } else if (k === "reload" && log) {
       window.location.reload();
     }

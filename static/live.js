@@ -82,6 +82,9 @@
       if (kind === "message" && thread && data.thread === thread) {
         refreshMessages(true);
       }
+      if (kind === "read" && thread && data.thread === thread) {
+        refreshMessages(false); /* the read marks, as a reload shows */
+      }
       if (kind === "reload") {
         refreshMessages(false);
       }

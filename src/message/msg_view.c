@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "event/event.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/msg_int.h"
@@ -479,6 +480,15 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 	vj.nunread = nu;
 	if ((rc = db_write(env->db, view_run, &vj)) != 0)
 		goto out;
+	/* A read receipt, live, only where the client shares them. */
+	if (nu > 0 && th->viewer_is_client && h.share_reads) {
+		char data[96];
+
+		snprintf(data, sizeof(data), "{\"thread\":%lld,\"upto\":%lld}",
+		    (long long)thread_id, (long long)unread[nu - 1]);
+		(void)event_publish(env->bus, EVENT_SCOPE_TRAJ, h.traj_id, 0,
+		    "read", data);
+	}
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;

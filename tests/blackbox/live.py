@@ -259,8 +259,8 @@ class LiveMixin:
                 held.append(s)
             s = self.stream(self.coach)
             eq(s.status, 429, "one stream more than LIMIT_SSE_PER_USER")
-            check(re.search(r"Too many pages|Te veel pagina",
-                            s.body.decode()), "the refusal says why",
+            check(re.search(r"Too many pages|te veel pagina",
+                            s.body.decode(), re.I), "the refusal says why",
                   "Too many pages ...", s.body[-1200:])
             # Another user is not affected.
             s = self.stream(self.client)
@@ -527,3 +527,24 @@ class LiveMixin:
         check(isinstance(chat, list) and any(
             m["body"] == "exporteer mij" for m in chat),
             "the chat is in the export", "the message", chat)
+
+    def test_read_receipts_only_when_shared(self):
+        for share in ("0", "1"):
+            r = self.client.post("/t/%d/reads" % self.tid, {
+                "csrf": self.client.csrf(), "share": share})
+            eq(r.status, 303, "the client sets share=%s" % share)
+            s = self.stream(self.coach)
+            try:
+                self.post(self.coach, "lees je dit? %s" % share)
+                eq(self.client.get("/threads/%d" % self.thid).status, 200,
+                   "the client reads the thread")
+                ev = s.wait(lambda e: e["event"] == "read", timeout=2)
+                if share == "1":
+                    check(ev is not None and
+                          ev["data"]["thread"] == self.thid,
+                          "a read receipt, shared", "an event 'read'", ev)
+                else:
+                    check(ev is None, "no read receipt when the client "
+                          "does not share them", "none", ev)
+            finally:
+                s.close()
