@@ -69,6 +69,33 @@
       });
   }
 
+  /* A page whose whole content follows the user's stream (the queue):
+   * its main element as the server renders it now, the live region kept. */
+  function refreshMain() {
+    fetch(window.location.pathname + window.location.search,
+      { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("main");
+        var main = document.getElementById("main");
+        if (!fresh || !main) {
+          return;
+        }
+        Array.prototype.slice.call(main.children).forEach(function (c) {
+          if (c !== el && c.tagName !== "SCRIPT") {
+            main.removeChild(c);
+          }
+        });
+        Array.prototype.slice.call(fresh.children).forEach(function (c) {
+          if (c.id !== "live" && c.tagName !== "SCRIPT") {
+            main.appendChild(document.importNode(c, true));
+          }
+        });
+        announce(el.getAttribute("data-new"));
+      });
+  }
+
   function relay(kind) {
     es.addEventListener(kind, function (e) {
       var data = {};
@@ -87,6 +114,10 @@
       }
       if (kind === "reload") {
         refreshMessages(false);
+      }
+      if (kind === el.getAttribute("data-refresh") || (kind === "reload" &&
+          el.getAttribute("data-refresh"))) {
+        refreshMain();
       }
     });
   }

@@ -654,13 +654,27 @@ check_input(const struct msg_post *in, const struct str *subject,
 static void
 publish(const struct msg_env *env, const struct post_job *j)
 {
+	struct traj_member *m;
+	struct arena a;
 	char data[128];
+	size_t n, i;
 
+	if (env->bus == NULL)
+		return;
 	snprintf(data, sizeof(data), "{\"thread\":%lld,\"id\":%lld,"
 	    "\"kind\":\"%s\"}", (long long)j->h.thread_id,
 	    (long long)j->id, msg_kind_name(j->kind));
 	(void)event_publish(env->bus, EVENT_SCOPE_TRAJ, j->h.traj_id, 0,
 	    "message", data);
+	/* Each message changes the professionals' reply queues (a client's
+	 * waits, a reply or notice answers): their own streams hear it. */
+	arena_init(&a);
+	if (traj_members(env->db, j->h.traj_id, &a, &m, &n) == 0)
+		for (i = 0; i < n; i++)
+			if (m[i].professional)
+				(void)event_publish(env->bus, EVENT_SCOPE_USER,
+				    m[i].user_id, 0, "queue", data);
+	arena_release(&a);
 }
 
 /*

@@ -107,6 +107,9 @@ int ui_live_me(struct req *r);
 /* The element that opens a page's stream of trajectory traj_id (the
  * thread shown, 0 for none) and its script; nothing without a bus. */
 void ui_live_mark(struct req *r, int64_t traj_id, int64_t thread_id);
+/* The same for the user's own stream (/live/me): on an event of kind
+ * refresh the page's main content is fetched again ("queue"). */
+void ui_live_mark_me(struct req *r, const char *refresh);
 /* ui-chat.c: chat, the hourglass, recorded time (issue 10) */
 int ui_chat(struct req *r);
 int ui_chat_post(struct req *r);

@@ -110,6 +110,22 @@ ui_live_me(struct req *r)
 }
 
 void
+ui_live_mark_me(struct req *r, const char *refresh)
+{
+	struct app *app = r->app;
+	char mark[40];
+
+	if (app->bus == NULL)
+		return;
+	event_mark(app->bus, mark);
+	PF(r, "<div id=\"live\" class=\"visually-hidden\" role=\"status\" "
+	    "aria-live=\"polite\" data-src=\"/live/me\" data-since=\"%s\" "
+	    "data-refresh=\"%s\" data-new=\"", mark, refresh);
+	A(r, _("The list was updated."));
+	P(r, "\"></div>\n<script src=\"/static/live.js\" defer></script>\n");
+}
+
+void
 ui_live_mark(struct req *r, int64_t traj_id, int64_t thread_id)
 {
 	struct app *app = r->app;

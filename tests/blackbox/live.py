@@ -548,3 +548,27 @@ class LiveMixin:
                           "does not share them", "none", ev)
             finally:
                 s.close()
+
+    def test_queue_changes_reach_the_professional(self):
+        s = Stream(self.coach, "/live/me")
+        try:
+            eq(s.status, 200, "the professional's own stream")
+            self.post(self.client, "een vraag voor de wachtrij")
+            ev = s.wait(lambda e: e["event"] == "queue")
+            check(ev is not None and ev["data"]["thread"] == self.thid,
+                  "the queue hears of the client's message",
+                  "an event 'queue'", ev)
+            page = self.coach.get("/queue").text
+            check('data-src="/live/me"' in page, "the queue page opens "
+                  "the stream", "data-src=/live/me", page[:1500])
+        finally:
+            s.close()
+        # The client's own stream hears nothing of the queue.
+        s = Stream(self.client, "/live/me")
+        try:
+            self.post(self.client, "nog een")
+            ev = s.wait(lambda e: e["event"] == "queue", timeout=1.5)
+            check(ev is None, "a client's stream gets no queue events",
+                  "none", ev)
+        finally:
+            s.close()
