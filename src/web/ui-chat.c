@@ -66,10 +66,11 @@ chat_assets(struct req *r)
 
 /* One message as the log shows it (also the fragment GET /chat/:cid). */
 static void
-render_msg(struct req *r, const struct chat_msg *m, int64_t viewer)
+render_msg(struct req *r, const struct chat_msg *m, int64_t viewer,
+    const char *idp)
 {
-	PF(r, "<li class=\"chat-msg%s\" id=\"c-%lld\" data-author=\"",
-	    m->author_id == viewer ? " mine" : "", (long long)m->id);
+	PF(r, "<li class=\"chat-msg%s\" id=\"%s%lld\" data-author=\"",
+	    m->author_id == viewer ? " mine" : "", idp, (long long)m->id);
 	A(r, m->author_name);
 	P(r, "\"><span class=\"who\">");
 	T(r, m->author_name);
@@ -178,6 +179,46 @@ hourglass_box(struct req *r, int64_t tid, const char *back)
 	P(r, "</section>\n");
 }
 
+/* Search in this chat (the keyed filter, then each candidate opened):
+ * a form, and with ?q= its results above the window. */
+static int
+chat_search_section(struct req *r, int64_t tid)
+{
+	struct chat_env env = env_of(r);
+	const char *q = req_query(r, "q");
+	struct audit_event ev;
+	struct chat_msg *hits;
+	size_t n, i;
+	int rc;
+
+	PF(r, "<form method=\"get\" action=\"/t/%lld/chat\" role=\"search\" "
+	    "class=\"chat-search\"><label for=\"f-chat-q\">", (long long)tid);
+	T(r, _("Search this chat"));
+	P(r, "</label> <input id=\"f-chat-q\" name=\"q\" type=\"search\" "
+	    "maxlength=\"200\" value=\"");
+	if (q)
+		A(r, q);
+	P(r, "\"> <button class=\"secondary\">");
+	T(r, _("Search"));
+	P(r, "</button></form>\n");
+	if (q == NULL || q[0] == '\0')
+		return 0;
+	if (strlen(q) > LIMIT_SEARCH_QUERY)
+		return ERR_TOOBIG;
+	event(r, &ev);
+	if ((rc = chat_search(&env, tid, page_session(r)->user_id, str_c(q),
+	    &ev, &r->arena, &hits, &n)) != 0)
+		return rc;
+	P(r, "<section class=\"chat-hits\" aria-labelledby=\"h-hits\"><h2 "
+	    "id=\"h-hits\">");
+	T(r, _("Found in the chat"));
+	PF(r, " (%zu)</h2>\n<ol class=\"chat-log\">\n", n);
+	for (i = 0; i < n; i++)
+		render_msg(r, &hits[i], page_session(r)->user_id, "hit-");
+	P(r, "</ol></section>\n");
+	return 0;
+}
+
 static int
 render_chat(struct req *r, const char *error, int status, const char *body)
 {
@@ -210,6 +251,8 @@ render_chat(struct req *r, const char *error, int status, const char *body)
 	if (error)
 		page_notice(r, "error", error);
 	hourglass_box(r, tid, "chat");
+	if ((rc = chat_search_section(r, tid)) != 0)
+		return rc;
 	P(r, "<section class=\"chat\" aria-labelledby=\"h-chat\"><h2 id=\"h-chat\">");
 	T(r, _("Chat"));
 	P(r, "</h2>\n<p class=\"chat-session\">");
@@ -235,7 +278,7 @@ render_chat(struct req *r, const char *error, int status, const char *body)
 	PF(r, "<ol class=\"chat-log\" id=\"chat-log\" data-tid=\"%lld\" "
 	    "data-me=\"%lld\">\n", (long long)tid, (long long)s->user_id);
 	for (i = 0; i < pg.n; i++)
-		render_msg(r, &pg.msgs[i], s->user_id);
+		render_msg(r, &pg.msgs[i], s->user_id, "c-");
 	P(r, "</ol>\n");
 	if (pg.n == 0) {
 		P(r, "<p>");
@@ -360,7 +403,7 @@ ui_chat_one(struct req *r)
 	if ((rc = chat_get(&env, web_obj(r)->id, s->user_id, &ev, &r->arena,
 	    &m)) != 0)
 		return rc;
-	render_msg(r, &m, s->user_id);
+	render_msg(r, &m, s->user_id, "c-");
 	return 0;
 }
 

@@ -572,3 +572,14 @@ class LiveMixin:
                   "none", ev)
         finally:
             s.close()
+
+    def test_chat_search(self):
+        self.chat(self.client, "de vuurtoren aan zee")
+        self.chat(self.coach, "iets anders")
+        page = self.coach.get("/t/%d/chat?q=vuurtoren" % self.tid).text
+        hits = re.findall(r'id="hit-(\d+)"', page)
+        eq(len(hits), 1, "chat messages found by a word")
+        page = self.coach.get("/t/%d/chat?q=onbekendwoord" % self.tid).text
+        eq(len(re.findall(r'id="hit-(\d+)"', page)), 0, "nothing found")
+        eq(self.coach.get("/t/%d/chat?q=%s" % (self.tid, "x" * 300)).status,
+           413, "a query over LIMIT_SEARCH_QUERY")
