@@ -583,3 +583,22 @@ class LiveMixin:
         eq(len(re.findall(r'id="hit-(\d+)"', page)), 0, "nothing found")
         eq(self.coach.get("/t/%d/chat?q=%s" % (self.tid, "x" * 300)).status,
            413, "a query over LIMIT_SEARCH_QUERY")
+
+    def test_stop_with_streams_open(self):
+        # Runs last: the server must end its (suspended) streams to stop;
+        # MHD may not stop with a suspended connection.
+        held = [self.stream(self.client), self.stream(self.coach)]
+        try:
+            for s in held:
+                eq(s.status, 200, "an open stream")
+            t0 = time.time()
+            rc = self.srv.stop(timeout=20)
+            eq(rc, 0, "exit status after SIGTERM with streams open")
+            check(time.time() - t0 < 8, "the server stops promptly",
+                  "< 8 s", time.time() - t0)
+            for s in held:
+                s.wait(lambda e: False, timeout=2)
+                check(s.closed, "each stream is ended", "closed", None)
+        finally:
+            for s in held:
+                s.close()
