@@ -32,6 +32,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/num.h"
+#include "event/event.h"
 #include "http/http.h"
 #include "identity/identity.h"
 #include "identity/session.h"
@@ -177,6 +178,11 @@ cmd_serve(struct app *app)
 		die("could not create the demo organisation: %s", err_msg(rc));
 	if ((rc = web_init(app)) != 0)
 		die("could not start the web layer: %s", err_msg(rc));
+	app->bus = event_bus_new(0);
+	if (db_kind(app->db) == DB_POSTGRES &&
+	    event_bus_listen(app->bus, app->cfg.database) != 0)
+		die("cannot listen for the live events of other nodes on "
+		    "the database (see the log line above)");
 
 	/* Without a mail server there is nothing to send: notifications stay
 	 * in the outbox table until one is configured. */
@@ -227,6 +233,8 @@ cmd_serve(struct app *app)
 	}
 	log_info("shutdown", "signal=%d", sig);
 	http_server_stop(srv);
+	event_bus_free(app->bus); /* after the streams: they unsubscribe */
+	app->bus = NULL;
 	web_fini(app);
 	outbox_free(ob);
 	app_close(app);

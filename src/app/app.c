@@ -221,7 +221,7 @@ demo_trajectory(struct app *app, int64_t org, int64_t coach, int64_t client)
 	struct promise_terms terms;
 	struct audit_event ev;
 	struct msg_post first;
-	struct msg_env env = { app->db, app->kr, app->tzc };
+	struct msg_env env = { app->db, app->kr, app->tzc, NULL };
 	struct arena a;
 	int64_t tid = 0, thid = 0, mid = 0;
 	time_t now = time(NULL);

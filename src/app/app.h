@@ -20,6 +20,7 @@ struct tz_cache;
 struct session_cache;
 
 struct audit_repeat;
+struct event_bus;
 
 struct app {
 	struct config cfg;
@@ -32,6 +33,8 @@ struct app {
 	 * (audit/repeat.h); NULL outside `serve` (each event is then
 	 * written at once). */
 	struct audit_repeat *repeats;
+	/* Live events (event/event.h); NULL outside `serve`. */
+	struct event_bus *bus;
 	/* Per-thread message locales for gettext (uselocale); (locale_t)0
 	 * when the system lacks the locale: English is then shown. */
 	locale_t loc_nl;

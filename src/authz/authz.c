@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "chat/chat.h"
 #include "core/err.h"
 #include "identity/identity.h"
 #include "message/message.h"
@@ -149,6 +150,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id)
 		return msg_message_traj_on(c, id, traj_id);
 	case AUTHZ_ATTACHMENT:
 		return msg_attachment_traj_on(c, id, traj_id);
+	case AUTHZ_CHAT:
+		return chat_msg_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -230,6 +233,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_THREAD:
 	case AUTHZ_MESSAGE:
 	case AUTHZ_ATTACHMENT:
+	case AUTHZ_CHAT:
 		return check_relation(db, p, act, kind, id, out);
 	}
 	return ERR_FORBIDDEN;
@@ -278,6 +282,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_MESSAGE] = "message",
 		[AUTHZ_MEMBER] = "member",
 		[AUTHZ_ATTACHMENT] = "attachment",
+		[AUTHZ_CHAT] = "chat",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -341,4 +341,65 @@
 #define LIMIT_OUTBOX_RETRY_FIRST 60
 #define LIMIT_OUTBOX_RETRY_MAX 3600
 
+/* --- Live events (src/event, src/http/sse.c) --------------------------- */
+
+/* Event streams one user may hold open on a node: a page each, so a few
+ * tabs and a phone; past it the oldest tab is forgotten by the person and
+ * a new one is refused (429) rather than letting one account hold a
+ * node's connections. */
+#define LIMIT_SSE_PER_USER 8
+/* Streams one node holds: below LIMIT_CONNECTIONS so ordinary requests
+ * still find a connection when every stream is taken. */
+#define LIMIT_SSE_PER_NODE 3072
+/* Bytes waiting for one stream's reader.  A reader that lets this much
+ * pile up is slow or gone: the stream is closed, and its browser
+ * reconnects and replays from Last-Event-ID.  Never buffered beyond. */
+#define LIMIT_SSE_QUEUE (32 * 1024)
+/* The kernel's send buffer of a stream's socket: with the queue above it
+ * bounds what one slow reader costs (loopback would otherwise grant MBs). */
+#define LIMIT_SSE_SNDBUF (16 * 1024)
+/* Seconds between heartbeats: a suspended connection does not notice a
+ * client that left; writing a comment line does.  Below the 30-60 s idle
+ * timeouts of common proxies. */
+#define LIMIT_SSE_HEARTBEAT 15
+/* Seconds one stream lives before the server ends it; the browser
+ * reconnects (replaying what it missed) with its cookie checked again, so
+ * a session that ended stops receiving within this. */
+#define LIMIT_SSE_LIFETIME (10 * 60)
+/* Events kept per scope (a trajectory, a user) for replay after a
+ * reconnect, and seconds they are kept: a reconnect within the window
+ * misses nothing; an older Last-Event-ID gets a "reload" event. */
+#define LIMIT_EVENT_REPLAY 256
+#define LIMIT_EVENT_REPLAY_SECS (5 * 60)
+/* Scopes whose replay rings a node keeps; past it the longest unused
+ * ring without streams is dropped (a reconnect to it reloads). */
+#define LIMIT_EVENT_SCOPES 20000
+/* Bytes of one event's data (JSON of ids and small facts or safe HTML, never a
+ * client's text) and of its kind name.  PostgreSQL's NOTIFY takes 8000
+ * bytes; larger notifications go through the live_events table. */
+#define LIMIT_EVENT_DATA (16 * 1024)
+#define LIMIT_EVENT_KIND 16
+#define LIMIT_EVENT_NOTIFY 7900
+
+/* --- Chat, hourglass, activities (src/chat, src/activity) -------------- */
+
+/* Bytes of one chat message: chat is short turns; a longer text belongs
+ * in a written message (LIMIT_MESSAGE). */
+#define LIMIT_CHAT_MESSAGE 4000
+/* Chat messages the window shows at once; older ones come by a cursor
+ * (?before=), as on the thread page. */
+#define LIMIT_CHAT_PAGE 50
+/* Seconds without a word after which a participant's minute no longer
+ * counts as active, and a chat session that nobody ended is taken as
+ * ended (its time is recorded when the next one starts). */
+#define LIMIT_CHAT_IDLE (30 * 60)
+/* Chat messages one export holds at most (see LIMIT_EXPORT_MESSAGES). */
+#define LIMIT_CHAT_EXPORT 20000
+/* The hourglass: budget in minutes (a session of a day at most), and
+ * seconds before its end when it warns both parties. */
+#define LIMIT_HOURGLASS_MINUTES (8 * 60)
+#define LIMIT_HOURGLASS_WARN (2 * 60)
+/* Activities one trajectory lists: years of sessions. */
+#define LIMIT_ACTIVITIES 5000
+
 #endif

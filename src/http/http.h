@@ -152,6 +152,7 @@ struct req {
 	size_t nresp_headers;
 	int resp_fd;               /* >= 0: send this file (closed by the server) */
 	uint64_t resp_fd_size;
+	struct sse_stream *sse;    /* sse_begin: answer with this stream */
 };
 
 /* Look-ups; NULL when absent.  Names are matched exactly. */

@@ -76,6 +76,7 @@
 #include "core/xalloc.h"
 #include "http/parse.h"
 #include "http/router.h"
+#include "http/sse.h"
 #include "http/static.h"
 #include "core/banned.h"
 
@@ -97,6 +98,7 @@ struct http_server {
 	atomic_uint_fast64_t next_id;
 	atomic_long inflight;
 	atomic_bool stopping;
+	struct sse_hub *sse;  /* event streams (sse.c) */
 };
 
 enum xstate {
@@ -271,6 +273,7 @@ exch_free(struct exch *x)
 	bool large = x->body_peak >= LIMIT_BODY_MMAP;
 
 	finish_hook(x);
+	sse_abandon(&x->r);
 	if (x->r.json)
 		json_decref(x->r.json);
 	if (x->r.resp_fd >= 0)
@@ -298,7 +301,10 @@ queue_response(struct exch *x)
 
 	if (r->status == 0)
 		r->status = 200;
-	if (r->resp_fd >= 0) {
+	if (r->sse != NULL) {
+		resp = sse_response(x->s->sse, r); /* an event stream */
+		x->sent_bytes = 0;
+	} else if (r->resp_fd >= 0) {
 		resp = MHD_create_response_from_fd64(r->resp_fd_size,
 		    r->resp_fd);
 		if (resp != NULL)
@@ -346,6 +352,7 @@ prepare_error(struct exch *x, int err, unsigned allowed)
 		    strcasecmp(r->resp_headers[i].key, "Retry-After") == 0)
 			r->resp_headers[k++] = r->resp_headers[i];
 	r->nresp_headers = k;
+	sse_abandon(r); /* an error instead of the stream */
 	buf_reset(&r->resp);
 	if (r->resp_fd >= 0) {
 		close(r->resp_fd);
@@ -982,8 +989,9 @@ access_log(struct exch *x, enum MHD_RequestTerminationCode toe)
 	uint64_t us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (uint64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000u +
-	    (uint64_t)(t1.tv_nsec - x->t0.tv_nsec) / 1000;
+	/* Signed: the nanoseconds go down when a second passes. */
+	us = (uint64_t)((int64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000 +
+	    (int64_t)(t1.tv_nsec - x->t0.tv_nsec) / 1000);
 	log_path(x, &path);
 	log_info("http.access", "id=%llu method=%s path=%s status=%d "
 	    "bytes=%llu us=%llu addr=%s end=%s", (unsigned long long)x->r.id,
@@ -1109,6 +1117,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	s = xcalloc(1, sizeof(*s));
 	s->cfg = *cfg;
 	s->static_fd = -1;
+	s->sse = sse_hub_new();
 	if (cfg->static_dir &&
 	    (rc = http_static_open(cfg->static_dir, &s->static_fd)) != 0)
 		goto out;
@@ -1172,6 +1181,7 @@ out:
 	if (s != NULL) {
 		if (s->static_fd >= 0)
 			close(s->static_fd);
+		sse_hub_free(s->sse);
 		free(s);
 	}
 	return rc;
@@ -1194,6 +1204,7 @@ http_server_stop(struct http_server *s)
 		return;
 	atomic_store(&s->stopping, true);
 	ls = MHD_quiesce_daemon(s->d);
+	sse_hub_end_all(s->sse); /* MHD must not stop with any suspended */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while ((left = atomic_load(&s->inflight)) > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -1210,5 +1221,6 @@ http_server_stop(struct http_server *s)
 		close(ls);
 	if (s->static_fd >= 0)
 		close(s->static_fd);
+	sse_hub_free(s->sse);
 	free(s);
 }

@@ -38,6 +38,7 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "event/event.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/msg_int.h"
@@ -648,6 +649,34 @@ check_input(const struct msg_post *in, const struct str *subject,
 	return 0;
 }
 
+/* Tell the trajectory's open pages (event.h): ids only, the page fetches
+ * the message through its route (which logs the read). */
+static void
+publish(const struct msg_env *env, const struct post_job *j)
+{
+	struct traj_member *m;
+	struct arena a;
+	char data[128];
+	size_t n, i;
+
+	if (env->bus == NULL)
+		return;
+	snprintf(data, sizeof(data), "{\"thread\":%lld,\"id\":%lld,"
+	    "\"kind\":\"%s\"}", (long long)j->h.thread_id,
+	    (long long)j->id, msg_kind_name(j->kind));
+	(void)event_publish(env->bus, EVENT_SCOPE_TRAJ, j->h.traj_id, 0,
+	    "message", data);
+	/* Each message changes the professionals' reply queues (a client's
+	 * waits, a reply or notice answers): their own streams hear it. */
+	arena_init(&a);
+	if (traj_members(env->db, j->h.traj_id, &a, &m, &n) == 0)
+		for (i = 0; i < n; i++)
+			if (m[i].professional)
+				(void)event_publish(env->bus, EVENT_SCOPE_USER,
+				    m[i].user_id, 0, "queue", data);
+	arena_release(&a);
+}
+
 /*
  * Everything a post, a new thread and a correction share: check the
  * input, read the thread's head, seal, make the words' filter, compute
@@ -807,6 +836,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 	*id = j->id;
 	if (new_thread)
 		*new_thread = j->h.thread_id;
+	publish(env, j);
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);

@@ -46,12 +46,16 @@ struct db_conn;
 struct keyring;
 struct tz_cache;
 struct audit_event;
+struct event_bus;
+struct chat_msg;
 
 /* What every call needs; borrowed, owned by the application. */
 struct msg_env {
 	struct db *db;
 	struct keyring *kr;
 	struct tz_cache *tzc;   /* zones of service promises (deadlines) */
+	struct event_bus *bus;  /* live events of what was posted; NULL:
+	                           none (event/event.h) */
 };
 
 enum msg_kind {
@@ -355,6 +359,8 @@ struct msg_export {
 	int64_t exported_at;
 	struct msg_export_thread *threads;  /* oldest first */
 	size_t nthreads;
+	struct chat_msg *chat;              /* the chat (chat.h), oldest first */
+	size_t nchat;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "chat/chat.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/i18n.h"
@@ -124,6 +125,10 @@ msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
 		    &th[i].subject, NULL)) != 0)
 			goto out;
 	if ((rc = msg_open_rows(env, c, h.org_id, rows, k, ar, na, a)) != 0)
+		goto out;
+	/* The chat of the trajectory belongs to the conversation too. */
+	if ((rc = chat_export_on(c, env->kr, h.org_id, traj_id, a, &out->chat,
+	    &out->nchat)) != 0)
 		goto out;
 	/* Hand each thread its messages, in order (rows are by id). */
 	out->threads = arena_calloc(a, nth + 1, sizeof(*out->threads));
@@ -278,6 +283,7 @@ msg_export_json(const struct msg_export *x, struct buf *out)
 		json_array_append_new(threads, jt);
 	}
 	json_object_set_new(root, "threads", threads);
+	json_object_set_new(root, "chat", chat_export_json(x->chat, x->nchat));
 	json_to_buf(root, out);
 	json_decref(root);
 }

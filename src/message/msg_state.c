@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "event/event.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/msg_int.h"
@@ -126,6 +127,16 @@ msg_thread_mark_read(const struct msg_env *env, int64_t thread_id,
 	mj.n = n;
 	if (n > 0)
 		rc = db_write(env->db, marks_run, &mj);
+	/* A read receipt, live, only where the client shares them (ids[0]
+	 * is the newest marked). */
+	if (rc == 0 && n > 0 && client && h.share_reads) {
+		char data[96];
+
+		snprintf(data, sizeof(data), "{\"thread\":%lld,\"upto\":%lld}",
+		    (long long)thread_id, (long long)ids[0]);
+		(void)event_publish(env->bus, EVENT_SCOPE_TRAJ, h.traj_id, 0,
+		    "read", data);
+	}
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);

@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "event/event.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/msg_int.h"

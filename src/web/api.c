@@ -69,7 +69,7 @@ int
 api_thread(struct req *r)
 {
 	struct app *app = r->app;
-	struct msg_env env = { app->db, app->kr, app->tzc };
+	struct msg_env env = { app->db, app->kr, app->tzc, app->bus };
 	const struct session *s = page_session(r);
 	struct msg_message *m = NULL;
 	struct msg_thread th;

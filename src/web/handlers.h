@@ -102,4 +102,27 @@ int ui_thread_section(struct req *r, int64_t traj_id);
 int api_me(struct req *r);
 int api_thread(struct req *r);
 
+/* ui-live.c: event streams (issue 10) */
+int ui_live_traj(struct req *r);
+int ui_live_me(struct req *r);
+/* The element that opens a page's stream of trajectory traj_id (the
+ * thread shown, 0 for none) and its script; nothing without a bus. */
+void ui_live_mark(struct req *r, int64_t traj_id, int64_t thread_id);
+/* The same for the user's own stream (/live/me): on an event of kind
+ * refresh the page's main content is fetched again ("queue"). */
+void ui_live_mark_me(struct req *r, const char *refresh);
+/* ui-chat.c: chat, the hourglass, recorded time (issue 10) */
+int ui_chat(struct req *r);
+int ui_chat_post(struct req *r);
+int ui_chat_one(struct req *r);
+int api_chat_typing(struct req *r);
+int ui_chat_presence_post(struct req *r);
+int ui_timer(struct req *r);
+int ui_timer_post(struct req *r);
+int ui_activities(struct req *r);
+int ui_activity_correct_post(struct req *r);
+/* The trajectory page's links to its chat (with unread count), hourglass
+ * and recorded time; the route's trajectory, checked. */
+void ui_chat_link(struct req *r, int64_t traj_id);
+
 #endif

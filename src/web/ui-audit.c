@@ -86,6 +86,10 @@ kind_words(const char *k)
 	if (strcmp(k, "member") == 0) return _("a membership");
 	if (strcmp(k, "invite") == 0) return _("an invitation");
 	if (strcmp(k, "organisation") == 0) return _("the organisation");
+	if (strcmp(k, "chat") == 0) return _("a chat message");
+	if (strcmp(k, "chat_session") == 0) return _("a chat session");
+	if (strcmp(k, "hourglass") == 0) return _("the hourglass");
+	if (strcmp(k, "activity") == 0) return _("a recorded time");
 	return k;
 }
 
@@ -98,6 +102,7 @@ static const struct {
 	{ "thread", N_("conversations") },
 	{ "trajectory", N_("trajectories") },
 	{ "attachment", N_("attachments") },
+	{ "chat", N_("chat messages") },
 	{ "draft", N_("drafts") },
 	{ "profile", N_("profiles") },
 	{ "audit", N_("the access log") },

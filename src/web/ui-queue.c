@@ -131,6 +131,7 @@ ui_queue(struct req *r)
 		overdue += items[i].overdue;
 
 	page_begin(r, _("Reply queue"));
+	ui_live_mark_me(r, "queue");
 	P(r, "<p>");
 	T(r, _("Every message from a client that still waits for your reply, the earliest deadline first. Deadlines follow the service promise of each trajectory and are shown in its time zone."));
 	P(r, "</p>\n");

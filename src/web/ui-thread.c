@@ -48,7 +48,7 @@ struct msg_env
 thr_env(struct req *r)
 {
 	struct app *app = r->app;
-	struct msg_env e = { app->db, app->kr, app->tzc };
+	struct msg_env e = { app->db, app->kr, app->tzc, app->bus };
 
 	return e;
 }
@@ -675,6 +675,8 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 
 	page_begin(r, th.subject);
 	thr_assets(r);
+	if (before == 0)
+		ui_live_mark(r, th.traj_id, th.id);
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">", (long long)th.traj_id);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");

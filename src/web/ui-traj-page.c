@@ -397,6 +397,7 @@ show_page(struct req *r, int64_t tid, const char *ok)
 		P(r, "</p>\n");
 	} else {
 		questions_section(r, &t, q, nq, m, nm, tz, view);
+		ui_chat_link(r, tid);
 		if ((rc = ui_thread_section(r, tid)) != 0)
 			return rc;
 	}

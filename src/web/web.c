@@ -125,6 +125,19 @@ static const struct route routes[] = {
 	{ PO, "/threads/:thid/more-time", ui_more_time_post, PRO, CSRF,      SMALL, THREAD(UPDATE) },
 	{ G,  "/reports/adherence",   ui_adherence,        PRO | ADM, 0,     0,     NOOBJ },
 	{ PO, "/account/notifications", ui_notify_settings_post, ANY, CSRF,  SMALL, NOOBJ },
+	/* live events (ui-live.c): a page's event stream */
+	{ G,  "/live/t/:tid",         ui_live_traj,        PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ G,  "/live/me",             ui_live_me,          PRO | CLI, 0,     0,     NOOBJ },
+	/* chat, the hourglass, recorded time (ui-chat.c) */
+	{ G,  "/t/:tid/chat",         ui_chat,             PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/chat",         ui_chat_post,        PRO | CLI, CSRF,  FORM,  TRAJ(UPDATE) },
+	{ PO, "/t/:tid/chat/typing",  api_chat_typing,     PRO | CLI, JSON | CSRF, SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/chat/presence", ui_chat_presence_post, PRO | CLI, CSRF, SMALL, TRAJ(UPDATE) },
+	{ G,  "/chat/:cid",           ui_chat_one,         PRO | CLI, 0,     0,     OBJ(AUTHZ_CHAT), AUTHZ_READ },
+	{ G,  "/t/:tid/timer",        ui_timer,            PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/timer",        ui_timer_post,       PRO, CSRF,        SMALL, TRAJ(UPDATE) },
+	{ G,  "/t/:tid/activities",   ui_activities,       PRO, 0,           0,     TRAJ(READ) },
+	{ PO, "/t/:tid/activities",   ui_activity_correct_post, PRO, CSRF,   SMALL, TRAJ(UPDATE) },
 };
 
 #undef G

@@ -18,13 +18,14 @@ ORG2_COACH = ("coach@other.infuus.test", "other-coach-pass-42")
 ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
 # The route's object (`infuus routes`) and the path parameter holding its id.
 OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
-                "attachment": "aid", "member": "uid"}
+                "attachment": "aid", "member": "uid", "chat": "cid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
               "message": ("a message", "een bericht"),
               "attachment": ("an attachment", "een bijlage"),
-              "member": ("a membership", "een lidmaatschap")}
+              "member": ("a membership", "een lidmaatschap"),
+              "chat": ("a chat message", "een chatbericht")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -75,4 +76,10 @@ def make_trajectory(coach, client_uid, title):
     if not att:
         raise Failure("the message's attachment", "listed in the thread",
                       msgs)
-    return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0]}
+    r = coach.post("/t/%d/chat" % tid, {"csrf": coach.csrf(),
+                                        "body": "Hallo in de chat."})
+    cids = re.findall(r'id="c-(\d+)"', coach.get("/t/%d/chat" % tid).text)
+    if r.status != 303 or not cids:
+        raise Failure("a chat message", "303 and the message listed", r)
+    return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
+            "cid": int(cids[-1])}

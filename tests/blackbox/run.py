@@ -38,6 +38,7 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
                  raw_exchange, response_complete, totp, totp_step)
 
 from coaching import CoachingMixin  # noqa: E402
+from live import LiveMixin  # noqa: E402
 from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
@@ -1486,7 +1487,8 @@ def main():
                     Reasons,
                     Threads,
                     Security,
-                    Transport):
+                    Transport,
+                    Live):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1516,6 +1518,10 @@ class Security(SecurityMixin, Suite):
 
 class Transport(TransportMixin, Suite):
     """The transport's security findings (issue 9): see transport.py."""
+
+
+class Live(LiveMixin, Suite):
+    """Live events (issue 10): see live.py."""
 
 
 def finish(runner, root, keep, t0):

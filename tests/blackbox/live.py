@@ -1,0 +1,614 @@
+"""
+live.py - black-box tests of live events (issue 10) over real HTTP: a page's
+event stream (Server-Sent Events) receives what the other side posts, a
+reconnect replays what it missed (Last-Event-ID) or is told to reload, the
+stream is refused to those outside the trajectory, one user cannot hold
+more than LIMIT_SSE_PER_USER streams, a reader that stops reading is
+dropped (and replays), and on PostgreSQL an event posted through one node
+reaches a stream held on another.  Imported by run.py.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import time
+
+from coaching import form_fields, location_id
+from lib import Client, Server, check, eq
+
+PER_USER = 8      # LIMIT_SSE_PER_USER in src/core/limits.h
+REPLAY = 256      # LIMIT_EVENT_REPLAY
+
+
+class Stream:
+    """One event stream read the way EventSource reads it: a GET with the
+    session cookie (and Last-Event-ID), a chunked text/event-stream."""
+
+    def __init__(self, client, path, last_id=None, rcvbuf=None):
+        self.raw = b""
+        self.text = ""
+        self.closed = False
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.connect(("127.0.0.1", client.server.port))
+        self.sock.settimeout(10)
+        h = ["GET %s HTTP/1.1" % path, "Host: 127.0.0.1",
+             "Accept: text/event-stream", "User-Agent: infuus-blackbox/1"]
+        if client.jar:
+            h.append("Cookie: " + "; ".join(
+                "%s=%s" % kv for kv in client.jar.items()))
+        if last_id:
+            h.append("Last-Event-ID: " + last_id)
+        self.sock.sendall(("\r\n".join(h) + "\r\n\r\n").encode())
+        while b"\r\n\r\n" not in self.raw:
+            if not self._recv():
+                break
+        head, _, self.raw = self.raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split()[1]) if lines[0] else 0
+        self.headers = {}
+        for ln in lines[1:]:
+            k, _, v = ln.partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+        self.chunked = "chunked" in self.headers.get("transfer-encoding", "")
+        self.body = b""
+        if self.status != 200:
+            n = int(self.headers.get("content-length", "0"))
+            while len(self.raw) < n and self._recv():
+                pass
+            self.body = self.raw[:n]
+            self.close()
+
+    def _recv(self):
+        try:
+            d = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except OSError:
+            d = b""
+        if not d:
+            self.closed = True
+            return False
+        self.raw += d
+        return True
+
+    def _decode(self):
+        if not self.chunked:
+            self.text += self.raw.decode()
+            self.raw = b""
+            return
+        while True:
+            i = self.raw.find(b"\r\n")
+            if i < 0:
+                return
+            n = int(self.raw[:i].split(b";")[0], 16)
+            if len(self.raw) < i + 2 + n + 2:
+                return
+            self.text += self.raw[i + 2:i + 2 + n].decode()
+            self.raw = self.raw[i + 2 + n + 2:]
+            if n == 0:
+                self.closed = True
+                return
+
+    def events(self):
+        """The complete events read so far (and consumed): dicts with id,
+        event and data (parsed JSON)."""
+        self._decode()
+        out = []
+        while "\n\n" in self.text:
+            block, _, self.text = self.text.partition("\n\n")
+            ev = {}
+            for ln in block.split("\n"):
+                if ln.startswith(":") or not ln:
+                    continue
+                k, _, v = ln.partition(":")
+                ev[k] = v[1:] if v.startswith(" ") else v
+            if "event" in ev:
+                ev["data"] = json.loads(ev.get("data", "null"))
+                out.append(ev)
+        return out
+
+    def wait(self, pred, timeout=10.0, seen=None):
+        """The first event pred accepts, reading up to timeout seconds;
+        every event read goes to seen (a list) when given."""
+        end = time.time() + timeout
+        while time.time() < end:
+            for ev in self.events():
+                if seen is not None:
+                    seen.append(ev)
+                if pred(ev):
+                    return ev
+            if self.closed:
+                return None
+            self.sock.settimeout(max(0.05, end - time.time()))
+            self._recv()
+        return None
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def is_message(thid):
+    return lambda ev: (ev.get("event") == "message" and
+                       ev["data"].get("thread") == thid)
+
+
+class LiveMixin:
+    """Set-up and helpers for the Live suite (run.py mixes in Suite)."""
+
+    def setup(self):
+        self.srv = self.server().start(fresh=True)
+        u = self.srv.users
+        self.coach = Client(self.srv)
+        self.coach.login_ok(*u["professional"])
+        self.client = Client(self.srv)
+        self.client.login_ok(*u["client"])
+        self.client_id = self.client.me()["id"]
+        page = self.coach.get("/t/new").text
+        f = form_fields(page, "/t")
+        f["client"] = str(self.client_id)
+        f["title"] = "Live"
+        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        r = self.coach.post("/t/%d/threads" % self.tid, {
+            "csrf": self.coach.csrf(), "subject": "Live",
+            "body": "eerste"})
+        self.thid = location_id(r, "/threads/")
+        # A trajectory the client has no part in: another of the coach's.
+        f = form_fields(self.coach.get("/t/new").text, "/t")
+        f["client"] = str(self.client_id)
+        f["title"] = "Ander"
+        self.other_tid = location_id(self.coach.post("/t", f), "/t/")
+
+    def post(self, who, text, srv=None):
+        r = who.post("/threads/%d/messages" % self.thid, {
+            "csrf": who.csrf(), "body": text})
+        eq(r.status, 303, "posting a message")
+        return r
+
+    def stream(self, who, **kw):
+        return Stream(who, "/live/t/%d" % self.tid, **kw)
+
+    def test_stream_receives_message_of_other_side(self):
+        s = self.stream(self.client)
+        try:
+            eq(s.status, 200, "opening the trajectory's stream")
+            check(s.headers.get("content-type", "").startswith(
+                "text/event-stream"), "the stream's type",
+                "text/event-stream", s.headers)
+            self.post(self.coach, "geheime woorden van de coach")
+            ev = s.wait(is_message(self.thid))
+            check(ev is not None, "the client's stream gets the coach's "
+                  "message without a reload", "an event 'message'", ev)
+            check(isinstance(ev["data"].get("id"), int) and
+                  "geheime" not in json.dumps(ev),
+                  "the event names the message, never its text",
+                  "{thread, id, kind}", ev)
+        finally:
+            s.close()
+
+    def test_replay_after_reconnect(self):
+        s = self.stream(self.client)
+        self.post(self.coach, "voor het wegvallen")
+        ev = s.wait(is_message(self.thid))
+        check(ev is not None, "an event before the reconnect", "one", ev)
+        last = ev["id"]
+        s.close()
+        # Missed while away:
+        self.post(self.coach, "gemist 1")
+        self.post(self.client, "gemist 2")
+        s = self.stream(self.client, last_id=last)
+        try:
+            seen = []
+            s.wait(lambda e: False, timeout=1.5, seen=seen)
+            msgs = [e for e in seen if e["event"] == "message"]
+            eq(len(msgs), 2, "events replayed after Last-Event-ID %s (%s)" %
+               (last, seen))
+            check(all(e["id"] != last for e in msgs), "replay starts after "
+                  "the last event seen", "newer ids", msgs)
+        finally:
+            s.close()
+        # An id of another node, or from before a restart: reload.
+        s = self.stream(self.client, last_id="00000000deadbeef-5")
+        try:
+            ev = s.wait(lambda e: True, timeout=3)
+            check(ev is not None and ev["event"] == "reload",
+                  "a Last-Event-ID the node cannot replay from",
+                  "a 'reload' event", ev)
+        finally:
+            s.close()
+
+    def test_page_mark_misses_nothing(self):
+        page = self.client.get("/threads/%d" % self.thid).text
+        m = re.search(r'data-src="(/live/t/\d+)" data-since="([^"]+)"', page)
+        check(m is not None, "the thread page carries its stream and mark",
+              "data-src and data-since", page[:2000])
+        self.post(self.coach, "tussen pagina en stroom")
+        s = Stream(self.client, "%s?since=%s" % (m.group(1), m.group(2)))
+        try:
+            ev = s.wait(is_message(self.thid), timeout=3)
+            check(ev is not None, "a message posted between rendering the "
+                  "page and opening its stream", "replayed", ev)
+        finally:
+            s.close()
+
+    def test_stream_refused_outside_trajectory(self):
+        other = Client(self.srv)
+        other.login_ok(*self.srv.users["admin"])
+        s = Stream(other, "/live/t/%d" % self.tid)
+        check(s.status in (403, 404), "an administrator who takes no part",
+              "403 or 404", s.status)
+        s = Stream(self.client, "/live/t/999999")
+        eq(s.status, 404, "the stream of a trajectory that does not exist")
+        s = Stream(self.client, "/live/t/abc")
+        eq(s.status, 404, "the stream of a malformed id")
+        s = Stream(Client(self.srv), "/live/t/%d" % self.tid)
+        check(s.status in (303, 401), "a stream without a session",
+              "a redirect to log in", s.status)
+
+    def test_too_many_streams_refused(self):
+        held = []
+        try:
+            for i in range(PER_USER):
+                s = self.stream(self.coach)
+                eq(s.status, 200, "stream %d of %d" % (i + 1, PER_USER))
+                held.append(s)
+            s = self.stream(self.coach)
+            eq(s.status, 429, "one stream more than LIMIT_SSE_PER_USER")
+            check(re.search(r"Too many pages|te veel pagina",
+                            s.body.decode(), re.I), "the refusal says why",
+                  "Too many pages ...", s.body[-1200:])
+            # Another user is not affected.
+            s = self.stream(self.client)
+            eq(s.status, 200, "another user's stream meanwhile")
+            held.append(s)
+            held.pop(0).close()
+            time.sleep(0.5)  # the server notices the close
+            end = time.time() + 5
+            while True:
+                s = self.stream(self.coach)
+                if s.status == 200 or time.time() > end:
+                    break
+                time.sleep(0.2)
+            eq(s.status, 200, "a stream after one was closed")
+            held.append(s)
+        finally:
+            for s in held:
+                s.close()
+
+    def test_slow_reader_dropped_then_replays(self):
+        s = self.stream(self.client, rcvbuf=4096)
+        eq(s.status, 200, "the slow reader's stream")
+        first = None
+        try:
+            # Enough events to pass the queue, the socket's buffers and
+            # the replay ring, while this reader reads nothing.
+            n = 1100
+            for i in range(n):
+                self.post(self.coach, "veel %d" % i)
+            time.sleep(0.5)
+            seen = []
+            s.wait(lambda e: False, timeout=5, seen=seen)
+            msgs = [e for e in seen if e["event"] == "message"]
+            check(s.closed, "a reader that does not read is dropped",
+                  "the server ends its stream", "%d events, still open" %
+                  len(msgs))
+            check(len(msgs) < n, "the dropped stream did not get all",
+                  "fewer than %d" % n, len(msgs))
+            first = msgs[-1]["id"] if msgs else None
+        finally:
+            s.close()
+        check(self.srv.alive(), "the server after a slow reader", "alive",
+              self.srv.stderr()[-2000:])
+        # Its reconnect: the gap is past the replay ring, so a reload.
+        s = self.stream(self.client, last_id=first)
+        try:
+            ev = s.wait(lambda e: True, timeout=3)
+            check(ev is not None and ev["event"] == "reload",
+                  "a reconnect whose gap is no longer kept",
+                  "a 'reload' event", ev)
+        finally:
+            s.close()
+
+    def test_two_nodes_one_database(self):
+        if self.backend != "postgres":
+            return  # one node on SQLite
+        wd = os.path.join(self.workdir, "node-b")
+        b = Server(self.backend, wd, pg=self.pg, demo=False)
+        os.makedirs(b.data, mode=0o700, exist_ok=True)
+        shutil.copy(os.path.join(self.srv.data, "master.key"),
+                    os.path.join(b.data, "master.key"))
+        self.servers.append(b)
+        b.start()
+        on_b = Client(b)
+        on_b.jar = dict(self.client.jar)  # the same session, other node
+        s = Stream(on_b, "/live/t/%d" % self.tid)
+        try:
+            eq(s.status, 200, "the client's stream on node B")
+            t0 = time.time()
+            self.post(self.coach, "via node A")
+            ev = s.wait(is_message(self.thid), timeout=10)
+            check(ev is not None, "a message posted through node A on a "
+                  "stream held on node B", "an event 'message'", ev)
+            check(time.time() - t0 < 5, "it arrives promptly", "< 5 s",
+                  time.time() - t0)
+        finally:
+            s.close()
+
+    # --- chat ---------------------------------------------------------------
+
+    def chat(self, who, text=None, action="send", tid=None):
+        f = {"csrf": who.csrf(), "action": action}
+        if text is not None:
+            f["body"] = text
+        return who.post("/t/%d/chat" % (tid or self.tid), f)
+
+    def test_chat_message_arrives_on_other_side(self):
+        s = self.stream(self.client)
+        try:
+            r = self.chat(self.coach, "hallo vanuit de chat")
+            eq(r.status, 303, "posting a chat message")
+            ev = s.wait(lambda e: e["event"] == "chat" and "id" in e["data"])
+            check(ev is not None, "the client's stream gets the chat "
+                  "message", "an event 'chat' with an id", ev)
+            check("hallo" not in json.dumps(ev), "the event holds no text",
+                  "ids only", ev)
+            r = self.client.get("/chat/%d" % ev["data"]["id"])
+            eq(r.status, 200, "the client fetches the message")
+            check("hallo vanuit de chat" in r.text, "the fragment holds "
+                  "the text", "the message", r.text)
+        finally:
+            s.close()
+
+    def test_chat_window_latest_and_older(self):
+        # A trajectory of its own, so the count is known.
+        f = form_fields(self.coach.get("/t/new").text, "/t")
+        f["client"] = str(self.client_id)
+        f["title"] = "Veel chat"
+        tid = location_id(self.coach.post("/t", f), "/t/")
+        for i in range(55):
+            eq(self.chat(self.client if i % 2 else self.coach,
+                         "regel %d" % i, tid=tid).status, 303, "chat %d" % i)
+        page = self.client.get("/t/%d/chat" % tid).text
+        ids = re.findall(r'<li class="chat-msg[^"]*" id="c-(\d+)"', page)
+        eq(len(ids), 50, "messages in the chat window")
+        m = re.search(r'id="chat-older" href="([^"]+)"', page)
+        check(m is not None, "a link to older messages", "chat-older", page)
+        older = self.client.get(m.group(1).replace("&amp;", "&")).text
+        oids = re.findall(r'<li class="chat-msg[^"]*" id="c-(\d+)"', older)
+        eq(len(oids), 5, "the older page")
+        check(max(map(int, oids)) < min(map(int, ids)), "older is older",
+              "ids below the window's", (oids, ids[:3]))
+        # A cursor of another trajectory's chat, and a malformed one.
+        r = self.client.get("/t/%d/chat?before=%s" % (self.tid, ids[0]))
+        eq(r.status, 404, "a cursor of another chat")
+        r = self.client.get("/t/%d/chat?before=x" % tid)
+        eq(r.status, 404, "a malformed cursor")
+
+    def test_chat_bad_input(self):
+        r = self.chat(self.client, "")
+        eq(r.status, 400, "an empty chat message")
+        check("Write something" in r.text or "Schrijf" in r.text,
+              "the reason next to the form", "Write something first.",
+              r.text[-1500:])
+        r = self.chat(self.client, "x" * 5000)
+        eq(r.status, 413, "a chat message over LIMIT_CHAT_MESSAGE")
+        r = self.chat(self.client, None, action="shout")
+        eq(r.status, 400, "an unknown action")
+        eq(self.client.get("/chat/999999").status, 404, "an unknown chat id")
+        eq(self.client.get("/chat/abc").status, 404, "a malformed chat id")
+        admin = Client(self.srv)
+        admin.login_ok(*self.srv.users["admin"])
+        r = self.chat(self.coach, "niet voor de beheerder")
+        page = self.coach.get("/t/%d/chat" % self.tid).text
+        cid = re.findall(r'id="c-(\d+)"', page)[-1]
+        check(admin.get("/chat/%s" % cid).status in (403, 404),
+              "a chat message to someone outside the trajectory",
+              "403 or 404", None)
+        check(admin.get("/t/%d/chat" % self.tid).status in (403, 404),
+              "the chat to someone outside", "403 or 404", None)
+
+    def test_chat_call_proposal_typing_presence(self):
+        s = self.stream(self.coach)
+        try:
+            eq(self.chat(self.client, None, action="call_video").status, 303,
+               "proposing a video call")
+            ev = s.wait(lambda e: e["event"] == "chat" and "id" in e["data"])
+            frag = self.coach.get("/chat/%d" % ev["data"]["id"]).text
+            check("video" in frag, "the proposal reads as one",
+                  "proposes a video call", frag)
+            r = self.client.post("/t/%d/chat/typing" % self.tid, {},
+                                 headers={"X-CSRF-Token": self.client.csrf()})
+            eq(r.status, 204, "typing")
+            ev = s.wait(lambda e: e["event"] == "typing")
+            eq(ev and ev["data"]["user"], self.client_id, "the typing event")
+            r = self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "state": "online"})
+            eq(r.status, 204, "presence")
+            ev = s.wait(lambda e: e["event"] == "presence")
+            check(ev is not None, "presence shown", "an event", ev)
+            # Switched off: nothing said.
+            self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "shown": "0"})
+            self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "state": "away"})
+            ev = s.wait(lambda e: e["event"] == "presence", timeout=1.5)
+            check(ev is None, "presence switched off by the client",
+                  "no presence event", ev)
+            self.client.post("/t/%d/chat/presence" % self.tid, {
+                "csrf": self.client.csrf(), "shown": "1"})
+        finally:
+            s.close()
+
+    def test_unread_counts(self):
+        self.client.get("/t/%d/chat" % self.tid)  # read all
+        self.chat(self.coach, "een")
+        self.chat(self.coach, "twee")
+        link = re.search(r'<p class="chat-link">.*?</p>',
+                         self.client.get("/t/%d" % self.tid).text)
+        check(link and re.search(r'class="badge">2 ', link.group(0)),
+              "two unread chat messages on the trajectory page", "badge 2",
+              link and link.group(0))
+        self.client.get("/t/%d/chat" % self.tid)
+        link = re.search(r'<p class="chat-link">.*?</p>',
+                         self.client.get("/t/%d" % self.tid).text)
+        check(link and 'class="badge"' not in link.group(0),
+              "none after reading", "no badge", link and link.group(0))
+
+    def test_session_time_recorded_and_corrected(self):
+        self.chat(self.client, "begin")
+        self.chat(self.coach, "antwoord")
+        r = self.chat(self.client, None, action="end")
+        eq(r.status, 403, "a client cannot end the session")
+        r = self.chat(self.coach, None, action="end")
+        eq(r.status, 303, "the professional ends the session")
+        r = self.chat(self.coach, None, action="end")
+        eq(r.status, 409, "no session left to end")
+        page = self.coach.get("/t/%d/activities" % self.tid).text
+        kinds = re.findall(r"<tr><td>([^<]+)</td>", page)
+        check(any("chat session" in k or "chatsessie" in k for k in kinds)
+              and sum(1 for k in kinds if "active" in k or "actief" in k)
+              >= 2, "the session and both sides' active minutes",
+              "recorded", kinds)
+        eq(self.client.get("/t/%d/activities" % self.tid).status, 403,
+           "recorded time is the professional's")
+        aid = re.findall(r'name="activity" value="(\d+)"', page)[0]
+        r = self.coach.post("/t/%d/activities" % self.tid, {
+            "csrf": self.coach.csrf(), "activity": aid, "minutes": "25"})
+        eq(r.status, 303, "correcting a recorded time")
+        page = self.coach.get("/t/%d/activities" % self.tid).text
+        check(re.search(r"<td>25 <span class=\"hint\">", page),
+              "the corrected time, with the original kept", "25 (recorded "
+              "...)", page[-3000:])
+        r = self.coach.post("/t/%d/activities" % self.tid, {
+            "csrf": self.coach.csrf(), "activity": "999999", "minutes": "5"})
+        eq(r.status, 404, "correcting a time that does not exist")
+
+    def test_hourglass_both_sides(self):
+        s = self.stream(self.client)
+        try:
+            r = self.coach.post("/t/%d/timer" % self.tid, {
+                "csrf": self.coach.csrf(), "action": "start", "minutes": "0"})
+            eq(r.status, 400, "a budget of 0 minutes")
+            r = self.coach.post("/t/%d/timer" % self.tid, {
+                "csrf": self.coach.csrf(), "action": "start",
+                "minutes": "20"})
+            eq(r.status, 303, "starting the hourglass")
+            ev = s.wait(lambda e: e["event"] == "timer")
+            check(ev and ev["data"]["state"] == "running" and
+                  ev["data"]["budget"] == 1200, "the client sees it start",
+                  "running, 1200 s", ev)
+            page = self.client.get("/t/%d/timer" % self.tid).text
+            check('data-state="running"' in page and 'aria-live' in page,
+                  "the client's timer page", "running, a live region", page)
+            r = self.client.post("/t/%d/timer" % self.tid, {
+                "csrf": self.client.csrf(), "action": "stop"})
+            eq(r.status, 403, "a client cannot stop the hourglass")
+            for a, want in (("pause", 303), ("pause", 409),
+                            ("resume", 303), ("stop", 303), ("stop", 409)):
+                r = self.coach.post("/t/%d/timer" % self.tid, {
+                    "csrf": self.coach.csrf(), "action": a})
+                eq(r.status, want, "hourglass action %s" % a)
+            page = self.coach.get("/t/%d/activities" % self.tid).text
+            check("hourglass" in page or "zandloper" in page,
+                  "the hourglass's minutes recorded", "an activity", page)
+        finally:
+            s.close()
+
+    def test_chat_in_export(self):
+        self.chat(self.client, "exporteer mij")
+        r = self.client.get("/t/%d/export.json" % self.tid)
+        eq(r.status, 200, "the export")
+        chat = r.json().get("chat")
+        check(isinstance(chat, list) and any(
+            m["body"] == "exporteer mij" for m in chat),
+            "the chat is in the export", "the message", chat)
+
+    def test_read_receipts_only_when_shared(self):
+        for share in ("0", "1"):
+            r = self.client.post("/t/%d/reads" % self.tid, {
+                "csrf": self.client.csrf(), "share": share})
+            eq(r.status, 303, "the client sets share=%s" % share)
+            s = self.stream(self.coach)
+            try:
+                self.post(self.coach, "lees je dit? %s" % share)
+                # Viewing marks nothing (a GET); the page's form does,
+                # posted by its script once the page is seen.
+                page = self.client.get("/threads/%d" % self.thid)
+                eq(page.status, 200, "the client reads the thread")
+                m = re.search(r'action="(/threads/\d+/read)" '
+                              r'class="mark-read">.*?name="upto" '
+                              r'value="(\d+)"', page.text, re.S)
+                check(m, "the mark-as-read form", "present",
+                      page.text[-1500:])
+                eq(self.client.post(m.group(1), {
+                    "csrf": self.client.csrf(), "upto": m.group(2)}).status,
+                   303, "the client marks the page read")
+                ev = s.wait(lambda e: e["event"] == "read", timeout=2)
+                if share == "1":
+                    check(ev is not None and
+                          ev["data"]["thread"] == self.thid,
+                          "a read receipt, shared", "an event 'read'", ev)
+                else:
+                    check(ev is None, "no read receipt when the client "
+                          "does not share them", "none", ev)
+            finally:
+                s.close()
+
+    def test_queue_changes_reach_the_professional(self):
+        s = Stream(self.coach, "/live/me")
+        try:
+            eq(s.status, 200, "the professional's own stream")
+            self.post(self.client, "een vraag voor de wachtrij")
+            ev = s.wait(lambda e: e["event"] == "queue")
+            check(ev is not None and ev["data"]["thread"] == self.thid,
+                  "the queue hears of the client's message",
+                  "an event 'queue'", ev)
+            page = self.coach.get("/queue").text
+            check('data-src="/live/me"' in page, "the queue page opens "
+                  "the stream", "data-src=/live/me", page[:1500])
+        finally:
+            s.close()
+        # The client's own stream hears nothing of the queue.
+        s = Stream(self.client, "/live/me")
+        try:
+            self.post(self.client, "nog een")
+            ev = s.wait(lambda e: e["event"] == "queue", timeout=1.5)
+            check(ev is None, "a client's stream gets no queue events",
+                  "none", ev)
+        finally:
+            s.close()
+
+    def test_chat_search(self):
+        self.chat(self.client, "de vuurtoren aan zee")
+        self.chat(self.coach, "iets anders")
+        page = self.coach.get("/t/%d/chat?q=vuurtoren" % self.tid).text
+        hits = re.findall(r'id="hit-(\d+)"', page)
+        eq(len(hits), 1, "chat messages found by a word")
+        page = self.coach.get("/t/%d/chat?q=onbekendwoord" % self.tid).text
+        eq(len(re.findall(r'id="hit-(\d+)"', page)), 0, "nothing found")
+        eq(self.coach.get("/t/%d/chat?q=%s" % (self.tid, "x" * 300)).status,
+           413, "a query over LIMIT_SEARCH_QUERY")
+
+    def test_stop_with_streams_open(self):
+        # Runs last: the server must end its (suspended) streams to stop;
+        # MHD may not stop with a suspended connection.
+        held = [self.stream(self.client), self.stream(self.coach)]
+        try:
+            for s in held:
+                eq(s.status, 200, "an open stream")
+            t0 = time.time()
+            rc = self.srv.stop(timeout=20)
+            eq(rc, 0, "exit status after SIGTERM with streams open")
+            check(time.time() - t0 < 8, "the server stops promptly",
+                  "< 8 s", time.time() - t0)
+            for s in held:
+                s.wait(lambda e: False, timeout=2)
+                check(s.closed, "each stream is ended", "closed", None)
+        finally:
+            for s in held:
+                s.close()
