@@ -266,16 +266,11 @@ app_demo(struct app *app, FILE *out)
 		{ "client@demo.infuus.test", "Kees Klant", ROLE_CLIENT },
 	};
 	struct buf pw[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
-	struct db_conn *c = NULL;
 	int64_t norgs = 0, org = 0, uid, ids[3] = { 0, 0, 0 };
 	size_t i;
 	int rc;
 
-	if ((rc = db_read_begin(app->db, &c)) != 0)
-		return rc;
-	rc = db_query_i64(c, "SELECT count(*) FROM orgs", &norgs, 0, NULL);
-	db_read_end(app->db, c);
-	if (rc != 0)
+	if ((rc = org_count(app->db, &norgs)) != 0)
 		return rc;
 	if (norgs > 0)
 		return 0;

@@ -218,6 +218,29 @@ mail_text(const struct outbox *ob, bool dutch, bool digest, int64_t count,
 	}
 }
 
+/* --- New rows ------------------------------------------------------------- */
+
+int
+outbox_add_on(struct db_conn *c, const int64_t *user_ids, size_t n,
+    int64_t traj_id, int64_t now)
+{
+	struct db_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = db_prepare(c, "INSERT INTO notifications (user_id, "
+		    "trajectory_id, created_at) VALUES (?, ?, ?)", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, user_ids[i]);
+		db_bind_id(st, 2, traj_id);
+		db_bind_i64(st, 3, now);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* --- One batch ------------------------------------------------------------ */
 
 /* A person with due rows. */

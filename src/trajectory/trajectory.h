@@ -231,11 +231,45 @@ int traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out);
  * when they take no part. */
 int traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     enum role *out);
+/* The user ids of everyone who takes part now (client and professionals),
+ * at most cap (LIMIT_TRAJ_PROFESSIONALS + 1 hold them all), by id. */
+int traj_member_ids_on(struct db_conn *c, int64_t traj_id, int64_t *ids,
+    size_t cap, size_t *n);
 /* traj_terms_get and traj_promise on c. */
 int traj_terms_get_on(struct db_conn *c, int64_t traj_id, struct arena *a,
     struct promise_terms *out);
 int traj_promise_on(struct db_conn *c, struct tz_cache *tzc, int64_t traj_id,
     struct arena *a, struct promise *p);
+
+/*
+ * For other modules' lists (traj_batch.c): ids and the facts a list needs,
+ * never one query per row.
+ */
+struct traj_part {
+	int64_t id;
+	int64_t client_id;
+	enum traj_phase phase;
+	enum role part;               /* ROLE_CLIENT or ROLE_PROFESSIONAL */
+	const char *tz;               /* the promise's zone; "" without one */
+};
+/* The trajectories user_id takes part in within org_id, newest first, at
+ * most LIMIT_TRAJ_PARTS; as 0: in any part, else only as that part;
+ * open_only: not closed.  In a. */
+int traj_parts_on(struct db_conn *c, int64_t org_id, int64_t user_id,
+    enum role as, bool open_only, struct arena *a, struct traj_part **out,
+    size_t *n);
+/* The heads of ids[0..n) (an id may repeat), out[i] for ids[i]; a
+ * trajectory that does not exist leaves out[i] zero (org_id 0). */
+int traj_heads_on(struct db_conn *c, const int64_t *ids, size_t n,
+    struct traj_head *out);
+/* The professionals of org_id's open trajectories (traj_id 0) or of the
+ * one trajectory traj_id if open, by trajectory, then user.  In a. */
+struct traj_pro {
+	int64_t traj_id;
+	int64_t user_id;
+};
+int traj_pros_on(struct db_conn *c, int64_t org_id, int64_t traj_id,
+    struct arena *a, struct traj_pro **out, size_t *n);
 
 /*
  * The facts authz (authz/authz.h) decides on for a trajectory: its
