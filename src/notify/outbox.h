@@ -24,7 +24,8 @@
  * twice, never not at all.  Several nodes may run an outbox on one
  * database: a row is taken by one of them only.
  *
- * Tables: notifications and notify_prefs.  Other modules add
+ * Tables: notifications and notify_prefs (names and addresses come from
+ * identity, users_on).  Other modules add
  * notifications rows in their write jobs through outbox_add_on; only the
  * outbox reads and marks them.
  */
