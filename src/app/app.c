@@ -60,6 +60,9 @@ app_open(struct app *app, char *err, size_t errlen)
 	pthread_cond_init(&app->jobs_cv, NULL);
 	app->jobs_ready = true;
 	config_finish(&app->cfg);
+	/* Trajectory's lists show message counters; message, above it,
+	 * answers for them. */
+	traj_activity_source(msg_traj_activity_on);
 	/* The data directory holds the master key with either backend. */
 	if (mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create data directory %s: %s",

@@ -46,6 +46,7 @@ struct db_conn;
 struct keyring;
 struct tz_cache;
 struct audit_event;
+struct traj_activity;
 
 /* What every call needs; borrowed, owned by the application. */
 struct msg_env {
@@ -215,6 +216,12 @@ struct msg_report_row {
 int msg_report_on(struct db_conn *c, int64_t org_id, int64_t from,
     int64_t to, const int64_t *trajs, size_t ntrajs, bool all, size_t limit,
     struct arena *a, struct msg_report_row **out, size_t *n);
+
+/* Trajectories' reply counters (trajectory.h's activity source, which
+ * app_open registers): out[i] for trajs[i] (an id may repeat), in
+ * batches of 100. */
+int msg_traj_activity_on(struct db_conn *c, const int64_t *trajs, size_t n,
+    struct traj_activity *out);
 
 /* The trajectory a thread belongs to, read on c (another module's
  * snapshot or write job): ERR_NOTFOUND when there is no such thread. */

@@ -2,7 +2,8 @@
  * msg_queue.c - what the reply queue (src/queue) asks of messages: the
  * waiting client messages of a set of trajectories, a thread's waiting
  * messages, threads' subjects, the "more time" notice, and the rows of the
- * adherence report.  The queue owns no table: these are the message
+ * adherence report; and the reply counters of trajectories that
+ * trajectory's lists show (msg_traj_activity_on).  The queue owns no table: these are the message
  * module's queries on its own tables, with its own stored words
  * (author_role 'client', kind 'notice').
  *
@@ -22,6 +23,7 @@
 #include "keys/keyring.h"
 #include "message/msg_int.h"
 #include "store/db.h"
+#include "trajectory/trajectory.h"
 #include "core/banned.h"
 
 #define MSG_PER_STMT 100
@@ -329,5 +331,58 @@ msg_report_on(struct db_conn *c, int64_t org_id, int64_t from, int64_t to,
 		qsort(v, len, sizeof(*v), cmp_report);
 	*out = v;
 	*n = len;
+	return 0;
+}
+
+/*
+ * Each id's counters through correlated subqueries, so messages_waiting
+ * and messages_trajectory answer each with a few index entries however
+ * many messages a trajectory holds.
+ */
+#define V10 "(CAST(? AS BIGINT)), (CAST(? AS BIGINT)), (CAST(? AS BIGINT)), " \
+	"(CAST(? AS BIGINT)), (CAST(? AS BIGINT)), (CAST(? AS BIGINT)), " \
+	"(CAST(? AS BIGINT)), (CAST(? AS BIGINT)), (CAST(? AS BIGINT)), " \
+	"(CAST(? AS BIGINT))"
+
+int
+msg_traj_activity_on(struct db_conn *c, const int64_t *trajs, size_t n,
+    struct traj_activity *out)
+{
+	struct db_stmt *st;
+	size_t at, k;
+	int rc;
+
+	memset(out, 0, n * sizeof(*out));
+	for (at = 0; at < n; at += MSG_PER_STMT) {
+		size_t m = n - at < MSG_PER_STMT ? n - at : MSG_PER_STMT;
+
+		if ((rc = db_prepare(c, "WITH v(id) AS (VALUES " V10 ", " V10
+		    ", " V10 ", " V10 ", " V10 ", " V10 ", " V10 ", " V10 ", "
+		    V10 ", " V10 ") SELECT v.id, "
+		    "(SELECT COUNT(*) FROM messages m "
+		    "WHERE m.trajectory_id = v.id AND m.author_role = 'client' "
+		    "AND m.deadline_at IS NOT NULL AND m.replied_at IS NULL), "
+		    "(SELECT MIN(m.deadline_at) FROM messages m "
+		    "WHERE m.trajectory_id = v.id AND m.author_role = 'client' "
+		    "AND m.deadline_at IS NOT NULL AND m.replied_at IS NULL), "
+		    "(SELECT MAX(m.created_at) FROM messages m "
+		    "WHERE m.trajectory_id = v.id) FROM v", &st)) != 0)
+			return rc;
+		bind_batch(st, 1, trajs + at, m);
+		while ((rc = db_step(st)) == DB_ROW) {
+			int64_t id = db_col_i64(st, 0);
+
+			for (k = at; k < at + m; k++) {
+				if (trajs[k] != id)
+					continue;
+				out[k].waiting = db_col_i64(st, 1);
+				out[k].next_deadline = msg_col_or_zero(st, 2);
+				out[k].last_message_at = msg_col_or_zero(st, 3);
+			}
+		}
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc < 0 ? rc : ERR_DB;
+	}
 	return 0;
 }

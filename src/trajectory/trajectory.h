@@ -21,6 +21,7 @@
 #define INFUUS_TRAJECTORY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -270,6 +271,24 @@ struct traj_pro {
 };
 int traj_pros_on(struct db_conn *c, int64_t org_id, int64_t traj_id,
     struct arena *a, struct traj_pro **out, size_t *n);
+
+/*
+ * The reply counters of struct trajectory (waiting, next_deadline,
+ * last_message_at) are the message module's: it sits above this one and
+ * registers its look-up here once at start (app_open registers
+ * msg_traj_activity_on), so this module never reads messages.  The source
+ * fills out[i] for ids[i] on c, in batches, never one query per id.  With
+ * no source the counters are 0 and lists go by creation.  Set it before
+ * any thread reads a trajectory.
+ */
+struct traj_activity {
+	int64_t waiting;             /* client messages waiting for a reply */
+	int64_t next_deadline;       /* earliest deadline of those; 0: none */
+	int64_t last_message_at;     /* 0: none yet */
+};
+typedef int (*traj_activity_fn)(struct db_conn *c, const int64_t *ids,
+    size_t n, struct traj_activity *out);
+void traj_activity_source(traj_activity_fn fn);
 
 /*
  * The facts authz (authz/authz.h) decides on for a trajectory: its
