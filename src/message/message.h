@@ -26,8 +26,11 @@
  * pass fixed instants).
  *
  * Tables: threads, messages, attachments, message_reads, drafts
- * (message.c), and search_keys with the column messages.search_bloom
- * (search.c, search.h).
+ * (message.c, msg_*.c; msg_queue.c answers the reply queue), and
+ * search_keys with the column messages.search_bloom (search.c,
+ * search.h).  Names come from identity (user_names_on), trajectories'
+ * facts from trajectory; notifications go through notify
+ * (outbox_add_on).
  */
 #ifndef INFUUS_MESSAGE_H
 #define INFUUS_MESSAGE_H
