@@ -123,7 +123,8 @@ int traj_get(struct db *db, struct keyring *kr, int64_t id,
 int traj_get_meta(struct db *db, int64_t id, struct arena *a,
     struct trajectory *out);
 /* The trajectories the user takes part in (as client or professional) in
- * org_id, newest activity first, at most LIMIT_TRAJ_LIST.  Titles are
+ * org_id, newest activity first, at most LIMIT_TRAJ_LIST (chosen among
+ * the newest LIMIT_TRAJ_PARTS trajectories).  Titles are
  * opened.  With all (admins): every trajectory of the organisation, metadata
  * only (titles NULL: an administrator manages, and does not read the
  * client's words).  Each trajectory listed is one read event (detail
