@@ -60,6 +60,9 @@ app_open(struct app *app, char *err, size_t errlen)
 	pthread_cond_init(&app->jobs_cv, NULL);
 	app->jobs_ready = true;
 	config_finish(&app->cfg);
+	/* Trajectory's lists show message counters; message, above it,
+	 * answers for them. */
+	traj_activity_source(msg_traj_activity_on);
 	/* The data directory holds the master key with either backend. */
 	if (mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create data directory %s: %s",
@@ -266,16 +269,11 @@ app_demo(struct app *app, FILE *out)
 		{ "client@demo.infuus.test", "Kees Klant", ROLE_CLIENT },
 	};
 	struct buf pw[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
-	struct db_conn *c = NULL;
 	int64_t norgs = 0, org = 0, uid, ids[3] = { 0, 0, 0 };
 	size_t i;
 	int rc;
 
-	if ((rc = db_read_begin(app->db, &c)) != 0)
-		return rc;
-	rc = db_query_i64(c, "SELECT count(*) FROM orgs", &norgs, 0, NULL);
-	db_read_end(app->db, c);
-	if (rc != 0)
+	if ((rc = org_count(app->db, &norgs)) != 0)
 		return rc;
 	if (norgs > 0)
 		return 0;

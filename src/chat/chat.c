@@ -27,6 +27,7 @@
 #include "core/text.h"
 #include "core/xalloc.h"
 #include "event/event.h"
+#include "identity/identity.h"
 #include "keys/keyring.h"
 #include "message/search.h"
 #include "store/db.h"
@@ -372,10 +373,10 @@ out:
 
 /* --- reading --------------------------------------------------------- */
 
+/* The author's name and part come from their owners (identity,
+ * trajectory) once the rows are read: people() below. */
 #define MSG_COLS "m.id, m.trajectory_id, m.session_id, m.author_id, " \
-	"u.name, m.kind, m.body_box, m.created_at, " \
-	"(SELECT role FROM trajectory_members tm WHERE " \
-	"tm.trajectory_id = m.trajectory_id AND tm.user_id = m.author_id) "
+	"m.kind, m.body_box, m.created_at "
 
 /* One row of MSG_COLS, opened. */
 static int
@@ -391,13 +392,11 @@ read_row(struct db_stmt *st, struct keyring *kr, struct db_conn *c,
 	m->traj_id = db_col_i64(st, 1);
 	m->session_id = db_col_null(st, 2) ? 0 : db_col_i64(st, 2);
 	m->author_id = db_col_i64(st, 3);
-	m->author_name = arena_strz(a, db_col_text(st, 4));
-	(void)chat_kind_parse(arena_strz(a, db_col_text(st, 5)), &m->kind);
-	m->created_at = db_col_i64(st, 7);
-	m->from_client = str_eqc(db_col_text(st, 8), "client");
+	(void)chat_kind_parse(arena_strz(a, db_col_text(st, 4)), &m->kind);
+	m->created_at = db_col_i64(st, 6);
 	m->body = "";
-	if (!db_col_null(st, 6)) {
-		box = db_col_blob(st, 6);
+	if (!db_col_null(st, 5)) {
+		box = db_col_blob(st, 5);
 		if ((rc = keyring_open(kr, c, org_id, box.p, box.len,
 		    &plain)) == 0) {
 			m->body = arena_strndup(a, plain.p, plain.len);
@@ -406,6 +405,44 @@ read_row(struct db_stmt *st, struct keyring *kr, struct db_conn *c,
 		buf_wipe(&plain);
 	}
 	return rc;
+}
+
+/* The authors' names (identity) and parts (trajectory) of rows read on
+ * c: a fixed number of statements per page, whatever its length. */
+static int
+people(struct db_conn *c, int64_t traj_id, struct chat_msg *v, size_t n,
+    struct arena *a)
+{
+	int64_t *ids, seen[LIMIT_TRAJ_PROFESSIONALS + 2];
+	enum role parts[LIMIT_TRAJ_PROFESSIONALS + 2];
+	const char **names;
+	size_t i, k, nseen = 0;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	ids = arena_calloc(a, n, sizeof(*ids));
+	names = arena_calloc(a, n, sizeof(*names));
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].author_id;
+	if ((rc = user_names_on(c, ids, n, a, names)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		v[i].author_name = names[i] ? names[i] : "";
+		for (k = 0; k < nseen && seen[k] != v[i].author_id; k++)
+			;
+		if (k == nseen) {
+			if (nseen == sizeof(seen) / sizeof(seen[0]))
+				return ERR_INTERNAL;
+			seen[nseen] = v[i].author_id;
+			if ((rc = traj_role_on(c, traj_id, v[i].author_id,
+			    &parts[nseen])) != 0)
+				return rc;
+			nseen++;
+		}
+		v[i].from_client = parts[k] == ROLE_CLIENT;
+	}
+	return 0;
 }
 
 struct read_job {
@@ -475,7 +512,7 @@ chat_page(const struct chat_env *env, int64_t traj_id, int64_t viewer,
 	rj.ev = audit_event_from(ev, h.org_id, AUDIT_READ, "chat", "page",
 	    h.client_id, traj_id);
 	if ((rc = db_prepare(c, "SELECT " MSG_COLS "FROM chat_messages m "
-	    "LEFT JOIN users u ON u.id = m.author_id WHERE m.trajectory_id = ? "
+	    "WHERE m.trajectory_id = ? "
 	    "AND m.id < ? ORDER BY m.id DESC LIMIT ?", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, traj_id);
@@ -491,7 +528,7 @@ chat_page(const struct chat_env *env, int64_t traj_id, int64_t viewer,
 		n++;
 	}
 	db_done(st);
-	if (rc < 0)
+	if (rc < 0 || (rc = people(c, traj_id, v, n, a)) != 0)
 		goto out;
 	/* Oldest first, as a chat reads. */
 	for (i = 0; i < n / 2; i++) {
@@ -543,7 +580,7 @@ chat_get(const struct chat_env *env, int64_t id, int64_t viewer,
 	    (rc = relation(c, traj_id, viewer, &h, &part)) != 0)
 		goto out;
 	if ((rc = db_prepare(c, "SELECT " MSG_COLS "FROM chat_messages m "
-	    "LEFT JOIN users u ON u.id = m.author_id WHERE m.id = ?",
+	    "WHERE m.id = ?",
 	    &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, id);
@@ -552,7 +589,7 @@ chat_get(const struct chat_env *env, int64_t id, int64_t viewer,
 	else if (rc == DB_DONE)
 		rc = ERR_NOTFOUND;
 	db_done(st);
-	if (rc != 0)
+	if (rc != 0 || (rc = people(c, traj_id, out, 1, a)) != 0)
 		goto out;
 	db_read_end(env->db, c);
 	c = NULL;
@@ -749,7 +786,7 @@ chat_export_on(struct db_conn *c, struct keyring *kr, int64_t org_id,
 	*out = NULL;
 	*n = 0;
 	if ((rc = db_prepare(c, "SELECT " MSG_COLS "FROM chat_messages m "
-	    "LEFT JOIN users u ON u.id = m.author_id WHERE m.trajectory_id = ? "
+	    "WHERE m.trajectory_id = ? "
 	    "ORDER BY m.id LIMIT ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, traj_id);
@@ -769,7 +806,7 @@ chat_export_on(struct db_conn *c, struct keyring *kr, int64_t org_id,
 		k++;
 	}
 	db_done(st);
-	if (rc < 0)
+	if (rc < 0 || (rc = people(c, traj_id, v, k, a)) != 0)
 		return rc;
 	*out = v;
 	*n = k;
@@ -879,14 +916,14 @@ chat_search(const struct chat_env *env, int64_t traj_id, int64_t viewer,
 	if (nt == 0)
 		goto out;
 	if ((rc = db_prepare(c, "SELECT " MSG_COLS ", m.search_bloom FROM "
-	    "chat_messages m LEFT JOIN users u ON u.id = m.author_id WHERE "
+	    "chat_messages m WHERE "
 	    "m.trajectory_id = ? AND m.search_bloom IS NOT NULL ORDER BY "
 	    "m.id DESC LIMIT ?", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, traj_id);
 	db_bind_i64(st, 2, LIMIT_SEARCH_SCAN);
 	while (k < LIMIT_SEARCH_RESULTS && (rc = db_step(st)) == DB_ROW) {
-		struct str f = db_col_blob(st, 9);
+		struct str f = db_col_blob(st, 7);
 		bool cand = search_bloom_valid(f.len);
 
 		for (i = 0; cand && i < nt; i++)
@@ -900,7 +937,7 @@ chat_search(const struct chat_env *env, int64_t traj_id, int64_t viewer,
 	}
 	db_done(st);
 	if (rc == DB_DONE || rc == DB_ROW)
-		rc = 0;
+		rc = people(c, traj_id, v, k, a);
 	*out = v;
 	*n = k;
 out:

@@ -211,6 +211,10 @@
 /* Trajectories one overview lists at most (the most recently active
  * first); every row listed is an entry in the access log. */
 #define LIMIT_TRAJ_LIST 500
+/* Trajectories of one person another module's list looks at (the reply
+ * queue, search): far above any caseload, so the newest this many are all
+ * a person's current work; a bound on one query's memory. */
+#define LIMIT_TRAJ_PARTS 5000
 /* Bytes of the promise's free texts (when not reachable, what to do in an
  * emergency): a paragraph each. */
 #define LIMIT_PROMISE_NOTE 2000

@@ -70,6 +70,8 @@ int org_create(struct db *db, struct keyring *kr, const char *name,
 int org_get(struct db *db, int64_t id, struct arena *a, struct org *out);
 int org_by_slug(struct db *db, const char *slug, struct arena *a, struct org *out);
 int org_set_require_2fa(struct db *db, int64_t org_id, bool on);
+/* How many organisations there are (0 on a fresh installation). */
+int org_count(struct db *db, int64_t *n);
 
 /* --- users and memberships ---------------------------------------------- */
 
@@ -88,6 +90,19 @@ int user_create(struct db *db, const char *email, const char *name,
 int user_get(struct db *db, int64_t id, struct arena *a, struct user *out);
 int user_by_email(struct db *db, const char *email, struct arena *a,
     struct user *out);
+/*
+ * The accounts of ids[0..n) on a connection the caller holds, in one batch
+ * (a statement per 100 distinct ids, not one per row): out[i] for ids[i], an id may
+ * repeat; an id without an account gives id 0 and "" for its texts.  For
+ * modules that list rows of their own tables by a person and show names
+ * (authors, clients, the outbox's addresses).  Strings in a.
+ */
+int users_on(struct db_conn *c, const int64_t *ids, size_t n, struct arena *a,
+    struct user *out);
+/* users_on's names only: names[i] for ids[i] ("" when the account is
+ * gone). */
+int user_names_on(struct db_conn *c, const int64_t *ids, size_t n,
+    struct arena *a, const char **names);
 /* Sets the password (user_password_ok_for: ERR_INVAL with the reason in
  * why, which may be NULL) and ends every other session of the user in the
  * same job, keeping keep_session (0: keep none). */

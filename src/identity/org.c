@@ -164,6 +164,20 @@ org_by_slug(struct db *db, const char *slug, struct arena *a, struct org *out)
 	    "created_at FROM orgs WHERE slug = ?", 0, slug, a, out);
 }
 
+int
+org_count(struct db *db, int64_t *n)
+{
+	struct db_conn *c = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = db_query_i64(c, "SELECT COUNT(*) FROM orgs", n, 0, NULL);
+	db_read_end(db, c);
+	return rc;
+}
+
 struct req2fa_job {
 	int64_t org_id;
 	bool on;

@@ -11,6 +11,7 @@
 #include "identity/identity.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -499,6 +500,96 @@ out:
 		db_done(st);
 	db_read_end(db, c);
 	return rc;
+}
+
+/*
+ * The distinct ids in batches of USERS_PER_STMT per statement, the last id
+ * repeated to fill a batch: one statement text (one cache entry), and
+ * ceil(d / 100) round trips for d distinct ids, however many rows name
+ * them.
+ */
+#define USERS_PER_STMT 100
+#define Q10 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+users_on(struct db_conn *c, const int64_t *ids, size_t n, struct arena *a,
+    struct user *out)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id IN "
+	    "(" Q10 ", " Q10 ", " Q10 ", " Q10 ", " Q10 ", " Q10 ", " Q10 ", "
+	    Q10 ", " Q10 ", " Q10 ")";
+	struct db_stmt *st;
+	struct user *found;
+	int64_t *u;
+	size_t nu = 0, at, i, k;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].email = out[i].name = out[i].lang = "";
+	}
+	if (n == 0)
+		return 0;
+	u = arena_calloc(a, n, sizeof(*u));
+	memcpy(u, ids, n * sizeof(*u));
+	qsort(u, n, sizeof(*u), cmp_i64);
+	for (i = 0; i < n; i++)
+		if (nu == 0 || u[nu - 1] != u[i])
+			u[nu++] = u[i];
+	found = arena_calloc(a, nu, sizeof(*found));
+	for (at = 0; at < nu; at += USERS_PER_STMT) {
+		size_t m = nu - at < USERS_PER_STMT ? nu - at : USERS_PER_STMT;
+
+		if ((rc = db_prepare(c, sql, &st)) != 0)
+			return rc;
+		for (k = 0; k < USERS_PER_STMT; k++)
+			db_bind_i64(st, (int)k + 1, u[at + (k < m ? k : m - 1)]);
+		while ((rc = db_step(st)) == DB_ROW) {
+			struct user x;
+			int64_t *p;
+
+			user_row(st, a, &x);
+			p = bsearch(&x.id, u, nu, sizeof(*u), cmp_i64);
+			if (p != NULL)
+				found[p - u] = x;
+		}
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc < 0 ? rc : ERR_DB;
+	}
+	for (i = 0; i < n; i++) {
+		int64_t *p = bsearch(&ids[i], u, nu, sizeof(*u), cmp_i64);
+
+		if (p != NULL && found[p - u].id != 0)
+			out[i] = found[p - u];
+	}
+	return 0;
+}
+
+int
+user_names_on(struct db_conn *c, const int64_t *ids, size_t n,
+    struct arena *a, const char **names)
+{
+	struct user *u;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	u = arena_calloc(a, n, sizeof(*u));
+	if ((rc = users_on(c, ids, n, a, u)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		names[i] = u[i].name;
+	return 0;
 }
 
 int

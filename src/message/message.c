@@ -43,6 +43,7 @@
 #include "message/markdown.h"
 #include "message/msg_int.h"
 #include "message/search.h"
+#include "notify/outbox.h"
 #include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
@@ -370,8 +371,8 @@ post_run(struct db_conn *c, void *arg)
 	struct db_stmt *st;
 	struct msg_head h;
 	bool client;
-	size_t i;
-	int64_t aid;
+	size_t i, k, nwho;
+	int64_t aid, who[LIMIT_TRAJ_PROFESSIONALS + 1];
 	int rc;
 
 	/* Again on the writer: the trajectory may have closed, the author
@@ -455,16 +456,13 @@ post_run(struct db_conn *c, void *arg)
 
 	/* Everyone else in the trajectory hears that there is something
 	 * new (the mail says no more than that). */
-	if ((rc = db_prepare(c, "INSERT INTO notifications (user_id, "
-	    "trajectory_id, created_at) SELECT user_id, trajectory_id, "
-	    "CAST(? AS BIGINT) "
-	    "FROM trajectory_members WHERE trajectory_id = ? AND user_id <> ?",
-	    &st)) != 0)
+	if ((rc = traj_member_ids_on(c, j->h.traj_id, who, LIMIT_TRAJ_PROFESSIONALS + 1,
+	    &nwho)) != 0)
 		return rc;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->h.traj_id);
-	db_bind_i64(st, 3, j->author_id);
-	if ((rc = db_run(st)) != 0)
+	for (i = k = 0; i < nwho; i++)
+		if (who[i] != j->author_id)
+			who[k++] = who[i];
+	if ((rc = outbox_add_on(c, who, k, j->h.traj_id, j->now)) != 0)
 		return rc;
 
 	if ((rc = db_prepare(c, "UPDATE threads SET last_message_at = ? "

@@ -26,8 +26,11 @@
  * pass fixed instants).
  *
  * Tables: threads, messages, attachments, message_reads, drafts
- * (message.c), and search_keys with the column messages.search_bloom
- * (search.c, search.h).
+ * (message.c, msg_*.c; msg_queue.c answers the reply queue), and
+ * search_keys with the column messages.search_bloom (search.c,
+ * search.h).  Names come from identity (user_names_on), trajectories'
+ * facts from trajectory; notifications go through notify
+ * (outbox_add_on).
  */
 #ifndef INFUUS_MESSAGE_H
 #define INFUUS_MESSAGE_H
@@ -48,6 +51,7 @@ struct tz_cache;
 struct audit_event;
 struct event_bus;
 struct chat_msg;
+struct traj_activity;
 
 /* What every call needs; borrowed, owned by the application. */
 struct msg_env {
@@ -165,6 +169,66 @@ struct msg_post {
 	                               refused (core/err.h): field "subject",
 	                               "body", "quote" or "attachments" */
 };
+
+/*
+ * For the reply queue (msg_queue.c), on a connection the caller holds.
+ * The queue owns no table; it asks these and never queries messages or
+ * threads itself.
+ */
+struct msg_waiting {
+	int64_t id;
+	int64_t thread_id;
+	int64_t traj_id;
+	int64_t sent_at;
+	int64_t deadline;            /* as last announced */
+	int64_t original_deadline;   /* the promised one when moved; else 0 */
+};
+/* The client messages waiting for a reply (deadline set, not replied) in
+ * trajs[0..n), earliest deadline first, then oldest, at most limit. */
+int msg_waiting_in_on(struct db_conn *c, const int64_t *trajs, size_t n,
+    size_t limit, struct arena *a, struct msg_waiting **out, size_t *nout);
+/* A thread's waiting client messages: how many, the earliest deadline
+ * (0 when none). */
+int msg_thread_waiting_on(struct db_conn *c, int64_t thread_id,
+    int64_t *count, int64_t *earliest);
+/* The subjects of threads[0..n), opened with org_id's key: subjects[i]
+ * for threads[i] when that thread belongs to trajs[i] (the caller's
+ * checked trajectory), else NULL, as for a subject that does not open.
+ * The caller has logged the access first.  In a. */
+int msg_thread_subjects_on(struct keyring *kr, struct db_conn *c,
+    int64_t org_id, const int64_t *threads, const int64_t *trajs, size_t n,
+    struct arena *a, const char **subjects);
+/* Inside a write job: the notice (kind MSG_NOTICE, by the professional
+ * author_id, the sealed note, new_deadline) in the thread; the deadline of
+ * each waiting client message earlier than new_deadline moved to it (the
+ * promised one kept in original_deadline); the thread's last_message_at.
+ * The caller checked who and what, and writes the notification and the
+ * access-log entry in the same job. */
+int msg_notice_on(struct db_conn *c, int64_t thread_id, int64_t traj_id,
+    int64_t org_id, int64_t author_id, struct str note_box,
+    int64_t new_deadline, int64_t now, int64_t *id);
+/* One client message with a deadline, for the adherence report. */
+struct msg_report_row {
+	int64_t id;
+	int64_t traj_id;
+	int64_t created_at;
+	int64_t deadline;            /* as announced last */
+	int64_t original;            /* 0: never moved */
+	int64_t replied_at;          /* 0: waiting */
+	int64_t replier;             /* the reply's author; 0: unknown */
+};
+/* The client messages with a deadline sent in [from, to) in org_id: of
+ * every trajectory (all), or of trajs[0..ntrajs); by trajectory, then
+ * time.  ERR_TOOBIG past limit rows. */
+int msg_report_on(struct db_conn *c, int64_t org_id, int64_t from,
+    int64_t to, const int64_t *trajs, size_t ntrajs, bool all, size_t limit,
+    struct arena *a, struct msg_report_row **out, size_t *n);
+
+/* Trajectories' reply counters (trajectory.h's activity source, which
+ * app_open registers): out[i] for trajs[i] (an id may repeat), in
+ * batches of 100. */
+int msg_traj_activity_on(struct db_conn *c, const int64_t *trajs, size_t n,
+    struct traj_activity *out);
 
 /* The trajectory a thread belongs to, read on c (another module's
  * snapshot or write job): ERR_NOTFOUND when there is no such thread. */

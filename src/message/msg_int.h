@@ -83,12 +83,13 @@ struct msg_att_row {
 	struct str name_box;
 };
 
-/* The columns of a message row, then the viewer's and the client's read
+/* The columns of a message row (the author's name comes from identity in
+ * msg_open_rows, one batch for the rows), then the viewer's and the client's read
  * times; one row per message.  One's own message is read when written,
  * without a message_reads row: that row cost every post an insert into
  * two indexes on the single writer.  Binds: viewer, viewer, client. */
 #define MSG_COLUMNS \
-	"SELECT m.id, m.thread_id, m.author_id, u.name, m.author_role, " \
+	"SELECT m.id, m.thread_id, m.author_id, m.author_role, " \
 	"m.kind, m.body_box, m.quote_of, m.quote_box, m.corrects, " \
 	"m.new_deadline, m.created_at, m.deadline_at, m.replied_at, " \
 	"CASE WHEN m.author_id = ? THEN m.created_at ELSE " \
@@ -96,7 +97,7 @@ struct msg_att_row {
 	"AND r.user_id = ?) END, " \
 	"(SELECT r.read_at FROM message_reads r WHERE r.message_id = m.id " \
 	"AND r.user_id = ?) " \
-	"FROM messages m LEFT JOIN users u ON u.id = m.author_id "
+	"FROM messages m "
 
 /* Thread list and head columns: counts for a viewer (own messages are
  * read, see MSG_COLUMNS).  Binds: viewer, viewer. */
@@ -128,7 +129,8 @@ void msg_row_read(struct db_stmt *st, struct arena *a, struct msg_row *r);
  * *out keeps their sealed names for msg_open_rows. */
 int msg_load_attachments(struct db_stmt *st, struct arena *a,
     struct msg_row *rows, size_t n, struct msg_att_row **out, size_t *nout);
-/* Open the texts of loaded rows and their attachments' names. */
+/* Open the texts of loaded rows and their attachments' names; the
+ * authors' names from identity (user_names_on, one batch). */
 int msg_open_rows(const struct msg_env *env, struct db_conn *c, int64_t org_id,
     struct msg_row *rows, size_t n, struct msg_att_row *ar, size_t na,
     struct arena *a);

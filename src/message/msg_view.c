@@ -22,6 +22,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "event/event.h"
+#include "identity/identity.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/msg_int.h"
@@ -42,21 +43,21 @@ msg_row_read(struct db_stmt *st, struct arena *a, struct msg_row *r)
 	r->m.id = db_col_i64(st, 0);
 	r->m.thread_id = db_col_i64(st, 1);
 	r->m.author_id = msg_col_or_zero(st, 2);
-	r->m.author_name = arena_strz(a, db_col_text(st, 3));
-	r->m.from_client = msg_author_is_client(db_col_text(st, 4));
-	r->m.kind = msg_kind_parse(db_col_text(st, 5));
-	r->body_box = msg_col_copy(st, 6, a);
-	r->m.quote_of = msg_col_or_zero(st, 7);
-	if (!db_col_null(st, 8))
-		r->quote_box = msg_col_copy(st, 8, a);
-	r->m.corrects = msg_col_or_zero(st, 9);
-	r->m.new_deadline = msg_col_or_zero(st, 10);
-	r->m.created_at = db_col_i64(st, 11);
-	r->m.deadline_at = msg_col_or_zero(st, 12);
-	r->m.replied_at = msg_col_or_zero(st, 13);
-	r->viewer_read = !db_col_null(st, 14);
+	r->m.author_name = "";
+	r->m.from_client = msg_author_is_client(db_col_text(st, 3));
+	r->m.kind = msg_kind_parse(db_col_text(st, 4));
+	r->body_box = msg_col_copy(st, 5, a);
+	r->m.quote_of = msg_col_or_zero(st, 6);
+	if (!db_col_null(st, 7))
+		r->quote_box = msg_col_copy(st, 7, a);
+	r->m.corrects = msg_col_or_zero(st, 8);
+	r->m.new_deadline = msg_col_or_zero(st, 9);
+	r->m.created_at = db_col_i64(st, 10);
+	r->m.deadline_at = msg_col_or_zero(st, 11);
+	r->m.replied_at = msg_col_or_zero(st, 12);
+	r->viewer_read = !db_col_null(st, 13);
 	r->m.unread = !r->viewer_read;
-	r->m.client_read_at = msg_col_or_zero(st, 15);
+	r->m.client_read_at = msg_col_or_zero(st, 14);
 }
 
 static int
@@ -138,8 +139,20 @@ msg_open_rows(const struct msg_env *env, struct db_conn *c, int64_t org_id,
 {
 	size_t i, j;
 	struct msg_row *r;
+	const char **names;
+	int64_t *ids;
 	int rc;
 
+	if (n > 0) {
+		ids = arena_calloc(a, n, sizeof(*ids));
+		names = arena_calloc(a, n, sizeof(*names));
+		for (i = 0; i < n; i++)
+			ids[i] = rows[i].m.author_id;
+		if ((rc = user_names_on(c, ids, n, a, names)) != 0)
+			return rc;
+		for (i = 0; i < n; i++)
+			rows[i].m.author_name = names[i];
+	}
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
 		if ((rc = msg_open_box(env->kr, c, org_id, r->body_box, a,

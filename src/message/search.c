@@ -69,11 +69,13 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "core/xalloc.h"
+#include "identity/identity.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/message.h"
 #include "message/msg_int.h"
 #include "store/db.h"
+#include "trajectory/trajectory.h"
 #include "core/banned.h"
 
 _Static_assert(SEARCH_BLOOM_MIN_BITS % 64 == 0 && SEARCH_BLOOM_MIN_BITS > 0,
@@ -494,6 +496,7 @@ search_bloom_has(const void *f, size_t len,
 struct straj {
 	int64_t id;
 	int64_t client_id;
+	int64_t last;           /* its threads' latest message; 0: none */
 	signed char may;        /* may_read's answer; -1: not asked yet */
 	bool logged;
 };
@@ -533,38 +536,71 @@ add_cand(struct scan *s, int64_t id, size_t traj, bool unindexed)
 	s->nc++;
 }
 
-/* The user's trajectories in the organisation, most recently active
- * first (the order the scan bound cuts in). */
+#define Q10 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define SCAN_PER_STMT 100
+
+/* Latest activity first (then the newest trajectory). */
+static int
+straj_cmp(const void *a, const void *b)
+{
+	const struct straj *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last > y->last ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* The user's trajectories in the organisation (from trajectory), most
+ * recently active first (their threads' last_message_at, here, one
+ * statement per 100 trajectories): the order the scan bound cuts in. */
 static int
 scan_trajectories(struct db_conn *c, int64_t org_id, int64_t user_id,
-    struct scan *s)
+    struct arena *a, struct scan *s)
 {
+	struct traj_part *parts;
 	struct db_stmt *st;
-	size_t cap = 0;
+	size_t np, at, i, k;
 	int rc;
 
-	if ((rc = db_prepare(c, "SELECT t.id, t.client_id "
-	    "FROM trajectory_members tm "
-	    "JOIN trajectories t ON t.id = tm.trajectory_id "
-	    "WHERE tm.user_id = ? AND t.org_id = ? "
-	    "ORDER BY COALESCE((SELECT MAX(th.last_message_at) FROM threads th "
-	    "WHERE th.trajectory_id = t.id), 0) DESC, t.id DESC", &st)) != 0)
+	if ((rc = traj_parts_on(c, org_id, user_id, 0, false, a, &parts,
+	    &np)) != 0)
 		return rc;
-	db_bind_i64(st, 1, user_id);
-	db_bind_i64(st, 2, org_id);
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (s->nt == cap) {
-			cap = cap ? st_mul(cap, 2) : 16;
-			s->t = xrealloc(s->t, st_mul(cap, sizeof(*s->t)));
-		}
-		s->t[s->nt].id = db_col_i64(st, 0);
-		s->t[s->nt].client_id = db_col_i64(st, 1);
-		s->t[s->nt].may = -1;
-		s->t[s->nt].logged = false;
-		s->nt++;
+	if (np == 0)
+		return 0;
+	s->t = xcalloc(np, sizeof(*s->t));
+	for (i = 0; i < np; i++) {
+		s->t[i].id = parts[i].id;
+		s->t[i].client_id = parts[i].client_id;
+		s->t[i].may = -1;
+		s->t[i].logged = false;
+		s->t[i].last = 0;
 	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	s->nt = np;
+	for (at = 0; at < np; at += SCAN_PER_STMT) {
+		size_t m = np - at < SCAN_PER_STMT ? np - at : SCAN_PER_STMT;
+
+		if ((rc = db_prepare(c, "SELECT trajectory_id, "
+		    "MAX(last_message_at) FROM threads WHERE trajectory_id IN "
+		    "(" Q10 ", " Q10 ", " Q10 ", " Q10 ", " Q10 ", " Q10 ", "
+		    Q10 ", " Q10 ", " Q10 ", " Q10 ") GROUP BY trajectory_id",
+		    &st)) != 0)
+			return rc;
+		for (k = 0; k < SCAN_PER_STMT; k++)
+			db_bind_i64(st, (int)k + 1,
+			    s->t[at + (k < m ? k : m - 1)].id);
+		while ((rc = db_step(st)) == DB_ROW) {
+			int64_t id = db_col_i64(st, 0);
+
+			for (k = at; k < at + m; k++)
+				if (s->t[k].id == id)
+					s->t[k].last = msg_col_or_zero(st, 1);
+		}
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc < 0 ? rc : ERR_DB;
+	}
+	qsort(s->t, s->nt, sizeof(*s->t), straj_cmp);
+	return 0;
 }
 
 /* Test the filters of trajectory i's messages, newest first, until the
@@ -623,7 +659,7 @@ struct opened {
 	int64_t traj_id;
 	int64_t created_at;
 	bool from_client;
-	struct buf author;      /* the author's name */
+	int64_t author_id;      /* 0: the account is gone */
 	struct buf subject;     /* the thread's, opened */
 	struct buf text;        /* search_message_text; the body's plain text
 				 * is its first body_len bytes */
@@ -634,7 +670,6 @@ static void
 opened_init(struct opened *o)
 {
 	memset(o, 0, sizeof(*o));
-	buf_init(&o->author);
 	buf_init(&o->subject);
 	buf_init(&o->text);
 }
@@ -642,7 +677,6 @@ opened_init(struct opened *o)
 static void
 opened_wipe(struct opened *o)
 {
-	buf_release(&o->author);
 	buf_wipe(&o->subject);
 	buf_wipe(&o->text);
 }
@@ -663,11 +697,11 @@ open_candidate(struct keyring *kr, struct db_conn *c, int64_t org_id,
 	int rc;
 
 	if ((rc = db_prepare(c, "SELECT m.thread_id, m.trajectory_id, "
-	    "m.created_at, m.author_role, u.name, m.body_box, t.subject_box, "
+	    "m.created_at, m.author_role, m.author_id, m.body_box, "
+	    "t.subject_box, "
 	    "CASE WHEN EXISTS (SELECT 1 FROM messages p WHERE "
 	    "p.thread_id = m.thread_id AND p.id < m.id) THEN 0 ELSE 1 END "
 	    "FROM messages m JOIN threads t ON t.id = m.thread_id "
-	    "LEFT JOIN users u ON u.id = m.author_id "
 	    "WHERE m.id = ? AND m.org_id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, id);
@@ -678,7 +712,7 @@ open_candidate(struct keyring *kr, struct db_conn *c, int64_t org_id,
 		o->traj_id = db_col_i64(st, 1);
 		o->created_at = db_col_i64(st, 2);
 		o->from_client = msg_author_is_client(db_col_text(st, 3));
-		buf_addstr(&o->author, db_col_text(st, 4));
+		o->author_id = msg_col_or_zero(st, 4);
 		buf_addstr(&body_box, db_col_blob(st, 5));
 		buf_addstr(&subject_box, db_col_blob(st, 6));
 		first = db_col_i64(st, 7) == 1;
@@ -888,7 +922,7 @@ static int
 confirm(const struct msg_env *env, struct db_conn *c, int64_t org_id,
     const struct cand *cd, const unsigned char key[SEARCH_KEY_BYTES],
     char **words, size_t nwords, struct backfill *bf, struct arena *a,
-    struct msg_hit *h, bool *found)
+    struct msg_hit *h, int64_t *author_id, bool *found)
 {
 	struct opened o;
 	struct str text, body;
@@ -919,7 +953,8 @@ confirm(const struct msg_env *env, struct db_conn *c, int64_t org_id,
 	h->traj_id = o.traj_id;
 	h->created_at = o.created_at;
 	h->from_client = o.from_client;
-	h->author_name = arena_strndup(a, o.author.p, o.author.len);
+	h->author_name = "";
+	*author_id = o.author_id;
 	h->subject = arena_strndup(a, o.subject.p, o.subject.len);
 	h->excerpt = msg_excerpt(body, first_hit(body, words, nwords), 200, a);
 	*found = true;
@@ -938,6 +973,8 @@ msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
 	unsigned char tok[LIMIT_SEARCH_WORDS][SEARCH_TOKEN_BYTES];
 	char *words[LIMIT_SEARCH_WORDS];
 	struct cand batch[LIMIT_SEARCH_RESULTS];
+	int64_t authors[LIMIT_SEARCH_RESULTS];
+	const char *names[LIMIT_SEARCH_RESULTS];
 	struct backfill *bf = NULL;
 	struct msg_hit *hits = NULL;
 	struct db_conn *c = NULL;
@@ -970,7 +1007,7 @@ msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
 		goto out;
 	for (i = 0; i < nwords; i++)
 		search_token(key, words[i], strlen(words[i]), tok[i]);
-	if ((rc = scan_trajectories(c, org_id, user_id, &s)) != 0)
+	if ((rc = scan_trajectories(c, org_id, user_id, a, &s)) != 0)
 		goto out;
 	for (i = 0; i < s.nt && s.scanned < LIMIT_SEARCH_SCAN; i++)
 		if ((rc = scan_trajectory(c, &s, i, tok, nwords)) != 0)
@@ -1000,7 +1037,8 @@ msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
 			goto out;
 		for (i = 0; i < nb; i++) {
 			if ((rc = confirm(env, c, org_id, &batch[i], key, words,
-			    nwords, bf, a, &hits[nhits], &found)) != 0)
+			    nwords, bf, a, &hits[nhits], &authors[nhits],
+			    &found)) != 0)
 				goto out;
 			if (found)
 				nhits++;
@@ -1008,6 +1046,16 @@ msg_search(const struct msg_env *env, int64_t org_id, int64_t user_id,
 		db_read_end(env->db, c);
 		c = NULL;
 		nopened += nb;
+	}
+
+	/* The authors' names from identity, all hits at once. */
+	if (nhits > 0) {
+		if ((rc = db_read_begin(env->db, &c)) != 0)
+			goto out;
+		if ((rc = user_names_on(c, authors, nhits, a, names)) != 0)
+			goto out;
+		for (i = 0; i < nhits; i++)
+			hits[i].author_name = names[i];
 	}
 
 done:

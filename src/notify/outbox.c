@@ -33,6 +33,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "identity/identity.h"
 #include "mail/smtp.h"
 #include "promise/tz.h"
 #include "store/db.h"
@@ -218,6 +219,29 @@ mail_text(const struct outbox *ob, bool dutch, bool digest, int64_t count,
 	}
 }
 
+/* --- New rows ------------------------------------------------------------- */
+
+int
+outbox_add_on(struct db_conn *c, const int64_t *user_ids, size_t n,
+    int64_t traj_id, int64_t now)
+{
+	struct db_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = db_prepare(c, "INSERT INTO notifications (user_id, "
+		    "trajectory_id, created_at) VALUES (?, ?, ?)", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, user_ids[i]);
+		db_bind_id(st, 2, traj_id);
+		db_bind_i64(st, 3, now);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* --- One batch ------------------------------------------------------------ */
 
 /* A person with due rows. */
@@ -237,14 +261,12 @@ struct due {
  * does not hold a place in the batch until then.
  */
 static const char due_sql[] =
-	"SELECT n.user_id, MAX(n.id), MAX(n.attempts), u.email, u.lang, "
-	"u.disabled, p.mode "
+	"SELECT n.user_id, MAX(n.id), MAX(n.attempts), p.mode "
 	"FROM notifications n "
-	"JOIN users u ON u.id = n.user_id "
 	"LEFT JOIN notify_prefs p ON p.user_id = n.user_id "
 	"WHERE n.sent_at IS NULL AND (n.hold_until IS NULL OR n.hold_until <= ?) "
 	"AND (p.mode IS NULL OR p.mode <> 'daily' OR n.created_at < ?) "
-	"GROUP BY n.user_id, u.email, u.lang, u.disabled, p.mode "
+	"GROUP BY n.user_id, p.mode "
 	"ORDER BY MIN(n.id) LIMIT ?";
 
 static int
@@ -254,7 +276,9 @@ read_due(struct outbox *ob, time_t now, int64_t digest_at, struct arena *a,
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
 	struct due *d;
-	size_t k = 0;
+	struct user *u;
+	int64_t *ids;
+	size_t k = 0, i;
 	int rc;
 
 	*out = d = arena_calloc(a, LIMIT_OUTBOX_BATCH, sizeof(*d));
@@ -267,16 +291,11 @@ read_due(struct outbox *ob, time_t now, int64_t digest_at, struct arena *a,
 	db_bind_i64(st, 2, digest_at);
 	db_bind_i64(st, 3, LIMIT_OUTBOX_BATCH);
 	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_OUTBOX_BATCH) {
-		struct str email = db_col_text(st, 3);
-		struct str mode = db_col_text(st, 6);
+		struct str mode = db_col_text(st, 3);
 
 		d[k].user_id = db_col_i64(st, 0);
 		d[k].max_id = db_col_i64(st, 1);
 		d[k].attempts = db_col_i64(st, 2);
-		d[k].email = arena_strndup(a, email.p ? email.p : "",
-		    email.len);
-		d[k].dutch = !str_eqc(db_col_text(st, 4), "en");
-		d[k].disabled = db_col_i64(st, 5) != 0;
 		d[k].mode = mode.p == NULL ? OUTBOX_EACH :
 		    str_eqc(mode, "daily") ? OUTBOX_DAILY :
 		    str_eqc(mode, "none") ? OUTBOX_NONE : OUTBOX_EACH;
@@ -285,6 +304,20 @@ read_due(struct outbox *ob, time_t now, int64_t digest_at, struct arena *a,
 	db_done(st);
 	if (rc < 0)
 		goto out;
+	/* Addresses, languages and whether the account is disabled: from
+	 * identity, the whole batch at once. */
+	ids = arena_calloc(a, k ? k : 1, sizeof(*ids));
+	u = arena_calloc(a, k ? k : 1, sizeof(*u));
+	for (i = 0; i < k; i++)
+		ids[i] = d[i].user_id;
+	if ((rc = users_on(c, ids, k, a, u)) != 0)
+		goto out;
+	for (i = 0; i < k; i++) {
+		d[i].email = u[i].email;
+		d[i].dutch = strcmp(u[i].lang, "en") != 0;
+		/* An account gone since is no one to mail. */
+		d[i].disabled = u[i].disabled || u[i].id == 0;
+	}
 	rc = 0;
 	*n = k;
 out:

@@ -24,17 +24,20 @@
  * twice, never not at all.  Several nodes may run an outbox on one
  * database: a row is taken by one of them only.
  *
- * Tables: notifications and notify_prefs.  Other modules add
- * notifications rows in their write jobs (XXX: by hand today, see
- * store/README); only the outbox reads and marks them.
+ * Tables: notifications and notify_prefs (names and addresses come from
+ * identity, users_on).  Other modules add
+ * notifications rows in their write jobs through outbox_add_on; only the
+ * outbox reads and marks them.
  */
 #ifndef INFUUS_OUTBOX_H
 #define INFUUS_OUTBOX_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 struct db;
+struct db_conn;
 
 enum outbox_mode {
 	OUTBOX_EACH,   /* a mail for what is new, one per batch */
@@ -46,6 +49,14 @@ enum outbox_mode {
 const char *outbox_mode_name(enum outbox_mode m);
 /* 0 and *out, or ERR_INVAL for another word. */
 int outbox_mode_parse(const char *s, enum outbox_mode *out);
+
+/*
+ * Something new for each of user_ids[0..n) in trajectory traj_id (0: none)
+ * at now: one pending row each, on c, inside the caller's write job (so
+ * the row exists exactly when what it announces does).
+ */
+int outbox_add_on(struct db_conn *c, const int64_t *user_ids, size_t n,
+    int64_t traj_id, int64_t now);
 
 /* A person's setting (OUTBOX_EACH without a row). */
 int outbox_pref_get(struct db *db, int64_t user_id, enum outbox_mode *out);

@@ -2,11 +2,13 @@
  * queue.c - the reply queue, "I need more time" notices and the adherence
  * report (see queue.h for what each means).
  *
- * Owns no table of its own: it reads the messages, threads and trajectory
- * tables, writes notice rows into messages, moves deadline_at (keeping the
- * promised deadline in original_deadline, 012_queue.sql) and adds
- * notification rows for the outbox (src/notify).  A notice is written in
- * one job with its audit entry, so neither exists without the other.
+ * Owns no table: every read and write goes through the owner, on one
+ * connection per operation (one snapshot for a read, one write job for a
+ * notice): message writes the notice and moves the deadlines
+ * (msg_notice_on), notify adds the client's notification (outbox_add_on),
+ * trajectory and identity answer for trajectories and names, each list in
+ * one batch rather than a query per row.  A notice is written in one job
+ * with its audit entry, so neither exists without the other.
  *
  * The report reads the selected messages in one snapshot, then measures
  * working time per trajectory with its compiled promise (one traj_promise
@@ -29,7 +31,9 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "keys/keyring.h"
+#include "identity/identity.h"
 #include "message/message.h"
+#include "notify/outbox.h"
 #include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
@@ -43,52 +47,43 @@ now_or(time_t now)
 	return now != 0 ? now : time(NULL);
 }
 
-/* A text column copied into a (never NULL: "" for NULL). */
-static const char *
-col_str(struct db_stmt *st, int col, struct arena *a)
-{
-	struct str s = db_col_text(st, col);
-
-	if (s.p == NULL)
-		return "";
-	return arena_strndup(a, s.p, s.len);
-}
-
-static int64_t
-col_or_zero(struct db_stmt *st, int col)
-{
-	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
-}
-
 /* --- The queue ------------------------------------------------------------ */
 
-/*
- * From the professional's memberships to the waiting messages of each
- * trajectory: messages_waiting (trajectory_id, deadline_at, partial on
- * replied_at IS NULL) serves the inner part.
- */
-static const char queue_sql[] =
-	"SELECT m.id, m.thread_id, m.trajectory_id, t.client_id, cu.name, "
-	"p.tz, m.created_at, m.deadline_at, m.original_deadline "
-	"FROM trajectory_members tm "
-	"JOIN trajectories t ON t.id = tm.trajectory_id "
-	"JOIN messages m ON m.trajectory_id = tm.trajectory_id "
-	"LEFT JOIN users cu ON cu.id = t.client_id "
-	"LEFT JOIN promises p ON p.trajectory_id = t.id "
-	"WHERE tm.user_id = ? AND tm.role = 'professional' "
-	"AND t.org_id = ? AND t.phase <> 'closed' "
-	"AND m.author_role = 'client' AND m.deadline_at IS NOT NULL "
-	"AND m.replied_at IS NULL "
-	"ORDER BY m.deadline_at, m.created_at, m.id LIMIT ?";
+/* parts come newest first (traj_parts_on): the part of trajectory t. */
+static const struct traj_part *
+part_of(const struct traj_part *parts, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
 
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (parts[mid].id == t)
+			return &parts[mid];
+		if (parts[mid].id > t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * From the owners, on one snapshot: the professional's open trajectories
+ * (trajectory), their waiting client messages (message; messages_waiting
+ * serves each), the clients' names (identity) in one batch.
+ */
 int
 queue_list(struct db *db, int64_t org_id, int64_t professional_id,
     time_t now, struct arena *a, struct queue_item **out, size_t *n)
 {
 	struct db_conn *c = NULL;
-	struct db_stmt *st = NULL;
-	struct queue_item *items = NULL;
-	size_t cap = 0, count = 0;
+	struct traj_part *parts = NULL;
+	struct msg_waiting *w = NULL;
+	struct queue_item *items;
+	const char **names;
+	int64_t *ids;
+	size_t np = 0, nw = 0, i;
 	int rc;
 
 	*out = NULL;
@@ -98,43 +93,41 @@ queue_list(struct db *db, int64_t org_id, int64_t professional_id,
 	now = now_or(now);
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, queue_sql, &st)) != 0)
+	if ((rc = db_read_snapshot(c)) != 0 ||
+	    (rc = traj_parts_on(c, org_id, professional_id, ROLE_PROFESSIONAL,
+	    true, a, &parts, &np)) != 0)
 		goto out;
-	db_bind_i64(st, 1, professional_id);
-	db_bind_i64(st, 2, org_id);
-	db_bind_i64(st, 3, LIMIT_QUEUE);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct queue_item *it;
+	ids = arena_calloc(a, np ? np : 1, sizeof(*ids));
+	for (i = 0; i < np; i++)
+		ids[i] = parts[i].id;
+	if ((rc = msg_waiting_in_on(c, ids, np, LIMIT_QUEUE, a, &w,
+	    &nw)) != 0 || nw == 0)
+		goto out;
+	items = arena_calloc(a, nw, sizeof(*items));
+	ids = arena_calloc(a, nw, sizeof(*ids));
+	names = arena_calloc(a, nw, sizeof(*names));
+	for (i = 0; i < nw; i++) {
+		const struct traj_part *p = part_of(parts, np, w[i].traj_id);
+		struct queue_item *it = &items[i];
 
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct queue_item *ni = arena_calloc(a, ncap,
-			    sizeof(*ni));
-
-			if (count)
-				memcpy(ni, items, count * sizeof(*ni));
-			items = ni;
-			cap = ncap;
-		}
-		it = &items[count++];
-		it->message_id = db_col_i64(st, 0);
-		it->thread_id = db_col_i64(st, 1);
-		it->traj_id = db_col_i64(st, 2);
-		it->client_id = db_col_i64(st, 3);
-		it->client_name = col_str(st, 4, a);
-		it->tz = col_str(st, 5, a);
+		it->message_id = w[i].id;
+		it->thread_id = w[i].thread_id;
+		it->traj_id = w[i].traj_id;
+		it->client_id = p ? p->client_id : 0;
+		it->tz = p ? p->tz : "";
 		it->subject = NULL;
-		it->sent_at = db_col_i64(st, 6);
-		it->deadline = db_col_i64(st, 7);
-		it->original_deadline = col_or_zero(st, 8);
+		it->sent_at = w[i].sent_at;
+		it->deadline = w[i].deadline;
+		it->original_deadline = w[i].original_deadline;
 		it->overdue = it->deadline < (int64_t)now;
+		ids[i] = it->client_id;
 	}
-	db_done(st);
-	if (rc != DB_DONE)
+	if ((rc = user_names_on(c, ids, nw, a, names)) != 0)
 		goto out;
-	rc = 0;
+	for (i = 0; i < nw; i++)
+		items[i].client_name = names[i];
 	*out = items;
-	*n = count;
+	*n = nw;
 out:
 	db_read_end(db, c);
 	return rc;
@@ -184,10 +177,10 @@ queue_open_subjects(struct db *db, struct keyring *kr, int64_t org_id,
     size_t n)
 {
 	struct subjects_job j = { ev, org_id, items, n };
-	struct buf plain = BUF_INIT;
 	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	size_t i, k;
+	const char **subjects;
+	int64_t *threads, *trajs;
+	size_t i, k, m = 0;
 	int rc;
 
 	if (n == 0)
@@ -196,74 +189,30 @@ queue_open_subjects(struct db *db, struct keyring *kr, int64_t org_id,
 		return ERR_INVAL;
 	if ((rc = db_write(db, subjects_log, &j)) < 0)
 		return rc;
-	if ((rc = db_read_begin(db, &c)) != 0)
-		return rc;
+	threads = arena_calloc(a, n, sizeof(*threads));
+	trajs = arena_calloc(a, n, sizeof(*trajs));
+	subjects = arena_calloc(a, n, sizeof(*subjects));
 	for (i = 0; i < n; i++) {
 		if (!first_of_thread(items, i))
 			continue;
-		if ((rc = db_prepare(c, "SELECT th.subject_box FROM threads th "
-		    "JOIN trajectories t ON t.id = th.trajectory_id "
-		    "WHERE th.id = ? AND t.org_id = ?", &st)) != 0)
-			goto out;
-		db_bind_i64(st, 1, items[i].thread_id);
-		db_bind_i64(st, 2, org_id);
-		rc = db_step(st);
-		if (rc == DB_ROW) {
-			struct str box = db_col_blob(st, 0);
-
-			buf_reset(&plain);
-			if (keyring_open(kr, c, org_id, box.p, box.len,
-			    &plain) == 0)
-				items[i].subject = arena_strndup(a, plain.p,
-				    plain.len);
-			else
-				log_warn("queue", "msg=\"subject does not open\" "
-				    "thread=%lld", (long long)items[i].thread_id);
-			rc = 0;
-		} else if (rc == DB_DONE) {
-			rc = 0;
-		}
-		db_done(st);
-		if (rc != 0)
-			goto out;
-		for (k = i + 1; k < n; k++)
-			if (items[k].thread_id == items[i].thread_id)
-				items[k].subject = items[i].subject;
+		threads[m] = items[i].thread_id;
+		trajs[m++] = items[i].traj_id;
 	}
-out:
-	buf_wipe(&plain);
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = msg_thread_subjects_on(kr, c, org_id, threads, trajs, m, a,
+	    subjects);
 	db_read_end(db, c);
-	return rc;
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < m; k++)
+			if (items[i].thread_id == threads[k])
+				items[i].subject = subjects[k];
+	return 0;
 }
 
 /* --- One thread ----------------------------------------------------------- */
-
-/* The waiting client messages of a thread: how many, earliest deadline. */
-static int
-thread_waiting(struct db_conn *c, int64_t thread_id, int64_t *count,
-    int64_t *earliest)
-{
-	struct db_stmt *st;
-	int rc;
-
-	*count = 0;
-	*earliest = 0;
-	if ((rc = db_prepare(c, "SELECT COUNT(*), MIN(deadline_at) "
-	    "FROM messages WHERE thread_id = ? AND author_role = 'client' "
-	    "AND deadline_at IS NOT NULL AND replied_at IS NULL", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, thread_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*count = db_col_i64(st, 0);
-		*earliest = col_or_zero(st, 1);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = 0;
-	}
-	db_done(st);
-	return rc;
-}
 
 struct thread_head {
 	int64_t traj_id;
@@ -296,7 +245,7 @@ queue_thread_state(struct db *db, int64_t thread_id, struct arena *a,
 {
 	struct db_conn *c = NULL;
 	struct thread_head h;
-	struct db_stmt *st;
+	struct promise_terms t;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -307,7 +256,7 @@ queue_thread_state(struct db *db, int64_t thread_id, struct arena *a,
 		return rc;
 	if ((rc = db_read_snapshot(c)) != 0 ||
 	    (rc = thread_head(c, thread_id, &h)) != 0 ||
-	    (rc = thread_waiting(c, thread_id, &out->waiting,
+	    (rc = msg_thread_waiting_on(c, thread_id, &out->waiting,
 	    &out->deadline)) != 0)
 		goto out;
 	out->thread_id = thread_id;
@@ -315,15 +264,11 @@ queue_thread_state(struct db *db, int64_t thread_id, struct arena *a,
 	out->org_id = h.org_id;
 	out->client_id = h.client_id;
 	out->closed = h.closed;
-	if ((rc = db_prepare(c, "SELECT tz FROM promises "
-	    "WHERE trajectory_id = ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, h.traj_id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		out->tz = col_str(st, 0, a);
-	db_done(st);
-	rc = rc < 0 ? rc : 0;
+	rc = traj_terms_get_on(c, h.traj_id, a, &t);
+	if (rc == 0)
+		out->tz = t.tz;
+	else if (rc == ERR_NOTFOUND)
+		rc = 0;
 out:
 	db_read_end(db, c);
 	return rc;
@@ -362,7 +307,6 @@ more_run(struct db_conn *c, void *arg)
 	struct buf box = BUF_INIT;
 	struct thread_head h;
 	struct audit_event ev;
-	struct db_stmt *st;
 	int64_t waiting, earliest;
 	bool pro;
 	int rc;
@@ -380,7 +324,7 @@ more_run(struct db_conn *c, void *arg)
 		rc = ERR_FORBIDDEN;
 		goto out;
 	}
-	if ((rc = thread_waiting(c, j->thread_id, &waiting, &earliest)) != 0)
+	if ((rc = msg_thread_waiting_on(c, j->thread_id, &waiting, &earliest)) != 0)
 		goto out;
 	if (waiting == 0) {
 		rc = why_set(j->why, ERR_CONFLICT, NULL,
@@ -396,51 +340,10 @@ more_run(struct db_conn *c, void *arg)
 	    &box)) != 0)
 		goto out;
 
-	if ((rc = db_prepare(c, "INSERT INTO messages (thread_id, "
-	    "trajectory_id, org_id, author_id, author_role, kind, body_box, "
-	    "new_deadline, created_at) "
-	    "VALUES (?, ?, ?, ?, 'professional', 'notice', ?, ?, ?) "
-	    "RETURNING id", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, j->thread_id);
-	db_bind_i64(st, 2, h.traj_id);
-	db_bind_i64(st, 3, h.org_id);
-	db_bind_i64(st, 4, j->professional_id);
-	db_bind_blob(st, 5, box.p, box.len);
-	db_bind_i64(st, 6, j->new_deadline);
-	db_bind_i64(st, 7, j->now);
-	if ((rc = db_step_id(st, &j->msg_id)) != 0)
-		goto out;
-
-	/* Later deadlines stay: a notice never brings a deadline closer. */
-	if ((rc = db_prepare(c, "UPDATE messages SET "
-	    "original_deadline = COALESCE(original_deadline, deadline_at), "
-	    "deadline_at = ? WHERE thread_id = ? AND author_role = 'client' "
-	    "AND deadline_at IS NOT NULL AND replied_at IS NULL "
-	    "AND deadline_at < ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, j->new_deadline);
-	db_bind_i64(st, 2, j->thread_id);
-	db_bind_i64(st, 3, j->new_deadline);
-	if ((rc = db_run(st)) != 0)
-		goto out;
-
-	if ((rc = db_prepare(c, "UPDATE threads SET last_message_at = ? "
-	    "WHERE id = ?", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->thread_id);
-	if ((rc = db_run(st)) != 0)
-		goto out;
-
-	if ((rc = db_prepare(c, "INSERT INTO notifications "
-	    "(user_id, trajectory_id, created_at) VALUES (?, ?, ?)",
-	    &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, h.client_id);
-	db_bind_i64(st, 2, h.traj_id);
-	db_bind_i64(st, 3, j->now);
-	if ((rc = db_run(st)) != 0)
+	if ((rc = msg_notice_on(c, j->thread_id, h.traj_id, h.org_id,
+	    j->professional_id, (struct str){ box.p, box.len },
+	    j->new_deadline, j->now, &j->msg_id)) != 0 ||
+	    (rc = outbox_add_on(c, &h.client_id, 1, h.traj_id, j->now)) != 0)
 		goto out;
 
 	ev = audit_event_from(j->ev, h.org_id, AUDIT_CREATE, "message",
@@ -597,43 +500,36 @@ struct pro_of {
 	const char *name;
 };
 
-static const char select_sql[] =
-	"SELECT m.trajectory_id, m.created_at, m.deadline_at, "
-	"m.original_deadline, m.replied_at, r.author_id, ru.name, "
-	"t.client_id, cu.name, t.phase "
-	"FROM messages m "
-	"JOIN trajectories t ON t.id = m.trajectory_id "
-	"LEFT JOIN messages r ON r.id = m.reply_id "
-	"LEFT JOIN users ru ON ru.id = r.author_id "
-	"LEFT JOIN users cu ON cu.id = t.client_id "
-	"WHERE m.org_id = ? AND t.org_id = ? AND m.author_role = 'client' "
-	"AND m.deadline_at IS NOT NULL "
-	"AND m.created_at >= ? AND m.created_at < ? "
-	"AND (CAST(? AS BIGINT) = 0 OR m.trajectory_id = ?) "
-	"AND (CAST(? AS BIGINT) = 0 OR EXISTS (SELECT 1 "
-	"FROM trajectory_members tm WHERE tm.trajectory_id = m.trajectory_id "
-	"AND tm.user_id = ? AND tm.role = 'professional')) "
-	"ORDER BY m.trajectory_id, m.created_at, m.id LIMIT ?";
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-static const char pros_sql[] =
-	"SELECT tm.trajectory_id, tm.user_id, u.name "
-	"FROM trajectory_members tm "
-	"JOIN trajectories t ON t.id = tm.trajectory_id "
-	"JOIN users u ON u.id = tm.user_id "
-	"WHERE t.org_id = ? AND tm.role = 'professional' "
-	"AND t.phase <> 'closed' "
-	"AND (CAST(? AS BIGINT) = 0 OR tm.trajectory_id = ?) "
-	"ORDER BY tm.trajectory_id, tm.user_id";
+	return x < y ? -1 : x > y;
+}
 
+/*
+ * The selection from the owners, on one snapshot: which trajectories
+ * (trajectory: the professional's, when the filter names one), their
+ * client messages with a deadline (message), the trajectories' heads and
+ * professionals (trajectory), and every name (identity), each in one
+ * batch.
+ */
 static int
 read_selection(struct db *db, const struct queue_filter *f, struct arena *a,
     struct sel **sel, size_t *nsel, struct pro_of **pros, size_t *npros)
 {
 	struct db_conn *c = NULL;
-	struct db_stmt *st = NULL;
+	struct traj_part *parts = NULL;
+	struct msg_report_row *rows = NULL;
+	struct traj_head *heads;
+	struct traj_pro *tp = NULL;
 	struct sel *s = NULL;
 	struct pro_of *p = NULL;
-	size_t n = 0, cap = 0;
+	const char **names;
+	int64_t *ids, *tids, *who;
+	size_t np = 0, nr = 0, nt = 0, ntp = 0, nwho = 0, i, k;
+	bool all = false;
 	int rc;
 
 	*sel = NULL;
@@ -644,79 +540,93 @@ read_selection(struct db *db, const struct queue_filter *f, struct arena *a,
 		return rc;
 	if ((rc = db_read_snapshot(c)) != 0)
 		goto out;
-	if ((rc = db_prepare(c, select_sql, &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, f->org_id);
-	db_bind_i64(st, 2, f->org_id);
-	db_bind_i64(st, 3, f->from);
-	db_bind_i64(st, 4, f->to);
-	db_bind_i64(st, 5, f->traj_id);
-	db_bind_i64(st, 6, f->traj_id);
-	db_bind_i64(st, 7, f->professional_id);
-	db_bind_i64(st, 8, f->professional_id);
-	db_bind_i64(st, 9, (int64_t)LIMIT_REPORT_MESSAGES + 1);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct sel *x;
-
-		if (n == LIMIT_REPORT_MESSAGES) {
-			rc = ERR_TOOBIG;
-			break;
-		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct sel *ns = arena_calloc(a, ncap, sizeof(*ns));
-
-			if (n)
-				memcpy(ns, s, n * sizeof(*ns));
-			s = ns;
-			cap = ncap;
-		}
-		x = &s[n++];
-		x->traj_id = db_col_i64(st, 0);
-		x->created_at = db_col_i64(st, 1);
-		x->deadline = db_col_i64(st, 2);
-		x->original = col_or_zero(st, 3);
-		x->replied_at = col_or_zero(st, 4);
-		x->replier = col_or_zero(st, 5);
-		x->replier_name = col_str(st, 6, a);
-		x->client_id = db_col_i64(st, 7);
-		x->client_name = col_str(st, 8, a);
-		x->closed = traj_phase_col(db_col_text(st, 9)) == TRAJ_CLOSED;
+	if (f->professional_id != 0) {
+		if ((rc = traj_parts_on(c, f->org_id, f->professional_id,
+		    ROLE_PROFESSIONAL, false, a, &parts, &np)) != 0)
+			goto out;
+		ids = arena_calloc(a, np ? np : 1, sizeof(*ids));
+		for (i = k = 0; i < np; i++)
+			if (f->traj_id == 0 || parts[i].id == f->traj_id)
+				ids[k++] = parts[i].id;
+		np = k;
+	} else if (f->traj_id != 0) {
+		ids = arena_calloc(a, 1, sizeof(*ids));
+		ids[0] = f->traj_id;
+		np = 1;
+	} else {
+		ids = NULL;
+		all = true;
 	}
-	db_done(st);
-	if (rc != DB_DONE)
+	if ((rc = msg_report_on(c, f->org_id, f->from, f->to, ids, np, all,
+	    LIMIT_REPORT_MESSAGES, a, &rows, &nr)) != 0)
+		goto out;
+	if ((rc = traj_pros_on(c, f->org_id, f->traj_id, a, &tp, &ntp)) != 0)
 		goto out;
 
-	cap = 0;
-	if ((rc = db_prepare(c, pros_sql, &st)) != 0)
+	/* The trajectories of the rows (rows come by trajectory). */
+	tids = arena_calloc(a, nr ? nr : 1, sizeof(*tids));
+	for (i = 0; i < nr; i++)
+		if (nt == 0 || tids[nt - 1] != rows[i].traj_id)
+			tids[nt++] = rows[i].traj_id;
+	heads = arena_calloc(a, nt ? nt : 1, sizeof(*heads));
+	if ((rc = traj_heads_on(c, tids, nt, heads)) != 0)
 		goto out;
-	db_bind_i64(st, 1, f->org_id);
-	db_bind_i64(st, 2, f->traj_id);
-	db_bind_i64(st, 3, f->traj_id);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct pro_of *x;
 
-		if (*npros == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct pro_of *np = arena_calloc(a, ncap, sizeof(*np));
+	/* Every name at once: clients, repliers, professionals. */
+	who = arena_calloc(a, nt + nr + ntp + 1, sizeof(*who));
+	for (i = 0; i < nt; i++)
+		who[nwho++] = heads[i].client_id;
+	for (i = 0; i < nr; i++)
+		if (rows[i].replier)
+			who[nwho++] = rows[i].replier;
+	for (i = 0; i < ntp; i++)
+		who[nwho++] = tp[i].user_id;
+	qsort(who, nwho, sizeof(*who), cmp_id);
+	for (i = k = 0; i < nwho; i++)
+		if (k == 0 || who[k - 1] != who[i])
+			who[k++] = who[i];
+	nwho = k;
+	names = arena_calloc(a, nwho ? nwho : 1, sizeof(*names));
+	if ((rc = user_names_on(c, who, nwho, a, names)) != 0)
+		goto out;
+#define NAME_OF(id) (names[(int64_t *)bsearch(&(id), who, nwho, \
+	sizeof(*who), cmp_id) - who])
 
-			if (*npros)
-				memcpy(np, p, *npros * sizeof(*np));
-			p = np;
-			cap = ncap;
+	s = arena_calloc(a, nr ? nr : 1, sizeof(*s));
+	for (i = k = 0; i < nr; i++) {
+		struct sel *x = &s[i];
+
+		while (k < nt && tids[k] != rows[i].traj_id)
+			k++;
+		/* A trajectory of another organisation cannot hold org_id's
+		 * messages; its head is checked all the same. */
+		if (k == nt || heads[k].org_id != f->org_id) {
+			rc = ERR_DB;
+			goto out;
 		}
-		x = &p[(*npros)++];
-		x->traj_id = db_col_i64(st, 0);
-		x->user_id = db_col_i64(st, 1);
-		x->name = col_str(st, 2, a);
+		x->traj_id = rows[i].traj_id;
+		x->created_at = rows[i].created_at;
+		x->deadline = rows[i].deadline;
+		x->original = rows[i].original;
+		x->replied_at = rows[i].replied_at;
+		x->replier = rows[i].replier;
+		x->replier_name = x->replier ? NAME_OF(x->replier) : "";
+		x->client_id = heads[k].client_id;
+		x->client_name = NAME_OF(heads[k].client_id);
+		x->closed = heads[k].phase == TRAJ_CLOSED;
 	}
-	db_done(st);
-	if (rc != DB_DONE)
-		goto out;
+	p = arena_calloc(a, ntp ? ntp : 1, sizeof(*p));
+	for (i = 0; i < ntp; i++) {
+		p[i].traj_id = tp[i].traj_id;
+		p[i].user_id = tp[i].user_id;
+		p[i].name = NAME_OF(tp[i].user_id);
+	}
+#undef NAME_OF
 	rc = 0;
 	*sel = s;
-	*nsel = n;
+	*nsel = nr;
 	*pros = p;
+	*npros = ntp;
 out:
 	db_read_end(db, c);
 	return rc;

@@ -8,8 +8,8 @@
  * module gives every client message a deadline (messages.deadline_at, in
  * working time per the trajectory's promise) and marks it replied
  * (replied_at, reply_id) when a professional answers in the thread.  This
- * module reads those columns and writes the notices; it works on the
- * schema of 011_message.sql and 012_queue.sql, not through message.h.
+ * module asks the message module for those columns and to write the
+ * notices (msg_waiting_in_on, msg_notice_on, ... in message.h).
  *
  * Deadlines moved by a notice: the notice sets deadline_at of the thread's
  * waiting client messages to the new moment and keeps the promised
@@ -22,9 +22,9 @@
  * Closed trajectories take no messages, so their waiting messages are in
  * neither the queue nor the report's waiting counts.
  *
- * Tables: none of its own.  XXX: it still queries trajectories,
- * trajectory_members, promises, threads, messages, users and
- * notifications directly (store/README names their owners).
+ * Tables: none.  It reads through the owners (store/README): message
+ * (messages, threads), trajectory (trajectories, their members and
+ * promises), identity (names) and notify (outbox_add_on).
  */
 #ifndef INFUUS_QUEUE_H
 #define INFUUS_QUEUE_H

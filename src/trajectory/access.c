@@ -46,6 +46,24 @@ traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 }
 
 int
+traj_member_ids_on(struct db_conn *c, int64_t traj_id, int64_t *ids,
+    size_t cap, size_t *n)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_prepare(c, "SELECT user_id FROM trajectory_members "
+	    "WHERE trajectory_id = ? ORDER BY user_id", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, traj_id);
+	while ((rc = db_step(st)) == DB_ROW && *n < cap)
+		ids[(*n)++] = db_col_i64(st, 0);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int
 traj_relation_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     struct traj_relation *out)
 {

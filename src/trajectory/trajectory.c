@@ -10,8 +10,9 @@
  * exists without the other.
  *
  * The reply counters of struct trajectory (waiting, next_deadline,
- * last_message_at) are read from the messages table of 011_message.sql,
- * which the message module writes.
+ * last_message_at) come from the message module, which sits above this
+ * one: it registers its look-up (traj_activity_source) and this module
+ * never reads messages.  Names come from identity (user_names_on).
  *
  * Participation ends when someone leaves the organisation
  * (traj_end_participation): the row moves to trajectory_members_ended
@@ -331,27 +332,14 @@ traj_create(struct db *db, struct keyring *kr, int64_t org_id,
 /* --- reading ------------------------------------------------------------ */
 
 /*
- * The columns of struct trajectory, with the client's name and the sealed
- * title, and the reply counters from the messages table: a client's
- * message waits while it has a deadline and no reply.
+ * The columns of struct trajectory and the sealed title.  The client's
+ * name comes from identity and the reply counters from the message module
+ * (through the registered activity source), each in one batch for a list.
  */
 #define TRAJ_SELECT \
-	"SELECT t.id, t.org_id, t.client_id, u.name, t.title_box, t.phase, " \
+	"SELECT t.id, t.org_id, t.client_id, t.title_box, t.phase, " \
 	"t.started_at, t.planned_end, t.closed_at, t.reading_level, " \
-	"t.share_reads, t.created_at, " \
-	"(SELECT COUNT(*) FROM messages m WHERE m.trajectory_id = t.id " \
-	"AND m.author_role = 'client' AND m.deadline_at IS NOT NULL " \
-	"AND m.replied_at IS NULL), " \
-	"(SELECT MIN(m.deadline_at) FROM messages m " \
-	"WHERE m.trajectory_id = t.id AND m.author_role = 'client' " \
-	"AND m.deadline_at IS NOT NULL AND m.replied_at IS NULL), " \
-	"(SELECT MAX(m.created_at) FROM messages m " \
-	"WHERE m.trajectory_id = t.id) " \
-	"FROM trajectories t JOIN users u ON u.id = t.client_id "
-
-#define TRAJ_ORDER \
-	" ORDER BY COALESCE((SELECT MAX(m.created_at) FROM messages m " \
-	"WHERE m.trajectory_id = t.id), t.created_at) DESC, t.id DESC"
+	"t.share_reads, t.created_at FROM trajectories t "
 
 static int64_t
 col_or_zero(struct db_stmt *st, int col)
@@ -359,8 +347,8 @@ col_or_zero(struct db_stmt *st, int col)
 	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
 }
 
-/* One row of TRAJ_SELECT into *out (title NULL) and its sealed title,
- * copied into *box (in a). */
+/* One row of TRAJ_SELECT into *out (title NULL, no name, no counters) and
+ * its sealed title, copied into *box (in a). */
 static int
 traj_row(struct db_stmt *st, struct arena *a, struct trajectory *out,
     struct str *box)
@@ -372,26 +360,80 @@ traj_row(struct db_stmt *st, struct arena *a, struct trajectory *out,
 	out->id = db_col_i64(st, 0);
 	out->org_id = db_col_i64(st, 1);
 	out->client_id = db_col_i64(st, 2);
-	out->client_name = arena_strz(a, db_col_text(st, 3));
-	b = db_col_blob(st, 4);
+	out->client_name = "";
+	b = db_col_blob(st, 3);
 	box->p = b.len ? arena_strndup(a, b.p, b.len) : "";
 	box->len = b.len;
-	ph = name_index(db_col_text(st, 5), phase_names, NELEM(phase_names));
-	lv = name_index(db_col_text(st, 9), level_names, NELEM(level_names));
+	ph = name_index(db_col_text(st, 4), phase_names, NELEM(phase_names));
+	lv = name_index(db_col_text(st, 8), level_names, NELEM(level_names));
 	if (ph < 0 || lv < 0) {
 		log_err("trajectory_corrupt", "id=%lld", (long long)out->id);
 		return ERR_DB;
 	}
 	out->phase = (enum traj_phase)ph;
-	out->started_at = db_col_i64(st, 6);
-	out->planned_end = col_or_zero(st, 7);
-	out->closed_at = col_or_zero(st, 8);
+	out->started_at = db_col_i64(st, 5);
+	out->planned_end = col_or_zero(st, 6);
+	out->closed_at = col_or_zero(st, 7);
 	out->reading_level = (enum traj_level)lv;
-	out->share_reads = db_col_i64(st, 10) != 0;
-	out->created_at = db_col_i64(st, 11);
-	out->waiting = db_col_i64(st, 12);
-	out->next_deadline = col_or_zero(st, 13);
-	out->last_message_at = col_or_zero(st, 14);
+	out->share_reads = db_col_i64(st, 9) != 0;
+	out->created_at = db_col_i64(st, 10);
+	return 0;
+}
+
+static traj_activity_fn activity_source;
+
+void
+traj_activity_source(traj_activity_fn fn)
+{
+	activity_source = fn;
+}
+
+/* The reply counters of v[0..n) from the activity source (none: 0). */
+static int
+fill_activity(struct db_conn *c, struct arena *a, struct trajectory *v,
+    size_t n)
+{
+	struct traj_activity *act;
+	int64_t *ids;
+	size_t i;
+	int rc;
+
+	if (n == 0 || activity_source == NULL)
+		return 0;
+	ids = arena_calloc(a, n, sizeof(*ids));
+	act = arena_calloc(a, n, sizeof(*act));
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	if ((rc = activity_source(c, ids, n, act)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		v[i].waiting = act[i].waiting;
+		v[i].next_deadline = act[i].next_deadline;
+		v[i].last_message_at = act[i].last_message_at;
+	}
+	return 0;
+}
+
+/* The clients' names of v[0..n), from identity in one batch. */
+static int
+fill_names(struct db_conn *c, struct arena *a, struct trajectory *v,
+    size_t n)
+{
+	const char **names;
+	int64_t *ids;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	ids = arena_calloc(a, n, sizeof(*ids));
+	names = arena_calloc(a, n, sizeof(*names));
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].client_id;
+	if ((rc = user_names_on(c, ids, n, a, names)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		v[i].client_name = names[i];
 	return 0;
 }
 
@@ -411,6 +453,8 @@ get_on(struct db_conn *c, int64_t id, struct arena *a,
 	else if (rc == DB_DONE)
 		rc = ERR_NOTFOUND;
 	db_done(st);
+	if (rc == 0 && (rc = fill_activity(c, a, out, 1)) == 0)
+		rc = fill_names(c, a, out, 1);
 	return rc;
 }
 
@@ -512,6 +556,33 @@ record_all(struct db *db, const struct audit_event *ev, size_t n)
 	return db_write(db, events_run, &j);
 }
 
+/* A candidate of a list: the row and its sealed title. */
+struct cand {
+	struct trajectory t;
+	struct str box;
+};
+
+/* Newest activity first (the last message, else the creation), then the
+ * newest trajectory. */
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct trajectory *x = &((const struct cand *)a)->t;
+	const struct trajectory *y = &((const struct cand *)b)->t;
+	int64_t ax = x->last_message_at ? x->last_message_at : x->created_at;
+	int64_t ay = y->last_message_at ? y->last_message_at : y->created_at;
+
+	if (ax != ay)
+		return ax > ay ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/*
+ * The candidates (at most LIMIT_TRAJ_PARTS, newest first), their counters
+ * from the activity source in batches, ordered here by activity and cut at
+ * LIMIT_TRAJ_LIST; then the kept rows' names in one batch.  All on one
+ * snapshot.
+ */
 int
 traj_list(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t user_id, bool all, const struct audit_event *ev,
@@ -519,37 +590,47 @@ traj_list(struct db *db, struct keyring *kr, int64_t org_id,
 {
 	struct db_conn *c = NULL;
 	struct db_stmt *st = NULL;
-	struct trajectory *v;
+	struct trajectory *v, *t = NULL;
+	struct cand *cv = NULL;
 	struct str *boxes;
 	struct audit_event *evs = NULL;
 	struct traj_head h;
-	size_t len = 0, i;
+	size_t len = 0, cap = 0, i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (ev == NULL || org_id <= 0 || (!all && user_id <= 0))
 		return ERR_INVAL;
-	v = arena_calloc(a, LIMIT_TRAJ_LIST, sizeof(*v));
-	boxes = arena_calloc(a, LIMIT_TRAJ_LIST, sizeof(*boxes));
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
+	if ((rc = db_read_snapshot(c)) != 0)
+		goto out;
 	if (all) {
-		rc = db_prepare(c, TRAJ_SELECT "WHERE t.org_id = ?" TRAJ_ORDER,
-		    &st);
+		rc = db_prepare(c, TRAJ_SELECT "WHERE t.org_id = ? "
+		    "ORDER BY t.id DESC", &st);
 	} else {
 		rc = db_prepare(c, TRAJ_SELECT "WHERE t.org_id = ? AND EXISTS "
 		    "(SELECT 1 FROM trajectory_members tm "
-		    "WHERE tm.trajectory_id = t.id AND tm.user_id = ?)"
-		    TRAJ_ORDER, &st);
+		    "WHERE tm.trajectory_id = t.id AND tm.user_id = ?) "
+		    "ORDER BY t.id DESC", &st);
 	}
 	if (rc != 0)
 		goto out;
 	db_bind_i64(st, 1, org_id);
 	if (!all)
 		db_bind_i64(st, 2, user_id);
-	while (len < LIMIT_TRAJ_LIST && (rc = db_step(st)) == DB_ROW) {
-		if ((rc = traj_row(st, a, &v[len], &boxes[len])) != 0)
+	while (len < LIMIT_TRAJ_PARTS && (rc = db_step(st)) == DB_ROW) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct cand *nv = arena_calloc(a, ncap, sizeof(*nv));
+
+			if (len)
+				memcpy(nv, cv, len * sizeof(*nv));
+			cv = nv;
+			cap = ncap;
+		}
+		if ((rc = traj_row(st, a, &cv[len].t, &cv[len].box)) != 0)
 			break;
 		len++;
 	}
@@ -557,6 +638,26 @@ traj_list(struct db *db, struct keyring *kr, int64_t org_id,
 	if (rc < 0)
 		goto out;
 	rc = 0;
+	if (len > 0) {
+		t = arena_calloc(a, len, sizeof(*t));
+		for (i = 0; i < len; i++)
+			t[i] = cv[i].t;
+		if ((rc = fill_activity(c, a, t, len)) != 0)
+			goto out;
+		for (i = 0; i < len; i++)
+			cv[i].t = t[i];
+		qsort(cv, len, sizeof(*cv), cand_cmp);
+	}
+	if (len > LIMIT_TRAJ_LIST)
+		len = LIMIT_TRAJ_LIST;
+	v = arena_calloc(a, len ? len : 1, sizeof(*v));
+	boxes = arena_calloc(a, len ? len : 1, sizeof(*boxes));
+	for (i = 0; i < len; i++) {
+		v[i] = cv[i].t;
+		boxes[i] = cv[i].box;
+	}
+	if ((rc = fill_names(c, a, v, len)) != 0)
+		goto out;
 
 	evs = arena_calloc(a, len ? len : 1, sizeof(*evs));
 	for (i = 0; i < len; i++) {
@@ -601,8 +702,8 @@ traj_members(struct db *db, int64_t id, struct arena *a,
 	v = arena_calloc(a, cap, sizeof(*v));
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "SELECT tm.user_id, u.name, tm.role "
-	    "FROM trajectory_members tm JOIN users u ON u.id = tm.user_id "
+	if ((rc = db_prepare(c, "SELECT tm.user_id, tm.role "
+	    "FROM trajectory_members tm "
 	    "WHERE tm.trajectory_id = ? ORDER BY "
 	    "CASE tm.role WHEN 'client' THEN 0 ELSE 1 END, tm.added_at, "
 	    "tm.user_id", &st)) != 0)
@@ -610,14 +711,26 @@ traj_members(struct db *db, int64_t id, struct arena *a,
 	db_bind_i64(st, 1, id);
 	while (len < cap && (rc = db_step(st)) == DB_ROW) {
 		v[len].user_id = db_col_i64(st, 0);
-		v[len].name = arena_strz(a, db_col_text(st, 1));
-		v[len].professional = role_parse(db_col_text(st, 2), &r) == 0 &&
+		v[len].name = "";
+		v[len].professional = role_parse(db_col_text(st, 1), &r) == 0 &&
 		    r == ROLE_PROFESSIONAL;
 		len++;
 	}
 	db_done(st);
 	if (rc < 0)
 		goto out;
+	if (len > 0) {
+		int64_t ids[LIMIT_TRAJ_PROFESSIONALS + 1];
+		const char *names[LIMIT_TRAJ_PROFESSIONALS + 1];
+		size_t i;
+
+		for (i = 0; i < len; i++)
+			ids[i] = v[i].user_id;
+		if ((rc = user_names_on(c, ids, len, a, names)) != 0)
+			goto out;
+		for (i = 0; i < len; i++)
+			v[i].name = names[i];
+	}
 	rc = 0;
 	*out = v;
 	*n = len;

@@ -21,6 +21,7 @@
 #define INFUUS_TRAJECTORY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -121,7 +122,8 @@ int traj_get(struct db *db, struct keyring *kr, int64_t id,
 int traj_get_meta(struct db *db, int64_t id, struct arena *a,
     struct trajectory *out);
 /* The trajectories the user takes part in (as client or professional) in
- * org_id, newest activity first, at most LIMIT_TRAJ_LIST.  Titles are
+ * org_id, newest activity first, at most LIMIT_TRAJ_LIST (chosen among
+ * the newest LIMIT_TRAJ_PARTS trajectories).  Titles are
  * opened.  With all (admins): every trajectory of the organisation, metadata
  * only (titles NULL: an administrator manages, and does not read the
  * client's words).  Each trajectory listed is one read event (detail
@@ -229,11 +231,63 @@ int traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out);
  * when they take no part. */
 int traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     enum role *out);
+/* The user ids of everyone who takes part now (client and professionals),
+ * at most cap (LIMIT_TRAJ_PROFESSIONALS + 1 hold them all), by id. */
+int traj_member_ids_on(struct db_conn *c, int64_t traj_id, int64_t *ids,
+    size_t cap, size_t *n);
 /* traj_terms_get and traj_promise on c. */
 int traj_terms_get_on(struct db_conn *c, int64_t traj_id, struct arena *a,
     struct promise_terms *out);
 int traj_promise_on(struct db_conn *c, struct tz_cache *tzc, int64_t traj_id,
     struct arena *a, struct promise *p);
+
+/*
+ * For other modules' lists (traj_batch.c): ids and the facts a list needs,
+ * never one query per row.
+ */
+struct traj_part {
+	int64_t id;
+	int64_t client_id;
+	enum traj_phase phase;
+	enum role part;               /* ROLE_CLIENT or ROLE_PROFESSIONAL */
+	const char *tz;               /* the promise's zone; "" without one */
+};
+/* The trajectories user_id takes part in within org_id, newest first, at
+ * most LIMIT_TRAJ_PARTS; as 0: in any part, else only as that part;
+ * open_only: not closed.  In a. */
+int traj_parts_on(struct db_conn *c, int64_t org_id, int64_t user_id,
+    enum role as, bool open_only, struct arena *a, struct traj_part **out,
+    size_t *n);
+/* The heads of ids[0..n) (an id may repeat), out[i] for ids[i]; a
+ * trajectory that does not exist leaves out[i] zero (org_id 0). */
+int traj_heads_on(struct db_conn *c, const int64_t *ids, size_t n,
+    struct traj_head *out);
+/* The professionals of org_id's open trajectories (traj_id 0) or of the
+ * one trajectory traj_id if open, by trajectory, then user.  In a. */
+struct traj_pro {
+	int64_t traj_id;
+	int64_t user_id;
+};
+int traj_pros_on(struct db_conn *c, int64_t org_id, int64_t traj_id,
+    struct arena *a, struct traj_pro **out, size_t *n);
+
+/*
+ * The reply counters of struct trajectory (waiting, next_deadline,
+ * last_message_at) are the message module's: it sits above this one and
+ * registers its look-up here once at start (app_open registers
+ * msg_traj_activity_on), so this module never reads messages.  The source
+ * fills out[i] for ids[i] on c, in batches, never one query per id.  With
+ * no source the counters are 0 and lists go by creation.  Set it before
+ * any thread reads a trajectory.
+ */
+struct traj_activity {
+	int64_t waiting;             /* client messages waiting for a reply */
+	int64_t next_deadline;       /* earliest deadline of those; 0: none */
+	int64_t last_message_at;     /* 0: none yet */
+};
+typedef int (*traj_activity_fn)(struct db_conn *c, const int64_t *ids,
+    size_t n, struct traj_activity *out);
+void traj_activity_source(traj_activity_fn fn);
 
 /*
  * The facts authz (authz/authz.h) decides on for a trajectory: its

@@ -1212,6 +1212,66 @@ twofa_setup_page_keeps_the_pending_key_until_restarted(void **state)
 	buf_release(&code);
 }
 
+/*
+ * users_on answers for any number of ids in batches (100 distinct ids a
+ * statement): 250 accounts (three batches), each asked for twice, with ids
+ * that have no account in between; out[i] belongs to ids[i].
+ */
+static void
+names_come_for_every_id_across_batches(void **state)
+{
+	struct testdb_fx *fx = *state;
+	struct db_conn *c = NULL;
+	struct arena a;
+	struct user *u;
+	const char **names;
+	int64_t first = 0, ids[2 * 250 + 2];
+	size_t i, n = 0;
+	char want[32];
+
+	arena_init(&a);
+	assert_int_equal(testdb_script(fx->db, "INSERT INTO users (email, name, "
+	    "pw_hash, lang, created_at) WITH RECURSIVE k(i) AS (SELECT 1 "
+	    "UNION ALL SELECT i + 1 FROM k WHERE i < 250) "
+	    "SELECT 'u' || i || '@batch.test', 'Naam ' || i, 'x', "
+	    "CASE WHEN i % 2 = 0 THEN 'en' ELSE 'nl' END, 0 FROM k"), 0);
+	assert_int_equal(db_read_begin(fx->db, &c), 0);
+	assert_int_equal(db_query_i64(c, "SELECT MIN(id) FROM users WHERE "
+	    "email LIKE '%@batch.test'", &first, 0, NULL), 0);
+	/* Newest first, twice, and two ids no account has. */
+	for (i = 250; i > 0; i--)
+		ids[n++] = first + (int64_t)i - 1;
+	ids[n++] = -7;
+	for (i = 0; i < 250; i++)
+		ids[n++] = first + (int64_t)i;
+	ids[n++] = first + 100000;
+	u = arena_calloc(&a, n, sizeof(*u));
+	names = arena_calloc(&a, n, sizeof(*names));
+	assert_int_equal(users_on(c, ids, n, &a, u), 0);
+	assert_int_equal(user_names_on(c, ids, n, &a, names), 0);
+	db_read_end(fx->db, c);
+	for (i = 0; i < n; i++) {
+		int64_t k = ids[i] - first + 1;
+
+		if (ids[i] < first || k > 250) {
+			assert_int_equal(u[i].id, 0);
+			assert_string_equal(u[i].name, "");
+			assert_string_equal(names[i], "");
+			continue;
+		}
+		snprintf(want, sizeof(want), "Naam %lld", (long long)k);
+		assert_int_equal(u[i].id, ids[i]);
+		assert_string_equal(u[i].name, want);
+		assert_string_equal(names[i], want);
+		assert_string_equal(u[i].lang, k % 2 == 0 ? "en" : "nl");
+	}
+	/* Nothing asked, nothing read. */
+	assert_int_equal(db_read_begin(fx->db, &c), 0);
+	assert_int_equal(users_on(c, ids, 0, &a, u), 0);
+	db_read_end(fx->db, c);
+	arena_release(&a);
+}
+
 #define T(f, g) cmocka_unit_test_prestate_setup_teardown(f, testdb_fx_setup, \
     testdb_fx_teardown, g)
 
@@ -1241,6 +1301,7 @@ run(const char *name, struct testdb *g)
 		T(names_must_differ_from_other_members_of_the_organisation, g),
 		T(password_change_ends_the_other_sessions, g),
 		T(twofa_setup_page_keeps_the_pending_key_until_restarted, g),
+		T(names_come_for_every_id_across_batches, g),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);

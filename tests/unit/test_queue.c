@@ -488,6 +488,51 @@ subjects_open_after_one_log_entry_per_thread(void **state)
 	    "AND detail = 'list' AND action = 'R'", 2, args), before + 2);
 }
 
+/*
+ * The owners are asked a batch at a time (100 trajectories, 100 threads,
+ * 100 names a statement): a queue across 130 trajectories holds every
+ * waiting message in deadline order, each with its client's name and its
+ * subject, the earliest in the oldest trajectory (the last batch).
+ */
+static void
+queue_spans_more_trajectories_than_one_batch(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev = event_for(fx, PRO1);
+	int64_t mon9 = ams(fx, 2026, 3, 2, 9, 0);
+	int64_t traj[130], msg[130];
+	struct queue_item *it;
+	char subject[16];
+	size_t n, i;
+
+	for (i = 0; i < 130; i++) {
+		int who = i % 2 ? CLIENT2 : CLIENT1;
+		int64_t th;
+
+		traj[i] = new_traj(fx, PRO1, who);
+		snprintf(subject, sizeof(subject), "Onderwerp %zu", i);
+		th = add_thread(fx, traj[i], fx->org_a, subject);
+		/* The older the trajectory, the earlier the deadline. */
+		msg[i] = add_msg(fx, traj[i], th, who, mon9,
+		    mon9 + (int64_t)(i + 1) * HOUR);
+	}
+	assert_int_equal(queue_list(fx->db, fx->org_a, fx->uid[PRO1], mon9,
+	    &fx->a, &it, &n), 0);
+	assert_int_equal(n, 130);
+	assert_int_equal(queue_open_subjects(fx->db, fx->kr, fx->org_a, &ev,
+	    &fx->a, it, n), 0);
+	for (i = 0; i < 130; i++) {
+		snprintf(subject, sizeof(subject), "Onderwerp %zu", i);
+		assert_int_equal(it[i].message_id, msg[i]);
+		assert_int_equal(it[i].traj_id, traj[i]);
+		assert_string_equal(it[i].client_name, i % 2 ? "Client Two" :
+		    "Client One");
+		assert_string_equal(it[i].tz, "Europe/Amsterdam");
+		assert_non_null(it[i].subject);
+		assert_string_equal(it[i].subject, subject);
+	}
+}
+
 /* --- I need more time ------------------------------------------------------ */
 
 static void
@@ -900,6 +945,7 @@ run_db_tests(const char *group, struct group *g)
 {
 	const struct CMUnitTest tests[] = {
 		DB_TEST(queue_orders_by_deadline_and_marks_overdue),
+		DB_TEST(queue_spans_more_trajectories_than_one_batch),
 		DB_TEST(queue_shows_only_the_professionals_open_trajectories),
 		DB_TEST(queue_of_another_organisation_is_empty),
 		DB_TEST(subjects_open_after_one_log_entry_per_thread),

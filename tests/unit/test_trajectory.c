@@ -29,6 +29,7 @@
 #include "authz/authz.h"
 #include "identity/identity.h"
 #include "keys/keyring.h"
+#include "message/message.h"
 #include "promise/promise.h"
 #include "promise/tz.h"
 #include "store/db.h"
@@ -126,6 +127,8 @@ setup(void **state)
 	fx->db = g->db;
 	fx->kr = g->kr;
 	fx->uid = g->uid;
+	/* The counters are message's, registered as app_open does. */
+	traj_activity_source(msg_traj_activity_on);
 	fx->org_a = new_org(g, "a");
 	fx->org_b = new_org(g, "b");
 	for (i = 0; i < NPEOPLE; i++)
