@@ -1,10 +1,11 @@
 /*
  * authz.c - the one authorisation decision point (see authz.h).
  *
- * Objects of a trajectory (the trajectory, its threads, messages and
- * attachments) are decided on facts read in one snapshot from their
- * owners: which trajectory (the message module), its organisation and
- * phase and the caller's part in it (traj_relation_on):
+ * Objects of a trajectory (the trajectory, its threads, messages,
+ * attachments and appointments) are decided on facts read in one
+ * snapshot from their owners: which trajectory (the message and
+ * appointment modules), its organisation and phase and the caller's part
+ * in it (traj_relation_on):
  *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
  *   - the caller takes part (trajectory_members) in the role they hold in
  *     the organisation now: reads and exports are allowed, also after
@@ -40,6 +41,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "appointment/appointment.h"
 #include "core/err.h"
 #include "identity/identity.h"
 #include "message/message.h"
@@ -149,6 +151,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id)
 		return msg_message_traj_on(c, id, traj_id);
 	case AUTHZ_ATTACHMENT:
 		return msg_attachment_traj_on(c, id, traj_id);
+	case AUTHZ_APPOINTMENT:
+		return appt_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -230,6 +234,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_THREAD:
 	case AUTHZ_MESSAGE:
 	case AUTHZ_ATTACHMENT:
+	case AUTHZ_APPOINTMENT:
 		return check_relation(db, p, act, kind, id, out);
 	}
 	return ERR_FORBIDDEN;
@@ -278,6 +283,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_MESSAGE] = "message",
 		[AUTHZ_MEMBER] = "member",
 		[AUTHZ_ATTACHMENT] = "attachment",
+		[AUTHZ_APPOINTMENT] = "appointment",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

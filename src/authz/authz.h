@@ -54,8 +54,9 @@ enum authz_kind {
 	AUTHZ_MEMBER,       /* id: user, as a member of the caller's
 	                       organisation (an admin changes or removes) */
 	AUTHZ_ATTACHMENT,   /* id: attachment (of a message) */
+	AUTHZ_APPOINTMENT,  /* id: appointment (of a trajectory; issue 13) */
 };
-#define AUTHZ_NKINDS (AUTHZ_ATTACHMENT + 1)
+#define AUTHZ_NKINDS (AUTHZ_APPOINTMENT + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on
