@@ -1151,6 +1151,40 @@ out:
 	return rc;
 }
 
+void
+appt_fill_names(struct db *db, struct arena *a, struct appointment *l,
+    size_t n)
+{
+	struct traj_member *m = NULL;
+	int64_t traj = 0;
+	size_t nm = 0, i, k;
+
+	/* Lists come sorted by time, not trajectory: a trajectory seen
+	 * before is found in the names already filled. */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++)
+			if (l[k].traj_id == l[i].traj_id)
+				break;
+		if (k < i) {
+			l[i].client_name = l[k].client_name;
+			l[i].prof_name = l[k].client_id == l[i].client_id &&
+			    l[k].prof_id == l[i].prof_id ? l[k].prof_name : "";
+			continue;
+		}
+		if (l[i].traj_id != traj) {
+			traj = l[i].traj_id;
+			if (traj_members(db, traj, a, &m, &nm) != 0)
+				nm = 0;
+		}
+		for (k = 0; k < nm; k++) {
+			if (m[k].user_id == l[i].client_id)
+				l[i].client_name = m[k].name;
+			if (m[k].user_id == l[i].prof_id)
+				l[i].prof_name = m[k].name;
+		}
+	}
+}
+
 int
 appt_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id)
 {
@@ -1278,6 +1312,59 @@ appt_tasks(struct db *db, int64_t prof_id, struct arena *a, int64_t **ids,
 	}
 	db_read_end(db, c);
 	return rc;
+}
+
+struct log_job {
+	const struct appt_actor *who;
+	const int64_t *clients;
+	size_t n;
+	int64_t object_id;
+	const char *detail;
+};
+
+static int
+log_run(struct db_conn *c, void *arg)
+{
+	struct log_job *j = arg;
+	struct audit_event ev;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < j->n; i++) {
+		bool seen = j->clients[i] <= 0;
+
+		for (k = 0; k < i && !seen; k++)
+			seen = j->clients[k] == j->clients[i];
+		if (seen)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.org_id = j->who->org_id;
+		ev.action = AUDIT_READ;
+		ev.outcome = AUDIT_SUCCESS;
+		ev.detail = j->detail;
+		ev.actor_id = j->who->user_id;
+		ev.role = j->who->role ? j->who->role : "system";
+		ev.purpose = j->who->professional ? "care" : "client-self";
+		ev.address = j->who->address;
+		ev.device = j->who->device;
+		ev.client_id = j->clients[i];
+		ev.kind = "appointment";
+		ev.object_id = j->object_id;
+		if ((rc = audit_append(c, &ev)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+appt_log_read(struct db *db, const struct appt_actor *who,
+    const int64_t *clients, size_t n, int64_t object_id, const char *detail)
+{
+	struct log_job j = { who, clients, n, object_id, detail };
+
+	if (n == 0)
+		return 0;
+	return db_write(db, log_run, &j);
 }
 
 struct task_job {

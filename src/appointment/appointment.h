@@ -209,6 +209,11 @@ int appt_noshow(struct db *db, const struct appt_actor *who, int64_t id,
 int appt_get(struct db *db, struct keyring *kr, int64_t id,
     struct arena *a, struct appointment *out);
 
+/* Fill client_name and prof_name of l[0..n-1] from their trajectories'
+ * members (the trajectory module's), one look-up per trajectory. */
+void appt_fill_names(struct db *db, struct arena *a, struct appointment *l,
+    size_t n);
+
 /* The trajectory of an appointment, for authz (ERR_NOTFOUND). */
 int appt_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id);
 
@@ -249,6 +254,12 @@ struct appt_when {
 typedef int (*appt_when_fn)(const struct appt_when *a, void *arg);
 int appt_window_on(struct db_conn *c, int64_t traj_id, time_t from, time_t to,
     appt_when_fn fn, void *arg);
+
+/* Log first, then show: one read event (kind "appointment", the code
+ * detail) per distinct client of clients[0..n-1] (0s skipped), all in
+ * one write job; object_id names one appointment or is 0 for a list. */
+int appt_log_read(struct db *db, const struct appt_actor *who,
+    const int64_t *clients, size_t n, int64_t object_id, const char *detail);
 
 /* Open follow-up tasks of a professional: appointment ids. */
 int appt_tasks(struct db *db, int64_t prof_id, struct arena *a,
