@@ -617,6 +617,25 @@ out:
 	return rc;
 }
 
+/* The trajectory's first professional (whose agenda a client books in
+ * when the form names none); 0 when it has none. */
+static int64_t
+first_professional(struct db *db, int64_t traj_id)
+{
+	struct traj_member *m = NULL;
+	struct arena a;
+	int64_t id = 0;
+	size_t n = 0, i;
+
+	arena_init(&a);
+	if (traj_members(db, traj_id, &a, &m, &n) == 0)
+		for (i = 0; i < n && id == 0; i++)
+			if (m[i].professional)
+				id = m[i].user_id;
+	arena_release(&a);
+	return id;
+}
+
 int
 appt_book(struct db *db, struct keyring *kr, const struct tz *tz,
     const struct appt_actor *who, const struct appt_new *n, time_t now,
@@ -657,6 +676,9 @@ appt_book(struct db *db, struct keyring *kr, const struct tz *tz,
 		return ERR_TOOBIG;
 	}
 	j.location = n->kind == APPT_VISIT ? n->location : NULL;
+	j.prof_id = who->professional ? who->user_id : n->prof_id;
+	if (j.prof_id <= 0)
+		j.prof_id = first_professional(db, n->traj_id);
 
 	/* The trajectory, the professional's part and hours: one snapshot. */
 	if ((rc = db_read_begin(db, &c)) != 0)
@@ -669,7 +691,6 @@ appt_book(struct db *db, struct keyring *kr, const struct tz *tz,
 	}
 	j.org_id = head.org_id;
 	j.client_id = head.client_id;
-	j.prof_id = who->professional ? who->user_id : n->prof_id;
 	if (j.prof_id <= 0 || (rc = traj_role_on(c, n->traj_id, j.prof_id,
 	    &part)) != 0 || part != ROLE_PROFESSIONAL) {
 		rc = why_set(w, rc != 0 && rc != ERR_NOTFOUND ? rc : ERR_INVAL,

@@ -269,7 +269,6 @@ traj_page(struct req *r, const struct ferr *e)
 	const struct tz *tz = page_zone(r, NULL);
 	struct appt_filter f;
 	struct appointment *list = NULL;
-	const char *done = req_query(r, "done");
 	time_t now = time(NULL);
 	size_t n = 0, i;
 	int64_t prof;
@@ -290,20 +289,11 @@ traj_page(struct req *r, const struct ferr *e)
 	if (e != NULL && e->status)
 		r->status = e->status;
 	page_begin(r, _("Appointments"));
-	P(r, "<h1>");
-	T(r, _("Appointments"));
-	P(r, "</h1>\n");
 	PF(r, "<p><a href=\"/t/%lld\">", (long long)o->traj_id);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a> &middot; <a href=\"/calendar\">");
 	T(r, _("Calendar"));
 	P(r, "</a></p>\n");
-	if (done && strcmp(done, "booked") == 0)
-		page_notice(r, "ok", _("The appointment is booked. You will "
-		    "get a reminder by e-mail."));
-	else if (done && strcmp(done, "requested") == 0)
-		page_notice(r, "ok", _("Your request was sent. Your "
-		    "professional confirms it."));
 	if (e != NULL && e->msg != NULL && e->field == NULL)
 		page_notice(r, "error", e->msg);
 	P(r, "<section aria-labelledby=\"h-list\"><h2 id=\"h-list\">");
@@ -401,15 +391,10 @@ ui_appt_book_post(struct req *r)
 	if (rc == 0) {
 		struct appointment a;
 
-		if (appt_get(app->db, NULL, id, &r->arena, &a) == 0 &&
-		    a.status == APPT_REQUESTED)
-			resp_redirect(r, arena_printf(&r->arena,
-			    "/t/%lld/appointments?done=requested",
-			    (long long)o->traj_id));
-		else
-			resp_redirect(r, arena_printf(&r->arena,
-			    "/t/%lld/appointments?done=booked",
-			    (long long)o->traj_id));
+		resp_redirect(r, arena_printf(&r->arena,
+		    "/appointments/%lld?done=%s", (long long)id,
+		    appt_get(app->db, NULL, id, &r->arena, &a) == 0 &&
+		    a.status == APPT_REQUESTED ? "requested" : "booked"));
 		return 0;
 	}
 	if (w.msg == NULL && rc != ERR_INVAL && rc != ERR_CONFLICT)
@@ -444,10 +429,13 @@ show_page(struct req *r, const struct ferr *e)
 	if (e != NULL && e->status)
 		r->status = e->status;
 	page_begin(r, _("Appointment"));
-	P(r, "<h1>");
-	T(r, _("Appointment"));
-	P(r, "</h1>\n");
-	if (done && strcmp(done, "moved") == 0)
+	if (done && strcmp(done, "booked") == 0)
+		page_notice(r, "ok", _("The appointment is booked. The client "
+		    "gets a reminder by e-mail."));
+	else if (done && strcmp(done, "requested") == 0)
+		page_notice(r, "ok", _("Your request was sent. Your "
+		    "professional confirms it."));
+	else if (done && strcmp(done, "moved") == 0)
 		page_notice(r, "ok", _("The appointment was moved. The "
 		    "reminder moves with it."));
 	else if (done && strcmp(done, "cancelled") == 0)

@@ -86,6 +86,7 @@ kind_words(const char *k)
 	if (strcmp(k, "member") == 0) return _("a membership");
 	if (strcmp(k, "invite") == 0) return _("an invitation");
 	if (strcmp(k, "organisation") == 0) return _("the organisation");
+	if (strcmp(k, "appointment") == 0) return _("an appointment");
 	return k;
 }
 
@@ -107,6 +108,7 @@ static const struct {
 	{ "member", N_("roles and memberships") },
 	{ "invite", N_("invitations") },
 	{ "organisation", N_("organisation settings") },
+	{ "appointment", N_("appointments") },
 };
 
 /* The detail of a refusal or security event in plain words; other

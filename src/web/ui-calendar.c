@@ -296,9 +296,6 @@ calendar_page(struct req *r, const struct appt_hours_text *form,
 	if (status)
 		r->status = status;
 	page_begin(r, _("Calendar"));
-	P(r, "<h1>");
-	T(r, _("Calendar"));
-	P(r, "</h1>\n");
 	if (done && strcmp(done, "hours") == 0)
 		page_notice(r, "ok", _("Your hours are saved."));
 	else if (done && strcmp(done, "revoked") == 0)
