@@ -127,6 +127,17 @@ nav(struct req *r, const struct period *p, int64_t today)
 	P(r, "</ul></nav>\n");
 }
 
+/* The reason next to the field it is about. */
+static void
+field_msg(struct req *r, const char *at, const char *field, const char *msg)
+{
+	if (at == NULL || msg == NULL || strcmp(at, field) != 0)
+		return;
+	PF(r, "<p class=\"field-error\" id=\"h-%s-error\">", field);
+	T(r, msg);
+	P(r, "</p>\n");
+}
+
 static void
 hours_form(struct req *r, const struct appt_hours_text *t,
     const struct why *w, const char *msg)
@@ -143,20 +154,14 @@ hours_form(struct req *r, const struct appt_hours_text *t,
 	    "name=\"schedule\" size=\"50\" required value=\"");
 	A(r, t->schedule ? t->schedule : "");
 	P(r, "\"></p>\n");
-	if (f && strcmp(f, "schedule") == 0)
-		goto err;
-after_schedule:
+	field_msg(r, f, "schedule", msg);
 	P(r, "<p><label for=\"h-exceptions\">");
 	T(r, _("Days off (for example: 2026-12-24..2026-12-31)"));
 	P(r, "</label><br><input type=\"text\" id=\"h-exceptions\" "
 	    "name=\"exceptions\" size=\"50\" value=\"");
 	A(r, t->exceptions ? t->exceptions : "");
 	P(r, "\"></p>\n");
-	if (f && strcmp(f, "exceptions") == 0) {
-		P(r, "<p class=\"field-error\">");
-		T(r, msg);
-		P(r, "</p>");
-	}
+	field_msg(r, f, "exceptions", msg);
 	P(r, "<p><label for=\"h-slot\">");
 	T(r, _("Length of an appointment (minutes)"));
 	PF(r, "</label> <input type=\"number\" id=\"h-slot\" "
@@ -182,20 +187,12 @@ after_schedule:
 	T(r, _("Clients book open times themselves (otherwise they ask and "
 	    "you confirm)"));
 	P(r, "</label></p>\n");
-	if (f && strcmp(f, "schedule") != 0 && strcmp(f, "exceptions") != 0) {
-		P(r, "<p class=\"field-error\">");
-		T(r, msg);
-		P(r, "</p>");
-	}
+	field_msg(r, f, "slot_minutes", msg);
+	field_msg(r, f, "buffers", msg);
+	field_msg(r, f, "late_hours", msg);
 	form_submit(r, _("Save hours"));
 	form_end(r);
 	P(r, "</section>\n");
-	return;
-err:
-	P(r, "<p class=\"field-error\">");
-	T(r, msg);
-	P(r, "</p>");
-	goto after_schedule;
 }
 
 static void
