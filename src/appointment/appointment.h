@@ -16,7 +16,11 @@
  * the database has one writer, so of two clients asking for one slot at
  * the same moment exactly one gets it and the other ERR_CONFLICT with the
  * reason "just taken".  A unique index on (professional, start) of booked
- * appointments guards the same rule in the database itself.
+ * appointments guards the same rule in the database itself.  XXX: with
+ * several nodes on one PostgreSQL database there are several writers; the
+ * index still stops two bookings of one start, but not two overlapping
+ * ones with different starts (an exclusion constraint over the time
+ * range, btree_gist, would).
  *
  * Tables: appointment_hours, appointments, appointment_tasks,
  * appointment_feeds (070_appointment.sql).  Reminders are rows of the

@@ -511,7 +511,6 @@ show_page(struct req *r, const struct ferr *e)
 		form_button(r, arena_printf(&r->arena,
 		    "/appointments/%lld/followed-up", (long long)a.id),
 		    _("Followed up"));
-	error_at(r, e, "other", NULL);
 	if (open && !started) {
 		P(r, "<section aria-labelledby=\"h-move\"><h2 id=\"h-move\">");
 		T(r, _("Move"));
