@@ -352,5 +352,8 @@
 #define LIMIT_APPT_REASON 1000
 #define LIMIT_APPT_LIST 20000
 #define LIMIT_APPT_TASKS 200
+/* An invitation mailed along with a notice (smtp.c): one event and its
+ * VTIMEZONE are a few kilobytes. */
+#define LIMIT_MAIL_CALENDAR 65536
 
 #endif

@@ -11,6 +11,7 @@
  * organisation's wall clock.  Reads of appointments are in the access log
  * before they are shown.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,7 +21,9 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/num.h"
+#include "core/xalloc.h"
 #include "identity/identity.h"
+#include "notify/notify.h"
 #include "identity/role.h"
 #include "promise/tz.h"
 #include "trajectory/trajectory.h"
@@ -341,6 +344,106 @@ ui_appt_traj(struct req *r)
 	return traj_page(r, NULL);
 }
 
+/* --- Invitations by e-mail ------------------------------------------------ */
+
+struct invite_job {
+	char *to[2];
+	char *ics[2];
+	char *method;
+	char *subject;
+	char *body;
+};
+
+static void
+invite_send(struct app *app, void *arg)
+{
+	struct invite_job *j = arg;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct notify_smtp s = {
+			.url = app->cfg.smtp_url,
+			.from = app->cfg.smtp_from,
+			.user = app->cfg.smtp_user,
+			.password = app->cfg.smtp_password,
+			.tls = app->cfg.smtp_tls,
+			.calendar = j->ics[i],
+			.calendar_method = j->method,
+		};
+
+		/* A failure is logged by notify_send (without the address);
+		 * the appointment stands and its page has the .ics too. */
+		if (j->to[i] != NULL && j->ics[i] != NULL)
+			notify_send(&s, j->to[i], j->subject, j->body);
+		free(j->to[i]);
+		free(j->ics[i]);
+	}
+	free(j->method);
+	free(j->subject);
+	free(j->body);
+	free(j);
+}
+
+/*
+ * Mail the client and the professional the appointment as an iTIP
+ * invitation (REQUEST) or its cancellation (CANCEL), with the UID it keeps
+ * and its SEQUENCE, so their calendar programs add, move or strike it.
+ * Like every mail of Infuus it tells as little as it can: the time (what a
+ * calendar needs) and "Infuus", never a name, a place or a trajectory; each
+ * person's copy names only them as attendee (a professional does not learn
+ * a client's address this way).  Sent on a job of its own after the
+ * answer; nothing without a mail server.
+ */
+static void
+mail_invitation(struct req *r, int64_t id)
+{
+	struct app *app = r->app;
+	const struct tz *tz = page_zone(r, NULL);
+	struct invite_job *j;
+	struct appointment a;
+	struct cal_event ev;
+	struct user u;
+	int64_t who[2];
+	int i;
+
+	if (tz == NULL || app->cfg.smtp_url == NULL ||
+	    app->cfg.smtp_url[0] == '\0' ||
+	    appt_get(app->db, NULL, id, &r->arena, &a) != 0)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	memset(&ev, 0, sizeof(ev));
+	ev.uid = a.uid;
+	ev.sequence = a.sequence;
+	ev.start = a.starts_at;
+	ev.end = a.ends_at;
+	ev.summary = "Infuus";
+	ev.cancelled = a.status != APPT_BOOKED && a.status != APPT_REQUESTED;
+	ev.organizer = app->cfg.smtp_from;
+	j->method = xstrdup(ev.cancelled ? "CANCEL" : "REQUEST");
+	j->subject = xstrdup(ev.cancelled ? _("Appointment cancelled") :
+	    _("Appointment"));
+	j->body = xstrdup(_("An appointment in Infuus was planned, moved or "
+	    "cancelled. The invitation in this e-mail updates your calendar; "
+	    "log in to Infuus for the details."));
+	who[0] = a.client_id;
+	who[1] = a.prof_id;
+	for (i = 0; i < 2; i++) {
+		struct buf b = BUF_INIT;
+
+		if (user_get(app->db, who[i], &r->arena, &u) != 0 ||
+		    u.disabled)
+			continue;
+		ev.attendee = u.email;
+		if (cal_write(ev.cancelled ? CAL_CANCEL : CAL_REQUEST, tz, &ev, 1,
+		    time(NULL), &b) == 0) {
+			j->to[i] = xstrdup(u.email);
+			j->ics[i] = xstrdup(b.p);
+		}
+		buf_release(&b);
+	}
+	app_spawn(app, invite_send, j);
+}
+
 static void
 ferr_set(struct req *r, struct ferr *e, const char *form,
     const struct why *w, int rc)
@@ -391,6 +494,7 @@ ui_appt_book_post(struct req *r)
 	if (rc == 0) {
 		struct appointment a;
 
+		mail_invitation(r, id);
 		resp_redirect(r, arena_printf(&r->arena,
 		    "/appointments/%lld?done=%s", (long long)id,
 		    appt_get(app->db, NULL, id, &r->arena, &a) == 0 &&
@@ -554,6 +658,9 @@ after(struct req *r, const char *form, int rc, const struct why *w,
 	struct ferr e = { 0 };
 
 	if (rc == 0) {
+		/* A no-show changes nothing in anyone's calendar. */
+		if (strcmp(done, "noshow") != 0)
+			mail_invitation(r, web_obj(r)->id);
 		resp_redirect(r, arena_printf(&r->arena,
 		    "/appointments/%lld?done=%s", (long long)web_obj(r)->id,
 		    done));

@@ -86,6 +86,23 @@ class AppointmentsMixin:
                 db.close()
         return int(self.srv.pg.sql(query).strip() or 0)
 
+    def mails_to(self, addr, marker, n, timeout=10.0):
+        """The texts of the mails to addr: with marker in them, or (None)
+        the notices without an invitation; waits up to timeout for n."""
+        end = time.time() + timeout
+        while True:
+            out = []
+            for m in self.smtp.messages():
+                if addr not in mail_rcpt(m):
+                    continue
+                t = mail_text(m)
+                if (marker is None and "BEGIN:VCALENDAR" not in t) or \
+                        (marker is not None and marker in t):
+                    out.append(t)
+            if len(out) >= n or time.time() >= end:
+                return out
+            time.sleep(0.2)
+
     def slots(self, who, path):
         r = who.get(path)
         eq(r.status, 200, "GET " + path)
@@ -210,12 +227,19 @@ class AppointmentsMixin:
               "the invitation", "METHOD:REQUEST with a VTIMEZONE",
               ics1.text[:1500])
         uid = re.search(r"^UID:(\S+)", ics1.text, re.M).group(1)
-        # Nothing was due after the booking a day ahead.
-        time.sleep(1)
-        check(not [m for m in self.smtp.messages()
-                   if ANNA[0] in mail_rcpt(m)],
-              "mail to Anna after booking a day ahead", "none yet",
-              len(self.smtp.messages()))
+        # After the booking a day ahead Anna has her invitation (iMIP:
+        # text/calendar, METHOD:REQUEST, SEQUENCE:0) and no reminder yet.
+        inv = self.mails_to(ANNA[0], "BEGIN:VCALENDAR", 1)
+        check(inv and "METHOD:REQUEST" in inv[0] and "SEQUENCE:0" in inv[0]
+              and "UID:" + uid in inv[0].replace("\r\n ", ""),
+              "the invitation mail", "a REQUEST with the appointment's UID",
+              inv[:1])
+        check("Kamer 2" not in inv[0] and "Afspraken" not in inv[0] and
+              ANNA[2] not in inv[0], "the invitation mail",
+              "no place, title or name", inv[0])
+        check(not self.mails_to(ANNA[0], None, 1, timeout=1),
+              "a reminder after booking a day ahead", "none yet",
+              self.mails_to(ANNA[0], None, 1, timeout=0))
         # Anna moves it to the first open time (within the hour): the
         # reminder, a day before, is due at once and comes by mail.
         page = self.anna.get("/appointments/%d" % self.apid).text
@@ -232,17 +256,16 @@ class AppointmentsMixin:
                             "a.id = %d" % self.apid)
         check(hold <= time.time() + 5, "the reminder's time", "now (the "
               "new start is within a day)", hold)
-        end = time.time() + OUTBOX_WAIT
-        mine = []
-        while time.time() < end and not mine:
-            mine = [m for m in self.smtp.messages()
-                    if ANNA[0] in mail_rcpt(m)]
-            time.sleep(0.5)
+        mine = self.mails_to(ANNA[0], None, 1, timeout=OUTBOX_WAIT)
         check(mine, "the reminder mail to Anna", "within %ds" % OUTBOX_WAIT,
               [mail_rcpt(m) for m in self.smtp.messages()])
-        text = mail_text(mine[0])
+        text = mine[0]
         check("Kamer 2" not in text and "Afspraken" not in text,
               "the reminder", "content-free (no place, no title)", text)
+        inv = self.mails_to(ANNA[0], "SEQUENCE:1", 1)
+        check(inv and "UID:" + uid in inv[0].replace("\r\n ", ""),
+              "the invitation after the move", "SEQUENCE:1, the same UID",
+              inv[:1])
         ics2 = self.anna.get("/appointments/%d/invite.ics" % self.apid).text
         eq(re.search(r"^UID:(\S+)", ics2, re.M).group(1), uid,
            "the UID after the move")
@@ -264,6 +287,9 @@ class AppointmentsMixin:
         ics = self.anna.get("/appointments/%d/invite.ics" % self.apid).text
         check("METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics,
               "the .ics after cancelling", "METHOD:CANCEL", ics[:1500])
+        check(self.mails_to(ANNA[0], "METHOD:CANCEL", 1),
+              "the cancellation mail", "METHOD:CANCEL to Anna",
+              [mail_rcpt(m) for m in self.smtp.messages()])
         r = self.anna.post("/appointments/%d/cancel" % self.apid, {
             "csrf": self.anna.csrf(), "reason": "again"})
         eq(r.status, 409, "cancelling twice")

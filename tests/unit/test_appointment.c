@@ -29,6 +29,7 @@
 #include "core/limits.h"
 #include "identity/identity.h"
 #include "keys/keyring.h"
+#include "mail/smtp.h"
 #include "promise/promise.h"
 #include "promise/tz.h"
 #include "store/db.h"
@@ -247,6 +248,51 @@ test_ical_round_trip(void **state)
 	    ERR_PARSE);
 	buf_release(&b);
 	arena_release(&a);
+}
+
+/* An invitation travels as iMIP (RFC 6047): multipart/alternative with
+ * the text and a text/calendar part naming the method; other methods and
+ * oversized calendars are refused before anything is sent. */
+static void
+test_invitation_mail_has_a_calendar_part(void **state)
+{
+	struct cal_event ev = { .uid = "u1@infuus", .sequence = 2,
+	    .start = utc(2026, 7, 1, 7, 0), .end = utc(2026, 7, 1, 8, 0),
+	    .summary = "Infuus", .organizer = "noreply@example.org",
+	    .attendee = "client@example.org" };
+	struct mail_config cfg = { .host = "127.0.0.1", .from =
+	    "noreply@example.org" };
+	struct buf ics = BUF_INIT, msg = BUF_INIT;
+	char *big;
+
+	(void)state;
+	assert_int_equal(cal_write(CAL_REQUEST, amsterdam(), &ev, 1, 0, &ics),
+	    0);
+	cfg.calendar = ics.p;
+	cfg.calendar_method = "REQUEST";
+	assert_int_equal(mail_format(&cfg, "client@example.org", "Appointment",
+	    "An appointment.", 0, &msg), 0);
+	assert_non_null(strstr(msg.p, "Content-Type: multipart/alternative; "
+	    "boundary=\"infuus-"));
+	assert_non_null(strstr(msg.p, "Content-Type: text/plain"));
+	assert_non_null(strstr(msg.p, "Content-Type: text/calendar; "
+	    "charset=utf-8; method=REQUEST"));
+	assert_non_null(strstr(msg.p, "METHOD:REQUEST"));
+	assert_non_null(strstr(msg.p, "SEQUENCE:2"));
+	cfg.calendar_method = "REFRESH\r\nBcc: x@example.org";
+	buf_reset(&msg);
+	assert_int_equal(mail_format(&cfg, "client@example.org", "Appointment",
+	    "An appointment.", 0, &msg), ERR_INVAL);
+	big = calloc(1, LIMIT_MAIL_CALENDAR + 2);
+	assert_non_null(big);
+	memset(big, 'x', LIMIT_MAIL_CALENDAR + 1);
+	cfg.calendar = big;
+	cfg.calendar_method = "CANCEL";
+	assert_int_equal(mail_format(&cfg, "client@example.org", "Appointment",
+	    "An appointment.", 0, &msg), ERR_INVAL);
+	free(big);
+	buf_release(&ics);
+	buf_release(&msg);
 }
 
 static char *
@@ -893,6 +939,7 @@ main(void)
 		cmocka_unit_test(test_busy_buffers_exceptions_and_the_past),
 		cmocka_unit_test(test_ical_round_trip),
 		cmocka_unit_test(test_rfc_examples_import),
+		cmocka_unit_test(test_invitation_mail_has_a_calendar_part),
 	};
 	int failed = 0;
 
