@@ -1,10 +1,11 @@
 /*
  * authz.c - the one authorisation decision point (see authz.h).
  *
- * Objects of a trajectory (the trajectory, its threads, messages and
- * attachments) are decided on facts read in one snapshot from their
- * owners: which trajectory (the message module), its organisation and
- * phase and the caller's part in it (traj_relation_on):
+ * Objects of a trajectory (the trajectory, its threads, messages,
+ * attachments and appointments) are decided on facts read in one
+ * snapshot from their owners: which trajectory (the message and
+ * appointment modules), its organisation and phase and the caller's part
+ * in it (traj_relation_on):
  *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
  *   - the caller takes part (trajectory_members) in the role they hold in
  *     the organisation now: reads and exports are allowed, also after
@@ -41,6 +42,7 @@
 #include <string.h>
 
 #include "chat/chat.h"
+#include "appointment/appointment.h"
 #include "core/err.h"
 #include "identity/identity.h"
 #include "message/message.h"
@@ -152,6 +154,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id)
 		return msg_attachment_traj_on(c, id, traj_id);
 	case AUTHZ_CHAT:
 		return chat_msg_traj_on(c, id, traj_id);
+	case AUTHZ_APPOINTMENT:
+		return appt_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -234,6 +238,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_MESSAGE:
 	case AUTHZ_ATTACHMENT:
 	case AUTHZ_CHAT:
+	case AUTHZ_APPOINTMENT:
 		return check_relation(db, p, act, kind, id, out);
 	}
 	return ERR_FORBIDDEN;
@@ -283,6 +288,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_MEMBER] = "member",
 		[AUTHZ_ATTACHMENT] = "attachment",
 		[AUTHZ_CHAT] = "chat",
+		[AUTHZ_APPOINTMENT] = "appointment",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

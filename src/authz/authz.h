@@ -56,8 +56,9 @@ enum authz_kind {
 	AUTHZ_ATTACHMENT,   /* id: attachment (of a message) */
 	/* issue 10 (live contact) */
 	AUTHZ_CHAT,         /* id: chat message (of a trajectory) */
+	AUTHZ_APPOINTMENT,  /* id: appointment (of a trajectory; issue 13) */
 };
-#define AUTHZ_NKINDS (AUTHZ_CHAT + 1)
+#define AUTHZ_NKINDS (AUTHZ_APPOINTMENT + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -405,5 +405,30 @@
 #define LIMIT_HOURGLASS_WARN (2 * 60)
 /* Activities one trajectory lists: years of sessions. */
 #define LIMIT_ACTIVITIES 5000
+/* Appointments (src/appointment).  Lengths: a phone call of 5 minutes to a
+ * working day's training; buffers up to two hours (travel).  Bookings up
+ * to two years ahead; slot searches over at most a year at a time (a
+ * month view asks for six weeks).  Busy spans read for one search: a year
+ * of back-to-back quarter hours fits.  Reminders go a day before. */
+#define LIMIT_APPT_MIN_MINUTES 5
+#define LIMIT_APPT_MAX_MINUTES 480
+#define LIMIT_APPT_DEFAULT_MINUTES 60
+#define LIMIT_APPT_BUFFER 120
+#define LIMIT_APPT_LATE_HOURS 336
+#define LIMIT_APPT_AHEAD_DAYS 731
+#define LIMIT_APPT_SLOT_RANGE_DAYS 366
+#define LIMIT_APPT_BUSY 40000
+#define LIMIT_APPT_REMIND_HOURS 24
+/* A location ("Room 2, Stationsplein 1, Utrecht") and a cancellation
+ * reason are short texts; the calendar shows at most LIMIT_APPT_LIST
+ * appointments at once (a feed of 10,000 events and more fits) and
+ * LIMIT_APPT_TASKS open follow-up tasks. */
+#define LIMIT_APPT_LOCATION 300
+#define LIMIT_APPT_REASON 1000
+#define LIMIT_APPT_LIST 20000
+#define LIMIT_APPT_TASKS 200
+/* An invitation mailed along with a notice (smtp.c): one event and its
+ * VTIMEZONE are a few kilobytes. */
+#define LIMIT_MAIL_CALENDAR 65536
 
 #endif

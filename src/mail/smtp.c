@@ -362,6 +362,48 @@ add_body_qp(struct buf *out, const char *body, size_t n)
 	}
 }
 
+/* The body and an iCalendar object as multipart/alternative (RFC 6047
+ * 2.4: calendar programs take the text/calendar part, mail programs show
+ * the text).  The calendar goes quoted-printable: it may hold UTF-8. */
+static int
+add_with_calendar(const struct mail_config *cfg, const char *body,
+    size_t blen, bool seven, struct buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *m = cfg->calendar_method;
+	size_t clen = strlen(cfg->calendar), i;
+	unsigned char rnd[12];
+	char bound[2 * sizeof(rnd) + 1];
+
+	if (m == NULL || (strcmp(m, "REQUEST") != 0 && strcmp(m, "CANCEL") != 0 &&
+	    strcmp(m, "PUBLISH") != 0) || clen > LIMIT_MAIL_CALENDAR ||
+	    !utf8_valid(cfg->calendar, clen))
+		return ERR_INVAL;
+	crypto_random(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++) {
+		bound[2 * i] = hex[rnd[i] >> 4];
+		bound[2 * i + 1] = hex[rnd[i] & 15];
+	}
+	bound[2 * sizeof(rnd)] = '\0';
+	buf_printf(out, "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"infuus-%s\"\r\n"
+	    "Auto-Submitted: auto-generated\r\n"
+	    "\r\n--infuus-%s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: %s\r\n\r\n", bound, bound,
+	    seven ? "7bit" : "quoted-printable");
+	if (seven)
+		add_body_7bit(out, body, blen);
+	else
+		add_body_qp(out, body, blen);
+	buf_printf(out, "\r\n--infuus-%s\r\n"
+	    "Content-Type: text/calendar; charset=utf-8; method=%s\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bound, m);
+	add_body_qp(out, cfg->calendar, clen);
+	buf_printf(out, "\r\n--infuus-%s--\r\n", bound);
+	return 0;
+}
+
 int
 mail_format(const struct mail_config *cfg, const char *to,
     const char *subject, const char *body, time_t now, struct buf *out)
@@ -395,6 +437,8 @@ mail_format(const struct mail_config *cfg, const char *to,
 	crypto_b64_encode(id, sizeof(id), out);
 	buf_printf(out, "@%s>\r\n", strchr(cfg->from, '@') + 1);
 	seven = body_is_7bit(body, blen);
+	if (cfg->calendar != NULL)
+		return add_with_calendar(cfg, body, blen, seven, out);
 	buf_printf(out, "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: %s\r\n"

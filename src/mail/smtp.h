@@ -40,6 +40,12 @@ struct mail_config {
 	enum mail_tls tls;
 	long timeout_ms;       /* whole exchange; 0: LIMIT_MAIL_TIMEOUT_MS */
 	const char *ca_file;   /* CA bundle for a private CA; NULL: system */
+	/* An iCalendar invitation to send along (iMIP, RFC 6047): the mail
+	 * becomes multipart/alternative, the body as text/plain and this as
+	 * text/calendar with the method ("REQUEST", "CANCEL").  NULL: the
+	 * body alone. */
+	const char *calendar;
+	const char *calendar_method;
 };
 
 /* Once at start-up before threads (curl_global_init); 0 or ERR_MAIL. */
@@ -60,7 +66,8 @@ bool mail_address_ok(const char *s);
  * appended to out; now is the Date.  ERR_INVAL for a bad address, a
  * header value with a control character or invalid UTF-8, a subject or
  * display name longer than LIMIT_FIELD_SHORT, or a body that is not UTF-8
- * or longer than LIMIT_MAIL_BODY. */
+ * or longer than LIMIT_MAIL_BODY (a calendar: LIMIT_MAIL_CALENDAR), or a
+ * calendar method other than REQUEST, CANCEL or PUBLISH. */
 int mail_format(const struct mail_config *cfg, const char *to,
     const char *subject, const char *body, time_t now, struct buf *out);
 

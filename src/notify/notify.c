@@ -38,6 +38,8 @@ notify_send(const struct notify_smtp *s, const char *to, const char *subject,
 	mc.user = s->user && s->user[0] ? s->user : NULL;
 	mc.password = s->password;
 	mc.tls = implicit ? MAIL_TLS_IMPLICIT : (enum mail_tls)s->tls;
+	mc.calendar = s->calendar;
+	mc.calendar_method = s->calendar_method;
 	rc = mail_send(&mc, to, subject, body);
 	if (rc != 0)
 		log_warn("mail", "msg=\"sending failed\" err=%s", err_name(rc));

@@ -21,6 +21,8 @@ struct notify_smtp {
 	const char *user;     /* NULL or "": no AUTH */
 	const char *password;
 	int tls;              /* enum mail_tls; smtps:// means implicit TLS */
+	const char *calendar; /* NULL, or an invitation sent along (smtp.h) */
+	const char *calendar_method;
 };
 
 /*

@@ -242,6 +242,41 @@ outbox_add_on(struct db_conn *c, const int64_t *user_ids, size_t n,
 	return 0;
 }
 
+int
+outbox_schedule_on(struct db_conn *c, int64_t user_id, int64_t traj_id,
+    int64_t now, int64_t hold_until, int64_t *id)
+{
+	struct db_stmt *st;
+	int64_t nid = 0;
+	int rc;
+
+	if ((rc = db_prepare(c, "INSERT INTO notifications (user_id, "
+	    "trajectory_id, created_at, hold_until) VALUES (?, ?, ?, ?) "
+	    "RETURNING id", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, user_id);
+	db_bind_id(st, 2, traj_id);
+	db_bind_i64(st, 3, now);
+	db_bind_id(st, 4, hold_until);
+	rc = db_step_id(st, &nid);
+	if (id != NULL)
+		*id = nid;
+	return rc;
+}
+
+int
+outbox_cancel_on(struct db_conn *c, int64_t id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "DELETE FROM notifications WHERE id = ? "
+	    "AND sent_at IS NULL", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, id);
+	return db_run(st);
+}
+
 /* --- One batch ------------------------------------------------------------ */
 
 /* A person with due rows. */

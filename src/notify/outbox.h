@@ -57,6 +57,13 @@ int outbox_mode_parse(const char *s, enum outbox_mode *out);
  */
 int outbox_add_on(struct db_conn *c, const int64_t *user_ids, size_t n,
     int64_t traj_id, int64_t now);
+/* One notification for user_id held until hold_until (0: due now), its id
+ * in *id (may be NULL): a reminder that waits for its moment.  And the
+ * taking back of one not sent yet (a reminder moved or cancelled; one
+ * already sent stays, as history). */
+int outbox_schedule_on(struct db_conn *c, int64_t user_id, int64_t traj_id,
+    int64_t now, int64_t hold_until, int64_t *id);
+int outbox_cancel_on(struct db_conn *c, int64_t id);
 
 /* A person's setting (OUTBOX_EACH without a row). */
 int outbox_pref_get(struct db *db, int64_t user_id, enum outbox_mode *out);

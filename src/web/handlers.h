@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "appointment/appointment.h"
 #include "http/http.h"
 
 /* ui-login.c */
@@ -124,5 +125,25 @@ int ui_activity_correct_post(struct req *r);
 /* The trajectory page's links to its chat (with unread count), hourglass
  * and recorded time; the route's trajectory, checked. */
 void ui_chat_link(struct req *r, int64_t traj_id);
+/* ui-appointment.c, ui-calendar.c: appointments (issue 13) */
+int ui_appt_traj(struct req *r);
+int ui_appt_book_post(struct req *r);
+int ui_appt_show(struct req *r);
+int ui_appt_reschedule_post(struct req *r);
+int ui_appt_cancel_post(struct req *r);
+int ui_appt_confirm_post(struct req *r);
+int ui_appt_noshow_post(struct req *r);
+int ui_appt_task_done_post(struct req *r);
+int ui_appt_ics(struct req *r);
+int ui_calendar(struct req *r);
+int ui_calendar_hours_post(struct req *r);
+int ui_calendar_feed_post(struct req *r);
+int ui_calendar_feed_revoke_post(struct req *r);
+int ui_calendar_feed(struct req *r);
+/* The caller as the appointment module's actor, and labels for kinds and
+ * states (shared by the two pages). */
+struct appt_actor ui_appt_actor(struct req *r);
+const char *ui_appt_kind_label(enum appt_kind k);
+const char *ui_appt_status_label(enum appt_status s);
 
 #endif

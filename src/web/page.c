@@ -111,6 +111,8 @@ page_begin(struct req *r, const char *title)
 		if (s->role & ROLE_PROFESSIONAL)
 			nav_link(r, "/queue", _("Reply queue"));
 		if (s->role & (ROLE_PROFESSIONAL | ROLE_CLIENT))
+			nav_link(r, "/calendar", _("Calendar"));
+		if (s->role & (ROLE_PROFESSIONAL | ROLE_CLIENT))
 			nav_link(r, "/search", _("Search"));
 		if (s->role & ROLE_ADMIN) {
 			nav_link(r, "/org/members", _("Members"));

@@ -90,6 +90,7 @@ kind_words(const char *k)
 	if (strcmp(k, "chat_session") == 0) return _("a chat session");
 	if (strcmp(k, "hourglass") == 0) return _("the hourglass");
 	if (strcmp(k, "activity") == 0) return _("a recorded time");
+	if (strcmp(k, "appointment") == 0) return _("an appointment");
 	return k;
 }
 
@@ -112,6 +113,7 @@ static const struct {
 	{ "member", N_("roles and memberships") },
 	{ "invite", N_("invitations") },
 	{ "organisation", N_("organisation settings") },
+	{ "appointment", N_("appointments") },
 };
 
 /* The detail of a refusal or security event in plain words; other

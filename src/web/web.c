@@ -62,6 +62,7 @@
 #define MSG(a) OBJ(AUTHZ_MESSAGE), AUTHZ_##a
 #define ATT(a) OBJ(AUTHZ_ATTACHMENT), AUTHZ_##a
 #define MEMBER(a) OBJ(AUTHZ_MEMBER), AUTHZ_##a
+#define APPT(a) OBJ(AUTHZ_APPOINTMENT), AUTHZ_##a
 
 static const struct route routes[] = {
 	/* method pattern             handler              roles flags       body  object */
@@ -138,6 +139,21 @@ static const struct route routes[] = {
 	{ PO, "/t/:tid/timer",        ui_timer_post,       PRO, CSRF,        SMALL, TRAJ(UPDATE) },
 	{ G,  "/t/:tid/activities",   ui_activities,       PRO, 0,           0,     TRAJ(READ) },
 	{ PO, "/t/:tid/activities",   ui_activity_correct_post, PRO, CSRF,   SMALL, TRAJ(UPDATE) },
+	/* appointments and the calendar (ui-appointment.c, ui-calendar.c) */
+	{ G,  "/calendar",            ui_calendar,         PRO | CLI, 0,     0,     NOOBJ },
+	{ PO, "/calendar/hours",      ui_calendar_hours_post, PRO, CSRF,     SMALL, NOOBJ },
+	{ PO, "/calendar/feed",       ui_calendar_feed_post, PRO, CSRF,      SMALL, NOOBJ },
+	{ PO, "/calendar/feed/revoke", ui_calendar_feed_revoke_post, PRO, CSRF, SMALL, NOOBJ },
+	{ G,  "/feed/:token",         ui_calendar_feed,    ANY, ANON,        0,     NOOBJ },
+	{ G,  "/t/:tid/appointments", ui_appt_traj,        PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/appointments", ui_appt_book_post,   PRO | CLI, CSRF,  SMALL, TRAJ(CREATE) },
+	{ G,  "/appointments/:apid",  ui_appt_show,        PRO | CLI, 0,     0,     APPT(READ) },
+	{ PO, "/appointments/:apid/reschedule", ui_appt_reschedule_post, PRO | CLI, CSRF, SMALL, APPT(UPDATE) },
+	{ PO, "/appointments/:apid/cancel", ui_appt_cancel_post, PRO | CLI, CSRF, SMALL, APPT(UPDATE) },
+	{ PO, "/appointments/:apid/confirm", ui_appt_confirm_post, PRO, CSRF, SMALL, APPT(UPDATE) },
+	{ PO, "/appointments/:apid/noshow", ui_appt_noshow_post, PRO, CSRF,  SMALL, APPT(UPDATE) },
+	{ PO, "/appointments/:apid/followed-up", ui_appt_task_done_post, PRO, CSRF, SMALL, APPT(UPDATE) },
+	{ G,  "/appointments/:apid/invite.ics", ui_appt_ics, PRO | CLI, 0,   0,     APPT(READ) },
 };
 
 #undef G
@@ -154,6 +170,7 @@ static const struct route routes[] = {
 #undef SMALL
 #undef OBJ
 #undef NOOBJ
+#undef APPT
 #undef TRAJ
 #undef THREAD
 #undef MSG

@@ -3,6 +3,7 @@ objects.py - what the object walk of run.py (Identity) aims at: the people
 and trajectories whose ids other callers must not reach, and the route
 listing's object kinds.  Imported by run.py.
 """
+import datetime
 import re
 import secrets
 
@@ -18,14 +19,16 @@ ORG2_COACH = ("coach@other.infuus.test", "other-coach-pass-42")
 ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
 # The route's object (`infuus routes`) and the path parameter holding its id.
 OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
-                "attachment": "aid", "member": "uid", "chat": "cid"}
+                "attachment": "aid", "member": "uid", "chat": "cid",
+                "appointment": "apid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
               "message": ("a message", "een bericht"),
               "attachment": ("an attachment", "een bijlage"),
               "member": ("a membership", "een lidmaatschap"),
-              "chat": ("a chat message", "een chatbericht")}
+              "chat": ("a chat message", "een chatbericht"),
+              "appointment": ("an appointment", "een afspraak")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -81,5 +84,12 @@ def make_trajectory(coach, client_uid, title):
     cids = re.findall(r'id="c-(\d+)"', coach.get("/t/%d/chat" % tid).text)
     if r.status != 303 or not cids:
         raise Failure("a chat message", "303 and the message listed", r)
+    # An appointment in it (appointments.py): the professional books a
+    # free time ten days ahead.
+    day = datetime.date.today() + datetime.timedelta(days=10)
+    r = coach.post("/t/%d/appointments" % tid, {
+        "csrf": coach.csrf(), "date": day.isoformat(), "time": "10:00",
+        "minutes": "60", "kind": "phone", "location": ""})
+    apid = location_id(r, "/appointments/")
     return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
-            "cid": int(cids[-1])}
+            "cid": int(cids[-1]), "apid": apid}

@@ -47,6 +47,7 @@ from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
+from appointments import AppointmentsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1488,7 +1489,8 @@ def main():
                     Threads,
                     Security,
                     Transport,
-                    Live):
+                    Live,
+                    Appointments):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1522,6 +1524,10 @@ class Transport(TransportMixin, Suite):
 
 class Live(LiveMixin, Suite):
     """Live events (issue 10): see live.py."""
+
+
+class Appointments(AppointmentsMixin, Suite):
+    """Issue 13's appointments: see appointments.py."""
 
 
 def finish(runner, root, keep, t0):

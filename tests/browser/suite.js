@@ -361,6 +361,7 @@ const coachingDeps = { test, person, visit, axe, submit, mainText,
     getServer: () => server };
 require('./coaching.js')(coachingDeps);
 require('./live.js')(coachingDeps); /* issue 10: chat, hourglass */
+require('./appointments.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');

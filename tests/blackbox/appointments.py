@@ -1,0 +1,340 @@
+"""
+appointments.py - black-box tests of issue 13's appointments over real
+HTTP: the professional's hours, a client booking an open slot, the same
+slot for a second client ("just taken"), refusals with their reason (a time
+in the past, a time that does not exist, a cancellation without a reason),
+a client of another trajectory and a professional of another organisation
+refused, rescheduling with the reminder mail following it (through the SMTP
+sink and the outbox), cancelling, the .ics invitation (same UID, SEQUENCE
+up), the calendar views, and the private feed with and without names and
+its revocation.  Imported by run.py, which runs the class like the others.
+"""
+import datetime
+import re
+import sqlite3
+import time
+from zoneinfo import ZoneInfo
+
+from coaching import form_fields, location_id
+from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
+
+ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
+        "Anna Afspraak")
+BERT = ("bert.boeker@demo.infuus.test", "bert-boeker-pass-12",
+        "Bert Boeker")
+FAR = ("far.coach@elders.infuus.test", "far-coach-pass-1234", "Fay Far")
+# The outbox mails every 30 seconds (outbox.c): a mail may take that long.
+OUTBOX_WAIT = 45
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def says(text, en, nl):
+    """The page says it, in English or Dutch (the demo professional reads
+    Dutch; the clients made here read English)."""
+    return en in text or nl in text
+
+
+class AppointmentsMixin:
+    """Set-up and helpers for the Appointments suite (run.py mixes in
+    Suite)."""
+
+    def setup(self):
+        self.smtp = Smtp(self.workdir)
+        port = free_port()
+        self.srv = self.server(sets={
+            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
+            "base_url": "http://127.0.0.1:%d" % port,
+        }).start(port=port, fresh=True)
+        u = self.srv.users
+        self.coach = Client(self.srv)
+        self.coach.login_ok(*u["professional"])
+        for email, pw, name in (ANNA, BERT):
+            self.srv.cli_ok("user", "create", "--email", email, "--name",
+                            name, "--org", "demo", "--role", "client",
+                            "--lang", "en", password=pw)
+        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
+                        "elders")
+        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
+                        FAR[2], "--org", "elders", "--role",
+                        "professional", password=FAR[1])
+        self.anna = Client(self.srv)
+        self.anna.login_ok(ANNA[0], ANNA[1])
+        self.bert = Client(self.srv)
+        self.bert.login_ok(BERT[0], BERT[1])
+        self.far = Client(self.srv)
+        self.far.login_ok(FAR[0], FAR[1])
+        self.tid = self.trajectory(self.anna.me()["id"], "Afspraken Anna")
+        self.tid_bert = self.trajectory(self.bert.me()["id"], "Traject Bert")
+        self.apid = None
+
+    def teardown(self):
+        if getattr(self, "smtp", None):
+            self.smtp.stop()
+
+    def trajectory(self, client_uid, title):
+        f = form_fields(self.coach.get("/t/new").text, "/t")
+        f["client"] = str(client_uid)
+        f["title"] = title
+        return location_id(self.coach.post("/t", f), "/t/")
+
+    def sql_one(self, query):
+        if self.backend == "sqlite":
+            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
+            try:
+                return db.execute(query).fetchone()[0]
+            finally:
+                db.close()
+        return int(self.srv.pg.sql(query).strip() or 0)
+
+    def mails_to(self, addr, marker, n, timeout=10.0):
+        """The texts of the mails to addr: with marker in them, or (None)
+        the notices without an invitation; waits up to timeout for n."""
+        end = time.time() + timeout
+        while True:
+            out = []
+            for m in self.smtp.messages():
+                if addr not in mail_rcpt(m):
+                    continue
+                t = mail_text(m)
+                if (marker is None and "BEGIN:VCALENDAR" not in t) or \
+                        (marker is not None and marker in t):
+                    out.append(t)
+            if len(out) >= n or time.time() >= end:
+                return out
+            time.sleep(0.2)
+
+    def slots(self, who, path):
+        r = who.get(path)
+        eq(r.status, 200, "GET " + path)
+        return [int(v) for v in
+                re.findall(r'name="slot" value="(\d+)"', r.text)]
+
+    def book(self, who, tid, slot, kind="video", location=""):
+        return who.post("/t/%d/appointments" % tid, {
+            "csrf": who.csrf(), "slot": str(slot), "kind": kind,
+            "location": location, "professional": ""})
+
+    # --- tests, in order ---------------------------------------------------
+
+    def test_hours_refuse_bad_text_and_save(self):
+        tok = self.coach.csrf()
+        r = self.coach.post("/calendar/hours", {
+            "csrf": tok, "schedule": "every day", "exceptions": "",
+            "slot_minutes": "60", "buffer_before": "0", "buffer_after": "0",
+            "late_hours": "24", "clients_book": "1"})
+        eq(r.status, 400, "hours that are no schedule")
+        check('id="h-schedule-error"' in r.text and says(
+            r.text, "mon-fri 09:00-17:00", "ma-vr 09:00-17:00"),
+              "the reason next to the field", "an example of the form",
+              r.text[-3000:])
+        # Every hour of every day, so the tests find slots at any time.
+        r = self.coach.post("/calendar/hours", {
+            "csrf": tok, "schedule": "mon-sun 00:00-24:00", "exceptions": "",
+            "slot_minutes": "60", "buffer_before": "0", "buffer_after": "0",
+            "late_hours": "24", "clients_book": "1"})
+        eq(r.status, 303, "hours saved")
+        page = self.coach.get("/calendar").text
+        check("mon-sun 00:00-24:00" in page, "the saved hours in the form",
+              "mon-sun 00:00-24:00", page[-3000:])
+
+    def test_client_books_an_open_slot(self):
+        slots = self.slots(self.anna, "/t/%d/appointments" % self.tid)
+        check(len(slots) >= 30, "open slots offered", ">= 30", len(slots))
+        now = time.time()
+        check(all(s > now for s in slots), "slots in the future", "all",
+              slots[:5])
+        # A day and a bit ahead, so no reminder is due yet.
+        slot = [s for s in slots if s > now + 26 * 3600][0]
+        self.smtp.clear()
+        r = self.book(self.anna, self.tid, slot, "visit", "Kamer 2")
+        self.apid = location_id(r, "/appointments/")
+        page = self.anna.get("/appointments/%d" % self.apid).text
+        check("Kamer 2" in page and "Booked" in page, "the booked "
+              "appointment's page", "location and state", page[-3000:])
+        self.slot = slot
+        # The slot is no longer offered.
+        check(slot not in self.slots(self.anna, "/t/%d/appointments" %
+                                     self.tid),
+              "the booked slot", "gone from the open times", slot)
+
+    def test_same_slot_for_another_client_is_just_taken(self):
+        r = self.book(self.bert, self.tid_bert, self.slot)
+        eq(r.status, 409, "booking a slot just taken")
+        check("just taken" in r.text, "the reason", "just taken",
+              r.text[-3000:])
+        eq(self.sql_one("SELECT COUNT(*) FROM appointments WHERE "
+                        "starts_at = %d" % self.slot), 1,
+           "appointments at that time")
+
+    def test_refusals_say_why_and_write_nothing(self):
+        before = self.sql_one("SELECT COUNT(*) FROM appointments")
+        tok = self.coach.csrf()
+        past = datetime.date.today() - datetime.timedelta(days=2)
+        r = self.coach.post("/t/%d/appointments" % self.tid, {
+            "csrf": tok, "date": past.isoformat(), "time": "10:00",
+            "minutes": "60", "kind": "phone", "location": ""})
+        eq(r.status, 400, "a time in the past")
+        check(says(r.text, "has passed", "is voorbij"), "the reason",
+              "has passed", r.text[-3000:])
+        r = self.coach.post("/t/%d/appointments" % self.tid, {
+            "csrf": tok, "date": "2027-02-30", "time": "25:00",
+            "minutes": "60", "kind": "phone", "location": ""})
+        eq(r.status, 400, "a time that does not exist")
+        future = datetime.date.today() + datetime.timedelta(days=20)
+        r = self.coach.post("/t/%d/appointments" % self.tid, {
+            "csrf": tok, "date": future.isoformat(), "time": "10:00",
+            "minutes": "900", "kind": "phone", "location": ""})
+        eq(r.status, 400, "an impossible length")
+        r = self.coach.post("/t/%d/appointments" % self.tid, {
+            "csrf": tok, "date": future.isoformat(), "time": "10:00",
+            "minutes": "60", "kind": "visit", "location": ""})
+        eq(r.status, 400, "face-to-face without a location")
+        check(says(r.text, "needs a location", "heeft een locatie nodig"),
+              "the reason", "needs a location", r.text[-3000:])
+        # Overlapping Anna's appointment by half an hour.
+        d = datetime.datetime.fromtimestamp(self.slot + 1800, AMS)
+        r = self.coach.post("/t/%d/appointments" % self.tid_bert, {
+            "csrf": tok, "date": d.date().isoformat(),
+            "time": d.strftime("%H:%M"), "minutes": "60", "kind": "phone",
+            "location": ""})
+        eq(r.status, 409, "an overlapping time")
+        eq(self.sql_one("SELECT COUNT(*) FROM appointments"), before,
+           "appointments after the refusals")
+
+    def test_client_of_another_trajectory_is_refused(self):
+        for path in ("/appointments/%d" % self.apid,
+                     "/appointments/%d/invite.ics" % self.apid,
+                     "/t/%d/appointments" % self.tid):
+            eq(self.bert.get(path).status, 404, "Bert's GET " + path)
+            eq(self.far.get(path).status, 404, "another organisation's "
+               "GET " + path)
+        r = self.bert.post("/appointments/%d/cancel" % self.apid, {
+            "csrf": self.bert.csrf(), "reason": "sneaky"})
+        eq(r.status, 404, "Bert cancelling Anna's appointment")
+        r = self.far.post("/t/%d/appointments" % self.tid, {
+            "csrf": self.far.csrf(), "slot": str(self.slot + 7 * 86400),
+            "kind": "phone"})
+        eq(r.status, 404, "a booking in another organisation's agenda")
+        eq(self.sql_one("SELECT COUNT(*) FROM appointments WHERE id = %d "
+                        "AND status = 'booked'" % self.apid), 1,
+           "Anna's appointment still booked")
+
+    def test_reschedule_and_the_reminder_follows(self):
+        ics1 = self.anna.get("/appointments/%d/invite.ics" % self.apid)
+        eq(ics1.status, 200, "GET invite.ics")
+        check("METHOD:REQUEST" in ics1.text and "BEGIN:VTIMEZONE" in
+              ics1.text and "TZID:Europe/Amsterdam" in ics1.text,
+              "the invitation", "METHOD:REQUEST with a VTIMEZONE",
+              ics1.text[:1500])
+        uid = re.search(r"^UID:(\S+)", ics1.text, re.M).group(1)
+        # After the booking a day ahead Anna has her invitation (iMIP:
+        # text/calendar, METHOD:REQUEST, SEQUENCE:0) and no reminder yet.
+        inv = self.mails_to(ANNA[0], "BEGIN:VCALENDAR", 1)
+        check(inv and "METHOD:REQUEST" in inv[0] and "SEQUENCE:0" in inv[0]
+              and "UID:" + uid in inv[0].replace("\r\n ", ""),
+              "the invitation mail", "a REQUEST with the appointment's UID",
+              inv[:1])
+        check("Kamer 2" not in inv[0] and "Afspraken" not in inv[0] and
+              ANNA[2] not in inv[0], "the invitation mail",
+              "no place, title or name", inv[0])
+        check(not self.mails_to(ANNA[0], None, 1, timeout=1),
+              "a reminder after booking a day ahead", "none yet",
+              self.mails_to(ANNA[0], None, 1, timeout=0))
+        # Anna moves it to the first open time (within the hour): the
+        # reminder, a day before, is due at once and comes by mail.
+        page = self.anna.get("/appointments/%d" % self.apid).text
+        slots = [int(v) for v in
+                 re.findall(r'name="slot" value="(\d+)"', page)]
+        new = slots[0]
+        r = self.anna.post("/appointments/%d/reschedule" % self.apid, {
+            "csrf": self.anna.csrf(), "slot": str(new)})
+        eq(r.status, 303, "rescheduling")
+        eq(self.sql_one("SELECT starts_at FROM appointments WHERE id = %d" %
+                        self.apid), new, "the new time")
+        hold = self.sql_one("SELECT n.hold_until FROM notifications n JOIN "
+                            "appointments a ON a.reminder_id = n.id WHERE "
+                            "a.id = %d" % self.apid)
+        check(hold <= time.time() + 5, "the reminder's time", "now (the "
+              "new start is within a day)", hold)
+        mine = self.mails_to(ANNA[0], None, 1, timeout=OUTBOX_WAIT)
+        check(mine, "the reminder mail to Anna", "within %ds" % OUTBOX_WAIT,
+              [mail_rcpt(m) for m in self.smtp.messages()])
+        text = mine[0]
+        check("Kamer 2" not in text and "Afspraken" not in text,
+              "the reminder", "content-free (no place, no title)", text)
+        inv = self.mails_to(ANNA[0], "SEQUENCE:1", 1)
+        check(inv and "UID:" + uid in inv[0].replace("\r\n ", ""),
+              "the invitation after the move", "SEQUENCE:1, the same UID",
+              inv[:1])
+        ics2 = self.anna.get("/appointments/%d/invite.ics" % self.apid).text
+        eq(re.search(r"^UID:(\S+)", ics2, re.M).group(1), uid,
+           "the UID after the move")
+        check("SEQUENCE:1" in ics2, "the SEQUENCE after the move", "1",
+              ics2[:1500])
+
+    def test_cancel_needs_a_reason(self):
+        r = self.anna.post("/appointments/%d/cancel" % self.apid, {
+            "csrf": self.anna.csrf(), "reason": "   "})
+        eq(r.status, 400, "cancelling without a reason")
+        check("reason for cancelling" in r.text, "the reason's reason",
+              "give a reason", r.text[-3000:])
+        r = self.anna.post("/appointments/%d/cancel" % self.apid, {
+            "csrf": self.anna.csrf(), "reason": "Ik ben ziek"})
+        eq(r.status, 303, "cancelling")
+        check("done=late" in (r.header("location") or ""),
+              "a cancellation within 24 hours", "marked late",
+              r.header("location"))
+        ics = self.anna.get("/appointments/%d/invite.ics" % self.apid).text
+        check("METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics,
+              "the .ics after cancelling", "METHOD:CANCEL", ics[:1500])
+        check(self.mails_to(ANNA[0], "METHOD:CANCEL", 1),
+              "the cancellation mail", "METHOD:CANCEL to Anna",
+              [mail_rcpt(m) for m in self.smtp.messages()])
+        r = self.anna.post("/appointments/%d/cancel" % self.apid, {
+            "csrf": self.anna.csrf(), "reason": "again"})
+        eq(r.status, 409, "cancelling twice")
+
+    def test_calendar_views(self):
+        for who in (self.coach, self.anna):
+            for v in ("day", "week", "month"):
+                r = who.get("/calendar?view=%s" % v)
+                eq(r.status, 200, "GET /calendar?view=" + v)
+        r = self.coach.get("/calendar?view=month")
+        check(ANNA[2] in r.text, "the professional's month",
+              "the client's name", r.text[-3000:])
+        eq(self.coach.get("/calendar?date=not-a-date").status, 400,
+           "a calendar for a date that is none")
+
+    def test_feed_with_and_without_names_and_revocation(self):
+        # A booking for Bert to see in the feed.
+        slots = self.slots(self.bert, "/t/%d/appointments" % self.tid_bert)
+        r = self.book(self.bert, self.tid_bert, slots[3])
+        location_id(r, "/appointments/")
+        r = self.coach.post("/calendar/feed", {"csrf": self.coach.csrf(),
+                                               "names": "1"})
+        eq(r.status, 200, "making a feed")
+        m = re.search(r'id="feed-url">[^<]*/feed/([A-Za-z0-9_-]+)<', r.text)
+        check(m, "the feed address", "shown once", r.text[-3000:])
+        tok = m.group(1)
+        anon = Client(self.srv)
+        f = anon.get("/feed/" + tok)
+        eq(f.status, 200, "GET the feed")
+        check((f.header("content-type") or "").startswith("text/calendar"),
+              "the feed's type", "text/calendar", f.header("content-type"))
+        check("BEGIN:VCALENDAR" in f.text and BERT[2] in f.text,
+              "the feed with names", "Bert's name", f.text[:2000])
+        # Without names: a new address, the old one no longer works.
+        r = self.coach.post("/calendar/feed", {"csrf": self.coach.csrf()})
+        tok2 = re.search(r'id="feed-url">[^<]*/feed/([A-Za-z0-9_-]+)<',
+                         r.text).group(1)
+        eq(anon.get("/feed/" + tok).status, 404, "the replaced address")
+        f = anon.get("/feed/" + tok2)
+        eq(f.status, 200, "the new address")
+        check(BERT[2] not in f.text and ANNA[2] not in f.text and
+              "BEGIN:VEVENT" in f.text, "the feed without names",
+              "events, no names", f.text[:2000])
+        r = self.coach.post("/calendar/feed/revoke",
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 303, "switching the feed off")
+        eq(anon.get("/feed/" + tok2).status, 404, "the revoked address")
+        eq(anon.get("/feed/" + "0" * 64).status, 404, "an unknown address")
