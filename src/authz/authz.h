@@ -54,8 +54,14 @@ enum authz_kind {
 	AUTHZ_MEMBER,       /* id: user, as a member of the caller's
 	                       organisation (an admin changes or removes) */
 	AUTHZ_ATTACHMENT,   /* id: attachment (of a message) */
+	/* issue 11, measures (instrument/measure.h, diary/diary.h): */
+	AUTHZ_QUESTIONNAIRE, /* id: questionnaire given to a trajectory */
+	AUTHZ_DIARY_ENTRY,  /* id: diary entry; the client's alone until
+	                       shared, then the professionals' too */
+	AUTHZ_INSTRUMENT,   /* id: instrument version (the organisation's
+	                       library: its professionals) */
 };
-#define AUTHZ_NKINDS (AUTHZ_ATTACHMENT + 1)
+#define AUTHZ_NKINDS (AUTHZ_INSTRUMENT + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -363,6 +363,11 @@
 /* Tags on one mood entry, and bytes of one tag. */
 #define LIMIT_MOOD_TAGS 8
 #define LIMIT_MOOD_TAG 32
+/* Moods one plot window reads at most: a year of daily moods read
+ * several times a day fits (the month view spans a year). */
+#define LIMIT_MOOD_WINDOW 4000
+/* Diary entries one page lists. */
+#define LIMIT_DIARY_PAGE 200
 /* Mood reminder times per client per day. */
 #define LIMIT_MOOD_REMINDERS 4
 /* Points one plot draws at most: a plot of five years of daily moods

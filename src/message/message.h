@@ -350,6 +350,8 @@ struct msg_export {
 	int64_t exported_at;
 	struct msg_export_thread *threads;  /* oldest first */
 	size_t nthreads;
+	const char *measures;  /* the client's questionnaires, diary and
+	                          moods as a JSON object (client only) */
 };
 
 /*
