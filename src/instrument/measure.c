@@ -753,8 +753,11 @@ measure_results(const struct measure_env *env, int64_t qid,
 	db_read_end(env->db, c);
 	c = NULL;
 	/* log first, then show */
-	rev = audit_event_from(ev, h.org_id, AUDIT_READ, "questionnaire",
-	    "results", h.client_id, qid);
+	/* an export (the CSV) is logged as one, a page as a read */
+	rev = audit_event_from(ev, h.org_id, ev->action == AUDIT_EXECUTE ?
+	    AUDIT_EXECUTE : AUDIT_READ, "questionnaire",
+	    ev->action == AUDIT_EXECUTE ? "export" : "results", h.client_id,
+	    qid);
 	if ((rc = audit_record(env->db, &rev)) != 0)
 		goto out;
 	if ((rc = db_read_begin(env->db, &c)) != 0)

@@ -101,4 +101,23 @@ int ui_thread_section(struct req *r, int64_t traj_id);
 int api_me(struct req *r);
 int api_thread(struct req *r);
 
+/* ui-measures.c: questionnaires, results, the instrument library, the
+ * diary and the mood meter (issue 11) */
+int ui_measures(struct req *r);
+int ui_measures_give_post(struct req *r);
+int ui_fill(struct req *r);
+int ui_fill_post(struct req *r);
+int ui_results(struct req *r);
+int ui_results_csv(struct req *r);
+int ui_instruments(struct req *r);
+int ui_instruments_post(struct req *r);
+int ui_instruments_upload(struct req *r);
+int ui_instrument(struct req *r);
+int ui_diary(struct req *r);
+int ui_diary_post(struct req *r);
+int ui_diary_share_post(struct req *r);
+int ui_mood(struct req *r);
+int ui_mood_post(struct req *r);
+int ui_mood_reminders_post(struct req *r);
+
 #endif

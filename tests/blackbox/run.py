@@ -38,6 +38,7 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
                  raw_exchange, response_complete, totp, totp_step)
 
 from coaching import CoachingMixin  # noqa: E402
+from measures import MeasuresMixin  # noqa: E402
 from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
@@ -1484,6 +1485,7 @@ def main():
                     AuditEvents,
                     Reasons,
                     Threads,
+                    Measures,
                     Security):
             runner.run_class(cls, root)
     finally:
@@ -1506,6 +1508,10 @@ class Reasons(ReasonsMixin, Suite):
 
 class Threads(ThreadsMixin, Suite):
     """A long thread a page at a time (issue 8): see threads.py."""
+
+
+class Measures(MeasuresMixin, Suite):
+    """Questionnaires, diary and mood meter (issue 11): measures.py."""
 
 
 class Security(SecurityMixin, Suite):
