@@ -488,6 +488,71 @@ mood_reminders_get(struct db *db, int64_t traj_id, int *minutes, int *n)
 	return rc;
 }
 
+struct mrem_job {
+	int64_t now;
+};
+
+static int
+mrem_run(struct db_conn *c, void *arg)
+{
+	struct mrem_job *j = arg;
+	struct db_stmt *st;
+	int64_t traj[64], min[64], day0 = j->now - j->now % 86400;
+	int rc, n = 0, i;
+
+	/* today's slots that have passed and were not reminded of since */
+	if ((rc = db_prepare(c, "SELECT trajectory_id, minute FROM "
+	    "mood_reminders WHERE ? + minute * 60 <= ? AND (last_at IS NULL "
+	    "OR last_at < ? + minute * 60) LIMIT 64", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, day0);
+	db_bind_i64(st, 2, j->now);
+	db_bind_i64(st, 3, day0);
+	while ((rc = db_step(st)) == DB_ROW && n < 64) {
+		traj[n] = db_col_i64(st, 0);
+		min[n] = db_col_i64(st, 1);
+		n++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct traj_head h;
+
+		if ((rc = traj_head_on(c, traj[i], &h)) != 0)
+			return rc;
+		if (h.phase != TRAJ_CLOSED) {
+			/* XXX: by hand, as message and queue do (outbox.h) */
+			if ((rc = db_prepare(c, "INSERT INTO notifications "
+			    "(user_id, trajectory_id, created_at) VALUES "
+			    "(?, ?, ?)", &st)) != 0)
+				return rc;
+			db_bind_i64(st, 1, h.client_id);
+			db_bind_i64(st, 2, traj[i]);
+			db_bind_i64(st, 3, j->now);
+			if ((rc = db_run(st)) != 0)
+				return rc;
+		}
+		if ((rc = db_prepare(c, "UPDATE mood_reminders SET last_at = ? "
+		    "WHERE trajectory_id = ? AND minute = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 2, traj[i]);
+		db_bind_i64(st, 3, min[i]);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+mood_remind(struct db *db, int64_t now)
+{
+	struct mrem_job j = { now };
+
+	return db_write(db, mrem_run, &j);
+}
+
 int
 diary_export_json(const struct diary_env *env, struct db_conn *c,
     int64_t org_id, int64_t traj_id, struct buf *out)

@@ -78,6 +78,11 @@ int mood_reminders_set(const struct diary_env *env, int64_t traj_id,
     const int *minutes, int n, const struct audit_event *ev, struct why *w);
 int mood_reminders_get(struct db *db, int64_t traj_id, int *minutes, int *n);
 
+/* Content-free mood reminders: for every reminder time that passed today
+ * (UTC) and was not yet reminded of, a notifications row for the client;
+ * run before each outbox batch. */
+int mood_remind(struct db *db, int64_t now);
+
 /* For the client's export: entries and moods as JSON arrays
  * ("diary": [...], "moods": [...]) on c. */
 int diary_export_json(const struct diary_env *env, struct db_conn *c,

@@ -466,6 +466,73 @@ measure_appointment_on(struct db_conn *c, int64_t traj_id, int64_t now)
 	return due_on(c, traj_id, "appointment", now);
 }
 
+/* --- reminders --------------------------------------------------------- */
+
+struct remind_job {
+	int64_t now;
+	int n;
+};
+
+static int
+remind_run(struct db_conn *c, void *arg)
+{
+	struct remind_job *j = arg;
+	struct db_stmt *st;
+	int64_t qid[64], traj[64];
+	int rc, n = 0, i;
+
+	/* a bounded batch; the next batch takes the rest */
+	if ((rc = db_prepare(c, "SELECT id, trajectory_id FROM questionnaires "
+	    "WHERE due_at <= ? AND reminded_at IS NULL ORDER BY due_at "
+	    "LIMIT 64", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->now);
+	while ((rc = db_step(st)) == DB_ROW && n < 64) {
+		qid[n] = db_col_i64(st, 0);
+		traj[n] = db_col_i64(st, 1);
+		n++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct traj_head h;
+
+		if ((rc = traj_head_on(c, traj[i], &h)) != 0)
+			return rc;
+		if (h.phase != TRAJ_CLOSED) {
+			/* XXX: notifications rows are written by hand, as
+			 * message and queue do (see outbox.h) */
+			if ((rc = db_prepare(c, "INSERT INTO notifications "
+			    "(user_id, trajectory_id, created_at) VALUES "
+			    "(?, ?, ?)", &st)) != 0)
+				return rc;
+			db_bind_i64(st, 1, h.client_id);
+			db_bind_i64(st, 2, traj[i]);
+			db_bind_i64(st, 3, j->now);
+			if ((rc = db_run(st)) != 0)
+				return rc;
+			j->n++;
+		}
+		if ((rc = db_prepare(c, "UPDATE questionnaires SET "
+		    "reminded_at = ? WHERE id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 2, qid[i]);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+measure_remind(struct db *db, int64_t now)
+{
+	struct remind_job j = { now, 0 };
+
+	return db_write(db, remind_run, &j);
+}
+
 /* --- answers ------------------------------------------------------------ */
 
 /* The open filling-in on c: its id (0: none) and answers. */

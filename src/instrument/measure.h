@@ -108,6 +108,12 @@ int measure_q_traj_on(struct db_conn *c, int64_t qid, int64_t *traj_id);
 int measure_phase_changed_on(struct db_conn *c, int64_t traj_id, int64_t now);
 int measure_appointment_on(struct db_conn *c, int64_t traj_id, int64_t now);
 
+/* Content-free reminders: for every questionnaire that became due and
+ * has not been reminded of, a notifications row for the trajectory's
+ * client (the outbox mails that there is something new, never what).
+ * Closed trajectories are skipped.  Run before each outbox batch. */
+int measure_remind(struct db *db, int64_t now);
+
 /* --- answers ------------------------------------------------------------ */
 
 /* The open filling-in's answers (all unanswered when none is open). */

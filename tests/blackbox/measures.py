@@ -12,9 +12,10 @@ import re
 import sqlite3
 import subprocess
 import tempfile
+import time
 
 from coaching import form_fields, location_id
-from lib import Client, check, eq
+from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
 
 CLIENT2 = ("measures.client2@demo.infuus.test", "measures-client2-pass-1")
 COACH2 = ("measures.coach2@demo.infuus.test", "measures-coach2-pass-12")
@@ -68,7 +69,12 @@ class MeasuresMixin:
     """Set-up and helpers for the Measures suite (run.py mixes in Suite)."""
 
     def setup(self):
-        self.srv = self.server().start(fresh=True)
+        self.smtp = Smtp(self.workdir)
+        port = free_port()
+        self.srv = self.server(sets={
+            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
+            "base_url": "http://127.0.0.1:%d" % port,
+        }).start(port=port, fresh=True)
         u = self.srv.users
         self.coach = Client(self.srv)
         self.coach.login_ok(*u["professional"])
@@ -92,6 +98,10 @@ class MeasuresMixin:
         f["title"] = "Metingen"
         self.tid = location_id(self.coach.post("/t", f), "/t/")
         self.qid = self.give("shipped:phq-9", "every", "7")
+
+    def teardown(self):
+        if getattr(self, "smtp", None):
+            self.smtp.stop()
 
     def give(self, instrument, schedule="once", every="14"):
         r = self.coach.post("/t/%d/questionnaires" % self.tid, {
@@ -362,3 +372,43 @@ class MeasuresMixin:
                      "questionnaire:E", "diary:C", "diary:R", "diary:U",
                      "mood:C", "mood:R"):
             check(want in got, "the access log", want, got)
+
+    def sql_one(self, q):
+        if self.backend != "sqlite":
+            return self.pg.sql(q).strip()
+        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
+        try:
+            row = con.execute(q).fetchone()
+        finally:
+            con.close()
+        return "" if row is None or row[0] is None else str(row[0])
+
+    def test_due_questionnaire_reminds_the_client_without_content(self):
+        # the outbox's batch (every 30 s) first adds the reminders that
+        # fell due: a questionnaire given and not yet filled in
+        qid = self.give("shipped:gad-7")
+        deadline = time.time() + 75
+        reminded = ""
+        while time.time() < deadline and not reminded:
+            reminded = self.sql_one("SELECT reminded_at FROM questionnaires "
+                                    "WHERE id = %d" % qid)
+            time.sleep(0.5)
+        check(reminded != "", "questionnaire %d" % qid, "reminded",
+              "not within 75 s")
+        n = self.sql_one("SELECT COUNT(*) FROM notifications WHERE "
+                         "user_id = %d AND created_at = %s"
+                         % (self.client_id, reminded))
+        check(n not in ("", "0"), "the notifications", "one for the client",
+              n)
+        # the mail says only that there is something new
+        client_email = self.srv.users["client"][0]
+        got = None
+        for m in self.smtp.wait(1, timeout=20):
+            if client_email in mail_rcpt(m):
+                got = m
+        check(got is not None, "the mails", "a mail to the client",
+              [mail_rcpt(m) for m in self.smtp.messages()])
+        text = mail_text(got)
+        for word in ("GAD", "Anxiety", "questionnaire", "vragenlijst"):
+            check(word not in text, "the reminder", "no content (%s)" % word,
+                  text)
