@@ -355,8 +355,14 @@
 /* Versions of one instrument kept: a professional editing by the hour
  * for years would not reach it. */
 #define LIMIT_INSTRUMENT_VERSIONS 1000
-/* Results listed and plotted on one page; older ones are in the CSV. */
-#define LIMIT_RESULTS_PAGE 1000
+/* Results listed and plotted on one page (older ones a page further, and
+ * all of them in the CSV): each costs a decryption and a table row, so a
+ * bound keeps the page after 200 results within twice the page after 5
+ * (bench/30-measures.sh: 50 a page made it 2.4 times); twenty are most
+ * of a year of fortnightly measurements. */
+#define LIMIT_RESULTS_PAGE 20
+/* Results one CSV holds at most: a weekly measure for a century. */
+#define LIMIT_RESULTS_CSV 5000
 /* Bytes of a diary entry and of a mood note. */
 #define LIMIT_DIARY_ENTRY (16 * 1024)
 #define LIMIT_MOOD_NOTE 1000

@@ -799,8 +799,9 @@ scores_parse(const struct instrument *ins, struct str s,
 
 int
 measure_results(const struct measure_env *env, int64_t qid,
-    const struct instrument *ins, const struct audit_event *ev,
-    struct arena *a, struct measure_result **out, int *n)
+    const struct instrument *ins, const struct audit_event *ev, int limit,
+    int offset, struct arena *a, struct measure_result **out, int *n,
+    int64_t *count)
 {
 	struct traj_head h;
 	struct audit_event rev;
@@ -813,6 +814,7 @@ measure_results(const struct measure_env *env, int64_t qid,
 
 	*n = 0;
 	*out = NULL;
+	*count = 0;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
 	if ((rc = q_head_on(c, qid, &h, &traj_id, &vid, &s, &every)) != 0)
@@ -833,18 +835,22 @@ measure_results(const struct measure_env *env, int64_t qid,
 	    "questionnaire_responses WHERE questionnaire_id = ? AND "
 	    "completed_at IS NOT NULL", &total, 1, &qid)) != 0)
 		goto out;
-	if (total > LIMIT_RESULTS_PAGE)
-		total = LIMIT_RESULTS_PAGE;
+	*count = total;
+	total -= offset;
+	if (total > limit)
+		total = limit;
+	if (total < 0)
+		total = 0;
 	*out = arena_calloc(a, (size_t)total + 1, sizeof(**out));
-	/* the newest LIMIT_RESULTS_PAGE, read newest first, kept oldest
-	 * first */
+	/* read newest first, kept oldest first */
 	if ((rc = db_prepare(c, "SELECT id, completed_at, version_id, scores "
 	    "FROM questionnaire_responses WHERE questionnaire_id = ? AND "
 	    "completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC "
-	    "LIMIT ?", &st)) != 0)
+	    "LIMIT ? OFFSET ?", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, qid);
 	db_bind_i64(st, 2, total);
+	db_bind_i64(st, 3, offset);
 	while ((rc = db_step(st)) == DB_ROW && k < total) {
 		struct measure_result *r = &(*out)[total - 1 - k];
 		struct str box = db_col_blob(st, 3);

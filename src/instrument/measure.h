@@ -143,11 +143,13 @@ struct measure_result {
 	bool ok[LIMIT_INSTRUMENT_SCORES];
 };
 
-/* The completed results of qid, oldest first (at most LIMIT_RESULTS_PAGE,
- * the newest), after logging the read (kind "questionnaire"). */
+/* Completed results of qid, oldest first: at most limit of them, skipping
+ * the offset newest; *total: how many there are.  The read is logged
+ * first (kind "questionnaire"; an export when ev's action is one). */
 int measure_results(const struct measure_env *env, int64_t qid,
-    const struct instrument *ins, const struct audit_event *ev,
-    struct arena *a, struct measure_result **out, int *n);
+    const struct instrument *ins, const struct audit_event *ev, int limit,
+    int offset, struct arena *a, struct measure_result **out, int *n,
+    int64_t *total);
 
 /* For the client's export: every filling-in of traj_id with its answers
  * and scores, as the JSON member "questionnaires": [...], opened on c. */

@@ -86,6 +86,10 @@ kind_words(const char *k)
 	if (strcmp(k, "member") == 0) return _("a membership");
 	if (strcmp(k, "invite") == 0) return _("an invitation");
 	if (strcmp(k, "organisation") == 0) return _("the organisation");
+	if (strcmp(k, "questionnaire") == 0) return _("a questionnaire");
+	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
+	if (strcmp(k, "diary") == 0) return _("a diary entry");
+	if (strcmp(k, "mood") == 0) return _("the mood meter");
 	return k;
 }
 
@@ -107,6 +111,10 @@ static const struct {
 	{ "member", N_("roles and memberships") },
 	{ "invite", N_("invitations") },
 	{ "organisation", N_("organisation settings") },
+	{ "questionnaire", N_("questionnaires") },
+	{ "instrument", N_("the questionnaire library") },
+	{ "diary", N_("the diary") },
+	{ "mood", N_("the mood meter") },
 };
 
 /* The detail of a refusal or security event in plain words; other

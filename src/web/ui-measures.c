@@ -635,14 +635,19 @@ ui_results(struct req *r)
 	struct measure_result *res;
 	struct audit_event ev;
 	enum instr_lang lang = lang_of(r);
+	const char *q_off;
+	int64_t off = 0, total = 0;
 	int rc, n, s, i, k;
 
 	if ((rc = measure_get(app->db, qid, &r->arena, &q)) != 0 ||
 	    (rc = load_version(r, q.version_id, &v, &ins)) != 0)
 		goto out;
+	if ((q_off = req_query(r, "older")) != NULL &&
+	    num_parse_i64(str_c(q_off), 0, 1000000, &off) != 0)
+		off = 0;
 	event_for(r, &ev, AUDIT_READ, "questionnaire", qid);
-	if ((rc = measure_results(&env, qid, ins, &ev, &r->arena, &res,
-	    &n)) != 0)
+	if ((rc = measure_results(&env, qid, ins, &ev, LIMIT_RESULTS_PAGE,
+	    (int)off, &r->arena, &res, &n, &total)) != 0)
 		goto out;
 	page_begin(r, arena_printf(&r->arena, "%s: %s", _("Results"),
 	    arena_strz(&r->arena, instrument_text(ins->title, lang))));
@@ -802,6 +807,19 @@ ui_results(struct req *r)
 		}
 		P(r, "</tbody></table></div></section>\n");
 	}
+	if (off + n < total) {
+		PF(r, "<p><a href=\"/q/%lld/results?older=%lld\">",
+		    (long long)qid, (long long)(off + n));
+		T(r, _("Older results"));
+		P(r, "</a></p>\n");
+	}
+	if (off > 0) {
+		PF(r, "<p><a href=\"/q/%lld/results?older=%lld\">",
+		    (long long)qid, (long long)(off > LIMIT_RESULTS_PAGE ?
+		    off - LIMIT_RESULTS_PAGE : 0));
+		T(r, _("Newer results"));
+		P(r, "</a></p>\n");
+	}
 	P(r, "<details><summary>");
 	T(r, _("About this questionnaire"));
 	P(r, "</summary><p>");
@@ -827,14 +845,15 @@ ui_results_csv(struct req *r)
 	struct measure_result *res;
 	struct audit_event ev;
 	struct buf b = BUF_INIT;
+	int64_t total = 0;
 	int rc, n, s, i;
 
 	if ((rc = measure_get(app->db, qid, &r->arena, &q)) != 0 ||
 	    (rc = load_version(r, q.version_id, &v, &ins)) != 0)
 		goto out;
 	event_for(r, &ev, AUDIT_EXECUTE, "questionnaire", qid);
-	if ((rc = measure_results(&env, qid, ins, &ev, &r->arena, &res,
-	    &n)) != 0)
+	if ((rc = measure_results(&env, qid, ins, &ev, LIMIT_RESULTS_CSV, 0,
+	    &r->arena, &res, &n, &total)) != 0)
 		goto out;
 	/* ids, not texts, in the header: they are names of the format
 	 * (small letters, digits, - and _), so nothing needs quoting */

@@ -18,13 +18,18 @@ ORG2_COACH = ("coach@other.infuus.test", "other-coach-pass-42")
 ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
 # The route's object (`infuus routes`) and the path parameter holding its id.
 OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
-                "attachment": "aid", "member": "uid"}
+                "attachment": "aid", "member": "uid",
+                "questionnaire": "qid", "diary": "did", "instrument": "ivid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
               "message": ("a message", "een bericht"),
               "attachment": ("an attachment", "een bijlage"),
-              "member": ("a membership", "een lidmaatschap")}
+              "member": ("a membership", "een lidmaatschap"),
+              "questionnaire": ("a questionnaire", "een vragenlijst"),
+              "diary": ("a diary entry", "een dagboekstuk"),
+              "instrument": ("a library questionnaire",
+                             "een vragenlijst uit de bibliotheek")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -76,3 +81,26 @@ def make_trajectory(coach, client_uid, title):
         raise Failure("the message's attachment", "listed in the thread",
                       msgs)
     return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0]}
+
+
+def make_measures(coach, client, tid):
+    """Issue 11's objects in the trajectory: a questionnaire the coach
+    gives (a shipped one, so the organisation's library holds a version)
+    and a private diary entry of the client: their ids by parameter."""
+    r = coach.post("/t/%d/questionnaires" % tid, {
+        "csrf": coach.csrf(), "instrument": "shipped:phq-9",
+        "schedule": "once"})
+    if r.status != 303:
+        raise Failure("giving a questionnaire", "303", r)
+    page = coach.get("/t/%d/measures" % tid).text
+    qids = re.findall(r'href="/q/(\d+)/results"', page)
+    lib = re.findall(r'href="/instruments/(\d+)"',
+                     coach.get("/instruments").text)
+    r = client.post("/t/%d/diary" % tid, {"csrf": client.csrf(),
+                                          "body": "Privé."})
+    dids = re.findall(r'action="/diary/(\d+)/share"',
+                      client.get("/t/%d/diary" % tid).text)
+    if r.status != 303 or not qids or not lib or not dids:
+        raise Failure("a questionnaire, a library version and a diary "
+                      "entry", "made", (qids, lib, dids))
+    return {"qid": int(qids[-1]), "ivid": int(lib[0]), "did": int(dids[0])}

@@ -43,7 +43,7 @@ from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
-                     make_trajectory)
+                     make_measures, make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 
@@ -605,6 +605,7 @@ class Identity(Suite):
             co.login_ok(*coach)
             self.owners[key] = co
             ids = make_trajectory(co, cl.me()["id"], "Traject " + key)
+            ids.update(make_measures(co, cl, ids["tid"]))
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
@@ -890,6 +891,9 @@ class Identity(Suite):
                     if role == "admin" and where == "sibling":
                         continue
                     if rt["object"] == "member" and where == "sibling":
+                        continue
+                    # The library is the whole organisation's.
+                    if rt["object"] == "instrument" and where == "sibling":
                         continue
                     path = fill(rt["path"], ids)
                     tried += 1
