@@ -447,11 +447,11 @@ fill_page(struct req *r, int64_t qid, int at, bool all, const struct why *w,
 			if (instrument_shown(ins, &a, i))
 				item_fieldset(r, ins, i, &a, false);
 		P(r, "<p class=\"nav\"><button type=\"submit\" name=\"go\" "
-		    "value=\"save\">");
-		T(r, _("Save and continue later"));
-		P(r, "</button> <button type=\"submit\" name=\"go\" "
 		    "value=\"finish\">");
 		T(r, _("Finish"));
+		P(r, "</button> <button type=\"submit\" name=\"go\" "
+		    "value=\"save\" class=\"secondary\">");
+		T(r, _("Save and continue later"));
 		P(r, "</button></p>\n");
 	} else {
 		PF(r, "<input type=\"hidden\" name=\"i\" value=\"%d\">\n", at);
@@ -460,13 +460,9 @@ fill_page(struct req *r, int64_t qid, int at, bool all, const struct why *w,
 		P(r, "</p>\n");
 		if (at >= 0)
 			item_fieldset(r, ins, at, &a, w != NULL);
+		/* Next (or Finish) comes first: Enter in a choice submits
+		 * with the form's first button, so the keyboard moves on */
 		P(r, "<p class=\"nav\">");
-		if (next_shown(ins, &a, at - 1, -1) >= 0) {
-			P(r, "<button type=\"submit\" name=\"go\" "
-			    "value=\"prev\">");
-			T(r, _("Previous"));
-			P(r, "</button> ");
-		}
 		if (next_shown(ins, &a, at + 1, 1) >= 0) {
 			P(r, "<button type=\"submit\" name=\"go\" "
 			    "value=\"next\">");
@@ -476,6 +472,12 @@ fill_page(struct req *r, int64_t qid, int at, bool all, const struct why *w,
 			P(r, "<button type=\"submit\" name=\"go\" "
 			    "value=\"finish\">");
 			T(r, _("Finish"));
+			P(r, "</button> ");
+		}
+		if (next_shown(ins, &a, at - 1, -1) >= 0) {
+			P(r, "<button type=\"submit\" name=\"go\" "
+			    "value=\"prev\" class=\"secondary\">");
+			T(r, _("Previous"));
 			P(r, "</button> ");
 		}
 		P(r, "<button type=\"submit\" name=\"go\" value=\"save\" "
