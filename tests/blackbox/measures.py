@@ -44,6 +44,12 @@ score total sum q1 q2
 """
 
 
+def any_in(text, *alts):
+    """The page holds one of the alternatives (English or Dutch: pages
+    follow the user's language)."""
+    return any(a in text for a in alts)
+
+
 def svg_of(page):
     m = re.search(r"<svg.*?</svg>", page, re.S)
     check(m is not None, "the page", "an inline SVG plot", page[-1500:])
@@ -132,7 +138,7 @@ class MeasuresMixin:
         # one item a page: the first question, with previous/next
         r = self.client.get("/q/%d" % self.qid)
         eq(r.status, 200, "the fill-in page")
-        check("Question 1 of 10" in r.text, "the first page",
+        check(any_in(r.text, "Question 1 of 10", "Vraag 1 van 10"), "the first page",
               "question 1 of 10", r.text[-2000:])
         check(r.text.count('class="item"') == 1, "the first page",
               "one item", r.text.count('class="item"'))
@@ -170,9 +176,10 @@ class MeasuresMixin:
         r = self.answer_all(self.qid, PHQ_5)
         eq(r.status, 303, "a second filling-in")
         page = self.client.get("/q/%d/results" % self.qid).text
-        check("Change since the previous result: -7" in page,
+        check(any_in(page, "Change since the previous result: -7",
+                     "Verandering sinds het vorige resultaat: -7"),
               "the results", "a change of -7", page[-3000:])
-        check("reliably improved" in page, "the results",
+        check(any_in(page, "reliably improved", "betrouwbaar verbeterd"), "the results",
               "a reliable improvement (RCI)", page[-3000:])
         csv = self.client.get("/q/%d/results.csv" % self.qid)
         eq(csv.status, 200, "the CSV")
@@ -188,7 +195,7 @@ class MeasuresMixin:
             "csrf": self.client.csrf(), "version": v, "i": "0",
             "go": "next", "a.q1": "7"})
         eq(r.status, 400, "an answer off the scale")
-        check("not one of the choices" in r.text, "the refusal",
+        check(any_in(r.text, "not one of the choices", "geen van de keuzes"), "the refusal",
               "says the answer is not a choice", r.text[-2000:])
         r = self.client.post("/q/%d" % self.qid, {
             "csrf": self.client.csrf(), "version": v, "i": "0",
@@ -198,7 +205,7 @@ class MeasuresMixin:
             "csrf": self.client.csrf(), "version": str(int(v) + 1000),
             "i": "0", "go": "next", "a.q1": "1"})
         eq(r.status, 409, "answers for another version")
-        check("another version" in r.text, "the refusal",
+        check(any_in(r.text, "another version", "andere versie"), "the refusal",
               "names the other version", r.text[-2000:])
         r = self.client.post("/q/%d" % self.qid, {
             "csrf": self.client.csrf(), "version": v, "i": "0",
@@ -206,7 +213,7 @@ class MeasuresMixin:
         eq(r.status, 400, "an answer to an item the version lacks")
         r = self.answer_all(self.qid, PHQ_12[:3])
         eq(r.status, 400, "finishing with unanswered items")
-        check("still unanswered" in r.text, "the refusal",
+        check(any_in(r.text, "still unanswered", "nog niet beantwoord"), "the refusal",
               "says items are unanswered", r.text[-2000:])
 
     def test_someone_elses_questionnaire_is_not_found(self):
@@ -237,7 +244,8 @@ class MeasuresMixin:
         eq(r.status, 400, "a file with an unknown scale")
         alert = re.search(r'role="alert".*?</div>', r.text, re.S)
         alert = alert.group(0) if alert else r.text[-3000:]
-        check("Line 12:" in alert and "no scale" in alert,
+        check(any_in(alert, "Line 12:", "Regel 12:") and
+              any_in(alert, "no scale", "geen schaal"),
               "the refusal", "line 12 and the reason", alert)
         r = self.coach.post("/instruments", {
             "csrf": self.coach.csrf(), "text": GOOD, "go": "preview"})
@@ -254,7 +262,7 @@ class MeasuresMixin:
         vid2 = location_id(r, "/instruments/")
         check(vid2 != vid, "a changed file", "a new version", vid2)
         page = self.coach.get("/instruments/%d" % vid2).text
-        check("version 2" in page, "the version page", "version 2",
+        check(any_in(page, "version 2", "versie 2"), "the version page", "version 2",
               page[-2000:])
         # a questionnaire stays with the version it was given
         qid = self.give(str(vid))
