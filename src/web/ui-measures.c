@@ -531,20 +531,12 @@ ui_fill_post(struct req *r)
 
 	if ((rc = measure_get(app->db, qid, &r->arena, &q)) != 0)
 		return rc;
+	/* the version the form showed; measure_answer refuses answers to
+	 * any other than the questionnaire's */
 	if (num_parse_i64(str_c(page_form(r, "version")), 1, INT64_MAX,
 	    &vid) != 0)
-		return ERR_INVAL;
-	if (vid != q.version_id) {
-		/* answers to another version: refused with the reason, and
-		 * nothing of them kept */
-		w = (struct why){ NULL, N_("These answers are for another "
-		    "version of the questionnaire; please fill it in "
-		    "again."), NULL, 0 };
-		rc = fill_page(r, qid, 0, all, &w, NULL);
-		r->status = err_status(ERR_CONFLICT);
-		return rc;
-	}
-	if ((rc = load_version(r, vid, &v, &ins)) != 0)
+		vid = 0;
+	if ((rc = load_version(r, q.version_id, &v, &ins)) != 0)
 		goto out;
 	instrument_answers_init(&a);
 	for (k = 0; k < r->nform; k++) {
@@ -576,14 +568,20 @@ ui_fill_post(struct req *r)
 	event_for(r, &ev, AUDIT_UPDATE, "questionnaire", qid);
 	rc = measure_answer(&env, qid, vid, ins, &a, given,
 	    strcmp(go, "finish") == 0, &ev, &done, &w);
-	if (rc == ERR_INVAL || rc == ERR_CONFLICT) {
+	if (rc == ERR_CONFLICT) {
+		/* nothing of another version's answers is kept or shown */
+		rc = fill_page(r, qid, 0, all, &w, NULL);
+		r->status = err_status(ERR_CONFLICT);
+		goto out;
+	}
+	if (rc == ERR_INVAL) {
 		if ((rc = measure_answers_get(&env, qid, ins, &cur)) != 0)
 			goto out;
 		for (k = 0; k < (size_t)ins->nitems; k++)
 			if (given[k] && a.v[k] != INT16_MAX)
 				cur.v[k] = a.v[k];
 		rc = fill_page(r, qid, (int)at, all, &w, &cur);
-		r->status = 400;
+		r->status = err_status(ERR_INVAL);
 		goto out;
 	}
 	if (rc != 0)
