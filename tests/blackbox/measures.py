@@ -278,6 +278,74 @@ class MeasuresMixin:
         eq(far.get("/instruments/%d" % vid).status, 404,
            "another organisation's library")
 
+    def status_of(self, who, qid):
+        """The questionnaire's row on the questionnaires page."""
+        page = who.get("/t/%d/measures" % self.tid).text
+        for row in re.findall(r"<tr>.*?</tr>", page, re.S):
+            if 'href="/q/%d/results"' % qid in row:
+                return row
+        return ""
+
+    def test_phase_change_makes_a_questionnaire_due_again(self):
+        qid = self.give("shipped:who-5", "phase")
+        check(any_in(self.status_of(self.client, qid), "To fill in",
+                     "In te vullen"), "a new questionnaire", "due",
+              self.status_of(self.client, qid))
+        r = self.answer_all(qid, [3, 3, 3, 3, 3])
+        eq(r.status, 303, "finishing the WHO-5")
+        check(any_in(self.status_of(self.client, qid), "Not due",
+                     "Nu niet aan de beurt"), "after finishing", "not due",
+              self.status_of(self.client, qid))
+        page = self.client.get("/q/%d/results" % qid).text
+        check("<strong>60</strong>" in page, "the WHO-5 result",
+              "raw 15 x 4 = 60", page[-2500:])
+        r = self.coach.post("/t/%d/phase" % self.tid, {
+            "csrf": self.coach.csrf(), "phase": "working"})
+        eq(r.status, 303, "the phase change")
+        check(any_in(self.status_of(self.client, qid), "To fill in",
+                     "In te vullen"), "after the phase change", "due again",
+              self.status_of(self.client, qid))
+
+    def test_rather_not_answer_where_the_instrument_allows_it(self):
+        qid = self.give("shipped:coaching-self")
+        page = self.client.get("/q/%d" % qid).text
+        check('value="-"' in page, "the coaching self-assessment",
+              "a 'rather not answer' choice", page[-2000:])
+        form = {"csrf": self.client.csrf(), "version":
+                self.version_of(self.client, qid), "all": "1",
+                "go": "finish", "a.goal1": "5", "a.goal2": "4",
+                "a.goal3": "-", "a.eff1": "2", "a.eff2": "3", "a.eff3": "5",
+                "a.act1": "4", "a.act2": "4", "a.support": "0"}
+        eq(self.client.post("/q/%d" % qid, form).status, 303,
+           "finishing with one declined")
+        csv = self.client.get("/q/%d/results.csv" % qid).text
+        eq(csv.splitlines()[0],
+           "completed_at,instrument,version,goal,efficacy,action,total",
+           "the CSV's header")
+        # goal: (5 + 4) / 2 = 4.5 prorated; efficacy (2 + 3 + 1) / 3 = 2
+        row = csv.splitlines()[1].split(",")
+        eq(row[3:6], ["4.5", "2", "4"], "the subscales")
+
+    def test_instrument_upload_as_a_file(self):
+        from objects import multipart
+        text = GOOD.replace("own-check", "uploaded-one")
+        body, ctype = multipart({"csrf": self.coach.csrf()},
+                                [("file", "mine.txt", "text/plain",
+                                  text.encode())])
+        r = self.coach.request("POST", "/instruments/upload?csrf=" +
+                               self.coach.csrf(), body=body,
+                               headers={"Content-Type": ctype})
+        location_id(r, "/instruments/")
+        bad = text.replace("licence: free\n", "")
+        body, ctype = multipart({"csrf": self.coach.csrf()},
+                                [("file", "bad.txt", "text/plain",
+                                  bad.encode())])
+        r = self.coach.request("POST", "/instruments/upload", body=body,
+                               headers={"Content-Type": ctype})
+        eq(r.status, 400, "a file without a licence")
+        check(any_in(r.text, "licence", "licentie"), "the refusal",
+              "names the missing licence", r.text[-2000:])
+
     def test_diary_is_private_until_shared(self):
         r = self.client.post("/t/%d/diary" % self.tid, {
             "csrf": self.client.csrf(), "body": "Vandaag " + DIARY_WORD})
@@ -395,6 +463,14 @@ class MeasuresMixin:
         # the outbox's batch (every 30 s) first adds the reminders that
         # fell due: a questionnaire given and not yet filled in
         qid = self.give("shipped:gad-7")
+        # and a mood reminder at a time of day just passed (UTC)
+        t = time.gmtime(time.time() - 60)
+        mood_too = t.tm_hour * 60 + t.tm_min >= 1
+        if mood_too:
+            r = self.client.post("/t/%d/mood/reminders" % self.tid, {
+                "csrf": self.client.csrf(),
+                "times": "%02d:%02d" % (t.tm_hour, t.tm_min)})
+            eq(r.status, 303, "a reminder time")
         deadline = time.time() + 75
         reminded = ""
         while time.time() < deadline and not reminded:
@@ -408,6 +484,10 @@ class MeasuresMixin:
                          % (self.client_id, reminded))
         check(n not in ("", "0"), "the notifications", "one for the client",
               n)
+        if mood_too:
+            last = self.sql_one("SELECT last_at FROM mood_reminders WHERE "
+                                "trajectory_id = %d" % self.tid)
+            check(last != "", "the mood reminder", "sent", "not yet")
         # the mail says only that there is something new
         client_email = self.srv.users["client"][0]
         got = None
