@@ -961,7 +961,10 @@ library_page(struct req *r, const char *text, const struct instr_error *e,
 		buf_release(&m);
 		P(r, "</p></div>\n");
 	}
-	form_begin(r, "/instruments");
+	/* the text may pass LIMIT_BODY_ANON: the token rides in the
+	 * action's query too */
+	form_begin(r, arena_printf(&r->arena, "/instruments?csrf=%s",
+	    web_csrf_value(r)));
 	P(r, "<p class=\"field\"><label for=\"f-text\">");
 	T(r, _("The questionnaire's text"));
 	P(r, "</label>\n<textarea id=\"f-text\" name=\"text\" rows=\"24\" "
@@ -1084,7 +1087,10 @@ ui_instrument(struct req *r)
 		P(r, "</li>");
 	}
 	P(r, "</ul>\n");
-	form_begin(r, "/instruments");
+	/* the text may pass LIMIT_BODY_ANON: the token rides in the
+	 * action's query too */
+	form_begin(r, arena_printf(&r->arena, "/instruments?csrf=%s",
+	    web_csrf_value(r)));
 	P(r, "<p class=\"field\"><label for=\"f-text\">");
 	T(r, _("The questionnaire's text"));
 	P(r, "</label>\n<textarea id=\"f-text\" name=\"text\" rows=\"24\" "
@@ -1129,8 +1135,8 @@ diary_page(struct req *r, int64_t tid, const struct why *w, const char *typed)
 		P(r, "</p>\n");
 		if (w != NULL)
 			error_box(r, page_why(r, w));
-		form_begin(r, arena_printf(&r->arena, "/t/%lld/diary",
-		    (long long)tid));
+		form_begin(r, arena_printf(&r->arena, "/t/%lld/diary?csrf=%s",
+		    (long long)tid, web_csrf_value(r)));
 		P(r, "<p class=\"field\"><label for=\"f-body\">");
 		T(r, _("New entry"));
 		P(r, "</label>\n<textarea id=\"f-body\" name=\"body\" "
