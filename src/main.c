@@ -33,9 +33,11 @@
 #include "core/log.h"
 #include "core/num.h"
 #include "event/event.h"
+#include "diary/diary.h"
 #include "http/http.h"
 #include "identity/identity.h"
 #include "identity/session.h"
+#include "instrument/measure.h"
 #include "keys/keyring.h"
 #include "notify/outbox.h"
 #include "store/db.h"
@@ -155,6 +157,19 @@ outbox_mail(void *arg, const char *to, const char *subject, const char *body)
 	return notify_mail(arg, to, subject, body);
 }
 
+/* Before each outbox batch: reminders that fall due by the clock
+ * (questionnaires, mood times), as content-free notifications. */
+static int
+reminders(void *arg, time_t now)
+{
+	struct app *app = arg;
+	int rc;
+
+	if ((rc = measure_remind(app->db, (int64_t)now)) != 0)
+		return rc;
+	return mood_remind(app->db, (int64_t)now);
+}
+
 static int
 cmd_serve(struct app *app)
 {
@@ -192,6 +207,8 @@ cmd_serve(struct app *app)
 		oc.send = outbox_mail;
 		oc.send_arg = app;
 		oc.base_url = app->cfg.base_url;
+		oc.prepare = reminders;
+		oc.prepare_arg = app;
 		if ((rc = outbox_new(&oc, &ob)) != 0 ||
 		    (rc = outbox_start(ob)) != 0)
 			die("cannot start the notification outbox: %s",

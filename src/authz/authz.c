@@ -44,7 +44,9 @@
 #include "chat/chat.h"
 #include "appointment/appointment.h"
 #include "core/err.h"
+#include "diary/diary.h"
 #include "identity/identity.h"
+#include "instrument/measure.h"
 #include "message/message.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
@@ -141,11 +143,22 @@ check_member(struct db *db, const struct principal *p, int64_t id,
 	return 0;
 }
 
-/* The trajectory an object of it belongs to, from the object's owner. */
+/* The trajectory an object of it belongs to, from the object's owner;
+ * *priv: the object is the client's alone (an unshared diary entry). */
 static int
-traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id)
+traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
+    bool *priv)
 {
+	bool shared = true;
+	int rc;
+
 	switch (kind) {
+	case AUTHZ_QUESTIONNAIRE:
+		return measure_q_traj_on(c, id, traj_id);
+	case AUTHZ_DIARY_ENTRY:
+		rc = diary_entry_traj_on(c, id, traj_id, &shared);
+		*priv = !shared;
+		return rc;
 	case AUTHZ_THREAD:
 		return msg_thread_traj_on(c, id, traj_id);
 	case AUTHZ_MESSAGE:
@@ -188,6 +201,7 @@ check_relation(struct db *db, const struct principal *p,
 	struct traj_relation rel;
 	struct db_conn *c;
 	int64_t traj_id = 0;
+	bool priv = false;
 	int rc;
 
 	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
@@ -195,18 +209,51 @@ check_relation(struct db *db, const struct principal *p,
 	/* The object and its trajectory from one snapshot. */
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if ((rc = traj_of(c, kind, id, &traj_id)) == 0)
+	if ((rc = traj_of(c, kind, id, &traj_id, &priv)) == 0)
 		rc = traj_relation_on(c, traj_id, p->user_id, &rel);
 	db_read_end(db, c);
 	if (rc != 0)
 		return rc;
 	if ((rc = decide_relation(p, act, kind, &rel)) != 0)
 		return rc;
+	/* a private diary entry: the client's alone, as if it did not
+	 * exist for anyone else */
+	if (priv && (rel.part != ROLE_CLIENT || p->role != ROLE_CLIENT))
+		return ERR_NOTFOUND;
 	out->org_id = rel.org_id;
 	out->traj_id = rel.traj_id;
 	out->client_id = rel.client_id;
 	/* Only a part the caller acts in now counts (see above). */
 	out->part = rel.part == p->role ? rel.part : 0;
+	return 0;
+}
+
+/* An instrument version of the organisation's library: its professionals
+ * read it and make new versions; an administrator reads it; anyone of
+ * another organisation learns nothing. */
+static int
+check_instrument(struct db *db, const struct principal *p,
+    enum authz_action act, int64_t id, struct authz_object *out)
+{
+	struct db_conn *c;
+	int64_t org = 0;
+	int rc;
+
+	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = measure_version_org_on(c, id, &org);
+	db_read_end(db, c);
+	if (rc != 0)
+		return rc;
+	if (org != p->org_id)
+		return ERR_NOTFOUND;
+	if (p->role == ROLE_CLIENT)
+		return ERR_FORBIDDEN;
+	if (p->role != ROLE_PROFESSIONAL && act != AUTHZ_READ)
+		return ERR_FORBIDDEN;
+	out->org_id = org;
 	return 0;
 }
 
@@ -239,7 +286,11 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_ATTACHMENT:
 	case AUTHZ_CHAT:
 	case AUTHZ_APPOINTMENT:
+	case AUTHZ_QUESTIONNAIRE:
+	case AUTHZ_DIARY_ENTRY:
 		return check_relation(db, p, act, kind, id, out);
+	case AUTHZ_INSTRUMENT:
+		return check_instrument(db, p, act, id, out);
 	}
 	return ERR_FORBIDDEN;
 }
@@ -289,6 +340,9 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_ATTACHMENT] = "attachment",
 		[AUTHZ_CHAT] = "chat",
 		[AUTHZ_APPOINTMENT] = "appointment",
+		[AUTHZ_QUESTIONNAIRE] = "questionnaire",
+		[AUTHZ_DIARY_ENTRY] = "diary",
+		[AUTHZ_INSTRUMENT] = "instrument",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -57,8 +57,14 @@ enum authz_kind {
 	/* issue 10 (live contact) */
 	AUTHZ_CHAT,         /* id: chat message (of a trajectory) */
 	AUTHZ_APPOINTMENT,  /* id: appointment (of a trajectory; issue 13) */
+	/* issue 11, measures (instrument/measure.h, diary/diary.h): */
+	AUTHZ_QUESTIONNAIRE, /* id: questionnaire given to a trajectory */
+	AUTHZ_DIARY_ENTRY,  /* id: diary entry; the client's alone until
+	                       shared, then the professionals' too */
+	AUTHZ_INSTRUMENT,   /* id: instrument version (the organisation's
+	                       library: its professionals) */
 };
-#define AUTHZ_NKINDS (AUTHZ_APPOINTMENT + 1)
+#define AUTHZ_NKINDS (AUTHZ_INSTRUMENT + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

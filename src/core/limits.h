@@ -430,5 +430,54 @@
 /* An invitation mailed along with a notice (smtp.c): one event and its
  * VTIMEZONE are a few kilobytes. */
 #define LIMIT_MAIL_CALENDAR 65536
+/* --- Questionnaires, diary and mood meter (src/instrument, src/diary) -- */
+
+/* Bytes of one instrument file: the largest shipped one is about 12 KiB;
+ * a 200-item instrument in two languages with long items fits. */
+#define LIMIT_INSTRUMENT_BYTES (128 * 1024)
+/* Bytes of one line of an instrument file: an item's text in one language
+ * is a sentence or two, never a page. */
+#define LIMIT_INSTRUMENT_LINE 1024
+/* Items of one instrument: the longest questionnaires in routine use
+ * (e.g. the SCL-90) have 90; twice that leaves room. */
+#define LIMIT_INSTRUMENT_ITEMS 200
+/* Answer scales of one instrument; most have one or two. */
+#define LIMIT_INSTRUMENT_SCALES 16
+/* Distance between the lowest and highest point of a scale: 0-100 is a
+ * visual analogue scale, the widest we accept. */
+#define LIMIT_INSTRUMENT_SCALE_SPAN 100
+/* Scores (total and subscales) of one instrument. */
+#define LIMIT_INSTRUMENT_SCORES 32
+/* Cut-offs (labelled bands) of one score: severity bands have five. */
+#define LIMIT_INSTRUMENT_CUTOFFS 10
+/* Bytes of an identifier (instrument, scale, item, score). */
+#define LIMIT_INSTRUMENT_ID 32
+/* Versions of one instrument kept: a professional editing by the hour
+ * for years would not reach it. */
+#define LIMIT_INSTRUMENT_VERSIONS 1000
+/* Results listed and plotted on one page (older ones a page further, and
+ * all of them in the CSV): each costs a decryption and a table row, so a
+ * bound keeps the page after 200 results within twice the page after 5
+ * (bench/30-measures.sh: 50 a page made it 2.4 times); twenty are most
+ * of a year of fortnightly measurements. */
+#define LIMIT_RESULTS_PAGE 20
+/* Results one CSV holds at most: a weekly measure for a century. */
+#define LIMIT_RESULTS_CSV 5000
+/* Bytes of a diary entry and of a mood note. */
+#define LIMIT_DIARY_ENTRY (16 * 1024)
+#define LIMIT_MOOD_NOTE 1000
+/* Tags on one mood entry, and bytes of one tag. */
+#define LIMIT_MOOD_TAGS 8
+#define LIMIT_MOOD_TAG 32
+/* Moods one plot window reads at most: a year of daily moods read
+ * several times a day fits (the month view spans a year). */
+#define LIMIT_MOOD_WINDOW 4000
+/* Diary entries one page lists. */
+#define LIMIT_DIARY_PAGE 200
+/* Mood reminder times per client per day. */
+#define LIMIT_MOOD_REMINDERS 4
+/* Points one plot draws at most: a plot of five years of daily moods
+ * shows weekly or monthly means instead of 1,800 dots. */
+#define LIMIT_PLOT_POINTS 400
 
 #endif

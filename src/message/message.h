@@ -425,6 +425,8 @@ struct msg_export {
 	size_t nthreads;
 	struct chat_msg *chat;              /* the chat (chat.h), oldest first */
 	size_t nchat;
+	const char *measures;  /* the client's questionnaires, diary and
+	                          moods as a JSON object (client only) */
 };
 
 /*

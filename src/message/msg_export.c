@@ -21,6 +21,8 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "diary/diary.h"
+#include "instrument/measure.h"
 #include "keys/keyring.h"
 #include "message/markdown.h"
 #include "message/msg_int.h"
@@ -31,6 +33,28 @@
 #include "core/banned.h"
 
 /* --- export --------------------------------------------------------------- */
+
+/* What the client wrote besides messages (issue 11), from its modules. */
+static int
+export_measures(const struct msg_env *env, struct db_conn *c, int64_t org_id,
+    int64_t traj_id, struct arena *a, const char **out)
+{
+	struct measure_env me = { env->db, env->kr };
+	struct diary_env de = { env->db, env->kr };
+	struct buf b = BUF_INIT;
+	int rc;
+
+	buf_addch(&b, '{');
+	if ((rc = measure_export_json(&me, c, org_id, traj_id, &b)) == 0) {
+		buf_addch(&b, ',');
+		rc = diary_export_json(&de, c, org_id, traj_id, &b);
+	}
+	buf_addch(&b, '}');
+	if (rc == 0)
+		*out = arena_strndup(a, b.p, b.len);
+	buf_wipe(&b);
+	return rc;
+}
 
 int
 msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
@@ -129,6 +153,10 @@ msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
 	/* The chat of the trajectory belongs to the conversation too. */
 	if ((rc = chat_export_on(c, env->kr, h.org_id, traj_id, a, &out->chat,
 	    &out->nchat)) != 0)
+		goto out;
+	/* What the client wrote elsewhere is in the client's own export. */
+	if (client && (rc = export_measures(env, c, h.org_id, traj_id, a,
+	    &out->measures)) != 0)
 		goto out;
 	/* Hand each thread its messages, in order (rows are by id). */
 	out->threads = arena_calloc(a, nth + 1, sizeof(*out->threads));
@@ -284,6 +312,9 @@ msg_export_json(const struct msg_export *x, struct buf *out)
 	}
 	json_object_set_new(root, "threads", threads);
 	json_object_set_new(root, "chat", chat_export_json(x->chat, x->nchat));
+	if (x->measures != NULL)
+		json_object_set_new(root, "measures",
+		    json_loads(x->measures, 0, NULL));
 	json_to_buf(root, out);
 	json_decref(root);
 }

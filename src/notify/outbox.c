@@ -52,6 +52,8 @@ struct outbox {
 	int interval;
 	int digest_hour;
 	struct tz *tz;
+	int (*prepare)(void *arg, time_t now);
+	void *prepare_arg;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -545,6 +547,10 @@ outbox_run_once(struct outbox *ob, time_t now, struct outbox_stats *st)
 	if (st == NULL)
 		st = &dummy;
 	memset(st, 0, sizeof(*st));
+	if (ob->prepare != NULL &&
+	    (rc = ob->prepare(ob->prepare_arg, now)) != 0)
+		log_warn("outbox", "msg=\"prepare failed\" err=%s",
+		    err_name(rc));
 	arena_init(&a);
 	if ((rc = digest_moment(ob, now, &digest_at)) != 0)
 		goto out;
@@ -595,6 +601,8 @@ outbox_new(const struct outbox_config *cfg, struct outbox **out)
 	ob->send_arg = cfg->send_arg;
 	ob->interval = cfg->interval;
 	ob->digest_hour = cfg->digest_hour;
+	ob->prepare = cfg->prepare;
+	ob->prepare_arg = cfg->prepare_arg;
 	ob->base_url = xstrdup(cfg->base_url ? cfg->base_url : "");
 	len = strlen(ob->base_url);
 	while (len > 0 && ob->base_url[len - 1] == '/')

@@ -93,6 +93,11 @@ struct outbox_config {
 	int interval;            /* seconds between batches, >= 1 */
 	int digest_hour;         /* local hour of the daily digest, 0..23 */
 	const char *digest_tz;   /* the zone of that hour (IANA name) */
+	/* Run at the start of each batch, to add rows that fall due by the
+	 * clock (questionnaire and mood reminders); NULL: none.  Its error
+	 * is logged, and the batch goes on. */
+	int (*prepare)(void *arg, time_t now);
+	void *prepare_arg;
 };
 
 /* The defaults: every 30 seconds, digests at 08:00 Europe/Amsterdam; db,

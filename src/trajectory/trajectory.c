@@ -40,6 +40,7 @@
 #include "keys/keyring.h"
 #include "store/db.h"
 #include "trajectory/traj_int.h"
+#include "instrument/measure.h"
 #include "core/banned.h"
 
 static const char *const phase_names[] = {
@@ -828,6 +829,9 @@ change_run(struct db_conn *c, void *arg)
 			rc = exec_update(c, "UPDATE trajectories SET phase = ? "
 			    "WHERE id = ?", j->traj_id,
 			    traj_phase_name((enum traj_phase)j->value), 0, 0);
+		/* questionnaires scheduled at phase changes are due now */
+		if (rc == 0)
+			rc = measure_phase_changed_on(c, j->traj_id, j->now);
 		break;
 	case CHANGE_SHARE_READS:
 		detail = "share-reads";

@@ -145,5 +145,23 @@ int ui_calendar_feed(struct req *r);
 struct appt_actor ui_appt_actor(struct req *r);
 const char *ui_appt_kind_label(enum appt_kind k);
 const char *ui_appt_status_label(enum appt_status s);
+/* ui-measures.c: questionnaires, results, the instrument library, the
+ * diary and the mood meter (issue 11) */
+int ui_measures(struct req *r);
+int ui_measures_give_post(struct req *r);
+int ui_fill(struct req *r);
+int ui_fill_post(struct req *r);
+int ui_results(struct req *r);
+int ui_results_csv(struct req *r);
+int ui_instruments(struct req *r);
+int ui_instruments_post(struct req *r);
+int ui_instruments_upload(struct req *r);
+int ui_instrument(struct req *r);
+int ui_diary(struct req *r);
+int ui_diary_post(struct req *r);
+int ui_diary_share_post(struct req *r);
+int ui_mood(struct req *r);
+int ui_mood_post(struct req *r);
+int ui_mood_reminders_post(struct req *r);
 
 #endif

@@ -91,6 +91,10 @@ kind_words(const char *k)
 	if (strcmp(k, "hourglass") == 0) return _("the hourglass");
 	if (strcmp(k, "activity") == 0) return _("a recorded time");
 	if (strcmp(k, "appointment") == 0) return _("an appointment");
+	if (strcmp(k, "questionnaire") == 0) return _("a questionnaire");
+	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
+	if (strcmp(k, "diary") == 0) return _("a diary entry");
+	if (strcmp(k, "mood") == 0) return _("the mood meter");
 	return k;
 }
 
@@ -114,6 +118,10 @@ static const struct {
 	{ "invite", N_("invitations") },
 	{ "organisation", N_("organisation settings") },
 	{ "appointment", N_("appointments") },
+	{ "questionnaire", N_("questionnaires") },
+	{ "instrument", N_("the questionnaire library") },
+	{ "diary", N_("the diary") },
+	{ "mood", N_("the mood meter") },
 };
 
 /* The detail of a refusal or security event in plain words; other

@@ -400,6 +400,10 @@ show_page(struct req *r, int64_t tid, const char *ok)
 		ui_chat_link(r, tid);
 		if ((rc = ui_thread_section(r, tid)) != 0)
 			return rc;
+		/* issue 11: questionnaires, diary and mood (ui-measures.c) */
+		PF(r, "<p><a href=\"/t/%lld/measures\">", (long long)tid);
+		T(r, _("Questionnaires, diary and mood meter"));
+		P(r, "</a></p>\n");
 	}
 	page_end(r);
 	return 0;

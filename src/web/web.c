@@ -154,6 +154,23 @@ static const struct route routes[] = {
 	{ PO, "/appointments/:apid/noshow", ui_appt_noshow_post, PRO, CSRF,  SMALL, APPT(UPDATE) },
 	{ PO, "/appointments/:apid/followed-up", ui_appt_task_done_post, PRO, CSRF, SMALL, APPT(UPDATE) },
 	{ G,  "/appointments/:apid/invite.ics", ui_appt_ics, PRO | CLI, 0,   0,     APPT(READ) },
+	/* questionnaires, diary and mood meter (ui-measures.c, issue 11) */
+	{ G,  "/t/:tid/measures",     ui_measures,         PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/questionnaires", ui_measures_give_post, PRO, CSRF,    SMALL, TRAJ(CREATE) },
+	{ G,  "/q/:qid",              ui_fill,             CLI, 0,           0,     OBJ(AUTHZ_QUESTIONNAIRE), AUTHZ_UPDATE },
+	{ PO, "/q/:qid",              ui_fill_post,        CLI, CSRF,        FORM,  OBJ(AUTHZ_QUESTIONNAIRE), AUTHZ_UPDATE },
+	{ G,  "/q/:qid/results",      ui_results,          PRO | CLI, 0,     0,     OBJ(AUTHZ_QUESTIONNAIRE), AUTHZ_READ },
+	{ G,  "/q/:qid/results.csv",  ui_results_csv,      PRO | CLI, 0,     0,     OBJ(AUTHZ_QUESTIONNAIRE), AUTHZ_EXPORT },
+	{ G,  "/instruments",         ui_instruments,      PRO, 0,           0,     NOOBJ },
+	{ PO, "/instruments",         ui_instruments_post, PRO, CSRF,        FORM,  NOOBJ },
+	{ PO, "/instruments/upload",  ui_instruments_upload, PRO, CSRF | ROUTE_UPLOAD, FORM, NOOBJ },
+	{ G,  "/instruments/:ivid",   ui_instrument,       PRO, 0,           0,     OBJ(AUTHZ_INSTRUMENT), AUTHZ_READ },
+	{ G,  "/t/:tid/diary",        ui_diary,            PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/diary",        ui_diary_post,       CLI, CSRF,        FORM,  TRAJ(CREATE) },
+	{ PO, "/diary/:did/share",    ui_diary_share_post, CLI, CSRF,        SMALL, OBJ(AUTHZ_DIARY_ENTRY), AUTHZ_UPDATE },
+	{ G,  "/t/:tid/mood",         ui_mood,             PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/mood",         ui_mood_post,        CLI, CSRF,        FORM,  TRAJ(CREATE) },
+	{ PO, "/t/:tid/mood/reminders", ui_mood_reminders_post, CLI, CSRF,   SMALL, TRAJ(UPDATE) },
 };
 
 #undef G

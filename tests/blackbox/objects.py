@@ -20,7 +20,8 @@ ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
 # The route's object (`infuus routes`) and the path parameter holding its id.
 OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "attachment": "aid", "member": "uid", "chat": "cid",
-                "appointment": "apid"}
+                "appointment": "apid", "questionnaire": "qid", "diary": "did",
+                "instrument": "ivid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -28,7 +29,11 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "attachment": ("an attachment", "een bijlage"),
               "member": ("a membership", "een lidmaatschap"),
               "chat": ("a chat message", "een chatbericht"),
-              "appointment": ("an appointment", "een afspraak")}
+              "appointment": ("an appointment", "een afspraak"),
+              "questionnaire": ("a questionnaire", "een vragenlijst"),
+              "diary": ("a diary entry", "een dagboekstuk"),
+              "instrument": ("a library questionnaire",
+                             "een vragenlijst uit de bibliotheek")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -93,3 +98,26 @@ def make_trajectory(coach, client_uid, title):
     apid = location_id(r, "/appointments/")
     return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
             "cid": int(cids[-1]), "apid": apid}
+
+
+def make_measures(coach, client, tid):
+    """Issue 11's objects in the trajectory: a questionnaire the coach
+    gives (a shipped one, so the organisation's library holds a version)
+    and a private diary entry of the client: their ids by parameter."""
+    r = coach.post("/t/%d/questionnaires" % tid, {
+        "csrf": coach.csrf(), "instrument": "shipped:phq-9",
+        "schedule": "once"})
+    if r.status != 303:
+        raise Failure("giving a questionnaire", "303", r)
+    page = coach.get("/t/%d/measures" % tid).text
+    qids = re.findall(r'href="/q/(\d+)/results"', page)
+    lib = re.findall(r'href="/instruments/(\d+)"',
+                     coach.get("/instruments").text)
+    r = client.post("/t/%d/diary" % tid, {"csrf": client.csrf(),
+                                          "body": "Privé."})
+    dids = re.findall(r'action="/diary/(\d+)/share"',
+                      client.get("/t/%d/diary" % tid).text)
+    if r.status != 303 or not qids or not lib or not dids:
+        raise Failure("a questionnaire, a library version and a diary "
+                      "entry", "made", (qids, lib, dids))
+    return {"qid": int(qids[-1]), "ivid": int(lib[0]), "did": int(dids[0])}

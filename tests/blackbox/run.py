@@ -39,11 +39,12 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
 
 from coaching import CoachingMixin  # noqa: E402
 from live import LiveMixin  # noqa: E402
+from measures import MeasuresMixin  # noqa: E402
 from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
-                     make_trajectory)
+                     make_measures, make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
@@ -607,6 +608,7 @@ class Identity(Suite):
             co.login_ok(*coach)
             self.owners[key] = co
             ids = make_trajectory(co, cl.me()["id"], "Traject " + key)
+            ids.update(make_measures(co, cl, ids["tid"]))
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
@@ -892,6 +894,9 @@ class Identity(Suite):
                     if role == "admin" and where == "sibling":
                         continue
                     if rt["object"] == "member" and where == "sibling":
+                        continue
+                    # The library is the whole organisation's.
+                    if rt["object"] == "instrument" and where == "sibling":
                         continue
                     path = fill(rt["path"], ids)
                     tried += 1
@@ -1490,7 +1495,9 @@ def main():
                     Security,
                     Transport,
                     Live,
-                    Appointments):
+                    Appointments,
+                    Measures,
+                    Security):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1512,6 +1519,10 @@ class Reasons(ReasonsMixin, Suite):
 
 class Threads(ThreadsMixin, Suite):
     """A long thread a page at a time (issue 8): see threads.py."""
+
+
+class Measures(MeasuresMixin, Suite):
+    """Questionnaires, diary and mood meter (issue 11): measures.py."""
 
 
 class Security(SecurityMixin, Suite):

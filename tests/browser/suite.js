@@ -424,6 +424,9 @@ test('two factors: a recovery code logs in once, and only once', async () => {
 
 require('./coaching.js').late(coachingDeps);
 
+/* Questionnaires, diary and mood meter (issue 11). */
+require('./measures.js')(coachingDeps);
+
 test('language: a Dutch browser gets a Dutch page marked lang="nl"', async () => {
 	const nl = await person('dutch visitor', { locale: 'nl-NL', fresh: true });
 	try {

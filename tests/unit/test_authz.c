@@ -29,6 +29,8 @@
 #include "keys/keyring.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "diary/diary.h"
+#include "instrument/measure.h"
 #include "testdb.h"
 
 #define TEST_NAME "authz"
@@ -628,6 +630,104 @@ members_in_the_path_belong_to_the_admins_organisation(void **state)
 	check_rules(fx, rules, sizeof(rules) / sizeof(rules[0]));
 }
 
+/* Issue 11: a questionnaire follows its trajectory; a diary entry is the
+ * client's alone until shared, and then its professionals' too; a
+ * version of the library is its organisation's professionals' (an admin
+ * reads it, a client does not, another organisation learns nothing). */
+static void
+measures_follow_the_relation_and_privacy(void **state)
+{
+	static const char text[] = "infuus-instrument 1\nid t\nversion 1\n"
+	    "title nl: T\ntitle en: T\nsource: s\nlicence: l\n"
+	    "scale s 0 3\nitem q1 s\ntext q1 nl: a\ntext q1 en: a\n";
+	struct testdb_fx *fx = *state;
+	struct measure_env me = { fx->db, fx->kr };
+	struct diary_env de = { fx->db, fx->kr };
+	struct world w;
+	struct objs mine, foreign;
+	struct instr_error e;
+	struct why why;
+	int64_t pro_b, client_b, vid, vid_b, qid, did;
+	struct audit_event ev = {
+		.org_id = 0, .outcome = AUDIT_SUCCESS, .role = "professional",
+		.purpose = "care", .kind = "questionnaire", .node = "test",
+	};
+
+	make_world(fx, &w);
+	pro_b = testdb_add_user(fx->db, "coach@b.example", "Coach B");
+	client_b = testdb_add_user(fx->db, "klant@b.example", "Klant B");
+	assert_int_equal(member_add(fx->db, w.b, pro_b, ROLE_PROFESSIONAL), 0);
+	assert_int_equal(member_add(fx->db, w.b, client_b, ROLE_CLIENT), 0);
+	make_objects(fx, w.a, w.pro_a, w.client_a, "Mijn traject", &mine);
+	make_objects(fx, w.b, pro_b, client_b, "Elders", &foreign);
+	ev.actor_id = w.pro_a;
+	assert_int_equal(measure_version_add(&me, w.a, w.pro_a, STR(text),
+	    false, &ev, &vid, &e), 0);
+	assert_int_equal(measure_version_add(&me, w.b, pro_b, STR(text),
+	    false, &ev, &vid_b, &e), 0);
+	/* a version of another organisation is not given */
+	assert_int_equal(measure_assign(&me, mine.traj, vid_b, MEASURE_ONCE,
+	    0, w.pro_a, &ev, &qid, &why), ERR_NOTFOUND);
+	assert_int_equal(measure_assign(&me, mine.traj, vid, MEASURE_ONCE, 0,
+	    w.pro_a, &ev, &qid, &why), 0);
+	ev.actor_id = w.client_a;
+	ev.role = "client";
+	ev.purpose = "client-self";
+	assert_int_equal(diary_add(&de, mine.traj, STR("geheim"), false, &ev,
+	    &did, &why), 0);
+
+	const struct principal pro = who(w.pro_a, w.a, ROLE_PROFESSIONAL, true);
+	const struct principal client = who(w.client_a, w.a, ROLE_CLIENT, true);
+	const struct principal client2 = who(w.client2_a, w.a, ROLE_CLIENT,
+	    true);
+	const struct principal admin = who(w.admin_a, w.a, ROLE_ADMIN, true);
+	const struct principal other = who(pro_b, w.b, ROLE_PROFESSIONAL,
+	    true);
+	const struct rule before[] = {
+		{ "client fills in own", client, AUTHZ_UPDATE,
+		    AUTHZ_QUESTIONNAIRE, qid, 0 },
+		{ "pro reads the results", pro, AUTHZ_READ,
+		    AUTHZ_QUESTIONNAIRE, qid, 0 },
+		{ "another client", client2, AUTHZ_READ, AUTHZ_QUESTIONNAIRE,
+		    qid, NF },
+		{ "admin reads the results", admin, AUTHZ_READ,
+		    AUTHZ_QUESTIONNAIRE, qid, NF },
+		{ "pro of org B", other, AUTHZ_READ, AUTHZ_QUESTIONNAIRE, qid,
+		    NF },
+		{ "client shares own entry", client, AUTHZ_UPDATE,
+		    AUTHZ_DIARY_ENTRY, did, 0 },
+		{ "pro reads a private entry", pro, AUTHZ_READ,
+		    AUTHZ_DIARY_ENTRY, did, NF },
+		{ "another client reads it", client2, AUTHZ_READ,
+		    AUTHZ_DIARY_ENTRY, did, NF },
+		{ "pro reads the library", pro, AUTHZ_READ, AUTHZ_INSTRUMENT,
+		    vid, 0 },
+		{ "admin reads the library", admin, AUTHZ_READ,
+		    AUTHZ_INSTRUMENT, vid, 0 },
+		{ "admin changes the library", admin, AUTHZ_UPDATE,
+		    AUTHZ_INSTRUMENT, vid, FB },
+		{ "client reads the library", client, AUTHZ_READ,
+		    AUTHZ_INSTRUMENT, vid, FB },
+		{ "pro of org B reads it", other, AUTHZ_READ, AUTHZ_INSTRUMENT,
+		    vid, NF },
+		{ "no such version", pro, AUTHZ_READ, AUTHZ_INSTRUMENT,
+		    vid_b + 100, NF },
+	};
+	check_rules(fx, before, sizeof(before) / sizeof(before[0]));
+
+	assert_int_equal(diary_share(&de, did, &ev), 0);
+	const struct rule after[] = {
+		{ "pro reads a shared entry", pro, AUTHZ_READ,
+		    AUTHZ_DIARY_ENTRY, did, 0 },
+		{ "another client still not", client2, AUTHZ_READ,
+		    AUTHZ_DIARY_ENTRY, did, NF },
+		{ "pro of org B still not", other, AUTHZ_READ,
+		    AUTHZ_DIARY_ENTRY, did, NF },
+	};
+	check_rules(fx, after, sizeof(after) / sizeof(after[0]));
+	(void)foreign;
+}
+
 /* Kinds and actions have codes for the route listing and the access log. */
 static void
 kinds_and_actions_have_codes(void **state)
@@ -670,6 +770,7 @@ run(const char *name, struct testdb *g)
 		T(members_in_the_path_belong_to_the_admins_organisation, g),
 		TR(trajectory_objects_follow_the_relation, g),
 		TR(a_checked_object_says_where_it_belongs, g),
+		TR(measures_follow_the_relation_and_privacy, g),
 		cmocka_unit_test(kinds_and_actions_have_codes),
 	};
 
