@@ -916,17 +916,16 @@ asg_draft_save(const struct asg_env *env, int64_t id, int64_t user_id,
 int
 asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
     struct str text, const struct msg_upload *ups, size_t nups, time_t now,
-    const struct audit_event *ev, struct why *why, int64_t *version_n)
+    const struct audit_event *ev, struct why *why, struct arena *a,
+    int64_t *version_n)
 {
 	const char *types[LIMIT_ATTACHMENTS], *names[LIMIT_ATTACHMENTS];
 	struct change_job j;
 	struct str body;
-	struct arena a;
 	size_t i;
 	int rc;
 
 	*version_n = 0;
-	arena_init(&a);
 	memset(&j, 0, sizeof(j));
 	rc = asg_text_why(text_check(text, LIMIT_ASG_WORK, 0, true, &body),
 	    why, "body", N_("Please write your work before handing it in."),
@@ -943,7 +942,7 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 	}
 	/* The message module's checks: by content, never by the name. */
 	for (i = 0; i < nups; i++) {
-		names[i] = msg_clean_name(ups[i].name, &a);
+		names[i] = msg_clean_name(ups[i].name, a);
 		if ((rc = msg_upload_check(&ups[i], &types[i])) != 0) {
 			if (rc == ERR_TOOBIG && ups[i].len == 0)
 				why_set(why, rc, "attachments", N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is empty."));
@@ -958,7 +957,7 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 			}
 			goto out;
 		}
-		names[i] = msg_name_for_type(names[i], types[i], &a);
+		names[i] = msg_name_for_type(names[i], types[i], a);
 	}
 	j.id = id;
 	j.user_id = user_id;
@@ -980,7 +979,6 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 		*version_n = j.out_n;
 out:
 	change_release(&j);
-	arena_release(&a);
 	return rc;
 }
 

@@ -148,11 +148,13 @@ int asg_draft_save(const struct asg_env *env, int64_t id, int64_t user_id,
  * with a reason: ERR_INVAL (empty text), ERR_TOOBIG, ERR_TOOMANY (more
  * than LIMIT_ASG_VERSIONS versions or LIMIT_ATTACHMENTS files),
  * ERR_MEDIATYPE, ERR_CONFLICT (nothing to hand in now: offered, already
- * handed in and waiting for feedback, done).
+ * handed in and waiting for feedback, done).  A file named in why
+ * (why->name) lives in a.
  */
 int asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
     struct str text, const struct msg_upload *ups, size_t nups, time_t now,
-    const struct audit_event *ev, struct why *why, int64_t *version_n);
+    const struct audit_event *ev, struct why *why, struct arena *a,
+    int64_t *version_n);
 
 /* Feedback on the latest version (a professional of the trajectory): the
  * state becomes feedback and the client is notified.  ERR_CONFLICT when

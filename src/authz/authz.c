@@ -2,8 +2,9 @@
  * authz.c - the one authorisation decision point (see authz.h).
  *
  * Objects of a trajectory (the trajectory, its threads, messages and
- * attachments) are decided on facts read in one snapshot from their
- * owners: which trajectory (the message module), its organisation and
+ * attachments, its assignments and their files) are decided on facts read
+ * in one snapshot from their owners: which trajectory (the message and
+ * assignment modules), its organisation and
  * phase and the caller's part in it (traj_relation_on):
  *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
  *   - the caller takes part (trajectory_members) in the role they hold in
@@ -42,6 +43,7 @@
 
 #include "core/err.h"
 #include "identity/identity.h"
+#include "assignment/assignment.h"
 #include "message/message.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
@@ -149,6 +151,10 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id)
 		return msg_message_traj_on(c, id, traj_id);
 	case AUTHZ_ATTACHMENT:
 		return msg_attachment_traj_on(c, id, traj_id);
+	case AUTHZ_ASSIGNMENT:
+		return asg_traj_on(c, id, traj_id);
+	case AUTHZ_ASG_FILE:
+		return asg_file_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -230,6 +236,8 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_THREAD:
 	case AUTHZ_MESSAGE:
 	case AUTHZ_ATTACHMENT:
+	case AUTHZ_ASSIGNMENT:
+	case AUTHZ_ASG_FILE:
 		return check_relation(db, p, act, kind, id, out);
 	}
 	return ERR_FORBIDDEN;
@@ -278,6 +286,8 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_MESSAGE] = "message",
 		[AUTHZ_MEMBER] = "member",
 		[AUTHZ_ATTACHMENT] = "attachment",
+		[AUTHZ_ASSIGNMENT] = "assignment",
+		[AUTHZ_ASG_FILE] = "assignment-file",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

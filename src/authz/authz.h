@@ -54,8 +54,11 @@ enum authz_kind {
 	AUTHZ_MEMBER,       /* id: user, as a member of the caller's
 	                       organisation (an admin changes or removes) */
 	AUTHZ_ATTACHMENT,   /* id: attachment (of a message) */
+	/* src/assignment: objects of a trajectory, like threads */
+	AUTHZ_ASSIGNMENT,   /* id: assignment */
+	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
 };
-#define AUTHZ_NKINDS (AUTHZ_ATTACHMENT + 1)
+#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

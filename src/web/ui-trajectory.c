@@ -1294,6 +1294,10 @@ show_page(struct req *r, int64_t tid, const char *ok, const char *error)
 		P(r, "</p>\n");
 	} else {
 		questions_section(r, &t, q, nq, m, nm, tz, view);
+		PF(r, "<p class=\"asg-link\"><a href=\"/t/%lld/assignments\">",
+		    (long long)tid);
+		T(r, _("Assignments and learning cycle"));
+		P(r, "</a></p>\n");
 		if ((rc = ui_thread_section(r, tid)) != 0)
 			return rc;
 	}

@@ -45,6 +45,7 @@ from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
+from assignments import AssignmentsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1484,7 +1485,8 @@ def main():
                     AuditEvents,
                     Reasons,
                     Threads,
-                    Security):
+                    Security,
+                    Assignments):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1510,6 +1512,10 @@ class Threads(ThreadsMixin, Suite):
 
 class Security(SecurityMixin, Suite):
     """Issue 9's identity and account findings: see security.py."""
+
+
+class Assignments(AssignmentsMixin, Suite):
+    """Assignments and the learning cycle (issue 11): assignments.py."""
 
 
 def finish(runner, root, keep, t0):
