@@ -254,16 +254,15 @@ class AssignmentsMixin:
         check("Ingebroken" not in page, "nothing changed", "no work", page)
 
     def test_bad_input_is_refused_with_reasons(self):
-        self.client.lang = "en"
-        self.coach.lang = "en"
+        # The demo's people read Dutch: the reasons are checked in it.
         cases = [
-            ([("title", "")], 400, "Please give the assignment a title."),
-            ([("title", "x" * 200)], 413, "longer than 120 characters"),
-            ([("form", "dance")], 400, "Choose a work form."),
-            ([("tag", "sleeper")], 400, "learning preferences"),
-            ([("form", "questionnaire")], 400, "Name the questionnaire"),
-            ([("due", "2001-01-01")], 400, "in the past"),
-            ([("due", "morgen")], 400, "not a date"),
+            ([("title", "")], 400, "Geef de opdracht een titel."),
+            ([("title", "x" * 200)], 413, "langer dan 120 tekens"),
+            ([("form", "dance")], 400, "Kies een werkvorm."),
+            ([("tag", "sleeper")], 400, "leervoorkeuren"),
+            ([("form", "questionnaire")], 400, "Noem de vragenlijst"),
+            ([("due", "2001-01-01")], 400, "in het verleden"),
+            ([("due", "morgen")], 400, "geen datum"),
         ]
         for extra, status, words in cases:
             base = {"csrf": self.coach.csrf(), "question": str(self.qid),
@@ -277,29 +276,29 @@ class AssignmentsMixin:
                   r.text[-3000:])
         r = self.give(self.tid, self.qid2, "Vraag van een ander traject")
         eq(r.status, 400, "a question of another trajectory")
-        check("learning questions" in r.text, "the reason", "question",
+        check("leervragen van dit traject" in r.text, "the reason", "question",
               r.text[-2000:])
         aid = self.give_ok(self.tid, self.qid, "Schrijfopdracht")
         r = self.work(self.client, aid, "   ")
         eq(r.status, 400, "an empty hand-in")
-        check("Please write your work" in r.text, "the reason", "empty",
+        check("Schrijf je uitwerking" in r.text, "the reason", "empty",
               r.text[-2000:])
         r = self.work(self.client, aid, "Met bijlage",
                       files=[("attachment", "x.exe", "application/x-dos",
                               b"MZ\x90\x00\x03\x00\x00\x00")])
         eq(r.status, 415, "an attachment of a refused type")
-        check("x.exe" in r.text and "not of an accepted type" in r.text,
+        check("x.exe" in r.text and "niet wordt geaccepteerd" in r.text,
               "the reason names the file", "x.exe", r.text[-2000:])
         r = self.coach.post("/assignments/%d/feedback" % aid, {
             "csrf": self.coach.csrf(), "feedback": "Te vroeg"})
         eq(r.status, 409, "feedback with nothing handed in")
-        check("No new version waits for feedback" in r.text, "the reason",
+        check("Er wacht geen nieuwe versie op feedback" in r.text, "the reason",
               "nothing waits", r.text[-2000:])
         r = self.step(aid, "report", "Te vroeg")
         eq(r.status, 409, "a report before the experiment is handed in")
-        check("Hand in the experiment first" in r.text, "the reason",
+        check("Lever eerst het experiment in" in r.text, "the reason",
               "hand in first", r.text[-2000:])
         r = self.work(self.client, aid, "x" * (70 * 1024))
         eq(r.status, 413, "work over the limit")
-        check("longer than 64 KB" in r.text, "the reason", "64 KB",
+        check("langer dan 64 KB" in r.text, "the reason", "64 KB",
               r.text[-2000:])
