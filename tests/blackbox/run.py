@@ -604,7 +604,8 @@ class Identity(Suite):
             co = Client(self.srv)
             co.login_ok(*coach)
             self.owners[key] = co
-            ids = make_trajectory(co, cl.me()["id"], "Traject " + key)
+            ids = make_trajectory(co, cl.me()["id"], "Traject " + key,
+                                  client=cl)
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
