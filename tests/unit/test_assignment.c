@@ -430,10 +430,12 @@ test_versions_are_kept_through_feedback_rounds(void **state)
 	assert_string_equal(v.feedback[0].body, "goed begin");
 	assert_int_equal(v.feedback[1].version_n, 2);
 
-	assert_int_equal(asg_done(&fx->env, id, fx->uid[CLIENT1], NOW,
-	    NULL, NULL), ERR_FORBIDDEN);
 	{
+		struct audit_event cev = ev_for(fx, CLIENT1);
 		struct audit_event ev = ev_for(fx, PRO1);
+
+		assert_int_equal(asg_done(&fx->env, id, fx->uid[CLIENT1], NOW,
+		    &cev, NULL), ERR_FORBIDDEN);
 
 		assert_int_equal(asg_done(&fx->env, id, fx->uid[PRO1], NOW,
 		    &ev, NULL), 0);
