@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "assignment/assignment.h"
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -186,6 +187,7 @@ cmd_serve(struct app *app)
 		oc.send = outbox_mail;
 		oc.send_arg = app;
 		oc.base_url = app->cfg.base_url;
+		oc.before_batch = asg_remind_due;
 		if ((rc = outbox_new(&oc, &ob)) != 0 ||
 		    (rc = outbox_start(ob)) != 0)
 			die("cannot start the notification outbox: %s",

@@ -51,6 +51,7 @@ struct outbox {
 	int interval;
 	int digest_hour;
 	struct tz *tz;
+	int (*before_batch)(struct db *, time_t, int *);
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -526,6 +527,7 @@ outbox_new(const struct outbox_config *cfg, struct outbox **out)
 	ob->send = cfg->send;
 	ob->send_arg = cfg->send_arg;
 	ob->interval = cfg->interval;
+	ob->before_batch = cfg->before_batch;
 	ob->digest_hour = cfg->digest_hour;
 	ob->base_url = xstrdup(cfg->base_url ? cfg->base_url : "");
 	len = strlen(ob->base_url);
@@ -552,6 +554,10 @@ outbox_main(void *arg)
 	int rc;
 
 	while (!atomic_load(&ob->stop)) {
+		if (ob->before_batch != NULL &&
+		    (rc = ob->before_batch(ob->db, time(NULL), NULL)) != 0)
+			log_warn("outbox", "msg=\"before batch failed\" err=%s",
+			    err_name(rc));
 		rc = outbox_run_once(ob, time(NULL), &st);
 		if (rc != 0)
 			log_warn("outbox", "msg=\"batch failed\" err=%s",

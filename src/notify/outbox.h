@@ -75,6 +75,10 @@ struct outbox_config {
 	int interval;            /* seconds between batches, >= 1 */
 	int digest_hour;         /* local hour of the daily digest, 0..23 */
 	const char *digest_tz;   /* the zone of that hour (IANA name) */
+	/* Run before each batch on the outbox's thread, to add rows that
+	 * are due by the clock (assignment reminders: asg_remind_due);
+	 * NULL: none.  Its error is logged, the batch runs anyway. */
+	int (*before_batch)(struct db *db, time_t now, int *count);
 };
 
 /* The defaults: every 30 seconds, digests at 08:00 Europe/Amsterdam; db,
