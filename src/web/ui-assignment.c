@@ -898,6 +898,26 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 	    v.a.state != ASG_DONE)
 		form_button(r, arena_printf(&r->arena, "/assignments/%lld/done",
 		    (long long)id), _("Mark the assignment done"));
+	/* The cycle after this experiment so far. */
+	if (have > 0) {
+		P(r, "<section aria-labelledby=\"h-steps\"><h2 id=\"h-steps\">");
+		T(r, _("After the experiment"));
+		P(r, "</h2>\n");
+		for (k = 0; k < ncq; k++)
+			for (i = 0; i < cq[k].nsteps; i++) {
+				const struct cycle_step *cs = &cq[k].steps[i];
+
+				if (cs->assignment_id != id)
+					continue;
+				PF(r, "<div class=\"step step-%s\"><h3>",
+				    cycle_kind_name(cs->kind));
+				T(r, step_label(cs->kind));
+				P(r, "</h3>\n");
+				render_md(r, cs->body);
+				P(r, "</div>\n");
+			}
+		P(r, "</section>\n");
+	}
 	if (!v.closed && v.viewer_is_client && v.nversions > 0 &&
 	    have < CYCLE_NKINDS)
 		step_form(r, &v, have, fe);
