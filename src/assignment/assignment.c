@@ -1063,11 +1063,11 @@ load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 	size_t k, cap, i;
 	int rc;
 
-	/* versions */
+	/* versions; the boxes' room serves the feedback after them (at
+	 * most a few rounds per version) */
 	cap = LIMIT_ASG_VERSIONS;
 	v->versions = arena_alloc(a, cap * sizeof(*v->versions));
-	boxes = arena_alloc(a, (cap > LIMIT_ASG_VERSIONS * 4 ? cap :
-	    LIMIT_ASG_VERSIONS * 4) * sizeof(*boxes));
+	boxes = arena_alloc(a, LIMIT_ASG_VERSIONS * 4 * sizeof(*boxes));
 	if ((rc = db_prepare(c, "SELECT n, body_box, created_at FROM "
 	    "assignment_versions WHERE assignment_id = ? ORDER BY n",
 	    &st)) != 0)

@@ -217,17 +217,6 @@ textarea(struct req *r, const char *id, const char *name, const char *label,
 
 /* --- the trajectory's assignments and timelines ---------------------------- */
 
-static const char *
-question_text(const struct learning_question *qs, size_t nq, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < nq; i++)
-		if (qs[i].id == id)
-			return qs[i].body;
-	return "";
-}
-
 static void
 give_form(struct req *r, int64_t tid, const struct learning_question *qs,
     size_t nq, const struct form_err *fe)
@@ -464,7 +453,6 @@ render_traj(struct req *r, const struct form_err *fe, int status)
 		}
 		P(r, "</section>\n");
 	}
-	(void)question_text;
 	if (!client && !closed && nq > 0)
 		give_form(r, o->id, qs, nq, fe);
 	page_end(r);
@@ -738,7 +726,6 @@ static int
 render_asg(struct req *r, const struct form_err *fe, const char *body,
     int status)
 {
-	struct app *app = r->app;
 	struct asg_env env = env_of(r);
 	const struct session *s = page_session(r);
 	int64_t id = web_obj(r)->id, na = 0, nb = 0;
@@ -758,7 +745,6 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 	for (k = 0; k < ncq; k++)
 		for (i = 0; i < cq[k].nsteps; i++)
 			have += cq[k].steps[i].assignment_id == id;
-	(void)app;
 
 	page_begin(r, v.a.title);
 	assets(r);
