@@ -7,11 +7,14 @@ next experiment, the question answered, offers the client chooses from,
 the template library, the queue, the export, who may see what, and bad
 input refused with its reason.  Imported by run.py.
 """
+import datetime
 import json
 import re
+import sqlite3
+import time
 
 from coaching import form_fields, location_id
-from lib import Client, check, eq
+from lib import Client, Smtp, check, eq, mail_rcpt, mail_text
 from objects import multipart
 
 OTHER_CLIENT = ("asg.other@demo.infuus.test", "asg-other-client-pass-1")
@@ -22,7 +25,11 @@ class AssignmentsMixin:
     """Set-up and helpers for the Assignments suite."""
 
     def setup(self):
-        self.srv = self.server().start(fresh=True)
+        # A mail sink, so the outbox mails (reminders of due work).
+        self.smtp = Smtp(self.workdir)
+        self.srv = self.server(sets={
+            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
+        }).start(fresh=True)
         u = self.srv.users
         self.coach = Client(self.srv)
         self.coach.login_ok(*u["professional"])
@@ -37,6 +44,19 @@ class AssignmentsMixin:
         self.tid2 = self.trajectory(self.other.me()["id"], "Ander traject")
         self.qid = self.question(self.tid, "Hoe zeg ik vaker nee?")
         self.qid2 = self.question(self.tid2, "Hoe plan ik mijn week?")
+
+    def teardown(self):
+        if getattr(self, "smtp", None):
+            self.smtp.stop()
+
+    def sql_one(self, query):
+        if self.backend == "sqlite":
+            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
+            try:
+                return db.execute(query).fetchone()[0]
+            finally:
+                db.close()
+        return int(self.srv.pg.sql(query).strip() or 0)
 
     def trajectory(self, uid, title):
         f = form_fields(self.coach.get("/t/new").text, "/t")
@@ -302,3 +322,38 @@ class AssignmentsMixin:
         eq(r.status, 413, "work over the limit")
         check("langer dan 64 KB" in r.text, "the reason", "64 KB",
               r.text[-2000:])
+
+    def test_due_work_sends_a_content_free_reminder(self):
+        """An assignment due within a day gets one reminder row for the
+        client, which the outbox mails without a word of the assignment;
+        one due far ahead gets none yet."""
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        self.smtp.clear()
+        r = self.coach.post("/t/%d/assignments" % self.tid, {
+            "csrf": self.coach.csrf(), "question": str(self.qid),
+            "title": "Herinnering " + WORD, "instructions": "Geheim " + WORD,
+            "form": "writing", "due": today.isoformat()})
+        eq(r.status, 303, "an assignment due today")
+        self.give_ok(self.tid, self.qid, "Ver weg")
+        soon = "SELECT COUNT(*) FROM assignments WHERE reminded_at IS NOT " \
+            "NULL AND due_at < %d" % (time.time() + 2 * 86400)
+        end = time.time() + 75
+        while time.time() < end and self.sql_one(soon) < 1:
+            time.sleep(0.5)
+        eq(self.sql_one(soon), 1, "the due assignment reminded")
+        eq(self.sql_one("SELECT COUNT(*) FROM assignments WHERE reminded_at "
+                        "IS NOT NULL AND due_at > %d" % (
+                            time.time() + 2 * 86400)), 0,
+           "the far one not yet")
+        to = self.srv.users["client"][0]
+        end = time.time() + 75
+        mails = []
+        while time.time() < end and not mails:
+            mails = [m for m in self.smtp.messages() if to in mail_rcpt(m)]
+            time.sleep(0.5)
+        check(mails, "a mail to the client", to, self.smtp.messages())
+        for m in mails:
+            text = mail_text(m)
+            check(WORD not in text and "Herinnering" not in text,
+                  "the mail is content-free", "no title or instructions",
+                  text)
