@@ -184,6 +184,20 @@ due_label(struct req *r, int64_t due)
 	return page_day(r, due / 86400);
 }
 
+/* A form whose texts may be larger than a body that carries its own
+ * token (LIMIT_BODY_ANON): the token goes in the action's query too. */
+static void
+form_long(struct req *r, const char *action)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, action);
+	buf_adds(&b, "?csrf=");
+	url_arg(&b, str_c(web_csrf_value(r)));
+	form_begin(r, arena_strndup(&r->arena, b.p, b.len));
+	buf_release(&b);
+}
+
 struct form_err {
 	const char *msg;
 	const char *field;
@@ -233,7 +247,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	P(r, "</h2>\n<p>");
 	T(r, _("Write one on the spot, or tick templates from your organisation's library. Several at once make an offer: the client chooses where to start."));
 	P(r, "</p>\n");
-	form_begin(r, arena_printf(&r->arena, "/t/%lld/assignments",
+	form_long(r, arena_printf(&r->arena, "/t/%lld/assignments",
 	    (long long)tid));
 	P(r, "<p class=\"field\"><label for=\"f-question\">");
 	T(r, _("Learning question"));
@@ -668,9 +682,16 @@ work_form(struct req *r, const struct asg_view *v, const char *body,
 	P(r, "<section id=\"work\" aria-labelledby=\"h-work\"><h2 id=\"h-work\">");
 	T(r, v->nversions ? _("Your revision") : _("Your work"));
 	P(r, "</h2>\n");
-	PF(r, "<form method=\"post\" action=\"/assignments/%lld/work?csrf=",
-	    (long long)v->a.id);
-	A(r, web_csrf_value(r));
+	{
+		struct buf b = BUF_INIT;
+
+		buf_printf(&b, "/assignments/%lld/work?csrf=",
+		    (long long)v->a.id);
+		url_arg(&b, str_c(web_csrf_value(r)));
+		P(r, "<form method=\"post\" action=\"");
+		A(r, arena_strndup(&r->arena, b.p, b.len));
+		buf_release(&b);
+	}
 	PF(r, "\" enctype=\"multipart/form-data\" id=\"work-form\" data-draft-url=\"/api/assignments/%lld/draft\">\n",
 	    (long long)v->a.id);
 	P(r, "<input type=\"hidden\" name=\"csrf\" value=\"");
@@ -711,7 +732,7 @@ step_form(struct req *r, const struct asg_view *v, size_t have,
 	    _("Look back: what did you think and feel, what surprised you, what would you do differently?") :
 	    _("What do you conclude, and what will you try in the next experiment?"));
 	P(r, "</p>\n");
-	form_begin(r, arena_printf(&r->arena, "/assignments/%lld/steps",
+	form_long(r, arena_printf(&r->arena, "/assignments/%lld/steps",
 	    (long long)v->a.id));
 	PF(r, "<input type=\"hidden\" name=\"kind\" value=\"%s\">",
 	    cycle_kind_name(k));
@@ -872,7 +893,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 		P(r, "<section id=\"give-feedback\" aria-labelledby=\"h-fb\"><h2 id=\"h-fb\">");
 		T(r, _("Your feedback"));
 		P(r, "</h2>\n");
-		form_begin(r, arena_printf(&r->arena,
+		form_long(r, arena_printf(&r->arena,
 		    "/assignments/%lld/feedback", (long long)id));
 		textarea(r, "f-feedback", "feedback", _("Feedback (Markdown)"),
 		    body, 8, fe, "feedback");
@@ -1178,7 +1199,7 @@ render_templates(struct req *r, const struct form_err *fe, int status)
 	P(r, "<section aria-labelledby=\"h-new-tpl\"><h2 id=\"h-new-tpl\">");
 	T(r, _("New template"));
 	P(r, "</h2>\n");
-	form_begin(r, "/org/assignment-templates");
+	form_long(r, "/org/assignment-templates");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 1);
 	field_error(r, fe, "title");
