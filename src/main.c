@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "assignment/assignment.h"
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -158,16 +159,18 @@ outbox_mail(void *arg, const char *to, const char *subject, const char *body)
 }
 
 /* Before each outbox batch: reminders that fall due by the clock
- * (questionnaires, mood times), as content-free notifications. */
+ * (questionnaires, mood times, assignments due), as content-free
+ * notifications. */
 static int
 reminders(void *arg, time_t now)
 {
 	struct app *app = arg;
 	int rc;
 
-	if ((rc = measure_remind(app->db, (int64_t)now)) != 0)
+	if ((rc = measure_remind(app->db, (int64_t)now)) != 0 ||
+	    (rc = mood_remind(app->db, (int64_t)now)) != 0)
 		return rc;
-	return mood_remind(app->db, (int64_t)now);
+	return asg_remind_due(app->db, now, NULL);
 }
 
 static int

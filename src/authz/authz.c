@@ -2,10 +2,11 @@
  * authz.c - the one authorisation decision point (see authz.h).
  *
  * Objects of a trajectory (the trajectory, its threads, messages,
- * attachments and appointments) are decided on facts read in one
- * snapshot from their owners: which trajectory (the message and
- * appointment modules), its organisation and phase and the caller's part
- * in it (traj_relation_on):
+ * attachments, appointments, assignments and their files, chats,
+ * questionnaires and diary entries) are decided on facts read in one
+ * snapshot from their owners: which trajectory (the object's own module),
+ * its organisation and phase and the caller's part in it
+ * (traj_relation_on):
  *   - a trajectory of another organisation, or none at all: ERR_NOTFOUND;
  *   - the caller takes part (trajectory_members) in the role they hold in
  *     the organisation now: reads and exports are allowed, also after
@@ -47,6 +48,7 @@
 #include "diary/diary.h"
 #include "identity/identity.h"
 #include "instrument/measure.h"
+#include "assignment/assignment.h"
 #include "message/message.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
@@ -169,6 +171,10 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
 		return chat_msg_traj_on(c, id, traj_id);
 	case AUTHZ_APPOINTMENT:
 		return appt_traj_on(c, id, traj_id);
+	case AUTHZ_ASSIGNMENT:
+		return asg_traj_on(c, id, traj_id);
+	case AUTHZ_ASG_FILE:
+		return asg_file_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -288,6 +294,8 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_APPOINTMENT:
 	case AUTHZ_QUESTIONNAIRE:
 	case AUTHZ_DIARY_ENTRY:
+	case AUTHZ_ASSIGNMENT:
+	case AUTHZ_ASG_FILE:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
@@ -343,6 +351,8 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_QUESTIONNAIRE] = "questionnaire",
 		[AUTHZ_DIARY_ENTRY] = "diary",
 		[AUTHZ_INSTRUMENT] = "instrument",
+		[AUTHZ_ASSIGNMENT] = "assignment",
+		[AUTHZ_ASG_FILE] = "assignment-file",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

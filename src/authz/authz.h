@@ -63,8 +63,11 @@ enum authz_kind {
 	                       shared, then the professionals' too */
 	AUTHZ_INSTRUMENT,   /* id: instrument version (the organisation's
 	                       library: its professionals) */
+	/* issue 11, the learning cycle (src/assignment) */
+	AUTHZ_ASSIGNMENT,   /* id: assignment */
+	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
 };
-#define AUTHZ_NKINDS (AUTHZ_INSTRUMENT + 1)
+#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

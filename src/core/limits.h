@@ -479,5 +479,38 @@
 /* Points one plot draws at most: a plot of five years of daily moods
  * shows weekly or monthly means instead of 1,800 dots. */
 #define LIMIT_PLOT_POINTS 400
+/* --- Assignments and the learning cycle (src/assignment) -------------- */
+
+/* Characters of an assignment's or a template's title: a line in a list. */
+#define LIMIT_ASG_TITLE 120
+/* Bytes of an assignment's instructions (Markdown) and of a template's:
+ * a few pages of reading guidance; longer material is an attachment. */
+#define LIMIT_ASG_INSTRUCTIONS (16 * 1024)
+/* Bytes of one version of the client's work (and of its draft): a long
+ * essay; what is longer goes in an attachment. */
+#define LIMIT_ASG_WORK (64 * 1024)
+/* Bytes of one round of feedback, and of a practice report, reflection or
+ * conclusion in the cycle. */
+#define LIMIT_ASG_FEEDBACK (16 * 1024)
+#define LIMIT_ASG_STEP (16 * 1024)
+/* Versions handed in per assignment: rounds of feedback and revision are
+ * a handful; the bound keeps the page and the export finite. */
+#define LIMIT_ASG_VERSIONS 30
+/* Assignments per trajectory (every experiment of every learning question
+ * over years) and per offer (a choice of where to start, not a catalogue). */
+#define LIMIT_ASG_PER_TRAJ 500
+#define LIMIT_ASG_OFFER 6
+/* Work forms as tags per assignment: the six forms of the issue. */
+#define LIMIT_ASG_TAGS 6
+/* Templates in one organisation's library. */
+#define LIMIT_ASG_TEMPLATES 200
+/* The word diff of two versions (src/assignment/diff.h): cells of the
+ * longest-common-subsequence table after the common start and end are cut
+ * off (2 bytes each: 8 MB at most).  A middle too large for it is shown as
+ * one deletion and one insertion: correct, only coarser. */
+#define LIMIT_DIFF_CELLS (4 * 1024 * 1024)
+/* Seconds before its due date a client is reminded of an assignment not
+ * yet handed in (one content-free mail through the outbox). */
+#define LIMIT_ASG_REMIND_BEFORE (24 * 3600)
 
 #endif

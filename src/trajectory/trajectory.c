@@ -140,6 +140,15 @@ traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out)
 }
 
 int
+traj_question_traj_on(struct db_conn *c, int64_t question_id,
+    int64_t *traj_id)
+{
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT trajectory_id FROM learning_questions "
+	    "WHERE id = ?", traj_id, 1, &question_id);
+}
+
+int
 traj_head_open(struct db_conn *c, int64_t id, struct traj_head *out)
 {
 	int rc;

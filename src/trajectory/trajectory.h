@@ -227,6 +227,9 @@ struct traj_head {
 };
 /* ERR_NOTFOUND when there is no such trajectory. */
 int traj_head_on(struct db_conn *c, int64_t id, struct traj_head *out);
+/* The trajectory a learning question belongs to (ERR_NOTFOUND). */
+int traj_question_traj_on(struct db_conn *c, int64_t question_id,
+    int64_t *traj_id);
 /* user_id's part in the trajectory: ROLE_CLIENT, ROLE_PROFESSIONAL, or 0
  * when they take no part. */
 int traj_role_on(struct db_conn *c, int64_t traj_id, int64_t user_id,

@@ -163,5 +163,26 @@ int ui_diary_share_post(struct req *r);
 int ui_mood(struct req *r);
 int ui_mood_post(struct req *r);
 int ui_mood_reminders_post(struct req *r);
+/* ui-assignment.c */
+int ui_asg_traj(struct req *r);
+int ui_asg_create_post(struct req *r);
+int ui_asg_answered_post(struct req *r);
+int ui_asg_show(struct req *r);
+int ui_asg_choose_post(struct req *r);
+int ui_asg_work_post(struct req *r);
+int api_asg_draft(struct req *r);
+int ui_asg_feedback_post(struct req *r);
+int ui_asg_done_post(struct req *r);
+int ui_asg_step_post(struct req *r);
+int ui_asg_file(struct req *r);
+int ui_asg_templates(struct req *r);
+int ui_asg_template_post(struct req *r);
+/* The queue page's section of handed-in work (ui_queue calls it). */
+int ui_asg_queue_section(struct req *r);
+/* The export's part: a section of the export page, and the members
+ * "assignments" and "cycle_steps" added to the export's JSON object in b. */
+struct buf;
+int ui_asg_export_section(struct req *r, int64_t traj_id);
+int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
 #endif

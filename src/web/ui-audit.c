@@ -79,6 +79,8 @@ kind_words(const char *k)
 	if (strcmp(k, "profile") == 0) return _("the profile");
 	if (strcmp(k, "audit") == 0) return _("the access log");
 	if (strcmp(k, "attachment") == 0) return _("an attachment");
+	if (strncmp(k, "assignment", 10) == 0) return _("an assignment");
+	if (strcmp(k, "cycle-step") == 0) return _("a step of the learning cycle");
 	if (strcmp(k, "draft") == 0) return _("a draft");
 	if (strcmp(k, "route") == 0) return _("a page");
 	if (strcmp(k, "session") == 0) return _("signing in");

@@ -56,6 +56,11 @@ ui_export_json(struct req *r)
 	if ((rc = export_load(r, &x, NULL)) != 0)
 		return rc;
 	msg_export_json(&x, &b);
+	/* The client's assignment work belongs to their export too. */
+	if ((rc = ui_asg_export_json(r, x.traj_id, &b)) != 0) {
+		buf_wipe(&b);
+		return rc;
+	}
 	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
 	    "attachment; filename=\"infuus-conversation-%lld.json\"",
 	    (long long)x.traj_id));
@@ -163,6 +168,9 @@ ui_export_page(struct req *r)
 		T(r, _("No messages yet."));
 		P(r, "</p>\n");
 	}
+	/* The client's assignment work belongs to the export too. */
+	if ((rc = ui_asg_export_section(r, x.traj_id)) != 0)
+		return rc;
 	P(r, "</main>\n</body>\n</html>\n");
 	r->status = 200;
 	return 0;

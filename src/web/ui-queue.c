@@ -200,6 +200,9 @@ ui_queue(struct req *r)
 		P(r, "</tbody></table>\n");
 	if (n == LIMIT_QUEUE)
 		page_notice(r, "info", _("Only the messages with the earliest deadlines are shown."));
+	/* Assignments handed in wait here too (ui-assignment.c). */
+	if ((rc = ui_asg_queue_section(r)) != 0)
+		return rc;
 	P(r, "<p><a href=\"/reports/adherence\">");
 	T(r, _("How well is the promise kept? See the adherence report."));
 	P(r, "</a></p>\n");

@@ -398,6 +398,10 @@ show_page(struct req *r, int64_t tid, const char *ok)
 	} else {
 		questions_section(r, &t, q, nq, m, nm, tz, view);
 		ui_chat_link(r, tid);
+		PF(r, "<p class=\"asg-link\"><a href=\"/t/%lld/assignments\">",
+		    (long long)tid);
+		T(r, _("Assignments and learning cycle"));
+		P(r, "</a></p>\n");
 		if ((rc = ui_thread_section(r, tid)) != 0)
 			return rc;
 		/* issue 11: questionnaires, diary and mood (ui-measures.c) */

@@ -63,6 +63,8 @@
 #define ATT(a) OBJ(AUTHZ_ATTACHMENT), AUTHZ_##a
 #define MEMBER(a) OBJ(AUTHZ_MEMBER), AUTHZ_##a
 #define APPT(a) OBJ(AUTHZ_APPOINTMENT), AUTHZ_##a
+#define ASG(a) OBJ(AUTHZ_ASSIGNMENT), AUTHZ_##a
+#define ASGFILE(a) OBJ(AUTHZ_ASG_FILE), AUTHZ_##a
 
 static const struct route routes[] = {
 	/* method pattern             handler              roles flags       body  object */
@@ -171,6 +173,20 @@ static const struct route routes[] = {
 	{ G,  "/t/:tid/mood",         ui_mood,             PRO | CLI, 0,     0,     TRAJ(READ) },
 	{ PO, "/t/:tid/mood",         ui_mood_post,        CLI, CSRF,        FORM,  TRAJ(CREATE) },
 	{ PO, "/t/:tid/mood/reminders", ui_mood_reminders_post, CLI, CSRF,   SMALL, TRAJ(UPDATE) },
+	/* assignments and the learning cycle (ui-assignment.c) */
+	{ G,  "/t/:tid/assignments",  ui_asg_traj,         PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/assignments",  ui_asg_create_post,  PRO, CSRF,        FORM,  TRAJ(CREATE) },
+	{ PO, "/t/:tid/answered",     ui_asg_answered_post, PRO | CLI, CSRF, SMALL, TRAJ(UPDATE) },
+	{ G,  "/assignments/:asid",   ui_asg_show,         PRO | CLI, 0,     0,     ASG(READ) },
+	{ PO, "/assignments/:asid/choose", ui_asg_choose_post, CLI, CSRF,    SMALL, ASG(UPDATE) },
+	{ PO, "/assignments/:asid/work", ui_asg_work_post, CLI, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD, ASG(UPDATE) },
+	{ PO, "/api/assignments/:asid/draft", api_asg_draft, CLI, JSON | CSRF, FORM, ASG(UPDATE) },
+	{ PO, "/assignments/:asid/feedback", ui_asg_feedback_post, PRO, CSRF, FORM, ASG(UPDATE) },
+	{ PO, "/assignments/:asid/done", ui_asg_done_post, PRO, CSRF,        SMALL, ASG(UPDATE) },
+	{ PO, "/assignments/:asid/steps", ui_asg_step_post, CLI, CSRF,       FORM,  ASG(CREATE) },
+	{ G,  "/assignment-files/:afid", ui_asg_file,      PRO | CLI, 0,     0,     ASGFILE(READ) },
+	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
+	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
 };
 
 #undef G
@@ -193,6 +209,8 @@ static const struct route routes[] = {
 #undef MSG
 #undef ATT
 #undef MEMBER
+#undef ASG
+#undef ASGFILE
 
 const struct route *
 web_routes(size_t *n)

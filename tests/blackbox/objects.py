@@ -21,7 +21,8 @@ ORG2_CLIENT = ("client@other.infuus.test", "other-client-pass-42")
 OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "attachment": "aid", "member": "uid", "chat": "cid",
                 "appointment": "apid", "questionnaire": "qid", "diary": "did",
-                "instrument": "ivid"}
+                "instrument": "ivid", "assignment": "asid",
+                "assignment-file": "afid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -33,7 +34,9 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "questionnaire": ("a questionnaire", "een vragenlijst"),
               "diary": ("a diary entry", "een dagboekstuk"),
               "instrument": ("a library questionnaire",
-                             "een vragenlijst uit de bibliotheek")}
+                             "een vragenlijst uit de bibliotheek"),
+              "assignment": ("an assignment", "een opdracht"),
+              "assignment-file": ("an assignment", "een opdracht")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -59,9 +62,11 @@ def multipart(fields, files):
     return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
-def make_trajectory(coach, client_uid, title):
+def make_trajectory(coach, client_uid, title, client=None):
     """A trajectory the coach opens for the client, with a thread and a
-    message with an attachment: the ids of each, by path parameter."""
+    message with an attachment, and (with the client's session) an
+    assignment handed in with a file: the ids of each, by path
+    parameter."""
     f = form_fields(coach.get("/t/new").text, "/t")
     f["client"] = str(client_uid)
     f["title"] = title
@@ -96,8 +101,11 @@ def make_trajectory(coach, client_uid, title):
         "csrf": coach.csrf(), "date": day.isoformat(), "time": "10:00",
         "minutes": "60", "kind": "phone", "location": ""})
     apid = location_id(r, "/appointments/")
-    return {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
-            "cid": int(cids[-1]), "apid": apid}
+    ids = {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
+           "cid": int(cids[-1]), "apid": apid}
+    if client is not None:
+        ids.update(make_assignment(coach, client, tid))
+    return ids
 
 
 def make_measures(coach, client, tid):
@@ -121,3 +129,33 @@ def make_measures(coach, client, tid):
         raise Failure("a questionnaire, a library version and a diary "
                       "entry", "made", (qids, lib, dids))
     return {"qid": int(qids[-1]), "ivid": int(lib[0]), "did": int(dids[0])}
+
+
+def make_assignment(coach, client, tid):
+    """A learning question, an assignment on it and the client's work
+    handed in with a file: {"asid": ..., "afid": ...}."""
+    r = coach.post("/t/%d/questions" % tid,
+                   {"csrf": coach.csrf(), "question": "Wat wil ik leren?"})
+    m = re.findall(r'id="q-(\d+)"',
+                   coach.get("/t/%d/assignments" % tid).text)
+    if r.status != 303 or not m:
+        raise Failure("a learning question", "on the assignments page", r)
+    r = coach.post("/t/%d/assignments" % tid, {
+        "csrf": coach.csrf(), "question": m[-1], "title": "Oefening",
+        "instructions": "Probeer het.", "form": "writing"})
+    m = re.findall(r'href="/assignments/(\d+)"',
+                   coach.get("/t/%d/assignments" % tid).text)
+    if r.status != 303 or not m:
+        raise Failure("an assignment", "on the assignments page", r)
+    asid = int(m[-1])
+    body, ctype = multipart({"csrf": client.csrf(), "body": "Gedaan.",
+                             "action": "handin"},
+                            [("attachment", "werk.txt", "text/plain",
+                              b"Mijn werk\n")])
+    r = client.request("POST", "/assignments/%d/work?csrf=%s" % (
+        asid, client.csrf()), body=body, headers={"Content-Type": ctype})
+    m = re.findall(r'href="/assignment-files/(\d+)"',
+                   client.get("/assignments/%d" % asid).text)
+    if r.status != 303 or not m:
+        raise Failure("work handed in with a file", "a file link", r)
+    return {"asid": asid, "afid": int(m[-1])}

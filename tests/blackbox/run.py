@@ -49,6 +49,7 @@ from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
+from assignments import AssignmentsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -607,7 +608,8 @@ class Identity(Suite):
             co = Client(self.srv)
             co.login_ok(*coach)
             self.owners[key] = co
-            ids = make_trajectory(co, cl.me()["id"], "Traject " + key)
+            ids = make_trajectory(co, cl.me()["id"], "Traject " + key,
+                                  client=cl)
             ids.update(make_measures(co, cl, ids["tid"]))
             setattr(self, key, ids)
         boss = Client(self.srv)
@@ -1497,7 +1499,8 @@ def main():
                     Live,
                     Appointments,
                     Measures,
-                    Security):
+                    Security,
+                    Assignments):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1539,6 +1542,10 @@ class Live(LiveMixin, Suite):
 
 class Appointments(AppointmentsMixin, Suite):
     """Issue 13's appointments: see appointments.py."""
+
+
+class Assignments(AssignmentsMixin, Suite):
+    """Assignments and the learning cycle (issue 11): assignments.py."""
 
 
 def finish(runner, root, keep, t0):

@@ -1,0 +1,55 @@
+/*
+ * asg_int.h - what the files of src/assignment share: the head of an
+ * assignment and the caller's part, sealing and opening.
+ */
+#ifndef INFUUS_ASG_INT_H
+#define INFUUS_ASG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "assignment/assignment.h"
+
+struct db_stmt;
+
+/* An assignment's facts needed before a change, read on c. */
+struct asg_head {
+	int64_t id;
+	int64_t traj_id;
+	int64_t org_id;
+	int64_t client_id;
+	int64_t question_id;
+	enum asg_state state;
+	int64_t versions;
+	bool closed;
+};
+
+int64_t asg_now_or(time_t now);
+int asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h);
+/* user_id's part in traj_id: ERR_FORBIDDEN when none; *client. */
+int asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
+    bool *client);
+/* The trajectory of a learning question (ERR_NOTFOUND). */
+int asg_question_traj_on(struct db_conn *c, int64_t question_id,
+    int64_t *traj_id);
+int asg_open(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    struct str box, struct arena *a, const char **out, size_t *len);
+struct str asg_col_copy(struct db_stmt *st, int col, struct arena *a);
+/* A text field's fault as a reason (TEXT_* of core/text.h). */
+int asg_text_why(int fault, struct why *why, const char *field,
+    const char *missing, const char *too_long, int limit);
+int asg_state_parse(struct str s);
+/* An assignments row (ASG_COLUMNS) into *out; the title's box in *box. */
+#define ASG_COLUMNS "a.id, a.trajectory_id, a.org_id, a.question_id, " \
+	"a.template_id, a.title_box, a.work_form, a.tags, a.instrument, " \
+	"a.due_at, a.state, a.offer_id, a.prev_id, a.created_at, " \
+	"a.updated_at, (SELECT COUNT(*) FROM assignment_versions v " \
+	"WHERE v.assignment_id = a.id)"
+void asg_row(struct db_stmt *st, int64_t now, struct arena *a,
+    struct assignment *out, struct str *box);
+/* Load a trajectory's assignments (titles opened) on c; no audit. */
+int asg_load_on(const struct asg_env *env, struct db_conn *c,
+    int64_t traj_id, int64_t now, struct arena *a, struct assignment **out,
+    size_t *n);
+
+#endif

@@ -1,0 +1,1506 @@
+/*
+ * assignment.c - assignments: giving them (alone or as an offer), the
+ * client's draft and versions, feedback rounds, attachments, the
+ * professional's queue, reminders and the export (see assignment.h).
+ *
+ * Owns assignments, assignment_versions, assignment_feedback,
+ * assignment_drafts and assignment_files (040_assignment.sql); inserts
+ * notifications rows for the outbox in its write jobs, as message.c does.
+ *
+ * As in message.c: sealing happens on a read connection before the write
+ * job; the job checks again what may have changed (the state, the
+ * trajectory closing).  Opening happens only after the read is logged.
+ * A version's text is never updated or deleted: a revision is a new
+ * version, and the draft is the only text that is replaced.
+ */
+#include "assignment/assignment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "assignment/asg_int.h"
+#include "assignment/template.h"
+#include "audit/audit.h"
+#include "core/i18n.h"
+#include "core/limits.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include "keys/keyring.h"
+#include "message/message.h"
+#include "notify/outbox.h"
+#include "store/db.h"
+#include "trajectory/trajectory.h"
+#include "core/banned.h"
+
+static const char *const form_names[ASG_NFORMS] = {
+	[ASG_READING] = "reading",
+	[ASG_WRITING] = "writing",
+	[ASG_EXPERIMENT] = "experiment",
+	[ASG_OBSERVING] = "observing",
+	[ASG_WATCH] = "watch",
+	[ASG_QUESTIONNAIRE] = "questionnaire",
+};
+
+static const char *const pref_names[ASG_NPREFS] = {
+	"activist", "reflector", "theorist", "pragmatist",
+};
+
+static const char *const state_names[] = {
+	[ASG_OFFERED] = "offered",
+	[ASG_ACTIVE] = "active",
+	[ASG_HANDED_IN] = "handed_in",
+	[ASG_FEEDBACK] = "feedback",
+	[ASG_REVISED] = "revised",
+	[ASG_DONE] = "done",
+};
+#define NSTATES (sizeof(state_names) / sizeof(state_names[0]))
+
+const char *
+asg_form_name(int f)
+{
+	return f >= 0 && f < ASG_NFORMS ? form_names[f] : NULL;
+}
+
+int
+asg_form_parse(const char *s, enum asg_form *out)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < ASG_NFORMS; i++)
+		if (strcmp(s, form_names[i]) == 0) {
+			*out = (enum asg_form)i;
+			return 0;
+		}
+	return ERR_INVAL;
+}
+
+const char *
+asg_pref_name(int i)
+{
+	return i >= 0 && i < ASG_NPREFS ? pref_names[i] : NULL;
+}
+
+int
+asg_tags_check(const char *tags, struct arena *a, const char **out)
+{
+	bool on[ASG_NPREFS] = { false };
+	struct buf b = BUF_INIT;
+	const char *p = tags ? tags : "", *e;
+	int i;
+
+	while (*p) {
+		size_t len;
+
+		e = strchr(p, ',');
+		len = e ? (size_t)(e - p) : strlen(p);
+		for (i = 0; i < ASG_NPREFS; i++)
+			if (strlen(pref_names[i]) == len &&
+			    memcmp(p, pref_names[i], len) == 0)
+				break;
+		if (len > 0 && i == ASG_NPREFS)
+			return ERR_INVAL;
+		if (len > 0)
+			on[i] = true;
+		p += len + (e != NULL);
+	}
+	for (i = 0; i < ASG_NPREFS; i++)
+		if (on[i])
+			buf_printf(&b, "%s%s", b.len ? "," : "", pref_names[i]);
+	*out = arena_strndup(a, b.p ? b.p : "", b.len);
+	buf_release(&b);
+	return 0;
+}
+
+const char *
+asg_state_name(int s)
+{
+	return s >= 0 && (size_t)s < NSTATES ? state_names[s] : "?";
+}
+
+int
+asg_state_parse(struct str s)
+{
+	size_t i;
+
+	for (i = 0; i < NSTATES; i++)
+		if (str_eqc(s, state_names[i]))
+			return (int)i;
+	return ASG_ACTIVE;
+}
+
+/* --- shared (asg_int.h) ---------------------------------------------------- */
+
+int64_t
+asg_now_or(time_t now)
+{
+	return now ? (int64_t)now : (int64_t)time(NULL);
+}
+
+static int64_t
+col_or_zero(struct db_stmt *st, int col)
+{
+	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
+}
+
+struct str
+asg_col_copy(struct db_stmt *st, int col, struct arena *a)
+{
+	struct str s = db_col_blob(st, col);
+
+	if (s.p == NULL || s.len == 0)
+		return (struct str){ "", 0 };
+	return (struct str){ arena_strndup(a, s.p, s.len), s.len };
+}
+
+int
+asg_open(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    struct str box, struct arena *a, const char **out, size_t *len)
+{
+	struct buf plain = BUF_INIT;
+	int rc;
+
+	if ((rc = keyring_open(kr, c, org_id, box.p, box.len, &plain)) == 0) {
+		*out = arena_strndup(a, plain.p ? plain.p : "", plain.len);
+		if (len)
+			*len = plain.len;
+	}
+	buf_wipe(&plain);
+	return rc;
+}
+
+int
+asg_text_why(int fault, struct why *why, const char *field,
+    const char *missing, const char *too_long, int limit)
+{
+	switch (fault) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_MISSING:
+		return why_set(why, ERR_INVAL, field, missing);
+	case TEXT_TOO_LONG:
+		why_set(why, ERR_TOOBIG, field, too_long);
+		if (why)
+			why->limit = limit;
+		return ERR_TOOBIG;
+	default:
+		return why_set(why, ERR_INVAL, field, N_("This text holds characters that are not allowed (control characters or bytes that are not text)."));
+	}
+}
+
+int
+asg_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id)
+{
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT trajectory_id FROM assignments "
+	    "WHERE id = ?", traj_id, 1, &id);
+}
+
+int
+asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id)
+{
+	*traj_id = 0;
+	return db_query_i64(c, "SELECT a.trajectory_id FROM assignment_files f "
+	    "JOIN assignments a ON a.id = f.assignment_id WHERE f.id = ?",
+	    traj_id, 1, &file_id);
+}
+
+int
+asg_question_traj_on(struct db_conn *c, int64_t question_id,
+    int64_t *traj_id)
+{
+	return traj_question_traj_on(c, question_id, traj_id);
+}
+
+int
+asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
+    bool *client)
+{
+	enum role role;
+	int rc;
+
+	if ((rc = traj_role_on(c, traj_id, user_id, &role)) != 0)
+		return rc;
+	if (role == 0)
+		return ERR_FORBIDDEN;
+	*client = role == ROLE_CLIENT;
+	return 0;
+}
+
+int
+asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h)
+{
+	struct traj_head th;
+	struct db_stmt *st;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = db_prepare(c, "SELECT trajectory_id, question_id, state, "
+	    "(SELECT COUNT(*) FROM assignment_versions v WHERE "
+	    "v.assignment_id = a.id) FROM assignments a WHERE id = ?",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		h->id = id;
+		h->traj_id = db_col_i64(st, 0);
+		h->question_id = db_col_i64(st, 1);
+		h->state = (enum asg_state)asg_state_parse(db_col_text(st, 2));
+		h->versions = db_col_i64(st, 3);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+	if (rc != 0)
+		return rc;
+	if ((rc = traj_head_on(c, h->traj_id, &th)) != 0)
+		return rc;
+	h->org_id = th.org_id;
+	h->client_id = th.client_id;
+	h->closed = th.phase == TRAJ_CLOSED;
+	return 0;
+}
+
+static bool
+waits_for_client(enum asg_state s)
+{
+	return s == ASG_OFFERED || s == ASG_ACTIVE || s == ASG_FEEDBACK;
+}
+
+void
+asg_row(struct db_stmt *st, int64_t now, struct arena *a,
+    struct assignment *out, struct str *box)
+{
+	enum asg_form f = ASG_WRITING;
+	struct str t;
+
+	memset(out, 0, sizeof(*out));
+	out->id = db_col_i64(st, 0);
+	out->traj_id = db_col_i64(st, 1);
+	out->org_id = db_col_i64(st, 2);
+	out->question_id = db_col_i64(st, 3);
+	out->template_id = col_or_zero(st, 4);
+	*box = asg_col_copy(st, 5, a);
+	t = db_col_text(st, 6);
+	(void)asg_form_parse(arena_strndup(a, t.p ? t.p : "", t.len), &f);
+	out->form = f;
+	t = db_col_text(st, 7);
+	out->tags = arena_strndup(a, t.p ? t.p : "", t.len);
+	t = db_col_text(st, 8);
+	out->instrument = arena_strndup(a, t.p ? t.p : "", t.len);
+	out->due_at = col_or_zero(st, 9);
+	out->state = (enum asg_state)asg_state_parse(db_col_text(st, 10));
+	out->offer_id = col_or_zero(st, 11);
+	out->prev_id = col_or_zero(st, 12);
+	out->created_at = db_col_i64(st, 13);
+	out->updated_at = db_col_i64(st, 14);
+	out->versions = db_col_i64(st, 15);
+	out->overdue = out->due_at > 0 && out->due_at < now &&
+	    out->state != ASG_OFFERED && waits_for_client(out->state);
+	out->title = "";
+}
+
+int
+asg_load_on(const struct asg_env *env, struct db_conn *c, int64_t traj_id,
+    int64_t now, struct arena *a, struct assignment **out, size_t *n)
+{
+	struct assignment *v = NULL;
+	struct str *boxes = NULL;
+	struct db_stmt *st;
+	struct traj_head th;
+	size_t cap = 0, k = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = traj_head_on(c, traj_id, &th)) != 0)
+		return rc;
+	if ((rc = db_prepare(c, "SELECT " ASG_COLUMNS " FROM assignments a "
+	    "WHERE a.trajectory_id = ? ORDER BY a.id", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, traj_id);
+	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_ASG_PER_TRAJ) {
+		if (k == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct assignment *nv = arena_alloc(a, nc * sizeof(*nv));
+			struct str *nb = arena_alloc(a, nc * sizeof(*nb));
+
+			if (k) {
+				memcpy(nv, v, k * sizeof(*nv));
+				memcpy(nb, boxes, k * sizeof(*nb));
+			}
+			v = nv;
+			boxes = nb;
+			cap = nc;
+		}
+		asg_row(st, now, a, &v[k], &boxes[k]);
+		v[k].client_id = th.client_id;
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < k; i++)
+		if ((rc = asg_open(env->kr, c, v[i].org_id, boxes[i], a,
+		    &v[i].title, NULL)) != 0)
+			return rc;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* Seal p[0..len) for org_id on c. */
+static int
+seal(const struct asg_env *env, struct db_conn *c, int64_t org_id,
+    struct str s, struct buf *out)
+{
+	return keyring_seal(env->kr, c, org_id, s.p ? s.p : "", s.len, out);
+}
+
+static struct audit_event
+event_for(const struct audit_event *tmpl, enum audit_action act,
+    const char *kind, const char *detail, int64_t org_id, int64_t client_id,
+    int64_t object_id)
+{
+	return audit_event_from(tmpl, org_id, act, kind, detail, client_id,
+	    object_id);
+}
+
+/* Tell the client (a content-free notification row for the outbox). */
+static int
+notify_client(struct db_conn *c, int64_t traj_id, int64_t client_id,
+    int64_t now)
+{
+	if (client_id <= 0)
+		return 0;
+	return outbox_add_on(c, &client_id, 1, traj_id, now);
+}
+
+/* --- giving ---------------------------------------------------------------- */
+
+struct give_item {
+	int64_t question_id;
+	int64_t template_id;
+	struct buf title_box;
+	struct buf instr_box;
+	const char *form;
+	const char *tags;
+	const char *instrument;
+	int64_t due_at;
+};
+
+struct give_job {
+	int64_t traj_id;
+	int64_t author_id;
+	struct give_item it[LIMIT_ASG_OFFER];
+	size_t n;
+	int64_t now;
+	const struct audit_event *ev;
+	int64_t first_id;
+};
+
+static int
+give_run(struct db_conn *c, void *arg)
+{
+	struct give_job *j = arg;
+	struct traj_head th;
+	struct audit_event ev;
+	struct db_stmt *st;
+	int64_t count = 0, prev, id;
+	bool client;
+	size_t i;
+	int rc;
+
+	if ((rc = traj_head_on(c, j->traj_id, &th)) != 0)
+		return rc;
+	if (th.phase == TRAJ_CLOSED)
+		return ERR_FORBIDDEN;
+	if ((rc = asg_part_on(c, j->traj_id, j->author_id, &client)) != 0)
+		return rc;
+	if (client)
+		return ERR_FORBIDDEN;
+	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM assignments WHERE "
+	    "trajectory_id = ?", &count, 1, &j->traj_id)) != 0)
+		return rc;
+	if (count + (int64_t)j->n > LIMIT_ASG_PER_TRAJ)
+		return ERR_TOOMANY;
+	for (i = 0; i < j->n; i++) {
+		struct give_item *g = &j->it[i];
+
+		/* The one before on the same question: the cycle's link. */
+		prev = 0;
+		rc = db_query_i64(c, "SELECT MAX(id) FROM assignments WHERE "
+		    "question_id = ? AND trajectory_id = ? AND state <> "
+		    "'offered'", &prev, 2, (int64_t[]){ g->question_id,
+		    j->traj_id });
+		if (rc != 0 && rc != ERR_NOTFOUND)
+			return rc;
+		if ((rc = db_prepare(c, "INSERT INTO assignments "
+		    "(trajectory_id, org_id, question_id, template_id, "
+		    "title_box, instructions_box, work_form, tags, instrument, "
+		    "due_at, state, offer_id, prev_id, created_by, created_at, "
+		    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?, ?, ?) RETURNING id", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->traj_id);
+		db_bind_i64(st, 2, th.org_id);
+		db_bind_i64(st, 3, g->question_id);
+		db_bind_id(st, 4, g->template_id);
+		db_bind_blob(st, 5, g->title_box.p, g->title_box.len);
+		db_bind_blob(st, 6, g->instr_box.p, g->instr_box.len);
+		db_bind_textz(st, 7, g->form);
+		db_bind_textz(st, 8, g->tags);
+		db_bind_textz(st, 9, g->instrument);
+		db_bind_id(st, 10, g->due_at);
+		db_bind_textz(st, 11, j->n > 1 ? "offered" : "active");
+		db_bind_id(st, 12, j->n > 1 ? (j->first_id ? j->first_id : 0) :
+		    0);
+		db_bind_id(st, 13, prev);
+		db_bind_i64(st, 14, j->author_id);
+		db_bind_i64(st, 15, j->now);
+		db_bind_i64(st, 16, j->now);
+		if ((rc = db_step_id(st, &id)) != 0)
+			return rc;
+		if (j->first_id == 0) {
+			j->first_id = id;
+			/* The offer is named by its first assignment. */
+			if (j->n > 1) {
+				if ((rc = db_prepare(c, "UPDATE assignments SET "
+				    "offer_id = id WHERE id = ?", &st)) != 0)
+					return rc;
+				db_bind_i64(st, 1, id);
+				if ((rc = db_run(st)) != 0)
+					return rc;
+			}
+		}
+		ev = event_for(j->ev, AUDIT_CREATE, "assignment",
+		    j->n > 1 ? "offer" : NULL, th.org_id, th.client_id, id);
+		if ((rc = audit_append(c, &ev)) != 0)
+			return rc;
+	}
+	return notify_client(c, j->traj_id, th.client_id, j->now);
+}
+
+static void
+give_job_release(struct give_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < LIMIT_ASG_OFFER; i++) {
+		buf_release(&j->it[i].title_box);
+		buf_release(&j->it[i].instr_box);
+	}
+}
+
+/* One item's checks and sealing on c; its template read there too. */
+static int
+give_prepare(const struct asg_env *env, struct db_conn *c,
+    const struct traj_head *th, int64_t traj_id, const struct asg_new *in,
+    int64_t now, struct give_item *g, struct why *why, struct arena *a)
+{
+	struct asg_template tpl;
+	struct str title = in->title, instr = in->instructions, t, ins;
+	const char *form = in->form, *tags = in->tags;
+	const char *instrument = in->instrument;
+	enum asg_form f;
+	int64_t qtraj = 0;
+	int rc;
+
+	rc = asg_question_traj_on(c, in->question_id, &qtraj);
+	if (rc == ERR_NOTFOUND || (rc == 0 && qtraj != traj_id))
+		return why_set(why, ERR_INVAL, "question",
+		    N_("Choose one of this trajectory's learning questions."));
+	if (rc != 0)
+		return rc;
+	if (in->template_id > 0) {
+		rc = tpl_get_on(c, th->org_id, in->template_id, a, &tpl);
+		if (rc == ERR_NOTFOUND)
+			return why_set(why, ERR_INVAL, "template",
+			    N_("That template is not in your organisation's library."));
+		if (rc != 0)
+			return rc;
+		if (str_trim(title).len == 0)
+			title = str_c(tpl.title);
+		if (str_trim(instr).len == 0)
+			instr = str_c(tpl.instructions);
+		if (form == NULL || form[0] == '\0')
+			form = tpl.form;
+		if (tags == NULL || tags[0] == '\0')
+			tags = tpl.tags;
+		if (instrument == NULL || instrument[0] == '\0')
+			instrument = tpl.instrument;
+	}
+	rc = asg_text_why(text_check(title, 4 * LIMIT_ASG_TITLE,
+	    LIMIT_ASG_TITLE, false, &t), why, "title",
+	    N_("Please give the assignment a title."),
+	    N_("The title is longer than %d characters."), LIMIT_ASG_TITLE);
+	if (rc != 0)
+		return rc;
+	rc = asg_text_why(text_check(instr, LIMIT_ASG_INSTRUCTIONS, 0, true,
+	    &ins), why, "instructions",
+	    N_("Please write the instructions."),
+	    N_("The instructions are longer than %d KB."),
+	    LIMIT_ASG_INSTRUCTIONS / 1024);
+	if (rc != 0)
+		return rc;
+	if (asg_form_parse(form, &f) != 0)
+		return why_set(why, ERR_INVAL, "form",
+		    N_("Choose a work form."));
+	if (asg_tags_check(tags, a, &g->tags) != 0)
+		return why_set(why, ERR_INVAL, "tags",
+		    N_("Choose learning preferences from the list."));
+	if (instrument == NULL)
+		instrument = "";
+	if (f == ASG_QUESTIONNAIRE && instrument[0] == '\0')
+		return why_set(why, ERR_INVAL, "instrument",
+		    N_("Name the questionnaire the client fills in."));
+	if (strlen(instrument) > 64 || text_check(str_c(instrument), 64, 0,
+	    false, &t) == TEXT_BAD_CHAR)
+		return why_set(why, ERR_INVAL, "instrument",
+		    N_("A questionnaire is named by a short code of letters and digits."));
+	if (in->due_at != 0 && in->due_at < now - 24 * 3600)
+		return why_set(why, ERR_INVAL, "due",
+		    N_("The due date lies in the past."));
+	g->question_id = in->question_id;
+	g->template_id = in->template_id;
+	g->form = form_names[f];
+	g->instrument = f == ASG_QUESTIONNAIRE ? arena_strndup(a, instrument,
+	    strlen(instrument)) : "";
+	g->due_at = in->due_at;
+	if ((rc = seal(env, c, th->org_id, t, &g->title_box)) != 0 ||
+	    (rc = seal(env, c, th->org_id, ins, &g->instr_box)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+asg_give(const struct asg_env *env, int64_t traj_id, int64_t author_id,
+    const struct asg_new *items, size_t n, time_t now,
+    const struct audit_event *ev, struct why *why, int64_t *first_id)
+{
+	struct give_job *j = xcalloc(1, sizeof(*j));
+	struct db_conn *c = NULL;
+	struct traj_head th;
+	struct arena a;
+	size_t i;
+	int rc;
+
+	arena_init(&a);
+	*first_id = 0;
+	if (n == 0) {
+		rc = why_set(why, ERR_INVAL, "title",
+		    N_("Give at least one assignment."));
+		goto out;
+	}
+	if (n > LIMIT_ASG_OFFER) {
+		rc = why_set(why, ERR_TOOMANY, "template",
+		    N_("An offer holds at most %d assignments."));
+		if (why)
+			why->limit = LIMIT_ASG_OFFER;
+		goto out;
+	}
+	j->now = asg_now_or(now);
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		goto out;
+	if ((rc = traj_head_on(c, traj_id, &th)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((rc = give_prepare(env, c, &th, traj_id, &items[i], j->now,
+		    &j->it[i], why, &a)) != 0)
+			goto out;
+		j->n = i + 1;
+	}
+	db_read_end(env->db, c);
+	c = NULL;
+	j->traj_id = traj_id;
+	j->author_id = author_id;
+	j->ev = ev;
+	rc = db_write(env->db, give_run, j);
+	if (rc == ERR_TOOMANY) {
+		why_set(why, rc, "title", N_("A trajectory holds at most %d assignments."));
+		if (why)
+			why->limit = LIMIT_ASG_PER_TRAJ;
+	}
+	if (rc == 0)
+		*first_id = j->first_id;
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	give_job_release(j);
+	free(j);
+	arena_release(&a);
+	return rc;
+}
+
+/* --- changes of state -------------------------------------------------------- */
+
+struct change_job {
+	int64_t id;
+	int64_t user_id;
+	bool want_client;         /* only the client may (else only staff) */
+	unsigned from;            /* bit set of states it may start from */
+	enum asg_state to;
+	const char *kind;         /* the audit entry's kind and detail */
+	const char *detail;
+	/* optional content */
+	struct buf box;           /* version text, feedback or draft */
+	int what;                 /* 0 state only, 1 version, 2 feedback,
+	                             3 draft */
+	struct msg_upload_sealed {
+		const char *type;
+		int64_t size;
+		struct buf name_box, data_box;
+	} att[LIMIT_ATTACHMENTS];
+	size_t natt;
+	int64_t now;
+	const struct audit_event *ev;
+	int64_t out_n;            /* the new version's number */
+	enum asg_state state_was;
+};
+
+#define BIT(s) (1u << (s))
+
+static int
+change_run(struct db_conn *c, void *arg)
+{
+	struct change_job *j = arg;
+	struct asg_head h;
+	struct audit_event ev;
+	struct db_stmt *st;
+	enum asg_state to = j->to;
+	bool client;
+	size_t i;
+	int64_t fid;
+	int rc;
+
+	if ((rc = asg_head_on(c, j->id, &h)) != 0)
+		return rc;
+	if (h.closed)
+		return ERR_FORBIDDEN;
+	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
+		return rc;
+	if (client != j->want_client)
+		return ERR_FORBIDDEN;
+	j->state_was = h.state;
+	if ((j->from & BIT(h.state)) == 0)
+		return ERR_CONFLICT;
+
+	if (j->what == 3) {
+		if (j->box.len == 0) {
+			if ((rc = db_prepare(c, "DELETE FROM assignment_drafts "
+			    "WHERE assignment_id = ?", &st)) != 0)
+				return rc;
+			db_bind_i64(st, 1, j->id);
+			return db_run(st);
+		}
+		if ((rc = db_prepare(c, "INSERT INTO assignment_drafts "
+		    "(assignment_id, body_box, updated_at) VALUES (?, ?, ?) "
+		    "ON CONFLICT (assignment_id) DO UPDATE SET body_box = "
+		    "excluded.body_box, updated_at = excluded.updated_at",
+		    &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->id);
+		db_bind_blob(st, 2, j->box.p, j->box.len);
+		db_bind_i64(st, 3, j->now);
+		return db_run(st);
+	}
+	if (j->what == 1) {
+		if (h.versions >= LIMIT_ASG_VERSIONS)
+			return ERR_TOOMANY;
+		j->out_n = h.versions + 1;
+		to = h.versions == 0 ? ASG_HANDED_IN : ASG_REVISED;
+		if ((rc = db_prepare(c, "INSERT INTO assignment_versions "
+		    "(assignment_id, n, body_box, author_id, created_at) "
+		    "VALUES (?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->id);
+		db_bind_i64(st, 2, j->out_n);
+		db_bind_blob(st, 3, j->box.p, j->box.len);
+		db_bind_i64(st, 4, j->user_id);
+		db_bind_i64(st, 5, j->now);
+		if ((rc = db_step_id(st, &fid)) != 0)
+			return rc;
+		for (i = 0; i < j->natt; i++) {
+			if ((rc = db_prepare(c, "INSERT INTO assignment_files "
+			    "(assignment_id, version_n, name_box, content_type, "
+			    "size, data_box, created_at) VALUES (?, ?, ?, ?, ?, "
+			    "?, ?) RETURNING id", &st)) != 0)
+				return rc;
+			db_bind_i64(st, 1, j->id);
+			db_bind_i64(st, 2, j->out_n);
+			db_bind_blob(st, 3, j->att[i].name_box.p,
+			    j->att[i].name_box.len);
+			db_bind_textz(st, 4, j->att[i].type);
+			db_bind_i64(st, 5, j->att[i].size);
+			db_bind_blob(st, 6, j->att[i].data_box.p,
+			    j->att[i].data_box.len);
+			db_bind_i64(st, 7, j->now);
+			if ((rc = db_step_id(st, &fid)) != 0)
+				return rc;
+		}
+		if ((rc = db_prepare(c, "DELETE FROM assignment_drafts WHERE "
+		    "assignment_id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->id);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	if (j->what == 2) {
+		if ((rc = db_prepare(c, "INSERT INTO assignment_feedback "
+		    "(assignment_id, version_n, body_box, author_id, "
+		    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		    &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->id);
+		db_bind_i64(st, 2, h.versions);
+		db_bind_blob(st, 3, j->box.p, j->box.len);
+		db_bind_i64(st, 4, j->user_id);
+		db_bind_i64(st, 5, j->now);
+		if ((rc = db_step_id(st, &fid)) != 0)
+			return rc;
+		if ((rc = notify_client(c, h.traj_id, h.client_id,
+		    j->now)) != 0)
+			return rc;
+	}
+	if ((rc = db_prepare(c, "UPDATE assignments SET state = ?, "
+	    "updated_at = ? WHERE id = ?", &st)) != 0)
+		return rc;
+	db_bind_textz(st, 1, state_names[to]);
+	db_bind_i64(st, 2, j->now);
+	db_bind_i64(st, 3, j->id);
+	if ((rc = db_step_one(st, ERR_NOTFOUND)) != 0)
+		return rc;
+	ev = event_for(j->ev, j->what == 0 ? AUDIT_UPDATE : AUDIT_CREATE,
+	    j->kind, j->detail, h.org_id, h.client_id, j->id);
+	return audit_append(c, &ev);
+}
+
+static void
+change_release(struct change_job *j)
+{
+	size_t i;
+
+	buf_wipe(&j->box);
+	for (i = 0; i < LIMIT_ATTACHMENTS; i++) {
+		buf_release(&j->att[i].name_box);
+		buf_release(&j->att[i].data_box);
+	}
+}
+
+/* Seal text (and uploads) for the assignment's organisation, then run the
+ * job. */
+static int
+change(const struct asg_env *env, struct change_job *j, struct str text,
+    const struct msg_upload *ups, size_t nups, const char **types,
+    const char **names)
+{
+	struct db_conn *c = NULL;
+	struct asg_head h;
+	size_t i;
+	int rc;
+
+	if (text.len > 0 || nups > 0) {
+		if ((rc = db_read_begin(env->db, &c)) != 0)
+			return rc;
+		rc = asg_head_on(c, j->id, &h);
+		if (rc == 0 && text.len > 0)
+			rc = seal(env, c, h.org_id, text, &j->box);
+		for (i = 0; rc == 0 && i < nups; i++) {
+			j->att[i].type = types[i];
+			j->att[i].size = (int64_t)ups[i].len;
+			rc = keyring_seal(env->kr, c, h.org_id, names[i],
+			    strlen(names[i]), &j->att[i].name_box);
+			if (rc == 0)
+				rc = keyring_seal(env->kr, c, h.org_id,
+				    ups[i].data, ups[i].len,
+				    &j->att[i].data_box);
+			j->natt = i + 1;
+		}
+		db_read_end(env->db, c);
+		if (rc != 0)
+			return rc;
+	}
+	return db_write(env->db, change_run, j);
+}
+
+static int
+conflict_why(struct why *why, enum asg_state was)
+{
+	switch (was) {
+	case ASG_OFFERED:
+		return why_set(why, ERR_CONFLICT, NULL, N_("Choose this assignment first to start on it."));
+	case ASG_HANDED_IN:
+	case ASG_REVISED:
+		return why_set(why, ERR_CONFLICT, NULL, N_("This work has been handed in and waits for feedback."));
+	case ASG_DONE:
+		return why_set(why, ERR_CONFLICT, NULL, N_("This assignment is done."));
+	default:
+		return why_set(why, ERR_CONFLICT, NULL, N_("Nothing has been handed in yet."));
+	}
+}
+
+int
+asg_choose(const struct asg_env *env, int64_t id, int64_t user_id,
+    time_t now, const struct audit_event *ev, struct why *why)
+{
+	struct change_job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.user_id = user_id;
+	j.want_client = true;
+	j.from = BIT(ASG_OFFERED);
+	j.to = ASG_ACTIVE;
+	j.kind = "assignment";
+	j.detail = "choose";
+	j.now = asg_now_or(now);
+	j.ev = ev;
+	rc = change(env, &j, STR_NULL, NULL, 0, NULL, NULL);
+	if (rc == ERR_CONFLICT)
+		why_set(why, rc, NULL, N_("This assignment is not on offer any more: it was already chosen."));
+	change_release(&j);
+	return rc;
+}
+
+int
+asg_draft_save(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, time_t now, struct why *why)
+{
+	struct change_job j;
+	struct str body = { "", 0 };
+	int rc;
+
+	if (text.len > LIMIT_ASG_WORK)
+		return asg_text_why(TEXT_TOO_LONG, why, "body", NULL,
+		    N_("Your work is longer than %d KB. Put the rest in an attachment."),
+		    LIMIT_ASG_WORK / 1024);
+	rc = text_check(text, LIMIT_ASG_WORK, 0, true, &body);
+	if (rc == TEXT_BAD_CHAR)
+		return asg_text_why(rc, why, "body", NULL, NULL, 0);
+	if (rc == TEXT_MISSING)
+		body = (struct str){ "", 0 };
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.user_id = user_id;
+	j.want_client = true;
+	j.from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK);
+	j.what = 3;
+	j.now = asg_now_or(now);
+	rc = change(env, &j, body, NULL, 0, NULL, NULL);
+	if (rc == ERR_CONFLICT)
+		conflict_why(why, j.state_was);
+	change_release(&j);
+	return rc;
+}
+
+int
+asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
+    const struct audit_event *ev, struct why *why, struct arena *a,
+    int64_t *version_n)
+{
+	const char *types[LIMIT_ATTACHMENTS], *names[LIMIT_ATTACHMENTS];
+	struct change_job j;
+	struct str body;
+	size_t i;
+	int rc;
+
+	*version_n = 0;
+	memset(&j, 0, sizeof(j));
+	rc = asg_text_why(text_check(text, LIMIT_ASG_WORK, 0, true, &body),
+	    why, "body", N_("Please write your work before handing it in."),
+	    N_("Your work is longer than %d KB. Put the rest in an attachment."),
+	    LIMIT_ASG_WORK / 1024);
+	if (rc != 0)
+		goto out;
+	if (nups > LIMIT_ATTACHMENTS) {
+		rc = why_set(why, ERR_TOOMANY, "attachments",
+		    N_("You can attach at most %d files."));
+		if (why)
+			why->limit = LIMIT_ATTACHMENTS;
+		goto out;
+	}
+	/* The message module's checks: by content, never by the name. */
+	for (i = 0; i < nups; i++) {
+		names[i] = msg_clean_name(ups[i].name, a);
+		if ((rc = msg_upload_check(&ups[i], &types[i])) != 0) {
+			if (rc == ERR_TOOBIG && ups[i].len == 0)
+				why_set(why, rc, "attachments", N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is empty."));
+			else if (rc == ERR_TOOBIG)
+				why_set(why, rc, "attachments", N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is larger than %d MB."));
+			else
+				why_set(why, rc, "attachments", N_("The file \xe2\x80\x9c%s\xe2\x80\x9d is not of an accepted type. Accepted are PDF, PNG, JPEG, GIF, plain text, Word (.docx) and OpenDocument text (.odt)."));
+			if (why) {
+				why->name = names[i];
+				why->limit = rc == ERR_TOOBIG && ups[i].len ?
+				    LIMIT_ATTACHMENT / (1024 * 1024) : 0;
+			}
+			goto out;
+		}
+		names[i] = msg_name_for_type(names[i], types[i], a);
+	}
+	j.id = id;
+	j.user_id = user_id;
+	j.want_client = true;
+	j.from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK);
+	j.what = 1;
+	j.kind = "assignment-version";
+	j.now = asg_now_or(now);
+	j.ev = ev;
+	rc = change(env, &j, body, ups, nups, types, names);
+	if (rc == ERR_CONFLICT)
+		conflict_why(why, j.state_was);
+	else if (rc == ERR_TOOMANY) {
+		why_set(why, rc, "body", N_("An assignment holds at most %d versions."));
+		if (why)
+			why->limit = LIMIT_ASG_VERSIONS;
+	}
+	if (rc == 0)
+		*version_n = j.out_n;
+out:
+	change_release(&j);
+	return rc;
+}
+
+int
+asg_feedback(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, time_t now, const struct audit_event *ev,
+    struct why *why)
+{
+	struct change_job j;
+	struct str body;
+	int rc;
+
+	rc = asg_text_why(text_check(text, LIMIT_ASG_FEEDBACK, 0, true, &body),
+	    why, "feedback", N_("Please write your feedback."),
+	    N_("The feedback is longer than %d KB."),
+	    LIMIT_ASG_FEEDBACK / 1024);
+	if (rc != 0)
+		return rc;
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.user_id = user_id;
+	j.want_client = false;
+	j.from = BIT(ASG_HANDED_IN) | BIT(ASG_REVISED);
+	j.to = ASG_FEEDBACK;
+	j.what = 2;
+	j.kind = "assignment-feedback";
+	j.now = asg_now_or(now);
+	j.ev = ev;
+	rc = change(env, &j, body, NULL, 0, NULL, NULL);
+	if (rc == ERR_CONFLICT)
+		why_set(why, rc, "feedback", N_("No new version waits for feedback."));
+	change_release(&j);
+	return rc;
+}
+
+int
+asg_done(const struct asg_env *env, int64_t id, int64_t user_id,
+    time_t now, const struct audit_event *ev, struct why *why)
+{
+	struct change_job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.user_id = user_id;
+	j.want_client = false;
+	j.from = BIT(ASG_HANDED_IN) | BIT(ASG_FEEDBACK) | BIT(ASG_REVISED);
+	j.to = ASG_DONE;
+	j.kind = "assignment";
+	j.detail = "done";
+	j.now = asg_now_or(now);
+	j.ev = ev;
+	rc = change(env, &j, STR_NULL, NULL, 0, NULL, NULL);
+	if (rc == ERR_CONFLICT)
+		conflict_why(why, j.state_was == ASG_DONE ? ASG_DONE :
+		    ASG_ACTIVE);
+	change_release(&j);
+	return rc;
+}
+
+/* --- reading ----------------------------------------------------------------- */
+
+static int
+log_read(struct db *db, const struct audit_event *tmpl, enum audit_action act,
+    const char *kind, const char *detail, int64_t org_id, int64_t client_id,
+    int64_t object_id)
+{
+	struct audit_event ev = event_for(tmpl, act, kind, detail, org_id,
+	    client_id, object_id);
+
+	return audit_record(db, &ev);
+}
+
+/* Versions, feedback, files and (for the client) the draft of one
+ * assignment, opened on c; the caller logged the read. */
+static int
+load_detail(const struct asg_env *env, struct db_conn *c, bool client,
+    struct arena *a, struct asg_view *v)
+{
+	struct db_stmt *st;
+	struct str *boxes;
+	size_t k, cap, i;
+	int rc;
+
+	/* versions; the boxes' room serves the feedback after them (at
+	 * most a few rounds per version) */
+	cap = LIMIT_ASG_VERSIONS;
+	v->versions = arena_alloc(a, cap * sizeof(*v->versions));
+	boxes = arena_alloc(a, LIMIT_ASG_VERSIONS * 4 * sizeof(*boxes));
+	if ((rc = db_prepare(c, "SELECT n, body_box, created_at FROM "
+	    "assignment_versions WHERE assignment_id = ? ORDER BY n",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, v->a.id);
+	k = 0;
+	while ((rc = db_step(st)) == DB_ROW && k < cap) {
+		v->versions[k].n = db_col_i64(st, 0);
+		boxes[k] = asg_col_copy(st, 1, a);
+		v->versions[k].created_at = db_col_i64(st, 2);
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	v->nversions = k;
+	for (i = 0; i < k; i++)
+		if ((rc = asg_open(env->kr, c, v->a.org_id, boxes[i], a,
+		    &v->versions[i].body, &v->versions[i].len)) != 0)
+			return rc;
+	/* feedback: at most one per version handed in */
+	cap = LIMIT_ASG_VERSIONS * 4;
+	v->feedback = arena_alloc(a, cap * sizeof(*v->feedback));
+	if ((rc = db_prepare(c, "SELECT version_n, body_box, created_at FROM "
+	    "assignment_feedback WHERE assignment_id = ? ORDER BY id",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, v->a.id);
+	k = 0;
+	while ((rc = db_step(st)) == DB_ROW && k < cap) {
+		v->feedback[k].version_n = db_col_i64(st, 0);
+		boxes[k] = asg_col_copy(st, 1, a);
+		v->feedback[k].created_at = db_col_i64(st, 2);
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	v->nfeedback = k;
+	for (i = 0; i < k; i++)
+		if ((rc = asg_open(env->kr, c, v->a.org_id, boxes[i], a,
+		    &v->feedback[i].body, NULL)) != 0)
+			return rc;
+	/* files */
+	cap = LIMIT_ASG_VERSIONS * LIMIT_ATTACHMENTS;
+	v->files = arena_alloc(a, cap * sizeof(*v->files));
+	boxes = arena_alloc(a, cap * sizeof(*boxes));
+	if ((rc = db_prepare(c, "SELECT id, version_n, name_box, "
+	    "content_type, size FROM assignment_files WHERE assignment_id = ? "
+	    "ORDER BY id", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, v->a.id);
+	k = 0;
+	while ((rc = db_step(st)) == DB_ROW && k < cap) {
+		struct str t;
+
+		v->files[k].id = db_col_i64(st, 0);
+		v->files[k].version_n = db_col_i64(st, 1);
+		boxes[k] = asg_col_copy(st, 2, a);
+		t = db_col_text(st, 3);
+		v->files[k].type = arena_strndup(a, t.p ? t.p : "", t.len);
+		v->files[k].size = db_col_i64(st, 4);
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	v->nfiles = k;
+	for (i = 0; i < k; i++)
+		if ((rc = asg_open(env->kr, c, v->a.org_id, boxes[i], a,
+		    &v->files[i].name, NULL)) != 0)
+			return rc;
+	/* the draft: the client's own */
+	v->draft = NULL;
+	if (client) {
+		struct str box = { NULL, 0 };
+
+		v->draft = "";
+		if ((rc = db_prepare(c, "SELECT body_box, updated_at FROM "
+		    "assignment_drafts WHERE assignment_id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, v->a.id);
+		if ((rc = db_step(st)) == DB_ROW) {
+			box = asg_col_copy(st, 0, a);
+			v->draft_at = db_col_i64(st, 1);
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+		if (box.len > 0 && (rc = asg_open(env->kr, c, v->a.org_id,
+		    box, a, &v->draft, NULL)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* One assignment's row and instructions, opened on c. */
+static int
+load_one(const struct asg_env *env, struct db_conn *c, int64_t id,
+    int64_t now, struct arena *a, struct assignment *out)
+{
+	struct db_stmt *st;
+	struct str tbox, ibox = { NULL, 0 };
+	struct traj_head th;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT " ASG_COLUMNS ", a.instructions_box "
+	    "FROM assignments a WHERE a.id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		asg_row(st, now, a, out, &tbox);
+		ibox = asg_col_copy(st, 16, a);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+	if (rc != 0)
+		return rc;
+	if ((rc = traj_head_on(c, out->traj_id, &th)) != 0)
+		return rc;
+	out->client_id = th.client_id;
+	if ((rc = asg_open(env->kr, c, out->org_id, tbox, a, &out->title,
+	    NULL)) != 0)
+		return rc;
+	return asg_open(env->kr, c, out->org_id, ibox, a, &out->instructions,
+	    NULL);
+}
+
+int
+asg_view(const struct asg_env *env, int64_t id, int64_t viewer_id,
+    time_t now, const struct audit_event *ev, struct arena *a,
+    struct asg_view *out)
+{
+	struct db_conn *c = NULL;
+	struct asg_head h;
+	bool client;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	if ((rc = asg_head_on(c, id, &h)) != 0 ||
+	    (rc = asg_part_on(c, h.traj_id, viewer_id, &client)) != 0)
+		goto out;
+	db_read_end(env->db, c);
+	c = NULL;
+	/* Log first, then show. */
+	if ((rc = log_read(env->db, ev, AUDIT_READ, "assignment", NULL,
+	    h.org_id, h.client_id, id)) != 0)
+		goto out;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		goto out;
+	(void)db_read_snapshot(c);
+	if ((rc = load_one(env, c, id, asg_now_or(now), a, &out->a)) != 0)
+		goto out;
+	out->viewer_is_client = client;
+	out->closed = h.closed;
+	rc = load_detail(env, c, client, a, out);
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	return rc;
+}
+
+int
+asg_list(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
+    time_t now, const struct audit_event *ev, struct arena *a,
+    struct assignment **out, size_t *n)
+{
+	struct db_conn *c = NULL;
+	struct traj_head th;
+	bool client;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	rc = traj_head_on(c, traj_id, &th);
+	if (rc == 0)
+		rc = asg_part_on(c, traj_id, viewer_id, &client);
+	db_read_end(env->db, c);
+	if (rc != 0)
+		return rc;
+	if ((rc = log_read(env->db, ev, AUDIT_READ, "assignment", "list",
+	    th.org_id, th.client_id, traj_id)) != 0)
+		return rc;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	rc = asg_load_on(env, c, traj_id, asg_now_or(now), a, out, n);
+	db_read_end(env->db, c);
+	return rc;
+}
+
+int
+asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
+    const struct audit_event *ev, struct arena *a, struct asg_file *meta,
+    struct buf *data)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	struct asg_head h;
+	struct str nbox = { NULL, 0 }, dbox = { NULL, 0 };
+	int64_t aid = 0;
+	bool client;
+	int rc;
+
+	memset(meta, 0, sizeof(*meta));
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	if ((rc = db_query_i64(c, "SELECT assignment_id FROM assignment_files "
+	    "WHERE id = ?", &aid, 1, &file_id)) != 0 ||
+	    (rc = asg_head_on(c, aid, &h)) != 0 ||
+	    (rc = asg_part_on(c, h.traj_id, viewer_id, &client)) != 0)
+		goto out;
+	db_read_end(env->db, c);
+	c = NULL;
+	if ((rc = log_read(env->db, ev, AUDIT_READ, "assignment-file",
+	    "download", h.org_id, h.client_id, file_id)) != 0)
+		goto out;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		goto out;
+	if ((rc = db_prepare(c, "SELECT version_n, name_box, content_type, "
+	    "size, data_box FROM assignment_files WHERE id = ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, file_id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		struct str t = db_col_text(st, 2);
+
+		meta->id = file_id;
+		meta->version_n = db_col_i64(st, 0);
+		nbox = asg_col_copy(st, 1, a);
+		meta->type = arena_strndup(a, t.p ? t.p : "", t.len);
+		meta->size = db_col_i64(st, 3);
+		dbox = asg_col_copy(st, 4, a);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+	if (rc == 0)
+		rc = asg_open(env->kr, c, h.org_id, nbox, a, &meta->name, NULL);
+	if (rc == 0)
+		rc = keyring_open(env->kr, c, h.org_id, dbox.p, dbox.len, data);
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	return rc;
+}
+
+/* --- queue and reminders ----------------------------------------------------- */
+
+int
+asg_queue(const struct asg_env *env, int64_t org_id, int64_t pro_id,
+    time_t now, const struct audit_event *ev, struct arena *a,
+    struct asg_queue_item **out, size_t *n)
+{
+	struct asg_queue_item *v;
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	struct str *boxes;
+	int64_t *clients, t = asg_now_or(now);
+	size_t k = 0, i, j;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	v = arena_alloc(a, LIMIT_QUEUE * sizeof(*v));
+	boxes = arena_alloc(a, LIMIT_QUEUE * sizeof(*boxes));
+	clients = arena_alloc(a, LIMIT_QUEUE * sizeof(*clients));
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	(void)db_read_snapshot(c);
+	/* Where pro_id takes part as a professional, now: traj_role_on
+	 * decides each trajectory below. */
+	if ((rc = db_prepare(c, "SELECT a.id, a.trajectory_id, a.title_box, "
+	    "a.state, a.due_at, a.updated_at FROM assignments a WHERE "
+	    "a.org_id = ? AND a.state IN ('handed_in', 'revised') ORDER BY "
+	    "CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, "
+	    "a.updated_at, a.id", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, org_id);
+	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_QUEUE) {
+		v[k].id = db_col_i64(st, 0);
+		v[k].traj_id = db_col_i64(st, 1);
+		boxes[k] = asg_col_copy(st, 2, a);
+		v[k].state = (enum asg_state)asg_state_parse(db_col_text(st, 3));
+		v[k].due_at = col_or_zero(st, 4);
+		v[k].handed_in_at = db_col_i64(st, 5);
+		v[k].overdue = v[k].due_at > 0 && v[k].due_at < t;
+		v[k].title = "";
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	/* Keep those of open trajectories where pro_id is a professional. */
+	for (i = 0, j = 0; i < k; i++) {
+		struct traj_head th;
+		enum role role;
+
+		if ((rc = traj_head_on(c, v[i].traj_id, &th)) != 0 ||
+		    (rc = traj_role_on(c, v[i].traj_id, pro_id, &role)) != 0)
+			goto out;
+		if (th.phase == TRAJ_CLOSED || role != ROLE_PROFESSIONAL)
+			continue;
+		clients[j] = th.client_id;
+		boxes[j] = boxes[i];
+		v[j++] = v[i];
+	}
+	k = j;
+	db_read_end(env->db, c);
+	c = NULL;
+	/* Log first (one entry per trajectory), then open the titles. */
+	for (i = 0; i < k; i++) {
+		bool seen = false;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = v[j].traj_id == v[i].traj_id;
+		if (!seen && (rc = log_read(env->db, ev, AUDIT_READ,
+		    "assignment", "queue", org_id, clients[i],
+		    v[i].traj_id)) != 0)
+			goto out;
+	}
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		goto out;
+	for (i = 0; i < k; i++)
+		if ((rc = asg_open(env->kr, c, org_id, boxes[i], a,
+		    &v[i].title, NULL)) != 0)
+			goto out;
+	*out = v;
+	*n = k;
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	return rc;
+}
+
+struct remind_job {
+	int64_t now;
+	int count;
+};
+
+static int
+remind_run(struct db_conn *c, void *arg)
+{
+	struct remind_job *j = arg;
+	int64_t ids[LIMIT_OUTBOX_BATCH], trajs[LIMIT_OUTBOX_BATCH];
+	struct db_stmt *st;
+	size_t k = 0, i;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT id, trajectory_id FROM assignments "
+	    "WHERE state IN ('active', 'feedback') AND due_at IS NOT NULL "
+	    "AND due_at <= ? AND reminded_at IS NULL ORDER BY due_at",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->now + LIMIT_ASG_REMIND_BEFORE);
+	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_OUTBOX_BATCH) {
+		ids[k] = db_col_i64(st, 0);
+		trajs[k] = db_col_i64(st, 1);
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < k; i++) {
+		struct traj_head th;
+
+		if ((rc = traj_head_on(c, trajs[i], &th)) != 0)
+			return rc;
+		if (th.phase != TRAJ_CLOSED &&
+		    (rc = notify_client(c, trajs[i], th.client_id,
+		    j->now)) != 0)
+			return rc;
+		if ((rc = db_prepare(c, "UPDATE assignments SET reminded_at = "
+		    "? WHERE id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 2, ids[i]);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+		j->count++;
+	}
+	return 0;
+}
+
+int
+asg_remind_due(struct db *db, time_t now, int *count)
+{
+	struct remind_job j = { asg_now_or(now), 0 };
+	int rc;
+
+	rc = db_write(db, remind_run, &j);
+	if (count)
+		*count = j.count;
+	return rc;
+}
+
+/* --- export ---------------------------------------------------------------- */
+
+int
+asg_export(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
+    const struct audit_event *ev, struct arena *a, struct asg_view **out,
+    size_t *n)
+{
+	struct assignment *list = NULL;
+	struct asg_view *v;
+	struct db_conn *c = NULL;
+	struct traj_head th;
+	size_t k = 0, i;
+	bool client;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	rc = traj_head_on(c, traj_id, &th);
+	if (rc == 0)
+		rc = asg_part_on(c, traj_id, viewer_id, &client);
+	db_read_end(env->db, c);
+	c = NULL;
+	if (rc != 0)
+		return rc;
+	if ((rc = log_read(env->db, ev, AUDIT_EXECUTE, "assignment", "export",
+	    th.org_id, th.client_id, traj_id)) != 0)
+		return rc;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		return rc;
+	(void)db_read_snapshot(c);
+	if ((rc = asg_load_on(env, c, traj_id, 0, a, &list, &k)) != 0)
+		goto out;
+	v = arena_alloc(a, (k + 1) * sizeof(*v));
+	for (i = 0; i < k; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		if ((rc = load_one(env, c, list[i].id, asg_now_or(0), a,
+		    &v[i].a)) != 0 ||
+		    (rc = load_detail(env, c, false, a, &v[i])) != 0)
+			goto out;
+		v[i].viewer_is_client = client;
+	}
+	*out = v;
+	*n = k;
+out:
+	db_read_end(env->db, c);
+	return rc;
+}
