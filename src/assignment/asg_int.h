@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "assignment/assignment.h"
+#include "audit/audit.h"
 
 struct db_stmt;
 
@@ -51,5 +52,22 @@ void asg_row(struct db_stmt *st, int64_t now, struct arena *a,
 int asg_load_on(const struct asg_env *env, struct db_conn *c,
     int64_t traj_id, int64_t now, struct arena *a, struct assignment **out,
     size_t *n);
+
+/* Shared with asg_queue.c (the queue, reminders and the export). */
+int64_t asg_col_or_zero(struct db_stmt *st, int col);
+/* A content-free notification for the client, through the outbox. */
+int asg_notify_client(struct db_conn *c, int64_t traj_id, int64_t client_id,
+    int64_t now);
+/* One read in the access log, in a job of its own (log first, then
+ * show). */
+int asg_log_read(struct db *db, const struct audit_event *tmpl,
+    enum audit_action act, const char *kind, const char *detail,
+    int64_t org_id, int64_t client_id, int64_t object_id);
+/* An assignment's versions, feedback and steps, and one assignment, on
+ * c. */
+int asg_load_detail(const struct asg_env *env, struct db_conn *c,
+    bool client, struct arena *a, struct asg_view *v);
+int asg_load_one(const struct asg_env *env, struct db_conn *c, int64_t id,
+    int64_t now, struct arena *a, struct assignment *out);
 
 #endif

@@ -138,8 +138,8 @@ asg_now_or(time_t now)
 	return now ? (int64_t)now : (int64_t)time(NULL);
 }
 
-static int64_t
-col_or_zero(struct db_stmt *st, int col)
+int64_t
+asg_col_or_zero(struct db_stmt *st, int col)
 {
 	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
 }
@@ -282,7 +282,7 @@ asg_row(struct db_stmt *st, int64_t now, struct arena *a,
 	out->traj_id = db_col_i64(st, 1);
 	out->org_id = db_col_i64(st, 2);
 	out->question_id = db_col_i64(st, 3);
-	out->template_id = col_or_zero(st, 4);
+	out->template_id = asg_col_or_zero(st, 4);
 	*box = asg_col_copy(st, 5, a);
 	t = db_col_text(st, 6);
 	(void)asg_form_parse(arena_strndup(a, t.p ? t.p : "", t.len), &f);
@@ -291,10 +291,10 @@ asg_row(struct db_stmt *st, int64_t now, struct arena *a,
 	out->tags = arena_strndup(a, t.p ? t.p : "", t.len);
 	t = db_col_text(st, 8);
 	out->instrument = arena_strndup(a, t.p ? t.p : "", t.len);
-	out->due_at = col_or_zero(st, 9);
+	out->due_at = asg_col_or_zero(st, 9);
 	out->state = (enum asg_state)asg_state_parse(db_col_text(st, 10));
-	out->offer_id = col_or_zero(st, 11);
-	out->prev_id = col_or_zero(st, 12);
+	out->offer_id = asg_col_or_zero(st, 11);
+	out->prev_id = asg_col_or_zero(st, 12);
 	out->created_at = db_col_i64(st, 13);
 	out->updated_at = db_col_i64(st, 14);
 	out->versions = db_col_i64(st, 15);
@@ -370,8 +370,8 @@ event_for(const struct audit_event *tmpl, enum audit_action act,
 }
 
 /* Tell the client (a content-free notification row for the outbox). */
-static int
-notify_client(struct db_conn *c, int64_t traj_id, int64_t client_id,
+int
+asg_notify_client(struct db_conn *c, int64_t traj_id, int64_t client_id,
     int64_t now)
 {
 	if (client_id <= 0)
@@ -481,7 +481,7 @@ give_run(struct db_conn *c, void *arg)
 		if ((rc = audit_append(c, &ev)) != 0)
 			return rc;
 	}
-	return notify_client(c, j->traj_id, th.client_id, j->now);
+	return asg_notify_client(c, j->traj_id, th.client_id, j->now);
 }
 
 static void
@@ -761,7 +761,7 @@ change_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 5, j->now);
 		if ((rc = db_step_id(st, &fid)) != 0)
 			return rc;
-		if ((rc = notify_client(c, h.traj_id, h.client_id,
+		if ((rc = asg_notify_client(c, h.traj_id, h.client_id,
 		    j->now)) != 0)
 			return rc;
 	}
@@ -1025,8 +1025,8 @@ asg_done(const struct asg_env *env, int64_t id, int64_t user_id,
 
 /* --- reading ----------------------------------------------------------------- */
 
-static int
-log_read(struct db *db, const struct audit_event *tmpl, enum audit_action act,
+int
+asg_log_read(struct db *db, const struct audit_event *tmpl, enum audit_action act,
     const char *kind, const char *detail, int64_t org_id, int64_t client_id,
     int64_t object_id)
 {
@@ -1038,8 +1038,8 @@ log_read(struct db *db, const struct audit_event *tmpl, enum audit_action act,
 
 /* Versions, feedback, files and (for the client) the draft of one
  * assignment, opened on c; the caller logged the read. */
-static int
-load_detail(const struct asg_env *env, struct db_conn *c, bool client,
+int
+asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
     struct arena *a, struct asg_view *v)
 {
 	struct db_stmt *st;
@@ -1149,8 +1149,8 @@ load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 }
 
 /* One assignment's row and instructions, opened on c. */
-static int
-load_one(const struct asg_env *env, struct db_conn *c, int64_t id,
+int
+asg_load_one(const struct asg_env *env, struct db_conn *c, int64_t id,
     int64_t now, struct arena *a, struct assignment *out)
 {
 	struct db_stmt *st;
@@ -1202,17 +1202,17 @@ asg_view(const struct asg_env *env, int64_t id, int64_t viewer_id,
 	db_read_end(env->db, c);
 	c = NULL;
 	/* Log first, then show. */
-	if ((rc = log_read(env->db, ev, AUDIT_READ, "assignment", NULL,
+	if ((rc = asg_log_read(env->db, ev, AUDIT_READ, "assignment", NULL,
 	    h.org_id, h.client_id, id)) != 0)
 		goto out;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
 	(void)db_read_snapshot(c);
-	if ((rc = load_one(env, c, id, asg_now_or(now), a, &out->a)) != 0)
+	if ((rc = asg_load_one(env, c, id, asg_now_or(now), a, &out->a)) != 0)
 		goto out;
 	out->viewer_is_client = client;
 	out->closed = h.closed;
-	rc = load_detail(env, c, client, a, out);
+	rc = asg_load_detail(env, c, client, a, out);
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);
@@ -1239,7 +1239,7 @@ asg_list(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
 	db_read_end(env->db, c);
 	if (rc != 0)
 		return rc;
-	if ((rc = log_read(env->db, ev, AUDIT_READ, "assignment", "list",
+	if ((rc = asg_log_read(env->db, ev, AUDIT_READ, "assignment", "list",
 	    th.org_id, th.client_id, traj_id)) != 0)
 		return rc;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
@@ -1272,7 +1272,7 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 		goto out;
 	db_read_end(env->db, c);
 	c = NULL;
-	if ((rc = log_read(env->db, ev, AUDIT_READ, "assignment-file",
+	if ((rc = asg_log_read(env->db, ev, AUDIT_READ, "assignment-file",
 	    "download", h.org_id, h.client_id, file_id)) != 0)
 		goto out;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
@@ -1306,201 +1306,3 @@ out:
 	return rc;
 }
 
-/* --- queue and reminders ----------------------------------------------------- */
-
-int
-asg_queue(const struct asg_env *env, int64_t org_id, int64_t pro_id,
-    time_t now, const struct audit_event *ev, struct arena *a,
-    struct asg_queue_item **out, size_t *n)
-{
-	struct asg_queue_item *v;
-	struct db_conn *c = NULL;
-	struct db_stmt *st;
-	struct str *boxes;
-	int64_t *clients, t = asg_now_or(now);
-	size_t k = 0, i, j;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	v = arena_alloc(a, LIMIT_QUEUE * sizeof(*v));
-	boxes = arena_alloc(a, LIMIT_QUEUE * sizeof(*boxes));
-	clients = arena_alloc(a, LIMIT_QUEUE * sizeof(*clients));
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	(void)db_read_snapshot(c);
-	/* Where pro_id takes part as a professional, now: traj_role_on
-	 * decides each trajectory below. */
-	if ((rc = db_prepare(c, "SELECT a.id, a.trajectory_id, a.title_box, "
-	    "a.state, a.due_at, a.updated_at FROM assignments a WHERE "
-	    "a.org_id = ? AND a.state IN ('handed_in', 'revised') ORDER BY "
-	    "CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, "
-	    "a.updated_at, a.id", &st)) != 0)
-		goto out;
-	db_bind_i64(st, 1, org_id);
-	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_QUEUE) {
-		v[k].id = db_col_i64(st, 0);
-		v[k].traj_id = db_col_i64(st, 1);
-		boxes[k] = asg_col_copy(st, 2, a);
-		v[k].state = (enum asg_state)asg_state_parse(db_col_text(st, 3));
-		v[k].due_at = col_or_zero(st, 4);
-		v[k].handed_in_at = db_col_i64(st, 5);
-		v[k].overdue = v[k].due_at > 0 && v[k].due_at < t;
-		v[k].title = "";
-		k++;
-	}
-	db_done(st);
-	if (rc < 0)
-		goto out;
-	/* Keep those of open trajectories where pro_id is a professional. */
-	for (i = 0, j = 0; i < k; i++) {
-		struct traj_head th;
-		enum role role;
-
-		if ((rc = traj_head_on(c, v[i].traj_id, &th)) != 0 ||
-		    (rc = traj_role_on(c, v[i].traj_id, pro_id, &role)) != 0)
-			goto out;
-		if (th.phase == TRAJ_CLOSED || role != ROLE_PROFESSIONAL)
-			continue;
-		clients[j] = th.client_id;
-		boxes[j] = boxes[i];
-		v[j++] = v[i];
-	}
-	k = j;
-	db_read_end(env->db, c);
-	c = NULL;
-	/* Log first (one entry per trajectory), then open the titles. */
-	for (i = 0; i < k; i++) {
-		bool seen = false;
-
-		for (j = 0; j < i && !seen; j++)
-			seen = v[j].traj_id == v[i].traj_id;
-		if (!seen && (rc = log_read(env->db, ev, AUDIT_READ,
-		    "assignment", "queue", org_id, clients[i],
-		    v[i].traj_id)) != 0)
-			goto out;
-	}
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
-	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, org_id, boxes[i], a,
-		    &v[i].title, NULL)) != 0)
-			goto out;
-	*out = v;
-	*n = k;
-out:
-	if (c != NULL)
-		db_read_end(env->db, c);
-	return rc;
-}
-
-struct remind_job {
-	int64_t now;
-	int count;
-};
-
-static int
-remind_run(struct db_conn *c, void *arg)
-{
-	struct remind_job *j = arg;
-	int64_t ids[LIMIT_OUTBOX_BATCH], trajs[LIMIT_OUTBOX_BATCH];
-	struct db_stmt *st;
-	size_t k = 0, i;
-	int rc;
-
-	if ((rc = db_prepare(c, "SELECT id, trajectory_id FROM assignments "
-	    "WHERE state IN ('active', 'feedback') AND due_at IS NOT NULL "
-	    "AND due_at <= ? AND reminded_at IS NULL ORDER BY due_at",
-	    &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->now + LIMIT_ASG_REMIND_BEFORE);
-	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_OUTBOX_BATCH) {
-		ids[k] = db_col_i64(st, 0);
-		trajs[k] = db_col_i64(st, 1);
-		k++;
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < k; i++) {
-		struct traj_head th;
-
-		if ((rc = traj_head_on(c, trajs[i], &th)) != 0)
-			return rc;
-		if (th.phase != TRAJ_CLOSED &&
-		    (rc = notify_client(c, trajs[i], th.client_id,
-		    j->now)) != 0)
-			return rc;
-		if ((rc = db_prepare(c, "UPDATE assignments SET reminded_at = "
-		    "? WHERE id = ?", &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, j->now);
-		db_bind_i64(st, 2, ids[i]);
-		if ((rc = db_run(st)) != 0)
-			return rc;
-		j->count++;
-	}
-	return 0;
-}
-
-int
-asg_remind_due(struct db *db, time_t now, int *count)
-{
-	struct remind_job j = { asg_now_or(now), 0 };
-	int rc;
-
-	rc = db_write(db, remind_run, &j);
-	if (count)
-		*count = j.count;
-	return rc;
-}
-
-/* --- export ---------------------------------------------------------------- */
-
-int
-asg_export(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
-    const struct audit_event *ev, struct arena *a, struct asg_view **out,
-    size_t *n)
-{
-	struct assignment *list = NULL;
-	struct asg_view *v;
-	struct db_conn *c = NULL;
-	struct traj_head th;
-	size_t k = 0, i;
-	bool client;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = traj_head_on(c, traj_id, &th);
-	if (rc == 0)
-		rc = asg_part_on(c, traj_id, viewer_id, &client);
-	db_read_end(env->db, c);
-	c = NULL;
-	if (rc != 0)
-		return rc;
-	if ((rc = log_read(env->db, ev, AUDIT_EXECUTE, "assignment", "export",
-	    th.org_id, th.client_id, traj_id)) != 0)
-		return rc;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	(void)db_read_snapshot(c);
-	if ((rc = asg_load_on(env, c, traj_id, 0, a, &list, &k)) != 0)
-		goto out;
-	v = arena_alloc(a, (k + 1) * sizeof(*v));
-	for (i = 0; i < k; i++) {
-		memset(&v[i], 0, sizeof(v[i]));
-		if ((rc = load_one(env, c, list[i].id, asg_now_or(0), a,
-		    &v[i].a)) != 0 ||
-		    (rc = load_detail(env, c, false, a, &v[i])) != 0)
-			goto out;
-		v[i].viewer_is_client = client;
-	}
-	*out = v;
-	*n = k;
-out:
-	db_read_end(env->db, c);
-	return rc;
-}

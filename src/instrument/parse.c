@@ -290,7 +290,7 @@ kw_scale(struct parser *p, const struct line *l)
 {
 	struct instrument *ins = p->ins;
 	struct instr_scale *sc;
-	int rc, min, max;
+	int rc, min = 0, max = 0;
 
 	if ((rc = want(p, l, 4, false)) != 0 ||
 	    (rc = new_id(p, l, l->tok[1], find_scale(ins, l->tok[1]))) != 0 ||
@@ -319,7 +319,7 @@ static int
 kw_label(struct parser *p, const struct line *l)
 {
 	struct instr_scale *sc;
-	int rc, si, point, lang;
+	int rc, si, point = 0, lang = 0;
 
 	if ((rc = want(p, l, 4, true)) != 0 || (rc = lang_arg(p, l, &lang)))
 		return rc;

@@ -3,8 +3,9 @@
  * assignments with each learning question's timeline and the form to give
  * assignments (or offer several), an assignment's page (instructions, the
  * client's work with its draft, the versions side by side with the changes
- * marked, feedback, the cycle's next step), the template library, the
- * professional's queue section and the export's part.
+ * marked, feedback, the cycle's next step), the professional's queue
+ * section and the export's part.  The template library is
+ * ui-asg-templates.c; what both share is in ui-asg.h.
  *
  * The router checks the trajectory, assignment or file in the path
  * (AUTHZ_TRAJECTORY, AUTHZ_ASSIGNMENT, AUTHZ_ASG_FILE) before a handler
@@ -37,6 +38,7 @@
 #include "trajectory/trajectory.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-asg.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -66,15 +68,15 @@ event(struct req *r, struct audit_event *ev)
 	    is_client(r) ? "client-self" : "care");
 }
 
-static void
-assets(struct req *r)
+void
+uia_assets(struct req *r)
 {
 	P(r, "<link rel=\"stylesheet\" href=\"/static/assignment.css\">\n"
 	    "<script src=\"/static/assignment.js\" defer></script>\n");
 }
 
-static void
-render_md(struct req *r, const char *s)
+void
+uia_render_md(struct req *r, const char *s)
 {
 	P(r, "<div class=\"body\">");
 	markdown_render(str_c(s ? s : ""), &r->resp);
@@ -90,8 +92,8 @@ render_plain(struct req *r, const char *s)
 	P(r, "</div>\n");
 }
 
-static const char *
-form_label(int f)
+const char *
+uia_form_label(int f)
 {
 	switch (f) {
 	case ASG_READING: return _("Reading");
@@ -104,8 +106,8 @@ form_label(int f)
 	return "?";
 }
 
-static const char *
-pref_label(int i)
+const char *
+uia_pref_label(int i)
 {
 	switch (i) {
 	case 0: return _("doing (activist)");
@@ -142,8 +144,8 @@ step_label(enum cycle_kind k)
 }
 
 /* The tags as people read them, "" for none. */
-static const char *
-tags_label(struct req *r, const char *tags)
+const char *
+uia_tags_label(struct req *r, const char *tags)
 {
 	struct buf b = BUF_INIT;
 	const char *out;
@@ -156,7 +158,7 @@ tags_label(struct req *r, const char *tags)
 			continue;
 		if (b.len)
 			buf_adds(&b, ", ");
-		buf_adds(&b, pref_label(i));
+		buf_adds(&b, uia_pref_label(i));
 	}
 	out = arena_strndup(&r->arena, b.p ? b.p : "", b.len);
 	buf_release(&b);
@@ -186,8 +188,8 @@ due_label(struct req *r, int64_t due)
 
 /* A form whose texts may be larger than a body that carries its own
  * token (LIMIT_BODY_ANON): the token goes in the action's query too. */
-static void
-form_long(struct req *r, const char *action)
+void
+uia_form_long(struct req *r, const char *action)
 {
 	struct buf b = BUF_INIT;
 
@@ -198,13 +200,9 @@ form_long(struct req *r, const char *action)
 	buf_release(&b);
 }
 
-struct form_err {
-	const char *msg;
-	const char *field;
-};
 
-static void
-field_error(struct req *r, const struct form_err *fe, const char *field)
+void
+uia_field_error(struct req *r, const struct form_err *fe, const char *field)
 {
 	if (fe == NULL || fe->msg == NULL || fe->field == NULL ||
 	    strcmp(fe->field, field) != 0)
@@ -214,8 +212,8 @@ field_error(struct req *r, const struct form_err *fe, const char *field)
 	P(r, "</span>");
 }
 
-static void
-textarea(struct req *r, const char *id, const char *name, const char *label,
+void
+uia_textarea(struct req *r, const char *id, const char *name, const char *label,
     const char *value, int rows, const struct form_err *fe,
     const char *field)
 {
@@ -225,7 +223,7 @@ textarea(struct req *r, const char *id, const char *name, const char *label,
 	    name, rows);
 	T(r, value ? value : "");
 	P(r, "</textarea>");
-	field_error(r, fe, field);
+	uia_field_error(r, fe, field);
 	P(r, "</p>\n");
 }
 
@@ -247,7 +245,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	P(r, "</h2>\n<p>");
 	T(r, _("Write one on the spot, or tick templates from your organisation's library. Several at once make an offer: the client chooses where to start."));
 	P(r, "</p>\n");
-	form_long(r, arena_printf(&r->arena, "/t/%lld/assignments",
+	uia_form_long(r, arena_printf(&r->arena, "/t/%lld/assignments",
 	    (long long)tid));
 	P(r, "<p class=\"field\"><label for=\"f-question\">");
 	T(r, _("Learning question"));
@@ -259,7 +257,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 		P(r, "</option>\n");
 	}
 	P(r, "</select>");
-	field_error(r, fe, "question");
+	uia_field_error(r, fe, "question");
 	P(r, "</p>\n");
 	if (ntpl > 0) {
 		P(r, "<fieldset><legend>");
@@ -272,7 +270,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 			T(r, tpl[i].title);
 			P(r, "</label></p>\n");
 		}
-		field_error(r, fe, "template");
+		uia_field_error(r, fe, "template");
 		P(r, "</fieldset>\n");
 	}
 	P(r, "<fieldset><legend>");
@@ -280,8 +278,8 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	P(r, "</legend>\n");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 0);
-	field_error(r, fe, "title");
-	textarea(r, "f-instructions", "instructions",
+	uia_field_error(r, fe, "title");
+	uia_textarea(r, "f-instructions", "instructions",
 	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6, fe,
 	    "instructions");
 	P(r, "<p class=\"field\"><label for=\"f-form\">");
@@ -291,29 +289,29 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 		PF(r, "<option value=\"%s\"%s>", asg_form_name(f),
 		    strcmp(page_form(r, "form"), asg_form_name(f)) == 0 ?
 		    " selected" : "");
-		T(r, form_label(f));
+		T(r, uia_form_label(f));
 		P(r, "</option>\n");
 	}
 	P(r, "</select>");
-	field_error(r, fe, "form");
+	uia_field_error(r, fe, "form");
 	P(r, "</p>\n");
 	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
 	    "text", page_form(r, "instrument"), "off", 0);
-	field_error(r, fe, "instrument");
+	uia_field_error(r, fe, "instrument");
 	P(r, "<fieldset><legend>");
 	T(r, _("Fits a learning preference for"));
 	P(r, "</legend>\n");
 	for (f = 0; f < ASG_NPREFS; f++) {
 		PF(r, "<p class=\"check\"><input type=\"checkbox\" name=\"tag\" value=\"%s\" id=\"f-tag-%s\"> <label for=\"f-tag-%s\">",
 		    asg_pref_name(f), asg_pref_name(f), asg_pref_name(f));
-		T(r, pref_label(f));
+		T(r, uia_pref_label(f));
 		P(r, "</label></p>\n");
 	}
-	field_error(r, fe, "tags");
+	uia_field_error(r, fe, "tags");
 	P(r, "</fieldset>\n</fieldset>\n");
 	form_input(r, "due", _("Due date (optional)"), "date",
 	    page_form(r, "due"), "off", 0);
-	field_error(r, fe, "due");
+	uia_field_error(r, fe, "due");
 	form_submit(r, _("Give"));
 	form_end(r);
 	PF(r, "<p><a href=\"/org/assignment-templates\">");
@@ -353,7 +351,7 @@ timeline(struct req *r, const struct cycle_question *cq, bool client,
 			P(r, " <span class=\"muted\">");
 			T(r, page_day(r, st->created_at / 86400));
 			P(r, "</span></h4>\n");
-			render_md(r, st->body);
+			uia_render_md(r, st->body);
 			P(r, "</div>\n");
 		}
 		P(r, "</li>\n");
@@ -377,7 +375,7 @@ timeline(struct req *r, const struct cycle_question *cq, bool client,
 		PF(r, "</strong> <a href=\"/assignments/%lld\">", (long long)a->id);
 		T(r, a->title);
 		P(r, "</a> (");
-		T(r, form_label(a->form));
+		T(r, uia_form_label(a->form));
 		P(r, ")</p>");
 		if (client && !closed)
 			form_button(r, arena_printf(&r->arena,
@@ -419,7 +417,7 @@ render_traj(struct req *r, const struct form_err *fe, int status)
 		return rc;
 
 	page_begin(r, _("Assignments and learning cycle"));
-	assets(r);
+	uia_assets(r);
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">", (long long)o->id);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");
@@ -705,11 +703,11 @@ work_form(struct req *r, const struct asg_view *v, const char *body,
 		T(r, arena_printf(&r->arena, _("Draft saved %s."),
 		    page_time(r, v->draft_at)));
 	P(r, "</span>");
-	field_error(r, fe, "body");
+	uia_field_error(r, fe, "body");
 	P(r, "</p>\n<p class=\"field\"><label for=\"f-att\">");
 	T(r, _("Attachments (optional)"));
 	P(r, "</label>\n<input id=\"f-att\" type=\"file\" name=\"attachment\" multiple>");
-	field_error(r, fe, "attachments");
+	uia_field_error(r, fe, "attachments");
 	P(r, "</p>\n<p class=\"buttons\"><button type=\"submit\" name=\"action\" value=\"save\" class=\"secondary\">");
 	T(r, _("Save and continue later"));
 	P(r, "</button> <button type=\"submit\" name=\"action\" value=\"handin\">");
@@ -732,11 +730,11 @@ step_form(struct req *r, const struct asg_view *v, size_t have,
 	    _("Look back: what did you think and feel, what surprised you, what would you do differently?") :
 	    _("What do you conclude, and what will you try in the next experiment?"));
 	P(r, "</p>\n");
-	form_long(r, arena_printf(&r->arena, "/assignments/%lld/steps",
+	uia_form_long(r, arena_printf(&r->arena, "/assignments/%lld/steps",
 	    (long long)v->a.id));
 	PF(r, "<input type=\"hidden\" name=\"kind\" value=\"%s\">",
 	    cycle_kind_name(k));
-	textarea(r, "f-step", "body", step_label(k),
+	uia_textarea(r, "f-step", "body", step_label(k),
 	    fe && fe->msg ? page_form(r, "body") : "", 6, fe, "step");
 	form_submit(r, _("Add to the cycle"));
 	form_end(r);
@@ -768,7 +766,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 			have += cq[k].steps[i].assignment_id == id;
 
 	page_begin(r, v.a.title);
-	assets(r);
+	uia_assets(r);
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld/assignments#q-%lld\">",
 	    (long long)v.a.traj_id, (long long)v.a.question_id);
 	T(r, _("Back to the learning cycle"));
@@ -792,7 +790,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 	P(r, "</dd><dt>");
 	T(r, _("Work form"));
 	P(r, "</dt><dd>");
-	T(r, form_label(v.a.form));
+	T(r, uia_form_label(v.a.form));
 	if (v.a.instrument[0]) {
 		P(r, " (");
 		T(r, v.a.instrument);
@@ -803,13 +801,13 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 		P(r, "<dt>");
 		T(r, _("Fits a learning preference for"));
 		P(r, "</dt><dd>");
-		T(r, tags_label(r, v.a.tags));
+		T(r, uia_tags_label(r, v.a.tags));
 		P(r, "</dd>");
 	}
 	P(r, "</dl>\n<section aria-labelledby=\"h-instr\"><h2 id=\"h-instr\">");
 	T(r, _("Instructions"));
 	P(r, "</h2>\n");
-	render_md(r, v.a.instructions);
+	uia_render_md(r, v.a.instructions);
 	P(r, "</section>\n");
 
 	if (v.a.state == ASG_OFFERED && v.viewer_is_client && !v.closed)
@@ -839,7 +837,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 				P(r, " <span class=\"muted\">");
 				T(r, page_time(r, v.feedback[k].created_at));
 				P(r, "</span></h4>\n");
-				render_md(r, v.feedback[k].body);
+				uia_render_md(r, v.feedback[k].body);
 				P(r, "</div>\n");
 			}
 			P(r, "</li>\n");
@@ -893,9 +891,9 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 		P(r, "<section id=\"give-feedback\" aria-labelledby=\"h-fb\"><h2 id=\"h-fb\">");
 		T(r, _("Your feedback"));
 		P(r, "</h2>\n");
-		form_long(r, arena_printf(&r->arena,
+		uia_form_long(r, arena_printf(&r->arena,
 		    "/assignments/%lld/feedback", (long long)id));
-		textarea(r, "f-feedback", "feedback", _("Feedback (Markdown)"),
+		uia_textarea(r, "f-feedback", "feedback", _("Feedback (Markdown)"),
 		    body, 8, fe, "feedback");
 		form_submit(r, _("Send feedback"));
 		form_end(r);
@@ -920,7 +918,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 				    cycle_kind_name(cs->kind));
 				T(r, step_label(cs->kind));
 				P(r, "</h3>\n");
-				render_md(r, cs->body);
+				uia_render_md(r, cs->body);
 				P(r, "</div>\n");
 			}
 		P(r, "</section>\n");
@@ -1150,140 +1148,6 @@ ui_asg_file(struct req *r)
 	return 0;
 }
 
-/* --- the template library --------------------------------------------------- */
-
-static int
-render_templates(struct req *r, const struct form_err *fe, int status)
-{
-	struct app *app = r->app;
-	const struct session *s = page_session(r);
-	struct asg_template *t = NULL;
-	size_t n = 0, i;
-	int f, rc;
-
-	if ((rc = tpl_list(app->db, s->org_id, &r->arena, &t, &n)) != 0)
-		return rc;
-	page_begin(r, _("Assignment templates"));
-	assets(r);
-	if (fe && fe->msg)
-		page_notice(r, "error", fe->msg);
-	if (req_query(r, "added"))
-		page_notice(r, "ok", _("The template was added to the library."));
-	P(r, "<p>");
-	T(r, _("Your organisation's own assignments, to give or offer in any trajectory."));
-	P(r, "</p>\n");
-	if (n == 0) {
-		P(r, "<p>");
-		T(r, _("The library is empty."));
-		P(r, "</p>\n");
-	}
-	for (i = 0; i < n; i++) {
-		PF(r, "<article class=\"template\" id=\"tpl-%lld\"><h2>",
-		    (long long)t[i].id);
-		T(r, t[i].title);
-		P(r, "</h2>\n<p class=\"muted\">");
-		{
-			enum asg_form af = ASG_WRITING;
-
-			(void)asg_form_parse(t[i].form, &af);
-			T(r, form_label(af));
-		}
-		if (t[i].tags[0]) {
-			P(r, " \xc2\xb7 ");
-			T(r, tags_label(r, t[i].tags));
-		}
-		P(r, "</p>\n");
-		render_md(r, t[i].instructions);
-		P(r, "</article>\n");
-	}
-	P(r, "<section aria-labelledby=\"h-new-tpl\"><h2 id=\"h-new-tpl\">");
-	T(r, _("New template"));
-	P(r, "</h2>\n");
-	form_long(r, "/org/assignment-templates");
-	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
-	    "off", 1);
-	field_error(r, fe, "title");
-	textarea(r, "f-instructions", "instructions",
-	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6, fe,
-	    "instructions");
-	P(r, "<p class=\"field\"><label for=\"f-form\">");
-	T(r, _("Work form"));
-	P(r, "</label>\n<select id=\"f-form\" name=\"form\">\n");
-	for (f = 0; f < ASG_NFORMS; f++) {
-		PF(r, "<option value=\"%s\">", asg_form_name(f));
-		T(r, form_label(f));
-		P(r, "</option>\n");
-	}
-	P(r, "</select>");
-	field_error(r, fe, "form");
-	P(r, "</p>\n");
-	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
-	    "text", page_form(r, "instrument"), "off", 0);
-	field_error(r, fe, "instrument");
-	P(r, "<fieldset><legend>");
-	T(r, _("Fits a learning preference for"));
-	P(r, "</legend>\n");
-	for (f = 0; f < ASG_NPREFS; f++) {
-		PF(r, "<p class=\"check\"><input type=\"checkbox\" name=\"tag\" value=\"%s\" id=\"f-tag-%s\"> <label for=\"f-tag-%s\">",
-		    asg_pref_name(f), asg_pref_name(f), asg_pref_name(f));
-		T(r, pref_label(f));
-		P(r, "</label></p>\n");
-	}
-	field_error(r, fe, "tags");
-	P(r, "</fieldset>\n");
-	form_submit(r, _("Add to the library"));
-	form_end(r);
-	P(r, "</section>\n");
-	page_end(r);
-	if (status)
-		r->status = status;
-	return 0;
-}
-
-int
-ui_asg_templates(struct req *r)
-{
-	return render_templates(r, NULL, 0);
-}
-
-int
-ui_asg_template_post(struct req *r)
-{
-	struct app *app = r->app;
-	const struct session *s = page_session(r);
-	struct buf tags = BUF_INIT;
-	struct audit_event ev;
-	struct form_err fe = { 0 };
-	struct why why = { 0 };
-	const char *tagstr;
-	int64_t id = 0;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < r->nform; i++)
-		if (strcmp(r->form[i].key, "tag") == 0)
-			buf_printf(&tags, "%s%s", tags.len ? "," : "",
-			    r->form[i].val);
-	tagstr = arena_strndup(&r->arena, tags.p ? tags.p : "", tags.len);
-	buf_release(&tags);
-	web_audit_event(r, &ev, AUDIT_CREATE, "assignment-template", 0, 0,
-	    "care");
-	rc = tpl_create(app->db, s->org_id, s->user_id,
-	    str_c(page_form(r, "title")), str_c(page_form(r, "instructions")),
-	    page_form(r, "form"), tagstr, page_form(r, "instrument"), 0, &ev,
-	    &why, &id);
-	if (rc != 0 && why.msg) {
-		fe.msg = page_why(r, &why);
-		fe.field = why.field;
-		return render_templates(r, &fe, err_status(rc));
-	}
-	if (rc != 0)
-		return rc;
-	resp_redirect(r, arena_printf(&r->arena,
-	    "/org/assignment-templates?added=1#tpl-%lld", (long long)id));
-	return 0;
-}
-
 /* --- for other pages ----------------------------------------------------------- */
 
 int
@@ -1383,7 +1247,7 @@ ui_asg_export_section(struct req *r, int64_t tid)
 		P(r, "</h3>\n<p class=\"meta\">");
 		T(r, state_label(v[i].a.state));
 		P(r, "</p>\n");
-		render_md(r, v[i].a.instructions);
+		uia_render_md(r, v[i].a.instructions);
 		for (k = 0; k < v[i].nversions; k++) {
 			P(r, "<h4>");
 			T(r, arena_printf(&r->arena, _("Version %lld"),
@@ -1396,7 +1260,7 @@ ui_asg_export_section(struct req *r, int64_t tid)
 			P(r, "<h4>");
 			T(r, _("Feedback"));
 			P(r, "</h4>\n");
-			render_md(r, v[i].feedback[k].body);
+			uia_render_md(r, v[i].feedback[k].body);
 		}
 		for (k = 0; k < ns; k++) {
 			if (st[k].assignment_id != v[i].a.id)
@@ -1404,7 +1268,7 @@ ui_asg_export_section(struct req *r, int64_t tid)
 			P(r, "<h4>");
 			T(r, step_label(st[k].kind));
 			P(r, "</h4>\n");
-			render_md(r, st[k].body);
+			uia_render_md(r, st[k].body);
 		}
 		P(r, "</article>\n");
 	}
