@@ -168,7 +168,7 @@ reminders(void *arg, time_t now)
 	int rc;
 
 	if ((rc = measure_remind(app->db, (int64_t)now)) != 0 ||
-	    (rc = mood_remind(app->db, (int64_t)now)) != 0)
+	    (rc = mood_remind(app->db, app->tzc, (int64_t)now)) != 0)
 		return rc;
 	return asg_remind_due(app->db, now, NULL);
 }

@@ -21,6 +21,8 @@
 #include "http/escape.h"
 #include "keys/keyring.h"
 #include "notify/outbox.h"
+#include "promise/promise.h"
+#include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "core/banned.h"
@@ -489,37 +491,82 @@ mood_reminders_get(struct db *db, int64_t traj_id, int *minutes, int *n)
 	return rc;
 }
 
+int64_t
+mood_slot(const struct tz *tz, int minute, int64_t now)
+{
+	struct tz_local l;
+	time_t t;
+
+	/* the slot on the client's wall clock today; a time skipped when the
+	 * clocks go forward is read as tz_from_local does (02:30 becomes
+	 * 03:30), a time that happens twice counts once (the earlier) */
+	if (minute < 0 || minute > 1439 || tz_to_local(tz, (time_t)now,
+	    &l) != 0 || tz_from_local(tz, l.year, l.month, l.day, minute / 60,
+	    minute % 60, 0, &t) != 0)
+		return -1;
+	return (int64_t)t;
+}
+
 struct mrem_job {
 	int64_t now;
+	struct tz_cache *tzc;
 };
 
+/* One page of reminder rows after (traj, min), then the due ones. */
 static int
-mrem_run(struct db_conn *c, void *arg)
+mrem_page(struct db_conn *c, struct mrem_job *j, const struct tz *utc,
+    int64_t *after_traj, int64_t *after_min, int *more)
 {
-	struct mrem_job *j = arg;
 	struct db_stmt *st;
-	int64_t traj[64], min[64], day0 = j->now - j->now % 86400;
+	int64_t traj[64], min[64], last[64];
 	int rc, n = 0, i;
 
-	/* today's slots that have passed and were not reminded of since */
-	if ((rc = db_prepare(c, "SELECT trajectory_id, minute FROM "
-	    "mood_reminders WHERE ? + minute * 60 <= ? AND (last_at IS NULL "
-	    "OR last_at < ? + minute * 60) LIMIT 64", &st)) != 0)
+	/* last_at is the slot last reminded of; the next one is a day (at
+	 * least 23 hours) later, so rows reminded of in the last 20 hours
+	 * cannot be due and are not read */
+	if ((rc = db_prepare(c, "SELECT trajectory_id, minute, last_at FROM "
+	    "mood_reminders WHERE (last_at IS NULL OR last_at <= ?) AND "
+	    "(trajectory_id > ? OR (trajectory_id = ? AND minute > ?)) "
+	    "ORDER BY trajectory_id, minute LIMIT 64", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, day0);
-	db_bind_i64(st, 2, j->now);
-	db_bind_i64(st, 3, day0);
+	db_bind_i64(st, 1, j->now - 20 * 3600);
+	db_bind_i64(st, 2, *after_traj);
+	db_bind_i64(st, 3, *after_traj);
+	db_bind_i64(st, 4, *after_min);
 	while ((rc = db_step(st)) == DB_ROW && n < 64) {
 		traj[n] = db_col_i64(st, 0);
 		min[n] = db_col_i64(st, 1);
+		last[n] = db_col_null(st, 2) ? -1 : db_col_i64(st, 2);
 		n++;
 	}
 	db_done(st);
 	if (rc < 0)
 		return rc;
+	*more = n == 64;
+	if (n > 0) {
+		*after_traj = traj[n - 1];
+		*after_min = min[n - 1];
+	}
 	for (i = 0; i < n; i++) {
 		struct traj_head h;
+		struct promise p;
+		struct arena a;
+		const struct tz *tz = utc;
+		int64_t slot;
 
+		/* the trajectory's promise has the client's zone (the
+		 * organisation's unless agreed otherwise) */
+		arena_init(&a);
+		rc = j->tzc ? traj_promise_on(c, j->tzc, traj[i], &a, &p) :
+		    ERR_NOTFOUND;
+		if (rc == 0 && p.tz != NULL)
+			tz = p.tz;
+		arena_release(&a);
+		if (rc != 0 && rc != ERR_NOTFOUND && rc != ERR_INVAL)
+			return rc;
+		slot = mood_slot(tz, (int)min[i], j->now);
+		if (slot < 0 || slot > j->now || last[i] >= slot)
+			continue;
 		if ((rc = traj_head_on(c, traj[i], &h)) != 0)
 			return rc;
 		if (h.phase != TRAJ_CLOSED) {
@@ -530,7 +577,7 @@ mrem_run(struct db_conn *c, void *arg)
 		if ((rc = db_prepare(c, "UPDATE mood_reminders SET last_at = ? "
 		    "WHERE trajectory_id = ? AND minute = ?", &st)) != 0)
 			return rc;
-		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 1, slot);
 		db_bind_i64(st, 2, traj[i]);
 		db_bind_i64(st, 3, min[i]);
 		if ((rc = db_run(st)) != 0)
@@ -539,10 +586,24 @@ mrem_run(struct db_conn *c, void *arg)
 	return 0;
 }
 
-int
-mood_remind(struct db *db, int64_t now)
+static int
+mrem_run(struct db_conn *c, void *arg)
 {
-	struct mrem_job j = { now };
+	struct mrem_job *j = arg;
+	struct tz *utc = tz_utc();
+	int64_t after_traj = -1, after_min = -1;
+	int rc = 0, more = 1;
+
+	while (more && rc == 0)
+		rc = mrem_page(c, j, utc, &after_traj, &after_min, &more);
+	tz_free(utc);
+	return rc;
+}
+
+int
+mood_remind(struct db *db, struct tz_cache *tzc, int64_t now)
+{
+	struct mrem_job j = { now, tzc };
 
 	return db_write(db, mrem_run, &j);
 }

@@ -25,6 +25,8 @@ struct db;
 struct db_conn;
 struct keyring;
 struct audit_event;
+struct tz;
+struct tz_cache;
 
 struct diary_env {
 	struct db *db;
@@ -58,7 +60,7 @@ int diary_entry_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id,
 struct mood {
 	int64_t id;
 	int64_t at;
-	int value;           /* 1-10 */
+	int value;           /* 1-10; the five faces are 2, 4, 6, 8, 10 */
 	const char *tags;    /* space-separated; "" none */
 	const char *note;    /* "" none */
 };
@@ -73,15 +75,22 @@ int mood_add(const struct diary_env *env, int64_t traj_id, int value,
 int mood_list(const struct diary_env *env, int64_t traj_id, int64_t from,
     int64_t to, const struct audit_event *ev, struct arena *a,
     struct mood **out, int *n);
-/* Reminder times (minutes after midnight UTC), replacing the old ones. */
+/* Reminder times (minutes after midnight on the client's wall clock, in
+ * the zone of the trajectory's promise), replacing the old ones. */
 int mood_reminders_set(const struct diary_env *env, int64_t traj_id,
     const int *minutes, int n, const struct audit_event *ev, struct why *w);
 int mood_reminders_get(struct db *db, int64_t traj_id, int *minutes, int *n);
 
 /* Content-free mood reminders: for every reminder time that passed today
- * (UTC) and was not yet reminded of, a notifications row for the client;
- * run before each outbox batch. */
-int mood_remind(struct db *db, int64_t now);
+ * on the client's wall clock (the zone of the trajectory's promise, UTC
+ * when it has none) and was not yet reminded of, a notifications row for
+ * the client; run before each outbox batch.  "20:00" stays 20:00 local
+ * across daylight saving. */
+int mood_remind(struct db *db, struct tz_cache *tzc, int64_t now);
+/* The instant of today's (local day of now in tz) reminder at minute
+ * (0..1439); -1 for a bad minute.  A minute skipped when the clocks go
+ * forward falls an hour later; one that happens twice counts once. */
+int64_t mood_slot(const struct tz *tz, int minute, int64_t now);
 
 /* For the client's export: entries and moods as JSON arrays
  * ("diary": [...], "moods": [...]) on c. */
