@@ -491,6 +491,12 @@ mood_reminders_get(struct db *db, int64_t traj_id, int *minutes, int *n)
 	return rc;
 }
 
+int
+mood_face_value(int face)
+{
+	return face >= 1 && face <= MOOD_FACES ? 2 * face : 0;
+}
+
 int64_t
 mood_slot(const struct tz *tz, int minute, int64_t now)
 {

@@ -65,6 +65,12 @@ struct mood {
 	const char *note;    /* "" none */
 };
 
+/* The mood meter's faces: face k of MOOD_FACES (1 very bad .. 5 very
+ * good) is mood 2k, i.e. 2, 4, 6, 8, 10 on the 1-10 scale, so moods given
+ * as faces and as numbers plot together. */
+#define MOOD_FACES 5
+int mood_face_value(int face);
+
 /* A mood now.  ERR_INVAL with the reason in w (fields "mood", "tags",
  * "note"). */
 int mood_add(const struct diary_env *env, int64_t traj_id, int value,

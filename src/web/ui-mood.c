@@ -87,6 +87,51 @@ num_text(struct req *r, double v)
 
 enum mood_by { BY_DAY, BY_WEEK, BY_MONTH };
 
+/* The zone reminder times are in: the trajectory's promise's (which is
+ * the organisation's unless agreed otherwise), as mood_remind reads it. */
+static const char *
+mood_zone(struct req *r, int64_t tid)
+{
+	struct app *app = r->app;
+	struct promise p;
+
+	if (app->tzc && traj_promise(app->db, app->tzc, tid, &r->arena,
+	    &p) == 0 && p.tz != NULL)
+		return tz_name(p.tz);
+	return "UTC";
+}
+
+/* The five faces, from very bad to very good; face k (1..5) is stored as
+ * mood 2k (2, 4, 6, 8, 10: mood_face_value), so the plots need no change.
+ * The emoji is decoration (aria-hidden); the label says it in words. */
+static void
+face_fieldset(struct req *r)
+{
+	static const char *const emoji[MOOD_FACES] = { "\xF0\x9F\x98\x9E",
+	    "\xF0\x9F\x99\x81", "\xF0\x9F\x98\x90",
+	    "\xF0\x9F\x99\x82", "\xF0\x9F\x98\x84" };
+	const char *label[MOOD_FACES];
+	int k;
+
+	label[0] = _("very bad");
+	label[1] = _("bad");
+	label[2] = _("so-so");
+	label[3] = _("good");
+	label[4] = _("very good");
+	P(r, "<fieldset class=\"mood faces\"><legend>");
+	T(r, _("Your mood as a face (stored as 2, 4, 6, 8 or 10 on the scale from 1 to 10)"));
+	P(r, "</legend><div class=\"scale\">");
+	for (k = 1; k <= MOOD_FACES; k++) {
+		PF(r, "<p><input type=\"radio\" name=\"face\" id=\"face-%d\" "
+		    "value=\"%d\"> <label for=\"face-%d\"><span "
+		    "class=\"face\" aria-hidden=\"true\">%s</span> ", k, k, k,
+		    emoji[k - 1]);
+		T(r, label[k - 1]);
+		P(r, "</label></p>");
+	}
+	P(r, "</div></fieldset>\n");
+}
+
 static int
 mood_page(struct req *r, int64_t tid, const struct why *w)
 {
@@ -159,8 +204,9 @@ mood_page(struct req *r, int64_t tid, const struct why *w)
 			error_box(r, page_why(r, w));
 		form_begin(r, arena_printf(&r->arena, "/t/%lld/mood",
 		    (long long)tid));
+		face_fieldset(r);
 		P(r, "<fieldset class=\"mood\"><legend>");
-		T(r, _("Your mood from 1 (very bad) to 10 (very good)"));
+		T(r, _("Or your mood from 1 (very bad) to 10 (very good); when you choose both, the number counts"));
 		P(r, "</legend><div class=\"scale\">");
 		for (i = 1; i <= 10; i++)
 			PF(r, "<p><input type=\"radio\" name=\"mood\" "
@@ -257,7 +303,7 @@ mood_page(struct req *r, int64_t tid, const struct why *w)
 			for (i = 0; i < nrem; i++)
 				buf_printf(&t, "%s%02d:%02d", i ? " " : "",
 				    rem[i] / 60, rem[i] % 60);
-			form_input(r, "times", _("Times to remind me, e.g. 09:00 21:00 (UTC; an e-mail that says only that it is time)"),
+			form_input(r, "times", arena_printf(&r->arena, _("Times to remind me, e.g. 09:00 21:00 (on the clock in %s, also after the clocks change; an e-mail that says only that it is time)"), mood_zone(r, tid)),
 			    "text", t.p, "off", 0);
 			buf_release(&t);
 		}
@@ -284,8 +330,15 @@ ui_mood_post(struct req *r)
 	struct why w = { 0 };
 	int rc;
 
-	if (num_parse_i64(str_c(page_form(r, "mood")), 1, 10, &v) != 0)
-		v = 0;
+	/* a number if one was chosen, else a face (1..5, stored as 2k);
+	 * neither or a bad one leaves 0, which mood_add refuses with its
+	 * reason */
+	if (page_form(r, "mood")[0] != '\0') {
+		if (num_parse_i64(str_c(page_form(r, "mood")), 1, 10, &v) != 0)
+			v = 0;
+	} else if (num_parse_i64(str_c(page_form(r, "face")), 1, MOOD_FACES,
+	    &v) == 0)
+		v = mood_face_value((int)v);
 	event_for(r, &ev, AUDIT_CREATE, "mood", 0);
 	rc = mood_add(&env, tid, (int)v, str_c(page_form(r, "tags")),
 	    str_c(page_form(r, "note")), &ev, &id, &w);

@@ -7,12 +7,14 @@ for another version or someone else's questionnaire; instrument files
 refused with their line; the private diary; the mood meter; the client's
 export; nothing stored in plain text.  Imported by run.py.
 """
+import datetime
 import os
 import re
 import sqlite3
 import subprocess
 import tempfile
 import time
+import zoneinfo
 
 from coaching import form_fields, location_id
 from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
@@ -403,6 +405,35 @@ class MeasuresMixin:
             "csrf": self.client.csrf(), "times": "25:00"})
         eq(r.status, 400, "a time that does not exist")
 
+    def test_mood_as_a_face(self):
+        # five faces, each a radio button with its words; the emoji is
+        # decoration; a face is stored as 2, 4, 6, 8 or 10
+        page = self.client.get("/t/%d/mood" % self.tid).text
+        faces = re.findall(r'<input type="radio" name="face" id="face-(\d)" '
+                           r'value="(\d)"> <label for="face-\1"><span '
+                           r'class="face" aria-hidden="true">[^<]+</span> '
+                           r'[^<]+</label>', page)
+        eq(len(faces), 5, "the faces with their labels")
+        r = self.client.post("/t/%d/mood" % self.tid, {
+            "csrf": self.client.csrf(), "face": "4", "note": "face-four"})
+        eq(r.status, 303, "a mood as a face")
+        page = self.client.get("/t/%d/mood" % self.tid).text
+        check(": 8 face-four" in page, "the mood page", "face 4 shown as 8",
+              page[-2000:])
+        # a number chosen as well counts instead of the face
+        r = self.client.post("/t/%d/mood" % self.tid, {
+            "csrf": self.client.csrf(), "face": "5", "mood": "3",
+            "note": "face-and-number"})
+        eq(r.status, 303, "a face and a number")
+        page = self.client.get("/t/%d/mood" % self.tid).text
+        check(": 3 face-and-number" in page, "the mood page",
+              "the number counted", page[-2000:])
+        for bad in ({"face": "6"}, {"face": "0"}, {"face": "x"}, {}):
+            form = {"csrf": self.client.csrf()}
+            form.update(bad)
+            eq(self.client.post("/t/%d/mood" % self.tid, form).status, 400,
+               "a bad face %r" % bad)
+
     def test_export_holds_answers_and_entries(self):
         r = self.client.get("/t/%d/export.json" % self.tid)
         eq(r.status, 200, "the client's export")
@@ -463,8 +494,14 @@ class MeasuresMixin:
         # the outbox's batch (every 30 s) first adds the reminders that
         # fell due: a questionnaire given and not yet filled in
         qid = self.give("shipped:gad-7")
-        # and a mood reminder at a time of day just passed (UTC)
-        t = time.gmtime(time.time() - 60)
+        # and a mood reminder at a time of day just passed on the
+        # client's clock (the zone the page names, not UTC)
+        page = self.client.get("/t/%d/mood" % self.tid).text
+        zone = re.search(r"(?:clock|klok) in ([A-Za-z_/+-]+)", page)
+        check(zone is not None, "the mood page", "the reminders' zone",
+              page[-1500:])
+        t = datetime.datetime.fromtimestamp(
+            time.time() - 60, zoneinfo.ZoneInfo(zone.group(1))).timetuple()
         mood_too = t.tm_hour * 60 + t.tm_min >= 1
         if mood_too:
             r = self.client.post("/t/%d/mood/reminders" % self.tid, {
