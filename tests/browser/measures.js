@@ -110,6 +110,21 @@ module.exports = function register(d) {
 		await submit(page, `form[action="/t/${state.tid}/mood"]`);
 		assert.equal(await page.locator('svg.plot desc').count(), 1);
 		await axe(page, 'mood meter with a mood (client)');
+		/* a face, chosen with the keyboard alone: arrows move within
+		 * the group, the fourth face ("good") is stored as 8 */
+		await page.focus('#face-1');
+		for (let i = 0; i < 3; i++)
+			await page.keyboard.press('ArrowRight');
+		assert.ok(await page.isChecked('#face-4'), 'face 4 not chosen');
+		await page.fill('#f-note', 'face by keyboard');
+		await page.focus('#f-note');
+		await page.keyboard.press('Tab');
+		await Promise.all([
+			page.waitForNavigation({ waitUntil: 'load' }),
+			page.keyboard.press('Enter'),
+		]);
+		await axe(page, 'mood meter with a face (client)');
+		assert.match(await mainText(page), /: 8 face by keyboard/);
 		const pro = await person('professional');
 		await visit(pro.page, `/q/${state.qid}/results`,
 		    'questionnaire results (professional)');
