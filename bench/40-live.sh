@@ -22,7 +22,7 @@
 # refuses them.  The driver is bench/live_bench.py.
 #
 # BENCH_SECS sets the seconds of each wrk run (default 8); BENCH_CHAT_RATE
-# (default 100 messages/s) and BENCH_CHAT_SECS (default 10) the chat run,
+# (default 200 messages/s) and BENCH_CHAT_SECS (default 10) the chat run,
 # over the 400 conversations; BENCH_STREAMS the streams wanted (default
 # 10000, the node's limit caps it).
 # Targets: sse_kib_per_stream <= 16, chat_delivery_p99_ms <= 20, no errors.
@@ -34,7 +34,7 @@ bench_init "${1:?usage: $0 BUILDDIR}"
 gen="$BENCH_BUILD/bench/gen_data"
 [ -x "$gen" ] || { echo "bench: no $gen (ninja -C $BENCH_BUILD)" >&2; exit 1; }
 secs=${BENCH_SECS:-8}
-rate=${BENCH_CHAT_RATE:-100}
+rate=${BENCH_CHAT_RATE:-200}
 csecs=${BENCH_CHAT_SECS:-10}
 want=${BENCH_STREAMS:-10000}
 clients=400

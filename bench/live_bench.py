@@ -9,10 +9,11 @@ node and the chat's post-to-arrival latency.
 Logs in client@, client2@ .. clientN@ and coach@ .. coachK@ (gen_data's
 people), opens up to S streams (/live/t/TID of each client's trajectory,
 LIMIT_SSE_PER_USER a client, round-robin) and prints the server's RSS
-growth per stream; then, with those streams still open, the coaches post
-chat messages at R a second for D seconds, each in the next of the N
-conversations, and every stream of that trajectory times the arrival of
-its "chat" event from the moment the POST was sent.  Writes FILE, lines
+growth per stream; then, then, keeping one stream a conversation (the
+client's, the other side's) and closing the rest, the coaches post chat
+messages at R a second for D seconds, each in the next of the N
+conversations, and the stream times the arrival of its "chat" event from
+the moment the POST was sent.  Writes FILE, lines
 "COOKIE CSRF TID" of sixteen sessions for wrk (bench/chat.lua).
 
 Bounded: at most --streams sockets (never more than 10,000), every wait
@@ -254,9 +255,19 @@ def main():
     print("sse_kib_per_stream %.2f" % ((after - before) / max(1, n)))
 
     # Chat: posts at a steady rate, arrivals on every open stream.
+    # One stream a conversation, the other side's (the client's), as a
+    # chat has it: the rest are closed, so a message is one delivery.
     by_tid = {}
     for st in streams:
-        by_tid.setdefault(st.tid, []).append(st)
+        if st.tid in by_tid:
+            try:
+                sel.unregister(st.sock)
+            except KeyError:
+                pass
+            st.sock.close()
+        else:
+            by_tid[st.tid] = st
+    streams = list(by_tid.values())
     convs = [s for s in clients if s.tid in by_tid]
     sent = {}           # chat id -> send time, filled by posters
     pending = {}        # tid -> send time of the message in flight
@@ -351,9 +362,11 @@ def main():
     print("live_bench: posted %d (failed %d, sent late %d), %d deliveries "
           "on %d streams, %d messages never arrived"
           % (state["posted"], state["failed"], state["late"], len(lat),
-             n, missing), flush=True)
+             len(streams), missing), flush=True)
     if not lat:
         raise SystemExit("live_bench: no chat event arrived")
+    print("live_bench: delivery p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms"
+          % (pct(lat, 50), pct(lat, 90), pct(lat, 99), max(lat)))
     print("chat_posted %d" % state["posted"])
     print("chat_failed %d" % (state["failed"] + missing))
     print("chat_deliveries %d" % len(lat))
