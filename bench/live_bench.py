@@ -25,6 +25,7 @@ import argparse
 import http.client
 import json
 import re
+import select
 import selectors
 import socket
 import sys
@@ -161,7 +162,58 @@ def pct(v, p):
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
+def crossnode(a):
+    """One conversation over two nodes of one PostgreSQL database: the
+    professional posts through node A (--port), the client's stream is
+    held on node B (--port-b) with the same session."""
+    coach = Session(a.port, a.coach, a.password)
+    client = Session(a.port, a.client, a.client_password)
+    tid = int(re.search(r'href="/t/(\d+)"', client.get("/t")).group(1))
+    st = Stream(a.port_b, "127.0.0.1", client.cookie, tid)
+    if st.status != 200:
+        raise SystemExit("live_bench: the stream on node B answered %d"
+                         % st.status)
+    total = int(a.rate * a.secs)
+    lat = []
+    start = time.monotonic() + 0.5
+    for j in range(total):
+        d = start + j / a.rate - time.monotonic()
+        if d > 0:
+            time.sleep(d)
+        ts = time.monotonic()
+        if coach.chat(tid, "Over twee knopen %d." % j) != 303:
+            raise SystemExit("live_bench: a post on node A failed")
+        end = ts + 5
+        got = []
+        while not got and time.monotonic() < end:
+            r, _, _ = select.select([st.sock], [], [], end - time.monotonic())
+            if r:
+                got = st.read()
+                if got is None:
+                    raise SystemExit("live_bench: node B closed the stream")
+        if not got:
+            raise SystemExit("live_bench: message %d never reached node B" % j)
+        lat.append((time.monotonic() - ts) * 1000.0)
+    st.sock.close()
+    print("live_bench: %d messages through node A, each on node B: p50 "
+          "%.1f, p99 %.1f, max %.1f ms" % (total, pct(lat, 50), pct(lat, 99),
+                                           max(lat)))
+    print("crossnode_delivery_p50_ms %.1f" % pct(lat, 50))
+    print("crossnode_delivery_p99_ms %.1f" % pct(lat, 99))
+    return 0
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "crossnode":
+        ap = argparse.ArgumentParser()
+        ap.add_argument("mode")
+        for o in ("--coach", "--password", "--client", "--client-password"):
+            ap.add_argument(o, required=True)
+        for o in ("--port", "--port-b"):
+            ap.add_argument(o, type=int, required=True)
+        ap.add_argument("--rate", type=float, default=20)
+        ap.add_argument("--secs", type=float, default=10)
+        return crossnode(ap.parse_args())
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--pid", type=int, required=True)
