@@ -455,6 +455,10 @@
 /* Versions of one instrument kept: a professional editing by the hour
  * for years would not reach it. */
 #define LIMIT_INSTRUMENT_VERSIONS 1000
+/* A questionnaire due N hours before or after each appointment: two
+ * weeks either way covers "the week before" with room; further away it
+ * belongs to another appointment more than to this one. */
+#define LIMIT_MEASURE_APPT_HOURS 336
 /* Results listed and plotted on one page (older ones a page further, and
  * all of them in the CSV): each costs a decryption and a table row, so a
  * bound keeps the page after 200 results within twice the page after 5

@@ -17,8 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "appointment/appointment.h"
 #include "audit/audit.h"
 #include "core/i18n.h"
+#include "core/limits.h"
 #include "http/escape.h"
 #include "core/xalloc.h"
 #include "keys/keyring.h"
@@ -27,13 +29,23 @@
 #include "trajectory/trajectory.h"
 #include "core/banned.h"
 
+/* "before" and "after" are stored as 'appointment' with their offset
+ * (080_measure_appointments.sql); the names are the form's. */
 static const char *const schedule_names[] = { "once", "every", "phase",
-    "appointment" };
+    "appointment", "before", "after" };
+#define NSCHEDULES 6
 
 const char *
 measure_schedule_name(enum measure_schedule s)
 {
-	return (unsigned)s < 4 ? schedule_names[s] : "?";
+	return (unsigned)s < NSCHEDULES ? schedule_names[s] : "?";
+}
+
+/* The schedule column's value. */
+static const char *
+schedule_db(enum measure_schedule s)
+{
+	return s >= MEASURE_BEFORE ? "appointment" : measure_schedule_name(s);
 }
 
 int
@@ -41,7 +53,7 @@ measure_schedule_parse(const char *s, enum measure_schedule *out)
 {
 	int i;
 
-	for (i = 0; s != NULL && i < 4; i++)
+	for (i = 0; s != NULL && i < NSCHEDULES; i++)
 		if (strcmp(s, schedule_names[i]) == 0) {
 			*out = (enum measure_schedule)i;
 			return 0;
@@ -256,6 +268,7 @@ struct assign_job {
 	int64_t traj_id, version_id, actor_id, now;
 	enum measure_schedule s;
 	int every_days;
+	int64_t offset;     /* seconds: < 0 before, > 0 after */
 	const struct audit_event *ev;
 	int64_t id;
 };
@@ -280,16 +293,26 @@ assign_run(struct db_conn *c, void *arg)
 		return ERR_NOTFOUND;
 	if ((rc = db_prepare(c, "INSERT INTO questionnaires (trajectory_id, "
 	    "version_id, schedule, every_days, due_at, created_by, "
-	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	    &st)) != 0)
+	    "created_at, appt_offset, appt_seen_until) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->traj_id);
 	db_bind_i64(st, 2, j->version_id);
-	db_bind_textz(st, 3, measure_schedule_name(j->s));
+	db_bind_textz(st, 3, schedule_db(j->s));
 	db_bind_i64(st, 4, j->every_days);
-	db_bind_i64(st, 5, j->now);
+	/* around appointments: not due until the first one's moment,
+	 * which the reminder pass finds from now on */
+	if (j->offset != 0)
+		db_bind_null(st, 5);
+	else
+		db_bind_i64(st, 5, j->now);
 	db_bind_id(st, 6, j->actor_id);
 	db_bind_i64(st, 7, j->now);
+	db_bind_i64(st, 8, j->offset);
+	if (j->offset != 0)
+		db_bind_i64(st, 9, j->now);
+	else
+		db_bind_null(st, 9);
 	if ((rc = db_step_id(st, &j->id)) != 0)
 		return rc;
 	ev = audit_event_from(j->ev, h.org_id, AUDIT_CREATE, "questionnaire",
@@ -306,7 +329,7 @@ measure_assign(const struct measure_env *env, int64_t traj_id,
 	struct assign_job j;
 	int rc;
 
-	if ((unsigned)s > MEASURE_APPOINTMENT)
+	if ((unsigned)s > MEASURE_AFTER)
 		return why_set(w, ERR_INVAL, "schedule",
 		    N_("Choose when the questionnaire is due."));
 	if (s == MEASURE_EVERY && (every_days < 1 || every_days > 366)) {
@@ -316,9 +339,20 @@ measure_assign(const struct measure_env *env, int64_t traj_id,
 			w->limit = 366;
 		return rc;
 	}
+	if ((s == MEASURE_BEFORE || s == MEASURE_AFTER) && (every_days < 1 ||
+	    every_days > LIMIT_MEASURE_APPT_HOURS)) {
+		rc = why_set(w, ERR_INVAL, "hours",
+		    N_("Give a number of hours from 1 to %d."));
+		if (w != NULL)
+			w->limit = LIMIT_MEASURE_APPT_HOURS;
+		return rc;
+	}
+	memset(&j, 0, sizeof(j));
+	if (s == MEASURE_BEFORE || s == MEASURE_AFTER)
+		j.offset = (int64_t)every_days * 3600 *
+		    (s == MEASURE_BEFORE ? -1 : 1);
 	if (s != MEASURE_EVERY)
 		every_days = 0;
-	memset(&j, 0, sizeof(j));
 	j.traj_id = traj_id;
 	j.version_id = version_id;
 	j.actor_id = actor_id;
@@ -336,6 +370,7 @@ measure_assign(const struct measure_env *env, int64_t traj_id,
 
 #define Q_COLUMNS "SELECT q.id, q.trajectory_id, q.version_id, q.schedule, " \
 	"q.every_days, q.due_at, q.created_at, v.name, v.version_no, v.body, " \
+	"q.appt_offset, " \
 	"(SELECT COUNT(*) FROM questionnaire_responses r WHERE " \
 	"r.questionnaire_id = q.id AND r.completed_at IS NULL), " \
 	"(SELECT COUNT(*) FROM questionnaire_responses r WHERE " \
@@ -372,8 +407,14 @@ q_row(struct db_stmt *st, struct arena *a, struct measure_q *q)
 	q->name = dup_col(st, 7, a, NULL);
 	q->version_no = db_col_i64(st, 8);
 	titles(a, db_col_text(st, 9), q);
-	q->open = db_col_i64(st, 10) > 0;
-	q->completed = (int)db_col_i64(st, 11);
+	if (q->schedule == MEASURE_APPOINTMENT && db_col_i64(st, 10) != 0) {
+		int64_t off = db_col_i64(st, 10);
+
+		q->schedule = off < 0 ? MEASURE_BEFORE : MEASURE_AFTER;
+		q->appt_hours = (int)((off < 0 ? -off : off) / 3600);
+	}
+	q->open = db_col_i64(st, 11) > 0;
+	q->completed = (int)db_col_i64(st, 12);
 }
 
 int
@@ -445,9 +486,10 @@ due_on(struct db_conn *c, int64_t traj_id, const char *schedule, int64_t now)
 	struct db_stmt *st;
 	int rc;
 
+	/* "before"/"after" are 'appointment' too, with their own moment */
 	if ((rc = db_prepare(c, "UPDATE questionnaires SET due_at = ?, "
-	    "reminded_at = NULL WHERE trajectory_id = ? AND schedule = ?",
-	    &st)) != 0)
+	    "reminded_at = NULL WHERE trajectory_id = ? AND schedule = ? "
+	    "AND appt_offset = 0", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, now);
 	db_bind_i64(st, 2, traj_id);
@@ -474,6 +516,96 @@ struct remind_job {
 	int n;
 };
 
+/* One questionnaire's walk over its trajectory's appointments. */
+struct moment {
+	int64_t offset, seen, now;
+	int64_t latest;     /* the newest moment in (seen, now]; 0: none */
+};
+
+static int
+moment_one(const struct appt_when *a, void *arg)
+{
+	struct moment *m = arg;
+	int64_t t;
+
+	t = (m->offset < 0 ? (int64_t)a->starts_at : (int64_t)a->ends_at) +
+	    m->offset;
+	if (t > m->seen && t <= m->now && t > m->latest)
+		m->latest = t;
+	return 0;
+}
+
+/*
+ * "N hours before/after each appointment": the moments (start - N, or
+ * end + N) that fell in (appt_seen_until, now] make their questionnaire
+ * due; then everything up to now is seen, so each moment counts once.
+ * The appointments are the appointment module's (appt_window_on: booked
+ * ones only); this module never reads its table.  A moment in the past
+ * when it was booked is not caught up on: the questionnaire was meant
+ * for before it.  XXX: a reschedule to a later time gives the moved
+ * appointment a new moment, so it can be due once more.
+ */
+static int
+moments_on(struct db_conn *c, int64_t now)
+{
+	struct db_stmt *st;
+	int64_t qid[64], traj[64], off[64], seen[64];
+	int rc, n = 0, i;
+
+	/* a bounded batch, the longest unseen first; the next pass takes
+	 * the rest */
+	if ((rc = db_prepare(c, "SELECT id, trajectory_id, appt_offset, "
+	    "appt_seen_until FROM questionnaires WHERE schedule = "
+	    "'appointment' AND appt_offset <> 0 AND appt_seen_until < ? "
+	    "ORDER BY appt_seen_until LIMIT 64", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, now);
+	while ((rc = db_step(st)) == DB_ROW && n < 64) {
+		qid[n] = db_col_i64(st, 0);
+		traj[n] = db_col_i64(st, 1);
+		off[n] = db_col_i64(st, 2);
+		seen[n] = db_col_i64(st, 3);
+		n++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct moment m = { off[i], seen[i], now, 0 };
+		int64_t from, to;
+
+		/* the starts whose moment can lie in (seen, now]; after
+		 * the end: an appointment is at most
+		 * LIMIT_APPT_MAX_MINUTES long, moment_one takes the exact
+		 * ones */
+		from = seen[i] - off[i] + 1;
+		to = now - off[i] + 1;
+		if (off[i] > 0)
+			from -= (int64_t)LIMIT_APPT_MAX_MINUTES * 60;
+		if ((rc = appt_window_on(c, traj[i], (time_t)from, (time_t)to,
+		    moment_one, &m)) != 0)
+			return rc;
+		if (m.latest != 0) {
+			if ((rc = db_prepare(c, "UPDATE questionnaires SET "
+			    "due_at = ?, reminded_at = NULL WHERE id = ?",
+			    &st)) != 0)
+				return rc;
+			db_bind_i64(st, 1, m.latest);
+			db_bind_i64(st, 2, qid[i]);
+			if ((rc = db_run(st)) != 0)
+				return rc;
+		}
+		if ((rc = db_prepare(c, "UPDATE questionnaires SET "
+		    "appt_seen_until = ? WHERE id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, now);
+		db_bind_i64(st, 2, qid[i]);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 remind_run(struct db_conn *c, void *arg)
 {
@@ -482,6 +614,8 @@ remind_run(struct db_conn *c, void *arg)
 	int64_t qid[64], traj[64];
 	int rc, n = 0, i;
 
+	if ((rc = moments_on(c, j->now)) != 0)
+		return rc;
 	/* a bounded batch; the next batch takes the rest */
 	if ((rc = db_prepare(c, "SELECT id, trajectory_id FROM questionnaires "
 	    "WHERE due_at <= ? AND reminded_at IS NULL ORDER BY due_at "

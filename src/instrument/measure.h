@@ -33,7 +33,9 @@ enum measure_schedule {
 	MEASURE_ONCE,        /* once */
 	MEASURE_EVERY,       /* every N days after the last completion */
 	MEASURE_PHASE,       /* due again at each phase change */
-	MEASURE_APPOINTMENT, /* due before/after an appointment (hook) */
+	MEASURE_APPOINTMENT, /* due when measure_appointment_on is called */
+	MEASURE_BEFORE,      /* due N hours before each appointment */
+	MEASURE_AFTER,       /* due N hours after each appointment's end */
 };
 const char *measure_schedule_name(enum measure_schedule s);
 int measure_schedule_parse(const char *s, enum measure_schedule *out);
@@ -78,6 +80,7 @@ struct measure_q {
 	int64_t version_id;
 	enum measure_schedule schedule;
 	int every_days;
+	int appt_hours;        /* MEASURE_BEFORE/AFTER: the N hours */
 	int64_t due_at;        /* 0: not due */
 	int64_t created_at;
 	const char *name;      /* of the version */
@@ -87,9 +90,12 @@ struct measure_q {
 	int completed;         /* completed fillings-in */
 };
 
-/* Give version_id (of the trajectory's organisation) to traj_id; due now.
- * ERR_INVAL (w: "every" needs 1..366 days), ERR_NOTFOUND (version of
- * another organisation). */
+/* Give version_id (of the trajectory's organisation) to traj_id; due now,
+ * except MEASURE_BEFORE/AFTER: due at the first appointment's moment.
+ * every_days is the N of the schedule: days for MEASURE_EVERY, hours for
+ * MEASURE_BEFORE/AFTER.  ERR_INVAL (w: "every" needs 1..366 days,
+ * "hours" 1..LIMIT_MEASURE_APPT_HOURS), ERR_NOTFOUND (version of another
+ * organisation). */
 int measure_assign(const struct measure_env *env, int64_t traj_id,
     int64_t version_id, enum measure_schedule s, int every_days,
     int64_t actor_id, const struct audit_event *ev, int64_t *qid,
@@ -108,10 +114,15 @@ int measure_q_traj_on(struct db_conn *c, int64_t qid, int64_t *traj_id);
 int measure_phase_changed_on(struct db_conn *c, int64_t traj_id, int64_t now);
 int measure_appointment_on(struct db_conn *c, int64_t traj_id, int64_t now);
 
-/* Content-free reminders: for every questionnaire that became due and
- * has not been reminded of, a notifications row for the trajectory's
- * client (the outbox mails that there is something new, never what).
- * Closed trajectories are skipped.  Run before each outbox batch. */
+/* Content-free reminders: first the questionnaires N hours before or
+ * after each appointment whose moment has come since the last pass
+ * become due (the appointments through the appointment module's
+ * appt_window_on: booked ones only, so a cancelled one causes nothing;
+ * each moment is taken once).  Then for every questionnaire that became
+ * due and has not been reminded of, a notifications row for the
+ * trajectory's client (the outbox mails that there is something new,
+ * never what).  Closed trajectories are skipped.  Run before each outbox
+ * batch. */
 int measure_remind(struct db *db, int64_t now);
 
 /* --- answers ------------------------------------------------------------ */

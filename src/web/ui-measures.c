@@ -132,6 +132,10 @@ schedule_label(const struct measure_q *q, struct req *r)
 	    _("Every %d days"), q->every_days);
 	case MEASURE_PHASE: return _("At every phase change");
 	case MEASURE_APPOINTMENT: return _("Around appointments");
+	case MEASURE_BEFORE: return arena_printf(&r->arena,
+	    _("%d hours before each appointment"), q->appt_hours);
+	case MEASURE_AFTER: return arena_printf(&r->arena,
+	    _("%d hours after each appointment"), q->appt_hours);
 	}
 	return "?";
 }
@@ -235,14 +239,15 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 	P(r, "</legend>\n");
 	{
 		static const char *const v[] = { "once", "every", "phase",
-		    "appointment" };
-		const char *l[4];
+		    "before", "after" };
+		const char *l[5];
 
 		l[0] = _("Once");
 		l[1] = _("Every so many days (below)");
 		l[2] = _("At every phase change");
-		l[3] = _("Before or after an appointment");
-		for (k = 0; k < 4; k++) {
+		l[3] = _("So many hours before each appointment (below)");
+		l[4] = _("So many hours after each appointment (below)");
+		for (k = 0; k < 5; k++) {
 			PF(r, "<p><input type=\"radio\" name=\"schedule\" "
 			    "id=\"s-%s\" value=\"%s\"%s> <label for=\"s-%s\">",
 			    v[k], v[k], k == 0 ? " checked" : "", v[k]);
@@ -253,6 +258,8 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 	P(r, "</fieldset>\n");
 	form_input(r, "every", _("Every how many days"), "number", "14",
 	    NULL, 0);
+	form_input(r, "hours", _("How many hours before or after"), "number",
+	    "24", NULL, 0);
 	form_submit(r, _("Give the questionnaire"));
 	form_end(r);
 	P(r, "<p><a href=\"/instruments\">");
@@ -310,6 +317,11 @@ ui_measures_give_post(struct req *r)
 		sch = (enum measure_schedule)-1;
 	if (sch == MEASURE_EVERY &&
 	    num_parse_i64(str_c(page_form(r, "every")), 0, 100000,
+	    &every) != 0)
+		every = 0;
+	/* the N of "N hours before/after": measure_assign checks it */
+	if ((sch == MEASURE_BEFORE || sch == MEASURE_AFTER) &&
+	    num_parse_i64(str_c(page_form(r, "hours")), 0, 100000,
 	    &every) != 0)
 		every = 0;
 	if (strncmp(inst, "shipped:", 8) == 0) {

@@ -13,8 +13,10 @@ import re
 import sqlite3
 import subprocess
 import tempfile
+import datetime
 import time
 import zoneinfo
+from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id
 from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
@@ -111,10 +113,10 @@ class MeasuresMixin:
         if getattr(self, "smtp", None):
             self.smtp.stop()
 
-    def give(self, instrument, schedule="once", every="14"):
+    def give(self, instrument, schedule="once", every="14", hours="24"):
         r = self.coach.post("/t/%d/questionnaires" % self.tid, {
             "csrf": self.coach.csrf(), "instrument": instrument,
-            "schedule": schedule, "every": every})
+            "schedule": schedule, "every": every, "hours": hours})
         eq(r.status, 303, "giving %s" % instrument)
         page = self.coach.get("/t/%d/measures" % self.tid).text
         ids = [int(x) for x in re.findall(r'href="/q/(\d+)/results"', page)]
@@ -537,3 +539,55 @@ class MeasuresMixin:
         for word in ("GAD", "Anxiety", "questionnaire", "vragenlijst"):
             check(word not in text, "the reminder", "no content (%s)" % word,
                   text)
+
+    def test_questionnaire_before_each_appointment(self):
+        # the hours are checked, with the reason
+        r = self.coach.post("/t/%d/questionnaires" % self.tid, {
+            "csrf": self.coach.csrf(), "instrument": "shipped:who-5",
+            "schedule": "before", "hours": "0"})
+        eq(r.status, 400, "0 hours before")
+        check(any_in(r.text, "from 1 to 336", "van 1 tot en met 336"),
+              "the refusal", "the allowed hours", r.text[-3000:])
+        qid = self.give("shipped:who-5", "before", hours="2")
+        row = self.status_of(self.coach, qid)
+        check(any_in(row, "2 hours before each appointment",
+                     "2 uur voor elke afspraak"), "the questionnaire",
+              "its schedule", row)
+        check(any_in(self.status_of(self.client, qid), "Not due",
+                     "Nu niet aan de beurt"), "before any appointment",
+              "not due", self.status_of(self.client, qid))
+        # an appointment whose moment (two hours before its start) comes
+        # within the minute; the reminder pass before an outbox batch
+        # makes the questionnaire due and tells the client
+        tok = self.coach.csrf()
+        r = self.coach.post("/calendar/hours", {
+            "csrf": tok, "schedule": "mon-sun 00:00-24:00", "exceptions": "",
+            "slot_minutes": "60", "buffer_before": "0", "buffer_after": "0",
+            "late_hours": "24", "clients_book": "1"})
+        eq(r.status, 303, "the coach's hours")
+        start = (int(time.time() + 5) // 60 + 1) * 60 + 7200
+        d = datetime.datetime.fromtimestamp(start,
+                                            ZoneInfo("Europe/Amsterdam"))
+        r = self.coach.post("/t/%d/appointments" % self.tid, {
+            "csrf": tok, "date": d.date().isoformat(),
+            "time": d.strftime("%H:%M"), "minutes": "30", "kind": "phone",
+            "location": ""})
+        eq(r.status, 303, "booking the appointment")
+        deadline = time.time() + 110
+        reminded = ""
+        while time.time() < deadline and not reminded:
+            reminded = self.sql_one("SELECT reminded_at FROM questionnaires "
+                                    "WHERE id = %d" % qid)
+            time.sleep(0.5)
+        check(reminded != "", "questionnaire %d" % qid, "reminded",
+              "not within 110 s")
+        eq(self.sql_one("SELECT due_at FROM questionnaires WHERE id = %d"
+                        % qid), str(start - 7200), "due two hours before")
+        n = self.sql_one("SELECT COUNT(*) FROM notifications WHERE "
+                         "user_id = %d AND created_at = %s"
+                         % (self.client_id, reminded))
+        check(n not in ("", "0"), "the notifications", "one for the client",
+              n)
+        check(any_in(self.status_of(self.client, qid), "To fill in",
+                     "In te vullen"), "at the moment", "due",
+              self.status_of(self.client, qid))

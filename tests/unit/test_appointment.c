@@ -28,6 +28,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "identity/identity.h"
+#include "instrument/measure.h"
 #include "keys/keyring.h"
 #include "mail/smtp.h"
 #include "promise/promise.h"
@@ -836,6 +837,149 @@ test_window_hook(void **state)
 	assert_int_equal(s.first, t2);
 }
 
+/* --- Questionnaires around appointments (issues 11 and 13) --------------- */
+
+/* A one-item instrument in the organisation's library. */
+static int64_t
+q_version(void)
+{
+	static const char text[] = "infuus-instrument 1\nid rond\n"
+	    "version 1\ntitle nl: R\ntitle en: R\nsource: s\nlicence: l\n"
+	    "scale s 0 3\nitem q1 s\ntext q1 nl: a\ntext q1 en: a\n";
+	struct measure_env me = { G->db, G->kr };
+	struct audit_event ev = {
+		.org_id = G->org, .outcome = AUDIT_SUCCESS, .actor_id = G->pro,
+		.role = "professional", .purpose = "care",
+		.kind = "instrument", .node = "test",
+	};
+	struct instr_error e;
+	int64_t vid = 0;
+
+	assert_int_equal(measure_version_add(&me, G->org, G->pro, STR(text),
+	    false, &ev, &vid, &e), 0);
+	return vid;
+}
+
+static int64_t
+q_give(int64_t traj, enum measure_schedule s, int hours, struct why *w)
+{
+	struct measure_env me = { G->db, G->kr };
+	struct audit_event ev = {
+		.org_id = G->org, .outcome = AUDIT_SUCCESS, .actor_id = G->pro,
+		.role = "professional", .purpose = "care",
+		.kind = "questionnaire", .node = "test",
+	};
+	int64_t qid = 0;
+	int rc;
+
+	rc = measure_assign(&me, traj, q_version(), s, hours, G->pro, &ev,
+	    &qid, w);
+	return rc == 0 ? qid : rc;
+}
+
+/* The questionnaire's due moment (0: not due). */
+static int64_t
+q_due(int64_t qid)
+{
+	struct measure_q q;
+	struct arena ar;
+	int64_t due;
+
+	arena_init(&ar);
+	assert_int_equal(measure_get(G->db, qid, &ar, &q), 0);
+	due = q.due_at;
+	arena_release(&ar);
+	return due;
+}
+
+/* New notifications of the client from one reminder pass at `at`. */
+static int64_t
+remind_at(int64_t client, int64_t at)
+{
+	const char *sql = "SELECT COUNT(*) FROM notifications WHERE "
+	    "user_id = ?";
+	int64_t before = testdb_i64(G->db, sql, 1, client, 0);
+
+	assert_int_equal(measure_remind(G->db, at), 0);
+	return testdb_i64(G->db, sql, 1, client, 0) - before;
+}
+
+/* "24 hours before each appointment": nothing before the moment, one
+ * due questionnaire and one notification at it, nothing more after it;
+ * "2 hours after" counts from the end. */
+static void
+test_questionnaire_around_appointments(void **state)
+{
+	struct appt_actor cli = actor(G->client[10], G->org, false);
+	struct appt_new n = { G->traj[10], G->pro, APPT_VIDEO, NULL, 0, 0 };
+	struct why w = { 0 };
+	time_t now = time(NULL), t = slot_ahead(3, 0);
+	int64_t id = 0, qid, qa, c = G->client[10], m, e;
+
+	(void)state;
+	/* refusals: no hours, too many */
+	assert_int_equal(q_give(G->traj[10], MEASURE_BEFORE, 0, &w), ERR_INVAL);
+	assert_string_equal(w.field, "hours");
+	assert_int_equal(q_give(G->traj[10], MEASURE_AFTER,
+	    LIMIT_MEASURE_APPT_HOURS + 1, &w), ERR_INVAL);
+	assert_string_equal(w.field, "hours");
+	assert_true((qid = q_give(G->traj[10], MEASURE_BEFORE, 24, &w)) > 0);
+	assert_int_equal(q_due(qid), 0);
+	n.starts_at = t;
+	assert_int_equal(appt_book(G->db, G->kr, amsterdam(), &cli, &n, now,
+	    &w, &id), 0);
+	m = (int64_t)t - 24 * 3600;
+	assert_int_equal(remind_at(c, now), 0);
+	assert_int_equal(remind_at(c, m - 3600), 0);
+	assert_int_equal(q_due(qid), 0);
+	assert_int_equal(remind_at(c, m), 1);
+	assert_int_equal(q_due(qid), m);
+	assert_int_equal(remind_at(c, m + 60), 0);
+	assert_int_equal(remind_at(c, t + 7200), 0);
+	assert_int_equal(testdb_i64(G->db, "SELECT COUNT(*) FROM "
+	    "questionnaires WHERE trajectory_id = ? AND due_at IS NOT NULL",
+	    1, G->traj[10], 0), 1);
+
+	/* after the end (a 60-minute slot), on another trajectory */
+	cli = actor(G->client[11], G->org, false);
+	n.traj_id = G->traj[11];
+	n.starts_at = t = slot_ahead(4, 0);
+	c = G->client[11];
+	assert_true((qa = q_give(G->traj[11], MEASURE_AFTER, 2, &w)) > 0);
+	assert_int_equal(appt_book(G->db, G->kr, amsterdam(), &cli, &n, now,
+	    &w, &id), 0);
+	e = (int64_t)t + 3600 + 2 * 3600;
+	assert_int_equal(remind_at(c, e - 1), 0);
+	assert_int_equal(q_due(qa), 0);
+	assert_int_equal(remind_at(c, e), 1);
+	assert_int_equal(q_due(qa), e);
+	assert_int_equal(remind_at(c, e + 3600), 0);
+}
+
+/* A cancelled appointment causes nothing. */
+static void
+test_questionnaire_cancelled_appointment(void **state)
+{
+	struct appt_actor cli = actor(G->client[12], G->org, false);
+	struct appt_new n = { G->traj[12], G->pro, APPT_PHONE, NULL, 0, 0 };
+	struct why w = { 0 };
+	time_t now = time(NULL), t = slot_ahead(5, 0);
+	int64_t id = 0, qid, c = G->client[12], m = (int64_t)t - 24 * 3600;
+	bool late;
+
+	(void)state;
+	assert_true((qid = q_give(G->traj[12], MEASURE_BEFORE, 24, &w)) > 0);
+	n.starts_at = t;
+	assert_int_equal(appt_book(G->db, G->kr, amsterdam(), &cli, &n, now,
+	    &w, &id), 0);
+	assert_int_equal(appt_cancel(G->db, G->kr, &cli, id, "ziek", now, &w,
+	    &late), 0);
+	assert_int_equal(remind_at(c, m - 60), 0);
+	assert_int_equal(remind_at(c, m), 0);
+	assert_int_equal(remind_at(c, t + 86400), 0);
+	assert_int_equal(q_due(qid), 0);
+}
+
 static void
 test_feed_token_and_revocation(void **state)
 {
@@ -912,6 +1056,8 @@ run(const char *name, struct testdb *t)
 		DB_TEST(test_cancel_with_reason_late_and_noshow),
 		DB_TEST(test_booking_race_one_winner),
 		DB_TEST(test_window_hook),
+		DB_TEST(test_questionnaire_around_appointments),
+		DB_TEST(test_questionnaire_cancelled_appointment),
 		DB_TEST(test_feed_token_and_revocation),
 		DB_TEST(test_hours_refusals),
 	};
