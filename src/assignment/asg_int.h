@@ -33,9 +33,6 @@ int asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 /* The trajectory of a learning question (ERR_NOTFOUND). */
 int asg_question_traj_on(struct db_conn *c, int64_t question_id,
     int64_t *traj_id);
-int asg_open(struct keyring *kr, struct db_conn *c, int64_t org_id,
-    struct str box, struct arena *a, const char **out, size_t *len);
-struct str asg_col_copy(struct db_stmt *st, int col, struct arena *a);
 /* A text field's fault as a reason (TEXT_* of core/text.h). */
 int asg_text_why(int fault, struct why *why, const char *field,
     const char *missing, const char *too_long, int limit);

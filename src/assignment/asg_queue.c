@@ -59,7 +59,7 @@ asg_queue(const struct asg_env *env, int64_t org_id, int64_t pro_id,
 	while ((rc = db_step(st)) == DB_ROW && k < LIMIT_QUEUE) {
 		v[k].id = db_col_i64(st, 0);
 		v[k].traj_id = db_col_i64(st, 1);
-		boxes[k] = asg_col_copy(st, 2, a);
+		boxes[k] = db_col_copy(st, 2, a);
 		v[k].state = (enum asg_state)asg_state_parse(db_col_text(st, 3));
 		v[k].due_at = asg_col_or_zero(st, 4);
 		v[k].handed_in_at = db_col_i64(st, 5);
@@ -101,7 +101,7 @@ asg_queue(const struct asg_env *env, int64_t org_id, int64_t pro_id,
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
 	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, org_id, boxes[i], a,
 		    &v[i].title, NULL)) != 0)
 			goto out;
 	*out = v;

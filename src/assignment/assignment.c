@@ -144,32 +144,6 @@ asg_col_or_zero(struct db_stmt *st, int col)
 	return db_col_null(st, col) ? 0 : db_col_i64(st, col);
 }
 
-struct str
-asg_col_copy(struct db_stmt *st, int col, struct arena *a)
-{
-	struct str s = db_col_blob(st, col);
-
-	if (s.p == NULL || s.len == 0)
-		return (struct str){ "", 0 };
-	return (struct str){ arena_strndup(a, s.p, s.len), s.len };
-}
-
-int
-asg_open(struct keyring *kr, struct db_conn *c, int64_t org_id,
-    struct str box, struct arena *a, const char **out, size_t *len)
-{
-	struct buf plain = BUF_INIT;
-	int rc;
-
-	if ((rc = keyring_open(kr, c, org_id, box.p, box.len, &plain)) == 0) {
-		*out = arena_strndup(a, plain.p ? plain.p : "", plain.len);
-		if (len)
-			*len = plain.len;
-	}
-	buf_wipe(&plain);
-	return rc;
-}
-
 int
 asg_text_why(int fault, struct why *why, const char *field,
     const char *missing, const char *too_long, int limit)
@@ -283,7 +257,7 @@ asg_row(struct db_stmt *st, int64_t now, struct arena *a,
 	out->org_id = db_col_i64(st, 2);
 	out->question_id = db_col_i64(st, 3);
 	out->template_id = asg_col_or_zero(st, 4);
-	*box = asg_col_copy(st, 5, a);
+	*box = db_col_copy(st, 5, a);
 	t = db_col_text(st, 6);
 	(void)asg_form_parse(arena_strndup(a, t.p ? t.p : "", t.len), &f);
 	out->form = f;
@@ -344,7 +318,7 @@ asg_load_on(const struct asg_env *env, struct db_conn *c, int64_t traj_id,
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, v[i].org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, v[i].org_id, boxes[i], a,
 		    &v[i].title, NULL)) != 0)
 			return rc;
 	*out = v;
@@ -1060,7 +1034,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 	k = 0;
 	while ((rc = db_step(st)) == DB_ROW && k < cap) {
 		v->versions[k].n = db_col_i64(st, 0);
-		boxes[k] = asg_col_copy(st, 1, a);
+		boxes[k] = db_col_copy(st, 1, a);
 		v->versions[k].created_at = db_col_i64(st, 2);
 		k++;
 	}
@@ -1069,7 +1043,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 		return rc;
 	v->nversions = k;
 	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, v->a.org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, v->a.org_id, boxes[i], a,
 		    &v->versions[i].body, &v->versions[i].len)) != 0)
 			return rc;
 	/* feedback: at most one per version handed in */
@@ -1083,7 +1057,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 	k = 0;
 	while ((rc = db_step(st)) == DB_ROW && k < cap) {
 		v->feedback[k].version_n = db_col_i64(st, 0);
-		boxes[k] = asg_col_copy(st, 1, a);
+		boxes[k] = db_col_copy(st, 1, a);
 		v->feedback[k].created_at = db_col_i64(st, 2);
 		k++;
 	}
@@ -1092,7 +1066,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 		return rc;
 	v->nfeedback = k;
 	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, v->a.org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, v->a.org_id, boxes[i], a,
 		    &v->feedback[i].body, NULL)) != 0)
 			return rc;
 	/* files */
@@ -1110,7 +1084,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 
 		v->files[k].id = db_col_i64(st, 0);
 		v->files[k].version_n = db_col_i64(st, 1);
-		boxes[k] = asg_col_copy(st, 2, a);
+		boxes[k] = db_col_copy(st, 2, a);
 		t = db_col_text(st, 3);
 		v->files[k].type = arena_strndup(a, t.p ? t.p : "", t.len);
 		v->files[k].size = db_col_i64(st, 4);
@@ -1121,7 +1095,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 		return rc;
 	v->nfiles = k;
 	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, v->a.org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, v->a.org_id, boxes[i], a,
 		    &v->files[i].name, NULL)) != 0)
 			return rc;
 	/* the draft: the client's own */
@@ -1135,13 +1109,13 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 			return rc;
 		db_bind_i64(st, 1, v->a.id);
 		if ((rc = db_step(st)) == DB_ROW) {
-			box = asg_col_copy(st, 0, a);
+			box = db_col_copy(st, 0, a);
 			v->draft_at = db_col_i64(st, 1);
 		}
 		db_done(st);
 		if (rc < 0)
 			return rc;
-		if (box.len > 0 && (rc = asg_open(env->kr, c, v->a.org_id,
+		if (box.len > 0 && (rc = keyring_open_str(env->kr, c, v->a.org_id,
 		    box, a, &v->draft, NULL)) != 0)
 			return rc;
 	}
@@ -1165,7 +1139,7 @@ asg_load_one(const struct asg_env *env, struct db_conn *c, int64_t id,
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		asg_row(st, now, a, out, &tbox);
-		ibox = asg_col_copy(st, 16, a);
+		ibox = db_col_copy(st, 16, a);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOTFOUND;
@@ -1176,10 +1150,10 @@ asg_load_one(const struct asg_env *env, struct db_conn *c, int64_t id,
 	if ((rc = traj_head_on(c, out->traj_id, &th)) != 0)
 		return rc;
 	out->client_id = th.client_id;
-	if ((rc = asg_open(env->kr, c, out->org_id, tbox, a, &out->title,
+	if ((rc = keyring_open_str(env->kr, c, out->org_id, tbox, a, &out->title,
 	    NULL)) != 0)
 		return rc;
-	return asg_open(env->kr, c, out->org_id, ibox, a, &out->instructions,
+	return keyring_open_str(env->kr, c, out->org_id, ibox, a, &out->instructions,
 	    NULL);
 }
 
@@ -1287,17 +1261,17 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 
 		meta->id = file_id;
 		meta->version_n = db_col_i64(st, 0);
-		nbox = asg_col_copy(st, 1, a);
+		nbox = db_col_copy(st, 1, a);
 		meta->type = arena_strndup(a, t.p ? t.p : "", t.len);
 		meta->size = db_col_i64(st, 3);
-		dbox = asg_col_copy(st, 4, a);
+		dbox = db_col_copy(st, 4, a);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOTFOUND;
 	}
 	db_done(st);
 	if (rc == 0)
-		rc = asg_open(env->kr, c, h.org_id, nbox, a, &meta->name, NULL);
+		rc = keyring_open_str(env->kr, c, h.org_id, nbox, a, &meta->name, NULL);
 	if (rc == 0)
 		rc = keyring_open(env->kr, c, h.org_id, dbox.p, dbox.len, data);
 out:

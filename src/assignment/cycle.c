@@ -252,7 +252,7 @@ load_steps(const struct asg_env *env, struct db_conn *c, int64_t traj_id,
 		(void)cycle_kind_parse(arena_strndup(a, t.p ? t.p : "", t.len),
 		    &kind);
 		v[k].kind = kind;
-		boxes[k] = asg_col_copy(st, 3, a);
+		boxes[k] = db_col_copy(st, 3, a);
 		v[k].created_at = db_col_i64(st, 4);
 		k++;
 	}
@@ -260,7 +260,7 @@ load_steps(const struct asg_env *env, struct db_conn *c, int64_t traj_id,
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < k; i++)
-		if ((rc = asg_open(env->kr, c, org_id, boxes[i], a, &v[i].body,
+		if ((rc = keyring_open_str(env->kr, c, org_id, boxes[i], a, &v[i].body,
 		    NULL)) != 0)
 			return rc;
 	*out = v;

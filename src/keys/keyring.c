@@ -790,3 +790,19 @@ out:
 	pthread_mutex_unlock(&kr->rotate_mu);
 	return rc;
 }
+
+int
+keyring_open_str(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    struct str box, struct arena *a, const char **out, size_t *len)
+{
+	struct buf plain = BUF_INIT;
+	int rc;
+
+	if ((rc = keyring_open(kr, c, org_id, box.p, box.len, &plain)) == 0) {
+		*out = arena_strndup(a, plain.p ? plain.p : "", plain.len);
+		if (len)
+			*len = plain.len;
+	}
+	buf_wipe(&plain);
+	return rc;
+}

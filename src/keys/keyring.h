@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 
@@ -76,6 +77,10 @@ int keyring_seal(struct keyring *kr, struct db_conn *c, int64_t org_id,
  * another organisation or names a key version that does not exist. */
 int keyring_open(struct keyring *kr, struct db_conn *c, int64_t org_id,
     const void *box, size_t len, struct buf *out);
+/* keyring_open into a (NUL-terminated, *len its length when len is not
+ * NULL); the plaintext passes through a heap buffer that is wiped. */
+int keyring_open_str(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    struct str box, struct arena *a, const char **out, size_t *len);
 
 /*
  * Replace the master key and re-wrap every data key with it.  master_path

@@ -85,32 +85,6 @@ msg_col_or_zero(struct db_stmt *st, int col)
 
 /* --- shared with search.c (msg_int.h) ------------------------------------- */
 
-struct str
-msg_col_copy(struct db_stmt *st, int col, struct arena *a)
-{
-	struct str s = db_col_blob(st, col);
-
-	if (s.p == NULL || s.len == 0)
-		return (struct str){ "", 0 };
-	return (struct str){ arena_strndup(a, s.p, s.len), s.len };
-}
-
-int
-msg_open_box(struct keyring *kr, struct db_conn *c, int64_t org_id,
-    struct str box, struct arena *a, const char **out, size_t *len)
-{
-	struct buf plain = BUF_INIT;
-	int rc;
-
-	if ((rc = keyring_open(kr, c, org_id, box.p, box.len, &plain)) == 0) {
-		*out = arena_strndup(a, plain.p, plain.len);
-		if (len)
-			*len = plain.len;
-	}
-	buf_wipe(&plain);
-	return rc;
-}
-
 const char *
 msg_author_role(bool from_client)
 {
@@ -753,7 +727,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 		rc = db_step(st);
 		if (rc == DB_ROW) {
 			rc = db_col_i64(st, 0) == thread_id ? 0 : ERR_INVAL;
-			box = msg_col_copy(st, 1, &a);
+			box = db_col_copy(st, 1, &a);
 		} else if (rc == DB_DONE) {
 			rc = ERR_INVAL;
 		}
@@ -762,7 +736,7 @@ post_common(const struct msg_env *env, int64_t traj_id, int64_t thread_id,
 			why_set(in->why, rc, "quote", N_("The quoted message is not in this conversation."));
 		if (rc != 0)
 			goto out;
-		if ((rc = msg_open_box(env->kr, c, j->h.org_id, box, &a, &txt,
+		if ((rc = keyring_open_str(env->kr, c, j->h.org_id, box, &a, &txt,
 		    &tlen)) != 0)
 			goto out;
 		rc = quote_occurs(quote, (struct str){ txt, tlen }) ? 0 :

@@ -145,7 +145,7 @@ msg_export(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
 	for (i = 0; i < nth; i++)
-		if ((rc = msg_open_box(env->kr, c, h.org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, h.org_id, boxes[i], a,
 		    &th[i].subject, NULL)) != 0)
 			goto out;
 	if ((rc = msg_open_rows(env, c, h.org_id, rows, k, ar, na, a)) != 0)

@@ -20,15 +20,6 @@ struct db_conn;
 struct db_stmt;
 struct keyring;
 
-/* Open a sealed column value of org_id into a (NUL-terminated); the
- * plaintext passes through a heap buffer that is wiped.  keyring_open's
- * errors. */
-int msg_open_box(struct keyring *kr, struct db_conn *c, int64_t org_id,
-    struct str box, struct arena *a, const char **out, size_t *len);
-
-/* A copy of a blob or text column in a (never NULL; { "", 0 } for NULL). */
-struct str msg_col_copy(struct db_stmt *st, int col, struct arena *a);
-
 /* A short excerpt of plain text around byte offset at, at most about max
  * bytes, cut at UTF-8 boundaries and spaces, line breaks as spaces, with
  * an ellipsis where text was left out.  In a. */

@@ -163,7 +163,7 @@ msg_thread_subjects_on(struct keyring *kr, struct db_conn *c, int64_t org_id,
 				 * named (and checked): of org_id. */
 				if (threads[k] != id || trajs[k] != traj)
 					continue;
-				if (subject == NULL && msg_open_box(kr, c,
+				if (subject == NULL && keyring_open_str(kr, c,
 				    org_id, box, a, &subject, &len) != 0) {
 					log_warn("message", "msg=\"subject does "
 					    "not open\" thread=%lld",

@@ -249,7 +249,7 @@ msg_draft_load(const struct msg_env *env, int64_t thread_id,
 	db_bind_i64(st, 2, user_id);
 	rc = db_step(st);
 	if (rc == DB_ROW) {
-		box = msg_col_copy(st, 0, a);
+		box = db_col_copy(st, 0, a);
 		if (updated_at)
 			*updated_at = db_col_i64(st, 1);
 	}
@@ -257,7 +257,7 @@ msg_draft_load(const struct msg_env *env, int64_t thread_id,
 	if (rc < 0)
 		goto out;
 	rc = 0;
-	if (box.len > 0 && (rc = msg_open_box(env->kr, c, h.org_id, box, a,
+	if (box.len > 0 && (rc = keyring_open_str(env->kr, c, h.org_id, box, a,
 	    &p, &len)) == 0)
 		*out = (struct str){ p, len };
 out:
@@ -300,7 +300,7 @@ msg_assistant_context(const struct msg_env *env, int64_t thread_id,
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		last_id = db_col_i64(st, 0);
-		box = msg_col_copy(st, 1, a);
+		box = db_col_copy(st, 1, a);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -338,7 +338,7 @@ msg_assistant_context(const struct msg_env *env, int64_t thread_id,
 		goto out;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, box, a, &p, &len)) != 0)
+	if ((rc = keyring_open_str(env->kr, c, h.org_id, box, a, &p, &len)) != 0)
 		goto out;
 	*client_last = (struct str){ p, len };
 out:

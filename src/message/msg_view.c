@@ -46,10 +46,10 @@ msg_row_read(struct db_stmt *st, struct arena *a, struct msg_row *r)
 	r->m.author_name = "";
 	r->m.from_client = msg_author_is_client(db_col_text(st, 3));
 	r->m.kind = msg_kind_parse(db_col_text(st, 4));
-	r->body_box = msg_col_copy(st, 5, a);
+	r->body_box = db_col_copy(st, 5, a);
 	r->m.quote_of = msg_col_or_zero(st, 6);
 	if (!db_col_null(st, 7))
-		r->quote_box = msg_col_copy(st, 7, a);
+		r->quote_box = db_col_copy(st, 7, a);
 	r->m.corrects = msg_col_or_zero(st, 8);
 	r->m.new_deadline = msg_col_or_zero(st, 9);
 	r->m.created_at = db_col_i64(st, 10);
@@ -103,7 +103,7 @@ msg_load_attachments(struct db_stmt *st, struct arena *a, struct msg_row *rows,
 		}
 		ar[na].att.id = db_col_i64(st, 0);
 		ar[na].att.message_id = db_col_i64(st, 1);
-		ar[na].name_box = msg_col_copy(st, 2, a);
+		ar[na].name_box = db_col_copy(st, 2, a);
 		ar[na].att.type = arena_strz(a, db_col_text(st, 3));
 		ar[na].att.size = db_col_i64(st, 4);
 		if (!msg_type_allowed(ar[na].att.type))
@@ -155,17 +155,17 @@ msg_open_rows(const struct msg_env *env, struct db_conn *c, int64_t org_id,
 	}
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
-		if ((rc = msg_open_box(env->kr, c, org_id, r->body_box, a,
+		if ((rc = keyring_open_str(env->kr, c, org_id, r->body_box, a,
 		    &r->m.body, &r->m.body_len)) != 0)
 			return rc;
-		if (r->quote_box.len > 0 && (rc = msg_open_box(env->kr, c,
+		if (r->quote_box.len > 0 && (rc = keyring_open_str(env->kr, c,
 		    org_id, r->quote_box, a, &r->m.quote, NULL)) != 0)
 			return rc;
 	}
 	for (i = 0; i < na; i++) {
 		const char *name;
 
-		if ((rc = msg_open_box(env->kr, c, org_id, ar[i].name_box, a,
+		if ((rc = keyring_open_str(env->kr, c, org_id, ar[i].name_box, a,
 		    &name, NULL)) != 0)
 			return rc;
 		r = row_find(rows, n, ar[i].att.message_id);
@@ -200,7 +200,7 @@ msg_thread_row(struct db_stmt *st, const struct msg_head *h, bool viewer_client,
 	th->id = db_col_i64(st, 0);
 	th->traj_id = db_col_i64(st, 1);
 	if (box)
-		*box = msg_col_copy(st, 2, a);
+		*box = db_col_copy(st, 2, a);
 	th->created_by = msg_col_or_zero(st, 3);
 	th->created_at = db_col_i64(st, 4);
 	th->last_message_at = db_col_i64(st, 5);
@@ -313,7 +313,7 @@ msg_threads(const struct msg_env *env, int64_t traj_id, int64_t viewer_id,
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
 	for (i = 0; i < k; i++)
-		if ((rc = msg_open_box(env->kr, c, h.org_id, boxes[i], a,
+		if ((rc = keyring_open_str(env->kr, c, h.org_id, boxes[i], a,
 		    &th[i].subject, NULL)) != 0)
 			goto out;
 	*out = th;
@@ -493,7 +493,7 @@ msg_thread_page(const struct msg_env *env, int64_t thread_id,
 
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, subject_box, a,
+	if ((rc = keyring_open_str(env->kr, c, h.org_id, subject_box, a,
 	    &th->subject, NULL)) != 0 ||
 	    (rc = msg_open_rows(env, c, h.org_id, rows, k + nl, ar, na, a)) != 0)
 		goto out;
@@ -585,7 +585,7 @@ msg_text(const struct msg_env *env, int64_t message_id, int64_t viewer_id,
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		shown = db_col_i64(st, 0);
-		box = msg_col_copy(st, 1, a);
+		box = db_col_copy(st, 1, a);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOTFOUND;
@@ -599,7 +599,7 @@ msg_text(const struct msg_env *env, int64_t message_id, int64_t viewer_id,
 		goto out;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, box, a, &p, &len)) != 0)
+	if ((rc = keyring_open_str(env->kr, c, h.org_id, box, a, &p, &len)) != 0)
 		goto out;
 	*text = (struct str){ p, len };
 	if (shown_id)
@@ -637,7 +637,7 @@ msg_attachment_get(const struct msg_env *env, int64_t attachment_id,
 	if (rc == DB_ROW) {
 		meta->id = attachment_id;
 		meta->message_id = db_col_i64(st, 0);
-		name_box = msg_col_copy(st, 1, a);
+		name_box = db_col_copy(st, 1, a);
 		meta->type = arena_strz(a, db_col_text(st, 2));
 		meta->size = db_col_i64(st, 3);
 		buf_addstr(&box, db_col_blob(st, 4));
@@ -661,7 +661,7 @@ msg_attachment_get(const struct msg_env *env, int64_t attachment_id,
 		goto out;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
-	if ((rc = msg_open_box(env->kr, c, h.org_id, name_box, a, &meta->name,
+	if ((rc = keyring_open_str(env->kr, c, h.org_id, name_box, a, &meta->name,
 	    NULL)) != 0 ||
 	    (rc = keyring_open(env->kr, c, h.org_id, box.p, box.len,
 	    data)) != 0)

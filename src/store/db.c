@@ -727,3 +727,13 @@ db_read_snapshot(struct db_conn *c)
 	ASSERT(!c->writer);
 	return c->ops->txn(c, DB_TXN_BEGIN_SNAPSHOT);
 }
+
+struct str
+db_col_copy(struct db_stmt *st, int col, struct arena *a)
+{
+	struct str s = db_col_blob(st, col);
+
+	if (s.p == NULL || s.len == 0)
+		return (struct str){ "", 0 };
+	return (struct str){ arena_strndup(a, s.p, s.len), s.len };
+}

@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 
 struct db;
@@ -163,6 +164,9 @@ int64_t db_col_i64(struct db_stmt *st, int col);
  * for PostgreSQL may not hold a NUL byte (ERR_INVAL from db_step). */
 struct str db_col_text(struct db_stmt *st, int col);
 struct str db_col_blob(struct db_stmt *st, int col);
+/* A copy of a blob or text column in a (never NULL: { "", 0 } for NULL or
+ * empty), for rows that outlive the statement. */
+struct str db_col_copy(struct db_stmt *st, int col, struct arena *a);
 /* Rows changed by the last step of an INSERT/UPDATE/DELETE. */
 int64_t db_changes(struct db_stmt *st);
 /* Reset the statement and return it to the connection's cache. */
