@@ -29,6 +29,7 @@
 #include "instrument/measure.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-measures.h"
 #include "web/svgplot.h"
 #include "web/web_int.h"
 #include "core/banned.h"
@@ -47,8 +48,8 @@ menv(struct req *r)
 	return e;
 }
 
-static struct diary_env
-denv(struct req *r)
+struct diary_env
+uim_denv(struct req *r)
 {
 	struct app *app = r->app;
 	struct diary_env e = { app->db, app->kr };
@@ -62,8 +63,8 @@ purpose_of(const struct session *s)
 	return s->role == ROLE_CLIENT ? "client-self" : "care";
 }
 
-static void
-event_for(struct req *r, struct audit_event *ev, int action, const char *kind,
+void
+uim_event_for(struct req *r, struct audit_event *ev, int action, const char *kind,
     int64_t object_id)
 {
 	web_audit_event(r, ev, action, kind, 0, object_id,
@@ -76,14 +77,14 @@ lang_of(struct req *r)
 	return instrument_lang(web_req_state(r)->lang);
 }
 
-static bool
-is_client(struct req *r)
+bool
+uim_is_client(struct req *r)
 {
 	return page_session(r)->role == ROLE_CLIENT;
 }
 
-static void
-back_link(struct req *r, const char *url, const char *label)
+void
+uim_back_link(struct req *r, const char *url, const char *label)
 {
 	P(r, "<p><a href=\"");
 	A(r, url);
@@ -92,8 +93,8 @@ back_link(struct req *r, const char *url, const char *label)
 	P(r, "</a></p>\n");
 }
 
-static void
-error_box(struct req *r, const char *text)
+void
+uim_error_box(struct req *r, const char *text)
 {
 	P(r, "<div class=\"notice error\" role=\"alert\"><p>");
 	T(r, text);
@@ -156,7 +157,7 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 	if (w != NULL)
 		r->status = err_status(ERR_INVAL);
 	page_begin(r, _("Questionnaires"));
-	back_link(r, arena_printf(&r->arena, "/t/%lld", (long long)tid),
+	uim_back_link(r, arena_printf(&r->arena, "/t/%lld", (long long)tid),
 	    _("Back to the trajectory"));
 	PF(r, "<p><a href=\"/t/%lld/mood\">", (long long)tid);
 	T(r, _("Mood meter"));
@@ -186,7 +187,7 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 			    q[i].due_at <= (int64_t)time(NULL);
 
 			P(r, "<tr><td>");
-			if (is_client(r) && (due || q[i].open)) {
+			if (uim_is_client(r) && (due || q[i].open)) {
 				PF(r, "<a href=\"/q/%lld\">",
 				    (long long)q[i].id);
 				T(r, q_title(r, &q[i]));
@@ -206,7 +207,7 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 		}
 		P(r, "</tbody></table>\n");
 	}
-	if (is_client(r)) {
+	if (uim_is_client(r)) {
 		page_end(r);
 		return 0;
 	}
@@ -218,7 +219,7 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 	T(r, _("Give a questionnaire"));
 	P(r, "</h2>\n");
 	if (w != NULL)
-		error_box(r, page_why(r, w));
+		uim_error_box(r, page_why(r, w));
 	form_begin(r, arena_printf(&r->arena, "/t/%lld/questionnaires",
 	    (long long)tid));
 	P(r, "<p class=\"field\"><label for=\"f-instrument\">");
@@ -329,7 +330,7 @@ ui_measures_give_post(struct req *r)
 		struct instr_error e;
 
 		if ((rc = shipped_text(r, inst + 8, &text)) == 0) {
-			event_for(r, &ev, AUDIT_CREATE, "instrument", 0);
+			uim_event_for(r, &ev, AUDIT_CREATE, "instrument", 0);
 			rc = measure_version_add(&env, s->org_id, s->user_id,
 			    buf_str(&text), true, &ev, &vid, &e);
 		}
@@ -342,7 +343,7 @@ ui_measures_give_post(struct req *r)
 	} else if (num_parse_i64(str_c(inst), 1, INT64_MAX, &vid) != 0)
 		return measures_page(r, tid, &(struct why){ "instrument",
 		    N_("Choose a questionnaire."), NULL, 0 });
-	event_for(r, &ev, AUDIT_CREATE, "questionnaire", 0);
+	uim_event_for(r, &ev, AUDIT_CREATE, "questionnaire", 0);
 	rc = measure_assign(&env, tid, vid, sch, (int)every, s->user_id, &ev,
 	    &qid, &w);
 	if (rc == ERR_INVAL || rc == ERR_NOTFOUND)
@@ -441,10 +442,10 @@ fill_page(struct req *r, int64_t qid, int at, bool all, const struct why *w,
 		r->status = 400;
 	page_begin(r, arena_strz(&r->arena, instrument_text(ins->title,
 	    lang)));
-	back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
+	uim_back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
 	    (long long)q.traj_id), _("Back to the questionnaires"));
 	if (w != NULL)
-		error_box(r, page_why(r, w));
+		uim_error_box(r, page_why(r, w));
 	if (ins->intro[lang].p != NULL) {
 		P(r, "<p class=\"intro\">");
 		TS(r, instrument_text(ins->intro, lang));
@@ -577,7 +578,7 @@ ui_fill_post(struct req *r)
 	if (num_parse_i64(str_c(page_form(r, "i")), 0,
 	    LIMIT_INSTRUMENT_ITEMS, &at) != 0)
 		at = 0;
-	event_for(r, &ev, AUDIT_UPDATE, "questionnaire", qid);
+	uim_event_for(r, &ev, AUDIT_UPDATE, "questionnaire", qid);
 	rc = measure_answer(&env, qid, vid, ins, &a, given,
 	    strcmp(go, "finish") == 0, &ev, &done, &w);
 	if (rc == ERR_CONFLICT) {
@@ -627,8 +628,8 @@ out:
 
 /* --- results ------------------------------------------------------------ */
 
-static const char *
-num_text(struct req *r, double v)
+const char *
+uim_num_text(struct req *r, double v)
 {
 	if (fabs(v - round(v)) < 1e-9)
 		return arena_printf(&r->arena, "%.0f", v);
@@ -657,13 +658,13 @@ ui_results(struct req *r)
 	if ((q_off = req_query(r, "older")) != NULL &&
 	    num_parse_i64(str_c(q_off), 0, 1000000, &off) != 0)
 		off = 0;
-	event_for(r, &ev, AUDIT_READ, "questionnaire", qid);
+	uim_event_for(r, &ev, AUDIT_READ, "questionnaire", qid);
 	if ((rc = measure_results(&env, qid, ins, &ev, LIMIT_RESULTS_PAGE,
 	    (int)off, &r->arena, &res, &n, &total)) != 0)
 		goto out;
 	page_begin(r, arena_printf(&r->arena, "%s: %s", _("Results"),
 	    arena_strz(&r->arena, instrument_text(ins->title, lang))));
-	back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
+	uim_back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
 	    (long long)q.traj_id), _("Back to the questionnaires"));
 	if (req_query(r, "done"))
 		page_notice(r, "ok", _("Thank you; your answers were saved."));
@@ -736,7 +737,7 @@ ui_results(struct req *r)
 			P(r, "<p class=\"latest\">");
 			T(r, _("Latest score:"));
 			P(r, " <strong>");
-			T(r, num_text(r, lr->value[s]));
+			T(r, uim_num_text(r, lr->value[s]));
 			P(r, "</strong>");
 			if (band >= 0) {
 				P(r, " — ");
@@ -756,7 +757,7 @@ ui_results(struct req *r)
 				P(r, "<p>");
 				T(r, _("Change since the previous result:"));
 				PF(r, " %s%s", d > 0 ? "+" : "",
-				    num_text(r, d));
+				    uim_num_text(r, d));
 				if (instrument_rci(sc, prev, lr->value[s],
 				    &rci) == 0) {
 					bool better = sc->higher_better ?
@@ -810,7 +811,7 @@ ui_results(struct req *r)
 			P(r, "<tr><td>");
 			T(r, page_time(r, res[i].completed_at));
 			P(r, "</td><td>");
-			T(r, num_text(r, res[i].value[s]));
+			T(r, uim_num_text(r, res[i].value[s]));
 			P(r, "</td><td>");
 			if (band >= 0)
 				TS(r, instrument_text(sc->cut[band].label,
@@ -863,7 +864,7 @@ ui_results_csv(struct req *r)
 	if ((rc = measure_get(app->db, qid, &r->arena, &q)) != 0 ||
 	    (rc = load_version(r, q.version_id, &v, &ins)) != 0)
 		goto out;
-	event_for(r, &ev, AUDIT_EXECUTE, "questionnaire", qid);
+	uim_event_for(r, &ev, AUDIT_EXECUTE, "questionnaire", qid);
 	if ((rc = measure_results(&env, qid, ins, &ev, LIMIT_RESULTS_CSV, 0,
 	    &r->arena, &res, &n, &total)) != 0)
 		goto out;
@@ -1038,7 +1039,7 @@ take_text(struct req *r, struct str text, bool save)
 		return rc;
 	}
 	instrument_free(ins);
-	event_for(r, &ev, AUDIT_CREATE, "instrument", 0);
+	uim_event_for(r, &ev, AUDIT_CREATE, "instrument", 0);
 	rc = measure_version_add(&env, s->org_id, s->user_id, text, false,
 	    &ev, &vid, &e);
 	if (rc == ERR_INVAL || rc == ERR_TOOBIG)
@@ -1085,7 +1086,7 @@ ui_instrument(struct req *r)
 		goto out;
 	page_begin(r, arena_printf(&r->arena, "%s (%s %lld)", v.name,
 	    _("version"), (long long)v.version_no));
-	back_link(r, "/instruments", _("All questionnaires"));
+	uim_back_link(r, "/instruments", _("All questionnaires"));
 	if (req_query(r, "done"))
 		page_notice(r, "ok", _("The new version was saved."));
 	P(r, "<h2>");
@@ -1127,26 +1128,26 @@ out:
 static int
 diary_page(struct req *r, int64_t tid, const struct why *w, const char *typed)
 {
-	struct diary_env env = denv(r);
+	struct diary_env env = uim_denv(r);
 	struct diary_entry *e;
 	struct audit_event ev;
 	int rc, n, i;
 
-	event_for(r, &ev, AUDIT_READ, "diary", tid);
-	if ((rc = diary_list(&env, tid, is_client(r), 0, INT64_MAX, &ev,
+	uim_event_for(r, &ev, AUDIT_READ, "diary", tid);
+	if ((rc = diary_list(&env, tid, uim_is_client(r), 0, INT64_MAX, &ev,
 	    &r->arena, &e, &n)) != 0)
 		return rc;
 	if (w != NULL)
 		r->status = 400;
 	page_begin(r, _("Diary"));
-	back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
+	uim_back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
 	    (long long)tid), _("Back to the questionnaires"));
-	if (is_client(r)) {
+	if (uim_is_client(r)) {
 		P(r, "<p>");
 		T(r, _("Your diary is yours alone. Share an entry to let your professional read it."));
 		P(r, "</p>\n");
 		if (w != NULL)
-			error_box(r, page_why(r, w));
+			uim_error_box(r, page_why(r, w));
 		form_begin(r, arena_printf(&r->arena, "/t/%lld/diary?csrf=%s",
 		    (long long)tid, web_csrf_value(r)));
 		P(r, "<p class=\"field\"><label for=\"f-body\">");
@@ -1203,14 +1204,14 @@ ui_diary(struct req *r)
 int
 ui_diary_post(struct req *r)
 {
-	struct diary_env env = denv(r);
+	struct diary_env env = uim_denv(r);
 	int64_t tid = web_obj(r)->id, id;
 	struct audit_event ev;
 	struct why w = { 0 };
 	const char *body = page_form(r, "body");
 	int rc;
 
-	event_for(r, &ev, AUDIT_CREATE, "diary", 0);
+	uim_event_for(r, &ev, AUDIT_CREATE, "diary", 0);
 	rc = diary_add(&env, tid, str_c(body), req_form(r, "share") != NULL,
 	    &ev, &id, &w);
 	if (rc == ERR_INVAL || rc == ERR_TOOBIG)
@@ -1225,12 +1226,12 @@ ui_diary_post(struct req *r)
 int
 ui_diary_share_post(struct req *r)
 {
-	struct diary_env env = denv(r);
+	struct diary_env env = uim_denv(r);
 	const struct authz_object *o = web_obj(r);
 	struct audit_event ev;
 	int rc;
 
-	event_for(r, &ev, AUDIT_UPDATE, "diary", o->id);
+	uim_event_for(r, &ev, AUDIT_UPDATE, "diary", o->id);
 	if ((rc = diary_share(&env, o->id, &ev)) != 0)
 		return rc;
 	resp_redirect(r, arena_printf(&r->arena, "/t/%lld/diary#d-%lld",

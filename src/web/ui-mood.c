@@ -28,60 +28,10 @@
 #include "trajectory/trajectory.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-measures.h"
 #include "web/svgplot.h"
 #include "web/web_int.h"
 #include "core/banned.h"
-
-static struct diary_env
-denv(struct req *r)
-{
-	struct app *app = r->app;
-	struct diary_env e = { app->db, app->kr };
-
-	return e;
-}
-
-static void
-event_for(struct req *r, struct audit_event *ev, int action, const char *kind,
-    int64_t object_id)
-{
-	const struct session *s = page_session(r);
-
-	web_audit_event(r, ev, action, kind, 0, object_id,
-	    s->role == ROLE_CLIENT ? "client-self" : "care");
-}
-
-static bool
-is_client(struct req *r)
-{
-	return page_session(r)->role == ROLE_CLIENT;
-}
-
-static void
-back_link(struct req *r, const char *url, const char *label)
-{
-	P(r, "<p><a href=\"");
-	A(r, url);
-	P(r, "\">");
-	T(r, label);
-	P(r, "</a></p>\n");
-}
-
-static void
-error_box(struct req *r, const char *text)
-{
-	P(r, "<div class=\"notice error\" role=\"alert\"><p>");
-	T(r, text);
-	P(r, "</p></div>\n");
-}
-
-static const char *
-num_text(struct req *r, double v)
-{
-	if (fabs(v - round(v)) < 1e-9)
-		return arena_printf(&r->arena, "%.0f", v);
-	return page_decimal(r, v);
-}
 
 /* --- the mood meter ----------------------------------------------------- */
 
@@ -136,7 +86,7 @@ static int
 mood_page(struct req *r, int64_t tid, const struct why *w)
 {
 	struct app *app = r->app;
-	struct diary_env env = denv(r);
+	struct diary_env env = uim_denv(r);
 	struct mood *m;
 	struct diary_entry *d;
 	struct audit_event ev;
@@ -160,11 +110,11 @@ mood_page(struct req *r, int64_t tid, const struct why *w)
 	span = by == BY_DAY ? 31 * 86400 : by == BY_WEEK ? 26 * 7 * 86400 :
 	    365 * 86400;
 	from = now - span;
-	event_for(r, &ev, AUDIT_READ, "mood", tid);
+	uim_event_for(r, &ev, AUDIT_READ, "mood", tid);
 	if ((rc = mood_list(&env, tid, from, now + 1, &ev, &r->arena, &m,
 	    &n)) != 0)
 		return rc;
-	if ((rc = diary_list(&env, tid, is_client(r), from, now + 1, &ev,
+	if ((rc = diary_list(&env, tid, uim_is_client(r), from, now + 1, &ev,
 	    &r->arena, &d, &nd)) != 0)
 		return rc;
 	if ((rc = mood_reminders_get(app->db, tid, rem, &nrem)) != 0)
@@ -194,14 +144,14 @@ mood_page(struct req *r, int64_t tid, const struct why *w)
 	if (w != NULL)
 		r->status = 400;
 	page_begin(r, _("Mood meter"));
-	back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
+	uim_back_link(r, arena_printf(&r->arena, "/t/%lld/measures",
 	    (long long)tid), _("Back to the questionnaires"));
-	if (is_client(r)) {
+	if (uim_is_client(r)) {
 		P(r, "<section aria-labelledby=\"h-now\"><h2 id=\"h-now\">");
 		T(r, _("How are you now?"));
 		P(r, "</h2>\n");
 		if (w != NULL)
-			error_box(r, page_why(r, w));
+			uim_error_box(r, page_why(r, w));
 		form_begin(r, arena_printf(&r->arena, "/t/%lld/mood",
 		    (long long)tid));
 		face_fieldset(r);
@@ -264,7 +214,7 @@ mood_page(struct req *r, int64_t tid, const struct why *w)
 		P(r, "<tr><td>");
 		T(r, page_time(r, (int64_t)x[i]));
 		P(r, "</td><td>");
-		T(r, num_text(r, y[i]));
+		T(r, uim_num_text(r, y[i]));
 		P(r, "</td></tr>\n");
 	}
 	P(r, "</tbody></table></div>\n");
@@ -291,7 +241,7 @@ mood_page(struct req *r, int64_t tid, const struct why *w)
 		}
 		P(r, "</ul>\n");
 	}
-	if (is_client(r)) {
+	if (uim_is_client(r)) {
 		P(r, "<section aria-labelledby=\"h-rem\"><h2 id=\"h-rem\">");
 		T(r, _("Reminders"));
 		P(r, "</h2>\n");
@@ -324,7 +274,7 @@ ui_mood(struct req *r)
 int
 ui_mood_post(struct req *r)
 {
-	struct diary_env env = denv(r);
+	struct diary_env env = uim_denv(r);
 	int64_t tid = web_obj(r)->id, id, v = 0;
 	struct audit_event ev;
 	struct why w = { 0 };
@@ -339,7 +289,7 @@ ui_mood_post(struct req *r)
 	} else if (num_parse_i64(str_c(page_form(r, "face")), 1, MOOD_FACES,
 	    &v) == 0)
 		v = mood_face_value((int)v);
-	event_for(r, &ev, AUDIT_CREATE, "mood", 0);
+	uim_event_for(r, &ev, AUDIT_CREATE, "mood", 0);
 	rc = mood_add(&env, tid, (int)v, str_c(page_form(r, "tags")),
 	    str_c(page_form(r, "note")), &ev, &id, &w);
 	if (rc == ERR_INVAL || rc == ERR_TOOBIG || rc == ERR_TOOMANY)
@@ -354,7 +304,7 @@ ui_mood_post(struct req *r)
 int
 ui_mood_reminders_post(struct req *r)
 {
-	struct diary_env env = denv(r);
+	struct diary_env env = uim_denv(r);
 	int64_t tid = web_obj(r)->id;
 	const char *s = page_form(r, "times");
 	int min[LIMIT_MOOD_REMINDERS + 1], n = 0, rc;
@@ -382,7 +332,7 @@ ui_mood_reminders_post(struct req *r)
 		min[n++] = h * 60 + mi;
 		s += used;
 	}
-	event_for(r, &ev, AUDIT_UPDATE, "mood", tid);
+	uim_event_for(r, &ev, AUDIT_UPDATE, "mood", tid);
 	if ((rc = mood_reminders_set(&env, tid, min, n, &ev, &w)) != 0)
 		return rc == ERR_INVAL || rc == ERR_TOOMANY ?
 		    mood_page(r, tid, &w) : rc;
