@@ -513,6 +513,31 @@ mood_slot(const struct tz *tz, int minute, int64_t now)
 	return (int64_t)t;
 }
 
+int64_t
+mood_due_slot(const struct tz *tz, int minute, int64_t now)
+{
+	struct tz_local l;
+	int64_t slot = mood_slot(tz, minute, now), days, y;
+	time_t t;
+	int m, d;
+
+	if (slot < 0)
+		return -1;
+	if (slot > now) {
+		/* yesterday on the wall clock: a civil day back, not 86400
+		 * seconds (a day is 23 or 25 hours when the clocks change) */
+		if (tz_to_local(tz, (time_t)now, &l) != 0)
+			return -1;
+		days = tz_days_from_civil(l.year, l.month, l.day) - 1;
+		tz_civil_from_days(days, &y, &m, &d);
+		if (tz_from_local(tz, (int)y, m, d, minute / 60, minute % 60,
+		    0, &t) != 0)
+			return -1;
+		slot = (int64_t)t;
+	}
+	return now - slot > MOOD_REMIND_LATE ? 0 : slot;
+}
+
 struct mrem_job {
 	int64_t now;
 	struct tz_cache *tzc;
@@ -570,8 +595,8 @@ mrem_page(struct db_conn *c, struct mrem_job *j, const struct tz *utc,
 		arena_release(&a);
 		if (rc != 0 && rc != ERR_NOTFOUND && rc != ERR_INVAL)
 			return rc;
-		slot = mood_slot(tz, (int)min[i], j->now);
-		if (slot < 0 || slot > j->now || last[i] >= slot)
+		slot = mood_due_slot(tz, (int)min[i], j->now);
+		if (slot <= 0 || slot > j->now || last[i] >= slot)
 			continue;
 		if ((rc = traj_head_on(c, traj[i], &h)) != 0)
 			return rc;

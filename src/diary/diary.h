@@ -87,16 +87,25 @@ int mood_reminders_set(const struct diary_env *env, int64_t traj_id,
     const int *minutes, int n, const struct audit_event *ev, struct why *w);
 int mood_reminders_get(struct db *db, int64_t traj_id, int *minutes, int *n);
 
-/* Content-free mood reminders: for every reminder time that passed today
- * on the client's wall clock (the zone of the trajectory's promise, UTC
- * when it has none) and was not yet reminded of, a notifications row for
- * the client; run before each outbox batch.  "20:00" stays 20:00 local
+/* Content-free mood reminders: for every reminder time that is due on the
+ * client's wall clock (mood_due_slot, in the zone of the trajectory's
+ * promise, UTC when it has none) and was not yet reminded of, a
+ * notifications row for the client; run before each outbox batch.  "20:00" stays 20:00 local
  * across daylight saving. */
 int mood_remind(struct db *db, struct tz_cache *tzc, int64_t now);
 /* The instant of today's (local day of now in tz) reminder at minute
  * (0..1439); -1 for a bad minute.  A minute skipped when the clocks go
  * forward falls an hour later; one that happens twice counts once. */
 int64_t mood_slot(const struct tz *tz, int minute, int64_t now);
+/* The reminder at minute that is due at now: the latest slot at or before
+ * now, today's or (when today's is still ahead) yesterday's, so a time
+ * just before midnight is not lost to a batch just after it; 0 when that
+ * slot is more than MOOD_REMIND_LATE ago (a reminder hours late helps no
+ * one: it is skipped), -1 for a bad minute. */
+int64_t mood_due_slot(const struct tz *tz, int minute, int64_t now);
+/* How late a mood reminder may still go out (a server down, a batch
+ * delayed): two hours, in seconds. */
+#define MOOD_REMIND_LATE (2 * 3600)
 
 /* For the client's export: entries and moods as JSON arrays
  * ("diary": [...], "moods": [...]) on c. */

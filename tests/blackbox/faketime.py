@@ -4,6 +4,9 @@ faketime.py - the date-sensitive black-box tests at awkward instants.
 
 Runs run.py's date-sensitive tests (coaching.py's reply deadlines, 'more
 time', the queue and the audit chain) on SQLite once per instant below,
+and the agenda and learning suites (appointments, assignments, measures:
+slots, due dates, reminders, schedules around appointments) at the few
+instants in AGENDA_INSTANTS,
 with the test process and the server it starts under libfaketime (Debian's
 `faketime`).  The clock is shifted by a fixed offset (FAKETIME="+N"), not
 started at an absolute instant ("@..."), so every process - the tests, the
@@ -60,6 +63,19 @@ INSTANTS = [
     ("leap day, Tue 29 Feb 2028 11:00 CET", "2028-02-29 10:00:00"),
 ]
 
+# Whole classes, each about half a minute (they wait for the outbox), so
+# at the instants that found bugs or could: the end of an hour that is
+# also the end of the local day (the next open slot starts within
+# seconds; the UTC date is not the local one a minute later), and the
+# spring jump.  A reschedule to the first open time once failed here.
+AGENDA = ["Appointments", "Assignments", "Measures"]
+AGENDA_INSTANTS = [
+    ("agenda: end of a local day, Tue 12 Jan 2027 23:59:35 CET",
+     "2027-01-12 22:59:35"),
+    ("agenda: spring DST at the jump, Sun 28 Mar 2027 01:59:45 CET",
+     "2027-03-28 00:59:45"),
+]
+
 
 def libfaketime():
     for p in sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")):
@@ -67,7 +83,7 @@ def libfaketime():
     return None
 
 
-def run_at(label, utc, lib):
+def run_at(label, utc, lib, tests):
     target = int(datetime.datetime.strptime(utc, "%Y-%m-%d %H:%M:%S")
                  .replace(tzinfo=UTC).timestamp())
     env = dict(os.environ)
@@ -83,12 +99,12 @@ def run_at(label, utc, lib):
     env["ASAN_OPTIONS"] = asan + ":verify_asan_link_order=0"
     cmd = [sys.executable, os.path.join(HERE, "run.py"), "--backend",
            "sqlite"]
-    for t in TESTS:
+    for t in tests:
         cmd += ["--only", t]
     t0 = time.time()
     try:
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, timeout=300)
+                           stderr=subprocess.STDOUT, text=True, timeout=600)
         out, rc = p.stdout, p.returncode
     except subprocess.TimeoutExpired as e:
         out, rc = (e.stdout or b"").decode(errors="replace"), -1
@@ -115,10 +131,12 @@ def main():
         return 1
     want = sys.argv[1:]
     passed = failed = 0
-    for label, utc in INSTANTS:
+    runs = [(label, utc, TESTS) for label, utc in INSTANTS] + \
+        [(label, utc, AGENDA) for label, utc in AGENDA_INSTANTS]
+    for label, utc, tests in runs:
         if want and not any(label.startswith(w) for w in want):
             continue
-        if run_at(label, utc, lib):
+        if run_at(label, utc, lib, tests):
             passed += 1
         else:
             failed += 1

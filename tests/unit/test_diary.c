@@ -87,6 +87,37 @@ utc_without_a_zone(void **state)
 	tz_free(tz);
 }
 
+/* The due reminder: a time just before midnight still goes out after it
+ * (yesterday's slot, a civil day back even across a DST change), one
+ * hours late does not. */
+static void
+due_slot_across_midnight(void **state)
+{
+	struct tz *tz = ams();
+
+	(void)state;
+	/* 23:58 CET, asked at 00:00:10 CET the next day */
+	assert_int_equal(mood_due_slot(tz, 23 * 60 + 58,
+	    utc(2027, 1, 12, 23, 0) + 10), utc(2027, 1, 12, 22, 58));
+	/* today's 20:00 passed an hour ago: today's */
+	assert_int_equal(mood_due_slot(tz, 20 * 60, utc(2027, 1, 12, 20, 0)),
+	    utc(2027, 1, 12, 19, 0));
+	/* three hours ago, or yesterday's 23:00 at 22:00: too late */
+	assert_int_equal(mood_due_slot(tz, 20 * 60, utc(2027, 1, 12, 22, 0)),
+	    0);
+	assert_int_equal(mood_due_slot(tz, 23 * 60, utc(2027, 1, 12, 21, 0)),
+	    0);
+	/* 00:10 CEST on Monday 30 March 2026, after the 23-hour Sunday:
+	 * Sunday's 23:50 CEST (21:50 UTC), not Saturday's */
+	assert_int_equal(mood_due_slot(tz, 23 * 60 + 50,
+	    utc(2026, 3, 29, 22, 10)), utc(2026, 3, 29, 21, 50));
+	/* 00:10 CET on Monday 26 October 2026, after the 25-hour Sunday */
+	assert_int_equal(mood_due_slot(tz, 23 * 60 + 50,
+	    utc(2026, 10, 25, 23, 10)), utc(2026, 10, 25, 22, 50));
+	assert_int_equal(mood_due_slot(tz, 1440, utc(2027, 1, 12, 12, 0)), -1);
+	tz_free(tz);
+}
+
 int
 main(void)
 {
@@ -94,6 +125,7 @@ main(void)
 		cmocka_unit_test(evening_reminder_follows_the_wall_clock),
 		cmocka_unit_test(skipped_and_doubled_times),
 		cmocka_unit_test(utc_without_a_zone),
+		cmocka_unit_test(due_slot_across_midnight),
 	};
 
 	return cmocka_run_group_tests_name("diary", tests, NULL, NULL);
