@@ -172,12 +172,27 @@ asg_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id)
 }
 
 int
-asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id)
+asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id,
+    bool *draft)
 {
+	int64_t d = 0;
+	int rc;
+
 	*traj_id = 0;
-	return db_query_i64(c, "SELECT a.trajectory_id FROM assignment_files f "
-	    "JOIN assignments a ON a.id = f.assignment_id WHERE f.id = ?",
-	    traj_id, 1, &file_id);
+	if (draft != NULL)
+		*draft = false;
+	if ((rc = db_query_i64(c, "SELECT a.trajectory_id FROM "
+	    "assignment_files f JOIN assignments a ON a.id = f.assignment_id "
+	    "WHERE f.id = ?", traj_id, 1, &file_id)) != 0)
+		return rc;
+	if (draft == NULL)
+		return 0;
+	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM assignment_files "
+	    "WHERE id = ? AND version_n = 0 AND feedback_id IS NULL", &d, 1,
+	    &file_id)) != 0)
+		return rc;
+	*draft = d > 0;
+	return 0;
 }
 
 int
@@ -1350,8 +1365,8 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 	struct db_stmt *st;
 	struct asg_head h;
 	struct str nbox = { NULL, 0 }, dbox = { NULL, 0 };
-	int64_t aid = 0, draft = 0;
-	bool client;
+	int64_t aid = 0, tid = 0;
+	bool client, draft = false;
 	int rc;
 
 	memset(meta, 0, sizeof(*meta));
@@ -1362,12 +1377,11 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 	    (rc = asg_head_on(c, aid, &h)) != 0 ||
 	    (rc = asg_part_on(c, h.traj_id, viewer_id, &client)) != 0)
 		goto out;
-	/* The draft's files are the client's until handed in. */
-	if (!client && (rc = db_query_i64(c, "SELECT COUNT(*) FROM "
-	    "assignment_files WHERE id = ? AND version_n = 0 AND feedback_id "
-	    "IS NULL", &draft, 1, &file_id)) != 0)
+	/* The draft's files are the client's until handed in (the router
+	 * refuses them already: authz, asg_file_traj_on). */
+	if ((rc = asg_file_traj_on(c, file_id, &tid, &draft)) != 0)
 		goto out;
-	if (draft > 0) {
+	if (draft && !client) {
 		rc = ERR_FORBIDDEN;
 		goto out;
 	}

@@ -244,9 +244,12 @@ int asg_file_get(const struct asg_env *env, int64_t file_id,
     struct asg_file *meta, struct buf *data);
 
 /* The trajectory an assignment or an assignment's file belongs to, on c
- * (authz resolves the path's object through these).  ERR_NOTFOUND. */
+ * (authz resolves the path's object through these).  ERR_NOTFOUND.
+ * *draft (may be NULL): the file is the draft's, the client's alone until
+ * handed in (authz then treats it as a private diary entry). */
 int asg_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id);
-int asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id);
+int asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id,
+    bool *draft);
 
 /* --- the professional's queue and reminders ------------------------------ */
 

@@ -240,8 +240,8 @@ class AssignmentsMixin:
         check("schets.png" in page, "its name", "schets.png", page[-3000:])
         r = self.client.get("/assignment-files/%d" % draft[0])
         eq((r.status, r.body), (200, png), "the client downloads it")
-        eq(self.coach.get("/assignment-files/%d" % draft[0]).status, 403,
-           "the professional may not see the draft's file")
+        eq(self.coach.get("/assignment-files/%d" % draft[0]).status, 404,
+           "the draft's file: as if it did not exist for the professional")
         check("/assignment-files/%d" % draft[0] not in
               self.coach.get("/assignments/%d" % aid).text,
               "the professional's page", "no link to the draft's file", "")

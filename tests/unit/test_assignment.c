@@ -745,6 +745,19 @@ test_files_on_draft_version_and_feedback(void **state)
 	assert_int_equal(asg_file_get(&fx->env, dfid, fx->uid[PRO1], &pev,
 	    &fx->a, &meta, &data), ERR_FORBIDDEN);
 	buf_wipe(&data);
+	/* The router's check: as if it did not exist, for anyone but the
+	 * client. */
+	{
+		struct principal own = { fx->uid[CLIENT1], fx->g->org,
+			ROLE_CLIENT, true };
+		struct principal pro = { fx->uid[PRO1], fx->g->org,
+			ROLE_PROFESSIONAL, true };
+
+		assert_int_equal(authz_check(fx->g->db, &own, AUTHZ_READ,
+		    AUTHZ_ASG_FILE, dfid), 0);
+		assert_int_equal(authz_check(fx->g->db, &pro, AUTHZ_READ,
+		    AUTHZ_ASG_FILE, dfid), ERR_NOTFOUND);
+	}
 	assert_int_equal(asg_view(&fx->env, id, fx->uid[PRO1], NOW, &pev,
 	    &fx->a, &v), 0);
 	assert_int_equal(v.nfiles, 0);
@@ -792,6 +805,13 @@ test_files_on_draft_version_and_feedback(void **state)
 	assert_int_equal(asg_file_get(&fx->env, dfid, fx->uid[PRO1], &pev,
 	    &fx->a, &meta, &data), 0);
 	buf_wipe(&data);
+	{
+		struct principal pro = { fx->uid[PRO1], fx->g->org,
+			ROLE_PROFESSIONAL, true };
+
+		assert_int_equal(authz_check(fx->g->db, &pro, AUTHZ_READ,
+		    AUTHZ_ASG_FILE, dfid), 0);
+	}
 	/* Feedback with a file, tied to its round. */
 	assert_int_equal(asg_feedback(&fx->env, id, fx->uid[PRO1],
 	    str_c("zie bijlage"), &pdf, 1, NOW, &pev, NULL, &fx->a), 0);
