@@ -1125,6 +1125,79 @@ asg_done(const struct asg_env *env, int64_t id, int64_t user_id,
 	return rc;
 }
 
+/* --- a draft's file taken off -------------------------------------------------- */
+
+struct unattach_job {
+	int64_t file_id;
+	int64_t user_id;
+	const struct audit_event *ev;
+	int64_t asg_id;           /* out */
+	enum asg_state state_was;
+	bool handed_in;           /* the file is a version's or feedback's */
+};
+
+static int
+unattach_run(struct db_conn *c, void *arg)
+{
+	struct unattach_job *j = arg;
+	struct audit_event ev;
+	struct asg_head h;
+	struct db_stmt *st;
+	int64_t tid;
+	bool client, draft;
+	int rc;
+
+	if ((rc = db_query_i64(c, "SELECT assignment_id FROM assignment_files "
+	    "WHERE id = ?", &j->asg_id, 1, &j->file_id)) != 0 ||
+	    (rc = asg_file_traj_on(c, j->file_id, &tid, &draft)) != 0 ||
+	    (rc = asg_head_on(c, j->asg_id, &h)) != 0)
+		return rc;
+	if (h.closed)
+		return ERR_FORBIDDEN;
+	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
+		return rc;
+	if (!client)
+		return ERR_FORBIDDEN;
+	j->state_was = h.state;
+	/* What was handed in stays with its version: nothing overwritten. */
+	if (!draft) {
+		j->handed_in = true;
+		return ERR_CONFLICT;
+	}
+	if (h.state != ASG_ACTIVE && h.state != ASG_FEEDBACK)
+		return ERR_CONFLICT;
+	if ((rc = db_prepare(c, "DELETE FROM assignment_files WHERE id = ? "
+	    "AND version_n = 0 AND feedback_id IS NULL", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->file_id);
+	if ((rc = db_run(st)) != 0)
+		return rc;
+	ev = event_for(j->ev, AUDIT_DELETE, "assignment-file", "draft",
+	    h.org_id, h.client_id, j->file_id);
+	return audit_append(c, &ev);
+}
+
+int
+asg_draft_file_remove(const struct asg_env *env, int64_t file_id,
+    int64_t user_id, const struct audit_event *ev, struct why *why,
+    int64_t *asg_id)
+{
+	struct unattach_job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.file_id = file_id;
+	j.user_id = user_id;
+	j.ev = ev;
+	rc = db_write(env->db, unattach_run, &j);
+	*asg_id = j.asg_id;
+	if (rc == ERR_CONFLICT && j.handed_in)
+		why_set(why, rc, NULL, N_("This file was handed in with a version and stays with it."));
+	else if (rc == ERR_CONFLICT)
+		conflict_why(why, j.state_was);
+	return rc;
+}
+
 /* --- reading ----------------------------------------------------------------- */
 
 int

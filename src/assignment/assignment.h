@@ -169,6 +169,14 @@ int asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
     const struct audit_event *ev, struct why *why, struct arena *a,
     int64_t *version_n);
 
+/* The client takes a file off their draft (one handed in stays:
+ * ERR_CONFLICT with a reason, as for a state that takes no work).  One
+ * write job with its audit entry (D, kind "assignment-file", detail
+ * "draft").  *asg_id: the file's assignment (0 when not found). */
+int asg_draft_file_remove(const struct asg_env *env, int64_t file_id,
+    int64_t user_id, const struct audit_event *ev, struct why *why,
+    int64_t *asg_id);
+
 /* Feedback on the latest version (a professional of the trajectory),
  * with at most LIMIT_ASG_FILES files: the state becomes feedback and the
  * client is notified.  ERR_CONFLICT when no version waits for it; the

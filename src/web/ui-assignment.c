@@ -698,12 +698,37 @@ has_draft_files(const struct asg_view *v)
 static void
 draft_files(struct req *r, const struct asg_view *v)
 {
+	size_t i;
+
 	if (!has_draft_files(v))
 		return;
-	P(r, "<p>");
+	P(r, "<p id=\"h-draft-files\">");
 	T(r, _("Attached to your draft (handed in with it):"));
-	P(r, "</p>\n");
-	files_of(r, v, 0, 0);
+	P(r, "</p>\n<ul class=\"attachments\" aria-labelledby=\"h-draft-files\">");
+	for (i = 0; i < v->nfiles; i++) {
+		const struct asg_file *f = &v->files[i];
+
+		if (f->version_n != 0 || f->feedback_id != 0)
+			continue;
+		PF(r, "<li><a href=\"/assignment-files/%lld\">",
+		    (long long)f->id);
+		T(r, f->name);
+		P(r, "</a> <span class=\"muted\">(");
+		T(r, thr_size_label(r, f->size));
+		P(r, ")</span> ");
+		/* Its own small form: the work form around it would nest. */
+		P(r, "<form class=\"inline\" method=\"post\" action=\"");
+		A(r, arena_printf(&r->arena, "/assignment-files/%lld/remove",
+		    (long long)f->id));
+		P(r, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
+		A(r, web_csrf_value(r));
+		P(r, "\"><button type=\"submit\" class=\"secondary\" aria-label=\"");
+		A(r, arena_printf(&r->arena, _("Remove %s"), f->name));
+		P(r, "\">");
+		T(r, _("Remove"));
+		P(r, "</button></form></li>");
+	}
+	P(r, "</ul>\n");
 }
 
 /* A form with files: multipart, and the token in the action too (the
@@ -741,6 +766,7 @@ work_form(struct req *r, const struct asg_view *v, const char *body)
 	P(r, "<section id=\"work\" aria-labelledby=\"h-work\"><h2 id=\"h-work\">");
 	T(r, v->nversions ? _("Your revision") : _("Your work"));
 	P(r, "</h2>\n");
+	draft_files(r, v);
 	{
 		struct buf b = BUF_INIT;
 
@@ -767,9 +793,7 @@ work_form(struct req *r, const struct asg_view *v, const char *body)
 		    page_time(r, v->draft_at)));
 	P(r, "</span>");
 	page_field_error(r, "body");
-	P(r, "</p>\n");
-	draft_files(r, v);
-	P(r, "<p class=\"field\"><label for=\"f-att\">");
+	P(r, "</p>\n<p class=\"field\"><label for=\"f-att\">");
 	T(r, _("Attachments (optional)"));
 	P(r, "</label>\n<input id=\"f-att\" type=\"file\" name=\"attachment\" multiple");
 	page_field_attrs(r, "attachments", "f-att-hint");
@@ -809,12 +833,14 @@ step_form(struct req *r, const struct asg_view *v, size_t have)
 	P(r, "</section>\n");
 }
 
+/* Assignment id's page (the path's, but for a file's form); body: what
+ * was written, kept after a refusal. */
 static int
-render_asg(struct req *r, const char *body)
+render_asg_id(struct req *r, int64_t id, const char *body)
 {
 	struct asg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	int64_t id = web_obj(r)->id, na = 0, nb = 0;
+	int64_t na = 0, nb = 0;
 	struct cycle_question *cq = NULL;
 	struct asg_view v;
 	struct audit_event ev;
@@ -844,6 +870,8 @@ render_asg(struct req *r, const char *body)
 		page_notice(r, "ok", _("Your work was handed in."));
 	if (req_query(r, "sent"))
 		page_notice(r, "ok", _("Your feedback was sent."));
+	if (req_query(r, "removed"))
+		page_notice(r, "ok", _("The file was taken off your draft."));
 	P(r, "<dl class=\"asg-meta\"><dt>");
 	T(r, _("Status"));
 	P(r, "</dt><dd>");
@@ -1003,6 +1031,12 @@ render_asg(struct req *r, const char *body)
 		step_form(r, &v, have);
 	page_end(r);
 	return 0;
+}
+
+static int
+render_asg(struct req *r, const char *body)
+{
+	return render_asg_id(r, web_obj(r)->id, body);
 }
 
 int
@@ -1223,6 +1257,30 @@ ui_asg_file(struct req *r)
 	buf_release(&r->resp);
 	r->resp = data;
 	r->status = 200;
+	return 0;
+}
+
+int
+ui_asg_file_remove_post(struct req *r)
+{
+	struct asg_env env = env_of(r);
+	struct audit_event ev;
+	struct why why = { 0 };
+	int64_t aid = 0;
+	int rc;
+
+	event(r, &ev);
+	rc = asg_draft_file_remove(&env, web_obj(r)->id,
+	    page_session(r)->user_id, &ev, &why, &aid);
+	if (rc != 0) {
+		/* The assignment's page again, with the reason (the path
+		 * named the file, not the page's assignment). */
+		if (aid == 0 || (rc = page_refuse(r, &why, rc)) != 0)
+			return rc;
+		return render_asg_id(r, aid, NULL);
+	}
+	resp_redirect(r, arena_printf(&r->arena,
+	    "/assignments/%lld?removed=1#work", (long long)aid));
 	return 0;
 }
 

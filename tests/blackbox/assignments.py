@@ -220,7 +220,8 @@ class AssignmentsMixin:
             page = page[page.index(start):]
         if end is not None and end in page:
             page = page[:page.index(end)]
-        return [int(x) for x in re.findall(r'/assignment-files/(\d+)', page)]
+        return [int(x) for x in
+                re.findall(r'href="/assignment-files/(\d+)"', page)]
 
     def test_attachments_on_drafts_versions_and_feedback(self):
         """Files on the draft go with the work handed in; every version
@@ -334,6 +335,27 @@ class AssignmentsMixin:
               "already attached included", r.text[-2000:])
         eq(self.sql_one("SELECT COUNT(*) FROM assignment_files"), before + 3,
            "only the three of the draft stored")
+        # A file taken off the draft; one handed in stays.
+        page = self.client.get("/assignments/%d" % aid).text
+        mine = self.file_links(page, 'id="work"')
+        eq(len(mine), 3, "the draft's three files")
+        eq(self.coach.post("/assignment-files/%d/remove" % mine[0], {
+            "csrf": self.coach.csrf()}).status, 403,
+           "the professional takes nothing off")
+        r = self.client.post("/assignment-files/%d/remove" % mine[0], {
+            "csrf": self.client.csrf()})
+        eq(r.status, 303, "the client takes a file off the draft")
+        eq(self.client.get("/assignment-files/%d" % mine[0]).status, 404,
+           "it is gone")
+        r = self.client.post("/assignment-files/%d/remove" % txt, {
+            "csrf": self.client.csrf()})
+        eq(r.status, 409, "a file handed in")
+        check("blijft erbij" in r.text, "the reason", "stays with its "
+              "version", r.text[-2000:])
+        eq(self.client.get("/assignment-files/%d" % txt).status, 200,
+           "it is still there")
+        eq(self.sql_one("SELECT COUNT(*) FROM assignment_files"), before + 2,
+           "one of the draft's taken off")
         eq(self.sql_one("SELECT COUNT(*) FROM assignment_files WHERE "
                         "feedback_id IS NOT NULL"), 1, "the feedback's file")
         # The export lists every file, the draft's among them.
@@ -344,7 +366,7 @@ class AssignmentsMixin:
         eq([f["name"] for f in mine["feedback"][0]["attachments"]],
            ["aantekeningen.pdf"], "the export's feedback file")
         eq(mine["versions"][1]["attachments"], [], "version 2's")
-        eq(len(mine["draft"]["attachments"]), 3, "the draft's files")
+        eq(len(mine["draft"]["attachments"]), 2, "the draft's files")
         page = self.client.get("/t/%d/export" % self.tid).text
         for name in ("schets.png", "notities.txt", "aantekeningen.pdf"):
             check(name in page, "the export page", name, page[-3000:])
@@ -353,7 +375,7 @@ class AssignmentsMixin:
         eq(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
                         "'assignment-file' AND detail = 'download' AND "
                         "outcome = 'success' AND object_id IN (%s)" % ids),
-           4, "four downloads logged")
+           5, "five downloads logged")
         check(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
                            "'assignment-file' AND detail = 'draft'") >= 2,
               "files saved with the draft logged", "two", "")

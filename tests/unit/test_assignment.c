@@ -815,6 +815,19 @@ test_files_on_draft_version_and_feedback(void **state)
 	/* Feedback with a file, tied to its round. */
 	assert_int_equal(asg_feedback(&fx->env, id, fx->uid[PRO1],
 	    str_c("zie bijlage"), &pdf, 1, NOW, &pev, NULL, &fx->a), 0);
+	/* What was handed in is not taken off, even when the work is
+	 * open again (after feedback). */
+	{
+		int64_t got = 0;
+
+		memset(&why, 0, sizeof(why));
+		assert_int_equal(asg_draft_file_remove(&fx->env, dfid,
+		    fx->uid[CLIENT1], &cev, &why, &got), ERR_CONFLICT);
+		assert_non_null(why.msg);
+		assert_int_equal(got, id);
+		assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+		    "assignment_files WHERE id = ?", 1, dfid, 0), 1);
+	}
 	assert_int_equal(asg_view(&fx->env, id, fx->uid[CLIENT1], NOW, &cev,
 	    &fx->a, &v), 0);
 	assert_int_equal(v.nfiles, 3);
