@@ -1400,7 +1400,8 @@ ui_asg_export_section(struct req *r, int64_t tid)
 			files_of(r, &v[i], 0, v[i].feedback[k].id);
 		}
 		/* The client's own export holds their draft too. */
-		if (v[i].draft != NULL && (v[i].draft[0] || has_draft_files(&v[i]))) {
+		if (v[i].draft != NULL &&
+		    (v[i].draft[0] || has_draft_files(&v[i]))) {
 			P(r, "<h4>");
 			T(r, _("Draft (not handed in)"));
 			P(r, "</h4>\n");
@@ -1511,7 +1512,8 @@ ui_asg_export_json(struct req *r, int64_t tid, struct buf *b)
 		if (v[i].draft != NULL) {
 			json_t *jd = json_object();
 
-			json_object_set_new(jd, "body", json_string(v[i].draft));
+			json_object_set_new(jd, "body",
+			    json_string(v[i].draft));
 			json_object_set_new(jd, "attachments",
 			    files_json(&v[i], 0, 0));
 			json_object_set_new(ja, "draft", jd);

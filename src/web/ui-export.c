@@ -70,8 +70,11 @@ ui_export_json(struct req *r)
 	return 0;
 }
 
+/* The trajectory's chat, oldest first, as the printable page shows a
+ * thread (msg_export read it with the messages). */
 static void
-export_chat(struct req *r, const struct view_ctx *vc, const struct msg_export *x)
+export_chat(struct req *r, const struct view_ctx *vc,
+    const struct msg_export *x)
 {
 	size_t i;
 
