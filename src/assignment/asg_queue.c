@@ -212,7 +212,7 @@ asg_export(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
 		memset(&v[i], 0, sizeof(v[i]));
 		if ((rc = asg_load_one(env, c, list[i].id, asg_now_or(0), a,
 		    &v[i].a)) != 0 ||
-		    (rc = asg_load_detail(env, c, false, a, &v[i])) != 0)
+		    (rc = asg_load_detail(env, c, client, a, &v[i])) != 0)
 			goto out;
 		v[i].viewer_is_client = client;
 	}

@@ -4,7 +4,7 @@
  * professional's queue, reminders and the export (see assignment.h).
  *
  * Owns assignments, assignment_versions, assignment_feedback,
- * assignment_drafts and assignment_files (040_assignment.sql); inserts
+ * assignment_drafts and assignment_files (040_assignment.sql, 082); inserts
  * notifications rows for the outbox in its write jobs, as message.c does.
  *
  * As in message.c: sealing happens on a read connection before the write
@@ -172,12 +172,27 @@ asg_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id)
 }
 
 int
-asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id)
+asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id,
+    bool *draft)
 {
+	int64_t d = 0;
+	int rc;
+
 	*traj_id = 0;
-	return db_query_i64(c, "SELECT a.trajectory_id FROM assignment_files f "
-	    "JOIN assignments a ON a.id = f.assignment_id WHERE f.id = ?",
-	    traj_id, 1, &file_id);
+	if (draft != NULL)
+		*draft = false;
+	if ((rc = db_query_i64(c, "SELECT a.trajectory_id FROM "
+	    "assignment_files f JOIN assignments a ON a.id = f.assignment_id "
+	    "WHERE f.id = ?", traj_id, 1, &file_id)) != 0)
+		return rc;
+	if (draft == NULL)
+		return 0;
+	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM assignment_files "
+	    "WHERE id = ? AND version_n = 0 AND feedback_id IS NULL", &d, 1,
+	    &file_id)) != 0)
+		return rc;
+	*draft = d > 0;
+	return 0;
 }
 
 int
@@ -627,15 +642,64 @@ struct change_job {
 		const char *type;
 		int64_t size;
 		struct buf name_box, data_box;
-	} att[LIMIT_ATTACHMENTS];
+	} att[LIMIT_ASG_FILES];
 	size_t natt;
 	int64_t now;
 	const struct audit_event *ev;
 	int64_t out_n;            /* the new version's number */
 	enum asg_state state_was;
+	bool too_many_files;      /* ERR_TOOMANY from the files, not the
+	                             versions */
 };
 
 #define BIT(s) (1u << (s))
+
+/* The files the draft holds (version 0, the client's work). */
+static int
+draft_files_on(struct db_conn *c, int64_t id, int64_t *n)
+{
+	return db_query_i64(c, "SELECT COUNT(*) FROM assignment_files WHERE "
+	    "assignment_id = ? AND version_n = 0 AND feedback_id IS NULL", n,
+	    1, &id);
+}
+
+/* The job's sealed files, for a version (0: the draft) or a round of
+ * feedback (feedback_id, else 0). */
+static int
+files_insert_on(struct db_conn *c, const struct change_job *j,
+    int64_t version_n, int64_t feedback_id)
+{
+	struct db_stmt *st;
+	int64_t fid;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->natt; i++) {
+		if ((rc = db_prepare(c, "INSERT INTO assignment_files "
+		    "(assignment_id, version_n, name_box, content_type, "
+		    "size, data_box, created_at, feedback_id, author_id) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->id);
+		db_bind_i64(st, 2, version_n);
+		db_bind_blob(st, 3, j->att[i].name_box.p,
+		    j->att[i].name_box.len);
+		db_bind_textz(st, 4, j->att[i].type);
+		db_bind_i64(st, 5, j->att[i].size);
+		db_bind_blob(st, 6, j->att[i].data_box.p,
+		    j->att[i].data_box.len);
+		db_bind_i64(st, 7, j->now);
+		if (feedback_id > 0)
+			db_bind_i64(st, 8, feedback_id);
+		else
+			db_bind_null(st, 8);
+		db_bind_i64(st, 9, j->user_id);
+		if ((rc = db_step_id(st, &fid)) != 0)
+			return rc;
+	}
+	return 0;
+}
 
 static int
 change_run(struct db_conn *c, void *arg)
@@ -646,7 +710,6 @@ change_run(struct db_conn *c, void *arg)
 	struct db_stmt *st;
 	enum asg_state to = j->to;
 	bool client;
-	size_t i;
 	int64_t fid;
 	int rc;
 
@@ -663,27 +726,51 @@ change_run(struct db_conn *c, void *arg)
 		return ERR_CONFLICT;
 
 	if (j->what == 3) {
+		if (j->natt > 0) {
+			if ((rc = draft_files_on(c, j->id, &fid)) != 0)
+				return rc;
+			if (fid + (int64_t)j->natt > LIMIT_ASG_FILES) {
+				j->too_many_files = true;
+				return ERR_TOOMANY;
+			}
+			if ((rc = files_insert_on(c, j, 0, 0)) != 0)
+				return rc;
+		}
 		if (j->box.len == 0) {
 			if ((rc = db_prepare(c, "DELETE FROM assignment_drafts "
 			    "WHERE assignment_id = ?", &st)) != 0)
 				return rc;
 			db_bind_i64(st, 1, j->id);
-			return db_run(st);
+		} else {
+			if ((rc = db_prepare(c, "INSERT INTO assignment_drafts "
+			    "(assignment_id, body_box, updated_at) VALUES "
+			    "(?, ?, ?) ON CONFLICT (assignment_id) DO UPDATE "
+			    "SET body_box = excluded.body_box, updated_at = "
+			    "excluded.updated_at", &st)) != 0)
+				return rc;
+			db_bind_i64(st, 1, j->id);
+			db_bind_blob(st, 2, j->box.p, j->box.len);
+			db_bind_i64(st, 3, j->now);
 		}
-		if ((rc = db_prepare(c, "INSERT INTO assignment_drafts "
-		    "(assignment_id, body_box, updated_at) VALUES (?, ?, ?) "
-		    "ON CONFLICT (assignment_id) DO UPDATE SET body_box = "
-		    "excluded.body_box, updated_at = excluded.updated_at",
-		    &st)) != 0)
+		if ((rc = db_run(st)) != 0)
 			return rc;
-		db_bind_i64(st, 1, j->id);
-		db_bind_blob(st, 2, j->box.p, j->box.len);
-		db_bind_i64(st, 3, j->now);
-		return db_run(st);
+		/* The text saved as one types is not logged each time; a
+		 * file is. */
+		if (j->natt == 0 || j->ev == NULL)
+			return 0;
+		ev = event_for(j->ev, AUDIT_CREATE, "assignment-file", "draft",
+		    h.org_id, h.client_id, j->id);
+		return audit_append(c, &ev);
 	}
 	if (j->what == 1) {
 		if (h.versions >= LIMIT_ASG_VERSIONS)
 			return ERR_TOOMANY;
+		if ((rc = draft_files_on(c, j->id, &fid)) != 0)
+			return rc;
+		if (fid + (int64_t)j->natt > LIMIT_ASG_FILES) {
+			j->too_many_files = true;
+			return ERR_TOOMANY;
+		}
 		j->out_n = h.versions + 1;
 		to = h.versions == 0 ? ASG_HANDED_IN : ASG_REVISED;
 		if ((rc = db_prepare(c, "INSERT INTO assignment_versions "
@@ -697,24 +784,18 @@ change_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 5, j->now);
 		if ((rc = db_step_id(st, &fid)) != 0)
 			return rc;
-		for (i = 0; i < j->natt; i++) {
-			if ((rc = db_prepare(c, "INSERT INTO assignment_files "
-			    "(assignment_id, version_n, name_box, content_type, "
-			    "size, data_box, created_at) VALUES (?, ?, ?, ?, ?, "
-			    "?, ?) RETURNING id", &st)) != 0)
-				return rc;
-			db_bind_i64(st, 1, j->id);
-			db_bind_i64(st, 2, j->out_n);
-			db_bind_blob(st, 3, j->att[i].name_box.p,
-			    j->att[i].name_box.len);
-			db_bind_textz(st, 4, j->att[i].type);
-			db_bind_i64(st, 5, j->att[i].size);
-			db_bind_blob(st, 6, j->att[i].data_box.p,
-			    j->att[i].data_box.len);
-			db_bind_i64(st, 7, j->now);
-			if ((rc = db_step_id(st, &fid)) != 0)
-				return rc;
-		}
+		/* The draft's files become the version's, with the new
+		 * ones; from then on they are never changed. */
+		if ((rc = db_prepare(c, "UPDATE assignment_files SET "
+		    "version_n = ? WHERE assignment_id = ? AND version_n = 0 "
+		    "AND feedback_id IS NULL", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->out_n);
+		db_bind_i64(st, 2, j->id);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+		if ((rc = files_insert_on(c, j, j->out_n, 0)) != 0)
+			return rc;
 		if ((rc = db_prepare(c, "DELETE FROM assignment_drafts WHERE "
 		    "assignment_id = ?", &st)) != 0)
 			return rc;
@@ -734,6 +815,8 @@ change_run(struct db_conn *c, void *arg)
 		db_bind_i64(st, 4, j->user_id);
 		db_bind_i64(st, 5, j->now);
 		if ((rc = db_step_id(st, &fid)) != 0)
+			return rc;
+		if ((rc = files_insert_on(c, j, h.versions, fid)) != 0)
 			return rc;
 		if ((rc = asg_notify_client(c, h.traj_id, h.client_id,
 		    j->now)) != 0)
@@ -758,7 +841,7 @@ change_release(struct change_job *j)
 	size_t i;
 
 	buf_wipe(&j->box);
-	for (i = 0; i < LIMIT_ATTACHMENTS; i++) {
+	for (i = 0; i < LIMIT_ASG_FILES; i++) {
 		buf_release(&j->att[i].name_box);
 		buf_release(&j->att[i].data_box);
 	}
@@ -840,65 +923,23 @@ asg_choose(const struct asg_env *env, int64_t id, int64_t user_id,
 	return rc;
 }
 
-int
-asg_draft_save(const struct asg_env *env, int64_t id, int64_t user_id,
-    struct str text, time_t now, struct why *why)
+/* The files' checks, the message module's (by content, never by the
+ * name): types[] and names[] (the name's extension following the type)
+ * for change(). */
+static int
+uploads_check(const struct msg_upload *ups, size_t nups, struct why *why,
+    struct arena *a, const char **types, const char **names)
 {
-	struct change_job j;
-	struct str body = { "", 0 };
-	int rc;
-
-	if (text.len > LIMIT_ASG_WORK)
-		return asg_text_why(TEXT_TOO_LONG, why, "body", NULL,
-		    N_("Your work is longer than %d KB. Put the rest in an attachment."),
-		    LIMIT_ASG_WORK / 1024);
-	rc = text_check(text, LIMIT_ASG_WORK, 0, true, &body);
-	if (rc == TEXT_BAD_CHAR)
-		return asg_text_why(rc, why, "body", NULL, NULL, 0);
-	if (rc == TEXT_MISSING)
-		body = (struct str){ "", 0 };
-	memset(&j, 0, sizeof(j));
-	j.id = id;
-	j.user_id = user_id;
-	j.want_client = true;
-	j.from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK);
-	j.what = 3;
-	j.now = asg_now_or(now);
-	rc = change(env, &j, body, NULL, 0, NULL, NULL);
-	if (rc == ERR_CONFLICT)
-		conflict_why(why, j.state_was);
-	change_release(&j);
-	return rc;
-}
-
-int
-asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
-    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
-    const struct audit_event *ev, struct why *why, struct arena *a,
-    int64_t *version_n)
-{
-	const char *types[LIMIT_ATTACHMENTS], *names[LIMIT_ATTACHMENTS];
-	struct change_job j;
-	struct str body;
 	size_t i;
 	int rc;
 
-	*version_n = 0;
-	memset(&j, 0, sizeof(j));
-	rc = asg_text_why(text_check(text, LIMIT_ASG_WORK, 0, true, &body),
-	    why, "body", N_("Please write your work before handing it in."),
-	    N_("Your work is longer than %d KB. Put the rest in an attachment."),
-	    LIMIT_ASG_WORK / 1024);
-	if (rc != 0)
-		goto out;
-	if (nups > LIMIT_ATTACHMENTS) {
+	if (nups > LIMIT_ASG_FILES) {
 		rc = why_set(why, ERR_TOOMANY, "attachments",
 		    N_("You can attach at most %d files."));
 		if (why)
-			why->limit = LIMIT_ATTACHMENTS;
-		goto out;
+			why->limit = LIMIT_ASG_FILES;
+		return rc;
 	}
-	/* The message module's checks: by content, never by the name. */
 	for (i = 0; i < nups; i++) {
 		names[i] = msg_clean_name(ups[i].name, a);
 		if ((rc = msg_upload_check(&ups[i], &types[i])) != 0) {
@@ -913,10 +954,92 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 				why->limit = rc == ERR_TOOBIG && ups[i].len ?
 				    LIMIT_ATTACHMENT / (1024 * 1024) : 0;
 			}
-			goto out;
+			return rc;
 		}
 		names[i] = msg_name_for_type(names[i], types[i], a);
 	}
+	return 0;
+}
+
+/* ERR_TOOMANY from the files already there and the new ones. */
+static int
+files_full_why(struct why *why, const char *field)
+{
+	int rc = why_set(why, ERR_TOOMANY, field,
+	    N_("A version holds at most %d files, those already attached included."));
+
+	if (why)
+		why->limit = LIMIT_ASG_FILES;
+	return rc;
+}
+
+int
+asg_draft_save(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, time_t now, struct why *why)
+{
+	return asg_draft_files(env, id, user_id, text, NULL, 0, now, NULL, why,
+	    NULL);
+}
+
+int
+asg_draft_files(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
+    const struct audit_event *ev, struct why *why, struct arena *a)
+{
+	const char *types[LIMIT_ASG_FILES], *names[LIMIT_ASG_FILES];
+	struct change_job j;
+	struct str body = { "", 0 };
+	int rc;
+
+	if (text.len > LIMIT_ASG_WORK)
+		return asg_text_why(TEXT_TOO_LONG, why, "body", NULL,
+		    N_("Your work is longer than %d KB. Put the rest in an attachment."),
+		    LIMIT_ASG_WORK / 1024);
+	rc = text_check(text, LIMIT_ASG_WORK, 0, true, &body);
+	if (rc == TEXT_BAD_CHAR)
+		return asg_text_why(rc, why, "body", NULL, NULL, 0);
+	if (rc == TEXT_MISSING)
+		body = (struct str){ "", 0 };
+	if ((rc = uploads_check(ups, nups, why, a, types, names)) != 0)
+		return rc;
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.user_id = user_id;
+	j.want_client = true;
+	j.from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK);
+	j.what = 3;
+	j.now = asg_now_or(now);
+	j.ev = ev;
+	rc = change(env, &j, body, ups, nups, types, names);
+	if (rc == ERR_CONFLICT)
+		conflict_why(why, j.state_was);
+	else if (rc == ERR_TOOMANY && j.too_many_files)
+		files_full_why(why, "attachments");
+	change_release(&j);
+	return rc;
+}
+
+int
+asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
+    const struct audit_event *ev, struct why *why, struct arena *a,
+    int64_t *version_n)
+{
+	const char *types[LIMIT_ASG_FILES], *names[LIMIT_ASG_FILES];
+	struct change_job j;
+	struct str body;
+	int rc;
+
+	*version_n = 0;
+	memset(&j, 0, sizeof(j));
+	rc = asg_text_why(text_check(text, LIMIT_ASG_WORK, 0, true, &body),
+	    why, "body", N_("Please write your work before handing it in."),
+	    N_("Your work is longer than %d KB. Put the rest in an attachment."),
+	    LIMIT_ASG_WORK / 1024);
+	if (rc != 0)
+		goto out;
+	if ((rc = uploads_check(ups, nups, why, a, types, names)) != 0)
+		goto out;
 	j.id = id;
 	j.user_id = user_id;
 	j.want_client = true;
@@ -928,6 +1051,8 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 	rc = change(env, &j, body, ups, nups, types, names);
 	if (rc == ERR_CONFLICT)
 		conflict_why(why, j.state_was);
+	else if (rc == ERR_TOOMANY && j.too_many_files)
+		files_full_why(why, "attachments");
 	else if (rc == ERR_TOOMANY) {
 		why_set(why, rc, "body", N_("An assignment holds at most %d versions."));
 		if (why)
@@ -942,9 +1067,10 @@ out:
 
 int
 asg_feedback(const struct asg_env *env, int64_t id, int64_t user_id,
-    struct str text, time_t now, const struct audit_event *ev,
-    struct why *why)
+    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
+    const struct audit_event *ev, struct why *why, struct arena *a)
 {
+	const char *types[LIMIT_ASG_FILES], *names[LIMIT_ASG_FILES];
 	struct change_job j;
 	struct str body;
 	int rc;
@@ -954,6 +1080,8 @@ asg_feedback(const struct asg_env *env, int64_t id, int64_t user_id,
 	    N_("The feedback is longer than %d KB."),
 	    LIMIT_ASG_FEEDBACK / 1024);
 	if (rc != 0)
+		return rc;
+	if ((rc = uploads_check(ups, nups, why, a, types, names)) != 0)
 		return rc;
 	memset(&j, 0, sizeof(j));
 	j.id = id;
@@ -965,7 +1093,7 @@ asg_feedback(const struct asg_env *env, int64_t id, int64_t user_id,
 	j.kind = "assignment-feedback";
 	j.now = asg_now_or(now);
 	j.ev = ev;
-	rc = change(env, &j, body, NULL, 0, NULL, NULL);
+	rc = change(env, &j, body, ups, nups, types, names);
 	if (rc == ERR_CONFLICT)
 		why_set(why, rc, "feedback", N_("No new version waits for feedback."));
 	change_release(&j);
@@ -994,6 +1122,79 @@ asg_done(const struct asg_env *env, int64_t id, int64_t user_id,
 		conflict_why(why, j.state_was == ASG_DONE ? ASG_DONE :
 		    ASG_ACTIVE);
 	change_release(&j);
+	return rc;
+}
+
+/* --- a draft's file taken off -------------------------------------------------- */
+
+struct unattach_job {
+	int64_t file_id;
+	int64_t user_id;
+	const struct audit_event *ev;
+	int64_t asg_id;           /* out */
+	enum asg_state state_was;
+	bool handed_in;           /* the file is a version's or feedback's */
+};
+
+static int
+unattach_run(struct db_conn *c, void *arg)
+{
+	struct unattach_job *j = arg;
+	struct audit_event ev;
+	struct asg_head h;
+	struct db_stmt *st;
+	int64_t tid;
+	bool client, draft;
+	int rc;
+
+	if ((rc = db_query_i64(c, "SELECT assignment_id FROM assignment_files "
+	    "WHERE id = ?", &j->asg_id, 1, &j->file_id)) != 0 ||
+	    (rc = asg_file_traj_on(c, j->file_id, &tid, &draft)) != 0 ||
+	    (rc = asg_head_on(c, j->asg_id, &h)) != 0)
+		return rc;
+	if (h.closed)
+		return ERR_FORBIDDEN;
+	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
+		return rc;
+	if (!client)
+		return ERR_FORBIDDEN;
+	j->state_was = h.state;
+	/* What was handed in stays with its version: nothing overwritten. */
+	if (!draft) {
+		j->handed_in = true;
+		return ERR_CONFLICT;
+	}
+	if (h.state != ASG_ACTIVE && h.state != ASG_FEEDBACK)
+		return ERR_CONFLICT;
+	if ((rc = db_prepare(c, "DELETE FROM assignment_files WHERE id = ? "
+	    "AND version_n = 0 AND feedback_id IS NULL", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->file_id);
+	if ((rc = db_run(st)) != 0)
+		return rc;
+	ev = event_for(j->ev, AUDIT_DELETE, "assignment-file", "draft",
+	    h.org_id, h.client_id, j->file_id);
+	return audit_append(c, &ev);
+}
+
+int
+asg_draft_file_remove(const struct asg_env *env, int64_t file_id,
+    int64_t user_id, const struct audit_event *ev, struct why *why,
+    int64_t *asg_id)
+{
+	struct unattach_job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.file_id = file_id;
+	j.user_id = user_id;
+	j.ev = ev;
+	rc = db_write(env->db, unattach_run, &j);
+	*asg_id = j.asg_id;
+	if (rc == ERR_CONFLICT && j.handed_in)
+		why_set(why, rc, NULL, N_("This file was handed in with a version and stays with it."));
+	else if (rc == ERR_CONFLICT)
+		conflict_why(why, j.state_was);
 	return rc;
 }
 
@@ -1049,8 +1250,8 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 	/* feedback: at most one per version handed in */
 	cap = LIMIT_ASG_VERSIONS * 4;
 	v->feedback = arena_alloc(a, cap * sizeof(*v->feedback));
-	if ((rc = db_prepare(c, "SELECT version_n, body_box, created_at FROM "
-	    "assignment_feedback WHERE assignment_id = ? ORDER BY id",
+	if ((rc = db_prepare(c, "SELECT version_n, body_box, created_at, id "
+	    "FROM assignment_feedback WHERE assignment_id = ? ORDER BY id",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, v->a.id);
@@ -1059,6 +1260,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 		v->feedback[k].version_n = db_col_i64(st, 0);
 		boxes[k] = db_col_copy(st, 1, a);
 		v->feedback[k].created_at = db_col_i64(st, 2);
+		v->feedback[k].id = db_col_i64(st, 3);
 		k++;
 	}
 	db_done(st);
@@ -1069,15 +1271,18 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 		if ((rc = keyring_open_str(env->kr, c, v->a.org_id, boxes[i], a,
 		    &v->feedback[i].body, NULL)) != 0)
 			return rc;
-	/* files */
-	cap = LIMIT_ASG_VERSIONS * LIMIT_ATTACHMENTS;
+	/* files: of every version and round of feedback, and the
+	 * draft's (the client's only) */
+	cap = (2 * LIMIT_ASG_VERSIONS + 1) * LIMIT_ASG_FILES;
 	v->files = arena_alloc(a, cap * sizeof(*v->files));
 	boxes = arena_alloc(a, cap * sizeof(*boxes));
 	if ((rc = db_prepare(c, "SELECT id, version_n, name_box, "
-	    "content_type, size FROM assignment_files WHERE assignment_id = ? "
-	    "ORDER BY id", &st)) != 0)
+	    "content_type, size, feedback_id FROM assignment_files WHERE "
+	    "assignment_id = ? AND (version_n > 0 OR feedback_id IS NOT NULL "
+	    "OR ? = 1) ORDER BY id", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, v->a.id);
+	db_bind_i64(st, 2, client ? 1 : 0);
 	k = 0;
 	while ((rc = db_step(st)) == DB_ROW && k < cap) {
 		struct str t;
@@ -1088,6 +1293,7 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 		t = db_col_text(st, 3);
 		v->files[k].type = arena_strndup(a, t.p ? t.p : "", t.len);
 		v->files[k].size = db_col_i64(st, 4);
+		v->files[k].feedback_id = asg_col_or_zero(st, 5);
 		k++;
 	}
 	db_done(st);
@@ -1232,8 +1438,8 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 	struct db_stmt *st;
 	struct asg_head h;
 	struct str nbox = { NULL, 0 }, dbox = { NULL, 0 };
-	int64_t aid = 0;
-	bool client;
+	int64_t aid = 0, tid = 0;
+	bool client, draft = false;
 	int rc;
 
 	memset(meta, 0, sizeof(*meta));
@@ -1244,6 +1450,14 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 	    (rc = asg_head_on(c, aid, &h)) != 0 ||
 	    (rc = asg_part_on(c, h.traj_id, viewer_id, &client)) != 0)
 		goto out;
+	/* The draft's files are the client's until handed in (the router
+	 * refuses them already: authz, asg_file_traj_on). */
+	if ((rc = asg_file_traj_on(c, file_id, &tid, &draft)) != 0)
+		goto out;
+	if (draft && !client) {
+		rc = ERR_FORBIDDEN;
+		goto out;
+	}
 	db_read_end(env->db, c);
 	c = NULL;
 	if ((rc = asg_log_read(env->db, ev, AUDIT_READ, "assignment-file",
@@ -1252,7 +1466,8 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		goto out;
 	if ((rc = db_prepare(c, "SELECT version_n, name_box, content_type, "
-	    "size, data_box FROM assignment_files WHERE id = ?", &st)) != 0)
+	    "size, data_box, feedback_id FROM assignment_files WHERE id = ?",
+	    &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, file_id);
 	rc = db_step(st);
@@ -1261,6 +1476,7 @@ asg_file_get(const struct asg_env *env, int64_t file_id, int64_t viewer_id,
 
 		meta->id = file_id;
 		meta->version_n = db_col_i64(st, 0);
+		meta->feedback_id = asg_col_or_zero(st, 5);
 		nbox = db_col_copy(st, 1, a);
 		meta->type = arena_strndup(a, t.p ? t.p : "", t.len);
 		meta->size = db_col_i64(st, 3);

@@ -143,10 +143,23 @@ int asg_draft_save(const struct asg_env *env, int64_t id, int64_t user_id,
     struct str text, time_t now, struct why *why);
 
 /*
- * Hand in: a new version (n = versions + 1) with text and uploads, the
- * draft removed; the state becomes handed_in (first) or revised.  Errors
- * with a reason: ERR_INVAL (empty text), ERR_TOOBIG, ERR_TOOMANY (more
- * than LIMIT_ASG_VERSIONS versions or LIMIT_ATTACHMENTS files),
+ * The draft's text and files at once (the work form's "Save" button):
+ * the files stay with the draft (version 0), seen by the client only,
+ * until handing in makes them the new version's.  One write job; with
+ * files an audit entry (C, kind "assignment-file", detail "draft").  The
+ * files' errors as asg_hand_in; ERR_TOOMANY when the draft would hold
+ * more than LIMIT_ASG_FILES.
+ */
+int asg_draft_files(const struct asg_env *env, int64_t id, int64_t user_id,
+    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
+    const struct audit_event *ev, struct why *why, struct arena *a);
+
+/*
+ * Hand in: a new version (n = versions + 1) with text and uploads and the
+ * files attached to the draft, the draft removed; the state becomes
+ * handed_in (first) or revised.  Errors with a reason: ERR_INVAL (empty
+ * text), ERR_TOOBIG, ERR_TOOMANY (more than LIMIT_ASG_VERSIONS versions or
+ * LIMIT_ASG_FILES files with the draft's),
  * ERR_MEDIATYPE, ERR_CONFLICT (nothing to hand in now: offered, already
  * handed in and waiting for feedback, done).  A file named in why
  * (why->name) lives in a.
@@ -156,12 +169,21 @@ int asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
     const struct audit_event *ev, struct why *why, struct arena *a,
     int64_t *version_n);
 
-/* Feedback on the latest version (a professional of the trajectory): the
- * state becomes feedback and the client is notified.  ERR_CONFLICT when
- * no version waits for it; the text's errors as asg_hand_in. */
+/* The client takes a file off their draft (one handed in stays:
+ * ERR_CONFLICT with a reason, as for a state that takes no work).  One
+ * write job with its audit entry (D, kind "assignment-file", detail
+ * "draft").  *asg_id: the file's assignment (0 when not found). */
+int asg_draft_file_remove(const struct asg_env *env, int64_t file_id,
+    int64_t user_id, const struct audit_event *ev, struct why *why,
+    int64_t *asg_id);
+
+/* Feedback on the latest version (a professional of the trajectory),
+ * with at most LIMIT_ASG_FILES files: the state becomes feedback and the
+ * client is notified.  ERR_CONFLICT when no version waits for it; the
+ * text's and the files' errors as asg_hand_in. */
 int asg_feedback(const struct asg_env *env, int64_t id, int64_t user_id,
-    struct str text, time_t now, const struct audit_event *ev,
-    struct why *why);
+    struct str text, const struct msg_upload *ups, size_t nups, time_t now,
+    const struct audit_event *ev, struct why *why, struct arena *a);
 
 /* A professional closes the assignment as done (after a version was
  * handed in: ERR_CONFLICT otherwise). */
@@ -170,7 +192,9 @@ int asg_done(const struct asg_env *env, int64_t id, int64_t user_id,
 
 struct asg_file {
 	int64_t id;
-	int64_t version_n;
+	int64_t version_n;       /* 0: the draft's (the client's only) */
+	int64_t feedback_id;     /* 0: the client's work; else the round of
+	                            feedback it came with */
 	const char *name;        /* opened */
 	const char *type;
 	int64_t size;
@@ -184,6 +208,7 @@ struct asg_version {
 };
 
 struct asg_feedback_item {
+	int64_t id;
 	int64_t version_n;       /* the version it answers */
 	const char *body;        /* opened, Markdown */
 	int64_t created_at;
@@ -218,16 +243,21 @@ int asg_list(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
     time_t now, const struct audit_event *ev, struct arena *a,
     struct assignment **out, size_t *n);
 
-/* An attachment of a version, its data opened into *data (the caller
- * releases it) after an audit entry (R, kind "assignment-file"). */
+/* An attachment of a version, of feedback or (for the client) of the
+ * draft, its data opened into *data (the caller releases it) after an
+ * audit entry (R, kind "assignment-file", detail "download").
+ * ERR_FORBIDDEN for a professional asking for a file of the draft. */
 int asg_file_get(const struct asg_env *env, int64_t file_id,
     int64_t viewer_id, const struct audit_event *ev, struct arena *a,
     struct asg_file *meta, struct buf *data);
 
 /* The trajectory an assignment or an assignment's file belongs to, on c
- * (authz resolves the path's object through these).  ERR_NOTFOUND. */
+ * (authz resolves the path's object through these).  ERR_NOTFOUND.
+ * *draft (may be NULL): the file is the draft's, the client's alone until
+ * handed in (authz then treats it as a private diary entry). */
 int asg_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id);
-int asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id);
+int asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id,
+    bool *draft);
 
 /* --- the professional's queue and reminders ------------------------------ */
 

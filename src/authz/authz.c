@@ -146,7 +146,8 @@ check_member(struct db *db, const struct principal *p, int64_t id,
 }
 
 /* The trajectory an object of it belongs to, from the object's owner;
- * *priv: the object is the client's alone (an unshared diary entry). */
+ * *priv: the object is the client's alone (an unshared diary entry, a
+ * file of an assignment's draft). */
 static int
 traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
     bool *priv)
@@ -174,7 +175,7 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
 	case AUTHZ_ASSIGNMENT:
 		return asg_traj_on(c, id, traj_id);
 	case AUTHZ_ASG_FILE:
-		return asg_file_traj_on(c, id, traj_id);
+		return asg_file_traj_on(c, id, traj_id, priv);
 	default:
 		*traj_id = id;
 		return 0;
@@ -222,8 +223,8 @@ check_relation(struct db *db, const struct principal *p,
 		return rc;
 	if ((rc = decide_relation(p, act, kind, &rel)) != 0)
 		return rc;
-	/* a private diary entry: the client's alone, as if it did not
-	 * exist for anyone else */
+	/* a private diary entry or draft's file: the client's alone, as if
+	 * it did not exist for anyone else */
 	if (priv && (rel.part != ROLE_CLIENT || p->role != ROLE_CLIENT))
 		return ERR_NOTFOUND;
 	out->org_id = rel.org_id;

@@ -946,3 +946,116 @@ out:
 	crypto_wipe(qw, sizeof(qw));
 	return rc;
 }
+
+static int
+newest_first(const void *x, const void *y)
+{
+	const struct chat_msg *a = x, *b = y;
+
+	if (a->created_at != b->created_at)
+		return a->created_at < b->created_at ? 1 : -1;
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+int
+chat_search_all(const struct chat_env *env, int64_t org_id, int64_t viewer,
+    struct str query, bool (*may_read)(void *arg, int64_t traj_id),
+    void *arg, const struct audit_event *ev, struct arena *a,
+    struct chat_msg **out, size_t *n)
+{
+	unsigned char key[SEARCH_KEY_BYTES];
+	unsigned char tok[LIMIT_SEARCH_WORDS][SEARCH_TOKEN_BYTES];
+	char qw[LIMIT_SEARCH_WORDS][LIMIT_SEARCH_WORD + 1];
+	int64_t cand[LIMIT_SEARCH_RESULTS];
+	struct traj_part *parts = NULL;
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	struct audit_event aev;
+	struct chat_msg *v;
+	size_t np = 0, nt, k = 0, nc, first, scanned = 0, i, t;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	v = arena_alloc(a, sizeof(*v) * LIMIT_SEARCH_RESULTS);
+	if ((nt = query_words(query, qw)) == 0)
+		return 0;
+	if ((rc = db_read_begin(env->db, &c)) != 0)
+		goto out;
+	if ((rc = db_read_snapshot(c)) != 0)
+		goto out;
+	if ((rc = search_key_get(env->kr, c, org_id, key)) != 0) {
+		if (rc == ERR_NOTFOUND)
+			rc = 0; /* nothing indexed yet: nothing found */
+		goto out;
+	}
+	for (i = 0; i < nt; i++)
+		search_token(key, qw[i], strlen(qw[i]), tok[i]);
+	crypto_wipe(key, sizeof(key));
+	if ((rc = traj_parts_on(c, org_id, viewer, 0, false, a, &parts,
+	    &np)) != 0)
+		goto out;
+	for (t = 0; t < np && k < LIMIT_SEARCH_RESULTS &&
+	    scanned < LIMIT_SEARCH_SCAN; t++) {
+		/* The filters only, newest first: no text is opened before
+		 * the trajectory's read is logged. */
+		if ((rc = db_prepare(c, "SELECT m.id, m.search_bloom FROM "
+		    "chat_messages m WHERE m.trajectory_id = ? AND "
+		    "m.search_bloom IS NOT NULL ORDER BY m.id DESC LIMIT ?",
+		    &st)) != 0)
+			goto out;
+		db_bind_i64(st, 1, parts[t].id);
+		db_bind_i64(st, 2, (int64_t)(LIMIT_SEARCH_SCAN - scanned));
+		nc = 0;
+		while (nc < LIMIT_SEARCH_RESULTS - k &&
+		    (rc = db_step(st)) == DB_ROW) {
+			struct str f = db_col_blob(st, 1);
+			bool hit = search_bloom_valid(f.len);
+
+			scanned++;
+			for (i = 0; hit && i < nt; i++)
+				hit = search_bloom_has(f.p, f.len, tok[i]);
+			if (hit)
+				cand[nc++] = db_col_i64(st, 0);
+		}
+		db_done(st);
+		if (rc != DB_ROW && rc != DB_DONE)
+			goto out;
+		rc = 0;
+		if (nc == 0 || (may_read != NULL &&
+		    !may_read(arg, parts[t].id)))
+			continue;
+		aev = audit_event_from(ev, org_id, AUDIT_READ, "chat", "search",
+		    parts[t].client_id, parts[t].id);
+		if ((rc = audit_record(env->db, &aev)) != 0)
+			goto out;
+		first = k;
+		for (i = 0; i < nc; i++) {
+			if ((rc = db_prepare(c, "SELECT " MSG_COLS "FROM "
+			    "chat_messages m WHERE m.id = ?", &st)) != 0)
+				goto out;
+			db_bind_i64(st, 1, cand[i]);
+			if ((rc = db_step(st)) == DB_ROW)
+				rc = read_row(st, env->kr, c, org_id, a, &v[k]);
+			else if (rc == DB_DONE)
+				rc = ERR_NOTFOUND;
+			db_done(st);
+			if (rc != 0)
+				goto out;
+			if (holds_all((struct str){ v[k].body, v[k].len }, qw,
+			    nt))
+				k++;
+		}
+		if ((rc = people(c, parts[t].id, v + first, k - first, a)) != 0)
+			goto out;
+	}
+	qsort(v, k, sizeof(*v), newest_first);
+	*out = v;
+	*n = k;
+out:
+	if (c != NULL)
+		db_read_end(env->db, c);
+	crypto_wipe(qw, sizeof(qw));
+	crypto_wipe(key, sizeof(key));
+	return rc;
+}

@@ -136,6 +136,18 @@ int chat_search(const struct chat_env *env, int64_t traj_id, int64_t viewer,
     struct str query, const struct audit_event *ev, struct arena *a,
     struct chat_msg **out, size_t *n);
 
+/* The same over every trajectory viewer takes part in within org_id (the
+ * global search): newest first, at most LIMIT_SEARCH_RESULTS, the
+ * filters of at most LIMIT_SEARCH_SCAN messages tested.  A trajectory
+ * whose filters hold a candidate is checked with may_read (NULL: all)
+ * and logged (R, kind "chat", detail "search") before any text of it is
+ * opened; one without candidates is neither.  No words: nothing. */
+int chat_search_all(const struct chat_env *env, int64_t org_id,
+    int64_t viewer, struct str query,
+    bool (*may_read)(void *arg, int64_t traj_id), void *arg,
+    const struct audit_event *ev, struct arena *a, struct chat_msg **out,
+    size_t *n);
+
 /* --- the hourglass (hourglass.c) -------------------------------------- */
 
 enum hourglass_state { HG_NONE, HG_RUNNING, HG_PAUSED, HG_STOPPED };

@@ -500,6 +500,10 @@
 /* Versions handed in per assignment: rounds of feedback and revision are
  * a handful; the bound keeps the page and the export finite. */
 #define LIMIT_ASG_VERSIONS 30
+/* Files on one version of the client's work (those attached to the draft
+ * included) and on one round of feedback: as many as on a message, for
+ * the same reason (src/assignment uses the message module's checks). */
+#define LIMIT_ASG_FILES LIMIT_ATTACHMENTS
 /* Assignments per trajectory (every experiment of every learning question
  * over years) and per offer (a choice of where to start, not a catalogue). */
 #define LIMIT_ASG_PER_TRAJ 500

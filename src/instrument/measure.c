@@ -516,10 +516,16 @@ struct remind_job {
 	int n;
 };
 
-/* One questionnaire's walk over its trajectory's appointments. */
+/* One questionnaire's walk over its trajectory's appointments: the
+ * appointments whose moment fell in (seen, now], at most MOMENTS_MAX a
+ * pass (the next pass takes the rest: seen then stays where it was). */
+#define MOMENTS_MAX 32
 struct moment {
 	int64_t offset, seen, now;
-	int64_t latest;     /* the newest moment in (seen, now]; 0: none */
+	int64_t appt[MOMENTS_MAX], at[MOMENTS_MAX];
+	int n;
+	bool full;
+	int64_t last_start;  /* of the last one kept */
 };
 
 static int
@@ -530,8 +536,52 @@ moment_one(const struct appt_when *a, void *arg)
 
 	t = (m->offset < 0 ? (int64_t)a->starts_at : (int64_t)a->ends_at) +
 	    m->offset;
-	if (t > m->seen && t <= m->now && t > m->latest)
-		m->latest = t;
+	if (t <= m->seen || t > m->now)
+		return 0;
+	if (m->n == MOMENTS_MAX) {
+		m->full = true;
+		return 0;
+	}
+	m->appt[m->n] = a->id;
+	m->at[m->n] = t;
+	m->last_start = (int64_t)a->starts_at;
+	m->n++;
+	return 0;
+}
+
+/* The newest moment of m whose appointment did not make questionnaire qid
+ * due before (0: none), each such appointment recorded as taken. */
+static int
+untaken_on(struct db_conn *c, int64_t qid, const struct moment *m,
+    int64_t *latest)
+{
+	struct db_stmt *st;
+	int64_t args[2], one;
+	int rc, i;
+
+	*latest = 0;
+	for (i = 0; i < m->n; i++) {
+		args[0] = qid;
+		args[1] = m->appt[i];
+		rc = db_query_i64(c, "SELECT 1 FROM questionnaire_appt_taken "
+		    "WHERE questionnaire_id = ? AND appointment_id = ?", &one,
+		    2, args);
+		if (rc == 0)
+			continue;
+		if (rc != ERR_NOTFOUND)
+			return rc;
+		if ((rc = db_prepare(c, "INSERT INTO questionnaire_appt_taken "
+		    "(questionnaire_id, appointment_id, moment_at) VALUES "
+		    "(?, ?, ?)", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, qid);
+		db_bind_i64(st, 2, m->appt[i]);
+		db_bind_i64(st, 3, m->at[i]);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+		if (m->at[i] > *latest)
+			*latest = m->at[i];
+	}
 	return 0;
 }
 
@@ -542,8 +592,9 @@ moment_one(const struct appt_when *a, void *arg)
  * The appointments are the appointment module's (appt_window_on: booked
  * ones only); this module never reads its table.  A moment in the past
  * when it was booked is not caught up on: the questionnaire was meant
- * for before it.  XXX: a reschedule to a later time gives the moved
- * appointment a new moment, so it can be due once more.
+ * for before it.  An appointment moved to a later time keeps its id and
+ * gets a new moment; questionnaire_appt_taken remembers which
+ * appointments made the questionnaire due, so each does so once.
  */
 static int
 moments_on(struct db_conn *c, int64_t now)
@@ -571,8 +622,8 @@ moments_on(struct db_conn *c, int64_t now)
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		struct moment m = { off[i], seen[i], now, 0 };
-		int64_t from, to;
+		struct moment m;
+		int64_t from, to, latest = 0;
 
 		/* the starts whose moment can lie in (seen, now]; after
 		 * the end: an appointment is at most
@@ -582,23 +633,34 @@ moments_on(struct db_conn *c, int64_t now)
 		to = now - off[i] + 1;
 		if (off[i] > 0)
 			from -= (int64_t)LIMIT_APPT_MAX_MINUTES * 60;
+		memset(&m, 0, sizeof(m));
+		m.offset = off[i];
+		m.seen = seen[i];
+		m.now = now;
 		if ((rc = appt_window_on(c, traj[i], (time_t)from, (time_t)to,
 		    moment_one, &m)) != 0)
 			return rc;
-		if (m.latest != 0) {
+		if ((rc = untaken_on(c, qid[i], &m, &latest)) != 0)
+			return rc;
+		if (latest != 0) {
 			if ((rc = db_prepare(c, "UPDATE questionnaires SET "
 			    "due_at = ?, reminded_at = NULL WHERE id = ?",
 			    &st)) != 0)
 				return rc;
-			db_bind_i64(st, 1, m.latest);
+			db_bind_i64(st, 1, latest);
 			db_bind_i64(st, 2, qid[i]);
 			if ((rc = db_run(st)) != 0)
 				return rc;
 		}
+		/* More than a pass takes: seen up to just before the moment
+		 * of the last start kept (the window comes in start order),
+		 * the taken ones skipped next time. */
 		if ((rc = db_prepare(c, "UPDATE questionnaires SET "
 		    "appt_seen_until = ? WHERE id = ?", &st)) != 0)
 			return rc;
-		db_bind_i64(st, 1, now);
+		db_bind_i64(st, 1, !m.full ? now :
+		    m.last_start + off[i] - 1 > seen[i] ?
+		    m.last_start + off[i] - 1 : seen[i]);
 		db_bind_i64(st, 2, qid[i]);
 		if ((rc = db_run(st)) != 0)
 			return rc;

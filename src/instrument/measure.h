@@ -3,7 +3,8 @@
  * of instrument versions, questionnaires given to a trajectory with their
  * schedule, the client's answers (saved and resumed) and the results.
  *
- * Tables (050_measures.sql): instrument_versions, questionnaires and
+ * Tables (050_measures.sql): instrument_versions, questionnaires,
+ * questionnaire_appt_taken (081) and
  * questionnaire_responses; no other module touches them.  Answers and
  * scores are sealed with the organisation's key; every access to them is
  * in the access log (kind "questionnaire").

@@ -175,6 +175,7 @@ int ui_asg_feedback_post(struct req *r);
 int ui_asg_done_post(struct req *r);
 int ui_asg_step_post(struct req *r);
 int ui_asg_file(struct req *r);
+int ui_asg_file_remove_post(struct req *r);
 int ui_asg_templates(struct req *r);
 int ui_asg_template_post(struct req *r);
 /* The queue page's section of handed-in work (ui_queue calls it). */

@@ -414,6 +414,33 @@ page_parse_day(const char *s, int64_t *day)
 	return 0;
 }
 
+/* Content-Disposition for a download: an ASCII fallback name and the real
+ * one in RFC 5987 encoding (RFC 6266). */
+const char *
+page_disposition(struct req *r, const char *name)
+{
+	static const char attr[] = "!#$&+-.^_`|~";
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	const char *out;
+
+	buf_adds(&b, "attachment; filename=\"");
+	for (p = (const unsigned char *)name; *p; p++)
+		buf_addch(&b, *p < 0x20 || *p >= 0x7f || *p == '"' ||
+		    *p == '\\' || *p == '%' ? '_' : (char)*p);
+	buf_adds(&b, "\"; filename*=UTF-8''");
+	for (p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(attr, *p) != NULL)
+			buf_addch(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	out = arena_strndup(&r->arena, b.p, b.len);
+	buf_release(&b);
+	return out;
+}
+
 const char *
 page_form(struct req *r, const char *name)
 {

@@ -105,6 +105,10 @@ int page_field_bad(struct req *r, const char *name);
 void page_field_attrs(struct req *r, const char *name, const char *hint_id);
 void page_field_error(struct req *r, const char *name);
 
+/* Content-Disposition for a download of a file called name: an ASCII
+ * fallback and the real name in RFC 5987 encoding (RFC 6266). */
+const char *page_disposition(struct req *r, const char *name);
+
 /* The value of a form field, "" when the request has none. */
 const char *page_form(struct req *r, const char *name);
 

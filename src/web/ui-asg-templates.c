@@ -31,7 +31,7 @@
 /* --- the template library --------------------------------------------------- */
 
 static int
-render_templates(struct req *r, const struct form_err *fe, int status)
+render_templates(struct req *r)
 {
 	struct app *app = r->app;
 	const struct session *s = page_session(r);
@@ -43,8 +43,6 @@ render_templates(struct req *r, const struct form_err *fe, int status)
 		return rc;
 	page_begin(r, _("Assignment templates"));
 	uia_assets(r);
-	if (fe && fe->msg)
-		page_notice(r, "error", fe->msg);
 	if (req_query(r, "added"))
 		page_notice(r, "ok", _("The template was added to the library."));
 	P(r, "<p>");
@@ -80,24 +78,26 @@ render_templates(struct req *r, const struct form_err *fe, int status)
 	uia_form_long(r, "/org/assignment-templates");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 1);
-	uia_field_error(r, fe, "title");
 	uia_textarea(r, "f-instructions", "instructions",
-	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6, fe,
+	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6,
 	    "instructions");
 	P(r, "<p class=\"field\"><label for=\"f-form\">");
 	T(r, _("Work form"));
-	P(r, "</label>\n<select id=\"f-form\" name=\"form\">\n");
+	P(r, "</label>\n<select id=\"f-form\" name=\"form\"");
+	page_field_attrs(r, "form", NULL);
+	P(r, ">\n");
 	for (f = 0; f < ASG_NFORMS; f++) {
-		PF(r, "<option value=\"%s\">", asg_form_name(f));
+		PF(r, "<option value=\"%s\"%s>", asg_form_name(f),
+		    strcmp(page_form(r, "form"), asg_form_name(f)) == 0 ?
+		    " selected" : "");
 		T(r, uia_form_label(f));
 		P(r, "</option>\n");
 	}
 	P(r, "</select>");
-	uia_field_error(r, fe, "form");
+	page_field_error(r, "form");
 	P(r, "</p>\n");
 	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
 	    "text", page_form(r, "instrument"), "off", 0);
-	uia_field_error(r, fe, "instrument");
 	P(r, "<fieldset><legend>");
 	T(r, _("Fits a learning preference for"));
 	P(r, "</legend>\n");
@@ -107,21 +107,19 @@ render_templates(struct req *r, const struct form_err *fe, int status)
 		T(r, uia_pref_label(f));
 		P(r, "</label></p>\n");
 	}
-	uia_field_error(r, fe, "tags");
+	page_field_error(r, "tags");
 	P(r, "</fieldset>\n");
 	form_submit(r, _("Add to the library"));
 	form_end(r);
 	P(r, "</section>\n");
 	page_end(r);
-	if (status)
-		r->status = status;
 	return 0;
 }
 
 int
 ui_asg_templates(struct req *r)
 {
-	return render_templates(r, NULL, 0);
+	return render_templates(r);
 }
 
 int
@@ -131,7 +129,6 @@ ui_asg_template_post(struct req *r)
 	const struct session *s = page_session(r);
 	struct buf tags = BUF_INIT;
 	struct audit_event ev;
-	struct form_err fe = { 0 };
 	struct why why = { 0 };
 	const char *tagstr;
 	int64_t id = 0;
@@ -150,13 +147,13 @@ ui_asg_template_post(struct req *r)
 	    str_c(page_form(r, "title")), str_c(page_form(r, "instructions")),
 	    page_form(r, "form"), tagstr, page_form(r, "instrument"), 0, &ev,
 	    &why, &id);
-	if (rc != 0 && why.msg) {
-		fe.msg = page_why(r, &why);
-		fe.field = why.field;
-		return render_templates(r, &fe, err_status(rc));
+	if (rc != 0) {
+		/* The form again, the reason next to its field (page_refuse);
+		 * an error page when there is none to give. */
+		if ((rc = page_refuse(r, &why, rc)) != 0)
+			return rc;
+		return render_templates(r);
 	}
-	if (rc != 0)
-		return rc;
 	resp_redirect(r, arena_printf(&r->arena,
 	    "/org/assignment-templates?added=1#tpl-%lld", (long long)id));
 	return 0;

@@ -39,6 +39,7 @@
 #include "web/handlers.h"
 #include "web/page.h"
 #include "web/ui-asg.h"
+#include "web/ui-thread.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -51,6 +52,14 @@ env_of(struct req *r)
 	struct asg_env e = { app->db, app->kr };
 
 	return e;
+}
+
+/* w filled with a reason of this page's own (why_set), for page_refuse. */
+static const struct why *
+why_p(struct why *w, int err, const char *field, const char *msg)
+{
+	(void)why_set(w, err, field, msg);
+	return w;
 }
 
 static bool
@@ -200,30 +209,19 @@ uia_form_long(struct req *r, const char *action)
 	buf_release(&b);
 }
 
-
-void
-uia_field_error(struct req *r, const struct form_err *fe, const char *field)
-{
-	if (fe == NULL || fe->msg == NULL || fe->field == NULL ||
-	    strcmp(fe->field, field) != 0)
-		return;
-	PF(r, " <span class=\"field-error\" id=\"f-%s-error\">", field);
-	T(r, fe->msg);
-	P(r, "</span>");
-}
-
 void
 uia_textarea(struct req *r, const char *id, const char *name, const char *label,
-    const char *value, int rows, const struct form_err *fe,
-    const char *field)
+    const char *value, int rows, const char *field)
 {
 	PF(r, "<p class=\"field\"><label for=\"%s\">", id);
 	T(r, label);
-	PF(r, "</label>\n<textarea id=\"%s\" name=\"%s\" rows=\"%d\">", id,
+	PF(r, "</label>\n<textarea id=\"%s\" name=\"%s\" rows=\"%d\"", id,
 	    name, rows);
+	page_field_attrs(r, field, NULL);
+	P(r, ">");
 	T(r, value ? value : "");
 	P(r, "</textarea>");
-	uia_field_error(r, fe, field);
+	page_field_error(r, field);
 	P(r, "</p>\n");
 }
 
@@ -231,7 +229,7 @@ uia_textarea(struct req *r, const char *id, const char *name, const char *label,
 
 static void
 give_form(struct req *r, int64_t tid, const struct learning_question *qs,
-    size_t nq, const struct form_err *fe)
+    size_t nq)
 {
 	struct app *app = r->app;
 	const struct session *s = page_session(r);
@@ -249,7 +247,9 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	    (long long)tid));
 	P(r, "<p class=\"field\"><label for=\"f-question\">");
 	T(r, _("Learning question"));
-	P(r, "</label>\n<select id=\"f-question\" name=\"question\">\n");
+	P(r, "</label>\n<select id=\"f-question\" name=\"question\"");
+	page_field_attrs(r, "question", NULL);
+	P(r, ">\n");
 	for (i = 0; i < nq; i++) {
 		PF(r, "<option value=\"%lld\"%s>", (long long)qs[i].id,
 		    i + 1 == nq ? " selected" : "");
@@ -257,7 +257,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 		P(r, "</option>\n");
 	}
 	P(r, "</select>");
-	uia_field_error(r, fe, "question");
+	page_field_error(r, "question");
 	P(r, "</p>\n");
 	if (ntpl > 0) {
 		P(r, "<fieldset><legend>");
@@ -270,7 +270,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 			T(r, tpl[i].title);
 			P(r, "</label></p>\n");
 		}
-		uia_field_error(r, fe, "template");
+		page_field_error(r, "template");
 		P(r, "</fieldset>\n");
 	}
 	P(r, "<fieldset><legend>");
@@ -278,13 +278,14 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	P(r, "</legend>\n");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 0);
-	uia_field_error(r, fe, "title");
 	uia_textarea(r, "f-instructions", "instructions",
-	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6, fe,
+	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6,
 	    "instructions");
 	P(r, "<p class=\"field\"><label for=\"f-form\">");
 	T(r, _("Work form"));
-	P(r, "</label>\n<select id=\"f-form\" name=\"form\">\n");
+	P(r, "</label>\n<select id=\"f-form\" name=\"form\"");
+	page_field_attrs(r, "form", NULL);
+	P(r, ">\n");
 	for (f = 0; f < ASG_NFORMS; f++) {
 		PF(r, "<option value=\"%s\"%s>", asg_form_name(f),
 		    strcmp(page_form(r, "form"), asg_form_name(f)) == 0 ?
@@ -293,11 +294,10 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 		P(r, "</option>\n");
 	}
 	P(r, "</select>");
-	uia_field_error(r, fe, "form");
+	page_field_error(r, "form");
 	P(r, "</p>\n");
 	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
 	    "text", page_form(r, "instrument"), "off", 0);
-	uia_field_error(r, fe, "instrument");
 	P(r, "<fieldset><legend>");
 	T(r, _("Fits a learning preference for"));
 	P(r, "</legend>\n");
@@ -307,11 +307,10 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 		T(r, uia_pref_label(f));
 		P(r, "</label></p>\n");
 	}
-	uia_field_error(r, fe, "tags");
+	page_field_error(r, "tags");
 	P(r, "</fieldset>\n</fieldset>\n");
 	form_input(r, "due", _("Due date (optional)"), "date",
 	    page_form(r, "due"), "off", 0);
-	uia_field_error(r, fe, "due");
 	form_submit(r, _("Give"));
 	form_end(r);
 	PF(r, "<p><a href=\"/org/assignment-templates\">");
@@ -386,7 +385,7 @@ timeline(struct req *r, const struct cycle_question *cq, bool client,
 }
 
 static int
-render_traj(struct req *r, const struct form_err *fe, int status)
+render_traj(struct req *r)
 {
 	struct app *app = r->app;
 	struct asg_env env = env_of(r);
@@ -421,8 +420,6 @@ render_traj(struct req *r, const struct form_err *fe, int status)
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">", (long long)o->id);
 	T(r, _("Back to the trajectory"));
 	P(r, "</a></p>\n");
-	if (fe && fe->msg)
-		page_notice(r, "error", fe->msg);
 	if (req_query(r, "given"))
 		page_notice(r, "ok", _("The assignment was given."));
 	P(r, "<p>");
@@ -466,17 +463,25 @@ render_traj(struct req *r, const struct form_err *fe, int status)
 		P(r, "</section>\n");
 	}
 	if (!client && !closed && nq > 0)
-		give_form(r, o->id, qs, nq, fe);
+		give_form(r, o->id, qs, nq);
 	page_end(r);
-	if (status)
-		r->status = status;
 	return 0;
 }
 
 int
 ui_asg_traj(struct req *r)
 {
-	return render_traj(r, NULL, 0);
+	return render_traj(r);
+}
+
+/* The page again with the reason next to its field (page_refuse); an
+ * error page when there is no reason to give. */
+static int
+traj_again(struct req *r, const struct why *why, int rc)
+{
+	if ((rc = page_refuse(r, why, rc)) != 0)
+		return rc;
+	return render_traj(r);
 }
 
 /* A date input's value as the end of that day (UTC); 0 when empty. */
@@ -502,7 +507,6 @@ ui_asg_create_post(struct req *r)
 	struct asg_new items[LIMIT_ASG_OFFER + 1];
 	struct buf tags = BUF_INIT;
 	struct audit_event ev;
-	struct form_err fe = { 0 };
 	struct why why = { 0 };
 	int64_t qid = 0, due = 0, first = 0, tid = web_obj(r)->id, v;
 	const char *title = page_form(r, "title");
@@ -512,16 +516,14 @@ ui_asg_create_post(struct req *r)
 	int rc;
 
 	if (num_parse_i64(str_c(page_form(r, "question")), 1, INT64_MAX,
-	    &qid) != 0) {
-		fe.msg = _("Choose one of this trajectory's learning questions.");
-		fe.field = "question";
-		return render_traj(r, &fe, 400);
-	}
-	if (due_of(page_form(r, "due"), &due) != 0) {
-		fe.msg = _("The due date is not a date (year-month-day).");
-		fe.field = "due";
-		return render_traj(r, &fe, 400);
-	}
+	    &qid) != 0)
+		return traj_again(r, why_p(&why, ERR_INVAL, "question",
+		    N_("Choose one of this trajectory's learning questions.")),
+		    ERR_INVAL);
+	if (due_of(page_form(r, "due"), &due) != 0)
+		return traj_again(r, why_p(&why, ERR_INVAL, "due",
+		    N_("The due date is not a date (year-month-day).")),
+		    ERR_INVAL);
 	for (i = 0; i < r->nform; i++)
 		if (strcmp(r->form[i].key, "tag") == 0)
 			buf_printf(&tags, "%s%s", tags.len ? "," : "",
@@ -556,13 +558,8 @@ ui_asg_create_post(struct req *r)
 			items[i].tags = tagstr;
 	event(r, &ev);
 	rc = asg_give(&env, tid, s->user_id, items, n, 0, &ev, &why, &first);
-	if (rc != 0 && why.msg != NULL) {
-		fe.msg = page_why(r, &why);
-		fe.field = why.field;
-		return render_traj(r, &fe, err_status(rc));
-	}
 	if (rc != 0)
-		return rc;
+		return traj_again(r, &why, rc);
 	resp_redirect(r, arena_printf(&r->arena,
 	    "/t/%lld/assignments?given=1#q-%lld", (long long)tid,
 	    (long long)qid));
@@ -575,25 +572,24 @@ ui_asg_answered_post(struct req *r)
 	struct asg_env env = env_of(r);
 	const struct session *s = page_session(r);
 	struct audit_event ev;
-	struct form_err fe = { 0 };
 	struct why why = { 0 };
 	int64_t qid = 0, tid = web_obj(r)->id;
 	int rc;
 
 	if (num_parse_i64(str_c(page_form(r, "question")), 1, INT64_MAX,
-	    &qid) != 0) {
-		fe.msg = _("Choose one of this trajectory's learning questions.");
-		return render_traj(r, &fe, 400);
-	}
+	    &qid) != 0)
+		return traj_again(r, why_p(&why, ERR_INVAL, NULL,
+		    N_("Choose one of this trajectory's learning questions.")),
+		    ERR_INVAL);
 	event(r, &ev);
 	rc = cycle_mark_answered(&env, tid, qid, s->user_id,
 	    strcmp(page_form(r, "answered"), "0") != 0, 0, &ev, &why);
-	if (rc != 0 && why.msg != NULL) {
-		fe.msg = page_why(r, &why);
-		return render_traj(r, &fe, err_status(rc));
+	if (rc != 0) {
+		/* The reason belongs to the question's button, not a
+		 * field of the form below. */
+		why.field = NULL;
+		return traj_again(r, &why, rc);
 	}
-	if (rc != 0)
-		return rc;
 	resp_redirect(r, arena_printf(&r->arena, "/t/%lld/assignments#q-%lld",
 	    (long long)tid, (long long)qid));
 	return 0;
@@ -641,25 +637,116 @@ side_by_side(struct req *r, const struct asg_version *va,
 	P(r, "</p>\n");
 }
 
+/* One file as a link to its download, with its size. */
 static void
-files_of(struct req *r, const struct asg_view *v, int64_t n)
+file_item(struct req *r, const struct asg_file *f)
+{
+	PF(r, "<li><a href=\"/assignment-files/%lld\">", (long long)f->id);
+	T(r, f->name);
+	P(r, "</a> <span class=\"muted\">(");
+	T(r, thr_size_label(r, f->size));
+	P(r, ")</span></li>");
+}
+
+/* The files of version n of the client's work (n 0: the draft's), or of
+ * the round of feedback fb_id (then n is ignored). */
+static void
+files_of(struct req *r, const struct asg_view *v, int64_t n, int64_t fb_id)
 {
 	size_t i;
 	bool any = false;
 
 	for (i = 0; i < v->nfiles; i++) {
-		if (v->files[i].version_n != n)
+		const struct asg_file *f = &v->files[i];
+
+		if (fb_id ? f->feedback_id != fb_id :
+		    f->feedback_id != 0 || f->version_n != n)
 			continue;
-		if (!any)
-			P(r, "<ul class=\"attachments\">");
+		if (!any) {
+			P(r, "<ul class=\"attachments\" aria-label=\"");
+			A(r, _("Attachments"));
+			P(r, "\">");
+		}
 		any = true;
-		PF(r, "<li><a href=\"/assignment-files/%lld\">",
-		    (long long)v->files[i].id);
-		T(r, v->files[i].name);
-		P(r, "</a></li>");
+		file_item(r, f);
 	}
 	if (any)
 		P(r, "</ul>\n");
+}
+
+/* What may be attached, next to a file field. */
+static const char *
+files_hint(struct req *r)
+{
+	return arena_printf(&r->arena, _("At most %d files of %d MB each: PDF, PNG, JPEG, GIF, plain text, Word (.docx) or OpenDocument text (.odt)."),
+	    LIMIT_ASG_FILES, LIMIT_ATTACHMENT / (1024 * 1024));
+}
+
+/* The files saved with the draft: they go with the work when it is
+ * handed in. */
+static bool
+has_draft_files(const struct asg_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nfiles; i++)
+		if (v->files[i].version_n == 0 && v->files[i].feedback_id == 0)
+			return true;
+	return false;
+}
+
+static void
+draft_files(struct req *r, const struct asg_view *v)
+{
+	size_t i;
+
+	if (!has_draft_files(v))
+		return;
+	P(r, "<p id=\"h-draft-files\">");
+	T(r, _("Attached to your draft (handed in with it):"));
+	P(r, "</p>\n<ul class=\"attachments\" aria-labelledby=\"h-draft-files\">");
+	for (i = 0; i < v->nfiles; i++) {
+		const struct asg_file *f = &v->files[i];
+
+		if (f->version_n != 0 || f->feedback_id != 0)
+			continue;
+		PF(r, "<li><a href=\"/assignment-files/%lld\">",
+		    (long long)f->id);
+		T(r, f->name);
+		P(r, "</a> <span class=\"muted\">(");
+		T(r, thr_size_label(r, f->size));
+		P(r, ")</span> ");
+		/* Its own small form: the work form around it would nest. */
+		P(r, "<form class=\"inline\" method=\"post\" action=\"");
+		A(r, arena_printf(&r->arena, "/assignment-files/%lld/remove",
+		    (long long)f->id));
+		P(r, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
+		A(r, web_csrf_value(r));
+		P(r, "\"><button type=\"submit\" class=\"secondary\" aria-label=\"");
+		A(r, arena_printf(&r->arena, _("Remove %s"), f->name));
+		P(r, "\">");
+		T(r, _("Remove"));
+		P(r, "</button></form></li>");
+	}
+	P(r, "</ul>\n");
+}
+
+/* A form with files: multipart, and the token in the action too (the
+ * body is larger than LIMIT_BODY_ANON). */
+static void
+form_upload(struct req *r, const char *action)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, action);
+	buf_adds(&b, "?csrf=");
+	url_arg(&b, str_c(web_csrf_value(r)));
+	P(r, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"");
+	A(r, arena_strndup(&r->arena, b.p, b.len));
+	P(r, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
+	A(r, web_csrf_value(r));
+	P(r, "\">\n");
+	buf_release(&b);
 }
 
 static const struct asg_version *
@@ -674,12 +761,12 @@ version_n(const struct asg_view *v, int64_t n)
 }
 
 static void
-work_form(struct req *r, const struct asg_view *v, const char *body,
-    const struct form_err *fe)
+work_form(struct req *r, const struct asg_view *v, const char *body)
 {
 	P(r, "<section id=\"work\" aria-labelledby=\"h-work\"><h2 id=\"h-work\">");
 	T(r, v->nversions ? _("Your revision") : _("Your work"));
 	P(r, "</h2>\n");
+	draft_files(r, v);
 	{
 		struct buf b = BUF_INIT;
 
@@ -696,18 +783,24 @@ work_form(struct req *r, const struct asg_view *v, const char *body,
 	A(r, web_csrf_value(r));
 	P(r, "\">\n<p class=\"field\"><label for=\"f-body\">");
 	T(r, _("Your work"));
-	P(r, "</label>\n<textarea id=\"f-body\" name=\"body\" rows=\"14\" aria-describedby=\"f-draft-status\">");
+	P(r, "</label>\n<textarea id=\"f-body\" name=\"body\" rows=\"14\"");
+	page_field_attrs(r, "body", "f-draft-status");
+	P(r, ">");
 	T(r, body ? body : "");
 	P(r, "</textarea>\n<span class=\"hint\" id=\"f-draft-status\" aria-live=\"polite\">");
 	if (v->draft_at)
 		T(r, arena_printf(&r->arena, _("Draft saved %s."),
 		    page_time(r, v->draft_at)));
 	P(r, "</span>");
-	uia_field_error(r, fe, "body");
+	page_field_error(r, "body");
 	P(r, "</p>\n<p class=\"field\"><label for=\"f-att\">");
 	T(r, _("Attachments (optional)"));
-	P(r, "</label>\n<input id=\"f-att\" type=\"file\" name=\"attachment\" multiple>");
-	uia_field_error(r, fe, "attachments");
+	P(r, "</label>\n<input id=\"f-att\" type=\"file\" name=\"attachment\" multiple");
+	page_field_attrs(r, "attachments", "f-att-hint");
+	P(r, "> <span class=\"hint\" id=\"f-att-hint\">");
+	T(r, files_hint(r));
+	P(r, "</span>");
+	page_field_error(r, "attachments");
 	P(r, "</p>\n<p class=\"buttons\"><button type=\"submit\" name=\"action\" value=\"save\" class=\"secondary\">");
 	T(r, _("Save and continue later"));
 	P(r, "</button> <button type=\"submit\" name=\"action\" value=\"handin\">");
@@ -716,8 +809,7 @@ work_form(struct req *r, const struct asg_view *v, const char *body,
 }
 
 static void
-step_form(struct req *r, const struct asg_view *v, size_t have,
-    const struct form_err *fe)
+step_form(struct req *r, const struct asg_view *v, size_t have)
 {
 	enum cycle_kind k = (enum cycle_kind)have;
 
@@ -735,19 +827,20 @@ step_form(struct req *r, const struct asg_view *v, size_t have,
 	PF(r, "<input type=\"hidden\" name=\"kind\" value=\"%s\">",
 	    cycle_kind_name(k));
 	uia_textarea(r, "f-step", "body", step_label(k),
-	    fe && fe->msg ? page_form(r, "body") : "", 6, fe, "step");
+	    page_field_bad(r, "step") ? page_form(r, "body") : "", 6, "step");
 	form_submit(r, _("Add to the cycle"));
 	form_end(r);
 	P(r, "</section>\n");
 }
 
+/* Assignment id's page (the path's, but for a file's form); body: what
+ * was written, kept after a refusal. */
 static int
-render_asg(struct req *r, const struct form_err *fe, const char *body,
-    int status)
+render_asg_id(struct req *r, int64_t id, const char *body)
 {
 	struct asg_env env = env_of(r);
 	const struct session *s = page_session(r);
-	int64_t id = web_obj(r)->id, na = 0, nb = 0;
+	int64_t na = 0, nb = 0;
 	struct cycle_question *cq = NULL;
 	struct asg_view v;
 	struct audit_event ev;
@@ -771,14 +864,14 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 	    (long long)v.a.traj_id, (long long)v.a.question_id);
 	T(r, _("Back to the learning cycle"));
 	P(r, "</a></p>\n");
-	if (fe && fe->msg)
-		page_notice(r, "error", fe->msg);
 	if (req_query(r, "saved"))
 		page_notice(r, "ok", _("Your work was saved. You can continue later."));
 	if (req_query(r, "handed"))
 		page_notice(r, "ok", _("Your work was handed in."));
 	if (req_query(r, "sent"))
 		page_notice(r, "ok", _("Your feedback was sent."));
+	if (req_query(r, "removed"))
+		page_notice(r, "ok", _("The file was taken off your draft."));
 	P(r, "<dl class=\"asg-meta\"><dt>");
 	T(r, _("Status"));
 	P(r, "</dt><dd>");
@@ -828,7 +921,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 			T(r, page_time(r, v.versions[i].created_at));
 			P(r, "</span></h3>\n");
 			render_plain(r, v.versions[i].body);
-			files_of(r, &v, v.versions[i].n);
+			files_of(r, &v, v.versions[i].n, 0);
 			for (k = 0; k < v.nfeedback; k++) {
 				if (v.feedback[k].version_n != v.versions[i].n)
 					continue;
@@ -838,6 +931,7 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 				T(r, page_time(r, v.feedback[k].created_at));
 				P(r, "</span></h4>\n");
 				uia_render_md(r, v.feedback[k].body);
+				files_of(r, &v, 0, v.feedback[k].id);
 				P(r, "</div>\n");
 			}
 			P(r, "</li>\n");
@@ -885,16 +979,25 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 
 	if (!v.closed && v.viewer_is_client &&
 	    (v.a.state == ASG_ACTIVE || v.a.state == ASG_FEEDBACK))
-		work_form(r, &v, body ? body : v.draft, fe);
+		work_form(r, &v, body ? body : v.draft);
 	if (!v.closed && !v.viewer_is_client &&
 	    (v.a.state == ASG_HANDED_IN || v.a.state == ASG_REVISED)) {
 		P(r, "<section id=\"give-feedback\" aria-labelledby=\"h-fb\"><h2 id=\"h-fb\">");
 		T(r, _("Your feedback"));
 		P(r, "</h2>\n");
-		uia_form_long(r, arena_printf(&r->arena,
+		form_upload(r, arena_printf(&r->arena,
 		    "/assignments/%lld/feedback", (long long)id));
 		uia_textarea(r, "f-feedback", "feedback", _("Feedback (Markdown)"),
-		    body, 8, fe, "feedback");
+		    body, 8, "feedback");
+		P(r, "<p class=\"field\"><label for=\"f-fb-att\">");
+		T(r, _("Attachments (optional)"));
+		P(r, "</label>\n<input id=\"f-fb-att\" type=\"file\" name=\"attachment\" multiple");
+		page_field_attrs(r, "attachments", "f-fb-att-hint");
+		P(r, "> <span class=\"hint\" id=\"f-fb-att-hint\">");
+		T(r, files_hint(r));
+		P(r, "</span>");
+		page_field_error(r, "attachments");
+		P(r, "</p>\n");
 		form_submit(r, _("Send feedback"));
 		form_end(r);
 		P(r, "</section>\n");
@@ -925,27 +1028,31 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 	}
 	if (!v.closed && v.viewer_is_client && v.nversions > 0 &&
 	    have < CYCLE_NKINDS)
-		step_form(r, &v, have, fe);
+		step_form(r, &v, have);
 	page_end(r);
-	if (status)
-		r->status = status;
 	return 0;
+}
+
+static int
+render_asg(struct req *r, const char *body)
+{
+	return render_asg_id(r, web_obj(r)->id, body);
 }
 
 int
 ui_asg_show(struct req *r)
 {
-	return render_asg(r, NULL, NULL, 0);
+	return render_asg(r, NULL);
 }
 
+/* The page again with the reason next to its field (page_refuse) and
+ * what was written kept; an error page when there is no reason. */
 static int
 again(struct req *r, const struct why *why, int rc, const char *body)
 {
-	struct form_err fe;
-
-	fe.msg = page_why(r, why);
-	fe.field = why->field ? why->field : "";
-	return render_asg(r, &fe, body, err_status(rc));
+	if ((rc = page_refuse(r, why, rc)) != 0)
+		return rc;
+	return render_asg(r, body);
 }
 
 int
@@ -959,40 +1066,22 @@ ui_asg_choose_post(struct req *r)
 
 	event(r, &ev);
 	rc = asg_choose(&env, id, page_session(r)->user_id, 0, &ev, &why);
-	if (rc != 0 && why.msg)
-		return again(r, &why, rc, NULL);
 	if (rc != 0)
-		return rc;
+		return again(r, &why, rc, NULL);
 	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld#work",
 	    (long long)id));
 	return 0;
 }
 
-int
-ui_asg_work_post(struct req *r)
+/* The form's files (field "attachment"; an empty file input sends a part
+ * without name or bytes, which is no file); one more than allowed so the
+ * domain can say there are too many. */
+static size_t
+uploads_of(struct req *r, struct msg_upload *ups)
 {
-	struct asg_env env = env_of(r);
-	struct msg_upload ups[LIMIT_ATTACHMENTS + 1];
-	struct audit_event ev;
-	struct why why = { 0 };
-	const char *body = page_form(r, "body");
-	int64_t id = web_obj(r)->id, vn = 0;
 	size_t i, n = 0;
-	int rc;
 
-	event(r, &ev);
-	if (strcmp(page_form(r, "action"), "handin") != 0) {
-		rc = asg_draft_save(&env, id, page_session(r)->user_id,
-		    str_c(body), 0, &why);
-		if (rc != 0 && why.msg)
-			return again(r, &why, rc, body);
-		if (rc != 0)
-			return rc;
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/assignments/%lld?saved=1#work", (long long)id));
-		return 0;
-	}
-	for (i = 0; i < r->nuploads && n < LIMIT_ATTACHMENTS + 1; i++) {
+	for (i = 0; i < r->nuploads && n < LIMIT_ASG_FILES + 1; i++) {
 		const struct upload *u = &r->uploads[i];
 
 		if (strcmp(u->field, "attachment") != 0 ||
@@ -1004,12 +1093,35 @@ ui_asg_work_post(struct req *r)
 		ups[n].len = u->len;
 		n++;
 	}
+	return n;
+}
+
+int
+ui_asg_work_post(struct req *r)
+{
+	struct asg_env env = env_of(r);
+	struct msg_upload ups[LIMIT_ASG_FILES + 1];
+	struct audit_event ev;
+	struct why why = { 0 };
+	const char *body = page_form(r, "body");
+	int64_t id = web_obj(r)->id, vn = 0;
+	size_t n = uploads_of(r, ups);
+	int rc;
+
+	event(r, &ev);
+	if (strcmp(page_form(r, "action"), "handin") != 0) {
+		rc = asg_draft_files(&env, id, page_session(r)->user_id,
+		    str_c(body), ups, n, 0, &ev, &why, &r->arena);
+		if (rc != 0)
+			return again(r, &why, rc, body);
+		resp_redirect(r, arena_printf(&r->arena,
+		    "/assignments/%lld?saved=1#work", (long long)id));
+		return 0;
+	}
 	rc = asg_hand_in(&env, id, page_session(r)->user_id, str_c(body), ups,
 	    n, 0, &ev, &why, &r->arena, &vn);
-	if (rc != 0 && why.msg)
-		return again(r, &why, rc, body);
 	if (rc != 0)
-		return rc;
+		return again(r, &why, rc, body);
 	resp_redirect(r, arena_printf(&r->arena,
 	    "/assignments/%lld?handed=1#v-%lld", (long long)id, (long long)vn));
 	return 0;
@@ -1057,19 +1169,19 @@ int
 ui_asg_feedback_post(struct req *r)
 {
 	struct asg_env env = env_of(r);
+	struct msg_upload ups[LIMIT_ASG_FILES + 1];
 	struct audit_event ev;
 	struct why why = { 0 };
 	const char *body = page_form(r, "feedback");
 	int64_t id = web_obj(r)->id;
+	size_t n = uploads_of(r, ups);
 	int rc;
 
 	event(r, &ev);
-	rc = asg_feedback(&env, id, page_session(r)->user_id, str_c(body), 0,
-	    &ev, &why);
-	if (rc != 0 && why.msg)
-		return again(r, &why, rc, body);
+	rc = asg_feedback(&env, id, page_session(r)->user_id, str_c(body), ups,
+	    n, 0, &ev, &why, &r->arena);
 	if (rc != 0)
-		return rc;
+		return again(r, &why, rc, body);
 	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld?sent=1",
 	    (long long)id));
 	return 0;
@@ -1086,10 +1198,8 @@ ui_asg_done_post(struct req *r)
 
 	event(r, &ev);
 	rc = asg_done(&env, id, page_session(r)->user_id, 0, &ev, &why);
-	if (rc != 0 && why.msg)
-		return again(r, &why, rc, NULL);
 	if (rc != 0)
-		return rc;
+		return again(r, &why, rc, NULL);
 	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld",
 	    (long long)id));
 	return 0;
@@ -1105,19 +1215,18 @@ ui_asg_step_post(struct req *r)
 	int64_t id = web_obj(r)->id, sid = 0;
 	int rc;
 
-	if (cycle_kind_parse(page_form(r, "kind"), &k) != 0) {
-		why_set(&why, ERR_INVAL, "step", N_("Choose a report, a reflection or a conclusion."));
-		return again(r, &why, ERR_INVAL, NULL);
-	}
+	if (cycle_kind_parse(page_form(r, "kind"), &k) != 0)
+		return again(r, why_p(&why, ERR_INVAL, "step",
+		    N_("Choose a report, a reflection or a conclusion.")),
+		    ERR_INVAL, NULL);
 	event(r, &ev);
 	rc = cycle_step_add(&env, id, page_session(r)->user_id, k,
 	    str_c(page_form(r, "body")), 0, &ev, &why, &sid);
-	if (rc != 0 && why.msg) {
+	if (rc != 0) {
+		/* The cycle's one text field, whatever the domain calls it. */
 		why.field = "step";
 		return again(r, &why, rc, NULL);
 	}
-	if (rc != 0)
-		return rc;
 	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld#cycle",
 	    (long long)id));
 	return 0;
@@ -1138,13 +1247,40 @@ ui_asg_file(struct req *r)
 		buf_wipe(&data);
 		return rc;
 	}
-	r->resp_type = meta.type;
-	/* Always a download: the browser never renders it in our origin. */
-	resp_header(r, "Content-Disposition", "attachment");
-	resp_header(r, "X-Content-Type-Options", "nosniff");
-	buf_add(&r->resp, data.p, data.len);
-	buf_wipe(&data);
+	/* As a message's attachment (ui-thread.c): only types of the
+	 * allow-list are named, always a download (the server adds
+	 * nosniff), the name's extension the type's. */
+	r->resp_type = strcmp(meta.type, "text/plain") == 0 ?
+	    "text/plain; charset=utf-8" : meta.type;
+	resp_header(r, "Content-Disposition", page_disposition(r,
+	    msg_name_for_type(meta.name, meta.type, &r->arena)));
+	buf_release(&r->resp);
+	r->resp = data;
 	r->status = 200;
+	return 0;
+}
+
+int
+ui_asg_file_remove_post(struct req *r)
+{
+	struct asg_env env = env_of(r);
+	struct audit_event ev;
+	struct why why = { 0 };
+	int64_t aid = 0;
+	int rc;
+
+	event(r, &ev);
+	rc = asg_draft_file_remove(&env, web_obj(r)->id,
+	    page_session(r)->user_id, &ev, &why, &aid);
+	if (rc != 0) {
+		/* The assignment's page again, with the reason (the path
+		 * named the file, not the page's assignment). */
+		if (aid == 0 || (rc = page_refuse(r, &why, rc)) != 0)
+			return rc;
+		return render_asg_id(r, aid, NULL);
+	}
+	resp_redirect(r, arena_printf(&r->arena,
+	    "/assignments/%lld?removed=1#work", (long long)aid));
 	return 0;
 }
 
@@ -1254,13 +1390,23 @@ ui_asg_export_section(struct req *r, int64_t tid)
 			    (long long)v[i].versions[k].n));
 			P(r, "</h4>\n");
 			render_plain(r, v[i].versions[k].body);
-			files_of(r, &v[i], v[i].versions[k].n);
+			files_of(r, &v[i], v[i].versions[k].n, 0);
 		}
 		for (k = 0; k < v[i].nfeedback; k++) {
 			P(r, "<h4>");
 			T(r, _("Feedback"));
 			P(r, "</h4>\n");
 			uia_render_md(r, v[i].feedback[k].body);
+			files_of(r, &v[i], 0, v[i].feedback[k].id);
+		}
+		/* The client's own export holds their draft too. */
+		if (v[i].draft != NULL &&
+		    (v[i].draft[0] || has_draft_files(&v[i]))) {
+			P(r, "<h4>");
+			T(r, _("Draft (not handed in)"));
+			P(r, "</h4>\n");
+			render_plain(r, v[i].draft);
+			files_of(r, &v[i], 0, 0);
 		}
 		for (k = 0; k < ns; k++) {
 			if (st[k].assignment_id != v[i].a.id)
@@ -1274,6 +1420,36 @@ ui_asg_export_section(struct req *r, int64_t tid)
 	}
 	P(r, "</section>\n");
 	return 0;
+}
+
+/* The files of a version (n 0: the draft) or round of feedback, as the
+ * message export lists attachments: metadata and the download's
+ * address. */
+static json_t *
+files_json(const struct asg_view *v, int64_t n, int64_t fb_id)
+{
+	json_t *arr = json_array();
+	char url[48];
+	size_t i;
+
+	for (i = 0; i < v->nfiles; i++) {
+		const struct asg_file *f = &v->files[i];
+		json_t *jf;
+
+		if (fb_id ? f->feedback_id != fb_id :
+		    f->feedback_id != 0 || f->version_n != n)
+			continue;
+		jf = json_object();
+		snprintf(url, sizeof(url), "/assignment-files/%lld",
+		    (long long)f->id);
+		json_object_set_new(jf, "id", json_integer(f->id));
+		json_object_set_new(jf, "name", json_string(f->name));
+		json_object_set_new(jf, "type", json_string(f->type));
+		json_object_set_new(jf, "size", json_integer(f->size));
+		json_object_set_new(jf, "url", json_string(url));
+		json_array_append_new(arr, jf);
+	}
+	return arr;
 }
 
 int
@@ -1316,6 +1492,8 @@ ui_asg_export_json(struct req *r, int64_t tid, struct buf *b)
 			    v[i].versions[k].body, v[i].versions[k].len));
 			json_object_set_new(jv, "created_at",
 			    json_integer(v[i].versions[k].created_at));
+			json_object_set_new(jv, "attachments",
+			    files_json(&v[i], v[i].versions[k].n, 0));
 			json_array_append_new(vs, jv);
 		}
 		for (k = 0; k < v[i].nfeedback; k++) {
@@ -1325,10 +1503,21 @@ ui_asg_export_json(struct req *r, int64_t tid, struct buf *b)
 			    json_integer(v[i].feedback[k].version_n));
 			json_object_set_new(jf, "body",
 			    json_string(v[i].feedback[k].body));
+			json_object_set_new(jf, "attachments",
+			    files_json(&v[i], 0, v[i].feedback[k].id));
 			json_array_append_new(fb, jf);
 		}
 		json_object_set_new(ja, "versions", vs);
 		json_object_set_new(ja, "feedback", fb);
+		if (v[i].draft != NULL) {
+			json_t *jd = json_object();
+
+			json_object_set_new(jd, "body",
+			    json_string(v[i].draft));
+			json_object_set_new(jd, "attachments",
+			    files_json(&v[i], 0, 0));
+			json_object_set_new(ja, "draft", jd);
+		}
 		json_array_append_new(arr, ja);
 	}
 	steps = json_array();

@@ -14,6 +14,7 @@
 #include "core/limits.h"
 #include "core/num.h"
 #include "authz/authz.h"
+#include "chat/chat.h"
 #include "identity/session.h"
 #include "message/markdown.h"
 #include "message/message.h"
@@ -67,6 +68,51 @@ ui_export_json(struct req *r)
 	resp_json(r, 200, b.p, b.len);
 	buf_wipe(&b);
 	return 0;
+}
+
+/* The trajectory's chat, oldest first, as the printable page shows a
+ * thread (msg_export read it with the messages). */
+static void
+export_chat(struct req *r, const struct view_ctx *vc,
+    const struct msg_export *x)
+{
+	size_t i;
+
+	P(r, "<section class=\"thread chat\" id=\"chat\"><h2>");
+	T(r, _("Chat"));
+	P(r, "</h2>\n");
+	if (x->nchat == 0) {
+		P(r, "<p>");
+		T(r, _("No chat messages."));
+		P(r, "</p>\n");
+	}
+	for (i = 0; i < x->nchat; i++) {
+		const struct chat_msg *m = &x->chat[i];
+
+		PF(r, "<article class=\"msg %s\" id=\"c-%lld\"><header><span class=\"author\">",
+		    m->from_client ? "from-client" : "from-pro",
+		    (long long)m->id);
+		T(r, m->author_name && m->author_name[0] ? m->author_name :
+		    _("(former participant)"));
+		P(r, "</span> <time datetime=\"");
+		A(r, thr_iso_time(r, m->created_at));
+		P(r, "\">");
+		T(r, thr_local_time(r, vc, m->created_at));
+		P(r, "</time></header>\n");
+		if (m->kind == CHAT_TEXT) {
+			P(r, "<p class=\"chat-text\">");
+			TS(r, (struct str){ m->body, m->len });
+			P(r, "</p>\n");
+		} else {
+			P(r, "<p class=\"corrected\">");
+			T(r, m->kind == CHAT_CALL_PHONE ?
+			    _("proposes a phone call.") :
+			    _("proposes a video call."));
+			P(r, "</p>\n");
+		}
+		P(r, "</article>\n");
+	}
+	P(r, "</section>\n");
 }
 
 int
@@ -168,6 +214,9 @@ ui_export_page(struct req *r)
 		T(r, _("No messages yet."));
 		P(r, "</p>\n");
 	}
+	/* The chat is the client's words as the messages are: the same
+	 * export (its access-log entry covers both), oldest first. */
+	export_chat(r, &vc, &x);
 	/* The client's assignment work belongs to the export too. */
 	if ((rc = ui_asg_export_section(r, x.traj_id)) != 0)
 		return rc;

@@ -952,33 +952,6 @@ ui_message_correct_post(struct req *r)
 
 /* --- attachments ---------------------------------------------------------- */
 
-/* Content-Disposition for a download: an ASCII fallback name and the real
- * one in RFC 5987 encoding (RFC 6266). */
-static const char *
-disposition(struct req *r, const char *name)
-{
-	static const char attr[] = "!#$&+-.^_`|~";
-	struct buf b = BUF_INIT;
-	const unsigned char *p;
-	const char *out;
-
-	buf_adds(&b, "attachment; filename=\"");
-	for (p = (const unsigned char *)name; *p; p++)
-		buf_addch(&b, *p < 0x20 || *p >= 0x7f || *p == '"' ||
-		    *p == '\\' || *p == '%' ? '_' : (char)*p);
-	buf_adds(&b, "\"; filename*=UTF-8''");
-	for (p = (const unsigned char *)name; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr(attr, *p) != NULL)
-			buf_addch(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	out = arena_strndup(&r->arena, b.p, b.len);
-	buf_release(&b);
-	return out;
-}
-
 int
 ui_attachment(struct req *r)
 {
@@ -1001,7 +974,7 @@ ui_attachment(struct req *r)
 	r->resp_type = strcmp(meta.type, "text/plain") == 0 ?
 	    "text/plain; charset=utf-8" : meta.type;
 	/* Names stored before the extension followed the type get it here. */
-	resp_header(r, "Content-Disposition", disposition(r,
+	resp_header(r, "Content-Disposition", page_disposition(r,
 	    msg_name_for_type(meta.name, meta.type, &r->arena)));
 	buf_release(&r->resp);
 	r->resp = data;

@@ -181,10 +181,11 @@ static const struct route routes[] = {
 	{ PO, "/assignments/:asid/choose", ui_asg_choose_post, CLI, CSRF,    SMALL, ASG(UPDATE) },
 	{ PO, "/assignments/:asid/work", ui_asg_work_post, CLI, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD, ASG(UPDATE) },
 	{ PO, "/api/assignments/:asid/draft", api_asg_draft, CLI, JSON | CSRF, FORM, ASG(UPDATE) },
-	{ PO, "/assignments/:asid/feedback", ui_asg_feedback_post, PRO, CSRF, FORM, ASG(UPDATE) },
+	{ PO, "/assignments/:asid/feedback", ui_asg_feedback_post, PRO, CSRF | ROUTE_UPLOAD, LIMIT_BODY_UPLOAD, ASG(UPDATE) },
 	{ PO, "/assignments/:asid/done", ui_asg_done_post, PRO, CSRF,        SMALL, ASG(UPDATE) },
 	{ PO, "/assignments/:asid/steps", ui_asg_step_post, CLI, CSRF,       FORM,  ASG(CREATE) },
 	{ G,  "/assignment-files/:afid", ui_asg_file,      PRO | CLI, 0,     0,     ASGFILE(READ) },
+	{ PO, "/assignment-files/:afid/remove", ui_asg_file_remove_post, CLI, CSRF, SMALL, ASGFILE(DELETE) },
 	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
 	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
 };

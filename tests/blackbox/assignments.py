@@ -214,6 +214,172 @@ class AssignmentsMixin:
         check("opdracht" in log.lower() or "assignment" in log.lower(),
               "the client's access log", "assignments", log[-3000:])
 
+    def file_links(self, page, start=None, end=None):
+        """The assignment-file ids linked in page (between two markers)."""
+        if start is not None:
+            page = page[page.index(start):]
+        if end is not None and end in page:
+            page = page[:page.index(end)]
+        return [int(x) for x in
+                re.findall(r'href="/assignment-files/(\d+)"', page)]
+
+    def test_attachments_on_drafts_versions_and_feedback(self):
+        """Files on the draft go with the work handed in; every version
+        keeps its own; the professional attaches files to feedback; both
+        download, every download in the access log; too large, the wrong
+        type or too many are refused with a reason; the export lists
+        them."""
+        aid = self.give_ok(self.tid, self.qid, "Bijlagen " + WORD)
+        png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+        # A file saved with the draft: the client's alone until handed in.
+        r = self.work(self.client, aid, "Opzet", "save",
+                      files=[("attachment", "schets.png", "image/png", png)])
+        eq(r.status, 303, "a file saved with the draft")
+        page = self.client.get("/assignments/%d" % aid).text
+        draft = self.file_links(page, 'id="work"')
+        eq(len(draft), 1, "the draft's file on the work form")
+        check("schets.png" in page, "its name", "schets.png", page[-3000:])
+        r = self.client.get("/assignment-files/%d" % draft[0])
+        eq((r.status, r.body), (200, png), "the client downloads it")
+        eq(self.coach.get("/assignment-files/%d" % draft[0]).status, 404,
+           "the draft's file: as if it did not exist for the professional")
+        check("/assignment-files/%d" % draft[0] not in
+              self.coach.get("/assignments/%d" % aid).text,
+              "the professional's page", "no link to the draft's file", "")
+        # Handed in with one more: a text file called .html is sent back
+        # as .txt, the extension following the type.
+        r = self.work(self.client, aid, "Versie een",
+                      files=[("attachment", "notities.html", "text/html",
+                              b"<b>maandag</b> nee\n")])
+        eq(r.status, 303, "handed in with a second file")
+        page = self.coach.get("/assignments/%d" % aid).text
+        v1 = self.file_links(page, 'id="v-1"', 'id="h-compare"')
+        eq(len(v1), 2, "version 1 holds the draft's file and the new one")
+        check(draft[0] in v1, "the draft's file", "now version 1's", v1)
+        r = self.coach.get("/assignment-files/%d" % draft[0])
+        eq((r.status, r.body), (200, png), "the professional downloads it")
+        eq(r.header("content-type"), "image/png", "its type")
+        txt = [f for f in v1 if f != draft[0]][0]
+        r = self.coach.get("/assignment-files/%d" % txt)
+        eq(r.status, 200, "the text file")
+        check('filename="notities.txt"' in r.header("content-disposition"),
+              "the name's extension follows the type", "notities.txt",
+              r.header("content-disposition"))
+        check(r.header("content-type").startswith("text/plain"),
+              "sent as plain text", "text/plain", r.header("content-type"))
+        # Feedback with a file.
+        pdf = b"%PDF-1.4\n% feedback\n"
+        data, ctype = multipart({"csrf": self.coach.csrf(),
+                                 "feedback": "Zie mijn **aantekeningen**."},
+                                [("attachment", "aantekeningen.pdf",
+                                  "application/pdf", pdf)])
+        r = self.coach.request("POST", "/assignments/%d/feedback?csrf=%s" % (
+            aid, self.coach.csrf()), body=data,
+            headers={"Content-Type": ctype})
+        eq(r.status, 303, "feedback with a file")
+        page = self.client.get("/assignments/%d" % aid).text
+        fb = self.file_links(page, 'class="feedback"', "</ol>")
+        eq(len(fb), 1, "the feedback's file under the feedback")
+        r = self.client.get("/assignment-files/%d" % fb[0])
+        eq((r.status, r.body), (200, pdf), "the client downloads it")
+        # A revision without files: version 1 keeps its two.
+        eq(self.work(self.client, aid, "Versie twee").status, 303, "revised")
+        page = self.client.get("/assignments/%d" % aid).text
+        eq(sorted(self.file_links(page, 'id="v-1"', 'id="v-2"')),
+           sorted(v1 + fb), "version 1 and its feedback keep their files")
+        eq(self.file_links(page, 'id="v-2"', 'id="h-compare"'), [],
+           "version 2 has none")
+        # Refusals, each with its reason and nothing stored (feedback on
+        # version 2 first, so the work form is there again).
+        eq(self.coach.post("/assignments/%d/feedback?csrf=%s" % (
+            aid, self.coach.csrf()), {"csrf": self.coach.csrf(),
+                                      "feedback": "Goed zo."}).status, 303,
+           "feedback on version 2")
+        before = self.sql_one("SELECT COUNT(*) FROM assignment_files")
+        big = b"a" * (10 * 1024 * 1024 + 1)
+        data, ctype = multipart({"csrf": self.coach.csrf(),
+                                 "feedback": "Te groot"},
+                                [("attachment", "groot.txt", "text/plain",
+                                  big)])
+        r = self.coach.request("POST", "/assignments/%d/feedback?csrf=%s" % (
+            aid, self.coach.csrf()), body=data,
+            headers={"Content-Type": ctype})
+        # The server refuses a part over LIMIT_ATTACHMENT before any
+        # handler runs (as for messages), with the general reason; the
+        # domain's own, naming the file, is in test_assignment.c.
+        eq(r.status, 413, "a file over 10 MB")
+        check("groter dan toegestaan" in r.text, "the reason",
+              "larger than allowed", r.text[-2000:])
+        r = self.work(self.client, aid, "Opzet drie", "save",
+                      files=[("attachment", "script.svg", "image/svg+xml",
+                              b"<svg onload=alert(1)>\x00</svg>")])
+        eq(r.status, 415, "a file of a refused type with the draft")
+        check("script.svg" in r.text and "niet wordt geaccepteerd" in r.text,
+              "the reason names the file", "script.svg", r.text[-2000:])
+        check('aria-invalid="true"' in r.text and
+              'id="f-attachments-error"' in r.text, "the field marked",
+              "aria-invalid and the reason's id", r.text[-3000:])
+        check("Opzet drie" in r.text, "what was written kept", "the text",
+              r.text[-3000:])
+        six = [("attachment", "f%d.txt" % i, "text/plain", b"x\n")
+               for i in range(6)]
+        r = self.work(self.client, aid, "Opzet drie", "save", files=six)
+        eq(r.status, 413, "six files at once")
+        check("hoogstens 5 bestanden" in r.text, "the reason", "at most 5",
+              r.text[-2000:])
+        r = self.work(self.client, aid, "Opzet drie", "save", files=six[:3])
+        eq(r.status, 303, "three with the draft")
+        r = self.work(self.client, aid, "Versie drie", files=six[:3])
+        eq(r.status, 413, "three more when handing in")
+        check("hoogstens 5 bestanden" in r.text, "the reason",
+              "already attached included", r.text[-2000:])
+        eq(self.sql_one("SELECT COUNT(*) FROM assignment_files"), before + 3,
+           "only the three of the draft stored")
+        # A file taken off the draft; one handed in stays.
+        page = self.client.get("/assignments/%d" % aid).text
+        mine = self.file_links(page, 'id="work"')
+        eq(len(mine), 3, "the draft's three files")
+        eq(self.coach.post("/assignment-files/%d/remove" % mine[0], {
+            "csrf": self.coach.csrf()}).status, 403,
+           "the professional takes nothing off")
+        r = self.client.post("/assignment-files/%d/remove" % mine[0], {
+            "csrf": self.client.csrf()})
+        eq(r.status, 303, "the client takes a file off the draft")
+        eq(self.client.get("/assignment-files/%d" % mine[0]).status, 404,
+           "it is gone")
+        r = self.client.post("/assignment-files/%d/remove" % txt, {
+            "csrf": self.client.csrf()})
+        eq(r.status, 409, "a file handed in")
+        check("blijft erbij" in r.text, "the reason", "stays with its "
+              "version", r.text[-2000:])
+        eq(self.client.get("/assignment-files/%d" % txt).status, 200,
+           "it is still there")
+        eq(self.sql_one("SELECT COUNT(*) FROM assignment_files"), before + 2,
+           "one of the draft's taken off")
+        eq(self.sql_one("SELECT COUNT(*) FROM assignment_files WHERE "
+                        "feedback_id IS NOT NULL"), 1, "the feedback's file")
+        # The export lists every file, the draft's among them.
+        x = self.client.get("/t/%d/export.json" % self.tid).json()
+        mine = [a for a in x["assignments"] if a["id"] == aid][0]
+        eq(sorted(f["name"] for f in mine["versions"][0]["attachments"]),
+           ["notities.txt", "schets.png"], "the export's version 1 files")
+        eq([f["name"] for f in mine["feedback"][0]["attachments"]],
+           ["aantekeningen.pdf"], "the export's feedback file")
+        eq(mine["versions"][1]["attachments"], [], "version 2's")
+        eq(len(mine["draft"]["attachments"]), 2, "the draft's files")
+        page = self.client.get("/t/%d/export" % self.tid).text
+        for name in ("schets.png", "notities.txt", "aantekeningen.pdf"):
+            check(name in page, "the export page", name, page[-3000:])
+        # Every download in the access log.
+        ids = ",".join(str(f) for f in v1 + fb)
+        eq(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
+                        "'assignment-file' AND detail = 'download' AND "
+                        "outcome = 'success' AND object_id IN (%s)" % ids),
+           5, "five downloads logged")
+        check(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
+                           "'assignment-file' AND detail = 'draft'") >= 2,
+              "files saved with the draft logged", "two", "")
+
     def test_offer_and_templates(self):
         ids = []
         for title in ("Observeer een collega", "Lees een hoofdstuk"):

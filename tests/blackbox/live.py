@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import time
 
 from coaching import form_fields, location_id
@@ -593,6 +594,62 @@ class LiveMixin:
         eq(len(re.findall(r'id="hit-(\d+)"', page)), 0, "nothing found")
         eq(self.coach.get("/t/%d/chat?q=%s" % (self.tid, "x" * 300)).status,
            413, "a query over LIMIT_SEARCH_QUERY")
+
+    def test_chat_in_the_search_and_the_export(self):
+        """Chat messages are found by /search for those who take part and
+        by nobody else; each trajectory whose chat held a candidate is in
+        the access log (one without, not); the printable export holds the
+        chat."""
+        word = "zeehondenbank"
+        eq(self.chat(self.client, "ik zag een %s bij eb" % word).status, 303,
+           "a chat message")
+        eq(self.chat(self.coach, "iets anders", tid=self.other_tid).status,
+           303, "a chat message elsewhere")
+        hits = None
+        for who, name in ((self.coach, "the professional"),
+                          (self.client, "the client")):
+            page = who.get("/search?q=" + word).text
+            hits = re.findall(r'href="/t/%d/chat\?q=%s#hit-(\d+)"' % (
+                self.tid, word), page)
+            eq(len(hits), 1, name + " finds the chat message")
+            check("bij eb" in page, name + ": the excerpt", "bij eb",
+                  page[-2000:])
+        page = self.coach.get("/t/%d/chat?q=%s" % (self.tid, word)).text
+        check('id="hit-%s"' % hits[0] in page, "the result's link",
+              "leads to the hit", page[-2000:])
+        self.srv.cli_ok("user", "create", "--email",
+                        "live.other@demo.infuus.test", "--name", "Ander",
+                        "--org", "demo", "--role", "client",
+                        password="live-other-client-pass-1")
+        other = Client(self.srv)
+        other.login_ok("live.other@demo.infuus.test",
+                       "live-other-client-pass-1")
+        admin = Client(self.srv)
+        admin.login_ok(*self.srv.users["admin"])
+        for who, name in ((other, "another client"), (admin, "the admin")):
+            r = who.get("/search?q=" + word)
+            check(r.status in (200, 403) and "#hit-" not in r.text and
+                  "bij eb" not in r.text, name + " finds nothing",
+                  "no hit", r.text[-2000:])
+        q = ("SELECT COUNT(*) FROM audit_log WHERE kind = 'chat' AND "
+             "detail = 'search' AND object_id = %d")
+        check(self.sql_one(q % self.tid) >= 2, "the searches in the access "
+              "log", "one per search of the trajectory",
+              self.sql_one(q % self.tid))
+        eq(self.sql_one(q % self.other_tid), 0,
+           "a trajectory without a candidate is not opened or logged")
+        page = self.client.get("/t/%d/export" % self.tid).text
+        check('id="chat"' in page and "ik zag een %s bij eb" % word in page,
+              "the printable export holds the chat", word, page[-3000:])
+
+    def sql_one(self, q):
+        if self.backend != "sqlite":
+            return int(self.srv.pg.sql(q).strip() or 0)
+        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
+        try:
+            return con.execute(q).fetchone()[0]
+        finally:
+            con.close()
 
     def test_stop_with_streams_open(self):
         # Runs last: the server must end its (suspended) streams to stop;

@@ -407,6 +407,33 @@ class MeasuresMixin:
             "csrf": self.client.csrf(), "times": "25:00"})
         eq(r.status, 400, "a time that does not exist")
 
+    def test_mood_plot_marks_diary_entries(self):
+        """The mood plot marks diary entries (dashed lines, class "mark"):
+        the client's own, private ones too; the professional's only the
+        shared ones."""
+        def marks(who):
+            page = who.get("/t/%d/mood" % self.tid).text
+            xml_valid(svg_of(page), "the mood plot")
+            return svg_of(page).count('class="mark"')
+
+        eq(self.client.post("/t/%d/mood" % self.tid, {
+            "csrf": self.client.csrf(), "mood": "6"}).status, 303, "a mood")
+        eq(self.client.post("/t/%d/diary" % self.tid, {
+            "csrf": self.client.csrf(), "body": "Tussen twee stemmingen"
+        }).status, 303, "a private diary entry")
+        eq(self.client.post("/t/%d/mood" % self.tid, {
+            "csrf": self.client.csrf(), "mood": "8"}).status, 303, "a mood")
+        own, pro = marks(self.client), marks(self.coach)
+        check(own >= 1 and own == pro + 1, "the private entry marked",
+              "for the client alone", (own, pro))
+        page = self.client.get("/t/%d/diary" % self.tid).text
+        did = max(int(x) for x in
+                  re.findall(r'action="/diary/(\d+)/share"', page))
+        eq(self.client.post("/diary/%d/share" % did, {
+            "csrf": self.client.csrf()}).status, 303, "shared")
+        eq(marks(self.coach), own, "the shared entry marked for the "
+           "professional")
+
     def test_mood_as_a_face(self):
         # five faces, each a radio button with its words; the emoji is
         # decoration; a face is stored as 2, 4, 6, 8 or 10

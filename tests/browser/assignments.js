@@ -20,6 +20,7 @@ module.exports = function register(d) {
 	(global.INFUUS_REQUIRED_AXE = global.INFUUS_REQUIRED_AXE || []).push(
 	    'assignments and learning cycle (professional)',
 	    'assignment (client)', 'assignment with feedback (client)',
+	    'assignment with a file on the draft (client)',
 	    'assignment versions side by side (client)',
 	    'learning cycle timeline (client)', 'assignment templates');
 
@@ -74,9 +75,23 @@ module.exports = function register(d) {
 		await visit(page, `/assignments/${st.aid}`, null);
 		assert.equal(await page.inputValue('#f-body'),
 		    'Maandag heb ik nee gezegd tegen een extra klus.');
+		/* A file saved with the draft, listed with its own button to
+		 * take it off, then handed in with the work. */
+		await page.setInputFiles('#f-att', { name: 'logboek.txt',
+		    mimeType: 'text/plain',
+		    buffer: Buffer.from('maandag: nee gezegd\n') });
+		await submit(page, '#work-form', 'button[name=action][value=save]');
+		assert.match(await mainText(page),
+		    tr('Your work was saved. You can continue later.'));
+		assert.equal(await page.locator(
+		    'ul[aria-labelledby="h-draft-files"] a', { hasText: 'logboek.txt' })
+		    .count(), 1, 'the draft\'s file is not listed');
+		await axe(page, 'assignment with a file on the draft (client)');
 		await submit(page, '#work-form', 'button[name=action][value=handin]');
 		assert.match(await mainText(page), tr('Your work was handed in.'));
 		assert.match(await mainText(page), tr('Handed in'));
+		assert.equal(await page.locator('#v-1 a', { hasText: 'logboek.txt' })
+		    .count(), 1, 'the file is not with version 1');
 	});
 
 	test('assignments: the professional finds it in the queue and gives feedback', async () => {

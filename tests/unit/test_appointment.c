@@ -980,6 +980,48 @@ test_questionnaire_cancelled_appointment(void **state)
 	assert_int_equal(q_due(qid), 0);
 }
 
+/* An appointment moved to a later time after its moment made the
+ * questionnaire due keeps its id and gets a new moment: it does not make
+ * the questionnaire due a second time.  Another appointment still does. */
+static void
+test_questionnaire_rescheduled_later_once(void **state)
+{
+	struct appt_actor cli = actor(G->client[13], G->org, false);
+	struct appt_new n = { G->traj[13], G->pro, APPT_VIDEO, NULL, 0, 0 };
+	struct why w = { 0 };
+	time_t now = time(NULL), t = slot_ahead(3, 0), t2, t3;
+	int64_t id = 0, id2 = 0, qid, c = G->client[13], m, m2, m3;
+
+	(void)state;
+	assert_true((qid = q_give(G->traj[13], MEASURE_BEFORE, 2, &w)) > 0);
+	n.starts_at = t;
+	assert_int_equal(appt_book(G->db, G->kr, amsterdam(), &cli, &n, now,
+	    &w, &id), 0);
+	m = (int64_t)t - 2 * 3600;
+	assert_int_equal(remind_at(c, m), 1);
+	assert_int_equal(q_due(qid), m);
+	/* moved a day and more later: its new moment passes unremarked */
+	t2 = slot_ahead(5, 0);
+	assert_true(t2 > t + 86400);
+	assert_int_equal(appt_reschedule(G->db, amsterdam(), &cli, id, t2,
+	    now, &w), 0);
+	m2 = (int64_t)t2 - 2 * 3600;
+	assert_int_equal(remind_at(c, m2), 0);
+	assert_int_equal(remind_at(c, m2 + 3600), 0);
+	assert_int_equal(q_due(qid), m);
+	/* a second appointment does make it due again */
+	t3 = slot_ahead(7, 0);
+	n.starts_at = t3;
+	assert_int_equal(appt_book(G->db, G->kr, amsterdam(), &cli, &n, now,
+	    &w, &id2), 0);
+	m3 = (int64_t)t3 - 2 * 3600;
+	assert_int_equal(remind_at(c, m3), 1);
+	assert_int_equal(q_due(qid), m3);
+	assert_int_equal(testdb_i64(G->db, "SELECT COUNT(*) FROM "
+	    "questionnaire_appt_taken WHERE questionnaire_id = ?", 1, qid, 0),
+	    2);
+}
+
 static void
 test_feed_token_and_revocation(void **state)
 {
@@ -1058,6 +1100,7 @@ run(const char *name, struct testdb *t)
 		DB_TEST(test_window_hook),
 		DB_TEST(test_questionnaire_around_appointments),
 		DB_TEST(test_questionnaire_cancelled_appointment),
+		DB_TEST(test_questionnaire_rescheduled_later_once),
 		DB_TEST(test_feed_token_and_revocation),
 		DB_TEST(test_hours_refusals),
 	};

@@ -349,8 +349,8 @@ feedback(struct fx *fx, int64_t id, int who, const char *body)
 {
 	struct audit_event ev = ev_for(fx, who);
 
-	return asg_feedback(&fx->env, id, fx->uid[who], str_c(body), NOW,
-	    &ev, NULL);
+	return asg_feedback(&fx->env, id, fx->uid[who], str_c(body), NULL, 0,
+	    NOW, &ev, NULL, &fx->a);
 }
 
 static int
@@ -359,7 +359,7 @@ feedback_why(struct fx *fx, int64_t id, struct why *why)
 	struct audit_event ev = ev_for(fx, PRO1);
 
 	return asg_feedback(&fx->env, id, fx->uid[PRO1], str_c("te vroeg"),
-	    NOW, &ev, why);
+	    NULL, 0, NOW, &ev, why, &fx->a);
 }
 
 static struct asg_view
@@ -706,6 +706,142 @@ test_authorisation_through_authz(void **state)
 	}
 }
 
+/* Files on the draft (the client's alone), carried into the version
+ * handed in; files on feedback; the limits with their reasons, the name's
+ * extension following the type. */
+static void
+test_files_on_draft_version_and_feedback(void **state)
+{
+	struct fx *fx = *state;
+	int64_t traj = traj_with(fx, PRO1, CLIENT1);
+	int64_t qid = question(fx, traj, PRO1, "Wat neem ik mee?");
+	int64_t id = give(fx, traj, qid, "Met bestanden"), dfid, vn, n;
+	struct audit_event cev = ev_for(fx, CLIENT1), pev = ev_for(fx, PRO1);
+	struct msg_upload txt = { "schets.html", "een schets\n", 11 };
+	struct msg_upload pdf = { "feedback.pdf", "%PDF-1.4\n", 9 };
+	struct msg_upload exe = { "x.exe", "MZ\x90\x00", 4 };
+	struct msg_upload many[LIMIT_ASG_FILES + 1];
+	struct asg_file meta;
+	struct buf data = BUF_INIT;
+	struct asg_view v;
+	struct why why;
+	char *big;
+	size_t i;
+
+	for (i = 0; i < LIMIT_ASG_FILES + 1; i++)
+		many[i] = txt;
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(asg_draft_files(&fx->env, id, fx->uid[CLIENT1],
+	    str_c("opzet"), &txt, 1, NOW, &cev, &why, &fx->a), 0);
+	dfid = testdb_i64(fx->g->db, "SELECT MAX(id) FROM assignment_files "
+	    "WHERE assignment_id = ?", 1, id, 0);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT version_n FROM "
+	    "assignment_files WHERE id = ?", 1, dfid, -1), 0);
+	/* The draft's file: the client's, not yet the professional's. */
+	assert_int_equal(asg_file_get(&fx->env, dfid, fx->uid[CLIENT1], &cev,
+	    &fx->a, &meta, &data), 0);
+	assert_string_equal(meta.name, "schets.txt");
+	buf_wipe(&data);
+	assert_int_equal(asg_file_get(&fx->env, dfid, fx->uid[PRO1], &pev,
+	    &fx->a, &meta, &data), ERR_FORBIDDEN);
+	buf_wipe(&data);
+	/* The router's check: as if it did not exist, for anyone but the
+	 * client. */
+	{
+		struct principal own = { fx->uid[CLIENT1], fx->g->org,
+			ROLE_CLIENT, true };
+		struct principal pro = { fx->uid[PRO1], fx->g->org,
+			ROLE_PROFESSIONAL, true };
+
+		assert_int_equal(authz_check(fx->g->db, &own, AUTHZ_READ,
+		    AUTHZ_ASG_FILE, dfid), 0);
+		assert_int_equal(authz_check(fx->g->db, &pro, AUTHZ_READ,
+		    AUTHZ_ASG_FILE, dfid), ERR_NOTFOUND);
+	}
+	assert_int_equal(asg_view(&fx->env, id, fx->uid[PRO1], NOW, &pev,
+	    &fx->a, &v), 0);
+	assert_int_equal(v.nfiles, 0);
+	/* Too many with the draft's: the reason says so, nothing stored. */
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(asg_hand_in(&fx->env, id, fx->uid[CLIENT1],
+	    str_c("versie"), many, LIMIT_ASG_FILES, NOW, &cev, &why, &fx->a,
+	    &vn), ERR_TOOMANY);
+	assert_string_equal(why.field, "attachments");
+	assert_int_equal(why.limit, LIMIT_ASG_FILES);
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(asg_draft_files(&fx->env, id, fx->uid[CLIENT1],
+	    str_c("opzet"), many, LIMIT_ASG_FILES + 1, NOW, &cev, &why,
+	    &fx->a), ERR_TOOMANY);
+	assert_string_equal(why.field, "attachments");
+	/* Too large and the wrong type, naming the file. */
+	big = calloc(1, LIMIT_ATTACHMENT + 1);
+	assert_non_null(big);
+	memset(big, 'a', LIMIT_ATTACHMENT + 1);
+	{
+		struct msg_upload huge = { "groot.txt", big,
+			LIMIT_ATTACHMENT + 1 };
+
+		memset(&why, 0, sizeof(why));
+		assert_int_equal(asg_draft_files(&fx->env, id,
+		    fx->uid[CLIENT1], str_c("opzet"), &huge, 1, NOW, &cev,
+		    &why, &fx->a), ERR_TOOBIG);
+		assert_string_equal(why.name, "groot.txt");
+		assert_int_equal(why.limit, LIMIT_ATTACHMENT / (1024 * 1024));
+	}
+	free(big);
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(asg_feedback(&fx->env, id, fx->uid[PRO1],
+	    str_c("x"), &exe, 1, NOW, &pev, &why, &fx->a), ERR_MEDIATYPE);
+	assert_string_equal(why.name, "x.exe");
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "assignment_files WHERE assignment_id = ?", 1, id, 0), 1);
+	/* Handed in: the draft's file becomes version 1's. */
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(asg_hand_in(&fx->env, id, fx->uid[CLIENT1],
+	    str_c("versie"), &txt, 1, NOW, &cev, &why, &fx->a, &vn), 0);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "assignment_files WHERE assignment_id = ? AND version_n = 1", 1,
+	    id, 0), 2);
+	assert_int_equal(asg_file_get(&fx->env, dfid, fx->uid[PRO1], &pev,
+	    &fx->a, &meta, &data), 0);
+	buf_wipe(&data);
+	{
+		struct principal pro = { fx->uid[PRO1], fx->g->org,
+			ROLE_PROFESSIONAL, true };
+
+		assert_int_equal(authz_check(fx->g->db, &pro, AUTHZ_READ,
+		    AUTHZ_ASG_FILE, dfid), 0);
+	}
+	/* Feedback with a file, tied to its round. */
+	assert_int_equal(asg_feedback(&fx->env, id, fx->uid[PRO1],
+	    str_c("zie bijlage"), &pdf, 1, NOW, &pev, NULL, &fx->a), 0);
+	/* What was handed in is not taken off, even when the work is
+	 * open again (after feedback). */
+	{
+		int64_t got = 0;
+
+		memset(&why, 0, sizeof(why));
+		assert_int_equal(asg_draft_file_remove(&fx->env, dfid,
+		    fx->uid[CLIENT1], &cev, &why, &got), ERR_CONFLICT);
+		assert_non_null(why.msg);
+		assert_int_equal(got, id);
+		assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+		    "assignment_files WHERE id = ?", 1, dfid, 0), 1);
+	}
+	assert_int_equal(asg_view(&fx->env, id, fx->uid[CLIENT1], NOW, &cev,
+	    &fx->a, &v), 0);
+	assert_int_equal(v.nfiles, 3);
+	assert_int_equal(v.nfeedback, 1);
+	for (n = 0, i = 0; i < v.nfiles; i++)
+		n += v.files[i].feedback_id == v.feedback[0].id;
+	assert_int_equal(n, 1);
+	/* Every file sealed: no plain name or bytes. */
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "assignment_files WHERE content_type = 'application/pdf' AND "
+	    "feedback_id IS NOT NULL AND author_id = ?", 1, fx->uid[PRO1], 0),
+	    1);
+}
+
 static void
 test_bad_input_is_refused_with_reasons(void **state)
 {
@@ -886,7 +1022,7 @@ test_nothing_is_stored_in_plain_text(void **state)
 	    str_c("Polderlandschap en meer"), &up, 1, NOW, &cev, &why, &fx->a,
 	    &vn), 0);
 	assert_int_equal(asg_feedback(&fx->env, id, fx->uid[PRO1],
-	    str_c("Kaasmarktdag"), NOW, &ev, NULL), 0);
+	    str_c("Kaasmarktdag"), NULL, 0, NOW, &ev, NULL, &fx->a), 0);
 	assert_int_equal(cycle_step_add(&fx->env, id, fx->uid[CLIENT1],
 	    CYCLE_REPORT, str_c("Grachtenpand"), NOW, &cev, NULL, &sid), 0);
 	scan_sealed(fx, needles, rows);
@@ -943,7 +1079,7 @@ test_queue_lists_handed_in_work_by_due_date(void **state)
 		struct audit_event pev = ev_for(fx, PRO2);
 
 		assert_int_equal(asg_feedback(&fx->env, soon, fx->uid[PRO2],
-		    str_c("ok"), NOW, &pev, NULL), 0);
+		    str_c("ok"), NULL, 0, NOW, &pev, NULL, &fx->a), 0);
 	}
 	assert_int_equal(asg_queue(&fx->env, fx->g->org, fx->uid[PRO2], NOW,
 	    &ev, &fx->a, &it, &n), 0);
@@ -1042,6 +1178,7 @@ run_db_tests(const char *name, struct group *g)
 		DB_TEST(test_the_cycle_goes_in_order_and_links_experiments),
 		DB_TEST(test_authorisation_through_authz),
 		DB_TEST(test_bad_input_is_refused_with_reasons),
+		DB_TEST(test_files_on_draft_version_and_feedback),
 		DB_TEST(test_nothing_is_stored_in_plain_text),
 		DB_TEST(test_queue_lists_handed_in_work_by_due_date),
 		DB_TEST(test_reminders_are_content_free_and_sent_once),
