@@ -278,5 +278,8 @@ int invoice_csv(const struct invoice *v, size_t n, struct buf *out);
 /* The invoice typeset as an A4 PDF with cairo and pango; tr gives the
  * labels their language. */
 int invoice_pdf(const struct invoice *v, bill_tr_fn tr, struct buf *out);
+/* At exit, after the last invoice_pdf of the process (on the thread that
+ * made it): frees the font caches (for leak checkers; optional). */
+void invoice_pdf_fini(void);
 
 #endif

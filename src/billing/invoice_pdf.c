@@ -16,6 +16,7 @@
 
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "core/i18n.h"
@@ -297,4 +298,14 @@ invoice_pdf(const struct invoice *v, bill_tr_fn tr, struct buf *out)
 		rc = ERR_INTERNAL;
 	cairo_surface_destroy(sf);
 	return rc;
+}
+
+void
+invoice_pdf_fini(void)
+{
+	/* The calling thread's font map, cairo's caches, then fontconfig's
+	 * configuration: what a leak checker would report at exit. */
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

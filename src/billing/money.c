@@ -156,6 +156,9 @@ bill_parse_cents(const char *s, int64_t *out)
 	 * three when marks group them. */
 	for (i = 0; i < end; i++) {
 		if (d[i] == '.' || d[i] == ',') {
+			/* a group mark is never the decimal mark */
+			if (end < n && d[i] == d[end])
+				return ERR_INVAL;
 			if ((grouped ? group != 3 : group > 3) || group == 0)
 				return ERR_INVAL;
 			grouped = true;
