@@ -104,8 +104,8 @@ new_page_if(struct pdf *p, double need)
 }
 
 /* Column x positions and widths of the lines' table. */
-static const double col_x[] = { MARGIN, 226, 284, 342, 408, 448 };
-static const double col_w[] = { 166, 54, 54, 62, 36, PAGE_W - MARGIN - 448 };
+static const double col_x[] = { MARGIN, 200, 260, 320, 388, 444 };
+static const double col_w[] = { 140, 56, 56, 64, 52, PAGE_W - MARGIN - 444 };
 
 static void
 row(struct pdf *p, const PangoFontDescription *f, const char *const c[6])
