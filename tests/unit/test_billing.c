@@ -541,6 +541,22 @@ test_minute_lines_keep_raw_minutes(void **state)
 	assert_string_equal(v.buyer_address, "Dorp 5\n1234 AB Ergens");
 	assert_int_equal(v.seq, 1);
 	arena_release(&a);
+	/* The client's name and address are sealed where they are stored. */
+	{
+		struct buf b = BUF_INIT;
+
+		testdb_blob(G->db, "SELECT buyer FROM invoices WHERE id = ?", id,
+		    &b);
+		assert_true(b.len > 0);
+		assert_null(memmem(b.p, b.len, "Dorp", 4));
+		assert_null(memmem(b.p, b.len, "Een", 3));
+		buf_release(&b);
+		testdb_blob(G->db, "SELECT bill_to FROM billing_contracts WHERE "
+		    "trajectory_id = ?", G->traj, &b);
+		assert_true(b.len > 0);
+		assert_null(memmem(b.p, b.len, "Dorp", 4));
+		buf_release(&b);
+	}
 	/* Nothing in an empty period. */
 	{
 		struct audit_event e = ev();
