@@ -518,7 +518,9 @@ bill_usage_get(struct db *db, const struct bill_contract *k,
 	if ((rc = activity_list(db, k->traj_id, &a, &v, &n)) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (v[i].started_at < k->starts_at || v[i].seconds <= 0)
+		/* The whole trajectory: a package or a price covers it, also
+		 * what came before the contract was written down. */
+		if (v[i].seconds <= 0)
 			continue;
 		raw = (v[i].seconds + 59) / 60;
 		if (raw > LIMIT_BILL_QTY)

@@ -131,9 +131,10 @@ int bill_contract_set(struct db *db, struct keyring *kr, int64_t org_id,
 int bill_contract_get(struct db *db, struct keyring *kr, int64_t traj_id,
     struct arena *a, struct bill_contract *out);
 
-/* What the trajectory used since its contract started (activities as
- * corrected): raw and billed minutes and sessions (activities of the
- * session kinds: appointments and calls). */
+/* What the trajectory used (all its activities as corrected, also those
+ * before the contract was written down): raw and billed minutes (with the
+ * contract's rounding) and sessions (activities of the session kinds:
+ * appointments and calls). */
 struct bill_usage {
 	int64_t raw_minutes, billed_minutes, sessions;
 };

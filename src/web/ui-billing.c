@@ -273,7 +273,7 @@ contract_summary(struct req *r, const struct bill_contract *k,
 		PF(r, ": %lld min)</dd>\n", (long long)(left > 0 ? left : 0));
 	} else {
 		P(r, "<dt>");
-		T(r, _("Recorded since the contract"));
+		T(r, _("Recorded in this trajectory"));
 		PF(r, "</dt><dd>%lld min (", (long long)u->raw_minutes);
 		T(r, _("rounded"));
 		PF(r, ": %lld min)</dd>\n", (long long)u->billed_minutes);

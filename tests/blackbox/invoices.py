@@ -390,6 +390,28 @@ class InvoicesMixin:
         eq(x.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
                       namespaces=NS), "1250.00", "payable")
 
+    def test_package_shows_what_is_left(self):
+        tid = self.trajectory(self.other.me()["id"], "Pakket Otto")
+        r = self.contract(tid, kind="package", price="900", sessions="10")
+        eq(r.status, 303, "a package of 10 sessions")
+        self.activity(tid, "call", 1800)
+        self.activity(tid, "appointment", 3600)
+        self.activity(tid, "chat", 600)
+        for who in (self.coach, self.other):
+            page = who.get("/t/%d/billing" % tid).text
+            m = re.search(r'id="package-left">([^<]*)<', page)
+            check(m and m.group(1).startswith("2 / 10") and
+                  "8)" in m.group(1), "what is left of the package",
+                  "2 / 10 (left: 8)", m and m.group(1))
+        r = self.contract(tid, kind="package", price="900", sessions="",
+                          hours="12")
+        eq(r.status, 303, "a package of 12 hours")
+        page = self.coach.get("/t/%d/billing" % tid).text
+        m = re.search(r'id="package-left">([^<]*)<', page)
+        check(m and m.group(1).startswith("100 / 720") and "620 min" in
+              m.group(1), "what is left of the hours",
+              "100 / 720 (left: 620 min)", m and m.group(1))
+
     def test_credit_note_not_an_edit(self):
         iid = self.invoices["minute"]
         before = self.sql("SELECT net_cents, total_cents, seq FROM invoices "
