@@ -822,7 +822,7 @@ show_page(struct req *r)
 		T(r, v.buyer_address);
 	}
 	P(r, "</dd><dt>");
-	T(r, _("From"));
+	T(r, _("Sender"));
 	P(r, "</dt><dd>");
 	T(r, v.seller.legal_name[0] ? v.seller.legal_name : v.seller_name);
 	P(r, "</dd><dt>");
