@@ -9,6 +9,12 @@
  * (web_obj).  The billing module decides everything about the input and
  * says why it refused; the page shows it next to the field.  Reads of a
  * client's billing data are in the access log before they are shown.
+ *
+ * XXX: a closed trajectory refuses changes (authz), so its last invoice
+ * and any credit note must be made before closing; invoicing after the
+ * end needs an action of its own in authz.  An administrator's export of
+ * all the organisation's invoices for the books is not here yet either:
+ * the CSV is per trajectory, for its professional and client.
  */
 #include <stdlib.h>
 #include <string.h>
