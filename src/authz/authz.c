@@ -3,7 +3,7 @@
  *
  * Objects of a trajectory (the trajectory, its threads, messages,
  * attachments, appointments, assignments and their files, chats,
- * questionnaires and diary entries) are decided on facts read in one
+ * questionnaires, diary entries and invoices) are decided on facts read in one
  * snapshot from their owners: which trajectory (the object's own module),
  * its organisation and phase and the caller's part in it
  * (traj_relation_on):
@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "billing/billing.h"
 #include "chat/chat.h"
 #include "appointment/appointment.h"
 #include "core/err.h"
@@ -176,6 +177,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
 		return asg_traj_on(c, id, traj_id);
 	case AUTHZ_ASG_FILE:
 		return asg_file_traj_on(c, id, traj_id, priv);
+	case AUTHZ_INVOICE:
+		return invoice_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -297,6 +300,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_DIARY_ENTRY:
 	case AUTHZ_ASSIGNMENT:
 	case AUTHZ_ASG_FILE:
+	case AUTHZ_INVOICE:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
@@ -354,6 +358,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_INSTRUMENT] = "instrument",
 		[AUTHZ_ASSIGNMENT] = "assignment",
 		[AUTHZ_ASG_FILE] = "assignment-file",
+		[AUTHZ_INVOICE] = "invoice",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -66,8 +66,11 @@ enum authz_kind {
 	/* issue 11, the learning cycle (src/assignment) */
 	AUTHZ_ASSIGNMENT,   /* id: assignment */
 	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
+	/* issue 13, pricing and invoices (src/billing) */
+	AUTHZ_INVOICE,      /* id: invoice or credit note (of a trajectory:
+	                       its client and professionals) */
 };
-#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
+#define AUTHZ_NKINDS (AUTHZ_INVOICE + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -521,4 +521,28 @@
  * yet handed in (one content-free mail through the outbox). */
 #define LIMIT_ASG_REMIND_BEFORE (24 * 3600)
 
+/* Pricing and invoices (src/billing, issue 13).  Money is int64 cents.
+ * One amount (a rate, a price, a line, an invoice's total) at most
+ * EUR 100 million: far above any coaching invoice, and small enough that
+ * a quantity times a price within these limits cannot overflow int64
+ * (1e10 * 1e6 = 1e16 < 9.2e18); the arithmetic is checked all the same. */
+#define LIMIT_BILL_CENTS 10000000000LL
+/* A quantity on a line or estimate (sessions, minutes, replies): a
+ * million minutes is two years without sleep. */
+#define LIMIT_BILL_QTY 1000000
+/* A margin on the cost price in percent: 1000% is already a typo. */
+#define LIMIT_BILL_MARGIN 1000
+/* Lines of an invoice (one per kind of activity plus a few typed by
+ * hand) and of an estimate (the kinds of expected activity). */
+#define LIMIT_INVOICE_LINES 40
+#define LIMIT_ESTIMATE_LINES 12
+/* Invoices (and credit notes) listed for one trajectory or exported in
+ * one CSV: years of monthly invoices. */
+#define LIMIT_INVOICES 1000
+/* Bytes of a line's description and of an organisation's billing field
+ * (a legal name, a street): what fits on an A4 line. */
+#define LIMIT_BILL_TEXT 200
+/* Days until an invoice is due: the Dutch default term is 30 days. */
+#define LIMIT_INVOICE_DUE_DAYS 30
+
 #endif

@@ -186,4 +186,17 @@ struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
+/* ui-billing.c: pricing and invoices (issue 13, src/billing) */
+int ui_bill_org(struct req *r);
+int ui_bill_org_post(struct req *r);
+int ui_bill_traj(struct req *r);
+int ui_bill_contract_post(struct req *r);
+int ui_bill_estimate_post(struct req *r);
+int ui_invoice_create_post(struct req *r);
+int ui_invoice_csv(struct req *r);
+int ui_invoice_show(struct req *r);
+int ui_invoice_pdf(struct req *r);
+int ui_invoice_ubl(struct req *r);
+int ui_invoice_credit_post(struct req *r);
+
 #endif

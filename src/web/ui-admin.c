@@ -158,6 +158,10 @@ members_page(struct req *r, const char *ok, const char *error)
 	form_submit(r, _("Save"));
 	form_end(r);
 	P(r, "</section>\n");
+	/* issue 13: what invoices say about the organisation */
+	P(r, "<p><a href=\"/org/billing\">");
+	T(r, _("Billing details (invoices)"));
+	P(r, "</a></p>\n");
 	page_end(r);
 	return 0;
 }

@@ -408,6 +408,10 @@ show_page(struct req *r, int64_t tid, const char *ok)
 		PF(r, "<p><a href=\"/t/%lld/measures\">", (long long)tid);
 		T(r, _("Questionnaires, diary and mood meter"));
 		P(r, "</a></p>\n");
+		/* issue 13: pricing and invoices (ui-billing.c) */
+		PF(r, "<p><a href=\"/t/%lld/billing\">", (long long)tid);
+		T(r, _("Pricing and invoices"));
+		P(r, "</a></p>\n");
 	}
 	page_end(r);
 	return 0;

@@ -1,0 +1,545 @@
+"""
+invoices.py - black-box tests of issue 13's pricing and invoices over real
+HTTP: the organisation's billing details with their refusals, a contract
+per minute (rounding and minimum, raw minutes kept) with its refusals
+(a rounding rule that does not exist, an amount that overflows, a negative
+one: nothing written), the estimate calculator, an invoice with 21% VAT
+whose PDF (pdftotext) and UBL 2.1 e-invoice (SI-UBL 2.0) say what the
+invoice says, the healthcare exemption with its legal text, the CSV, a
+credit note instead of an edit, who may see an invoice (its client and
+professional only), gap-free numbers under concurrent requests and after
+a SIGKILL of the server in the middle of them.  Imported by run.py.
+"""
+import datetime
+import re
+import shutil
+import subprocess
+import threading
+import time
+import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from coaching import form_fields, location_id
+from lib import Client, Load, check, eq
+
+AMS = ZoneInfo("Europe/Amsterdam")
+CLIENT = ("ilse.invoice@demo.infuus.test", "ilse-invoice-pass-1",
+          "Ilse Invoice")
+OTHER = ("otto.other@demo.infuus.test", "otto-other-pass-12", "Otto Ander")
+FAR = ("far.biller@elders.infuus.test", "far-biller-pass-123", "Fien Far")
+NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:"
+             "CommonBasicComponents-2",
+      "cac": "urn:oasis:names:specification:ubl:schema:xsd:"
+             "CommonAggregateComponents-2"}
+CUSTOMIZATION = ("urn:cen.eu:en16931:2017#compliant#"
+                 "urn:fdc:nen.nl:nlcius:v1.0")
+ORG = {"legal_name": "Praktijk Demo B.V.", "street": "Keizersgracht 1",
+       "postcode": "1015 CJ", "city": "Amsterdam", "kvk": "12345678",
+       "vat_number": "NL123456789B01", "iban": "NL91ABNA0417164300"}
+
+
+def cents(s):
+    """'1.234,56' or '1234.56' -> 123456."""
+    s = s.strip().replace("\u20ac", "").strip()
+    if "," in s:
+        s = s.replace(".", "").replace(",", ".")
+    return int(round(float(s) * 100))
+
+
+class InvoicesMixin:
+    """Set-up and helpers for the Invoices suite (run.py mixes in
+    Suite)."""
+
+    def setup(self):
+        self.srv = self.server().start(fresh=True)
+        u = self.srv.users
+        self.admin = Client(self.srv)
+        self.admin.login_ok(*u["admin"])
+        self.coach = Client(self.srv)
+        self.coach.login_ok(*u["professional"])
+        for email, pw, name in (CLIENT, OTHER):
+            self.srv.cli_ok("user", "create", "--email", email, "--name",
+                            name, "--org", "demo", "--role", "client",
+                            "--lang", "en", password=pw)
+        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
+                        "elders")
+        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
+                        FAR[2], "--org", "elders", "--role",
+                        "professional", password=FAR[1])
+        self.client = Client(self.srv)
+        self.client.login_ok(CLIENT[0], CLIENT[1])
+        self.other = Client(self.srv)
+        self.other.login_ok(OTHER[0], OTHER[1])
+        self.far = Client(self.srv)
+        self.far.login_ok(FAR[0], FAR[1])
+        me = self.coach.me()
+        self.coach_uid, self.org = me["id"], me["org"]
+        self.tid = self.trajectory(self.client.me()["id"], "Facturen Ilse")
+        self.tid_other = self.trajectory(self.other.me()["id"], "Otto")
+        self.invoices = {}
+
+    def trajectory(self, client_uid, title):
+        f = form_fields(self.coach.get("/t/new").text, "/t")
+        f["client"] = str(client_uid)
+        f["title"] = title
+        return location_id(self.coach.post("/t", f), "/t/")
+
+    def sql(self, query):
+        """Rows of a query, as lists of strings (both backends)."""
+        if self.backend == "sqlite":
+            import sqlite3
+            db = sqlite3.connect(self.srv.sqlite_path(), timeout=30)
+            try:
+                rows = db.execute(query).fetchall()
+                db.commit()
+                return [[str(c) for c in r] for r in rows]
+            finally:
+                db.close()
+        out = self.srv.pg.sql(query)
+        return [line.split("|") for line in out.splitlines() if line]
+
+    def activity(self, tid, kind, seconds, ago=3600):
+        """A recorded time written as the activity module writes it."""
+        self.sql("INSERT INTO activities (org_id, trajectory_id, user_id, "
+                 "kind, started_at, seconds, recorded_by, recorded_at) "
+                 "VALUES (%d, %d, %d, '%s', %d, %d, %d, %d)" % (
+                     self.org, tid, self.coach_uid, kind,
+                     int(time.time()) - ago, seconds, self.coach_uid,
+                     int(time.time())))
+
+    def contract(self, tid, **kw):
+        f = {"csrf": self.coach.csrf(), "kind": "minute", "rate": "",
+             "minimum": "", "rounding": "1", "price": "", "sessions": "",
+             "hours": "", "vat": "S21", "name": "",
+             "address": "Dorpsstraat 5\n1234 AB Ergens"}
+        f.update(kw)
+        return self.coach.post("/t/%d/billing/contract" % tid, f)
+
+    def period(self):
+        today = datetime.datetime.now(AMS).date()
+        return ((today - datetime.timedelta(days=2)).isoformat(),
+                today.isoformat())
+
+    def invoice(self, who, tid, **kw):
+        frm, to = self.period()
+        f = {"csrf": who.csrf(), "from": frm, "to": to,
+             "extra_description": "", "extra_quantity": "",
+             "extra_price": ""}
+        f.update(kw)
+        return who.post("/t/%d/invoices" % tid, f)
+
+    def count(self, table, where="1=1"):
+        return int(self.sql("SELECT COUNT(*) FROM %s WHERE %s" % (
+            table, where))[0][0])
+
+    def seqs(self):
+        return [int(r[0]) for r in self.sql(
+            "SELECT seq FROM invoices WHERE org_id = %d ORDER BY seq" %
+            self.org)]
+
+    def gap_free(self, what):
+        s = self.seqs()
+        eq(s, list(range(1, len(s) + 1)), what + ": numbers 1..N, no gaps")
+
+    def refused(self, r, field, words, what):
+        eq(r.status, 400, what)
+        check('id="f-%s"' % field in r.text and re.search(
+            r'id="f-%s"[^>]*aria-invalid="true"' % field, r.text),
+              what, "the field %s marked invalid" % field, r.text[:1500])
+        check(any(w in r.text for w in words), what,
+              "the reason: " + " / ".join(words), r.text[:3000])
+
+    def ubl(self, iid, who=None):
+        r = (who or self.coach).get("/invoices/%d/ubl" % iid)
+        eq(r.status, 200, "GET the UBL")
+        check("xml" in (r.header("content-type") or ""), "UBL type",
+              "application/xml", r.header("content-type"))
+        if shutil.which("xmllint"):
+            p = subprocess.run(["xmllint", "--noout", "-"], input=r.body,
+                               capture_output=True, timeout=30)
+            eq(p.returncode, 0, "xmllint: well-formed UBL " +
+               p.stderr.decode()[:500])
+        return ET.fromstring(r.body)
+
+    def pdf_text(self, iid, who=None):
+        r = (who or self.coach).get("/invoices/%d/pdf" % iid)
+        eq(r.status, 200, "GET the PDF")
+        eq(r.header("content-type"), "application/pdf", "PDF type")
+        check(r.body.startswith(b"%PDF-"), "PDF", "%PDF- header",
+              r.body[:20])
+        p = subprocess.run(["pdftotext", "-layout", "-", "-"],
+                           input=r.body, capture_output=True, timeout=60)
+        eq(p.returncode, 0, "pdftotext " + p.stderr.decode()[:300])
+        return p.stdout.decode("utf-8")
+
+    # --- tests, in the order written ------------------------------------
+
+    def test_org_details_refused_then_saved(self):
+        eq(self.coach.get("/org/billing").status, 403,
+           "a professional on /org/billing")
+        f = dict(ORG, csrf=self.admin.csrf(), kvk="1234")
+        self.refused(self.admin.post("/org/billing", f), "kvk",
+                     ("eight digits", "acht cijfers"), "a short KvK number")
+        f = dict(ORG, csrf=self.admin.csrf(), iban="NL91ABNA0417164301")
+        self.refused(self.admin.post("/org/billing", f), "iban",
+                     ("IBAN",), "an IBAN whose check digits fail")
+        f = dict(ORG, csrf=self.admin.csrf(), vat_number="NL12345")
+        self.refused(self.admin.post("/org/billing", f), "vat_number",
+                     ("NL123456789B01",), "a VAT number of the wrong shape")
+        eq(self.count("billing_orgs"), 0, "refused details write nothing")
+        r = self.admin.post("/org/billing", dict(ORG, csrf=self.admin.csrf()))
+        eq(r.status, 303, "the details saved")
+        page = self.admin.get("/org/billing").text
+        check("NL91ABNA0417164300" in page, "the details page", "the IBAN",
+              page[:2000])
+
+    def test_contract_refusals_write_nothing(self):
+        self.refused(self.contract(self.tid, rate="90", rounding="7"),
+                     "rounding", ("1, 5, 6 or 15", "1, 5, 6 of 15"),
+                     "a rounding rule that does not exist")
+        self.refused(self.contract(self.tid, rate="92233720368547758,07"),
+                     "rate", ("too large", "te groot"),
+                     "a rate that overflows")
+        self.refused(self.contract(self.tid, rate="-90"), "rate",
+                     ("negative", "negatief"), "a negative rate")
+        self.refused(self.contract(self.tid, kind="package", price="500",
+                                   sessions="10", hours="5"), "sessions",
+                     ("one of the two", "een van beide"),
+                     "a package of sessions and hours at once")
+        self.refused(self.contract(self.tid, kind="hourly", rate="90"),
+                     "kind", ("priced", "geprijsd"), "a kind that is none")
+        self.refused(self.contract(self.tid, rate="90", vat="S19"), "vat",
+                     ("21%",), "a VAT rate that does not exist")
+        eq(self.count("billing_contracts"), 0,
+           "refused contracts write nothing")
+        # An invoice without a contract: refused, nothing numbered.
+        r = self.invoice(self.coach, self.tid)
+        eq(r.status, 404, "an invoice without a contract")
+        check("contract" in r.text, "the reason", "no contract yet",
+              r.text[:2000])
+        eq(self.count("invoices"), 0, "no invoice")
+        eq(self.count("invoice_counters"), 0, "no number taken")
+
+    def test_estimate_price_and_actual_minutes(self):
+        f = {"csrf": self.coach.csrf(), "cost_rate": "60", "margin": "25"}
+        rows = [("written", "12", "20"), ("call", "4", "30"),
+                ("visit", "2", "60"), ("assignment", "3", "15")]
+        for i in range(8):
+            k, t, m = rows[i] if i < len(rows) else ("other", "", "")
+            f.update({"kind_%d" % i: k, "times_%d" % i: t,
+                      "minutes_%d" % i: m})
+        r = self.coach.post("/t/%d/billing/estimate" % self.tid,
+                            dict(f, times_1="-4"))
+        self.refused(r, "times_1", ("negative", "negatief"),
+                     "a negative number of calls")
+        eq(self.count("billing_estimates"), 0, "nothing stored")
+        r = self.coach.post("/t/%d/billing/estimate" % self.tid, f)
+        eq(r.status, 303, "the estimate saved")
+        page = self.coach.get("/t/%d/billing" % self.tid).text
+        # 240 + 120 + 120 + 45 = 525 min; cost 525 x 60/60 = 525,00;
+        # with 25% margin 656,25.
+        m = re.search(r'id="estimate-result">(.*?)</p>', page, re.S)
+        check(m and "525 min" in m.group(1) and "525,00" in m.group(1) and
+              "656,25" in m.group(1), "the estimate",
+              "525 min, cost 525,00, price 656,25", m and m.group(1))
+        check('id="estimate-actual"' in page, "estimate page",
+              "actual minutes beside the estimate", page[:500])
+
+    def test_invoice_per_minute_pdf_ubl_csv(self):
+        r = self.contract(self.tid, rate="90,00", rounding="6",
+                          minimum="10")
+        eq(r.status, 303, "a per-minute contract")
+        # Calls of 7 and 13 minutes and a chat of 3: each raised to the
+        # minimum of 10 and rounded up to 6 minutes: 12 + 18 and 12.
+        self.activity(self.tid, "call", 7 * 60)
+        self.activity(self.tid, "call", 13 * 60)
+        self.activity(self.tid, "chat", 3 * 60)
+        page = self.client.get("/t/%d/billing" % self.tid).text
+        check("Per minute" in page and "Save the contract" not in page,
+              "the client's billing page", "the contract, no forms",
+              page[:2000])
+        r = self.invoice(self.coach, self.tid,
+                         extra_description="Intake report",
+                         extra_quantity="1", extra_price="50")
+        eq(r.status, 303, "the invoice made")
+        iid = location_id(r, "/invoices/")
+        self.invoices["minute"] = iid
+        # 30 min + 12 min at 90,00/h = 45,00 + 18,00; + 50,00 = 113,00;
+        # 21% VAT 23,73; total 136,73.
+        page = self.coach.get("/invoices/%d" % iid).text
+        m = re.search(r'id="invoice-total">([^<]*)<', page)
+        check(m and cents(m.group(1)) == 13673, "the invoice's total",
+              "136,73", m and m.group(1))
+        check("20 min" in page, "the invoice page", "the raw 20 minutes "
+              "of calls beside the 30 billed", page[:3000])
+        number = self.sql("SELECT seq FROM invoices WHERE id = %d" % iid)
+        year = datetime.datetime.now(datetime.timezone.utc).year
+        want_no = "%04d-%06d" % (year, int(number[0][0]))
+        # The PDF says what the invoice says.
+        text = self.pdf_text(iid)
+        for want in (want_no, "Ilse Invoice", "Dorpsstraat 5",
+                     "Praktijk Demo B.V.", "12345678", "NL123456789B01",
+                     "NL91ABNA0417164300", "Intake report", "113,00",
+                     "23,73", "136,73", "45,00", "18,00", "30 min",
+                     "20 min"):
+            check(want in text, "the PDF's text", want, text[:3000])
+        # The UBL.
+        x = self.ubl(iid)
+        check(x.tag.endswith("}Invoice"), "UBL root", "Invoice", x.tag)
+        eq(x.findtext("cbc:CustomizationID", namespaces=NS), CUSTOMIZATION,
+           "SI-UBL 2.0 CustomizationID")
+        eq(x.findtext("cbc:ID", namespaces=NS), want_no, "UBL cbc:ID")
+        eq(x.findtext("cbc:InvoiceTypeCode", namespaces=NS), "380",
+           "invoice type code")
+        eq(x.findtext("cbc:DocumentCurrencyCode", namespaces=NS), "EUR",
+           "currency")
+        tot = x.find("cac:LegalMonetaryTotal", NS)
+        eq(tot.findtext("cbc:PayableAmount", namespaces=NS), "136.73",
+           "PayableAmount")
+        eq(tot.findtext("cbc:TaxExclusiveAmount", namespaces=NS), "113.00",
+           "TaxExclusiveAmount")
+        lines = x.findall("cac:InvoiceLine", NS)
+        eq(len(lines), 3, "UBL lines (calls, chat, the extra)")
+        eq(sum(cents(ln.findtext("cbc:LineExtensionAmount", namespaces=NS))
+               for ln in lines), 11300, "BR-CO-10: the lines add up")
+        for ln in lines:
+            q = int(ln.findtext("cbc:InvoicedQuantity", namespaces=NS))
+            p = cents(ln.findtext("cac:Price/cbc:PriceAmount",
+                                  namespaces=NS))
+            b = int(ln.findtext("cac:Price/cbc:BaseQuantity",
+                                namespaces=NS))
+            eq(cents(ln.findtext("cbc:LineExtensionAmount", namespaces=NS)),
+               (q * p + b // 2) // b, "line = quantity x price / base")
+        eq(x.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=NS), "23.73",
+           "TaxAmount")
+        sub = x.find("cac:TaxTotal/cac:TaxSubtotal", NS)
+        eq(sub.findtext("cac:TaxCategory/cbc:ID", namespaces=NS), "S",
+           "category S")
+        eq(sub.findtext("cac:TaxCategory/cbc:Percent", namespaces=NS), "21",
+           "21%")
+        sup = x.find("cac:AccountingSupplierParty/cac:Party", NS)
+        eq(sup.findtext("cac:PartyTaxScheme/cbc:CompanyID", namespaces=NS),
+           "NL123456789B01", "seller VAT id")
+        eq(sup.findtext("cac:PartyLegalEntity/cbc:CompanyID",
+                        namespaces=NS), "12345678", "seller KvK")
+        eq(x.findtext("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID",
+                      namespaces=NS), "NL91ABNA0417164300", "IBAN")
+        eq(x.findtext("cac:AccountingCustomerParty/cac:Party/"
+                      "cac:PartyLegalEntity/cbc:RegistrationName",
+                      namespaces=NS), "Ilse Invoice", "buyer")
+        eq(x.findtext("cac:AccountingCustomerParty/cac:Party/"
+                      "cac:PostalAddress/cbc:PostalZone", namespaces=NS),
+           "1234 AB", "buyer postcode")
+        # The CSV.
+        r = self.client.get("/t/%d/invoices.csv" % self.tid)
+        eq(r.status, 200, "the client's CSV")
+        rows = r.text.strip().splitlines()
+        check(len(rows) == 2 and rows[1].startswith(want_no) and
+              rows[1].endswith(",136.73") and "Ilse Invoice" in rows[1],
+              "the CSV", "a header and the invoice", rows)
+        # The client read it: in the access log.
+        n = self.count("audit_log", "kind = 'invoice' AND client_id = %d" %
+                       self.client.me()["id"])
+        check(n >= 3, "the access log", "the invoice's reads", n)
+
+    def test_bad_invoice_input_writes_nothing(self):
+        before = (self.count("invoices"), self.seqs())
+        self.refused(self.invoice(self.coach, self.tid,
+                                  extra_description="Korting",
+                                  extra_quantity="-1", extra_price="10"),
+                     "extra_quantity", ("negative", "negatief"),
+                     "a negative quantity")
+        self.refused(self.invoice(self.coach, self.tid,
+                                  extra_description="Veel",
+                                  extra_quantity="1",
+                                  extra_price="99999999999999"),
+                     "extra_price", ("too large", "te groot"),
+                     "an amount past the limit")
+        self.refused(self.invoice(self.coach, self.tid,
+                                  extra_description="Veel",
+                                  extra_quantity="1000000",
+                                  extra_price="99999999"),
+                     "extra_price", ("too large", "te groot"),
+                     "a product that overflows the limit")
+        self.refused(self.invoice(self.coach, self.tid, to="2026-02-30"),
+                     "to", ("2026-03-31",), "a day that does not exist")
+        eq((self.count("invoices"), self.seqs()), before,
+           "refusals write nothing and take no number")
+
+    def test_vat_exempt_healthcare(self):
+        r = self.contract(self.tid_other, kind="fixed", price="1.250,00",
+                          vat="E", name="Otto Ander")
+        eq(r.status, 303, "a fixed price, exempt")
+        r = self.invoice(self.coach, self.tid_other)
+        eq(r.status, 303, "the invoice")
+        iid = location_id(r, "/invoices/")
+        self.invoices["exempt"] = iid
+        text = self.pdf_text(iid)
+        flat = " ".join(text.split())
+        for want in ("1.250,00", "artikel 11, lid 1, onderdeel g",
+                     "Wet op de omzetbelasting 1968", "Otto Ander"):
+            check(want in flat, "the exempt invoice's PDF", want, flat)
+        x = self.ubl(iid)
+        cat = x.find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+        eq(cat.findtext("cbc:ID", namespaces=NS), "E", "category E")
+        check("artikel 11" in (cat.findtext("cbc:TaxExemptionReason",
+                                            namespaces=NS) or ""),
+              "TaxExemptionReason", "the legal text", ET.tostring(cat))
+        eq(x.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=NS), "0.00",
+           "no VAT")
+        eq(x.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
+                      namespaces=NS), "1250.00", "payable")
+
+    def test_package_shows_what_is_left(self):
+        tid = self.trajectory(self.other.me()["id"], "Pakket Otto")
+        r = self.contract(tid, kind="package", price="900", sessions="10")
+        eq(r.status, 303, "a package of 10 sessions")
+        self.activity(tid, "call", 1800)
+        self.activity(tid, "appointment", 3600)
+        self.activity(tid, "chat", 600)
+        for who in (self.coach, self.other):
+            page = who.get("/t/%d/billing" % tid).text
+            m = re.search(r'id="package-left">([^<]*)<', page)
+            check(m and m.group(1).startswith("2 / 10") and
+                  "8)" in m.group(1), "what is left of the package",
+                  "2 / 10 (left: 8)", m and m.group(1))
+        r = self.contract(tid, kind="package", price="900", sessions="",
+                          hours="12")
+        eq(r.status, 303, "a package of 12 hours")
+        page = self.coach.get("/t/%d/billing" % tid).text
+        m = re.search(r'id="package-left">([^<]*)<', page)
+        check(m and m.group(1).startswith("100 / 720") and "620 min" in
+              m.group(1), "what is left of the hours",
+              "100 / 720 (left: 620 min)", m and m.group(1))
+
+    def test_credit_note_not_an_edit(self):
+        iid = self.invoices["minute"]
+        before = self.sql("SELECT net_cents, total_cents, seq FROM invoices "
+                          "WHERE id = %d" % iid)
+        r = self.coach.post("/invoices/%d/credit" % iid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 303, "a credit note")
+        cid = location_id(r, "/invoices/")
+        page = self.coach.get("/invoices/%d" % cid).text
+        m = re.search(r'id="invoice-total">([^<]*)<', page)
+        check(m and cents(m.group(1).replace("-", "")) == 13673 and
+              "-" in m.group(1), "the credit note's total", "-136,73",
+              m and m.group(1))
+        eq(self.sql("SELECT net_cents, total_cents, seq FROM invoices "
+                    "WHERE id = %d" % iid), before,
+           "the credited invoice is unchanged")
+        x = self.ubl(cid)
+        check(x.tag.endswith("}CreditNote"), "UBL root", "CreditNote",
+              x.tag)
+        eq(x.findtext("cbc:CreditNoteTypeCode", namespaces=NS), "381",
+           "type 381")
+        year = datetime.datetime.now(datetime.timezone.utc).year
+        eq(x.findtext("cac:BillingReference/cac:InvoiceDocumentReference/"
+                      "cbc:ID", namespaces=NS),
+           "%04d-%06d" % (year, int(before[0][2])), "BillingReference")
+        eq(x.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
+                      namespaces=NS), "136.73", "credited amount")
+        text = self.pdf_text(cid)
+        check("136,73" in text and ("Credit note" in text or
+                                    "Creditnota" in text),
+              "the credit note's PDF", "credit note, 136,73", text[:2000])
+        r = self.coach.post("/invoices/%d/credit" % iid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 409, "a second credit note for one invoice")
+        r = self.coach.post("/invoices/%d/credit" % cid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 409, "a credit note of a credit note")
+        self.gap_free("after the credit note")
+
+    def test_only_its_client_and_professional_see_an_invoice(self):
+        iid = self.invoices["minute"]
+        for path in ("/invoices/%d", "/invoices/%d/pdf", "/invoices/%d/ubl"):
+            eq(self.client.get(path % iid).status, 200,
+               "its client: GET " + path)
+            eq(self.other.get(path % iid).status, 404,
+               "another client of the organisation: GET " + path)
+            eq(self.far.get(path % iid).status, 404,
+               "a professional of another organisation: GET " + path)
+        eq(self.other.get("/t/%d/invoices.csv" % self.tid).status, 404,
+           "another client's CSV")
+        r = self.client.post("/invoices/%d/credit" % iid,
+                             {"csrf": self.client.csrf()})
+        eq(r.status, 403, "a client making a credit note")
+        r = self.client.post("/t/%d/invoices" % self.tid,
+                             {"csrf": self.client.csrf()})
+        eq(r.status, 403, "a client making an invoice")
+        page = self.other.get("/t/%d/billing" % self.tid_other).text
+        check("/invoices/%d\"" % iid not in page, "another client's list",
+              "not this invoice", page[:1500])
+
+    def test_numbers_gap_free_under_concurrency(self):
+        errors, made = [], []
+
+        def work(n):
+            c = Client(self.srv)
+            c.login_ok(*self.srv.users["professional"])
+            for _ in range(n):
+                r = self.invoice(c, self.tid_other)
+                if r.status == 303:
+                    made.append(location_id(r, "/invoices/"))
+                else:
+                    errors.append(r)
+        th = [threading.Thread(target=work, args=(5,)) for _ in range(6)]
+        for t in th:
+            t.start()
+        for t in th:
+            t.join(120)
+        eq(errors, [], "concurrent invoices all made")
+        eq(len(set(made)), 30, "30 invoices")
+        self.gap_free("30 concurrent invoices")
+
+    def test_numbers_gap_free_after_sigkill(self):
+        srv = self.srv
+        email, pw = srv.users["professional"]
+        frm, to = self.period()
+
+        local = threading.local()
+        coaches = []
+        for _ in range(4):
+            c = Client(srv)
+            c.login_ok(email, pw)
+            coaches.append((c, c.csrf()))
+        lock = threading.Lock()
+
+        def client():
+            # one logged-in coach per thread, made before the load
+            if not hasattr(local, "c"):
+                with lock:
+                    local.c = coaches.pop()
+            return local.c
+
+        def work(cc, n):
+            c, tok = cc
+            r = c.post("/t/%d/invoices" % self.tid_other,
+                       {"csrf": tok, "from": frm, "to": to})
+            if r.status == 303:
+                return location_id(r, "/invoices/")
+            return None
+
+        load = Load(srv, work, threads=4, make_client=client).start()
+        t = time.time()
+        while time.time() - t < 20 and len(load.acks) < 40:
+            time.sleep(0.05)
+        srv.kill()
+        load.stop()
+        acks = list(load.acks)
+        check(len(acks) >= 5, "invoices acknowledged before the kill",
+              ">= 5", len(acks))
+        srv.start()
+        have = {int(r[0]) for r in self.sql("SELECT id FROM invoices")}
+        lost = [a for a in acks if a not in have]
+        eq(lost, [], "acknowledged invoices after SIGKILL and restart")
+        self.gap_free("after SIGKILL")
+        c = Client(srv)
+        c.login_ok(email, pw)
+        r = self.invoice(c, self.tid_other)
+        eq(r.status, 303, "an invoice after the restart")
+        self.gap_free("an invoice after the restart")
+        out = srv.cli("audit", "verify")
+        eq(out.returncode, 0, "audit verify after the crash: " +
+           out.stdout + out.stderr)
