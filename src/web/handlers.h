@@ -185,4 +185,15 @@ struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
+/* ui-time.c and the appointment's "held" (issue 13, time accounting) */
+int ui_time(struct req *r);
+int ui_time_add_post(struct req *r);
+int ui_time_settings_post(struct req *r);
+int api_active_post(struct req *r);
+int ui_appt_held_post(struct req *r);
+/* A kind of time in words; the tag that makes a professional's page post
+ * its active seconds (static/active.js) to path. */
+const char *ui_time_kind_label(const char *kind);
+void ui_time_active_tag(struct req *r, const char *path);
+
 #endif

@@ -926,6 +926,8 @@ render_asg(struct req *r, const struct form_err *fe, const char *body,
 	if (!v.closed && v.viewer_is_client && v.nversions > 0 &&
 	    have < CYCLE_NKINDS)
 		step_form(r, &v, have, fe);
+	ui_time_active_tag(r, arena_printf(&r->arena,
+	    "/assignments/%lld/active", (long long)web_obj(r)->id));
 	page_end(r);
 	if (status)
 		r->status = status;

@@ -511,7 +511,7 @@ kind_label(const char *k)
 		return _("active in the chat");
 	if (strcmp(k, "hourglass") == 0)
 		return _("hourglass");
-	return k;
+	return ui_time_kind_label(k);
 }
 
 static int
@@ -637,6 +637,8 @@ ui_chat_link(struct req *r, int64_t traj_id)
 	if (web_obj(r)->part == ROLE_PROFESSIONAL) {
 		PF(r, " · <a href=\"/t/%lld/activities\">", (long long)traj_id);
 		T(r, _("Recorded time"));
+		PF(r, "</a> · <a href=\"/t/%lld/time\">", (long long)traj_id);
+		T(r, _("Time spent"));
 		P(r, "</a>");
 	}
 	P(r, "</p>\n");

@@ -187,6 +187,15 @@ static const struct route routes[] = {
 	{ G,  "/assignment-files/:afid", ui_asg_file,      PRO | CLI, 0,     0,     ASGFILE(READ) },
 	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
 	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
+	/* time accounting (ui-time.c; issue 13): the time page, hand entries,
+	 * the budget, active seconds from the pages, an appointment held */
+	{ G,  "/t/:tid/time",         ui_time,             PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/time",         ui_time_add_post,    PRO, CSRF,        SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/time/settings", ui_time_settings_post, PRO, CSRF,     SMALL, TRAJ(UPDATE) },
+	{ PO, "/threads/:thid/active", api_active_post,    PRO, JSON | CSRF, SMALL, THREAD(READ) },
+	{ PO, "/assignments/:asid/active", api_active_post, PRO, JSON | CSRF, SMALL, ASG(READ) },
+	{ PO, "/q/:qid/active",       api_active_post,     PRO, JSON | CSRF, SMALL, OBJ(AUTHZ_QUESTIONNAIRE), AUTHZ_READ },
+	{ PO, "/appointments/:apid/held", ui_appt_held_post, PRO, CSRF,      SMALL, APPT(UPDATE) },
 };
 
 #undef G
