@@ -540,5 +540,8 @@
 #define LIMIT_STAKEHOLDERS 20
 /* Stakeholders one appointment can have taking part. */
 #define LIMIT_APPT_STAKEHOLDERS 5
+/* Meetings one stakeholder's page lists: an intake, evaluations and a
+ * closing, many times over. */
+#define LIMIT_STAKEHOLDER_APPTS 200
 
 #endif

@@ -195,5 +195,16 @@ int ui_appt_held_post(struct req *r);
  * its active seconds (static/active.js) to path. */
 const char *ui_time_kind_label(const char *kind);
 void ui_time_active_tag(struct req *r, const char *path);
+/* ui-stakeholder.c (issue 13, stakeholders) */
+int ui_stake_traj(struct req *r);
+int ui_stake_propose_post(struct req *r);
+int ui_stake_consent_post(struct req *r);
+int ui_stake_withdraw_post(struct req *r);
+int ui_stake_appt_post(struct req *r);
+int ui_shared_home(struct req *r);
+int ui_shared_traj(struct req *r);
+int ui_shared_appt(struct req *r);
+/* The appointment page's section for a professional. */
+void ui_stake_appt_section(struct req *r, int64_t traj_id, int64_t appt_id);
 
 #endif

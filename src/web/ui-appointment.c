@@ -631,6 +631,8 @@ show_page(struct req *r, const struct ferr *e)
 		form_button(r, arena_printf(&r->arena,
 		    "/appointments/%lld/followed-up", (long long)a.id),
 		    _("Followed up"));
+	if (who.professional && open)
+		ui_stake_appt_section(r, a.traj_id, a.id);
 	if (open && !started) {
 		P(r, "<section aria-labelledby=\"h-move\"><h2 id=\"h-move\">");
 		T(r, _("Move"));

@@ -641,5 +641,7 @@ ui_chat_link(struct req *r, int64_t traj_id)
 		T(r, _("Time spent"));
 		P(r, "</a>");
 	}
-	P(r, "</p>\n");
+	PF(r, " · <a href=\"/t/%lld/stakeholders\">", (long long)traj_id);
+	T(r, _("Stakeholders"));
+	P(r, "</a></p>\n");
 }
