@@ -387,8 +387,8 @@ render(struct req *r)
 		P(r, "<tr data-kind=\"budget\"><th scope=\"row\">");
 		T(r, _("Agreed budget"));
 		PF(r, "</th><td></td><td class=\"minutes\">%lld</td></tr>"
-		    "<tr data-kind=\"left\"><th scope=\"row\">",
-		    (long long)budget);
+		    "<tr data-kind=\"%s\"><th scope=\"row\">",
+		    (long long)budget, budget >= total ? "left" : "over");
 		T(r, budget >= total ? _("Left") : _("Over the budget"));
 		PF(r, "</th><td></td><td class=\"minutes\">%lld</td></tr>",
 		    (long long)(budget >= total ? budget - total :

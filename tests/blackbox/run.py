@@ -49,6 +49,8 @@ from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
+from timeacct import TimeMixin  # noqa: E402
+from stakeholders import StakeholdersMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
@@ -1500,7 +1502,9 @@ def main():
                     Appointments,
                     Measures,
                     Security,
-                    Assignments):
+                    Assignments,
+                    TimeAccounting,
+                    Stakeholders):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1546,6 +1550,14 @@ class Appointments(AppointmentsMixin, Suite):
 
 class Assignments(AssignmentsMixin, Suite):
     """Assignments and the learning cycle (issue 11): assignments.py."""
+
+
+class TimeAccounting(TimeMixin, Suite):
+    """Issue 13's time accounting: see timeacct.py."""
+
+
+class Stakeholders(StakeholdersMixin, Suite):
+    """Issue 13's stakeholders with the client's consent: stakeholders.py."""
 
 
 def finish(runner, root, keep, t0):
