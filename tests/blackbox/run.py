@@ -570,6 +570,11 @@ class Identity(Suite):
         self.srv.cli_ok("user", "create", "--email", self.locked[0], "--name",
                         "Lotte Locked", "--org", "demo", "--role", "client",
                         password=self.locked[1])
+        # A stakeholder (issue 13), a caller of the role walk.
+        self.stakeholder = ("stake@demo.infuus.test", "stake-holder-pass-1")
+        self.srv.cli_ok("user", "create", "--email", self.stakeholder[0],
+                        "--name", "Stan Stake", "--org", "demo", "--role",
+                        "stakeholder", password=self.stakeholder[1])
         self.resetter = ("reset@demo.infuus.test", "reset-account-pass-1")
         self.srv.cli_ok("user", "create", "--email", self.resetter[0],
                         "--name", "Rita Reset", "--org", "demo", "--role",
@@ -586,7 +591,8 @@ class Identity(Suite):
         self.org1 = me["org"]
         self.routes, self.routes_out = routes()
         self.secrets = [p for _, p in self.srv.users.values()] + [
-            self.locked[1], self.resetter[1], ORG2_ADMIN[1]]
+            self.locked[1], self.resetter[1], ORG2_ADMIN[1],
+            self.stakeholder[1]]
         self._make_objects()
         self.secrets += [SIBLING_COACH[1], SIBLING_CLIENT[1], ORG2_COACH[1],
                          ORG2_CLIENT[1]]
@@ -799,7 +805,8 @@ class Identity(Suite):
     def test_routes_refuse_roles_not_listed(self):
         users = {"admin": (self.admin_email, self.admin_pw),
                  "professional": (self.coach_email, self.coach_pw),
-                 "client": (self.client_email, self.client_pw)}
+                 "client": (self.client_email, self.client_pw),
+                 "stakeholder": self.stakeholder}
         clients = {}
         for role, (e, p) in users.items():
             clients[role] = Client(self.srv)
