@@ -100,8 +100,9 @@ class StakeholdersMixin:
         eq(r.status, 303, "the professional proposes the employer")
         self.sees(404, 404)
         page = self.client.get("/t/%d/stakeholders" % self.tid).text
-        check("Bea Baas" in page and "I consent" in page or
-              "Ik geef toestemming" in page, "the client's page",
+        check("Bea Baas" in page and ("I consent" in page or
+                                      "Ik geef toestemming" in page),
+              "the client's page",
               "the proposal with a consent form", page[-2000:])
         # The professional cannot consent for the client.
         r = self.coach.post("/t/%d/stakeholders/consent" % self.tid, {
