@@ -397,7 +397,8 @@ activity_exists_on(struct db_conn *c, int64_t traj_id, const char *kind,
 
 int
 activity_totals(struct db *db, int64_t traj_id, int64_t from, int64_t to,
-    struct arena *a, struct activity_total **out, size_t *n)
+    int64_t not_user, struct arena *a, struct activity_total **out,
+    size_t *n)
 {
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
@@ -415,13 +416,15 @@ activity_totals(struct db *db, int64_t traj_id, int64_t from, int64_t to,
 	    "x.seconds FROM activities x WHERE x.corrects = o.id ORDER BY "
 	    "x.id DESC LIMIT 1), o.seconds)), COUNT(*) FROM activities o "
 	    "WHERE o.trajectory_id = ? AND o.corrects IS NULL AND "
-	    "o.started_at >= ? AND o.started_at < ? GROUP BY o.kind "
-	    "ORDER BY o.kind LIMIT ?", &st)) != 0)
+	    "o.started_at >= ? AND o.started_at < ? AND (o.user_id <> ? OR "
+	    "o.kind <> 'chat_active') GROUP BY o.kind ORDER BY o.kind "
+	    "LIMIT ?", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, traj_id);
 	db_bind_i64(st, 2, from);
 	db_bind_i64(st, 3, to);
-	db_bind_i64(st, 4, LIMIT_ACTIVITY_KINDS);
+	db_bind_i64(st, 4, not_user);
+	db_bind_i64(st, 5, LIMIT_ACTIVITY_KINDS);
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct str kind = db_col_text(st, 0);
 

@@ -123,9 +123,13 @@ struct activity_total {
 	int64_t count;
 };
 /* The totals by kind (sorted by kind) of traj_id's activities that
- * started in [from, to), at most LIMIT_ACTIVITY_KINDS. */
+ * started in [from, to), at most LIMIT_ACTIVITY_KINDS, leaving out the
+ * active minutes in a chat ("chat_active") of not_user: the client's are
+ * recorded too but cost the professional nothing (0: leave out none).
+ * A chat session counts whoever ended it. */
 int activity_totals(struct db *db, int64_t traj_id, int64_t from, int64_t to,
-    struct arena *a, struct activity_total **out, size_t *n);
+    int64_t not_user, struct arena *a, struct activity_total **out,
+    size_t *n);
 
 /* A trajectory's time settings: the agreed budget in minutes (-1: none)
  * and whether its client sees the time page. */

@@ -312,7 +312,7 @@ render(struct req *r)
 	if ((rc = audit_record(app->db, &ev)) != 0)
 		return rc;
 	if ((rc = activity_totals(app->db, o->traj_id, p.from, p.to,
-	    &r->arena, &v, &n)) != 0)
+	    o->client_id, &r->arena, &v, &n)) != 0)
 		return rc;
 	if ((rc = activity_budget(app->db, o->traj_id, &budget)) != 0)
 		return rc;

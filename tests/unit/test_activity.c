@@ -112,7 +112,7 @@ total_of(struct fx *fx, const char *kind, int64_t from, int64_t to)
 	size_t n, i;
 
 	assert_int_equal(activity_totals(fx->g->db, fx->traj, from, to,
-	    &fx->a, &v, &n), 0);
+	    fx->g->uid[CLIENT], &fx->a, &v, &n), 0);
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].kind, kind) == 0)
 			return v[i].seconds;
@@ -224,6 +224,10 @@ test_totals_apply_corrections_keep_originals(void **state)
 	assert_int_equal(activity_add(fx->g->db, fx->g->org, fx->traj,
 	    fx->g->uid[PRO], "review", T0 + 10, 20, T0, &ev, &w, &nid), 0);
 	assert_int_equal(total_of(fx, "review", T0, T0 + 3600), 3600);
+	/* The client's own active minutes cost the professional nothing. */
+	assert_int_equal(activity_active(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], "chat_active", 1, 60, T0 + 5), 0);
+	assert_int_equal(total_of(fx, "chat_active", T0, T0 + 3600), -1);
 	assert_int_equal(activity_correct(fx->g->db, fx->traj, id,
 	    fx->g->uid[PRO], 25 * 60, T0 + 100, &ev, &nid), 0);
 	/* A correction of the correction corrects the original again. */
