@@ -378,6 +378,16 @@ stake_mine(struct db *db, int64_t org_id, int64_t user_id, struct arena *a,
 }
 
 int
+stake_appt_people(struct db *db, int64_t appt_id, struct arena *a,
+    struct stakeholder **out, size_t *n)
+{
+	return list_where(db, "SELECT " STAKE_COLS " FROM stakeholders JOIN "
+	    "stakeholder_appointments ON stakeholder_id = id WHERE "
+	    "appointment_id = ? AND ? = 0 ORDER BY id LIMIT ?", appt_id, 0, a,
+	    out, n);
+}
+
+int
 stake_access_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     struct stake_access *out)
 {

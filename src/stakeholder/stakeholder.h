@@ -124,6 +124,9 @@ int stake_in_appt_on(struct db_conn *c, int64_t stake_id, int64_t appt_id,
 int stake_appt_add(struct db *db, int64_t traj_id, int64_t client_id,
     int64_t appt_id, int64_t stake_id, int64_t by, int64_t now,
     const struct audit_event *ev, struct why *w);
+/* The links taking part in appointment appt_id, with names. */
+int stake_appt_people(struct db *db, int64_t appt_id, struct arena *a,
+    struct stakeholder **out, size_t *n);
 /* The appointment ids link stake_id takes part in, at most
  * LIMIT_STAKEHOLDER_APPTS, by id. */
 int stake_appts(struct db *db, int64_t stake_id, struct arena *a,

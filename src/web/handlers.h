@@ -195,6 +195,8 @@ int ui_appt_held_post(struct req *r);
  * its active seconds (static/active.js) to path. */
 const char *ui_time_kind_label(const char *kind);
 void ui_time_active_tag(struct req *r, const char *path);
+/* Does the trajectory's client see its time page (a link for them)? */
+bool ui_time_client_sees(struct req *r, int64_t traj_id);
 /* ui-stakeholder.c (issue 13, stakeholders) */
 int ui_stake_traj(struct req *r);
 int ui_stake_propose_post(struct req *r);

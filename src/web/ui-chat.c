@@ -640,6 +640,10 @@ ui_chat_link(struct req *r, int64_t traj_id)
 		PF(r, "</a> · <a href=\"/t/%lld/time\">", (long long)traj_id);
 		T(r, _("Time spent"));
 		P(r, "</a>");
+	} else if (ui_time_client_sees(r, traj_id)) {
+		PF(r, " · <a href=\"/t/%lld/time\">", (long long)traj_id);
+		T(r, _("Time spent"));
+		P(r, "</a>");
 	}
 	PF(r, " · <a href=\"/t/%lld/stakeholders\">", (long long)traj_id);
 	T(r, _("Stakeholders"));

@@ -316,21 +316,37 @@ void
 ui_stake_appt_section(struct req *r, int64_t traj_id, int64_t appt_id)
 {
 	struct app *app = r->app;
-	struct stakeholder *v;
-	size_t n, i, k = 0;
+	struct stakeholder *v, *in;
+	size_t n, i, k = 0, nin = 0;
 
-	if (stake_list(app->db, traj_id, &r->arena, &v, &n) != 0)
+	if (stake_list(app->db, traj_id, &r->arena, &v, &n) != 0 ||
+	    stake_appt_people(app->db, appt_id, &r->arena, &in, &nin) != 0)
 		return;
 	for (i = 0; i < n; i++)
 		if (v[i].state == STAKE_CONSENTED &&
 		    (v[i].shares & STAKE_APPOINTMENTS))
 			k++;
-	if (k == 0)
+	if (k == 0 && nin == 0)
 		return;
 	P(r, "<section aria-labelledby=\"h-appt-stake\"><h2 "
 	    "id=\"h-appt-stake\">");
 	T(r, _("Stakeholders in this meeting"));
 	P(r, "</h2>\n");
+	if (nin > 0) {
+		P(r, "<ul class=\"appt-stakeholders\">");
+		for (i = 0; i < nin; i++) {
+			P(r, "<li>");
+			T(r, in[i].name);
+			P(r, " (");
+			T(r, relation_label(in[i].relation));
+			P(r, ")</li>");
+		}
+		P(r, "</ul>\n");
+	}
+	if (k == 0) {
+		P(r, "</section>\n");
+		return;
+	}
 	form_begin(r, arena_printf(&r->arena, "/appointments/%lld/stakeholders",
 	    (long long)appt_id));
 	P(r, "<p><label for=\"f-stakeholder\">");

@@ -507,6 +507,16 @@ api_active_post(struct req *r)
 	    page_session(r)->user_id, kind, o->id, secs, time(NULL));
 }
 
+bool
+ui_time_client_sees(struct req *r, int64_t traj_id)
+{
+	struct app *app = r->app;
+	struct activity_settings s;
+
+	return web_obj(r)->part == ROLE_CLIENT &&
+	    activity_settings_get(app->db, traj_id, &s) == 0 && s.client_sees;
+}
+
 /* The element static/active.js looks for: where to post and the token. */
 void
 ui_time_active_tag(struct req *r, const char *path)

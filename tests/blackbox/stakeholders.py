@@ -150,6 +150,10 @@ class StakeholdersMixin:
                                                "stakeholder": str(link)})
         eq(r.status, 303, "the professional adds them to the meeting")
         self.sees(200, 200)
+        page = self.coach.get("/appointments/%d" % self.ids["apid"]).text
+        check('class="appt-stakeholders"><li>Bea Baas' in page,
+              "the appointment page", "the stakeholder taking part",
+              page[-1500:])
         r = self.boss.get("/shared/appointments/%d" % self.ids["apid"])
         check("appt-status" in r.text, "the meeting's page",
               "when, kind and status", r.text[-1500:])

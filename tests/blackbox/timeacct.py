@@ -257,6 +257,9 @@ class TimeMixin:
             "minutes": "30"})
         t, page = self.totals(self.client, *MONTH)
         eq(t.get("budget"), 120, "the budget on the client's page")
+        check('href="/t/%d/time"' % self.tid in self.client.get(
+            "/t/%d" % self.tid).text, "the client's trajectory page",
+              "a link to the time page", "")
         if t["total"] <= 120:
             eq(t.get("left"), 120 - t["total"], "what is left of it")
         else:
