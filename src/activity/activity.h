@@ -42,7 +42,7 @@ struct activity {
 	int64_t org_id;
 	int64_t traj_id;
 	int64_t user_id;        /* whose time */
-	const char *kind;       /* activity_kind_ok's: "chat", "appointment", ... */
+	const char *kind;       /* activity_kind_ok's: "chat", ... */
 	int64_t source_id;      /* the chat session, hourglass, ...; 0 none */
 	int64_t started_at;     /* Unix seconds */
 	int64_t seconds;        /* how long: as corrected, in a list */

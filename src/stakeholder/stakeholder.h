@@ -117,9 +117,9 @@ int stake_in_appt_on(struct db_conn *c, int64_t stake_id, int64_t appt_id,
 
 /*
  * A professional (`by`; the route checked) adds link stake_id to
- * appointment appt_id of traj_id (whose client is client_id): only while its client consents and
- * shares appointments (ERR_FORBIDDEN with w), at most
- * LIMIT_APPT_STAKEHOLDERS (ERR_TOOMANY); twice is once.
+ * appointment appt_id of traj_id (whose client is client_id): only while
+ * the client consents and shares appointments (ERR_FORBIDDEN with w), at
+ * most LIMIT_APPT_STAKEHOLDERS (ERR_TOOMANY); twice is once.
  */
 int stake_appt_add(struct db *db, int64_t traj_id, int64_t client_id,
     int64_t appt_id, int64_t stake_id, int64_t by, int64_t now,

@@ -376,8 +376,9 @@ render(struct req *r)
 	for (i = 0; i < n; i++) {
 		PF(r, "<tr data-kind=\"%s\"><th scope=\"row\">", v[i].kind);
 		T(r, ui_time_kind_label(v[i].kind));
-		PF(r, "</th><td>%lld</td><td class=\"minutes\">%lld</td></tr>\n",
-		    (long long)v[i].count, (long long)minutes_of(v[i].seconds));
+		PF(r, "</th><td>%lld</td><td class=\"minutes\">%lld</td>"
+		    "</tr>\n", (long long)v[i].count,
+		    (long long)minutes_of(v[i].seconds));
 	}
 	P(r, "</tbody><tfoot><tr data-kind=\"total\"><th scope=\"row\">");
 	T(r, _("Total"));

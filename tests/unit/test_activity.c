@@ -357,7 +357,8 @@ run(const char *name, struct testdb *t)
 		snprintf(email, sizeof(email), "t%d@example.org", i);
 		if ((rc = user_create(gr.db, email, names[i],
 		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i], roles[i])) != 0) {
+		    (rc = member_add(gr.db, gr.org, gr.uid[i],
+		    roles[i])) != 0) {
 			fprintf(stderr, "user: %s\n", err_msg(rc));
 			goto out;
 		}

@@ -76,8 +76,8 @@ appointment(struct fx *fx, int64_t start)
 		.sql = "INSERT INTO appointments (org_id, trajectory_id, "
 		    "professional_id, client_id, kind, starts_at, ends_at, "
 		    "status, uid, created_by, created_at, updated_at) VALUES "
-		    "(?, ?, ?, ?, 'visit', ?, ?, 'booked', 'st-' || ? || '-' || "
-		    "?, ?, ?, 0) RETURNING id",
+		    "(?, ?, ?, ?, 'visit', ?, ?, 'booked', 'st-' || ? || "
+		    "'-' || ?, ?, ?, 0) RETURNING id",
 		.args = { fx->g->org, fx->traj, fx->g->uid[PRO],
 		    fx->g->uid[CLIENT], start, start + 3600, fx->traj, start,
 		    fx->g->uid[PRO], T0 },
@@ -317,7 +317,8 @@ run(const char *name, struct testdb *t)
 	for (i = 0; i < NPEOPLE; i++) {
 		if ((rc = user_create(gr.db, emails[i], names[i],
 		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i], roles[i])) != 0) {
+		    (rc = member_add(gr.db, gr.org, gr.uid[i],
+		    roles[i])) != 0) {
 			fprintf(stderr, "user: %s\n", err_msg(rc));
 			goto out;
 		}
