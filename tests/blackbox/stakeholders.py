@@ -193,6 +193,13 @@ class StakeholdersMixin:
               "403 but for their own and the shared pages",
               "\n        ".join(bad))
         eq(shared, 3, "the shared pages reached")
+        # Their refusals are in the access log too (the router logs them;
+        # repeats within a window count in one entry).
+        n = self.sql_count("SELECT COUNT(*) FROM audit_log WHERE "
+                           "actor_id = %d AND outcome = 'denied'" %
+                           self.boss.me()["id"])
+        check(n > 0, "the stakeholder's refusals in the access log",
+              "some entries", n)
         eq(self.sql_count("SELECT COUNT(*) FROM learning_questions WHERE "
                           "trajectory_id = %d" % self.tid), 1,
            "learning questions after the walk")
