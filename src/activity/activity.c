@@ -3,7 +3,9 @@
  *
  * The list applies corrections in the query: for each original row, the
  * newest row that corrects it (if any) gives the seconds.  Corrections
- * always name the original, so the chain is one step deep.
+ * always name the original, so the chain is one step deep.  Also owns
+ * activity_settings (110): a trajectory's budget and whether its client
+ * sees the time.
  */
 #include "activity/activity.h"
 
@@ -12,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "core/banned.h"
@@ -179,4 +182,377 @@ activity_list(struct db *db, int64_t traj_id, struct arena *a,
 out:
 	db_read_end(db, c);
 	return rc;
+}
+
+/* --- issue 13: time accounting ------------------------------------------ */
+
+static const char *const kinds[] = {
+	"appointment", "call", "chat", "chat_active", "hourglass",
+	"message_read", "message_write", "feedback", "review", "preparation",
+};
+static const char *const hand_kinds[] = {
+	"preparation", "feedback", "review", "message_write",
+};
+
+static bool
+in_list(const char *k, const char *const *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; k != NULL && i < n; i++)
+		if (strcmp(k, l[i]) == 0)
+			return true;
+	return false;
+}
+
+bool
+activity_kind_ok(const char *kind)
+{
+	return in_list(kind, kinds, sizeof(kinds) / sizeof(kinds[0]));
+}
+
+bool
+activity_hand_kind_ok(const char *kind)
+{
+	return in_list(kind, hand_kinds,
+	    sizeof(hand_kinds) / sizeof(hand_kinds[0]));
+}
+
+struct add_job {
+	struct activity a;
+	const struct audit_event *ev;
+	int64_t id;
+};
+
+static int
+add_run(struct db_conn *c, void *arg)
+{
+	struct add_job *j = arg;
+	struct audit_event ev;
+	int rc;
+
+	if ((rc = activity_record_on(c, &j->a, &j->id)) != 0)
+		return rc;
+	ev = audit_event_from(j->ev, j->a.org_id, AUDIT_CREATE, "activity",
+	    "hand", 0, j->id);
+	return audit_append(c, &ev);
+}
+
+int
+activity_add(struct db *db, int64_t org_id, int64_t traj_id, int64_t by,
+    const char *kind, int64_t started_at, int64_t minutes, int64_t now,
+    const struct audit_event *ev, struct why *w, int64_t *id)
+{
+	struct add_job j;
+	int rc;
+
+	*id = 0;
+	if (now == 0)
+		now = (int64_t)time(NULL);
+	if (!activity_hand_kind_ok(kind))
+		return why_set(w, ERR_INVAL, "kind",
+		    N_("Choose what the time was spent on from the list."));
+	/* A day ahead at most: the professional's zone may be ahead of
+	 * UTC; later than that is a typing error. */
+	if (started_at <= 0 || started_at > now + 24 * 3600)
+		return why_set(w, ERR_INVAL, "day",
+		    N_("Give the day as YYYY-MM-DD, today or earlier."));
+	if (minutes < 1 || minutes > LIMIT_ACTIVITY_MINUTES) {
+		why_set(w, ERR_INVAL, "minutes",
+		    N_("Give the minutes as a whole number from 1 to %d."));
+		if (w != NULL)
+			w->limit = LIMIT_ACTIVITY_MINUTES;
+		return ERR_INVAL;
+	}
+	if (ev == NULL)
+		return ERR_INVAL;
+	memset(&j, 0, sizeof(j));
+	j.a.org_id = org_id;
+	j.a.traj_id = traj_id;
+	j.a.user_id = by;
+	j.a.kind = kind;
+	j.a.started_at = started_at;
+	j.a.seconds = minutes * 60;
+	j.a.recorded_by = by;
+	j.a.recorded_at = now;
+	j.ev = ev;
+	if ((rc = db_write(db, add_run, &j)) == 0)
+		*id = j.id;
+	return rc;
+}
+
+int
+activity_active_on(struct db_conn *c, int64_t org_id, int64_t traj_id,
+    int64_t user_id, const char *kind, int64_t source_id, int64_t seconds,
+    int64_t now, int64_t *id)
+{
+	struct activity a;
+	struct db_stmt *st;
+	int64_t last = 0, since = 0;
+	int rc;
+
+	*id = 0;
+	if (!activity_kind_ok(kind) || seconds < 1 ||
+	    seconds > LIMIT_ACTIVE_POST)
+		return ERR_INVAL;
+	/* The person's newest original row of this kind on this page, if
+	 * nobody corrected it: a correction closes it. */
+	if ((rc = db_prepare(c, "SELECT o.id, o.recorded_at FROM activities o "
+	    "WHERE o.trajectory_id = ? AND o.user_id = ? AND o.kind = ? AND "
+	    "o.corrects IS NULL AND o.source_id = ? AND NOT EXISTS (SELECT 1 "
+	    "FROM activities x WHERE x.corrects = o.id) ORDER BY o.id DESC "
+	    "LIMIT 1", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, traj_id);
+	db_bind_i64(st, 2, user_id);
+	db_bind_textz(st, 3, kind);
+	db_bind_i64(st, 4, source_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		last = db_col_i64(st, 0);
+		since = db_col_i64(st, 1);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (last != 0 && now - since >= 0 && now - since < LIMIT_ACTIVE_GAP) {
+		/* Never more than the wall time since the last post: two
+		 * tabs of one page count once. */
+		if (seconds > now - since)
+			seconds = now - since;
+		if ((rc = db_prepare(c, "UPDATE activities SET seconds = "
+		    "seconds + ?, recorded_at = ? WHERE id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, seconds);
+		db_bind_i64(st, 2, now);
+		db_bind_i64(st, 3, last);
+		if ((rc = db_step_one(st, ERR_CONFLICT)) != 0)
+			return rc;
+		*id = last;
+		return 0;
+	}
+	memset(&a, 0, sizeof(a));
+	a.org_id = org_id;
+	a.traj_id = traj_id;
+	a.user_id = user_id;
+	a.kind = kind;
+	a.source_id = source_id;
+	a.started_at = now - seconds;
+	a.seconds = seconds;
+	a.recorded_by = user_id;
+	a.recorded_at = now;
+	return activity_record_on(c, &a, id);
+}
+
+struct active_job {
+	int64_t org_id, traj_id, user_id;
+	const char *kind;
+	int64_t source_id, seconds, now;
+};
+
+static int
+active_run(struct db_conn *c, void *arg)
+{
+	struct active_job *j = arg;
+	int64_t id;
+
+	return activity_active_on(c, j->org_id, j->traj_id, j->user_id,
+	    j->kind, j->source_id, j->seconds, j->now, &id);
+}
+
+int
+activity_active(struct db *db, int64_t org_id, int64_t traj_id,
+    int64_t user_id, const char *kind, int64_t source_id, int64_t seconds,
+    int64_t now)
+{
+	struct active_job j = { org_id, traj_id, user_id, kind, source_id,
+		seconds, now ? now : (int64_t)time(NULL) };
+
+	if (!activity_kind_ok(kind) || seconds < 1 ||
+	    seconds > LIMIT_ACTIVE_POST)
+		return ERR_INVAL;
+	return db_write(db, active_run, &j);
+}
+
+int
+activity_exists_on(struct db_conn *c, int64_t traj_id, const char *kind,
+    int64_t source_id, bool *yes)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*yes = false;
+	if ((rc = db_prepare(c, "SELECT 1 FROM activities WHERE "
+	    "trajectory_id = ? AND kind = ? AND source_id = ? LIMIT 1",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, traj_id);
+	db_bind_textz(st, 2, kind);
+	db_bind_i64(st, 3, source_id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc == DB_ROW)
+		*yes = true;
+	return rc < 0 ? rc : 0;
+}
+
+int
+activity_totals(struct db *db, int64_t traj_id, int64_t from, int64_t to,
+    int64_t not_user, struct arena *a, struct activity_total **out,
+    size_t *n)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	struct activity_total *v;
+	size_t k = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	v = arena_alloc(a, sizeof(*v) * LIMIT_ACTIVITY_KINDS);
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	/* Each original as its newest correction says (the list's rule). */
+	if ((rc = db_prepare(c, "SELECT o.kind, SUM(COALESCE((SELECT "
+	    "x.seconds FROM activities x WHERE x.corrects = o.id ORDER BY "
+	    "x.id DESC LIMIT 1), o.seconds)), COUNT(*) FROM activities o "
+	    "WHERE o.trajectory_id = ? AND o.corrects IS NULL AND "
+	    "o.started_at >= ? AND o.started_at < ? AND (o.user_id <> ? OR "
+	    "o.kind <> 'chat_active') GROUP BY o.kind ORDER BY o.kind "
+	    "LIMIT ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, traj_id);
+	db_bind_i64(st, 2, from);
+	db_bind_i64(st, 3, to);
+	db_bind_i64(st, 4, not_user);
+	db_bind_i64(st, 5, LIMIT_ACTIVITY_KINDS);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct str kind = db_col_text(st, 0);
+
+		v[k].kind = arena_strndup(a, kind.p, kind.len);
+		v[k].seconds = db_col_i64(st, 1);
+		v[k].count = db_col_i64(st, 2);
+		k++;
+	}
+	db_done(st);
+	if (rc == DB_DONE)
+		rc = 0;
+	*out = v;
+	*n = k;
+out:
+	db_read_end(db, c);
+	return rc;
+}
+
+int
+activity_settings_get(struct db *db, int64_t traj_id,
+    struct activity_settings *out)
+{
+	struct db_conn *c = NULL;
+	struct db_stmt *st;
+	int rc;
+
+	out->budget_minutes = -1;
+	out->client_sees = false;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = db_prepare(c, "SELECT budget_minutes, client_sees FROM "
+	    "activity_settings WHERE trajectory_id = ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, traj_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		out->budget_minutes = db_col_null(st, 0) ? -1 :
+		    db_col_i64(st, 0);
+		out->client_sees = db_col_i64(st, 1) != 0;
+	}
+	db_done(st);
+	rc = rc < 0 ? rc : 0;
+out:
+	db_read_end(db, c);
+	return rc;
+}
+
+struct settings_job {
+	int64_t org_id, traj_id, by, now;
+	const struct activity_settings *s;
+	const struct audit_event *ev;
+};
+
+static int
+settings_run(struct db_conn *c, void *arg)
+{
+	struct settings_job *j = arg;
+	struct audit_event ev;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "INSERT INTO activity_settings "
+	    "(trajectory_id, budget_minutes, client_sees, updated_by, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (trajectory_id) "
+	    "DO UPDATE SET budget_minutes = excluded.budget_minutes, "
+	    "client_sees = excluded.client_sees, updated_by = "
+	    "excluded.updated_by, updated_at = excluded.updated_at",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->traj_id);
+	if (j->s->budget_minutes < 0)
+		db_bind_null(st, 2);
+	else
+		db_bind_i64(st, 2, j->s->budget_minutes);
+	db_bind_i64(st, 3, j->s->client_sees ? 1 : 0);
+	db_bind_i64(st, 4, j->by);
+	db_bind_i64(st, 5, j->now);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	ev = audit_event_from(j->ev, j->org_id, AUDIT_UPDATE, "trajectory",
+	    "time-settings", 0, j->traj_id);
+	return audit_append(c, &ev);
+}
+
+int
+activity_settings_set(struct db *db, int64_t org_id, int64_t traj_id,
+    int64_t by, const struct activity_settings *s, int64_t now,
+    const struct audit_event *ev, struct why *w)
+{
+	struct settings_job j = { org_id, traj_id, by,
+		now ? now : (int64_t)time(NULL), s, ev };
+
+	if (s->budget_minutes < -1 ||
+	    s->budget_minutes > LIMIT_BUDGET_MINUTES) {
+		why_set(w, ERR_INVAL, "budget", N_("Give the budget in whole "
+		    "minutes from 0 to %d, or leave it empty for none."));
+		if (w != NULL)
+			w->limit = LIMIT_BUDGET_MINUTES;
+		return ERR_INVAL;
+	}
+	if (ev == NULL)
+		return ERR_INVAL;
+	return db_write(db, settings_run, &j);
+}
+
+static int
+budget_setting(struct db *db, int64_t traj_id, int64_t *minutes)
+{
+	struct activity_settings s;
+	int rc;
+
+	rc = activity_settings_get(db, traj_id, &s);
+	*minutes = rc == 0 ? s.budget_minutes : -1;
+	return rc;
+}
+
+/* Set once at start-up, before the server's threads run. */
+static activity_budget_fn budget_source = budget_setting;
+
+void
+activity_budget_source(activity_budget_fn fn)
+{
+	budget_source = fn != NULL ? fn : budget_setting;
+}
+
+int
+activity_budget(struct db *db, int64_t traj_id, int64_t *minutes)
+{
+	return budget_source(db, traj_id, minutes);
 }

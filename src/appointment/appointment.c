@@ -14,6 +14,7 @@
  */
 #include "appointment/appointment.h"
 #include "appointment/appt_int.h"
+#include "activity/activity.h"
 
 #include <string.h>
 
@@ -728,6 +729,75 @@ appt_noshow(struct db *db, const struct appt_actor *who, int64_t id,
 	struct change_job j = { who, NULL, NULL, id, 0, now, NULL, w, false };
 
 	return db_write(db, noshow_run, &j);
+}
+
+/* Held: the professional's actual minutes, recorded as time (issue 13's
+ * time accounting, through the activity module, which owns it) in the
+ * same job, once per appointment. */
+struct held_job {
+	const struct appt_actor *who;
+	int64_t id, minutes;
+	time_t now;
+	struct why *w;
+	int64_t activity_id;
+};
+
+static int
+held_run(struct db_conn *c, void *arg)
+{
+	struct held_job *j = arg;
+	struct activity a;
+	struct row r;
+	bool done;
+	int rc;
+
+	if ((rc = own_row(c, j->who, j->id, &r)) != 0)
+		return rc;
+	if (!j->who->professional || r.prof_id != j->who->user_id)
+		return ERR_FORBIDDEN;
+	if (r.status != APPT_BOOKED)
+		return why_set(j->w, ERR_CONFLICT, NULL, N_("Only a booked "
+		    "appointment can be marked as held."));
+	if (r.start > j->now)
+		return why_set(j->w, ERR_INVAL, NULL, N_("An appointment can "
+		    "be marked as held once it has started."));
+	if ((rc = activity_exists_on(c, r.traj_id, "appointment", j->id,
+	    &done)) != 0)
+		return rc;
+	if (done)
+		return why_set(j->w, ERR_CONFLICT, "minutes", N_("This "
+		    "appointment's time is recorded already; correct it on "
+		    "the time page."));
+	memset(&a, 0, sizeof(a));
+	a.org_id = r.org_id;
+	a.traj_id = r.traj_id;
+	a.user_id = j->who->user_id;
+	a.kind = "appointment";
+	a.source_id = j->id;
+	a.started_at = r.start;
+	a.seconds = j->minutes * 60;
+	a.recorded_by = j->who->user_id;
+	a.recorded_at = j->now;
+	if ((rc = activity_record_on(c, &a, &j->activity_id)) != 0)
+		return rc;
+	return log_change(c, j->who, AUDIT_UPDATE, "held", r.client_id,
+	    j->id);
+}
+
+int
+appt_held(struct db *db, const struct appt_actor *who, int64_t id,
+    int64_t minutes, time_t now, struct why *w)
+{
+	struct held_job j = { who, id, minutes, now, w, 0 };
+
+	if (minutes < 1 || minutes > LIMIT_ACTIVITY_MINUTES) {
+		why_set(w, ERR_INVAL, "minutes", N_("Give the minutes as a "
+		    "whole number from 1 to %d."));
+		if (w != NULL)
+			w->limit = LIMIT_ACTIVITY_MINUTES;
+		return ERR_INVAL;
+	}
+	return db_write(db, held_run, &j);
 }
 
 /* --- Reads ---------------------------------------------------------------- */

@@ -209,6 +209,14 @@ int appt_confirm(struct db *db, const struct appt_actor *who, int64_t id,
 int appt_noshow(struct db *db, const struct appt_actor *who, int64_t id,
     time_t now, struct why *w);
 
+/* The professional marks a booked appointment that has started as held,
+ * with its actual length in minutes (1..LIMIT_ACTIVITY_MINUTES): recorded
+ * once as time of kind "appointment" (activity.h) in the same job;
+ * ERR_CONFLICT when it is recorded already (a correction goes through
+ * the time page). */
+int appt_held(struct db *db, const struct appt_actor *who, int64_t id,
+    int64_t minutes, time_t now, struct why *w);
+
 /* One appointment, location and reason opened; names filled. */
 int appt_get(struct db *db, struct keyring *kr, int64_t id,
     struct arena *a, struct appointment *out);

@@ -24,8 +24,14 @@
  * professional and is now a client of the organisation no longer acts as
  * the professional of the trajectories they worked in.
  *
- * XXX: stakeholders (employer, HR) who see what the client shares get
- * their relation here once consent exists; until then they see nothing.
+ * Stakeholders (employer, HR, a referrer: role stakeholder) take no part
+ * in trajectory_members, so every kind above is ERR_NOTFOUND for them
+ * (and most routes refuse their role before that).  They reach only the
+ * shared kinds, and only to read: AUTHZ_SHARED_TRAJ while the client's
+ * consent to their link is live (stake_access_on), AUTHZ_SHARED_APPT
+ * when moreover the client shares appointments and a professional added
+ * them to that one.  Before consent and from the moment it is withdrawn:
+ * ERR_NOTFOUND, as for anyone else.
  *
  * The principal comes from session_lookup, which reads the role from the
  * membership table on every request, so it is trusted here as current.
@@ -49,6 +55,7 @@
 #include "diary/diary.h"
 #include "identity/identity.h"
 #include "instrument/measure.h"
+#include "stakeholder/stakeholder.h"
 #include "assignment/assignment.h"
 #include "message/message.h"
 #include "store/db.h"
@@ -238,6 +245,49 @@ check_relation(struct db *db, const struct principal *p,
 	return 0;
 }
 
+/* What a client shares with a stakeholder (see the top). */
+static int
+check_shared(struct db *db, const struct principal *p, enum authz_action act,
+    enum authz_kind kind, int64_t id, struct authz_object *out)
+{
+	struct traj_relation rel;
+	struct stake_access sa;
+	struct db_conn *c;
+	int64_t traj_id = id;
+	bool in = true;
+	int rc;
+
+	if (id <= 0 || p->org_id <= 0 || p->role != ROLE_STAKEHOLDER)
+		return ERR_NOTFOUND;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if (kind == AUTHZ_SHARED_APPT)
+		rc = appt_traj_on(c, id, &traj_id);
+	if (rc == 0)
+		rc = traj_relation_on(c, traj_id, p->user_id, &rel);
+	if (rc == 0)
+		rc = stake_access_on(c, traj_id, p->user_id, &sa);
+	if (rc == 0 && kind == AUTHZ_SHARED_APPT)
+		rc = stake_in_appt_on(c, sa.id, id, &in);
+	db_read_end(db, c);
+	if (rc != 0)
+		return rc;
+	if (rel.org_id != p->org_id || sa.org_id != p->org_id || !sa.live)
+		return ERR_NOTFOUND;
+	if (kind == AUTHZ_SHARED_APPT &&
+	    (!in || (sa.shares & STAKE_APPOINTMENTS) == 0))
+		return ERR_NOTFOUND;
+	if (act != AUTHZ_READ)
+		return ERR_FORBIDDEN;
+	out->org_id = rel.org_id;
+	out->traj_id = rel.traj_id;
+	out->client_id = rel.client_id;
+	out->part = ROLE_STAKEHOLDER;
+	out->stake_id = sa.id;
+	out->shares = sa.shares;
+	return 0;
+}
+
 /* An instrument version of the organisation's library: its professionals
  * read it and make new versions; an administrator reads it; anyone of
  * another organisation learns nothing. */
@@ -304,6 +354,9 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
+	case AUTHZ_SHARED_TRAJ:
+	case AUTHZ_SHARED_APPT:
+		return check_shared(db, p, act, kind, id, out);
 	}
 	return ERR_FORBIDDEN;
 }
@@ -359,6 +412,8 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_ASSIGNMENT] = "assignment",
 		[AUTHZ_ASG_FILE] = "assignment-file",
 		[AUTHZ_INVOICE] = "invoice",
+		[AUTHZ_SHARED_TRAJ] = "shared-trajectory",
+		[AUTHZ_SHARED_APPT] = "shared-appointment",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -69,8 +69,12 @@ enum authz_kind {
 	/* issue 13, pricing and invoices (src/billing) */
 	AUTHZ_INVOICE,      /* id: invoice or credit note (of a trajectory:
 	                       its client and professionals) */
+	/* issue 13, stakeholders (src/stakeholder): what a client shares with
+	 * a stakeholder, while they consent; read only */
+	AUTHZ_SHARED_TRAJ,  /* id: trajectory, as a stakeholder sees it */
+	AUTHZ_SHARED_APPT,  /* id: appointment the stakeholder takes part in */
 };
-#define AUTHZ_NKINDS (AUTHZ_INVOICE + 1)
+#define AUTHZ_NKINDS (AUTHZ_SHARED_APPT + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on
@@ -82,8 +86,11 @@ struct authz_object {
 	int64_t traj_id;    /* its trajectory; 0 for other kinds */
 	int64_t client_id;  /* that trajectory's client; 0 for other kinds */
 	enum role part;     /* the caller's part in that trajectory:
-	                       ROLE_CLIENT, ROLE_PROFESSIONAL, or 0 (an
+	                       ROLE_CLIENT, ROLE_PROFESSIONAL,
+	                       ROLE_STAKEHOLDER (the shared kinds), or 0 (an
 	                       administrator reading its metadata) */
+	int64_t stake_id;   /* the shared kinds: the stakeholder's link */
+	unsigned shares;    /* the shared kinds: what the client shares */
 };
 
 /* 0 when allowed; ERR_FORBIDDEN / ERR_NOTFOUND otherwise (or the

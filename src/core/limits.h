@@ -544,5 +544,31 @@
 #define LIMIT_BILL_TEXT 200
 /* Days until an invoice is due: the Dutch default term is 30 days. */
 #define LIMIT_INVOICE_DUE_DAYS 30
+/* Time accounting and stakeholders (issue 13; src/activity,
+ * src/stakeholder). */
+/* Minutes of one entry by hand: a long working day of preparation; more
+ * is a typing error. */
+#define LIMIT_ACTIVITY_MINUTES (12 * 60)
+/* Active seconds one post of static/active.js may carry: it posts every
+ * 30 s, so twice that is a late post, more is not a page's measure. */
+#define LIMIT_ACTIVE_POST 60
+/* Seconds without a post after which active time on a page starts a new
+ * row: a pause of ten minutes ends a sitting. */
+#define LIMIT_ACTIVE_GAP (10 * 60)
+/* Kinds of time a period's totals hold (activity_kind_ok's ten, and room
+ * for the ones other modules record). */
+#define LIMIT_ACTIVITY_KINDS 32
+/* An agreed budget in minutes: 1,000 hours is more than any trajectory. */
+#define LIMIT_BUDGET_MINUTES (1000 * 60)
+/* Days one period of the time page spans: a few years of a trajectory. */
+#define LIMIT_TIME_PERIOD_DAYS (5 * 366)
+/* Stakeholders one trajectory can have: an employer, HR, a referrer and a
+ * few more; proposals and withdrawn ones included. */
+#define LIMIT_STAKEHOLDERS 20
+/* Stakeholders one appointment can have taking part. */
+#define LIMIT_APPT_STAKEHOLDERS 5
+/* Meetings one stakeholder's page lists: an intake, evaluations and a
+ * closing, many times over. */
+#define LIMIT_STAKEHOLDER_APPTS 200
 
 #endif

@@ -198,5 +198,28 @@ int ui_invoice_show(struct req *r);
 int ui_invoice_pdf(struct req *r);
 int ui_invoice_ubl(struct req *r);
 int ui_invoice_credit_post(struct req *r);
+/* ui-time.c and the appointment's "held" (issue 13, time accounting) */
+int ui_time(struct req *r);
+int ui_time_add_post(struct req *r);
+int ui_time_settings_post(struct req *r);
+int api_active_post(struct req *r);
+int ui_appt_held_post(struct req *r);
+/* A kind of time in words; the tag that makes a professional's page post
+ * its active seconds (static/active.js) to path. */
+const char *ui_time_kind_label(const char *kind);
+void ui_time_active_tag(struct req *r, const char *path);
+/* Does the trajectory's client see its time page (a link for them)? */
+bool ui_time_client_sees(struct req *r, int64_t traj_id);
+/* ui-stakeholder.c (issue 13, stakeholders) */
+int ui_stake_traj(struct req *r);
+int ui_stake_propose_post(struct req *r);
+int ui_stake_consent_post(struct req *r);
+int ui_stake_withdraw_post(struct req *r);
+int ui_stake_appt_post(struct req *r);
+int ui_shared_home(struct req *r);
+int ui_shared_traj(struct req *r);
+int ui_shared_appt(struct req *r);
+/* The appointment page's section for a professional. */
+void ui_stake_appt_section(struct req *r, int64_t traj_id, int64_t appt_id);
 
 #endif

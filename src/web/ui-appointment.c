@@ -551,6 +551,9 @@ show_page(struct req *r, const struct ferr *e)
 	else if (done && strcmp(done, "noshow") == 0)
 		page_notice(r, "ok", _("Marked as missed. A follow-up task is "
 		    "on your calendar."));
+	else if (done && strcmp(done, "held") == 0)
+		page_notice(r, "ok", _("Marked as held. Its minutes are on "
+		    "the trajectory's time page."));
 	else if (done && strcmp(done, "confirmed") == 0)
 		page_notice(r, "ok", _("The appointment is confirmed."));
 	if (e != NULL && e->msg != NULL && e->field == NULL)
@@ -607,14 +610,29 @@ show_page(struct req *r, const struct ferr *e)
 		    "/appointments/%lld/confirm", (long long)a.id),
 		    _("Confirm this appointment"));
 	}
-	if (who.professional && a.status == APPT_BOOKED && started)
+	if (who.professional && a.status == APPT_BOOKED && started) {
+		/* Held, with its actual minutes (issue 13's time). */
+		form_begin(r, arena_printf(&r->arena,
+		    "/appointments/%lld/held", (long long)a.id));
+		P(r, "<p><label for=\"held-minutes\">");
+		T(r, _("Actual length in minutes"));
+		PF(r, "</label> <input id=\"held-minutes\" name=\"minutes\" "
+		    "type=\"number\" min=\"1\" max=\"%d\" value=\"%lld\" "
+		    "required></p>\n", LIMIT_ACTIVITY_MINUTES,
+		    (long long)((a.ends_at - a.starts_at) / 60));
+		error_at(r, e, "held", "minutes");
+		form_submit(r, _("Mark as held"));
+		form_end(r);
 		form_button(r, arena_printf(&r->arena,
 		    "/appointments/%lld/noshow", (long long)a.id),
 		    _("Mark as missed (no-show)"));
+	}
 	if (who.professional && a.status == APPT_NOSHOW)
 		form_button(r, arena_printf(&r->arena,
 		    "/appointments/%lld/followed-up", (long long)a.id),
 		    _("Followed up"));
+	if (who.professional && open)
+		ui_stake_appt_section(r, a.traj_id, a.id);
 	if (open && !started) {
 		P(r, "<section aria-labelledby=\"h-move\"><h2 id=\"h-move\">");
 		T(r, _("Move"));
@@ -659,7 +677,7 @@ after(struct req *r, const char *form, int rc, const struct why *w,
 
 	if (rc == 0) {
 		/* A no-show changes nothing in anyone's calendar. */
-		if (strcmp(done, "noshow") != 0)
+		if (strcmp(done, "noshow") != 0 && strcmp(done, "held") != 0)
 			mail_invitation(r, web_obj(r)->id);
 		resp_redirect(r, arena_printf(&r->arena,
 		    "/appointments/%lld?done=%s", (long long)web_obj(r)->id,
@@ -728,6 +746,23 @@ ui_appt_noshow_post(struct req *r)
 
 	return after(r, "other", appt_noshow(app->db, &who, web_obj(r)->id,
 	    time(NULL), &w), &w, "noshow");
+}
+
+int
+ui_appt_held_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct appt_actor who = ui_appt_actor(r);
+	struct why w = { 0 };
+	int64_t minutes = 0;
+	int rc;
+
+	if (num_parse_i64(str_c(page_form(r, "minutes")), 1,
+	    LIMIT_ACTIVITY_MINUTES, &minutes) != 0)
+		minutes = 0;    /* appt_held says why */
+	rc = appt_held(app->db, &who, web_obj(r)->id, minutes, time(NULL),
+	    &w);
+	return after(r, "held", rc, &w, "held");
 }
 
 int

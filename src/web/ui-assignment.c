@@ -1029,6 +1029,8 @@ render_asg_id(struct req *r, int64_t id, const char *body)
 	if (!v.closed && v.viewer_is_client && v.nversions > 0 &&
 	    have < CYCLE_NKINDS)
 		step_form(r, &v, have);
+	ui_time_active_tag(r, arena_printf(&r->arena,
+	    "/assignments/%lld/active", (long long)web_obj(r)->id));
 	page_end(r);
 	return 0;
 }

@@ -99,6 +99,9 @@ kind_words(const char *k)
 	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
 	if (strcmp(k, "diary") == 0) return _("a diary entry");
 	if (strcmp(k, "mood") == 0) return _("the mood meter");
+	if (strcmp(k, "stakeholder") == 0) return _("a stakeholder's access");
+	if (strcmp(k, "learning-question") == 0) return _("the learning questions");
+	if (strncmp(k, "shared-", 7) == 0) return _("what you share");
 	return k;
 }
 
@@ -185,6 +188,7 @@ purpose_words(const char *p)
 	if (strcmp(p, "support") == 0) return _("for support");
 	if (strcmp(p, "export") == 0) return _("for an export");
 	if (strcmp(p, "security") == 0) return _("for security");
+	if (strcmp(p, "stakeholder") == 0) return _("as a stakeholder, with your consent");
 	return p;
 }
 

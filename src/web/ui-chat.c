@@ -511,7 +511,7 @@ kind_label(const char *k)
 		return _("active in the chat");
 	if (strcmp(k, "hourglass") == 0)
 		return _("hourglass");
-	return k;
+	return ui_time_kind_label(k);
 }
 
 static int
@@ -637,7 +637,15 @@ ui_chat_link(struct req *r, int64_t traj_id)
 	if (web_obj(r)->part == ROLE_PROFESSIONAL) {
 		PF(r, " · <a href=\"/t/%lld/activities\">", (long long)traj_id);
 		T(r, _("Recorded time"));
+		PF(r, "</a> · <a href=\"/t/%lld/time\">", (long long)traj_id);
+		T(r, _("Time spent"));
+		P(r, "</a>");
+	} else if (ui_time_client_sees(r, traj_id)) {
+		PF(r, " · <a href=\"/t/%lld/time\">", (long long)traj_id);
+		T(r, _("Time spent"));
 		P(r, "</a>");
 	}
-	P(r, "</p>\n");
+	PF(r, " · <a href=\"/t/%lld/stakeholders\">", (long long)traj_id);
+	T(r, _("Stakeholders"));
+	P(r, "</a></p>\n");
 }

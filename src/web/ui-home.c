@@ -148,6 +148,11 @@ ui_home(struct req *r)
 		if ((rc = admin_section(r, s)) != 0)
 			return rc;
 	}
+	if (s->role == ROLE_STAKEHOLDER) {
+		P(r, "<p><a href=\"/shared\">");
+		T(r, _("Shared with me"));
+		P(r, "</a></p>\n");
+	}
 	if ((rc = web_home_sections(r, s)) != 0)
 		return rc;
 	if ((rc = org_section(r, s)) != 0)

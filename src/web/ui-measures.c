@@ -840,6 +840,8 @@ ui_results(struct req *r)
 	P(r, "</p><p>");
 	TS(r, ins->licence);
 	P(r, "</p></details>\n");
+	ui_time_active_tag(r, arena_printf(&r->arena, "/q/%lld/active",
+	    (long long)web_obj(r)->id));
 	page_end(r);
 out:
 	instrument_free(ins);

@@ -719,6 +719,8 @@ render_thread(struct req *r, int64_t thread_id, const struct compose *cp)
 		(void)ui_more_time_form(r, th.id);
 	if (!th.closed)
 		composer(r, &vc, &th, cp, body, quote, quote_of, resp, panel);
+	ui_time_active_tag(r, arena_printf(&r->arena, "/threads/%lld/active",
+	    (long long)th.id));
 	page_end(r);
 	if (cp->status)
 		r->status = cp->status;

@@ -200,6 +200,26 @@ static const struct route routes[] = {
 	{ G,  "/invoices/:inid/pdf",  ui_invoice_pdf,      PRO | CLI, 0,     0,     OBJ(AUTHZ_INVOICE), AUTHZ_EXPORT },
 	{ G,  "/invoices/:inid/ubl",  ui_invoice_ubl,      PRO | CLI, 0,     0,     OBJ(AUTHZ_INVOICE), AUTHZ_EXPORT },
 	{ PO, "/invoices/:inid/credit", ui_invoice_credit_post, PRO, CSRF,   SMALL, OBJ(AUTHZ_INVOICE), AUTHZ_UPDATE },
+	/* time accounting (ui-time.c; issue 13): the time page, hand entries,
+	 * the budget, active seconds from the pages, an appointment held */
+	{ G,  "/t/:tid/time",         ui_time,             PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/time",         ui_time_add_post,    PRO, CSRF,        SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/time/settings", ui_time_settings_post, PRO, CSRF,     SMALL, TRAJ(UPDATE) },
+	{ PO, "/threads/:thid/active", api_active_post,    PRO, JSON | CSRF, SMALL, THREAD(READ) },
+	{ PO, "/assignments/:asid/active", api_active_post, PRO, JSON | CSRF, SMALL, ASG(READ) },
+	{ PO, "/q/:qid/active",       api_active_post,     PRO, JSON | CSRF, SMALL, OBJ(AUTHZ_QUESTIONNAIRE), AUTHZ_READ },
+	{ PO, "/appointments/:apid/held", ui_appt_held_post, PRO, CSRF,      SMALL, APPT(UPDATE) },
+	/* stakeholders (ui-stakeholder.c; issue 13): the client consents and
+	 * withdraws (a READ route: also on a closed trajectory); a
+	 * stakeholder reaches only the shared kinds */
+	{ G,  "/t/:tid/stakeholders", ui_stake_traj,       PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/stakeholders", ui_stake_propose_post, PRO | CLI, CSRF, SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/stakeholders/consent", ui_stake_consent_post, CLI, CSRF, SMALL, TRAJ(UPDATE) },
+	{ PO, "/t/:tid/stakeholders/withdraw", ui_stake_withdraw_post, CLI, CSRF, SMALL, TRAJ(READ) },
+	{ PO, "/appointments/:apid/stakeholders", ui_stake_appt_post, PRO, CSRF, SMALL, APPT(UPDATE) },
+	{ G,  "/shared",              ui_shared_home,      ROLE_STAKEHOLDER, 0, 0,  NOOBJ },
+	{ G,  "/shared/:tid",         ui_shared_traj,      ROLE_STAKEHOLDER, 0, 0,  OBJ(AUTHZ_SHARED_TRAJ), AUTHZ_READ },
+	{ G,  "/shared/appointments/:apid", ui_shared_appt, ROLE_STAKEHOLDER, 0, 0, OBJ(AUTHZ_SHARED_APPT), AUTHZ_READ },
 };
 
 #undef G

@@ -22,7 +22,9 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "attachment": "aid", "member": "uid", "chat": "cid",
                 "appointment": "apid", "questionnaire": "qid", "diary": "did",
                 "instrument": "ivid", "assignment": "asid",
-                "assignment-file": "afid", "invoice": "inid"}
+                "assignment-file": "afid", "invoice": "inid",
+                # issue 13: what a client shares with a stakeholder
+                "shared-trajectory": "tid", "shared-appointment": "apid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -37,7 +39,9 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
                              "een vragenlijst uit de bibliotheek"),
               "assignment": ("an assignment", "een opdracht"),
               "assignment-file": ("an assignment", "een opdracht"),
-              "invoice": ("an invoice", "een factuur")}
+              "invoice": ("an invoice", "een factuur"),
+              "shared-trajectory": ("what you share", "wat je deelt"),
+              "shared-appointment": ("what you share", "wat je deelt")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",

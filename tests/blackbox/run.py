@@ -49,6 +49,8 @@ from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
+from timeacct import TimeMixin  # noqa: E402
+from stakeholders import StakeholdersMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
 
@@ -569,6 +571,11 @@ class Identity(Suite):
         self.srv.cli_ok("user", "create", "--email", self.locked[0], "--name",
                         "Lotte Locked", "--org", "demo", "--role", "client",
                         password=self.locked[1])
+        # A stakeholder (issue 13), a caller of the role walk.
+        self.stakeholder = ("stake@demo.infuus.test", "stake-holder-pass-1")
+        self.srv.cli_ok("user", "create", "--email", self.stakeholder[0],
+                        "--name", "Stan Stake", "--org", "demo", "--role",
+                        "stakeholder", password=self.stakeholder[1])
         self.resetter = ("reset@demo.infuus.test", "reset-account-pass-1")
         self.srv.cli_ok("user", "create", "--email", self.resetter[0],
                         "--name", "Rita Reset", "--org", "demo", "--role",
@@ -585,7 +592,8 @@ class Identity(Suite):
         self.org1 = me["org"]
         self.routes, self.routes_out = routes()
         self.secrets = [p for _, p in self.srv.users.values()] + [
-            self.locked[1], self.resetter[1], ORG2_ADMIN[1]]
+            self.locked[1], self.resetter[1], ORG2_ADMIN[1],
+            self.stakeholder[1]]
         self._make_objects()
         self.secrets += [SIBLING_COACH[1], SIBLING_CLIENT[1], ORG2_COACH[1],
                          ORG2_CLIENT[1]]
@@ -798,7 +806,8 @@ class Identity(Suite):
     def test_routes_refuse_roles_not_listed(self):
         users = {"admin": (self.admin_email, self.admin_pw),
                  "professional": (self.coach_email, self.coach_pw),
-                 "client": (self.client_email, self.client_pw)}
+                 "client": (self.client_email, self.client_pw),
+                 "stakeholder": self.stakeholder}
         clients = {}
         for role, (e, p) in users.items():
             clients[role] = Client(self.srv)
@@ -1500,9 +1509,9 @@ def main():
                     Live,
                     Appointments,
                     Measures,
-                    Security,
                     Assignments,
-                    Invoices):
+                    Invoices, TimeAccounting,
+                    Stakeholders):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1552,6 +1561,14 @@ class Assignments(AssignmentsMixin, Suite):
 
 class Invoices(InvoicesMixin, Suite):
     """Issue 13's pricing and invoices: see invoices.py."""
+
+
+class TimeAccounting(TimeMixin, Suite):
+    """Issue 13's time accounting: see timeacct.py."""
+
+
+class Stakeholders(StakeholdersMixin, Suite):
+    """Issue 13's stakeholders with the client's consent: stakeholders.py."""
 
 
 def finish(runner, root, keep, t0):

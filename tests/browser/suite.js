@@ -430,6 +430,8 @@ require('./coaching.js').late(coachingDeps);
 
 /* Questionnaires, diary and mood meter (issue 11). */
 require('./measures.js')(coachingDeps);
+/* Time accounting and stakeholders (issue 13). */
+require('./timeacct.js')(coachingDeps);
 
 test('language: a Dutch browser gets a Dutch page marked lang="nl"', async () => {
 	const nl = await person('dutch visitor', { locale: 'nl-NL', fresh: true });

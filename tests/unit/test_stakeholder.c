@@ -1,0 +1,347 @@
+/*
+ * test_stakeholder.c - issue 13's stakeholders (src/stakeholder) and
+ * authz's shared kinds, on SQLite always and on PostgreSQL too when
+ * INFUUS_TEST_PG holds a URL: before consent (also after a proposal),
+ * during it (only what is shared, read only), after withdrawal (nothing,
+ * the meetings forgotten), a stakeholder of another trajectory or
+ * another role, and the refusals of bad input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "audit/audit.h"
+#include "authz/authz.h"
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "identity/identity.h"
+#include "keys/keyring.h"
+#include "promise/promise.h"
+#include "stakeholder/stakeholder.h"
+#include "store/db.h"
+#include "trajectory/trajectory.h"
+#include "testdb.h"
+
+enum { PRO, CLIENT, BOSS, HR, NPEOPLE };
+
+struct group {
+	struct testdb *t;
+	struct db *db;
+	struct keyring *kr;
+	int64_t uid[NPEOPLE];
+	int64_t org;
+};
+
+struct fx {
+	struct group *g;
+	struct arena a;
+	int64_t traj, appt, appt2;
+};
+
+static const int64_t T0 = 1773000000;
+static const char *const emails[NPEOPLE] = { "s0@example.org",
+	"s1@example.org", "baas@example.org", "hr@example.org" };
+
+static struct audit_event
+ev_for(struct fx *fx, int who)
+{
+	struct audit_event ev = {
+		.org_id = fx->g->org,
+		.outcome = AUDIT_SUCCESS,
+		.actor_id = fx->g->uid[who],
+		.role = who == PRO ? "professional" : "client",
+		.purpose = who == PRO ? "care" : "client-self",
+		.address = "192.0.2.7",
+		.device = "test",
+		.kind = "stakeholder",
+		.node = "node-a",
+	};
+
+	return ev;
+}
+
+static int64_t
+appointment(struct fx *fx, int64_t start)
+{
+	struct testdb_raw j = {
+		.sql = "INSERT INTO appointments (org_id, trajectory_id, "
+		    "professional_id, client_id, kind, starts_at, ends_at, "
+		    "status, uid, created_by, created_at, updated_at) VALUES "
+		    "(?, ?, ?, ?, 'visit', ?, ?, 'booked', 'st-' || ? || "
+		    "'-' || ?, ?, ?, 0) RETURNING id",
+		.args = { fx->g->org, fx->traj, fx->g->uid[PRO],
+		    fx->g->uid[CLIENT], start, start + 3600, fx->traj, start,
+		    fx->g->uid[PRO], T0 },
+		.nargs = 10,
+	};
+
+	return testdb_raw(fx->g->db, &j);
+}
+
+static int
+setup(void **state)
+{
+	struct group *g = *state;
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct promise_terms t;
+	struct audit_event ev;
+
+	assert_non_null(fx);
+	fx->g = g;
+	arena_init(&fx->a);
+	memset(&t, 0, sizeof(t));
+	t.reply_minutes = 8 * 60;
+	t.tz = "Europe/Amsterdam";
+	t.schedule = "mon-fri 09:00-17:00";
+	t.reachable = "";
+	t.holidays = "";
+	t.contact_days = 7;
+	t.not_reachable = "";
+	t.emergency = "";
+	ev = ev_for(fx, PRO);
+	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[CLIENT],
+	    g->uid[PRO], "Traject", 0, &t, &ev, NULL, &fx->traj), 0);
+	/* One booked appointment per professional and start: apart per
+	 * trajectory. */
+	fx->appt = appointment(fx, T0 + 86400 + fx->traj * 7200);
+	fx->appt2 = appointment(fx, T0 + 2 * 86400 + fx->traj * 7200);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	arena_release(&fx->a);
+	free(fx);
+	return 0;
+}
+
+static int
+as(struct fx *fx, int who, enum authz_action act, enum authz_kind kind,
+    int64_t id, struct authz_object *o)
+{
+	struct principal p = { fx->g->uid[who], fx->g->org,
+		who == PRO ? ROLE_PROFESSIONAL : who == CLIENT ? ROLE_CLIENT :
+		ROLE_STAKEHOLDER, false };
+
+	return authz_object(fx->g->db, &p, act, kind, id, o);
+}
+
+static int64_t
+propose(struct fx *fx, int by, int whom, unsigned shares)
+{
+	struct audit_event ev = ev_for(fx, by);
+	struct why w = { 0 };
+	int64_t id = 0;
+
+	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[by], by == CLIENT, emails[whom],
+	    "employer", shares, T0, &ev, &w, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+test_before_during_after_consent(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event cev = ev_for(fx, CLIENT), pev = ev_for(fx, PRO);
+	struct authz_object o;
+	struct why w = { 0 };
+	int64_t link;
+
+	/* Before: nothing at all, also after the professional proposes. */
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), ERR_NOTFOUND);
+	link = propose(fx, PRO, BOSS, 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), ERR_NOTFOUND);
+	assert_int_equal(stake_appt_add(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], fx->appt, link, fx->g->uid[PRO], T0, &pev,
+	    &w), ERR_FORBIDDEN);
+	/* The trajectory's own kinds never, whatever the state. */
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_TRAJECTORY, fx->traj,
+	    &o), ERR_NOTFOUND);
+
+	/* During: the questions only. */
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, 0, T0, &cev, &w), ERR_INVAL);
+	assert_string_equal(w.field, "shares");
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_QUESTIONS, T0, &cev, &w), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), 0);
+	assert_int_equal(o.part, ROLE_STAKEHOLDER);
+	assert_int_equal(o.client_id, fx->g->uid[CLIENT]);
+	assert_int_equal(o.shares, STAKE_QUESTIONS);
+	assert_int_equal(o.stake_id, link);
+	assert_int_equal(as(fx, BOSS, AUTHZ_UPDATE, AUTHZ_SHARED_TRAJ,
+	    fx->traj, &o), ERR_FORBIDDEN);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_TRAJECTORY, fx->traj,
+	    &o), ERR_NOTFOUND);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_APPOINTMENT, fx->appt,
+	    &o), ERR_NOTFOUND);
+	assert_int_equal(stake_appt_add(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], fx->appt, link, fx->g->uid[PRO], T0, &pev,
+	    &w), ERR_FORBIDDEN);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_APPT, fx->appt,
+	    &o), ERR_NOTFOUND);
+	/* Appointments shared: the meeting they were added to, only. */
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_SHARES_ALL, T0, &cev, &w), 0);
+	assert_int_equal(stake_appt_add(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], fx->appt, link, fx->g->uid[PRO], T0, &pev,
+	    &w), 0);
+	assert_int_equal(stake_appt_add(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], fx->appt, link, fx->g->uid[PRO], T0, &pev,
+	    &w), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_APPT, fx->appt,
+	    &o), 0);
+	assert_int_equal(o.traj_id, fx->traj);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_APPT,
+	    fx->appt2, &o), ERR_NOTFOUND);
+	/* Another stakeholder of the organisation: nothing. */
+	assert_int_equal(as(fx, HR, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), ERR_NOTFOUND);
+	assert_int_equal(as(fx, HR, AUTHZ_READ, AUTHZ_SHARED_APPT, fx->appt,
+	    &o), ERR_NOTFOUND);
+	/* The client and the professional do not reach the shared kinds. */
+	assert_int_equal(as(fx, CLIENT, AUTHZ_READ, AUTHZ_SHARED_TRAJ,
+	    fx->traj, &o), ERR_NOTFOUND);
+
+	/* After: nothing, the meeting forgotten. */
+	assert_int_equal(stake_withdraw(fx->g->db, fx->traj + 999,
+	    fx->g->uid[CLIENT], link, T0, &cev), ERR_NOTFOUND);
+	assert_int_equal(stake_withdraw(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, T0, &cev), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), ERR_NOTFOUND);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_APPT, fx->appt,
+	    &o), ERR_NOTFOUND);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "stakeholder_appointments WHERE stakeholder_id = ?", 1, link, 0),
+	    0);
+	/* Consent again: the trajectory, not the meeting. */
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_SHARES_ALL, T0, &cev, &w), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_APPT, fx->appt,
+	    &o), ERR_NOTFOUND);
+	/* Each change is in the access log with the client as the owner. */
+	assert_true(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM audit_log "
+	    "WHERE kind = 'stakeholder' AND client_id = ?", 1,
+	    fx->g->uid[CLIENT], 0) >= 6);
+}
+
+static void
+test_client_gives_access_at_once_and_refusals(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event cev = ev_for(fx, CLIENT);
+	struct authz_object o;
+	struct stakeholder *v;
+	struct why w = { 0 };
+	size_t n;
+	int64_t id;
+
+	id = propose(fx, CLIENT, HR, STAKE_QUESTIONS);
+	assert_int_equal(as(fx, HR, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
+	    &o), 0);
+	assert_int_equal(stake_list(fx->g->db, fx->traj, &fx->a, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, id);
+	assert_int_equal(v[0].state, STAKE_CONSENTED);
+	assert_string_equal(v[0].name, "HR");
+	assert_int_equal(stake_mine(fx->g->db, fx->g->org, fx->g->uid[HR],
+	    &fx->a, &v, &n), 0);
+	assert_true(n >= 1);
+	/* Already taking part; no such stakeholder; a client is none; a
+	 * relation not in the list; a client's access without shares. */
+	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[HR], "hr",
+	    STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_CONFLICT);
+	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, "nobody@example.org",
+	    "hr", STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
+	assert_string_equal(w.field, "email");
+	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[PRO], "hr",
+	    STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
+	assert_string_equal(w.field, "email");
+	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[BOSS], "boss",
+	    STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
+	assert_string_equal(w.field, "relation");
+	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[BOSS],
+	    "employer", 0, T0, &cev, &w, &id), ERR_INVAL);
+	assert_string_equal(w.field, "shares");
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    999999, STAKE_QUESTIONS, T0, &cev, &w), ERR_NOTFOUND);
+}
+
+#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
+	teardown, g)
+
+static int
+run(const char *name, struct testdb *t)
+{
+	struct group gr = { 0 }, *g = &gr;
+	const char *names[NPEOPLE] = { "Pro", "Cliënt", "Baas", "HR" };
+	const enum role roles[NPEOPLE] = { ROLE_PROFESSIONAL, ROLE_CLIENT,
+		ROLE_STAKEHOLDER, ROLE_STAKEHOLDER };
+	int i, rc, failed = 1;
+
+	gr.t = t;
+	gr.db = t->db;
+	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
+	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
+	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
+	    "Europe/Amsterdam", &gr.org)) != 0) {
+		fprintf(stderr, "set-up: %s\n", err_msg(rc));
+		goto out;
+	}
+	for (i = 0; i < NPEOPLE; i++) {
+		if ((rc = user_create(gr.db, emails[i], names[i],
+		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
+		    (rc = member_add(gr.db, gr.org, gr.uid[i],
+		    roles[i])) != 0) {
+			fprintf(stderr, "user: %s\n", err_msg(rc));
+			goto out;
+		}
+	}
+	{
+		const struct CMUnitTest tests[] = {
+			DB_TEST(test_before_during_after_consent),
+			DB_TEST(test_client_gives_access_at_once_and_refusals),
+		};
+
+		failed = _cmocka_run_group_tests(name, tests,
+		    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+	}
+out:
+	if (gr.kr)
+		keyring_free(gr.kr);
+	return failed;
+}
+
+int
+main(void)
+{
+	if (crypto_init() != 0)
+		return 1;
+	return testdb_run_backends("stakeholder", 0, run) != 0;
+}
