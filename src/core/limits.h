@@ -229,6 +229,11 @@
  * that counts against RLIMIT_MEMLOCK).  Past it the cache is emptied and
  * refills from the database: a miss costs one query and one unwrap. */
 #define LIMIT_KEYRING_CACHE 4096
+/* Master keys a process keeps after rotating, for unwrapping only: a
+ * reader's snapshot may predate a rotation, and rotations in quick
+ * succession (a test, an operator retrying) may pass it more than once.
+ * Four cover any real reader; the fifth oldest is wiped. */
+#define LIMIT_KEYRING_RETIRED 4
 /* An e-mail body in bytes.  Mails carry notifications, never content, so
  * a few lines; the limit catches a caller that passes a client's text. */
 #define LIMIT_MAIL_BODY (64 * 1024)

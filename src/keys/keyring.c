@@ -19,9 +19,10 @@
  * change is never used to seal.  Opening trusts the cache first and, when
  * the box does not open, reloads the key once.
  *
- * After a rotation the previous master key stays in memory for unwrapping
- * only: a reader whose snapshot began before the re-wrap committed still
- * fetches rows wrapped with it.  It is never used to wrap, and a process
+ * After a rotation the previous master keys (the last
+ * LIMIT_KEYRING_RETIRED) stay in memory for unwrapping only: a reader
+ * whose snapshot began before a re-wrap committed still fetches rows
+ * wrapped with one of them.  It is never used to wrap, and a process
  * started afresh does not know it.
  *
  * Locks: rotate_mu serialises rotations and keyring_start; mu guards the
@@ -53,10 +54,11 @@
 struct master_keys {
 	unsigned char master[CRYPTO_KEYBYTES];  /* the master key file's */
 	unsigned char pending[CRYPTO_KEYBYTES]; /* "<path>.new", when present */
-	/* The master key before the last rotation in this process.  Only for
-	 * unwrapping what a reader fetched before the rotation committed (its
-	 * snapshot may predate it); never used to wrap. */
-	unsigned char retired[CRYPTO_KEYBYTES];
+	/* The master keys before the last rotations in this process, newest
+	 * first.  Only for unwrapping what a reader fetched before a rotation
+	 * committed (its snapshot may predate it, and a slow reader may see
+	 * rows from more than one rotation ago); never used to wrap. */
+	unsigned char retired[LIMIT_KEYRING_RETIRED][CRYPTO_KEYBYTES];
 };
 
 struct cached_key {
@@ -74,7 +76,7 @@ struct keyring {
 	/* Guarded by mu from here on. */
 	struct master_keys *k;
 	bool has_pending;
-	bool has_retired;
+	int nretired;       /* retired keys held, at most LIMIT_KEYRING_RETIRED */
 	/* New data keys are wrapped with the pending key: set by the job that
 	 * re-wrapped every row with it, so no row is wrapped with the old key
 	 * after that job. */
@@ -244,7 +246,7 @@ static int
 unwrap_locked(struct keyring *kr, int64_t org_id, int64_t version,
     struct str wrapped, unsigned char key[CRYPTO_KEYBYTES])
 {
-	const unsigned char *try[3];
+	const unsigned char *try[2 + LIMIT_KEYRING_RETIRED];
 	unsigned char ad[64];
 	struct buf plain = BUF_INIT;
 	size_t adlen = wrap_ad(ad, org_id, version);
@@ -255,8 +257,8 @@ unwrap_locked(struct keyring *kr, int64_t org_id, int64_t version,
 	try[n++] = kr->wrap_pending ? kr->k->pending : kr->k->master;
 	if (kr->has_pending)
 		try[n++] = kr->wrap_pending ? kr->k->master : kr->k->pending;
-	if (kr->has_retired)
-		try[n++] = kr->k->retired;
+	for (i = 0; i < kr->nretired; i++)
+		try[n++] = kr->k->retired[i];
 	for (i = 0; i < n && rc != 0; i++) {
 		buf_reset(&plain);
 		rc = crypto_open_ad(try[i], wrapped.p, wrapped.len, ad, adlen,
@@ -673,8 +675,11 @@ converge(struct keyring *kr, struct db *db)
 	if ((rc = crypto_master_replace(kr->new_path, kr->path)) != 0)
 		return rc;
 	pthread_mutex_lock(&kr->mu);
-	memcpy(kr->k->retired, kr->k->master, CRYPTO_KEYBYTES);
-	kr->has_retired = true;
+	memmove(kr->k->retired[1], kr->k->retired[0],
+	    (LIMIT_KEYRING_RETIRED - 1) * CRYPTO_KEYBYTES);
+	memcpy(kr->k->retired[0], kr->k->master, CRYPTO_KEYBYTES);
+	if (kr->nretired < LIMIT_KEYRING_RETIRED)
+		kr->nretired++;
 	memcpy(kr->k->master, kr->k->pending, CRYPTO_KEYBYTES);
 	sodium_memzero(kr->k->pending, CRYPTO_KEYBYTES);
 	kr->has_pending = false;
