@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "call/call.h"
 #include "chat/chat.h"
 #include "appointment/appointment.h"
 #include "core/err.h"
@@ -175,6 +176,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
 		return asg_traj_on(c, id, traj_id);
 	case AUTHZ_ASG_FILE:
 		return asg_file_traj_on(c, id, traj_id);
+	case AUTHZ_CALL:
+		return call_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -296,6 +299,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_DIARY_ENTRY:
 	case AUTHZ_ASSIGNMENT:
 	case AUTHZ_ASG_FILE:
+	case AUTHZ_CALL:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
@@ -353,6 +357,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_INSTRUMENT] = "instrument",
 		[AUTHZ_ASSIGNMENT] = "assignment",
 		[AUTHZ_ASG_FILE] = "assignment-file",
+		[AUTHZ_CALL] = "call",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

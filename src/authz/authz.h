@@ -66,8 +66,10 @@ enum authz_kind {
 	/* issue 11, the learning cycle (src/assignment) */
 	AUTHZ_ASSIGNMENT,   /* id: assignment */
 	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
+	/* issue 10, calls (src/call) */
+	AUTHZ_CALL,         /* id: call (of a trajectory) */
 };
-#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
+#define AUTHZ_NKINDS (AUTHZ_CALL + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

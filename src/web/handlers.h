@@ -185,4 +185,16 @@ struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
+/* video and voice calls (ui-call.c) */
+int ui_call_traj(struct req *r);
+int ui_call_start_post(struct req *r);
+int ui_call(struct req *r);
+int ui_call_join_post(struct req *r);
+int ui_call_admit_post(struct req *r);
+int ui_call_leave_post(struct req *r);
+int ui_call_end_post(struct req *r);
+int api_call_signal(struct req *r);
+int api_call_beat(struct req *r);
+int api_call_state(struct req *r);
+
 #endif

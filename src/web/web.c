@@ -65,6 +65,7 @@
 #define APPT(a) OBJ(AUTHZ_APPOINTMENT), AUTHZ_##a
 #define ASG(a) OBJ(AUTHZ_ASSIGNMENT), AUTHZ_##a
 #define ASGFILE(a) OBJ(AUTHZ_ASG_FILE), AUTHZ_##a
+#define CALL(a) OBJ(AUTHZ_CALL), AUTHZ_##a
 
 static const struct route routes[] = {
 	/* method pattern             handler              roles flags       body  object */
@@ -187,6 +188,17 @@ static const struct route routes[] = {
 	{ G,  "/assignment-files/:afid", ui_asg_file,      PRO | CLI, 0,     0,     ASGFILE(READ) },
 	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
 	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
+	/* video and voice calls, the waiting room (ui-call.c) */
+	{ G,  "/t/:tid/call",         ui_call_traj,        PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/call",         ui_call_start_post,  PRO | CLI, CSRF,  SMALL, TRAJ(UPDATE) },
+	{ G,  "/calls/:callid",       ui_call,             PRO | CLI, 0,     0,     CALL(READ) },
+	{ PO, "/calls/:callid/join",  ui_call_join_post,   PRO | CLI, CSRF,  SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/admit", ui_call_admit_post,  PRO, CSRF,        SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/leave", ui_call_leave_post,  PRO | CLI, CSRF,  SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/end",   ui_call_end_post,    PRO, CSRF,        SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/signal", api_call_signal,    PRO | CLI, JSON | CSRF, LIMIT_CALL_BODY, CALL(UPDATE) },
+	{ PO, "/calls/:callid/beat",  api_call_beat,       PRO | CLI, JSON | CSRF, SMALL, CALL(UPDATE) },
+	{ G,  "/calls/:callid/state", api_call_state,      PRO | CLI, JSON,  0,     CALL(READ) },
 };
 
 #undef G
@@ -211,6 +223,7 @@ static const struct route routes[] = {
 #undef MEMBER
 #undef ASG
 #undef ASGFILE
+#undef CALL
 
 const struct route *
 web_routes(size_t *n)
