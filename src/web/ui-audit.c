@@ -97,6 +97,7 @@ kind_words(const char *k)
 	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
 	if (strcmp(k, "diary") == 0) return _("a diary entry");
 	if (strcmp(k, "mood") == 0) return _("the mood meter");
+	if (strcmp(k, "call") == 0) return _("a call");
 	return k;
 }
 
@@ -124,6 +125,7 @@ static const struct {
 	{ "instrument", N_("the questionnaire library") },
 	{ "diary", N_("the diary") },
 	{ "mood", N_("the mood meter") },
+	{ "call", N_("calls") },
 };
 
 /* The detail of a refusal or security event in plain words; other

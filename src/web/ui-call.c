@@ -97,10 +97,10 @@ device_check(struct req *r)
 	P(r, "</button> <button type=\"button\" id=\"dc-speaker\" "
 	    "class=\"secondary\">");
 	T(r, _("Play a test sound"));
-	P(r, "</button></p>\n<video id=\"dc-video\" class=\"preview\" "
+	P(r, "</button></p>\n<video id=\"dc-video\" class=\"preview js-only\" "
 	    "autoplay muted playsinline aria-label=\"");
 	A(r, _("Your camera"));
-	P(r, "\"></video>\n<p><label for=\"dc-level\">");
+	P(r, "\"></video>\n<p class=\"js-only\"><label for=\"dc-level\">");
 	T(r, _("Microphone level"));
 	P(r, "</label> <meter id=\"dc-level\" min=\"0\" max=\"100\" "
 	    "value=\"0\"></meter></p>\n<p id=\"dc-result\" role=\"status\" "
@@ -293,14 +293,20 @@ render_call(struct req *r, const char *error, int status)
 		P(r, "</li>\n");
 	}
 	P(r, "</ul>\n");
-	if (!c.ended_at && st == CALL_IN) {
-		P(r, "<div class=\"videos js-only\" id=\"call-videos\">"
-		    "<video id=\"call-self\" class=\"self\" autoplay muted "
-		    "playsinline aria-label=\"");
+	/* Shown to someone waiting too (hidden), so the script reveals
+	 * them when they are let in, without a reload that could miss the
+	 * first offer. */
+	if (!c.ended_at && (st == CALL_IN || st == CALL_WAITING)) {
+		PF(r, "<div class=\"videos js-only in-call\" id=\"call-videos\"%s>"
+		    "<figure><video id=\"call-self\" class=\"self\" autoplay "
+		    "muted playsinline aria-label=\"", st == CALL_IN ? "" :
+		    " hidden");
 		A(r, _("Your camera"));
-		P(r, "\"></video></div>\n<p class=\"call-controls js-only\">"
-		    "<button type=\"button\" id=\"call-mute\" "
-		    "aria-pressed=\"false\">");
+		P(r, "\"></video><figcaption>");
+		T(r, _("You"));
+		PF(r, "</figcaption></figure></div>\n<p class=\"call-controls "
+		    "js-only in-call\"%s><button type=\"button\" id=\"call-mute\" "
+		    "aria-pressed=\"false\">", st == CALL_IN ? "" : " hidden");
 		T(r, _("Mute the microphone"));
 		P(r, "</button> <button type=\"button\" id=\"call-camera\" "
 		    "aria-pressed=\"false\">");

@@ -22,7 +22,7 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "attachment": "aid", "member": "uid", "chat": "cid",
                 "appointment": "apid", "questionnaire": "qid", "diary": "did",
                 "instrument": "ivid", "assignment": "asid",
-                "assignment-file": "afid"}
+                "assignment-file": "afid", "call": "callid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -36,7 +36,8 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "instrument": ("a library questionnaire",
                              "een vragenlijst uit de bibliotheek"),
               "assignment": ("an assignment", "een opdracht"),
-              "assignment-file": ("an assignment", "een opdracht")}
+              "assignment-file": ("an assignment", "een opdracht"),
+              "call": ("a call", "een beeld- of belgesprek")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -101,8 +102,12 @@ def make_trajectory(coach, client_uid, title, client=None):
         "csrf": coach.csrf(), "date": day.isoformat(), "time": "10:00",
         "minutes": "60", "kind": "phone", "location": ""})
     apid = location_id(r, "/appointments/")
+    # A call in it (calls.py): the professional starts it and is in.
+    r = coach.post("/t/%d/call" % tid, {"csrf": coach.csrf(),
+                                        "media": "video"})
+    callid = location_id(r, "/calls/")
     ids = {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
-           "cid": int(cids[-1]), "apid": apid}
+           "cid": int(cids[-1]), "apid": apid, "callid": callid}
     if client is not None:
         ids.update(make_assignment(coach, client, tid))
     return ids

@@ -50,6 +50,7 @@ from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
+from calls import CallsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1500,7 +1501,8 @@ def main():
                     Appointments,
                     Measures,
                     Security,
-                    Assignments):
+                    Assignments,
+                    Calls):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1546,6 +1548,10 @@ class Appointments(AppointmentsMixin, Suite):
 
 class Assignments(AssignmentsMixin, Suite):
     """Assignments and the learning cycle (issue 11): assignments.py."""
+
+
+class Calls(CallsMixin, Suite):
+    """Video and voice calls with a waiting room (issue 10): calls.py."""
 
 
 def finish(runner, root, keep, t0):
