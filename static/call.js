@@ -7,9 +7,14 @@
  * (offers, answers, ICE candidates): posted to /calls/:id/signal and
  * delivered on the receiver's own event stream (/live/t/:tid, events
  * "call_sig"); "call" events say who joined, waits, left.  In a mesh of
- * up to four, of each pair the one with the smaller user id makes the
- * offer, so two never offer to each other at once.  The page beats every
- * few seconds so the server notices a participant who vanished.
+ * up to four, whoever comes into the call (a page that opens in it, or a
+ * client let in from the waiting room) offers to everyone already in: its
+ * own stream is open by then, so no answer is missed, where an offer to a
+ * page still loading could be.  Two offering to each other at once (two
+ * pages opening together): the one with the smaller user id keeps its
+ * offer, the other takes it.  A peer still missing at a heartbeat is
+ * offered to again by the smaller id.  The page beats every few seconds
+ * so the server notices a participant who vanished.
  *
  * Nothing from the server is inserted as HTML other than a parsed page's
  * own elements; names go in as textContent.
@@ -131,7 +136,8 @@
     var state = box.getAttribute("data-state");
     var iceServers = [];
     var local = null, ready = null;
-    var peers = {};        /* user id -> {pc, since, queue, remote} */
+    var peers = {};        /* user id -> {pc, queue, remote} */
+    var offered = false;   /* offers made on coming in */
     var names = {};
     var beat = null, es = null, joinedNow = null;
     /* Settled once this page is in the call with its media and TURN
@@ -222,14 +228,14 @@
       }
     }
 
-    function newPeer(uid, since) {
+    function newPeer(uid) {
       closePeer(uid);
       var cfg = { iceServers: iceServers };
       if (relay) {
         cfg.iceTransportPolicy = "relay";
       }
       var pc = new RTCPeerConnection(cfg);
-      var p = { pc: pc, since: since, queue: [], remote: false };
+      var p = { pc: pc, queue: [], remote: false };
       peers[uid] = p;
       if (local) {
         local.getTracks().forEach(function (t) { pc.addTrack(t, local); });
@@ -262,29 +268,37 @@
       p.queue = [];
     }
 
-    function offer(uid, since) {
-      var p = newPeer(uid, since);
+    function offer(uid) {
+      var p = newPeer(uid);
       p.pc.createOffer()
         .then(function (o) { return p.pc.setLocalDescription(o); })
         .then(function () {
           signal(uid, "offer", { type: "offer", sdp: p.pc.localDescription.sdp });
-        });
+        })
+        .catch(function () { /* replaced meanwhile */ });
     }
+
+    function ignore() { /* a description for a connection replaced since */ }
 
     function onSignal(d) {
       var from = d.from, p = peers[from];
       if (d.type === "offer") {
+        if (p && p.pc.signalingState === "have-local-offer" && me < from) {
+          return; /* both offered: ours stands, they take it */
+        }
         var early = p && !p.remote ? p.queue : [];
-        p = newPeer(from, p ? p.since : 0);
+        p = newPeer(from);
         p.queue = early;
         p.pc.setRemoteDescription(d.data)
           .then(function () { flush(p); return p.pc.createAnswer(); })
           .then(function (a) { return p.pc.setLocalDescription(a); })
           .then(function () {
             signal(from, "answer", { type: "answer", sdp: p.pc.localDescription.sdp });
-          });
+          })
+          .catch(ignore);
       } else if (d.type === "answer" && p) {
-        p.pc.setRemoteDescription(d.data).then(function () { flush(p); });
+        p.pc.setRemoteDescription(d.data).then(function () { flush(p); })
+          .catch(ignore);
       } else if (d.type === "ice" && p) {
         if (p.remote) {
           p.pc.addIceCandidate(d.data).catch(function () {});
@@ -293,7 +307,7 @@
         }
       } else if (d.type === "ice") {
         /* Before the offer: kept until it comes. */
-        p = newPeer(from, 0);
+        p = newPeer(from);
         p.queue.push(d.data);
       }
     }
@@ -326,7 +340,9 @@
         });
     }
 
-    function refresh() {
+    /* recover: also offer to whoever is in without a connection (at a
+     * heartbeat: an offer or answer that was lost). */
+    function refresh(recover) {
       return fetch("/calls/" + id + "/state", { credentials: "same-origin",
         headers: { "Accept": "application/json" } })
         .then(function (r) { return r.json(); })
@@ -353,17 +369,17 @@
           iceServers = s.iceServers || [];
           return media().then(function () {
             joinedNow();
-            var inNow = {};
+            var inNow = {}, first = !offered;
+            offered = true;
             s.participants.forEach(function (p) {
               if (p.user === me || p.state !== "in") {
                 return;
               }
               inNow[p.user] = true;
               var have = peers[p.user];
-              if (me < p.user && (!have || have.since !== p.since)) {
-                offer(p.user, p.since);
-              } else if (have && !have.since) {
-                have.since = p.since;
+              if (first || (recover && me < p.user && (!have ||
+                  have.pc.connectionState === "failed"))) {
+                offer(p.user);
               }
             });
             Object.keys(peers).forEach(function (u) {
@@ -454,9 +470,7 @@
     if (state === "in" || state === "waiting") {
       beat = window.setInterval(function () {
         post("/beat").then(function (r) {
-          if (r.status === 410) {
-            refresh();
-          }
+          refresh(r.status !== 410);
         }).catch(function () {});
       }, parseInt(box.getAttribute("data-beat"), 10) * 1000 || 10000);
     }
