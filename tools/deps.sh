@@ -9,7 +9,7 @@ run="meson ninja-build pkg-config gcc libc6-dev gettext locales tzdata
   libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev liboath-dev
   libjansson-dev libcmark-dev libcurl4-openssl-dev libical-dev python3"
 test="$run libcmocka-dev postgresql python3-aiosmtpd tidy libxml2-utils
-  chromium valgrind clang libclang-rt-14-dev faketime"
+  chromium valgrind clang libclang-rt-14-dev faketime coturn"
 bench="$run nginx-light wrk postgresql"
 fuzz="$run clang libclang-rt-14-dev"
 
