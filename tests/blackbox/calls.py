@@ -46,6 +46,13 @@ class CallsMixin:
         self.client.login_ok(*u["client"])
         self.client_id = self.client.me()["id"]
         self.coach_id = self.coach.me()["id"]
+        # The demo people read Dutch; the sentences checked here are the
+        # English ones (po/ has the Dutch).
+        for who, name in ((self.client, "Kees Klant"),
+                          (self.coach, "Carla Coach")):
+            r = who.post("/account", {"name": name, "lang": "en",
+                                      "csrf": who.csrf()})
+            eq(r.status, 303, "%s reads English" % name)
         self.srv.cli_ok("user", "create", "--email", OTHER_CLIENT[0],
                         "--name", OTHER_CLIENT[2], "--org", "demo",
                         "--role", "client", "--lang", "en",

@@ -129,6 +129,13 @@ module.exports = function register(d) {
 		return p;
 	}
 
+	/* Element id shows the sentence (English or Dutch, as po/ has it). */
+	async function says(page, id, english) {
+		await page.waitForFunction(([el, src]) => new RegExp(src).test(
+		    document.getElementById(el).textContent),
+		    [id, L.tr(english).source], { timeout: 20000 });
+	}
+
 	async function go(p, where, label) {
 		const r = await p.page.goto(st.server.base + where);
 		assert.equal(r.status(), 200, `GET ${where}`);
@@ -263,16 +270,15 @@ module.exports = function register(d) {
 
 		await go(cli, `/t/${st.tid}/call`, 'calls page with the device check');
 		await cli.page.click('#dc-start');
-		await cli.page.waitForFunction(() => /work/.test(
-		    document.getElementById('dc-result').textContent));
+		await says(cli.page, 'dc-result', 'Camera and microphone work.');
 		await cli.page.waitForFunction(() => {
 			const v = document.getElementById('dc-video');
 			return v.srcObject && v.srcObject.getVideoTracks().length === 1;
 		});
 		await cli.page.click('#dc-speaker');
 		st.call = await startCall(cli, 'video');
-		await cli.page.waitForFunction(() =>
-		    /waiting room/.test(document.getElementById('call-status').textContent));
+		await says(cli.page, 'call-status',
+		    'You are in the waiting room. A professional will let you in.');
 		await axe(cli.page, 'call page (waiting room)');
 		assert.equal(await cli.page.isVisible('#call-videos'), false,
 		    'the video area while waiting');
@@ -321,14 +327,12 @@ module.exports = function register(d) {
 		});
 		await go(cli, `/t/${st.tid}/call`, null);
 		await cli.page.click('#dc-start');
-		await cli.page.waitForFunction(() => /did not allow/.test(
-		    document.getElementById('dc-result').textContent));
+		await says(cli.page, 'dc-result', 'The browser did not allow the camera or microphone. Allow them in the browser\'s site settings (the icon next to the address) and try again.');
 		await axe(cli.page, 'calls page, media refused');
 		/* In a call all the same: told why, and receiving the other. */
 		const call = await startCall(cli, 'video');
 		await admit(pro, cli, call);
-		await cli.page.waitForFunction(() => /did not allow/.test(
-		    document.getElementById('call-status').textContent));
+		await says(cli.page, 'call-status', 'The browser did not allow the camera or microphone. Allow them in the browser\'s site settings (the icon next to the address) and reload this page. Others can still see and hear each other.');
 		const proId = String(await pro.page.evaluate(() => window.infuusCall.me));
 		const deadline = Date.now() + 30000;
 		let got = {};
