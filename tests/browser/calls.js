@@ -180,7 +180,7 @@ module.exports = function register(d) {
 	 * and more a moment later. */
 	async function mediaFlows(who, relay) {
 		const n = who.length - 1;
-		const deadline = Date.now() + 40000;
+		const deadline = Date.now() + 60000;
 		let first = null;
 		for (;;) {
 			first = await Promise.all(who.map(received));
