@@ -744,13 +744,14 @@ get_run(struct db_conn *c, void *arg)
 	return 0;
 }
 
-int
-call_get(const struct call_env *env, int64_t id, int64_t now,
-    const struct audit_event *ev, struct arena *a, struct call *out)
+/* Call id as stored, in one snapshot; *stale: participants not heard
+ * of since LIMIT_CALL_TIMEOUT before now (of an open call). */
+static int
+read_call(const struct call_env *env, int64_t id, int64_t now,
+    struct arena *a, struct call *out, size_t *stale)
 {
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
-	struct job j;
 	int64_t *ids = NULL;
 	const char **names = NULL;
 	enum role part;
@@ -758,17 +759,7 @@ call_get(const struct call_env *env, int64_t id, int64_t now,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.now = now_or(now);
-	j.ev = ev;
-	/* The timeouts first (by whoever looks), when there is a who. */
-	if (ev != NULL && ev->actor_id > 0) {
-		j.user = ev->actor_id;
-		if ((rc = db_write(env->db, get_run, &j)) != 0)
-			return rc;
-		publish(env, &j);
-	}
+	*stale = 0;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "SELECT trajectory_id, video, started_by, "
@@ -792,8 +783,8 @@ call_get(const struct call_env *env, int64_t id, int64_t now,
 	}
 	out->parts = arena_calloc(a, cap, sizeof(*out->parts));
 	if ((rc = db_prepare(c, "SELECT user_id, state, joined_at, since, "
-	    "seconds FROM call_parts WHERE call_id = ? ORDER BY joined_at, "
-	    "user_id", &st)) != 0)
+	    "seconds, seen_at FROM call_parts WHERE call_id = ? ORDER BY "
+	    "joined_at, user_id", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, id);
 	while ((rc = db_step(st)) == DB_ROW && out->nparts < cap) {
@@ -804,6 +795,9 @@ call_get(const struct call_env *env, int64_t id, int64_t now,
 		p->joined_at = db_col_i64(st, 2);
 		p->since = db_col_null(st, 3) ? 0 : db_col_i64(st, 3);
 		p->seconds = db_col_i64(st, 4);
+		if ((p->state == CALL_IN || p->state == CALL_WAITING) &&
+		    db_col_i64(st, 5) < now - LIMIT_CALL_TIMEOUT)
+			(*stale)++;
 	}
 	db_done(st);
 	if (rc < 0)
@@ -825,7 +819,34 @@ call_get(const struct call_env *env, int64_t id, int64_t now,
 	}
 out:
 	db_read_end(env->db, c);
+	if (rc == 0 && out->ended_at != 0)
+		*stale = 0;
 	return rc;
+}
+
+int
+call_get(const struct call_env *env, int64_t id, int64_t now,
+    const struct audit_event *ev, struct arena *a, struct call *out)
+{
+	struct job j;
+	size_t stale;
+	int rc;
+
+	now = now_or(now);
+	if ((rc = read_call(env, id, now, a, out, &stale)) != 0 ||
+	    stale == 0 || ev == NULL || ev->actor_id <= 0)
+		return rc;
+	/* Someone vanished: whoever looks applies the timeouts (one write
+	 * job, logged as them), then looks again. */
+	memset(&j, 0, sizeof(j));
+	j.call = id;
+	j.now = now;
+	j.ev = ev;
+	j.user = ev->actor_id;
+	if ((rc = db_write(env->db, get_run, &j)) != 0)
+		return rc;
+	publish(env, &j);
+	return read_call(env, id, now, a, out, &stale);
 }
 
 const struct call_part *
