@@ -80,7 +80,7 @@ async function startCoturn(dir) {
 		'simple-log', `pidfile=${path.join(dir, 'turn.pid')}`,
 		`userdb=${path.join(dir, 'turndb')}`, '',
 	].join('\n'));
-	const child = spawn(bin, ['-c', conf, '-n'], { stdio: 'ignore' });
+	const child = spawn(bin, ['-c', conf], { stdio: 'ignore' });
 	let exited = false;
 	child.on('exit', () => { exited = true; });
 	/* Ready when it answers on its port (a STUN binding request). */
