@@ -522,6 +522,8 @@ kind_label(const char *k)
 		return _("active in the chat");
 	if (strcmp(k, "hourglass") == 0)
 		return _("hourglass");
+	if (strcmp(k, "call") == 0)
+		return _("video or voice call");
 	return k;
 }
 
