@@ -223,8 +223,8 @@ end_on(struct db_conn *c, struct job *j)
 {
 	struct activity a;
 	struct db_stmt *st;
-	int64_t users[LIMIT_CALL_PARTICIPANTS * 4], secs[LIMIT_CALL_PARTICIPANTS * 4];
-	size_t n = 0, i;
+	int64_t users[16], secs[16], last = 0;
+	size_t n, i;
 	int64_t id;
 	int rc;
 
@@ -246,18 +246,6 @@ end_on(struct db_conn *c, struct job *j)
 	db_bind_i64(st, 3, j->call);
 	if ((rc = db_step_one(st, ERR_GONE)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "SELECT user_id, seconds FROM call_parts "
-	    "WHERE call_id = ? AND seconds > 0 ORDER BY user_id", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->call);
-	while ((rc = db_step(st)) == DB_ROW &&
-	    n < sizeof(users) / sizeof(users[0])) {
-		users[n] = db_col_i64(st, 0);
-		secs[n++] = db_col_i64(st, 1);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
 	memset(&a, 0, sizeof(a));
 	a.org_id = j->head.org_id;
 	a.traj_id = j->traj;
@@ -266,12 +254,31 @@ end_on(struct db_conn *c, struct job *j)
 	a.started_at = j->started_at;
 	a.recorded_by = j->user;
 	a.recorded_at = j->now;
-	for (i = 0; i < n; i++) {
-		a.user_id = users[i];
-		a.seconds = secs[i];
-		if ((rc = activity_record_on(c, &a, &id)) != 0)
+	/* Everyone who was ever in, however many came and went: by pages
+	 * of user ids, each recorded before the next page is read. */
+	do {
+		n = 0;
+		if ((rc = db_prepare(c, "SELECT user_id, seconds FROM "
+		    "call_parts WHERE call_id = ? AND seconds > 0 AND user_id "
+		    "> ? ORDER BY user_id LIMIT 16", &st)) != 0)
 			return rc;
-	}
+		db_bind_i64(st, 1, j->call);
+		db_bind_i64(st, 2, last);
+		while ((rc = db_step(st)) == DB_ROW &&
+		    n < sizeof(users) / sizeof(users[0])) {
+			users[n] = db_col_i64(st, 0);
+			secs[n++] = db_col_i64(st, 1);
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+		for (i = 0; i < n; i++) {
+			a.user_id = last = users[i];
+			a.seconds = secs[i];
+			if ((rc = activity_record_on(c, &a, &id)) != 0)
+				return rc;
+		}
+	} while (n == sizeof(users) / sizeof(users[0]));
 	j->ended = true;
 	return log_on(c, j, AUDIT_UPDATE, "end");
 }
@@ -283,7 +290,10 @@ static int
 sweep_on(struct db_conn *c, struct job *j)
 {
 	struct db_stmt *st;
-	int64_t users[LIMIT_CALL_PARTICIPANTS * 2], seen[LIMIT_CALL_PARTICIPANTS * 2];
+	/* At most LIMIT_CALL_PARTICIPANTS are in or waiting (join counts
+	 * them in its job); any more would be found at the next look. */
+	int64_t users[LIMIT_CALL_PARTICIPANTS * 2];
+	int64_t seen[LIMIT_CALL_PARTICIPANTS * 2];
 	char detail[48];
 	size_t n = 0, i;
 	int rc;
@@ -755,7 +765,9 @@ read_call(const struct call_env *env, int64_t id, int64_t now,
 	int64_t *ids = NULL;
 	const char **names = NULL;
 	enum role part;
-	size_t cap = LIMIT_CALL_PARTICIPANTS * 4, i;
+	/* Those in or waiting first: a call's list for its page, with
+	 * whoever left after (the trajectory's people at most, as a rule). */
+	size_t cap = LIMIT_TRAJ_PROFESSIONALS + 1, i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -783,8 +795,9 @@ read_call(const struct call_env *env, int64_t id, int64_t now,
 	}
 	out->parts = arena_calloc(a, cap, sizeof(*out->parts));
 	if ((rc = db_prepare(c, "SELECT user_id, state, joined_at, since, "
-	    "seconds, seen_at FROM call_parts WHERE call_id = ? ORDER BY "
-	    "joined_at, user_id", &st)) != 0)
+	    "seconds, seen_at FROM call_parts WHERE call_id = ? ORDER BY CASE "
+	    "WHEN state = 'left' THEN 1 ELSE 0 END, joined_at, user_id",
+	    &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, id);
 	while ((rc = db_step(st)) == DB_ROW && out->nparts < cap) {
