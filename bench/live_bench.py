@@ -76,10 +76,21 @@ class Session:
         self.csrf = me["csrf"]
 
     def get(self, path):
-        self.conn.request("GET", path, headers={
-            "Cookie": "infuus_session=" + self.cookie})
-        r = self.conn.getresponse()
-        return r.read().decode()
+        for attempt in (0, 1):
+            try:
+                self.conn.request("GET", path, headers={
+                    "Cookie": "infuus_session=" + self.cookie})
+                r = self.conn.getresponse()
+                return r.read().decode()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                # Idle past LIMIT_CONN_TIMEOUT while the others logged
+                # in (slow on a busy machine): the server closed it.
+                if attempt:
+                    raise
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=30)
+        return ""
 
     def chat(self, tid, text):
         body = urllib.parse.urlencode({"csrf": self.csrf, "action": "send",

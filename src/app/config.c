@@ -2,7 +2,8 @@
  * config.c - configuration from file, environment and flags.
  *
  * The table below is the single list of settings: its key, where the value
- * goes, and how it is parsed.  Secrets (smtp_password) are never printed.
+ * goes, and how it is parsed.  Secrets (smtp_password,
+ * turn_secret) are never printed.
  */
 #include "app/config.h"
 
@@ -57,6 +58,9 @@ static const struct setting settings[] = {
 	B("access_log", access_log),
 	B("demo", demo),
 	I("log_level", log_level, 0, 3),
+	S("turn_urls", turn_urls),
+	S("turn_secret", turn_secret),
+	I("turn_ttl", turn_ttl, 60, 7 * 24 * 3600),
 };
 
 #undef S
@@ -119,6 +123,9 @@ defaults(struct config *c)
 	c->sessions_per_user = LIMIT_SESSIONS_PER_USER;
 	c->access_log = true;
 	c->log_level = 1;
+	c->turn_urls = xstrdup("");
+	c->turn_secret = xstrdup("");
+	c->turn_ttl = LIMIT_TURN_TTL;
 }
 
 static int

@@ -32,6 +32,13 @@ struct config {
 	bool access_log;
 	bool demo;             /* create the demo organisation on an empty db */
 	int log_level;
+	/* Calls (call.h): TURN servers ("turn:host:3478,turns:host:5349",
+	 * "" = none: browsers then connect directly, enough on one machine
+	 * or one network), the secret shared with them (use-auth-secret)
+	 * and the credentials' lifetime in seconds. */
+	char *turn_urls;
+	char *turn_secret;
+	int turn_ttl;
 };
 
 /* Defaults, then the file (if path is not NULL), then the environment.

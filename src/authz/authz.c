@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "billing/billing.h"
+#include "call/call.h"
 #include "chat/chat.h"
 #include "appointment/appointment.h"
 #include "core/err.h"
@@ -186,6 +187,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
 		return asg_file_traj_on(c, id, traj_id, priv);
 	case AUTHZ_INVOICE:
 		return invoice_traj_on(c, id, traj_id);
+	case AUTHZ_CALL:
+		return call_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -351,6 +354,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_ASSIGNMENT:
 	case AUTHZ_ASG_FILE:
 	case AUTHZ_INVOICE:
+	case AUTHZ_CALL:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
@@ -414,6 +418,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_INVOICE] = "invoice",
 		[AUTHZ_SHARED_TRAJ] = "shared-trajectory",
 		[AUTHZ_SHARED_APPT] = "shared-appointment",
+		[AUTHZ_CALL] = "call",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -73,8 +73,10 @@ enum authz_kind {
 	 * a stakeholder, while they consent; read only */
 	AUTHZ_SHARED_TRAJ,  /* id: trajectory, as a stakeholder sees it */
 	AUTHZ_SHARED_APPT,  /* id: appointment the stakeholder takes part in */
+	/* issue 10, calls (src/call) */
+	AUTHZ_CALL,         /* id: call (of a trajectory) */
 };
-#define AUTHZ_NKINDS (AUTHZ_SHARED_APPT + 1)
+#define AUTHZ_NKINDS (AUTHZ_CALL + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

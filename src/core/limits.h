@@ -575,5 +575,26 @@
 /* Meetings one stakeholder's page lists: an intake, evaluations and a
  * closing, many times over. */
 #define LIMIT_STAKEHOLDER_APPTS 200
+/* --- Calls (src/call) --------------------------------------------------- */
+
+/* People in one call, in it or waiting: each browser of a mesh sends its
+ * streams to every other participant, and past four that is more upload
+ * than a home connection has (call.h says how Janus would take more). */
+#define LIMIT_CALL_PARTICIPANTS 4
+/* Seconds between a call page's heartbeats, and without one after which
+ * its participant has left (as of their last beat): four beats missed,
+ * for a train through a tunnel, yet a closed laptop frees its place
+ * within a minute. */
+#define LIMIT_CALL_BEAT 10
+#define LIMIT_CALL_TIMEOUT 45
+/* Bytes of one signal's data as sent (an SDP offer with audio and video
+ * is 3 to 8 KB, an ICE candidate a few hundred bytes), and of the request
+ * that carries it: with its envelope still under LIMIT_EVENT_DATA. */
+#define LIMIT_CALL_SIGNAL (12 * 1024)
+#define LIMIT_CALL_BODY (14 * 1024)
+/* Seconds TURN credentials stay valid when turn_ttl is not set: longer
+ * than a long session, short enough that one copied from a page is
+ * useless by the next day. */
+#define LIMIT_TURN_TTL (6 * 3600)
 
 #endif

@@ -133,6 +133,10 @@ struct exch {
 	bool finished;       /* ... and finish too */
 	int sent_status;
 	uint64_t sent_bytes;
+	/* An event stream's access-log fields once its arena is given back
+	 * (keep_for_log): "method\0path\0address". */
+	char *kept;
+	const char *kept_path;
 };
 
 /* --- headers every response carries ------------------------------------ */
@@ -281,6 +285,7 @@ exch_free(struct exch *x)
 	buf_release(&x->r.resp);
 	body_free(x->body, x->body_cap);
 	arena_release(&x->r.arena);
+	free(x->kept);
 	free(x);
 	/* What the handler of a large request allocated (the parsed parts,
 	 * sealed copies) is free now but would stay resident. */
@@ -290,6 +295,45 @@ exch_free(struct exch *x)
 
 /* --- responses --------------------------------------------------------- */
 
+static void log_path(struct exch *x, struct buf *out);
+
+/*
+ * An event stream idles for minutes once answered: of its request keep
+ * only what the access-log line needs and give the arena back (a 4 KiB
+ * block or more a stream: bench/40-live.sh's sse_kib_per_stream).  The
+ * handler and the finish hook are done with it; what still points into
+ * the arena is reset.
+ */
+static void
+keep_for_log(struct exch *x)
+{
+	struct buf b = BUF_INIT;
+	size_t m, p;
+
+	buf_adds(&b, x->method);
+	m = b.len;
+	buf_addch(&b, '\0');
+	log_path(x, &b);
+	p = b.len;
+	buf_addch(&b, '\0');
+	buf_adds(&b, x->r.remote_addr[0] ? x->r.remote_addr : "-");
+	x->kept = buf_detach(&b, NULL);
+	x->method = x->kept;
+	x->kept_path = x->kept + m + 1;
+	x->r.remote_addr = x->kept + p + 1;
+	x->target = "";
+	x->path_len = 0;
+	x->r.path = x->r.content_type = x->r.user_agent = "";
+	x->r.accept_language = "";
+	x->r.nparams = 0;
+	x->r.query = x->r.form = x->r.cookies = NULL;
+	x->r.nquery = x->r.nform = x->r.ncookies = 0;
+	x->r.uploads = NULL;
+	x->r.nuploads = 0;
+	x->r.app_state = NULL;
+	arena_release(&x->r.arena);
+}
+
 static enum MHD_Result
 queue_response(struct exch *x)
 {
@@ -297,11 +341,12 @@ queue_response(struct exch *x)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	size_t len;
+	bool sse;
 	char *p;
 
 	if (r->status == 0)
 		r->status = 200;
-	if (r->sse != NULL) {
+	if ((sse = r->sse != NULL)) {
 		resp = sse_response(x->s->sse, r); /* an event stream */
 		x->sent_bytes = 0;
 	} else if (r->resp_fd >= 0) {
@@ -334,6 +379,8 @@ queue_response(struct exch *x)
 	MHD_destroy_response(resp);
 	x->sent_status = r->status;
 	finish_hook(x);
+	if (sse && ret == MHD_YES)
+		keep_for_log(x);
 	return ret;
 }
 
@@ -992,7 +1039,10 @@ access_log(struct exch *x, enum MHD_RequestTerminationCode toe)
 	/* Signed: the nanoseconds go down when a second passes. */
 	us = (uint64_t)((int64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000 +
 	    (int64_t)(t1.tv_nsec - x->t0.tv_nsec) / 1000);
-	log_path(x, &path);
+	if (x->kept_path)
+		buf_adds(&path, x->kept_path);
+	else
+		log_path(x, &path);
 	log_info("http.access", "id=%llu method=%s path=%s status=%d "
 	    "bytes=%llu us=%llu addr=%s end=%s", (unsigned long long)x->r.id,
 	    x->method, path.p, x->sent_status,

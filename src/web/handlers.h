@@ -221,5 +221,16 @@ int ui_shared_traj(struct req *r);
 int ui_shared_appt(struct req *r);
 /* The appointment page's section for a professional. */
 void ui_stake_appt_section(struct req *r, int64_t traj_id, int64_t appt_id);
+/* video and voice calls (ui-call.c) */
+int ui_call_traj(struct req *r);
+int ui_call_start_post(struct req *r);
+int ui_call(struct req *r);
+int ui_call_join_post(struct req *r);
+int ui_call_admit_post(struct req *r);
+int ui_call_leave_post(struct req *r);
+int ui_call_end_post(struct req *r);
+int api_call_signal(struct req *r);
+int api_call_beat(struct req *r);
+int api_call_state(struct req *r);
 
 #endif

@@ -102,6 +102,7 @@ kind_words(const char *k)
 	if (strcmp(k, "stakeholder") == 0) return _("a stakeholder's access");
 	if (strcmp(k, "learning-question") == 0) return _("the learning questions");
 	if (strncmp(k, "shared-", 7) == 0) return _("what you share");
+	if (strcmp(k, "call") == 0) return _("a call");
 	return k;
 }
 
@@ -129,6 +130,7 @@ static const struct {
 	{ "instrument", N_("the questionnaire library") },
 	{ "diary", N_("the diary") },
 	{ "mood", N_("the mood meter") },
+	{ "call", N_("calls") },
 };
 
 /* The detail of a refusal or security event in plain words; other

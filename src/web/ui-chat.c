@@ -64,6 +64,15 @@ chat_assets(struct req *r)
 	    "<script src=\"/static/chat.js\" defer></script>\n");
 }
 
+/* A call proposal leads to the calls' page (ui-call.c). */
+static void
+call_link(struct req *r, int64_t tid)
+{
+	PF(r, " <a href=\"/t/%lld/call\">", (long long)tid);
+	T(r, _("Go to the call"));
+	P(r, "</a>");
+}
+
 /* One message as the log shows it (also the fragment GET /chat/:cid). */
 static void
 render_msg(struct req *r, const struct chat_msg *m, int64_t viewer,
@@ -82,11 +91,13 @@ render_msg(struct req *r, const struct chat_msg *m, int64_t viewer,
 		P(r, "<span class=\"call\">");
 		T(r, _("proposes a phone call."));
 		P(r, "</span>");
+		call_link(r, m->traj_id);
 		break;
 	case CHAT_CALL_VIDEO:
 		P(r, "<span class=\"call\">");
 		T(r, _("proposes a video call."));
 		P(r, "</span>");
+		call_link(r, m->traj_id);
 		break;
 	default:
 		P(r, "<span class=\"text\">");

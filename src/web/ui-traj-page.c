@@ -398,6 +398,10 @@ show_page(struct req *r, int64_t tid, const char *ok)
 	} else {
 		questions_section(r, &t, q, nq, m, nm, tz, view);
 		ui_chat_link(r, tid);
+		PF(r, "<p class=\"call-link\"><a href=\"/t/%lld/call\">",
+		    (long long)tid);
+		T(r, _("Video and voice calls"));
+		P(r, "</a></p>\n");
 		PF(r, "<p class=\"asg-link\"><a href=\"/t/%lld/assignments\">",
 		    (long long)tid);
 		T(r, _("Assignments and learning cycle"));

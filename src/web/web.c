@@ -65,6 +65,7 @@
 #define APPT(a) OBJ(AUTHZ_APPOINTMENT), AUTHZ_##a
 #define ASG(a) OBJ(AUTHZ_ASSIGNMENT), AUTHZ_##a
 #define ASGFILE(a) OBJ(AUTHZ_ASG_FILE), AUTHZ_##a
+#define CALL(a) OBJ(AUTHZ_CALL), AUTHZ_##a
 
 static const struct route routes[] = {
 	/* method pattern             handler              roles flags       body  object */
@@ -220,6 +221,17 @@ static const struct route routes[] = {
 	{ G,  "/shared",              ui_shared_home,      ROLE_STAKEHOLDER, 0, 0,  NOOBJ },
 	{ G,  "/shared/:tid",         ui_shared_traj,      ROLE_STAKEHOLDER, 0, 0,  OBJ(AUTHZ_SHARED_TRAJ), AUTHZ_READ },
 	{ G,  "/shared/appointments/:apid", ui_shared_appt, ROLE_STAKEHOLDER, 0, 0, OBJ(AUTHZ_SHARED_APPT), AUTHZ_READ },
+	/* video and voice calls, the waiting room (ui-call.c) */
+	{ G,  "/t/:tid/call",         ui_call_traj,        PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/call",         ui_call_start_post,  PRO | CLI, CSRF,  SMALL, TRAJ(UPDATE) },
+	{ G,  "/calls/:callid",       ui_call,             PRO | CLI, 0,     0,     CALL(READ) },
+	{ PO, "/calls/:callid/join",  ui_call_join_post,   PRO | CLI, CSRF,  SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/admit", ui_call_admit_post,  PRO, CSRF,        SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/leave", ui_call_leave_post,  PRO | CLI, CSRF,  SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/end",   ui_call_end_post,    PRO, CSRF,        SMALL, CALL(UPDATE) },
+	{ PO, "/calls/:callid/signal", api_call_signal,    PRO | CLI, JSON | CSRF, LIMIT_CALL_BODY, CALL(UPDATE) },
+	{ PO, "/calls/:callid/beat",  api_call_beat,       PRO | CLI, JSON | CSRF, SMALL, CALL(UPDATE) },
+	{ G,  "/calls/:callid/state", api_call_state,      PRO | CLI, JSON,  0,     CALL(READ) },
 };
 
 #undef G
@@ -244,6 +256,7 @@ static const struct route routes[] = {
 #undef MEMBER
 #undef ASG
 #undef ASGFILE
+#undef CALL
 
 const struct route *
 web_routes(size_t *n)

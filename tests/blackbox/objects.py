@@ -24,7 +24,8 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "instrument": "ivid", "assignment": "asid",
                 "assignment-file": "afid", "invoice": "inid",
                 # issue 13: what a client shares with a stakeholder
-                "shared-trajectory": "tid", "shared-appointment": "apid"}
+                "shared-trajectory": "tid", "shared-appointment": "apid",
+                "call": "callid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -41,7 +42,8 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "assignment-file": ("an assignment", "een opdracht"),
               "invoice": ("an invoice", "een factuur"),
               "shared-trajectory": ("what you share", "wat je deelt"),
-              "shared-appointment": ("what you share", "wat je deelt")}
+              "shared-appointment": ("what you share", "wat je deelt"),
+              "call": ("a call", "een beeld- of belgesprek")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -116,8 +118,13 @@ def make_trajectory(coach, client_uid, title, client=None):
     r = coach.post("/t/%d/invoices" % tid, {"csrf": coach.csrf(),
                                             "from": today, "to": today})
     inid = location_id(r, "/invoices/")
+    # A call in it (calls.py): the professional starts it and is in.
+    r = coach.post("/t/%d/call" % tid, {"csrf": coach.csrf(),
+                                        "media": "video"})
+    callid = location_id(r, "/calls/")
     ids = {"tid": tid, "thid": thid, "mid": mid, "aid": att[0],
-           "cid": int(cids[-1]), "apid": apid, "inid": inid}
+           "cid": int(cids[-1]), "apid": apid, "inid": inid,
+           "callid": callid}
     if client is not None:
         ids.update(make_assignment(coach, client, tid))
     return ids

@@ -53,6 +53,7 @@ from timeacct import TimeMixin  # noqa: E402
 from stakeholders import StakeholdersMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
+from calls import CallsMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1511,7 +1512,7 @@ def main():
                     Measures,
                     Assignments,
                     Invoices, TimeAccounting,
-                    Stakeholders):
+                    Stakeholders, Calls):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1569,6 +1570,10 @@ class TimeAccounting(TimeMixin, Suite):
 
 class Stakeholders(StakeholdersMixin, Suite):
     """Issue 13's stakeholders with the client's consent: stakeholders.py."""
+
+
+class Calls(CallsMixin, Suite):
+    """Video and voice calls with a waiting room (issue 10): calls.py."""
 
 
 def finish(runner, root, keep, t0):

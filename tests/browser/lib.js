@@ -115,9 +115,10 @@ function freePort() {
 
 /*
  * Start "infuus serve --demo" on a fresh data directory and wait for
- * "Infuus is running on"; collect the demo log-ins it prints once.
+ * "Infuus is running on"; collect the demo log-ins it prints once.  env:
+ * settings for this server (INFUUS_<KEY>, config.h).
  */
-async function startServer(workdir) {
+async function startServer(workdir, env = {}) {
 	if (!BUILD)
 		throw new Error('INFUUS_BUILD is not set (the build directory)');
 	const bin = path.join(BUILD, 'infuus');
@@ -127,6 +128,7 @@ async function startServer(workdir) {
 	const log = fs.createWriteStream(logPath);
 	const child = spawn(bin, ['serve', '--data', data, '--listen',
 	    `127.0.0.1:${port}`, '--demo'], { cwd: workdir,
+	    env: Object.assign({}, process.env, env),
 	    stdio: ['ignore', 'pipe', 'pipe'] });
 	const users = {};
 	let out = '';
@@ -154,7 +156,7 @@ async function startServer(workdir) {
 		if (!users[role])
 			throw new Error(`no demo log-in for ${role} in the server output`);
 	return {
-		base: `http://127.0.0.1:${port}`, users, logPath, data,
+		base: `http://127.0.0.1:${port}`, users, logPath, data, bin,
 		get exited() { return exited; },
 		async stop() {
 			if (exited === null)
@@ -178,6 +180,11 @@ function logTail(p, n = 40) {
 /* ---------------------------------------------------------------- browser */
 
 async function launch() {
+	return launchWith([]);
+}
+
+/* A browser of its own with extra flags (the calls' fake media). */
+async function launchWith(extra) {
 	const { chromium } = require(require.resolve('playwright-core',
 	    { paths: [HERE] }));
 	return chromium.launch({
@@ -185,7 +192,7 @@ async function launch() {
 		args: ['--headless', '--no-sandbox', '--disable-gpu',
 		    '--disable-quic', '--no-first-run',
 		    '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync'],
+		    '--disable-component-update', '--disable-sync'].concat(extra),
 	});
 }
 
@@ -378,6 +385,6 @@ function tmpdir() {
 
 module.exports = {
 	TOP, BUILD, AXE_TAGS, test, runTests, summary, report, startServer,
-	logTail, launch, totp, currentStep, freshCode, totpSelfTest, tr, trf,
+	logTail, launch, launchWith, totp, currentStep, freshCode, totpSelfTest, tr, trf,
 	DUTCH, axeRun, axeCheck, axeResults, formatViolations, tmpdir, withTimeout,
 };

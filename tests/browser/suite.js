@@ -366,6 +366,8 @@ require('./appointments.js')(coachingDeps);
 require('./assignments.js')(coachingDeps);
 /* Pricing and invoices (issue 13). */
 require('./billing.js')(coachingDeps);
+/* Video and voice calls (issue 10): a server and browsers of their own. */
+require('./calls.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');
