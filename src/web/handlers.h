@@ -186,4 +186,9 @@ struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
+/* ui-instrument-builder.c: a questionnaire built with a form */
+int ui_instrument_builder(struct req *r);
+int ui_instrument_builder_post(struct req *r);
+int ui_instrument_builder_open(struct req *r);
+
 #endif

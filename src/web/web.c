@@ -188,6 +188,10 @@ static const struct route routes[] = {
 	{ PO, "/assignment-files/:afid/remove", ui_asg_file_remove_post, CLI, CSRF, SMALL, ASGFILE(DELETE) },
 	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
 	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
+	/* questionnaires built with a form (ui-instrument-builder.c, issue 11) */
+	{ G,  "/instrument-builder",  ui_instrument_builder, PRO, 0,         0,     NOOBJ },
+	{ PO, "/instrument-builder",  ui_instrument_builder_post, PRO, CSRF | ROUTE_MANY_FIELDS, FORM, NOOBJ },
+	{ G,  "/instruments/:ivid/builder", ui_instrument_builder_open, PRO, 0, 0,  OBJ(AUTHZ_INSTRUMENT), AUTHZ_READ },
 };
 
 #undef G
