@@ -885,7 +885,7 @@ render_scores(struct req *r, const struct builder *b)
 		T(r, _("Cut-offs: a band starts at its value and runs to the "
 		    "next (optional; leave a row empty to drop it)"));
 		P(r, "</caption><thead><tr><th scope=\"col\">");
-		T(r, _("From"));
+		T(r, _("Band from"));
 		P(r, "</th><th scope=\"col\">");
 		T(r, _("Label in Dutch"));
 		P(r, "</th><th scope=\"col\">");
@@ -900,7 +900,7 @@ render_scores(struct req *r, const struct builder *b)
 			const char *lab[3];
 			int p;
 
-			lab[0] = _("From");
+			lab[0] = _("Band from");
 			lab[1] = _("Label in Dutch");
 			lab[2] = _("Label in English");
 			if (k < sc->ncut) {
