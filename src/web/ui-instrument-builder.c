@@ -58,6 +58,7 @@ struct b_score {
 	const char *id;
 	const char *name[INSTR_LANGS];
 	bool mean;
+	bool higher;            /* a higher score is better */
 	const char *prorate;
 	bool has[LIMIT_INSTRUMENT_ITEMS];
 	int ncut;
@@ -183,6 +184,7 @@ read_form(struct req *r, struct builder *b)
 		sc->name[INSTR_NL] = trimmed(r, fv(r, "c.%d.nl", j, 0));
 		sc->name[INSTR_EN] = trimmed(r, fv(r, "c.%d.en", j, 0));
 		sc->mean = strcmp(fv(r, "c.%d.method", j, 0), "mean") == 0;
+		sc->higher = *fv(r, "c.%d.higher", j, 0) != '\0';
 		sc->prorate = trimmed(r, fv(r, "c.%d.prorate", j, 0));
 		for (i = 0; i < b->nitems; i++)
 			sc->has[i] = *fv(r, "c.%d.i%d", j, i) != '\0';
@@ -208,6 +210,21 @@ static const char *
 sdup(struct req *r, struct str s)
 {
 	return arena_strz(&r->arena, s);
+}
+
+/* A decimal as the format writes it: a point, at most four decimals,
+ * no trailing zeros. */
+static const char *
+decimal(struct req *r, double v)
+{
+	char *s = arena_printf(&r->arena, "%.4f", v);
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '0')
+		s[--n] = '\0';
+	if (n > 0 && s[n - 1] == '.')
+		s[--n] = '\0';
+	return strcmp(s, "-0") == 0 ? "0" : s;
 }
 
 /* false: the instrument uses what the form cannot show */
@@ -264,15 +281,14 @@ from_instrument(struct req *r, const struct instrument *ins,
 		for (l = 0; l < INSTR_LANGS; l++)
 			bs->name[l] = sdup(r, s->name[l]);
 		bs->mean = s->method == INSTR_MEAN;
+		bs->higher = s->higher_better;
 		bs->prorate = s->max_missing > 0 ? arena_printf(&r->arena,
 		    "%d", s->max_missing) : "";
 		for (k = 0; k < s->nitems; k++)
 			bs->has[s->item[k]] = true;
 		bs->ncut = s->ncut;
 		for (k = 0; k < s->ncut; k++) {
-			/* cut-offs are written with at most four decimals */
-			bs->cut[k].from = arena_printf(&r->arena, "%.4g",
-			    s->cut[k].from);
+			bs->cut[k].from = decimal(r, s->cut[k].from);
 			for (l = 0; l < INSTR_LANGS; l++)
 				bs->cut[k].label[l] = sdup(r,
 				    s->cut[k].label[l]);
@@ -568,6 +584,9 @@ generate(struct req *r, const struct builder *b, struct gen *g)
 				line(g, fname(r, l == INSTR_NL ? "c.%d.nl" :
 				    "c.%d.en", j, 0), "name %s %s: %s", sc->id,
 				    lang_code[l], sc->name[l]);
+		if (sc->higher)
+			line(g, fname(r, "c.%d.higher", j, 0), "better %s higher",
+			    sc->id);
 		if (*sc->prorate && strcmp(sc->prorate, "0") != 0)
 			line(g, fname(r, "c.%d.prorate", j, 0), "prorate %s %s",
 			    sc->id, sc->prorate);
@@ -878,6 +897,8 @@ render_scores(struct req *r, const struct builder *b)
 		}
 		page_field_error(r, items);
 		P(r, "</fieldset>\n");
+		checkbox(r, fname(r, "c.%d.higher", j, 0), _("A higher score "
+		    "is better"), sc->higher);
 		input(r, fname(r, "c.%d.prorate", j, 0), _("Missing answers "
 		    "that may be prorated (0: none)"), sc->prorate,
 		    " inputmode=\"numeric\" size=\"4\"");

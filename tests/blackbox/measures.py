@@ -408,7 +408,7 @@ class MeasuresMixin:
         eq((f["i.1.id"], f["i.2.id"]), ("q2", "q3"), "moved back down")
         # the total of the three, a subscale of the first two, cut-offs
         f.update({"c.0.i0": "1", "c.0.i1": "1", "c.0.i2": "1",
-                  "c.0.nl": "Totaal", "c.0.en": "Total",
+                  "c.0.nl": "Totaal", "c.0.en": "Total", "c.0.higher": "1",
                   "c.0.k0.from": "0", "c.0.k0.nl": "Laag",
                   "c.0.k0.en": "Low"})
         f = self.builder_form(self.press(f, "add-score").text)
@@ -457,13 +457,26 @@ class MeasuresMixin:
         eq(r.status, 200, "the builder on a saved version")
         g = self.builder_form(r.text)
         eq((g["b.id"], g["i.1.rev"], g["c.1.i1"], g["c.0.k1.en"],
-            g["b.version"]), ("built-three", "1", "1", "High", "2"),
+            g["c.0.k1.from"], g.get("c.0.higher"), g.get("c.1.higher"),
+            g["b.version"]),
+           ("built-three", "1", "1", "High", "6", "1", None, "2"),
            "the saved questionnaire in the builder")
         g["i.2.en"] = "I move"
         vid2 = location_id(self.press(g, "save", 303), "/instruments/")
         page = self.coach.get("/instruments/%d" % vid2).text
         check(any_in(page, "version 2", "versie 2"), "the builder's save",
               "version 2", page[-2000:])
+        # the PHQ-9 states its reliability, which the form does not show:
+        # it is not opened in the builder (saving would drop it)
+        lib = self.coach.get("/instruments").text
+        m = re.search(r'href="/instruments/(\d+)">phq-9<', lib)
+        check(m is not None, "the library", "the PHQ-9", lib[-2000:])
+        r = self.coach.get("/instruments/%s/builder" % m.group(1))
+        eq(r.status, 200, "the builder on the PHQ-9")
+        check("/instrument-builder?csrf=" not in r.text and
+              any_in(r.text, "change it as text", "wijzig hem als tekst"),
+              "the PHQ-9 in the builder", "sent to the text instead",
+              r.text[-2000:])
         # nobody else opens it
         eq(self.client.get("/instruments/%d/builder" % vid).status, 403,
            "the client on the builder")
