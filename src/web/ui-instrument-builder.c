@@ -585,8 +585,8 @@ generate(struct req *r, const struct builder *b, struct gen *g)
 				    "c.%d.en", j, 0), "name %s %s: %s", sc->id,
 				    lang_code[l], sc->name[l]);
 		if (sc->higher)
-			line(g, fname(r, "c.%d.higher", j, 0), "better %s higher",
-			    sc->id);
+			line(g, fname(r, "c.%d.higher", j, 0),
+			    "better %s higher", sc->id);
 		if (*sc->prorate && strcmp(sc->prorate, "0") != 0)
 			line(g, fname(r, "c.%d.prorate", j, 0), "prorate %s %s",
 			    sc->id, sc->prorate);
@@ -741,10 +741,10 @@ render_scales(struct req *r, const struct builder *b)
 				page_field_attrs(r, nl, NULL);
 				P(r, ">");
 				page_field_error(r, nl);
-				PF(r, "</td><td><input type=\"text\" name=\"%s\" "
-				    "id=\"f-%s\" aria-label=\"%s %d, %s\" "
-				    "value=\"", en, en, _("Label of value"), k,
-				    _("English"));
+				PF(r, "</td><td><input type=\"text\" "
+				    "name=\"%s\" id=\"f-%s\" "
+				    "aria-label=\"%s %d, %s\" value=\"", en, en,
+				    _("Label of value"), k, _("English"));
 				A(r, s->label[k - lo][INSTR_EN] ?
 				    s->label[k - lo][INSTR_EN] : "");
 				P(r, "\"");

@@ -494,6 +494,34 @@ class MeasuresMixin:
                      "hoogstens 16 antwoordschalen"),
               "a seventeenth scale", "refused with the limit",
               r.text[-3000:])
+        # a questionnaire of the most items, all in a total and a
+        # subscale, fits the form's field limit and checks in one trip
+        f = {"ns": "1", "ni": "200", "nc": "2", "b.version": "1",
+             "b.id": "long-one", "b.title.nl": "Lang", "b.title.en": "Long",
+             "b.source": "the test", "b.licence": "free", "s.0.id": "s",
+             "s.0.min": "0", "s.0.max": "10", "c.0.id": "total",
+             "c.1.id": "half"}
+        for k in range(11):
+            f["s.0.l%d.nl" % k] = "punt %d" % k
+            f["s.0.l%d.en" % k] = "point %d" % k
+        for i in range(200):
+            f.update({"i.%d.id" % i: "q%d" % (i + 1), "i.%d.scale" % i: "0",
+                      "i.%d.nl" % i: "Vraag %d" % i,
+                      "i.%d.en" % i: "Question %d" % i,
+                      "c.0.i%d" % i: "1"})
+            if i % 2:
+                f["c.1.i%d" % i] = "1"
+        t = time.monotonic()
+        r = self.press(f, "check", 200)
+        check("Question 199" in r.text or "Vraag 199" in r.text,
+              "a 200-item questionnaire", "checked and previewed",
+              r.text[-1500:])
+        check(time.monotonic() - t < 10, "checking 200 items",
+              "within 10 s", time.monotonic() - t)
+        f = self.builder_form(r.text)
+        eq(f["ni"], "200", "the 200 items kept")
+        f["ni"] = "200"
+        r = self.press(f, "add-item", 413)
 
     def test_diary_is_private_until_shared(self):
         r = self.client.post("/t/%d/diary" % self.tid, {
