@@ -596,5 +596,14 @@
  * than a long session, short enough that one copied from a page is
  * useless by the next day. */
 #define LIMIT_TURN_TTL (6 * 3600)
+/* --- The instrument builder (src/web/ui-instrument-builder.c) ---------- */
+
+/* Form fields of a route marked ROUTE_MANY_FIELDS (the builder, which
+ * posts the whole questionnaire on every button): six per item, three
+ * per scale and two per labelled point, five per score, one per item it
+ * counts and three per cut-off.  A 200-item questionnaire on a labelled
+ * 0-10 scale with a total and four subscales fits; the body limit
+ * (LIMIT_BODY_FORM) bounds the bytes as for every form. */
+#define LIMIT_FORM_FIELDS_MANY 4096
 
 #endif

@@ -59,6 +59,7 @@ enum {
 	ROUTE_ANON = 1 << 3,   /* reachable without a session */
 	ROUTE_2FA = 1 << 4,    /* needs a session that passed two factors */
 	ROUTE_PARTIAL = 1 << 5,/* reachable by a session half-way through log-in */
+	ROUTE_MANY_FIELDS = 1 << 6, /* a form of up to LIMIT_FORM_FIELDS_MANY fields */
 };
 
 struct req;

@@ -810,7 +810,9 @@ parse_body(struct exch *x)
 	r->body = (struct str){ x->body ? x->body : "", x->body_len };
 	if (strcmp(r->content_type, "application/x-www-form-urlencoded") == 0) {
 		rc = http_parse_urlencoded(&r->arena, r->body,
-		    LIMIT_FORM_FIELDS, &r->form, &r->nform);
+		    r->route->flags & ROUTE_MANY_FIELDS ?
+		    LIMIT_FORM_FIELDS_MANY : LIMIT_FORM_FIELDS, &r->form,
+		    &r->nform);
 	} else if (strcmp(r->content_type, "multipart/form-data") == 0 &&
 	    r->body.len > 0) {
 		rc = http_multipart_boundary(str_c(header(x, "Content-Type")),

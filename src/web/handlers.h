@@ -232,5 +232,9 @@ int ui_call_end_post(struct req *r);
 int api_call_signal(struct req *r);
 int api_call_beat(struct req *r);
 int api_call_state(struct req *r);
+/* ui-instrument-builder.c: a questionnaire built with a form */
+int ui_instrument_builder(struct req *r);
+int ui_instrument_builder_post(struct req *r);
+int ui_instrument_builder_open(struct req *r);
 
 #endif

@@ -907,8 +907,8 @@ out:
 
 /* --- the library: make, upload and preview ------------------------------ */
 
-static void
-preview(struct req *r, const struct instrument *ins)
+void
+uim_preview(struct req *r, const struct instrument *ins)
 {
 	struct instr_answers a;
 	int i;
@@ -957,7 +957,9 @@ library_page(struct req *r, const char *text, const struct instr_error *e,
 	T(r, _("Write or change a questionnaire"));
 	P(r, "</h2>\n<p>");
 	T(r, _("Write the questionnaire in the instrument format; a file with the id of an existing one becomes its next version. Answers stay with the version they were given to."));
-	P(r, "</p>\n");
+	P(r, "</p>\n<p><a href=\"/instrument-builder\">");
+	T(r, _("Or build one with a form"));
+	P(r, "</a></p>\n");
 	if (e != NULL) {
 		struct buf m = BUF_INIT;
 		const char *msg = _(e->msg);
@@ -1009,7 +1011,7 @@ library_page(struct req *r, const char *text, const struct instr_error *e,
 	T(r, _("Upload"));
 	P(r, "</button></p></form></section>\n");
 	if (ins != NULL)
-		preview(r, ins);
+		uim_preview(r, ins);
 	page_end(r);
 	return 0;
 }
@@ -1102,6 +1104,9 @@ ui_instrument(struct req *r)
 		P(r, "</li>");
 	}
 	P(r, "</ul>\n");
+	PF(r, "<p><a href=\"/instruments/%lld/builder\">", (long long)v.id);
+	T(r, _("Change it with the form"));
+	P(r, "</a></p>\n");
 	/* the text may pass LIMIT_BODY_ANON: the token rides in the
 	 * action's query too */
 	form_begin(r, arena_printf(&r->arena, "/instruments?csrf=%s",
@@ -1118,7 +1123,7 @@ ui_instrument(struct req *r)
 	T(r, _("Save as a new version"));
 	P(r, "</button></p>\n");
 	form_end(r);
-	preview(r, ins);
+	uim_preview(r, ins);
 	page_end(r);
 out:
 	instrument_free(ins);

@@ -23,5 +23,9 @@ bool uim_is_client(struct req *r);
 void uim_back_link(struct req *r, const char *url, const char *label);
 void uim_error_box(struct req *r, const char *text);
 const char *uim_num_text(struct req *r, double v);
+/* An instrument shown as the client would see it, unanswered (the
+ * library's preview; ui-instrument-builder.c too). */
+struct instrument;
+void uim_preview(struct req *r, const struct instrument *ins);
 
 #endif

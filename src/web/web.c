@@ -232,6 +232,10 @@ static const struct route routes[] = {
 	{ PO, "/calls/:callid/signal", api_call_signal,    PRO | CLI, JSON | CSRF, LIMIT_CALL_BODY, CALL(UPDATE) },
 	{ PO, "/calls/:callid/beat",  api_call_beat,       PRO | CLI, JSON | CSRF, SMALL, CALL(UPDATE) },
 	{ G,  "/calls/:callid/state", api_call_state,      PRO | CLI, JSON,  0,     CALL(READ) },
+	/* questionnaires built with a form (ui-instrument-builder.c, issue 11) */
+	{ G,  "/instrument-builder",  ui_instrument_builder, PRO, 0,         0,     NOOBJ },
+	{ PO, "/instrument-builder",  ui_instrument_builder_post, PRO, CSRF | ROUTE_MANY_FIELDS, FORM, NOOBJ },
+	{ G,  "/instruments/:ivid/builder", ui_instrument_builder_open, PRO, 0, 0,  OBJ(AUTHZ_INSTRUMENT), AUTHZ_READ },
 };
 
 #undef G

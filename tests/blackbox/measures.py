@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import datetime
 import time
+import urllib.parse
 import zoneinfo
 from zoneinfo import ZoneInfo
 
@@ -349,6 +350,178 @@ class MeasuresMixin:
         eq(r.status, 400, "a file without a licence")
         check(any_in(r.text, "licence", "licentie"), "the refusal",
               "names the missing licence", r.text[-2000:])
+
+    def builder_form(self, page):
+        """The builder's form fields (the action carries the token)."""
+        m = re.search(r'action="(/instrument-builder\?csrf=[^"]*)"', page)
+        check(m is not None, "the builder page", "its form", page[-2000:])
+        return form_fields(page, m.group(1).replace("&amp;", "&"))
+
+    def press(self, fields, op, status=200):
+        """Post the whole builder form with the button op pressed."""
+        f = dict(fields)
+        f["op"] = op
+        r = self.coach.request(
+            "POST", "/instrument-builder?csrf=" + self.coach.csrf(),
+            body=urllib.parse.urlencode(f).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        if r.status != status:
+            m = re.search(r'role="alert".*?</div>', r.text, re.S)
+            eq(r.status, status, "the builder's button %s (%s)" % (
+                op, m.group(0) if m else r.text[-1500:]))
+        return r
+
+    def test_builder_makes_a_questionnaire_a_client_answers(self):
+        r = self.coach.get("/instrument-builder")
+        eq(r.status, 200, "the builder")
+        f = self.builder_form(r.text)
+        eq((f["ns"], f["ni"], f["nc"]), ("1", "1", "1"),
+           "a new questionnaire's scales, items and scores")
+        f.update({"b.id": "built-three", "b.title.nl": "Gebouwd",
+                  "b.title.en": "Built", "b.source": "the test",
+                  "b.licence": "free", "s.0.id": "often",
+                  "s.0.l0.nl": "Nooit", "s.0.l0.en": "Never",
+                  "s.0.l4.nl": "Altijd", "s.0.l4.en": "Always"})
+        # add three items, remove the last: a round trip each
+        for n in (2, 3, 4):
+            f = self.builder_form(self.press(f, "add-item").text)
+            eq(f["ni"], str(n), "items after adding one")
+        check(f.get("i.3.id") == "q4", "the fourth item", "named q4", f)
+        f = self.builder_form(self.press(f, "rm-item.3").text)
+        eq(f["ni"], "3", "items after removing one")
+        check("i.3.id" not in f, "the form", "no fourth item", f)
+        texts = [("Ik slaap goed", "I sleep well"),
+                 ("Ik pieker", "I worry"),
+                 ("Ik beweeg", "I exercise")]
+        for i, (nl, en) in enumerate(texts):
+            f["i.%d.nl" % i] = nl
+            f["i.%d.en" % i] = en
+        f["i.1.rev"] = "1"
+        # moving an item takes its texts, flags and scores along
+        f["c.0.i2"] = "1"
+        f = self.builder_form(self.press(f, "up-item.2").text)
+        eq((f["i.1.id"], f["i.1.en"], f["i.2.id"], f.get("i.2.rev")),
+           ("q3", "I exercise", "q2", "1"), "the items after moving q3 up")
+        check(f.get("c.0.i1") == "1" and "c.0.i2" not in f, "the total",
+              "counting q3 in its new place", f)
+        f = self.builder_form(self.press(f, "down-item.1").text)
+        eq((f["i.1.id"], f["i.2.id"]), ("q2", "q3"), "moved back down")
+        # the total of the three, a subscale of the first two, cut-offs
+        f.update({"c.0.i0": "1", "c.0.i1": "1", "c.0.i2": "1",
+                  "c.0.nl": "Totaal", "c.0.en": "Total", "c.0.higher": "1",
+                  "c.0.k0.from": "0", "c.0.k0.nl": "Laag",
+                  "c.0.k0.en": "Low"})
+        f = self.builder_form(self.press(f, "add-score").text)
+        eq(f["nc"], "2", "scores after adding one")
+        f.update({"c.0.k1.from": "6", "c.0.k1.nl": "Hoog",
+                  "c.0.k1.en": "High", "c.1.id": "sleep",
+                  "c.1.nl": "Slaap", "c.1.en": "Sleep", "c.1.i0": "1",
+                  "c.1.i1": "1"})
+        r = self.press(f, "check")
+        check("I worry" in r.text or "Ik pieker" in r.text, "the preview",
+              "the items", r.text[-3000:])
+        f = self.builder_form(r.text)
+        # bad input is refused at its field, the form kept
+        bad = dict(f)
+        bad["i.2.en"] = ""
+        r = self.press(bad, "save", 400)
+        check(re.search(r'id="f-i\.2\.en"[^>]*aria-invalid="true"', r.text)
+              and 'id="f-i.2.en-error"' in r.text, "the refusal",
+              "next to the third item's English text", r.text[-4000:])
+        eq(self.builder_form(r.text)["i.0.en"], "I sleep well",
+           "the form kept after a refusal")
+        bad = dict(f)
+        bad["s.0.max"] = "x"
+        r = self.press(bad, "save", 400)
+        check('id="f-s.0.min-error"' in r.text, "a scale's bad end",
+              "refused at the scale", r.text[-4000:])
+        bad = dict(f)
+        for k in ("c.1.i0", "c.1.i1"):
+            del bad[k]
+        r = self.press(bad, "save", 400)
+        check('id="f-c.1.items-error"' in r.text, "a subscale of no items",
+              "refused at its items", r.text[-4000:])
+        r = self.press(f, "save", 303)
+        vid = location_id(r, "/instruments/")
+        # the client answers: 3, 1 reversed (0-4: 3), 2
+        qid = self.give(str(vid))
+        r = self.answer_all(qid, [3, 1, 2])
+        eq(r.status, 303, "the client finishing the built questionnaire")
+        page = self.client.get("/q/%d/results" % qid).text
+        check("<strong>8</strong>" in page and any_in(page, "High", "Hoog"),
+              "the total", "8, high", page[-3000:])
+        check("<strong>6</strong>" in page and any_in(page, "Sleep", "Slaap"),
+              "the subscale", "6", page[-3000:])
+        # opened again in the builder: the same, saved as version 2
+        r = self.coach.get("/instruments/%d/builder" % vid)
+        eq(r.status, 200, "the builder on a saved version")
+        g = self.builder_form(r.text)
+        eq((g["b.id"], g["i.1.rev"], g["c.1.i1"], g["c.0.k1.en"],
+            g["c.0.k1.from"], g.get("c.0.higher"), g.get("c.1.higher"),
+            g["b.version"]),
+           ("built-three", "1", "1", "High", "6", "1", None, "2"),
+           "the saved questionnaire in the builder")
+        g["i.2.en"] = "I move"
+        vid2 = location_id(self.press(g, "save", 303), "/instruments/")
+        page = self.coach.get("/instruments/%d" % vid2).text
+        check(any_in(page, "version 2", "versie 2"), "the builder's save",
+              "version 2", page[-2000:])
+        # the PHQ-9 states its reliability, which the form does not show:
+        # it is not opened in the builder (saving would drop it)
+        lib = self.coach.get("/instruments").text
+        m = re.search(r'href="/instruments/(\d+)">phq-9<', lib)
+        check(m is not None, "the library", "the PHQ-9", lib[-2000:])
+        r = self.coach.get("/instruments/%s/builder" % m.group(1))
+        eq(r.status, 200, "the builder on the PHQ-9")
+        check("/instrument-builder?csrf=" not in r.text and
+              any_in(r.text, "change it as text", "wijzig hem als tekst"),
+              "the PHQ-9 in the builder", "sent to the text instead",
+              r.text[-2000:])
+        # nobody else opens it
+        eq(self.client.get("/instruments/%d/builder" % vid).status, 403,
+           "the client on the builder")
+        far = Client(self.srv)
+        far.login_ok(*ORG2_COACH)
+        eq(far.get("/instruments/%d/builder" % vid).status, 404,
+           "another organisation's questionnaire in the builder")
+
+    def test_builder_counts_are_bounded(self):
+        f = self.builder_form(self.coach.get("/instrument-builder").text)
+        f["ns"] = "16"
+        r = self.press(f, "add-scale", 413)
+        check('id="f-b-scales-error"' in r.text and
+              any_in(r.text, "at most 16 answer scales",
+                     "hoogstens 16 antwoordschalen"),
+              "a seventeenth scale", "refused with the limit",
+              r.text[-3000:])
+        # a questionnaire of the most items, all in a total and a
+        # subscale, fits the form's field limit and checks in one trip
+        f = {"ns": "1", "ni": "200", "nc": "2", "b.version": "1",
+             "b.id": "long-one", "b.title.nl": "Lang", "b.title.en": "Long",
+             "b.source": "the test", "b.licence": "free", "s.0.id": "s",
+             "s.0.min": "0", "s.0.max": "10", "c.0.id": "total",
+             "c.1.id": "half"}
+        for k in range(11):
+            f["s.0.l%d.nl" % k] = "punt %d" % k
+            f["s.0.l%d.en" % k] = "point %d" % k
+        for i in range(200):
+            f.update({"i.%d.id" % i: "q%d" % (i + 1), "i.%d.scale" % i: "0",
+                      "i.%d.nl" % i: "Vraag %d" % i,
+                      "i.%d.en" % i: "Question %d" % i,
+                      "c.0.i%d" % i: "1"})
+            if i % 2:
+                f["c.1.i%d" % i] = "1"
+        t = time.monotonic()
+        r = self.press(f, "check", 200)
+        check("Question 199" in r.text or "Vraag 199" in r.text,
+              "a 200-item questionnaire", "checked and previewed",
+              r.text[-1500:])
+        check(time.monotonic() - t < 10, "checking 200 items",
+              "within 10 s", time.monotonic() - t)
+        f = self.builder_form(r.text)
+        eq(f["ni"], "200", "the 200 items kept")
+        f["ni"] = "200"
+        r = self.press(f, "add-item", 413)
 
     def test_diary_is_private_until_shared(self):
         r = self.client.post("/t/%d/diary" % self.tid, {

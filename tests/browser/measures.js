@@ -130,4 +130,41 @@ module.exports = function register(d) {
 		    'questionnaire results (professional)');
 		await visit(pro.page, '/instruments', 'questionnaire library');
 	});
+
+	test('questionnaire: the professional builds one with the form, without script', async () => {
+		const pro = await person('professional');
+		const { page } = pro;
+		await visit(page, '/instrument-builder', 'questionnaire builder');
+		const form = 'form[action^="/instrument-builder"]';
+		await page.fill('#f-b\\.title\\.nl', 'Gebouwd in de browser');
+		await page.fill('#f-b\\.title\\.en', 'Built in the browser');
+		await submit(page, form, 'button[value="add-item"]');
+		assert.equal(await page.locator('fieldset.item').count(), 2,
+		    'adding an item by its button');
+		assert.equal(await page.inputValue('#f-b\\.title\\.en'),
+		    'Built in the browser', 'the form kept over the round trip');
+		/* saved with an item left empty: refused at its field, the
+		 * error summary on top (axe-clean in that state too) */
+		const resp = await submit(page, form, 'button[value="save"]');
+		assert.equal(resp.status(), 400, 'an empty item refused');
+		assert.equal(await page.getAttribute('#f-b\\.id', 'aria-invalid'),
+		    'true', 'the refused field is marked');
+		await axe(page, 'questionnaire builder with a refusal');
+		await page.fill('#f-b\\.id', `browser-built-${Date.now() % 100000}`);
+		await page.fill('#f-b\\.source', 'the browser test');
+		await page.fill('#f-b\\.licence', 'free');
+		for (const i of [0, 1]) {
+			await page.fill(`#f-i\\.${i}\\.nl`, `Vraag ${i + 1}`);
+			await page.fill(`#f-i\\.${i}\\.en`, `Question ${i + 1}`);
+		}
+		await page.check('#f-i\\.1\\.rev');
+		await page.check('#f-c\\.0\\.i0');
+		await page.check('#f-c\\.0\\.i1');
+		await submit(page, form, 'button[value="check"]');
+		await axe(page, 'questionnaire builder with its preview');
+		assert.match(await mainText(page), /Question 2|Vraag 2/);
+		await submit(page, form, 'button[value="save"]');
+		assert.match(new URL(page.url()).pathname, /^\/instruments\/\d+$/,
+		    `after saving, at ${page.url()}`);
+	});
 };
