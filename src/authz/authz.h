@@ -66,8 +66,12 @@ enum authz_kind {
 	/* issue 11, the learning cycle (src/assignment) */
 	AUTHZ_ASSIGNMENT,   /* id: assignment */
 	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
+	/* issue 12, media (src/media) */
+	AUTHZ_MEDIA,        /* id: media file; read by its organisation's
+	                       members and, when shared, by everyone signed
+	                       in; written by its professionals and admins */
 };
-#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
+#define AUTHZ_NKINDS (AUTHZ_MEDIA + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -185,4 +185,9 @@ struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
+/* media files (ui-media.c, issue 12) */
+int ui_media_list(struct req *r);
+int ui_media_upload(struct req *r);
+int ui_media_get(struct req *r);
+
 #endif

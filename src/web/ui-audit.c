@@ -97,6 +97,7 @@ kind_words(const char *k)
 	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
 	if (strcmp(k, "diary") == 0) return _("a diary entry");
 	if (strcmp(k, "mood") == 0) return _("the mood meter");
+	if (strcmp(k, "media") == 0) return _("a media file");
 	return k;
 }
 

@@ -187,6 +187,10 @@ static const struct route routes[] = {
 	{ G,  "/assignment-files/:afid", ui_asg_file,      PRO | CLI, 0,     0,     ASGFILE(READ) },
 	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
 	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
+	/* media files (ui-media.c, src/media) */
+	{ G,  "/org/media",           ui_media_list,       PRO | ADM, 0,     0,     NOOBJ },
+	{ PO, "/org/media",           ui_media_upload,     PRO | ADM, CSRF | ROUTE_UPLOAD, LIMIT_BODY_MEDIA, NOOBJ },
+	{ G,  "/media/:mdid",         ui_media_get,        ANY, 0,           0,     OBJ(AUTHZ_MEDIA), AUTHZ_READ },
 };
 
 #undef G
