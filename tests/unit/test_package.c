@@ -42,6 +42,7 @@ struct fake {
 	unsigned method;         /* non-zero: declared instead */
 	long offset;             /* >= 0: the local header offset declared */
 	long crc_xor;
+	size_t crc_len;          /* > 0: the CRC of the first crc_len bytes */
 };
 
 static void
@@ -72,8 +73,8 @@ build(struct buf *out, const struct fake *f, int n, int declare_n)
 	assert_true(n <= 64);
 	for (i = 0; i < n; i++) {
 		const unsigned char *data = f[i].data;
-		uLong crc = crc32(0, f[i].data, (uInt)f[i].len) ^
-		    (uLong)f[i].crc_xor;
+		uLong crc = crc32(0, f[i].data, (uInt)(f[i].crc_len ?
+		    f[i].crc_len : f[i].len)) ^ (uLong)f[i].crc_xor;
 		size_t nl = strlen(f[i].name), cl = f[i].len;
 		unsigned method = f[i].deflate ? 8 : 0;
 		z_stream z;
@@ -311,13 +312,19 @@ bombs_are_refused_before_inflating(void **state)
 	refused(&z, &l, ERR_TOOBIG, "unpacks to more than");
 	buf_reset(&z);
 	/* a stream that makes more than it declares: stops at the declared
-	 * size and is refused */
+	 * size and is refused, also when the CRC is that of the bytes up to
+	 * there */
 	ratio[1].deflate = 1;
 	ratio[1].len = 50000;
 	ratio[1].usize = 40000;
 	build(&z, ratio, 2, 2);
 	refused(&z, NULL, ERR_INVAL, "does not unpack");
 	buf_reset(&z);
+	ratio[1].crc_len = 40000;
+	build(&z, ratio, 2, 2);
+	refused(&z, NULL, ERR_INVAL, "does not unpack");
+	buf_reset(&z);
+	ratio[1].crc_len = 0;
 	/* ... or less */
 	ratio[1].usize = 60000;
 	build(&z, ratio, 2, 2);
