@@ -112,8 +112,8 @@ static int
 text_ok(struct parser *ps, const char *text, size_t max, const char *what)
 {
 	if (*text == '\0')
-		return fail(ps, ERR_INVAL, N_("The %s is empty; write it after "
-		    "the colon."), what, 0);
+		return fail(ps, ERR_INVAL, N_("This line's text is empty; write "
+		    "it after the colon."), what, 0);
 	if (strlen(text) > max)
 		return fail(ps, ERR_TOOBIG, N_("This text is longer than %d "
 		    "bytes."), NULL, (int)max);
