@@ -817,9 +817,12 @@ parse_body(struct exch *x)
 	    r->body.len > 0) {
 		rc = http_multipart_boundary(str_c(header(x, "Content-Type")),
 		    &boundary);
+		/* A file is bounded by its route's body limit; the domain
+		 * checks its own limit with a reason (attachments 10 MiB,
+		 * media files LIMIT_MEDIA_FILE). */
 		if (rc == 0)
 			rc = http_parse_multipart(&r->arena, r->body, boundary,
-			    LIMIT_FORM_FIELDS, LIMIT_ATTACHMENT, &r->form,
+			    LIMIT_FORM_FIELDS, (size_t)x->body_limit, &r->form,
 			    &r->nform, &r->uploads, &r->nuploads);
 	}
 	switch (rc) {

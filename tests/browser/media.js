@@ -32,7 +32,7 @@ module.exports = function register(d) {
 		assert.match(await mainText(page), tr('The file was stored.'));
 		const link = page.locator('main a[href^="/media/"]', { hasText: name });
 		const href = await link.getAttribute('href');
-		const resp = await page.request.get(href);
+		const resp = await page.request.get(new URL(href, page.url()).href);
 		assert.equal(resp.status(), 200);
 		assert.equal(resp.headers()['content-type'], 'image/png');
 		await page.setInputFiles('#f-file', { name: 'song.png',
