@@ -189,5 +189,7 @@ int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 int ui_media_list(struct req *r);
 int ui_media_upload(struct req *r);
 int ui_media_get(struct req *r);
+int ui_media_delete_post(struct req *r);
+int ui_media_share_post(struct req *r);
 
 #endif

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "identity/role.h"
 #include "media/media.h"
 #include "media/range.h"
 #include "store/db.h"
@@ -35,6 +36,27 @@ size_label(struct req *r, uint64_t n)
 	    page_decimal(r, (double)n / (1024.0 * 1024.0)));
 }
 
+/* A one-button form for a row; the file's name, hidden but read out,
+ * tells the buttons of the rows apart. */
+static void
+row_button(struct req *r, int64_t id, const char *what, const char *label,
+    const char *name, const char *share)
+{
+	PF(r, "<form class=\"inline\" method=\"post\" "
+	    "action=\"/media/%lld/%s\"><input type=\"hidden\" name=\"csrf\" "
+	    "value=\"", (long long)id, what);
+	A(r, web_csrf_value(r));
+	P(r, "\">");
+	if (share != NULL)
+		PF(r, "<input type=\"hidden\" name=\"shared\" value=\"%s\">",
+		    share);
+	P(r, "<button type=\"submit\">");
+	T(r, label);
+	P(r, "<span class=\"visually-hidden\">: ");
+	T(r, name);
+	P(r, "</span></button></form> ");
+}
+
 static int
 render_list(struct req *r)
 {
@@ -48,6 +70,10 @@ render_list(struct req *r)
 	page_begin(r, _("Media"));
 	if (req_query(r, "done"))
 		page_notice(r, "ok", _("The file was stored."));
+	if (req_query(r, "removed"))
+		page_notice(r, "ok", _("The file was removed."));
+	if (req_query(r, "changed"))
+		page_notice(r, "ok", _("The file's sharing was changed."));
 	P(r, "<p>");
 	T(r, _("Images, sounds, films and PDF files for modules and the "
 	    "library. Everyone in your organisation can see them."));
@@ -88,6 +114,10 @@ render_list(struct req *r)
 		T(r, _("Size"));
 		P(r, "</th><th scope=\"col\">");
 		T(r, _("Stored"));
+		P(r, "</th><th scope=\"col\">");
+		T(r, _("Shared"));
+		P(r, "</th><th scope=\"col\">");
+		T(r, _("Actions"));
 		P(r, "</th></tr></thead><tbody>\n");
 		for (i = 0; i < n; i++) {
 			PF(r, "<tr><td><a href=\"/media/%lld\">",
@@ -99,6 +129,17 @@ render_list(struct req *r)
 			T(r, size_label(r, v[i].size));
 			P(r, "</td><td>");
 			T(r, page_time(r, v[i].created_at));
+			P(r, "</td><td>");
+			T(r, v[i].shared ? _("with every organisation") :
+			    _("no"));
+			P(r, "</td><td>");
+			if (s->role == ROLE_ADMIN)
+				row_button(r, v[i].id, "share", v[i].shared ?
+				    _("Stop sharing") : _("Share with every "
+				    "organisation"), v[i].name, v[i].shared ?
+				    "0" : "1");
+			row_button(r, v[i].id, "delete", _("Remove"), v[i].name,
+			    NULL);
 			P(r, "</td></tr>\n");
 		}
 		P(r, "</tbody></table>\n");
@@ -140,6 +181,42 @@ refused:
 	if ((rc = page_refuse(r, &w, rc)) != 0)
 		return rc;
 	return render_list(r);
+}
+
+/* XXX: a module page that still shows a removed file shows it missing;
+ * the module store (src/module) is to refuse removing a file its
+ * modules use once it keeps media ids. */
+int
+ui_media_delete_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct audit_event ev;
+	int rc;
+
+	web_audit_event(r, &ev, AUDIT_DELETE, "media", 0, web_obj(r)->id,
+	    "care");
+	if ((rc = media_delete(app->db, web_obj(r)->id, &ev)) != 0)
+		return rc;
+	resp_redirect(r, "/org/media?removed=1");
+	return 0;
+}
+
+/* Sharing with every organisation is an administrator's choice (the
+ * route allows administrators only). */
+int
+ui_media_share_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct audit_event ev;
+	int rc;
+
+	web_audit_event(r, &ev, AUDIT_UPDATE, "media", 0, web_obj(r)->id,
+	    "admin");
+	if ((rc = media_set_shared(app->db, web_obj(r)->id, &ev,
+	    strcmp(page_form(r, "shared"), "1") == 0)) != 0)
+		return rc;
+	resp_redirect(r, "/org/media?changed=1");
+	return 0;
 }
 
 static long

@@ -152,6 +152,40 @@ class MediaMixin:
         eq(Client(self.srv).get("/media/%d" % self.mdid).status in
            (303, 401), True, "without a session")
 
+    def test_share_and_remove(self):
+        r = self.upload(self.coach, "leaf.png", PNG_1x1, "image/png")
+        eq(r.status, 303, "an image")
+        mdid = self.listed(self.coach, "leaf.png")
+        eq(self.far.get("/media/%d" % mdid).status, 404,
+           "another organisation, before sharing")
+        r = self.coach.post("/media/%d/share" % mdid, {
+            "csrf": self.coach.csrf(), "shared": "1"})
+        eq(r.status, 403, "a professional shares with everyone")
+        admin = Client(self.srv)
+        admin.login_ok(*self.srv.users["admin"])
+        page = admin.get("/org/media").text
+        check('action="/media/%d/share"' % mdid in page, "the admin's list",
+              "a share button", page[-1500:])
+        r = admin.post("/media/%d/share" % mdid, {"csrf": admin.csrf(),
+                                                   "shared": "1"})
+        eq(r.status, 303, "the administrator shares it")
+        eq(self.far.get("/media/%d" % mdid).status, 200,
+           "another organisation reads a shared file")
+        eq(self.far.post("/media/%d/delete" % mdid, {
+            "csrf": self.far.csrf()}).status, 403,
+           "another organisation removes a shared file")
+        r = admin.post("/media/%d/share" % mdid, {"csrf": admin.csrf(),
+                                                   "shared": "0"})
+        eq(r.status, 303, "the administrator stops sharing")
+        eq(self.far.get("/media/%d" % mdid).status, 404,
+           "another organisation after sharing stopped")
+        eq(self.client.post("/media/%d/delete" % mdid, {
+            "csrf": self.client.csrf()}).status, 403, "a client removes")
+        r = self.coach.post("/media/%d/delete" % mdid, {
+            "csrf": self.coach.csrf()})
+        eq(r.status, 303, "the professional removes it")
+        eq(self.coach.get("/media/%d" % mdid).status, 404, "removed")
+
     def test_large_upload_needs_token_in_query(self):
         # The token in the body alone: refused before the body is read
         # (phase 2's rule for bodies over LIMIT_BODY_ANON), so the
