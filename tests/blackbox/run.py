@@ -943,7 +943,8 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["method"] != "POST" or not rt["csrf"]:
                 continue
-            path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43})
+            path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43,
+                                     "mdid": self.other_org["mdid"]})
             form = {"role": "admin", "email": "x@y.test", "name": "X",
                     "lang": "en", "require_2fa": "1"}
             if rt["anonymous"]:
