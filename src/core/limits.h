@@ -536,8 +536,6 @@
 /* Media files of one organisation: the images, sounds and films of a few
  * dozen modules and a library. */
 #define LIMIT_MEDIA_PER_ORG 5000
-/* Bytes of a media file's name after cleaning (as LIMIT_ATTACHMENT_NAME). */
-#define LIMIT_MEDIA_NAME 120
 /* Media files one list page shows. */
 #define LIMIT_MEDIA_PAGE 200
 /* A module package (src/package/FORMAT.md), read whole before anything is

@@ -157,10 +157,19 @@ pkg_write(const struct pkg_module *m, struct buf *out)
 {
 	struct zip_writer zw;
 	struct buf man = BUF_INIT;
+	struct pkg_module *back;
+	struct pkg_error e;
+	struct arena a;
 	int i, j, rc;
 
 	zip_writer_init(&zw);
+	arena_init(&a);
 	pkg_manifest_format(m, &man);
+	/* A module built elsewhere (the module store) may hold what no
+	 * manifest line can (a line break in a title): never write a
+	 * package our own reader refuses. */
+	if ((rc = pkg_manifest_parse(man.p, man.len, &a, &back, &e)) != 0)
+		goto out;
 	if ((rc = zip_writer_add(&zw, PKG_MANIFEST, man.p, man.len)) != 0)
 		goto out;
 	for (i = 0; i < m->nsessions; i++) {
@@ -187,6 +196,7 @@ pkg_write(const struct pkg_module *m, struct buf *out)
 out:
 	buf_release(&man);
 	zip_writer_release(&zw);
+	arena_release(&a);
 	return rc;
 }
 
@@ -230,28 +240,27 @@ out:
 }
 
 int
-pkg_dir_zip(const char *dir, struct buf *out, struct pkg_error *e)
+pkg_dir_zip(const char *dir, struct arena *a, struct buf *out,
+    struct pkg_error *e)
 {
-	struct arena a;
 	struct pkg_module *m = NULL, *back = NULL;
 	const unsigned char *text;
 	size_t len;
 	int dfd, i, j, k, rc;
 
 	memset(e, 0, sizeof(*e));
-	arena_init(&a);
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = file_fail(e, ERR_IO, N_("The folder %s cannot be read."),
 		    dir, 0);
 		goto out;
 	}
-	if ((rc = slurp(dfd, PKG_MANIFEST, LIMIT_PKG_MANIFEST, &a, &text,
+	if ((rc = slurp(dfd, PKG_MANIFEST, LIMIT_PKG_MANIFEST, a, &text,
 	    &len)) != 0) {
 		file_fail(e, rc, N_("The manifest %s cannot be read."),
 		    PKG_MANIFEST, 0);
 		goto out;
 	}
-	if ((rc = pkg_manifest_parse((const char *)text, len, &a, &m, e)) != 0)
+	if ((rc = pkg_manifest_parse((const char *)text, len, a, &m, e)) != 0)
 		goto out;
 	for (i = 0; i < m->nsessions; i++)
 		for (j = 0; j < m->session[i].npages; j++) {
@@ -262,7 +271,7 @@ pkg_dir_zip(const char *dir, struct buf *out, struct pkg_error *e)
 				if (f[k]->path == NULL)
 					continue;
 				if ((rc = slurp(dfd, f[k]->path, LIMIT_PKG_ENTRY,
-				    &a, &f[k]->data, &f[k]->len)) != 0) {
+				    a, &f[k]->data, &f[k]->len)) != 0) {
 					file_fail(e, rc, N_("The file %s cannot "
 					    "be read."), f[k]->path, 0);
 					e->line = pg->line;
@@ -273,15 +282,11 @@ pkg_dir_zip(const char *dir, struct buf *out, struct pkg_error *e)
 	if ((rc = pkg_write(m, out)) != 0)
 		goto out;
 	/* what we made must be what we accept */
-	if ((rc = pkg_read(out->p, out->len, &a, &back, e)) != 0)
+	if ((rc = pkg_read(out->p, out->len, a, &back, e)) != 0)
 		goto out;
 out:
-	/* names in e point into a: keep them past it */
-	if (rc != 0 && e->why.name != NULL)
-		e->why.name = e->why.name == dir ? dir : NULL;
 	if (dfd >= 0)
 		close(dfd);
-	arena_release(&a);
 	return rc;
 }
 

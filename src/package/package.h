@@ -121,15 +121,20 @@ void pkg_manifest_format(const struct pkg_module *m, struct buf *out);
 int pkg_read(const void *zip, size_t len, struct arena *a,
     struct pkg_module **out, struct pkg_error *e);
 /* The package of m (every file's data present, as pkg_read leaves them):
- * 0 and out, or ERR_INVAL when a file's data is missing. */
+ * 0 and out, or ERR_INVAL when a file's data is missing or m holds what
+ * its manifest cannot say (the written manifest is parsed back first:
+ * texts must be single lines within the limits, as pkg_manifest_parse
+ * gives them), or ERR_TOOBIG / ERR_TOOMANY from the same check. */
 int pkg_write(const struct pkg_module *m, struct buf *out);
 /*
  * Pack the source folder dir (module.txt and the files it names; nothing
  * else is read, and no symbolic link is followed) into a package: 0 and
  * out, or an error with e (ERR_IO with why.name the path that could not be
- * read).  The result has passed pkg_read.
+ * read); what was read and e's strings are in a.  The result has passed
+ * pkg_read.
  */
-int pkg_dir_zip(const char *dir, struct buf *out, struct pkg_error *e);
+int pkg_dir_zip(const char *dir, struct arena *a, struct buf *out,
+    struct pkg_error *e);
 
 /* e in English for logs, tools and tests: "module.txt line 3: ...". */
 void pkg_error_format(const struct pkg_error *e, struct buf *out);

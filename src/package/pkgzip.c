@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "package/package.h"
 #include "core/banned.h"
@@ -20,6 +21,7 @@ main(int argc, char **argv)
 {
 	struct buf out = BUF_INIT, msg = BUF_INIT;
 	struct pkg_error e;
+	struct arena a;
 	FILE *f;
 	int rc = 1;
 
@@ -27,7 +29,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: pkgzip DIR OUT.zip\n");
 		return 2;
 	}
-	if (pkg_dir_zip(argv[1], &out, &e) != 0) {
+	arena_init(&a);
+	if (pkg_dir_zip(argv[1], &a, &out, &e) != 0) {
 		pkg_error_format(&e, &msg);
 		fprintf(stderr, "pkgzip: %s: %s\n", argv[1], msg.p);
 		goto out;
@@ -39,6 +42,7 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	arena_release(&a);
 	buf_release(&out);
 	buf_release(&msg);
 	return rc;

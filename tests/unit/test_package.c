@@ -574,11 +574,11 @@ examples_pack_read_and_round_trip(void **state)
 
 		snprintf(dir, sizeof(dir), "%s/share/modules/%s",
 		    INFUUS_SOURCE_ROOT, names[i]);
-		if (pkg_dir_zip(dir, &z, &e) != 0) {
+		arena_init(&a);
+		if (pkg_dir_zip(dir, &a, &z, &e) != 0) {
 			pkg_error_format(&e, &msg);
 			fail_msg("%s: %s", names[i], msg.p);
 		}
-		arena_init(&a);
 		assert_int_equal(pkg_read(z.p, z.len, &a, &m, &e), 0);
 		assert_int_equal(m->nsessions, 5);
 		assert_string_equal(m->lang, strstr(names[i], "-nl") ? "nl" :
@@ -630,10 +630,40 @@ examples_pack_read_and_round_trip(void **state)
 	}
 }
 
+static void
+export_refuses_what_a_manifest_cannot_say(void **state)
+{
+	struct fake ok[] = { F("module.txt", MAN), F("s1/a.md", "# Hi\n") };
+	struct buf z = BUF_INIT, out = BUF_INIT, msg = BUF_INIT;
+	struct arena a;
+	struct pkg_module *m;
+	struct pkg_error e;
+
+	(void)state;
+	build(&z, ok, 2, 2);
+	arena_init(&a);
+	assert_int_equal(pkg_read(z.p, z.len, &a, &m, &e), 0);
+	m->session[0].title = "Two\nlines";
+	assert_int_equal(pkg_write(m, &out), ERR_INVAL);
+	m->session[0].title = "One line";
+	m->session[0].page[0].text.data = NULL;
+	assert_int_equal(pkg_write(m, &out), ERR_INVAL);
+	/* a folder that names a file it lacks */
+	assert_int_not_equal(pkg_dir_zip("/nonexistent-infuus", &a, &out, &e),
+	    0);
+	pkg_error_format(&e, &msg);
+	assert_non_null(strstr(msg.p, "/nonexistent-infuus"));
+	arena_release(&a);
+	buf_release(&z);
+	buf_release(&out);
+	buf_release(&msg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(export_refuses_what_a_manifest_cannot_say),
 		cmocka_unit_test(a_plain_zip_reads_back),
 		cmocka_unit_test(paths_outside_the_package_are_refused),
 		cmocka_unit_test(links_and_devices_are_refused),
