@@ -57,6 +57,7 @@
 #include "identity/identity.h"
 #include "instrument/measure.h"
 #include "stakeholder/stakeholder.h"
+#include "media/media.h"
 #include "assignment/assignment.h"
 #include "message/message.h"
 #include "store/db.h"
@@ -320,6 +321,40 @@ check_instrument(struct db *db, const struct principal *p,
 	return 0;
 }
 
+/* A media file (media/media.h): the members of its organisation read it,
+ * whatever their role, and so does everyone signed in when it is shared;
+ * its organisation's professionals and administrators change it.  Out of
+ * the organisation and not shared, it does not exist for the caller. */
+static int
+check_media(struct db *db, const struct principal *p,
+    enum authz_action act, int64_t id, struct authz_object *out)
+{
+	struct db_conn *c;
+	int64_t org = 0;
+	bool shared = false;
+	int rc;
+
+	if (id <= 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = media_access_on(c, id, &org, &shared);
+	db_read_end(db, c);
+	if (rc != 0)
+		return rc;
+	if (org != p->org_id || p->org_id <= 0) {
+		if (!shared)
+			return ERR_NOTFOUND;
+		if (act != AUTHZ_READ)
+			return ERR_FORBIDDEN;
+	} else if (act != AUTHZ_READ && p->role != ROLE_PROFESSIONAL &&
+	    p->role != ROLE_ADMIN) {
+		return ERR_FORBIDDEN;
+	}
+	out->org_id = org;
+	return 0;
+}
+
 static int
 decide(struct db *db, const struct principal *p, enum authz_action act,
     enum authz_kind kind, int64_t id, struct authz_object *out)
@@ -361,6 +396,8 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_SHARED_TRAJ:
 	case AUTHZ_SHARED_APPT:
 		return check_shared(db, p, act, kind, id, out);
+	case AUTHZ_MEDIA:
+		return check_media(db, p, act, id, out);
 	}
 	return ERR_FORBIDDEN;
 }
@@ -413,6 +450,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_QUESTIONNAIRE] = "questionnaire",
 		[AUTHZ_DIARY_ENTRY] = "diary",
 		[AUTHZ_INSTRUMENT] = "instrument",
+		[AUTHZ_MEDIA] = "media",
 		[AUTHZ_ASSIGNMENT] = "assignment",
 		[AUTHZ_ASG_FILE] = "assignment-file",
 		[AUTHZ_INVOICE] = "invoice",

@@ -75,8 +75,12 @@ enum authz_kind {
 	AUTHZ_SHARED_APPT,  /* id: appointment the stakeholder takes part in */
 	/* issue 10, calls (src/call) */
 	AUTHZ_CALL,         /* id: call (of a trajectory) */
+	/* issue 12, media (src/media) */
+	AUTHZ_MEDIA,        /* id: media file; read by its organisation's
+	                       members and, when shared, by everyone signed
+	                       in; written by its professionals and admins */
 };
-#define AUTHZ_NKINDS (AUTHZ_CALL + 1)
+#define AUTHZ_NKINDS (AUTHZ_MEDIA + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -605,5 +605,55 @@
  * 0-10 scale with a total and four subscales fits; the body limit
  * (LIMIT_BODY_FORM) bounds the bytes as for every form. */
 #define LIMIT_FORM_FIELDS_MANY 4096
+/* --- Media and module packages (src/media, src/package) -------------- */
+
+/* Bytes of one stored row of a media file.  A film is read, and sent, a
+ * chunk at a time, so a request holds one chunk whatever the file's size;
+ * 256 KiB keeps a 40 MB film at 160 rows, and one row well under what
+ * both backends move comfortably in one value. */
+#define LIMIT_MEDIA_CHUNK (256 * 1024)
+/* Bytes of one media file: a ten-minute film at a modest bit rate, a long
+ * recorded exercise in audio.  The server holds an upload's body in memory
+ * (mapped, see LIMIT_BODY_MMAP), so this is also what one upload costs. */
+#define LIMIT_MEDIA_FILE (48 * 1024 * 1024)
+/* Bytes MHD asks a streamed body for at a time (http.h resp_stream): a
+ * socket buffer's worth. */
+#define LIMIT_STREAM_BLOCK (64 * 1024)
+/* The body of a media upload: the file and the form around it. */
+#define LIMIT_BODY_MEDIA (LIMIT_MEDIA_FILE + 64 * 1024)
+/* Media files of one organisation: the images, sounds and films of a few
+ * dozen modules and a library. */
+#define LIMIT_MEDIA_PER_ORG 5000
+/* Media files one list page shows. */
+#define LIMIT_MEDIA_PAGE 200
+/* A module package (src/package/FORMAT.md), read whole before anything is
+ * stored, so nothing is half-imported.  Entries: a module of ten sessions
+ * of ten pages with a picture each is two hundred; a thousand leaves room
+ * and bounds the central directory walk. */
+#define LIMIT_PKG_ENTRIES 1000
+/* Bytes of all entries uncompressed together, and of one entry: what a
+ * package may make the server hold.  Media are stored compressed already,
+ * so honest packages are about as large as their contents. */
+#define LIMIT_PKG_TOTAL (192 * 1024 * 1024)
+#define LIMIT_PKG_ENTRY LIMIT_MEDIA_FILE
+/* Uncompressed bytes per compressed byte of an entry: text compresses
+ * to a fifth, say; 100 is far beyond that and far below a bomb's 1000s.
+ * Entries below LIMIT_PKG_RATIO_FLOOR bytes are not held to it (a short
+ * run of spaces compresses well and harms no one). */
+#define LIMIT_PKG_RATIO 100
+#define LIMIT_PKG_RATIO_FLOOR (64 * 1024)
+/* Bytes of the manifest: a thousand lines of a few dozen bytes. */
+#define LIMIT_PKG_MANIFEST (64 * 1024)
+/* Bytes of an entry's name (a path inside the package). */
+#define LIMIT_PKG_PATH 200
+/* Bytes of one page's Markdown: a few screens; longer is another page. */
+#define LIMIT_PKG_PAGE_TEXT (32 * 1024)
+/* Sessions of a module, pages of a session, options of a choice. */
+#define LIMIT_PKG_SESSIONS 30
+#define LIMIT_PKG_PAGES 20
+#define LIMIT_PKG_OPTIONS 12
+/* Bytes of a title, a summary, a prompt, an option's text. */
+#define LIMIT_PKG_TITLE 200
+#define LIMIT_PKG_SUMMARY 2000
 
 #endif

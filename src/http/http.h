@@ -154,6 +154,8 @@ struct req {
 	int resp_fd;               /* >= 0: send this file (closed by the server) */
 	uint64_t resp_fd_size;
 	struct sse_stream *sse;    /* sse_begin: answer with this stream */
+	struct resp_body_stream *stream; /* resp_stream: a body sent as it
+	                              is read */
 };
 
 /* Look-ups; NULL when absent.  Names are matched exactly. */
@@ -181,6 +183,25 @@ void resp_redirect(struct req *r, const char *location);
  * max_age < 0: a session cookie; 0: delete it. */
 void resp_cookie(struct req *r, const char *name, const char *value,
     long max_age);
+/*
+ * A body of size bytes sent as it is produced, after the handler returned
+ * (a film read from the database a chunk at a time): read(cls, pos, buf,
+ * max) copies up to max bytes from pos into buf and returns how many
+ * (> 0), or a negative value to break off the connection (the bytes are
+ * gone: no error page is possible any more).  It runs on a server thread,
+ * with no request around it.  done(cls) runs exactly once when the
+ * response is gone or replaced by an error (may be NULL).  HEAD is
+ * answered with the headers alone (read is not called).
+ */
+struct resp_body_stream {
+	uint64_t size;
+	long (*read)(void *cls, uint64_t pos, char *buf, size_t max);
+	void (*done)(void *cls);
+	void *cls;
+};
+void resp_stream(struct req *r, uint64_t size,
+    long (*read)(void *cls, uint64_t pos, char *buf, size_t max),
+    void (*done)(void *cls), void *cls);
 /* A JSON body (status as given; type application/json). */
 void resp_json(struct req *r, int status, const char *json, size_t len);
 /*

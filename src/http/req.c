@@ -117,6 +117,21 @@ is_token(const char *s)
 }
 
 void
+resp_stream(struct req *r, uint64_t size,
+    long (*read)(void *cls, uint64_t pos, char *buf, size_t max),
+    void (*done)(void *cls), void *cls)
+{
+	struct resp_body_stream *st = xmalloc(sizeof(*st));
+
+	ASSERT(r->stream == NULL);
+	st->size = size;
+	st->read = read;
+	st->done = done;
+	st->cls = cls;
+	r->stream = st;
+}
+
+void
 resp_header(struct req *r, const char *name, const char *value)
 {
 	struct kv *h;

@@ -195,6 +195,47 @@ add_raw(void *cls, const char *name, const char *value)
 	buf_printf(cls, "%s: %s\r\n", name, value);
 }
 
+/* A streamed body (resp_stream): MHD asks for the bytes from pos on. */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct resp_body_stream *st = cls;
+	long n;
+
+	if (pos >= st->size)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = st->read(st->cls, pos, buf, max);
+	if (n <= 0) {
+		log_warn("http.stream", "pos=%llu the body broke off (%ld)",
+		    (unsigned long long)pos, n);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return (ssize_t)n;
+}
+
+/* MHD lets go of the response after the request's arena is gone: the
+ * stream is malloc'd (resp_stream) and freed here with its owner's cls. */
+static void
+stream_done(void *cls)
+{
+	struct resp_body_stream *st = cls;
+
+	if (st->done)
+		st->done(st->cls);
+	free(st);
+}
+
+/* A stream the server never took (an error instead, or the exchange
+ * ended first). */
+static void
+stream_drop(struct req *r)
+{
+	if (r->stream != NULL) {
+		stream_done(r->stream);
+		r->stream = NULL;
+	}
+}
+
 /* --- the exchange ------------------------------------------------------ */
 
 static struct exch *
@@ -278,6 +319,7 @@ exch_free(struct exch *x)
 
 	finish_hook(x);
 	sse_abandon(&x->r);
+	stream_drop(&x->r);
 	if (x->r.json)
 		json_decref(x->r.json);
 	if (x->r.resp_fd >= 0)
@@ -349,6 +391,12 @@ queue_response(struct exch *x)
 	if ((sse = r->sse != NULL)) {
 		resp = sse_response(x->s->sse, r); /* an event stream */
 		x->sent_bytes = 0;
+	} else if (r->stream != NULL) {
+		x->sent_bytes = r->stream->size;
+		resp = MHD_create_response_from_callback(r->stream->size,
+		    LIMIT_STREAM_BLOCK, stream_read, r->stream, stream_done);
+		if (resp != NULL)
+			r->stream = NULL; /* MHD calls stream_done now */
 	} else if (r->resp_fd >= 0) {
 		resp = MHD_create_response_from_fd64(r->resp_fd_size,
 		    r->resp_fd);
@@ -400,6 +448,7 @@ prepare_error(struct exch *x, int err, unsigned allowed)
 			r->resp_headers[k++] = r->resp_headers[i];
 	r->nresp_headers = k;
 	sse_abandon(r); /* an error instead of the stream */
+	stream_drop(r);
 	buf_reset(&r->resp);
 	if (r->resp_fd >= 0) {
 		close(r->resp_fd);
@@ -817,9 +866,12 @@ parse_body(struct exch *x)
 	    r->body.len > 0) {
 		rc = http_multipart_boundary(str_c(header(x, "Content-Type")),
 		    &boundary);
+		/* A file is bounded by its route's body limit; the domain
+		 * checks its own limit with a reason (attachments 10 MiB,
+		 * media files LIMIT_MEDIA_FILE). */
 		if (rc == 0)
 			rc = http_parse_multipart(&r->arena, r->body, boundary,
-			    LIMIT_FORM_FIELDS, LIMIT_ATTACHMENT, &r->form,
+			    LIMIT_FORM_FIELDS, (size_t)x->body_limit, &r->form,
 			    &r->nform, &r->uploads, &r->nuploads);
 	}
 	switch (rc) {

@@ -236,5 +236,11 @@ int api_call_state(struct req *r);
 int ui_instrument_builder(struct req *r);
 int ui_instrument_builder_post(struct req *r);
 int ui_instrument_builder_open(struct req *r);
+/* media files (ui-media.c, issue 12) */
+int ui_media_list(struct req *r);
+int ui_media_upload(struct req *r);
+int ui_media_get(struct req *r);
+int ui_media_delete_post(struct req *r);
+int ui_media_share_post(struct req *r);
 
 #endif

@@ -103,6 +103,7 @@ kind_words(const char *k)
 	if (strcmp(k, "learning-question") == 0) return _("the learning questions");
 	if (strncmp(k, "shared-", 7) == 0) return _("what you share");
 	if (strcmp(k, "call") == 0) return _("a call");
+	if (strcmp(k, "media") == 0) return _("a media file");
 	return k;
 }
 

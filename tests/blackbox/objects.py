@@ -25,7 +25,7 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "assignment-file": "afid", "invoice": "inid",
                 # issue 13: what a client shares with a stakeholder
                 "shared-trajectory": "tid", "shared-appointment": "apid",
-                "call": "callid"}
+                "call": "callid", "media": "mdid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -43,7 +43,8 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "invoice": ("an invoice", "een factuur"),
               "shared-trajectory": ("what you share", "wat je deelt"),
               "shared-appointment": ("what you share", "wat je deelt"),
-              "call": ("a call", "een beeld- of belgesprek")}
+              "call": ("a call", "een beeld- of belgesprek"),
+              "media": ("a media file", "een mediabestand")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -151,6 +152,25 @@ def make_measures(coach, client, tid):
         raise Failure("a questionnaire, a library version and a diary "
                       "entry", "made", (qids, lib, dids))
     return {"qid": int(qids[-1]), "ivid": int(lib[0]), "did": int(dids[0])}
+
+
+# The smallest PNG: a 1x1 image (media.py stores it too).
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44"
+    "ae426082")
+
+
+def make_media(coach):
+    """A media file of the coach's organisation: {"mdid": id}."""
+    body, ctype = multipart({"csrf": coach.csrf()},
+                            [("file", "dot.png", "image/png", PNG_1x1)])
+    r = coach.request("POST", "/org/media?csrf=" + coach.csrf(), body=body,
+                      headers={"Content-Type": ctype})
+    ids = re.findall(r'href="/media/(\d+)"', coach.get("/org/media").text)
+    if r.status != 303 or not ids:
+        raise Failure("a media file", "303 and the file listed", r)
+    return {"mdid": int(ids[0])}
 
 
 def make_assignment(coach, client, tid):

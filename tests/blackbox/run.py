@@ -40,11 +40,12 @@ from lib import (BIN, CODES, SECRET, TOP, Client, Failure, Load,  # noqa: E402
 from coaching import CoachingMixin  # noqa: E402
 from live import LiveMixin  # noqa: E402
 from measures import MeasuresMixin  # noqa: E402
+from media import MediaMixin  # noqa: E402
 from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
-                     make_measures, make_trajectory)
+                     make_measures, make_media, make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
@@ -621,6 +622,7 @@ class Identity(Suite):
             ids = make_trajectory(co, cl.me()["id"], "Traject " + key,
                                   client=cl)
             ids.update(make_measures(co, cl, ids["tid"]))
+            ids.update(make_media(co))
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
@@ -909,7 +911,8 @@ class Identity(Suite):
                     if rt["object"] == "member" and where == "sibling":
                         continue
                     # The library is the whole organisation's.
-                    if rt["object"] == "instrument" and where == "sibling":
+                    if rt["object"] in ("instrument", "media") and \
+                            where == "sibling":
                         continue
                     path = fill(rt["path"], ids)
                     tried += 1
@@ -951,7 +954,8 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["method"] != "POST" or not rt["csrf"]:
                 continue
-            path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43})
+            path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43,
+                                     "mdid": self.other_org["mdid"]})
             form = {"role": "admin", "email": "x@y.test", "name": "X",
                     "lang": "en", "require_2fa": "1"}
             if rt["anonymous"]:
@@ -1512,7 +1516,7 @@ def main():
                     Measures,
                     Assignments,
                     Invoices, TimeAccounting,
-                    Stakeholders, Calls):
+                    Stakeholders, Calls, Media):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1574,6 +1578,10 @@ class Stakeholders(StakeholdersMixin, Suite):
 
 class Calls(CallsMixin, Suite):
     """Video and voice calls with a waiting room (issue 10): calls.py."""
+
+
+class Media(MediaMixin, Suite):
+    """Media files in ranges (issue 12): see media.py."""
 
 
 def finish(runner, root, keep, t0):

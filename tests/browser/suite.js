@@ -368,6 +368,8 @@ require('./assignments.js')(coachingDeps);
 require('./billing.js')(coachingDeps);
 /* Video and voice calls (issue 10): a server and browsers of their own. */
 require('./calls.js')(coachingDeps);
+/* Media files (issue 12). */
+require('./media.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');
