@@ -66,8 +66,12 @@ enum authz_kind {
 	/* issue 11, the learning cycle (src/assignment) */
 	AUTHZ_ASSIGNMENT,   /* id: assignment */
 	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
+	/* issue 12, self-help modules (src/module) */
+	AUTHZ_MODULE,       /* id: module of the organisation's library (its
+	                       professionals and administrators) */
+	AUTHZ_MODULE_RUN,   /* id: a module given to a trajectory */
 };
-#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
+#define AUTHZ_NKINDS (AUTHZ_MODULE_RUN + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on
