@@ -57,7 +57,8 @@ ui_export_json(struct req *r)
 		return rc;
 	msg_export_json(&x, &b);
 	/* The client's assignment work belongs to their export too. */
-	if ((rc = ui_asg_export_json(r, x.traj_id, &b)) != 0) {
+	if ((rc = ui_asg_export_json(r, x.traj_id, &b)) != 0 ||
+	    (rc = ui_mod_export_json(r, x.traj_id, &b)) != 0) {
 		buf_wipe(&b);
 		return rc;
 	}

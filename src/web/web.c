@@ -187,6 +187,19 @@ static const struct route routes[] = {
 	{ G,  "/assignment-files/:afid", ui_asg_file,      PRO | CLI, 0,     0,     ASGFILE(READ) },
 	{ G,  "/org/assignment-templates", ui_asg_templates, PRO, 0,         0,     NOOBJ },
 	{ PO, "/org/assignment-templates", ui_asg_template_post, PRO, CSRF,  FORM,  NOOBJ },
+	/* self-help modules (ui-module.c, issue 12) */
+	{ G,  "/modules",             ui_mod_library,      PRO | ADM, 0,     0,     NOOBJ },
+	{ PO, "/modules",             ui_mod_create_post,  PRO | ADM, CSRF,  SMALL, NOOBJ },
+	{ G,  "/modules/:mid",        ui_mod_edit,         PRO | ADM, 0,     0,     OBJ(AUTHZ_MODULE), AUTHZ_READ },
+	{ PO, "/modules/:mid",        ui_mod_save_post,    PRO | ADM, CSRF,  FORM,  OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ PO, "/modules/:mid/publish", ui_mod_publish_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ G,  "/modules/:mid/preview", ui_mod_preview,     PRO | ADM, 0,     0,     OBJ(AUTHZ_MODULE), AUTHZ_READ },
+	{ G,  "/t/:tid/modules",      ui_mod_traj,         PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/modules",      ui_mod_assign_post,  PRO, CSRF,        SMALL, TRAJ(CREATE) },
+	{ G,  "/md/:rid",             ui_mod_run,          PRO | CLI, 0,     0,     OBJ(AUTHZ_MODULE_RUN), AUTHZ_READ },
+	{ PO, "/md/:rid/answer",      ui_mod_answer_post,  CLI, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
+	{ PO, "/md/:rid/finish",      ui_mod_finish_post,  CLI, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
+	{ PO, "/md/:rid/feedback",    ui_mod_feedback_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
 };
 
 #undef G
