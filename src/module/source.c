@@ -245,10 +245,9 @@ mod_parse(struct str src, struct arena *a, struct mod_content *out,
 	    sizeof(struct mod_session));
 	rest = clean;
 	while (rc == 0 && rest.len > 0) {
-		if (!str_cut(rest, '\n', &line, &rest)) {
-			line = rest;
-			rest.len = 0;
-		}
+		/* the last line (no '\n': text_check cut the white space at
+		 * the end) comes whole in line, rest empty */
+		(void)str_cut(rest, '\n', &line, &rest);
 		if (line.len > 0 && line.p[line.len - 1] == '\r')
 			line.len--;
 		rc = parse_line(&ps, line, ++no, why);

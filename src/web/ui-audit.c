@@ -93,6 +93,8 @@ kind_words(const char *k)
 	if (strcmp(k, "hourglass") == 0) return _("the hourglass");
 	if (strcmp(k, "activity") == 0) return _("a recorded time");
 	if (strcmp(k, "appointment") == 0) return _("an appointment");
+	if (strcmp(k, "module") == 0) return _("a self-help module");
+	if (strcmp(k, "module-library") == 0) return _("a module of the library");
 	if (strcmp(k, "questionnaire") == 0) return _("a questionnaire");
 	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
 	if (strcmp(k, "diary") == 0) return _("a diary entry");
