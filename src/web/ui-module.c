@@ -218,7 +218,10 @@ draw_exercise(struct req *r, const struct draw_ctx *d, int s, int p,
 		if (here)
 			page_field_attrs(r, "answer", NULL);
 		P(r, ">");
-		if (answered && an->body)
+		/* refused: what they wrote comes back, not lost */
+		if (here)
+			T(r, page_form(r, "answer"));
+		else if (answered && an->body)
 			T(r, an->body);
 		P(r, "</textarea>");
 		if (here)

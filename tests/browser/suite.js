@@ -428,6 +428,8 @@ require('./coaching.js').late(coachingDeps);
 
 /* Questionnaires, diary and mood meter (issue 11). */
 require('./measures.js')(coachingDeps);
+/* Self-help modules (issue 12). */
+require('./modules.js')(coachingDeps);
 
 test('language: a Dutch browser gets a Dutch page marked lang="nl"', async () => {
 	const nl = await person('dutch visitor', { locale: 'nl-NL', fresh: true });
