@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "appointment/appointment.h"
 #include "audit/audit.h"
 #include "authz/authz.h"
 #include "core/arena.h"
@@ -28,6 +29,7 @@
 #include "keys/keyring.h"
 #include "module/module.h"
 #include "promise/promise.h"
+#include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "testdb.h"
@@ -408,6 +410,65 @@ test_timing_opens_sessions_on_schedule(void **state)
 	assert_int_equal(progress(g, t, date, NOW + 3600).opened, 3);
 }
 
+/* Each session N hours before the start (or after the end) of the k-th
+ * booked appointment from the run's start on (appt_window_on). */
+static void
+test_sessions_around_appointments(void **state)
+{
+	struct group *g = *state;
+	struct mod_env env = { g->db, g->kr };
+	struct audit_event ev = ev_for(g, PRO);
+	struct appt_actor pro = { g->uid[PRO], g->org[0], true,
+	    "professional", "192.0.2.9", "test" };
+	struct mod_plan before = { true, MOD_APPT, 0, 0, -2 };
+	struct mod_plan after = { false, MOD_APPT, 0, 0, 3 };
+	struct tz *tz = NULL;
+	struct why w = { 0 };
+	time_t a1 = NOW + DAY - NOW % 60, a2 = NOW + 3 * DAY - NOW % 60;
+	int64_t mod, t, rb = 0, ra = 0, id = 0;
+	struct mod_run m;
+
+	assert_int_equal(tz_load("Europe/Amsterdam", &tz), 0);
+	mod = published(g, "Afspraken", three);
+	t = traj_for(g, CLIENT);
+	assert_int_equal(mod_assign(&env, t, mod, g->uid[PRO], &before, NOW,
+	    &ev, NULL, &rb), 0);
+	assert_int_equal(mod_assign(&env, t, mod, g->uid[PRO], &after, NOW,
+	    &ev, NULL, &ra), 0);
+	/* no appointment yet: nothing opens, whatever the clock */
+	m = progress(g, t, rb, NOW + 10 * DAY);
+	assert_int_equal(m.opened, 0);
+	assert_int_equal(m.next_opens_at, 0);
+	{
+		struct appt_new n1 = { t, g->uid[PRO], APPT_VIDEO, NULL, a1, 60 };
+		struct appt_new n2 = { t, g->uid[PRO], APPT_VIDEO, NULL, a2, 60 };
+
+		assert_int_equal(appt_book(g->db, g->kr, tz, &pro, &n1, NOW, &w,
+		    &id), 0);
+		assert_int_equal(appt_book(g->db, g->kr, tz, &pro, &n2, NOW, &w,
+		    &id), 0);
+	}
+	/* two hours before each start */
+	m = progress(g, t, rb, NOW);
+	assert_int_equal(m.opened, 0);
+	assert_int_equal(m.next_opens_at, a1 - 2 * 3600);
+	assert_int_equal(progress(g, t, rb, a1 - 2 * 3600 - 1).opened, 0);
+	assert_int_equal(progress(g, t, rb, a1 - 2 * 3600).opened, 1);
+	m = progress(g, t, rb, a2 - 2 * 3600);
+	assert_int_equal(m.opened, 2);
+	/* a third session waits for a third appointment */
+	assert_int_equal(m.next_opens_at, 0);
+	/* three hours after each end (an hour long) */
+	assert_int_equal(progress(g, t, ra, a1 + 4 * 3600 - 1).opened, 0);
+	assert_int_equal(progress(g, t, ra, a1 + 4 * 3600).opened, 1);
+	/* a timing without its hours is refused with the reason */
+	before.appt_hours = 0;
+	assert_int_equal(mod_assign(&env, t, mod, g->uid[PRO], &before, NOW,
+	    &ev, &w, &rb), ERR_INVAL);
+	assert_string_equal(w.field, "hours");
+	tz_free(tz);
+}
+
 static void
 test_parts_sealing_and_reminders(void **state)
 {
@@ -551,6 +612,7 @@ run(const char *name, struct testdb *t)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate(test_a_client_keeps_the_version_they_started, &g),
 		cmocka_unit_test_prestate(test_timing_opens_sessions_on_schedule, &g),
+		cmocka_unit_test_prestate(test_sessions_around_appointments, &g),
 		cmocka_unit_test_prestate(test_parts_sealing_and_reminders, &g),
 		cmocka_unit_test_prestate(test_authorisation_through_authz, &g),
 	};
