@@ -296,6 +296,42 @@ class ModulesMixin:
             "csrf": self.client.csrf(), "feedback": "zelf"})
         eq(r.status, 403, "feedback by the client")
 
+    def test_questionnaire_diary_and_mood_pages_use_their_owners(self):
+        # the organisation's library holds WHO-5 once it was given
+        r = self.coach.post("/t/%d/questionnaires" % self.tid2, {
+            "csrf": self.coach.csrf(), "instrument": "shipped:who-5",
+            "schedule": "once"})
+        eq(r.status, 303, "WHO-5 into the library")
+        mid = self.module("Meten", "@session Een\n@page questionnaire "
+                          "Welzijn\n@instrument who-5\n@page diary Dagboek\n"
+                          "Schrijf over je dag.\n@page questionnaire Onbekend\n"
+                          "@instrument bestaat-niet\n")
+        eq(self.publish(mid).status, 303, "publish")
+        rid = self.give_ok(self.tid, mid, "all")
+        # the questionnaire page starts the questionnaire, once
+        r = self.answer(self.client, rid, 1, 1, "")
+        eq(r.status, 303, "starting the questionnaire")
+        loc = r.header("location") or ""
+        check(re.match(r"^/q/\d+$", loc), "after starting", "/q/ID", loc)
+        eq(self.client.get(loc).status, 200, "the questionnaire to fill in")
+        r = self.answer(self.client, rid, 1, 1, "")
+        eq(r.header("location"), loc, "the same questionnaire again")
+        # a name the library does not hold: refused with the reason
+        r = self.answer(self.client, rid, 1, 3, "")
+        eq(r.status, 409, "a questionnaire not in the library")
+        check("library" in r.text or "bibliotheek" in r.text,
+              "the refusal", "the reason", r.text[-3000:])
+        # the diary page writes into the diary (shared: the module is
+        # guided), which the professional reads there
+        eq(self.answer(self.client, rid, 1, 2, "Vandaag " + SECRET +
+                       " gedaan.").status, 303, "the diary page")
+        page = self.coach.get("/t/%d/diary" % self.tid).text
+        check(SECRET in page, "the diary (professional)", "the entry "
+              "shared from the module", page[-2000:])
+        page = self.coach.get("/md/%d" % rid).text
+        check("/t/%d/diary" % self.tid in page, "the module (professional)",
+              "a link to the diary entry", page[-3000:])
+
     def test_timed_delivery_opens_the_next_session_a_day_later(self):
         lib = libfaketime()
         check(lib is not None, "libfaketime (Debian package faketime)",
