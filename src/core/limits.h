@@ -550,5 +550,9 @@
 /* Runs looked at per reminder pass (one write job; the next pass takes
  * the rest). */
 #define LIMIT_MOD_REMIND_BATCH 200
+/* Seconds until the reminder pass looks again at a run whose next session
+ * waits for an appointment to be booked or a session to be finished (a
+ * finish asks for a look at once; a booking is seen within this). */
+#define LIMIT_MOD_RECHECK 3600
 
 #endif

@@ -1058,6 +1058,16 @@ act_run(struct db_conn *c, void *arg)
 			return rc;
 	} else if ((rc = touch_on(c, j->id, j->now)) != 0)
 		return rc;
+	if (j->what == 1) {
+		/* the next session may open now (after): the reminder pass
+		 * looks at once */
+		if ((rc = db_prepare(c, "UPDATE module_runs SET remind_at = 0 "
+		    "WHERE id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->id);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
 	ev = audit_event_from(j->ev, h.org_id, j->what == 1 ? AUDIT_UPDATE :
 	    AUDIT_CREATE, "module", j->what == 0 ? "answer" : j->what == 1 ?
 	    "finish" : "feedback", h.client_id, j->id);
@@ -1336,10 +1346,15 @@ remind_run(struct db_conn *c, void *arg)
 	size_t n = 0, i;
 	int rc;
 
+	/* the runs whose next moment has come, the longest waiting first, so
+	 * runs that wait on the client (after) or on a booking (appt) do
+	 * not keep the others out of a batch */
 	if ((rc = db_prepare(c, "SELECT id, reminded FROM module_runs WHERE "
-	    "reminded < sessions ORDER BY id LIMIT ?", &st)) != 0)
+	    "reminded < sessions AND remind_at <= ? ORDER BY remind_at, id "
+	    "LIMIT ?", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, LIMIT_MOD_REMIND_BATCH);
+	db_bind_i64(st, 1, j->now);
+	db_bind_i64(st, 2, LIMIT_MOD_REMIND_BATCH);
 	while ((rc = db_step(st)) == DB_ROW && n < LIMIT_MOD_REMIND_BATCH) {
 		ids[n] = db_col_i64(st, 0);
 		reminded[n++] = db_col_i64(st, 1);
@@ -1350,6 +1365,7 @@ remind_run(struct db_conn *c, void *arg)
 	arena_init(&a);
 	rc = 0;
 	for (i = 0; rc == 0 && i < n; i++) {
+		int64_t next;
 		int to;
 
 		if ((rc = load_run_on(&env, c, ids[i], false, j->now, &a,
@@ -1365,12 +1381,19 @@ remind_run(struct db_conn *c, void *arg)
 			j->count++;
 			to++;
 		}
-		if (rc == 0 && to != reminded[i]) {
+		/* the next look: the next session's moment when the clock
+		 * decides it; else later (finishing a session asks for a look
+		 * at once, a booking is seen within LIMIT_MOD_RECHECK) */
+		next = l.run.next_opens_at > j->now ? l.run.next_opens_at :
+		    j->now + LIMIT_MOD_RECHECK;
+		if (rc == 0) {
 			if ((rc = db_prepare(c, "UPDATE module_runs SET "
-			    "reminded = ? WHERE id = ?", &st)) != 0)
+			    "reminded = ?, remind_at = ? WHERE id = ?",
+			    &st)) != 0)
 				break;
 			db_bind_i64(st, 1, to);
-			db_bind_i64(st, 2, ids[i]);
+			db_bind_i64(st, 2, next);
+			db_bind_i64(st, 3, ids[i]);
 			rc = db_run(st);
 		}
 		arena_release(&a);

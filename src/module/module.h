@@ -270,7 +270,9 @@ int mod_feedback(const struct mod_env *env, int64_t id, int64_t user_id,
 
 /* Content-free reminders: one notification for the client for each
  * session of an open trajectory's run that opened since the last pass.
- * *count (may be NULL): how many. */
+ * Each run is looked at when its next session's moment comes (or within
+ * LIMIT_MOD_RECHECK when that waits for a booking or a finish), at most
+ * LIMIT_MOD_REMIND_BATCH a pass.  *count (may be NULL): how many. */
 int mod_remind(struct db *db, time_t now, int *count);
 
 /* Everything of a trajectory's runs for the client's export, as a JSON

@@ -6,6 +6,8 @@
 -- keeps the version the client started.  What the client writes
 -- (answers) and the professional's feedback are sealed boxes.
 -- Module texts are the organisation's material, not client data: plain.
+-- module_runs.reminded: the sessions the client was reminded of so far;
+-- remind_at: when the reminder pass looks at the run next (0: now).
 CREATE TABLE modules (
 	id {{ID}},
 	org_id BIGINT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
@@ -45,10 +47,11 @@ CREATE TABLE module_runs (
 	started_at BIGINT NOT NULL DEFAULT 0,
 	last_at BIGINT NOT NULL DEFAULT 0,
 	active_seconds BIGINT NOT NULL DEFAULT 0,
-	reminded BIGINT NOT NULL DEFAULT 0
+	reminded BIGINT NOT NULL DEFAULT 0,
+	remind_at BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX module_runs_trajectory ON module_runs(trajectory_id, id);
-CREATE INDEX module_runs_remind ON module_runs(reminded, sessions);
+CREATE INDEX module_runs_remind ON module_runs(remind_at);
 CREATE TABLE module_session_state (
 	run_id BIGINT NOT NULL REFERENCES module_runs(id) ON DELETE CASCADE,
 	n BIGINT NOT NULL,
