@@ -1418,8 +1418,9 @@ mod_remind(struct db *db, time_t now, int *count)
 /* --- export ------------------------------------------------------------------- */
 
 int
-mod_export_json(const struct mod_env *env, int64_t traj_id,
-    const struct audit_event *ev, struct buf *out)
+mod_export(const struct mod_env *env, int64_t traj_id,
+    const struct audit_event *ev, struct arena *a, struct mod_run_view **out,
+    size_t *n)
 {
 	int64_t ids[LIMIT_MOD_PER_TRAJ];
 	struct db_conn *c = NULL;
@@ -1427,63 +1428,86 @@ mod_export_json(const struct mod_env *env, int64_t traj_id,
 	struct traj_head h;
 	struct audit_event e;
 	struct run_load l;
-	struct arena a;
-	json_t *arr = json_array();
-	size_t n = 0, i;
 	int64_t now = now_or(0);
-	int k, p, rc;
+	size_t cnt = 0, i;
+	int rc;
 
-	arena_init(&a);
+	*out = NULL;
+	*n = 0;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
+		return rc;
 	rc = traj_head_on(c, traj_id, &h);
 	db_read_end(env->db, c);
 	c = NULL;
 	if (rc != 0)
-		goto out;
+		return rc;
+	/* log first, then show */
 	e = audit_event_from(ev, h.org_id, AUDIT_EXECUTE, "module", "export",
 	    h.client_id, 0);
 	if ((rc = audit_record(env->db, &e)) != 0)
-		goto out;
+		return rc;
 	if ((rc = db_read_begin(env->db, &c)) != 0)
-		goto out;
+		return rc;
 	if ((rc = db_read_snapshot(c)) != 0)
 		goto out;
 	if ((rc = db_prepare(c, "SELECT id FROM module_runs WHERE "
 	    "trajectory_id = ? ORDER BY id", &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, traj_id);
-	while ((rc = db_step(st)) == DB_ROW && n < LIMIT_MOD_PER_TRAJ)
-		ids[n++] = db_col_i64(st, 0);
+	while ((rc = db_step(st)) == DB_ROW && cnt < LIMIT_MOD_PER_TRAJ)
+		ids[cnt++] = db_col_i64(st, 0);
 	db_done(st);
 	if (rc < 0)
 		goto out;
 	rc = 0;
+	*out = arena_calloc(a, cnt > 0 ? cnt : 1, sizeof(**out));
+	for (i = 0; i < cnt; i++) {
+		if ((rc = load_run_on(env, c, ids[i], true, now, a, &l)) != 0)
+			goto out;
+		(*out)[i].run = l.run;
+		(*out)[i].content = l.content;
+		(*out)[i].sessions = l.ss;
+		(*out)[i].closed = l.head.phase == TRAJ_CLOSED;
+	}
+	*n = cnt;
+out:
+	db_read_end(env->db, c);
+	return rc;
+}
+
+int
+mod_export_json(const struct mod_env *env, int64_t traj_id,
+    const struct audit_event *ev, struct buf *out)
+{
+	struct mod_run_view *v = NULL;
+	struct arena a;
+	json_t *arr = json_array();
+	size_t n = 0, i;
+	int k, p, rc;
+
+	arena_init(&a);
+	if ((rc = mod_export(env, traj_id, ev, &a, &v, &n)) != 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		json_t *jr = json_object(), *js = json_array();
+		const struct mod_run *r = &v[i].run;
 
-		if ((rc = load_run_on(env, c, ids[i], true, now, &a, &l)) != 0) {
-			json_decref(jr);
-			json_decref(js);
-			goto out;
-		}
-		json_object_set_new(jr, "id", json_integer(l.run.id));
-		json_object_set_new(jr, "title", json_string(l.run.title));
-		json_object_set_new(jr, "version", json_integer(l.run.version_n));
-		json_object_set_new(jr, "guided", json_boolean(l.run.plan.guided));
-		for (k = 0; k < l.run.nsessions; k++) {
-			const struct mod_session *ms = &l.content.sessions[k];
+		json_object_set_new(jr, "id", json_integer(r->id));
+		json_object_set_new(jr, "title", json_string(r->title));
+		json_object_set_new(jr, "version", json_integer(r->version_n));
+		json_object_set_new(jr, "guided", json_boolean(r->plan.guided));
+		for (k = 0; k < r->nsessions; k++) {
+			const struct mod_session *ms = &v[i].content.sessions[k];
+			const struct mod_session_state *ss = &v[i].sessions[k];
 			json_t *jsn = json_object(), *ja = json_array();
 
 			json_object_set_new(jsn, "title", json_string(ms->title));
-			json_object_set_new(jsn, "finished_at",
-			    l.ss[k].finished_at ?
-			    json_integer(l.ss[k].finished_at) : json_null());
-			json_object_set_new(jsn, "feedback", l.ss[k].feedback ?
-			    json_string(l.ss[k].feedback) : json_null());
+			json_object_set_new(jsn, "finished_at", ss->finished_at ?
+			    json_integer(ss->finished_at) : json_null());
+			json_object_set_new(jsn, "feedback", ss->feedback ?
+			    json_string(ss->feedback) : json_null());
 			for (p = 0; p < ms->npages; p++) {
-				const struct mod_answer *an =
-				    &l.ss[k].answers[p];
+				const struct mod_answer *an = &ss->answers[p];
 				json_t *jan;
 
 				if (an->updated_at == 0)
@@ -1510,8 +1534,6 @@ mod_export_json(const struct mod_env *env, int64_t traj_id,
 	}
 	json_to_buf(arr, out);
 out:
-	if (c)
-		db_read_end(env->db, c);
 	json_decref(arr);
 	arena_release(&a);
 	return rc;

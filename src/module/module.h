@@ -275,6 +275,12 @@ int mod_feedback(const struct mod_env *env, int64_t id, int64_t user_id,
  * LIMIT_MOD_REMIND_BATCH a pass.  *count (may be NULL): how many. */
 int mod_remind(struct db *db, time_t now, int *count);
 
+/* Everything of a trajectory's runs for the client's export (each as
+ * mod_run_view sees it, answers and feedback opened), after one audit
+ * entry (E, kind "module", detail "export"). */
+int mod_export(const struct mod_env *env, int64_t traj_id,
+    const struct audit_event *ev, struct arena *a, struct mod_run_view **out,
+    size_t *n);
 /* Everything of a trajectory's runs for the client's export, as a JSON
  * array appended to out (title, version, sessions with answers and
  * feedback), after one audit entry (E, kind "module", detail "export"). */

@@ -197,7 +197,9 @@ int ui_mod_run(struct req *r);
 int ui_mod_answer_post(struct req *r);
 int ui_mod_finish_post(struct req *r);
 int ui_mod_feedback_post(struct req *r);
-/* The member "modules" added to the export's JSON object in b. */
+/* The export page's section, and the member "modules" added to the
+ * export's JSON object in b. */
+int ui_mod_export_section(struct req *r, int64_t traj_id);
 int ui_mod_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
 #endif

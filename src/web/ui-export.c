@@ -170,7 +170,8 @@ ui_export_page(struct req *r)
 		P(r, "</p>\n");
 	}
 	/* The client's assignment work belongs to the export too. */
-	if ((rc = ui_asg_export_section(r, x.traj_id)) != 0)
+	if ((rc = ui_asg_export_section(r, x.traj_id)) != 0 ||
+	    (rc = ui_mod_export_section(r, x.traj_id)) != 0)
 		return rc;
 	P(r, "</main>\n</body>\n</html>\n");
 	r->status = 200;

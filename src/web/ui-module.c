@@ -1057,3 +1057,60 @@ out:
 	buf_wipe(&add);
 	return rc;
 }
+
+/* The export page's part: each module with the client's answers and the
+ * feedback, session by session. */
+int
+ui_mod_export_section(struct req *r, int64_t traj_id)
+{
+	struct mod_env env = env_of(r);
+	struct mod_run_view *v = NULL;
+	struct audit_event ev;
+	size_t n = 0, i;
+	int k, p, rc;
+
+	event(r, &ev, AUDIT_EXECUTE);
+	if ((rc = mod_export(&env, traj_id, &ev, &r->arena, &v, &n)) != 0)
+		return rc;
+	if (n == 0)
+		return 0;
+	P(r, "<section class=\"modules\" aria-labelledby=\"h-x-modules\">"
+	    "<h2 id=\"h-x-modules\">");
+	T(r, _("Self-help modules"));
+	P(r, "</h2>\n");
+	for (i = 0; i < n; i++) {
+		P(r, "<h3>");
+		T(r, v[i].run.title);
+		P(r, "</h3>\n");
+		for (k = 0; k < v[i].run.nsessions; k++) {
+			const struct mod_session *ms = &v[i].content.sessions[k];
+			const struct mod_session_state *ss = &v[i].sessions[k];
+
+			P(r, "<h4>");
+			T(r, arena_printf(&r->arena, _("Session %d: %s"), k + 1,
+			    ms->title));
+			P(r, "</h4>\n<dl>\n");
+			for (p = 0; p < ms->npages; p++) {
+				const struct mod_answer *an = &ss->answers[p];
+
+				if (an->updated_at == 0)
+					continue;
+				P(r, "<dt>");
+				T(r, ms->pages[p].title[0] ? ms->pages[p].title :
+				    kind_label(ms->pages[p].kind));
+				P(r, "</dt><dd class=\"work-text\">");
+				T(r, an->body ? an->body : _("(kept in the diary, the mood meter or the questionnaire)"));
+				P(r, "</dd>\n");
+			}
+			P(r, "</dl>\n");
+			if (ss->feedback) {
+				P(r, "<p><strong>");
+				T(r, _("Feedback from your professional"));
+				P(r, "</strong></p>\n");
+				render_md(r, ss->feedback, strlen(ss->feedback));
+			}
+		}
+	}
+	P(r, "</section>\n");
+	return 0;
+}

@@ -252,6 +252,11 @@ class ModulesMixin:
         # In the client's export, and in the access log.
         r = self.client.get("/t/%d/export.json" % self.tid)
         eq(r.status, 200, "the export")
+        page = self.client.get("/t/%d/export" % self.tid)
+        eq(page.status, 200, "the export page")
+        check(SECRET in page.text and "Mooi, <em>ga zo door</em>" in
+              page.text, "the export page", "the answer and the feedback",
+              page.text[-3000:])
         mods = r.json().get("modules")
         check(mods and SECRET in str(mods), "the export's modules",
               "the answer", str(mods)[:500])
