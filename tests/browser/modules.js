@@ -8,7 +8,8 @@
  * chooses an option with the keyboard alone and finishes the session;
  * the professional reads the answers and gives feedback.  The library,
  * editor, preview, the client's module page (also with a refusal next to
- * its field) and the professional's view are checked with axe.
+ * its field), the professional's view and the client's export with the
+ * module's answers are checked with axe.
  */
 const assert = require('node:assert/strict');
 const { tr } = require('./lib.js');
@@ -115,5 +116,9 @@ module.exports = function register(d) {
 		await visit(client.page, `/md/${state.rid}?s=1`, null);
 		assert.match(await client.page.locator('main').innerHTML(),
 		    /<em>merkt<\/em>/);
+		/* the client's printable export holds the module's answers */
+		await visit(client.page, `/t/${state.tid}/export`,
+		    'printable export with a module');
+		assert.match(await mainText(client.page), /Mijn schouders worden stijf\./);
 	});
 };
