@@ -40,6 +40,7 @@
 #include "identity/session.h"
 #include "instrument/measure.h"
 #include "keys/keyring.h"
+#include "module/module.h"
 #include "notify/outbox.h"
 #include "store/db.h"
 #include "web/notify.h"
@@ -159,7 +160,7 @@ outbox_mail(void *arg, const char *to, const char *subject, const char *body)
 }
 
 /* Before each outbox batch: reminders that fall due by the clock
- * (questionnaires, mood times, assignments due), as content-free
+ * (questionnaires, mood times, assignments due, module sessions opened), as content-free
  * notifications. */
 static int
 reminders(void *arg, time_t now)
@@ -170,7 +171,9 @@ reminders(void *arg, time_t now)
 	if ((rc = measure_remind(app->db, (int64_t)now)) != 0 ||
 	    (rc = mood_remind(app->db, app->tzc, (int64_t)now)) != 0)
 		return rc;
-	return asg_remind_due(app->db, now, NULL);
+	if ((rc = asg_remind_due(app->db, now, NULL)) != 0)
+		return rc;
+	return mod_remind(app->db, now, NULL);
 }
 
 static int

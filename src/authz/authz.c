@@ -60,6 +60,7 @@
 #include "media/media.h"
 #include "assignment/assignment.h"
 #include "message/message.h"
+#include "module/module.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "core/banned.h"
@@ -190,6 +191,8 @@ traj_of(struct db_conn *c, enum authz_kind kind, int64_t id, int64_t *traj_id,
 		return invoice_traj_on(c, id, traj_id);
 	case AUTHZ_CALL:
 		return call_traj_on(c, id, traj_id);
+	case AUTHZ_MODULE_RUN:
+		return mod_run_traj_on(c, id, traj_id);
 	default:
 		*traj_id = id;
 		return 0;
@@ -355,6 +358,34 @@ check_media(struct db *db, const struct principal *p,
 	return 0;
 }
 
+/* A module of the organisation's library: its professionals and
+ * administrators write, read and give it; a client sees a module only
+ * through a run in their trajectory (AUTHZ_MODULE_RUN); anyone of another
+ * organisation learns nothing. */
+static int
+check_module(struct db *db, const struct principal *p, int64_t id,
+    struct authz_object *out)
+{
+	struct db_conn *c;
+	int64_t org = 0;
+	int rc;
+
+	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = mod_org_on(c, id, &org);
+	db_read_end(db, c);
+	if (rc != 0)
+		return rc;
+	if (org != p->org_id)
+		return ERR_NOTFOUND;
+	if (p->role != ROLE_PROFESSIONAL && p->role != ROLE_ADMIN)
+		return ERR_FORBIDDEN;
+	out->org_id = org;
+	return 0;
+}
+
 static int
 decide(struct db *db, const struct principal *p, enum authz_action act,
     enum authz_kind kind, int64_t id, struct authz_object *out)
@@ -390,6 +421,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_ASG_FILE:
 	case AUTHZ_INVOICE:
 	case AUTHZ_CALL:
+	case AUTHZ_MODULE_RUN:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
@@ -398,6 +430,8 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 		return check_shared(db, p, act, kind, id, out);
 	case AUTHZ_MEDIA:
 		return check_media(db, p, act, id, out);
+	case AUTHZ_MODULE:
+		return check_module(db, p, id, out);
 	}
 	return ERR_FORBIDDEN;
 }
@@ -457,6 +491,8 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_SHARED_TRAJ] = "shared-trajectory",
 		[AUTHZ_SHARED_APPT] = "shared-appointment",
 		[AUTHZ_CALL] = "call",
+		[AUTHZ_MODULE] = "module-library",
+		[AUTHZ_MODULE_RUN] = "module",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -79,8 +79,12 @@ enum authz_kind {
 	AUTHZ_MEDIA,        /* id: media file; read by its organisation's
 	                       members and, when shared, by everyone signed
 	                       in; written by its professionals and admins */
+	/* issue 12, self-help modules (src/module) */
+	AUTHZ_MODULE,       /* id: module of the organisation's library (its
+	                       professionals and administrators) */
+	AUTHZ_MODULE_RUN,   /* id: a module given to a trajectory */
 };
-#define AUTHZ_NKINDS (AUTHZ_MEDIA + 1)
+#define AUTHZ_NKINDS (AUTHZ_MODULE_RUN + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

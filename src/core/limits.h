@@ -655,5 +655,42 @@
 /* Bytes of a title, a summary, a prompt, an option's text. */
 #define LIMIT_PKG_TITLE 200
 #define LIMIT_PKG_SUMMARY 2000
+/* Self-help modules (src/module, issue 12).  Sessions per module and
+ * pages per session: the longest programs in the seeds run twelve weekly
+ * sessions of a dozen pages; the bounds keep a page, the parser's arrays
+ * and the export finite. */
+#define LIMIT_MOD_SESSIONS 40
+#define LIMIT_MOD_PAGES 30
+/* Options of one choice: a choice, not a catalogue. */
+#define LIMIT_MOD_OPTIONS 12
+/* Bytes of a module's source (every page's Markdown): a book chapter per
+ * session fits; it is posted in one form, below LIMIT_BODY_FORM. */
+#define LIMIT_MOD_SOURCE (200 * 1024)
+/* Characters of a module's title and of a questionnaire's name. */
+#define LIMIT_MOD_TITLE 200
+/* Bytes of one answer (an essay, as an assignment's work is 64 KB with
+ * attachments) and of the professional's feedback on a session. */
+#define LIMIT_MOD_ANSWER (16 * 1024)
+#define LIMIT_MOD_FEEDBACK (16 * 1024)
+/* Modules in an organisation's library, and runs per trajectory. */
+#define LIMIT_MOD_PER_ORG 500
+#define LIMIT_MOD_PER_TRAJ 50
+/* Timing: every 1..N days; N hours before or after an appointment (two
+ * weeks, as questionnaires); a date or an appointment at most two years
+ * ahead (the calendar books no further). */
+#define LIMIT_MOD_EVERY_DAYS 90
+#define LIMIT_MOD_APPT_HOURS 336
+#define LIMIT_MOD_DATE_AHEAD (2 * 366 * 86400)
+/* Seconds between two actions of the client that still count as active
+ * time in a module (reading a page takes minutes; a longer gap is a
+ * pause, not work). */
+#define LIMIT_MOD_ACTIVE_GAP 600
+/* Runs looked at per reminder pass (one write job; the next pass takes
+ * the rest). */
+#define LIMIT_MOD_REMIND_BATCH 200
+/* Seconds until the reminder pass looks again at a run whose next session
+ * waits for an appointment to be booked or a session to be finished (a
+ * finish asks for a look at once; a booking is seen within this). */
+#define LIMIT_MOD_RECHECK 3600
 
 #endif

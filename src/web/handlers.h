@@ -185,6 +185,23 @@ int ui_asg_queue_section(struct req *r);
 struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
+/* ui-module.c (issue 12, self-help modules) */
+int ui_mod_library(struct req *r);
+int ui_mod_create_post(struct req *r);
+int ui_mod_edit(struct req *r);
+int ui_mod_save_post(struct req *r);
+int ui_mod_publish_post(struct req *r);
+int ui_mod_preview(struct req *r);
+int ui_mod_traj(struct req *r);
+int ui_mod_assign_post(struct req *r);
+int ui_mod_run(struct req *r);
+int ui_mod_answer_post(struct req *r);
+int ui_mod_finish_post(struct req *r);
+int ui_mod_feedback_post(struct req *r);
+/* The export page's section, and the member "modules" added to the
+ * export's JSON object in b. */
+int ui_mod_export_section(struct req *r, int64_t traj_id);
+int ui_mod_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
 /* ui-billing.c: pricing and invoices (issue 13, src/billing) */
 int ui_bill_org(struct req *r);

@@ -95,6 +95,8 @@ kind_words(const char *k)
 	if (strcmp(k, "appointment") == 0) return _("an appointment");
 	if (strcmp(k, "invoice") == 0) return _("an invoice");
 	if (strcmp(k, "billing") == 0) return _("pricing and invoices");
+	if (strcmp(k, "module") == 0) return _("a self-help module");
+	if (strcmp(k, "module-library") == 0) return _("a module of the library");
 	if (strcmp(k, "questionnaire") == 0) return _("a questionnaire");
 	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
 	if (strcmp(k, "diary") == 0) return _("a diary entry");

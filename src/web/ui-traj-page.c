@@ -416,6 +416,10 @@ show_page(struct req *r, int64_t tid, const char *ok)
 		PF(r, "<p><a href=\"/t/%lld/billing\">", (long long)tid);
 		T(r, _("Pricing and invoices"));
 		P(r, "</a></p>\n");
+		/* issue 12: self-help modules (ui-module.c) */
+		PF(r, "<p><a href=\"/t/%lld/modules\">", (long long)tid);
+		T(r, _("Self-help modules"));
+		P(r, "</a></p>\n");
 	}
 	page_end(r);
 	return 0;

@@ -242,6 +242,19 @@ static const struct route routes[] = {
 	{ G,  "/media/:mdid",         ui_media_get,        ANY, 0,           0,     OBJ(AUTHZ_MEDIA), AUTHZ_READ },
 	{ PO, "/media/:mdid/delete",  ui_media_delete_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MEDIA), AUTHZ_DELETE },
 	{ PO, "/media/:mdid/share",   ui_media_share_post, ADM, CSRF,        SMALL, OBJ(AUTHZ_MEDIA), AUTHZ_UPDATE },
+	/* self-help modules (ui-module.c, issue 12) */
+	{ G,  "/modules",             ui_mod_library,      PRO | ADM, 0,     0,     NOOBJ },
+	{ PO, "/modules",             ui_mod_create_post,  PRO | ADM, CSRF,  SMALL, NOOBJ },
+	{ G,  "/modules/:modid",        ui_mod_edit,         PRO | ADM, 0,     0,     OBJ(AUTHZ_MODULE), AUTHZ_READ },
+	{ PO, "/modules/:modid",        ui_mod_save_post,    PRO | ADM, CSRF,  FORM,  OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ PO, "/modules/:modid/publish", ui_mod_publish_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ G,  "/modules/:modid/preview", ui_mod_preview,     PRO | ADM, 0,     0,     OBJ(AUTHZ_MODULE), AUTHZ_READ },
+	{ G,  "/t/:tid/modules",      ui_mod_traj,         PRO | CLI, 0,     0,     TRAJ(READ) },
+	{ PO, "/t/:tid/modules",      ui_mod_assign_post,  PRO, CSRF,        SMALL, TRAJ(CREATE) },
+	{ G,  "/md/:rid",             ui_mod_run,          PRO | CLI, 0,     0,     OBJ(AUTHZ_MODULE_RUN), AUTHZ_READ },
+	{ PO, "/md/:rid/answer",      ui_mod_answer_post,  CLI, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
+	{ PO, "/md/:rid/finish",      ui_mod_finish_post,  CLI, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
+	{ PO, "/md/:rid/feedback",    ui_mod_feedback_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
 };
 
 #undef G

@@ -25,7 +25,8 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "assignment-file": "afid", "invoice": "inid",
                 # issue 13: what a client shares with a stakeholder
                 "shared-trajectory": "tid", "shared-appointment": "apid",
-                "call": "callid", "media": "mdid"}
+                "call": "callid", "media": "mdid",
+                "module-library": "modid", "module": "rid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -44,7 +45,10 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "shared-trajectory": ("what you share", "wat je deelt"),
               "shared-appointment": ("what you share", "wat je deelt"),
               "call": ("a call", "een beeld- of belgesprek"),
-              "media": ("a media file", "een mediabestand")}
+              "media": ("a media file", "een mediabestand"),
+              "module": ("a self-help module", "een zelfhulpmodule"),
+              "module-library": ("a module of the library",
+                                 "een module uit de bibliotheek")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -201,3 +205,24 @@ def make_assignment(coach, client, tid):
     if r.status != 303 or not m:
         raise Failure("work handed in with a file", "a file link", r)
     return {"asid": asid, "afid": int(m[-1])}
+
+
+def make_module(coach, tid):
+    """A module of the coach's organisation, published and given to the
+    trajectory: {"modid": ..., "rid": ...} (modules.py)."""
+    r = coach.post("/modules", {"csrf": coach.csrf(), "title": "Rust"})
+    if r.status != 303:
+        raise Failure("a new module", "303", r)
+    modid = int(r.header("location").rsplit("/", 1)[1])
+    r = coach.post("/modules/%d?csrf=%s" % (modid, coach.csrf()), {
+        "title": "Rust", "source": "@session Begin\n@page free Vraag\n"
+        "Hoe gaat het?\n"})
+    r2 = coach.post("/modules/%d/publish" % modid, {"csrf": coach.csrf()})
+    r3 = coach.post("/t/%d/modules" % tid, {
+        "csrf": coach.csrf(), "module": str(modid), "guided": "1",
+        "timing": "all"})
+    m = re.findall(r'href="/md/(\d+)"', coach.get("/t/%d/modules" % tid).text)
+    if (r.status, r2.status, r3.status) != (303, 303, 303) or not m:
+        raise Failure("a module saved, published and given", "303s and a "
+                      "run", (r.status, r2.status, r3.status))
+    return {"modid": modid, "rid": int(m[-1])}

@@ -45,7 +45,8 @@ from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
-                     make_measures, make_media, make_trajectory)
+                     make_measures, make_media, make_module,
+                     make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
@@ -55,6 +56,7 @@ from stakeholders import StakeholdersMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
 from calls import CallsMixin  # noqa: E402
+from modules import ModulesMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -623,6 +625,7 @@ class Identity(Suite):
                                   client=cl)
             ids.update(make_measures(co, cl, ids["tid"]))
             ids.update(make_media(co))
+            ids.update(make_module(co, ids["tid"]))
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
@@ -911,7 +914,8 @@ class Identity(Suite):
                     if rt["object"] == "member" and where == "sibling":
                         continue
                     # The library is the whole organisation's.
-                    if rt["object"] in ("instrument", "media") and \
+                    if rt["object"] in ("instrument", "media",
+                                        "module-library") and \
                             where == "sibling":
                         continue
                     path = fill(rt["path"], ids)
@@ -954,8 +958,11 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["method"] != "POST" or not rt["csrf"]:
                 continue
+            # (a file and a module of the boss's own organisation: ids of
+            # others' are refused before the token is read)
             path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43,
-                                     "mdid": self.other_org["mdid"]})
+                                     "mdid": self.other_org["mdid"],
+                                     "modid": self.other_org["modid"]})
             form = {"role": "admin", "email": "x@y.test", "name": "X",
                     "lang": "en", "require_2fa": "1"}
             if rt["anonymous"]:
@@ -1516,7 +1523,7 @@ def main():
                     Measures,
                     Assignments,
                     Invoices, TimeAccounting,
-                    Stakeholders, Calls, Media):
+                    Stakeholders, Calls, Media, Modules):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1582,6 +1589,10 @@ class Calls(CallsMixin, Suite):
 
 class Media(MediaMixin, Suite):
     """Media files in ranges (issue 12): see media.py."""
+
+
+class Modules(ModulesMixin, Suite):
+    """Self-help modules (issue 12): modules.py."""
 
 
 def finish(runner, root, keep, t0):

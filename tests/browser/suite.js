@@ -436,6 +436,8 @@ require('./coaching.js').late(coachingDeps);
 require('./measures.js')(coachingDeps);
 /* Time accounting and stakeholders (issue 13). */
 require('./timeacct.js')(coachingDeps);
+/* Self-help modules (issue 12). */
+require('./modules.js')(coachingDeps);
 
 test('language: a Dutch browser gets a Dutch page marked lang="nl"', async () => {
 	const nl = await person('dutch visitor', { locale: 'nl-NL', fresh: true });
