@@ -239,7 +239,7 @@ static const struct route routes[] = {
 	/* media files (ui-media.c, src/media) */
 	{ G,  "/org/media",           ui_media_list,       PRO | ADM, 0,     0,     NOOBJ },
 	{ PO, "/org/media",           ui_media_upload,     PRO | ADM, CSRF | ROUTE_UPLOAD, LIMIT_BODY_MEDIA, NOOBJ },
-	{ G,  "/media/:mdid",         ui_media_get,        ANY, 0,           0,     OBJ(AUTHZ_MEDIA), AUTHZ_READ },
+	{ G,  "/media/:mdid",         ui_media_get,        PRO | CLI | ADM, 0,           0,     OBJ(AUTHZ_MEDIA), AUTHZ_READ },
 	{ PO, "/media/:mdid/delete",  ui_media_delete_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MEDIA), AUTHZ_DELETE },
 	{ PO, "/media/:mdid/share",   ui_media_share_post, ADM, CSRF,        SMALL, OBJ(AUTHZ_MEDIA), AUTHZ_UPDATE },
 	/* self-help modules (ui-module.c, issue 12) */

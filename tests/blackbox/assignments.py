@@ -304,12 +304,12 @@ class AssignmentsMixin:
         r = self.coach.request("POST", "/assignments/%d/feedback?csrf=%s" % (
             aid, self.coach.csrf()), body=data,
             headers={"Content-Type": ctype})
-        # The server refuses a part over LIMIT_ATTACHMENT before any
-        # handler runs (as for messages), with the general reason; the
-        # domain's own, naming the file, is in test_assignment.c.
+        # The multipart parser holds a file to the route's body limit;
+        # the domain refuses one over LIMIT_ATTACHMENT naming the file.
         eq(r.status, 413, "a file over 10 MB")
-        check("groter dan toegestaan" in r.text, "the reason",
-              "larger than allowed", r.text[-2000:])
+        check("Het bestand \u201cgroot.txt\u201d is groter dan 10 MB" in
+              r.text, "the reason", "the file named, and the limit",
+              r.text[-2000:])
         r = self.work(self.client, aid, "Opzet drie", "save",
                       files=[("attachment", "script.svg", "image/svg+xml",
                               b"<svg onload=alert(1)>\x00</svg>")])

@@ -315,8 +315,7 @@ class CallsMixin:
         eq(r.status, 410, "joining an ended call")
         # The time of both in the recorded time (kind "call").
         page = self.coach.get("/t/%d/activities" % self.tid).text
-        who = re.findall(r"<tr><td>video or voice call</td><td>#(\d+)</td>",
-                         page)
+        who = re.findall(r"<tr><td>calls</td><td>#(\d+)</td>", page)
         eq(sorted(int(w) for w in who),
            sorted([self.client_id, self.coach_id]),
            "the recorded time: the call's time of each participant")
