@@ -1220,6 +1220,7 @@ mod_answer(const struct mod_env *env, int64_t id, int64_t user_id,
 			    MEASURE_ONCE, 0, user_id, ev, &j.ref_id, why);
 		break;
 	case MOD_PAGE_TEXT:
+	case MOD_PAGE_MEDIA:
 		break;
 	}
 	if (rc != 0) {

@@ -96,6 +96,7 @@ kind_label(enum mod_page_kind k)
 	case MOD_PAGE_DIARY: return _("Diary");
 	case MOD_PAGE_MOOD: return _("Mood");
 	case MOD_PAGE_ASSIGNMENT: return _("Assignment");
+	case MOD_PAGE_MEDIA: return _("Media");
 	}
 	return "?";
 }
@@ -271,9 +272,37 @@ draw_exercise(struct req *r, const struct draw_ctx *d, int s, int p,
 		answer_form_end(r, _("Start the questionnaire"));
 		break;
 	case MOD_PAGE_TEXT:
+	case MOD_PAGE_MEDIA:
 		P(r, "</fieldset>\n</form>\n");
 		break;
 	}
+}
+
+/* A media page's file, from the media store (the route's authz lets the
+ * organisation's members read it): an image with its text alternative,
+ * a sound or a film with controls, its description as the caption and
+ * a link to the file for a browser that plays neither.  The page's body
+ * (the caption or transcript) follows. */
+static void
+draw_media(struct req *r, const struct mod_page *pg)
+{
+	const char *el = pg->media_kind == MOD_MEDIA_VIDEO ? "video" : "audio";
+
+	if (pg->media_kind == MOD_MEDIA_IMAGE) {
+		PF(r, "<figure class=\"media\"><img src=\"/media/%lld\" "
+		    "alt=\"", (long long)pg->media_id);
+		A(r, pg->alt);
+		P(r, "\"></figure>\n");
+		return;
+	}
+	PF(r, "<figure class=\"media\"><%s controls preload=\"metadata\" "
+	    "src=\"/media/%lld\" aria-label=\"", el, (long long)pg->media_id);
+	A(r, pg->alt);
+	PF(r, "\"><a href=\"/media/%lld\">", (long long)pg->media_id);
+	T(r, _("Download the file"));
+	PF(r, "</a></%s><figcaption>", el);
+	T(r, pg->alt);
+	P(r, "</figcaption></figure>\n");
 }
 
 static void
@@ -293,6 +322,8 @@ render_session(struct req *r, const struct draw_ctx *d,
 		    "<h3>", mod_page_kind_name(pg->kind), s + 1, p + 1);
 		T(r, pg->title[0] ? pg->title : kind_label(pg->kind));
 		P(r, "</h3>\n");
+		if (pg->kind == MOD_PAGE_MEDIA)
+			draw_media(r, pg);
 		if (pg->body_len > 0)
 			render_md(r, pg->body, pg->body_len);
 		if (mod_page_is_exercise(pg->kind))
