@@ -175,6 +175,27 @@ int mod_org_on(struct db_conn *c, int64_t id, int64_t *org_id);
 int mod_version_source(struct db *db, int64_t module_id, int64_t n,
     struct arena *a, const char **title, const char **source);
 
+/* --- packages (mod_pkg.c, src/package/FORMAT.md) ------------------------ */
+
+struct pkg_module;
+
+/* Import a package that passed pkg_read as a new module of org_id,
+ * published as version 1: in one write job its media files are stored
+ * (media_put_on, each in the access log) and the module created from a
+ * source built from the manifest, or nothing at all.  ERR_* with the
+ * reason (field "package") as mod_create, media_put_on and mod_publish
+ * give it. */
+int mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
+    const struct pkg_module *pm, const struct audit_event *ev,
+    struct why *why, int64_t *id);
+/* The package of version n (0: the newest) of a module into out, its
+ * texts in lang ("nl" or "en": the package says which).  ERR_NOTFOUND
+ * when it has no such version or shows a file neither of its
+ * organisation nor shared (why says so); ERR_INVAL when pkg_write
+ * refuses. */
+int mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
+    struct arena *a, struct buf *out, struct why *why);
+
 /* --- runs: a module in a trajectory ---------------------------------------- */
 
 enum mod_timing { MOD_ALL, MOD_EVERY, MOD_AFTER, MOD_DATE, MOD_APPT };

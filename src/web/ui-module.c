@@ -344,6 +344,35 @@ render_session(struct req *r, const struct draw_ctx *d,
 
 /* --- the library --------------------------------------------------------- */
 
+/* Import a package (ui-mod-pkg.c).  The file passes LIMIT_BODY_ANON: the
+ * token rides in the action's query. */
+static void
+import_form(struct req *r)
+{
+	P(r, "<section aria-labelledby=\"h-import\"><h2 id=\"h-import\">");
+	T(r, _("Import a module package"));
+	P(r, "</h2>\n<form method=\"post\" enctype=\"multipart/form-data\" "
+	    "action=\"/module-packages?csrf=");
+	A(r, web_csrf_value(r));
+	P(r, "\"><p class=\"field\"><label for=\"f-package\">");
+	T(r, _("Package (.zip)"));
+	P(r, "</label>\n<input id=\"f-package\" type=\"file\" "
+	    "name=\"package\" required accept=\".zip\" "
+	    "aria-describedby=\"f-package-hint");
+	if (page_field_bad(r, "package"))
+		P(r, " f-package-error\" aria-invalid=\"true");
+	P(r, "\"> <span class=\"hint\" id=\"f-package-hint\">");
+	T(r, _("A module shared by another organisation; it is checked "
+	    "whole and published as version 1, or nothing is imported."));
+	P(r, "</span>");
+	page_field_error(r, "package");
+	P(r, "</p><input type=\"hidden\" name=\"csrf\" value=\"");
+	A(r, web_csrf_value(r));
+	P(r, "\"><p><button type=\"submit\">");
+	T(r, _("Import"));
+	P(r, "</button></p></form>\n</section>\n");
+}
+
 int
 ui_mod_library(struct req *r)
 {
@@ -391,6 +420,7 @@ ui_mod_library(struct req *r)
 	form_submit(r, _("Create a draft"));
 	form_end(r);
 	P(r, "</section>\n");
+	import_form(r);
 	page_end(r);
 	return 0;
 }
@@ -447,6 +477,8 @@ render_editor(struct req *r, const char *title, const char *source)
 		page_notice(r, "ok", _("The draft was saved."));
 	if (req_query(r, "published"))
 		page_notice(r, "ok", _("The module was published as a new version. Clients who started keep theirs."));
+	if (req_query(r, "imported"))
+		page_notice(r, "ok", _("The package was imported and published as version 1."));
 	P(r, "<p class=\"muted\">");
 	if (m.published_n == 0)
 		T(r, _("draft, not published"));
@@ -454,6 +486,12 @@ render_editor(struct req *r, const char *title, const char *source)
 		T(r, arena_printf(&r->arena, m.draft_changed ?
 		    _("version %lld published; the draft has changes") :
 		    _("version %lld published"), (long long)m.published_n));
+	if (m.published_n > 0) {
+		PF(r, " \xc2\xb7 <a href=\"/modules/%lld/package\">",
+		    (long long)id);
+		T(r, _("Download the published version as a package"));
+		P(r, "</a>");
+	}
 	P(r, " \xc2\xb7 <a href=\"/modules\">");
 	T(r, _("All modules"));
 	P(r, "</a></p>\n");
