@@ -262,5 +262,6 @@ int ui_media_share_post(struct req *r);
 /* module packages (ui-mod-pkg.c, issue 12) */
 int ui_mod_import_post(struct req *r);
 int ui_mod_package(struct req *r);
+int ui_mod_examples_post(struct req *r);
 
 #endif

@@ -8,6 +8,8 @@
  * job, so a refusal at any point leaves nothing behind.  The reason is
  * shown next to the upload field of the modules page.
  */
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,5 +88,66 @@ ui_mod_package(struct req *r)
 	    (long long)web_obj(r)->id)));
 	buf_add(&r->resp, b.p, b.len);
 	buf_release(&b);
+	return 0;
+}
+
+/* An administrator adds the example modules (share/modules/, written for
+ * this project) in the page's language, each packed and read as an
+ * uploaded package would be and imported whole, or not at all. */
+int
+ui_mod_examples_post(struct req *r)
+{
+	struct app *app = r->app;
+	struct mod_env env = { app->db, app->kr };
+	const struct session *s = page_session(r);
+	const char *lang = web_req_state(r)->lang ? web_req_state(r)->lang :
+	    "nl";
+	const char *dir = arena_printf(&r->arena, "%s/modules",
+	    app->cfg.share_dir);
+	char suffix[8];
+	struct pkg_module *pm;
+	struct pkg_error pe;
+	struct audit_event ev;
+	struct why w = { 0 };
+	struct dirent *de;
+	struct buf b;
+	DIR *d;
+	size_t n, sl;
+	int64_t id;
+	int count = 0, rc = 0;
+
+	snprintf(suffix, sizeof(suffix), "-%s", lang);
+	sl = strlen(suffix);
+	if ((d = opendir(dir)) == NULL)
+		return ERR_NOTFOUND;
+	web_audit_event(r, &ev, AUDIT_CREATE, "module", 0, 0, "admin");
+	buf_init(&b);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (de->d_name[0] == '.' || n <= sl ||
+		    strcmp(de->d_name + n - sl, suffix) != 0)
+			continue;
+		memset(&pe, 0, sizeof(pe));
+		buf_reset(&b);
+		if ((rc = pkg_dir_zip(arena_printf(&r->arena, "%s/%s", dir,
+		    de->d_name), &r->arena, &b, &pe)) == 0 &&
+		    (rc = pkg_read(b.p, b.len, &r->arena, &pm, &pe)) == 0)
+			rc = mod_import(&env, s->org_id, s->user_id, pm, &ev,
+			    &w, &id);
+		else
+			w = pe.why;
+		if (rc == 0)
+			count++;
+	}
+	closedir(d);
+	buf_release(&b);
+	if (rc != 0) {
+		w.field = "package";
+		if ((rc = page_refuse(r, &w, rc)) != 0)
+			return rc;
+		return ui_mod_library(r);
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/modules?examples=%d",
+	    count));
 	return 0;
 }

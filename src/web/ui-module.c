@@ -370,7 +370,15 @@ import_form(struct req *r)
 	A(r, web_csrf_value(r));
 	P(r, "\"><p><button type=\"submit\">");
 	T(r, _("Import"));
-	P(r, "</button></p></form>\n</section>\n");
+	P(r, "</button></p></form>\n");
+	if (page_session(r)->role == ROLE_ADMIN) {
+		P(r, "<p>");
+		T(r, _("The example modules written for Infuus (stress and recovery after work, dealing with worrying) in this page's language:"));
+		P(r, "</p>\n");
+		form_button(r, "/module-packages/examples",
+		    _("Add the example modules"));
+	}
+	P(r, "</section>\n");
 }
 
 int
@@ -386,6 +394,8 @@ ui_mod_library(struct req *r)
 		return rc;
 	page_begin(r, _("Self-help modules"));
 	assets(r);
+	if (req_query(r, "examples"))
+		page_notice(r, "ok", _("The example modules were added and published."));
 	P(r, "<p>");
 	T(r, _("Your organisation's modules: sessions of reading and exercises that professionals give to clients, guided or as self-help."));
 	P(r, "</p>\n");

@@ -192,6 +192,23 @@ class PackagesMixin:
                   "the imported module", "published as version 1",
                   page.text[-1500:])
 
+    def test_an_administrator_adds_the_examples(self):
+        eq(self.coach.post("/module-packages/examples",
+                           {"csrf": self.coach.csrf()}).status, 403,
+           "a professional adds the examples")
+        admin = Client(self.srv)
+        admin.login_ok(*self.users["admin"])
+        before = int(self.sql_one("SELECT COUNT(*) FROM modules"))
+        pub = int(self.sql_one("SELECT COUNT(*) FROM modules WHERE "
+                               "published_n = 1"))
+        r = admin.post("/module-packages/examples", {"csrf": admin.csrf()})
+        eq(r.status, 303, "the administrator adds the examples")
+        eq(int(self.sql_one("SELECT COUNT(*) FROM modules")) - before, 2,
+           "the two example modules of the page's language")
+        eq(int(self.sql_one("SELECT COUNT(*) FROM modules WHERE "
+                            "published_n = 1")) - pub, 2,
+           "both published")
+
     def test_hostile_packages_refused_nothing_written(self):
         self.refused(b"PK\x03\x04 not a zip at all", r"zip")
         self.refused(package(HEAD + "page: P\ntext ../evil.md\n",
