@@ -5,7 +5,8 @@
  * alone (no script) and lands on the imported module, published; its
  * preview shows the media page's image with its text alternative; a file
  * that is no package comes back with the reason next to the field.  Each
- * state is checked with axe like the rest of the suite.
+ * state is checked with axe like the rest of the suite.  An administrator
+ * adds the example modules with one button.
  */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -18,7 +19,7 @@ module.exports = function register(d) {
 
 	(global.INFUUS_REQUIRED_AXE = global.INFUUS_REQUIRED_AXE || []).push(
 	    'modules with import', 'module imported', 'imported module preview',
-	    'package import refused');
+	    'package import refused', 'modules (admin)', 'examples added');
 
 	test('packages: an example package imported on the modules page, a bad one refused with its reason', async () => {
 		const pro = await person('professional');
@@ -46,5 +47,15 @@ module.exports = function register(d) {
 		    'true');
 		assert.ok((await page.textContent('#f-package-error')).length > 10);
 		await axe(page, 'package import refused');
+	});
+
+	test('packages: the administrator adds the example modules with one button', async () => {
+		const admin = await person('admin');
+		const { page } = admin;
+		await visit(page, '/modules', 'modules (admin)');
+		await submit(page, 'form[action="/module-packages/examples"]');
+		assert.match(await mainText(page),
+		    tr('The example modules were added and published.'));
+		await axe(page, 'examples added');
 	});
 };
