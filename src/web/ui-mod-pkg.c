@@ -80,6 +80,9 @@ ui_mod_package(struct req *r)
 	if ((rc = mod_package(app->db, web_obj(r)->id, n, lang, &r->arena, &b,
 	    &w)) != 0) {
 		buf_release(&b);
+		/* a reason (a file not of this organisation) on the editor */
+		if (w.msg != NULL && page_refuse(r, &w, rc) == 0)
+			return ui_mod_edit(r);
 		return rc;
 	}
 	r->resp_type = "application/zip";

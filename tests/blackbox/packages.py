@@ -258,3 +258,5 @@ class PackagesMixin:
         check(r.status == 404 and PNG_1x1 not in r.body,
               "a package of a module naming another organisation's file",
               "refused (404) without the file", (r.status, r.body[:64]))
+        check("mediabestand (nummer %d)" % theirs in r.text, "the refusal",
+              "its reason, naming the file's number", r.text[-1500:])
