@@ -692,5 +692,9 @@
  * waits for an appointment to be booked or a session to be finished (a
  * finish asks for a look at once; a booking is seen within this). */
 #define LIMIT_MOD_RECHECK 3600
+/* The body of a package import (ui-mod-pkg.c): a package whose media
+ * (stored compressed already) fill a few media files' worth, and the form
+ * around it.  The whole body is held while pkg_read checks it. */
+#define LIMIT_BODY_PKG (2 * LIMIT_MEDIA_FILE + 64 * 1024)
 
 #endif

@@ -12,6 +12,8 @@
 #include "module/module.h"
 #include "trajectory/trajectory.h"
 
+struct audit_event;
+
 /* The run's row, its version's content, its sessions' states (opens_at,
  * answers) and its trajectory's head. */
 struct run_load {
@@ -29,5 +31,26 @@ int mod_load_run_on(const struct mod_env *env, struct db_conn *c, int64_t id,
     bool open, int64_t now, struct arena *a, struct run_load *l);
 /* now, or the clock when now is 0. */
 int64_t mod_now_or(time_t now);
+
+/* A change of the library (module.c): create, save or publish. */
+struct lib_job {
+	int64_t id;
+	int64_t org_id;
+	int64_t author_id;
+	struct str title;
+	struct str source;
+	int64_t now;
+	int64_t n;
+	const struct audit_event *ev;
+	struct why *why;
+	int what;                /* 0 create, 1 save, 2 publish */
+};
+
+/* The job of a change of the library, on the caller's write job c. */
+int mod_lib_run(struct db_conn *c, void *arg);
+/* Publish j->id's draft as the next version (j->n its number). */
+int mod_publish_on(struct db_conn *c, struct lib_job *j);
+/* A module's title, checked (field "title"). */
+int mod_check_title(struct str title, struct str *out, struct why *why);
 
 #endif

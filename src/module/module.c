@@ -69,8 +69,8 @@ mod_now_or(time_t now)
 
 /* --- the library ------------------------------------------------------------ */
 
-static int
-check_title(struct str title, struct str *out, struct why *why)
+int
+mod_check_title(struct str title, struct str *out, struct why *why)
 {
 	switch (text_check(title, LIMIT_MOD_TITLE * 4, LIMIT_MOD_TITLE, false,
 	    out)) {
@@ -97,26 +97,13 @@ check_draft(struct str title, struct str source, struct str *t,
 	struct arena a;
 	int rc;
 
-	if ((rc = check_title(title, t, why)) != 0)
+	if ((rc = mod_check_title(title, t, why)) != 0)
 		return rc;
 	arena_init(&a);
 	rc = mod_parse(source, &a, &c, why);
 	arena_release(&a);
 	return rc;
 }
-
-struct lib_job {
-	int64_t id;
-	int64_t org_id;
-	int64_t author_id;
-	struct str title;
-	struct str source;
-	int64_t now;
-	int64_t n;
-	const struct audit_event *ev;
-	struct why *why;
-	int what;                /* 0 create, 1 save, 2 publish */
-};
 
 static int
 lib_audit(struct db_conn *c, const struct lib_job *j, enum audit_action act,
@@ -128,8 +115,8 @@ lib_audit(struct db_conn *c, const struct lib_job *j, enum audit_action act,
 	return audit_append(c, &ev);
 }
 
-static int
-publish_on(struct db_conn *c, struct lib_job *j)
+int
+mod_publish_on(struct db_conn *c, struct lib_job *j)
 {
 	struct db_stmt *st;
 	struct mod_content mc;
@@ -196,8 +183,8 @@ out:
 	return rc;
 }
 
-static int
-lib_run(struct db_conn *c, void *arg)
+int
+mod_lib_run(struct db_conn *c, void *arg)
 {
 	struct lib_job *j = arg;
 	struct db_stmt *st;
@@ -205,7 +192,7 @@ lib_run(struct db_conn *c, void *arg)
 	int rc;
 
 	if (j->what == 2)
-		return publish_on(c, j);
+		return mod_publish_on(c, j);
 	if (j->what == 0) {
 		if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM modules WHERE "
 		    "org_id = ?", &n, 1, &j->org_id)) != 0)
@@ -263,7 +250,7 @@ mod_create(const struct mod_env *env, int64_t org_id, int64_t author_id,
 	j.now = mod_now_or(0);
 	j.ev = ev;
 	j.why = why;
-	if ((rc = db_write(env->db, lib_run, &j)) == 0)
+	if ((rc = db_write(env->db, mod_lib_run, &j)) == 0)
 		*id = j.id;
 	return rc;
 }
@@ -286,7 +273,7 @@ mod_draft_save(const struct mod_env *env, int64_t id, int64_t author_id,
 	j.ev = ev;
 	j.why = why;
 	j.what = 1;
-	return db_write(env->db, lib_run, &j);
+	return db_write(env->db, mod_lib_run, &j);
 }
 
 int
@@ -303,7 +290,7 @@ mod_publish(const struct mod_env *env, int64_t id, int64_t author_id,
 	j.ev = ev;
 	j.why = why;
 	j.what = 2;
-	if ((rc = db_write(env->db, lib_run, &j)) == 0 && n)
+	if ((rc = db_write(env->db, mod_lib_run, &j)) == 0 && n)
 		*n = j.n;
 	return rc;
 }
@@ -1220,6 +1207,7 @@ mod_answer(const struct mod_env *env, int64_t id, int64_t user_id,
 			    MEASURE_ONCE, 0, user_id, ev, &j.ref_id, why);
 		break;
 	case MOD_PAGE_TEXT:
+	case MOD_PAGE_MEDIA:
 		break;
 	}
 	if (rc != 0) {

@@ -23,9 +23,12 @@
  *     @page mood Title                    (a mood 1-10 into the meter)
  *     @page assignment Title              (answered, then the
  *                                          professional responds)
+ *     @page media Title                   (with @media KIND ID ALT: an
+ *     @media image 12 A rising line        image, audio or video of the
+ *                                          media store, its text
+ *                                          alternative; the body is the
+ *                                          caption or transcript)
  * A line starting with "@@" is a line starting with "@" in the text.
- * XXX: pages with images, audio and video become a kind "media" with a
- * media id when src/media lands (MOD_PAGE_MEDIA after MOD_PAGE_ASSIGNMENT).
  *
  * Timing of a run (session k counted from 0):
  *   all    every session open from the start;
@@ -86,9 +89,14 @@ enum mod_page_kind {
 	MOD_PAGE_DIARY,
 	MOD_PAGE_MOOD,
 	MOD_PAGE_ASSIGNMENT,
-	/* MOD_PAGE_MEDIA (a media id) comes with src/media */
+	MOD_PAGE_MEDIA,          /* a file of the media store (src/media) */
 };
-#define MOD_NPAGE_KINDS (MOD_PAGE_ASSIGNMENT + 1)
+#define MOD_NPAGE_KINDS (MOD_PAGE_MEDIA + 1)
+
+/* What a media page shows: the element it is drawn as. */
+enum mod_media_kind { MOD_MEDIA_IMAGE = 1, MOD_MEDIA_AUDIO, MOD_MEDIA_VIDEO };
+/* "image", "audio", "video"; NULL out of range. */
+const char *mod_media_kind_name(int k);
 /* "text", "free", ... as in the source; NULL out of range. */
 const char *mod_page_kind_name(int k);
 /* Does the client answer this kind of page? */
@@ -102,6 +110,9 @@ struct mod_page {
 	const char **options;    /* MOD_PAGE_CHOICE */
 	int noptions;
 	const char *instrument;  /* MOD_PAGE_QUESTIONNAIRE: a name */
+	enum mod_media_kind media_kind;  /* MOD_PAGE_MEDIA */
+	int64_t media_id;        /* MOD_PAGE_MEDIA: served at /media/ID */
+	const char *alt;         /* MOD_PAGE_MEDIA: the text alternative */
 };
 
 struct mod_session {
@@ -163,6 +174,27 @@ int mod_org_on(struct db_conn *c, int64_t id, int64_t *org_id);
  * (n 0: the newest).  ERR_NOTFOUND when it has none. */
 int mod_version_source(struct db *db, int64_t module_id, int64_t n,
     struct arena *a, const char **title, const char **source);
+
+/* --- packages (mod_pkg.c, src/package/FORMAT.md) ------------------------ */
+
+struct pkg_module;
+
+/* Import a package that passed pkg_read as a new module of org_id,
+ * published as version 1: in one write job its media files are stored
+ * (media_put_on, each in the access log) and the module created from a
+ * source built from the manifest, or nothing at all.  ERR_* with the
+ * reason (field "package") as mod_create, media_put_on and mod_publish
+ * give it. */
+int mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
+    const struct pkg_module *pm, const struct audit_event *ev,
+    struct why *why, int64_t *id);
+/* The package of version n (0: the newest) of a module into out, its
+ * texts in lang ("nl" or "en": the package says which).  ERR_NOTFOUND
+ * when it has no such version or shows a file neither of its
+ * organisation nor shared (why says so); ERR_INVAL when pkg_write
+ * refuses. */
+int mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
+    struct arena *a, struct buf *out, struct why *why);
 
 /* --- runs: a module in a trajectory ---------------------------------------- */
 

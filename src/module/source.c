@@ -22,7 +22,17 @@ static const char *const kind_names[MOD_NPAGE_KINDS] = {
 	[MOD_PAGE_DIARY] = "diary",
 	[MOD_PAGE_MOOD] = "mood",
 	[MOD_PAGE_ASSIGNMENT] = "assignment",
+	[MOD_PAGE_MEDIA] = "media",
 };
+
+static const char *const media_names[] = { NULL, "image", "audio", "video" };
+
+const char *
+mod_media_kind_name(int k)
+{
+	return k >= MOD_MEDIA_IMAGE && k <= MOD_MEDIA_VIDEO ?
+	    media_names[k] : NULL;
+}
 
 const char *
 mod_page_kind_name(int k)
@@ -33,7 +43,7 @@ mod_page_kind_name(int k)
 bool
 mod_page_is_exercise(enum mod_page_kind k)
 {
-	return k != MOD_PAGE_TEXT;
+	return k != MOD_PAGE_TEXT && k != MOD_PAGE_MEDIA;
 }
 
 static int
@@ -85,7 +95,52 @@ check_page(const struct mod_page *p, int line, struct why *why)
 		return why_line(why, ERR_INVAL, N_("Line %d: a choice needs at least two @option lines."), line);
 	if (p->kind == MOD_PAGE_QUESTIONNAIRE && p->instrument == NULL)
 		return why_line(why, ERR_INVAL, N_("Line %d: a questionnaire page needs a line @instrument with the questionnaire's name."), line);
+	if (p->kind == MOD_PAGE_MEDIA && p->media_id == 0)
+		return why_line(why, ERR_INVAL, N_("Line %d: a media page needs a line @media with image, audio or video, the file's number and its description."), line);
 	return 0;
+}
+
+static struct str rest_after(struct str line, size_t skip);
+
+/* "@media KIND ID ALT" on a media page: the id a positive number of at
+ * most 18 digits (the media store's), the alternative text required. */
+static int
+parse_media(struct parse *ps, struct str line, int no, struct why *why)
+{
+	struct str rest = rest_after(line, 6), word, num;
+	int64_t id = 0;
+	size_t i;
+	int k;
+
+	if (ps->p == NULL || ps->p->kind != MOD_PAGE_MEDIA)
+		return why_line(why, ERR_INVAL, N_("Line %d: @media belongs to a page of kind media."), no);
+	if (ps->p->media_id != 0)
+		return why_line(why, ERR_INVAL, N_("Line %d: a media page shows one file."), no);
+	if (!str_cut(rest, ' ', &word, &rest))
+		goto bad;
+	rest = rest_after(rest, 0);
+	if (!str_cut(rest, ' ', &num, &rest))
+		goto bad;
+	rest = rest_after(rest, 0);
+	for (k = MOD_MEDIA_IMAGE; k <= MOD_MEDIA_VIDEO; k++)
+		if (str_eqc(word, media_names[k]))
+			break;
+	if (k > MOD_MEDIA_VIDEO || num.len == 0 || num.len > 18 ||
+	    rest.len == 0 || rest.len > LIMIT_MOD_TITLE * 4)
+		goto bad;
+	for (i = 0; i < num.len; i++) {
+		if (num.p[i] < '0' || num.p[i] > '9')
+			goto bad;
+		id = id * 10 + (num.p[i] - '0');
+	}
+	if (id <= 0)
+		goto bad;
+	ps->p->media_kind = (enum mod_media_kind)k;
+	ps->p->media_id = id;
+	ps->p->alt = arena_strz(ps->a, rest);
+	return 0;
+bad:
+	return why_line(why, ERR_INVAL, N_("Line %d: write @media, then image, audio or video, the file's number and a description of what it shows or holds."), no);
 }
 
 static struct str
@@ -165,7 +220,7 @@ parse_line(struct parse *ps, struct str line, int no, struct why *why)
 				if (str_eqc(word, kind_names[k]))
 					break;
 			if (k == MOD_NPAGE_KINDS)
-				return why_line(why, ERR_INVAL, N_("Line %d: unknown kind of page; use text, free, choice, questionnaire, diary, mood or assignment."), no);
+				return why_line(why, ERR_INVAL, N_("Line %d: unknown kind of page; use text, free, choice, questionnaire, diary, mood, assignment or media."), no);
 			ps->p = &ps->s->pages[ps->s->npages++];
 			ps->p->kind = (enum mod_page_kind)k;
 			ps->p->title = arena_strz(ps->a, rest);
@@ -201,6 +256,8 @@ parse_line(struct parse *ps, struct str line, int no, struct why *why)
 			ps->p->instrument = arena_strz(ps->a, rest);
 			return 0;
 		}
+		if (directive(line, "@media"))
+			return parse_media(ps, line, no, why);
 		return why_line(why, ERR_INVAL, N_("Line %d: unknown line starting with @; write @@ for a line that starts with @ in the text."), no);
 	}
 	if (ps->p == NULL) {

@@ -259,5 +259,9 @@ int ui_media_upload(struct req *r);
 int ui_media_get(struct req *r);
 int ui_media_delete_post(struct req *r);
 int ui_media_share_post(struct req *r);
+/* module packages (ui-mod-pkg.c, issue 12) */
+int ui_mod_import_post(struct req *r);
+int ui_mod_package(struct req *r);
+int ui_mod_examples_post(struct req *r);
 
 #endif

@@ -96,6 +96,7 @@ kind_label(enum mod_page_kind k)
 	case MOD_PAGE_DIARY: return _("Diary");
 	case MOD_PAGE_MOOD: return _("Mood");
 	case MOD_PAGE_ASSIGNMENT: return _("Assignment");
+	case MOD_PAGE_MEDIA: return _("Media");
 	}
 	return "?";
 }
@@ -271,9 +272,37 @@ draw_exercise(struct req *r, const struct draw_ctx *d, int s, int p,
 		answer_form_end(r, _("Start the questionnaire"));
 		break;
 	case MOD_PAGE_TEXT:
+	case MOD_PAGE_MEDIA:
 		P(r, "</fieldset>\n</form>\n");
 		break;
 	}
+}
+
+/* A media page's file, from the media store (the route's authz lets the
+ * organisation's members read it): an image with its text alternative,
+ * a sound or a film with controls, its description as the caption and
+ * a link to the file for a browser that plays neither.  The page's body
+ * (the caption or transcript) follows. */
+static void
+draw_media(struct req *r, const struct mod_page *pg)
+{
+	const char *el = pg->media_kind == MOD_MEDIA_VIDEO ? "video" : "audio";
+
+	if (pg->media_kind == MOD_MEDIA_IMAGE) {
+		PF(r, "<figure class=\"media\"><img src=\"/media/%lld\" "
+		    "alt=\"", (long long)pg->media_id);
+		A(r, pg->alt);
+		P(r, "\"></figure>\n");
+		return;
+	}
+	PF(r, "<figure class=\"media\"><%s controls preload=\"metadata\" "
+	    "src=\"/media/%lld\" aria-label=\"", el, (long long)pg->media_id);
+	A(r, pg->alt);
+	PF(r, "\"><a href=\"/media/%lld\">", (long long)pg->media_id);
+	T(r, _("Download the file"));
+	PF(r, "</a></%s><figcaption>", el);
+	T(r, pg->alt);
+	P(r, "</figcaption></figure>\n");
 }
 
 static void
@@ -293,6 +322,8 @@ render_session(struct req *r, const struct draw_ctx *d,
 		    "<h3>", mod_page_kind_name(pg->kind), s + 1, p + 1);
 		T(r, pg->title[0] ? pg->title : kind_label(pg->kind));
 		P(r, "</h3>\n");
+		if (pg->kind == MOD_PAGE_MEDIA)
+			draw_media(r, pg);
 		if (pg->body_len > 0)
 			render_md(r, pg->body, pg->body_len);
 		if (mod_page_is_exercise(pg->kind))
@@ -313,6 +344,43 @@ render_session(struct req *r, const struct draw_ctx *d,
 
 /* --- the library --------------------------------------------------------- */
 
+/* Import a package (ui-mod-pkg.c).  The file passes LIMIT_BODY_ANON: the
+ * token rides in the action's query. */
+static void
+import_form(struct req *r)
+{
+	P(r, "<section aria-labelledby=\"h-import\"><h2 id=\"h-import\">");
+	T(r, _("Import a module package"));
+	P(r, "</h2>\n<form method=\"post\" enctype=\"multipart/form-data\" "
+	    "action=\"/module-packages?csrf=");
+	A(r, web_csrf_value(r));
+	P(r, "\"><p class=\"field\"><label for=\"f-package\">");
+	T(r, _("Package (.zip)"));
+	P(r, "</label>\n<input id=\"f-package\" type=\"file\" "
+	    "name=\"package\" required accept=\".zip\" "
+	    "aria-describedby=\"f-package-hint");
+	if (page_field_bad(r, "package"))
+		P(r, " f-package-error\" aria-invalid=\"true");
+	P(r, "\"> <span class=\"hint\" id=\"f-package-hint\">");
+	T(r, _("A module shared by another organisation; it is checked "
+	    "whole and published as version 1, or nothing is imported."));
+	P(r, "</span>");
+	page_field_error(r, "package");
+	P(r, "</p><input type=\"hidden\" name=\"csrf\" value=\"");
+	A(r, web_csrf_value(r));
+	P(r, "\"><p><button type=\"submit\">");
+	T(r, _("Import"));
+	P(r, "</button></p></form>\n");
+	if (page_session(r)->role == ROLE_ADMIN) {
+		P(r, "<p>");
+		T(r, _("The example modules written for Infuus (stress and recovery after work, dealing with worrying) in this page's language:"));
+		P(r, "</p>\n");
+		form_button(r, "/module-packages/examples",
+		    _("Add the example modules"));
+	}
+	P(r, "</section>\n");
+}
+
 int
 ui_mod_library(struct req *r)
 {
@@ -326,6 +394,8 @@ ui_mod_library(struct req *r)
 		return rc;
 	page_begin(r, _("Self-help modules"));
 	assets(r);
+	if (req_query(r, "examples"))
+		page_notice(r, "ok", _("The example modules were added and published."));
 	P(r, "<p>");
 	T(r, _("Your organisation's modules: sessions of reading and exercises that professionals give to clients, guided or as self-help."));
 	P(r, "</p>\n");
@@ -360,6 +430,7 @@ ui_mod_library(struct req *r)
 	form_submit(r, _("Create a draft"));
 	form_end(r);
 	P(r, "</section>\n");
+	import_form(r);
 	page_end(r);
 	return 0;
 }
@@ -416,6 +487,8 @@ render_editor(struct req *r, const char *title, const char *source)
 		page_notice(r, "ok", _("The draft was saved."));
 	if (req_query(r, "published"))
 		page_notice(r, "ok", _("The module was published as a new version. Clients who started keep theirs."));
+	if (req_query(r, "imported"))
+		page_notice(r, "ok", _("The package was imported and published as version 1."));
 	P(r, "<p class=\"muted\">");
 	if (m.published_n == 0)
 		T(r, _("draft, not published"));
@@ -423,6 +496,12 @@ render_editor(struct req *r, const char *title, const char *source)
 		T(r, arena_printf(&r->arena, m.draft_changed ?
 		    _("version %lld published; the draft has changes") :
 		    _("version %lld published"), (long long)m.published_n));
+	if (m.published_n > 0) {
+		PF(r, " \xc2\xb7 <a href=\"/modules/%lld/package\">",
+		    (long long)id);
+		T(r, _("Download the published version as a package"));
+		P(r, "</a>");
+	}
 	P(r, " \xc2\xb7 <a href=\"/modules\">");
 	T(r, _("All modules"));
 	P(r, "</a></p>\n");

@@ -255,6 +255,10 @@ static const struct route routes[] = {
 	{ PO, "/md/:rid/answer",      ui_mod_answer_post,  CLI, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
 	{ PO, "/md/:rid/finish",      ui_mod_finish_post,  CLI, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
 	{ PO, "/md/:rid/feedback",    ui_mod_feedback_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
+	/* module packages (ui-mod-pkg.c, src/package) */
+	{ PO, "/module-packages",     ui_mod_import_post,  PRO | ADM, CSRF | ROUTE_UPLOAD, LIMIT_BODY_PKG, NOOBJ },
+	{ PO, "/module-packages/examples", ui_mod_examples_post, ADM, CSRF, SMALL, NOOBJ },
+	{ G,  "/modules/:modid/package", ui_mod_package,   PRO | ADM, 0,     0,     OBJ(AUTHZ_MODULE), AUTHZ_READ },
 };
 
 #undef G

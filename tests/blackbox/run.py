@@ -57,6 +57,7 @@ from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
 from calls import CallsMixin  # noqa: E402
 from modules import ModulesMixin  # noqa: E402
+from packages import PackagesMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1523,7 +1524,7 @@ def main():
                     Measures,
                     Assignments,
                     Invoices, TimeAccounting,
-                    Stakeholders, Calls, Media, Modules):
+                    Stakeholders, Calls, Media, Modules, Packages):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1593,6 +1594,10 @@ class Media(MediaMixin, Suite):
 
 class Modules(ModulesMixin, Suite):
     """Self-help modules (issue 12): modules.py."""
+
+
+class Packages(PackagesMixin, Suite):
+    """Module packages, import and export (issue 12): packages.py."""
 
 
 def finish(runner, root, keep, t0):

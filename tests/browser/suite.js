@@ -438,6 +438,8 @@ require('./measures.js')(coachingDeps);
 require('./timeacct.js')(coachingDeps);
 /* Self-help modules (issue 12). */
 require('./modules.js')(coachingDeps);
+/* Module packages (issue 12). */
+require('./packages.js')(coachingDeps);
 
 test('language: a Dutch browser gets a Dutch page marked lang="nl"', async () => {
 	const nl = await person('dutch visitor', { locale: 'nl-NL', fresh: true });

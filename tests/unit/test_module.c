@@ -80,6 +80,45 @@ parses_sessions_pages_and_options(void **state)
 	arena_release(&a);
 }
 
+/* A media page: its kind, file and alternative; the body its caption. */
+static void
+parses_media_pages(void **state)
+{
+	static const char *bad[] = {
+		"@session S\n@page media M\nno file\n",
+		"@session S\n@page media M\n@media picture 3 A dot\n",
+		"@session S\n@page media M\n@media image 0 A dot\n",
+		"@session S\n@page media M\n@media image 3x A dot\n",
+		"@session S\n@page media M\n@media image 3\n",
+		"@session S\n@page media M\n@media image 3 A\n"
+		    "@media image 4 B\n",
+		"@session S\n@page text T\n@media image 3 A dot\n",
+	};
+	struct mod_content c;
+	struct arena a;
+	struct why w = { 0 };
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(mod_parse(str_c("@session S\n@page media Lijn\n"
+	    "@media video 42 Een film van een lijn\nTranscript.\n"), &a, &c,
+	    &w), 0);
+	assert_int_equal(c.sessions[0].pages[0].kind, MOD_PAGE_MEDIA);
+	assert_int_equal(c.sessions[0].pages[0].media_kind, MOD_MEDIA_VIDEO);
+	assert_int_equal(c.sessions[0].pages[0].media_id, 42);
+	assert_string_equal(c.sessions[0].pages[0].alt, "Een film van een lijn");
+	assert_string_equal(c.sessions[0].pages[0].body, "Transcript.");
+	assert_false(mod_page_is_exercise(MOD_PAGE_MEDIA));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(mod_parse(str_c(bad[i]), &a, &c, &w),
+		    ERR_INVAL);
+		assert_non_null(w.msg);
+	}
+	arena_release(&a);
+}
+
 static void
 last_page_keeps_its_text(void **state)
 {
@@ -632,6 +671,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_sessions_pages_and_options),
 		cmocka_unit_test(last_page_keeps_its_text),
+		cmocka_unit_test(parses_media_pages),
 		cmocka_unit_test(refuses_with_line_and_reason),
 		cmocka_unit_test(refuses_past_the_limits),
 		cmocka_unit_test(timing_names_round_trip),

@@ -1,0 +1,362 @@
+/*
+ * mod_pkg.c - a module to and from a package (src/package, FORMAT.md).
+ *
+ * Import: the package was read whole by pkg_read (every refusal there,
+ * before anything is written); then one write job stores each media file
+ * (media_put_on), builds the module's source from the manifest with the
+ * files' new ids, checks it as any draft, creates the module and
+ * publishes it as version 1.  A refusal anywhere in the job rolls all of
+ * it back: nothing is half-imported.
+ *
+ * How a package's page becomes pages of the source (a package page holds
+ * a text, a media file and exercises together; a module page one thing):
+ * a media file gives a media page (its description the alternative text,
+ * the page's Markdown its caption); else a page without exercises gives a
+ * text page; each exercise gives a page of its kind, the first taking the
+ * page's Markdown when no media page took it, then the prompt unless it is
+ * the page's title.  Export writes each module page as one package page
+ * (an exercise's prompt its title), so export then import gives the same
+ * sessions, pages and exercises.  Lost on import: the summaries and a
+ * choice's "many" (a module's choice takes one option).
+ */
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/i18n.h"
+#include "core/limits.h"
+#include "media/media.h"
+#include "module/mod_int.h"
+#include "module/module.h"
+#include "package/package.h"
+#include "store/db.h"
+#include "core/banned.h"
+
+/* --- import ------------------------------------------------------------------ */
+
+struct import_job {
+	const struct pkg_module *pm;
+	int64_t org_id;
+	int64_t author_id;
+	const struct audit_event *ev;
+	struct why *why;
+	int64_t id;
+};
+
+/* Markdown into the source: a line starting with '@' is written "@@". */
+static void
+add_body(struct buf *b, const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (p[i] == '@')
+			buf_addch(b, '@');
+		while (i < len && p[i] != '\n')
+			buf_addch(b, p[i++]);
+		buf_addch(b, '\n');
+		i++;
+	}
+}
+
+static const char *const ex_kind[] = {
+	[PKG_EX_TEXT] = "free", [PKG_EX_CHOICE] = "choice",
+	[PKG_EX_QUESTIONNAIRE] = "questionnaire", [PKG_EX_DIARY] = "diary",
+	[PKG_EX_MOOD] = "mood", [PKG_EX_ASSIGNMENT] = "assignment",
+};
+
+static const char *
+media_word(enum pkg_media_kind k)
+{
+	return k == PKG_IMAGE ? "image" : k == PKG_AUDIO ? "audio" : "video";
+}
+
+/* The base name of a path inside the package: media_put_on's label. */
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* The media id of path, storing the file the first time it is named. */
+static int
+media_of(struct db_conn *c, struct import_job *j, const struct pkg_file *f,
+    const char **paths, int64_t *ids, int *n, int64_t *id)
+{
+	struct audit_event ev;
+	int i, rc;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(paths[i], f->path) == 0) {
+			*id = ids[i];
+			return 0;
+		}
+	if ((rc = media_put_on(c, j->org_id, j->author_id, base_name(f->path),
+	    f->data, f->len, id, j->why)) != 0) {
+		if (j->why) {
+			j->why->field = "package";
+			j->why->name = f->path;
+		}
+		return rc;
+	}
+	ev = audit_event_from(j->ev, j->org_id, AUDIT_CREATE, "media",
+	    "import", 0, *id);
+	if ((rc = audit_append(c, &ev)) != 0)
+		return rc;
+	paths[*n] = f->path;
+	ids[(*n)++] = *id;
+	return 0;
+}
+
+static int
+import_run(struct db_conn *c, void *arg)
+{
+	struct import_job *j = arg;
+	const struct pkg_module *pm = j->pm;
+	struct lib_job lj;
+	struct mod_content mc;
+	struct buf src;
+	struct arena a;
+	const char **paths;
+	int64_t *ids, mid;
+	int nmedia = 0, s, p, e, rc = 0;
+
+	buf_init(&src);
+	arena_init(&a);
+	paths = arena_calloc(&a, LIMIT_PKG_SESSIONS * LIMIT_PKG_PAGES,
+	    sizeof(*paths));
+	ids = arena_calloc(&a, LIMIT_PKG_SESSIONS * LIMIT_PKG_PAGES,
+	    sizeof(*ids));
+	for (s = 0; s < pm->nsessions; s++) {
+		const struct pkg_session *ps = &pm->session[s];
+
+		buf_printf(&src, "@session %s\n", ps->title);
+		for (p = 0; p < ps->npages; p++) {
+			const struct pkg_page *pg = &ps->page[p];
+			bool text_used = pg->text.path == NULL;
+
+			if (pg->media.path != NULL) {
+				if ((rc = media_of(c, j, &pg->media, paths, ids,
+				    &nmedia, &mid)) != 0)
+					goto out;
+				buf_printf(&src, "@page media %s\n@media %s "
+				    "%lld %s\n", pg->title,
+				    media_word(pg->media_kind), (long long)mid,
+				    pg->caption && *pg->caption ? pg->caption :
+				    pg->title);
+				if (!text_used)
+					add_body(&src, (const char *)
+					    pg->text.data, pg->text.len);
+				text_used = true;
+			} else if (pg->nex == 0) {
+				buf_printf(&src, "@page text %s\n", pg->title);
+				add_body(&src, (const char *)pg->text.data,
+				    pg->text.len);
+				text_used = true;
+			}
+			for (e = 0; e < pg->nex; e++) {
+				const struct pkg_exercise *x = &pg->ex[e];
+				int o;
+
+				buf_printf(&src, "@page %s %s\n",
+				    ex_kind[x->kind], pg->title);
+				for (o = 0; o < x->noptions; o++)
+					buf_printf(&src, "@option %s\n",
+					    x->option[o]);
+				if (x->instrument)
+					buf_printf(&src, "@instrument %s\n",
+					    x->instrument);
+				if (!text_used)
+					add_body(&src, (const char *)
+					    pg->text.data, pg->text.len);
+				text_used = true;
+				if (strcmp(x->prompt, pg->title) != 0) {
+					buf_addch(&src, '\n');
+					add_body(&src, x->prompt,
+					    strlen(x->prompt));
+				}
+			}
+		}
+	}
+	/* checked as any draft: what the package holds must fit a module */
+	if ((rc = mod_parse((struct str){ src.p, src.len }, &a, &mc,
+	    j->why)) != 0)
+		goto out;
+	memset(&lj, 0, sizeof(lj));
+	if ((rc = mod_check_title(str_c(pm->title), &lj.title, j->why)) != 0)
+		goto out;
+	lj.org_id = j->org_id;
+	lj.author_id = j->author_id;
+	lj.source = (struct str){ src.p, src.len };
+	lj.now = mod_now_or(0);
+	lj.ev = j->ev;
+	lj.why = j->why;
+	if ((rc = mod_lib_run(c, &lj)) != 0)
+		goto out;
+	lj.what = 2;
+	if ((rc = mod_publish_on(c, &lj)) != 0)
+		goto out;
+	j->id = lj.id;
+out:
+	/* the reason belongs next to the upload field */
+	if (rc != 0 && j->why && j->why->msg)
+		j->why->field = "package";
+	arena_release(&a);
+	buf_release(&src);
+	return rc;
+}
+
+int
+mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
+    const struct pkg_module *pm, const struct audit_event *ev,
+    struct why *why, int64_t *id)
+{
+	struct import_job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.pm = pm;
+	j.org_id = org_id;
+	j.author_id = author_id;
+	j.ev = ev;
+	j.why = why;
+	if ((rc = db_write(env->db, import_run, &j)) == 0)
+		*id = j.id;
+	return rc;
+}
+
+/* --- export ------------------------------------------------------------------ */
+
+static const enum pkg_ex_kind pkg_kind[MOD_NPAGE_KINDS] = {
+	[MOD_PAGE_FREE] = PKG_EX_TEXT, [MOD_PAGE_CHOICE] = PKG_EX_CHOICE,
+	[MOD_PAGE_QUESTIONNAIRE] = PKG_EX_QUESTIONNAIRE,
+	[MOD_PAGE_DIARY] = PKG_EX_DIARY, [MOD_PAGE_MOOD] = PKG_EX_MOOD,
+	[MOD_PAGE_ASSIGNMENT] = PKG_EX_ASSIGNMENT,
+};
+
+/* The whole file id (of org_id, or shared) on c, into f. */
+static int
+media_file(struct db_conn *c, int64_t org_id, int64_t id, struct arena *a,
+    struct pkg_file *f, struct why *why)
+{
+	struct media_info mi;
+	const void *chunk;
+	unsigned char *data;
+	size_t len, got = 0;
+	uint64_t seq;
+	int64_t org = 0;
+	bool shared = false;
+	int rc;
+
+	/* a source may name any number; only the module's organisation's
+	 * files (or shared ones) leave in its package */
+	if ((rc = media_access_on(c, id, &org, &shared)) != 0 ||
+	    (org != org_id && !shared)) {
+		why_set(why, ERR_NOTFOUND, "package", N_("The module shows a media file (number %d) that is not in your organisation's media."));
+		if (why)
+			why->limit = (int)id;
+		return ERR_NOTFOUND;
+	}
+	if ((rc = media_info_on(c, id, a, &mi)) != 0)
+		return rc;
+	data = arena_alloc(a, mi.size + 1);
+	for (seq = 0; got < mi.size; seq++) {
+		if ((rc = media_chunk_on(c, id, seq, a, &chunk, &len)) != 0)
+			return rc;
+		if (len > mi.size - got)
+			return ERR_IO;
+		memcpy(data + got, chunk, len);
+		got += len;
+	}
+	data[got] = '\0';
+	f->path = arena_printf(a, "media/%lld.%s", (long long)id,
+	    media_type_name(mi.type));
+	f->data = data;
+	f->len = got;
+	f->type = mi.type;
+	return 0;
+}
+
+int
+mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
+    struct arena *a, struct buf *out, struct why *why)
+{
+	struct mod_info mi;
+	struct mod_content mc;
+	struct pkg_module pm;
+	struct db_conn *c = NULL;
+	const char *title, *source;
+	int s, p, rc;
+
+	if ((rc = mod_get(db, module_id, a, &mi)) != 0)
+		return rc;
+	if ((rc = mod_version_source(db, module_id, n, a, &title,
+	    &source)) != 0)
+		return rc;
+	if ((rc = mod_parse(str_c(source), a, &mc, why)) != 0)
+		return rc;
+	memset(&pm, 0, sizeof(pm));
+	pm.id = arena_printf(a, "module-%lld", (long long)module_id);
+	pm.version = (int)(n > 0 ? n : mi.published_n);
+	pm.lang = lang;
+	pm.title = title;
+	pm.summary = "";
+	pm.nsessions = mc.nsessions;
+	pm.session = arena_calloc(a, (size_t)mc.nsessions + 1,
+	    sizeof(*pm.session));
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	for (s = 0; s < mc.nsessions; s++) {
+		const struct mod_session *ms = &mc.sessions[s];
+		struct pkg_session *ps = &pm.session[s];
+
+		ps->title = ms->title;
+		ps->summary = "";
+		ps->npages = ms->npages;
+		ps->page = arena_calloc(a, (size_t)ms->npages + 1,
+		    sizeof(*ps->page));
+		for (p = 0; p < ms->npages; p++) {
+			const struct mod_page *mp = &ms->pages[p];
+			struct pkg_page *pg = &ps->page[p];
+
+			pg->title = mp->title[0] ? mp->title :
+			    arena_printf(a, "%d.%d", s + 1, p + 1);
+			if (mp->body_len > 0 || mp->kind == MOD_PAGE_TEXT) {
+				pg->text.path = arena_printf(a, "s%d/p%d.md",
+				    s + 1, p + 1);
+				pg->text.data = (const unsigned char *)mp->body;
+				pg->text.len = mp->body_len;
+			}
+			if (mp->kind == MOD_PAGE_MEDIA) {
+				pg->media_kind = mp->media_kind ==
+				    MOD_MEDIA_IMAGE ? PKG_IMAGE :
+				    mp->media_kind == MOD_MEDIA_AUDIO ?
+				    PKG_AUDIO : PKG_VIDEO;
+				pg->caption = mp->alt;
+				if ((rc = media_file(c, mi.org_id, mp->media_id,
+				    a, &pg->media, why)) != 0)
+					goto out;
+			} else if (mod_page_is_exercise(mp->kind)) {
+				struct pkg_exercise *x = arena_calloc(a, 1,
+				    sizeof(*x));
+
+				x->kind = pkg_kind[mp->kind];
+				x->name = arena_printf(a, "p%d-%d", s + 1,
+				    p + 1);
+				x->prompt = pg->title;
+				x->option = mp->options;
+				x->noptions = mp->noptions;
+				x->instrument = mp->instrument;
+				pg->ex = x;
+				pg->nex = 1;
+			}
+		}
+	}
+	rc = pkg_write(&pm, out);
+	if (rc != 0)
+		why_set(why, rc, "package", N_("This module cannot be written as a package (a text or name the package format does not allow)."));
+out:
+	db_read_end(db, c);
+	return rc;
+}
