@@ -48,6 +48,7 @@
 #include "diary/diary.h"
 #include "identity/identity.h"
 #include "instrument/measure.h"
+#include "library/library.h"
 #include "assignment/assignment.h"
 #include "message/message.h"
 #include "store/db.h"
@@ -263,6 +264,51 @@ check_instrument(struct db *db, const struct principal *p,
 	return 0;
 }
 
+/*
+ * A library item: its organisation's professionals and administrators
+ * read every item and change them (sharing is an administrator's); its
+ * clients read the published ones; a published shared item is readable in
+ * every organisation and changed in none but its own.  Anything else is
+ * ERR_NOTFOUND (a draft or a private item of another organisation tells
+ * nothing); a known item the caller may only read is ERR_FORBIDDEN.
+ */
+static int
+check_library(struct db *db, const struct principal *p,
+    enum authz_action act, int64_t id, struct authz_object *out)
+{
+	struct db_conn *c;
+	int64_t org = 0;
+	bool published = false, shared = false, staff;
+	int rc;
+
+	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = lib_facts_on(c, id, &org, &published, &shared);
+	db_read_end(db, c);
+	if (rc != 0)
+		return rc;
+	staff = p->role == ROLE_PROFESSIONAL || p->role == ROLE_ADMIN;
+	if (org == p->org_id) {
+		if (!staff && !published)
+			return ERR_NOTFOUND;
+	} else if (!(published && shared)) {
+		return ERR_NOTFOUND;
+	}
+	if (act == AUTHZ_READ)
+		rc = 0;
+	else if (org != p->org_id || !staff)
+		rc = ERR_FORBIDDEN;
+	else if (act == AUTHZ_ADMIN)
+		rc = p->role == ROLE_ADMIN ? 0 : ERR_FORBIDDEN;
+	else
+		rc = act == AUTHZ_UPDATE ? 0 : ERR_FORBIDDEN;
+	if (rc == 0)
+		out->org_id = org;
+	return rc;
+}
+
 static int
 decide(struct db *db, const struct principal *p, enum authz_action act,
     enum authz_kind kind, int64_t id, struct authz_object *out)
@@ -299,6 +345,8 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
+	case AUTHZ_LIBRARY:
+		return check_library(db, p, act, id, out);
 	}
 	return ERR_FORBIDDEN;
 }
@@ -353,6 +401,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_INSTRUMENT] = "instrument",
 		[AUTHZ_ASSIGNMENT] = "assignment",
 		[AUTHZ_ASG_FILE] = "assignment-file",
+		[AUTHZ_LIBRARY] = "library",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

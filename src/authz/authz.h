@@ -66,8 +66,12 @@ enum authz_kind {
 	/* issue 11, the learning cycle (src/assignment) */
 	AUTHZ_ASSIGNMENT,   /* id: assignment */
 	AUTHZ_ASG_FILE,     /* id: attachment of an assignment's version */
+	/* issue 12, the psycho-education library (src/library) */
+	AUTHZ_LIBRARY,      /* id: library item; its organisation's staff,
+	                       published ones its clients, shared ones
+	                       everybody's (library.h) */
 };
-#define AUTHZ_NKINDS (AUTHZ_ASG_FILE + 1)
+#define AUTHZ_NKINDS (AUTHZ_LIBRARY + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -517,4 +517,29 @@
  * yet handed in (one content-free mail through the outbox). */
 #define LIMIT_ASG_REMIND_BEFORE (24 * 3600)
 
+/* The psycho-education library (src/library, issue 12).  A title and a
+ * summary are what a list shows of an item: a line and a few sentences.
+ * An article is a few pages of reading (the message limit, which the
+ * Markdown renderer and the writing assistant read in full). */
+#define LIMIT_LIBRARY_TITLE 200
+#define LIMIT_LIBRARY_SUMMARY 600
+#define LIMIT_LIBRARY_BODY LIMIT_MESSAGE
+/* Tags: a handful of short words to filter by. */
+#define LIMIT_LIBRARY_TAGS 10
+#define LIMIT_LIBRARY_TAG 40
+/* Items in one organisation's library: the benchmark searches 100,000
+ * (bench/50-library.sh); a list page shows the newest LIMIT_LIBRARY_LIST. */
+#define LIMIT_LIBRARY_ITEMS 100000
+#define LIMIT_LIBRARY_LIST 200
+/* Distinct stems indexed per item: a 64 KB article has about 2,000;
+ * what is past the bound is not found, the item still is by the rest. */
+#define LIMIT_LIBRARY_TERMS 4000
+/* A search: a short phrase of a few words, each stemmed in two languages
+ * (an AND of OR pairs in one statement); results are one page. */
+#define LIMIT_LIBRARY_QUERY 200
+#define LIMIT_LIBRARY_QUERY_WORDS 8
+#define LIMIT_LIBRARY_RESULTS 50
+/* Items in a client's own list. */
+#define LIMIT_LIBRARY_KEPT 500
+
 #endif
