@@ -115,10 +115,8 @@ tags_clean(struct str in, struct arena *a, struct why *why, const char **out)
 
 	*out = "";
 	while (rest.len > 0 && rc == 0) {
-		if (!str_cut(rest, ',', &one, &rest)) {
-			one = rest;
-			rest.len = 0;
-		}
+		/* The last tag has no comma after it: one is all of it. */
+		(void)str_cut(rest, ',', &one, &rest);
 		one = str_trim(one);
 		if (one.len == 0)
 			continue;
