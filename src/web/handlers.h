@@ -185,4 +185,18 @@ struct buf;
 int ui_asg_export_section(struct req *r, int64_t traj_id);
 int ui_asg_export_json(struct req *r, int64_t traj_id, struct buf *b);
 
+/* ui-library.c (the psycho-education library, issue 12) */
+int ui_library(struct req *r);
+int ui_library_new(struct req *r);
+int ui_library_create_post(struct req *r);
+int ui_library_item(struct req *r);
+int ui_library_edit(struct req *r);
+int ui_library_update_post(struct req *r);
+int ui_library_publish_post(struct req *r);
+int ui_library_share_post(struct req *r);
+int ui_library_send(struct req *r);
+int ui_library_send_post(struct req *r);
+int ui_library_keep_post(struct req *r);
+int ui_library_mine(struct req *r);
+
 #endif

@@ -97,6 +97,8 @@ kind_words(const char *k)
 	if (strcmp(k, "instrument") == 0) return _("a library questionnaire");
 	if (strcmp(k, "diary") == 0) return _("a diary entry");
 	if (strcmp(k, "mood") == 0) return _("the mood meter");
+	if (strcmp(k, "library") == 0) return _("a library item");
+	if (strcmp(k, "library-list") == 0) return _("the client's own library");
 	return k;
 }
 
@@ -124,6 +126,8 @@ static const struct {
 	{ "instrument", N_("the questionnaire library") },
 	{ "diary", N_("the diary") },
 	{ "mood", N_("the mood meter") },
+	{ "library", N_("the library") },
+	{ "library-list", N_("clients' own libraries") },
 };
 
 /* The detail of a refusal or security event in plain words; other

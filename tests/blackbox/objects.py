@@ -22,7 +22,7 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "attachment": "aid", "member": "uid", "chat": "cid",
                 "appointment": "apid", "questionnaire": "qid", "diary": "did",
                 "instrument": "ivid", "assignment": "asid",
-                "assignment-file": "afid"}
+                "assignment-file": "afid", "library": "lid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -36,7 +36,8 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "instrument": ("a library questionnaire",
                              "een vragenlijst uit de bibliotheek"),
               "assignment": ("an assignment", "een opdracht"),
-              "assignment-file": ("an assignment", "een opdracht")}
+              "assignment-file": ("an assignment", "een opdracht"),
+              "library": ("a library item", "een bibliotheekitem")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -129,6 +130,20 @@ def make_measures(coach, client, tid):
         raise Failure("a questionnaire, a library version and a diary "
                       "entry", "made", (qids, lib, dids))
     return {"qid": int(qids[-1]), "ivid": int(lib[0]), "did": int(dids[0])}
+
+
+def make_library(coach):
+    """An item of the coach's organisation's library, published and not
+    shared (private to the organisation): {"lid": its id}."""
+    lid = location_id(coach.post("/library", {
+        "csrf": coach.csrf(), "title": "Eigen tekst", "summary": "Kort.",
+        "body": "Alleen voor deze organisatie.", "tags": "",
+        "audience": "clients", "lang": "nl", "level": ""}), "/library/")
+    r = coach.post("/library/%d/publish" % lid, {"csrf": coach.csrf(),
+                                                 "publish": "1"})
+    if r.status != 303:
+        raise Failure("publishing a library item", "303", r)
+    return {"lid": lid}
 
 
 def make_assignment(coach, client, tid):

@@ -44,12 +44,13 @@ from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
-                     make_measures, make_trajectory)
+                     make_library, make_measures, make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
 from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
+from library import LibraryMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -611,6 +612,7 @@ class Identity(Suite):
             ids = make_trajectory(co, cl.me()["id"], "Traject " + key,
                                   client=cl)
             ids.update(make_measures(co, cl, ids["tid"]))
+            ids.update(make_library(co))
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
@@ -898,7 +900,8 @@ class Identity(Suite):
                     if rt["object"] == "member" and where == "sibling":
                         continue
                     # The library is the whole organisation's.
-                    if rt["object"] == "instrument" and where == "sibling":
+                    if rt["object"] in ("instrument", "library") and \
+                            where == "sibling":
                         continue
                     path = fill(rt["path"], ids)
                     tried += 1
@@ -1500,7 +1503,8 @@ def main():
                     Appointments,
                     Measures,
                     Security,
-                    Assignments):
+                    Assignments,
+                    Library):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1546,6 +1550,10 @@ class Appointments(AppointmentsMixin, Suite):
 
 class Assignments(AssignmentsMixin, Suite):
     """Assignments and the learning cycle (issue 11): assignments.py."""
+
+
+class Library(LibraryMixin, Suite):
+    """The psycho-education library (issue 12): library.py."""
 
 
 def finish(runner, root, keep, t0):
