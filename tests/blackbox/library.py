@@ -128,7 +128,8 @@ class LibraryMixin:
         r = self.write(self.coach, ("", "Kort.", "Tekst."))
         eq(r.status, 400, "an item without a title")
         check('id="f-title-error"' in r.text and says(
-            r.text, "give the item a title", "geef het item een titel"),
+            r.text.lower(), "give the item a title",
+            "geef het item een titel"),
               "the reason next to the title", "a sentence", r.text[-3000:])
         r = self.write(self.coach, PIEKER, lang="de")
         eq(r.status, 400, "a language that is neither Dutch nor English")

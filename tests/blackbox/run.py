@@ -943,7 +943,10 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["method"] != "POST" or not rt["csrf"]:
                 continue
-            path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43})
+            # Objects the caller may touch, so the token decides: a
+            # library item of boss's organisation.
+            path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43,
+                                     "lid": self.other_org["lid"]})
             form = {"role": "admin", "email": "x@y.test", "name": "X",
                     "lang": "en", "require_2fa": "1"}
             if rt["anonymous"]:
