@@ -240,6 +240,35 @@ search_sql(size_t nw, struct arena *a)
 	return s;
 }
 
+/* Rows of a word's two stems in the caller's scopes, counted up to a cap:
+ * enough to tell a rare word from a common one, never a long walk. */
+#define LIBRARY_DRIVER_CAP 1000
+
+static int
+count_word(struct db_conn *c, const char *const stems[2], int64_t org_id,
+    int64_t *n)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_prepare(c, "SELECT COUNT(*) FROM (SELECT 1 FROM "
+	    "library_terms WHERE term IN (?, ?) AND scope IN (?, 0) LIMIT ?) "
+	    "w", &st)) != 0)
+		return rc;
+	db_bind_textz(st, 1, stems[0]);
+	db_bind_textz(st, 2, stems[1]);
+	db_bind_i64(st, 3, org_id);
+	db_bind_i64(st, 4, LIBRARY_DRIVER_CAP);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*n = db_col_i64(st, 0);
+		rc = 0;
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int
 lib_search(struct db *db, const struct assistant *as, int64_t org_id,
     struct str query, struct arena *a, struct why *why,
@@ -293,6 +322,31 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
+	if (nw > 1) {
+		/* The rarest word leads the walk (each count stops at
+		 * LIBRARY_DRIVER_CAP rows); a word found nowhere ends it. */
+		int64_t best = INT64_MAX, cnt;
+		size_t lead = 0;
+
+		for (j = 0; j < nw; j++) {
+			if ((rc = count_word(c, stems[j], org_id, &cnt)) != 0)
+				goto out;
+			if (cnt < best) {
+				best = cnt;
+				lead = j;
+			}
+		}
+		if (best == 0)
+			goto none;
+		if (lead != 0) {
+			const char *t0 = stems[0][0], *t1 = stems[0][1];
+
+			stems[0][0] = stems[lead][0];
+			stems[0][1] = stems[lead][1];
+			stems[lead][0] = t0;
+			stems[lead][1] = t1;
+		}
+	}
 	if ((rc = db_prepare(c, search_sql(nw, a), &st)) != 0)
 		goto out;
 	db_bind_textz(st, 1, stems[0][0]);
@@ -310,6 +364,7 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 	if (rc < 0)
 		goto out;
 
+none:
 	v = arena_calloc(a, LIMIT_LIBRARY_RESULTS, sizeof(*v));
 	for (i = 0; i < nid && k < LIMIT_LIBRARY_RESULTS; i++) {
 		bool dup = false;
