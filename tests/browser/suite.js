@@ -364,6 +364,8 @@ require('./live.js')(coachingDeps); /* issue 10: chat, hourglass */
 require('./appointments.js')(coachingDeps);
 /* Assignments and the learning cycle (issue 11). */
 require('./assignments.js')(coachingDeps);
+/* The psycho-education library (issue 12). */
+require('./library.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');

@@ -206,8 +206,28 @@ test_drafts_are_not_found_and_withdrawal_unindexes(void **state)
 	assert_false(finds(fx, g->org, "slapen", id));
 	assert_int_equal(lib_publish(g->db, g->as, id, true, NOW, &ev), 0);
 	assert_true(finds(fx, g->org, "slapen", id));
+	/* An edit of a published item: the index follows the new text. */
+	{
+		struct lib_input in = {
+			.title = str_c("Slaaphygiëne"),
+			.summary = str_c("Kort."),
+			.body = str_c("Regelmatig wandelen helpt."),
+			.tags = str_c(""), .audience = "clients", .lang = "nl",
+			.level = "A2",
+		};
+		struct why why = { 0 };
+		struct lib_item it;
+
+		assert_int_equal(lib_update(g->db, g->as, id, &in, NOW, &ev,
+		    &why), 0);
+		assert_false(finds(fx, g->org, "slapen", id));
+		assert_true(finds(fx, g->org, "wandelen", id));
+		assert_int_equal(lib_get(g->db, id, &fx->a, &it), 0);
+		assert_int_equal(it.level, LIB_A2);
+		assert_true(it.published_at > 0);
+	}
 	assert_int_equal(lib_publish(g->db, g->as, id, false, NOW, &ev), 0);
-	assert_false(finds(fx, g->org, "slapen", id));
+	assert_false(finds(fx, g->org, "wandelen", id));
 	assert_int_equal(testdb_i64(g->db, "SELECT COUNT(*) FROM "
 	    "library_terms WHERE item_id = ?", 1, id, 0), 0);
 }
