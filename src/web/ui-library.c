@@ -104,11 +104,12 @@ item_list(struct req *r, const struct lib_item *v, size_t n, int64_t org_id)
 
 	P(r, "<ul class=\"library\">\n");
 	for (i = 0; i < n; i++) {
-		PF(r, "<li><a href=\"/library/%lld\">", (long long)v[i].id);
+		PF(r, "<li><a href=\"/library/%lld\" lang=\"%s\">",
+		    (long long)v[i].id, v[i].lang);
 		T(r, v[i].title);
 		P(r, "</a>\n");
 		item_meta(r, &v[i], org_id);
-		P(r, "<p>");
+		PF(r, "<p lang=\"%s\">", v[i].lang);
 		T(r, v[i].summary);
 		P(r, "</p></li>\n");
 	}
@@ -403,9 +404,12 @@ ui_library_item(struct req *r)
 		page_notice(r, "ok", _("The item was sent to the client in a new conversation."));
 	item_meta(r, &it, s->org_id);
 	readability(r, &it, own);
-	P(r, "<p class=\"summary\"><strong>");
+	/* The text's own language, for screen readers on a page in the
+	 * other one. */
+	PF(r, "<p class=\"summary\" lang=\"%s\"><strong>", it.lang);
 	T(r, it.summary);
-	P(r, "</strong></p>\n<article class=\"library-text\">\n");
+	PF(r, "</strong></p>\n<article class=\"library-text\" lang=\"%s\">\n",
+	    it.lang);
 	markdown_render(str_c(it.body), &html);
 	buf_add(&r->resp, html.p ? html.p : "", html.len);
 	buf_release(&html);
