@@ -15,6 +15,9 @@ from coaching import form_fields, location_id
 from lib import Client, check, eq
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
+SIB = ("sib.lib@demo.infuus.test", "sib-library-pass-12", "Sam Sib")
+SIB_CLIENT = ("sibclient.lib@demo.infuus.test", "sibc-library-pass-12",
+              "Sanne Sib")
 FAR_ADMIN = ("boss.lib@elders.infuus.test", "boss-library-pass-12",
              "Bo Baas")
 
@@ -68,6 +71,21 @@ class LibraryMixin:
         f["client"] = str(self.client.me()["id"])
         f["title"] = "Traject bibliotheek"
         self.tid = location_id(self.coach.post("/t", f), "/t/")
+        # Another coach's trajectory in the same organisation: not the
+        # coach's to send into.
+        for (email, pw, name), role in ((SIB, "professional"),
+                                        (SIB_CLIENT, "client")):
+            self.srv.cli_ok("user", "create", "--email", email, "--name",
+                            name, "--org", "demo", "--role", role,
+                            password=pw)
+        sib = Client(self.srv)
+        sib.login_ok(SIB[0], SIB[1])
+        sc = Client(self.srv)
+        sc.login_ok(SIB_CLIENT[0], SIB_CLIENT[1])
+        f = form_fields(sib.get("/t/new").text, "/t")
+        f["client"] = str(sc.me()["id"])
+        f["title"] = "Traject van een ander"
+        self.sib_tid = location_id(sib.post("/t", f), "/t/")
         self.ids = {}
 
     def sql_one(self, query):
@@ -232,6 +250,12 @@ class LibraryMixin:
         r = self.coach.post("/library/%d/send" % lid, {
             "csrf": self.coach.csrf(), "traj": "999999"})
         eq(r.status, 404, "sending into a trajectory that is not there")
+        before = self.sql_one("SELECT COUNT(*) FROM threads")
+        r = self.coach.post("/library/%d/send" % lid, {
+            "csrf": self.coach.csrf(), "traj": str(self.sib_tid)})
+        eq(r.status, 404, "sending into another coach's trajectory")
+        eq(self.sql_one("SELECT COUNT(*) FROM threads"), before,
+           "threads after the refused sends")
         r = self.coach.post("/library/%d/send" % lid, {
             "csrf": self.coach.csrf(), "traj": "nothing"})
         eq(r.status, 400, "sending without a trajectory")
