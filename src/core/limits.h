@@ -535,10 +535,13 @@
  * what is past the bound is not found, the item still is by the rest. */
 #define LIMIT_LIBRARY_TERMS 4000
 /* A search: a short phrase of a few words, each stemmed in two languages
- * (an AND of OR pairs in one statement); results are one page. */
+ * (an AND of OR pairs in one statement); results are one page of 20 (a
+ * word more narrows it).  Each result costs a row of the walk and of the
+ * items: 50 made a search at 100,000 articles 2.2x one at 1,000, where
+ * fewer are found (bench/50-library.sh). */
 #define LIMIT_LIBRARY_QUERY 200
 #define LIMIT_LIBRARY_QUERY_WORDS 8
-#define LIMIT_LIBRARY_RESULTS 50
+#define LIMIT_LIBRARY_RESULTS 20
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 

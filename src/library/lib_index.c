@@ -220,6 +220,25 @@ cmp_title(const void *a, const void *b)
 	return d != 0 ? d : (x->id < y->id ? -1 : x->id > y->id);
 }
 
+/* The results' items: 2 * LIMIT_LIBRARY_RESULTS ids, then the caller's
+ * organisation. */
+static const char *
+items_sql(struct arena *a)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+	size_t i;
+
+	buf_adds(&b, "SELECT " LIB_LIST_COLUMNS " FROM library_items WHERE "
+	    "id IN (?");
+	for (i = 1; i < 2 * LIMIT_LIBRARY_RESULTS; i++)
+		buf_adds(&b, ", ?");
+	buf_adds(&b, ") AND published_at > 0 AND (org_id = ? OR shared = 1)");
+	s = arena_strndup(a, b.p, b.len);
+	buf_release(&b);
+	return s;
+}
+
 /* The SQL for nw words, each bound as two stems. */
 static const char *
 search_sql(size_t nw, struct arena *a)
@@ -241,8 +260,9 @@ search_sql(size_t nw, struct arena *a)
 }
 
 /* Rows of a word's two stems in the caller's scopes, counted up to a cap:
- * enough to tell a rare word from a common one, never a long walk. */
-#define LIBRARY_DRIVER_CAP 1000
+ * enough to tell a rare word from a common one, never a long walk (the
+ * count's cost grows with the cap, so it is a few pages of results). */
+#define LIBRARY_DRIVER_CAP (10 * LIMIT_LIBRARY_RESULTS)
 
 static int
 count_word(struct db_conn *c, const char *const stems[2], int64_t org_id,
@@ -366,33 +386,29 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 
 none:
 	v = arena_calloc(a, LIMIT_LIBRARY_RESULTS, sizeof(*v));
-	for (i = 0; i < nid && k < LIMIT_LIBRARY_RESULTS; i++) {
-		bool dup = false;
+	if (nid == 0)
+		goto done;
+	/* The items in one statement (one cached text: the unused places
+	 * hold 0, which is no id). */
+	if ((rc = db_prepare(c, items_sql(a), &st)) != 0)
+		goto out;
+	for (i = 0; i < 2 * LIMIT_LIBRARY_RESULTS; i++)
+		db_bind_i64(st, (int)i + 1, i < nid ? ids[i] : 0);
+	db_bind_i64(st, 2 * LIMIT_LIBRARY_RESULTS + 1, org_id);
+	while (k < LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW) {
+		struct lib_item it;
 
-		for (j = 0; j < i && !dup; j++)
-			dup = ids[j] == ids[i];
-		if (dup)
-			continue;
-		if ((rc = db_prepare(c, "SELECT " LIB_COLUMNS " FROM "
-		    "library_items WHERE id = ?", &st)) != 0)
-			goto out;
-		db_bind_i64(st, 1, ids[i]);
-		rc = db_step(st);
-		if (rc == DB_ROW) {
-			struct lib_item it;
-
-			lib_row(st, a, &it);
-			/* The index's scope said so; the item says so too,
-			 * or it is not shown (a private item of another
-			 * organisation never is). */
-			if (it.published_at > 0 && (it.org_id == org_id ||
-			    it.shared))
-				v[k++] = it;
-		}
-		db_done(st);
-		if (rc < 0)
-			goto out;
+		lib_row(st, a, &it);
+		/* The index's scope said so and the statement too; the item
+		 * says so once more, or it is not shown (a private item of
+		 * another organisation never is). */
+		if (it.published_at > 0 && (it.org_id == org_id || it.shared))
+			v[k++] = it;
 	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+done:
 	rc = 0;
 	qsort(v, k, sizeof(*v), cmp_title);
 	*out = v;

@@ -13,7 +13,13 @@ struct db_stmt;
 	"audience, lang, level, published_at, shared, created_by, " \
 	"created_at, updated_at"
 
-/* A row of LIB_COLUMNS into *it (strings in a). */
+/* The same without the text, for lists and search results (body ""): a
+ * list of 200 articles need not read 200 texts. */
+#define LIB_LIST_COLUMNS "id, org_id, kind, title, summary, '' AS body, " \
+	"tags, audience, lang, level, published_at, shared, created_by, " \
+	"created_at, updated_at"
+
+/* A row of LIB_COLUMNS or LIB_LIST_COLUMNS into *it (strings in a). */
 void lib_row(struct db_stmt *st, struct arena *a, struct lib_item *it);
 int lib_get_on(struct db_conn *c, int64_t id, struct arena *a,
     struct lib_item *out);

@@ -550,8 +550,8 @@ lib_list(struct db *db, int64_t org_id, bool with_drafts, struct arena *a,
 		return rc;
 	/* Two index walks (the organisation's, the shared ones), newest
 	 * first; a shared item of the organisation itself comes once. */
-	if ((rc = db_prepare(c, "SELECT " LIB_COLUMNS " FROM library_items "
-	    "WHERE (org_id = ? AND (published_at > 0 OR ? = 1)) OR "
+	if ((rc = db_prepare(c, "SELECT " LIB_LIST_COLUMNS " FROM "
+	    "library_items WHERE (org_id = ? AND (published_at > 0 OR ? = 1)) OR "
 	    "(shared = 1 AND published_at > 0) ORDER BY id DESC LIMIT ?",
 	    &st)) != 0)
 		goto out;
@@ -666,7 +666,7 @@ lib_kept(struct db *db, int64_t client_id, int64_t org_id,
 	/* Only what the client may still read: a withdrawn item, or one no
 	 * longer shared, drops out of the list until it is back. */
 	if ((rc = db_prepare(c, "SELECT i.id, i.org_id, i.kind, i.title, "
-	    "i.summary, i.body, i.tags, i.audience, i.lang, i.level, "
+	    "i.summary, '' AS body, i.tags, i.audience, i.lang, i.level, "
 	    "i.published_at, i.shared, i.created_by, i.created_at, "
 	    "i.updated_at, k.kept_at FROM library_kept k JOIN library_items i "
 	    "ON i.id = k.item_id WHERE k.user_id = ? AND i.published_at > 0 "

@@ -156,6 +156,11 @@ ui_library(struct req *r)
 		} else {
 			item_list(r, v, n, s->org_id);
 		}
+		if (n == LIMIT_LIBRARY_RESULTS) {
+			P(r, "<p>");
+			T(r, _("These are the first results: add a word to find fewer."));
+			P(r, "</p>\n");
+		}
 		P(r, "</section>\n");
 	}
 	if ((rc = lib_list(app->db, s->org_id, true, &r->arena, &v, &n)) != 0)
