@@ -247,8 +247,16 @@ search_sql(size_t nw, struct arena *a)
 	const char *s;
 	size_t i;
 
-	buf_adds(&b, "SELECT t0.item_id FROM library_terms t0 WHERE "
-	    "t0.term IN (?, ?) AND t0.scope IN (?, 0)");
+	if (nw == 1)
+		buf_adds(&b, "SELECT t0.item_id FROM library_terms t0 WHERE "
+		    "t0.term IN (?, ?) AND t0.scope IN (?, 0)");
+	else
+		/* The leading word's candidates are bounded: words that
+		 * are each common but rarely meet cost a bounded walk, at
+		 * the price of what lies past it (limits.h). */
+		buf_printf(&b, "SELECT t0.item_id FROM (SELECT item_id, scope "
+		    "FROM library_terms WHERE term IN (?, ?) AND scope IN "
+		    "(?, 0) LIMIT %d) t0 WHERE 1 = 1", LIMIT_LIBRARY_SCAN);
 	for (i = 1; i < nw; i++)
 		buf_printf(&b, " AND EXISTS (SELECT 1 FROM library_terms t%zu "
 		    "WHERE t%zu.term IN (?, ?) AND t%zu.scope = t0.scope AND "
