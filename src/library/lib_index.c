@@ -386,8 +386,15 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 	}
 	/* An item may match a word by both its stems: twice the rows. */
 	db_bind_i64(st, (int)(2 * nw + 2), 2 * LIMIT_LIBRARY_RESULTS);
-	while (nid < 2 * LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW)
-		ids[nid++] = db_col_i64(st, 0);
+	/* An item may come twice (by both stems of a word): once here. */
+	while (nid < 2 * LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW) {
+		int64_t id = db_col_i64(st, 0);
+
+		for (j = 0; j < nid && ids[j] != id; j++)
+			continue;
+		if (j == nid)
+			ids[nid++] = id;
+	}
 	db_done(st);
 	if (rc < 0)
 		goto out;
