@@ -58,6 +58,7 @@
 #include "instrument/measure.h"
 #include "stakeholder/stakeholder.h"
 #include "media/media.h"
+#include "library/library.h"
 #include "assignment/assignment.h"
 #include "message/message.h"
 #include "module/module.h"
@@ -358,6 +359,51 @@ check_media(struct db *db, const struct principal *p,
 	return 0;
 }
 
+/*
+ * A library item: its organisation's professionals and administrators
+ * read every item and change them (sharing is an administrator's); its
+ * clients read the published ones; a published shared item is readable in
+ * every organisation and changed in none but its own.  Anything else is
+ * ERR_NOTFOUND (a draft or a private item of another organisation tells
+ * nothing); a known item the caller may only read is ERR_FORBIDDEN.
+ */
+static int
+check_library(struct db *db, const struct principal *p,
+    enum authz_action act, int64_t id, struct authz_object *out)
+{
+	struct db_conn *c;
+	int64_t org = 0;
+	bool published = false, shared = false, staff;
+	int rc;
+
+	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
+		return ERR_NOTFOUND;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = lib_facts_on(c, id, &org, &published, &shared);
+	db_read_end(db, c);
+	if (rc != 0)
+		return rc;
+	staff = p->role == ROLE_PROFESSIONAL || p->role == ROLE_ADMIN;
+	if (org == p->org_id) {
+		if (!staff && !published)
+			return ERR_NOTFOUND;
+	} else if (!(published && shared)) {
+		return ERR_NOTFOUND;
+	}
+	if (act == AUTHZ_READ)
+		rc = 0;
+	else if (org != p->org_id || !staff)
+		rc = ERR_FORBIDDEN;
+	else if (act == AUTHZ_ADMIN)
+		rc = p->role == ROLE_ADMIN ? 0 : ERR_FORBIDDEN;
+	else
+		rc = act == AUTHZ_UPDATE ? 0 : ERR_FORBIDDEN;
+	if (rc == 0)
+		out->org_id = org;
+	return rc;
+}
+
 /* A module of the organisation's library: its professionals and
  * administrators write, read and give it; a client sees a module only
  * through a run in their trajectory (AUTHZ_MODULE_RUN); anyone of another
@@ -432,6 +478,8 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 		return check_media(db, p, act, id, out);
 	case AUTHZ_MODULE:
 		return check_module(db, p, id, out);
+	case AUTHZ_LIBRARY:
+		return check_library(db, p, act, id, out);
 	}
 	return ERR_FORBIDDEN;
 }
@@ -493,6 +541,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_CALL] = "call",
 		[AUTHZ_MODULE] = "module-library",
 		[AUTHZ_MODULE_RUN] = "module",
+		[AUTHZ_LIBRARY] = "library",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -83,8 +83,12 @@ enum authz_kind {
 	AUTHZ_MODULE,       /* id: module of the organisation's library (its
 	                       professionals and administrators) */
 	AUTHZ_MODULE_RUN,   /* id: a module given to a trajectory */
+	/* issue 12, the psycho-education library (src/library) */
+	AUTHZ_LIBRARY,      /* id: library item; its organisation's staff,
+	                       published ones its clients, shared ones
+	                       everybody's (library.h) */
 };
-#define AUTHZ_NKINDS (AUTHZ_MODULE_RUN + 1)
+#define AUTHZ_NKINDS (AUTHZ_LIBRARY + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -696,5 +696,38 @@
  * (stored compressed already) fill a few media files' worth, and the form
  * around it.  The whole body is held while pkg_read checks it. */
 #define LIMIT_BODY_PKG (2 * LIMIT_MEDIA_FILE + 64 * 1024)
+/* The psycho-education library (src/library, issue 12).  A title and a
+ * summary are what a list shows of an item: a line and a few sentences.
+ * An article is a few pages of reading (the message limit, which the
+ * Markdown renderer and the writing assistant read in full). */
+#define LIMIT_LIBRARY_TITLE 200
+#define LIMIT_LIBRARY_SUMMARY 600
+#define LIMIT_LIBRARY_BODY LIMIT_MESSAGE
+/* Tags: a handful of short words to filter by. */
+#define LIMIT_LIBRARY_TAGS 10
+#define LIMIT_LIBRARY_TAG 40
+/* Items in one organisation's library: the benchmark searches 100,000
+ * (bench/50-library.sh); a list page shows the newest LIMIT_LIBRARY_LIST. */
+#define LIMIT_LIBRARY_ITEMS 100000
+#define LIMIT_LIBRARY_LIST 200
+/* Distinct stems indexed per item: a 64 KB article has about 2,000;
+ * what is past the bound is not found, the item still is by the rest. */
+#define LIMIT_LIBRARY_TERMS 4000
+/* A search: a short phrase of a few words, each stemmed in two languages
+ * (an AND of OR pairs in one statement); results are one page of 20 (a
+ * word more narrows it).  Each result costs a row of the walk and of the
+ * items: 50 made a search at 100,000 articles 2.2x one at 1,000, where
+ * fewer are found (bench/50-library.sh). */
+#define LIMIT_LIBRARY_QUERY 200
+#define LIMIT_LIBRARY_QUERY_WORDS 8
+#define LIMIT_LIBRARY_RESULTS 20
+/* Candidates of a query's rarest word that a search of several words
+ * checks for the others: words that are each in tens of thousands of
+ * articles but rarely together would otherwise walk all of them (60 ms
+ * at 100,000 articles); 2,000 checks take about 2 ms.  What lies past
+ * them is not found: a rarer word finds it. */
+#define LIMIT_LIBRARY_SCAN 2000
+/* Items in a client's own list. */
+#define LIMIT_LIBRARY_KEPT 500
 
 #endif

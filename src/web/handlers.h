@@ -264,4 +264,18 @@ int ui_mod_import_post(struct req *r);
 int ui_mod_package(struct req *r);
 int ui_mod_examples_post(struct req *r);
 
+/* ui-library.c (the psycho-education library, issue 12) */
+int ui_library(struct req *r);
+int ui_library_new(struct req *r);
+int ui_library_create_post(struct req *r);
+int ui_library_item(struct req *r);
+int ui_library_edit(struct req *r);
+int ui_library_update_post(struct req *r);
+int ui_library_publish_post(struct req *r);
+int ui_library_share_post(struct req *r);
+int ui_library_send(struct req *r);
+int ui_library_send_post(struct req *r);
+int ui_library_keep_post(struct req *r);
+int ui_library_mine(struct req *r);
+
 #endif

@@ -114,6 +114,10 @@ page_begin(struct req *r, const char *title)
 			nav_link(r, "/calendar", _("Calendar"));
 		if (s->role & (ROLE_PROFESSIONAL | ROLE_CLIENT))
 			nav_link(r, "/search", _("Search"));
+		if (s->role & (ROLE_PROFESSIONAL | ROLE_ADMIN))
+			nav_link(r, "/library", _("Library"));
+		else if (s->role & ROLE_CLIENT)
+			nav_link(r, "/my-library", _("My library"));
 		if (s->role & ROLE_ADMIN) {
 			nav_link(r, "/org/members", _("Members"));
 			nav_link(r, "/org/audit", _("Access log"));

@@ -106,6 +106,8 @@ kind_words(const char *k)
 	if (strncmp(k, "shared-", 7) == 0) return _("what you share");
 	if (strcmp(k, "call") == 0) return _("a call");
 	if (strcmp(k, "media") == 0) return _("a media file");
+	if (strcmp(k, "library") == 0) return _("a library item");
+	if (strcmp(k, "library-list") == 0) return _("the client's own library");
 	return k;
 }
 
@@ -134,6 +136,8 @@ static const struct {
 	{ "diary", N_("the diary") },
 	{ "mood", N_("the mood meter") },
 	{ "call", N_("calls") },
+	{ "library", N_("the library") },
+	{ "library-list", N_("clients' own libraries") },
 };
 
 /* The detail of a refusal or security event in plain words; other

@@ -259,6 +259,19 @@ static const struct route routes[] = {
 	{ PO, "/module-packages",     ui_mod_import_post,  PRO | ADM, CSRF | ROUTE_UPLOAD, LIMIT_BODY_PKG, NOOBJ },
 	{ PO, "/module-packages/examples", ui_mod_examples_post, ADM, CSRF, SMALL, NOOBJ },
 	{ G,  "/modules/:modid/package", ui_mod_package,   PRO | ADM, 0,     0,     OBJ(AUTHZ_MODULE), AUTHZ_READ },
+	/* the psycho-education library (ui-library.c, issue 12) */
+	{ G,  "/library",             ui_library,          PRO | ADM, 0,     0,     NOOBJ },
+	{ G,  "/library/new",         ui_library_new,      PRO | ADM, 0,     0,     NOOBJ },
+	{ PO, "/library",             ui_library_create_post, PRO | ADM, CSRF, FORM, NOOBJ },
+	{ G,  "/library/:lid",        ui_library_item,     PRO | ADM | CLI, 0, 0,   OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
+	{ G,  "/library/:lid/edit",   ui_library_edit,     PRO | ADM, 0,     0,     OBJ(AUTHZ_LIBRARY), AUTHZ_UPDATE },
+	{ PO, "/library/:lid",        ui_library_update_post, PRO | ADM, CSRF, FORM, OBJ(AUTHZ_LIBRARY), AUTHZ_UPDATE },
+	{ PO, "/library/:lid/publish", ui_library_publish_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_UPDATE },
+	{ PO, "/library/:lid/share",  ui_library_share_post, ADM, CSRF,     SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_ADMIN },
+	{ G,  "/library/:lid/send",   ui_library_send,     PRO, 0,           0,     OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
+	{ PO, "/library/:lid/send",   ui_library_send_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
+	{ PO, "/library/:lid/keep",   ui_library_keep_post, CLI, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
+	{ G,  "/my-library",          ui_library_mine,     CLI, 0,           0,     NOOBJ },
 };
 
 #undef G

@@ -26,7 +26,8 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 # issue 13: what a client shares with a stakeholder
                 "shared-trajectory": "tid", "shared-appointment": "apid",
                 "call": "callid", "media": "mdid",
-                "module-library": "modid", "module": "rid"}
+                "module-library": "modid", "module": "rid",
+                "library": "lid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -48,7 +49,8 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "media": ("a media file", "een mediabestand"),
               "module": ("a self-help module", "een zelfhulpmodule"),
               "module-library": ("a module of the library",
-                                 "een module uit de bibliotheek")}
+                                 "een module uit de bibliotheek"),
+              "library": ("a library item", "een bibliotheekitem")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
@@ -175,6 +177,20 @@ def make_media(coach):
     if r.status != 303 or not ids:
         raise Failure("a media file", "303 and the file listed", r)
     return {"mdid": int(ids[0])}
+
+
+def make_library(coach):
+    """An item of the coach's organisation's library, published and not
+    shared (private to the organisation): {"lid": its id}."""
+    lid = location_id(coach.post("/library", {
+        "csrf": coach.csrf(), "title": "Eigen tekst", "summary": "Kort.",
+        "body": "Alleen voor deze organisatie.", "tags": "",
+        "audience": "clients", "lang": "nl", "level": ""}), "/library/")
+    r = coach.post("/library/%d/publish" % lid, {"csrf": coach.csrf(),
+                                                 "publish": "1"})
+    if r.status != 303:
+        raise Failure("publishing a library item", "303", r)
+    return {"lid": lid}
 
 
 def make_assignment(coach, client, tid):

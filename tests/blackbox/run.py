@@ -45,7 +45,7 @@ from audit_events import AuditEventsMixin  # noqa: E402
 from reasons import ReasonsMixin  # noqa: E402
 from objects import (KIND_WORDS, OBJECT_PARAM, ORG2_CLIENT,  # noqa: E402
                      ORG2_COACH, SIBLING_CLIENT, SIBLING_COACH, SNEAKY_FORM,
-                     make_measures, make_media, make_module,
+                     make_library, make_measures, make_media, make_module,
                      make_trajectory)
 from threads import ThreadsMixin  # noqa: E402
 from security import SecurityMixin  # noqa: E402
@@ -58,6 +58,7 @@ from invoices import InvoicesMixin  # noqa: E402
 from calls import CallsMixin  # noqa: E402
 from modules import ModulesMixin  # noqa: E402
 from packages import PackagesMixin  # noqa: E402
+from library import LibraryMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -627,6 +628,7 @@ class Identity(Suite):
             ids.update(make_measures(co, cl, ids["tid"]))
             ids.update(make_media(co))
             ids.update(make_module(co, ids["tid"]))
+            ids.update(make_library(co))
             setattr(self, key, ids)
         boss = Client(self.srv)
         boss.login_ok(*ORG2_ADMIN)
@@ -916,7 +918,7 @@ class Identity(Suite):
                         continue
                     # The library is the whole organisation's.
                     if rt["object"] in ("instrument", "media",
-                                        "module-library") and \
+                                        "module-library", "library") and \
                             where == "sibling":
                         continue
                     path = fill(rt["path"], ids)
@@ -959,11 +961,13 @@ class Identity(Suite):
         for rt in self.routes:
             if rt["method"] != "POST" or not rt["csrf"]:
                 continue
-            # (a file and a module of the boss's own organisation: ids of
-            # others' are refused before the token is read)
+            # (a file, a module and a library item of the boss's own
+            # organisation: ids of others' are refused before the token is
+            # read)
             path = fill(rt["path"], {"uid": boss_uid, "token": "x" * 43,
                                      "mdid": self.other_org["mdid"],
-                                     "modid": self.other_org["modid"]})
+                                     "modid": self.other_org["modid"],
+                                     "lid": self.other_org["lid"]})
             form = {"role": "admin", "email": "x@y.test", "name": "X",
                     "lang": "en", "require_2fa": "1"}
             if rt["anonymous"]:
@@ -1524,7 +1528,8 @@ def main():
                     Measures,
                     Assignments,
                     Invoices, TimeAccounting,
-                    Stakeholders, Calls, Media, Modules, Packages):
+                    Stakeholders, Calls, Media, Modules, Packages,
+                    Library):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1598,6 +1603,10 @@ class Modules(ModulesMixin, Suite):
 
 class Packages(PackagesMixin, Suite):
     """Module packages, import and export (issue 12): packages.py."""
+
+
+class Library(LibraryMixin, Suite):
+    """The psycho-education library (issue 12): library.py."""
 
 
 def finish(runner, root, keep, t0):

@@ -370,6 +370,8 @@ require('./billing.js')(coachingDeps);
 require('./calls.js')(coachingDeps);
 /* Media files (issue 12). */
 require('./media.js')(coachingDeps);
+/* The psycho-education library (issue 12). */
+require('./library.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');

@@ -1,0 +1,51 @@
+#!/bin/sh
+# 50-library.sh - the psycho-education library's search (issue 12).
+#   library_search_100k_vs_1k   p50 of a search (lib_search: stems, the
+#                               index walk, the items) in a library of
+#                               100,000 articles over one of 1,000;
+#                               target <= 2
+#   library_search_100k_p99_ms  the 99th percentile at 100,000
+# with library_search_1k_p50_ms, library_search_100k_p50_ms and the mean
+# number of results of the queries (library_search_100k_results).
+# The articles are made and searched through the library module on a
+# SQLite database (bench/library_bench.c says what the texts and queries
+# are); a tenth more articles of another organisation are never found.
+#
+#   sh bench/50-library.sh BUILDDIR        (bench/run calls it)
+# BENCH_LIB_QUERIES sets the searches per size (default 3000),
+# BENCH_LIB_LARGE the large library's size (default 100000).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+bench_init "${1:?usage: $0 BUILDDIR}"
+
+lb="$BENCH_BUILD/bench/library_bench"
+[ -x "$lb" ] || { echo "bench: no $lb (ninja -C $BENCH_BUILD)" >&2; exit 1; }
+share="$here/../share"
+queries=${BENCH_LIB_QUERIES:-3000}
+large=${BENCH_LIB_LARGE:-100000}
+
+# run N: "articles N p50_us X p99_us Y mean_results Z"
+run() {
+	mkdir -p "$BENCH_TMP/lib$1"
+	"$lb" "$BENCH_TMP/lib$1" "$share" "$1" "$queries" \
+	    2>"$BENCH_TMP/lib$1.log" | tail -1
+}
+small=$(run 1000)
+big=$(run "$large")
+echo "bench: $small" >&2
+echo "bench: $big" >&2
+field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+s50=$(field "$small" p50_us)
+b50=$(field "$big" p50_us)
+b99=$(field "$big" p99_us)
+ratio=$(awk -v a="$b50" -v b="$s50" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+bench_line library_search_1k_p50_ms "$(ms "$s50")" ms
+bench_line library_search_100k_p50_ms "$(ms "$b50")" ms
+bench_line library_search_100k_results "$(field "$big" mean_results)" count
+bench_line library_search_100k_vs_1k "$ratio" ratio
+bench_line library_search_100k_p99_ms "$(ms "$b99")" ms
+
+bench_target_max library_search_100k_vs_1k "$ratio" 2
+[ "$BENCH_MISSED" -eq 0 ] || [ "${BENCH_STRICT:-1}" = 0 ]

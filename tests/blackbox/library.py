@@ -1,0 +1,293 @@
+"""
+library.py - black-box tests of issue 12's psycho-education library over
+real HTTP: a professional writes an item (refusals say why, next to the
+field), publishes it, the readability warning for its author, search with
+stemming in Dutch and English, another organisation's professional sees
+nothing of a private item until an administrator shares it, an item sent
+to a client in a message, the client opening it and keeping it in their
+own list (in the access log), and the routes' refusals.  Imported by
+run.py, which runs the class like the others.
+"""
+import re
+import sqlite3
+
+from coaching import form_fields, location_id
+from lib import Client, check, eq
+
+FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
+SIB = ("sib.lib@demo.infuus.test", "sib-library-pass-12", "Sam Sib")
+SIB_CLIENT = ("sibclient.lib@demo.infuus.test", "sibc-library-pass-12",
+              "Sanne Sib")
+FAR_ADMIN = ("boss.lib@elders.infuus.test", "boss-library-pass-12",
+             "Bo Baas")
+
+PIEKER = ("Omgaan met piekeren",
+          "Wat je kunt doen als je 's avonds blijft malen.",
+          "Veel mensen piekeren voor het slapen. Ik pieker ook wel eens. "
+          "Schrijf je zorgen op een briefje en leg het weg tot morgen.")
+WORRY = ("Dealing with worries",
+         "What to do when thoughts keep you awake.",
+         "Most people have worries at night. Write them down and put the "
+         "note away until the morning meetings.")
+HARD = ("Kwaliteitsbeleid",
+        "Over beleid.",
+        "Onze organisatieontwikkelingsdoelstellingen vereisen "
+        "interdisciplinaire samenwerkingsverbanden tussen "
+        "beleidsmedewerkers, implementatiedeskundigen en procesbegeleiders, "
+        "teneinde de kwaliteitsverbeteringstrajecten binnen de geestelijke "
+        "gezondheidszorginstellingen systematisch te evalueren en te "
+        "optimaliseren, waarbij verantwoordingsinformatie structureel wordt "
+        "gedocumenteerd en geanalyseerd.")
+
+
+def says(text, en, nl):
+    return en in text or nl in text
+
+
+class LibraryMixin:
+    """Set-up and helpers for the Library suite (run.py mixes in Suite)."""
+
+    def setup(self):
+        self.srv = self.server().start(fresh=True)
+        u = self.srv.users
+        self.coach = Client(self.srv)
+        self.coach.login_ok(*u["professional"])
+        self.client = Client(self.srv)
+        self.client.login_ok(*u["client"])
+        self.admin = Client(self.srv)
+        self.admin.login_ok(*u["admin"])
+        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
+                        "elders")
+        for (email, pw, name), role in ((FAR, "professional"),
+                                        (FAR_ADMIN, "admin")):
+            self.srv.cli_ok("user", "create", "--email", email, "--name",
+                            name, "--org", "elders", "--role", role,
+                            password=pw)
+        self.far = Client(self.srv)
+        self.far.login_ok(FAR[0], FAR[1])
+        self.far_admin = Client(self.srv)
+        self.far_admin.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        f = form_fields(self.coach.get("/t/new").text, "/t")
+        f["client"] = str(self.client.me()["id"])
+        f["title"] = "Traject bibliotheek"
+        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        # Another coach's trajectory in the same organisation: not the
+        # coach's to send into.
+        for (email, pw, name), role in ((SIB, "professional"),
+                                        (SIB_CLIENT, "client")):
+            self.srv.cli_ok("user", "create", "--email", email, "--name",
+                            name, "--org", "demo", "--role", role,
+                            password=pw)
+        sib = Client(self.srv)
+        sib.login_ok(SIB[0], SIB[1])
+        sc = Client(self.srv)
+        sc.login_ok(SIB_CLIENT[0], SIB_CLIENT[1])
+        f = form_fields(sib.get("/t/new").text, "/t")
+        f["client"] = str(sc.me()["id"])
+        f["title"] = "Traject van een ander"
+        self.sib_tid = location_id(sib.post("/t", f), "/t/")
+        self.ids = {}
+
+    def sql_one(self, query):
+        if self.backend == "sqlite":
+            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
+            try:
+                return db.execute(query).fetchone()[0]
+            finally:
+                db.close()
+        return int(self.srv.pg.sql(query).strip() or 0)
+
+    def write(self, who, item, lang="nl", level="", audience="clients",
+              tags=None):
+        title, summary, body = item
+        if tags is None:
+            tags = "piekeren, slaap" if lang == "nl" else "sleep"
+        eq(who.get("/library/new").status, 200, "GET /library/new")
+        return who.post("/library", {
+            "csrf": who.csrf(), "title": title, "summary": summary,
+            "body": body, "tags": tags, "audience": audience, "lang": lang,
+            "level": level})
+
+    def publish(self, who, lid, on=True):
+        r = who.post("/library/%d/publish" % lid, {
+            "csrf": who.csrf(), "publish": "1" if on else "0"})
+        eq(r.status, 303, "publishing item %d" % lid)
+
+    def search(self, who, q):
+        r = who.get("/library?q=" + q)
+        eq(r.status, 200, "GET /library?q=" + q)
+        return r.text
+
+    # --- tests, in order ---------------------------------------------------
+
+    def test_author_writes_a_draft_and_publishes_it(self):
+        r = self.write(self.coach, PIEKER)
+        lid = location_id(r, "/library/")
+        self.ids["pieker"] = lid
+        page = self.coach.get("/library/%d" % lid).text
+        check(says(page, "Draft", "Concept") and
+              says(page, "Readability score", "Leesbaarheidsscore"),
+              "the new item's page", "a draft with its readability score",
+              page[-3000:])
+        # A client does not see a draft; it is not there for them.
+        eq(self.client.get("/library/%d" % lid).status, 404,
+           "a client's GET of a draft")
+        self.publish(self.coach, lid)
+        page = self.coach.get("/library/%d" % lid).text
+        check(says(page, "Published", "Gepubliceerd"), "after publishing",
+              "published", page[-3000:])
+        lid = location_id(self.write(self.coach, WORRY, lang="en"),
+                          "/library/")
+        self.publish(self.coach, lid)
+        self.ids["worry"] = lid
+
+    def test_bad_input_is_refused_with_reasons(self):
+        before = self.sql_one("SELECT COUNT(*) FROM library_items")
+        r = self.write(self.coach, ("", "Kort.", "Tekst."))
+        eq(r.status, 400, "an item without a title")
+        check('id="f-title-error"' in r.text and says(
+            r.text.lower(), "give the item a title",
+            "geef het item een titel"),
+              "the reason next to the title", "a sentence", r.text[-3000:])
+        r = self.write(self.coach, PIEKER, lang="de")
+        eq(r.status, 400, "a language that is neither Dutch nor English")
+        check('id="f-lang-error"' in r.text, "the reason at the language",
+              "f-lang-error", r.text[-3000:])
+        r = self.write(self.coach, PIEKER, tags=",".join("t%d" % i
+                                                         for i in range(12)))
+        eq(r.status, 413, "too many tags")
+        eq(self.sql_one("SELECT COUNT(*) FROM library_items"), before,
+           "items after the refusals")
+        r = self.coach.post("/library/%d/publish" % self.ids["pieker"], {
+            "csrf": self.coach.csrf(), "publish": "maybe"})
+        eq(r.status, 400, "publish neither 1 nor 0")
+        # Roles: a client writes nothing, a professional shares nothing.
+        r = self.client.post("/library", {"csrf": self.client.csrf(),
+                                          "title": "x"})
+        eq(r.status, 403, "a client's POST /library")
+        r = self.coach.post("/library/%d/share" % self.ids["pieker"], {
+            "csrf": self.coach.csrf(), "share": "1"})
+        eq(r.status, 403, "a professional sharing")
+        r = self.coach.get("/library?q=" + "+".join("woord%d" % i
+                                                    for i in range(10)))
+        eq(r.status, 413, "a search of ten words")
+        check(says(r.text, "at most 8 words", "hoogstens 8 woorden"),
+              "a search of ten words", "refused with the limit",
+              r.text[-3000:])
+
+    def test_search_stems_dutch_and_english(self):
+        for q, key in (("piekeren", "pieker"), ("pieker", "pieker"),
+                       ("PIEKEREN", "pieker"), ("worrying", "worry"),
+                       ("worries", "worry"), ("meeting", "worry")):
+            page = self.search(self.coach, q)
+            results = page.split('id="h-results"')[-1].split(
+                'id="h-all"')[0]
+            check('href="/library/%d"' % self.ids[key] in results,
+                  "search for %r" % q, "item %d found" % self.ids[key],
+                  results[:2000])
+        page = self.search(self.coach, "piekeren+worrying")
+        results = page.split('id="h-results"')[-1].split('id="h-all"')[0]
+        check("/library/" not in results, "a Dutch and an English word of "
+              "two texts", "nothing found", results[:2000])
+
+    def test_private_items_stay_in_their_organisation(self):
+        lid = self.ids["pieker"]
+        page = self.search(self.far, "piekeren")
+        check('href="/library/%d"' % lid not in page, "another "
+              "organisation's search", "not the private item", page[-3000:])
+        eq(self.far.get("/library/%d" % lid).status, 404,
+           "another organisation's GET of a private item")
+        # Shared by this organisation's administrator: found and read
+        # there, still changed only here.
+        r = self.admin.post("/library/%d/share" % lid, {
+            "csrf": self.admin.csrf(), "share": "1"})
+        eq(r.status, 303, "the administrator shares")
+        page = self.search(self.far, "piekeren")
+        check('href="/library/%d"' % lid in page, "another organisation's "
+              "search after sharing", "the shared item", page[-3000:])
+        eq(self.far.get("/library/%d" % lid).status, 200,
+           "another organisation reads a shared item")
+        eq(self.far.get("/library/%d/edit" % lid).status, 403,
+           "another organisation edits a shared item")
+        r = self.far_admin.post("/library/%d/share" % lid, {
+            "csrf": self.far_admin.csrf(), "share": "0"})
+        eq(r.status, 403, "another organisation's administrator unshares")
+        r = self.admin.post("/library/%d/share" % lid, {
+            "csrf": self.admin.csrf(), "share": "0"})
+        eq(r.status, 303, "the administrator stops sharing")
+        eq(self.far.get("/library/%d" % lid).status, 404,
+           "another organisation after sharing stopped")
+        eq(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
+                        "'library' AND detail = 'share' AND object_id = %d"
+                        % lid), 1, "the sharing in the access log")
+
+    def test_send_to_a_client_who_keeps_it(self):
+        lid = self.ids["pieker"]
+        page = self.coach.get("/library/%d/send" % lid).text
+        check("Traject bibliotheek" in page, "the send page",
+              "the coach's trajectory to choose", page[-3000:])
+        r = self.coach.post("/library/%d/send" % lid, {
+            "csrf": self.coach.csrf(), "traj": str(self.tid)})
+        thid = location_id(r, "/threads/")
+        th = self.client.get("/api/threads/%d" % thid).json()
+        body = th["messages"][0]["body"]
+        check("(/library/%d)" % lid in body and PIEKER[0] in body,
+              "the message the client gets", "the title and the link", body)
+        eq(self.client.get("/library/%d" % lid).status, 200,
+           "the client opens the item")
+        r = self.client.post("/library/%d/keep" % lid, {
+            "csrf": self.client.csrf(), "keep": "1"})
+        eq(r.status, 303, "the client keeps it")
+        page = self.client.get("/my-library").text
+        check('href="/library/%d"' % lid in page, "my library",
+              "the kept item", page[-3000:])
+        uid = self.client.me()["id"]
+        eq(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
+                        "'library-list' AND client_id = %d" % uid) >= 2,
+           True, "keeping and reading the list in the access log")
+        # Refusals: a trajectory of nobody's, another organisation's
+        # coach sending, a draft.
+        r = self.coach.post("/library/%d/send" % lid, {
+            "csrf": self.coach.csrf(), "traj": "999999"})
+        eq(r.status, 404, "sending into a trajectory that is not there")
+        before = self.sql_one("SELECT COUNT(*) FROM threads")
+        r = self.coach.post("/library/%d/send" % lid, {
+            "csrf": self.coach.csrf(), "traj": str(self.sib_tid)})
+        eq(r.status, 404, "sending into another coach's trajectory")
+        eq(self.sql_one("SELECT COUNT(*) FROM threads"), before,
+           "threads after the refused sends")
+        r = self.coach.post("/library/%d/send" % lid, {
+            "csrf": self.coach.csrf(), "traj": "nothing"})
+        eq(r.status, 400, "sending without a trajectory")
+        r = self.far.post("/library/%d/send" % lid, {
+            "csrf": self.far.csrf(), "traj": str(self.tid)})
+        eq(r.status, 404, "another organisation's coach sending")
+        draft = location_id(self.write(self.coach, WORRY, lang="en"),
+                            "/library/")
+        r = self.coach.post("/library/%d/send" % draft, {
+            "csrf": self.coach.csrf(), "traj": str(self.tid)})
+        eq(r.status, 400, "sending a draft")
+        # Withdrawn: gone from the client's list and page.
+        self.publish(self.coach, lid, on=False)
+        eq(self.client.get("/library/%d" % lid).status, 404,
+           "the client's GET of a withdrawn item")
+        page = self.client.get("/my-library").text
+        check('href="/library/%d"' % lid not in page, "my library after "
+              "withdrawal", "without the item", page[-3000:])
+        self.publish(self.coach, lid)
+
+    def test_a_hard_text_warns_its_author(self):
+        lid = location_id(self.write(self.coach, HARD, level="A2"),
+                          "/library/")
+        self.publish(self.coach, lid)
+        page = self.coach.get("/library/%d" % lid).text
+        check(says(page, "harder to read than its reading level",
+                   "moeilijker te lezen dan het leesniveau"),
+              "the author's page of a hard A2 text", "a warning",
+              page[-3000:])
+        page = self.client.get("/library/%d" % lid).text
+        check(not says(page, "harder to read than its reading level",
+                       "moeilijker te lezen dan het leesniveau") and
+              re.search(r"Readability score|Leesbaarheidsscore", page),
+              "the client's page", "the score without the warning",
+              page[-3000:])
