@@ -141,6 +141,28 @@ struct bill_usage {
 int bill_usage_get(struct db *db, const struct bill_contract *k,
     struct bill_usage *out);
 
+/*
+ * The time page's budget, one source of truth: the contract when it gives
+ * one (a package of M hours: M x 60 minutes; a package of N sessions: the
+ * sessions used and left, no minutes; a per-minute or fixed contract with
+ * an estimate: the estimate's minutes), else the trajectory's own setting
+ * (activity_settings).  The page asks bill_budget; main.c registers
+ * bill_budget_minutes as activity_budget_source, so activity_budget gives
+ * the same minutes.
+ */
+enum bill_budget_from {
+	BILL_BUDGET_SETTING, BILL_BUDGET_HOURS, BILL_BUDGET_SESSIONS,
+	BILL_BUDGET_ESTIMATE
+};
+struct bill_budget {
+	enum bill_budget_from from;
+	int64_t minutes;          /* -1: none */
+	int64_t sessions;         /* BILL_BUDGET_SESSIONS: N, */
+	int64_t sessions_used;    /* and those held (bill_usage_get's) */
+};
+int bill_budget(struct db *db, int64_t traj_id, struct bill_budget *out);
+int bill_budget_minutes(struct db *db, int64_t traj_id, int64_t *minutes);
+
 /* --- The estimate calculator (billing.c) ---------------------------------- */
 
 /* Kinds of expected activity; the actual minutes of activities are

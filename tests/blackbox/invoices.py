@@ -412,6 +412,78 @@ class InvoicesMixin:
               m.group(1), "what is left of the hours",
               "100 / 720 (left: 620 min)", m and m.group(1))
 
+    def time_page(self, tid):
+        """The budget rows and the budget's source on the time page."""
+        frm, to = self.period()
+        r = self.coach.get("/t/%d/time?from=%s&to=%s" % (tid, frm, to))
+        eq(r.status, 200, "the time page of %d" % tid)
+        rows = dict(re.findall(r'<tr data-kind="([a-z_]+)">.*?'
+                               r'<td class="minutes">(\d+)</td>', r.text))
+        m = re.search(r'id="time-budget-from" data-from="([a-z]+)"', r.text)
+        return ({k: int(v) for k, v in rows.items()},
+                m.group(1) if m else None, r.text)
+
+    def test_time_budget_comes_from_the_contract(self):
+        tid = self.trajectory(self.other.me()["id"], "Budget Otto")
+        r = self.coach.post("/t/%d/time/settings" % tid, {
+            "csrf": self.coach.csrf(), "budget": "120"})
+        eq(r.status, 303, "the trajectory's own budget of 120 minutes")
+        t, src, page = self.time_page(tid)
+        eq((t.get("budget"), src), (120, None), "no contract: the setting")
+        check('id="f-budget"' in page, "no contract", "the budget field",
+              page[-1500:])
+        # A package of 12 hours: 720 minutes, the setting set aside.
+        eq(self.contract(tid, kind="package", price="900",
+                         hours="12").status, 303, "a package of 12 hours")
+        t, src, page = self.time_page(tid)
+        eq((t.get("budget"), src), (720, "hours"), "12 hours: 720 min")
+        check('id="f-budget"' not in page and
+              'id="f-budget-contract"' in page, "a package of hours",
+              "no second budget to type", page[-1500:])
+        # Saving who sees the page keeps the setting behind the contract.
+        r = self.coach.post("/t/%d/time/settings" % tid, {
+            "csrf": self.coach.csrf(), "budget": "120", "client_sees": "1"})
+        eq(r.status, 303, "the settings saved under a package")
+        # A package of 10 sessions: sessions used and left, no minutes.
+        eq(self.contract(tid, kind="package", price="900",
+                         sessions="10").status, 303, "10 sessions")
+        self.activity(tid, "call", 1800)
+        self.activity(tid, "appointment", 3600)
+        self.activity(tid, "chat", 600)
+        t, src, page = self.time_page(tid)
+        eq((t.get("budget"), src), (None, "sessions"), "10 sessions")
+        m = re.search(r'id="time-sessions" data-used="(\d+)" '
+                      r'data-of="(\d+)" data-left="(\d+)"', page)
+        eq(m and m.groups(), ("2", "10", "8"), "sessions used, of, left")
+        cpage = self.other.get("/t/%d/time" % tid).text
+        check('id="time-sessions"' in cpage, "the client's time page",
+              "the sessions left", cpage[-1500:])
+        # Per minute without an estimate: the setting again.
+        eq(self.contract(tid, rate="90").status, 303, "per minute")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (120, None), "per minute, no estimate")
+        # With an estimate (3 x 20 + 1 x 45 = 105 minutes): its minutes,
+        # per minute and at a fixed price alike.
+        f = {"csrf": self.coach.csrf(), "cost_rate": "60", "margin": "10"}
+        rows = [("written", "3", "20"), ("call", "1", "45")]
+        for i in range(8):
+            k, n, mi = rows[i] if i < len(rows) else ("other", "", "")
+            f.update({"kind_%d" % i: k, "times_%d" % i: n,
+                      "minutes_%d" % i: mi})
+        eq(self.coach.post("/t/%d/billing/estimate" % tid, f).status, 303,
+           "the estimate")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (105, "estimate"), "per minute, estimate")
+        eq(self.contract(tid, kind="fixed", price="500").status, 303,
+           "a fixed price")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (105, "estimate"), "fixed, estimate")
+        # A session contract sets no budget: the setting.
+        eq(self.contract(tid, kind="session", price="80").status, 303,
+           "per session")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (120, None), "per session: the setting")
+
     def test_credit_note_not_an_edit(self):
         iid = self.invoices["minute"]
         before = self.sql("SELECT net_cents, total_cents, seq FROM invoices "
