@@ -116,6 +116,13 @@ get_text(const char *s, size_t max, bool required, bool lines,
 	return 0;
 }
 
+int
+bill_text_check(const char *s, size_t max, bool lines, const char *field,
+    struct why *w)
+{
+	return get_text(s, max, false, lines, field, w);
+}
+
 static bool
 digits(const char *s, size_t n)
 {

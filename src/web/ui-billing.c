@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "identity/role.h"
 #include "promise/tz.h"
+#include "stakeholder/stakeholder.h"
 #include "web/handlers.h"
 #include "web/page.h"
 #include "web/web_int.h"
@@ -361,7 +362,7 @@ contract_form(struct req *r, int64_t tid, const struct bill_contract *k,
 	P(r, "</p>\n");
 #undef V
 	P(r, "<p>");
-	T(r, _("The invoice goes to the client. An employer or another third party can pay once stakeholders can join a trajectory."));
+	T(r, _("The invoice goes to the client; while the client consents, an invoice can go to a stakeholder such as the employer (chosen on the invoice)."));
 	P(r, "</p>\n");
 	form_submit(r, _("Save the contract"));
 	form_end(r);
@@ -537,6 +538,57 @@ invoice_rows(struct req *r, const struct invoice *v, size_t n)
 	P(r, "</ul>\n");
 }
 
+/* To whom: the client, or a stakeholder while the client consents to
+ * invoices going to them (the domain checks it again when it numbers the
+ * invoice). */
+static void
+addressee_fields(struct req *r, int64_t tid)
+{
+	struct app *app = r->app;
+	struct stakeholder *v = NULL;
+	const char *cur = page_form(r, "addressee");
+	size_t n = 0, i, live = 0;
+
+	if (stake_list(app->db, tid, &r->arena, &v, &n) != 0)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (v[i].state == STAKE_CONSENTED &&
+		    (v[i].shares & STAKE_INVOICES))
+			live++;
+	if (live == 0 && !page_field_bad(r, "addressee")) {
+		P(r, "<input type=\"hidden\" name=\"addressee\" "
+		    "value=\"client\">\n");
+		return;
+	}
+	field_open(r, "addressee", _("Invoice to"));
+	select_open(r, "addressee");
+	option(r, "client", _("the client"), cur[0] == '\0' ||
+	    strcmp(cur, "client") == 0);
+	for (i = 0; i < n; i++) {
+		const char *id = arena_printf(&r->arena, "%lld",
+		    (long long)v[i].id);
+
+		if (v[i].state != STAKE_CONSENTED ||
+		    !(v[i].shares & STAKE_INVOICES))
+			continue;
+		option(r, id, arena_printf(&r->arena, "%s (%s)", v[i].name,
+		    v[i].relation), strcmp(cur, id) == 0);
+	}
+	P(r, "</select>");
+	page_field_error(r, "addressee");
+	P(r, "</p>\n");
+	field_open(r, "addressee_address", _("The stakeholder's address "
+	    "(street and number; postcode and city)"));
+	P(r, "<textarea id=\"f-addressee_address\" name=\"addressee_address\" "
+	    "rows=\"3\" cols=\"40\"");
+	page_field_attrs(r, "addressee_address", NULL);
+	P(r, ">");
+	T(r, page_form(r, "addressee_address"));
+	P(r, "</textarea>");
+	page_field_error(r, "addressee_address");
+	P(r, "</p>\n");
+}
+
 static void
 invoice_form(struct req *r, int64_t tid)
 {
@@ -566,6 +618,7 @@ invoice_form(struct req *r, int64_t tid)
 	    page_form(r, "extra_quantity"), NULL, 0);
 	form_input(r, "extra_price", _("Extra line: price in euros"), "text",
 	    page_form(r, "extra_price"), NULL, 0);
+	addressee_fields(r, tid);
 	page_field_error(r, "contract");
 	P(r, "<p>");
 	T(r, _("An invoice cannot be changed once it is made; a mistake is corrected with a credit note."));
@@ -736,6 +789,7 @@ ui_invoice_create_post(struct req *r)
 	struct app *app = r->app;
 	const struct authz_object *o = web_obj(r);
 	struct invoice_extra_text x;
+	struct invoice_to it;
 	struct audit_event ev;
 	struct why why = { 0 };
 	int64_t from, to, id = 0;
@@ -753,8 +807,10 @@ ui_invoice_create_post(struct req *r)
 	x.quantity = page_form(r, "extra_quantity");
 	x.price = page_form(r, "extra_price");
 	event(r, &ev, AUDIT_CREATE, "invoice", o->client_id, 0);
-	rc = invoice_create(app->db, app->kr, o->org_id, o->traj_id,
-	    o->client_id, page_session(r)->user_id, from, to, &x, 1, tr,
+	it.stake = page_form(r, "addressee");
+	it.address = page_form(r, "addressee_address");
+	rc = invoice_create_to(app->db, app->kr, o->org_id, o->traj_id,
+	    o->client_id, page_session(r)->user_id, from, to, &x, 1, &it, tr,
 	    time(NULL), &ev, &why, &id);
 	if (rc != 0)
 		return page_refuse(r, &why, rc) ? rc : traj_page(r);
@@ -822,6 +878,19 @@ show_page(struct req *r)
 	P(r, "<dl class=\"invoice-head\"><dt>");
 	T(r, _("To"));
 	P(r, "</dt><dd>");
+	if (v.addressee_name[0]) {
+		/* With the client's consent, to a stakeholder. */
+		P(r, "<span id=\"inv-addressee\">");
+		T(r, v.addressee_name);
+		P(r, "</span>");
+		if (v.addressee_address[0]) {
+			P(r, "<br>");
+			T(r, v.addressee_address);
+		}
+		P(r, "</dd><dt>");
+		T(r, _("Client"));
+		P(r, "</dt><dd>");
+	}
 	T(r, v.buyer_name);
 	if (v.buyer_address && v.buyer_address[0]) {
 		P(r, "<br>");

@@ -27,6 +27,7 @@ CLIENT = ("ilse.invoice@demo.infuus.test", "ilse-invoice-pass-1",
           "Ilse Invoice")
 OTHER = ("otto.other@demo.infuus.test", "otto-other-pass-12", "Otto Ander")
 FAR = ("far.biller@elders.infuus.test", "far-biller-pass-123", "Fien Far")
+BOSS = ("bea.baas@demo.infuus.test", "bea-baas-werkgever-1", "Bea Baas")
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:"
              "CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -483,6 +484,115 @@ class InvoicesMixin:
            "per session")
         t, src, _ = self.time_page(tid)
         eq((t.get("budget"), src), (120, None), "per session: the setting")
+
+    def addressed(self, tid, link, what, address="Kade 1\n1000 AA Amsterdam"):
+        return self.invoice(self.coach, tid, addressee=str(link),
+                            addressee_address=address,
+                            extra_description="Gesprek", extra_quantity="1",
+                            extra_price="80")
+
+    def test_invoice_to_the_employer_only_with_consent(self):
+        self.srv.cli_ok("user", "create", "--email", BOSS[0], "--name",
+                        BOSS[2], "--org", "demo", "--role", "stakeholder",
+                        "--lang", "en", password=BOSS[1])
+        tid = self.trajectory(self.client.me()["id"], "Werkgever betaalt")
+        eq(self.contract(tid, kind="session", price="80").status, 303,
+           "a contract")
+        r = self.coach.post("/t/%d/stakeholders" % tid, {
+            "csrf": self.coach.csrf(), "email": BOSS[0],
+            "relation": "employer"})
+        eq(r.status, 303, "the professional proposes the employer")
+        link = int(self.sql("SELECT id FROM stakeholders WHERE "
+                            "trajectory_id = %d" % tid)[0][0])
+        before = self.seqs()
+
+        def refused(r, what):
+            eq(r.status, 403, what)
+            check('id="f-addressee-error"' in r.text and
+                  ("consent" in r.text or "toestemming" in r.text), what,
+                  "the reason at the addressee", r.text[-3000:])
+            eq(self.seqs(), before, what + ": nothing numbered")
+
+        # Before consent: refused, nothing numbered.
+        refused(self.addressed(tid, link, "before"), "before consent")
+        page = self.coach.get("/t/%d/billing" % tid).text
+        check('name="addressee"' in page and "Bea Baas" not in page,
+              "the form before consent", "the client only", page[-3000:])
+        # Consent that does not cover invoices: refused too.
+        r = self.client.post("/t/%d/stakeholders/consent" % tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link),
+            "share_questions": "1"})
+        eq(r.status, 303, "consent to the learning questions only")
+        refused(self.addressed(tid, link, "q"), "consent without invoices")
+        # During consent to invoices: addressed to the employer.
+        r = self.client.post("/t/%d/stakeholders/consent" % tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link),
+            "share_invoices": "1"})
+        eq(r.status, 303, "consent: invoices go to the employer")
+        page = self.coach.get("/t/%d/billing" % tid).text
+        check('<option value="%d">Bea Baas (employer)' % link in page,
+              "the form during consent", "the employer to choose",
+              page[-3000:])
+        r = self.invoice(self.coach, tid, addressee=str(link),
+                         addressee_address="Kade 1\n1000 AA Amsterdam\x01",
+                         extra_description="Gesprek", extra_quantity="1",
+                         extra_price="80")
+        self.refused(r, "addressee_address", ("cannot be read",
+                     "niet te lezen"), "an address with a control character")
+        r = self.addressed(tid, link, "during")
+        eq(r.status, 303, "an invoice to the employer")
+        iid = location_id(r, "/invoices/")
+        page = self.client.get("/invoices/%d" % iid).text
+        check('id="inv-addressee">Bea Baas<' in page and "Ilse Invoice" in
+              page, "the invoice page", "to the employer, for the client",
+              page[-3000:])
+        t = self.pdf_text(iid)
+        check("Bea Baas" in t and "Kade 1" in t and "Ilse Invoice" in t,
+              "the PDF", "the employer's name and address and the client",
+              t[:1500])
+        x = self.ubl(iid)
+        party = "cac:AccountingCustomerParty/cac:Party/"
+        eq(x.findtext(party + "cac:PartyLegalEntity/cbc:RegistrationName",
+                      namespaces=NS), "Bea Baas", "UBL buyer: the employer")
+        eq(x.findtext(party + "cac:PostalAddress/cbc:PostalZone",
+                      namespaces=NS), "1000 AA", "the employer's postcode")
+        rows = self.coach.get("/t/%d/invoices.csv" % tid).text.splitlines()
+        check(rows[0].split(",")[6] == "addressee" and
+              "Bea Baas" in rows[1], "the CSV", "the addressee column", rows)
+        sealed = self.sql("SELECT COUNT(*) FROM invoices WHERE id = %d AND "
+                          "addressee_stake = %d AND addressee IS NOT NULL"
+                          % (iid, link))[0][0]
+        eq(sealed, "1", "the addressee stored")
+        raw = self.sql("SELECT COUNT(*) FROM invoices WHERE id = %d AND "
+                       "CAST(addressee AS TEXT) LIKE '%%Kade%%'" % iid)
+        eq(raw[0][0], "0", "the address sealed, not in clear")
+        # After withdrawal: refused with the reason; to the client still.
+        r = self.client.post("/t/%d/stakeholders/withdraw" % tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link)})
+        eq(r.status, 303, "the client withdraws consent")
+        before = self.seqs()
+        refused(self.addressed(tid, link, "after"), "after withdrawal")
+        r = self.invoice(self.coach, tid, addressee="client",
+                         extra_description="Gesprek", extra_quantity="1",
+                         extra_price="80")
+        eq(r.status, 303, "an invoice to the client after withdrawal")
+        # A credit note goes where the invoice went.
+        r = self.coach.post("/invoices/%d/credit" % iid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 303, "the credit note")
+        cid = location_id(r, "/invoices/")
+        check('id="inv-addressee">Bea Baas<' in self.coach.get(
+            "/invoices/%d" % cid).text, "the credit note", "to the employer",
+              "")
+        # Not a link of this trajectory, or no number: refused.
+        tid2 = self.trajectory(self.other.me()["id"], "Ander")
+        eq(self.contract(tid2, kind="session", price="80").status, 303,
+           "a contract for another trajectory")
+        r = self.addressed(tid2, link, "other")
+        eq(r.status, 404, "a stakeholder of another trajectory")
+        r = self.addressed(tid, "x1", "garbage")
+        eq(r.status, 400, "an addressee that is no number")
+        self.gap_free("after the refusals")
 
     def test_credit_note_not_an_edit(self):
         iid = self.invoices["minute"]
