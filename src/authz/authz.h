@@ -83,8 +83,12 @@ enum authz_kind {
 	AUTHZ_MODULE,       /* id: module of the organisation's library (its
 	                       professionals and administrators) */
 	AUTHZ_MODULE_RUN,   /* id: a module given to a trajectory */
+	/* issue 13, the final invoice (src/billing) */
+	AUTHZ_TRAJ_BILLING, /* id: trajectory, for invoicing it: as
+	                       AUTHZ_TRAJECTORY, but its professionals still
+	                       create invoices after it is closed */
 };
-#define AUTHZ_NKINDS (AUTHZ_MODULE_RUN + 1)
+#define AUTHZ_NKINDS (AUTHZ_TRAJ_BILLING + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

@@ -594,6 +594,31 @@ class InvoicesMixin:
         eq(r.status, 400, "an addressee that is no number")
         self.gap_free("after the refusals")
 
+    def test_final_invoice_after_closing(self):
+        tid = self.trajectory(self.other.me()["id"], "Afgesloten Otto")
+        eq(self.contract(tid, kind="session", price="80").status, 303,
+           "a contract")
+        self.activity(tid, "appointment", 3600)
+        r = self.coach.post("/t/%d/phase" % tid, {
+            "csrf": self.coach.csrf(), "phase": "closed", "confirm": "1"})
+        check(r.status in (200, 303), "closing the trajectory", "done",
+              r.status)
+        # Nothing else changes after closing ...
+        eq(self.contract(tid, kind="session", price="90").status, 403,
+           "the contract of a closed trajectory")
+        # ... but the final invoice and its correction are made.
+        r = self.invoice(self.coach, tid)
+        eq(r.status, 303, "the final invoice of a closed trajectory")
+        iid = location_id(r, "/invoices/")
+        r = self.coach.post("/invoices/%d/credit" % iid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 303, "a credit note after closing")
+        eq(self.invoice(self.other, tid).status, 403,
+           "the client making an invoice")
+        eq(self.invoice(self.far, tid).status, 404,
+           "a professional of another organisation")
+        self.gap_free("the final invoice")
+
     def test_credit_note_not_an_edit(self):
         iid = self.invoices["minute"]
         before = self.sql("SELECT net_cents, total_cents, seq FROM invoices "
