@@ -318,6 +318,17 @@ int invoice_get(struct db *db, struct keyring *kr, int64_t id,
  * (totals only), at most LIMIT_INVOICES. */
 int invoice_list(struct db *db, int64_t traj_id, struct arena *a,
     struct invoice **out, size_t *n);
+/*
+ * For the books: the CSV (invoice_csv) of every invoice and credit note
+ * org_id issued in [from, to), oldest first, appended to out.  Each
+ * client whose invoices are in it gets an entry in the access log first
+ * (ev: the template, an administrator's, detail "export"), in one write
+ * job.  More than LIMIT_INVOICES in the period: ERR_TOOMANY with why
+ * (field "year"), nothing logged or written.  *n: the invoices.
+ */
+int invoice_export_org(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t from, int64_t to, const struct audit_event *ev, struct why *why,
+    struct buf *out, size_t *n);
 /* The trajectory of invoice id (for authz): ERR_NOTFOUND when none. */
 int invoice_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id);
 

@@ -752,6 +752,108 @@ out:
 	return rc;
 }
 
+/* --- The organisation's export --------------------------------------------- */
+
+struct export_job {
+	const int64_t *client;
+	size_t n;
+	int64_t org_id;
+	const struct audit_event *ev;
+};
+
+/* One entry per client whose invoices are exported (the ids are sorted
+ * by invoice; a client is logged once). */
+static int
+export_log_run(struct db_conn *c, void *arg)
+{
+	struct export_job *j = arg;
+	struct audit_event ev;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < j->n; i++) {
+		for (k = 0; k < i && j->client[k] != j->client[i]; k++)
+			;
+		if (k < i)
+			continue;
+		ev = audit_event_from(j->ev, j->org_id, AUDIT_EXECUTE,
+		    "invoice", "export", j->client[i], 0);
+		if ((rc = audit_append(c, &ev)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+invoice_export_org(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t from, int64_t to, const struct audit_event *ev, struct why *why,
+    struct buf *out, size_t *n)
+{
+	struct arena a;
+	struct db_conn *c;
+	struct db_stmt *st;
+	struct invoice *v = NULL;
+	struct export_job j;
+	int64_t *id, *client;
+	size_t k = 0, i;
+	int rc;
+
+	*n = 0;
+	if (ev == NULL || org_id <= 0 || to <= from)
+		return ERR_INVAL;
+	arena_init(&a);
+	id = arena_alloc(&a, sizeof(*id) * LIMIT_INVOICES);
+	client = arena_alloc(&a, sizeof(*client) * LIMIT_INVOICES);
+	if ((rc = db_read_begin(db, &c)) != 0)
+		goto out;
+	if ((rc = db_prepare(c, "SELECT id, client_id FROM invoices WHERE "
+	    "org_id = ? AND issued_at >= ? AND issued_at < ? ORDER BY seq "
+	    "LIMIT ?", &st)) == 0) {
+		db_bind_i64(st, 1, org_id);
+		db_bind_i64(st, 2, from);
+		db_bind_i64(st, 3, to);
+		db_bind_i64(st, 4, (int64_t)LIMIT_INVOICES + 1);
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (k == LIMIT_INVOICES) {
+				k++;
+				break;
+			}
+			id[k] = db_col_i64(st, 0);
+			client[k++] = db_col_i64(st, 1);
+		}
+		db_done(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	db_read_end(db, c);
+	if (rc != 0)
+		goto out;
+	if (k > LIMIT_INVOICES) {
+		why_set(why, ERR_TOOMANY, "year", N_("More than %d invoices "
+		    "in this period: export a shorter one."));
+		if (why != NULL)
+			why->limit = LIMIT_INVOICES;
+		rc = ERR_TOOMANY;
+		goto out;
+	}
+	/* Log first, then read and show. */
+	memset(&j, 0, sizeof(j));
+	j.client = client;
+	j.n = k;
+	j.org_id = org_id;
+	j.ev = ev;
+	if (k > 0 && (rc = db_write(db, export_log_run, &j)) != 0)
+		goto out;
+	v = arena_alloc(&a, sizeof(*v) * (k ? k : 1));
+	for (i = 0; i < k; i++)
+		if ((rc = invoice_get(db, kr, id[i], &a, &v[i])) != 0)
+			goto out;
+	if ((rc = invoice_csv(v, k, out)) == 0)
+		*n = k;
+out:
+	arena_release(&a);
+	return rc;
+}
+
 int
 invoice_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id)
 {

@@ -25,6 +25,7 @@
 #include "billing/billing.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/num.h"
 #include "identity/role.h"
 #include "promise/tz.h"
 #include "stakeholder/stakeholder.h"
@@ -155,6 +156,35 @@ option(struct req *r, const char *value, const char *label, bool sel)
 
 /* --- The organisation's details ------------------------------------------- */
 
+/* The year of the books' export: a plain GET form, no script. */
+static void
+books_form(struct req *r)
+{
+	int64_t y;
+	int mo, d;
+	const char *q = req_query(r, "year");
+
+	tz_civil_from_days(time(NULL) / 86400, &y, &mo, &d);
+	P(r, "<section aria-labelledby=\"h-books\"><h2 id=\"h-books\">");
+	T(r, _("All invoices, for the books"));
+	P(r, "</h2>\n<form method=\"get\" action=\"/org/invoices.csv\">"
+	    "<p><label for=\"f-year\">");
+	T(r, _("Year (as numbered)"));
+	P(r, "</label> <input id=\"f-year\" name=\"year\" "
+	    "inputmode=\"numeric\" size=\"4\" value=\"");
+	if (q != NULL)
+		A(r, q);
+	else
+		PF(r, "%lld", (long long)y);
+	P(r, "\"");
+	page_field_attrs(r, "year", NULL);
+	P(r, ">");
+	page_field_error(r, "year");
+	P(r, " <button>");
+	T(r, _("Download the CSV"));
+	P(r, "</button></p></form></section>\n");
+}
+
 static int
 org_page(struct req *r, const char *ok)
 {
@@ -185,6 +215,7 @@ org_page(struct req *r, const char *ok)
 #undef F
 	form_submit(r, _("Save"));
 	form_end(r);
+	books_form(r);
 	page_end(r);
 	return 0;
 }
@@ -1046,6 +1077,45 @@ ui_invoice_csv(struct req *r)
 	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
 	    "attachment; filename=\"invoices-%lld.csv\"",
 	    (long long)o->traj_id));
+	buf_add(&r->resp, b.p, b.len);
+	buf_release(&b);
+	return 0;
+}
+
+/* Every invoice of the organisation issued in a year (as numbered, by
+ * UTC date), for the books: an administrator's. */
+int
+ui_bill_org_csv(struct req *r)
+{
+	struct app *app = r->app;
+	const struct session *s = page_session(r);
+	const char *q = req_query(r, "year");
+	struct audit_event ev;
+	struct why why = { 0 };
+	struct buf b = BUF_INIT;
+	int64_t y, start;
+	size_t n = 0;
+	int mo, d, rc;
+
+	tz_civil_from_days(time(NULL) / 86400, &y, &mo, &d);
+	if (q != NULL && num_parse_i64(str_c(q), 2000, 2999, &y) != 0) {
+		why.field = "year";
+		why.msg = N_("Give a year such as 2026.");
+		return page_refuse(r, &why, ERR_INVAL) ? ERR_INVAL :
+		    org_page(r, NULL);
+	}
+	start = tz_days_from_civil(y, 1, 1) * 86400;
+	web_audit_event(r, &ev, AUDIT_EXECUTE, "invoice", 0, 0, "admin");
+	rc = invoice_export_org(app->db, app->kr, s->org_id, start,
+	    tz_days_from_civil(y + 1, 1, 1) * 86400, &ev, &why, &b, &n);
+	if (rc != 0) {
+		buf_release(&b);
+		return page_refuse(r, &why, rc) ? rc : org_page(r, NULL);
+	}
+	r->status = 200;
+	r->resp_type = "text/csv; charset=utf-8";
+	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
+	    "attachment; filename=\"invoices-%lld.csv\"", (long long)y));
 	buf_add(&r->resp, b.p, b.len);
 	buf_release(&b);
 	return 0;

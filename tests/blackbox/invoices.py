@@ -619,6 +619,48 @@ class InvoicesMixin:
            "a professional of another organisation")
         self.gap_free("the final invoice")
 
+    def test_books_export_of_the_organisation(self):
+        r = self.contract(self.tid, rate="90")
+        self.activity(self.tid, "preparation", 1800)
+        eq(self.invoice(self.coach, self.tid).status, 303, "an invoice")
+        row = self.sql("SELECT issued_at FROM invoices WHERE org_id = %d "
+                       "ORDER BY seq DESC LIMIT 1" % self.org)[0]
+        year = datetime.datetime.fromtimestamp(
+            int(row[0]), datetime.timezone.utc).year
+        start = int(datetime.datetime(year, 1, 1, tzinfo=datetime
+                                      .timezone.utc).timestamp())
+        end = int(datetime.datetime(year + 1, 1, 1, tzinfo=datetime
+                                    .timezone.utc).timestamp())
+        want = self.count("invoices", "org_id = %d AND issued_at >= %d AND "
+                          "issued_at < %d" % (self.org, start, end))
+        clients = {int(c[0]) for c in self.sql(
+            "SELECT DISTINCT client_id FROM invoices WHERE org_id = %d" %
+            self.org)}
+        logged = self.count("audit_log", "kind = 'invoice' AND detail = "
+                            "'export' AND client_id IS NOT NULL")
+        for who, status in ((self.coach, 403), (self.client, 403),
+                            (self.far, 403)):
+            eq(who.get("/org/invoices.csv?year=%d" % year).status, status,
+               "the books' export by a non-administrator")
+        r = self.admin.get("/org/invoices.csv?year=%d" % year)
+        eq(r.status, 200, "the administrator's export")
+        eq(r.header("content-type"), "text/csv; charset=utf-8", "CSV type")
+        rows = r.text.strip().splitlines()
+        eq(len(rows) - 1, want, "every invoice of the year, one a row")
+        check(rows[0].startswith("number,type,") and
+              any(x.split(",")[1] == "credit_note" for x in rows[1:]) or
+              want == 0, "the export", "invoices and credit notes", rows[:3])
+        eq(self.count("audit_log", "kind = 'invoice' AND detail = 'export' "
+                      "AND client_id IS NOT NULL") - logged, len(clients),
+           "one access-log entry per client in the export")
+        page = self.admin.get("/org/invoices.csv?year=20x6")
+        eq(page.status, 400, "a year that is none")
+        check('id="f-year-error"' in page.text, "a year that is none",
+              "the reason at the field", page.text[-2000:])
+        r = self.admin.get("/org/invoices.csv?year=2001")
+        eq((r.status, r.text.strip().count("\n")), (200, 0),
+           "a year without invoices: the header only")
+
     def test_credit_note_not_an_edit(self):
         iid = self.invoices["minute"]
         before = self.sql("SELECT net_cents, total_cents, seq FROM invoices "
