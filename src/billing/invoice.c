@@ -752,7 +752,7 @@ out:
 	return rc;
 }
 
-/* --- The organisation's export --------------------------------------------- */
+/* --- The organisation's export ------------------------------------------- */
 
 struct export_job {
 	const int64_t *client;
