@@ -215,7 +215,8 @@ decide_relation(const struct principal *p, enum authz_action act,
 		if (is_read(act))
 			return 0;
 		if (rel->phase == TRAJ_CLOSED &&
-		    rel->part == ROLE_PROFESSIONAL && ((kind == AUTHZ_TRAJ_BILLING && act == AUTHZ_CREATE) ||
+		    rel->part == ROLE_PROFESSIONAL &&
+		    ((kind == AUTHZ_TRAJ_BILLING && act == AUTHZ_CREATE) ||
 		    (kind == AUTHZ_INVOICE && act == AUTHZ_UPDATE)))
 			return 0;
 		return rel->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
