@@ -27,7 +27,9 @@
 
 #include "app/app.h"
 #include "assignment/assignment.h"
+#include "activity/activity.h"
 #include "audit/audit.h"
+#include "billing/billing.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/err.h"
@@ -197,6 +199,8 @@ cmd_serve(struct app *app)
 	open_or_die(app);
 	if (app->cfg.demo && (rc = app_demo(app, stdout)) != 0)
 		die("could not create the demo organisation: %s", err_msg(rc));
+	/* The time budget is the contract's when it gives one (issue 13). */
+	activity_budget_source(bill_budget_minutes);
 	if ((rc = web_init(app)) != 0)
 		die("could not start the web layer: %s", err_msg(rc));
 	app->bus = event_bus_new(0);

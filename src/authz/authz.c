@@ -19,6 +19,10 @@
  * What a participant may do with their role (only professionals change the
  * phase, only the client shares read receipts) is the route table's and
  * the handler's business: this decides who is in the relation.
+ * One rule outlives the closing: a trajectory's professional still
+ * invoices it (AUTHZ_TRAJ_BILLING, create: the final invoice) and
+ * corrects its invoices with credit notes (AUTHZ_INVOICE, update), as the
+ * books require; nothing else changes after closing.
  *
  * The role check matters after a change of role: someone who was the
  * professional and is now a client of the organisation no longer acts as
@@ -210,6 +214,11 @@ decide_relation(const struct principal *p, enum authz_action act,
 		if (act == AUTHZ_ADMIN)
 			return ERR_FORBIDDEN;
 		if (is_read(act))
+			return 0;
+		if (rel->phase == TRAJ_CLOSED &&
+		    rel->part == ROLE_PROFESSIONAL &&
+		    ((kind == AUTHZ_TRAJ_BILLING && act == AUTHZ_CREATE) ||
+		    (kind == AUTHZ_INVOICE && act == AUTHZ_UPDATE)))
 			return 0;
 		return rel->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
 	}
@@ -468,6 +477,7 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_INVOICE:
 	case AUTHZ_CALL:
 	case AUTHZ_MODULE_RUN:
+	case AUTHZ_TRAJ_BILLING:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
@@ -542,6 +552,7 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_MODULE] = "module-library",
 		[AUTHZ_MODULE_RUN] = "module",
 		[AUTHZ_LIBRARY] = "library",
+		[AUTHZ_TRAJ_BILLING] = "billing",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -87,8 +87,12 @@ enum authz_kind {
 	AUTHZ_LIBRARY,      /* id: library item; its organisation's staff,
 	                       published ones its clients, shared ones
 	                       everybody's (library.h) */
+	/* issue 13, the final invoice (src/billing) */
+	AUTHZ_TRAJ_BILLING, /* id: trajectory, for invoicing it: as
+	                       AUTHZ_TRAJECTORY, but its professionals still
+	                       create invoices after it is closed */
 };
-#define AUTHZ_NKINDS (AUTHZ_LIBRARY + 1)
+#define AUTHZ_NKINDS (AUTHZ_TRAJ_BILLING + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

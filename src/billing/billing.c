@@ -116,6 +116,13 @@ get_text(const char *s, size_t max, bool required, bool lines,
 	return 0;
 }
 
+int
+bill_text_check(const char *s, size_t max, bool lines, const char *field,
+    struct why *w)
+{
+	return get_text(s, max, false, lines, field, w);
+}
+
 static bool
 digits(const char *s, size_t n)
 {
@@ -813,5 +820,105 @@ bill_actual_minutes(struct db *db, int64_t traj_id,
 			    (v[i].seconds + 59) / 60;
 		}
 	arena_release(&a);
+	return rc;
+}
+
+/* --- The time page's budget ----------------------------------------------- */
+
+/* The contract's kind and package of traj_id, without opening the sealed
+ * name and address (no key needed).  ERR_NOTFOUND: no contract. */
+static int
+contract_shape(struct db *db, int64_t traj_id, struct bill_contract *k)
+{
+	struct db_conn *c;
+	struct db_stmt *st;
+	char kind[16];
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->traj_id = traj_id;
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	if ((rc = db_prepare(c, "SELECT kind, package_sessions, "
+	    "package_minutes, round_minutes, min_minutes FROM "
+	    "billing_contracts WHERE trajectory_id = ?", &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, traj_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		struct str t = db_col_text(st, 0);
+
+		snprintf(kind, sizeof(kind), "%.*s", (int)t.len,
+		    t.p ? t.p : "");
+		rc = kind_parse(kind, &k->kind);
+		k->package_sessions = db_col_i64(st, 1);
+		k->package_minutes = db_col_i64(st, 2);
+		k->round_minutes = db_col_i64(st, 3);
+		k->min_minutes = db_col_i64(st, 4);
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	db_done(st);
+out:
+	db_read_end(db, c);
+	return rc;
+}
+
+int
+bill_budget(struct db *db, int64_t traj_id, struct bill_budget *out)
+{
+	struct bill_contract k;
+	struct bill_estimate e;
+	struct bill_usage u;
+	struct activity_settings s;
+	struct arena a;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->minutes = -1;
+	rc = contract_shape(db, traj_id, &k);
+	if (rc != 0 && rc != ERR_NOTFOUND)
+		return rc;
+	if (rc == 0 && k.kind == BILL_PACKAGE && k.package_sessions > 0) {
+		if ((rc = bill_usage_get(db, &k, &u)) != 0)
+			return rc;
+		out->from = BILL_BUDGET_SESSIONS;
+		out->sessions = k.package_sessions;
+		out->sessions_used = u.sessions;
+		return 0;
+	}
+	if (rc == 0 && k.kind == BILL_PACKAGE && k.package_minutes > 0) {
+		out->from = BILL_BUDGET_HOURS;
+		out->minutes = k.package_minutes;
+		return 0;
+	}
+	if (rc == 0 && (k.kind == BILL_MINUTE || k.kind == BILL_FIXED)) {
+		arena_init(&a);
+		rc = bill_estimate_get(db, traj_id, &a, &e);
+		arena_release(&a);
+		if (rc != 0)
+			return rc;
+		if (e.set && e.minutes > 0) {
+			out->from = BILL_BUDGET_ESTIMATE;
+			out->minutes = e.minutes;
+			return 0;
+		}
+	}
+	/* No contract, or one that sets no budget: the trajectory's own. */
+	if ((rc = activity_settings_get(db, traj_id, &s)) != 0)
+		return rc;
+	out->from = BILL_BUDGET_SETTING;
+	out->minutes = s.budget_minutes;
+	return 0;
+}
+
+int
+bill_budget_minutes(struct db *db, int64_t traj_id, int64_t *minutes)
+{
+	struct bill_budget b;
+	int rc;
+
+	*minutes = -1;
+	if ((rc = bill_budget(db, traj_id, &b)) == 0)
+		*minutes = b.minutes;
 	return rc;
 }

@@ -15,9 +15,12 @@
  * corrected by a credit note (invoice_credit), which cancels it whole.
  *
  * The invoice is addressed to the client (the contract's name and
- * address, sealed with the organisation's key).  XXX: a third party such
- * as the employer (with the client's consent) comes with the stakeholders
- * of issue 13; the buyer is then chosen on the contract, not here.
+ * address, sealed with the organisation's key), or, while the client
+ * consents (a stakeholder link sharing STAKE_INVOICES), to that
+ * stakeholder, such as the employer: chosen per invoice
+ * (invoice_create_to), checked in the write job that numbers it, stored
+ * sealed beside the client's name; the PDF, UBL (as the buyer) and CSV
+ * show it.
  *
  * Functions that check what a person typed take the form's text, return
  * ERR_INVAL (also for an amount past the limits) and say why in
@@ -78,6 +81,11 @@ int bill_parse_cents(const char *s, int64_t *out);
  * 32 bytes at least. */
 const char *bill_cents_dot(int64_t cents, char *out, size_t n);
 const char *bill_cents_nl(int64_t cents, char *out, size_t n);
+
+/* Within the module: printable UTF-8 text of at most max bytes (lines:
+ * newlines allowed), empty allowed; ERR_INVAL with w's field. */
+int bill_text_check(const char *s, size_t max, bool lines, const char *field,
+    struct why *w);
 
 /* --- The organisation's details (billing.c) ------------------------------- */
 
@@ -140,6 +148,28 @@ struct bill_usage {
 };
 int bill_usage_get(struct db *db, const struct bill_contract *k,
     struct bill_usage *out);
+
+/*
+ * The time page's budget, one source of truth: the contract when it gives
+ * one (a package of M hours: M x 60 minutes; a package of N sessions: the
+ * sessions used and left, no minutes; a per-minute or fixed contract with
+ * an estimate: the estimate's minutes), else the trajectory's own setting
+ * (activity_settings).  The page asks bill_budget; main.c registers
+ * bill_budget_minutes as activity_budget_source, so activity_budget gives
+ * the same minutes.
+ */
+enum bill_budget_from {
+	BILL_BUDGET_SETTING, BILL_BUDGET_HOURS, BILL_BUDGET_SESSIONS,
+	BILL_BUDGET_ESTIMATE
+};
+struct bill_budget {
+	enum bill_budget_from from;
+	int64_t minutes;          /* -1: none */
+	int64_t sessions;         /* BILL_BUDGET_SESSIONS: N, */
+	int64_t sessions_used;    /* and those held (bill_usage_get's) */
+};
+int bill_budget(struct db *db, int64_t traj_id, struct bill_budget *out);
+int bill_budget_minutes(struct db *db, int64_t traj_id, int64_t *minutes);
 
 /* --- The estimate calculator (billing.c) ---------------------------------- */
 
@@ -216,6 +246,11 @@ struct invoice {
 	struct bill_org seller;
 	const char *seller_name;  /* the organisation's name */
 	const char *buyer_name, *buyer_address;
+	/* With the client's consent, addressed to a stakeholder (link
+	 * addressee_stake, 0: to the client): the name and address lines;
+	 * invoice_get opens them, invoice_list leaves them "". */
+	int64_t addressee_stake;
+	const char *addressee_name, *addressee_address;
 	int64_t net_cents, vat_cents, total_cents;
 	size_t n;
 	struct invoice_line *line;
@@ -252,6 +287,24 @@ int invoice_create(struct db *db, struct keyring *kr, int64_t org_id,
     const struct invoice_extra_text *extra, size_t nextra, bill_tr_fn tr,
     int64_t now, const struct audit_event *ev, struct why *why,
     int64_t *id);
+/*
+ * invoice_create addressed, with the client's consent, to a stakeholder:
+ * to->stake is the form's choice ("" or "client": the client; else a
+ * stakeholder link id of traj_id) and to->address the addressee's address
+ * lines (at most LIMIT_BILL_TEXT bytes).  Refusals, field "addressee": no
+ * link of this trajectory (ERR_NOTFOUND), consent not given, withdrawn or
+ * not for invoices (ERR_FORBIDDEN, checked in the write job: nothing is
+ * numbered); "addressee_address" too long or not text (ERR_INVAL).  to
+ * NULL: to the client.
+ */
+struct invoice_to {
+	const char *stake, *address;
+};
+int invoice_create_to(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t traj_id, int64_t client_id, int64_t by, int64_t from, int64_t to,
+    const struct invoice_extra_text *extra, size_t nextra,
+    const struct invoice_to *addressee, bill_tr_fn tr, int64_t now,
+    const struct audit_event *ev, struct why *why, int64_t *id);
 /* A credit note that cancels invoice id whole (its own number, the same
  * lines negated).  ERR_CONFLICT when it is already credited or is itself
  * a credit note. */
@@ -265,6 +318,17 @@ int invoice_get(struct db *db, struct keyring *kr, int64_t id,
  * (totals only), at most LIMIT_INVOICES. */
 int invoice_list(struct db *db, int64_t traj_id, struct arena *a,
     struct invoice **out, size_t *n);
+/*
+ * For the books: the CSV (invoice_csv) of every invoice and credit note
+ * org_id issued in [from, to), oldest first, appended to out.  Each
+ * client whose invoices are in it gets an entry in the access log first
+ * (ev: the template, an administrator's, detail "export"), in one write
+ * job.  More than LIMIT_INVOICES in the period: ERR_TOOMANY with why
+ * (field "year"), nothing logged or written.  *n: the invoices.
+ */
+int invoice_export_org(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t from, int64_t to, const struct audit_event *ev, struct why *why,
+    struct buf *out, size_t *n);
 /* The trajectory of invoice id (for authz): ERR_NOTFOUND when none. */
 int invoice_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id);
 

@@ -30,6 +30,7 @@
 #include "identity/identity.h"
 #include "keys/keyring.h"
 #include "promise/tz.h"
+#include "stakeholder/stakeholder.h"
 #include "store/db.h"
 #include "core/banned.h"
 
@@ -312,6 +313,12 @@ struct store_job {
 	const void *buyer;        /* sealed already (a credit note) or */
 	size_t buyer_len;
 	const char *buyer_plain;  /* to seal in the job */
+	const void *addressee;    /* sealed already (a credit note) or */
+	size_t addressee_len;
+	const char *to_address;   /* a stakeholder's (v->addressee_stake):
+	                             checked and sealed in the job */
+	bool to_refused;          /* the consent did not allow it */
+	struct arena *a;
 	int64_t by;
 	const struct audit_event *ev;
 	int64_t credit_of;        /* invoice_credit: re-read in the job */
@@ -355,9 +362,26 @@ store_run(struct db_conn *c, void *arg)
 	struct invoice *v = j->v;
 	struct audit_event ev;
 	struct db_stmt *st;
-	struct buf box = BUF_INIT;
+	struct buf box = BUF_INIT, tobox = BUF_INIT;
+	const char *name, *to;
 	int rc;
 
+	/* The client's consent, in the job that numbers the invoice: one
+	 * withdrawn a moment ago refuses it, and no number is taken. */
+	if (j->to_address != NULL && v->addressee_stake > 0) {
+		if ((rc = stake_invoice_to_on(c, v->traj_id, v->addressee_stake,
+		    j->a, &name)) != 0) {
+			j->to_refused = rc == ERR_NOTFOUND ||
+			    rc == ERR_FORBIDDEN;
+			goto out;
+		}
+		to = arena_printf(j->a, "%s\n%s", name, j->to_address);
+		if ((rc = keyring_seal(j->kr, c, v->org_id, to, strlen(to),
+		    &tobox)) != 0)
+			goto out;
+		j->addressee = tobox.p;
+		j->addressee_len = tobox.len;
+	}
 	if (j->buyer_plain != NULL) {
 		if ((rc = keyring_seal(j->kr, c, v->org_id, j->buyer_plain,
 		    strlen(j->buyer_plain), &box)) != 0)
@@ -370,8 +394,9 @@ store_run(struct db_conn *c, void *arg)
 	if ((rc = db_prepare(c, "INSERT INTO invoices (org_id, seq, "
 	    "trajectory_id, client_id, credits, issued_at, due_at, "
 	    "period_from, period_to, seller, buyer, net_cents, vat_cents, "
-	    "total_cents, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
+	    "total_cents, created_by, addressee_stake, addressee) VALUES (?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, v->org_id);
 	db_bind_i64(st, 2, v->seq);
@@ -388,6 +413,11 @@ store_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 13, v->vat_cents);
 	db_bind_i64(st, 14, v->total_cents);
 	db_bind_i64(st, 15, j->by);
+	db_bind_id(st, 16, j->addressee ? v->addressee_stake : 0);
+	if (j->addressee)
+		db_bind_blob(st, 17, j->addressee, j->addressee_len);
+	else
+		db_bind_null(st, 17);
 	if ((rc = db_step_id(st, &v->id)) != 0)
 		goto out;
 	if ((rc = store_lines(c, v)) != 0)
@@ -396,6 +426,7 @@ store_run(struct db_conn *c, void *arg)
 	    v->credits ? "credit" : NULL, v->client_id, v->id);
 	rc = audit_append(c, &ev);
 out:
+	buf_release(&tobox);
 	buf_release(&box);
 	return rc;
 }
@@ -407,6 +438,33 @@ invoice_create(struct db *db, struct keyring *kr, int64_t org_id,
     int64_t now, const struct audit_event *ev, struct why *why,
     int64_t *id)
 {
+	return invoice_create_to(db, kr, org_id, traj_id, client_id, by, from,
+	    to, extra, nextra, NULL, tr, now, ev, why, id);
+}
+
+/* The form's addressee: 0 for the client, else a link id (> 0). */
+static int
+addressee_parse(const struct invoice_to *t, int64_t *stake, struct why *w)
+{
+	const char *s = t != NULL && t->stake != NULL ? t->stake : "";
+
+	*stake = 0;
+	if (s[0] == '\0' || strcmp(s, "client") == 0)
+		return 0;
+	if (num_parse_i64(str_c(s), 1, INT64_MAX, stake) != 0)
+		return why_set(w, ERR_INVAL, "addressee", N_("Choose the "
+		    "client or a stakeholder of this trajectory."));
+	return bill_text_check(t->address, 3 * LIMIT_BILL_TEXT, true,
+	    "addressee_address", w);
+}
+
+int
+invoice_create_to(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t traj_id, int64_t client_id, int64_t by, int64_t from, int64_t to,
+    const struct invoice_extra_text *extra, size_t nextra,
+    const struct invoice_to *addressee, bill_tr_fn tr, int64_t now,
+    const struct audit_event *ev, struct why *why, int64_t *id)
+{
 	struct arena a;
 	struct bill_contract k;
 	struct bill_org o;
@@ -416,11 +474,14 @@ invoice_create(struct db *db, struct keyring *kr, int64_t org_id,
 	struct store_job j;
 	const char *name;
 	size_t na = 0, i;
+	int64_t stake;
 	int rc;
 
 	*id = 0;
 	if (ev == NULL || org_id <= 0 || traj_id <= 0 || client_id <= 0)
 		return ERR_INVAL;
+	if ((rc = addressee_parse(addressee, &stake, why)) != 0)
+		return rc;
 	if (from < 0 || to <= from || to - from > (int64_t)400 * 86400)
 		return why_set(why, ERR_INVAL, "from",
 		    N_("Give a period that ends after it starts, of at most "
@@ -480,10 +541,22 @@ invoice_create(struct db *db, struct keyring *kr, int64_t org_id,
 	j.seller = seller_text(&a, org.name, &o);
 	j.buyer_plain = arena_printf(&a, "%s\n%s", name,
 	    k.bill_address ? k.bill_address : "");
+	v.addressee_stake = stake;
+	j.to_address = stake > 0 ? addressee->address ? addressee->address :
+	    "" : NULL;
+	j.a = &a;
 	j.by = by;
 	j.ev = ev;
 	if ((rc = db_write(db, store_run, &j)) == 0)
 		*id = v.id;
+	else if (j.to_refused && rc == ERR_NOTFOUND)
+		why_set(why, rc, "addressee", N_("Choose the client or a "
+		    "stakeholder of this trajectory."));
+	else if (j.to_refused)
+		why_set(why, rc, "addressee", N_("The client does not consent "
+		    "(or no longer consents) to invoices going to this "
+		    "stakeholder; address it to the client, or ask the client "
+		    "for consent."));
 out:
 	arena_release(&a);
 	return rc;
@@ -503,8 +576,9 @@ read_head(struct db_conn *c, struct keyring *kr, int64_t id, bool buyer,
 	    "i.period_to, i.seller, i.buyer, i.net_cents, i.vat_cents, "
 	    "i.total_cents, (SELECT x.id FROM invoices x WHERE x.credits = "
 	    "i.id), (SELECT y.seq FROM invoices y WHERE y.id = i.credits), "
-	    "(SELECT z.issued_at FROM invoices z WHERE z.id = i.credits) "
-	    "FROM invoices i WHERE i.id = ?", &st)) != 0)
+	    "(SELECT z.issued_at FROM invoices z WHERE z.id = i.credits), "
+	    "i.addressee_stake, i.addressee FROM invoices i WHERE i.id = ?",
+	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, id);
 	if ((rc = db_step(st)) != DB_ROW) {
@@ -528,8 +602,22 @@ read_head(struct db_conn *c, struct keyring *kr, int64_t id, bool buyer,
 	v->credited_by = db_col_null(st, 14) ? 0 : db_col_i64(st, 14);
 	v->credits_seq = db_col_null(st, 15) ? 0 : db_col_i64(st, 15);
 	v->credits_issued_at = db_col_null(st, 16) ? 0 : db_col_i64(st, 16);
+	v->addressee_stake = db_col_null(st, 17) ? 0 : db_col_i64(st, 17);
+	v->addressee_name = v->addressee_address = "";
 	rc = 0;
-	if (buyer) {
+	if (buyer && !db_col_null(st, 18)) {
+		const char *b = NULL, *nl;
+
+		rc = keyring_open_str(kr, c, v->org_id, db_col_blob(st, 18), a,
+		    &b, NULL);
+		if (rc == 0) {
+			nl = strchr(b, '\n');
+			v->addressee_name = nl ? arena_strndup(a, b,
+			    (size_t)(nl - b)) : b;
+			v->addressee_address = nl ? nl + 1 : "";
+		}
+	}
+	if (buyer && rc == 0) {
 		const char *b = NULL, *nl;
 
 		rc = keyring_open_str(kr, c, v->org_id, db_col_blob(st, 10), a,
@@ -652,6 +740,7 @@ invoice_list(struct db *db, int64_t traj_id, struct arena *a,
 		x->credits_issued_at = db_col_null(st, 15) ? 0 :
 		    db_col_i64(st, 15);
 		x->buyer_name = x->buyer_address = "";
+		x->addressee_name = x->addressee_address = "";
 	}
 	db_done(st);
 	if (rc == DB_DONE)
@@ -660,6 +749,108 @@ invoice_list(struct db *db, int64_t traj_id, struct arena *a,
 	*n = k;
 out:
 	db_read_end(db, c);
+	return rc;
+}
+
+/* --- The organisation's export ------------------------------------------- */
+
+struct export_job {
+	const int64_t *client;
+	size_t n;
+	int64_t org_id;
+	const struct audit_event *ev;
+};
+
+/* One entry per client whose invoices are exported (the ids are sorted
+ * by invoice; a client is logged once). */
+static int
+export_log_run(struct db_conn *c, void *arg)
+{
+	struct export_job *j = arg;
+	struct audit_event ev;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < j->n; i++) {
+		for (k = 0; k < i && j->client[k] != j->client[i]; k++)
+			;
+		if (k < i)
+			continue;
+		ev = audit_event_from(j->ev, j->org_id, AUDIT_EXECUTE,
+		    "invoice", "export", j->client[i], 0);
+		if ((rc = audit_append(c, &ev)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+invoice_export_org(struct db *db, struct keyring *kr, int64_t org_id,
+    int64_t from, int64_t to, const struct audit_event *ev, struct why *why,
+    struct buf *out, size_t *n)
+{
+	struct arena a;
+	struct db_conn *c;
+	struct db_stmt *st;
+	struct invoice *v = NULL;
+	struct export_job j;
+	int64_t *id, *client;
+	size_t k = 0, i;
+	int rc;
+
+	*n = 0;
+	if (ev == NULL || org_id <= 0 || to <= from)
+		return ERR_INVAL;
+	arena_init(&a);
+	id = arena_alloc(&a, sizeof(*id) * LIMIT_INVOICES);
+	client = arena_alloc(&a, sizeof(*client) * LIMIT_INVOICES);
+	if ((rc = db_read_begin(db, &c)) != 0)
+		goto out;
+	if ((rc = db_prepare(c, "SELECT id, client_id FROM invoices WHERE "
+	    "org_id = ? AND issued_at >= ? AND issued_at < ? ORDER BY seq "
+	    "LIMIT ?", &st)) == 0) {
+		db_bind_i64(st, 1, org_id);
+		db_bind_i64(st, 2, from);
+		db_bind_i64(st, 3, to);
+		db_bind_i64(st, 4, (int64_t)LIMIT_INVOICES + 1);
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (k == LIMIT_INVOICES) {
+				k++;
+				break;
+			}
+			id[k] = db_col_i64(st, 0);
+			client[k++] = db_col_i64(st, 1);
+		}
+		db_done(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	db_read_end(db, c);
+	if (rc != 0)
+		goto out;
+	if (k > LIMIT_INVOICES) {
+		why_set(why, ERR_TOOMANY, "year", N_("More than %d invoices "
+		    "in this period: export a shorter one."));
+		if (why != NULL)
+			why->limit = LIMIT_INVOICES;
+		rc = ERR_TOOMANY;
+		goto out;
+	}
+	/* Log first, then read and show. */
+	memset(&j, 0, sizeof(j));
+	j.client = client;
+	j.n = k;
+	j.org_id = org_id;
+	j.ev = ev;
+	if (k > 0 && (rc = db_write(db, export_log_run, &j)) != 0)
+		goto out;
+	v = arena_alloc(&a, sizeof(*v) * (k ? k : 1));
+	for (i = 0; i < k; i++)
+		if ((rc = invoice_get(db, kr, id[i], &a, &v[i])) != 0)
+			goto out;
+	if ((rc = invoice_csv(v, k, out)) == 0)
+		*n = k;
+out:
+	arena_release(&a);
 	return rc;
 }
 
@@ -687,7 +878,7 @@ credit_run(struct db_conn *c, void *arg)
 	struct invoice *v = &j->v;
 	struct store_job sj;
 	struct db_stmt *st;
-	struct str box;
+	struct str box, tobox;
 	const char *seller, *buyer;
 	size_t i;
 	int rc;
@@ -701,8 +892,8 @@ credit_run(struct db_conn *c, void *arg)
 		return ERR_CONFLICT;
 	if ((rc = read_lines(c, j->a, v)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "SELECT seller, buyer FROM invoices WHERE "
-	    "id = ?", &st)) != 0)
+	if ((rc = db_prepare(c, "SELECT seller, buyer, addressee FROM "
+	    "invoices WHERE id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->id);
 	if ((rc = db_step(st)) != DB_ROW) {
@@ -712,6 +903,10 @@ credit_run(struct db_conn *c, void *arg)
 	seller = db_col_copy(st, 0, j->a).p;
 	box = db_col_copy(st, 1, j->a);
 	buyer = box.p;
+	tobox.p = NULL;
+	tobox.len = 0;
+	if (!db_col_null(st, 2))
+		tobox = db_col_copy(st, 2, j->a);
 	db_done(st);
 	for (i = 0; i < v->n; i++) {
 		v->line[i].amount_cents = -v->line[i].amount_cents;
@@ -730,6 +925,11 @@ credit_run(struct db_conn *c, void *arg)
 	sj.seller = seller;
 	sj.buyer = buyer;
 	sj.buyer_len = box.len;
+	/* To whom the invoice went, also when consent has since ended: a
+	 * credit note cancels what that addressee received. */
+	sj.addressee = tobox.p;
+	sj.addressee_len = tobox.len;
+	sj.a = j->a;
 	sj.by = j->by;
 	sj.ev = j->ev;
 	return store_run(c, &sj);

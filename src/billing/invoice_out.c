@@ -191,17 +191,29 @@ seller(struct buf *b, const struct invoice *v)
 	close_tag(b, 1, "cac:AccountingSupplierParty");
 }
 
+/* The buyer: the client, or the stakeholder the client consented to
+ * address the invoice to (the client is then named in a note). */
+static bool
+to_stakeholder(const struct invoice *v)
+{
+	return v->addressee_name != NULL && v->addressee_name[0] != '\0';
+}
+
 static void
 buyer(struct buf *b, const struct invoice *v)
 {
+	const char *name = to_stakeholder(v) ? v->addressee_name :
+	    v->buyer_name;
+
 	open_tag(b, 1, "cac:AccountingCustomerParty");
 	open_tag(b, 2, "cac:Party");
 	open_tag(b, 3, "cac:PartyName");
-	el(b, 4, "cbc:Name", v->buyer_name);
+	el(b, 4, "cbc:Name", name);
 	close_tag(b, 3, "cac:PartyName");
-	buyer_address(b, 3, v->buyer_address);
+	buyer_address(b, 3, to_stakeholder(v) ? v->addressee_address :
+	    v->buyer_address);
 	open_tag(b, 3, "cac:PartyLegalEntity");
-	el(b, 4, "cbc:RegistrationName", v->buyer_name);
+	el(b, 4, "cbc:RegistrationName", name);
 	close_tag(b, 3, "cac:PartyLegalEntity");
 	close_tag(b, 2, "cac:Party");
 	close_tag(b, 1, "cac:AccountingCustomerParty");
@@ -235,6 +247,12 @@ invoice_ubl(const struct invoice *v, struct buf *b)
 	for (i = 0; i < v->ngroups; i++)
 		if (v->group[i].vat == BILL_VAT_E)
 			el(b, 1, "cbc:Note", BILL_EXEMPT_TEXT);
+	if (to_stakeholder(v)) {
+		char note[LIMIT_BILL_TEXT + 32];
+
+		snprintf(note, sizeof(note), "Client: %s", v->buyer_name);
+		el(b, 1, "cbc:Note", note);
+	}
 	el(b, 1, "cbc:DocumentCurrencyCode", "EUR");
 	snprintf(q, sizeof(q), "T%lld", (long long)v->traj_id);
 	el(b, 1, "cbc:BuyerReference", q);
@@ -337,7 +355,7 @@ invoice_csv(const struct invoice *v, size_t n, struct buf *b)
 	int k;
 
 	buf_adds(b, "number,type,issue_date,due_date,credits,buyer,"
-	    "net,vat_21_base,vat_21,vat_9_base,vat_9,vat_0_base,"
+	    "addressee,net,vat_21_base,vat_21,vat_9_base,vat_9,vat_0_base,"
 	    "exempt_base,vat,total\r\n");
 	for (i = 0; i < n; i++) {
 		int64_t base[BILL_NVAT] = { 0 }, vat[BILL_NVAT] = { 0 };
@@ -359,6 +377,8 @@ invoice_csv(const struct invoice *v, size_t n, struct buf *b)
 		}
 		buf_addch(b, ',');
 		csv_text(b, v[i].buyer_name);
+		buf_addch(b, ',');
+		csv_text(b, v[i].addressee_name ? v[i].addressee_name : "");
 		buf_printf(b, ",%s", bill_cents_dot(v[i].net_cents, a,
 		    sizeof(a)));
 		for (k = 0; k < BILL_NVAT; k++) {

@@ -149,10 +149,20 @@ head(struct pdf *p, const struct invoice *v, bill_tr_fn tr)
 	    tr(N_("VAT number")), o->vat_number, tr(N_("IBAN")), o->iban);
 	text(p, p->font, right, p->y, 200, RIGHT, s);
 	p->y += 110;
-	/* The buyer, where a window envelope shows it. */
-	text(p, p->bold, MARGIN, p->y, 300, LEFT, v->buyer_name);
-	p->y += text(p, p->font, MARGIN, p->y + 15, 300, LEFT,
-	    v->buyer_address) + 40;
+	/* The buyer, where a window envelope shows it: the client, or the
+	 * stakeholder the client consented to (the client named below). */
+	if (v->addressee_name != NULL && v->addressee_name[0] != '\0') {
+		text(p, p->bold, MARGIN, p->y, 300, LEFT, v->addressee_name);
+		p->y += text(p, p->font, MARGIN, p->y + 15, 300, LEFT,
+		    v->addressee_address) + 20;
+		snprintf(s, sizeof(s), "%s: %s", tr(N_("Client")),
+		    v->buyer_name);
+		p->y += text(p, p->font, MARGIN, p->y, 400, LEFT, s) + 20;
+	} else {
+		text(p, p->bold, MARGIN, p->y, 300, LEFT, v->buyer_name);
+		p->y += text(p, p->font, MARGIN, p->y + 15, 300, LEFT,
+		    v->buyer_address) + 40;
+	}
 	p->y += text(p, p->big, MARGIN, p->y, 400, LEFT, v->credits ?
 	    tr(N_("Credit note")) : tr(N_("Invoice"))) + 6;
 	{

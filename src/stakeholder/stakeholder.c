@@ -414,6 +414,38 @@ stake_access_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 }
 
 int
+stake_invoice_to_on(struct db_conn *c, int64_t traj_id, int64_t stake_id,
+    struct arena *a, const char **name)
+{
+	struct db_stmt *st;
+	int64_t user = 0;
+	unsigned shares = 0;
+	bool live = false;
+	int rc;
+
+	*name = NULL;
+	if ((rc = db_prepare(c, "SELECT user_id, shares, consent_at IS NOT "
+	    "NULL AND withdrawn_at IS NULL FROM stakeholders WHERE id = ? AND "
+	    "trajectory_id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, stake_id);
+	db_bind_i64(st, 2, traj_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		user = db_col_i64(st, 0);
+		shares = (unsigned)db_col_i64(st, 1);
+		live = db_col_i64(st, 2) != 0;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (user == 0)
+		return ERR_NOTFOUND;
+	if (!live || (shares & STAKE_INVOICES) == 0)
+		return ERR_FORBIDDEN;
+	return user_names_on(c, &user, 1, a, name);
+}
+
+int
 stake_in_appt_on(struct db_conn *c, int64_t stake_id, int64_t appt_id,
     bool *yes)
 {

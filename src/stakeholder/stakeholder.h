@@ -37,8 +37,11 @@ struct why;
 enum stake_share {
 	STAKE_QUESTIONS = 1 << 0,     /* the learning questions */
 	STAKE_APPOINTMENTS = 1 << 1,  /* the meetings they take part in */
+	STAKE_INVOICES = 1 << 2,      /* invoices may be addressed to them
+	                                 (stake_invoice_to_on) */
 };
-#define STAKE_SHARES_ALL (STAKE_QUESTIONS | STAKE_APPOINTMENTS)
+#define STAKE_SHARES_ALL (STAKE_QUESTIONS | STAKE_APPOINTMENTS | \
+	STAKE_INVOICES)
 
 enum stake_state {
 	STAKE_PROPOSED,
@@ -111,6 +114,13 @@ struct stake_access {
 };
 int stake_access_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     struct stake_access *out);
+/* For billing, in its write job: may an invoice of traj_id be addressed
+ * to link stake_id now?  0 with the stakeholder's name (in a) while the
+ * client consents to STAKE_INVOICES; ERR_NOTFOUND for no link of traj_id;
+ * ERR_FORBIDDEN when consent is withdrawn, not given yet, or does not
+ * cover invoices. */
+int stake_invoice_to_on(struct db_conn *c, int64_t traj_id,
+    int64_t stake_id, struct arena *a, const char **name);
 /* Does link stake_id take part in appointment appt_id? */
 int stake_in_appt_on(struct db_conn *c, int64_t stake_id, int64_t appt_id,
     bool *yes);

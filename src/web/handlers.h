@@ -206,6 +206,7 @@ int ui_mod_export_json(struct req *r, int64_t traj_id, struct buf *b);
 /* ui-billing.c: pricing and invoices (issue 13, src/billing) */
 int ui_bill_org(struct req *r);
 int ui_bill_org_post(struct req *r);
+int ui_bill_org_csv(struct req *r);
 int ui_bill_traj(struct req *r);
 int ui_bill_contract_post(struct req *r);
 int ui_bill_estimate_post(struct req *r);

@@ -25,8 +25,10 @@
 #include "billing/billing.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/num.h"
 #include "identity/role.h"
 #include "promise/tz.h"
+#include "stakeholder/stakeholder.h"
 #include "web/handlers.h"
 #include "web/page.h"
 #include "web/web_int.h"
@@ -154,6 +156,35 @@ option(struct req *r, const char *value, const char *label, bool sel)
 
 /* --- The organisation's details ------------------------------------------- */
 
+/* The year of the books' export: a plain GET form, no script. */
+static void
+books_form(struct req *r)
+{
+	int64_t y;
+	int mo, d;
+	const char *q = req_query(r, "year");
+
+	tz_civil_from_days(time(NULL) / 86400, &y, &mo, &d);
+	P(r, "<section aria-labelledby=\"h-books\"><h2 id=\"h-books\">");
+	T(r, _("All invoices, for the books"));
+	P(r, "</h2>\n<form method=\"get\" action=\"/org/invoices.csv\">"
+	    "<p><label for=\"f-year\">");
+	T(r, _("Year (as numbered)"));
+	P(r, "</label> <input id=\"f-year\" name=\"year\" "
+	    "inputmode=\"numeric\" size=\"4\" value=\"");
+	if (q != NULL)
+		A(r, q);
+	else
+		PF(r, "%lld", (long long)y);
+	P(r, "\"");
+	page_field_attrs(r, "year", NULL);
+	P(r, ">");
+	page_field_error(r, "year");
+	P(r, " <button>");
+	T(r, _("Download the CSV"));
+	P(r, "</button></p></form></section>\n");
+}
+
 static int
 org_page(struct req *r, const char *ok)
 {
@@ -184,6 +215,7 @@ org_page(struct req *r, const char *ok)
 #undef F
 	form_submit(r, _("Save"));
 	form_end(r);
+	books_form(r);
 	page_end(r);
 	return 0;
 }
@@ -361,7 +393,7 @@ contract_form(struct req *r, int64_t tid, const struct bill_contract *k,
 	P(r, "</p>\n");
 #undef V
 	P(r, "<p>");
-	T(r, _("The invoice goes to the client. An employer or another third party can pay once stakeholders can join a trajectory."));
+	T(r, _("The invoice goes to the client; while the client consents, an invoice can go to a stakeholder such as the employer (chosen on the invoice)."));
 	P(r, "</p>\n");
 	form_submit(r, _("Save the contract"));
 	form_end(r);
@@ -537,6 +569,57 @@ invoice_rows(struct req *r, const struct invoice *v, size_t n)
 	P(r, "</ul>\n");
 }
 
+/* To whom: the client, or a stakeholder while the client consents to
+ * invoices going to them (the domain checks it again when it numbers the
+ * invoice). */
+static void
+addressee_fields(struct req *r, int64_t tid)
+{
+	struct app *app = r->app;
+	struct stakeholder *v = NULL;
+	const char *cur = page_form(r, "addressee");
+	size_t n = 0, i, live = 0;
+
+	if (stake_list(app->db, tid, &r->arena, &v, &n) != 0)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (v[i].state == STAKE_CONSENTED &&
+		    (v[i].shares & STAKE_INVOICES))
+			live++;
+	if (live == 0 && !page_field_bad(r, "addressee")) {
+		P(r, "<input type=\"hidden\" name=\"addressee\" "
+		    "value=\"client\">\n");
+		return;
+	}
+	field_open(r, "addressee", _("Invoice to"));
+	select_open(r, "addressee");
+	option(r, "client", _("the client"), cur[0] == '\0' ||
+	    strcmp(cur, "client") == 0);
+	for (i = 0; i < n; i++) {
+		const char *id = arena_printf(&r->arena, "%lld",
+		    (long long)v[i].id);
+
+		if (v[i].state != STAKE_CONSENTED ||
+		    !(v[i].shares & STAKE_INVOICES))
+			continue;
+		option(r, id, arena_printf(&r->arena, "%s (%s)", v[i].name,
+		    v[i].relation), strcmp(cur, id) == 0);
+	}
+	P(r, "</select>");
+	page_field_error(r, "addressee");
+	P(r, "</p>\n");
+	field_open(r, "addressee_address", _("The stakeholder's address "
+	    "(street and number; postcode and city)"));
+	P(r, "<textarea id=\"f-addressee_address\" name=\"addressee_address\" "
+	    "rows=\"3\" cols=\"40\"");
+	page_field_attrs(r, "addressee_address", NULL);
+	P(r, ">");
+	T(r, page_form(r, "addressee_address"));
+	P(r, "</textarea>");
+	page_field_error(r, "addressee_address");
+	P(r, "</p>\n");
+}
+
 static void
 invoice_form(struct req *r, int64_t tid)
 {
@@ -566,6 +649,7 @@ invoice_form(struct req *r, int64_t tid)
 	    page_form(r, "extra_quantity"), NULL, 0);
 	form_input(r, "extra_price", _("Extra line: price in euros"), "text",
 	    page_form(r, "extra_price"), NULL, 0);
+	addressee_fields(r, tid);
 	page_field_error(r, "contract");
 	P(r, "<p>");
 	T(r, _("An invoice cannot be changed once it is made; a mistake is corrected with a credit note."));
@@ -736,6 +820,7 @@ ui_invoice_create_post(struct req *r)
 	struct app *app = r->app;
 	const struct authz_object *o = web_obj(r);
 	struct invoice_extra_text x;
+	struct invoice_to it;
 	struct audit_event ev;
 	struct why why = { 0 };
 	int64_t from, to, id = 0;
@@ -753,8 +838,10 @@ ui_invoice_create_post(struct req *r)
 	x.quantity = page_form(r, "extra_quantity");
 	x.price = page_form(r, "extra_price");
 	event(r, &ev, AUDIT_CREATE, "invoice", o->client_id, 0);
-	rc = invoice_create(app->db, app->kr, o->org_id, o->traj_id,
-	    o->client_id, page_session(r)->user_id, from, to, &x, 1, tr,
+	it.stake = page_form(r, "addressee");
+	it.address = page_form(r, "addressee_address");
+	rc = invoice_create_to(app->db, app->kr, o->org_id, o->traj_id,
+	    o->client_id, page_session(r)->user_id, from, to, &x, 1, &it, tr,
 	    time(NULL), &ev, &why, &id);
 	if (rc != 0)
 		return page_refuse(r, &why, rc) ? rc : traj_page(r);
@@ -822,6 +909,19 @@ show_page(struct req *r)
 	P(r, "<dl class=\"invoice-head\"><dt>");
 	T(r, _("To"));
 	P(r, "</dt><dd>");
+	if (v.addressee_name[0]) {
+		/* With the client's consent, to a stakeholder. */
+		P(r, "<span id=\"inv-addressee\">");
+		T(r, v.addressee_name);
+		P(r, "</span>");
+		if (v.addressee_address[0]) {
+			P(r, "<br>");
+			T(r, v.addressee_address);
+		}
+		P(r, "</dd><dt>");
+		T(r, _("Client"));
+		P(r, "</dt><dd>");
+	}
 	T(r, v.buyer_name);
 	if (v.buyer_address && v.buyer_address[0]) {
 		P(r, "<br>");
@@ -977,6 +1077,45 @@ ui_invoice_csv(struct req *r)
 	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
 	    "attachment; filename=\"invoices-%lld.csv\"",
 	    (long long)o->traj_id));
+	buf_add(&r->resp, b.p, b.len);
+	buf_release(&b);
+	return 0;
+}
+
+/* Every invoice of the organisation issued in a year (as numbered, by
+ * UTC date), for the books: an administrator's. */
+int
+ui_bill_org_csv(struct req *r)
+{
+	struct app *app = r->app;
+	const struct session *s = page_session(r);
+	const char *q = req_query(r, "year");
+	struct audit_event ev;
+	struct why why = { 0 };
+	struct buf b = BUF_INIT;
+	int64_t y, start;
+	size_t n = 0;
+	int mo, d, rc;
+
+	tz_civil_from_days(time(NULL) / 86400, &y, &mo, &d);
+	if (q != NULL && num_parse_i64(str_c(q), 2000, 2999, &y) != 0) {
+		why.field = "year";
+		why.msg = N_("Give a year such as 2026.");
+		return page_refuse(r, &why, ERR_INVAL) ? ERR_INVAL :
+		    org_page(r, NULL);
+	}
+	start = tz_days_from_civil(y, 1, 1) * 86400;
+	web_audit_event(r, &ev, AUDIT_EXECUTE, "invoice", 0, 0, "admin");
+	rc = invoice_export_org(app->db, app->kr, s->org_id, start,
+	    tz_days_from_civil(y + 1, 1, 1) * 86400, &ev, &why, &b, &n);
+	if (rc != 0) {
+		buf_release(&b);
+		return page_refuse(r, &why, rc) ? rc : org_page(r, NULL);
+	}
+	r->status = 200;
+	r->resp_type = "text/csv; charset=utf-8";
+	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
+	    "attachment; filename=\"invoices-%lld.csv\"", (long long)y));
 	buf_add(&r->resp, b.p, b.len);
 	buf_release(&b);
 	return 0;

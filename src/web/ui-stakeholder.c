@@ -69,6 +69,8 @@ shares_of(struct req *r)
 		s |= STAKE_QUESTIONS;
 	if (strcmp(page_form(r, "share_appointments"), "1") == 0)
 		s |= STAKE_APPOINTMENTS;
+	if (strcmp(page_form(r, "share_invoices"), "1") == 0)
+		s |= STAKE_INVOICES;
 	return s;
 }
 
@@ -92,6 +94,11 @@ share_boxes(struct req *r, int64_t id, unsigned shares)
 	    "for=\"sa-%lld\">", (long long)id,
 	    shares & STAKE_APPOINTMENTS ? " checked" : "", (long long)id);
 	T(r, _("the appointments they take part in"));
+	PF(r, "</label><br><input type=\"checkbox\" id=\"si-%lld\" "
+	    "name=\"share_invoices\" value=\"1\"%s> <label "
+	    "for=\"si-%lld\">", (long long)id,
+	    shares & STAKE_INVOICES ? " checked" : "", (long long)id);
+	T(r, _("invoices may be addressed to them"));
 	P(r, "</label>");
 	if (id == 0)
 		page_field_error(r, "shares");

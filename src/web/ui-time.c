@@ -8,8 +8,10 @@
  *
  * The client sees the totals (no forms) when the trajectory's setting
  * says so; otherwise the page is the professionals'.  The budget comes
- * from activity_budget, which the contracts of the business issue will
- * supply.  Every view is in the access log (kind "activity").
+ * from bill_budget: the contract's when it gives one (a package of hours
+ * or sessions, an estimate's minutes), else the trajectory's setting;
+ * the page says which.  Every view is in the access log (kind
+ * "activity").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "app/app.h"
 #include "audit/audit.h"
 #include "authz/authz.h"
+#include "billing/billing.h"
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/limits.h"
@@ -248,14 +251,65 @@ hand_form(struct req *r, int64_t tid, const struct tz *tz)
 	P(r, "</section>\n");
 }
 
+/* Where the budget comes from; a package of sessions in sessions. */
 static void
-settings_form(struct req *r, int64_t tid, const struct activity_settings *s)
+budget_from(struct req *r, int64_t tid, const struct bill_budget *b)
+{
+	const char *what;
+
+	switch (b->from) {
+	case BILL_BUDGET_HOURS:
+		what = _("The budget is the contract's package of hours.");
+		break;
+	case BILL_BUDGET_ESTIMATE:
+		what = _("The budget is the minutes of the contract's "
+		    "estimate.");
+		break;
+	case BILL_BUDGET_SESSIONS:
+		what = _("The contract is a package of sessions.");
+		break;
+	default:
+		return;
+	}
+	PF(r, "<p id=\"time-budget-from\" data-from=\"%s\">",
+	    b->from == BILL_BUDGET_HOURS ? "hours" : b->from ==
+	    BILL_BUDGET_ESTIMATE ? "estimate" : "sessions");
+	T(r, what);
+	PF(r, " <a href=\"/t/%lld/billing\">", (long long)tid);
+	T(r, _("The contract"));
+	P(r, "</a></p>\n");
+	if (b->from != BILL_BUDGET_SESSIONS)
+		return;
+	PF(r, "<p id=\"time-sessions\" data-used=\"%lld\" "
+	    "data-of=\"%lld\" data-left=\"%lld\">", (long long)b->sessions_used,
+	    (long long)b->sessions, (long long)(b->sessions > b->sessions_used ?
+	    b->sessions - b->sessions_used : 0));
+	A(r, arena_printf(&r->arena, _("Sessions used: %lld of %lld; left: "
+	    "%lld."), (long long)b->sessions_used, (long long)b->sessions,
+	    (long long)(b->sessions > b->sessions_used ? b->sessions -
+	    b->sessions_used : 0)));
+	P(r, "</p>\n");
+}
+
+static void
+settings_form(struct req *r, int64_t tid, const struct activity_settings *s,
+    const struct bill_budget *b)
 {
 	P(r, "<section aria-labelledby=\"h-tset\"><h2 id=\"h-tset\">");
 	T(r, _("Budget and who sees this page"));
 	P(r, "</h2>\n");
 	form_begin(r, arena_printf(&r->arena, "/t/%lld/time/settings",
 	    (long long)tid));
+	if (b->from != BILL_BUDGET_SETTING) {
+		/* The contract sets it: no second budget to type. */
+		P(r, "<p id=\"f-budget-contract\">");
+		T(r, _("The contract sets the budget."));
+		P(r, "<input type=\"hidden\" name=\"budget\" value=\"");
+		if (s->budget_minutes >= 0)
+			PF(r, "%lld", (long long)s->budget_minutes);
+		P(r, "\"></p>\n");
+		goto who;
+	}
 	P(r, "<p><label for=\"f-budget\">");
 	T(r, _("Agreed budget in minutes (empty: none)"));
 	PF(r, "</label> <input id=\"f-budget\" name=\"budget\" "
@@ -269,7 +323,9 @@ settings_form(struct req *r, int64_t tid, const struct activity_settings *s)
 	page_field_attrs(r, "budget", NULL);
 	P(r, ">");
 	page_field_error(r, "budget");
-	PF(r, "</p>\n<p><input type=\"checkbox\" id=\"f-client-sees\" "
+	P(r, "</p>\n");
+who:
+	PF(r, "<p><input type=\"checkbox\" id=\"f-client-sees\" "
 	    "name=\"client_sees\" value=\"1\"%s> <label "
 	    "for=\"f-client-sees\">", s->client_sees ? " checked" : "");
 	T(r, _("The client sees the time spent"));
@@ -291,6 +347,7 @@ render(struct req *r)
 	struct audit_event ev;
 	struct period p;
 	struct why w = { 0 };
+	struct bill_budget bb;
 	int64_t budget = -1, total = 0;
 	size_t n, i;
 	int rc;
@@ -314,8 +371,10 @@ render(struct req *r)
 	if ((rc = activity_totals(app->db, o->traj_id, p.from, p.to,
 	    o->client_id, &r->arena, &v, &n)) != 0)
 		return rc;
-	if ((rc = activity_budget(app->db, o->traj_id, &budget)) != 0)
+	/* One source of truth: the contract's budget, else the setting. */
+	if ((rc = bill_budget(app->db, o->traj_id, &bb)) != 0)
 		return rc;
+	budget = bb.minutes;
 	page_begin(r, _("Time spent"));
 	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
 	    (long long)o->traj_id);
@@ -396,9 +455,10 @@ render(struct req *r)
 		    total - budget));
 	}
 	P(r, "</tfoot></table>\n");
+	budget_from(r, o->traj_id, &bb);
 	if (pro) {
 		hand_form(r, o->traj_id, tz);
-		settings_form(r, o->traj_id, &set);
+		settings_form(r, o->traj_id, &set, &bb);
 	}
 	page_end(r);
 	return 0;

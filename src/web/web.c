@@ -192,10 +192,11 @@ static const struct route routes[] = {
 	/* pricing and invoices (ui-billing.c, src/billing) */
 	{ G,  "/org/billing",         ui_bill_org,         ADM, 0,           0,     NOOBJ },
 	{ PO, "/org/billing",         ui_bill_org_post,    ADM, CSRF,        SMALL, NOOBJ },
+	{ G,  "/org/invoices.csv",    ui_bill_org_csv,     ADM, 0,           0,     NOOBJ },
 	{ G,  "/t/:tid/billing",      ui_bill_traj,        PRO | CLI, 0,     0,     TRAJ(READ) },
 	{ PO, "/t/:tid/billing/contract", ui_bill_contract_post, PRO, CSRF,  SMALL, TRAJ(UPDATE) },
 	{ PO, "/t/:tid/billing/estimate", ui_bill_estimate_post, PRO, CSRF,  SMALL, TRAJ(UPDATE) },
-	{ PO, "/t/:tid/invoices",     ui_invoice_create_post, PRO, CSRF,     SMALL, TRAJ(CREATE) },
+	{ PO, "/t/:tid/invoices",     ui_invoice_create_post, PRO, CSRF,     SMALL, OBJ(AUTHZ_TRAJ_BILLING), AUTHZ_CREATE },
 	{ G,  "/t/:tid/invoices.csv", ui_invoice_csv,      PRO | CLI, 0,     0,     TRAJ(EXPORT) },
 	{ G,  "/invoices/:inid",      ui_invoice_show,     PRO | CLI, 0,     0,     OBJ(AUTHZ_INVOICE), AUTHZ_READ },
 	{ G,  "/invoices/:inid/pdf",  ui_invoice_pdf,      PRO | CLI, 0,     0,     OBJ(AUTHZ_INVOICE), AUTHZ_EXPORT },

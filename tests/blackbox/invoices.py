@@ -27,6 +27,7 @@ CLIENT = ("ilse.invoice@demo.infuus.test", "ilse-invoice-pass-1",
           "Ilse Invoice")
 OTHER = ("otto.other@demo.infuus.test", "otto-other-pass-12", "Otto Ander")
 FAR = ("far.biller@elders.infuus.test", "far-biller-pass-123", "Fien Far")
+BOSS = ("bea.baas@demo.infuus.test", "bea-baas-werkgever-1", "Bea Baas")
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:"
              "CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -411,6 +412,254 @@ class InvoicesMixin:
         check(m and m.group(1).startswith("100 / 720") and "620 min" in
               m.group(1), "what is left of the hours",
               "100 / 720 (left: 620 min)", m and m.group(1))
+
+    def time_page(self, tid):
+        """The budget rows and the budget's source on the time page."""
+        frm, to = self.period()
+        r = self.coach.get("/t/%d/time?from=%s&to=%s" % (tid, frm, to))
+        eq(r.status, 200, "the time page of %d" % tid)
+        rows = dict(re.findall(r'<tr data-kind="([a-z_]+)">.*?'
+                               r'<td class="minutes">(\d+)</td>', r.text))
+        m = re.search(r'id="time-budget-from" data-from="([a-z]+)"', r.text)
+        return ({k: int(v) for k, v in rows.items()},
+                m.group(1) if m else None, r.text)
+
+    def test_time_budget_comes_from_the_contract(self):
+        tid = self.trajectory(self.other.me()["id"], "Budget Otto")
+        r = self.coach.post("/t/%d/time/settings" % tid, {
+            "csrf": self.coach.csrf(), "budget": "120"})
+        eq(r.status, 303, "the trajectory's own budget of 120 minutes")
+        t, src, page = self.time_page(tid)
+        eq((t.get("budget"), src), (120, None), "no contract: the setting")
+        check('id="f-budget"' in page, "no contract", "the budget field",
+              page[-1500:])
+        # A package of 12 hours: 720 minutes, the setting set aside.
+        eq(self.contract(tid, kind="package", price="900",
+                         hours="12").status, 303, "a package of 12 hours")
+        t, src, page = self.time_page(tid)
+        eq((t.get("budget"), src), (720, "hours"), "12 hours: 720 min")
+        check('id="f-budget"' not in page and
+              'id="f-budget-contract"' in page, "a package of hours",
+              "no second budget to type", page[-1500:])
+        # Saving who sees the page keeps the setting behind the contract.
+        r = self.coach.post("/t/%d/time/settings" % tid, {
+            "csrf": self.coach.csrf(), "budget": "120", "client_sees": "1"})
+        eq(r.status, 303, "the settings saved under a package")
+        # A package of 10 sessions: sessions used and left, no minutes.
+        eq(self.contract(tid, kind="package", price="900",
+                         sessions="10").status, 303, "10 sessions")
+        self.activity(tid, "call", 1800)
+        self.activity(tid, "appointment", 3600)
+        self.activity(tid, "chat", 600)
+        t, src, page = self.time_page(tid)
+        eq((t.get("budget"), src), (None, "sessions"), "10 sessions")
+        m = re.search(r'id="time-sessions" data-used="(\d+)" '
+                      r'data-of="(\d+)" data-left="(\d+)"', page)
+        eq(m and m.groups(), ("2", "10", "8"), "sessions used, of, left")
+        cpage = self.other.get("/t/%d/time" % tid).text
+        check('id="time-sessions"' in cpage, "the client's time page",
+              "the sessions left", cpage[-1500:])
+        # Per minute without an estimate: the setting again.
+        eq(self.contract(tid, rate="90").status, 303, "per minute")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (120, None), "per minute, no estimate")
+        # With an estimate (3 x 20 + 1 x 45 = 105 minutes): its minutes,
+        # per minute and at a fixed price alike.
+        f = {"csrf": self.coach.csrf(), "cost_rate": "60", "margin": "10"}
+        rows = [("written", "3", "20"), ("call", "1", "45")]
+        for i in range(8):
+            k, n, mi = rows[i] if i < len(rows) else ("other", "", "")
+            f.update({"kind_%d" % i: k, "times_%d" % i: n,
+                      "minutes_%d" % i: mi})
+        eq(self.coach.post("/t/%d/billing/estimate" % tid, f).status, 303,
+           "the estimate")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (105, "estimate"), "per minute, estimate")
+        eq(self.contract(tid, kind="fixed", price="500").status, 303,
+           "a fixed price")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (105, "estimate"), "fixed, estimate")
+        # A session contract sets no budget: the setting.
+        eq(self.contract(tid, kind="session", price="80").status, 303,
+           "per session")
+        t, src, _ = self.time_page(tid)
+        eq((t.get("budget"), src), (120, None), "per session: the setting")
+
+    def addressed(self, tid, link, what, address="Kade 1\n1000 AA Amsterdam"):
+        return self.invoice(self.coach, tid, addressee=str(link),
+                            addressee_address=address,
+                            extra_description="Gesprek", extra_quantity="1",
+                            extra_price="80")
+
+    def test_invoice_to_the_employer_only_with_consent(self):
+        self.srv.cli_ok("user", "create", "--email", BOSS[0], "--name",
+                        BOSS[2], "--org", "demo", "--role", "stakeholder",
+                        "--lang", "en", password=BOSS[1])
+        tid = self.trajectory(self.client.me()["id"], "Werkgever betaalt")
+        eq(self.contract(tid, kind="session", price="80").status, 303,
+           "a contract")
+        r = self.coach.post("/t/%d/stakeholders" % tid, {
+            "csrf": self.coach.csrf(), "email": BOSS[0],
+            "relation": "employer"})
+        eq(r.status, 303, "the professional proposes the employer")
+        link = int(self.sql("SELECT id FROM stakeholders WHERE "
+                            "trajectory_id = %d" % tid)[0][0])
+        before = self.seqs()
+
+        def refused(r, what):
+            eq(r.status, 403, what)
+            check('id="f-addressee-error"' in r.text and
+                  ("consent" in r.text or "toestemming" in r.text), what,
+                  "the reason at the addressee", r.text[-3000:])
+            eq(self.seqs(), before, what + ": nothing numbered")
+
+        # Before consent: refused, nothing numbered.
+        refused(self.addressed(tid, link, "before"), "before consent")
+        page = self.coach.get("/t/%d/billing" % tid).text
+        check('name="addressee"' in page and "Bea Baas" not in page,
+              "the form before consent", "the client only", page[-3000:])
+        # Consent that does not cover invoices: refused too.
+        r = self.client.post("/t/%d/stakeholders/consent" % tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link),
+            "share_questions": "1"})
+        eq(r.status, 303, "consent to the learning questions only")
+        refused(self.addressed(tid, link, "q"), "consent without invoices")
+        # During consent to invoices: addressed to the employer.
+        r = self.client.post("/t/%d/stakeholders/consent" % tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link),
+            "share_invoices": "1"})
+        eq(r.status, 303, "consent: invoices go to the employer")
+        page = self.coach.get("/t/%d/billing" % tid).text
+        check('<option value="%d">Bea Baas (employer)' % link in page,
+              "the form during consent", "the employer to choose",
+              page[-3000:])
+        r = self.invoice(self.coach, tid, addressee=str(link),
+                         addressee_address="Kade 1\n1000 AA Amsterdam\x01",
+                         extra_description="Gesprek", extra_quantity="1",
+                         extra_price="80")
+        self.refused(r, "addressee_address", ("cannot be read",
+                     "niet te lezen"), "an address with a control character")
+        r = self.addressed(tid, link, "during")
+        eq(r.status, 303, "an invoice to the employer")
+        iid = location_id(r, "/invoices/")
+        page = self.client.get("/invoices/%d" % iid).text
+        check('id="inv-addressee">Bea Baas<' in page and "Ilse Invoice" in
+              page, "the invoice page", "to the employer, for the client",
+              page[-3000:])
+        t = self.pdf_text(iid)
+        check("Bea Baas" in t and "Kade 1" in t and "Ilse Invoice" in t,
+              "the PDF", "the employer's name and address and the client",
+              t[:1500])
+        x = self.ubl(iid)
+        party = "cac:AccountingCustomerParty/cac:Party/"
+        eq(x.findtext(party + "cac:PartyLegalEntity/cbc:RegistrationName",
+                      namespaces=NS), "Bea Baas", "UBL buyer: the employer")
+        eq(x.findtext(party + "cac:PostalAddress/cbc:PostalZone",
+                      namespaces=NS), "1000 AA", "the employer's postcode")
+        rows = self.coach.get("/t/%d/invoices.csv" % tid).text.splitlines()
+        check(rows[0].split(",")[6] == "addressee" and
+              "Bea Baas" in rows[1], "the CSV", "the addressee column", rows)
+        sealed = self.sql("SELECT COUNT(*) FROM invoices WHERE id = %d AND "
+                          "addressee_stake = %d AND addressee IS NOT NULL"
+                          % (iid, link))[0][0]
+        eq(sealed, "1", "the addressee stored")
+        raw = self.sql("SELECT COUNT(*) FROM invoices WHERE id = %d AND "
+                       "CAST(addressee AS TEXT) LIKE '%%Kade%%'" % iid)
+        eq(raw[0][0], "0", "the address sealed, not in clear")
+        # After withdrawal: refused with the reason; to the client still.
+        r = self.client.post("/t/%d/stakeholders/withdraw" % tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link)})
+        eq(r.status, 303, "the client withdraws consent")
+        before = self.seqs()
+        refused(self.addressed(tid, link, "after"), "after withdrawal")
+        r = self.invoice(self.coach, tid, addressee="client",
+                         extra_description="Gesprek", extra_quantity="1",
+                         extra_price="80")
+        eq(r.status, 303, "an invoice to the client after withdrawal")
+        # A credit note goes where the invoice went.
+        r = self.coach.post("/invoices/%d/credit" % iid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 303, "the credit note")
+        cid = location_id(r, "/invoices/")
+        check('id="inv-addressee">Bea Baas<' in self.coach.get(
+            "/invoices/%d" % cid).text, "the credit note", "to the employer",
+              "")
+        # Not a link of this trajectory, or no number: refused.
+        tid2 = self.trajectory(self.other.me()["id"], "Ander")
+        eq(self.contract(tid2, kind="session", price="80").status, 303,
+           "a contract for another trajectory")
+        r = self.addressed(tid2, link, "other")
+        eq(r.status, 404, "a stakeholder of another trajectory")
+        r = self.addressed(tid, "x1", "garbage")
+        eq(r.status, 400, "an addressee that is no number")
+        self.gap_free("after the refusals")
+
+    def test_final_invoice_after_closing(self):
+        tid = self.trajectory(self.other.me()["id"], "Afgesloten Otto")
+        eq(self.contract(tid, kind="session", price="80").status, 303,
+           "a contract")
+        self.activity(tid, "appointment", 3600)
+        r = self.coach.post("/t/%d/phase" % tid, {
+            "csrf": self.coach.csrf(), "phase": "closed", "confirm": "1"})
+        check(r.status in (200, 303), "closing the trajectory", "done",
+              r.status)
+        # Nothing else changes after closing ...
+        eq(self.contract(tid, kind="session", price="90").status, 403,
+           "the contract of a closed trajectory")
+        # ... but the final invoice and its correction are made.
+        r = self.invoice(self.coach, tid)
+        eq(r.status, 303, "the final invoice of a closed trajectory")
+        iid = location_id(r, "/invoices/")
+        r = self.coach.post("/invoices/%d/credit" % iid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 303, "a credit note after closing")
+        eq(self.invoice(self.other, tid).status, 403,
+           "the client making an invoice")
+        eq(self.invoice(self.far, tid).status, 404,
+           "a professional of another organisation")
+        self.gap_free("the final invoice")
+
+    def test_books_export_of_the_organisation(self):
+        r = self.contract(self.tid, rate="90")
+        self.activity(self.tid, "preparation", 1800)
+        eq(self.invoice(self.coach, self.tid).status, 303, "an invoice")
+        row = self.sql("SELECT issued_at FROM invoices WHERE org_id = %d "
+                       "ORDER BY seq DESC LIMIT 1" % self.org)[0]
+        year = datetime.datetime.fromtimestamp(
+            int(row[0]), datetime.timezone.utc).year
+        start = int(datetime.datetime(year, 1, 1, tzinfo=datetime
+                                      .timezone.utc).timestamp())
+        end = int(datetime.datetime(year + 1, 1, 1, tzinfo=datetime
+                                    .timezone.utc).timestamp())
+        want = self.count("invoices", "org_id = %d AND issued_at >= %d AND "
+                          "issued_at < %d" % (self.org, start, end))
+        clients = {int(c[0]) for c in self.sql(
+            "SELECT DISTINCT client_id FROM invoices WHERE org_id = %d" %
+            self.org)}
+        logged = self.count("audit_log", "kind = 'invoice' AND detail = "
+                            "'export' AND client_id IS NOT NULL")
+        for who, status in ((self.coach, 403), (self.client, 403),
+                            (self.far, 403)):
+            eq(who.get("/org/invoices.csv?year=%d" % year).status, status,
+               "the books' export by a non-administrator")
+        r = self.admin.get("/org/invoices.csv?year=%d" % year)
+        eq(r.status, 200, "the administrator's export")
+        eq(r.header("content-type"), "text/csv; charset=utf-8", "CSV type")
+        rows = r.text.strip().splitlines()
+        eq(len(rows) - 1, want, "every invoice of the year, one a row")
+        check(rows[0].startswith("number,type,") and
+              any(x.split(",")[1] == "credit_note" for x in rows[1:]) or
+              want == 0, "the export", "invoices and credit notes", rows[:3])
+        eq(self.count("audit_log", "kind = 'invoice' AND detail = 'export' "
+                      "AND client_id IS NOT NULL") - logged, len(clients),
+           "one access-log entry per client in the export")
+        page = self.admin.get("/org/invoices.csv?year=20x6")
+        eq(page.status, 400, "a year that is none")
+        check('id="f-year-error"' in page.text, "a year that is none",
+              "the reason at the field", page.text[-2000:])
+        r = self.admin.get("/org/invoices.csv?year=2001")
+        eq((r.status, r.text.strip().count("\n")), (200, 0),
+           "a year without invoices: the header only")
 
     def test_credit_note_not_an_edit(self):
         iid = self.invoices["minute"]

@@ -293,6 +293,48 @@ test_client_gives_access_at_once_and_refusals(void **state)
 	    999999, STAKE_QUESTIONS, T0, &cev, &w), ERR_NOTFOUND);
 }
 
+/* Invoices to a stakeholder (billing asks in its write job): only while
+ * the client consents to STAKE_INVOICES. */
+static int
+invoice_to(struct fx *fx, int64_t traj, int64_t link, const char **name)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = db_read_begin(fx->g->db, &c)) != 0)
+		return rc;
+	rc = stake_invoice_to_on(c, traj, link, &fx->a, name);
+	db_read_end(fx->g->db, c);
+	return rc;
+}
+
+static void
+test_invoices_only_with_consent(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event cev = ev_for(fx, CLIENT);
+	struct why w = { 0 };
+	const char *name = NULL;
+	int64_t link;
+
+	link = propose(fx, PRO, BOSS, 0);
+	assert_int_equal(invoice_to(fx, fx->traj, link, &name), ERR_FORBIDDEN);
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_QUESTIONS, T0, &cev, &w), 0);
+	assert_int_equal(invoice_to(fx, fx->traj, link, &name), ERR_FORBIDDEN);
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_INVOICES, T0, &cev, &w), 0);
+	assert_int_equal(invoice_to(fx, fx->traj, link, &name), 0);
+	assert_string_equal(name, "Baas");
+	assert_int_equal(invoice_to(fx, fx->traj + 999, link, &name),
+	    ERR_NOTFOUND);
+	assert_int_equal(invoice_to(fx, fx->traj, link + 999, &name),
+	    ERR_NOTFOUND);
+	assert_int_equal(stake_withdraw(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, T0, &cev), 0);
+	assert_int_equal(invoice_to(fx, fx->traj, link, &name), ERR_FORBIDDEN);
+}
+
 #define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
 	teardown, g)
 
@@ -327,6 +369,7 @@ run(const char *name, struct testdb *t)
 		const struct CMUnitTest tests[] = {
 			DB_TEST(test_before_during_after_consent),
 			DB_TEST(test_client_gives_access_at_once_and_refusals),
+			DB_TEST(test_invoices_only_with_consent),
 		};
 
 		failed = _cmocka_run_group_tests(name, tests,
