@@ -27,7 +27,9 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "shared-trajectory": "tid", "shared-appointment": "apid",
                 "call": "callid", "media": "mdid",
                 "module-library": "modid", "module": "rid",
-                "library": "lid"}
+                "library": "lid",
+                # issue 13: invoicing a trajectory (also once closed)
+                "billing": "tid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -50,7 +52,8 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "module": ("a self-help module", "een zelfhulpmodule"),
               "module-library": ("a module of the library",
                                  "een module uit de bibliotheek"),
-              "library": ("a library item", "een bibliotheekitem")}
+              "library": ("a library item", "een bibliotheekitem"),
+              "billing": ("pricing and invoices", "prijzen en facturen")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",
