@@ -133,6 +133,32 @@ publish(const struct call_env *env, const struct job *j)
 	}
 }
 
+/* A job on call id by user at now (0: the clock) with its audit entry. */
+static void
+job_init(struct job *j, int64_t id, int64_t user, int64_t now,
+    const struct audit_event *ev, struct why *why)
+{
+	memset(j, 0, sizeof(*j));
+	j->call = id;
+	j->user = user;
+	j->now = now_or(now);
+	j->ev = ev;
+	j->why = why;
+}
+
+/* Run the job in one write and tell the call's streams what changed. */
+static int
+job_run(const struct call_env *env, int (*run)(struct db_conn *, void *),
+    struct job *j)
+{
+	int rc;
+
+	if ((rc = db_write(env->db, run, j)) != 0)
+		return rc;
+	publish(env, j);
+	return 0;
+}
+
 static int
 log_on(struct db_conn *c, struct job *j, enum audit_action act,
     const char *detail)
@@ -473,18 +499,10 @@ call_join(const struct call_env *env, int64_t id, int64_t user, int64_t now,
 	struct job j;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.user = user;
-	j.now = now_or(now);
-	j.ev = ev;
-	j.why = why;
-	if ((rc = db_write(env->db, join_run, &j)) != 0)
-		return rc;
-	if (state)
+	job_init(&j, id, user, now, ev, why);
+	if ((rc = job_run(env, join_run, &j)) == 0 && state)
 		*state = j.state;
-	publish(env, &j);
-	return 0;
+	return rc;
 }
 
 static int
@@ -529,19 +547,10 @@ call_admit(const struct call_env *env, int64_t id, int64_t by,
     struct why *why)
 {
 	struct job j;
-	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.user = by;
+	job_init(&j, id, by, now, ev, why);
 	j.other = user;
-	j.now = now_or(now);
-	j.ev = ev;
-	j.why = why;
-	if ((rc = db_write(env->db, admit_run, &j)) != 0)
-		return rc;
-	publish(env, &j);
-	return 0;
+	return job_run(env, admit_run, &j);
 }
 
 /* --- leaving, ending, beating ---------------------------------------- */
@@ -569,17 +578,9 @@ call_leave(const struct call_env *env, int64_t id, int64_t user,
     int64_t now, const struct audit_event *ev)
 {
 	struct job j;
-	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.user = user;
-	j.now = now_or(now);
-	j.ev = ev;
-	if ((rc = db_write(env->db, leave_run, &j)) != 0)
-		return rc;
-	publish(env, &j);
-	return 0;
+	job_init(&j, id, user, now, ev, NULL);
+	return job_run(env, leave_run, &j);
 }
 
 static int
@@ -600,17 +601,9 @@ call_end(const struct call_env *env, int64_t id, int64_t by, int64_t now,
     const struct audit_event *ev)
 {
 	struct job j;
-	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.user = by;
-	j.now = now_or(now);
-	j.ev = ev;
-	if ((rc = db_write(env->db, end_run, &j)) != 0)
-		return rc;
-	publish(env, &j);
-	return 0;
+	job_init(&j, id, by, now, ev, NULL);
+	return job_run(env, end_run, &j);
 }
 
 static int
@@ -646,14 +639,9 @@ call_beat(const struct call_env *env, int64_t id, int64_t user, int64_t now,
 	struct job j;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.user = user;
-	j.now = now_or(now);
-	j.ev = ev;
-	if ((rc = db_write(env->db, beat_run, &j)) != 0)
+	job_init(&j, id, user, now, ev, NULL);
+	if ((rc = job_run(env, beat_run, &j)) != 0)
 		return rc;
-	publish(env, &j);
 	if (state)
 		*state = j.state;
 	if (j.ended || (j.state != CALL_IN && j.state != CALL_WAITING))
@@ -851,14 +839,9 @@ call_get(const struct call_env *env, int64_t id, int64_t now,
 		return rc;
 	/* Someone vanished: whoever looks applies the timeouts (one write
 	 * job, logged as them), then looks again. */
-	memset(&j, 0, sizeof(j));
-	j.call = id;
-	j.now = now;
-	j.ev = ev;
-	j.user = ev->actor_id;
-	if ((rc = db_write(env->db, get_run, &j)) != 0)
+	job_init(&j, id, ev->actor_id, now, ev, NULL);
+	if ((rc = job_run(env, get_run, &j)) != 0)
 		return rc;
-	publish(env, &j);
 	return read_call(env, id, now, a, out, &stale);
 }
 
