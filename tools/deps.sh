@@ -10,7 +10,8 @@ run="meson ninja-build pkg-config gcc libc6-dev gettext locales tzdata
   libjansson-dev libcmark-dev libcurl4-openssl-dev libical-dev python3
   libcairo2-dev libpango1.0-dev"
 test="$run libcmocka-dev postgresql python3-aiosmtpd tidy libxml2-utils
-  chromium valgrind clang libclang-rt-14-dev faketime poppler-utils coturn"
+  chromium valgrind clang libclang-rt-14-dev faketime poppler-utils coturn
+  python3-icalendar python3-vobject"
 bench="$run nginx-light wrk postgresql"
 fuzz="$run clang libclang-rt-14-dev"
 

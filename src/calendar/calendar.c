@@ -127,7 +127,7 @@ cal_write(enum cal_method m, const struct tz *tz, const struct cal_event *ev,
 	int rc = ERR_INVAL, since;
 
 	if (tz == NULL || (m != CAL_PUBLISH && (n != 1 ||
-	    ev[0].organizer == NULL)))
+	    ev[0].organizer == NULL || ev[0].attendee == NULL)))
 		return ERR_INVAL;
 	name = tz_name(tz);
 	/* The earliest event decides which observances are kept. */

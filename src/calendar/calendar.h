@@ -51,7 +51,7 @@ struct cal_event {
  * Write a VCALENDAR of n events with METHOD m (none for CAL_PUBLISH is
  * not written: a feed says PUBLISH), DTSTAMP stamp, in zone tz, to out.
  * CAL_REQUEST and CAL_CANCEL take exactly one event with an organizer
- * (RFC 5546 3.2.2, 3.2.5).  0, ERR_INVAL for a missing field or a zone
+ * and an attendee (RFC 5546 3.2.2, 3.2.5).  0, ERR_INVAL for a missing field or a zone
  * libical does not know.
  */
 int cal_write(enum cal_method m, const struct tz *tz,

@@ -791,6 +791,7 @@ ui_appt_ics(struct req *r)
 	struct appointment a;
 	struct cal_event ev;
 	struct buf b = BUF_INIT;
+	struct user u;
 	int rc;
 
 	if (tz == NULL)
@@ -813,6 +814,13 @@ ui_appt_ics(struct req *r)
 	ev.organizer = app->cfg.smtp_from && app->cfg.smtp_from[0] ?
 	    app->cfg.smtp_from : "noreply@infuus.invalid";
 	ev.organizer_name = a.prof_name;
+	/* RFC 5546 3.2.2 and 3.2.5: a REQUEST and a CANCEL name an attendee;
+	 * without one Outlook and Google import no invitation.  The person
+	 * downloading it is the one it is for. */
+	if ((rc = user_get(app->db, page_session(r)->user_id, &r->arena,
+	    &u)) != 0)
+		return rc;
+	ev.attendee = u.email;
 	if ((rc = cal_write(ev.cancelled ? CAL_CANCEL : CAL_REQUEST, tz, &ev, 1,
 	    time(NULL), &b)) != 0)
 		goto out;

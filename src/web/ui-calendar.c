@@ -539,6 +539,9 @@ ui_calendar_feed(struct req *r)
 		    ui_appt_kind_label(a->kind), a->client_name) :
 		    ui_appt_kind_label(a->kind);
 		ev[i].location = names ? a->location : NULL;
+		/* RFC 5546 3.2.1: a PUBLISH names its organizer. */
+		ev[i].organizer = app->cfg.smtp_from && app->cfg.smtp_from[0] ?
+		    app->cfg.smtp_from : "noreply@infuus.invalid";
 	}
 	if ((rc = cal_write(CAL_PUBLISH, tz, ev, n, now, &b)) != 0)
 		goto out;

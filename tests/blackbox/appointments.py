@@ -16,6 +16,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id
+from icscheck import calendar_part, read as ics_read
 from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
 
 ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
@@ -102,6 +103,39 @@ class AppointmentsMixin:
             if len(out) >= n or time.time() >= end:
                 return out
             time.sleep(0.2)
+
+    def cal_mails(self, addr, marker, timeout=10.0):
+        """The text/calendar parts (bytes) of the mails to addr holding
+        marker, checked for the method parameter of their Content-Type."""
+        end = time.time() + timeout
+        while True:
+            out = []
+            for m in self.smtp.messages():
+                data, method = calendar_part(m)
+                if addr in mail_rcpt(m) and data and marker in data:
+                    check(method and ("METHOD:%s" % method).encode() in
+                          data, "the mail's text/calendar", "a method= "
+                          "as the object's METHOD", (method, data[:300]))
+                    out.append(data)
+            if out or time.time() >= end:
+                return out
+            time.sleep(0.2)
+
+    def when(self, apid):
+        """The appointment's start and end as stored (UTC seconds)."""
+        return (self.sql_one("SELECT starts_at FROM appointments WHERE "
+                             "id = %d" % apid),
+                self.sql_one("SELECT ends_at FROM appointments WHERE "
+                             "id = %d" % apid))
+
+    def ics_event(self, apid, **more):
+        """What the .ics must say of the appointment: its stored instants,
+        an ORGANIZER and (an iTIP REQUEST or CANCEL, RFC 5546) an
+        ATTENDEE."""
+        s, e = self.when(apid)
+        want = dict(start=s, end=e, organizer=True, attendee=True)
+        want.update(more)
+        return want
 
     def slots(self, who, path):
         r = who.get(path)
@@ -227,6 +261,13 @@ class AppointmentsMixin:
               "the invitation", "METHOD:REQUEST with a VTIMEZONE",
               ics1.text[:1500])
         uid = re.search(r"^UID:(\S+)", ics1.text, re.M).group(1)
+        booked = self.ics_event(self.apid, status="CONFIRMED", sequence=0,
+                                uid=uid)
+        ics_read(ics1.body, "invite.ics", "REQUEST", [booked])
+        for data in self.cal_mails(ANNA[0], b"METHOD:REQUEST") or [None]:
+            check(data, "the invitation mail", "a text/calendar part", data)
+            ics_read(data, "the invitation mail's text/calendar", "REQUEST",
+                     [booked])
         # After the booking a day ahead Anna has her invitation (iMIP:
         # text/calendar, METHOD:REQUEST, SEQUENCE:0) and no reminder yet.
         inv = self.mails_to(ANNA[0], "BEGIN:VCALENDAR", 1)
@@ -268,7 +309,14 @@ class AppointmentsMixin:
         check(inv and "UID:" + uid in inv[0].replace("\r\n ", ""),
               "the invitation after the move", "SEQUENCE:1, the same UID",
               inv[:1])
-        ics2 = self.anna.get("/appointments/%d/invite.ics" % self.apid).text
+        ics2 = self.anna.get("/appointments/%d/invite.ics" % self.apid)
+        moved = self.ics_event(self.apid, status="CONFIRMED", sequence=1,
+                               uid=uid)
+        ics_read(ics2.body, "invite.ics after the move", "REQUEST", [moved])
+        for data in self.cal_mails(ANNA[0], b"SEQUENCE:1"):
+            ics_read(data, "the moved invitation's text/calendar",
+                     "REQUEST", [moved])
+        ics2 = ics2.text
         eq(re.search(r"^UID:(\S+)", ics2, re.M).group(1), uid,
            "the UID after the move")
         check("SEQUENCE:1" in ics2, "the SEQUENCE after the move", "1",
@@ -286,7 +334,15 @@ class AppointmentsMixin:
         check("done=late" in (r.header("location") or ""),
               "a cancellation within 24 hours", "marked late",
               r.header("location"))
-        ics = self.anna.get("/appointments/%d/invite.ics" % self.apid).text
+        ics = self.anna.get("/appointments/%d/invite.ics" % self.apid)
+        gone = self.ics_event(self.apid, status="CANCELLED")
+        ics_read(ics.body, "invite.ics after cancelling", "CANCEL", [gone])
+        for data in self.cal_mails(ANNA[0], b"METHOD:CANCEL") or [None]:
+            check(data, "the cancellation mail", "a text/calendar part",
+                  data)
+            ics_read(data, "the cancellation's text/calendar", "CANCEL",
+                     [gone])
+        ics = ics.text
         check("METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics,
               "the .ics after cancelling", "METHOD:CANCEL", ics[:1500])
         check(self.mails_to(ANNA[0], "METHOD:CANCEL", 1),
@@ -311,7 +367,7 @@ class AppointmentsMixin:
         # A booking for Bert to see in the feed.
         slots = self.slots(self.bert, "/t/%d/appointments" % self.tid_bert)
         r = self.book(self.bert, self.tid_bert, slots[3])
-        location_id(r, "/appointments/")
+        bert_ap = location_id(r, "/appointments/")
         r = self.coach.post("/calendar/feed", {"csrf": self.coach.csrf(),
                                                "names": "1"})
         eq(r.status, 200, "making a feed")
@@ -325,6 +381,9 @@ class AppointmentsMixin:
               "the feed's type", "text/calendar", f.header("content-type"))
         check("BEGIN:VCALENDAR" in f.text and BERT[2] in f.text,
               "the feed with names", "Bert's name", f.text[:2000])
+        ics_read(f.body, "the feed", "PUBLISH",
+                 [self.ics_event(bert_ap, status="CONFIRMED",
+                                 attendee=False)])
         # Without names: a new address, the old one no longer works.
         r = self.coach.post("/calendar/feed", {"csrf": self.coach.csrf()})
         tok2 = re.search(r'id="feed-url">[^<]*/feed/([A-Za-z0-9_-]+)<',
@@ -335,6 +394,9 @@ class AppointmentsMixin:
         check(BERT[2] not in f.text and ANNA[2] not in f.text and
               "BEGIN:VEVENT" in f.text, "the feed without names",
               "events, no names", f.text[:2000])
+        ics_read(f.body, "the feed without names", "PUBLISH",
+                 [self.ics_event(bert_ap, status="CONFIRMED",
+                                 attendee=False)])
         r = self.coach.post("/calendar/feed/revoke",
                             {"csrf": self.coach.csrf()})
         eq(r.status, 303, "switching the feed off")

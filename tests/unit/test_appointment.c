@@ -245,6 +245,12 @@ test_ical_round_trip(void **state)
 	ev[1].organizer = NULL;
 	assert_int_equal(cal_write(CAL_REQUEST, amsterdam(), &ev[1], 1, 0,
 	    &b), ERR_INVAL);
+	/* And an attendee (RFC 5546 3.2.2, 3.2.5). */
+	ev[1].organizer = "pro@example.org";
+	assert_int_equal(cal_write(CAL_REQUEST, amsterdam(), &ev[1], 1, 0,
+	    &b), ERR_INVAL);
+	assert_int_equal(cal_write(CAL_CANCEL, amsterdam(), &ev[1], 1, 0,
+	    &b), ERR_INVAL);
 	assert_int_equal(cal_read("not a calendar", &a, back, 4, &n, &m),
 	    ERR_PARSE);
 	buf_release(&b);
