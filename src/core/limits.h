@@ -17,8 +17,10 @@
 #define LIMIT_PATH 2048
 /* Path segments; our deepest route has 6. */
 #define LIMIT_PATH_SEGMENTS 16
-/* Connections at once for the whole server; above it MHD refuses new ones. */
-#define LIMIT_CONNECTIONS 4096
+/* Connections at once for the whole server; above it MHD refuses new ones.
+ * Room for LIMIT_SSE_PER_NODE idle event streams and ordinary requests
+ * beside them; each is one descriptor (see raise_nofile in server.c). */
+#define LIMIT_CONNECTIONS 12288
 /* Connections from one address at once. */
 #define LIMIT_CONNECTIONS_PER_IP 512
 /* Idle seconds before a connection is closed. */
@@ -358,8 +360,17 @@
  * node's connections. */
 #define LIMIT_SSE_PER_USER 8
 /* Streams one node holds: below LIMIT_CONNECTIONS so ordinary requests
- * still find a connection when every stream is taken. */
-#define LIMIT_SSE_PER_NODE 3072
+ * still find a connection when every stream is taken.  What an idle
+ * stream costs, to size a node: one socket descriptor (the server raises
+ * its soft RLIMIT_NOFILE to the hard limit at start-up and logs it; give
+ * it at least LIMIT_CONNECTIONS + 256), about 15 KiB of the server's
+ * memory (libmicrohttpd's connection pool, LIMIT_CONN_MEMORY, of which
+ * only the pages touched count, and the subscription; measured by
+ * bench/40-live.sh, BENCH sse_kib_per_stream) and the kernel's socket
+ * buffers outside it (LIMIT_SSE_SNDBUF at most while a reader lags),
+ * plus up to LIMIT_SSE_QUEUE queued for a slow reader before it is
+ * dropped.  10,000 streams: about 150 MiB and 10,000 descriptors. */
+#define LIMIT_SSE_PER_NODE 10000
 /* Bytes waiting for one stream's reader.  A reader that lets this much
  * pile up is slow or gone: the stream is closed, and its browser
  * reconnects and replays from Last-Event-ID.  Never buffered beyond. */

@@ -274,8 +274,8 @@ struct http_server;
  * cfg->app and cfg->static_dir must outlive the server.  Installs no
  * signal handlers: the caller blocks or handles SIGTERM/SIGINT and calls
  * http_server_stop (SIGPIPE is not raised: sockets are written with
- * MSG_NOSIGNAL).  Raises the soft limit on open files towards
- * LIMIT_CONNECTIONS when it is lower.  Returns 0, ERR_INVAL (bad listen
+ * MSG_NOSIGNAL).  Raises the soft limit on open files to the hard limit
+ * and logs it (a warning when LIMIT_CONNECTIONS do not fit).  Returns 0, ERR_INVAL (bad listen
  * address or route table) or ERR_IO (cannot bind, static_dir cannot be
  * opened).
  */

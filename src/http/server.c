@@ -1185,19 +1185,36 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6)
 	return 0;
 }
 
+/* Every connection, an idle event stream included, is a descriptor: the
+ * soft limit (often 1024) is raised to the hard one so that
+ * LIMIT_CONNECTIONS fit, and what the node got is logged for its
+ * operator. */
 static void
 raise_nofile(void)
 {
 	struct rlimit rl;
 	rlim_t want = LIMIT_CONNECTIONS + 256;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
-	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-		log_warn("http.start", "open files limited to %llu; fewer "
-		    "than %d connections will fit",
-		    (unsigned long long)rl.rlim_cur, LIMIT_CONNECTIONS);
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		/* An unlimited hard limit is still capped by the kernel's
+		 * nr_open: then ask for what the connections need. */
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (rl.rlim_cur < want)
+		log_warn("http.start", "open files limited to %llu (hard "
+		    "limit %llu); fewer than %d connections will fit",
+		    (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max, LIMIT_CONNECTIONS);
+	else
+		log_info("http.start", "open files limit %llu",
+		    (unsigned long long)rl.rlim_cur);
 }
 
 int

@@ -230,6 +230,45 @@ test_limits_per_user(void **state)
 	event_bus_free(b);
 }
 
+/* The node's limit: the issue's 10,000 idle streams fit, below the
+ * server's connections so ordinary requests still get one, and the next
+ * stream is refused as busy (503), whoever asks. */
+static void
+test_limits_per_node(void **state)
+{
+	struct event_bus *b = event_bus_new(0);
+	struct event_sub **x;
+	struct rec *r;
+	struct event_sink s;
+	struct event_sub *extra;
+	int i;
+
+	(void)state;
+	assert_true(LIMIT_SSE_PER_NODE >= 10000);
+	assert_true(LIMIT_SSE_PER_NODE + 1024 <= LIMIT_CONNECTIONS);
+	r = calloc(1, sizeof(*r));
+	x = calloc(LIMIT_SSE_PER_NODE, sizeof(*x));
+	assert_non_null(r);
+	assert_non_null(x);
+	s = sink_of(r);
+	for (i = 0; i < LIMIT_SSE_PER_NODE; i++)
+		assert_int_equal(event_subscribe(b,
+		    1 + i / LIMIT_SSE_PER_USER, EVENT_SCOPE_USER,
+		    1 + i / LIMIT_SSE_PER_USER, NULL, &s, &x[i]), 0);
+	assert_int_equal(event_subscribe(b, LIMIT_SSE_PER_NODE + 1,
+	    EVENT_SCOPE_USER, LIMIT_SSE_PER_NODE + 1, NULL, &s, &extra),
+	    ERR_BUSY);
+	assert_null(extra);
+	event_unsubscribe(b, x[0]);
+	assert_int_equal(event_subscribe(b, LIMIT_SSE_PER_NODE + 1,
+	    EVENT_SCOPE_USER, LIMIT_SSE_PER_NODE + 1, NULL, &s, &x[0]), 0);
+	for (i = 0; i < LIMIT_SSE_PER_NODE; i++)
+		event_unsubscribe(b, x[i]);
+	event_bus_free(b);
+	free(x);
+	free(r);
+}
+
 static void
 test_heartbeat(void **state)
 {
@@ -320,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_event_check),
 		cmocka_unit_test(test_replay_and_reload),
 		cmocka_unit_test(test_limits_per_user),
+		cmocka_unit_test(test_limits_per_node),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_two_nodes),
 	};
