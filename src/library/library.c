@@ -719,3 +719,24 @@ lib_readability(const struct assistant *as, const struct lib_item *it,
 	*too_hard = lvl >= 0 && words >= ASSISTANT_READABILITY_MIN_WORDS &&
 	    *score < *min_score;
 }
+
+int
+lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
+    struct arena *a, const char **title)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT title, org_id FROM library_items "
+	    "WHERE media_id = ? ORDER BY org_id <> ?, id LIMIT 1", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, media_id);
+	db_bind_i64(st, 2, org_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*title = db_col_i64(st, 1) != org_id ? NULL :
+		    arena_strz(a, db_col_text(st, 0));
+		rc = 1;
+	}
+	db_done(st);
+	return rc;
+}

@@ -143,6 +143,11 @@ int lib_get(struct db *db, int64_t id, struct arena *a, struct lib_item *out);
  * published and shared.  ERR_NOTFOUND. */
 int lib_facts_on(struct db_conn *c, int64_t id, int64_t *org_id,
     bool *published, bool *shared);
+/* For the media store (media_delete): 1 when a library item shows media
+ * file media_id, with *title the item's (in a) when it is org_id's, NULL
+ * when another organisation's (a shared file); 0 when none does. */
+int lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
+    struct arena *a, const char **title);
 
 /* The library as org_id sees it: its own items (drafts too when
  * with_drafts) and the published shared items of other organisations,

@@ -11,7 +11,9 @@ others.
 """
 import os
 import re
+import sqlite3
 
+from coaching import location_id
 from lib import Client, check, eq, raw
 from objects import PNG_1x1, multipart
 
@@ -185,6 +187,67 @@ class MediaMixin:
             "csrf": self.coach.csrf()})
         eq(r.status, 303, "the professional removes it")
         eq(self.coach.get("/media/%d" % mdid).status, 404, "removed")
+
+    def sql_run(self, query):
+        if self.backend == "sqlite":
+            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
+            try:
+                db.execute(query)
+                db.commit()
+            finally:
+                db.close()
+        else:
+            self.srv.pg.sql(query)
+
+    def test_a_file_in_use_is_not_removed(self):
+        # A module page shows it: refused with the module named (409),
+        # still served; once the page is gone it can go.
+        eq(self.upload(self.coach, "page.mp3", SOUND).status, 303,
+           "uploading a sound for a module page")
+        mdid = self.listed(self.coach, "page.mp3")
+        r = self.coach.post("/modules", {"csrf": self.coach.csrf(),
+                                         "title": "Rust na het werk"})
+        mid = location_id(r, "/modules/")
+        src = ("@session Luisteren\n@page media Een rustig geluid\n"
+               "@media audio %d Zee en wind\nDe zee ruist.\n" % mdid)
+        eq(self.coach.post("/modules/%d?csrf=%s" % (mid, self.coach.csrf()),
+                           {"title": "Rust na het werk", "source": src}
+                           ).status, 303, "the module's draft saved")
+        r = self.coach.post("/media/%d/delete" % mdid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 409, "removing a file a module page shows")
+        check("Rust na het werk" in r.text, "the refusal",
+              "names the module", r.text[-1500:])
+        eq(self.coach.get("/media/%d" % mdid).status, 200,
+           "the file is still served")
+        eq(self.coach.post("/modules/%d?csrf=%s" % (mid, self.coach.csrf()),
+                           {"title": "Rust na het werk",
+                            "source": "@session Lezen\n@page text Rust\n"
+                                      "Even niets.\n"}).status, 303,
+           "the media page taken out of the draft")
+        eq(self.coach.post("/media/%d/delete" % mdid, {
+            "csrf": self.coach.csrf()}).status, 303,
+           "removed once no page shows it")
+        # A library item shows it (its media_id set as a video item of
+        # the library would): refused with the item named.
+        eq(self.upload(self.coach, "item.mp3", SOUND).status, 303,
+           "uploading a sound for a library item")
+        mdid = self.listed(self.coach, "item.mp3")
+        r = self.coach.post("/library", {
+            "csrf": self.coach.csrf(), "title": "Slapen na een drukke dag",
+            "summary": "Over slapen.", "body": "Slaap is belangrijk.",
+            "tags": "slaap", "audience": "clients", "lang": "nl",
+            "level": ""})
+        lid = location_id(r, "/library/")
+        self.sql_run("UPDATE library_items SET media_id = %d WHERE id = %d"
+                     % (mdid, lid))
+        r = self.coach.post("/media/%d/delete" % mdid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 409, "removing a file a library item shows")
+        check("Slapen na een drukke dag" in r.text, "the refusal",
+              "names the library item", r.text[-1500:])
+        eq(self.coach.get("/media/%d" % mdid).status, 200,
+           "the item's file is still served")
 
     def test_large_upload_needs_token_in_query(self):
         # The token in the body alone: refused before the body is read
