@@ -85,7 +85,8 @@ enum lib_level lib_audience_level(enum lib_audience a);
 struct lib_item {
 	int64_t id;
 	int64_t org_id;
-	const char *kind;          /* "article" (video and audio later) */
+	const char *kind;          /* "article", "video" or "audio" */
+	int64_t media_id;          /* video, audio: the file played (lib_get) */
 	const char *title;
 	const char *summary;
 	const char *body;          /* Markdown */
@@ -110,13 +111,18 @@ struct lib_input {
 	const char *audience;      /* lib_audience_name's */
 	const char *lang;          /* "nl" / "en" */
 	const char *level;         /* lib_level_name's; "" the audience's */
+	const char *kind;          /* "article" (also NULL, ""), "video",
+	                            * "audio": the body is the transcript */
+	int64_t media_id;          /* video, audio: a film or sound of the
+	                            * item's organisation (media store) */
 };
 
 /*
  * A new draft in org_id's library, by author_id (a professional or an
  * administrator of it: the route checks).  ERR_INVAL / ERR_TOOBIG with a
  * reason in why (fields title, summary, body, tags, audience, lang,
- * level); ERR_TOOMANY past LIMIT_LIBRARY_ITEMS.  Logged (C, "library").
+ * level, kind, media: a video or audio item names a film or a sound of
+ * org_id's media, media_info_on); ERR_TOOMANY past LIMIT_LIBRARY_ITEMS.  Logged (C, "library").
  */
 int lib_create(struct db *db, int64_t org_id, int64_t author_id,
     const struct lib_input *in, time_t now, const struct audit_event *ev,
