@@ -803,3 +803,16 @@ lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
 	db_done(st);
 	return rc;
 }
+
+int
+lib_plays_media_on(struct db_conn *c, int64_t media_id, bool *yes)
+{
+	int64_t n = 0;
+	int rc;
+
+	rc = db_query_i64(c, "SELECT COUNT(*) FROM library_items WHERE "
+	    "media_id = ? AND published_at <> 0 AND shared <> 0", &n, 1,
+	    &media_id);
+	*yes = rc == 0 && n > 0;
+	return rc;
+}

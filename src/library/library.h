@@ -154,6 +154,9 @@ int lib_facts_on(struct db_conn *c, int64_t id, int64_t *org_id,
  * when another organisation's (a shared file); 0 when none does. */
 int lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
     struct arena *a, const char **title);
+/* For authz (AUTHZ_MEDIA): does a published shared item play media file
+ * media_id?  Then whoever may read that item (anyone signed in) plays it. */
+int lib_plays_media_on(struct db_conn *c, int64_t media_id, bool *yes);
 
 /* The library as org_id sees it: its own items (drafts too when
  * with_drafts) and the published shared items of other organisations,

@@ -13,7 +13,8 @@
  * the members of its organisation, in any role (a client reads the
  * pictures of a module and the films of the library), and, when an
  * administrator marked it shared (media_set_shared), every signed-in
- * person of any organisation.  Professionals and administrators of the
+ * person of any organisation, who also plays the film or sound of a
+ * library item shared with them.  Professionals and administrators of the
  * organisation upload and remove.  A module or the library that shows a
  * file to someone outside those rules shares it, or copies it into the
  * reader's organisation (a package import does so).  Media are content

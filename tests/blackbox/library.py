@@ -343,6 +343,17 @@ class LibraryMixin:
         check('href="/library/%d"' % lid in self.search(self.coach,
                                                         "inademen"),
               "search", "finds the video by its transcript", "")
+        # Another organisation plays it once the item is shared with
+        # every organisation, not before.
+        eq(self.far.get("/media/%d" % film).status, 404,
+           "another organisation's GET of a private item's film")
+        eq(self.admin.post("/library/%d/share" % lid, {
+            "csrf": self.admin.csrf(), "share": "1"}).status, 303,
+           "the administrator shares the video item")
+        eq(self.far.get("/media/%d" % film).status, 200,
+           "another organisation plays the shared item's film")
+        eq(self.far.get("/media/%d" % sound).status, 404,
+           "another organisation's GET of an unshared sound")
         r = self.coach.post("/library", dict(form, kind="audio",
                                               title="De zee",
                                               media=str(sound)))
