@@ -246,6 +246,7 @@ media_fields(struct req *r, const struct lib_item *it)
 	struct media_info *m = NULL;
 	const char *kind, *cur;
 	char idbuf[24];
+	bool listed = false;
 	int i, n = 0;
 
 	kind = val(r, "kind", it ? it->kind : "article");
@@ -268,8 +269,12 @@ media_fields(struct req *r, const struct lib_item *it)
 		if (k != MEDIA_CLASS_AUDIO && k != MEDIA_CLASS_VIDEO)
 			continue;
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)m[i].id);
+		listed |= strcmp(cur, idbuf) == 0;
 		option(r, idbuf, m[i].name, strcmp(cur, idbuf) == 0);
 	}
+	/* an older file than the list holds stays chosen */
+	if (!listed && cur[0] != '\0' && strcmp(cur, "0") != 0)
+		option(r, cur, cur, true);
 	select_close(r, "media");
 	P(r, "<p><a href=\"/org/media\">");
 	T(r, _("Upload a film or sound in the media files"));
