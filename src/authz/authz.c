@@ -335,8 +335,9 @@ check_instrument(struct db *db, const struct principal *p,
 }
 
 /* A media file (media/media.h): the members of its organisation read it,
- * whatever their role, and so does everyone signed in when it is shared;
- * its organisation's professionals and administrators change it.  Out of
+ * whatever their role, and so does everyone signed in when it is shared
+ * or a shared library item plays it (lib_plays_media_on); its
+ * organisation's professionals and administrators change it.  Out of
  * the organisation and not shared, it does not exist for the caller. */
 static int
 check_media(struct db *db, const struct principal *p,
@@ -352,6 +353,11 @@ check_media(struct db *db, const struct principal *p,
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
 	rc = media_access_on(c, id, &org, &shared);
+	/* a video or sound of a shared library item plays wherever the
+	 * item is read (check_library: every signed-in person) */
+	if (rc == 0 && !shared && org != p->org_id && act == AUTHZ_READ &&
+	    p->org_id > 0)
+		rc = lib_plays_media_on(c, id, &shared);
 	db_read_end(db, c);
 	if (rc != 0)
 		return rc;

@@ -11,7 +11,7 @@ struct db_stmt;
 
 #define LIB_COLUMNS "id, org_id, kind, title, summary, body, tags, " \
 	"audience, lang, level, published_at, shared, created_by, " \
-	"created_at, updated_at"
+	"created_at, updated_at, media_id"
 
 /* The same without the text, for lists and search results (body ""): a
  * list of 200 articles need not read 200 texts. */

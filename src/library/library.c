@@ -17,6 +17,7 @@
 #include "core/limits.h"
 #include "core/text.h"
 #include "library/lib_int.h"
+#include "media/media.h"
 #include "message/markdown.h"
 #include "store/db.h"
 #include "core/banned.h"
@@ -195,7 +196,49 @@ check_input(const struct lib_input *in, struct arena *a, struct why *why,
 		return why_set(why, ERR_INVAL, "level",
 		    N_("Choose a reading level: A2, B1, B2 or C1."));
 	it->level = lvl;
-	it->kind = "article";
+	if (in->kind == NULL || in->kind[0] == '\0' ||
+	    strcmp(in->kind, "article") == 0)
+		it->kind = "article";
+	else if (strcmp(in->kind, "video") == 0)
+		it->kind = "video";
+	else if (strcmp(in->kind, "audio") == 0)
+		it->kind = "audio";
+	else
+		return why_set(why, ERR_INVAL, "kind",
+		    N_("Choose an article, a video or a sound."));
+	if (strcmp(it->kind, "article") != 0) {
+		if (in->media_id <= 0)
+			return why_set(why, ERR_INVAL, "media",
+			    N_("Choose the film or sound the item plays."));
+		it->media_id = in->media_id;
+	}
+	return 0;
+}
+
+/* A video or audio item's file: one of org_id's media, of its class. */
+static int
+check_media_on(struct db_conn *c, int64_t org_id, const struct lib_item *it,
+    struct why *why)
+{
+	struct media_info m;
+	struct arena a;
+	int rc;
+
+	if (it->media_id == 0)
+		return 0;
+	arena_init(&a);
+	rc = media_info_on(c, it->media_id, &a, &m);
+	arena_release(&a);
+	if (rc == ERR_NOTFOUND || (rc == 0 && m.org_id != org_id))
+		return why_set(why, ERR_INVAL, "media",
+		    N_("That file is not in your organisation's media."));
+	if (rc != 0)
+		return rc;
+	if (media_class_of(m.type) != (strcmp(it->kind, "video") == 0 ?
+	    MEDIA_CLASS_VIDEO : MEDIA_CLASS_AUDIO))
+		return why_set(why, ERR_INVAL, "media", strcmp(it->kind,
+		    "video") == 0 ? N_("A video item plays a film (MP4 or WebM).") :
+		    N_("An audio item plays a sound (MP3, Ogg, WAV or M4A)."));
 	return 0;
 }
 
@@ -245,6 +288,7 @@ lib_get_on(struct db_conn *c, int64_t id, struct arena *a,
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		lib_row(st, a, out);
+		out->media_id = db_col_i64(st, 15);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOTFOUND;
@@ -301,6 +345,7 @@ struct lib_job {
 	bool flag;                  /* publish / share */
 	const struct audit_event *ev;
 	const char *detail;
+	struct why *why;            /* create, update: the file's reason */
 };
 
 static int
@@ -326,9 +371,12 @@ create_run(struct db_conn *c, void *arg)
 		return rc;
 	if (count >= LIMIT_LIBRARY_ITEMS)
 		return ERR_TOOMANY;
+	if ((rc = check_media_on(c, j->org_id, &j->in, j->why)) != 0)
+		return rc;
 	if ((rc = db_prepare(c, "INSERT INTO library_items (org_id, title, "
 	    "summary, body, tags, audience, lang, level, created_by, "
-	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "created_at, updated_at, kind, media_id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	    "RETURNING id", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, j->org_id);
@@ -342,6 +390,11 @@ create_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 9, j->author_id);
 	db_bind_i64(st, 10, j->now);
 	db_bind_i64(st, 11, j->now);
+	db_bind_textz(st, 12, j->in.kind);
+	if (j->in.media_id != 0)
+		db_bind_i64(st, 13, j->in.media_id);
+	else
+		db_bind_null(st, 13);
 	if ((rc = db_step_id(st, &j->id)) != 0)
 		return rc;
 	return log_change(c, j, j->org_id, AUDIT_CREATE, NULL);
@@ -365,6 +418,7 @@ lib_create(struct db *db, int64_t org_id, int64_t author_id,
 	j.author_id = author_id;
 	j.now = lib_now(now);
 	j.ev = ev;
+	j.why = why;
 	rc = db_write(db, create_run, &j);
 	if (rc == ERR_TOOMANY) {
 		why_set(why, rc, NULL,
@@ -399,9 +453,12 @@ update_run(struct db_conn *c, void *arg)
 	arena_init(&a);
 	if ((rc = reread(c, j, &a, &old)) != 0)
 		goto out;
+	if ((rc = check_media_on(c, old.org_id, &j->in, j->why)) != 0)
+		goto out;
 	if ((rc = db_prepare(c, "UPDATE library_items SET title = ?, "
 	    "summary = ?, body = ?, tags = ?, audience = ?, lang = ?, "
-	    "level = ?, updated_at = ? WHERE id = ?", &st)) != 0)
+	    "level = ?, updated_at = ?, kind = ?, media_id = ? "
+	    "WHERE id = ?", &st)) != 0)
 		goto out;
 	db_bind_textz(st, 1, j->in.title);
 	db_bind_textz(st, 2, j->in.summary);
@@ -411,7 +468,12 @@ update_run(struct db_conn *c, void *arg)
 	db_bind_textz(st, 6, j->in.lang);
 	db_bind_textz(st, 7, lib_level_name(j->in.level));
 	db_bind_i64(st, 8, j->now);
-	db_bind_i64(st, 9, j->id);
+	db_bind_textz(st, 9, j->in.kind);
+	if (j->in.media_id != 0)
+		db_bind_i64(st, 10, j->in.media_id);
+	else
+		db_bind_null(st, 10);
+	db_bind_i64(st, 11, j->id);
 	if ((rc = db_run(st)) != 0)
 		goto out;
 	j->in.id = j->id;
@@ -443,6 +505,7 @@ lib_update(struct db *db, const struct assistant *as, int64_t id,
 	j.id = id;
 	j.now = lib_now(now);
 	j.ev = ev;
+	j.why = why;
 	rc = db_write(db, update_run, &j);
 out:
 	arena_release(&a);
@@ -718,4 +781,38 @@ lib_readability(const struct assistant *as, const struct lib_item *it,
 	    (enum assistant_level)lvl, lang);
 	*too_hard = lvl >= 0 && words >= ASSISTANT_READABILITY_MIN_WORDS &&
 	    *score < *min_score;
+}
+
+int
+lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
+    struct arena *a, const char **title)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT title, org_id FROM library_items "
+	    "WHERE media_id = ? ORDER BY org_id <> ?, id LIMIT 1", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, media_id);
+	db_bind_i64(st, 2, org_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*title = db_col_i64(st, 1) != org_id ? NULL :
+		    arena_strz(a, db_col_text(st, 0));
+		rc = 1;
+	}
+	db_done(st);
+	return rc;
+}
+
+int
+lib_plays_media_on(struct db_conn *c, int64_t media_id, bool *yes)
+{
+	int64_t n = 0;
+	int rc;
+
+	rc = db_query_i64(c, "SELECT COUNT(*) FROM library_items WHERE "
+	    "media_id = ? AND published_at <> 0 AND shared <> 0", &n, 1,
+	    &media_id);
+	*yes = rc == 0 && n > 0;
+	return rc;
 }

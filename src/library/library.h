@@ -85,7 +85,8 @@ enum lib_level lib_audience_level(enum lib_audience a);
 struct lib_item {
 	int64_t id;
 	int64_t org_id;
-	const char *kind;          /* "article" (video and audio later) */
+	const char *kind;          /* "article", "video" or "audio" */
+	int64_t media_id;          /* video, audio: the file played (lib_get) */
 	const char *title;
 	const char *summary;
 	const char *body;          /* Markdown */
@@ -110,13 +111,18 @@ struct lib_input {
 	const char *audience;      /* lib_audience_name's */
 	const char *lang;          /* "nl" / "en" */
 	const char *level;         /* lib_level_name's; "" the audience's */
+	const char *kind;          /* "article" (also NULL, ""), "video",
+	                            * "audio": the body is the transcript */
+	int64_t media_id;          /* video, audio: a film or sound of the
+	                            * item's organisation (media store) */
 };
 
 /*
  * A new draft in org_id's library, by author_id (a professional or an
  * administrator of it: the route checks).  ERR_INVAL / ERR_TOOBIG with a
  * reason in why (fields title, summary, body, tags, audience, lang,
- * level); ERR_TOOMANY past LIMIT_LIBRARY_ITEMS.  Logged (C, "library").
+ * level, kind, media: a video or audio item names a film or a sound of
+ * org_id's media, media_info_on); ERR_TOOMANY past LIMIT_LIBRARY_ITEMS.  Logged (C, "library").
  */
 int lib_create(struct db *db, int64_t org_id, int64_t author_id,
     const struct lib_input *in, time_t now, const struct audit_event *ev,
@@ -143,6 +149,14 @@ int lib_get(struct db *db, int64_t id, struct arena *a, struct lib_item *out);
  * published and shared.  ERR_NOTFOUND. */
 int lib_facts_on(struct db_conn *c, int64_t id, int64_t *org_id,
     bool *published, bool *shared);
+/* For the media store (media_delete): 1 when a library item shows media
+ * file media_id, with *title the item's (in a) when it is org_id's, NULL
+ * when another organisation's (a shared file); 0 when none does. */
+int lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
+    struct arena *a, const char **title);
+/* For authz (AUTHZ_MEDIA): does a published shared item play media file
+ * media_id?  Then whoever may read that item (anyone signed in) plays it. */
+int lib_plays_media_on(struct db_conn *c, int64_t media_id, bool *yes);
 
 /* The library as org_id sees it: its own items (drafts too when
  * with_drafts) and the published shared items of other organisations,

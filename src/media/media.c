@@ -21,7 +21,9 @@
 #include "core/i18n.h"
 #include "core/limits.h"
 #include "core/xalloc.h"
+#include "library/library.h"
 #include "message/message.h"
+#include "module/module.h"
 #include "store/db.h"
 #include "core/banned.h"
 
@@ -295,7 +297,38 @@ struct change_job {
 	int64_t id;
 	const struct audit_event *ev;
 	int shared; /* 0 or 1; -1: delete */
+	struct arena *a;       /* delete: the user's title in w */
+	struct why *w;
 };
+
+/* Is file id (of org) still shown by a module page or a library item?
+ * Their owners say (they keep the ids); ERR_CONFLICT with the reason. */
+static int
+check_unused(struct db_conn *c, struct change_job *j, int64_t org)
+{
+	const char *title = NULL;
+	int rc;
+
+	if ((rc = mod_uses_media_on(c, j->id, org, j->a, &title)) > 0) {
+		if (title == NULL)
+			return why_set(j->w, ERR_CONFLICT, "media", N_("This file is shown in a module of another organisation; it cannot be removed while it is shared and used."));
+		why_set(j->w, ERR_CONFLICT, "media", N_("This file is shown in the module \xe2\x80\x9c%s\xe2\x80\x9d; remove it from the module's pages first."));
+		if (j->w != NULL)
+			j->w->name = title;
+		return ERR_CONFLICT;
+	}
+	if (rc < 0)
+		return rc;
+	if ((rc = lib_uses_media_on(c, j->id, org, j->a, &title)) > 0) {
+		if (title == NULL)
+			return why_set(j->w, ERR_CONFLICT, "media", N_("This file is shown in a library item of another organisation; it cannot be removed while it is shared and used."));
+		why_set(j->w, ERR_CONFLICT, "media", N_("This file is shown in the library item \xe2\x80\x9c%s\xe2\x80\x9d; give the item another file or remove it first."));
+		if (j->w != NULL)
+			j->w->name = title;
+		return ERR_CONFLICT;
+	}
+	return rc;
+}
 
 static int
 change_run(struct db_conn *c, void *arg)
@@ -308,6 +341,8 @@ change_run(struct db_conn *c, void *arg)
 
 	if ((rc = db_query_i64(c, "SELECT org_id FROM media WHERE id = ?",
 	    &org, 1, &j->id)) != 0)
+		return rc;
+	if (j->shared < 0 && (rc = check_unused(c, j, org)) != 0)
 		return rc;
 	if (j->shared < 0) {
 		/* chunks first: SQLite's foreign keys may be off in a test */
@@ -342,16 +377,17 @@ int
 media_set_shared(struct db *db, int64_t id, const struct audit_event *ev,
     bool shared)
 {
-	struct change_job j = { id, ev, shared ? 1 : 0 };
+	struct change_job j = { id, ev, shared ? 1 : 0, NULL, NULL };
 	int rc = db_write(db, change_run, &j);
 
 	return rc < 0 ? rc : 0;
 }
 
 int
-media_delete(struct db *db, int64_t id, const struct audit_event *ev)
+media_delete(struct db *db, int64_t id, const struct audit_event *ev,
+    struct arena *a, struct why *w)
 {
-	struct change_job j = { id, ev, -1 };
+	struct change_job j = { id, ev, -1, a, w };
 	int rc = db_write(db, change_run, &j);
 
 	return rc < 0 ? rc : 0;

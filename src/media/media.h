@@ -13,7 +13,8 @@
  * the members of its organisation, in any role (a client reads the
  * pictures of a module and the films of the library), and, when an
  * administrator marked it shared (media_set_shared), every signed-in
- * person of any organisation.  Professionals and administrators of the
+ * person of any organisation, who also plays the film or sound of a
+ * library item shared with them.  Professionals and administrators of the
  * organisation upload and remove.  A module or the library that shows a
  * file to someone outside those rules shares it, or copies it into the
  * reader's organisation (a package import does so).  Media are content
@@ -86,8 +87,12 @@ int media_chunk_on(struct db_conn *c, int64_t id, uint64_t seq,
  * administrator's choice; access log entry from ev as in media_put). */
 int media_set_shared(struct db *db, int64_t id, const struct audit_event *ev,
     bool shared);
-/* Remove a file and its chunks (access log entry from ev). */
-int media_delete(struct db *db, int64_t id, const struct audit_event *ev);
+/* Remove a file and its chunks (access log entry from ev).  ERR_CONFLICT
+ * with the reason in w (w->name the user's title, in a) while a module
+ * page or a library item shows it: their owners say so
+ * (mod_uses_media_on, lib_uses_media_on), in the same write job. */
+int media_delete(struct db *db, int64_t id, const struct audit_event *ev,
+    struct arena *a, struct why *w);
 
 /*
  * Reading bytes first..last (inclusive, last < m->size) of a file a

@@ -1304,3 +1304,65 @@ out:
 	arena_release(&a);
 	return rc;
 }
+
+/* Does a source text name media file id on an "@media KIND ID ALT" line?
+ * Read leniently (a draft need not parse yet), as the page would be. */
+static bool
+source_names_media(struct str src, int64_t id)
+{
+	struct str line, rest = src, word, num;
+	int64_t n;
+	size_t i;
+
+	while (rest.len > 0) {
+		if (!str_cut(rest, '\n', &line, &rest)) {
+			line = rest;
+			rest.len = 0;
+		}
+		if (line.len < 7 || memcmp(line.p, "@media ", 7) != 0)
+			continue;
+		line.p += 7;
+		line.len -= 7;
+		if (!str_cut(line, ' ', &word, &line))
+			continue;
+		while (line.len > 0 && line.p[0] == ' ') {
+			line.p++;
+			line.len--;
+		}
+		if (!str_cut(line, ' ', &num, &line))
+			num = line;
+		for (i = 0, n = 0; i < num.len && i < 18 &&
+		    num.p[i] >= '0' && num.p[i] <= '9'; i++)
+			n = n * 10 + (num.p[i] - '0');
+		if (i > 0 && i == num.len && n == id)
+			return true;
+	}
+	return false;
+}
+
+int
+mod_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
+    struct arena *a, const char **title)
+{
+	struct db_stmt *st;
+	int rc;
+
+	/* The draft and every published version: a run keeps the version
+	 * its client started, so an old version's page still shows. */
+	if ((rc = db_prepare(c, "SELECT title, source, org_id FROM modules "
+	    "WHERE source LIKE '%@media %' UNION ALL "
+	    "SELECT m.title, v.source, m.org_id FROM module_versions v "
+	    "JOIN modules m ON m.id = v.module_id "
+	    "WHERE v.source LIKE '%@media %'", &st)) != 0)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (source_names_media(db_col_text(st, 1), media_id)) {
+			*title = db_col_i64(st, 2) != org_id ? NULL :
+			    arena_strz(a, db_col_text(st, 0));
+			rc = 1;
+			break;
+		}
+	}
+	db_done(st);
+	return rc == DB_DONE ? 0 : rc;
+}

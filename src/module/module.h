@@ -169,6 +169,12 @@ int mod_list(struct db *db, int64_t org_id, struct arena *a,
     struct mod_info **out, size_t *n);
 /* For authz: a module's organisation (ERR_NOTFOUND). */
 int mod_org_on(struct db_conn *c, int64_t id, int64_t *org_id);
+/* For the media store (media_delete): 1 when a module's draft or a
+ * published version shows media file media_id on a page, with *title the
+ * module's (in a) when it is org_id's, NULL when another organisation's
+ * (a shared file); 0 when none does. */
+int mod_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
+    struct arena *a, const char **title);
 
 /* What a package export needs: a published version's title and source
  * (n 0: the newest).  ERR_NOTFOUND when it has none. */

@@ -9,6 +9,7 @@
  * here.  The message itself is the message module's (msg_thread_create),
  * with its access-log entry; library.c logs what it changes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -20,6 +21,7 @@
 #include "core/num.h"
 #include "identity/session.h"
 #include "library/library.h"
+#include "media/media.h"
 #include "message/markdown.h"
 #include "message/message.h"
 #include "trajectory/trajectory.h"
@@ -234,6 +236,51 @@ select_close(struct req *r, const char *name)
 	P(r, "</p>\n");
 }
 
+/* The kind and, for a video or a sound, its file: the organisation's
+ * films and sounds (uploaded at /org/media).  The text is then the
+ * transcript or description, which is what search finds. */
+static void
+media_fields(struct req *r, const struct lib_item *it)
+{
+	struct app *app = r->app;
+	struct media_info *m = NULL;
+	const char *kind, *cur;
+	char idbuf[24];
+	bool listed = false;
+	int i, n = 0;
+
+	kind = val(r, "kind", it ? it->kind : "article");
+	select_open(r, "kind", _("Kind"));
+	option(r, "article", _("Article"), strcmp(kind, "article") == 0);
+	option(r, "video", _("Video"), strcmp(kind, "video") == 0);
+	option(r, "audio", _("Audio"), strcmp(kind, "audio") == 0);
+	select_close(r, "kind");
+	snprintf(idbuf, sizeof(idbuf), "%lld",
+	    it ? (long long)it->media_id : 0LL);
+	cur = val(r, "media", idbuf);
+	if (media_list(app->db, page_session(r)->org_id, &r->arena, &m,
+	    &n) != 0)
+		n = 0;
+	select_open(r, "media", _("Film or sound (for a video or audio item; the text is then its transcript or description)"));
+	option(r, "0", _("None"), strcmp(cur, "0") == 0 || cur[0] == '\0');
+	for (i = 0; i < n; i++) {
+		enum media_class k = media_class_of(m[i].type);
+
+		if (k != MEDIA_CLASS_AUDIO && k != MEDIA_CLASS_VIDEO)
+			continue;
+		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)m[i].id);
+		listed |= strcmp(cur, idbuf) == 0;
+		option(r, idbuf, m[i].name, strcmp(cur, idbuf) == 0);
+	}
+	/* an older file than the list holds stays chosen */
+	if (!listed && cur[0] != '\0' && strcmp(cur, "0") != 0)
+		option(r, cur, cur, true);
+	select_close(r, "media");
+	P(r, "<p><a href=\"/org/media\">");
+	T(r, _("Upload a film or sound in the media files"));
+	P(r, "</a></p>\n");
+}
+
 static int
 render_form(struct req *r, const struct lib_item *it)
 {
@@ -266,6 +313,7 @@ render_form(struct req *r, const struct lib_item *it)
 	option(r, "nl", _("Dutch"), strcmp(lang, "nl") == 0);
 	option(r, "en", _("English"), strcmp(lang, "en") == 0);
 	select_close(r, "lang");
+	media_fields(r, it);
 	lvl = val(r, "level", it ? lib_level_name(it->level) : "");
 	select_open(r, "level", _("Reading level"));
 	option(r, "", _("The audience's usual level (clients and employers B1, professionals C1)"),
@@ -291,6 +339,11 @@ input_of(struct req *r, struct lib_input *in)
 	in->audience = page_form(r, "audience");
 	in->lang = page_form(r, "lang");
 	in->level = page_form(r, "level");
+	in->kind = page_form(r, "kind");
+	/* anything but a number is no file: the domain says which to pick */
+	if (num_parse_i64(str_c(page_form(r, "media")), 0, INT64_MAX,
+	    &in->media_id) != 0)
+		in->media_id = 0;
 }
 
 int
@@ -413,7 +466,21 @@ ui_library_item(struct req *r)
 	 * other one. */
 	PF(r, "<p class=\"summary\" lang=\"%s\"><strong>", it.lang);
 	T(r, it.summary);
-	PF(r, "</strong></p>\n<article class=\"library-text\" lang=\"%s\">\n",
+	P(r, "</strong></p>\n");
+	/* A client plays it as a member of the item's organisation
+	 * (AUTHZ_MEDIA); the text below is its transcript. */
+	if (it.media_id != 0) {
+		const char *el = strcmp(it.kind, "video") == 0 ? "video" :
+		    "audio";
+
+		PF(r, "<p><%s controls preload=\"metadata\" "
+		    "src=\"/media/%lld\" aria-describedby=\"item-text\">"
+		    "<a href=\"/media/%lld\">", el, (long long)it.media_id,
+		    (long long)it.media_id);
+		T(r, _("Download the file"));
+		PF(r, "</a></%s></p>\n", el);
+	}
+	PF(r, "<article id=\"item-text\" class=\"library-text\" lang=\"%s\">\n",
 	    it.lang);
 	markdown_render(str_c(it.body), &html);
 	buf_add(&r->resp, html.p ? html.p : "", html.len);

@@ -183,22 +183,26 @@ refused:
 	return render_list(r);
 }
 
-/* XXX: a module page that still shows a removed file shows it missing;
- * the module store (src/module) is to refuse removing a file its
- * modules use once it keeps media ids. */
+/* A file a module page or a library item still shows is not removed
+ * (media_delete asks their owners): the list again, with the reason. */
 int
 ui_media_delete_post(struct req *r)
 {
 	struct app *app = r->app;
 	struct audit_event ev;
+	struct why w = { 0 };
 	int rc;
 
 	web_audit_event(r, &ev, AUDIT_DELETE, "media", 0, web_obj(r)->id,
 	    "care");
-	if ((rc = media_delete(app->db, web_obj(r)->id, &ev)) != 0)
+	rc = media_delete(app->db, web_obj(r)->id, &ev, &r->arena, &w);
+	if (rc == 0) {
+		resp_redirect(r, "/org/media?removed=1");
+		return 0;
+	}
+	if ((rc = page_refuse(r, &w, rc)) != 0)
 		return rc;
-	resp_redirect(r, "/org/media?removed=1");
-	return 0;
+	return render_list(r);
 }
 
 /* Sharing with every organisation is an administrator's choice (the

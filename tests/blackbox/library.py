@@ -5,14 +5,18 @@ field), publishes it, the readability warning for its author, search with
 stemming in Dutch and English, another organisation's professional sees
 nothing of a private item until an administrator shares it, an item sent
 to a client in a message, the client opening it and keeping it in their
-own list (in the access log), and the routes' refusals.  Imported by
+own list (in the access log), video and audio items (a film or sound of
+the organisation, its player and transcript, a wrong file refused), and
+the routes' refusals.  Imported by
 run.py, which runs the class like the others.
 """
+import os
 import re
 import sqlite3
 
 from coaching import form_fields, location_id
 from lib import Client, check, eq
+from objects import multipart
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
 SIB = ("sib.lib@demo.infuus.test", "sib-library-pass-12", "Sam Sib")
@@ -38,6 +42,9 @@ HARD = ("Kwaliteitsbeleid",
         "gezondheidszorginstellingen systematisch te evalueren en te "
         "optimaliseren, waarbij verantwoordingsinformatie structureel wordt "
         "gedocumenteerd en geanalyseerd.")
+# A film (an MP4's ftyp box) and a sound (an MP3's ID3 tag), told by content.
+FILM = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + os.urandom(4096)
+SOUND = b"ID3\x04\x00\x00\x00\x00\x00\x00" + os.urandom(4096)
 
 
 def says(text, en, nl):
@@ -291,3 +298,69 @@ class LibraryMixin:
               re.search(r"Readability score|Leesbaarheidsscore", page),
               "the client's page", "the score without the warning",
               page[-3000:])
+
+    def upload_media(self, who, name, data):
+        body, ctype = multipart({"csrf": who.csrf()},
+                                [("file", name, "application/octet-stream",
+                                  data)])
+        r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
+                        headers={"Content-Type": ctype})
+        eq(r.status, 303, "uploading " + name)
+        page = who.get("/org/media").text
+        ids = [int(i) for i, n in
+               re.findall(r'href="/media/(\d+)">([^<]*)<', page) if n == name]
+        check(ids, "the media list", "names " + name, page[-1500:])
+        return ids[0]
+
+    def test_video_and_audio_items(self):
+        film = self.upload_media(self.coach, "ademen.mp4", FILM)
+        sound = self.upload_media(self.coach, "zee.mp3", SOUND)
+        far_sound = self.upload_media(self.far, "ver.mp3", SOUND)
+        form = {"csrf": self.coach.csrf(), "title": "Rustig ademen",
+                "summary": "Een filmpje over ademen.",
+                "body": "Adem rustig in en uit. Tel tot vier bij het "
+                        "inademen en tot zes bij het uitademen.",
+                "tags": "ademhaling", "audience": "clients", "lang": "nl",
+                "level": "", "kind": "video", "media": "0"}
+        for media, why in (("0", ("Choose the film or sound",
+                                  "Kies de film of het geluid")),
+                           (str(sound), ("plays a film", "speelt een film")),
+                           (str(far_sound), ("not in your organisation",
+                                             "niet in de media van je"))):
+            r = self.coach.post("/library", dict(form, media=media))
+            eq(r.status, 400, "a video item with media " + media)
+            check(says(r.text, *why), "the refusal", why[0], r.text[-2500:])
+        lid = location_id(self.coach.post("/library", dict(form,
+                          media=str(film))), "/library/")
+        self.publish(self.coach, lid)
+        page = self.client.get("/library/%d" % lid).text
+        check('<video controls' in page and
+              'src="/media/%d"' % film in page and "Tel tot vier" in page,
+              "the client's page of a video item",
+              "a player and its transcript", page[-3000:])
+        eq(self.client.get("/media/%d" % film).status, 200,
+           "the client plays the film")
+        check('href="/library/%d"' % lid in self.search(self.coach,
+                                                        "inademen"),
+              "search", "finds the video by its transcript", "")
+        # Another organisation plays it once the item is shared with
+        # every organisation, not before.
+        eq(self.far.get("/media/%d" % film).status, 404,
+           "another organisation's GET of a private item's film")
+        eq(self.admin.post("/library/%d/share" % lid, {
+            "csrf": self.admin.csrf(), "share": "1"}).status, 303,
+           "the administrator shares the video item")
+        eq(self.far.get("/media/%d" % film).status, 200,
+           "another organisation plays the shared item's film")
+        eq(self.far.get("/media/%d" % sound).status, 404,
+           "another organisation's GET of an unshared sound")
+        r = self.coach.post("/library", dict(form, kind="audio",
+                                              title="De zee",
+                                              media=str(sound)))
+        aid = location_id(r, "/library/")
+        page = self.coach.get("/library/%d" % aid).text
+        check('<audio controls' in page, "an audio item's page",
+              "an audio player", page[-3000:])
+        page = self.coach.get("/library/%d/edit" % aid).text
+        check(re.search(r'<option value="%d" selected' % sound, page),
+              "the edit form", "the sound chosen", page[-3000:])

@@ -5,13 +5,15 @@ sends comes back right (first bytes, across a chunk boundary, the last N,
 open-ended, past the end: 416), If-Range and If-None-Match, a mislabelled
 file and an unknown type are refused with their reason, a client of the
 organisation reads but may not upload, and another organisation's
-professional finds nothing.  Requests with a Range are written raw, as a
+professional finds nothing; a file a module page or a library item
+shows is not removed (409, the reason naming it).  Requests with a Range are written raw, as a
 player's would be.  Imported by run.py, which runs the class like the
 others.
 """
 import os
 import re
 
+from coaching import location_id
 from lib import Client, check, eq, raw
 from objects import PNG_1x1, multipart
 
@@ -185,6 +187,54 @@ class MediaMixin:
             "csrf": self.coach.csrf()})
         eq(r.status, 303, "the professional removes it")
         eq(self.coach.get("/media/%d" % mdid).status, 404, "removed")
+
+    def test_a_file_in_use_is_not_removed(self):
+        # A module page shows it: refused with the module named (409),
+        # still served; once the page is gone it can go.
+        eq(self.upload(self.coach, "page.mp3", SOUND).status, 303,
+           "uploading a sound for a module page")
+        mdid = self.listed(self.coach, "page.mp3")
+        r = self.coach.post("/modules", {"csrf": self.coach.csrf(),
+                                         "title": "Rust na het werk"})
+        mid = location_id(r, "/modules/")
+        src = ("@session Luisteren\n@page media Een rustig geluid\n"
+               "@media audio %d Zee en wind\nDe zee ruist.\n" % mdid)
+        eq(self.coach.post("/modules/%d?csrf=%s" % (mid, self.coach.csrf()),
+                           {"title": "Rust na het werk", "source": src}
+                           ).status, 303, "the module's draft saved")
+        r = self.coach.post("/media/%d/delete" % mdid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 409, "removing a file a module page shows")
+        check("Rust na het werk" in r.text, "the refusal",
+              "names the module", r.text[-1500:])
+        eq(self.coach.get("/media/%d" % mdid).status, 200,
+           "the file is still served")
+        eq(self.coach.post("/modules/%d?csrf=%s" % (mid, self.coach.csrf()),
+                           {"title": "Rust na het werk",
+                            "source": "@session Lezen\n@page text Rust\n"
+                                      "Even niets.\n"}).status, 303,
+           "the media page taken out of the draft")
+        eq(self.coach.post("/media/%d/delete" % mdid, {
+            "csrf": self.coach.csrf()}).status, 303,
+           "removed once no page shows it")
+        # An audio item of the library plays it: refused with the item
+        # named.
+        eq(self.upload(self.coach, "item.mp3", SOUND).status, 303,
+           "uploading a sound for a library item")
+        mdid = self.listed(self.coach, "item.mp3")
+        r = self.coach.post("/library", {
+            "csrf": self.coach.csrf(), "title": "Slapen na een drukke dag",
+            "summary": "Over slapen.", "body": "Slaap is belangrijk.",
+            "tags": "slaap", "audience": "clients", "lang": "nl",
+            "level": "", "kind": "audio", "media": str(mdid)})
+        eq(r.status, 303, "an audio item of the library")
+        r = self.coach.post("/media/%d/delete" % mdid,
+                            {"csrf": self.coach.csrf()})
+        eq(r.status, 409, "removing a file a library item shows")
+        check("Slapen na een drukke dag" in r.text, "the refusal",
+              "names the library item", r.text[-1500:])
+        eq(self.coach.get("/media/%d" % mdid).status, 200,
+           "the item's file is still served")
 
     def test_large_upload_needs_token_in_query(self):
         # The token in the body alone: refused before the body is read

@@ -289,7 +289,7 @@ stored_in_chunks_read_in_ranges(void **state)
 	/* removed while a stream is open: the stream's next chunk fails */
 	s = media_stream_new(g->db, &m, 0, n - 1);
 	assert_true(media_stream_read(s, 0, (char *)buf, 10) == 10);
-	assert_int_equal(media_delete(g->db, id, &ev), 0);
+	assert_int_equal(media_delete(g->db, id, &ev, &a, NULL), 0);
 	assert_int_equal(media_stream_read(s, LIMIT_MEDIA_CHUNK + 5,
 	    (char *)buf, 10), ERR_NOTFOUND);
 	media_stream_free(s);
