@@ -11,7 +11,7 @@ run="meson ninja-build pkg-config gcc libc6-dev gettext locales tzdata
   libcairo2-dev libpango1.0-dev"
 test="$run libcmocka-dev postgresql python3-aiosmtpd tidy libxml2-utils
   chromium valgrind clang libclang-rt-14-dev faketime poppler-utils coturn
-  python3-icalendar python3-vobject"
+  python3-icalendar python3-vobject khal"
 bench="$run nginx-light wrk postgresql"
 fuzz="$run clang libclang-rt-14-dev"
 
