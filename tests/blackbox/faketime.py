@@ -68,7 +68,7 @@ INSTANTS = [
 # also the end of the local day (the next open slot starts within
 # seconds; the UTC date is not the local one a minute later), and the
 # spring jump.  A reschedule to the first open time once failed here.
-AGENDA = ["Appointments", "Assignments", "Measures"]
+AGENDA = ["Appointments", "Assignments", "Measures", "RealCalendars"]
 AGENDA_INSTANTS = [
     ("agenda: end of a local day, Tue 12 Jan 2027 23:59:35 CET",
      "2027-01-12 22:59:35"),
