@@ -84,6 +84,9 @@ class Khal:
         self.n = 0
 
     def run(self, *args):
+        # A clean environment: no sanitizer or libfaketime preload (khal
+        # is only ever asked about explicit dates), no XDG paths of the
+        # machine's user, and the zone both in TZ and in the config.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "HOME": self.dir, "TZ": self.zone, "LANG": "C.UTF-8",
                "LC_ALL": "C.UTF-8"}
