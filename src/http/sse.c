@@ -13,8 +13,12 @@
  * MHD_stop_daemon, and the server ends every stream (sse_hub_end_all)
  * before it stops.
  *
- * Memory of an idle stream: the struct below and MHD's connection (its
- * pool, LIMIT_CONN_MEMORY); the queue is freed whenever it drains.
+ * Memory of an idle stream: the struct below, MHD's connection (its
+ * pool, LIMIT_CONN_MEMORY) and the response with a small block; the
+ * queue is freed whenever it drains, MHD's copies of the headers once
+ * they are sent (drop_headers), and the server keeps of the request only
+ * its access-log fields (server.c, exch_keep).  bench/README.md has the
+ * figures.
  */
 #include "http/sse.h"
 
