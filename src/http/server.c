@@ -144,9 +144,10 @@ struct exch {
 };
 
 /*
- * An event stream idles for minutes once answered.  Of its exchange (the
- * request, its arena: 5 KiB or more) only what the access-log line needs
- * stays: the handler and the finish hook are done with the rest.
+ * An event stream idles for minutes once answered.  Of its exchange (0.7
+ * KiB with its struct req, more with its arena's blocks) only what the
+ * access-log line needs stays: the handler and the finish hook are done
+ * with the rest.
  */
 struct kept {
 	struct held h;       /* h.kept is true */
