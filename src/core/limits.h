@@ -363,13 +363,13 @@
  * still find a connection when every stream is taken.  What an idle
  * stream costs, to size a node: one socket descriptor (the server raises
  * its soft RLIMIT_NOFILE to the hard limit at start-up and logs it; give
- * it at least LIMIT_CONNECTIONS + 256), about 15 KiB of the server's
+ * it at least LIMIT_CONNECTIONS + 256), about 13.5 KiB of the server's
  * memory (libmicrohttpd's connection pool, LIMIT_CONN_MEMORY, of which
  * only the pages touched count, and the subscription; measured by
  * bench/40-live.sh, BENCH sse_kib_per_stream) and the kernel's socket
  * buffers outside it (LIMIT_SSE_SNDBUF at most while a reader lags),
  * plus up to LIMIT_SSE_QUEUE queued for a slow reader before it is
- * dropped.  10,000 streams: about 150 MiB and 10,000 descriptors. */
+ * dropped.  10,000 streams: about 130 MiB and 10,000 descriptors. */
 #define LIMIT_SSE_PER_NODE 10000
 /* Bytes waiting for one stream's reader.  A reader that lets this much
  * pile up is slow or gone: the stream is closed, and its browser

@@ -108,7 +108,14 @@ enum xstate {
 	X_DONE,    /* a response is queued */
 };
 
+/* What MHD holds for a request (its ctx): an exchange, or once an event
+ * stream is answered, its kept log fields (struct kept). */
+struct held {
+	bool kept;
+};
+
 struct exch {
+	struct held h;       /* first: MHD's ctx points here */
 	struct req r;
 	struct http_server *s;
 	struct timespec t0;
@@ -133,10 +140,22 @@ struct exch {
 	bool finished;       /* ... and finish too */
 	int sent_status;
 	uint64_t sent_bytes;
-	/* An event stream's access-log fields once its arena is given back
-	 * (keep_for_log): "method\0path\0address". */
-	char *kept;
-	const char *kept_path;
+	bool keep;           /* an answered event stream: exch_keep */
+};
+
+/*
+ * An event stream idles for minutes once answered.  Of its exchange (0.7
+ * KiB with its struct req, more with its arena's blocks) only what the
+ * access-log line needs stays: the handler and the finish hook are done
+ * with the rest.
+ */
+struct kept {
+	struct held h;       /* h.kept is true */
+	uint64_t id;
+	struct timespec t0;
+	int status;
+	const char *method, *path, *addr; /* in text */
+	char text[];
 };
 
 /* --- headers every response carries ------------------------------------ */
@@ -327,7 +346,6 @@ exch_free(struct exch *x)
 	buf_release(&x->r.resp);
 	body_free(x->body, x->body_cap);
 	arena_release(&x->r.arena);
-	free(x->kept);
 	free(x);
 	/* What the handler of a large request allocated (the parsed parts,
 	 * sealed copies) is free now but would stay resident. */
@@ -339,18 +357,14 @@ exch_free(struct exch *x)
 
 static void log_path(struct exch *x, struct buf *out);
 
-/*
- * An event stream idles for minutes once answered: of its request keep
- * only what the access-log line needs and give the arena back (a 4 KiB
- * block or more a stream: bench/40-live.sh's sse_kib_per_stream).  The
- * handler and the finish hook are done with it; what still points into
- * the arena is reset.
- */
-static void
-keep_for_log(struct exch *x)
+/* The exchange of an answered event stream becomes its struct kept
+ * (bench/40-live.sh's sse_kib_per_stream). */
+static struct kept *
+exch_keep(struct exch *x)
 {
 	struct buf b = BUF_INIT;
-	size_t m, p;
+	struct kept *k;
+	size_t m, p, len;
 
 	buf_adds(&b, x->method);
 	m = b.len;
@@ -359,21 +373,19 @@ keep_for_log(struct exch *x)
 	p = b.len;
 	buf_addch(&b, '\0');
 	buf_adds(&b, x->r.remote_addr[0] ? x->r.remote_addr : "-");
-	x->kept = buf_detach(&b, NULL);
-	x->method = x->kept;
-	x->kept_path = x->kept + m + 1;
-	x->r.remote_addr = x->kept + p + 1;
-	x->target = "";
-	x->path_len = 0;
-	x->r.path = x->r.content_type = x->r.user_agent = "";
-	x->r.accept_language = "";
-	x->r.nparams = 0;
-	x->r.query = x->r.form = x->r.cookies = NULL;
-	x->r.nquery = x->r.nform = x->r.ncookies = 0;
-	x->r.uploads = NULL;
-	x->r.nuploads = 0;
-	x->r.app_state = NULL;
-	arena_release(&x->r.arena);
+	len = b.len + 1;
+	k = xmalloc(st_add(sizeof(*k), len));
+	k->h.kept = true;
+	k->id = x->r.id;
+	k->t0 = x->t0;
+	k->status = x->sent_status;
+	memcpy(k->text, b.p, len);
+	k->method = k->text;
+	k->path = k->text + m + 1;
+	k->addr = k->text + p + 1;
+	buf_release(&b);
+	exch_free(x);
+	return k;
 }
 
 static enum MHD_Result
@@ -428,7 +440,7 @@ queue_response(struct exch *x)
 	x->sent_status = r->status;
 	finish_hook(x);
 	if (sse && ret == MHD_YES)
-		keep_for_log(x);
+		x->keep = true; /* on_request makes it a struct kept */
 	return ret;
 }
 
@@ -997,15 +1009,11 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 }
 
 static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *data, size_t *size,
-    void **ctx)
+exchange(struct exch *x, const char *method, const char *version,
+    const char *data, size_t *size)
 {
-	struct exch *x = *ctx;
 	enum MHD_Result ret;
 
-	if (x == NULL) /* the URI callback always runs first; be safe */
-		*ctx = x = exch_new(cls, c, url);
 	switch (x->state) {
 	case X_NEW:
 		x->state = X_BODY;
@@ -1024,6 +1032,25 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		break;
 	}
 	return MHD_NO;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data, size_t *size,
+    void **ctx)
+{
+	struct held *h = *ctx;
+	struct exch *x;
+	enum MHD_Result ret;
+
+	if (h != NULL && h->kept)
+		return MHD_NO; /* answered; MHD does not ask again */
+	if ((x = (struct exch *)h) == NULL) /* the URI callback runs first */
+		*ctx = x = exch_new(cls, c, url);
+	ret = exchange(x, method, version, data, size);
+	if (x->keep)
+		*ctx = exch_keep(x);
+	return ret;
 }
 
 /* Does a parameter name say its value is a secret (http.h)? */
@@ -1081,28 +1108,35 @@ log_path(struct exch *x, struct buf *out)
 }
 
 static void
-access_log(struct exch *x, enum MHD_RequestTerminationCode toe)
+log_line(uint64_t id, const struct timespec *t0, const char *method,
+    const char *path, int status, uint64_t bytes, const char *addr,
+    enum MHD_RequestTerminationCode toe)
 {
 	static const char *const ends[] = { "ok", "error", "timeout",
 	    "shutdown", "read-error", "client-abort" };
-	struct buf path = BUF_INIT;
 	struct timespec t1;
 	uint64_t us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* Signed: the nanoseconds go down when a second passes. */
-	us = (uint64_t)((int64_t)(t1.tv_sec - x->t0.tv_sec) * 1000000 +
-	    (int64_t)(t1.tv_nsec - x->t0.tv_nsec) / 1000);
-	if (x->kept_path)
-		buf_adds(&path, x->kept_path);
-	else
-		log_path(x, &path);
+	us = (uint64_t)((int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (int64_t)(t1.tv_nsec - t0->tv_nsec) / 1000);
 	log_info("http.access", "id=%llu method=%s path=%s status=%d "
-	    "bytes=%llu us=%llu addr=%s end=%s", (unsigned long long)x->r.id,
-	    x->method, path.p, x->sent_status,
-	    (unsigned long long)x->sent_bytes, (unsigned long long)us,
-	    x->r.remote_addr[0] ? x->r.remote_addr : "-",
+	    "bytes=%llu us=%llu addr=%s end=%s", (unsigned long long)id,
+	    method, path, status, (unsigned long long)bytes,
+	    (unsigned long long)us, addr,
 	    (size_t)toe < sizeof(ends) / sizeof(ends[0]) ? ends[toe] : "other");
+}
+
+static void
+access_log(struct exch *x, enum MHD_RequestTerminationCode toe)
+{
+	struct buf path = BUF_INIT;
+
+	log_path(x, &path);
+	log_line(x->r.id, &x->t0, x->method, path.p ? path.p : "",
+	    x->sent_status, x->sent_bytes,
+	    x->r.remote_addr[0] ? x->r.remote_addr : "-", toe);
 	buf_release(&path);
 }
 
@@ -1111,14 +1145,23 @@ on_done(void *cls, struct MHD_Connection *c, void **ctx,
     enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
-	struct exch *x = *ctx;
+	struct held *h = *ctx;
+	struct kept *k;
 
-	if (x == NULL)
+	if (h == NULL)
 		return;
 	*ctx = NULL;
-	if (s->cfg.access_log)
-		access_log(x, toe);
-	exch_free(x);
+	if (h->kept) {
+		k = (struct kept *)h;
+		if (s->cfg.access_log)
+			log_line(k->id, &k->t0, k->method, k->path, k->status,
+			    0, k->addr, toe);
+		free(k);
+	} else {
+		if (s->cfg.access_log)
+			access_log((struct exch *)h, toe);
+		exch_free((struct exch *)h);
+	}
 	atomic_fetch_sub(&s->inflight, 1);
 }
 

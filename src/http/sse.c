@@ -13,8 +13,12 @@
  * MHD_stop_daemon, and the server ends every stream (sse_hub_end_all)
  * before it stops.
  *
- * Memory of an idle stream: the struct below and MHD's connection (its
- * pool, LIMIT_CONN_MEMORY); the queue is freed whenever it drains.
+ * Memory of an idle stream: the struct below, MHD's connection (its
+ * pool, LIMIT_CONN_MEMORY) and the response with a small block; the
+ * queue is freed whenever it drains, MHD's copies of the headers once
+ * they are sent (drop_headers), and the server keeps of the request only
+ * its access-log fields (server.c, exch_keep).  bench/README.md has the
+ * figures.
  */
 #include "http/sse.h"
 
@@ -34,13 +38,20 @@
 #include "http/http.h"
 #include "core/banned.h"
 
-/* What MHD may ask of the reader at once: small, it is per stream. */
-#define SSE_BLOCK 1024
+/* The response's own buffer, allocated with it for every stream.  MHD
+ * reads a chunked answer (HTTP/1.1) straight into the connection's
+ * buffer and uses this one only for HTTP/1.0, in pieces of this size: a
+ * heartbeat or a short event in one, a longer one in a few.  (1 KiB
+ * here was 0.9 KiB of every idle stream: bench/README.md.) */
+#define SSE_BLOCK 64
+/* Response headers MHD may hold for a stream (each_header's set). */
+#define SSE_MAX_HEADERS 32
 
 struct sse_stream {
 	pthread_mutex_t mu;
 	struct sse_hub *hub;
 	struct MHD_Connection *conn;
+	struct MHD_Response *resp; /* until its headers are dropped */
 	int fd;              /* its socket, -1 until answered */
 	struct sse_stream *prev, *next;  /* in the hub */
 	void (*on_close)(void *);
@@ -170,6 +181,44 @@ sse_alive(struct sse_stream *s)
 	return alive;
 }
 
+struct hdrs {
+	const char *k[SSE_MAX_HEADERS], *v[SSE_MAX_HEADERS];
+	size_t n;
+};
+
+static enum MHD_Result
+each_hdr(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct hdrs *h = cls;
+
+	if (kind == MHD_HEADER_KIND && h->n < SSE_MAX_HEADERS) {
+		h->k[h->n] = k;
+		h->v[h->n++] = v;
+	}
+	return MHD_YES;
+}
+
+/*
+ * MHD keeps its copies of the response headers (a dozen, 1.4 KiB with
+ * the security headers) until the response is gone, minutes for a
+ * stream, although it wrote them to the connection's own buffer before
+ * it first asks the reader for body bytes (the header block is built
+ * when the reply starts; the body follows once it is sent).  Nothing
+ * reads them after that, so the reader's first call lets them go.
+ */
+static void
+drop_headers(struct MHD_Response *resp)
+{
+	struct hdrs h = { .n = 0 };
+	size_t i;
+
+	(void)MHD_get_response_headers(resp, each_hdr, &h);
+	/* Each entry is its own allocation: deleting one leaves the
+	 * others' strings in place. */
+	for (i = 0; i < h.n; i++)
+		(void)MHD_del_response_header(resp, h.k[i], h.v[i]);
+}
+
 static ssize_t
 reader(void *cls, uint64_t pos, char *out, size_t max)
 {
@@ -177,6 +226,12 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
 	ssize_t n;
 
 	(void)pos;
+	if (s->resp != NULL) {
+		/* MHD's thread, the response's lock held: nothing else
+		 * touches its headers now. */
+		drop_headers(s->resp);
+		s->resp = NULL;
+	}
 	pthread_mutex_lock(&s->mu);
 	if (s->dropped) {
 		n = MHD_CONTENT_READER_END_WITH_ERROR;
@@ -253,6 +308,8 @@ sse_response(struct sse_hub *h, struct req *r)
 	    reader, s, free_stream);
 	if (resp == NULL)
 		free_stream(s);
+	else
+		s->resp = resp; /* not queued yet: the reader waits */
 	return resp;
 }
 

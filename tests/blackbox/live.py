@@ -192,6 +192,40 @@ class LiveMixin:
         finally:
             s.close()
 
+    def test_stream_headers_events_and_access_log(self):
+        """An idle stream holds little of its request (bench/README.md,
+        "What an idle stream costs"): what it gives back must not show.
+        It carries every security header, keeps delivering after its
+        first bytes, and its access-log line, written when it ends, names
+        its method, path, status and address."""
+        s = self.stream(self.client)
+        try:
+            eq(s.status, 200, "opening the trajectory's stream")
+            for k, v in (("content-security-policy", "default-src 'none'"),
+                         ("x-content-type-options", "nosniff"),
+                         ("x-frame-options", "DENY"),
+                         ("referrer-policy", "same-origin"),
+                         ("cache-control", "no-store")):
+                check(v in s.headers.get(k, ""), "the stream's " + k, v,
+                      s.headers)
+            for i in range(3):
+                self.post(self.coach, "na de koppen %d" % i)
+                ev = s.wait(is_message(self.thid))
+                check(ev is not None, "event %d on an answered stream" % i,
+                      "an event 'message'", ev)
+        finally:
+            s.close()
+        pat = re.compile(r"http\.access .*method=GET path=/live/t/%d "
+                         r"status=200 .*addr=127\.0\.0\.1 " % self.tid)
+        # The server notices the closed socket at the next heartbeat
+        # (LIMIT_SSE_HEARTBEAT, 15 s at most).
+        end = time.time() + 20
+        while not pat.search(self.srv.stderr()) and time.time() < end:
+            time.sleep(0.1)
+        check(pat.search(self.srv.stderr()), "the stream's access-log line "
+              "once it ended", "method=GET path=/live/t/%d status=200 "
+              "addr=127.0.0.1" % self.tid, self.srv.stderr()[-1500:])
+
     def test_replay_after_reconnect(self):
         s = self.stream(self.client)
         self.post(self.coach, "voor het wegvallen")
