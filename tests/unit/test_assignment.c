@@ -887,14 +887,7 @@ static const char *const sealed_sql[] = {
 static void
 scan_sealed(struct fx *fx, const char *const *needles, size_t rows[NSEALED])
 {
-	size_t i;
-
-	for (i = 0; i < NSEALED; i++) {
-		rows[i] = 0;
-		if (testdb_column_has(fx->g->db, sealed_sql[i], needles,
-		    &rows[i]))
-			fail_msg("plain text found by %s", sealed_sql[i]);
-	}
+	testdb_scan_sealed(fx->g->db, sealed_sql, NSEALED, needles, rows);
 }
 
 static void

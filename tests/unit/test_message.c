@@ -375,14 +375,7 @@ enum { S_THREADS, S_BODY, S_QUOTE, S_ATT_NAME, S_ATT_DATA, S_ATT_TYPE,
 static void
 scan_sealed(struct fx *fx, const char *const *needles, size_t rows[NSEALED])
 {
-	size_t i;
-
-	for (i = 0; i < NSEALED; i++) {
-		rows[i] = 0;
-		if (testdb_column_has(fx->g->db, sealed_sql[i], needles,
-		    &rows[i]))
-			fail_msg("plain text found by %s", sealed_sql[i]);
-	}
+	testdb_scan_sealed(fx->g->db, sealed_sql, NSEALED, needles, rows);
 }
 
 static void

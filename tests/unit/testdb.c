@@ -341,6 +341,19 @@ testdb_column_has(struct db *db, const char *sql, const char *const *needles,
 	return hit;
 }
 
+void
+testdb_scan_sealed(struct db *db, const char *const *sql, size_t n,
+    const char *const *needles, size_t *rows)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rows[i] = 0;
+		if (testdb_column_has(db, sql[i], needles, &rows[i]))
+			fail_msg("plain text found by %s", sql[i]);
+	}
+}
+
 struct user_job {
 	const char *email;
 	const char *name;

@@ -132,6 +132,11 @@ void testdb_blob(struct db *db, const char *sql, int64_t id, struct buf *out);
 bool testdb_column_has(struct db *db, const char *sql,
     const char *const *needles, size_t *rows);
 
+/* testdb_column_has for each of the n statements sql[i], rows[i] the
+ * rows it read; fails the test, naming the statement, at a hit. */
+void testdb_scan_sealed(struct db *db, const char *const *sql, size_t n,
+    const char *const *needles, size_t *rows);
+
 /* An account written directly (pw_hash 'x', lang "en"): for tests that
  * need no password, where argon2id would only make them slow.  Asserts. */
 int64_t testdb_add_user(struct db *db, const char *email, const char *name);
