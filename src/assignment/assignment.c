@@ -1279,24 +1279,20 @@ asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
 	    LIMIT_ASG_VERSIONS, a, &rows, &k)) != 0)
 		return rc;
 	v->versions = arena_alloc(a, k * sizeof(*v->versions));
-	for (i = 0; i < k; i++) {
-		v->versions[i].n = rows[i].n;
-		v->versions[i].body = rows[i].body;
-		v->versions[i].len = rows[i].len;
-		v->versions[i].created_at = rows[i].created_at;
-	}
+	for (i = 0; i < k; i++)
+		v->versions[i] = (struct asg_version){ .n = rows[i].n,
+		    .body = rows[i].body, .len = rows[i].len,
+		    .created_at = rows[i].created_at };
 	v->nversions = k;
 	if ((rc = load_texts(env, c, &v->a, "SELECT version_n, body_box, "
 	    "created_at, id FROM assignment_feedback WHERE assignment_id = ? "
 	    "ORDER BY id", LIMIT_ASG_VERSIONS * 4, a, &rows, &k)) != 0)
 		return rc;
 	v->feedback = arena_alloc(a, k * sizeof(*v->feedback));
-	for (i = 0; i < k; i++) {
-		v->feedback[i].id = rows[i].id;
-		v->feedback[i].version_n = rows[i].n;
-		v->feedback[i].body = rows[i].body;
-		v->feedback[i].created_at = rows[i].created_at;
-	}
+	for (i = 0; i < k; i++)
+		v->feedback[i] = (struct asg_feedback_item){ .id = rows[i].id,
+		    .version_n = rows[i].n, .body = rows[i].body,
+		    .created_at = rows[i].created_at };
 	v->nfeedback = k;
 	/* files: of every version and round of feedback, and the
 	 * draft's (the client's only) */

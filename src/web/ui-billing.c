@@ -1008,6 +1008,18 @@ ui_invoice_show(struct req *r)
 	return show_page(r);
 }
 
+/* b as a file to download, called name (plain ASCII: a number, a year). */
+static void
+download(struct req *r, const char *type, const char *name,
+    const struct buf *b)
+{
+	r->status = 200;
+	r->resp_type = type;
+	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
+	    "attachment; filename=\"%s\"", name));
+	buf_add(&r->resp, b->p, b->len);
+}
+
 static int
 render_pdf(const struct invoice *v, struct buf *out)
 {
@@ -1039,14 +1051,9 @@ send_file(struct req *r, const struct invoice_file *f)
 
 	if ((rc = read_invoice(r, AUDIT_EXECUTE, f->detail, &v)) != 0)
 		return rc;
-	if ((rc = f->render(&v, &b)) == 0) {
-		r->status = 200;
-		r->resp_type = f->type;
-		resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-		    "attachment; filename=\"invoice-%s.%s\"", number(r, &v),
-		    f->ext));
-		buf_add(&r->resp, b.p, b.len);
-	}
+	if ((rc = f->render(&v, &b)) == 0)
+		download(r, f->type, arena_printf(&r->arena, "invoice-%s.%s",
+		    number(r, &v), f->ext), &b);
 	buf_release(&b);
 	return rc;
 }
@@ -1087,12 +1094,8 @@ ui_invoice_csv(struct req *r)
 		    &full[i])) != 0)
 			return rc;
 	(void)invoice_csv(full, n, &b);
-	r->status = 200;
-	r->resp_type = "text/csv; charset=utf-8";
-	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-	    "attachment; filename=\"invoices-%lld.csv\"",
-	    (long long)o->traj_id));
-	buf_add(&r->resp, b.p, b.len);
+	download(r, "text/csv; charset=utf-8", arena_printf(&r->arena,
+	    "invoices-%lld.csv", (long long)o->traj_id), &b);
 	buf_release(&b);
 	return 0;
 }
@@ -1127,11 +1130,8 @@ ui_bill_org_csv(struct req *r)
 		buf_release(&b);
 		return page_refuse(r, &why, rc) ? rc : org_page(r, NULL);
 	}
-	r->status = 200;
-	r->resp_type = "text/csv; charset=utf-8";
-	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-	    "attachment; filename=\"invoices-%lld.csv\"", (long long)y));
-	buf_add(&r->resp, b.p, b.len);
+	download(r, "text/csv; charset=utf-8", arena_printf(&r->arena,
+	    "invoices-%lld.csv", (long long)y), &b);
 	buf_release(&b);
 	return 0;
 }
