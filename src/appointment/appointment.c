@@ -455,6 +455,20 @@ own_row(struct db_conn *c, const struct appt_actor *who, int64_t id,
 	return 0;
 }
 
+/* own_row for what only the appointment's professional does. */
+static int
+pro_row(struct db_conn *c, const struct appt_actor *who, int64_t id,
+    struct row *r)
+{
+	int rc;
+
+	if ((rc = own_row(c, who, id, r)) != 0)
+		return rc;
+	if (!who->professional || r->prof_id != who->user_id)
+		return ERR_FORBIDDEN;
+	return 0;
+}
+
 static int
 set_reminder(struct db_conn *c, struct row *r, int64_t id, time_t now)
 {
@@ -647,10 +661,8 @@ confirm_run(struct db_conn *c, void *arg)
 	bool clash;
 	int rc;
 
-	if ((rc = own_row(c, j->who, j->id, &r)) != 0)
+	if ((rc = pro_row(c, j->who, j->id, &r)) != 0)
 		return rc;
-	if (!j->who->professional || r.prof_id != j->who->user_id)
-		return ERR_FORBIDDEN;
 	if (r.status != APPT_REQUESTED)
 		return why_set(j->w, ERR_CONFLICT, NULL, N_("Only a requested "
 		    "appointment can be confirmed."));
@@ -692,10 +704,8 @@ noshow_run(struct db_conn *c, void *arg)
 	struct row r;
 	int rc;
 
-	if ((rc = own_row(c, j->who, j->id, &r)) != 0)
+	if ((rc = pro_row(c, j->who, j->id, &r)) != 0)
 		return rc;
-	if (!j->who->professional || r.prof_id != j->who->user_id)
-		return ERR_FORBIDDEN;
 	if (r.status != APPT_BOOKED)
 		return why_set(j->w, ERR_CONFLICT, NULL, N_("Only a booked "
 		    "appointment can be marked as missed."));
@@ -751,10 +761,8 @@ held_run(struct db_conn *c, void *arg)
 	bool done;
 	int rc;
 
-	if ((rc = own_row(c, j->who, j->id, &r)) != 0)
+	if ((rc = pro_row(c, j->who, j->id, &r)) != 0)
 		return rc;
-	if (!j->who->professional || r.prof_id != j->who->user_id)
-		return ERR_FORBIDDEN;
 	if (r.status != APPT_BOOKED)
 		return why_set(j->w, ERR_CONFLICT, NULL, N_("Only a booked "
 		    "appointment can be marked as held."));

@@ -1211,66 +1211,89 @@ asg_log_read(struct db *db, const struct audit_event *tmpl, enum audit_action ac
 	return audit_record(db, &ev);
 }
 
+/* A version or a round of feedback as read: n is the version. */
+struct sealed_text {
+	int64_t n, created_at, id;
+	const char *body;
+	size_t len;
+};
+
+/*
+ * The rows sql finds for assignment as (its one argument), at most cap,
+ * in *out (*n of them): sql's columns are the version, the sealed text,
+ * the time and an id; the texts are opened after the rows are read.
+ */
+static int
+load_texts(const struct asg_env *env, struct db_conn *c,
+    const struct assignment *as, const char *sql, size_t cap,
+    struct arena *a, struct sealed_text **out, size_t *n)
+{
+	struct sealed_text *t;
+	struct db_stmt *st;
+	struct str *boxes;
+	size_t k, i;
+	int rc;
+
+	t = arena_alloc(a, cap * sizeof(*t));
+	boxes = arena_alloc(a, cap * sizeof(*boxes));
+	if ((rc = db_prepare(c, sql, &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, as->id);
+	k = 0;
+	while ((rc = db_step(st)) == DB_ROW && k < cap) {
+		t[k].n = db_col_i64(st, 0);
+		boxes[k] = db_col_copy(st, 1, a);
+		t[k].created_at = db_col_i64(st, 2);
+		t[k].id = db_col_i64(st, 3);
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < k; i++)
+		if ((rc = keyring_open_str(env->kr, c, as->org_id, boxes[i], a,
+		    &t[i].body, &t[i].len)) != 0)
+			return rc;
+	*out = t;
+	*n = k;
+	return 0;
+}
+
 /* Versions, feedback, files and (for the client) the draft of one
  * assignment, opened on c; the caller logged the read. */
 int
 asg_load_detail(const struct asg_env *env, struct db_conn *c, bool client,
     struct arena *a, struct asg_view *v)
 {
+	struct sealed_text *rows;
 	struct db_stmt *st;
 	struct str *boxes;
 	size_t k, cap, i;
 	int rc;
 
-	/* versions; the boxes' room serves the feedback after them (at
-	 * most a few rounds per version) */
-	cap = LIMIT_ASG_VERSIONS;
-	v->versions = arena_alloc(a, cap * sizeof(*v->versions));
-	boxes = arena_alloc(a, LIMIT_ASG_VERSIONS * 4 * sizeof(*boxes));
-	if ((rc = db_prepare(c, "SELECT n, body_box, created_at FROM "
-	    "assignment_versions WHERE assignment_id = ? ORDER BY n",
-	    &st)) != 0)
+	/* versions, then the feedback: one round per version handed in
+	 * (only a new version opens the next round), read with room for
+	 * four per version */
+	if ((rc = load_texts(env, c, &v->a, "SELECT n, body_box, created_at, "
+	    "id FROM assignment_versions WHERE assignment_id = ? ORDER BY n",
+	    LIMIT_ASG_VERSIONS, a, &rows, &k)) != 0)
 		return rc;
-	db_bind_i64(st, 1, v->a.id);
-	k = 0;
-	while ((rc = db_step(st)) == DB_ROW && k < cap) {
-		v->versions[k].n = db_col_i64(st, 0);
-		boxes[k] = db_col_copy(st, 1, a);
-		v->versions[k].created_at = db_col_i64(st, 2);
-		k++;
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
+	v->versions = arena_alloc(a, k * sizeof(*v->versions));
+	for (i = 0; i < k; i++)
+		v->versions[i] = (struct asg_version){ .n = rows[i].n,
+		    .body = rows[i].body, .len = rows[i].len,
+		    .created_at = rows[i].created_at };
 	v->nversions = k;
+	if ((rc = load_texts(env, c, &v->a, "SELECT version_n, body_box, "
+	    "created_at, id FROM assignment_feedback WHERE assignment_id = ? "
+	    "ORDER BY id", LIMIT_ASG_VERSIONS * 4, a, &rows, &k)) != 0)
+		return rc;
+	v->feedback = arena_alloc(a, k * sizeof(*v->feedback));
 	for (i = 0; i < k; i++)
-		if ((rc = keyring_open_str(env->kr, c, v->a.org_id, boxes[i], a,
-		    &v->versions[i].body, &v->versions[i].len)) != 0)
-			return rc;
-	/* feedback: at most one per version handed in */
-	cap = LIMIT_ASG_VERSIONS * 4;
-	v->feedback = arena_alloc(a, cap * sizeof(*v->feedback));
-	if ((rc = db_prepare(c, "SELECT version_n, body_box, created_at, id "
-	    "FROM assignment_feedback WHERE assignment_id = ? ORDER BY id",
-	    &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, v->a.id);
-	k = 0;
-	while ((rc = db_step(st)) == DB_ROW && k < cap) {
-		v->feedback[k].version_n = db_col_i64(st, 0);
-		boxes[k] = db_col_copy(st, 1, a);
-		v->feedback[k].created_at = db_col_i64(st, 2);
-		v->feedback[k].id = db_col_i64(st, 3);
-		k++;
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
+		v->feedback[i] = (struct asg_feedback_item){ .id = rows[i].id,
+		    .version_n = rows[i].n, .body = rows[i].body,
+		    .created_at = rows[i].created_at };
 	v->nfeedback = k;
-	for (i = 0; i < k; i++)
-		if ((rc = keyring_open_str(env->kr, c, v->a.org_id, boxes[i], a,
-		    &v->feedback[i].body, NULL)) != 0)
-			return rc;
 	/* files: of every version and round of feedback, and the
 	 * draft's (the client's only) */
 	cap = (2 * LIMIT_ASG_VERSIONS + 1) * LIMIT_ASG_FILES;

@@ -145,6 +145,11 @@ int ui_calendar_feed(struct req *r);
 struct appt_actor ui_appt_actor(struct req *r);
 const char *ui_appt_kind_label(enum appt_kind k);
 const char *ui_appt_status_label(enum appt_status s);
+/* An appointment's when, kind and place: the first <dt>/<dd> pairs of a
+ * <dl class="appt-facts"> (its own page, a stakeholder's). */
+struct tz;
+void ui_appt_facts(struct req *r, const struct tz *tz,
+    const struct appointment *a);
 /* ui-measures.c: questionnaires, results, the instrument library, the
  * diary and the mood meter (issue 11) */
 int ui_measures(struct req *r);

@@ -178,6 +178,18 @@ form_begin(struct req *r, const char *action)
 }
 
 void
+form_begin_long(struct req *r, const char *action)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, action);
+	buf_adds(&b, "?csrf=");
+	url_arg(&b, str_c(web_csrf_value(r)));
+	form_begin(r, arena_strndup(&r->arena, b.p, b.len));
+	buf_release(&b);
+}
+
+void
 form_end(struct req *r)
 {
 	P(r, "</form>\n");

@@ -53,6 +53,10 @@ void page_notice(struct req *r, const char *kind, const char *text);
 
 /* <form method="post" action="..."> with the CSRF field. */
 void form_begin(struct req *r, const char *action);
+/* form_begin for a form whose texts may make a body larger than one that
+ * carries its own token (LIMIT_BODY_ANON): the token goes in the action's
+ * query too.  action has no query of its own. */
+void form_begin_long(struct req *r, const char *action);
 void form_end(struct req *r);
 /* A labelled input; type "text", "email", "password", ... value may be
  * NULL; autocomplete may be NULL. */

@@ -70,6 +70,29 @@ ui_appt_kind_label(enum appt_kind k)
 	return "?";
 }
 
+void
+ui_appt_facts(struct req *r, const struct tz *tz, const struct appointment *a)
+{
+	P(r, "<dt>");
+	T(r, _("When"));
+	P(r, "</dt><dd>");
+	T(r, page_time_tz(r, tz, a->starts_at));
+	PF(r, " (%lld ", (long long)((a->ends_at - a->starts_at) / 60));
+	T(r, _("minutes"));
+	P(r, ")</dd><dt>");
+	T(r, _("Kind"));
+	P(r, "</dt><dd>");
+	T(r, ui_appt_kind_label(a->kind));
+	P(r, "</dd>");
+	if (a->location[0]) {
+		P(r, "<dt>");
+		T(r, _("Location"));
+		P(r, "</dt><dd>");
+		T(r, a->location);
+		P(r, "</dd>");
+	}
+}
+
 const char *
 ui_appt_status_label(enum appt_status s)
 {
@@ -558,24 +581,8 @@ show_page(struct req *r, const struct ferr *e)
 		page_notice(r, "ok", _("The appointment is confirmed."));
 	if (e != NULL && e->msg != NULL && e->field == NULL)
 		page_notice(r, "error", e->msg);
-	P(r, "<dl class=\"appt-facts\"><dt>");
-	T(r, _("When"));
-	P(r, "</dt><dd>");
-	T(r, page_time_tz(r, tz, a.starts_at));
-	PF(r, " (%lld ", (long long)((a.ends_at - a.starts_at) / 60));
-	T(r, _("minutes"));
-	P(r, ")</dd><dt>");
-	T(r, _("Kind"));
-	P(r, "</dt><dd>");
-	T(r, ui_appt_kind_label(a.kind));
-	P(r, "</dd>");
-	if (a.location[0]) {
-		P(r, "<dt>");
-		T(r, _("Location"));
-		P(r, "</dt><dd>");
-		T(r, a.location);
-		P(r, "</dd>");
-	}
+	P(r, "<dl class=\"appt-facts\">");
+	ui_appt_facts(r, tz, &a);
 	P(r, "<dt>");
 	T(r, _("With"));
 	P(r, "</dt><dd>");

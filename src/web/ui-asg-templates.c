@@ -75,7 +75,7 @@ render_templates(struct req *r)
 	P(r, "<section aria-labelledby=\"h-new-tpl\"><h2 id=\"h-new-tpl\">");
 	T(r, _("New template"));
 	P(r, "</h2>\n");
-	uia_form_long(r, "/org/assignment-templates");
+	form_begin_long(r, "/org/assignment-templates");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 1);
 	uia_textarea(r, "f-instructions", "instructions",
@@ -150,9 +150,7 @@ ui_asg_template_post(struct req *r)
 	if (rc != 0) {
 		/* The form again, the reason next to its field (page_refuse);
 		 * an error page when there is none to give. */
-		if ((rc = page_refuse(r, &why, rc)) != 0)
-			return rc;
-		return render_templates(r);
+		return page_refuse(r, &why, rc) ? rc : render_templates(r);
 	}
 	resp_redirect(r, arena_printf(&r->arena,
 	    "/org/assignment-templates?added=1#tpl-%lld", (long long)id));

@@ -12,15 +12,14 @@
 #include "http/http.h"
 
 /* The pages' script and style; Markdown rendered safely; labels of work
- * forms, learning preferences and tags; a form whose long texts carry the
- * token in its action; a labelled text area, with the refusal of field
- * (page_refuse) next to it. */
+ * forms, learning preferences and tags; a labelled text area, with the
+ * refusal of field (page_refuse) next to it.  (A form whose long texts
+ * carry the token in its action: form_begin_long, web/page.h.) */
 void uia_assets(struct req *r);
 void uia_render_md(struct req *r, const char *s);
 const char *uia_form_label(int f);
 const char *uia_pref_label(int i);
 const char *uia_tags_label(struct req *r, const char *tags);
-void uia_form_long(struct req *r, const char *action);
 void uia_textarea(struct req *r, const char *id, const char *name,
     const char *label, const char *value, int rows, const char *field);
 

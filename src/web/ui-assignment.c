@@ -195,20 +195,6 @@ due_label(struct req *r, int64_t due)
 	return page_day(r, due / 86400);
 }
 
-/* A form whose texts may be larger than a body that carries its own
- * token (LIMIT_BODY_ANON): the token goes in the action's query too. */
-void
-uia_form_long(struct req *r, const char *action)
-{
-	struct buf b = BUF_INIT;
-
-	buf_adds(&b, action);
-	buf_adds(&b, "?csrf=");
-	url_arg(&b, str_c(web_csrf_value(r)));
-	form_begin(r, arena_strndup(&r->arena, b.p, b.len));
-	buf_release(&b);
-}
-
 void
 uia_textarea(struct req *r, const char *id, const char *name, const char *label,
     const char *value, int rows, const char *field)
@@ -243,7 +229,7 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	P(r, "</h2>\n<p>");
 	T(r, _("Write one on the spot, or tick templates from your organisation's library. Several at once make an offer: the client chooses where to start."));
 	P(r, "</p>\n");
-	uia_form_long(r, arena_printf(&r->arena, "/t/%lld/assignments",
+	form_begin_long(r, arena_printf(&r->arena, "/t/%lld/assignments",
 	    (long long)tid));
 	P(r, "<p class=\"field\"><label for=\"f-question\">");
 	T(r, _("Learning question"));
@@ -479,9 +465,7 @@ ui_asg_traj(struct req *r)
 static int
 traj_again(struct req *r, const struct why *why, int rc)
 {
-	if ((rc = page_refuse(r, why, rc)) != 0)
-		return rc;
-	return render_traj(r);
+	return page_refuse(r, why, rc) ? rc : render_traj(r);
 }
 
 /* A date input's value as the end of that day (UTC); 0 when empty. */
@@ -822,7 +806,7 @@ step_form(struct req *r, const struct asg_view *v, size_t have)
 	    _("Look back: what did you think and feel, what surprised you, what would you do differently?") :
 	    _("What do you conclude, and what will you try in the next experiment?"));
 	P(r, "</p>\n");
-	uia_form_long(r, arena_printf(&r->arena, "/assignments/%lld/steps",
+	form_begin_long(r, arena_printf(&r->arena, "/assignments/%lld/steps",
 	    (long long)v->a.id));
 	PF(r, "<input type=\"hidden\" name=\"kind\" value=\"%s\">",
 	    cycle_kind_name(k));
@@ -1052,9 +1036,7 @@ ui_asg_show(struct req *r)
 static int
 again(struct req *r, const struct why *why, int rc, const char *body)
 {
-	if ((rc = page_refuse(r, why, rc)) != 0)
-		return rc;
-	return render_asg(r, body);
+	return page_refuse(r, why, rc) ? rc : render_asg(r, body);
 }
 
 int

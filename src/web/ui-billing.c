@@ -1008,44 +1008,66 @@ ui_invoice_show(struct req *r)
 	return show_page(r);
 }
 
-int
-ui_invoice_pdf(struct req *r)
+/* b as a file to download, called name (plain ASCII: a number, a year). */
+static void
+download(struct req *r, const char *type, const char *name,
+    const struct buf *b)
+{
+	r->status = 200;
+	r->resp_type = type;
+	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
+	    "attachment; filename=\"%s\"", name));
+	buf_add(&r->resp, b->p, b->len);
+}
+
+static int
+render_pdf(const struct invoice *v, struct buf *out)
+{
+	return invoice_pdf(v, tr, out);
+}
+
+/* An invoice as a file to download: what the access log's detail says,
+ * the file's type and name's extension, how it is made. */
+struct invoice_file {
+	const char *detail;
+	const char *type;
+	const char *ext;
+	int (*render)(const struct invoice *v, struct buf *out);
+};
+
+static const struct invoice_file pdf_file = {
+	"pdf", "application/pdf", "pdf", render_pdf,
+};
+static const struct invoice_file ubl_file = {
+	"ubl", "application/xml; charset=utf-8", "xml", invoice_ubl,
+};
+
+static int
+send_file(struct req *r, const struct invoice_file *f)
 {
 	struct invoice v;
 	struct buf b = BUF_INIT;
 	int rc;
 
-	if ((rc = read_invoice(r, AUDIT_EXECUTE, "pdf", &v)) != 0)
+	if ((rc = read_invoice(r, AUDIT_EXECUTE, f->detail, &v)) != 0)
 		return rc;
-	if ((rc = invoice_pdf(&v, tr, &b)) == 0) {
-		r->status = 200;
-		r->resp_type = "application/pdf";
-		resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-		    "attachment; filename=\"invoice-%s.pdf\"", number(r, &v)));
-		buf_add(&r->resp, b.p, b.len);
-	}
+	if ((rc = f->render(&v, &b)) == 0)
+		download(r, f->type, arena_printf(&r->arena, "invoice-%s.%s",
+		    number(r, &v), f->ext), &b);
 	buf_release(&b);
 	return rc;
 }
 
 int
+ui_invoice_pdf(struct req *r)
+{
+	return send_file(r, &pdf_file);
+}
+
+int
 ui_invoice_ubl(struct req *r)
 {
-	struct invoice v;
-	struct buf b = BUF_INIT;
-	int rc;
-
-	if ((rc = read_invoice(r, AUDIT_EXECUTE, "ubl", &v)) != 0)
-		return rc;
-	if ((rc = invoice_ubl(&v, &b)) == 0) {
-		r->status = 200;
-		r->resp_type = "application/xml; charset=utf-8";
-		resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-		    "attachment; filename=\"invoice-%s.xml\"", number(r, &v)));
-		buf_add(&r->resp, b.p, b.len);
-	}
-	buf_release(&b);
-	return rc;
+	return send_file(r, &ubl_file);
 }
 
 int
@@ -1072,12 +1094,8 @@ ui_invoice_csv(struct req *r)
 		    &full[i])) != 0)
 			return rc;
 	(void)invoice_csv(full, n, &b);
-	r->status = 200;
-	r->resp_type = "text/csv; charset=utf-8";
-	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-	    "attachment; filename=\"invoices-%lld.csv\"",
-	    (long long)o->traj_id));
-	buf_add(&r->resp, b.p, b.len);
+	download(r, "text/csv; charset=utf-8", arena_printf(&r->arena,
+	    "invoices-%lld.csv", (long long)o->traj_id), &b);
 	buf_release(&b);
 	return 0;
 }
@@ -1112,11 +1130,8 @@ ui_bill_org_csv(struct req *r)
 		buf_release(&b);
 		return page_refuse(r, &why, rc) ? rc : org_page(r, NULL);
 	}
-	r->status = 200;
-	r->resp_type = "text/csv; charset=utf-8";
-	resp_header(r, "Content-Disposition", arena_printf(&r->arena,
-	    "attachment; filename=\"invoices-%lld.csv\"", (long long)y));
-	buf_add(&r->resp, b.p, b.len);
+	download(r, "text/csv; charset=utf-8", arena_printf(&r->arena,
+	    "invoices-%lld.csv", (long long)y), &b);
 	buf_release(&b);
 	return 0;
 }

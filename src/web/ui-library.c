@@ -55,19 +55,6 @@ lang_label(const char *code)
 	return strcmp(code, "en") == 0 ? _("English") : _("Dutch");
 }
 
-/* A form whose body may pass LIMIT_BODY_ANON: the token in its action. */
-static void
-form_long(struct req *r, const char *action)
-{
-	struct buf b = BUF_INIT;
-
-	buf_adds(&b, action);
-	buf_adds(&b, "?csrf=");
-	url_arg(&b, str_c(web_csrf_value(r)));
-	form_begin(r, arena_strndup(&r->arena, b.p, b.len));
-	buf_release(&b);
-}
-
 /* "Draft", "Published", "Shared with all organisations"; language, level
  * and audience: the line under a title. */
 static void
@@ -289,10 +276,10 @@ render_form(struct req *r, const struct lib_item *it)
 
 	page_begin(r, it ? _("Edit item") : _("New item"));
 	if (it)
-		form_long(r, arena_printf(&r->arena, "/library/%lld",
+		form_begin_long(r, arena_printf(&r->arena, "/library/%lld",
 		    (long long)it->id));
 	else
-		form_long(r, "/library");
+		form_begin_long(r, "/library");
 	form_input(r, "title", _("Title"), "text", val(r, "title",
 	    it ? it->title : ""), "off", 1);
 	textarea(r, "summary", _("Summary (a few sentences for the list)"),

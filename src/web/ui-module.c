@@ -64,19 +64,6 @@ assets(struct req *r)
 	P(r, "<link rel=\"stylesheet\" href=\"/static/module.css\">\n");
 }
 
-/* A form whose body may pass LIMIT_BODY_ANON: the token in its action. */
-static void
-form_long(struct req *r, const char *action)
-{
-	struct buf b = BUF_INIT;
-
-	buf_adds(&b, action);
-	buf_adds(&b, "?csrf=");
-	url_arg(&b, str_c(web_csrf_value(r)));
-	form_begin(r, arena_strndup(&r->arena, b.p, b.len));
-	buf_release(&b);
-}
-
 static void
 render_md(struct req *r, const char *s, size_t len)
 {
@@ -520,7 +507,7 @@ render_editor(struct req *r, const char *title, const char *source)
 		}
 		P(r, "</p></nav>\n");
 	}
-	form_long(r, arena_printf(&r->arena, "/modules/%lld", (long long)id));
+	form_begin_long(r, arena_printf(&r->arena, "/modules/%lld", (long long)id));
 	P(r, "<p class=\"field\"><label for=\"f-title\">");
 	T(r, _("Title"));
 	P(r, "</label>\n<input id=\"f-title\" name=\"title\" type=\"text\" "
@@ -854,11 +841,8 @@ ui_mod_assign_post(struct req *r)
 	event(r, &ev, AUDIT_CREATE);
 	rc = mod_assign(&env, tid, mid, page_session(r)->user_id, &plan, 0,
 	    &ev, &why, &run);
-	if (rc != 0) {
-		if (page_refuse(r, &why, rc) == 0)
-			return render_traj(r);
-		return rc;
-	}
+	if (rc != 0)
+		return page_refuse(r, &why, rc) ? rc : render_traj(r);
 	resp_redirect(r, arena_printf(&r->arena, "/t/%lld/modules?given=1",
 	    (long long)tid));
 	return 0;

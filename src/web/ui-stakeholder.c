@@ -568,24 +568,8 @@ ui_shared_appt(struct req *r)
 	PF(r, "<p class=\"crumbs\"><a href=\"/shared/%lld\">",
 	    (long long)o->traj_id);
 	T(r, _("Back"));
-	P(r, "</a></p>\n<dl class=\"appt-facts\"><dt>");
-	T(r, _("When"));
-	P(r, "</dt><dd>");
-	T(r, page_time_tz(r, tz, a.starts_at));
-	PF(r, " (%lld ", (long long)((a.ends_at - a.starts_at) / 60));
-	T(r, _("minutes"));
-	P(r, ")</dd><dt>");
-	T(r, _("Kind"));
-	P(r, "</dt><dd>");
-	T(r, ui_appt_kind_label(a.kind));
-	P(r, "</dd>");
-	if (a.location[0]) {
-		P(r, "<dt>");
-		T(r, _("Location"));
-		P(r, "</dt><dd>");
-		T(r, a.location);
-		P(r, "</dd>");
-	}
+	P(r, "</a></p>\n<dl class=\"appt-facts\">");
+	ui_appt_facts(r, tz, &a);
 	P(r, "<dt>");
 	T(r, _("With"));
 	P(r, "</dt><dd>");

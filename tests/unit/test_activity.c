@@ -30,20 +30,18 @@
 #include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO, CLIENT, NPEOPLE };
 
-struct group {
-	struct testdb *t;
-	struct db *db;
-	struct keyring *kr;
-	int64_t uid[NPEOPLE];
-	int64_t org;
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO] = { "Pro", ROLE_PROFESSIONAL, NULL },
+	[CLIENT] = { "Cliënt", ROLE_CLIENT, NULL },
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct arena a;
 	int64_t traj;
 };
@@ -53,44 +51,22 @@ static const int64_t T0 = 1773000000; /* March 2026 */
 static struct audit_event
 ev_for(struct fx *fx)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->g->uid[PRO],
-		.role = "professional",
-		.purpose = "care",
-		.address = "192.0.2.7",
-		.device = "test",
-		.kind = "activity",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->g->uid[PRO], ROLE_PROFESSIONAL,
+	    "activity");
 }
 
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct promise_terms t;
 	struct audit_event ev;
 
 	assert_non_null(fx);
 	fx->g = g;
 	arena_init(&fx->a);
-	memset(&t, 0, sizeof(t));
-	t.reply_minutes = 8 * 60;
-	t.tz = "Europe/Amsterdam";
-	t.schedule = "mon-fri 09:00-17:00";
-	t.reachable = "";
-	t.holidays = "";
-	t.contact_days = 7;
-	t.not_reachable = "";
-	t.emergency = "";
 	ev = ev_for(fx);
-	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[CLIENT],
-	    g->uid[PRO], "Traject", 0, &t, &ev, NULL, &fx->traj), 0);
+	fx->traj = fixture_traj(g, g->uid[CLIENT], g->uid[PRO], &ev);
 	*state = fx;
 	return 0;
 }
@@ -332,59 +308,26 @@ test_appointment_held_once(void **state)
 	    0), 1);
 }
 
-#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
-	teardown, g)
+/* Their prestate, the group's struct fixture, is set by fixture_run. */
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest db_tests[] = {
+	DB_TEST(test_hand_entries_and_refusals),
+	DB_TEST(test_active_seconds_grow_one_row),
+	DB_TEST(test_totals_apply_corrections_keep_originals),
+	DB_TEST(test_settings_and_budget_source),
+	DB_TEST(test_appointment_held_once),
+};
 
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group gr = { 0 }, *g = &gr;
-	const char *names[NPEOPLE] = { "Pro", "Cliënt" };
-	const enum role roles[NPEOPLE] = { ROLE_PROFESSIONAL, ROLE_CLIENT };
-	char email[64];
-	int i, rc, failed = 1;
-
-	gr.t = t;
-	gr.db = t->db;
-	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
-	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
-	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &gr.org)) != 0) {
-		fprintf(stderr, "set-up: %s\n", err_msg(rc));
-		goto out;
-	}
-	for (i = 0; i < NPEOPLE; i++) {
-		snprintf(email, sizeof(email), "t%d@example.org", i);
-		if ((rc = user_create(gr.db, email, names[i],
-		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i],
-		    roles[i])) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			goto out;
-		}
-	}
-	{
-		const struct CMUnitTest tests[] = {
-			DB_TEST(test_hand_entries_and_refusals),
-			DB_TEST(test_active_seconds_grow_one_row),
-			DB_TEST(test_totals_apply_corrections_keep_originals),
-			DB_TEST(test_settings_and_budget_source),
-			DB_TEST(test_appointment_held_once),
-		};
-
-		failed = _cmocka_run_group_tests(name, tests,
-		    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	}
-out:
-	if (gr.kr)
-		keyring_free(gr.kr);
-	return failed;
+	return fixture_run(name, t, "t", people, NPEOPLE, db_tests,
+	    sizeof(db_tests) / sizeof(db_tests[0]));
 }
 
 int
 main(void)
 {
-	if (crypto_init() != 0)
-		return 1;
-	return testdb_run_backends("activity", 0, run) != 0;
+	return fixture_main("activity", NULL, 0, 0, run);
 }

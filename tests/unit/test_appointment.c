@@ -35,6 +35,7 @@
 #include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 /* An instant from UTC fields, by calendar arithmetic alone. */
@@ -424,8 +425,7 @@ group_open(struct group *g)
 	int i, rc;
 
 	testdb_run_tag(tag, sizeof(tag));
-	if ((rc = keyring_new(g->t->key, &g->kr)) != 0 ||
-	    (rc = keyring_start(g->kr, g->db)) != 0)
+	if (fixture_keyring(g->t, &g->kr) != 0)
 		return -1;
 #define USER(var, name, org, role) do { \
 	snprintf(email, sizeof(email), "%s-%s@example.org", name, tag); \
@@ -1136,11 +1136,7 @@ main(void)
 		cmocka_unit_test(test_rfc_examples_import),
 		cmocka_unit_test(test_invitation_mail_has_a_calendar_part),
 	};
-	int failed = 0;
 
-	if (crypto_init() != 0)
-		return 1;
-	failed += cmocka_run_group_tests_name("appointment", pure, NULL, NULL);
-	failed += testdb_run_backends("appointment", 0, run);
-	return failed != 0;
+	return fixture_main("appointment", pure,
+	    sizeof(pure) / sizeof(pure[0]), 0, run);
 }

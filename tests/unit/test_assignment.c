@@ -36,31 +36,21 @@
 #include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO1, PRO2, CLIENT1, CLIENT2, ADMIN, NPEOPLE };
 
-static const struct {
-	const char *name;
-	enum role role;
-} people[NPEOPLE] = {
-	[PRO1] = { "Pro One", ROLE_PROFESSIONAL },
-	[PRO2] = { "Pro Two", ROLE_PROFESSIONAL },
-	[CLIENT1] = { "Client One", ROLE_CLIENT },
-	[CLIENT2] = { "Client Two", ROLE_CLIENT },
-	[ADMIN] = { "Admin", ROLE_ADMIN },
-};
-
-struct group {
-	struct testdb *t;
-	struct db *db;
-	struct keyring *kr;
-	int64_t uid[NPEOPLE];
-	int64_t org, org2;
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO1] = { "Pro One", ROLE_PROFESSIONAL, NULL },
+	[PRO2] = { "Pro Two", ROLE_PROFESSIONAL, NULL },
+	[CLIENT1] = { "Client One", ROLE_CLIENT, NULL },
+	[CLIENT2] = { "Client Two", ROLE_CLIENT, NULL },
+	[ADMIN] = { "Admin", ROLE_ADMIN, NULL },
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct asg_env env;
 	struct arena a;
 	int64_t *uid;
@@ -183,48 +173,26 @@ test_tags_and_forms_are_checked(void **state)
 
 /* --- fixture ---------------------------------------------------------------- */
 
+/* fixture_open and a second organisation, "Elders". */
 static int
-group_open(struct group *g)
+group_open(struct fixture *g, struct testdb *t)
 {
-	char email[128];
-	int i, rc;
+	int rc;
 
-	if ((rc = keyring_new(g->t->key, &g->kr)) != 0 ||
-	    (rc = keyring_start(g->kr, g->db)) != 0) {
-		fprintf(stderr, "keyring: %s\n", err_msg(rc));
+	if (fixture_open(g, t, "a", people, NPEOPLE) != 0)
 		return -1;
-	}
-	if ((rc = org_create(g->db, g->kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &g->org)) != 0 ||
-	    (rc = org_create(g->db, g->kr, "Elders", "elders",
+	if ((rc = org_create(g->db, g->kr, "Elders", "elders",
 	    "Europe/Amsterdam", &g->org2)) != 0) {
 		fprintf(stderr, "org_create: %s\n", err_msg(rc));
 		return -1;
 	}
-	for (i = 0; i < NPEOPLE; i++) {
-		snprintf(email, sizeof(email), "a%d@example.org", i);
-		if ((rc = user_create(g->db, email, people[i].name,
-		    "correct horse battery staple", "nl", &g->uid[i])) != 0 ||
-		    (rc = member_add(g->db, g->org, g->uid[i],
-		    people[i].role)) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			return -1;
-		}
-	}
 	return 0;
-}
-
-static void
-group_close(struct group *g)
-{
-	if (g->kr)
-		keyring_free(g->kr);
 }
 
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
@@ -250,41 +218,16 @@ teardown(void **state)
 static struct audit_event
 ev_for(struct fx *fx, int who)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->uid[who],
-		.role = role_name(people[who].role),
-		.purpose = people[who].role == ROLE_CLIENT ? "client-self" :
-		    "care",
-		.address = "192.0.2.9",
-		.device = "test",
-		.kind = "assignment",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->uid[who], people[who].role,
+	    "assignment");
 }
 
 static int64_t
 traj_with(struct fx *fx, int pro, int client)
 {
 	struct audit_event ev = ev_for(fx, pro);
-	struct promise_terms t;
-	int64_t id = 0;
 
-	memset(&t, 0, sizeof(t));
-	t.reply_minutes = 8 * 60;
-	t.tz = "Europe/Amsterdam";
-	t.schedule = "mon-fri 09:00-17:00";
-	t.reachable = "";
-	t.holidays = "";
-	t.contact_days = 7;
-	t.not_reachable = "";
-	t.emergency = "";
-	assert_int_equal(traj_create(fx->g->db, fx->g->kr, fx->g->org,
-	    fx->uid[client], fx->uid[pro], "Traject", 0, &t, &ev, NULL, &id), 0);
-	return id;
+	return fixture_traj(fx->g, fx->uid[client], fx->uid[pro], &ev);
 }
 
 /* A learning question of traj, its id. */
@@ -926,41 +869,6 @@ test_bad_input_is_refused_with_reasons(void **state)
 
 /* --- sealing ------------------------------------------------------------------ */
 
-static bool
-contains(const void *hay, size_t n, const char *needle)
-{
-	return n >= strlen(needle) && memmem(hay, n, needle,
-	    strlen(needle)) != NULL;
-}
-
-static bool
-column_contains(struct fx *fx, const char *sql, const char *const *needles,
-    size_t *rows)
-{
-	struct db_conn *c;
-	struct db_stmt *st;
-	const char *const *nd;
-	struct str v;
-	bool hit = false;
-	int rc;
-
-	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
-	assert_int_equal(db_prepare(c, sql, &st), 0);
-	while ((rc = db_step(st)) == DB_ROW) {
-		v = db_col_blob(st, 0);
-		(*rows)++;
-		for (nd = needles; *nd; nd++)
-			if (v.p && contains(v.p, v.len, *nd)) {
-				fprintf(stderr, "\"%s\" found by %s\n", *nd, sql);
-				hit = true;
-			}
-	}
-	assert_int_equal(rc, DB_DONE);
-	db_done(st);
-	db_read_end(fx->g->db, c);
-	return hit;
-}
-
 /* Every column that holds what a client (or a professional about them)
  * wrote. */
 static const char *const sealed_sql[] = {
@@ -979,13 +887,7 @@ static const char *const sealed_sql[] = {
 static void
 scan_sealed(struct fx *fx, const char *const *needles, size_t rows[NSEALED])
 {
-	size_t i;
-
-	for (i = 0; i < NSEALED; i++) {
-		rows[i] = 0;
-		if (column_contains(fx, sealed_sql[i], needles, &rows[i]))
-			fail_msg("plain text found by %s", sealed_sql[i]);
-	}
+	testdb_scan_sealed(fx->g->db, sealed_sql, NSEALED, needles, rows);
 }
 
 static void
@@ -1008,7 +910,7 @@ test_nothing_is_stored_in_plain_text(void **state)
 
 	/* The scan finds plain text when there is some. */
 	n = 0;
-	assert_true(column_contains(fx, fx->g->t->url == NULL ?
+	assert_true(testdb_column_has(fx->g->db, fx->g->t->url == NULL ?
 	    "SELECT CAST('een Kaasmarktdag' AS BLOB)" :
 	    "SELECT 'een Kaasmarktdag'::bytea", needles, &n));
 
@@ -1169,7 +1071,7 @@ test_export_and_access_log(void **state)
     teardown, g)
 
 static int
-run_db_tests(const char *name, struct group *g)
+run_db_tests(const char *name, struct fixture *g)
 {
 	const struct CMUnitTest tests[] = {
 		DB_TEST(test_versions_are_kept_through_feedback_rounds),
@@ -1191,14 +1093,12 @@ run_db_tests(const char *name, struct group *g)
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group g = { 0 };
+	struct fixture g;
 	int failed = 1;
 
-	g.t = t;
-	g.db = t->db;
-	if (group_open(&g) == 0)
+	if (group_open(&g, t) == 0)
 		failed = run_db_tests(name, &g);
-	group_close(&g);
+	fixture_close(&g);
 	return failed;
 }
 
@@ -1210,11 +1110,7 @@ main(void)
 		cmocka_unit_test(test_diff_of_a_large_middle_stays_correct),
 		cmocka_unit_test(test_tags_and_forms_are_checked),
 	};
-	int failed = 0;
 
-	if (crypto_init() != 0)
-		return 1;
-	failed += cmocka_run_group_tests_name("assignment", pure, NULL, NULL);
-	failed += testdb_run_backends("assignment", 0, run);
-	return failed != 0;
+	return fixture_main("assignment", pure, sizeof(pure) / sizeof(pure[0]),
+	    0, run);
 }

@@ -30,6 +30,7 @@
 #include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 static const char *
@@ -399,8 +400,7 @@ group_open(struct group *g)
 	char email[64], tag[16];
 
 	testdb_run_tag(tag, sizeof(tag));
-	if (keyring_new(g->t->key, &g->kr) != 0 ||
-	    keyring_start(g->kr, g->db) != 0)
+	if (fixture_keyring(g->t, &g->kr) != 0)
 		return -1;
 	snprintf(email, sizeof(email), "b-%s", tag);
 	if (org_create(g->db, g->kr, "Praktijk", email, "Europe/Amsterdam",
@@ -716,12 +716,10 @@ main(void)
 		cmocka_unit_test(test_ubl_and_csv_shape),
 		cmocka_unit_test(test_pdf_renders),
 	};
-	int failed = 0;
+	int status;
 
-	if (crypto_init() != 0)
-		return 1;
-	failed += cmocka_run_group_tests_name("billing", pure, NULL, NULL);
-	failed += testdb_run_backends("billing", 0, run);
+	status = fixture_main("billing", pure, sizeof(pure) / sizeof(pure[0]),
+	    0, run);
 	invoice_pdf_fini();
-	return failed != 0;
+	return status;
 }

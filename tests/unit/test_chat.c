@@ -30,20 +30,19 @@
 #include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO, CLIENT, STRANGER, NPEOPLE };
 
-struct group {
-	struct testdb *t;
-	struct db *db;
-	struct keyring *kr;
-	int64_t uid[NPEOPLE];
-	int64_t org;
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO] = { "Pro", ROLE_PROFESSIONAL, NULL },
+	[CLIENT] = { "Cliënt", ROLE_CLIENT, NULL },
+	[STRANGER] = { "Vreemde", ROLE_CLIENT, NULL },
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct chat_env env;
 	struct arena a;
 	int64_t traj;
@@ -54,27 +53,15 @@ static const int64_t T0 = 1773000000; /* March 2026 */
 static struct audit_event
 ev_for(struct fx *fx, int who)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->g->uid[who],
-		.role = who == PRO ? "professional" : "client",
-		.purpose = who == PRO ? "care" : "client-self",
-		.address = "192.0.2.7",
-		.device = "test",
-		.kind = "chat",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->g->uid[who], who == PRO ?
+	    ROLE_PROFESSIONAL : ROLE_CLIENT, "chat");
 }
 
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct promise_terms t;
 	struct audit_event ev;
 
 	assert_non_null(fx);
@@ -82,18 +69,8 @@ setup(void **state)
 	fx->env.db = g->db;
 	fx->env.kr = g->kr;
 	arena_init(&fx->a);
-	memset(&t, 0, sizeof(t));
-	t.reply_minutes = 8 * 60;
-	t.tz = "Europe/Amsterdam";
-	t.schedule = "mon-fri 09:00-17:00";
-	t.reachable = "";
-	t.holidays = "";
-	t.contact_days = 7;
-	t.not_reachable = "";
-	t.emergency = "";
 	ev = ev_for(fx, PRO);
-	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[CLIENT],
-	    g->uid[PRO], "Traject", 0, &t, &ev, NULL, &fx->traj), 0);
+	fx->traj = fixture_traj(g, g->uid[CLIENT], g->uid[PRO], &ev);
 	*state = fx;
 	return 0;
 }
@@ -386,61 +363,28 @@ test_hourglass_states(void **state)
 	assert_int_equal(x->seconds, 500);
 }
 
-#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
-	teardown, g)
+/* Their prestate, the group's struct fixture, is set by fixture_run. */
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest db_tests[] = {
+	DB_TEST(test_sealed_at_rest_and_read_back),
+	DB_TEST(test_only_participants),
+	DB_TEST(test_bad_input_says_why),
+	DB_TEST(test_window_and_cursor),
+	DB_TEST(test_search_through_the_filter),
+	DB_TEST(test_session_time_and_correction),
+	DB_TEST(test_hourglass_states),
+};
 
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group gr = { 0 }, *g = &gr;
-	const char *names[NPEOPLE] = { "Pro", "Cliënt", "Vreemde" };
-	const enum role roles[NPEOPLE] = { ROLE_PROFESSIONAL, ROLE_CLIENT,
-		ROLE_CLIENT };
-	char email[64];
-	int i, rc, failed = 1;
-
-	gr.t = t;
-	gr.db = t->db;
-	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
-	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
-	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &gr.org)) != 0) {
-		fprintf(stderr, "set-up: %s\n", err_msg(rc));
-		goto out;
-	}
-	for (i = 0; i < NPEOPLE; i++) {
-		snprintf(email, sizeof(email), "c%d@example.org", i);
-		if ((rc = user_create(gr.db, email, names[i],
-		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i], roles[i])) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			goto out;
-		}
-	}
-	{
-		const struct CMUnitTest tests[] = {
-			DB_TEST(test_sealed_at_rest_and_read_back),
-			DB_TEST(test_only_participants),
-			DB_TEST(test_bad_input_says_why),
-			DB_TEST(test_window_and_cursor),
-			DB_TEST(test_search_through_the_filter),
-			DB_TEST(test_session_time_and_correction),
-			DB_TEST(test_hourglass_states),
-		};
-
-		failed = _cmocka_run_group_tests(name, tests,
-		    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	}
-out:
-	if (gr.kr)
-		keyring_free(gr.kr);
-	return failed;
+	return fixture_run(name, t, "c", people, NPEOPLE, db_tests,
+	    sizeof(db_tests) / sizeof(db_tests[0]));
 }
 
 int
 main(void)
 {
-	if (crypto_init() != 0)
-		return 1;
-	return testdb_run_backends("chat", 0, run) != 0;
+	return fixture_main("chat", NULL, 0, 0, run);
 }

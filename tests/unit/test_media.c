@@ -25,6 +25,7 @@
 #include "media/range.h"
 #include "media/sniff.h"
 #include "store/db.h"
+#include "fixture.h"
 #include "testdb.h"
 
 /* The start of a file of each type, as real encoders write it. */
@@ -372,9 +373,9 @@ run(const char *name, struct testdb *t)
 	int rc, failed = 1;
 
 	gr.db = t->db;
-	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
-	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
-	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
+	if (fixture_keyring(t, &gr.kr) != 0)
+		goto out;
+	if ((rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
 	    "Europe/Amsterdam", &gr.org)) != 0 ||
 	    (rc = org_create(gr.db, gr.kr, "Elders", "elders",
 	    "Europe/Amsterdam", &gr.org2)) != 0) {
@@ -417,10 +418,7 @@ main(void)
 		cmocka_unit_test(mislabelled_files_are_refused_with_a_reason),
 		cmocka_unit_test(range_header_forms),
 	};
-	int failed;
 
-	if (crypto_init() != 0)
-		return 1;
-	failed = cmocka_run_group_tests_name("media", pure, NULL, NULL);
-	return (failed != 0) | (testdb_run_backends("media", 0, run) != 0);
+	return fixture_main("media", pure, sizeof(pure) / sizeof(pure[0]), 0,
+	    run);
 }

@@ -38,31 +38,20 @@
 #include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO1, PRO2, CLIENT1, CLIENT2, NPEOPLE };
 
-static const struct {
-	const char *name;
-	enum role role;
-} people[NPEOPLE] = {
-	[PRO1] = { "Pro One", ROLE_PROFESSIONAL },
-	[PRO2] = { "Pro Two", ROLE_PROFESSIONAL },
-	[CLIENT1] = { "Client One", ROLE_CLIENT },
-	[CLIENT2] = { "Client Two", ROLE_CLIENT },
-};
-
-struct group {
-	struct testdb *t; /* the database, on a fresh one of our own */
-	struct db *db;
-	struct keyring *kr;
-	struct tz_cache *tzc;
-	int64_t uid[NPEOPLE];
-	int64_t org;
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO1] = { "Pro One", ROLE_PROFESSIONAL, NULL },
+	[PRO2] = { "Pro Two", ROLE_PROFESSIONAL, NULL },
+	[CLIENT1] = { "Client One", ROLE_CLIENT, NULL },
+	[CLIENT2] = { "Client Two", ROLE_CLIENT, NULL },
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct msg_env env;
 	struct arena a;
 	int64_t *uid;
@@ -71,51 +60,10 @@ struct fx {
 
 /* --- Fixture -------------------------------------------------------------- */
 
-/* The keyring, the people and their organisation, once per backend;
- * outside any test, so no cmocka asserts. */
-static int
-group_open(struct group *g)
-{
-	char email[128];
-	int i, rc;
-
-	if ((rc = keyring_new(g->t->key, &g->kr)) != 0 ||
-	    (rc = keyring_start(g->kr, g->db)) != 0 ||
-	    (rc = tz_cache_new(&g->tzc)) != 0) {
-		fprintf(stderr, "keyring/tz: %s\n", err_msg(rc));
-		return -1;
-	}
-	if ((rc = org_create(g->db, g->kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &g->org)) != 0) {
-		fprintf(stderr, "org_create: %s\n", err_msg(rc));
-		return -1;
-	}
-	for (i = 0; i < NPEOPLE; i++) {
-		snprintf(email, sizeof(email), "p%d@example.org", i);
-		if ((rc = user_create(g->db, email, people[i].name,
-		    "correct horse battery staple", "nl", &g->uid[i])) != 0 ||
-		    (rc = member_add(g->db, g->org, g->uid[i],
-		    people[i].role)) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void
-group_close(struct group *g)
-{
-	if (g->tzc)
-		tz_cache_free(g->tzc);
-	if (g->kr)
-		keyring_free(g->kr);
-}
-
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
@@ -145,32 +93,14 @@ teardown(void **state)
 static struct audit_event
 ev_for(struct fx *fx, int who)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->uid[who],
-		.role = role_name(people[who].role),
-		.purpose = people[who].role == ROLE_CLIENT ? "client-self" :
-		    "care",
-		.address = "192.0.2.7",
-		.device = "test",
-		.kind = "message",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->uid[who], people[who].role, "message");
 }
 
 static void
 terms_8h(struct promise_terms *t, const char *holidays)
 {
-	memset(t, 0, sizeof(*t));
-	t->reply_minutes = 8 * 60;
-	t->tz = "Europe/Amsterdam";
-	t->schedule = "mon-fri 09:00-17:00";
-	t->reachable = "";
+	fixture_terms(t);
 	t->holidays = holidays ? holidays : "";
-	t->contact_days = 7;
 	t->not_reachable = "Ik lees berichten op werkdagen.";
 	t->emergency = "Bel de huisarts of 112.";
 }
@@ -421,34 +351,6 @@ file_contains(const char *path, const char *const *needles)
 	return hit;
 }
 
-static bool
-column_contains(struct fx *fx, const char *sql, const char *const *needles,
-    size_t *rows)
-{
-	struct db_conn *c;
-	struct db_stmt *st;
-	const char *const *nd;
-	struct str v;
-	bool hit = false;
-	int rc;
-
-	assert_int_equal(db_read_begin(fx->g->db, &c), 0);
-	assert_int_equal(db_prepare(c, sql, &st), 0);
-	while ((rc = db_step(st)) == DB_ROW) {
-		v = db_col_blob(st, 0);
-		(*rows)++;
-		for (nd = needles; *nd; nd++)
-			if (v.p && contains(v.p, v.len, *nd)) {
-				fprintf(stderr, "\"%s\" found by %s\n", *nd, sql);
-				hit = true;
-			}
-	}
-	assert_int_equal(rc, DB_DONE);
-	db_done(st);
-	db_read_end(fx->g->db, c);
-	return hit;
-}
-
 static const char pdf_bytes[] = "%PDF-1.4\nKluizenaarsgeheim in een pdf\n%%EOF\n";
 
 /* The columns that hold people's texts, sealed; whole tables (the tests
@@ -473,13 +375,7 @@ enum { S_THREADS, S_BODY, S_QUOTE, S_ATT_NAME, S_ATT_DATA, S_ATT_TYPE,
 static void
 scan_sealed(struct fx *fx, const char *const *needles, size_t rows[NSEALED])
 {
-	size_t i;
-
-	for (i = 0; i < NSEALED; i++) {
-		rows[i] = 0;
-		if (column_contains(fx, sealed_sql[i], needles, &rows[i]))
-			fail_msg("plain text found by %s", sealed_sql[i]);
-	}
+	testdb_scan_sealed(fx->g->db, sealed_sql, NSEALED, needles, rows);
 }
 
 static void
@@ -508,7 +404,7 @@ test_nothing_is_stored_in_plain_text(void **state)
 
 	/* The scan finds plain text when there is some. */
 	rows = 0;
-	assert_true(column_contains(fx, fx->g->t->url == NULL ?
+	assert_true(testdb_column_has(fx->g->db, fx->g->t->url == NULL ?
 	    "SELECT CAST('Een Regenboogbrug concept' AS BLOB)" :
 	    "SELECT 'Een Regenboogbrug concept'::bytea", needles, &rows));
 	assert_int_equal(rows, 1);
@@ -561,8 +457,8 @@ test_nothing_is_stored_in_plain_text(void **state)
 	assert_true(after[S_AUDIT] > draft[S_AUDIT]);
 	/* Every message of the thread has a filter, none holds a word. */
 	rows = 0;
-	assert_false(column_contains(fx, "SELECT search_bloom FROM messages "
-	    "WHERE search_bloom IS NOT NULL", needles, &rows));
+	assert_false(testdb_column_has(fx->g->db, "SELECT search_bloom FROM "
+	    "messages WHERE search_bloom IS NOT NULL", needles, &rows));
 	assert_true(rows >= 3);
 	assert_int_equal(q1(fx, "SELECT COUNT(*) FROM messages WHERE "
 	    "thread_id = ? AND (search_bloom IS NULL OR "
@@ -1993,52 +1889,39 @@ test_older_page_keeps_corrections_and_read_state(void **state)
 
 /* --- main ----------------------------------------------------------------- */
 
-#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
-    teardown, g)
+/* Their prestate, the group's struct fixture, is set by fixture_run. */
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-static int
-run_db_tests(const char *name, struct group *g)
-{
-	const struct CMUnitTest tests[] = {
-		DB_TEST(test_post_and_list_round_trip),
-		DB_TEST(test_empty_or_bad_text_is_refused),
-		DB_TEST(test_nothing_is_stored_in_plain_text),
-		DB_TEST(test_quote_must_occur_in_its_source),
-		DB_TEST(test_correction_keeps_the_original),
-		DB_TEST(test_read_state_and_the_clients_choice),
-		DB_TEST(test_drafts_save_load_delete),
-		DB_TEST(test_reply_deadline_from_the_promise),
-		DB_TEST(test_post_reads_from_one_snapshot),
-		DB_TEST(test_professional_reply_marks_waiting_messages),
-		DB_TEST(test_notifications_for_every_other_participant),
-		DB_TEST(test_closed_trajectory_is_read_only_but_readable),
-		DB_TEST(test_export_holds_every_message),
-		DB_TEST(test_search_finds_words_the_user_may_see),
-		DB_TEST(test_search_filter_false_positives_are_not_returned),
-		DB_TEST(test_search_in_a_large_thread_finds_the_right_message),
-		DB_TEST(test_search_indexes_messages_without_a_filter),
-		DB_TEST(test_attachment_limits_and_round_trip),
-		DB_TEST(test_access_log_has_every_access),
-		DB_TEST(test_thread_page_is_the_latest_and_the_cursor_walks_back),
-		DB_TEST(test_thread_page_refuses_a_foreign_cursor),
-		DB_TEST(test_older_page_keeps_corrections_and_read_state),
-	};
-
-	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
-}
+static const struct CMUnitTest db_tests[] = {
+	DB_TEST(test_post_and_list_round_trip),
+	DB_TEST(test_empty_or_bad_text_is_refused),
+	DB_TEST(test_nothing_is_stored_in_plain_text),
+	DB_TEST(test_quote_must_occur_in_its_source),
+	DB_TEST(test_correction_keeps_the_original),
+	DB_TEST(test_read_state_and_the_clients_choice),
+	DB_TEST(test_drafts_save_load_delete),
+	DB_TEST(test_reply_deadline_from_the_promise),
+	DB_TEST(test_post_reads_from_one_snapshot),
+	DB_TEST(test_professional_reply_marks_waiting_messages),
+	DB_TEST(test_notifications_for_every_other_participant),
+	DB_TEST(test_closed_trajectory_is_read_only_but_readable),
+	DB_TEST(test_export_holds_every_message),
+	DB_TEST(test_search_finds_words_the_user_may_see),
+	DB_TEST(test_search_filter_false_positives_are_not_returned),
+	DB_TEST(test_search_in_a_large_thread_finds_the_right_message),
+	DB_TEST(test_search_indexes_messages_without_a_filter),
+	DB_TEST(test_attachment_limits_and_round_trip),
+	DB_TEST(test_access_log_has_every_access),
+	DB_TEST(test_thread_page_is_the_latest_and_the_cursor_walks_back),
+	DB_TEST(test_thread_page_refuses_a_foreign_cursor),
+	DB_TEST(test_older_page_keeps_corrections_and_read_state),
+};
 
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group g = { 0 };
-	int failed = 1;
-
-	g.t = t;
-	g.db = t->db;
-	if (group_open(&g) == 0)
-		failed = run_db_tests(name, &g);
-	group_close(&g);
-	return failed;
+	return fixture_run(name, t, "p", people, NPEOPLE, db_tests,
+	    sizeof(db_tests) / sizeof(db_tests[0]));
 }
 
 int
@@ -2052,11 +1935,7 @@ main(void)
 		cmocka_unit_test(test_attachment_names_are_cleaned),
 		cmocka_unit_test(test_attachment_extension_follows_the_type),
 	};
-	int failed = 0;
 
-	if (crypto_init() != 0)
-		return 1;
-	failed += cmocka_run_group_tests_name("message", pure, NULL, NULL);
-	failed += testdb_run_backends("message", 0, run);
-	return failed != 0;
+	return fixture_main("message", pure, sizeof(pure) / sizeof(pure[0]), 0,
+	    run);
 }

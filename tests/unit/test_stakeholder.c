@@ -29,44 +29,31 @@
 #include "stakeholder/stakeholder.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO, CLIENT, BOSS, HR, NPEOPLE };
 
-struct group {
-	struct testdb *t;
-	struct db *db;
-	struct keyring *kr;
-	int64_t uid[NPEOPLE];
-	int64_t org;
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO] = { "Pro", ROLE_PROFESSIONAL, "s0@example.org" },
+	[CLIENT] = { "Cliënt", ROLE_CLIENT, "s1@example.org" },
+	[BOSS] = { "Baas", ROLE_STAKEHOLDER, "baas@example.org" },
+	[HR] = { "HR", ROLE_STAKEHOLDER, "hr@example.org" },
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct arena a;
 	int64_t traj, appt, appt2;
 };
 
 static const int64_t T0 = 1773000000;
-static const char *const emails[NPEOPLE] = { "s0@example.org",
-	"s1@example.org", "baas@example.org", "hr@example.org" };
 
 static struct audit_event
 ev_for(struct fx *fx, int who)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->g->uid[who],
-		.role = who == PRO ? "professional" : "client",
-		.purpose = who == PRO ? "care" : "client-self",
-		.address = "192.0.2.7",
-		.device = "test",
-		.kind = "stakeholder",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->g->uid[who], who == PRO ?
+	    ROLE_PROFESSIONAL : ROLE_CLIENT, "stakeholder");
 }
 
 static int64_t
@@ -90,26 +77,15 @@ appointment(struct fx *fx, int64_t start)
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct promise_terms t;
 	struct audit_event ev;
 
 	assert_non_null(fx);
 	fx->g = g;
 	arena_init(&fx->a);
-	memset(&t, 0, sizeof(t));
-	t.reply_minutes = 8 * 60;
-	t.tz = "Europe/Amsterdam";
-	t.schedule = "mon-fri 09:00-17:00";
-	t.reachable = "";
-	t.holidays = "";
-	t.contact_days = 7;
-	t.not_reachable = "";
-	t.emergency = "";
 	ev = ev_for(fx, PRO);
-	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[CLIENT],
-	    g->uid[PRO], "Traject", 0, &t, &ev, NULL, &fx->traj), 0);
+	fx->traj = fixture_traj(g, g->uid[CLIENT], g->uid[PRO], &ev);
 	/* One booked appointment per professional and start: apart per
 	 * trajectory. */
 	fx->appt = appointment(fx, T0 + 86400 + fx->traj * 7200);
@@ -147,8 +123,8 @@ propose(struct fx *fx, int by, int whom, unsigned shares)
 	int64_t id = 0;
 
 	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
-	    fx->g->uid[CLIENT], fx->g->uid[by], by == CLIENT, emails[whom],
-	    "employer", shares, T0, &ev, &w, &id), 0);
+	    fx->g->uid[CLIENT], fx->g->uid[by], by == CLIENT,
+	    people[whom].email, "employer", shares, T0, &ev, &w, &id), 0);
 	assert_true(id > 0);
 	return id;
 }
@@ -271,22 +247,22 @@ test_client_gives_access_at_once_and_refusals(void **state)
 	/* Already taking part; no such stakeholder; a client is none; a
 	 * relation not in the list; a client's access without shares. */
 	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
-	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[HR], "hr",
-	    STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_CONFLICT);
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, people[HR].email,
+	    "hr", STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_CONFLICT);
 	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
 	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, "nobody@example.org",
 	    "hr", STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
 	assert_string_equal(w.field, "email");
 	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
-	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[PRO], "hr",
-	    STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, people[PRO].email,
+	    "hr", STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
 	assert_string_equal(w.field, "email");
 	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
-	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[BOSS], "boss",
-	    STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, people[BOSS].email,
+	    "boss", STAKE_QUESTIONS, T0, &cev, &w, &id), ERR_INVAL);
 	assert_string_equal(w.field, "relation");
 	assert_int_equal(stake_propose(fx->g->db, fx->g->org, fx->traj,
-	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, emails[BOSS],
+	    fx->g->uid[CLIENT], fx->g->uid[CLIENT], true, people[BOSS].email,
 	    "employer", 0, T0, &cev, &w, &id), ERR_INVAL);
 	assert_string_equal(w.field, "shares");
 	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
@@ -335,56 +311,24 @@ test_invoices_only_with_consent(void **state)
 	assert_int_equal(invoice_to(fx, fx->traj, link, &name), ERR_FORBIDDEN);
 }
 
-#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
-	teardown, g)
+/* Their prestate, the group's struct fixture, is set by fixture_run. */
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest db_tests[] = {
+	DB_TEST(test_before_during_after_consent),
+	DB_TEST(test_client_gives_access_at_once_and_refusals),
+	DB_TEST(test_invoices_only_with_consent),
+};
 
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group gr = { 0 }, *g = &gr;
-	const char *names[NPEOPLE] = { "Pro", "Cliënt", "Baas", "HR" };
-	const enum role roles[NPEOPLE] = { ROLE_PROFESSIONAL, ROLE_CLIENT,
-		ROLE_STAKEHOLDER, ROLE_STAKEHOLDER };
-	int i, rc, failed = 1;
-
-	gr.t = t;
-	gr.db = t->db;
-	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
-	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
-	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &gr.org)) != 0) {
-		fprintf(stderr, "set-up: %s\n", err_msg(rc));
-		goto out;
-	}
-	for (i = 0; i < NPEOPLE; i++) {
-		if ((rc = user_create(gr.db, emails[i], names[i],
-		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i],
-		    roles[i])) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			goto out;
-		}
-	}
-	{
-		const struct CMUnitTest tests[] = {
-			DB_TEST(test_before_during_after_consent),
-			DB_TEST(test_client_gives_access_at_once_and_refusals),
-			DB_TEST(test_invoices_only_with_consent),
-		};
-
-		failed = _cmocka_run_group_tests(name, tests,
-		    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	}
-out:
-	if (gr.kr)
-		keyring_free(gr.kr);
-	return failed;
+	return fixture_run(name, t, "s", people, NPEOPLE, db_tests,
+	    sizeof(db_tests) / sizeof(db_tests[0]));
 }
 
 int
 main(void)
 {
-	if (crypto_init() != 0)
-		return 1;
-	return testdb_run_backends("stakeholder", 0, run) != 0;
+	return fixture_main("stakeholder", NULL, 0, 0, run);
 }

@@ -311,6 +311,49 @@ testdb_blob(struct db *db, const char *sql, int64_t id, struct buf *out)
 	db_read_end(db, c);
 }
 
+bool
+testdb_column_has(struct db *db, const char *sql, const char *const *needles,
+    size_t *rows)
+{
+	struct db_conn *c;
+	struct db_stmt *st;
+	const char *const *nd;
+	struct str v;
+	bool hit = false;
+	int rc;
+
+	assert_int_equal(db_read_begin(db, &c), 0);
+	assert_int_equal(db_prepare(c, sql, &st), 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		v = db_col_blob(st, 0);
+		(*rows)++;
+		for (nd = needles; *nd; nd++)
+			if (v.p && v.len >= strlen(*nd) &&
+			    memmem(v.p, v.len, *nd, strlen(*nd)) != NULL) {
+				fprintf(stderr, "\"%s\" found by %s\n", *nd,
+				    sql);
+				hit = true;
+			}
+	}
+	assert_int_equal(rc, DB_DONE);
+	db_done(st);
+	db_read_end(db, c);
+	return hit;
+}
+
+void
+testdb_scan_sealed(struct db *db, const char *const *sql, size_t n,
+    const char *const *needles, size_t *rows)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rows[i] = 0;
+		if (testdb_column_has(db, sql[i], needles, &rows[i]))
+			fail_msg("plain text found by %s", sql[i]);
+	}
+}
+
 struct user_job {
 	const char *email;
 	const char *name;

@@ -12,6 +12,7 @@
 #ifndef INFUUS_TESTDB_H
 #define INFUUS_TESTDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -124,6 +125,17 @@ int64_t testdb_raw(struct db *db, struct testdb_raw *j);
  * integer argument, id) finds: a sealed column as stored.  Asserts there
  * is a row. */
 void testdb_blob(struct db *db, const char *sql, int64_t id, struct buf *out);
+
+/* Whether a value in the first column of the rows sql (no arguments)
+ * finds holds one of the needles (a NULL-ended list), as stored: each hit
+ * is named on stderr.  Adds the rows read to *rows.  Asserts the read. */
+bool testdb_column_has(struct db *db, const char *sql,
+    const char *const *needles, size_t *rows);
+
+/* testdb_column_has for each of the n statements sql[i], rows[i] the
+ * rows it read; fails the test, naming the statement, at a hit. */
+void testdb_scan_sealed(struct db *db, const char *const *sql, size_t n,
+    const char *const *needles, size_t *rows);
 
 /* An account written directly (pw_hash 'x', lang "en"): for tests that
  * need no password, where argon2id would only make them slow.  Asserts. */
