@@ -89,7 +89,7 @@ struct told {
 
 struct job {
 	int64_t call, traj, user, other, now;
-	bool video, started, ended;
+	bool video, started, ended, resumed;
 	const char *type;
 	const struct audit_event *ev;
 	struct why *why;
@@ -424,6 +424,27 @@ call_start(const struct call_env *env, int64_t traj_id, int64_t by,
 	return 0;
 }
 
+/* Someone whose page went away while in the call, back within
+ * LIMIT_CALL_RESUME (its reload): in again at once. */
+static int
+resumes_on(struct db_conn *c, struct job *j)
+{
+	int64_t at = 0, args[2] = { j->call, j->user };
+	int rc;
+
+	rc = db_query_i64(c, "SELECT unload_at FROM call_parts WHERE call_id "
+	    "= ? AND user_id = ? AND unload_at IS NOT NULL", &at, 2, args);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (at >= j->now - LIMIT_CALL_RESUME) {
+		j->state = CALL_IN;
+		j->resumed = true;
+	}
+	return 0;
+}
+
 static int
 join_run(struct db_conn *c, void *arg)
 {
@@ -466,14 +487,16 @@ join_run(struct db_conn *c, void *arg)
 		return rc;
 	}
 	j->state = j->part == ROLE_PROFESSIONAL ? CALL_IN : CALL_WAITING;
+	if (now_state == CALL_LEFT && (rc = resumes_on(c, j)) != 0)
+		return rc;
 	if (now_state == CALL_NONE)
 		rc = db_prepare(c, "INSERT INTO call_parts (state, since, "
 		    "seen_at, joined_at, call_id, user_id) VALUES (?, ?, ?, ?, "
 		    "?, ?)", &st);
 	else
 		rc = db_prepare(c, "UPDATE call_parts SET state = ?, since = ?, "
-		    "seen_at = ?, joined_at = ? WHERE call_id = ? AND user_id = "
-		    "?", &st);
+		    "seen_at = ?, joined_at = ?, unload_at = NULL WHERE call_id "
+		    "= ? AND user_id = ?", &st);
 	if (rc != 0)
 		return rc;
 	db_bind_textz(st, 1, call_state_name(j->state));
@@ -488,8 +511,8 @@ join_run(struct db_conn *c, void *arg)
 	if ((rc = db_run(st)) != 0)
 		return rc;
 	tell(j, j->user, j->state);
-	return log_on(c, j, AUDIT_UPDATE, j->state == CALL_IN ? "join" :
-	    "wait");
+	return log_on(c, j, AUDIT_UPDATE, j->resumed ? "resume" :
+	    j->state == CALL_IN ? "join" : "wait");
 }
 
 int
@@ -559,14 +582,27 @@ static int
 leave_run(struct db_conn *c, void *arg)
 {
 	struct job *j = arg;
+	struct db_stmt *st;
 	int rc;
 
 	if ((rc = load_on(c, j, false)) != 0)
 		return rc;
+	/* The page went away: its reload may come back (resumes_on). */
+	if (strcmp(j->type, "leave-unload") == 0) {
+		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = "
+		    "CASE WHEN state = 'in' THEN ? ELSE NULL END WHERE "
+		    "call_id = ? AND user_id = ?", &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 2, j->call);
+		db_bind_i64(st, 3, j->user);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
 	if ((rc = leave_on(c, j->call, j->user, j->now)) != 0)
 		return rc;
 	tell(j, j->user, CALL_LEFT);
-	if ((rc = log_on(c, j, AUDIT_UPDATE, "leave")) != 0)
+	if ((rc = log_on(c, j, AUDIT_UPDATE, j->type)) != 0)
 		return rc;
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;
@@ -580,6 +616,18 @@ call_leave(const struct call_env *env, int64_t id, int64_t user,
 	struct job j;
 
 	job_init(&j, id, user, now, ev, NULL);
+	j.type = "leave";
+	return job_run(env, leave_run, &j);
+}
+
+int
+call_unload(const struct call_env *env, int64_t id, int64_t user,
+    int64_t now, const struct audit_event *ev)
+{
+	struct job j;
+
+	job_init(&j, id, user, now, ev, NULL);
+	j.type = "leave-unload";
 	return job_run(env, leave_run, &j);
 }
 
