@@ -100,6 +100,7 @@ struct job {
 	struct traj_head head;
 	enum role part;
 	int64_t started_at, ended_at;
+	int64_t swept_at;       /* the latest of the timeouts sweep_on found */
 };
 
 static void
@@ -242,10 +243,11 @@ leave_on(struct db_conn *c, int64_t call, int64_t user, int64_t at)
 	return db_step_one(st, ERR_CONFLICT);
 }
 
-/* End the call: everyone still there leaves, and each participant's
- * time is recorded as an activity of kind "call", by j->user. */
+/* End the call as of `at` (its last professional's last moment, or
+ * now): everyone still there leaves, and each participant's time is
+ * recorded as an activity of kind "call", by j->user. */
 static int
-end_on(struct db_conn *c, struct job *j)
+end_on(struct db_conn *c, struct job *j, int64_t at)
 {
 	struct activity a;
 	struct db_stmt *st;
@@ -259,15 +261,15 @@ end_on(struct db_conn *c, struct job *j)
 	    "? - since ELSE 0 END, state = 'left', since = NULL WHERE call_id "
 	    "= ? AND state <> 'left'", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->now);
+	db_bind_i64(st, 1, at);
+	db_bind_i64(st, 2, at);
 	db_bind_i64(st, 3, j->call);
 	if ((rc = db_run(st)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "UPDATE calls SET ended_at = ?, ended_by = ? "
 	    "WHERE id = ? AND ended_at IS NULL", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, j->now);
+	db_bind_i64(st, 1, at);
 	db_bind_i64(st, 2, j->user);
 	db_bind_i64(st, 3, j->call);
 	if ((rc = db_step_one(st, ERR_GONE)) != 0)
@@ -346,21 +348,72 @@ sweep_on(struct db_conn *c, struct job *j)
 		if ((rc = log_on(c, j, AUDIT_UPDATE, detail)) != 0)
 			return rc;
 		tell(j, users[i], CALL_LEFT);
+		if (seen[i] > j->swept_at)
+			j->swept_at = seen[i];
 	}
 	return 0;
 }
 
-/* Ends the call when nobody is in it or waiting any more. */
+/*
+ * Ends the call when nobody is in it or waiting any more (as of at), or
+ * when no professional is in it any more after one was: a client can
+ * let nobody in, and a call's time is care time.  Its last professional
+ * left, vanished, or closed their page LIMIT_CALL_RESUME ago without
+ * coming back (then as of that moment; until then the reload may come).
+ */
 static int
-end_if_empty_on(struct db_conn *c, struct job *j)
+end_if_done_on(struct db_conn *c, struct job *j, int64_t at)
 {
-	int64_t left = 0;
+	struct db_stmt *st;
+	/* Everyone who ever took part: the trajectory's people, as a rule
+	 * (read_call's bound); any more are not asked about their role. */
+	int64_t users[LIMIT_TRAJ_PROFESSIONALS + 1];
+	int64_t unload[LIMIT_TRAJ_PROFESSIONALS + 1];
+	enum call_state state[LIMIT_TRAJ_PROFESSIONALS + 1];
+	int64_t back = 0;
+	size_t n = 0, open = 0, i;
+	bool pro_in = false, pro_was = false;
+	enum role part;
 	int rc;
 
-	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM call_parts WHERE "
-	    "call_id = ? AND state <> 'left'", &left, 1, &j->call)) != 0)
+	if ((rc = db_prepare(c, "SELECT user_id, state, unload_at FROM "
+	    "call_parts WHERE call_id = ? ORDER BY user_id", &st)) != 0)
 		return rc;
-	return left == 0 ? end_on(c, j) : 0;
+	db_bind_i64(st, 1, j->call);
+	while ((rc = db_step(st)) == DB_ROW &&
+	    n < sizeof(users) / sizeof(users[0])) {
+		users[n] = db_col_i64(st, 0);
+		state[n] = state_parse(db_col_text(st, 1));
+		unload[n] = db_col_null(st, 2) ? 0 : db_col_i64(st, 2);
+		if (state[n] != CALL_LEFT)
+			open++;
+		n++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (open == 0)
+		return end_on(c, j, at);
+	for (i = 0; i < n && !pro_in; i++) {
+		if ((rc = traj_role_on(c, j->traj, users[i], &part)) != 0)
+			return rc;
+		if (part != ROLE_PROFESSIONAL)
+			continue;
+		if (state[i] == CALL_IN)
+			pro_in = true;
+		else if (state[i] == CALL_LEFT) {
+			pro_was = true;
+			if (unload[i] > back)
+				back = unload[i];
+		}
+	}
+	if (pro_in || !pro_was)
+		return 0;
+	if (back == 0)
+		return end_on(c, j, at);
+	if (back >= j->now - LIMIT_CALL_RESUME)
+		return 0;
+	return end_on(c, j, back);
 }
 
 /* --- starting and joining -------------------------------------------- */
@@ -589,9 +642,9 @@ leave_run(struct db_conn *c, void *arg)
 		return rc;
 	/* The page went away: its reload may come back (resumes_on). */
 	if (strcmp(j->type, "leave-unload") == 0) {
-		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = "
-		    "CASE WHEN state = 'in' THEN ? ELSE NULL END WHERE "
-		    "call_id = ? AND user_id = ?", &st)) != 0)
+		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = ? "
+		    "WHERE call_id = ? AND user_id = ? AND state = 'in'",
+		    &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->now);
 		db_bind_i64(st, 2, j->call);
@@ -606,7 +659,7 @@ leave_run(struct db_conn *c, void *arg)
 		return rc;
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;
-	return end_if_empty_on(c, j);
+	return end_if_done_on(c, j, j->now);
 }
 
 int
@@ -641,7 +694,7 @@ end_run(struct db_conn *c, void *arg)
 		return rc;
 	if (j->part != ROLE_PROFESSIONAL)
 		return ERR_FORBIDDEN;
-	return end_on(c, j);
+	return end_on(c, j, j->now);
 }
 
 int
@@ -675,9 +728,8 @@ beat_run(struct db_conn *c, void *arg)
 		return rc;
 	if ((rc = part_state_on(c, j->call, j->user, &j->state)) != 0)
 		return rc;
-	if (j->ntold > 0 && (rc = end_if_empty_on(c, j)) != 0)
-		return rc;
-	return 0;
+	/* Also a professional's closed page that did not come back. */
+	return end_if_done_on(c, j, j->ntold > 0 ? j->swept_at : j->now);
 }
 
 int
@@ -786,7 +838,7 @@ get_run(struct db_conn *c, void *arg)
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;
 	if (j->ntold > 0)
-		return end_if_empty_on(c, j);
+		return end_if_done_on(c, j, j->swept_at);
 	return 0;
 }
 

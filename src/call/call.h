@@ -24,8 +24,12 @@
  * and, when it goes away, sends a leave (call_unload);
  * one not heard of for LIMIT_CALL_TIMEOUT seconds has left (at the time
  * last heard of), found by the next beat, join or look at the call.  The
- * call ends when its last participant who is in leaves, or when a
- * professional ends it for everyone.
+ * call ends when nobody is in it or waiting any more, or when no
+ * professional is in it any more after one was (a client can let nobody
+ * in, and a call's time is care time): its last professional left,
+ * vanished (as of when last heard of), or closed their page and did not
+ * come back within LIMIT_CALL_RESUME; or when a professional ends it for
+ * everyone.
  *
  * Accounting: the start, each join, admission and departure and the end
  * are in the access log (kind "call").  At the end each participant's
