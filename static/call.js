@@ -14,7 +14,12 @@
  * pages opening together): the one with the smaller user id keeps its
  * offer, the other takes it.  A peer still missing at a heartbeat is
  * offered to again by the smaller id.  The page beats every few seconds
- * so the server notices a participant who vanished.
+ * so the server notices a participant who vanished, and when it goes
+ * away (closed, reloaded, navigated elsewhere) it says so at once with a
+ * beacon (POST /calls/:id/unload, the token in the form: a beacon sets
+ * no headers), so its place frees now rather than after the timeout.  A
+ * reload's new page finds itself out of the call and joins again, which
+ * the server answers with the place it had (LIMIT_CALL_RESUME).
  *
  * Nothing from the server is inserted as HTML other than a parsed page's
  * own elements; names go in as textContent.
@@ -144,6 +149,10 @@
      * credentials: signals wait for it. */
     var joined = new Promise(function (res) { joinedNow = res; });
     var api = window.infuusCall = { peers: peers, me: me, state: state };
+    /* A form of this page (leave, end, join) is on its way: it says
+     * itself what happens, no beacon. */
+    var submitting = false;
+    var UNLOAD = "infuus-call-unload";
 
     function post(path, obj) {
       return fetch("/calls/" + id + path, {
@@ -160,6 +169,26 @@
     }
 
     function text(k) { return box.getAttribute("data-t-" + k) || ""; }
+
+    /* Did this page's own previous load (a reload, a quick way back) just
+     * leave by its beacon?  Asked once: the answer is used up. */
+    function justUnloaded() {
+      var m = null;
+      try {
+        m = JSON.parse(window.sessionStorage.getItem(UNLOAD) || "null");
+        window.sessionStorage.removeItem(UNLOAD);
+      } catch (err) { return false; }
+      return !!m && m.call === id && Date.now() - m.at < 10000;
+    }
+
+    /* Back in after the beacon: the server gives the place back. */
+    function rejoin() {
+      fetch("/calls/" + id + "/join", { method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" } })
+        .then(function () { window.location.reload(); })
+        .catch(function () { window.location.reload(); });
+    }
 
     /* Camera and microphone; on refusal the call goes on receiving. */
     function media() {
@@ -352,6 +381,12 @@
           api.state = state;
           box.setAttribute("data-state", state);
           s.participants.forEach(function (p) { names[p.user] = p.name; });
+          if ((state === "left" || state === "none") && !s.ended &&
+              justUnloaded()) {
+            /* The beacon of this page's reload came after the page. */
+            rejoin();
+            return;
+          }
           if (state === "ended" || state === "left" || state === "none") {
             stopAll(text(state === "ended" ? "ended" : "left"));
             refreshList();
@@ -432,6 +467,7 @@
     box.addEventListener("submit", function (e) {
       var f = e.target;
       if (!/\/admit$/.test(f.getAttribute("action") || "")) {
+        submitting = true;
         return;
       }
       e.preventDefault();
@@ -465,6 +501,36 @@
           local.getVideoTracks().forEach(function (t) { t.enabled = !off; });
         }
       });
+    }
+
+    /* The page goes away: leave now (the Leave button's form still
+     * works without script, and says it itself). */
+    window.addEventListener("pagehide", function () {
+      if (submitting || (state !== "in" && state !== "waiting") ||
+          !navigator.sendBeacon) {
+        return;
+      }
+      var body = new URLSearchParams();
+      body.set("csrf", csrf);
+      navigator.sendBeacon("/calls/" + id + "/unload", body);
+      try {
+        window.sessionStorage.setItem(UNLOAD, JSON.stringify({ call: id,
+          at: Date.now() }));
+      } catch (err) { /* no storage: a reload joins by hand */ }
+      state = "left";
+    });
+    /* Back from the back-forward cache: the beacon was sent, so what
+     * this page shows is old. */
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted) {
+        window.location.reload();
+      }
+    });
+    if ((state === "left" || state === "none") && justUnloaded()) {
+      /* This page's reload, its beacon first: join again (the same
+       * address after, with its query). */
+      rejoin();
+      return;
     }
 
     if (state === "in" || state === "waiting") {

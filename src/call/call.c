@@ -354,12 +354,23 @@ sweep_on(struct db_conn *c, struct job *j)
 	return 0;
 }
 
+/* The later of a (a leave just now; 0: none) and b (a closed page's
+ * time), else now: when a call that is over ended. */
+static int64_t
+ended_as_of(const struct job *j, int64_t a, int64_t b)
+{
+	if (a == 0 && b == 0)
+		return j->now;
+	return a > b ? a : b;
+}
+
 /*
- * Ends the call when nobody is in it or waiting any more (as of at), or
- * when no professional is in it any more after one was: a client can
- * let nobody in, and a call's time is care time.  Its last professional
- * left, vanished, or closed their page LIMIT_CALL_RESUME ago without
- * coming back (then as of that moment; until then the reload may come).
+ * Ends the call when nobody is in it or waiting any more, or when no
+ * professional is in it any more after one was: a client can let nobody
+ * in, and a call's time is care time.  A page closed less than
+ * LIMIT_CALL_RESUME ago may still come back (its reload): until then
+ * the call waits for it; afterwards it ended as of that moment.  at: the
+ * time of a leave this job found (0: none).
  */
 static int
 end_if_done_on(struct db_conn *c, struct job *j, int64_t at)
@@ -370,7 +381,7 @@ end_if_done_on(struct db_conn *c, struct job *j, int64_t at)
 	int64_t users[LIMIT_TRAJ_PROFESSIONALS + 1];
 	int64_t unload[LIMIT_TRAJ_PROFESSIONALS + 1];
 	enum call_state state[LIMIT_TRAJ_PROFESSIONALS + 1];
-	int64_t back = 0;
+	int64_t back = 0, back_pro = 0;
 	size_t n = 0, open = 0, i;
 	bool pro_in = false, pro_was = false;
 	enum role part;
@@ -387,13 +398,18 @@ end_if_done_on(struct db_conn *c, struct job *j, int64_t at)
 		unload[n] = db_col_null(st, 2) ? 0 : db_col_i64(st, 2);
 		if (state[n] != CALL_LEFT)
 			open++;
+		else if (unload[n] > back)
+			back = unload[n];
 		n++;
 	}
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	if (open == 0)
-		return end_on(c, j, at);
+	if (open == 0) {
+		if (back >= j->now - LIMIT_CALL_RESUME)
+			return 0;
+		return end_on(c, j, ended_as_of(j, at, back));
+	}
 	for (i = 0; i < n && !pro_in; i++) {
 		if ((rc = traj_role_on(c, j->traj, users[i], &part)) != 0)
 			return rc;
@@ -403,17 +419,13 @@ end_if_done_on(struct db_conn *c, struct job *j, int64_t at)
 			pro_in = true;
 		else if (state[i] == CALL_LEFT) {
 			pro_was = true;
-			if (unload[i] > back)
-				back = unload[i];
+			if (unload[i] > back_pro)
+				back_pro = unload[i];
 		}
 	}
-	if (pro_in || !pro_was)
+	if (pro_in || !pro_was || back_pro >= j->now - LIMIT_CALL_RESUME)
 		return 0;
-	if (back == 0)
-		return end_on(c, j, at);
-	if (back >= j->now - LIMIT_CALL_RESUME)
-		return 0;
-	return end_on(c, j, back);
+	return end_on(c, j, ended_as_of(j, at, back_pro));
 }
 
 /* --- starting and joining -------------------------------------------- */
@@ -486,7 +498,8 @@ resumes_on(struct db_conn *c, struct job *j)
 	int rc;
 
 	rc = db_query_i64(c, "SELECT unload_at FROM call_parts WHERE call_id "
-	    "= ? AND user_id = ? AND unload_at IS NOT NULL", &at, 2, args);
+	    "= ? AND user_id = ? AND unload_at IS NOT NULL AND unload_in = 1",
+	    &at, 2, args);
 	if (rc == ERR_NOTFOUND)
 		return 0;
 	if (rc != 0)
@@ -548,8 +561,8 @@ join_run(struct db_conn *c, void *arg)
 		    "?, ?)", &st);
 	else
 		rc = db_prepare(c, "UPDATE call_parts SET state = ?, since = ?, "
-		    "seen_at = ?, joined_at = ?, unload_at = NULL WHERE call_id "
-		    "= ? AND user_id = ?", &st);
+		    "seen_at = ?, joined_at = ?, unload_at = NULL, unload_in = 0 "
+		    "WHERE call_id = ? AND user_id = ?", &st);
 	if (rc != 0)
 		return rc;
 	db_bind_textz(st, 1, call_state_name(j->state));
@@ -642,8 +655,9 @@ leave_run(struct db_conn *c, void *arg)
 		return rc;
 	/* The page went away: its reload may come back (resumes_on). */
 	if (strcmp(j->type, "leave-unload") == 0) {
-		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = ? "
-		    "WHERE call_id = ? AND user_id = ? AND state = 'in'",
+		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = ?, "
+		    "unload_in = CASE WHEN state = 'in' THEN 1 ELSE 0 END "
+		    "WHERE call_id = ? AND user_id = ? AND state <> 'left'",
 		    &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->now);
@@ -729,7 +743,7 @@ beat_run(struct db_conn *c, void *arg)
 	if ((rc = part_state_on(c, j->call, j->user, &j->state)) != 0)
 		return rc;
 	/* Also a professional's closed page that did not come back. */
-	return end_if_done_on(c, j, j->ntold > 0 ? j->swept_at : j->now);
+	return end_if_done_on(c, j, j->swept_at);
 }
 
 int
@@ -837,9 +851,7 @@ get_run(struct db_conn *c, void *arg)
 		return rc;
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;
-	if (j->ntold > 0)
-		return end_if_done_on(c, j, j->swept_at);
-	return 0;
+	return end_if_done_on(c, j, j->swept_at);
 }
 
 /* Call id as stored, in one snapshot; *stale: participants not heard
@@ -855,7 +867,8 @@ read_call(const struct call_env *env, int64_t id, int64_t now,
 	enum role part;
 	/* Those in or waiting first: a call's list for its page, with
 	 * whoever left after (the trajectory's people at most, as a rule). */
-	size_t cap = LIMIT_TRAJ_PROFESSIONALS + 1, i;
+	size_t cap = LIMIT_TRAJ_PROFESSIONALS + 1, i, open = 0;
+	bool pro_in = false, pro_was = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -917,7 +930,17 @@ read_call(const struct call_env *env, int64_t id, int64_t now,
 		if ((rc = traj_role_on(c, out->traj_id, ids[i], &part)) != 0)
 			goto out;
 		out->parts[i].professional = part == ROLE_PROFESSIONAL;
+		if (out->parts[i].state == CALL_LEFT)
+			pro_was |= out->parts[i].professional;
+		else
+			open++;
+		if (out->parts[i].state == CALL_IN)
+			pro_in |= out->parts[i].professional;
 	}
+	/* An open call nobody is in, or no professional any more: over,
+	 * unless a closed page may still come back (end_if_done_on). */
+	if (open == 0 || (pro_was && !pro_in))
+		(*stale)++;
 out:
 	db_read_end(env->db, c);
 	if (rc == 0 && out->ended_at != 0)

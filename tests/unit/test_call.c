@@ -464,6 +464,7 @@ static void test_last_professional_vanishing_ends_the_call(void **state);
 static void test_unload_then_a_reload_resumes(void **state);
 static void test_professional_unload_ends_after_the_resume_window(
     void **state);
+static void test_an_empty_call_waits_for_a_reload(void **state);
 
 #define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
 	teardown, g)
@@ -509,6 +510,7 @@ run(const char *name, struct testdb *t)
 			DB_TEST(test_last_professional_vanishing_ends_the_call),
 			DB_TEST(test_unload_then_a_reload_resumes),
 			DB_TEST(test_professional_unload_ends_after_the_resume_window),
+			DB_TEST(test_an_empty_call_waits_for_a_reload),
 		};
 
 		failed = _cmocka_run_group_tests(name, tests,
@@ -673,4 +675,36 @@ test_professional_unload_ends_after_the_resume_window(void **state)
 	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
 	    T0 + 230, &ev, &st), 0);
 	assert_int_equal(st, CALL_IN);
+}
+
+static void
+test_an_empty_call_waits_for_a_reload(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev = ev_for(fx, CLIENT);
+	enum call_state st;
+	struct call c;
+	int64_t id;
+
+	/* The client starts a call and waits alone; their page reloads. */
+	id = start(fx, CLIENT);
+	assert_int_equal(join(fx, id, CLIENT, T0, &st), 0);
+	assert_int_equal(st, CALL_WAITING);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 3,
+	    &ev), 0);
+	assert_int_equal(call_get(&fx->env, id, T0 + 4, &ev, &fx->a, &c), 0);
+	assert_int_equal(c.ended_at, 0);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 4, &st), 0);
+	assert_int_equal(st, CALL_WAITING);
+	/* Closed for good: whoever looks after the window finds it over, as
+	 * of the closing. */
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 9,
+	    &ev), 0);
+	assert_int_equal(call_get(&fx->env, id, T0 + 9 + LIMIT_CALL_RESUME,
+	    &ev, &fx->a, &c), 0);
+	assert_int_equal(c.ended_at, 0);
+	assert_int_equal(call_get(&fx->env, id, T0 + 10 + LIMIT_CALL_RESUME,
+	    &ev, &fx->a, &c), 0);
+	assert_int_equal(c.ended_at, T0 + 9);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 100, &st), ERR_GONE);
 }
