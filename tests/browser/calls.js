@@ -351,6 +351,9 @@ module.exports = function register(d) {
 		 * within seconds, not after the 45 s timeout. */
 		const t0 = Date.now();
 		await cli.page.close({ runBeforeUnload: true });
+		/* The next tests' page for the client. */
+		cli.page = await cli.ctx.newPage();
+		cli.page.on('pageerror', (e) => cli.problems.push(e.message));
 		await pro.page.waitForFunction((u) => !document.querySelector(
 		    `#call-people li[data-user="${u}"]`), cliId, { timeout: 8000 });
 		assert.ok(Date.now() - t0 < 8000, `left after ${Date.now() - t0} ms`);
@@ -361,8 +364,6 @@ module.exports = function register(d) {
 		assert.deepEqual(cli.problems, [], 'script errors of the client');
 		await Promise.all([pro.page.waitForNavigation(), pro.page.click(
 		    `form[action="/calls/${call}/end"] button`)]);
-		cli.page = await cli.ctx.newPage();
-		cli.page.on('pageerror', (e) => cli.problems.push(e.message));
 	}, { timeout: 120000 });
 
 	test('calls: a browser that refuses the camera and microphone says so, and the call goes on', async () => {
