@@ -152,6 +152,8 @@
     /* A form of this page (leave, end, join) is on its way: it says
      * itself what happens, no beacon. */
     var submitting = false;
+    /* Who else was in at the last look (user id -> true). */
+    var lastIn = {};
     var UNLOAD = "infuus-call-unload";
 
     function post(path, obj) {
@@ -289,6 +291,15 @@
       return p;
     }
 
+    /* Someone in without a working connection to this page. */
+    function missing() {
+      return Object.keys(lastIn).some(function (u) {
+        var p = peers[u];
+        return !p || p.pc.connectionState === "failed" ||
+          p.pc.connectionState === "closed";
+      });
+    }
+
     function flush(p) {
       p.remote = true;
       p.queue.forEach(function (c) {
@@ -404,7 +415,7 @@
           iceServers = s.iceServers || [];
           return media().then(function () {
             joinedNow();
-            var inNow = {}, first = !offered;
+            var inNow = lastIn = {}, first = !offered;
             offered = true;
             s.participants.forEach(function (p) {
               if (p.user === me || p.state !== "in") {
@@ -535,8 +546,16 @@
 
     if (state === "in" || state === "waiting") {
       beat = window.setInterval(function () {
+        /* Each look at the call's state is a read of the client's data
+         * in the access log: looked at when the beat says something
+         * changed or a connection is missing, not at every beat. */
         post("/beat").then(function (r) {
-          refresh(r.status !== 410);
+          return r.json().catch(function () { return {}; })
+            .then(function (b) {
+              if (r.status === 410 || b.state !== state || missing()) {
+                refresh(r.status !== 410);
+              }
+            });
         }).catch(function () {});
       }, parseInt(box.getAttribute("data-beat"), 10) * 1000 || 10000);
     }
