@@ -14,7 +14,12 @@
  * pages opening together): the one with the smaller user id keeps its
  * offer, the other takes it.  A peer still missing at a heartbeat is
  * offered to again by the smaller id.  The page beats every few seconds
- * so the server notices a participant who vanished.
+ * so the server notices a participant who vanished, and when it goes
+ * away (closed, reloaded, navigated elsewhere) it says so at once with a
+ * beacon (POST /calls/:id/unload, the token in the form: a beacon sets
+ * no headers), so its place frees now rather than after the timeout.  A
+ * reload's new page finds itself out of the call and joins again, which
+ * the server answers with the place it had (LIMIT_CALL_RESUME).
  *
  * Nothing from the server is inserted as HTML other than a parsed page's
  * own elements; names go in as textContent.
@@ -144,6 +149,12 @@
      * credentials: signals wait for it. */
     var joined = new Promise(function (res) { joinedNow = res; });
     var api = window.infuusCall = { peers: peers, me: me, state: state };
+    /* A form of this page (leave, end, join) is on its way: it says
+     * itself what happens, no beacon. */
+    var submitting = false;
+    /* Who else was in at the last look (user id -> true). */
+    var lastIn = {};
+    var UNLOAD = "infuus-call-unload";
 
     function post(path, obj) {
       return fetch("/calls/" + id + path, {
@@ -160,6 +171,26 @@
     }
 
     function text(k) { return box.getAttribute("data-t-" + k) || ""; }
+
+    /* Did this page's own previous load (a reload, a quick way back) just
+     * leave by its beacon?  Asked once: the answer is used up. */
+    function justUnloaded() {
+      var m = null;
+      try {
+        m = JSON.parse(window.sessionStorage.getItem(UNLOAD) || "null");
+        window.sessionStorage.removeItem(UNLOAD);
+      } catch (err) { return false; }
+      return !!m && m.call === id && Date.now() - m.at < 10000;
+    }
+
+    /* Back in after the beacon: the server gives the place back. */
+    function rejoin() {
+      fetch("/calls/" + id + "/join", { method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" } })
+        .then(function () { window.location.reload(); })
+        .catch(function () { window.location.reload(); });
+    }
 
     /* Camera and microphone; on refusal the call goes on receiving. */
     function media() {
@@ -260,6 +291,15 @@
       return p;
     }
 
+    /* Someone in without a working connection to this page. */
+    function missing() {
+      return Object.keys(lastIn).some(function (u) {
+        var p = peers[u];
+        return !p || p.pc.connectionState === "failed" ||
+          p.pc.connectionState === "closed";
+      });
+    }
+
     function flush(p) {
       p.remote = true;
       p.queue.forEach(function (c) {
@@ -352,6 +392,12 @@
           api.state = state;
           box.setAttribute("data-state", state);
           s.participants.forEach(function (p) { names[p.user] = p.name; });
+          if ((state === "left" || state === "none") && !s.ended &&
+              justUnloaded()) {
+            /* The beacon of this page's reload came after the page. */
+            rejoin();
+            return;
+          }
           if (state === "ended" || state === "left" || state === "none") {
             stopAll(text(state === "ended" ? "ended" : "left"));
             refreshList();
@@ -369,7 +415,7 @@
           iceServers = s.iceServers || [];
           return media().then(function () {
             joinedNow();
-            var inNow = {}, first = !offered;
+            var inNow = lastIn = {}, first = !offered;
             offered = true;
             s.participants.forEach(function (p) {
               if (p.user === me || p.state !== "in") {
@@ -432,6 +478,7 @@
     box.addEventListener("submit", function (e) {
       var f = e.target;
       if (!/\/admit$/.test(f.getAttribute("action") || "")) {
+        submitting = true;
         return;
       }
       e.preventDefault();
@@ -467,10 +514,48 @@
       });
     }
 
+    /* The page goes away: leave now (the Leave button's form still
+     * works without script, and says it itself). */
+    window.addEventListener("pagehide", function () {
+      if (submitting || (state !== "in" && state !== "waiting") ||
+          !navigator.sendBeacon) {
+        return;
+      }
+      var body = new URLSearchParams();
+      body.set("csrf", csrf);
+      navigator.sendBeacon("/calls/" + id + "/unload", body);
+      try {
+        window.sessionStorage.setItem(UNLOAD, JSON.stringify({ call: id,
+          at: Date.now() }));
+      } catch (err) { /* no storage: a reload joins by hand */ }
+      state = "left";
+    });
+    /* Back from the back-forward cache: the beacon was sent, so what
+     * this page shows is old. */
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted) {
+        window.location.reload();
+      }
+    });
+    if ((state === "left" || state === "none") && justUnloaded()) {
+      /* This page's reload, its beacon first: join again (the same
+       * address after, with its query). */
+      rejoin();
+      return;
+    }
+
     if (state === "in" || state === "waiting") {
       beat = window.setInterval(function () {
+        /* Each look at the call's state is a read of the client's data
+         * in the access log: looked at when the beat says something
+         * changed or a connection is missing, not at every beat. */
         post("/beat").then(function (r) {
-          refresh(r.status !== 410);
+          return r.json().catch(function () { return {}; })
+            .then(function (b) {
+              if (r.status === 410 || b.state !== state || missing()) {
+                refresh(r.status !== 410);
+              }
+            });
         }).catch(function () {});
       }, parseInt(box.getAttribute("data-beat"), 10) * 1000 || 10000);
     }

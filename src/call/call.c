@@ -89,7 +89,7 @@ struct told {
 
 struct job {
 	int64_t call, traj, user, other, now;
-	bool video, started, ended;
+	bool video, started, ended, resumed;
 	const char *type;
 	const struct audit_event *ev;
 	struct why *why;
@@ -100,6 +100,7 @@ struct job {
 	struct traj_head head;
 	enum role part;
 	int64_t started_at, ended_at;
+	int64_t swept_at;       /* the latest of the timeouts sweep_on found */
 };
 
 static void
@@ -242,10 +243,11 @@ leave_on(struct db_conn *c, int64_t call, int64_t user, int64_t at)
 	return db_step_one(st, ERR_CONFLICT);
 }
 
-/* End the call: everyone still there leaves, and each participant's
- * time is recorded as an activity of kind "call", by j->user. */
+/* End the call as of `at` (its last professional's last moment, or
+ * now): everyone still there leaves, and each participant's time is
+ * recorded as an activity of kind "call", by j->user. */
 static int
-end_on(struct db_conn *c, struct job *j)
+end_on(struct db_conn *c, struct job *j, int64_t at)
 {
 	struct activity a;
 	struct db_stmt *st;
@@ -259,15 +261,15 @@ end_on(struct db_conn *c, struct job *j)
 	    "? - since ELSE 0 END, state = 'left', since = NULL WHERE call_id "
 	    "= ? AND state <> 'left'", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->now);
+	db_bind_i64(st, 1, at);
+	db_bind_i64(st, 2, at);
 	db_bind_i64(st, 3, j->call);
 	if ((rc = db_run(st)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "UPDATE calls SET ended_at = ?, ended_by = ? "
 	    "WHERE id = ? AND ended_at IS NULL", &st)) != 0)
 		return rc;
-	db_bind_i64(st, 1, j->now);
+	db_bind_i64(st, 1, at);
 	db_bind_i64(st, 2, j->user);
 	db_bind_i64(st, 3, j->call);
 	if ((rc = db_step_one(st, ERR_GONE)) != 0)
@@ -346,21 +348,84 @@ sweep_on(struct db_conn *c, struct job *j)
 		if ((rc = log_on(c, j, AUDIT_UPDATE, detail)) != 0)
 			return rc;
 		tell(j, users[i], CALL_LEFT);
+		if (seen[i] > j->swept_at)
+			j->swept_at = seen[i];
 	}
 	return 0;
 }
 
-/* Ends the call when nobody is in it or waiting any more. */
-static int
-end_if_empty_on(struct db_conn *c, struct job *j)
+/* The later of a (a leave just now; 0: none) and b (a closed page's
+ * time), else now: when a call that is over ended. */
+static int64_t
+ended_as_of(const struct job *j, int64_t a, int64_t b)
 {
-	int64_t left = 0;
+	if (a == 0 && b == 0)
+		return j->now;
+	return a > b ? a : b;
+}
+
+/*
+ * Ends the call when nobody is in it or waiting any more, or when no
+ * professional is in it any more after one was: a client can let nobody
+ * in, and a call's time is care time.  A page closed less than
+ * LIMIT_CALL_RESUME ago may still come back (its reload): until then
+ * the call waits for it; afterwards it ended as of that moment.  at: the
+ * time of a leave this job found (0: none).
+ */
+static int
+end_if_done_on(struct db_conn *c, struct job *j, int64_t at)
+{
+	struct db_stmt *st;
+	/* Everyone who ever took part: the trajectory's people, as a rule
+	 * (read_call's bound); any more are not asked about their role. */
+	int64_t users[LIMIT_TRAJ_PROFESSIONALS + 1];
+	int64_t unload[LIMIT_TRAJ_PROFESSIONALS + 1];
+	enum call_state state[LIMIT_TRAJ_PROFESSIONALS + 1];
+	int64_t back = 0, back_pro = 0;
+	size_t n = 0, open = 0, i;
+	bool pro_in = false, pro_was = false;
+	enum role part;
 	int rc;
 
-	if ((rc = db_query_i64(c, "SELECT COUNT(*) FROM call_parts WHERE "
-	    "call_id = ? AND state <> 'left'", &left, 1, &j->call)) != 0)
+	if ((rc = db_prepare(c, "SELECT user_id, state, unload_at FROM "
+	    "call_parts WHERE call_id = ? ORDER BY user_id", &st)) != 0)
 		return rc;
-	return left == 0 ? end_on(c, j) : 0;
+	db_bind_i64(st, 1, j->call);
+	while ((rc = db_step(st)) == DB_ROW &&
+	    n < sizeof(users) / sizeof(users[0])) {
+		users[n] = db_col_i64(st, 0);
+		state[n] = state_parse(db_col_text(st, 1));
+		unload[n] = db_col_null(st, 2) ? 0 : db_col_i64(st, 2);
+		if (state[n] != CALL_LEFT)
+			open++;
+		else if (unload[n] > back)
+			back = unload[n];
+		n++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (open == 0) {
+		if (back >= j->now - LIMIT_CALL_RESUME)
+			return 0;
+		return end_on(c, j, ended_as_of(j, at, back));
+	}
+	for (i = 0; i < n && !pro_in; i++) {
+		if ((rc = traj_role_on(c, j->traj, users[i], &part)) != 0)
+			return rc;
+		if (part != ROLE_PROFESSIONAL)
+			continue;
+		if (state[i] == CALL_IN)
+			pro_in = true;
+		else if (state[i] == CALL_LEFT) {
+			pro_was = true;
+			if (unload[i] > back_pro)
+				back_pro = unload[i];
+		}
+	}
+	if (pro_in || !pro_was || back_pro >= j->now - LIMIT_CALL_RESUME)
+		return 0;
+	return end_on(c, j, ended_as_of(j, at, back_pro));
 }
 
 /* --- starting and joining -------------------------------------------- */
@@ -424,6 +489,28 @@ call_start(const struct call_env *env, int64_t traj_id, int64_t by,
 	return 0;
 }
 
+/* Someone whose page went away while in the call, back within
+ * LIMIT_CALL_RESUME (its reload): in again at once. */
+static int
+resumes_on(struct db_conn *c, struct job *j)
+{
+	int64_t at = 0, args[2] = { j->call, j->user };
+	int rc;
+
+	rc = db_query_i64(c, "SELECT unload_at FROM call_parts WHERE call_id "
+	    "= ? AND user_id = ? AND unload_at IS NOT NULL AND unload_in = 1",
+	    &at, 2, args);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (at >= j->now - LIMIT_CALL_RESUME) {
+		j->state = CALL_IN;
+		j->resumed = true;
+	}
+	return 0;
+}
+
 static int
 join_run(struct db_conn *c, void *arg)
 {
@@ -466,14 +553,16 @@ join_run(struct db_conn *c, void *arg)
 		return rc;
 	}
 	j->state = j->part == ROLE_PROFESSIONAL ? CALL_IN : CALL_WAITING;
+	if (now_state == CALL_LEFT && (rc = resumes_on(c, j)) != 0)
+		return rc;
 	if (now_state == CALL_NONE)
 		rc = db_prepare(c, "INSERT INTO call_parts (state, since, "
 		    "seen_at, joined_at, call_id, user_id) VALUES (?, ?, ?, ?, "
 		    "?, ?)", &st);
 	else
 		rc = db_prepare(c, "UPDATE call_parts SET state = ?, since = ?, "
-		    "seen_at = ?, joined_at = ? WHERE call_id = ? AND user_id = "
-		    "?", &st);
+		    "seen_at = ?, joined_at = ?, unload_at = NULL, unload_in = 0 "
+		    "WHERE call_id = ? AND user_id = ?", &st);
 	if (rc != 0)
 		return rc;
 	db_bind_textz(st, 1, call_state_name(j->state));
@@ -488,8 +577,8 @@ join_run(struct db_conn *c, void *arg)
 	if ((rc = db_run(st)) != 0)
 		return rc;
 	tell(j, j->user, j->state);
-	return log_on(c, j, AUDIT_UPDATE, j->state == CALL_IN ? "join" :
-	    "wait");
+	return log_on(c, j, AUDIT_UPDATE, j->resumed ? "resume" :
+	    j->state == CALL_IN ? "join" : "wait");
 }
 
 int
@@ -559,18 +648,32 @@ static int
 leave_run(struct db_conn *c, void *arg)
 {
 	struct job *j = arg;
+	struct db_stmt *st;
 	int rc;
 
 	if ((rc = load_on(c, j, false)) != 0)
 		return rc;
+	/* The page went away: its reload may come back (resumes_on). */
+	if (strcmp(j->type, "leave-unload") == 0) {
+		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = ?, "
+		    "unload_in = CASE WHEN state = 'in' THEN 1 ELSE 0 END "
+		    "WHERE call_id = ? AND user_id = ? AND state <> 'left'",
+		    &st)) != 0)
+			return rc;
+		db_bind_i64(st, 1, j->now);
+		db_bind_i64(st, 2, j->call);
+		db_bind_i64(st, 3, j->user);
+		if ((rc = db_run(st)) != 0)
+			return rc;
+	}
 	if ((rc = leave_on(c, j->call, j->user, j->now)) != 0)
 		return rc;
 	tell(j, j->user, CALL_LEFT);
-	if ((rc = log_on(c, j, AUDIT_UPDATE, "leave")) != 0)
+	if ((rc = log_on(c, j, AUDIT_UPDATE, j->type)) != 0)
 		return rc;
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;
-	return end_if_empty_on(c, j);
+	return end_if_done_on(c, j, j->now);
 }
 
 int
@@ -580,6 +683,18 @@ call_leave(const struct call_env *env, int64_t id, int64_t user,
 	struct job j;
 
 	job_init(&j, id, user, now, ev, NULL);
+	j.type = "leave";
+	return job_run(env, leave_run, &j);
+}
+
+int
+call_unload(const struct call_env *env, int64_t id, int64_t user,
+    int64_t now, const struct audit_event *ev)
+{
+	struct job j;
+
+	job_init(&j, id, user, now, ev, NULL);
+	j.type = "leave-unload";
 	return job_run(env, leave_run, &j);
 }
 
@@ -593,7 +708,7 @@ end_run(struct db_conn *c, void *arg)
 		return rc;
 	if (j->part != ROLE_PROFESSIONAL)
 		return ERR_FORBIDDEN;
-	return end_on(c, j);
+	return end_on(c, j, j->now);
 }
 
 int
@@ -627,9 +742,8 @@ beat_run(struct db_conn *c, void *arg)
 		return rc;
 	if ((rc = part_state_on(c, j->call, j->user, &j->state)) != 0)
 		return rc;
-	if (j->ntold > 0 && (rc = end_if_empty_on(c, j)) != 0)
-		return rc;
-	return 0;
+	/* Also a professional's closed page that did not come back. */
+	return end_if_done_on(c, j, j->swept_at);
 }
 
 int
@@ -737,9 +851,7 @@ get_run(struct db_conn *c, void *arg)
 		return rc;
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;
-	if (j->ntold > 0)
-		return end_if_empty_on(c, j);
-	return 0;
+	return end_if_done_on(c, j, j->swept_at);
 }
 
 /* Call id as stored, in one snapshot; *stale: participants not heard
@@ -755,7 +867,8 @@ read_call(const struct call_env *env, int64_t id, int64_t now,
 	enum role part;
 	/* Those in or waiting first: a call's list for its page, with
 	 * whoever left after (the trajectory's people at most, as a rule). */
-	size_t cap = LIMIT_TRAJ_PROFESSIONALS + 1, i;
+	size_t cap = LIMIT_TRAJ_PROFESSIONALS + 1, i, open = 0;
+	bool pro_in = false, pro_was = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -817,7 +930,17 @@ read_call(const struct call_env *env, int64_t id, int64_t now,
 		if ((rc = traj_role_on(c, out->traj_id, ids[i], &part)) != 0)
 			goto out;
 		out->parts[i].professional = part == ROLE_PROFESSIONAL;
+		if (out->parts[i].state == CALL_LEFT)
+			pro_was |= out->parts[i].professional;
+		else
+			open++;
+		if (out->parts[i].state == CALL_IN)
+			pro_in |= out->parts[i].professional;
 	}
+	/* An open call nobody is in, or no professional any more: over,
+	 * unless a closed page may still come back (end_if_done_on). */
+	if (open == 0 || (pro_was && !pro_in))
+		(*stale)++;
 out:
 	db_read_end(env->db, c);
 	if (rc == 0 && out->ended_at != 0)

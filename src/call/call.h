@@ -20,11 +20,16 @@
  * a call grants nothing.  Someone waiting gets no TURN credentials and
  * neither sends nor receives signalling.
  *
- * Liveness: a participant's page beats every LIMIT_CALL_BEAT seconds;
+ * Liveness: a participant's page beats every LIMIT_CALL_BEAT seconds
+ * and, when it goes away, sends a leave (call_unload);
  * one not heard of for LIMIT_CALL_TIMEOUT seconds has left (at the time
  * last heard of), found by the next beat, join or look at the call.  The
- * call ends when its last participant who is in leaves, or when a
- * professional ends it for everyone.
+ * call ends when nobody is in it or waiting any more, or when no
+ * professional is in it any more after one was (a client can let nobody
+ * in, and a call's time is care time): its last professional left,
+ * vanished (as of when last heard of), or closed their page and did not
+ * come back within LIMIT_CALL_RESUME; or when a professional ends it for
+ * everyone.
  *
  * Accounting: the start, each join, admission and departure and the end
  * are in the access log (kind "call").  At the end each participant's
@@ -135,6 +140,17 @@ int call_admit(const struct call_env *env, int64_t id, int64_t by,
 /* user leaves call id (or stops waiting); the call ends with its last
  * participant.  ERR_CONFLICT when user is not in it. */
 int call_leave(const struct call_env *env, int64_t id, int64_t user,
+    int64_t now, const struct audit_event *ev);
+
+/*
+ * user's call page went away (closed, or navigated elsewhere: its leave
+ * beacon): user leaves as with call_leave (the same errors; logged
+ * "leave-unload"), and someone who was in and joins again within
+ * LIMIT_CALL_RESUME seconds (the same page reloaded: a reload sends the
+ * beacon too) is in again at once, without the waiting room (logged
+ * "resume").
+ */
+int call_unload(const struct call_env *env, int64_t id, int64_t user,
     int64_t now, const struct audit_event *ev);
 
 /* A professional of the trajectory ends the call for everyone.

@@ -741,4 +741,12 @@
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 
+/* --- Calls: leaving on unload (src/call, callfix) ----------------------- */
+
+/* Seconds after a call page went away (its leave beacon) in which a join
+ * by the same person takes them back to where they were: a reload sends
+ * the beacon too, and the page it loads joins again within a second or
+ * two; a client who closed the tab and comes back later waits again. */
+#define LIMIT_CALL_RESUME 15
+
 #endif

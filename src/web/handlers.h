@@ -251,6 +251,7 @@ int ui_call(struct req *r);
 int ui_call_join_post(struct req *r);
 int ui_call_admit_post(struct req *r);
 int ui_call_leave_post(struct req *r);
+int ui_call_unload_post(struct req *r);  /* the page's leave beacon */
 int ui_call_end_post(struct req *r);
 int api_call_signal(struct req *r);
 int api_call_beat(struct req *r);

@@ -54,6 +54,22 @@ event(struct req *r, struct audit_event *ev, int action)
 	    s && s->role == ROLE_CLIENT ? "client-self" : "care");
 }
 
+/* A read of the call (who is in it, since when): the client's data, in
+ * the access log before it is shown.  what: "page" or "state". */
+static int
+log_read(struct req *r, const char *what)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	const struct session *s = page_session(r);
+	struct audit_event ev;
+
+	web_audit_event(r, &ev, AUDIT_READ, "call", o->client_id, o->id,
+	    s && s->role == ROLE_CLIENT ? "client-self" : "care");
+	ev.detail = what;
+	return audit_record(app->db, &ev);
+}
+
 static int64_t
 me(struct req *r)
 {
@@ -201,6 +217,9 @@ render_call(struct req *r, const char *error, int status)
 	size_t i;
 	int rc;
 
+	/* Log first, then show. */
+	if ((rc = log_read(r, "page")) != 0)
+		return rc;
 	event(r, &ev, AUDIT_UPDATE);
 	if ((rc = call_get(&env, id, 0, &ev, &r->arena, &c)) != 0)
 		return rc;
@@ -436,6 +455,43 @@ ui_call_leave_post(struct req *r)
 	return 0;
 }
 
+static int json_why(struct req *r, int rc, const struct why *why);
+
+/*
+ * The leave a call page sends when it goes away (closed, reloaded,
+ * navigated elsewhere: static/call.js, navigator.sendBeacon on
+ * pagehide), so the place frees at once instead of after
+ * LIMIT_CALL_TIMEOUT.  A beacon sets no headers: it is a small form
+ * whose csrf field the route table checks like any form's.  Nobody
+ * reads the answer but a test: a status and a sentence.
+ */
+int
+ui_call_unload_post(struct req *r)
+{
+	struct call_env env = env_of(r);
+	struct audit_event ev;
+	struct why why = { 0 };
+	int rc;
+
+	if (strcmp(r->content_type, "application/x-www-form-urlencoded") != 0) {
+		why.field = "csrf";
+		why.msg = N_("A page that closes says so with a form that carries the page's token (csrf).");
+		return json_why(r, ERR_MEDIATYPE, &why);
+	}
+	event(r, &ev, AUDIT_UPDATE);
+	rc = call_unload(&env, web_obj(r)->id, me(r), 0, &ev);
+	if (rc == ERR_GONE)
+		why.msg = N_("The call has ended.");
+	else if (rc == ERR_CONFLICT)
+		why.msg = N_("You are not in this call.");
+	if (rc != 0) {
+		why.field = "call";
+		return json_why(r, rc, &why);
+	}
+	r->status = 204;
+	return 0;
+}
+
 int
 ui_call_end_post(struct req *r)
 {
@@ -571,6 +627,8 @@ api_call_state(struct req *r)
 	size_t i;
 	int rc;
 
+	if ((rc = log_read(r, "state")) != 0)
+		return rc;
 	event(r, &ev, AUDIT_UPDATE);
 	if ((rc = call_get(&env, web_obj(r)->id, 0, &ev, &r->arena, &c)) != 0)
 		return rc;

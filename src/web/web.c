@@ -273,6 +273,8 @@ static const struct route routes[] = {
 	{ PO, "/library/:lid/send",   ui_library_send_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
 	{ PO, "/library/:lid/keep",   ui_library_keep_post, CLI, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
 	{ G,  "/my-library",          ui_library_mine,     CLI, 0,           0,     NOOBJ },
+	/* calls: the leave a closing call page sends (ui-call.c, callfix) */
+	{ PO, "/calls/:callid/unload", ui_call_unload_post, PRO | CLI, CSRF, SMALL, CALL(UPDATE) },
 };
 
 #undef G

@@ -8,7 +8,11 @@ someone waiting gets none; signalling reaches its receiver's stream alone
 and carries nothing to the others; malformed, oversized and misaddressed
 signals get a clear answer; leaving and ending, with the call's time in
 the recorded time and its start, participants and end in the access log;
-the page says plainly that a call needs JavaScript.  Imported by run.py.
+the page says plainly that a call needs JavaScript; reads of the call
+page and state in the access log (the client's "who saw my data"); the
+leave a closing page sends (its beacon) freeing the place at once, a
+reload resuming, and bad leaves getting a status and a sentence.
+Imported by run.py (call_timeouts.py: a participant who vanishes).
 """
 import base64
 import hashlib
@@ -28,6 +32,33 @@ OTHER_CLIENT = ("olle.ander@demo.infuus.test", "olle-ander-pass-12",
                 "Olle Ander")
 FAR_COACH = ("fien.ver@elders.infuus.test", "fien-ver-pass-1234",
              "Fien Ver")
+# A second professional of the trajectory, never in its calls here.
+PIM = ("pim.bij@demo.infuus.test", "pim-bij-pass-12345", "Pim Bij")
+
+
+def sql_rows(srv, backend, query):
+    """The rows of query as tuples of text, on either backend."""
+    if backend == "sqlite":
+        import sqlite3
+        db = sqlite3.connect(srv.sqlite_path(), timeout=10)
+        try:
+            return [tuple("" if v is None else str(v) for v in row)
+                    for row in db.execute(query)]
+        finally:
+            db.close()
+    out = srv.pg.sql(query)
+    return [tuple(line.split("|")) for line in out.split("\n") if line]
+
+
+def beacon(who, call, body=None, ctype=None, query=""):
+    """What navigator.sendBeacon sends when a call page goes away: a small
+    form with the page's token, no headers of its own."""
+    if body is None:
+        body = ("csrf=" + who.csrf()).encode()
+    return who.request("POST", "/calls/%d/unload%s" % (call, query),
+                       body=body, headers={
+                           "Content-Type": ctype or
+                           "application/x-www-form-urlencoded"})
 
 
 class CallsMixin:
@@ -67,6 +98,14 @@ class CallsMixin:
         self.far = Client(self.srv)
         self.far.login_ok(*FAR_COACH[:2])
         self.tid = self.trajectory(self.client_id, "Bellen")
+        self.srv.cli_ok("user", "create", "--email", PIM[0], "--name",
+                        PIM[2], "--org", "demo", "--role", "professional",
+                        "--lang", "en", password=PIM[1])
+        self.pim = Client(self.srv)
+        self.pim.login_ok(*PIM[:2])
+        r = self.coach.post("/t/%d/professionals" % self.tid, {
+            "csrf": self.coach.csrf(), "user": str(self.pim.me()["id"])})
+        eq(r.status, 303, "a second professional in the trajectory")
         # The other client's own trajectory with the same coach.
         self.other_tid = self.trajectory(self.other.me()["id"], "Ander")
         self.call = None
@@ -161,6 +200,32 @@ class CallsMixin:
         eq(r.status, 409, "letting in someone who is in already")
         check("not in the waiting room" in r.text, "the reason",
               "a sentence", r.text[-2000:])
+
+    def test_reads_of_the_call_are_in_the_access_log(self):
+        q = ("SELECT COUNT(*) FROM audit_log WHERE kind = 'call' AND "
+             "action = 'R' AND outcome = 'success' AND detail = '%s' AND "
+             "actor_id = %d AND client_id = %d AND object_id = %d")
+        before = {d: int(sql_rows(self.srv, self.backend, q % (
+            d, self.coach_id, self.client_id, self.call))[0][0])
+            for d in ("page", "state")}
+        eq(self.coach.get("/calls/%d" % self.call).status, 200,
+           "the coach reads the call page")
+        self.state(self.coach)
+        for d in ("page", "state"):
+            n = int(sql_rows(self.srv, self.backend, q % (
+                d, self.coach_id, self.client_id, self.call))[0][0])
+            eq(n, before[d] + 1, "the access log: the coach read the "
+               "call's " + d)
+        # The client sees it in "who saw my data".
+        page = self.client.get("/me/access").text
+        check("<strong>Carla Coach</strong> read a call for the guidance"
+              in page, "the client's access log",
+              "Carla Coach read a call", page[-3000:])
+        # A refused read is logged as refused, and shows nothing.
+        r = self.other.get("/calls/%d" % self.call)
+        eq(r.status, 404, "a client of another trajectory reads the call")
+        check("Kees Klant" not in r.text, "the refusal", "names nobody",
+              r.text[-1500:])
 
     def test_turn_credentials_format_and_expiry(self):
         t0 = int(time.time())
@@ -284,6 +349,94 @@ class CallsMixin:
         eq(sorted(p["user"] for p in s["participants"]),
            sorted([self.client_id, self.coach_id]), "who is in the call")
 
+    def test_a_closing_page_frees_its_place_at_once(self):
+        sk = Stream(self.coach, "/live/t/%d" % self.tid)
+        try:
+            eq(sk.status, 200, "the coach's stream")
+            t0 = time.time()
+            r = beacon(self.client, self.call)
+            eq(r.status, 204, "the client's page closes: its beacon")
+            ev = sk.wait(lambda e: e.get("event") == "call" and
+                         e["data"].get("user") == self.client_id and
+                         e["data"].get("state") == "left", timeout=5)
+            check(ev is not None, "the coach's stream",
+                  "the client left, at once", ev)
+            check(time.time() - t0 < 5, "the leave", "within seconds",
+                  time.time() - t0)
+        finally:
+            sk.close()
+        s = self.state(self.coach)
+        eq([p["user"] for p in s["participants"]], [self.coach_id],
+           "who is in the call after the beacon")
+        eq(self.state(self.client)["state"], "left", "the client's state")
+        # A reload sends the beacon too; the page it loads joins again
+        # and is in at once, not in the waiting room.
+        r = self.client.post("/calls/%d/join" % self.call, {
+            "csrf": self.client.csrf()})
+        eq(r.status, 303, "the reloaded page joins again")
+        eq(self.state(self.client)["state"], "in",
+           "the client after a reload: in again")
+        rows = [x[0] for x in sql_rows(
+            self.srv, self.backend, "SELECT detail FROM audit_log WHERE "
+            "kind = 'call' AND object_id = %d AND actor_id = %d" % (
+                self.call, self.client_id))]
+        for d in ("leave-unload", "resume"):
+            check(d in rows, "the access log of the client's part", d,
+                  rows)
+
+    def test_bad_leaves_get_clear_answers(self):
+        call = self.call
+        # Not a form (a beacon of text, without the token): the route
+        # table's refusal.
+        r = beacon(self.client, call, body=b"bye", ctype="text/plain")
+        eq(r.status, 403, "a beacon without its token")
+        check("out of date" in r.text, "the answer", "a sentence",
+              r.text[-1500:])
+        # The token in the address, the body no form.
+        r = beacon(self.client, call, body=b'{"leave":1}',
+                   ctype="text/plain",
+                   query="?csrf=" + self.client.csrf())
+        eq(r.status, 415, "a beacon whose body is not a form")
+        check("form that carries the page's token" in r.text, "the answer",
+              "a sentence", r.text)
+        r = beacon(self.client, call, body=b"csrf=not-the-token")
+        eq(r.status, 403, "a beacon with a wrong token")
+        # Someone of the trajectory who is not in the call.
+        r = beacon(self.pim, call)
+        eq(r.status, 409, "a beacon from someone not in the call")
+        check("You are not in this call." in r.text, "the answer",
+              "a sentence", r.text)
+        r = self.pim.post("/calls/%d/leave" % call, {"csrf": self.pim.csrf()})
+        eq(r.status, 409, "leaving a call one is not in")
+        check("You are not in this call." in r.text, "the answer",
+              "a sentence", r.text[-2500:])
+        # A foreign or unknown call.
+        for who, name in ((self.other, "a client of another trajectory"),
+                          (self.far, "a professional of another "
+                           "organisation")):
+            eq(beacon(who, call).status, 404, "a beacon by " + name)
+            eq(who.post("/calls/%d/leave" % call, {
+                "csrf": who.csrf()}).status, 404, "a leave by " + name)
+        eq(beacon(self.client, 999999).status, 404, "an unknown call id")
+        eq(self.client.post("/calls/abc/unload", {
+            "csrf": self.client.csrf()}).status, 404, "a malformed call id")
+        # A second leave: the first frees the place, the second is told.
+        eq(beacon(self.client, call).status, 204, "the client's beacon")
+        r = beacon(self.client, call)
+        eq(r.status, 409, "a second beacon")
+        check("You are not in this call." in r.text, "the answer",
+              "a sentence", r.text)
+        r = self.client.post("/calls/%d/leave" % call, {
+            "csrf": self.client.csrf()})
+        eq(r.status, 409, "a leave after the beacon")
+        # Back in (the reload), the call as before.
+        r = self.client.post("/calls/%d/join" % call, {
+            "csrf": self.client.csrf()})
+        eq(r.status, 303, "the client joins again")
+        s = self.state(self.coach)
+        eq(sorted(p["user"] for p in s["participants"]),
+           sorted([self.client_id, self.coach_id]), "who is in the call")
+
     def test_beat_then_leave_and_end(self):
         r = self.client.request("POST", "/calls/%d/beat" % self.call,
                                 body=b"{}", headers={
@@ -313,6 +466,13 @@ class CallsMixin:
         r = self.client.post("/calls/%d/join" % self.call, {
             "csrf": self.client.csrf()})
         eq(r.status, 410, "joining an ended call")
+        r = beacon(self.coach, self.call)
+        eq(r.status, 410, "a beacon after the end")
+        check("The call has ended." in r.text, "the answer", "a sentence",
+              r.text)
+        r = self.coach.post("/calls/%d/leave" % self.call, {
+            "csrf": self.coach.csrf()})
+        eq(r.status, 410, "a leave after the end")
         # The time of both in the recorded time (kind "call").
         page = self.coach.get("/t/%d/activities" % self.tid).text
         who = re.findall(r"<tr><td>calls</td><td>#(\d+)</td>", page)

@@ -56,6 +56,7 @@ from stakeholders import StakeholdersMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
 from calls import CallsMixin  # noqa: E402
+from call_timeouts import CallTimeoutsMixin  # noqa: E402
 from modules import ModulesMixin  # noqa: E402
 from packages import PackagesMixin  # noqa: E402
 from library import LibraryMixin  # noqa: E402
@@ -1529,8 +1530,8 @@ def main():
                     Measures,
                     Assignments,
                     Invoices, TimeAccounting,
-                    Stakeholders, Calls, Media, Modules, Packages,
-                    Library, RealCalendars):
+                    Stakeholders, Calls, CallTimeouts, Media, Modules,
+                    Packages, Library, RealCalendars):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1592,6 +1593,10 @@ class Stakeholders(StakeholdersMixin, Suite):
 
 class Calls(CallsMixin, Suite):
     """Video and voice calls with a waiting room (issue 10): calls.py."""
+
+
+class CallTimeouts(CallTimeoutsMixin, Suite):
+    """A call participant who vanishes (issue 10): call_timeouts.py."""
 
 
 class Media(MediaMixin, Suite):

@@ -11,8 +11,9 @@
  * them and iceTransportPolicy "relay" through a coturn this test starts on
  * loopback (use-auth-secret, a throw-away configuration, a free port),
  * when coturn's turnserver is installed.  A browser that refuses media
- * gets a plain sentence and the call goes on.  The pages are checked with
- * axe.
+ * gets a plain sentence and the call goes on.  A reload keeps the
+ * place; a closed tab leaves at once (the page's beacon), seen by the
+ * other within seconds.  The pages are checked with axe.
  *
  * The calls need a server of their own: its TURN settings name the coturn
  * started here.  Registered by suite.js; `node tests/browser/calls.js`
@@ -318,6 +319,52 @@ module.exports = function register(d) {
 		    (window.infuusCall || {}).state === 'ended', null,
 		    { timeout: 15000 });
 	}, { timeout: 180000 });
+
+	test('calls: a reload keeps the place; a closed page leaves at once (its beacon)', async () => {
+		const pro = st.people.professional, cli = st.people.client;
+		const call = await startCall(cli, 'video');
+		await admit(pro, cli, call);
+		const cliId = await cli.page.evaluate(() => window.infuusCall.me);
+		const inList = (uid) => pro.page.evaluate((u) => !!document
+		    .querySelector(`#call-people li[data-user="${u}"]`), uid);
+		/* A reload sends the beacon too; the new page is in again,
+		 * not in the waiting room. */
+		await cli.page.reload();
+		await cli.page.waitForFunction(() =>
+		    (window.infuusCall || {}).state === 'in', null,
+		    { timeout: 15000 });
+		assert.equal(new URL(cli.page.url()).pathname, `/calls/${call}`);
+		await says(cli.page, 'call-status', 'You are in the call.');
+		await pro.page.waitForFunction((u) => !!document.querySelector(
+		    `#call-people li[data-user="${u}"][data-state="in"]`), cliId,
+		    { timeout: 15000 });
+		/* Settled: the beacon may reach the server after the new page
+		 * did, which then joins again once the leave is told. */
+		await new Promise((r) => setTimeout(r, 2000));
+		await cli.page.waitForFunction(() =>
+		    (window.infuusCall || {}).state === 'in' &&
+		    document.readyState === 'complete', null, { timeout: 15000 });
+		await pro.page.waitForFunction((u) => !!document.querySelector(
+		    `#call-people li[data-user="${u}"][data-state="in"]`), cliId,
+		    { timeout: 15000 });
+		/* The client closes the tab: the professional sees them leave
+		 * within seconds, not after the 45 s timeout. */
+		const t0 = Date.now();
+		await cli.page.close({ runBeforeUnload: true });
+		/* The next tests' page for the client. */
+		cli.page = await cli.ctx.newPage();
+		cli.page.on('pageerror', (e) => cli.problems.push(e.message));
+		await pro.page.waitForFunction((u) => !document.querySelector(
+		    `#call-people li[data-user="${u}"]`), cliId, { timeout: 8000 });
+		assert.ok(Date.now() - t0 < 8000, `left after ${Date.now() - t0} ms`);
+		assert.equal(await inList(cliId), false);
+		await pro.page.waitForFunction(() => Object.keys(
+		    window.infuusCall.peers).length === 0, null, { timeout: 8000 });
+		assert.deepEqual(pro.problems, [], 'script errors of the professional');
+		assert.deepEqual(cli.problems, [], 'script errors of the client');
+		await Promise.all([pro.page.waitForNavigation(), pro.page.click(
+		    `form[action="/calls/${call}/end"] button`)]);
+	}, { timeout: 120000 });
 
 	test('calls: a browser that refuses the camera and microphone says so, and the call goes on', async () => {
 		const pro = st.people.professional, cli = st.people.client;

@@ -458,6 +458,14 @@ test_end_records_time_and_log_has_no_content(void **state)
 	    "'admit-%'", 1, id, 0), 1);
 }
 
+/* At the end of the file (callfix): leaving on unload, and the end of a
+ * call whose last professional is gone. */
+static void test_last_professional_vanishing_ends_the_call(void **state);
+static void test_unload_then_a_reload_resumes(void **state);
+static void test_professional_unload_ends_after_the_resume_window(
+    void **state);
+static void test_an_empty_call_waits_for_a_reload(void **state);
+
 #define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
 	teardown, g)
 
@@ -499,6 +507,10 @@ run(const char *name, struct testdb *t)
 			DB_TEST(test_vanished_participant_times_out),
 			DB_TEST(test_at_most_four),
 			DB_TEST(test_end_records_time_and_log_has_no_content),
+			DB_TEST(test_last_professional_vanishing_ends_the_call),
+			DB_TEST(test_unload_then_a_reload_resumes),
+			DB_TEST(test_professional_unload_ends_after_the_resume_window),
+			DB_TEST(test_an_empty_call_waits_for_a_reload),
 		};
 
 		failed = _cmocka_run_group_tests(name, tests,
@@ -516,4 +528,183 @@ main(void)
 	if (crypto_init() != 0)
 		return 1;
 	return testdb_run_backends("call", 0, run) != 0;
+}
+
+/* The seconds of who's "call" activity for call id (-1: none). */
+static int64_t
+call_secs(struct fx *fx, int64_t id, int who)
+{
+	struct activity *acts;
+	size_t n, i;
+
+	assert_int_equal(activity_list(fx->g->db, fx->traj, &fx->a, &acts, &n),
+	    0);
+	for (i = 0; i < n; i++)
+		if (strcmp(acts[i].kind, "call") == 0 &&
+		    acts[i].source_id == id &&
+		    acts[i].user_id == fx->g->uid[who])
+			return acts[i].seconds;
+	return -1;
+}
+
+static void
+test_last_professional_vanishing_ends_the_call(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev = ev_for(fx, PRO);
+	enum call_state st;
+	struct call c;
+	int64_t id;
+
+	id = start(fx, PRO);
+	assert_int_equal(join(fx, id, PRO, T0, NULL), 0);
+	assert_int_equal(join(fx, id, CLIENT, T0, NULL), 0);
+	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
+	    fx->g->uid[CLIENT], T0, &ev, NULL), 0);
+	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO], T0 + 10,
+	    &ev, &st), 0);
+	/* The professional's laptop closes; the client's page beats on. */
+	ev = ev_for(fx, CLIENT);
+	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 40,
+	    &ev, &st), 0);
+	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
+	    T0 + 11 + LIMIT_CALL_TIMEOUT, &ev, &st), ERR_GONE);
+	assert_int_equal(call_get(&fx->env, id, T0 + 100, NULL, &fx->a, &c),
+	    0);
+	/* Ended when the professional was last heard of, not when found. */
+	assert_int_equal(c.ended_at, T0 + 10);
+	assert_int_equal(call_secs(fx, id, PRO), 10);
+	assert_int_equal(call_secs(fx, id, CLIENT), 10);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "audit_log WHERE kind = 'call' AND object_id = ? AND (detail = "
+	    "'end' OR detail LIKE 'timeout-%')", 1, id, 0), 2);
+}
+
+static void
+test_unload_then_a_reload_resumes(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev = ev_for(fx, PRO);
+	enum call_state st;
+	int64_t id;
+
+	id = start(fx, PRO);
+	assert_int_equal(join(fx, id, PRO, T0, NULL), 0);
+	assert_int_equal(join(fx, id, CLIENT, T0, NULL), 0);
+	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
+	    fx->g->uid[CLIENT], T0, &ev, NULL), 0);
+	ev = ev_for(fx, CLIENT);
+	/* The client's page reloads: its beacon, then the new page. */
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
+	    &ev), 0);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
+	    &ev), ERR_CONFLICT);
+	assert_int_equal(call_leave(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
+	    &ev), ERR_CONFLICT);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 7, &st), 0);
+	assert_int_equal(st, CALL_IN);
+	/* Closed, and back later: the waiting room again. */
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 20,
+	    &ev), 0);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 21 + LIMIT_CALL_RESUME,
+	    &st), 0);
+	assert_int_equal(st, CALL_WAITING);
+	/* Waiting, the page closes: a reload waits again. */
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 40,
+	    &ev), 0);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 41, &st), 0);
+	assert_int_equal(st, CALL_WAITING);
+	/* Someone of the trajectory who is not in the call. */
+	ev = ev_for(fx, PRO2);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO2], T0 + 42,
+	    &ev), ERR_CONFLICT);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "audit_log WHERE kind = 'call' AND object_id = ? AND detail = "
+	    "'leave-unload'", 1, id, 0), 3);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "audit_log WHERE kind = 'call' AND object_id = ? AND detail = "
+	    "'resume'", 1, id, 0), 1);
+	/* The seconds in: 0-5 and 7-20. */
+	ev = ev_for(fx, PRO);
+	assert_int_equal(call_end(&fx->env, id, fx->g->uid[PRO], T0 + 50,
+	    &ev), 0);
+	assert_int_equal(call_secs(fx, id, CLIENT), 18);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 51,
+	    &ev), ERR_GONE);
+}
+
+static void
+test_professional_unload_ends_after_the_resume_window(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev = ev_for(fx, PRO);
+	enum call_state st;
+	struct call c;
+	int64_t id;
+
+	id = start(fx, PRO);
+	assert_int_equal(join(fx, id, PRO, T0, NULL), 0);
+	assert_int_equal(join(fx, id, CLIENT, T0, NULL), 0);
+	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
+	    fx->g->uid[CLIENT], T0, &ev, NULL), 0);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 5,
+	    &ev), 0);
+	/* Its reload may still come: the call goes on meanwhile. */
+	ev = ev_for(fx, CLIENT);
+	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 10,
+	    &ev, &st), 0);
+	assert_int_equal(st, CALL_IN);
+	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
+	    T0 + 6 + LIMIT_CALL_RESUME, &ev, &st), ERR_GONE);
+	assert_int_equal(call_get(&fx->env, id, T0 + 100, NULL, &fx->a, &c),
+	    0);
+	assert_int_equal(c.ended_at, T0 + 5);
+	assert_int_equal(call_secs(fx, id, CLIENT), 5);
+	/* A professional who reloads in time keeps the call going. */
+	ev = ev_for(fx, PRO);
+	id = start(fx, PRO);
+	assert_int_equal(join(fx, id, PRO, T0 + 200, NULL), 0);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 200, NULL), 0);
+	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
+	    fx->g->uid[CLIENT], T0 + 200, &ev, NULL), 0);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 205,
+	    &ev), 0);
+	assert_int_equal(join(fx, id, PRO, T0 + 206, &st), 0);
+	assert_int_equal(st, CALL_IN);
+	ev = ev_for(fx, CLIENT);
+	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
+	    T0 + 230, &ev, &st), 0);
+	assert_int_equal(st, CALL_IN);
+}
+
+static void
+test_an_empty_call_waits_for_a_reload(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event ev = ev_for(fx, CLIENT);
+	enum call_state st;
+	struct call c;
+	int64_t id;
+
+	/* The client starts a call and waits alone; their page reloads. */
+	id = start(fx, CLIENT);
+	assert_int_equal(join(fx, id, CLIENT, T0, &st), 0);
+	assert_int_equal(st, CALL_WAITING);
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 3,
+	    &ev), 0);
+	assert_int_equal(call_get(&fx->env, id, T0 + 4, &ev, &fx->a, &c), 0);
+	assert_int_equal(c.ended_at, 0);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 4, &st), 0);
+	assert_int_equal(st, CALL_WAITING);
+	/* Closed for good: whoever looks after the window finds it over, as
+	 * of the closing. */
+	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 9,
+	    &ev), 0);
+	assert_int_equal(call_get(&fx->env, id, T0 + 9 + LIMIT_CALL_RESUME,
+	    &ev, &fx->a, &c), 0);
+	assert_int_equal(c.ended_at, 0);
+	assert_int_equal(call_get(&fx->env, id, T0 + 10 + LIMIT_CALL_RESUME,
+	    &ev, &fx->a, &c), 0);
+	assert_int_equal(c.ended_at, T0 + 9);
+	assert_int_equal(join(fx, id, CLIENT, T0 + 100, &st), ERR_GONE);
 }
