@@ -741,4 +741,12 @@
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 
+/* A closing report (issue 13, stake_report.c): a few pages of prose, as
+ * a long message is; the draft form posts it with the token in the action
+ * (past LIMIT_BODY_ANON), and FORM bounds the body.  Versions of one
+ * report: a report finished again after every small change still has
+ * room; the export lists them all. */
+#define LIMIT_REPORT_BYTES LIMIT_MESSAGE
+#define LIMIT_REPORT_VERSIONS 100
+
 #endif

@@ -273,6 +273,13 @@ static const struct route routes[] = {
 	{ PO, "/library/:lid/send",   ui_library_send_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
 	{ PO, "/library/:lid/keep",   ui_library_keep_post, CLI, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
 	{ G,  "/my-library",          ui_library_mine,     CLI, 0,           0,     NOOBJ },
+	/* the closing report (ui-stakeholder.c, src/stakeholder; issue 13):
+	 * a professional writes it, also once closed; the client reads and
+	 * shares it; a stakeholder reads the version shared */
+	{ G,  "/t/:tid/report",       ui_report_page,      PRO | CLI, 0,     0,     OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_READ },
+	{ PO, "/t/:tid/report",       ui_report_post,      PRO, CSRF,        FORM,  OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_UPDATE },
+	{ G,  "/t/:tid/report/print", ui_report_print,     PRO | CLI, 0,     0,     OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_READ },
+	{ G,  "/shared/:tid/report",  ui_shared_report,    ROLE_STAKEHOLDER, 0, 0,  OBJ(AUTHZ_SHARED_REPORT), AUTHZ_READ },
 };
 
 #undef G

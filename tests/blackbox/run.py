@@ -53,6 +53,7 @@ from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
 from timeacct import TimeMixin  # noqa: E402
 from stakeholders import StakeholdersMixin  # noqa: E402
+from stake_reports import StakeReportsMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
 from calls import CallsMixin  # noqa: E402
@@ -1529,7 +1530,7 @@ def main():
                     Assignments,
                     Invoices, TimeAccounting,
                     Stakeholders, Calls, Media, Modules, Packages,
-                    Library):
+                    Library, StakeReports):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1587,6 +1588,10 @@ class TimeAccounting(TimeMixin, Suite):
 
 class Stakeholders(StakeholdersMixin, Suite):
     """Issue 13's stakeholders with the client's consent: stakeholders.py."""
+
+
+class StakeReports(StakeReportsMixin, Suite):
+    """Issue 13's closing report shared with stakeholders: stake_reports.py."""
 
 
 class Calls(CallsMixin, Suite):
