@@ -22,9 +22,9 @@
  * One rule outlives the closing: a trajectory's professional still
  * invoices it (AUTHZ_TRAJ_BILLING, create: the final invoice) and
  * corrects its invoices with credit notes (AUTHZ_INVOICE, update), as the
- * books require, and writes its closing report (AUTHZ_TRAJ_REPORT,
- * update), as the closing meeting comes at the end; nothing else changes
- * after closing.
+ * books require; and its closing report (AUTHZ_TRAJ_REPORT, update) is
+ * still written by its professional and shared by its client, as the
+ * closing meeting comes at the end; nothing else changes after closing.
  *
  * The role check matters after a change of role: someone who was the
  * professional and is now a client of the organisation no longer acts as
@@ -222,8 +222,10 @@ decide_relation(const struct principal *p, enum authz_action act,
 		if (rel->phase == TRAJ_CLOSED &&
 		    rel->part == ROLE_PROFESSIONAL &&
 		    ((kind == AUTHZ_TRAJ_BILLING && act == AUTHZ_CREATE) ||
-		    (kind == AUTHZ_INVOICE && act == AUTHZ_UPDATE) ||
-		    (kind == AUTHZ_TRAJ_REPORT && act == AUTHZ_UPDATE)))
+		    (kind == AUTHZ_INVOICE && act == AUTHZ_UPDATE)))
+			return 0;
+		if (rel->phase == TRAJ_CLOSED && kind == AUTHZ_TRAJ_REPORT &&
+		    act == AUTHZ_UPDATE)
 			return 0;
 		return rel->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
 	}

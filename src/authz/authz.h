@@ -94,8 +94,9 @@ enum authz_kind {
 	/* issue 13, the closing report (src/stakeholder, stake_report.c) */
 	AUTHZ_TRAJ_REPORT,  /* id: trajectory, for its closing report: as
 	                       AUTHZ_TRAJECTORY, but its professionals still
-	                       write the report after it is closed (the
-	                       closing meeting comes at the end) */
+	                       write the report, and its client shares it,
+	                       after it is closed (the closing meeting comes
+	                       at the end) */
 	AUTHZ_SHARED_REPORT, /* id: trajectory, its closing report as a
 	                       stakeholder sees it: a shared kind, while
 	                       the client consents and shares a version */

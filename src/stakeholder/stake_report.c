@@ -299,6 +299,72 @@ stake_report_save(struct db *db, struct keyring *kr, int64_t org_id,
 	return rc;
 }
 
+struct share_job {
+	int64_t traj_id, client_id, id;
+	bool share;
+	const struct audit_event *ev;
+	struct why *w;
+};
+
+static int
+share_run(struct db_conn *c, void *arg)
+{
+	struct share_job *j = arg;
+	struct audit_event ev;
+	struct db_stmt *st;
+	int64_t org = 0, version = 0;
+	unsigned shares = 0;
+	bool live = false;
+	int rc;
+
+	if ((rc = db_prepare(c, "SELECT org_id, shares, consent_at IS NOT "
+	    "NULL AND withdrawn_at IS NULL FROM stakeholders WHERE id = ? AND "
+	    "trajectory_id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->id);
+	db_bind_i64(st, 2, j->traj_id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		org = db_col_i64(st, 0);
+		shares = (unsigned)db_col_i64(st, 1);
+		live = db_col_i64(st, 2) != 0;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (org == 0)
+		return ERR_NOTFOUND;
+	if (!live)
+		return why_set(j->w, ERR_CONFLICT, "stakeholder", N_("This "
+		    "stakeholder does not have your consent; give it on the "
+		    "stakeholders page first."));
+	shares = j->share ? shares | STAKE_REPORT : shares & ~STAKE_REPORT;
+	if ((rc = stake_report_to_share_on(c, j->traj_id, shares, j->w,
+	    &version)) != 0)
+		return rc;
+	if ((rc = db_prepare(c, "UPDATE stakeholders SET shares = ?, "
+	    "report_version = ? WHERE id = ?", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, shares);
+	db_bind_i64(st, 2, version);
+	db_bind_i64(st, 3, j->id);
+	if ((rc = db_step_one(st, ERR_CONFLICT)) != 0)
+		return rc;
+	ev = audit_event_from(j->ev, org, AUDIT_UPDATE, "stakeholder",
+	    j->share ? "report" : "unreport", j->client_id, j->id);
+	return audit_append(c, &ev);
+}
+
+int
+stake_report_share(struct db *db, int64_t traj_id, int64_t client_id,
+    int64_t id, bool share, const struct audit_event *ev, struct why *w)
+{
+	struct share_job j = { traj_id, client_id, id, share, ev, w };
+
+	if (ev == NULL || id <= 0)
+		return ERR_NOTFOUND;
+	return db_write(db, share_run, &j);
+}
+
 /* --- the stakeholder's copy and the export ----------------------------------- */
 
 int

@@ -197,6 +197,19 @@ int stake_report_save(struct db *db, struct keyring *kr, int64_t org_id,
     const char *text, bool finish, int64_t now,
     const struct audit_event *ev, struct why *w, int64_t *version);
 
+/*
+ * The client (client_id; the route decided the part) shares the report's
+ * newest version with link id of traj_id (share), or stops sharing it:
+ * the STAKE_REPORT bit and the version, as consenting with it does, but
+ * also once the trajectory is closed (the closing meeting comes at the
+ * end).  ERR_NOTFOUND for a link of another trajectory; w "stakeholder"
+ * (ERR_CONFLICT) for a link without live consent, w "shares" when no
+ * version is finished.  Logged (kind "stakeholder", detail "report" or
+ * "unreport").
+ */
+int stake_report_share(struct db *db, int64_t traj_id, int64_t client_id,
+    int64_t id, bool share, const struct audit_event *ev, struct why *w);
+
 /* The version the client shared with link stake_id, for the stakeholder:
  * re-checked in the same snapshot (live consent, STAKE_REPORT, a version
  * shared: else ERR_NOTFOUND); ev logged first. */

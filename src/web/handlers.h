@@ -240,6 +240,7 @@ int ui_shared_appt(struct req *r);
 /* the closing report (ui-stakeholder.c); the export's parts */
 int ui_report_page(struct req *r);
 int ui_report_post(struct req *r);
+int ui_report_share_post(struct req *r);
 int ui_report_print(struct req *r);
 int ui_shared_report(struct req *r);
 int ui_report_export_json(struct req *r, int64_t traj_id, struct buf *b);

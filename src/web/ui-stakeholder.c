@@ -712,43 +712,69 @@ report_event(struct req *r, struct audit_event *ev, int action)
 	    o->traj_id, o->part == ROLE_CLIENT ? "client-self" : "care");
 }
 
-/* The client's view of who reads which version. */
+/* The client's view of who reads which version, with a button for each
+ * consenting stakeholder to share the newest version or stop sharing. */
 static void
 report_sharing(struct req *r, int64_t version)
 {
 	struct app *app = r->app;
 	const struct authz_object *o = web_obj(r);
 	struct stakeholder *v;
+	const char *action;
 	size_t n, i, k = 0;
 
 	P(r, "<section aria-labelledby=\"h-rshare\"><h2 id=\"h-rshare\">");
 	T(r, _("Shared with"));
 	P(r, "</h2>\n<p>");
 	T(r, _("You decide for each stakeholder who has your consent whether "
-	    "they read this report: tick \"the closing report\" on the "
-	    "stakeholders page. They read the version that is finished at "
-	    "that moment, also when the report changes later, until you save "
-	    "again; withdrawing consent ends it at once."));
+	    "they read this report. They read the version that is finished "
+	    "when you share it, also when the report changes later, until "
+	    "you share again; withdrawing consent ends it at once."));
 	P(r, "</p>\n");
 	if (stake_list(app->db, o->traj_id, &r->arena, &v, &n) != 0)
 		n = 0;
+	action = arena_printf(&r->arena, "/t/%lld/report/share",
+	    (long long)o->traj_id);
 	P(r, "<ul class=\"report-shared\">\n");
 	for (i = 0; i < n; i++) {
-		if (v[i].state != STAKE_CONSENTED ||
-		    !(v[i].shares & STAKE_REPORT) || v[i].report_version <= 0)
+		bool reads = (v[i].shares & STAKE_REPORT) &&
+		    v[i].report_version > 0;
+
+		if (v[i].state != STAKE_CONSENTED)
 			continue;
-		k++;
-		P(r, "<li>");
+		k += reads;
+		PF(r, "<li id=\"rs-%lld\">", (long long)v[i].id);
 		T(r, v[i].name);
 		P(r, " (");
 		T(r, relation_label(v[i].relation));
 		P(r, "): ");
-		T(r, arena_printf(&r->arena, _("version %lld"),
-		    (long long)v[i].report_version));
-		if (v[i].report_version < version) {
+		if (reads)
+			T(r, arena_printf(&r->arena, _("reads version %lld"),
+			    (long long)v[i].report_version));
+		else
+			T(r, _("does not read the report"));
+		if (reads && v[i].report_version < version) {
 			P(r, " \xe2\x80\x94 ");
-			T(r, _("a newer version exists; save what you share to "
-			    "share it"));
+			T(r, _("a newer version exists"));
+		}
+		if (version > 0 && (!reads || v[i].report_version < version)) {
+			form_begin(r, action);
+			PF(r, "<input type=\"hidden\" name=\"stakeholder\" "
+			    "value=\"%lld\"><input type=\"hidden\" "
+			    "name=\"share\" value=\"1\">", (long long)v[i].id);
+			form_submit(r, arena_printf(&r->arena,
+			    _("Share version %lld with %s"), (long long)version,
+			    v[i].name));
+			form_end(r);
+		}
+		if (reads) {
+			form_begin(r, action);
+			PF(r, "<input type=\"hidden\" name=\"stakeholder\" "
+			    "value=\"%lld\"><input type=\"hidden\" "
+			    "name=\"share\" value=\"0\">", (long long)v[i].id);
+			form_submit(r, arena_printf(&r->arena,
+			    _("Stop sharing with %s"), v[i].name));
+			form_end(r);
 		}
 		P(r, "</li>\n");
 	}
@@ -790,6 +816,12 @@ render_report(struct req *r)
 	else if (done && strcmp(done, "finish") == 0)
 		page_notice(r, "ok", _("Finished. The client reads this "
 		    "version."));
+	else if (done && strcmp(done, "shared") == 0)
+		page_notice(r, "ok", _("Shared. The stakeholder reads this "
+		    "version for as long as you consent."));
+	else if (done && strcmp(done, "unshared") == 0)
+		page_notice(r, "ok", _("No longer shared. The stakeholder "
+		    "cannot read the report any more."));
 	P(r, "<section aria-labelledby=\"h-rcur\"><h2 id=\"h-rcur\">");
 	T(r, _("The report"));
 	P(r, "</h2>\n");
@@ -878,6 +910,31 @@ ui_report_post(struct req *r)
 		resp_redirect(r, arena_printf(&r->arena,
 		    "/t/%lld/report?done=%s", (long long)o->traj_id,
 		    strcmp(action, "finish") == 0 ? "finish" : "draft"));
+		return 0;
+	}
+	if ((rc = page_refuse(r, &w, rc)) != 0)
+		return rc;
+	return render_report(r);
+}
+
+int
+ui_report_share_post(struct req *r)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	bool share = strcmp(page_form(r, "share"), "1") == 0;
+	struct audit_event ev;
+	struct why w = { 0 };
+	int rc;
+
+	web_audit_event(r, &ev, AUDIT_UPDATE, "stakeholder", o->client_id, 0,
+	    "client-self");
+	rc = stake_report_share(app->db, o->traj_id, o->client_id, link_id(r),
+	    share, &ev, &w);
+	if (rc == 0) {
+		resp_redirect(r, arena_printf(&r->arena,
+		    "/t/%lld/report?done=%s", (long long)o->traj_id,
+		    share ? "shared" : "unshared"));
 		return 0;
 	}
 	if ((rc = page_refuse(r, &w, rc)) != 0)

@@ -271,3 +271,57 @@ class StakeReportsMixin:
                        % self.boss.me()["id"])
         check(n > 0, "the stakeholder's refusals in the access log",
               "some entries", n)
+
+    def share(self, who, tid, link, on):
+        return who.post("/t/%d/report/share" % tid, {
+            "csrf": who.csrf(), "stakeholder": str(link),
+            "share": "1" if on else "0"})
+
+    def test_shared_from_the_report_page_also_once_closed(self):
+        link = self.link_id(self.client, self.tid)
+        page = self.client.get("/t/%d/report" % self.tid).text
+        check('action="/t/%d/report/share"' % self.tid in page,
+              "the client's report page", "a button to share it",
+              page[-2500:])
+        r = self.share(self.client, self.tid, link, True)
+        eq(r.status, 303, "the client shares from the report page")
+        r = self.reads(self.boss, self.tid, 200, "shared from the report")
+        check("versie twee" in r.text, "the stakeholder's report",
+              "version 2", r.text[-1500:])
+        r = self.share(self.client, self.tid, link, False)
+        eq(r.status, 303, "the client stops sharing")
+        self.reads(self.boss, self.tid, 404, "no longer shared")
+        eq(self.boss.get("/shared/%d" % self.tid).status, 200,
+           "the shared page, questions still shared")
+        # Refused: the professional, another client, a link of another
+        # trajectory.
+        eq(self.share(self.coach, self.tid, link, True).status, 403,
+           "the professional sharing for the client")
+        eq(self.share(self.carla, self.tid, link, True).status, 404,
+           "another trajectory's client sharing")
+        hr_link = self.link_id(self.carla, self.tid2)
+        eq(self.share(self.client, self.tid, hr_link, True).status, 404,
+           "sharing with a stakeholder of another trajectory")
+        self.reads(self.boss, self.tid, 404, "after the refusals")
+        # Closed: the report is still written and shared.
+        r = self.coach.post("/t/%d/phase" % self.tid, {
+            "csrf": self.coach.csrf(), "phase": "closed", "confirm": "1"})
+        eq(r.status, 303, "the trajectory closed")
+        r = self.write(self.coach, self.tid, V2 + "\n\nNa afsluiting.",
+                       "finish")
+        eq(r.status, 303, "the professional finishes version 3, closed")
+        r = self.share(self.client, self.tid, link, True)
+        eq(r.status, 303, "the client shares version 3, closed")
+        r = self.reads(self.boss, self.tid, 200, "version 3")
+        check("Na afsluiting." in r.text, "the stakeholder's report",
+              "version 3", r.text[-1500:])
+        r = self.client.post("/t/%d/stakeholders/withdraw" % self.tid, {
+            "csrf": self.client.csrf(), "stakeholder": str(link)})
+        eq(r.status, 303, "the client withdraws consent, closed")
+        self.reads(self.boss, self.tid, 404, "withdrawn, closed")
+        r = self.share(self.client, self.tid, link, True)
+        eq(r.status, 409, "sharing with a stakeholder without consent")
+        check('id="f-stakeholder-error"' in r.text or
+              "does not have your consent" in r.text, "the refusal",
+              "the reason", r.text[-2000:])
+        self.reads(self.boss, self.tid, 404, "withdrawn, share refused")
