@@ -182,6 +182,9 @@ render_traj(struct req *r)
 	    "client shares. The client can withdraw consent at any moment; "
 	    "access ends at once. Every look is in the client's access log."));
 	P(r, "</p>\n");
+	PF(r, "<p><a href=\"/t/%lld/report\">", (long long)o->traj_id);
+	T(r, _("Closing report"));
+	P(r, "</a></p>\n");
 	if (n == 0) {
 		P(r, "<p>");
 		T(r, _("No stakeholders."));
