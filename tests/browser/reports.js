@@ -41,7 +41,7 @@ module.exports = function register(d) {
 		await page.fill('#f-text', 'Het eindverslag.\n\nDoelen gehaald.');
 		const form = `form[action^="/t/${state.tid}/report?csrf="]`;
 		await submit(page, form, 'button[value="finish"]');
-		assert.equal(pathOf(page), `/t/${state.tid}/report`);
+		assert.equal(pathOf(page), `/t/${state.tid}/report?done=finish`);
 		assert.match(await mainText(page),
 		    tr('Finished. The client reads this version.'));
 		assert.match(await mainText(page), /Doelen gehaald\./);
