@@ -10,7 +10,10 @@
  * saw is what it commits.  That is what makes "exactly one of two clients
  * gets the slot" hold; the unique index on booked starts is the
  * database's second line, and the insert says ON CONFLICT DO NOTHING so a
- * clash reads as "just taken" rather than a failed transaction.
+ * clash reads as "just taken" rather than a failed transaction.  With
+ * several nodes (several writers on one PostgreSQL database) the overlap
+ * check first takes the organisation's audit chain head
+ * (audit_lock_on), so their jobs take turns (appointment.h).
  */
 #include "appointment/appointment.h"
 #include "appointment/appt_int.h"
@@ -87,16 +90,21 @@ kind_col(struct str s)
 static const char *const just_taken = N_("This time was just taken by "
     "someone else; please choose another.");
 
-/* Whether [s, e) with buffers meets a booked appointment of prof_id other
- * than `self`: inside the write job, so nothing can slip in between. */
+/* Whether [s, e) with buffers meets a booked appointment of prof_id (of
+ * org_id) other than `self`: inside the write job, after taking the
+ * organisation's audit chain head (appointment.h says why), so nothing
+ * can slip in between, from this node or another.  Call it first in the
+ * job: that lock must be the job's first. */
 static int
-overlaps(struct db_conn *c, int64_t prof_id, int64_t self, time_t s,
-    time_t e, int bb, int ba, bool *yes)
+overlaps(struct db_conn *c, int64_t org_id, int64_t prof_id, int64_t self,
+    time_t s, time_t e, int bb, int ba, bool *yes)
 {
 	struct db_stmt *st;
 	int rc;
 
 	*yes = false;
+	if ((rc = audit_lock_on(c, org_id)) != 0)
+		return rc;
 	if ((rc = db_prepare(c, "SELECT id FROM appointments "
 	    "WHERE professional_id = ? AND status = 'booked' AND id <> ? "
 	    "AND starts_at > ? AND starts_at < ? "
@@ -197,7 +205,7 @@ book_run(struct db_conn *c, void *arg)
 	bool clash;
 	int rc;
 
-	if ((rc = overlaps(c, j->prof_id, 0, j->start, j->end, j->bb, j->ba,
+	if ((rc = overlaps(c, j->org_id, j->prof_id, 0, j->start, j->end, j->bb, j->ba,
 	    &clash)) != 0)
 		goto out;
 	if (clash) {
@@ -532,7 +540,7 @@ reschedule_run(struct db_conn *c, void *arg)
 			    "is not one of the open times; please choose one "
 			    "from the list."));
 	}
-	if ((rc = overlaps(c, r.prof_id, j->id, j->start, j->start + len,
+	if ((rc = overlaps(c, r.org_id, r.prof_id, j->id, j->start, j->start + len,
 	    r.bb, r.ba, &clash)) != 0)
 		return rc;
 	if (clash)
@@ -669,7 +677,7 @@ confirm_run(struct db_conn *c, void *arg)
 	if (r.start <= j->now)
 		return why_set(j->w, ERR_INVAL, "starts_at", N_("This time has "
 		    "passed; please choose a time in the future."));
-	if ((rc = overlaps(c, r.prof_id, j->id, r.start, r.end, r.bb, r.ba,
+	if ((rc = overlaps(c, r.org_id, r.prof_id, j->id, r.start, r.end, r.bb, r.ba,
 	    &clash)) != 0)
 		return rc;
 	if (clash)

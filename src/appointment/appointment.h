@@ -16,11 +16,26 @@
  * the database has one writer, so of two clients asking for one slot at
  * the same moment exactly one gets it and the other ERR_CONFLICT with the
  * reason "just taken".  A unique index on (professional, start) of booked
- * appointments guards the same rule in the database itself.  XXX: with
- * several nodes on one PostgreSQL database there are several writers; the
- * index still stops two bookings of one start, but not two overlapping
- * ones with different starts (an exclusion constraint over the time
- * range, btree_gist, would).
+ * appointments guards the same rule in the database itself.
+ *
+ * With several nodes on one PostgreSQL database there are several
+ * writers, and the index alone stops two bookings of one start, not two
+ * overlapping ones with different starts.  So every job that books,
+ * moves or confirms first takes its organisation's audit chain head
+ * (audit_lock_on, a row lock held until its transaction ends) and only
+ * then checks for overlaps: the jobs take turns on any node, and as the
+ * writer's transactions are READ COMMITTED the check sees what the job
+ * before it committed.  Why that lock and not one per professional (an
+ * upsert of a row of our own, or pg_advisory_xact_lock on the
+ * professional's id): every write job appends to the access log, which
+ * takes the same head, held until commit; a lock of our own taken before
+ * it deadlocks against a batch of another node that appended first and
+ * then books (PostgreSQL 40P01, seen in the two-node test), and after it
+ * adds nothing, as the head already makes the organisation's writers
+ * take turns.  Not an exclusion constraint on the time range either: it
+ * needs the btree_gist extension, which a plain database owner may not be
+ * able to create, SQLite has nothing like it, and the buffers around an
+ * appointment would have to be in the range.
  *
  * Tables: appointment_hours, appointments, appointment_tasks,
  * appointment_feeds (070_appointment.sql).  Reminders are notifications

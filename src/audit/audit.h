@@ -159,6 +159,18 @@ struct audit_row {
 int audit_append(struct db_conn *c, const struct audit_event *ev);
 
 /*
+ * Take org_id's chain head on c, inside the caller's write job, as
+ * audit_append does, without appending: until the job's transaction ends,
+ * every other write job of org_id that appends or locks, from any node,
+ * waits.  For a job that must check and write without another node's job
+ * slipping in between (appointment.c: overlapping bookings), and that
+ * appends anyway.  Take it FIRST in the job: a lock of the caller's own
+ * taken before it would be taken in the other order by a job that
+ * appended earlier in its batch, and the two would deadlock.
+ */
+int audit_lock_on(struct db_conn *c, int64_t org_id);
+
+/*
  * Append ev in a write job of its own and wait until it is durable: for
  * reads, which have no write job to ride along with.
  *

@@ -22,7 +22,9 @@
  * One rule outlives the closing: a trajectory's professional still
  * invoices it (AUTHZ_TRAJ_BILLING, create: the final invoice) and
  * corrects its invoices with credit notes (AUTHZ_INVOICE, update), as the
- * books require; nothing else changes after closing.
+ * books require; and its closing report (AUTHZ_TRAJ_REPORT, update) is
+ * still written by its professional and shared by its client, as the
+ * closing meeting comes at the end; nothing else changes after closing.
  *
  * The role check matters after a change of role: someone who was the
  * professional and is now a client of the organisation no longer acts as
@@ -34,7 +36,9 @@
  * shared kinds, and only to read: AUTHZ_SHARED_TRAJ while the client's
  * consent to their link is live (stake_access_on), AUTHZ_SHARED_APPT
  * when moreover the client shares appointments and a professional added
- * them to that one.  Before consent and from the moment it is withdrawn:
+ * them to that one, AUTHZ_SHARED_REPORT when the client shares the
+ * closing report and a version of it.  Before consent and from the moment
+ * it is withdrawn:
  * ERR_NOTFOUND, as for anyone else.
  *
  * The principal comes from session_lookup, which reads the role from the
@@ -220,6 +224,9 @@ decide_relation(const struct principal *p, enum authz_action act,
 		    ((kind == AUTHZ_TRAJ_BILLING && act == AUTHZ_CREATE) ||
 		    (kind == AUTHZ_INVOICE && act == AUTHZ_UPDATE)))
 			return 0;
+		if (rel->phase == TRAJ_CLOSED && kind == AUTHZ_TRAJ_REPORT &&
+		    act == AUTHZ_UPDATE)
+			return 0;
 		return rel->phase == TRAJ_CLOSED ? ERR_FORBIDDEN : 0;
 	}
 	if (p->role == ROLE_ADMIN && kind == AUTHZ_TRAJECTORY)
@@ -293,6 +300,9 @@ check_shared(struct db *db, const struct principal *p, enum authz_action act,
 		return ERR_NOTFOUND;
 	if (kind == AUTHZ_SHARED_APPT &&
 	    (!in || (sa.shares & STAKE_APPOINTMENTS) == 0))
+		return ERR_NOTFOUND;
+	if (kind == AUTHZ_SHARED_REPORT &&
+	    ((sa.shares & STAKE_REPORT) == 0 || sa.report_version <= 0))
 		return ERR_NOTFOUND;
 	if (act != AUTHZ_READ)
 		return ERR_FORBIDDEN;
@@ -484,11 +494,13 @@ decide(struct db *db, const struct principal *p, enum authz_action act,
 	case AUTHZ_CALL:
 	case AUTHZ_MODULE_RUN:
 	case AUTHZ_TRAJ_BILLING:
+	case AUTHZ_TRAJ_REPORT:
 		return check_relation(db, p, act, kind, id, out);
 	case AUTHZ_INSTRUMENT:
 		return check_instrument(db, p, act, id, out);
 	case AUTHZ_SHARED_TRAJ:
 	case AUTHZ_SHARED_APPT:
+	case AUTHZ_SHARED_REPORT:
 		return check_shared(db, p, act, kind, id, out);
 	case AUTHZ_MEDIA:
 		return check_media(db, p, act, id, out);
@@ -559,6 +571,8 @@ authz_kind_name(enum authz_kind kind)
 		[AUTHZ_MODULE_RUN] = "module",
 		[AUTHZ_LIBRARY] = "library",
 		[AUTHZ_TRAJ_BILLING] = "billing",
+		[AUTHZ_TRAJ_REPORT] = "closing-report",
+		[AUTHZ_SHARED_REPORT] = "shared-report",
 	};
 
 	if ((unsigned)kind >= AUTHZ_NKINDS || names[kind] == NULL)

@@ -91,8 +91,17 @@ enum authz_kind {
 	AUTHZ_TRAJ_BILLING, /* id: trajectory, for invoicing it: as
 	                       AUTHZ_TRAJECTORY, but its professionals still
 	                       create invoices after it is closed */
+	/* issue 13, the closing report (src/stakeholder, stake_report.c) */
+	AUTHZ_TRAJ_REPORT,  /* id: trajectory, for its closing report: as
+	                       AUTHZ_TRAJECTORY, but its professionals still
+	                       write the report, and its client shares it,
+	                       after it is closed (the closing meeting comes
+	                       at the end) */
+	AUTHZ_SHARED_REPORT, /* id: trajectory, its closing report as a
+	                       stakeholder sees it: a shared kind, while
+	                       the client consents and shares a version */
 };
-#define AUTHZ_NKINDS (AUTHZ_TRAJ_BILLING + 1)
+#define AUTHZ_NKINDS (AUTHZ_SHARED_REPORT + 1)
 #define AUTHZ_NACTIONS (AUTHZ_ADMIN + 1)
 
 /* What a check learnt about an allowed object, for the code that goes on

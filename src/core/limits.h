@@ -748,5 +748,12 @@
  * the beacon too, and the page it loads joins again within a second or
  * two; a client who closed the tab and comes back later waits again. */
 #define LIMIT_CALL_RESUME 15
+/* A closing report (issue 13, stake_report.c): a few pages of prose, as
+ * a long message is; the draft form posts it with the token in the action
+ * (past LIMIT_BODY_ANON), and FORM bounds the body.  Versions of one
+ * report: a report finished again after every small change still has
+ * room; the export lists them all. */
+#define LIMIT_REPORT_BYTES LIMIT_MESSAGE
+#define LIMIT_REPORT_VERSIONS 100
 
 #endif

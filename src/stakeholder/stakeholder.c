@@ -1,6 +1,7 @@
 /*
  * stakeholder.c - stakeholders of a trajectory (stakeholder.h).  Owns the
- * tables stakeholders and stakeholder_appointments.
+ * tables stakeholders and stakeholder_appointments (the closing report's
+ * tables are stake_report.c's).
  *
  * The state is in two columns: consent_at (set by the client's consent,
  * cleared by a new proposal) and withdrawn_at (set by a withdrawal,
@@ -8,6 +9,7 @@
  * withdrawn_at not; nothing else grants access.
  */
 #include "stakeholder/stakeholder.h"
+#include "stakeholder/stake_int.h"
 
 #include <string.h>
 #include <time.h>
@@ -58,7 +60,7 @@ propose_run(struct db_conn *c, void *arg)
 	struct propose_job *j = arg;
 	struct db_stmt *st;
 	enum role role = 0;
-	int64_t id = 0, count = 0;
+	int64_t id = 0, count = 0, rv = 0;
 	bool live = false;
 	int rc;
 
@@ -86,6 +88,9 @@ propose_run(struct db_conn *c, void *arg)
 	if (live)
 		return why_set(j->w, ERR_CONFLICT, "email", N_("This "
 		    "stakeholder takes part already."));
+	if ((rc = stake_report_to_share_on(c, j->traj_id, j->shares, j->w,
+	    &rv)) != 0)
+		return rc;
 	if (id == 0) {
 		if ((rc = db_prepare(c, "SELECT COUNT(*) FROM stakeholders "
 		    "WHERE trajectory_id = ?", &st)) != 0)
@@ -105,8 +110,8 @@ propose_run(struct db_conn *c, void *arg)
 		}
 		if ((rc = db_prepare(c, "INSERT INTO stakeholders (org_id, "
 		    "trajectory_id, user_id, relation, shares, proposed_by, "
-		    "proposed_at, consent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-		    "RETURNING id", &st)) != 0)
+		    "proposed_at, consent_at, report_version) VALUES (?, ?, ?, "
+		    "?, ?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->org_id);
 		db_bind_i64(st, 2, j->traj_id);
@@ -119,12 +124,14 @@ propose_run(struct db_conn *c, void *arg)
 			db_bind_i64(st, 8, j->now);
 		else
 			db_bind_null(st, 8);
+		db_bind_i64(st, 9, rv);
 		if ((rc = db_step_id(st, &id)) != 0)
 			return rc;
 	} else {
 		if ((rc = db_prepare(c, "UPDATE stakeholders SET relation = ?, "
 		    "shares = ?, proposed_by = ?, proposed_at = ?, consent_at "
-		    "= ?, withdrawn_at = NULL WHERE id = ?", &st)) != 0)
+		    "= ?, withdrawn_at = NULL, report_version = ? WHERE id = ?",
+		    &st)) != 0)
 			return rc;
 		db_bind_textz(st, 1, j->relation);
 		db_bind_i64(st, 2, j->shares);
@@ -134,7 +141,8 @@ propose_run(struct db_conn *c, void *arg)
 			db_bind_i64(st, 5, j->now);
 		else
 			db_bind_null(st, 5);
-		db_bind_i64(st, 6, id);
+		db_bind_i64(st, 6, rv);
+		db_bind_i64(st, 7, id);
 		if ((rc = db_step_one(st, ERR_CONFLICT)) != 0)
 			return rc;
 	}
@@ -199,6 +207,7 @@ struct consent_job {
 	unsigned shares;
 	bool withdraw;
 	const struct audit_event *ev;
+	struct why *w;
 };
 
 static int
@@ -206,7 +215,7 @@ consent_run(struct db_conn *c, void *arg)
 {
 	struct consent_job *j = arg;
 	struct db_stmt *st;
-	int64_t org = 0;
+	int64_t org = 0, rv = 0;
 	int rc;
 
 	if ((rc = db_prepare(c, "SELECT org_id FROM stakeholders WHERE id = ? "
@@ -223,7 +232,8 @@ consent_run(struct db_conn *c, void *arg)
 		return ERR_NOTFOUND;
 	if (j->withdraw) {
 		if ((rc = db_prepare(c, "UPDATE stakeholders SET withdrawn_at "
-		    "= ? WHERE id = ? AND withdrawn_at IS NULL", &st)) != 0)
+		    "= ?, report_version = 0 WHERE id = ? AND withdrawn_at IS "
+		    "NULL", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->now);
 		db_bind_i64(st, 2, j->id);
@@ -236,13 +246,17 @@ consent_run(struct db_conn *c, void *arg)
 		if ((rc = db_run(st)) != 0)
 			return rc;
 	} else {
+		if ((rc = stake_report_to_share_on(c, j->traj_id, j->shares,
+		    j->w, &rv)) != 0)
+			return rc;
 		if ((rc = db_prepare(c, "UPDATE stakeholders SET shares = ?, "
-		    "consent_at = ?, withdrawn_at = NULL WHERE id = ?",
-		    &st)) != 0)
+		    "consent_at = ?, withdrawn_at = NULL, report_version = ? "
+		    "WHERE id = ?", &st)) != 0)
 			return rc;
 		db_bind_i64(st, 1, j->shares);
 		db_bind_i64(st, 2, j->now);
-		db_bind_i64(st, 3, j->id);
+		db_bind_i64(st, 3, rv);
+		db_bind_i64(st, 4, j->id);
 		if ((rc = db_step_one(st, ERR_CONFLICT)) != 0)
 			return rc;
 		/* No longer sharing appointments: out of the meetings. */
@@ -266,7 +280,7 @@ stake_consent(struct db *db, int64_t traj_id, int64_t client_id,
     struct why *w)
 {
 	struct consent_job j = { traj_id, client_id, id,
-		now ? now : (int64_t)time(NULL), shares, false, ev };
+		now ? now : (int64_t)time(NULL), shares, false, ev, w };
 
 	if (shares == 0 || (shares & ~(unsigned)STAKE_SHARES_ALL) != 0)
 		return why_set(w, ERR_INVAL, "shares", N_("Choose at least "
@@ -281,7 +295,7 @@ stake_withdraw(struct db *db, int64_t traj_id, int64_t client_id,
     int64_t id, int64_t now, const struct audit_event *ev)
 {
 	struct consent_job j = { traj_id, client_id, id,
-		now ? now : (int64_t)time(NULL), 0, true, ev };
+		now ? now : (int64_t)time(NULL), 0, true, ev, NULL };
 
 	if (ev == NULL || id <= 0)
 		return ERR_NOTFOUND;
@@ -291,7 +305,7 @@ stake_withdraw(struct db *db, int64_t traj_id, int64_t client_id,
 /* --- reads ---------------------------------------------------------------- */
 
 #define STAKE_COLS "id, org_id, trajectory_id, user_id, relation, shares, " \
-	"proposed_by, proposed_at, consent_at, withdrawn_at"
+	"proposed_by, proposed_at, consent_at, withdrawn_at, report_version"
 
 static void
 fill(struct db_stmt *st, struct arena *a, struct stakeholder *x)
@@ -309,6 +323,7 @@ fill(struct db_stmt *st, struct arena *a, struct stakeholder *x)
 	x->proposed_at = db_col_i64(st, 7);
 	x->consent_at = db_col_null(st, 8) ? 0 : db_col_i64(st, 8);
 	x->withdrawn_at = db_col_null(st, 9) ? 0 : db_col_i64(st, 9);
+	x->report_version = db_col_i64(st, 10);
 	x->state = x->withdrawn_at ? STAKE_WITHDRAWN : x->consent_at ?
 	    STAKE_CONSENTED : STAKE_PROPOSED;
 	x->name = "";
@@ -396,8 +411,8 @@ stake_access_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_prepare(c, "SELECT id, org_id, shares, consent_at IS NOT "
-	    "NULL AND withdrawn_at IS NULL FROM stakeholders WHERE "
-	    "trajectory_id = ? AND user_id = ?", &st)) != 0)
+	    "NULL AND withdrawn_at IS NULL, report_version FROM stakeholders "
+	    "WHERE trajectory_id = ? AND user_id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, traj_id);
 	db_bind_i64(st, 2, user_id);
@@ -406,6 +421,7 @@ stake_access_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 		out->org_id = db_col_i64(st, 1);
 		out->shares = (unsigned)db_col_i64(st, 2);
 		out->live = db_col_i64(st, 3) != 0;
+		out->report_version = db_col_i64(st, 4);
 	}
 	db_done(st);
 	if (rc < 0)

@@ -242,6 +242,14 @@ int ui_stake_appt_post(struct req *r);
 int ui_shared_home(struct req *r);
 int ui_shared_traj(struct req *r);
 int ui_shared_appt(struct req *r);
+/* the closing report (ui-stakeholder.c); the export's parts */
+int ui_report_page(struct req *r);
+int ui_report_post(struct req *r);
+int ui_report_share_post(struct req *r);
+int ui_report_print(struct req *r);
+int ui_shared_report(struct req *r);
+int ui_report_export_json(struct req *r, int64_t traj_id, struct buf *b);
+int ui_report_export_section(struct req *r, int64_t traj_id);
 /* The appointment page's section for a professional. */
 void ui_stake_appt_section(struct req *r, int64_t traj_id, int64_t appt_id);
 /* video and voice calls (ui-call.c) */

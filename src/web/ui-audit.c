@@ -104,6 +104,7 @@ kind_words(const char *k)
 	if (strcmp(k, "stakeholder") == 0) return _("a stakeholder's access");
 	if (strcmp(k, "learning-question") == 0) return _("the learning questions");
 	if (strncmp(k, "shared-", 7) == 0) return _("what you share");
+	if (strcmp(k, "closing-report") == 0) return _("the closing report");
 	if (strcmp(k, "call") == 0) return _("a call");
 	if (strcmp(k, "media") == 0) return _("a media file");
 	if (strcmp(k, "library") == 0) return _("a library item");

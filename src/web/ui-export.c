@@ -59,7 +59,8 @@ ui_export_json(struct req *r)
 	msg_export_json(&x, &b);
 	/* The client's assignment work belongs to their export too. */
 	if ((rc = ui_asg_export_json(r, x.traj_id, &b)) != 0 ||
-	    (rc = ui_mod_export_json(r, x.traj_id, &b)) != 0) {
+	    (rc = ui_mod_export_json(r, x.traj_id, &b)) != 0 ||
+	    (rc = ui_report_export_json(r, x.traj_id, &b)) != 0) {
 		buf_wipe(&b);
 		return rc;
 	}
@@ -220,7 +221,8 @@ ui_export_page(struct req *r)
 	export_chat(r, &vc, &x);
 	/* The client's assignment work belongs to the export too. */
 	if ((rc = ui_asg_export_section(r, x.traj_id)) != 0 ||
-	    (rc = ui_mod_export_section(r, x.traj_id)) != 0)
+	    (rc = ui_mod_export_section(r, x.traj_id)) != 0 ||
+	    (rc = ui_report_export_section(r, x.traj_id)) != 0)
 		return rc;
 	P(r, "</main>\n</body>\n</html>\n");
 	r->status = 200;

@@ -3,7 +3,10 @@
  * trajectory's page of them (the client consents, chooses what to share
  * and withdraws; a professional proposes), the appointment page's
  * section that adds one to a meeting, and the stakeholder's own pages
- * (/shared), which show only what the client shares.
+ * (/shared), which show only what the client shares; and the closing
+ * report (/t/:tid/report: a professional writes it, the client reads it;
+ * /shared/:tid/report: the version the client shared), each also as a
+ * document of its own that prints without menus.
  *
  * The route table names the object: a stakeholder reaches only the
  * shared kinds (authz's AUTHZ_SHARED_*), checked on every request, so a
@@ -21,6 +24,7 @@
 #include "authz/authz.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "core/json.h"
 #include "core/limits.h"
 #include "core/num.h"
 #include "identity/identity.h"
@@ -71,6 +75,8 @@ shares_of(struct req *r)
 		s |= STAKE_APPOINTMENTS;
 	if (strcmp(page_form(r, "share_invoices"), "1") == 0)
 		s |= STAKE_INVOICES;
+	if (strcmp(page_form(r, "share_report"), "1") == 0)
+		s |= STAKE_REPORT;
 	return s;
 }
 
@@ -99,6 +105,11 @@ share_boxes(struct req *r, int64_t id, unsigned shares)
 	    "for=\"si-%lld\">", (long long)id,
 	    shares & STAKE_INVOICES ? " checked" : "", (long long)id);
 	T(r, _("invoices may be addressed to them"));
+	PF(r, "</label><br><input type=\"checkbox\" id=\"sr-%lld\" "
+	    "name=\"share_report\" value=\"1\"%s> <label "
+	    "for=\"sr-%lld\">", (long long)id,
+	    shares & STAKE_REPORT ? " checked" : "", (long long)id);
+	T(r, _("the closing report, as it is finished now"));
 	P(r, "</label>");
 	if (id == 0)
 		page_field_error(r, "shares");
@@ -171,6 +182,9 @@ render_traj(struct req *r)
 	    "client shares. The client can withdraw consent at any moment; "
 	    "access ends at once. Every look is in the client's access log."));
 	P(r, "</p>\n");
+	PF(r, "<p><a href=\"/t/%lld/report\">", (long long)o->traj_id);
+	T(r, _("Closing report"));
+	P(r, "</a></p>\n");
 	if (n == 0) {
 		P(r, "<p>");
 		T(r, _("No stakeholders."));
@@ -527,6 +541,14 @@ ui_shared_traj(struct req *r)
 		}
 		P(r, "</section>\n");
 	}
+	if (o->shares & STAKE_REPORT) {
+		P(r, "<section aria-labelledby=\"h-sr\"><h2 id=\"h-sr\">");
+		T(r, _("Closing report"));
+		PF(r, "</h2>\n<p><a href=\"/shared/%lld/report\">",
+		    (long long)o->traj_id);
+		T(r, _("Read the closing report"));
+		P(r, "</a></p>\n</section>\n");
+	}
 	if (o->shares & STAKE_APPOINTMENTS) {
 		P(r, "<section aria-labelledby=\"h-sa\"><h2 id=\"h-sa\">");
 		T(r, _("Meetings you take part in"));
@@ -582,5 +604,443 @@ ui_shared_appt(struct req *r)
 	T(r, ui_appt_status_label(a.status));
 	P(r, "</dd></dl>\n");
 	page_end(r);
+	return 0;
+}
+
+/* --- the closing report ----------------------------------------------------- */
+
+/* A report's text: paragraphs at blank lines, line breaks kept. */
+static void
+report_text(struct req *r, const char *text)
+{
+	const char *p = text, *nl;
+	bool open = false;
+
+	P(r, "<div class=\"report-text\">");
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0) {
+			if (open)
+				P(r, "</p>\n");
+			open = false;
+		} else {
+			P(r, open ? "<br>" : "<p>");
+			TS(r, (struct str){ p, len });
+			open = true;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	if (open)
+		P(r, "</p>\n");
+	P(r, "</div>\n");
+}
+
+/* "Version 2, finished on ... by ..." */
+static void
+report_meta(struct req *r, const struct stake_report *v)
+{
+	P(r, "<p class=\"meta report-meta\">");
+	T(r, arena_printf(&r->arena, _("Version %lld, finished on %s by %s."),
+	    (long long)v->version, page_time(r, v->written_at),
+	    v->author[0] ? v->author : _("(former participant)")));
+	P(r, "</p>\n");
+}
+
+/* The report as a document of its own, for reading and printing: no
+ * menus; the print stylesheet (static/export.css) does the rest. */
+static void
+report_doc(struct req *r, const char *back, const char *client,
+    const struct stake_report *v)
+{
+	const char *lang = web_req_state(r)->lang;
+
+	r->resp_type = "text/html; charset=utf-8";
+	P(r, "<!DOCTYPE html>\n<html lang=\"");
+	A(r, lang ? lang : "nl");
+	P(r, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>");
+	T(r, _("Closing report"));
+	P(r, " \xc2\xb7 Infuus</title>\n"
+	    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
+	    "<link rel=\"stylesheet\" href=\"/static/export.css\">\n"
+	    "</head>\n<body class=\"export report\">\n<main id=\"main\">\n"
+	    "<h1>");
+	T(r, _("Closing report"));
+	P(r, "</h1>\n<p class=\"meta\">");
+	T(r, arena_printf(&r->arena, _("Trajectory of %s."), client));
+	P(r, "</p>\n");
+	report_meta(r, v);
+	P(r, "<p class=\"noprint\"><a href=\"");
+	A(r, back);
+	P(r, "\">");
+	T(r, _("Back"));
+	P(r, "</a> \xc2\xb7 ");
+	T(r, _("This page prints without menus: use your browser's print "
+	    "command."));
+	P(r, "</p>\n<article class=\"report\" id=\"report\">\n");
+	report_text(r, v->text);
+	P(r, "</article>\n</main>\n</body>\n</html>\n");
+}
+
+static void
+report_event(struct req *r, struct audit_event *ev, int action)
+{
+	const struct authz_object *o = web_obj(r);
+
+	web_audit_event(r, ev, action, "closing-report", o->client_id,
+	    o->traj_id, o->part == ROLE_CLIENT ? "client-self" : "care");
+}
+
+/* The client's view of who reads which version, with a button for each
+ * consenting stakeholder to share the newest version or stop sharing. */
+static void
+report_sharing(struct req *r, int64_t version)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	struct stakeholder *v;
+	const char *action;
+	size_t n, i, k = 0;
+
+	P(r, "<section aria-labelledby=\"h-rshare\"><h2 id=\"h-rshare\">");
+	T(r, _("Shared with"));
+	P(r, "</h2>\n<p>");
+	T(r, _("You decide for each stakeholder who has your consent whether "
+	    "they read this report. They read the version that is finished "
+	    "when you share it, also when the report changes later, until "
+	    "you share again; withdrawing consent ends it at once."));
+	P(r, "</p>\n");
+	if (stake_list(app->db, o->traj_id, &r->arena, &v, &n) != 0)
+		n = 0;
+	action = arena_printf(&r->arena, "/t/%lld/report/share",
+	    (long long)o->traj_id);
+	P(r, "<ul class=\"report-shared\">\n");
+	for (i = 0; i < n; i++) {
+		bool reads = (v[i].shares & STAKE_REPORT) &&
+		    v[i].report_version > 0;
+
+		if (v[i].state != STAKE_CONSENTED)
+			continue;
+		k += reads;
+		PF(r, "<li id=\"rs-%lld\">", (long long)v[i].id);
+		T(r, v[i].name);
+		P(r, " (");
+		T(r, relation_label(v[i].relation));
+		P(r, "): ");
+		if (reads)
+			T(r, arena_printf(&r->arena, _("reads version %lld"),
+			    (long long)v[i].report_version));
+		else
+			T(r, _("does not read the report"));
+		if (reads && v[i].report_version < version) {
+			P(r, " \xe2\x80\x94 ");
+			T(r, _("a newer version exists"));
+		}
+		if (version > 0 && (!reads || v[i].report_version < version)) {
+			form_begin(r, action);
+			PF(r, "<input type=\"hidden\" name=\"stakeholder\" "
+			    "value=\"%lld\"><input type=\"hidden\" "
+			    "name=\"share\" value=\"1\">", (long long)v[i].id);
+			form_submit(r, arena_printf(&r->arena,
+			    _("Share version %lld with %s"), (long long)version,
+			    v[i].name));
+			form_end(r);
+		}
+		if (reads) {
+			form_begin(r, action);
+			PF(r, "<input type=\"hidden\" name=\"stakeholder\" "
+			    "value=\"%lld\"><input type=\"hidden\" "
+			    "name=\"share\" value=\"0\">", (long long)v[i].id);
+			form_submit(r, arena_printf(&r->arena,
+			    _("Stop sharing with %s"), v[i].name));
+			form_end(r);
+		}
+		P(r, "</li>\n");
+	}
+	P(r, "</ul>\n");
+	if (k == 0) {
+		P(r, "<p id=\"report-unshared\">");
+		T(r, _("Nobody else reads this report."));
+		P(r, "</p>\n");
+	}
+	PF(r, "<p><a href=\"/t/%lld/stakeholders\">", (long long)o->traj_id);
+	T(r, _("Stakeholders and what you share"));
+	P(r, "</a></p>\n</section>\n");
+}
+
+static int
+render_report(struct req *r)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	bool pro = o->part == ROLE_PROFESSIONAL;
+	const char *done = req_query(r, "done");
+	struct stake_report_view v;
+	struct audit_event ev;
+	const char *text;
+	int rc;
+
+	report_event(r, &ev, AUDIT_READ);
+	if ((rc = stake_report_get(app->db, app->kr, o->traj_id, pro, &ev,
+	    &r->arena, &v)) != 0)
+		return rc;
+	page_begin(r, _("Closing report"));
+	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
+	    (long long)o->traj_id);
+	T(r, _("Back to the trajectory"));
+	P(r, "</a></p>\n");
+	if (done && strcmp(done, "draft") == 0)
+		page_notice(r, "ok", _("Draft saved. Only the professionals "
+		    "see it."));
+	else if (done && strcmp(done, "finish") == 0)
+		page_notice(r, "ok", _("Finished. The client reads this "
+		    "version."));
+	else if (done && strcmp(done, "shared") == 0)
+		page_notice(r, "ok", _("Shared. The stakeholder reads this "
+		    "version for as long as you consent."));
+	else if (done && strcmp(done, "unshared") == 0)
+		page_notice(r, "ok", _("No longer shared. The stakeholder "
+		    "cannot read the report any more."));
+	P(r, "<section aria-labelledby=\"h-rcur\"><h2 id=\"h-rcur\">");
+	T(r, _("The report"));
+	P(r, "</h2>\n");
+	if (v.current.version > 0) {
+		report_meta(r, &v.current);
+		PF(r, "<p><a href=\"/t/%lld/report/print\">",
+		    (long long)o->traj_id);
+		T(r, _("Printable version"));
+		P(r, "</a></p>\n<article class=\"report\" id=\"report\">\n");
+		report_text(r, v.current.text);
+		P(r, "</article>\n");
+	} else {
+		P(r, "<p id=\"report-none\">");
+		T(r, _("No version of the closing report is finished yet."));
+		P(r, "</p>\n");
+	}
+	P(r, "</section>\n");
+	if (o->part == ROLE_CLIENT)
+		report_sharing(r, v.current.version);
+	if (pro) {
+		P(r, "<section aria-labelledby=\"h-redit\"><h2 "
+		    "id=\"h-redit\">");
+		T(r, _("Write"));
+		P(r, "</h2>\n<p id=\"report-hint\">");
+		T(r, _("A draft is seen by the professionals only. Finishing "
+		    "makes it a version the client reads; the client decides "
+		    "whether a stakeholder reads it. A version once shared "
+		    "stays as it was shared."));
+		P(r, "</p>\n");
+		/* The token in the action: a report passes LIMIT_BODY_ANON. */
+		P(r, "<form method=\"post\" action=\"");
+		A(r, arena_printf(&r->arena, "/t/%lld/report?csrf=%s",
+		    (long long)o->traj_id, web_csrf_value(r)));
+		P(r, "\">\n<p class=\"field\"><label for=\"f-text\">");
+		T(r, _("The report's text"));
+		PF(r, "</label>\n<textarea id=\"f-text\" name=\"text\" "
+		    "rows=\"18\" maxlength=\"%d\"", LIMIT_REPORT_BYTES);
+		page_field_attrs(r, "text", "report-hint");
+		P(r, ">");
+		text = r->status >= 400 ? page_form(r, "text") :
+		    v.draft.text[0] ? v.draft.text : v.current.text;
+		T(r, text);
+		P(r, "</textarea>");
+		page_field_error(r, "text");
+		if (v.draft.text[0] && r->status < 400) {
+			P(r, "<br><span class=\"hint\">");
+			T(r, arena_printf(&r->arena, _("Draft of %s."),
+			    page_time(r, v.draft.written_at)));
+			P(r, "</span>");
+		}
+		P(r, "</p>\n<p><button type=\"submit\" name=\"action\" "
+		    "value=\"draft\">");
+		T(r, _("Save draft"));
+		P(r, "</button> <button type=\"submit\" name=\"action\" "
+		    "value=\"finish\">");
+		T(r, _("Finish and give to the client"));
+		P(r, "</button></p>\n</form>\n</section>\n");
+	}
+	page_end(r);
+	return 0;
+}
+
+int
+ui_report_page(struct req *r)
+{
+	return render_report(r);
+}
+
+int
+ui_report_post(struct req *r)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	const char *action = page_form(r, "action");
+	struct audit_event ev;
+	struct why w = { 0 };
+	int64_t version = 0;
+	int rc;
+
+	report_event(r, &ev, AUDIT_UPDATE);
+	rc = stake_report_save(app->db, app->kr, o->org_id, o->traj_id,
+	    o->client_id, page_session(r)->user_id,
+	    o->part == ROLE_PROFESSIONAL, page_form(r, "text"),
+	    strcmp(action, "finish") == 0, 0, &ev, &w, &version);
+	if (rc == 0) {
+		resp_redirect(r, arena_printf(&r->arena,
+		    "/t/%lld/report?done=%s", (long long)o->traj_id,
+		    strcmp(action, "finish") == 0 ? "finish" : "draft"));
+		return 0;
+	}
+	if ((rc = page_refuse(r, &w, rc)) != 0)
+		return rc;
+	return render_report(r);
+}
+
+int
+ui_report_share_post(struct req *r)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	bool share = strcmp(page_form(r, "share"), "1") == 0;
+	struct audit_event ev;
+	struct why w = { 0 };
+	int rc;
+
+	web_audit_event(r, &ev, AUDIT_UPDATE, "stakeholder", o->client_id, 0,
+	    "client-self");
+	rc = stake_report_share(app->db, o->traj_id, o->client_id, link_id(r),
+	    share, &ev, &w);
+	if (rc == 0) {
+		resp_redirect(r, arena_printf(&r->arena,
+		    "/t/%lld/report?done=%s", (long long)o->traj_id,
+		    share ? "shared" : "unshared"));
+		return 0;
+	}
+	if ((rc = page_refuse(r, &w, rc)) != 0)
+		return rc;
+	return render_report(r);
+}
+
+int
+ui_report_print(struct req *r)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	struct stake_report_view v;
+	struct audit_event ev;
+	int64_t cid;
+	int rc;
+
+	report_event(r, &ev, AUDIT_READ);
+	if ((rc = stake_report_get(app->db, app->kr, o->traj_id, false, &ev,
+	    &r->arena, &v)) != 0)
+		return rc;
+	if (v.current.version == 0)
+		return ERR_NOTFOUND;
+	report_doc(r, arena_printf(&r->arena, "/t/%lld/report",
+	    (long long)o->traj_id), client_name(r, o->traj_id, &cid),
+	    &v.current);
+	return 0;
+}
+
+int
+ui_shared_report(struct req *r)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	struct stake_report v;
+	struct audit_event ev;
+	int64_t cid;
+	int rc;
+
+	/* Log first, then show (stake_report_shared logs). */
+	shared_event(r, &ev, "closing-report", o->client_id, o->traj_id);
+	if ((rc = stake_report_shared(app->db, app->kr, o->stake_id, &ev,
+	    &r->arena, &v)) != 0)
+		return rc;
+	report_doc(r, arena_printf(&r->arena, "/shared/%lld",
+	    (long long)o->traj_id), client_name(r, o->traj_id, &cid), &v);
+	return 0;
+}
+
+/* The export's part: every finished version, oldest first, appended to
+ * the export's one JSON object as "closing_report". */
+int
+ui_report_export_json(struct req *r, int64_t traj_id, struct buf *b)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	struct stake_report *v = NULL;
+	struct audit_event ev;
+	json_t *arr;
+	size_t n = 0, i;
+	int rc;
+
+	web_audit_event(r, &ev, AUDIT_EXECUTE, "closing-report", o->client_id,
+	    traj_id, o->part == ROLE_CLIENT ? "client-self" : "export");
+	if ((rc = stake_report_versions(app->db, app->kr, traj_id, &ev,
+	    &r->arena, &v, &n)) != 0)
+		return rc;
+	while (b->len > 0 && b->p[b->len - 1] != '}')
+		b->len--;
+	if (b->len == 0)
+		return ERR_INVAL;
+	b->len--;
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		/* Texts were checked as UTF-8 when written. */
+		json_t *x = json_pack("{s:I,s:I,s:s,s:s}", "version",
+		    (json_int_t)v[i].version, "written_at",
+		    (json_int_t)v[i].written_at, "author", v[i].author, "text",
+		    v[i].text);
+
+		if (x == NULL || json_array_append_new(arr, x) != 0) {
+			json_decref(arr);
+			return ERR_INTERNAL;
+		}
+	}
+	buf_adds(b, ",\"closing_report\":");
+	json_to_buf(arr, b);
+	json_decref(arr);
+	buf_adds(b, "}");
+	return 0;
+}
+
+/* The export page's part: the newest version (the JSON has them all). */
+int
+ui_report_export_section(struct req *r, int64_t traj_id)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	struct stake_report *v = NULL;
+	struct audit_event ev;
+	size_t n = 0;
+	int rc;
+
+	web_audit_event(r, &ev, AUDIT_EXECUTE, "closing-report", o->client_id,
+	    traj_id, o->part == ROLE_CLIENT ? "client-self" : "export");
+	if ((rc = stake_report_versions(app->db, app->kr, traj_id, &ev,
+	    &r->arena, &v, &n)) != 0)
+		return rc;
+	P(r, "<section class=\"thread report\" id=\"closing-report\"><h2>");
+	T(r, _("Closing report"));
+	P(r, "</h2>\n");
+	if (n == 0) {
+		P(r, "<p>");
+		T(r, _("No version of the closing report is finished yet."));
+		P(r, "</p>\n");
+	} else {
+		report_meta(r, &v[n - 1]);
+		report_text(r, v[n - 1].text);
+	}
+	P(r, "</section>\n");
 	return 0;
 }

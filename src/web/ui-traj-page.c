@@ -420,6 +420,10 @@ show_page(struct req *r, int64_t tid, const char *ok)
 		PF(r, "<p><a href=\"/t/%lld/modules\">", (long long)tid);
 		T(r, _("Self-help modules"));
 		P(r, "</a></p>\n");
+		/* issue 13: the closing report (ui-stakeholder.c) */
+		PF(r, "<p><a href=\"/t/%lld/report\">", (long long)tid);
+		T(r, _("Closing report"));
+		P(r, "</a></p>\n");
 	}
 	page_end(r);
 	return 0;

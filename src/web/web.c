@@ -275,6 +275,14 @@ static const struct route routes[] = {
 	{ G,  "/my-library",          ui_library_mine,     CLI, 0,           0,     NOOBJ },
 	/* calls: the leave a closing call page sends (ui-call.c, callfix) */
 	{ PO, "/calls/:callid/unload", ui_call_unload_post, PRO | CLI, CSRF, SMALL, CALL(UPDATE) },
+	/* the closing report (ui-stakeholder.c, src/stakeholder; issue 13):
+	 * a professional writes it, also once closed; the client reads and
+	 * shares it; a stakeholder reads the version shared */
+	{ G,  "/t/:tid/report",       ui_report_page,      PRO | CLI, 0,     0,     OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_READ },
+	{ PO, "/t/:tid/report",       ui_report_post,      PRO, CSRF,        FORM,  OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_UPDATE },
+	{ PO, "/t/:tid/report/share", ui_report_share_post, CLI, CSRF,       SMALL, OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_UPDATE },
+	{ G,  "/t/:tid/report/print", ui_report_print,     PRO | CLI, 0,     0,     OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_READ },
+	{ G,  "/shared/:tid/report",  ui_shared_report,    ROLE_STAKEHOLDER, 0, 0,  OBJ(AUTHZ_SHARED_REPORT), AUTHZ_READ },
 };
 
 #undef G

@@ -7,17 +7,23 @@ a client of another trajectory and a professional of another organisation
 refused, rescheduling with the reminder mail following it (through the SMTP
 sink and the outbox), cancelling, the .ics invitation (same UID, SEQUENCE
 up), the calendar views, and the private feed with and without names and
-its revocation.  Imported by run.py, which runs the class like the others.
+its revocation; on PostgreSQL, overlapping bookings with different starts
+sent at once through two nodes on one database (exactly one of each
+overlapping group is booked).  Imported by run.py, which runs the class like the others.
 """
 import datetime
+import os
 import re
+import shutil
 import sqlite3
+import threading
 import time
 from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id
 from icscheck import calendar_part, read as ics_read
-from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
+from lib import (Client, Server, Smtp, check, eq, free_port, mail_rcpt,
+                 mail_text)
 
 ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
         "Anna Afspraak")
@@ -402,3 +408,73 @@ class AppointmentsMixin:
         eq(r.status, 303, "switching the feed off")
         eq(anon.get("/feed/" + tok2).status, 404, "the revoked address")
         eq(anon.get("/feed/" + "0" * 64).status, 404, "an unknown address")
+
+    def test_overlapping_starts_on_two_nodes(self):
+        """Two server processes on one PostgreSQL database, so two
+        writers: groups of bookings for one professional whose starts
+        differ by minutes (so the unique index on starts does not catch
+        them) sent at once, split over both nodes.  Of each group exactly
+        one is booked; the rest hear "just taken" (409)."""
+        if self.backend != "postgres":
+            return  # one writer on SQLite: the other tests cover it
+        wd = os.path.join(self.workdir, "node-b")
+        b = Server(self.backend, wd, pg=self.pg, demo=False)
+        os.makedirs(b.data, mode=0o700, exist_ok=True)
+        shutil.copy(os.path.join(self.srv.data, "master.key"),
+                    os.path.join(b.data, "master.key"))
+        self.servers.append(b)
+        b.start()
+        on_b = Client(b, lang=self.coach.lang)
+        on_b.jar = dict(self.coach.jar)  # the same session, other node
+        tok = self.coach.csrf()
+        # Whole hours far ahead (any date and zone will do: a professional
+        # books any whole minute); groups 4 hours apart, each member
+        # starting 7 minutes after the last and lasting 60, so every two
+        # of a group overlap and no two groups do.
+        groups, per = 12, 6
+        base = (int(time.time()) // 3600 + 24 * 40) * 3600
+        jobs = []
+        for g in range(groups):
+            for k in range(per):
+                jobs.append((g, base + g * 4 * 3600 + k * 7 * 60,
+                             self.coach if k % 2 == 0 else on_b))
+        results = [None] * len(jobs)
+        go = threading.Event()
+
+        def one(i):
+            g, start, who = jobs[i]
+            go.wait()
+            r = who.post("/t/%d/appointments" % self.tid, {
+                "csrf": tok, "slot": str(start), "kind": "phone",
+                "location": "", "professional": "", "minutes": "60"},
+                timeout=60)
+            results[i] = (r.status, r.text)
+
+        ts = [threading.Thread(target=one, args=(i,))
+              for i in range(len(jobs))]
+        for t in ts:
+            t.start()
+        go.set()
+        for t in ts:
+            t.join(90)
+        won = {}
+        for (g, start, _), res in zip(jobs, results):
+            check(res is not None, "a booking's answer", "a response",
+                  res)
+            status, text = res
+            if status == 303:
+                won.setdefault(g, []).append(start)
+            else:
+                eq(status, 409, "an overlapping booking on two nodes")
+                check(says(text, "just taken", "net door iemand anders "
+                           "genomen"), "the reason", "just taken",
+                      text[-2000:])
+        check(all(len(won.get(g, [])) == 1 for g in range(groups)),
+              "bookings per group of overlapping times, over two nodes",
+              "exactly 1 in each of %d groups" % groups, won)
+        eq(self.sql_one("SELECT COUNT(*) FROM appointments WHERE status = "
+                        "'booked' AND starts_at >= %d AND starts_at < %d" %
+                        (base, base + groups * 4 * 3600)), groups,
+           "booked appointments in the groups' hours")
+        check(b.alive(), "node B after the race", "alive",
+              b.stderr()[-2000:])

@@ -29,7 +29,10 @@ OBJECT_PARAM = {"trajectory": "tid", "thread": "thid", "message": "mid",
                 "module-library": "modid", "module": "rid",
                 "library": "lid",
                 # issue 13: invoicing a trajectory (also once closed)
-                "billing": "tid"}
+                "billing": "tid",
+                # issue 13: the closing report, and as a stakeholder
+                # reads it
+                "closing-report": "tid", "shared-report": "tid"}
 # What the access log page calls each kind (English, Dutch).
 KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "thread": ("a conversation", "een gesprek"),
@@ -53,7 +56,9 @@ KIND_WORDS = {"trajectory": ("a trajectory", "een traject"),
               "module-library": ("a module of the library",
                                  "een module uit de bibliotheek"),
               "library": ("a library item", "een bibliotheekitem"),
-              "billing": ("pricing and invoices", "prijzen en facturen")}
+              "billing": ("pricing and invoices", "prijzen en facturen"),
+              "closing-report": ("the closing report", "het eindverslag"),
+              "shared-report": ("what you share", "wat je deelt")}
 # A form that would change something if the route let it through.
 SNEAKY_FORM = {"role": "admin", "email": "sneaky@x.test", "require_2fa": "1",
                "body": "sneaky", "subject": "sneaky", "phase": "closed",

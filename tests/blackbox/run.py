@@ -53,6 +53,7 @@ from transport import TransportMixin  # noqa: E402
 from appointments import AppointmentsMixin  # noqa: E402
 from timeacct import TimeMixin  # noqa: E402
 from stakeholders import StakeholdersMixin  # noqa: E402
+from stake_reports import StakeReportsMixin  # noqa: E402
 from assignments import AssignmentsMixin  # noqa: E402
 from invoices import InvoicesMixin  # noqa: E402
 from calls import CallsMixin  # noqa: E402
@@ -1531,7 +1532,7 @@ def main():
                     Assignments,
                     Invoices, TimeAccounting,
                     Stakeholders, Calls, CallTimeouts, Media, Modules,
-                    Packages, Library, RealCalendars):
+                    Packages, Library, RealCalendars, StakeReports):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1589,6 +1590,10 @@ class TimeAccounting(TimeMixin, Suite):
 
 class Stakeholders(StakeholdersMixin, Suite):
     """Issue 13's stakeholders with the client's consent: stakeholders.py."""
+
+
+class StakeReports(StakeReportsMixin, Suite):
+    """Issue 13's closing report shared with stakeholders: stake_reports.py."""
 
 
 class Calls(CallsMixin, Suite):

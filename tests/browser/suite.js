@@ -366,6 +366,8 @@ require('./appointments.js')(coachingDeps);
 require('./assignments.js')(coachingDeps);
 /* Pricing and invoices (issue 13). */
 require('./billing.js')(coachingDeps);
+/* The closing report (issue 13). */
+require('./reports.js')(coachingDeps);
 /* Video and voice calls (issue 10): a server and browsers of their own. */
 require('./calls.js')(coachingDeps);
 /* Media files (issue 12). */

@@ -399,6 +399,53 @@ record_runs_its_own_job(void **state)
 	    "SELECT seq FROM audit_head WHERE org_id = ?", 9), 2);
 }
 
+/* audit_lock_on: a job that locks, then appends (appointment.c). */
+struct lock_job {
+	int64_t org;
+	int n;
+};
+
+static int
+lock_job(struct db_conn *c, void *arg)
+{
+	struct lock_job *j = arg;
+	struct audit_event ev = event(j->org, 'C', 5, 6);
+	int rc, i;
+
+	if ((rc = audit_lock_on(c, j->org)) != 0)
+		return rc;
+	/* Twice in one job, as a batch of bookings does. */
+	if ((rc = audit_lock_on(c, j->org)) != 0)
+		return rc;
+	for (i = 0; i < j->n; i++)
+		if ((rc = audit_append(c, &ev)) != 0)
+			return rc;
+	return 0;
+}
+
+static void
+lock_makes_the_head_and_changes_no_seq(void **state)
+{
+	struct fx *fx = *state;
+	struct lock_job j = { 21, 0 };
+	struct audit_verify_report rep;
+
+	/* No chain yet: the lock makes its head, at seq 0. */
+	assert_int_equal(db_write(fx->db, lock_job, &j), 0);
+	assert_int_equal(count_sql(fx,
+	    "SELECT seq FROM audit_head WHERE org_id = ?", 21), 0);
+	assert_int_equal(count_sql(fx,
+	    "SELECT COUNT(*) FROM audit_log WHERE org_id = ?", 21), 0);
+	j.n = 2;
+	assert_int_equal(db_write(fx->db, lock_job, &j), 0);
+	assert_int_equal(db_write(fx->db, lock_job, &j), 0);
+	assert_int_equal(count_sql(fx,
+	    "SELECT seq FROM audit_head WHERE org_id = ?", 21), 4);
+	assert_int_equal(audit_verify(fx->db, 21, &rep), 0);
+	assert_int_equal(rep.problem, AUDIT_INTACT);
+	assert_int_equal(rep.entries, 4);
+}
+
 /* --- The chain ---------------------------------------------------------- */
 
 static void
@@ -1201,6 +1248,7 @@ run(const char *group, struct testdb *be)
 		T(failed_job_leaves_no_entry_and_no_gap, be),
 		T(failed_jobs_in_a_busy_batch_leave_no_entry, be),
 		T(record_runs_its_own_job, be),
+		T(lock_makes_the_head_and_changes_no_seq, be),
 		T(chain_verifies_after_many_appends_in_two_orgs, be),
 		T(concurrent_appends_keep_the_chain_gap_free, be),
 		T(verify_finds_a_changed_field, be),

@@ -4,7 +4,8 @@
  * INFUUS_TEST_PG holds a URL: before consent (also after a proposal),
  * during it (only what is shared, read only), after withdrawal (nothing,
  * the meetings forgotten), a stakeholder of another trajectory or
- * another role, and the refusals of bad input.
+ * another role, and the refusals of bad input; the closing report's
+ * drafts, versions (sealed), sharing a version and its end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +49,9 @@ struct fx {
 };
 
 static const int64_t T0 = 1773000000;
+/* Everything but the closing report, which a trajectory without one
+ * cannot share. */
+#define NO_REPORT (STAKE_SHARES_ALL & ~(unsigned)STAKE_REPORT)
 
 static struct audit_event
 ev_for(struct fx *fx, int who)
@@ -176,7 +180,7 @@ test_before_during_after_consent(void **state)
 	    &o), ERR_NOTFOUND);
 	/* Appointments shared: the meeting they were added to, only. */
 	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
-	    link, STAKE_SHARES_ALL, T0, &cev, &w), 0);
+	    link, NO_REPORT, T0, &cev, &w), 0);
 	assert_int_equal(stake_appt_add(fx->g->db, fx->traj,
 	    fx->g->uid[CLIENT], fx->appt, link, fx->g->uid[PRO], T0, &pev,
 	    &w), 0);
@@ -211,7 +215,7 @@ test_before_during_after_consent(void **state)
 	    0);
 	/* Consent again: the trajectory, not the meeting. */
 	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
-	    link, STAKE_SHARES_ALL, T0, &cev, &w), 0);
+	    link, NO_REPORT, T0, &cev, &w), 0);
 	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_TRAJ, fx->traj,
 	    &o), 0);
 	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_APPT, fx->appt,
@@ -311,6 +315,140 @@ test_invoices_only_with_consent(void **state)
 	assert_int_equal(invoice_to(fx, fx->traj, link, &name), ERR_FORBIDDEN);
 }
 
+static int
+report(struct fx *fx, int who, const char *text, bool finish,
+    struct why *w, int64_t *version)
+{
+	struct audit_event ev = ev_for(fx, who);
+
+	return stake_report_save(fx->g->db, fx->g->kr, fx->g->org, fx->traj,
+	    fx->g->uid[CLIENT], fx->g->uid[who], who == PRO, text, finish, T0,
+	    &ev, w, version);
+}
+
+/* What the stakeholder reads: the version's number, its text in *text. */
+static int64_t
+reads(struct fx *fx, int64_t link, const char **text)
+{
+	struct audit_event ev = ev_for(fx, BOSS);
+	struct stake_report r;
+	int rc;
+
+	ev.action = AUDIT_READ;
+	ev.role = "stakeholder";
+	ev.purpose = "stakeholder";
+	ev.kind = "closing-report";
+	ev.client_id = fx->g->uid[CLIENT];
+	rc = stake_report_shared(fx->g->db, fx->g->kr, link, &ev, &fx->a,
+	    &r);
+	if (rc != 0)
+		return rc;
+	*text = r.text;
+	return r.version;
+}
+
+static void
+test_closing_report_versions_and_sharing(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_event cev = ev_for(fx, CLIENT);
+	struct stake_report_view v;
+	struct authz_object o;
+	struct why w = { 0 };
+	const char *text = NULL;
+	int64_t link, ver = 0;
+
+	link = propose(fx, PRO, BOSS, 0);
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_REPORT, T0, &cev, &w), ERR_INVAL);
+	assert_string_equal(w.field, "shares");
+	/* Only a professional writes; a finished text is not empty. */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(report(fx, CLIENT, "x", true, &w, &ver),
+	    ERR_FORBIDDEN);
+	assert_int_equal(report(fx, PRO, "", true, &w, &ver), ERR_INVAL);
+	assert_string_equal(w.field, "text");
+	assert_int_equal(report(fx, PRO, "\xff\xfe", false, &w, &ver),
+	    ERR_INVAL);
+	assert_int_equal(report(fx, PRO, "Concept.", false, &w, &ver), 0);
+	assert_int_equal(ver, 0);
+	cev.kind = "closing-report";
+	cev.action = AUDIT_READ;
+	assert_int_equal(stake_report_get(fx->g->db, fx->g->kr, fx->traj,
+	    false, &cev, &fx->a, &v), 0);
+	assert_int_equal(v.current.version, 0);
+	assert_string_equal(v.draft.text, "");
+	assert_int_equal(stake_report_get(fx->g->db, fx->g->kr, fx->traj,
+	    true, &cev, &fx->a, &v), 0);
+	assert_string_equal(v.draft.text, "Concept.");
+	assert_int_equal(report(fx, PRO, "Versie een.", true, &w, &ver), 0);
+	assert_int_equal(ver, 1);
+	assert_int_equal(report(fx, PRO, "Versie een.", true, &w, &ver), 0);
+	assert_int_equal(ver, 1);
+	/* Sealed at rest. */
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "closing_report_versions WHERE trajectory_id = ? AND body_box "
+	    "LIKE '%Versie%'", 1, fx->traj, 0), 0);
+
+	/* Consent without the report: not readable. */
+	cev.kind = "stakeholder";
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_QUESTIONS, T0, &cev, &w), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_REPORT,
+	    fx->traj, &o), ERR_NOTFOUND);
+	assert_int_equal(reads(fx, link, &text), ERR_NOTFOUND);
+	/* Shared: version 1, also after version 2. */
+	assert_int_equal(stake_consent(fx->g->db, fx->traj, fx->g->uid[CLIENT],
+	    link, STAKE_QUESTIONS | STAKE_REPORT, T0, &cev, &w), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_REPORT,
+	    fx->traj, &o), 0);
+	assert_int_equal(as(fx, HR, AUTHZ_READ, AUTHZ_SHARED_REPORT,
+	    fx->traj, &o), ERR_NOTFOUND);
+	assert_int_equal(reads(fx, link, &text), 1);
+	assert_string_equal(text, "Versie een.");
+	assert_int_equal(report(fx, PRO, "Versie twee.", true, &w, &ver), 0);
+	assert_int_equal(ver, 2);
+	assert_int_equal(reads(fx, link, &text), 1);
+	assert_string_equal(text, "Versie een.");
+	assert_int_equal(stake_report_share(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, true, &cev, &w), 0);
+	assert_int_equal(reads(fx, link, &text), 2);
+	assert_string_equal(text, "Versie twee.");
+	assert_int_equal(stake_report_share(fx->g->db, fx->traj + 999,
+	    fx->g->uid[CLIENT], link, true, &cev, &w), ERR_NOTFOUND);
+	assert_int_equal(stake_report_share(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, false, &cev, &w), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_REPORT,
+	    fx->traj, &o), ERR_NOTFOUND);
+	assert_int_equal(reads(fx, link, &text), ERR_NOTFOUND);
+	/* Withdrawn: nothing; sharing again is refused with the reason. */
+	assert_int_equal(stake_report_share(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, true, &cev, &w), 0);
+	assert_int_equal(stake_withdraw(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, T0, &cev), 0);
+	assert_int_equal(as(fx, BOSS, AUTHZ_READ, AUTHZ_SHARED_REPORT,
+	    fx->traj, &o), ERR_NOTFOUND);
+	assert_int_equal(reads(fx, link, &text), ERR_NOTFOUND);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(stake_report_share(fx->g->db, fx->traj,
+	    fx->g->uid[CLIENT], link, true, &cev, &w), ERR_CONFLICT);
+	assert_string_equal(w.field, "stakeholder");
+	/* Every version for the export, oldest first. */
+	{
+		struct stake_report *all = NULL;
+		size_t n = 0;
+
+		cev.kind = "closing-report";
+		cev.action = AUDIT_EXECUTE;
+		assert_int_equal(stake_report_versions(fx->g->db, fx->g->kr,
+		    fx->traj, &cev, &fx->a, &all, &n), 0);
+		assert_int_equal(n, 2);
+		assert_string_equal(all[0].text, "Versie een.");
+		assert_string_equal(all[1].text, "Versie twee.");
+		assert_string_equal(all[1].author, "Pro");
+	}
+}
+
 /* Their prestate, the group's struct fixture, is set by fixture_run. */
 #define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -318,6 +456,7 @@ static const struct CMUnitTest db_tests[] = {
 	DB_TEST(test_before_during_after_consent),
 	DB_TEST(test_client_gives_access_at_once_and_refusals),
 	DB_TEST(test_invoices_only_with_consent),
+	DB_TEST(test_closing_report_versions_and_sharing),
 };
 
 static int
