@@ -741,4 +741,9 @@
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 
+/* Library items attached to one assignment (issue 12, the picker): a
+ * handful to read with an exercise; more is a reading list, which the
+ * client's own library is for. */
+#define LIMIT_ASG_ITEMS 10
+
 #endif

@@ -156,6 +156,8 @@ mod_publish_on(struct db_conn *c, struct lib_job *j)
 		rc = why_set(j->why, ERR_INVAL, "source", N_("Write at least one session before publishing."));
 		goto out;
 	}
+	if ((rc = mod_check_items_on(c, j->org_id, &mc, j->why)) != 0)
+		goto out;
 	j->n++;
 	if ((rc = db_prepare(c, "INSERT INTO module_versions (module_id, n, "
 	    "title, source, sessions, published_by, published_at) VALUES "
@@ -203,6 +205,9 @@ mod_lib_run(struct db_conn *c, void *arg)
 				j->why->limit = LIMIT_MOD_PER_ORG;
 			return ERR_TOOMANY;
 		}
+		if ((rc = mod_check_items_src_on(c, j->org_id, j->source,
+		    j->why)) != 0)
+			return rc;
 		if ((rc = db_prepare(c, "INSERT INTO modules (org_id, title, "
 		    "source, created_by, created_at, updated_at) VALUES "
 		    "(?, ?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
@@ -220,6 +225,9 @@ mod_lib_run(struct db_conn *c, void *arg)
 	}
 	if ((rc = db_query_i64(c, "SELECT org_id FROM modules WHERE id = ?",
 	    &j->org_id, 1, &j->id)) != 0)
+		return rc;
+	if ((rc = mod_check_items_src_on(c, j->org_id, j->source,
+	    j->why)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "UPDATE modules SET title = ?, source = ?, "
 	    "updated_at = ? WHERE id = ?", &st)) != 0)
@@ -1208,6 +1216,7 @@ mod_answer(const struct mod_env *env, int64_t id, int64_t user_id,
 		break;
 	case MOD_PAGE_TEXT:
 	case MOD_PAGE_MEDIA:
+	case MOD_PAGE_LIBRARY:
 		break;
 	}
 	if (rc != 0) {

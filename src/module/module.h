@@ -28,6 +28,11 @@
  *                                          media store, its text
  *                                          alternative; the body is the
  *                                          caption or transcript)
+ *     @page library Title                 (with @item ID: an item of the
+ *     @item 42                             library the organisation may
+ *                                          show, published, its own or
+ *                                          shared; the body comes
+ *                                          before the item's text)
  * A line starting with "@@" is a line starting with "@" in the text.
  *
  * Timing of a run (session k counted from 0):
@@ -90,8 +95,9 @@ enum mod_page_kind {
 	MOD_PAGE_MOOD,
 	MOD_PAGE_ASSIGNMENT,
 	MOD_PAGE_MEDIA,          /* a file of the media store (src/media) */
+	MOD_PAGE_LIBRARY,        /* an item of the library (src/library) */
 };
-#define MOD_NPAGE_KINDS (MOD_PAGE_MEDIA + 1)
+#define MOD_NPAGE_KINDS (MOD_PAGE_LIBRARY + 1)
 
 /* What a media page shows: the element it is drawn as. */
 enum mod_media_kind { MOD_MEDIA_IMAGE = 1, MOD_MEDIA_AUDIO, MOD_MEDIA_VIDEO };
@@ -113,6 +119,8 @@ struct mod_page {
 	enum mod_media_kind media_kind;  /* MOD_PAGE_MEDIA */
 	int64_t media_id;        /* MOD_PAGE_MEDIA: served at /media/ID */
 	const char *alt;         /* MOD_PAGE_MEDIA: the text alternative */
+	int64_t item_id;         /* MOD_PAGE_LIBRARY: the library item */
+	int line;                /* MOD_PAGE_LIBRARY: the @item line */
 };
 
 struct mod_session {
@@ -167,6 +175,20 @@ int mod_get(struct db *db, int64_t id, struct arena *a, struct mod_info *out);
 /* The modules of an organisation, by title (no source). */
 int mod_list(struct db *db, int64_t org_id, struct arena *a,
     struct mod_info **out, size_t *n);
+/*
+ * The picker (issue 12): add a library page showing item_id at the end of
+ * session s (from 0) of module id's draft, titled with the item's title.
+ * The item must be one the module's organisation may show its clients
+ * (library.h's lib_visible_on): ERR_NOTFOUND with a reason (field "item")
+ * for any other, another organisation's private one included; ERR_INVAL
+ * for a session the draft does not have (field "session"); the draft's
+ * own limits as mod_draft_save.  Saving or publishing a draft checks its
+ * @item lines the same way (field "source", the line's number).  One
+ * write job, logged (U, kind "module", detail "library").
+ */
+int mod_draft_add_item(const struct mod_env *env, int64_t id,
+    int64_t author_id, int s, int64_t item_id, const struct audit_event *ev,
+    struct why *why);
 /* For authz: a module's organisation (ERR_NOTFOUND). */
 int mod_org_on(struct db_conn *c, int64_t id, int64_t *org_id);
 /* For the media store (media_delete): 1 when a module's draft or a

@@ -279,4 +279,11 @@ int ui_library_send_post(struct req *r);
 int ui_library_keep_post(struct req *r);
 int ui_library_mine(struct req *r);
 
+/* ui-libpick.c (sending a library item in an assignment or a module,
+ * issue 12) */
+int ui_asg_library(struct req *r);
+int ui_asg_library_post(struct req *r);
+int ui_mod_library_pick(struct req *r);
+int ui_mod_library_pick_post(struct req *r);
+
 #endif

@@ -26,11 +26,13 @@
 #include "core/limits.h"
 #include "core/num.h"
 #include "identity/session.h"
+#include "library/library.h"
 #include "message/markdown.h"
 #include "module/module.h"
 #include "promise/tz.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-libpick.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -97,6 +99,7 @@ kind_label(enum mod_page_kind k)
 	case MOD_PAGE_MOOD: return _("Mood");
 	case MOD_PAGE_ASSIGNMENT: return _("Assignment");
 	case MOD_PAGE_MEDIA: return _("Media");
+	case MOD_PAGE_LIBRARY: return _("From the library");
 	}
 	return "?";
 }
@@ -135,6 +138,7 @@ struct draw_ctx {
 	int64_t traj_id;
 	bool writable;           /* the client may answer now */
 	const struct tz *tz;
+	int64_t org_id;          /* whose library items a page may show */
 };
 
 static void
@@ -273,6 +277,7 @@ draw_exercise(struct req *r, const struct draw_ctx *d, int s, int p,
 		break;
 	case MOD_PAGE_TEXT:
 	case MOD_PAGE_MEDIA:
+	case MOD_PAGE_LIBRARY:
 		P(r, "</fieldset>\n</form>\n");
 		break;
 	}
@@ -305,6 +310,25 @@ draw_media(struct req *r, const struct mod_page *pg)
 	P(r, "</figcaption></figure>\n");
 }
 
+/* A library page's item, decided again now: one withdrawn or no longer
+ * shared since the version was published is not shown.  The read of the
+ * run that shows it is in the access log (mod_run_view). */
+static void
+draw_library(struct req *r, const struct draw_ctx *d,
+    const struct mod_page *pg)
+{
+	struct app *app = r->app;
+	struct lib_item it;
+
+	if (lib_visible(app->db, pg->item_id, d->org_id, &r->arena, &it) != 0) {
+		P(r, "<p class=\"muted\">");
+		T(r, _("This library item is no longer available."));
+		P(r, "</p>\n");
+		return;
+	}
+	uil_item_show(r, &it, d->mode == DRAW_CLIENT, 4);
+}
+
 static void
 render_session(struct req *r, const struct draw_ctx *d,
     const struct mod_session *ms, int s, const struct mod_session_state *st)
@@ -326,6 +350,8 @@ render_session(struct req *r, const struct draw_ctx *d,
 			draw_media(r, pg);
 		if (pg->body_len > 0)
 			render_md(r, pg->body, pg->body_len);
+		if (pg->kind == MOD_PAGE_LIBRARY)
+			draw_library(r, d, pg);
 		if (mod_page_is_exercise(pg->kind))
 			draw_exercise(r, d, s, p, pg,
 			    st ? &st->answers[p] : NULL);
@@ -544,6 +570,9 @@ render_editor(struct req *r, const char *title, const char *source)
 	P(r, "</div>\n");
 	form_submit(r, _("Save the draft"));
 	form_end(r);
+	PF(r, "<p><a href=\"/modules/%lld/library\">", (long long)id);
+	T(r, _("Add a library item to a session"));
+	P(r, "</a></p>\n");
 	form_button(r, arena_printf(&r->arena, "/modules/%lld/publish",
 	    (long long)id), _("Publish as a new version"));
 	page_end(r);
@@ -620,7 +649,7 @@ ui_mod_preview(struct req *r)
 	struct app *app = r->app;
 	struct mod_info m;
 	struct mod_content mc;
-	struct draw_ctx d = { DRAW_PREVIEW, 0, 0, false, NULL };
+	struct draw_ctx d = { DRAW_PREVIEW, 0, 0, false, NULL, 0 };
 	struct why why = { 0 };
 	int64_t id = web_obj(r)->id;
 	int s, rc;
@@ -633,6 +662,7 @@ ui_mod_preview(struct req *r)
 	if ((s = session_arg(r, mc.nsessions, 0)) < 0)
 		return ERR_NOTFOUND;
 	d.tz = page_zone(r, NULL);
+	d.org_id = m.org_id;
 	page_begin(r, m.title);
 	assets(r);
 	page_notice(r, "info", _("Preview: this is what a client sees. The exercises cannot be answered here."));
@@ -982,6 +1012,7 @@ render_run(struct req *r, int status)
 	d.mode = v.viewer_is_client ? DRAW_CLIENT : DRAW_PRO;
 	d.run_id = m->id;
 	d.traj_id = m->traj_id;
+	d.org_id = m->org_id;
 	d.tz = tz;
 	d.writable = v.viewer_is_client && !v.closed && v.sessions[s].open &&
 	    v.sessions[s].finished_at == 0;

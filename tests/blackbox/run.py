@@ -59,6 +59,7 @@ from calls import CallsMixin  # noqa: E402
 from modules import ModulesMixin  # noqa: E402
 from packages import PackagesMixin  # noqa: E402
 from library import LibraryMixin  # noqa: E402
+from libsend import LibSendMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1529,7 +1530,7 @@ def main():
                     Assignments,
                     Invoices, TimeAccounting,
                     Stakeholders, Calls, Media, Modules, Packages,
-                    Library):
+                    Library, LibSend):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1607,6 +1608,10 @@ class Packages(PackagesMixin, Suite):
 
 class Library(LibraryMixin, Suite):
     """The psycho-education library (issue 12): library.py."""
+
+
+class LibSend(LibSendMixin, Suite):
+    """Library items sent in an assignment or a module: libsend.py."""
 
 
 def finish(runner, root, keep, t0):
