@@ -5,13 +5,15 @@
  * a version names an item the module's organisation may show its
  * clients (published, its own or shared: lib_visible_on).  The item is
  * decided again when a client's page shows it (ui-module.c), so one
- * withdrawn later is not shown.
+ * withdrawn later is not shown.  The questionnaire choice list's change
+ * of a draft is the same edit with another page.
  */
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/i18n.h"
 #include "core/limits.h"
+#include "instrument/measure.h"
 #include "library/library.h"
 #include "module/mod_int.h"
 #include "store/db.h"
@@ -63,7 +65,8 @@ struct item_job {
 	int64_t id;
 	int64_t author_id;
 	int s;
-	int64_t item_id;
+	int64_t item_id;         /* a library page's item, or */
+	const char *instrument;  /* a questionnaire page's (checked) */
 	const struct audit_event *ev;
 	struct why *why;
 };
@@ -122,7 +125,8 @@ item_run(struct db_conn *c, void *arg)
 	if (rc != 0)
 		goto out;
 	/* Never another organisation's private item, nor a draft. */
-	if ((rc = lib_visible_on(c, j->item_id, org_id, &a, &it)) != 0) {
+	if (j->instrument == NULL &&
+	    (rc = lib_visible_on(c, j->item_id, org_id, &a, &it)) != 0) {
 		if (rc == ERR_NOTFOUND)
 			why_set(j->why, rc, "item", N_("This library item does not exist, is not published, or is not available to your organisation."));
 		goto out;
@@ -139,13 +143,19 @@ item_run(struct db_conn *c, void *arg)
 	buf_add(&src, old.p, at);
 	if (src.len > 0 && src.p[src.len - 1] != '\n')
 		buf_addch(&src, '\n');
-	buf_adds(&src, "@page library ");
-	/* a title is one line; an '@' at its start is harmless after the
-	 * kind */
-	for (k = 0; it.title[k]; k++)
-		buf_addch(&src, it.title[k] == '\n' || it.title[k] == '\r' ?
-		    ' ' : it.title[k]);
-	buf_printf(&src, "\n@item %lld\n", (long long)it.id);
+	if (j->instrument != NULL) {
+		/* an instrument's name is a word of its file (instrument.h) */
+		buf_printf(&src, "@page questionnaire %s\n@instrument %s\n",
+		    j->instrument, j->instrument);
+	} else {
+		buf_adds(&src, "@page library ");
+		/* a title is one line; an '@' at its start is harmless
+		 * after the kind */
+		for (k = 0; it.title[k]; k++)
+			buf_addch(&src, it.title[k] == '\n' ||
+			    it.title[k] == '\r' ? ' ' : it.title[k]);
+		buf_printf(&src, "\n@item %lld\n", (long long)it.id);
+	}
 	if (at < old.len) {
 		buf_addch(&src, '\n');
 		buf_add(&src, old.p + at, old.len - at);
@@ -161,8 +171,8 @@ item_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 3, j->id);
 	if ((rc = db_step_one(st, ERR_NOTFOUND)) != 0)
 		goto out;
-	ev = audit_event_from(j->ev, org_id, AUDIT_UPDATE, "module", "library",
-	    0, j->id);
+	ev = audit_event_from(j->ev, org_id, AUDIT_UPDATE, "module",
+	    j->instrument ? "questionnaire" : "library", 0, j->id);
 	rc = audit_append(c, &ev);
 out:
 	buf_release(&src);
@@ -181,6 +191,39 @@ mod_draft_add_item(const struct mod_env *env, int64_t id, int64_t author_id,
 	j.author_id = author_id;
 	j.s = s;
 	j.item_id = item_id;
+	j.ev = ev;
+	j.why = why;
+	return db_write(env->db, item_run, &j);
+}
+
+int
+mod_draft_add_questionnaire(const struct mod_env *env, int64_t id,
+    int64_t author_id, int s, const char *name,
+    const struct audit_event *ev, struct why *why)
+{
+	struct measure_version *v;
+	struct item_job j;
+	struct mod_info m;
+	struct arena a;
+	int n = 0, rc;
+
+	/* The instrument engine's scope: the organisation's library, which
+	 * the shipped ones enter on first use. */
+	arena_init(&a);
+	rc = mod_get(env->db, id, &a, &m);
+	if (rc == 0 && name != NULL && name[0] != '\0' &&
+	    strlen(name) <= LIMIT_MOD_TITLE)
+		rc = measure_versions(env->db, m.org_id, name, &a, &v, &n);
+	arena_release(&a);
+	if (rc != 0)
+		return rc;
+	if (n == 0)
+		return why_set(why, ERR_NOTFOUND, "instrument", N_("This questionnaire is not one your organisation can use; choose one of its own or one shipped with Infuus."));
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.author_id = author_id;
+	j.s = s;
+	j.instrument = name;
 	j.ev = ev;
 	j.why = why;
 	return db_write(env->db, item_run, &j);

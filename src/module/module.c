@@ -88,6 +88,42 @@ mod_check_title(struct str title, struct str *out, struct why *why)
 	}
 }
 
+/* Every questionnaire page of source names an instrument of org_id's
+ * library (its own, or shipped and taken in): the client could not
+ * start another (mod_answer). */
+static int
+check_instruments(struct db *db, int64_t org_id, struct str source,
+    struct why *why)
+{
+	struct measure_version *v;
+	struct mod_content mc;
+	struct arena a;
+	int s, p, n, rc = 0;
+
+	arena_init(&a);
+	if (mod_parse(source, &a, &mc, NULL) != 0)
+		goto out;
+	for (s = 0; rc == 0 && s < mc.nsessions; s++)
+		for (p = 0; rc == 0 && p < mc.sessions[s].npages; p++) {
+			const struct mod_page *pg = &mc.sessions[s].pages[p];
+
+			if (pg->kind != MOD_PAGE_QUESTIONNAIRE)
+				continue;
+			n = 0;
+			if ((rc = measure_versions(db, org_id, pg->instrument,
+			    &a, &v, &n)) != 0)
+				break;
+			if (n == 0) {
+				rc = why_set(why, ERR_NOTFOUND, "source", N_("Line %d: this questionnaire is not one your organisation can use; choose one of its own or one shipped with Infuus."));
+				if (why)
+					why->limit = pg->line;
+			}
+		}
+out:
+	arena_release(&a);
+	return rc;
+}
+
 /* The draft: a title and a source that parses (or is empty). */
 static int
 check_draft(struct str title, struct str source, struct str *t,
@@ -250,7 +286,8 @@ mod_create(const struct mod_env *env, int64_t org_id, int64_t author_id,
 	int rc;
 
 	memset(&j, 0, sizeof(j));
-	if ((rc = check_draft(title, source, &j.title, why)) != 0)
+	if ((rc = check_draft(title, source, &j.title, why)) != 0 ||
+	    (rc = check_instruments(env->db, org_id, source, why)) != 0)
 		return rc;
 	j.org_id = org_id;
 	j.author_id = author_id;
@@ -269,10 +306,19 @@ mod_draft_save(const struct mod_env *env, int64_t id, int64_t author_id,
     struct why *why)
 {
 	struct lib_job j;
+	struct mod_info m;
+	struct arena a;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
 	if ((rc = check_draft(title, source, &j.title, why)) != 0)
+		return rc;
+	arena_init(&a);
+	rc = mod_get(env->db, id, &a, &m);
+	if (rc == 0)
+		rc = check_instruments(env->db, m.org_id, source, why);
+	arena_release(&a);
+	if (rc != 0)
 		return rc;
 	j.id = id;
 	j.author_id = author_id;
@@ -289,8 +335,20 @@ mod_publish(const struct mod_env *env, int64_t id, int64_t author_id,
     const struct audit_event *ev, struct why *why, int64_t *n)
 {
 	struct lib_job j;
+	struct mod_info m;
+	struct arena a;
 	int rc;
 
+	/* the draft's questionnaires, as when it was saved: an
+	 * instrument's name cannot leave the library, but a draft saved
+	 * before this check may name one that was never in it */
+	arena_init(&a);
+	rc = mod_get(env->db, id, &a, &m);
+	if (rc == 0)
+		rc = check_instruments(env->db, m.org_id, str_c(m.source), why);
+	arena_release(&a);
+	if (rc != 0)
+		return rc;
 	memset(&j, 0, sizeof(j));
 	j.id = id;
 	j.author_id = author_id;

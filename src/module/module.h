@@ -120,7 +120,8 @@ struct mod_page {
 	int64_t media_id;        /* MOD_PAGE_MEDIA: served at /media/ID */
 	const char *alt;         /* MOD_PAGE_MEDIA: the text alternative */
 	int64_t item_id;         /* MOD_PAGE_LIBRARY: the library item */
-	int line;                /* MOD_PAGE_LIBRARY: the @item line */
+	int line;                /* MOD_PAGE_LIBRARY, _QUESTIONNAIRE: the
+	                            @item or @instrument line */
 };
 
 struct mod_session {
@@ -189,6 +190,20 @@ int mod_list(struct db *db, int64_t org_id, struct arena *a,
 int mod_draft_add_item(const struct mod_env *env, int64_t id,
     int64_t author_id, int s, int64_t item_id, const struct audit_event *ev,
     struct why *why);
+/*
+ * The choice list (issue 12): add a questionnaire page for instrument
+ * name at the end of session s (from 0) of module id's draft.  The name
+ * must be in the module's organisation's library (measure.h: its own
+ * instruments, and the shipped ones it has taken in, which the web layer
+ * takes in first: instrument/shipped.h); ERR_NOTFOUND with a reason
+ * (field "instrument") for any other.  mod_create, mod_draft_save and
+ * mod_publish refuse a questionnaire page naming one the same way (field
+ * "source", the @instrument line's number).  The rest as
+ * mod_draft_add_item.
+ */
+int mod_draft_add_questionnaire(const struct mod_env *env, int64_t id,
+    int64_t author_id, int s, const char *name,
+    const struct audit_event *ev, struct why *why);
 /* For authz: a module's organisation (ERR_NOTFOUND). */
 int mod_org_on(struct db_conn *c, int64_t id, int64_t *org_id);
 /* For the media store (media_delete): 1 when a module's draft or a

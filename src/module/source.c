@@ -286,6 +286,7 @@ parse_line(struct parse *ps, struct str line, int no, struct why *why)
 			if (rest.len == 0 || rest.len > LIMIT_MOD_TITLE)
 				return why_line(why, ERR_INVAL, N_("Line %d: a questionnaire page needs a line @instrument with the questionnaire's name."), no);
 			ps->p->instrument = arena_strz(ps->a, rest);
+			ps->p->line = no;
 			return 0;
 		}
 		if (directive(line, "@media"))

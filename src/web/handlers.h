@@ -285,5 +285,6 @@ int ui_asg_library(struct req *r);
 int ui_asg_library_post(struct req *r);
 int ui_mod_library_pick(struct req *r);
 int ui_mod_library_pick_post(struct req *r);
+int ui_mod_questionnaire_post(struct req *r);
 
 #endif

@@ -26,6 +26,8 @@
 #include "core/limits.h"
 #include "core/num.h"
 #include "identity/session.h"
+#include "instrument/measure.h"
+#include "instrument/shipped.h"
 #include "library/library.h"
 #include "message/markdown.h"
 #include "module/module.h"
@@ -496,6 +498,114 @@ format_help(struct req *r)
 	    "@option Weekly\n</pre>\n</details>\n");
 }
 
+/* --- questionnaires an author may use ------------------------------------- */
+
+/* A shipped instrument named on a module page enters the organisation's
+ * library, as when it is given (ui-measures.c): the instrument engine's
+ * scope for an organisation is its library.  Nothing for another name;
+ * the domain refuses one the library does not hold. */
+static int
+take_in_shipped(struct req *r, int64_t org_id, const char *name)
+{
+	struct app *app = r->app;
+	struct measure_env menv = { app->db, app->kr };
+	struct measure_version *v = NULL;
+	struct audit_event ev;
+	struct instr_error e;
+	struct buf text = BUF_INIT;
+	int64_t vid = 0;
+	int n = 0, rc;
+
+	if (!instr_is_shipped(name))
+		return 0;
+	if ((rc = measure_versions(app->db, org_id, name, &r->arena, &v,
+	    &n)) != 0 || n > 0)
+		return rc;
+	if ((rc = instr_shipped_text(app->cfg.share_dir, name, &text)) == 0) {
+		web_audit_event(r, &ev, AUDIT_CREATE, "instrument", 0, 0,
+		    "care");
+		rc = measure_version_add(&menv, org_id,
+		    page_session(r)->user_id, buf_str(&text), true, &ev, &vid,
+		    &e);
+	}
+	buf_release(&text);
+	return rc;
+}
+
+static int
+take_in_source(struct req *r, int64_t org_id, const char *source)
+{
+	struct mod_content mc;
+	int s, p, rc;
+
+	if (mod_parse(str_c(source), &r->arena, &mc, NULL) != 0)
+		return 0;
+	for (s = 0; s < mc.nsessions; s++)
+		for (p = 0; p < mc.sessions[s].npages; p++)
+			if (mc.sessions[s].pages[p].kind ==
+			    MOD_PAGE_QUESTIONNAIRE &&
+			    (rc = take_in_shipped(r, org_id,
+			    mc.sessions[s].pages[p].instrument)) != 0)
+				return rc;
+	return 0;
+}
+
+/* The choice list: the organisation's instruments (own and shipped ones
+ * taken in, newest versions) and the shipped ones not taken in yet. */
+static int
+questionnaire_form(struct req *r, int64_t id, int nsessions)
+{
+	struct app *app = r->app;
+	struct measure_version *lib = NULL;
+	size_t k;
+	int i, j, n = 0, rc;
+
+	if ((rc = measure_library(app->db, web_obj(r)->org_id, &r->arena,
+	    &lib, &n)) != 0)
+		return rc;
+	P(r, "<section aria-labelledby=\"h-addq\"><h2 id=\"h-addq\">");
+	T(r, _("Add a questionnaire page"));
+	P(r, "</h2>\n");
+	form_begin(r, arena_printf(&r->arena, "/modules/%lld/questionnaire",
+	    (long long)id));
+	P(r, "<p class=\"field\"><label for=\"f-instrument\">");
+	T(r, _("Questionnaire"));
+	P(r, "</label>\n<select id=\"f-instrument\" name=\"instrument\"");
+	page_field_attrs(r, "instrument", NULL);
+	P(r, ">");
+	for (i = 0; i < n; i++) {
+		P(r, "<option value=\"");
+		A(r, lib[i].name);
+		P(r, "\">");
+		T(r, lib[i].name);
+		PF(r, " (%s %lld)</option>", _("version"),
+		    (long long)lib[i].version_no);
+	}
+	for (k = 0; k < instr_shipped_count(); k++) {
+		const char *nm = instr_shipped_name(k);
+
+		for (j = 0; j < n && strcmp(lib[j].name, nm) != 0; j++)
+			;
+		if (j < n)
+			continue;
+		PF(r, "<option value=\"%s\">%s (%s)</option>", nm, nm,
+		    _("shipped with Infuus"));
+	}
+	P(r, "</select>");
+	page_field_error(r, "instrument");
+	P(r, "</p>\n<p class=\"field\"><label for=\"f-qs\">");
+	T(r, _("Into session"));
+	P(r, "</label>\n<select id=\"f-qs\" name=\"s\">");
+	for (i = 0; i < nsessions; i++)
+		PF(r, "<option value=\"%d\"%s>%d</option>", i + 1,
+		    i == nsessions - 1 ? " selected" : "", i + 1);
+	P(r, "</select></p>\n");
+	form_submit(r, _("Add the questionnaire page"));
+	form_end(r);
+	P(r, "</section>\n");
+	return 0;
+}
+
 static int
 render_editor(struct req *r, const char *title, const char *source)
 {
@@ -503,6 +613,7 @@ render_editor(struct req *r, const char *title, const char *source)
 	struct mod_info m;
 	struct mod_content mc;
 	int64_t id = web_obj(r)->id;
+	bool mc_ok;
 	int k, rc;
 
 	if ((rc = mod_get(app->db, id, &r->arena, &m)) != 0)
@@ -515,6 +626,8 @@ render_editor(struct req *r, const char *title, const char *source)
 		page_notice(r, "ok", _("The module was published as a new version. Clients who started keep theirs."));
 	if (req_query(r, "imported"))
 		page_notice(r, "ok", _("The package was imported and published as version 1."));
+	if (req_query(r, "added"))
+		page_notice(r, "ok", _("The questionnaire page was added to the draft."));
 	P(r, "<p class=\"muted\">");
 	if (m.published_n == 0)
 		T(r, _("draft, not published"));
@@ -532,8 +645,8 @@ render_editor(struct req *r, const char *title, const char *source)
 	T(r, _("All modules"));
 	P(r, "</a></p>\n");
 	/* previews of the draft's sessions, drawn as a client sees them */
-	if (mod_parse(str_c(m.source), &r->arena, &mc, NULL) == 0 &&
-	    mc.nsessions > 0) {
+	mc_ok = mod_parse(str_c(m.source), &r->arena, &mc, NULL) == 0;
+	if (mc_ok && mc.nsessions > 0) {
 		P(r, "<nav aria-label=\"");
 		A(r, _("Preview"));
 		P(r, "\"><p>");
@@ -572,7 +685,10 @@ render_editor(struct req *r, const char *title, const char *source)
 	form_end(r);
 	PF(r, "<p><a href=\"/modules/%lld/library\">", (long long)id);
 	T(r, _("Add a library item to a session"));
-	P(r, "</a></p>\n");
+	P(r, "</a></p>\n");	if (mc_ok && mc.nsessions > 0 &&
+	    (rc = questionnaire_form(r, id, mc.nsessions)) != 0)
+		return rc;
+
 	form_button(r, arena_printf(&r->arena, "/modules/%lld/publish",
 	    (long long)id), _("Publish as a new version"));
 	page_end(r);
@@ -595,6 +711,8 @@ ui_mod_save_post(struct req *r)
 	int64_t id = web_obj(r)->id;
 	int rc;
 
+	if ((rc = take_in_source(r, web_obj(r)->org_id, src)) != 0)
+		return rc;
 	event(r, &ev, AUDIT_UPDATE);
 	rc = mod_draft_save(&env, id, page_session(r)->user_id, str_c(title),
 	    str_c(src), &ev, &why);
@@ -626,6 +744,39 @@ ui_mod_publish_post(struct req *r)
 	}
 	resp_redirect(r, arena_printf(&r->arena, "/modules/%lld?published=%lld",
 	    (long long)id, (long long)n));
+	return 0;
+}
+
+int
+ui_mod_questionnaire_post(struct req *r)
+{
+	struct mod_env env = env_of(r);
+	const char *name = page_form(r, "instrument");
+	struct audit_event ev;
+	struct why why = { 0 };
+	int64_t id = web_obj(r)->id, sn = 0;
+	int rc;
+
+	if (num_parse_i64(str_c(page_form(r, "s")), 1, LIMIT_MOD_SESSIONS,
+	    &sn) != 0) {
+		why_set(&why, ERR_INVAL, "instrument", N_("Choose one of the draft's sessions."));
+		return page_refuse(r, &why, ERR_INVAL) != 0 ? ERR_INVAL :
+		    render_editor(r, NULL, NULL);
+	}
+	if ((rc = take_in_shipped(r, web_obj(r)->org_id, name)) != 0)
+		return rc;
+	event(r, &ev, AUDIT_UPDATE);
+	rc = mod_draft_add_questionnaire(&env, id, page_session(r)->user_id,
+	    (int)sn - 1, name, &ev, &why);
+	if (rc != 0) {
+		if (why.field != NULL && strcmp(why.field, "session") == 0)
+			why.field = "instrument";
+		if (page_refuse(r, &why, rc) == 0)
+			return render_editor(r, NULL, NULL);
+		return rc;
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/modules/%lld?added=1",
+	    (long long)id));
 	return 0;
 }
 

@@ -278,6 +278,7 @@ static const struct route routes[] = {
 	{ PO, "/assignments/:asid/library", ui_asg_library_post, PRO, CSRF,  SMALL, ASG(UPDATE) },
 	{ G,  "/modules/:modid/library", ui_mod_library_pick, PRO | ADM, 0,  0,     OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
 	{ PO, "/modules/:modid/library", ui_mod_library_pick_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ PO, "/modules/:modid/questionnaire", ui_mod_questionnaire_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
 };
 
 #undef G

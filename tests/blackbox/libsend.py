@@ -28,6 +28,22 @@ FOREIGN = ("Slapen in de winter",
            "Over donkere ochtenden en slaap.",
            "Ga elke dag naar buiten in het ochtendlicht. Sneeuwklokje.")
 DRAFT = ("Nog niet af", "Een concept.", "Dit concept is niet klaar.")
+# An instrument of the other organisation's own: not the coach's to use.
+FAR_INSTRUMENT = """infuus-instrument 1
+id far-own-check
+version 1
+title nl: Verre vragenlijst
+title en: Far questionnaire
+source: made in the test
+licence: free
+scale s 0 4
+item q1 s
+text q1 nl: Hoe gaat het?
+text q1 en: How are you?
+score total sum q1
+"""
+NOT_USABLE = ("not one your organisation can use",
+              "niet een die je organisatie kan gebruiken")
 NOT_AVAILABLE = ("not available to your organisation",
                  "niet beschikbaar voor je organisatie")
 
@@ -318,3 +334,53 @@ class LibSendMixin:
         check("Kievitsbloem helpt niet" not in page,
               "the client's assignment page", "the item taken off",
               page[-3000:])
+
+    def test_questionnaire_choice_list_shows_what_the_organisation_can_use(self):
+        r = self.far.post("/instruments", {
+            "csrf": self.far.csrf(), "text": FAR_INSTRUMENT, "go": "save"})
+        location_id(r, "/instruments/")
+        mid = self.module("@session Een\n@page text Welkom\nHallo.\n")
+        page = self.coach.get("/modules/%d" % mid).text
+        sel = re.search(r'<select id="f-instrument".*?</select>', page, re.S)
+        check(sel, "the editor", "a questionnaire choice list", page[-3000:])
+        names = re.findall(r'<option value="([^"]+)"', sel.group(0))
+        check("who-5" in names and "phq-9" in names and
+              "far-own-check" not in names, "the choice list",
+              "the shipped ones, not another organisation's own", names)
+        # A shipped one: taken into the organisation's library, on the page.
+        r = self.coach.post("/modules/%d/questionnaire" % mid, {
+            "csrf": self.coach.csrf(), "instrument": "gad-7", "s": "1"})
+        eq(r.status, 303, "adding a shipped questionnaire")
+        src = self.source_of(mid)
+        check("@page questionnaire gad-7\n@instrument gad-7" in src,
+              "the draft", "the questionnaire page", src)
+        page = self.coach.get("/modules/%d" % mid).text
+        sel = re.search(r'<select id="f-instrument".*?</select>', page,
+                        re.S).group(0)
+        check(re.search(r'value="gad-7">gad-7 \((version|versie) 1\)', sel),
+              "the choice list after", "GAD-7 in the organisation's library",
+              sel)
+        # Another organisation's own instrument and a made-up name: refused.
+        for name in ("far-own-check", "bestaat-niet", ""):
+            r = self.coach.post("/modules/%d/questionnaire" % mid, {
+                "csrf": self.coach.csrf(), "instrument": name, "s": "1"})
+            eq(r.status, 404, "adding the questionnaire %r" % name)
+            check(says(r.text, *NOT_USABLE) and
+                  'id="f-instrument-error"' in r.text, "the refusal",
+                  "a sentence at the choice list", r.text[-3000:])
+        eq(self.source_of(mid), src, "the draft after the refusals")
+        r = self.save(mid, src + "\n@page questionnaire Ver\n"
+                      "@instrument far-own-check\n")
+        eq(r.status, 404, "a draft naming another organisation's "
+           "questionnaire")
+        check(says(r.text, *NOT_USABLE), "the refusal", "a sentence",
+              r.text[-3000:])
+        # Typed by hand, a shipped name is taken in as from the list.
+        r = self.save(mid, src + "\n@page questionnaire W\n"
+                      "@instrument who-5\n")
+        eq(r.status, 303, "a draft naming a shipped questionnaire")
+        eq(self.coach.post("/modules/%d/publish" % mid, {
+            "csrf": self.coach.csrf()}).status, 303, "publish")
+        eq(self.far.post("/modules/%d/questionnaire" % mid, {
+            "csrf": self.far.csrf(), "instrument": "who-5",
+            "s": "1"}).status, 404, "another organisation's author")
