@@ -73,7 +73,7 @@ module.exports = function register(d) {
 		await page.fill('#f-title', `Rust ${tag}`);
 		await submit(page, 'form[action="/t"]',
 		    'button[type=submit]:not([name])');
-		const tid = /^\/t\/(\d+)$/.exec(pathOf(page))[1];
+		const tid = /^\/t\/(\d+)/.exec(pathOf(page))[1];
 		await page.fill('#f-question', 'Hoe kom ik in de avond tot rust?');
 		await submit(page, `form[action="/t/${tid}/questions"]`);
 		await visit(page, `/t/${tid}/assignments`, null);
