@@ -286,5 +286,7 @@ int ui_asg_library_post(struct req *r);
 int ui_mod_library_pick(struct req *r);
 int ui_mod_library_pick_post(struct req *r);
 int ui_mod_questionnaire_post(struct req *r);
+/* ui-mod-overview.c */
+int ui_mod_overview(struct req *r);
 
 #endif

@@ -279,6 +279,7 @@ static const struct route routes[] = {
 	{ G,  "/modules/:modid/library", ui_mod_library_pick, PRO | ADM, 0,  0,     OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
 	{ PO, "/modules/:modid/library", ui_mod_library_pick_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
 	{ PO, "/modules/:modid/questionnaire", ui_mod_questionnaire_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ G,  "/overview/modules",    ui_mod_overview,     PRO, 0,           0,     NOOBJ },
 };
 
 #undef G

@@ -384,3 +384,27 @@ class LibSendMixin:
         eq(self.far.post("/modules/%d/questionnaire" % mid, {
             "csrf": self.far.csrf(), "instrument": "who-5",
             "s": "1"}).status, 404, "another organisation's author")
+
+    def test_overview_of_the_clients_modules(self):
+        page = self.coach.get("/").text
+        check('href="/overview/modules"' in page, "the professional's "
+              "start page", "a link to the overview", page[-2000:])
+        before = self.audit("kind = 'module' AND detail = 'overview'")
+        r = self.coach.get("/overview/modules")
+        eq(r.status, 200, "the overview")
+        row = re.search(r'<tr[^>]*>(?:(?!</tr>).)*href="/md/%d"(?:(?!</tr>)'
+                        r'.)*</tr>' % self.rid, r.text, re.S)
+        check(row, "the overview", "a row for the run", r.text[-3000:])
+        name = self.client.me().get("name", "")
+        check(name in row.group(0) and
+              re.search(r"<td>\d+ (of|van) 2</td>", row.group(0)) and
+              re.search(r"<td>0</td></tr>", row.group(0)),
+              "the run's row", "client, sessions done of 2, none waiting",
+              row.group(0))
+        eq(self.audit("kind = 'module' AND detail = 'overview'"),
+           before + 1, "the overview in the access log")
+        eq(self.client.get("/overview/modules").status, 403,
+           "a client's GET of the overview")
+        page = self.far.get("/overview/modules").text
+        check('href="/md/%d"' % self.rid not in page, "another "
+              "organisation's overview", "not this run", page[-2000:])
