@@ -32,7 +32,8 @@ module.exports = function register(d) {
 	    'library picker (assignment)', 'library picker results (assignment)',
 	    'library picker, item attached', 'assignment with a library item (client)',
 	    'library picker (module)', 'module preview with a library item',
-	    'library video item (client)', 'library audio item (client)');
+	    'library video item (client)', 'library audio item (client)',
+	    'modules overview (professional)');
 
 	async function write(page, title, body, kind, media) {
 		await visit(page, '/library/new', null);
@@ -139,6 +140,16 @@ module.exports = function register(d) {
 		await visit(page, `/modules/${mid}/preview?s=1`,
 		    'module preview with a library item');
 		assert.match(await mainText(page), /Lanternfish swim deep/);
+	});
+
+	test('modules overview: the professional reaches it from the start page', async () => {
+		const pro = await person('professional');
+		const { page } = pro;
+		await visit(page, '/', null);
+		await Promise.all([page.waitForNavigation(),
+		    page.click('main a[href="/overview/modules"]')]);
+		await axe(page, 'modules overview (professional)');
+		assert.match(await mainText(page), tr("Your clients' modules"));
 	});
 
 	async function tabTo(page, sel, max = 60) {
