@@ -38,7 +38,7 @@
 
 static const char *const timing_names[] = {
 	[MOD_ALL] = "all", [MOD_EVERY] = "every", [MOD_AFTER] = "after",
-	[MOD_DATE] = "date", [MOD_APPT] = "appt",
+	[MOD_DATE] = "date", [MOD_APPT] = "appt", [MOD_DATES] = "dates",
 };
 #define NTIMINGS (sizeof(timing_names) / sizeof(timing_names[0]))
 
@@ -505,6 +505,9 @@ check_plan(const struct mod_plan *p, int64_t now, struct why *why)
 		if (p->opens_at > 0 && p->opens_at <= now + LIMIT_MOD_DATE_AHEAD)
 			return 0;
 		return why_set(why, ERR_INVAL, "date", N_("Give the date and time the module opens, within two years."));
+	case MOD_DATES:
+		/* the dates follow, per session, on the run's page */
+		return 0;
 	case MOD_APPT:
 		if (p->appt_hours != 0 && abs(p->appt_hours) <=
 		    LIMIT_MOD_APPT_HOURS)
@@ -736,6 +739,9 @@ run_opens(struct db_conn *c, const struct mod_run *r,
 		case MOD_APPT:
 			o = k < ac.n ? at[k] : 0;
 			break;
+		case MOD_DATES:
+			o = ss[k].date;
+			break;
 		}
 		ss[k].opens_at = o;
 		/* a session finished stays open to read back */
@@ -764,8 +770,8 @@ load_states_on(const struct mod_env *env, struct db_conn *c,
 		    sizeof(struct mod_answer));
 	}
 	if ((rc = db_prepare(c, "SELECT n, finished_at, feedback_box, "
-	    "feedback_at FROM module_session_state WHERE run_id = ?",
-	    &st)) != 0)
+	    "feedback_at, opens_at FROM module_session_state WHERE "
+	    "run_id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, r->id);
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -778,6 +784,7 @@ load_states_on(const struct mod_env *env, struct db_conn *c,
 		s = &l->ss[n];
 		s->finished_at = db_col_i64(st, 1);
 		s->feedback_at = db_col_i64(st, 3);
+		s->date = db_col_i64(st, 4);
 		if (open && box.len > 0 && (rc = keyring_open_str(env->kr, c,
 		    r->org_id, box, a, &s->feedback, NULL)) != 0)
 			break;

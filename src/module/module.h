@@ -43,6 +43,9 @@
  *   appt   session k opens N hours before the start (hours < 0) or after
  *          the end (hours > 0) of the k-th booked appointment from the
  *          start on (appointment/appointment.h's appt_window_on).
+ *   dates  session k opens on the date the professional sets for it on
+ *          the run's page (mod_session_date); without one it stays
+ *          closed.
  * Opening is computed from the clock on every read, so a session opens
  * exactly on time; the reminder pass (mod_remind, before each outbox
  * batch) sends one content-free mail per session that opened.
@@ -241,8 +244,9 @@ int mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
 
 /* --- runs: a module in a trajectory ---------------------------------------- */
 
-enum mod_timing { MOD_ALL, MOD_EVERY, MOD_AFTER, MOD_DATE, MOD_APPT };
-/* "all", "every", "after", "date", "appt"; NULL out of range. */
+enum mod_timing { MOD_ALL, MOD_EVERY, MOD_AFTER, MOD_DATE, MOD_APPT,
+	MOD_DATES };
+/* "all", "every", "after", "date", "appt", "dates"; NULL out of range. */
 const char *mod_timing_name(int t);
 int mod_timing_parse(const char *s, enum mod_timing *out);
 
@@ -274,7 +278,8 @@ struct mod_answer {
 };
 
 struct mod_session_state {
-	int64_t opens_at;        /* 0: not known yet (after, appt) */
+	int64_t opens_at;        /* 0: not known yet (after, appt, dates) */
+	int64_t date;            /* MOD_DATES: the date set for it; 0 none */
 	bool open;
 	int64_t finished_at;     /* 0: not finished */
 	const char *feedback;    /* opened; NULL: none */
@@ -333,6 +338,16 @@ int mod_runs(struct db *db, int64_t traj_id, time_t now, struct arena *a,
 int mod_answer(const struct mod_env *env, int64_t id, int64_t user_id,
     int s, int p, struct str text, time_t now, const struct audit_event *ev,
     struct why *why, int64_t *ref_id);
+/* A professional of the run's open trajectory sets the date session s
+ * (from 0) of a run with timing MOD_DATES opens on (a later one for a
+ * session still closed keeps it closed until then).  ERR_INVAL with the
+ * reason (field "date": none, or more than two years ahead; "session");
+ * ERR_CONFLICT when the run has another timing or the session was
+ * finished; ERR_FORBIDDEN for anyone else.  One write job, logged (U,
+ * kind "module", detail "date"); the reminder pass looks again. */
+int mod_session_date(const struct mod_env *env, int64_t id, int64_t user_id,
+    int s, int64_t opens_at, time_t now, const struct audit_event *ev,
+    struct why *why);
 /* The client finishes session s (open): ERR_CONFLICT with the reason when
  * it is not open or already finished. */
 int mod_finish(const struct mod_env *env, int64_t id, int64_t user_id, int s,

@@ -877,8 +877,8 @@ assign_form(struct req *r, int64_t tid)
 	P(r, "</legend>\n");
 	{
 		static const char *const t[] = { "all", "every", "after",
-		    "date", "appt" };
-		const char *labels[5];
+		    "date", "appt", "dates" };
+		const char *labels[6];
 		int k;
 
 		labels[0] = _("Everything at once");
@@ -886,7 +886,8 @@ assign_form(struct req *r, int64_t tid)
 		labels[2] = _("The next after finishing the one before");
 		labels[3] = _("Everything on a date");
 		labels[4] = _("Each session N hours before or after an appointment");
-		for (k = 0; k < 5; k++) {
+		labels[5] = _("Each session on a date of its own (you set the dates on the module's page)");
+		for (k = 0; k < 6; k++) {
 			PF(r, "<p class=\"check\"><input type=\"radio\" "
 			    "name=\"timing\" value=\"%s\" id=\"f-timing-%s\"%s> "
 			    "<label for=\"f-timing-%s\">", t[k], t[k],
@@ -1159,6 +1160,24 @@ render_run(struct req *r, int status)
 		P(r, "</a></p></aside>\n");
 	}
 	session_nav(r, &v, s, tz);
+	if (req_query(r, "dated"))
+		page_notice(r, "ok", _("The session's date was set."));
+	if (!v.viewer_is_client && !v.closed && m->plan.timing == MOD_DATES &&
+	    v.sessions[s].finished_at == 0) {
+		/* a date per session: the professional sets this one's */
+		P(r, "<section aria-labelledby=\"h-date\"><h2 id=\"h-date\">");
+		T(r, _("When this session opens"));
+		P(r, "</h2>\n");
+		form_begin(r, arena_printf(&r->arena, "/md/%lld/date?s=%d",
+		    (long long)m->id, s + 1));
+		form_input(r, "date", _("Date"), "date", page_form(r, "date"),
+		    "off", 1);
+		form_input(r, "time", _("Time"), "time", page_form(r, "time")[0] ?
+		    page_form(r, "time") : "09:00", "off", 0);
+		form_submit(r, _("Set the date"));
+		form_end(r);
+		P(r, "</section>\n");
+	}
 	memset(&d, 0, sizeof(d));
 	d.mode = v.viewer_is_client ? DRAW_CLIENT : DRAW_PRO;
 	d.run_id = m->id;
@@ -1285,6 +1304,30 @@ ui_mod_feedback_post(struct req *r)
 		return rc;
 	}
 	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&sent=1",
+	    (long long)id, s + 1));
+	return 0;
+}
+
+int
+ui_mod_date_post(struct req *r)
+{
+	struct mod_env env = env_of(r);
+	struct audit_event ev;
+	struct why why = { 0 };
+	int64_t id = web_obj(r)->id;
+	int s = post_session(r), rc;
+
+	if (s < 0)
+		return ERR_INVAL;
+	event(r, &ev, AUDIT_UPDATE);
+	rc = mod_session_date(&env, id, page_session(r)->user_id, s,
+	    form_time(r, page_zone(r, NULL)), 0, &ev, &why);
+	if (rc != 0) {
+		if (page_refuse(r, &why, rc) == 0)
+			return render_run(r, err_status(rc));
+		return rc;
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&dated=1",
 	    (long long)id, s + 1));
 	return 0;
 }

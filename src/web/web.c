@@ -280,6 +280,7 @@ static const struct route routes[] = {
 	{ PO, "/modules/:modid/library", ui_mod_library_pick_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
 	{ PO, "/modules/:modid/questionnaire", ui_mod_questionnaire_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
 	{ G,  "/overview/modules",    ui_mod_overview,     PRO, 0,           0,     NOOBJ },
+	{ PO, "/md/:rid/date",        ui_mod_date_post,    PRO, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
 };
 
 #undef G

@@ -408,3 +408,68 @@ class LibSendMixin:
         page = self.far.get("/overview/modules").text
         check('href="/md/%d"' % self.rid not in page, "another "
               "organisation's overview", "not this run", page[-2000:])
+
+    def test_a_date_per_session(self):
+        mid = self.module("@session Een\n@page text Welkom\nHallo.\n"
+                          "@session Twee\n@page text Verder\nNog meer.\n")
+        eq(self.coach.post("/modules/%d/publish" % mid, {
+            "csrf": self.coach.csrf()}).status, 303, "publish")
+        page = self.coach.get("/t/%d/modules" % self.tid).text
+        check('value="dates"' in page, "the form to give a module",
+              "a timing with a date per session", page[-3000:])
+        before = set(re.findall(r'href="/md/(\d+)"', page))
+        r = self.coach.post("/t/%d/modules" % self.tid, {
+            "csrf": self.coach.csrf(), "module": str(mid),
+            "timing": "dates", "guided": "1"})
+        eq(r.status, 303, "the module given with a date per session")
+        rid = int((set(re.findall(r'href="/md/(\d+)"', self.coach.get(
+            "/t/%d/modules" % self.tid).text)) - before).pop())
+        # No date yet: closed for the client.
+        page = self.client.get("/md/%d?s=1" % rid).text
+        check(says(page, "not open yet", "nog niet open"), "session 1 "
+              "without a date", "closed", page[-3000:])
+        # A date in the past opens session 1; one in a year keeps 2 shut.
+        # (Days far from today: no time zone or midnight can move them.)
+        r = self.coach.post("/md/%d/date?s=1" % rid, {
+            "csrf": self.coach.csrf(), "date": "2020-01-06",
+            "time": "09:00"})
+        eq(r.status, 303, "a date for session 1")
+        import datetime
+        later = (datetime.date.today() + datetime.timedelta(days=300))
+        r = self.coach.post("/md/%d/date?s=2" % rid, {
+            "csrf": self.coach.csrf(), "date": later.isoformat(),
+            "time": "09:00"})
+        eq(r.status, 303, "a date for session 2")
+        page = self.client.get("/md/%d?s=1" % rid).text
+        check("Hallo." in page, "session 1 after its date", "open",
+              page[-3000:])
+        page = self.client.get("/md/%d?s=2" % rid).text
+        check("Nog meer." not in page and
+              says(page, "This session is not open yet",
+                   "Deze sessie is nog niet open"),
+              "session 2 before its date", "closed", page[-3000:])
+        eq(self.audit("kind = 'module' AND detail = 'date' AND object_id "
+                      "= %d" % rid), 2, "the dates in the access log")
+        # Refusals: no date, too far ahead, the client, another timing.
+        r = self.coach.post("/md/%d/date?s=2" % rid, {
+            "csrf": self.coach.csrf(), "date": "", "time": "09:00"})
+        eq(r.status, 400, "a session date without a date")
+        check(says(r.text, "Give the date and time the session opens",
+                   "Geef de datum en de tijd waarop de sessie opent") and
+              'id="f-date-error"' in r.text, "the refusal",
+              "a sentence at the date", r.text[-3000:])
+        far = (datetime.date.today() + datetime.timedelta(days=1200))
+        r = self.coach.post("/md/%d/date?s=2" % rid, {
+            "csrf": self.coach.csrf(), "date": far.isoformat(),
+            "time": "09:00"})
+        eq(r.status, 400, "a session date more than two years ahead")
+        eq(self.client.post("/md/%d/date?s=2" % rid, {
+            "csrf": self.client.csrf(), "date": "2020-01-06",
+            "time": "09:00"}).status, 403, "the client setting a date")
+        r = self.coach.post("/md/%d/date?s=1" % self.rid, {
+            "csrf": self.coach.csrf(), "date": "2020-01-06",
+            "time": "09:00"})
+        eq(r.status, 409, "a date for a run that opens everything at once")
+        eq(self.far.post("/md/%d/date?s=1" % rid, {
+            "csrf": self.far.csrf(), "date": "2020-01-06",
+            "time": "09:00"}).status, 404, "another organisation")

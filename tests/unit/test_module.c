@@ -265,12 +265,12 @@ timing_names_round_trip(void **state)
 	int i;
 
 	(void)state;
-	for (i = MOD_ALL; i <= MOD_APPT; i++) {
+	for (i = MOD_ALL; i <= MOD_DATES; i++) {
 		assert_int_equal(mod_timing_parse(mod_timing_name(i), &t), 0);
 		assert_int_equal((int)t, i);
 	}
 	assert_int_equal(mod_timing_parse("weekly", &t), ERR_INVAL);
-	assert_null(mod_timing_name(MOD_APPT + 1));
+	assert_null(mod_timing_name(MOD_DATES + 1));
 }
 
 /* --- on a database ---------------------------------------------------------- */
