@@ -3,8 +3,9 @@
  * trajectories with their timing, answers and feedback (see module.h).
  *
  * Owns modules, module_versions, module_runs, module_session_state and
- * module_answers (092_modules.sql), with mod_out.c (reminders, export)
- * and source.c (the source format).  As in assignment.c: sealing happens
+ * module_answers (092_modules.sql), with mod_out.c (reminders, export),
+ * source.c (the source format), mod_items.c (library and questionnaire
+ * pages added to a draft) and mod_dates.c (a date per session).  As in assignment.c: sealing happens
  * on a read connection before the write job, and the job checks again
  * what may have changed (a session finished, the trajectory closed).
  * Opening happens only after the read is logged.

@@ -61,7 +61,7 @@
  * professional gives feedback).
  *
  * Tables: modules, module_versions, module_runs, module_session_state,
- * module_answers (092_modules.sql).  Writes notifications rows through
+ * module_answers (092_modules.sql; a session's date 096).  Writes notifications rows through
  * the outbox (outbox_schedule_on); diary entries, moods and
  * questionnaires through their owners.
  */

@@ -33,7 +33,8 @@ module.exports = function register(d) {
 	    'library picker, item attached', 'assignment with a library item (client)',
 	    'library picker (module)', 'module preview with a library item',
 	    'library video item (client)', 'library audio item (client)',
-	    'modules overview (professional)');
+	    'modules overview (professional)',
+	    'module run with a date per session (professional)');
 
 	async function write(page, title, body, kind, media) {
 		await visit(page, '/library/new', null);
@@ -75,6 +76,7 @@ module.exports = function register(d) {
 		await submit(page, 'form[action="/t"]',
 		    'button[type=submit]:not([name])');
 		const tid = /^\/t\/(\d+)/.exec(pathOf(page))[1];
+		st.tid = tid;
 		await page.fill('#f-question', 'Hoe kom ik in de avond tot rust?');
 		await submit(page, `form[action="/t/${tid}/questions"]`);
 		await visit(page, `/t/${tid}/assignments`, null);
@@ -140,6 +142,25 @@ module.exports = function register(d) {
 		await visit(page, `/modules/${mid}/preview?s=1`,
 		    'module preview with a library item');
 		assert.match(await mainText(page), /Lanternfish swim deep/);
+	});
+
+	test('module dates: the professional gives the module with a date per session and sets one', async () => {
+		assert.ok(st.mid && st.tid, 'no module or trajectory');
+		const pro = await person('professional');
+		const { page } = pro;
+		await visit(page, `/modules/${st.mid}`, null);
+		await submit(page, `form[action="/modules/${st.mid}/publish"]`);
+		await visit(page, `/t/${st.tid}/modules`, null);
+		await page.selectOption('#f-module', st.mid);
+		await page.check('#f-timing-dates');
+		await submit(page, `form[action="/t/${st.tid}/modules"]`);
+		const href = await page.locator('main a[href^="/md/"]').last()
+		    .getAttribute('href');
+		await visit(page, href, 'module run with a date per session (professional)');
+		await page.fill('#f-date', '2020-01-06');
+		await page.fill('#f-time', '09:00');
+		await submit(page, 'form[action*="/date?s="]');
+		assert.match(await mainText(page), tr("The session's date was set."));
 	});
 
 	test('modules overview: the professional reaches it from the start page', async () => {
