@@ -273,7 +273,9 @@ static const struct route routes[] = {
 	{ PO, "/library/:lid/send",   ui_library_send_post, PRO, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
 	{ PO, "/library/:lid/keep",   ui_library_keep_post, CLI, CSRF,       SMALL, OBJ(AUTHZ_LIBRARY), AUTHZ_READ },
 	{ G,  "/my-library",          ui_library_mine,     CLI, 0,           0,     NOOBJ },
-	/* library items sent in an assignment or a module (ui-libpick.c, issue 12) */
+	/* issue 12, libsend: library items sent in an assignment or a module
+	 * (ui-libpick.c), questionnaire choice and session dates (ui-module.c),
+	 * the clients' modules (ui-mod-overview.c) */
 	{ G,  "/assignments/:asid/library", ui_asg_library, PRO, 0,          0,     ASG(UPDATE) },
 	{ PO, "/assignments/:asid/library", ui_asg_library_post, PRO, CSRF,  SMALL, ASG(UPDATE) },
 	{ G,  "/modules/:modid/library", ui_mod_library_pick, PRO | ADM, 0,  0,     OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
