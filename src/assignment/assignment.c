@@ -1415,7 +1415,9 @@ asg_view(const struct asg_env *env, int64_t id, int64_t viewer_id,
 		goto out;
 	out->viewer_is_client = client;
 	out->closed = h.closed;
-	rc = asg_load_detail(env, c, client, a, out);
+	if ((rc = asg_load_detail(env, c, client, a, out)) != 0)
+		goto out;
+	rc = asg_items_on(c, id, h.org_id, a, &out->items, &out->nitems);
 out:
 	if (c != NULL)
 		db_read_end(env->db, c);

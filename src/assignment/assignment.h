@@ -24,7 +24,8 @@
  * professional gives feedback) with the data at hand.
  *
  * Tables: assignments, assignment_versions, assignment_feedback,
- * assignment_drafts, assignment_files (assignment.c); cycle_steps and
+ * assignment_drafts, assignment_files (assignment.c); assignment_items
+ * (asg_items.c); cycle_steps and
  * question_answered (cycle.c); assignment_templates (template.c).
  * Writes notifications rows (the outbox's) for the client, as message.c
  * does.
@@ -46,6 +47,7 @@ struct db_conn;
 struct keyring;
 struct audit_event;
 struct msg_upload;
+struct lib_item;
 
 struct asg_env {
 	struct db *db;
@@ -227,6 +229,9 @@ struct asg_view {
 	const char *draft;       /* the client's draft ("" none); NULL for
 	                            a professional */
 	int64_t draft_at;
+	struct lib_item *items;  /* library items to read with it, those
+	                            the organisation may still show */
+	size_t nitems;
 };
 
 /* One assignment with all its versions, feedback and files, opened after
@@ -258,6 +263,31 @@ int asg_file_get(const struct asg_env *env, int64_t file_id,
 int asg_traj_on(struct db_conn *c, int64_t id, int64_t *traj_id);
 int asg_file_traj_on(struct db_conn *c, int64_t file_id, int64_t *traj_id,
     bool *draft);
+
+/* --- library items (asg_items.c) ----------------------------------------- */
+
+/*
+ * Attach library item item_id to assignment id, for its client to read
+ * from the assignment's page (a professional of the trajectory, open).
+ * The item must be one the trajectory's organisation may show: published,
+ * its own or shared (lib_visible_on).  Attaching it again changes
+ * nothing.  One write job with its audit entry (C, kind "assignment",
+ * detail "library").  ERR_NOTFOUND with a reason (field "item") for an
+ * item it may not show, another organisation's private one included;
+ * ERR_TOOMANY past LIMIT_ASG_ITEMS; ERR_FORBIDDEN for anyone but a
+ * professional of the trajectory, or when it is closed.
+ */
+int asg_item_add(const struct asg_env *env, int64_t id, int64_t user_id,
+    int64_t item_id, time_t now, const struct audit_event *ev,
+    struct why *why);
+/* Take it off again (D, detail "library"); the same checks of the
+ * person. */
+int asg_item_remove(const struct asg_env *env, int64_t id, int64_t user_id,
+    int64_t item_id, const struct audit_event *ev);
+/* Assignment id's items that org_id may still show, in the order
+ * attached, on c (asg_view fills its items with these). */
+int asg_items_on(struct db_conn *c, int64_t id, int64_t org_id,
+    struct arena *a, struct lib_item **out, size_t *n);
 
 /* --- the professional's queue and reminders ------------------------------ */
 

@@ -755,5 +755,9 @@
  * room; the export lists them all. */
 #define LIMIT_REPORT_BYTES LIMIT_MESSAGE
 #define LIMIT_REPORT_VERSIONS 100
+/* Library items attached to one assignment (issue 12, the picker): a
+ * handful to read with an exercise; more is a reading list, which the
+ * client's own library is for. */
+#define LIMIT_ASG_ITEMS 10
 
 #endif

@@ -336,6 +336,37 @@ lib_facts_on(struct db_conn *c, int64_t id, int64_t *org_id,
 	return rc;
 }
 
+int
+lib_visible_on(struct db_conn *c, int64_t id, int64_t org_id,
+    struct arena *a, struct lib_item *out)
+{
+	int rc;
+
+	if (id <= 0 || org_id <= 0)
+		return ERR_NOTFOUND;
+	if ((rc = lib_get_on(c, id, a, out)) != 0)
+		return rc;
+	if (out->published_at == 0 || (out->org_id != org_id && !out->shared)) {
+		memset(out, 0, sizeof(*out));
+		return ERR_NOTFOUND;
+	}
+	return 0;
+}
+
+int
+lib_visible(struct db *db, int64_t id, int64_t org_id, struct arena *a,
+    struct lib_item *out)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = lib_visible_on(c, id, org_id, a, out);
+	db_read_end(db, c);
+	return rc;
+}
+
 /* --- changes -------------------------------------------------------------- */
 
 struct lib_job {

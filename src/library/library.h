@@ -158,6 +158,20 @@ int lib_uses_media_on(struct db_conn *c, int64_t media_id, int64_t org_id,
  * media_id?  Then whoever may read that item (anyone signed in) plays it. */
 int lib_plays_media_on(struct db_conn *c, int64_t media_id, bool *yes);
 
+/*
+ * For an assignment's or a module page's item (a professional picks it,
+ * the organisation's client reads it): item id as org_id may show it,
+ * read on c into out (in a): published, and org_id's own or shared.
+ * ERR_NOTFOUND for anything else (no such item, a draft, another
+ * organisation's private item, one withdrawn or no longer shared since),
+ * alike, so a caller learns nothing of another organisation's library.
+ */
+int lib_visible_on(struct db_conn *c, int64_t id, int64_t org_id,
+    struct arena *a, struct lib_item *out);
+/* The same on a connection of its own (a page showing one item). */
+int lib_visible(struct db *db, int64_t id, int64_t org_id, struct arena *a,
+    struct lib_item *out);
+
 /* The library as org_id sees it: its own items (drafts too when
  * with_drafts) and the published shared items of other organisations,
  * newest first, at most LIMIT_LIBRARY_LIST. */

@@ -53,4 +53,14 @@ int mod_publish_on(struct db_conn *c, struct lib_job *j);
 /* A module's title, checked (field "title"). */
 int mod_check_title(struct str title, struct str *out, struct why *why);
 
+/* Every library page of c's content (mod_check_items_on) or of a source
+ * text (mod_check_items_src_on; one that does not parse passes: the
+ * caller checked it) shows an item org_id may show (lib_visible_on);
+ * else ERR_NOTFOUND with the reason and the @item line's number (field
+ * "source"). */
+int mod_check_items_on(struct db_conn *c, int64_t org_id,
+    const struct mod_content *mc, struct why *why);
+int mod_check_items_src_on(struct db_conn *c, int64_t org_id,
+    struct str source, struct why *why);
+
 #endif

@@ -322,7 +322,10 @@ mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
 
 			pg->title = mp->title[0] ? mp->title :
 			    arena_printf(a, "%d.%d", s + 1, p + 1);
-			if (mp->body_len > 0 || mp->kind == MOD_PAGE_TEXT) {
+			/* A library page goes as its text: the item is its
+			 * organisation's and does not travel. */
+			if (mp->body_len > 0 || mp->kind == MOD_PAGE_TEXT ||
+			    mp->kind == MOD_PAGE_LIBRARY) {
 				pg->text.path = arena_printf(a, "s%d/p%d.md",
 				    s + 1, p + 1);
 				pg->text.data = (const unsigned char *)mp->body;

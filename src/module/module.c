@@ -3,8 +3,9 @@
  * trajectories with their timing, answers and feedback (see module.h).
  *
  * Owns modules, module_versions, module_runs, module_session_state and
- * module_answers (092_modules.sql), with mod_out.c (reminders, export)
- * and source.c (the source format).  As in assignment.c: sealing happens
+ * module_answers (092_modules.sql), with mod_out.c (reminders, export),
+ * source.c (the source format), mod_items.c (library and questionnaire
+ * pages added to a draft) and mod_dates.c (a date per session).  As in assignment.c: sealing happens
  * on a read connection before the write job, and the job checks again
  * what may have changed (a session finished, the trajectory closed).
  * Opening happens only after the read is logged.
@@ -38,7 +39,7 @@
 
 static const char *const timing_names[] = {
 	[MOD_ALL] = "all", [MOD_EVERY] = "every", [MOD_AFTER] = "after",
-	[MOD_DATE] = "date", [MOD_APPT] = "appt",
+	[MOD_DATE] = "date", [MOD_APPT] = "appt", [MOD_DATES] = "dates",
 };
 #define NTIMINGS (sizeof(timing_names) / sizeof(timing_names[0]))
 
@@ -86,6 +87,42 @@ mod_check_title(struct str title, struct str *out, struct why *why)
 	default:
 		return why_set(why, ERR_INVAL, "title", N_("The text holds a character that cannot be stored (a control character or bytes that are not UTF-8)."));
 	}
+}
+
+/* Every questionnaire page of source names an instrument of org_id's
+ * library (its own, or shipped and taken in): the client could not
+ * start another (mod_answer). */
+static int
+check_instruments(struct db *db, int64_t org_id, struct str source,
+    struct why *why)
+{
+	struct measure_version *v;
+	struct mod_content mc;
+	struct arena a;
+	int s, p, n, rc = 0;
+
+	arena_init(&a);
+	if (mod_parse(source, &a, &mc, NULL) != 0)
+		goto out;
+	for (s = 0; rc == 0 && s < mc.nsessions; s++)
+		for (p = 0; rc == 0 && p < mc.sessions[s].npages; p++) {
+			const struct mod_page *pg = &mc.sessions[s].pages[p];
+
+			if (pg->kind != MOD_PAGE_QUESTIONNAIRE)
+				continue;
+			n = 0;
+			if ((rc = measure_versions(db, org_id, pg->instrument,
+			    &a, &v, &n)) != 0)
+				break;
+			if (n == 0) {
+				rc = why_set(why, ERR_NOTFOUND, "source", N_("Line %d: this questionnaire is not one your organisation can use; choose one of its own or one shipped with Infuus."));
+				if (why)
+					why->limit = pg->line;
+			}
+		}
+out:
+	arena_release(&a);
+	return rc;
 }
 
 /* The draft: a title and a source that parses (or is empty). */
@@ -156,6 +193,8 @@ mod_publish_on(struct db_conn *c, struct lib_job *j)
 		rc = why_set(j->why, ERR_INVAL, "source", N_("Write at least one session before publishing."));
 		goto out;
 	}
+	if ((rc = mod_check_items_on(c, j->org_id, &mc, j->why)) != 0)
+		goto out;
 	j->n++;
 	if ((rc = db_prepare(c, "INSERT INTO module_versions (module_id, n, "
 	    "title, source, sessions, published_by, published_at) VALUES "
@@ -203,6 +242,9 @@ mod_lib_run(struct db_conn *c, void *arg)
 				j->why->limit = LIMIT_MOD_PER_ORG;
 			return ERR_TOOMANY;
 		}
+		if ((rc = mod_check_items_src_on(c, j->org_id, j->source,
+		    j->why)) != 0)
+			return rc;
 		if ((rc = db_prepare(c, "INSERT INTO modules (org_id, title, "
 		    "source, created_by, created_at, updated_at) VALUES "
 		    "(?, ?, ?, ?, ?, ?) RETURNING id", &st)) != 0)
@@ -220,6 +262,9 @@ mod_lib_run(struct db_conn *c, void *arg)
 	}
 	if ((rc = db_query_i64(c, "SELECT org_id FROM modules WHERE id = ?",
 	    &j->org_id, 1, &j->id)) != 0)
+		return rc;
+	if ((rc = mod_check_items_src_on(c, j->org_id, j->source,
+	    j->why)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "UPDATE modules SET title = ?, source = ?, "
 	    "updated_at = ? WHERE id = ?", &st)) != 0)
@@ -242,7 +287,8 @@ mod_create(const struct mod_env *env, int64_t org_id, int64_t author_id,
 	int rc;
 
 	memset(&j, 0, sizeof(j));
-	if ((rc = check_draft(title, source, &j.title, why)) != 0)
+	if ((rc = check_draft(title, source, &j.title, why)) != 0 ||
+	    (rc = check_instruments(env->db, org_id, source, why)) != 0)
 		return rc;
 	j.org_id = org_id;
 	j.author_id = author_id;
@@ -261,10 +307,19 @@ mod_draft_save(const struct mod_env *env, int64_t id, int64_t author_id,
     struct why *why)
 {
 	struct lib_job j;
+	struct mod_info m;
+	struct arena a;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
 	if ((rc = check_draft(title, source, &j.title, why)) != 0)
+		return rc;
+	arena_init(&a);
+	rc = mod_get(env->db, id, &a, &m);
+	if (rc == 0)
+		rc = check_instruments(env->db, m.org_id, source, why);
+	arena_release(&a);
+	if (rc != 0)
 		return rc;
 	j.id = id;
 	j.author_id = author_id;
@@ -281,8 +336,20 @@ mod_publish(const struct mod_env *env, int64_t id, int64_t author_id,
     const struct audit_event *ev, struct why *why, int64_t *n)
 {
 	struct lib_job j;
+	struct mod_info m;
+	struct arena a;
 	int rc;
 
+	/* the draft's questionnaires, as when it was saved: an
+	 * instrument's name cannot leave the library, but a draft saved
+	 * before this check may name one that was never in it */
+	arena_init(&a);
+	rc = mod_get(env->db, id, &a, &m);
+	if (rc == 0)
+		rc = check_instruments(env->db, m.org_id, str_c(m.source), why);
+	arena_release(&a);
+	if (rc != 0)
+		return rc;
 	memset(&j, 0, sizeof(j));
 	j.id = id;
 	j.author_id = author_id;
@@ -439,6 +506,9 @@ check_plan(const struct mod_plan *p, int64_t now, struct why *why)
 		if (p->opens_at > 0 && p->opens_at <= now + LIMIT_MOD_DATE_AHEAD)
 			return 0;
 		return why_set(why, ERR_INVAL, "date", N_("Give the date and time the module opens, within two years."));
+	case MOD_DATES:
+		/* the dates follow, per session, on the run's page */
+		return 0;
 	case MOD_APPT:
 		if (p->appt_hours != 0 && abs(p->appt_hours) <=
 		    LIMIT_MOD_APPT_HOURS)
@@ -670,6 +740,9 @@ run_opens(struct db_conn *c, const struct mod_run *r,
 		case MOD_APPT:
 			o = k < ac.n ? at[k] : 0;
 			break;
+		case MOD_DATES:
+			o = ss[k].date;
+			break;
 		}
 		ss[k].opens_at = o;
 		/* a session finished stays open to read back */
@@ -698,8 +771,8 @@ load_states_on(const struct mod_env *env, struct db_conn *c,
 		    sizeof(struct mod_answer));
 	}
 	if ((rc = db_prepare(c, "SELECT n, finished_at, feedback_box, "
-	    "feedback_at FROM module_session_state WHERE run_id = ?",
-	    &st)) != 0)
+	    "feedback_at, opens_at FROM module_session_state WHERE "
+	    "run_id = ?", &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, r->id);
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -712,6 +785,7 @@ load_states_on(const struct mod_env *env, struct db_conn *c,
 		s = &l->ss[n];
 		s->finished_at = db_col_i64(st, 1);
 		s->feedback_at = db_col_i64(st, 3);
+		s->date = db_col_i64(st, 4);
 		if (open && box.len > 0 && (rc = keyring_open_str(env->kr, c,
 		    r->org_id, box, a, &s->feedback, NULL)) != 0)
 			break;
@@ -1208,6 +1282,7 @@ mod_answer(const struct mod_env *env, int64_t id, int64_t user_id,
 		break;
 	case MOD_PAGE_TEXT:
 	case MOD_PAGE_MEDIA:
+	case MOD_PAGE_LIBRARY:
 		break;
 	}
 	if (rc != 0) {

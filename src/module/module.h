@@ -28,6 +28,11 @@
  *                                          media store, its text
  *                                          alternative; the body is the
  *                                          caption or transcript)
+ *     @page library Title                 (with @item ID: an item of the
+ *     @item 42                             library the organisation may
+ *                                          show, published, its own or
+ *                                          shared; the body comes
+ *                                          before the item's text)
  * A line starting with "@@" is a line starting with "@" in the text.
  *
  * Timing of a run (session k counted from 0):
@@ -38,6 +43,9 @@
  *   appt   session k opens N hours before the start (hours < 0) or after
  *          the end (hours > 0) of the k-th booked appointment from the
  *          start on (appointment/appointment.h's appt_window_on).
+ *   dates  session k opens on the date the professional sets for it on
+ *          the run's page (mod_session_date); without one it stays
+ *          closed.
  * Opening is computed from the clock on every read, so a session opens
  * exactly on time; the reminder pass (mod_remind, before each outbox
  * batch) sends one content-free mail per session that opened.
@@ -53,7 +61,7 @@
  * professional gives feedback).
  *
  * Tables: modules, module_versions, module_runs, module_session_state,
- * module_answers (092_modules.sql).  Writes notifications rows through
+ * module_answers (092_modules.sql; a session's date 096).  Writes notifications rows through
  * the outbox (outbox_schedule_on); diary entries, moods and
  * questionnaires through their owners.
  */
@@ -90,8 +98,9 @@ enum mod_page_kind {
 	MOD_PAGE_MOOD,
 	MOD_PAGE_ASSIGNMENT,
 	MOD_PAGE_MEDIA,          /* a file of the media store (src/media) */
+	MOD_PAGE_LIBRARY,        /* an item of the library (src/library) */
 };
-#define MOD_NPAGE_KINDS (MOD_PAGE_MEDIA + 1)
+#define MOD_NPAGE_KINDS (MOD_PAGE_LIBRARY + 1)
 
 /* What a media page shows: the element it is drawn as. */
 enum mod_media_kind { MOD_MEDIA_IMAGE = 1, MOD_MEDIA_AUDIO, MOD_MEDIA_VIDEO };
@@ -113,6 +122,9 @@ struct mod_page {
 	enum mod_media_kind media_kind;  /* MOD_PAGE_MEDIA */
 	int64_t media_id;        /* MOD_PAGE_MEDIA: served at /media/ID */
 	const char *alt;         /* MOD_PAGE_MEDIA: the text alternative */
+	int64_t item_id;         /* MOD_PAGE_LIBRARY: the library item */
+	int line;                /* MOD_PAGE_LIBRARY, _QUESTIONNAIRE: the
+	                            @item or @instrument line */
 };
 
 struct mod_session {
@@ -167,6 +179,34 @@ int mod_get(struct db *db, int64_t id, struct arena *a, struct mod_info *out);
 /* The modules of an organisation, by title (no source). */
 int mod_list(struct db *db, int64_t org_id, struct arena *a,
     struct mod_info **out, size_t *n);
+/*
+ * The picker (issue 12): add a library page showing item_id at the end of
+ * session s (from 0) of module id's draft, titled with the item's title.
+ * The item must be one the module's organisation may show its clients
+ * (library.h's lib_visible_on): ERR_NOTFOUND with a reason (field "item")
+ * for any other, another organisation's private one included; ERR_INVAL
+ * for a session the draft does not have (field "session"); the draft's
+ * own limits as mod_draft_save.  Saving or publishing a draft checks its
+ * @item lines the same way (field "source", the line's number).  One
+ * write job, logged (U, kind "module", detail "library").
+ */
+int mod_draft_add_item(const struct mod_env *env, int64_t id,
+    int64_t author_id, int s, int64_t item_id, const struct audit_event *ev,
+    struct why *why);
+/*
+ * The choice list (issue 12): add a questionnaire page for instrument
+ * name at the end of session s (from 0) of module id's draft.  The name
+ * must be in the module's organisation's library (measure.h: its own
+ * instruments, and the shipped ones it has taken in, which the web layer
+ * takes in first: instrument/shipped.h); ERR_NOTFOUND with a reason
+ * (field "instrument") for any other.  mod_create, mod_draft_save and
+ * mod_publish refuse a questionnaire page naming one the same way (field
+ * "source", the @instrument line's number).  The rest as
+ * mod_draft_add_item.
+ */
+int mod_draft_add_questionnaire(const struct mod_env *env, int64_t id,
+    int64_t author_id, int s, const char *name,
+    const struct audit_event *ev, struct why *why);
 /* For authz: a module's organisation (ERR_NOTFOUND). */
 int mod_org_on(struct db_conn *c, int64_t id, int64_t *org_id);
 /* For the media store (media_delete): 1 when a module's draft or a
@@ -204,8 +244,9 @@ int mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
 
 /* --- runs: a module in a trajectory ---------------------------------------- */
 
-enum mod_timing { MOD_ALL, MOD_EVERY, MOD_AFTER, MOD_DATE, MOD_APPT };
-/* "all", "every", "after", "date", "appt"; NULL out of range. */
+enum mod_timing { MOD_ALL, MOD_EVERY, MOD_AFTER, MOD_DATE, MOD_APPT,
+	MOD_DATES };
+/* "all", "every", "after", "date", "appt", "dates"; NULL out of range. */
 const char *mod_timing_name(int t);
 int mod_timing_parse(const char *s, enum mod_timing *out);
 
@@ -237,7 +278,8 @@ struct mod_answer {
 };
 
 struct mod_session_state {
-	int64_t opens_at;        /* 0: not known yet (after, appt) */
+	int64_t opens_at;        /* 0: not known yet (after, appt, dates) */
+	int64_t date;            /* MOD_DATES: the date set for it; 0 none */
 	bool open;
 	int64_t finished_at;     /* 0: not finished */
 	const char *feedback;    /* opened; NULL: none */
@@ -296,6 +338,16 @@ int mod_runs(struct db *db, int64_t traj_id, time_t now, struct arena *a,
 int mod_answer(const struct mod_env *env, int64_t id, int64_t user_id,
     int s, int p, struct str text, time_t now, const struct audit_event *ev,
     struct why *why, int64_t *ref_id);
+/* A professional of the run's open trajectory sets the date session s
+ * (from 0) of a run with timing MOD_DATES opens on (a later one for a
+ * session still closed keeps it closed until then).  ERR_INVAL with the
+ * reason (field "date": none, or more than two years ahead; "session");
+ * ERR_CONFLICT when the run has another timing or the session was
+ * finished; ERR_FORBIDDEN for anyone else.  One write job, logged (U,
+ * kind "module", detail "date"); the reminder pass looks again. */
+int mod_session_date(const struct mod_env *env, int64_t id, int64_t user_id,
+    int s, int64_t opens_at, time_t now, const struct audit_event *ev,
+    struct why *why);
 /* The client finishes session s (open): ERR_CONFLICT with the reason when
  * it is not open or already finished. */
 int mod_finish(const struct mod_env *env, int64_t id, int64_t user_id, int s,

@@ -23,6 +23,7 @@ static const char *const kind_names[MOD_NPAGE_KINDS] = {
 	[MOD_PAGE_MOOD] = "mood",
 	[MOD_PAGE_ASSIGNMENT] = "assignment",
 	[MOD_PAGE_MEDIA] = "media",
+	[MOD_PAGE_LIBRARY] = "library",
 };
 
 static const char *const media_names[] = { NULL, "image", "audio", "video" };
@@ -43,7 +44,8 @@ mod_page_kind_name(int k)
 bool
 mod_page_is_exercise(enum mod_page_kind k)
 {
-	return k != MOD_PAGE_TEXT && k != MOD_PAGE_MEDIA;
+	return k != MOD_PAGE_TEXT && k != MOD_PAGE_MEDIA &&
+	    k != MOD_PAGE_LIBRARY;
 }
 
 static int
@@ -97,6 +99,8 @@ check_page(const struct mod_page *p, int line, struct why *why)
 		return why_line(why, ERR_INVAL, N_("Line %d: a questionnaire page needs a line @instrument with the questionnaire's name."), line);
 	if (p->kind == MOD_PAGE_MEDIA && p->media_id == 0)
 		return why_line(why, ERR_INVAL, N_("Line %d: a media page needs a line @media with image, audio or video, the file's number and its description."), line);
+	if (p->kind == MOD_PAGE_LIBRARY && p->item_id == 0)
+		return why_line(why, ERR_INVAL, N_("Line %d: a library page needs a line @item with the library item's number."), line);
 	return 0;
 }
 
@@ -141,6 +145,34 @@ parse_media(struct parse *ps, struct str line, int no, struct why *why)
 	return 0;
 bad:
 	return why_line(why, ERR_INVAL, N_("Line %d: write @media, then image, audio or video, the file's number and a description of what it shows or holds."), no);
+}
+
+/* "@item ID" on a library page: the library item's number (module.h). */
+static int
+parse_item(struct parse *ps, struct str line, int no, struct why *why)
+{
+	struct str num = rest_after(line, 5);
+	int64_t id = 0;
+	size_t i;
+
+	if (ps->p == NULL || ps->p->kind != MOD_PAGE_LIBRARY)
+		return why_line(why, ERR_INVAL, N_("Line %d: @item belongs to a page of kind library."), no);
+	if (ps->p->item_id != 0)
+		return why_line(why, ERR_INVAL, N_("Line %d: a library page shows one item."), no);
+	if (num.len == 0 || num.len > 18)
+		goto bad;
+	for (i = 0; i < num.len; i++) {
+		if (num.p[i] < '0' || num.p[i] > '9')
+			goto bad;
+		id = id * 10 + (num.p[i] - '0');
+	}
+	if (id <= 0)
+		goto bad;
+	ps->p->item_id = id;
+	ps->p->line = no;
+	return 0;
+bad:
+	return why_line(why, ERR_INVAL, N_("Line %d: write @item and the library item's number (it is in the item's address, /library/NUMBER)."), no);
 }
 
 static struct str
@@ -220,7 +252,7 @@ parse_line(struct parse *ps, struct str line, int no, struct why *why)
 				if (str_eqc(word, kind_names[k]))
 					break;
 			if (k == MOD_NPAGE_KINDS)
-				return why_line(why, ERR_INVAL, N_("Line %d: unknown kind of page; use text, free, choice, questionnaire, diary, mood, assignment or media."), no);
+				return why_line(why, ERR_INVAL, N_("Line %d: unknown kind of page; use text, free, choice, questionnaire, diary, mood, assignment, media or library."), no);
 			ps->p = &ps->s->pages[ps->s->npages++];
 			ps->p->kind = (enum mod_page_kind)k;
 			ps->p->title = arena_strz(ps->a, rest);
@@ -254,10 +286,13 @@ parse_line(struct parse *ps, struct str line, int no, struct why *why)
 			if (rest.len == 0 || rest.len > LIMIT_MOD_TITLE)
 				return why_line(why, ERR_INVAL, N_("Line %d: a questionnaire page needs a line @instrument with the questionnaire's name."), no);
 			ps->p->instrument = arena_strz(ps->a, rest);
+			ps->p->line = no;
 			return 0;
 		}
 		if (directive(line, "@media"))
 			return parse_media(ps, line, no, why);
+		if (directive(line, "@item"))
+			return parse_item(ps, line, no, why);
 		return why_line(why, ERR_INVAL, N_("Line %d: unknown line starting with @; write @@ for a line that starts with @ in the text."), no);
 	}
 	if (ps->p == NULL) {

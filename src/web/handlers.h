@@ -293,4 +293,15 @@ int ui_library_send_post(struct req *r);
 int ui_library_keep_post(struct req *r);
 int ui_library_mine(struct req *r);
 
+/* issue 12, libsend: ui-libpick.c (sending a library item in an
+ * assignment or a module), ui-module.c (a module's questionnaire choice
+ * list, a date per session), ui-mod-overview.c (the clients' modules) */
+int ui_asg_library(struct req *r);
+int ui_asg_library_post(struct req *r);
+int ui_mod_library_pick(struct req *r);
+int ui_mod_library_pick_post(struct req *r);
+int ui_mod_questionnaire_post(struct req *r);
+int ui_mod_date_post(struct req *r);
+int ui_mod_overview(struct req *r);
+
 #endif

@@ -33,11 +33,13 @@
 #include "core/limits.h"
 #include "core/num.h"
 #include "identity/session.h"
+#include "library/library.h"
 #include "message/markdown.h"
 #include "message/message.h"
 #include "trajectory/trajectory.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-libpick.h"
 #include "web/ui-asg.h"
 #include "web/ui-thread.h"
 #include "web/web_int.h"
@@ -886,6 +888,22 @@ render_asg_id(struct req *r, int64_t id, const char *body)
 	P(r, "</h2>\n");
 	uia_render_md(r, v.a.instructions);
 	P(r, "</section>\n");
+	/* Library items to read with it (ui-libpick.c): read here, so
+	 * in the access log with the assignment (asg_view). */
+	if (v.nitems > 0) {
+		P(r, "<section aria-labelledby=\"h-read\"><h2 id=\"h-read\">");
+		T(r, _("To read from the library"));
+		P(r, "</h2>\n");
+		for (i = 0; i < v.nitems; i++)
+			uil_item_show(r, &v.items[i], v.viewer_is_client, 3);
+		P(r, "</section>\n");
+	}
+	if (!v.viewer_is_client && !v.closed) {
+		PF(r, "<p><a href=\"/assignments/%lld/library\">",
+		    (long long)id);
+		T(r, _("Attach a library item"));
+		P(r, "</a></p>\n");
+	}
 
 	if (v.a.state == ASG_OFFERED && v.viewer_is_client && !v.closed)
 		form_button(r, arena_printf(&r->arena,

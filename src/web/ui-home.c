@@ -148,6 +148,11 @@ ui_home(struct req *r)
 		if ((rc = admin_section(r, s)) != 0)
 			return rc;
 	}
+	if (s->role == ROLE_PROFESSIONAL) {
+		P(r, "<p><a href=\"/overview/modules\">");
+		T(r, _("Your clients' modules"));
+		P(r, "</a></p>\n");
+	}
 	if (s->role == ROLE_STAKEHOLDER) {
 		P(r, "<p><a href=\"/shared\">");
 		T(r, _("Shared with me"));

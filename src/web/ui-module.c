@@ -26,11 +26,15 @@
 #include "core/limits.h"
 #include "core/num.h"
 #include "identity/session.h"
+#include "instrument/measure.h"
+#include "instrument/shipped.h"
+#include "library/library.h"
 #include "message/markdown.h"
 #include "module/module.h"
 #include "promise/tz.h"
 #include "web/handlers.h"
 #include "web/page.h"
+#include "web/ui-libpick.h"
 #include "web/web_int.h"
 #include "core/banned.h"
 
@@ -84,6 +88,7 @@ kind_label(enum mod_page_kind k)
 	case MOD_PAGE_MOOD: return _("Mood");
 	case MOD_PAGE_ASSIGNMENT: return _("Assignment");
 	case MOD_PAGE_MEDIA: return _("Media");
+	case MOD_PAGE_LIBRARY: return _("From the library");
 	}
 	return "?";
 }
@@ -122,6 +127,7 @@ struct draw_ctx {
 	int64_t traj_id;
 	bool writable;           /* the client may answer now */
 	const struct tz *tz;
+	int64_t org_id;          /* whose library items a page may show */
 };
 
 static void
@@ -260,6 +266,7 @@ draw_exercise(struct req *r, const struct draw_ctx *d, int s, int p,
 		break;
 	case MOD_PAGE_TEXT:
 	case MOD_PAGE_MEDIA:
+	case MOD_PAGE_LIBRARY:
 		P(r, "</fieldset>\n</form>\n");
 		break;
 	}
@@ -292,6 +299,25 @@ draw_media(struct req *r, const struct mod_page *pg)
 	P(r, "</figcaption></figure>\n");
 }
 
+/* A library page's item, decided again now: one withdrawn or no longer
+ * shared since the version was published is not shown.  The read of the
+ * run that shows it is in the access log (mod_run_view). */
+static void
+draw_library(struct req *r, const struct draw_ctx *d,
+    const struct mod_page *pg)
+{
+	struct app *app = r->app;
+	struct lib_item it;
+
+	if (lib_visible(app->db, pg->item_id, d->org_id, &r->arena, &it) != 0) {
+		P(r, "<p class=\"muted\">");
+		T(r, _("This library item is no longer available."));
+		P(r, "</p>\n");
+		return;
+	}
+	uil_item_show(r, &it, d->mode == DRAW_CLIENT, 4);
+}
+
 static void
 render_session(struct req *r, const struct draw_ctx *d,
     const struct mod_session *ms, int s, const struct mod_session_state *st)
@@ -313,6 +339,8 @@ render_session(struct req *r, const struct draw_ctx *d,
 			draw_media(r, pg);
 		if (pg->body_len > 0)
 			render_md(r, pg->body, pg->body_len);
+		if (pg->kind == MOD_PAGE_LIBRARY)
+			draw_library(r, d, pg);
 		if (mod_page_is_exercise(pg->kind))
 			draw_exercise(r, d, s, p, pg,
 			    st ? &st->answers[p] : NULL);
@@ -457,6 +485,114 @@ format_help(struct req *r)
 	    "@option Weekly\n</pre>\n</details>\n");
 }
 
+/* --- questionnaires an author may use ------------------------------------- */
+
+/* A shipped instrument named on a module page enters the organisation's
+ * library, as when it is given (ui-measures.c): the instrument engine's
+ * scope for an organisation is its library.  Nothing for another name;
+ * the domain refuses one the library does not hold. */
+static int
+take_in_shipped(struct req *r, int64_t org_id, const char *name)
+{
+	struct app *app = r->app;
+	struct measure_env menv = { app->db, app->kr };
+	struct measure_version *v = NULL;
+	struct audit_event ev;
+	struct instr_error e;
+	struct buf text = BUF_INIT;
+	int64_t vid = 0;
+	int n = 0, rc;
+
+	if (!instr_is_shipped(name))
+		return 0;
+	if ((rc = measure_versions(app->db, org_id, name, &r->arena, &v,
+	    &n)) != 0 || n > 0)
+		return rc;
+	if ((rc = instr_shipped_text(app->cfg.share_dir, name, &text)) == 0) {
+		web_audit_event(r, &ev, AUDIT_CREATE, "instrument", 0, 0,
+		    "care");
+		rc = measure_version_add(&menv, org_id,
+		    page_session(r)->user_id, buf_str(&text), true, &ev, &vid,
+		    &e);
+	}
+	buf_release(&text);
+	return rc;
+}
+
+static int
+take_in_source(struct req *r, int64_t org_id, const char *source)
+{
+	struct mod_content mc;
+	int s, p, rc;
+
+	if (mod_parse(str_c(source), &r->arena, &mc, NULL) != 0)
+		return 0;
+	for (s = 0; s < mc.nsessions; s++)
+		for (p = 0; p < mc.sessions[s].npages; p++)
+			if (mc.sessions[s].pages[p].kind ==
+			    MOD_PAGE_QUESTIONNAIRE &&
+			    (rc = take_in_shipped(r, org_id,
+			    mc.sessions[s].pages[p].instrument)) != 0)
+				return rc;
+	return 0;
+}
+
+/* The choice list: the organisation's instruments (own and shipped ones
+ * taken in, newest versions) and the shipped ones not taken in yet. */
+static int
+questionnaire_form(struct req *r, int64_t id, int nsessions)
+{
+	struct app *app = r->app;
+	struct measure_version *lib = NULL;
+	size_t k;
+	int i, j, n = 0, rc;
+
+	if ((rc = measure_library(app->db, web_obj(r)->org_id, &r->arena,
+	    &lib, &n)) != 0)
+		return rc;
+	P(r, "<section aria-labelledby=\"h-addq\"><h2 id=\"h-addq\">");
+	T(r, _("Add a questionnaire page"));
+	P(r, "</h2>\n");
+	form_begin(r, arena_printf(&r->arena, "/modules/%lld/questionnaire",
+	    (long long)id));
+	P(r, "<p class=\"field\"><label for=\"f-instrument\">");
+	T(r, _("Questionnaire"));
+	P(r, "</label>\n<select id=\"f-instrument\" name=\"instrument\"");
+	page_field_attrs(r, "instrument", NULL);
+	P(r, ">");
+	for (i = 0; i < n; i++) {
+		P(r, "<option value=\"");
+		A(r, lib[i].name);
+		P(r, "\">");
+		T(r, lib[i].name);
+		PF(r, " (%s %lld)</option>", _("version"),
+		    (long long)lib[i].version_no);
+	}
+	for (k = 0; k < instr_shipped_count(); k++) {
+		const char *nm = instr_shipped_name(k);
+
+		for (j = 0; j < n && strcmp(lib[j].name, nm) != 0; j++)
+			;
+		if (j < n)
+			continue;
+		PF(r, "<option value=\"%s\">%s (%s)</option>", nm, nm,
+		    _("shipped with Infuus"));
+	}
+	P(r, "</select>");
+	page_field_error(r, "instrument");
+	P(r, "</p>\n<p class=\"field\"><label for=\"f-qs\">");
+	T(r, _("Into session"));
+	P(r, "</label>\n<select id=\"f-qs\" name=\"s\">");
+	for (i = 0; i < nsessions; i++)
+		PF(r, "<option value=\"%d\"%s>%d</option>", i + 1,
+		    i == nsessions - 1 ? " selected" : "", i + 1);
+	P(r, "</select></p>\n");
+	form_submit(r, _("Add the questionnaire page"));
+	form_end(r);
+	P(r, "</section>\n");
+	return 0;
+}
+
 static int
 render_editor(struct req *r, const char *title, const char *source)
 {
@@ -464,6 +600,7 @@ render_editor(struct req *r, const char *title, const char *source)
 	struct mod_info m;
 	struct mod_content mc;
 	int64_t id = web_obj(r)->id;
+	bool mc_ok;
 	int k, rc;
 
 	if ((rc = mod_get(app->db, id, &r->arena, &m)) != 0)
@@ -476,6 +613,8 @@ render_editor(struct req *r, const char *title, const char *source)
 		page_notice(r, "ok", _("The module was published as a new version. Clients who started keep theirs."));
 	if (req_query(r, "imported"))
 		page_notice(r, "ok", _("The package was imported and published as version 1."));
+	if (req_query(r, "added"))
+		page_notice(r, "ok", _("The questionnaire page was added to the draft."));
 	P(r, "<p class=\"muted\">");
 	if (m.published_n == 0)
 		T(r, _("draft, not published"));
@@ -493,8 +632,8 @@ render_editor(struct req *r, const char *title, const char *source)
 	T(r, _("All modules"));
 	P(r, "</a></p>\n");
 	/* previews of the draft's sessions, drawn as a client sees them */
-	if (mod_parse(str_c(m.source), &r->arena, &mc, NULL) == 0 &&
-	    mc.nsessions > 0) {
+	mc_ok = mod_parse(str_c(m.source), &r->arena, &mc, NULL) == 0;
+	if (mc_ok && mc.nsessions > 0) {
 		P(r, "<nav aria-label=\"");
 		A(r, _("Preview"));
 		P(r, "\"><p>");
@@ -531,6 +670,12 @@ render_editor(struct req *r, const char *title, const char *source)
 	P(r, "</div>\n");
 	form_submit(r, _("Save the draft"));
 	form_end(r);
+	PF(r, "<p><a href=\"/modules/%lld/library\">", (long long)id);
+	T(r, _("Add a library item to a session"));
+	P(r, "</a></p>\n");	if (mc_ok && mc.nsessions > 0 &&
+	    (rc = questionnaire_form(r, id, mc.nsessions)) != 0)
+		return rc;
+
 	form_button(r, arena_printf(&r->arena, "/modules/%lld/publish",
 	    (long long)id), _("Publish as a new version"));
 	page_end(r);
@@ -553,6 +698,8 @@ ui_mod_save_post(struct req *r)
 	int64_t id = web_obj(r)->id;
 	int rc;
 
+	if ((rc = take_in_source(r, web_obj(r)->org_id, src)) != 0)
+		return rc;
 	event(r, &ev, AUDIT_UPDATE);
 	rc = mod_draft_save(&env, id, page_session(r)->user_id, str_c(title),
 	    str_c(src), &ev, &why);
@@ -587,6 +734,39 @@ ui_mod_publish_post(struct req *r)
 	return 0;
 }
 
+int
+ui_mod_questionnaire_post(struct req *r)
+{
+	struct mod_env env = env_of(r);
+	const char *name = page_form(r, "instrument");
+	struct audit_event ev;
+	struct why why = { 0 };
+	int64_t id = web_obj(r)->id, sn = 0;
+	int rc;
+
+	if (num_parse_i64(str_c(page_form(r, "s")), 1, LIMIT_MOD_SESSIONS,
+	    &sn) != 0) {
+		why_set(&why, ERR_INVAL, "instrument", N_("Choose one of the draft's sessions."));
+		return page_refuse(r, &why, ERR_INVAL) != 0 ? ERR_INVAL :
+		    render_editor(r, NULL, NULL);
+	}
+	if ((rc = take_in_shipped(r, web_obj(r)->org_id, name)) != 0)
+		return rc;
+	event(r, &ev, AUDIT_UPDATE);
+	rc = mod_draft_add_questionnaire(&env, id, page_session(r)->user_id,
+	    (int)sn - 1, name, &ev, &why);
+	if (rc != 0) {
+		if (why.field != NULL && strcmp(why.field, "session") == 0)
+			why.field = "instrument";
+		if (page_refuse(r, &why, rc) == 0)
+			return render_editor(r, NULL, NULL);
+		return rc;
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/modules/%lld?added=1",
+	    (long long)id));
+	return 0;
+}
+
 /* The session ?s= names (1-based), else dflt; -1 out of range. */
 static int
 session_arg(struct req *r, int n, int dflt)
@@ -607,7 +787,7 @@ ui_mod_preview(struct req *r)
 	struct app *app = r->app;
 	struct mod_info m;
 	struct mod_content mc;
-	struct draw_ctx d = { DRAW_PREVIEW, 0, 0, false, NULL };
+	struct draw_ctx d = { DRAW_PREVIEW, 0, 0, false, NULL, 0 };
 	struct why why = { 0 };
 	int64_t id = web_obj(r)->id;
 	int s, rc;
@@ -620,6 +800,7 @@ ui_mod_preview(struct req *r)
 	if ((s = session_arg(r, mc.nsessions, 0)) < 0)
 		return ERR_NOTFOUND;
 	d.tz = page_zone(r, NULL);
+	d.org_id = m.org_id;
 	page_begin(r, m.title);
 	assets(r);
 	page_notice(r, "info", _("Preview: this is what a client sees. The exercises cannot be answered here."));
@@ -683,8 +864,8 @@ assign_form(struct req *r, int64_t tid)
 	P(r, "</legend>\n");
 	{
 		static const char *const t[] = { "all", "every", "after",
-		    "date", "appt" };
-		const char *labels[5];
+		    "date", "appt", "dates" };
+		const char *labels[6];
 		int k;
 
 		labels[0] = _("Everything at once");
@@ -692,7 +873,8 @@ assign_form(struct req *r, int64_t tid)
 		labels[2] = _("The next after finishing the one before");
 		labels[3] = _("Everything on a date");
 		labels[4] = _("Each session N hours before or after an appointment");
-		for (k = 0; k < 5; k++) {
+		labels[5] = _("Each session on a date of its own (you set the dates on the module's page)");
+		for (k = 0; k < 6; k++) {
 			PF(r, "<p class=\"check\"><input type=\"radio\" "
 			    "name=\"timing\" value=\"%s\" id=\"f-timing-%s\"%s> "
 			    "<label for=\"f-timing-%s\">", t[k], t[k],
@@ -962,10 +1144,29 @@ render_run(struct req *r, int status)
 		P(r, "</a></p></aside>\n");
 	}
 	session_nav(r, &v, s, tz);
+	if (req_query(r, "dated"))
+		page_notice(r, "ok", _("The session's date was set."));
+	if (!v.viewer_is_client && !v.closed && m->plan.timing == MOD_DATES &&
+	    v.sessions[s].finished_at == 0) {
+		/* a date per session: the professional sets this one's */
+		P(r, "<section aria-labelledby=\"h-date\"><h2 id=\"h-date\">");
+		T(r, _("When this session opens"));
+		P(r, "</h2>\n");
+		form_begin(r, arena_printf(&r->arena, "/md/%lld/date?s=%d",
+		    (long long)m->id, s + 1));
+		form_input(r, "date", _("Date"), "date", page_form(r, "date"),
+		    "off", 1);
+		form_input(r, "time", _("Time"), "time", page_form(r, "time")[0] ?
+		    page_form(r, "time") : "09:00", "off", 0);
+		form_submit(r, _("Set the date"));
+		form_end(r);
+		P(r, "</section>\n");
+	}
 	memset(&d, 0, sizeof(d));
 	d.mode = v.viewer_is_client ? DRAW_CLIENT : DRAW_PRO;
 	d.run_id = m->id;
 	d.traj_id = m->traj_id;
+	d.org_id = m->org_id;
 	d.tz = tz;
 	d.writable = v.viewer_is_client && !v.closed && v.sessions[s].open &&
 	    v.sessions[s].finished_at == 0;
@@ -1087,6 +1288,30 @@ ui_mod_feedback_post(struct req *r)
 		return rc;
 	}
 	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&sent=1",
+	    (long long)id, s + 1));
+	return 0;
+}
+
+int
+ui_mod_date_post(struct req *r)
+{
+	struct mod_env env = env_of(r);
+	struct audit_event ev;
+	struct why why = { 0 };
+	int64_t id = web_obj(r)->id;
+	int s = post_session(r), rc;
+
+	if (s < 0)
+		return ERR_INVAL;
+	event(r, &ev, AUDIT_UPDATE);
+	rc = mod_session_date(&env, id, page_session(r)->user_id, s,
+	    form_time(r, page_zone(r, NULL)), 0, &ev, &why);
+	if (rc != 0) {
+		if (page_refuse(r, &why, rc) == 0)
+			return render_run(r, err_status(rc));
+		return rc;
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&dated=1",
 	    (long long)id, s + 1));
 	return 0;
 }

@@ -283,6 +283,16 @@ static const struct route routes[] = {
 	{ PO, "/t/:tid/report/share", ui_report_share_post, CLI, CSRF,       SMALL, OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_UPDATE },
 	{ G,  "/t/:tid/report/print", ui_report_print,     PRO | CLI, 0,     0,     OBJ(AUTHZ_TRAJ_REPORT), AUTHZ_READ },
 	{ G,  "/shared/:tid/report",  ui_shared_report,    ROLE_STAKEHOLDER, 0, 0,  OBJ(AUTHZ_SHARED_REPORT), AUTHZ_READ },
+	/* issue 12, libsend: library items sent in an assignment or a module
+	 * (ui-libpick.c), questionnaire choice and session dates (ui-module.c),
+	 * the clients' modules (ui-mod-overview.c) */
+	{ G,  "/assignments/:asid/library", ui_asg_library, PRO, 0,          0,     ASG(UPDATE) },
+	{ PO, "/assignments/:asid/library", ui_asg_library_post, PRO, CSRF,  SMALL, ASG(UPDATE) },
+	{ G,  "/modules/:modid/library", ui_mod_library_pick, PRO | ADM, 0,  0,     OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ PO, "/modules/:modid/library", ui_mod_library_pick_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ PO, "/modules/:modid/questionnaire", ui_mod_questionnaire_post, PRO | ADM, CSRF, SMALL, OBJ(AUTHZ_MODULE), AUTHZ_UPDATE },
+	{ G,  "/overview/modules",    ui_mod_overview,     PRO, 0,           0,     NOOBJ },
+	{ PO, "/md/:rid/date",        ui_mod_date_post,    PRO, CSRF,        SMALL, OBJ(AUTHZ_MODULE_RUN), AUTHZ_UPDATE },
 };
 
 #undef G

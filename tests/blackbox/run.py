@@ -62,6 +62,7 @@ from modules import ModulesMixin  # noqa: E402
 from packages import PackagesMixin  # noqa: E402
 from library import LibraryMixin  # noqa: E402
 from realcal import RealCalendarsMixin  # noqa: E402
+from libsend import LibSendMixin  # noqa: E402
 
 ORG2_ADMIN = ("boss@other.infuus.test", "other-admin-pass-42")
 
@@ -1532,7 +1533,8 @@ def main():
                     Assignments,
                     Invoices, TimeAccounting,
                     Stakeholders, Calls, CallTimeouts, Media, Modules,
-                    Packages, Library, RealCalendars, StakeReports):
+                    Packages, Library, RealCalendars, StakeReports,
+                    LibSend):
             runner.run_class(cls, root)
     finally:
         if pg:
@@ -1622,6 +1624,10 @@ class Library(LibraryMixin, Suite):
 
 class RealCalendars(RealCalendarsMixin, Suite):
     """Issue 13's .ics files imported into khal: see realcal.py."""
+
+
+class LibSend(LibSendMixin, Suite):
+    """Library items sent in an assignment or a module: libsend.py."""
 
 
 def finish(runner, root, keep, t0):

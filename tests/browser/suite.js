@@ -374,6 +374,9 @@ require('./calls.js')(coachingDeps);
 require('./media.js')(coachingDeps);
 /* The psycho-education library (issue 12). */
 require('./library.js')(coachingDeps);
+/* Library items sent in an assignment or a module; film and sound
+ * pages (issue 12). */
+require('./libsend.js')(coachingDeps);
 
 test('two factors: password page, then code page, then start page; the access log shows entries', async () => {
 	assert.ok(adminTotp.secret, 'two-step set-up did not run');

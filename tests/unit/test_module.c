@@ -80,6 +80,44 @@ parses_sessions_pages_and_options(void **state)
 	arena_release(&a);
 }
 
+/* A library page: the item's number on its @item line; the body comes
+ * before the item.  Whether the organisation may show the item is the
+ * black-box suite's (LibSend): it needs the library's rows. */
+static void
+parses_library_pages(void **state)
+{
+	static const char *bad[] = {
+		"@session S\n@page library L\nno item\n",
+		"@session S\n@page library L\n@item\n",
+		"@session S\n@page library L\n@item 0\n",
+		"@session S\n@page library L\n@item 7x\n",
+		"@session S\n@page library L\n@item 7\n@item 8\n",
+		"@session S\n@page text T\n@item 7\n",
+	};
+	struct mod_content c;
+	struct arena a;
+	struct why w = { 0 };
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(mod_parse(str_c("@session S\n@page text T\nHoi.\n"
+	    "@page library Lezen\nLees dit eerst.\n@item 42\n"), &a, &c,
+	    &w), 0);
+	assert_int_equal(c.sessions[0].pages[1].kind, MOD_PAGE_LIBRARY);
+	assert_int_equal(c.sessions[0].pages[1].item_id, 42);
+	assert_int_equal(c.sessions[0].pages[1].line, 6);
+	assert_string_equal(c.sessions[0].pages[1].body, "Lees dit eerst.");
+	assert_false(mod_page_is_exercise(MOD_PAGE_LIBRARY));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(mod_parse(str_c(bad[i]), &a, &c, &w),
+		    ERR_INVAL);
+		assert_non_null(w.msg);
+	}
+	arena_release(&a);
+}
+
 /* A media page: its kind, file and alternative; the body its caption. */
 static void
 parses_media_pages(void **state)
@@ -227,12 +265,12 @@ timing_names_round_trip(void **state)
 	int i;
 
 	(void)state;
-	for (i = MOD_ALL; i <= MOD_APPT; i++) {
+	for (i = MOD_ALL; i <= MOD_DATES; i++) {
 		assert_int_equal(mod_timing_parse(mod_timing_name(i), &t), 0);
 		assert_int_equal((int)t, i);
 	}
 	assert_int_equal(mod_timing_parse("weekly", &t), ERR_INVAL);
-	assert_null(mod_timing_name(MOD_APPT + 1));
+	assert_null(mod_timing_name(MOD_DATES + 1));
 }
 
 /* --- on a database ---------------------------------------------------------- */
@@ -672,6 +710,7 @@ main(void)
 		cmocka_unit_test(parses_sessions_pages_and_options),
 		cmocka_unit_test(last_page_keeps_its_text),
 		cmocka_unit_test(parses_media_pages),
+		cmocka_unit_test(parses_library_pages),
 		cmocka_unit_test(refuses_with_line_and_reason),
 		cmocka_unit_test(refuses_past_the_limits),
 		cmocka_unit_test(timing_names_round_trip),
