@@ -721,9 +721,6 @@
  * (bench/50-library.sh); a list page shows the newest LIMIT_LIBRARY_LIST. */
 #define LIMIT_LIBRARY_ITEMS 100000
 #define LIMIT_LIBRARY_LIST 200
-/* Distinct stems indexed per item: a 64 KB article has about 2,000;
- * what is past the bound is not found, the item still is by the rest. */
-#define LIMIT_LIBRARY_TERMS 4000
 /* A search: a short phrase of a few words, each stemmed in two languages
  * (an AND of OR pairs in one statement); results are one page of 20 (a
  * word more narrows it).  Each result costs a row of the walk and of the

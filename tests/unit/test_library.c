@@ -228,8 +228,9 @@ test_drafts_are_not_found_and_withdrawal_unindexes(void **state)
 	}
 	assert_int_equal(lib_publish(g->db, g->as, id, false, NOW, &ev), 0);
 	assert_false(finds(fx, g->org, "wandelen", id));
-	assert_int_equal(testdb_i64(g->db, "SELECT COUNT(*) FROM "
-	    "library_terms WHERE item_id = ?", 1, id, 0), 0);
+	assert_int_equal(testdb_i64(g->db, db_kind(g->db) == DB_POSTGRES ?
+	    "SELECT COUNT(*) FROM library_fts WHERE item_id = ?" :
+	    "SELECT COUNT(*) FROM library_fts WHERE rowid = ?", 1, id, 0), 0);
 }
 
 static void
