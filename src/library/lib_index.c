@@ -96,6 +96,41 @@ next_word(struct str s, size_t *i)
 }
 
 
+static bool
+nl_vowel(char c)
+{
+	return c != '\0' && strchr("aeiouy", c) != NULL;
+}
+
+/* The stem a search matches a word by: the writing assistant's, and in
+ * Dutch also without the -t of a verb's second and third person and weak
+ * past, which the assistant's light stemmer keeps: "werkt", "werkte" and
+ * "werkten" meet "werken" and "werk", "loopt" meets "lopen".  It is the
+ * same for an item's words and a query's, so it only changes which words
+ * meet (also "kast" and "kas"), never whether a word finds itself. */
+static const char *
+lib_stem(const struct assistant *as, enum assistant_lang lang, struct str w,
+    struct arena *a)
+{
+	const char *st = assistant_stem(as, lang, w, a);
+	size_t m = st ? strlen(st) : 0;
+	char *s;
+
+	if (lang != ASSISTANT_LANG_NL || m < 4 || st[m - 1] != 't' ||
+	    nl_vowel(st[m - 2]))
+		return st;
+	s = arena_strndup(a, st, m - 1);
+	m--;
+	/* Undouble a vowel before the consonant now last, as the stemmer
+	 * does ("loop" to "lop", the stem of "lopen"). */
+	if (m >= 4 && !nl_vowel(s[m - 1]) && s[m - 2] == s[m - 3] &&
+	    strchr("aeou", s[m - 2]) != NULL && !nl_vowel(s[m - 4])) {
+		s[m - 2] = s[m - 1];
+		s[m - 1] = '\0';
+	}
+	return s;
+}
+
 /* The stems of texts[0..n) in lang, by spaces, onto out (repeats kept:
  * how often a word comes counts in the ranking). */
 static void
@@ -112,7 +147,7 @@ stems_of(const struct assistant *as, enum assistant_lang lang,
 
 			if (w.len > LIMIT_ASSISTANT_WORD)
 				continue;
-			st = assistant_stem(as, lang, w, a);
+			st = lib_stem(as, lang, w, a);
 			if (st == NULL || st[0] == '\0')
 				continue;
 			if (out->len > 0)
@@ -395,8 +430,8 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 
 		if (w.len > LIMIT_ASSISTANT_WORD)
 			continue;
-		nl = assistant_stem(as, ASSISTANT_LANG_NL, w, a);
-		en = assistant_stem(as, ASSISTANT_LANG_EN, w, a);
+		nl = lib_stem(as, ASSISTANT_LANG_NL, w, a);
+		en = lib_stem(as, ASSISTANT_LANG_EN, w, a);
 		if (nl[0] == '\0' && en[0] == '\0')
 			continue;
 		if (nw == LIMIT_LIBRARY_QUERY_WORDS) {

@@ -195,11 +195,13 @@ test_search_stems_dutch_and_english(void **state)
 
 	/* Forms of a verb: "werken" finds "werkt", "worries" finds
 	 * "worrying" (the stems of both, in the item's language). */
-	nl = published(fx, PRO, "Na het werk", "Wie te lang doorwerkt, werkt "
-	    "zich moe.", "nl");
+	nl = published(fx, PRO, "Avonden", "Wie te lang doorgaat, werkt "
+	    "zich moe en loopt vast.", "nl");
 	en = published(fx, PRO, "Evenings", "Worrying about the day keeps "
 	    "you awake.", "en");
 	assert_true(finds(fx, g->org, "werken", nl));
+	assert_true(finds(fx, g->org, "werkte", nl));
+	assert_true(finds(fx, g->org, "lopen", nl));
 	assert_true(finds(fx, g->org, "worries", en));
 	assert_true(finds(fx, g->org, "worried", en));
 }
