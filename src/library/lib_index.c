@@ -185,9 +185,13 @@ lib_index_on(struct db_conn *c, const struct assistant *as,
 	texts[1] = str_c(it->tags);
 	texts[2] = str_c(it->body);
 	stems_of(as, lang, texts, 3, &a, &rest);
+	/* PostgreSQL: nodes starting at once may index one item together
+	 * (lib_reindex); the last one's row stays, not an error. */
 	if ((rc = db_prepare(c, pg ? "INSERT INTO library_fts (item_id, "
 	    "scope, tsv) VALUES (?, ?, setweight(to_tsvector('simple', ?), "
-	    "'A') || setweight(to_tsvector('simple', ?), 'B'))" :
+	    "'A') || setweight(to_tsvector('simple', ?), 'B')) ON CONFLICT "
+	    "(item_id) DO UPDATE SET scope = EXCLUDED.scope, tsv = "
+	    "EXCLUDED.tsv" :
 	    "INSERT INTO library_fts (rowid, scope, title, body) "
 	    "VALUES (?, ?, ?, ?)", &st)) != 0)
 		goto out;
