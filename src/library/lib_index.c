@@ -4,23 +4,24 @@
  *
  * The engines' own full-text search, fed with our stems.  An item's words
  * are stemmed in its own language by the writing assistant's stemmer
- * (assistant_stem); the index holds the stems as text, the title's apart
- * from the rest (summary, tags, body), so a title counts more:
- *   - SQLite: an FTS5 table (rowid the item's id; scope UNINDEXED; title
- *     and body the stems) ranked by bm25 with the title ten times the
- *     body;
+ * (assistant_stem, with lib_stem's Dutch -t), and the index holds the
+ * stems as text, the title's apart from the rest (summary, tags, body),
+ * so a title counts more:
+ *   - SQLite: an FTS5 table (rowid the item's id, columns title and body)
+ *     ranked by tf_bm25 (src/store/db_sqlite.c: FTS5's bm25 without the
+ *     walk over every row of a word that bm25 makes for its document
+ *     frequency) with the title ten times the body;
  *   - PostgreSQL: a tsvector, to_tsvector('simple', stems) of the title
  *     with weight A and of the rest with B, under a GIN index, ranked by
  *     ts_rank (A 1.0, B 0.4).
  * Why pre-stemmed text and not a tokenizer of our own registered in
  * SQLite: PostgreSQL needs the stems as text anyway (a Dutch to_tsvector
  * stems otherwise than SQLite would), and so both engines index the very
- * same words and find the same items; a C tokenizer would run inside
- * every SQLite connection, also the sqlite3 shell's, which then could not
- * read the table.  The engines only split at spaces: FTS5's "ascii"
- * tokenizer and PostgreSQL's "simple" configuration, neither of which
- * stems, drops stop words or folds accents (the stems are lower case
- * already).
+ * same words and find the same items; a C tokenizer would also be needed
+ * by every program that writes the table (the sqlite3 shell could not).
+ * The engines only split at spaces: FTS5's "ascii" tokenizer and
+ * PostgreSQL's "simple" configuration, neither of which stems, drops
+ * stop words or folds accents (the stems are lower case already).
  *
  * A query's words are stemmed in both languages, since a person may
  * search Dutch texts with an English word and the other way round, and
@@ -31,21 +32,18 @@
  * a value, so quotes, *, NEAR, -, : and parentheses are not operators
  * but word ends.
  *
- * Scope, as before: the scope column holds the organisation's id, or 0
- * for a shared item, and the search asks for scope IN (org, 0) in SQL;
- * the items are then read with published_at > 0 AND (org_id = ? OR
- * shared = 1) and checked once more in C.
+ * Scope, as before, in SQL: the statement joins each match to its item
+ * and keeps published_at > 0 AND (org_id = ? OR shared = 1); the items
+ * are then read with the same condition and checked once more in C.
  *
  * Bounded work: ranking every match of a word in most of 100,000 articles
  * would grow with the library.  The ranked candidates are the first
- * LIMIT_LIBRARY_SCAN matches in the index's own order (FTS5: by rowid,
- * the oldest first; GIN: the table's order, the same unless items were
- * re-indexed), ranked, and the best LIMIT_LIBRARY_RESULTS shown.  A
- * search with fewer matches ranks them all, and then both backends find
- * the same items; what lies past the bound is found by a rarer word.
- * bm25 also counts, once a query, the items holding each of its stems
- * (its inverse document frequency): a walk of the stem's list in the
- * index, not of the items (bench/50-library.sh).
+ * LIMIT_LIBRARY_SCAN matches the caller may see, in the index's own order
+ * (FTS5: by rowid, the oldest first; GIN: the table's order, the same
+ * unless items were re-indexed); the best LIMIT_LIBRARY_RESULTS of them
+ * are shown.  A search with fewer matches ranks them all, and then both
+ * backends find the same items in a like order; what lies past the bound
+ * is found by a rarer word or one more (bench/50-library.sh).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -188,17 +186,15 @@ lib_index_on(struct db_conn *c, const struct assistant *as,
 	/* PostgreSQL: nodes starting at once may index one item together
 	 * (lib_reindex); the last one's row stays, not an error. */
 	if ((rc = db_prepare(c, pg ? "INSERT INTO library_fts (item_id, "
-	    "scope, tsv) VALUES (?, ?, setweight(to_tsvector('simple', ?), "
-	    "'A') || setweight(to_tsvector('simple', ?), 'B')) ON CONFLICT "
-	    "(item_id) DO UPDATE SET scope = EXCLUDED.scope, tsv = "
-	    "EXCLUDED.tsv" :
-	    "INSERT INTO library_fts (rowid, scope, title, body) "
-	    "VALUES (?, ?, ?, ?)", &st)) != 0)
+	    "tsv) VALUES (?, setweight(to_tsvector('simple', ?), 'A') || "
+	    "setweight(to_tsvector('simple', ?), 'B')) ON CONFLICT "
+	    "(item_id) DO UPDATE SET tsv = EXCLUDED.tsv" :
+	    "INSERT INTO library_fts (rowid, title, body) VALUES (?, ?, ?)",
+	    &st)) != 0)
 		goto out;
 	db_bind_i64(st, 1, it->id);
-	db_bind_i64(st, 2, it->shared ? 0 : it->org_id);
-	db_bind_textz(st, 3, title.p);
-	db_bind_textz(st, 4, rest.p);
+	db_bind_textz(st, 2, title.p);
+	db_bind_textz(st, 3, rest.p);
 	rc = db_run(st);
 out:
 	buf_release(&title);
@@ -364,8 +360,7 @@ rank_sql(bool pg, const char *const (*stems)[2], size_t nw, struct arena *a,
 
 	*match = NULL;
 	if (!pg) {
-		/* Only the title and body: the scope is no word. */
-		buf_adds(&m, "{title body} : (");
+		buf_adds(&m, "(");
 		for (i = 0; i < nw; i++) {
 			buf_adds(&m, i ? " AND (" : "(");
 			quoted(&m, stems[i][0], '"');
@@ -378,20 +373,25 @@ rank_sql(bool pg, const char *const (*stems)[2], size_t nw, struct arena *a,
 		buf_adds(&m, ")");
 		*match = arena_strndup(a, m.p, m.len);
 		buf_release(&m);
-		/* The inner LIMIT keeps SQLite from flattening: bm25 is
-		 * computed for the candidates only. */
-		buf_printf(&b, "SELECT id FROM (SELECT rowid AS id, "
-		    "bm25(library_fts, 0.0, 10.0, 1.0) AS r FROM library_fts "
-		    "WHERE library_fts MATCH ? AND scope IN (?, 0) LIMIT %d) c "
-		    "ORDER BY r, id LIMIT ?", LIMIT_LIBRARY_SCAN);
+		/* The inner LIMIT keeps SQLite from flattening: the rank is
+		 * computed for the candidates only.  The item's row is read
+		 * through library_items_scope, not its long text. */
+		buf_printf(&b, "SELECT id FROM (SELECT library_fts.rowid AS "
+		    "id, tf_bm25(library_fts, 10.0, 1.0) AS r FROM library_fts "
+		    "JOIN library_items i INDEXED BY library_items_scope ON "
+		    "i.id = library_fts.rowid WHERE library_fts MATCH ? AND "
+		    "i.published_at > 0 AND (i.org_id = ? OR i.shared = 1) "
+		    "LIMIT %d) c ORDER BY r, id LIMIT ?", LIMIT_LIBRARY_SCAN);
 	} else {
-		buf_adds(&b, "SELECT id FROM (SELECT item_id AS id, "
-		    "ts_rank(tsv, q) AS r FROM library_fts, (SELECT ");
+		buf_adds(&b, "SELECT id FROM (SELECT f.item_id AS id, "
+		    "ts_rank(f.tsv, w.q) AS r FROM library_fts f JOIN "
+		    "library_items i ON i.id = f.item_id, (SELECT ");
 		for (i = 0; i < nw; i++)
 			buf_adds(&b, i ? " && (to_tsquery('simple', ?) || "
 			    "to_tsquery('simple', ?))" : "(to_tsquery('simple', "
 			    "?) || to_tsquery('simple', ?))");
-		buf_printf(&b, " AS q) w WHERE tsv @@ q AND scope IN (?, 0) "
+		buf_printf(&b, " AS q) w WHERE f.tsv @@ w.q AND "
+		    "i.published_at > 0 AND (i.org_id = ? OR i.shared = 1) "
 		    "LIMIT %d) c ORDER BY r DESC, id LIMIT ?",
 		    LIMIT_LIBRARY_SCAN);
 	}
@@ -497,8 +497,8 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 		struct lib_item it;
 
 		lib_row(st, a, &it);
-		/* The index's scope said so and the statement too; the item
-		 * says so once more, or it is not shown (a private item of
+		/* The ranking's statement said so and this one too; the
+		 * item says so once more, or it is not shown (a private item of
 		 * another organisation never is). */
 		if (it.published_at > 0 && (it.org_id == org_id || it.shared))
 			got[ngot++] = it;

@@ -25,8 +25,7 @@ int lib_get_on(struct db_conn *c, int64_t id, struct arena *a,
     struct lib_item *out);
 int64_t lib_now(time_t now);
 /* Inside a write job: its row of library_fts made to match it: none for
- * a draft, else the stems of its title and of the rest in its scope (its
- * organisation, or 0 when shared). */
+ * a draft, else the stems of its title and of the rest. */
 int lib_index_on(struct db_conn *c, const struct assistant *as,
     const struct lib_item *it);
 
