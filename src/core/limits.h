@@ -727,13 +727,15 @@
 #define LIMIT_LIBRARY_QUERY 200
 #define LIMIT_LIBRARY_QUERY_WORDS 8
 #define LIMIT_LIBRARY_RESULTS 20
-/* Matches a search ranks (tf_bm25, ts_rank), the first in the index's
- * order: a word in a fifth of 100,000 articles would otherwise have all
- * 20,000 ranked, and the work would grow with the library.  Ten pages of
- * results; 2,000 made a search at 100,000 articles 30x one at 1,000
- * (bench/50-library.sh).  What lies past them is neither ranked nor
- * shown: a rarer word, or one more, finds it. */
-#define LIMIT_LIBRARY_SCAN 200
+/* Matches a search ranks (tf_bm25, ts_rank), the first it may see in the
+ * index's order: a word in a fifth of 100,000 articles would otherwise
+ * have 20,000 ranked, and the work would grow with the library.  Each
+ * ranked match costs about 2 us; at 100,000 articles (p50 over 1,000 in
+ * bench/50-library.sh) 20 gave 1-2x, 50 4.5x, 100 5-7x, 200 7x, all
+ * under a millisecond.  Fifty is two and a half pages of results to
+ * choose the best page from; past them a rarer word, or one more, finds
+ * the rest. */
+#define LIMIT_LIBRARY_SCAN 50
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 

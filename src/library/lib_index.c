@@ -292,6 +292,25 @@ reindex_run(struct db_conn *c, void *arg)
 	return 0;
 }
 
+static int
+merge_run(struct db_conn *c, void *arg)
+{
+	(void)arg;
+	/* FTS5: one segment b-tree instead of the many its automerge leaves
+	 * after many small writes (a search at 100,000 articles reads less:
+	 * 0.18 against 0.10 ms, bench/50-library.sh).  PostgreSQL: the
+	 * planner's figures for the GIN index. */
+	return db_exec(c, db_conn_kind(c) == DB_POSTGRES ?
+	    "ANALYZE library_fts" :
+	    "INSERT INTO library_fts (library_fts) VALUES ('optimize')");
+}
+
+int
+lib_index_merge(struct db *db)
+{
+	return db_write(db, merge_run, NULL);
+}
+
 int
 lib_reindex(struct db *db, const struct assistant *as, size_t *done)
 {
@@ -302,6 +321,9 @@ lib_reindex(struct db *db, const struct assistant *as, size_t *done)
 		continue;
 	if (done)
 		*done = r.done;
+	/* After indexing many at once, as an importer does. */
+	if (rc == 0 && r.done > REINDEX_BATCH)
+		rc = lib_index_merge(db);
 	return rc;
 }
 

@@ -207,6 +207,10 @@ void lib_readability(const struct assistant *as, const struct lib_item *it,
  * no row in the index (all of them after 091 replaced the index of 090);
  * *done (may be NULL) gets how many.  Not logged: no client's data. */
 int lib_reindex(struct db *db, const struct assistant *as, size_t *done);
+/* After many items were indexed at once (lib_reindex does it itself, an
+ * importer and the benchmark after lib_add_published_on): the index made
+ * compact for reading.  A write job; takes seconds at 100,000 items. */
+int lib_index_merge(struct db *db);
 
 /*
  * For importers and the benchmark, inside a write job on c: an item
