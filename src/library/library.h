@@ -30,11 +30,13 @@
  * after the Snowball stemmers' ideas) and indexed as text in library_fts:
  * an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL.  A
  * query's words are stemmed in both languages, so a Dutch or an English
- * query finds "piekeren" / "pieker" and "worrying" / "worries"; the
- * results are ranked (bm25, ts_rank), a title match above a match in the
- * text only.  The same C code makes the stems on both backends, so both
- * find the same items (a Dutch to_tsvector would stem differently from
- * whatever SQLite did, and FTS5 has no Dutch stemmer).
+ * query finds "piekeren" / "pieker", "werken" / "werkt" and "worrying" /
+ * "worries"; the results are ranked (SQLite: tf_bm25, bm25 without its
+ * document frequency; PostgreSQL: ts_rank), a title match above a match in
+ * the text only, among the first LIMIT_LIBRARY_SCAN matches.  The same C
+ * code makes the stems on both backends, so both find the same items (a
+ * Dutch to_tsvector would stem differently from whatever SQLite did, and
+ * FTS5 has no Dutch stemmer).
  *
  * Readability: every item shows its score (assistant_readability); a text
  * whose score is below its reading level's minimum warns its author.

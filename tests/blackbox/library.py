@@ -2,7 +2,11 @@
 library.py - black-box tests of issue 12's psycho-education library over
 real HTTP: a professional writes an item (refusals say why, next to the
 field), publishes it, the readability warning for its author, search with
-stemming in Dutch and English, another organisation's professional sees
+stemming in Dutch and English (ranked: a title match above a text-only
+one; quotes, *, NEAR, -, : and parentheses are word ends, not operators;
+an empty or oversized search refused with its reason), another
+organisation's private item never found, its shared one found, another
+organisation's professional sees
 nothing of a private item until an administrator shares it, an item sent
 to a client in a message, the client opening it and keeping it in their
 own list (in the access log), video and audio items (a film or sound of
