@@ -1,9 +1,9 @@
 #!/bin/sh
 # 50-library.sh - the psycho-education library's search (issue 12).
 #   library_search_100k_vs_1k   p50 of a search (lib_search: stems, the
-#                               index walk, the items) in a library of
-#                               100,000 articles over one of 1,000;
-#                               target <= 2
+#                               FTS5 match ranked by bm25, the items) in a
+#                               library of 100,000 articles over one of
+#                               1,000; target <= 2
 #   library_search_100k_p99_ms  the 99th percentile at 100,000
 # with library_search_1k_p50_ms, library_search_100k_p50_ms and the mean
 # number of results of the queries (library_search_100k_results).

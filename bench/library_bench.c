@@ -187,9 +187,12 @@ main(int argc, char **argv)
 	}
 
 	/* A library is written now and then and read all day: searched as
-	 * it stands after the writes are checkpointed into the database
-	 * (closing the last connection does that), not through a write-ahead
-	 * log of 100,000 fresh articles. */
+	 * it stands after an import (its index merged, as an importer does)
+	 * and the writes checkpointed into the database (closing the last
+	 * connection does that), not through a write-ahead log of 100,000
+	 * fresh articles. */
+	if ((rc = lib_index_merge(db)) != 0)
+		die("lib_index_merge", rc);
 	keyring_free(kr);
 	db_close(db);
 	if ((rc = db_open(url.p, &db)) != 0)

@@ -24,6 +24,7 @@
 #include "identity/session.h"
 #include "identity/totp.h"
 #include "keys/keyring.h"
+#include "library/library.h"
 #include "mail/smtp.h"
 #include "message/message.h"
 #include "store/db.h"
@@ -55,6 +56,7 @@ int
 app_open(struct app *app, char *err, size_t errlen)
 {
 	int rc, applied = 0;
+	size_t reindexed = 0;
 
 	pthread_mutex_init(&app->jobs_mu, NULL);
 	pthread_cond_init(&app->jobs_cv, NULL);
@@ -110,6 +112,14 @@ app_open(struct app *app, char *err, size_t errlen)
 		    err_msg(rc));
 		return rc;
 	}
+	/* The library's index is made from the items by C (its stems). */
+	if ((rc = lib_reindex(app->db, app->assistant, &reindexed)) != 0) {
+		snprintf(err, errlen, "cannot index the library: %s",
+		    err_msg(rc));
+		return rc;
+	}
+	if (reindexed)
+		log_info("library", "reindexed=%zu", reindexed);
 	if ((rc = tz_cache_new(&app->tzc)) != 0) {
 		snprintf(err, errlen, "cannot make the time-zone cache");
 		return rc;

@@ -721,23 +721,21 @@
  * (bench/50-library.sh); a list page shows the newest LIMIT_LIBRARY_LIST. */
 #define LIMIT_LIBRARY_ITEMS 100000
 #define LIMIT_LIBRARY_LIST 200
-/* Distinct stems indexed per item: a 64 KB article has about 2,000;
- * what is past the bound is not found, the item still is by the rest. */
-#define LIMIT_LIBRARY_TERMS 4000
 /* A search: a short phrase of a few words, each stemmed in two languages
- * (an AND of OR pairs in one statement); results are one page of 20 (a
- * word more narrows it).  Each result costs a row of the walk and of the
- * items: 50 made a search at 100,000 articles 2.2x one at 1,000, where
- * fewer are found (bench/50-library.sh). */
+ * (an AND of OR pairs in one statement); results are one page of 20, the
+ * best first (a word more narrows it). */
 #define LIMIT_LIBRARY_QUERY 200
 #define LIMIT_LIBRARY_QUERY_WORDS 8
 #define LIMIT_LIBRARY_RESULTS 20
-/* Candidates of a query's rarest word that a search of several words
- * checks for the others: words that are each in tens of thousands of
- * articles but rarely together would otherwise walk all of them (60 ms
- * at 100,000 articles); 2,000 checks take about 2 ms.  What lies past
- * them is not found: a rarer word finds it. */
-#define LIMIT_LIBRARY_SCAN 2000
+/* Matches a search ranks (tf_bm25, ts_rank), the first it may see in the
+ * index's order: a word in a fifth of 100,000 articles would otherwise
+ * have 20,000 ranked, and the work would grow with the library.  Each
+ * ranked match costs about 2 us; at 100,000 articles (p50 over 1,000 in
+ * bench/50-library.sh) 20 gave 1-2x, 50 4.5x, 100 5-7x, 200 7x, all
+ * under a millisecond.  Fifty is two and a half pages of results to
+ * choose the best page from; past them a rarer word, or one more, finds
+ * the rest. */
+#define LIMIT_LIBRARY_SCAN 50
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 

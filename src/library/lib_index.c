@@ -1,17 +1,49 @@
 /*
- * lib_index.c - the library's search index and search (see library.h).
- * Owns library_terms.
+ * lib_index.c - the library's full-text index and search (see library.h).
+ * Owns library_fts.
  *
- * An item's words are stemmed in its own language; a query's words in
- * both, since a person may search Dutch texts with an English word and
- * the other way round, and often does not know which the text is in.  A
- * match needs every word of the query: an AND of (Dutch stem OR English
- * stem).  The statement walks the key (term, scope, item_id) for the
- * first word in the two scopes the caller may see and checks the others
- * per item through the same key, and stops at its limit: the work follows
- * the results asked for, which is what bench/50-library.sh measures.
- * Results are shown by title; relevance ranking is not attempted (XXX: a
- * title match first would be the next step).
+ * The engines' own full-text search, fed with our stems.  An item's words
+ * are stemmed in its own language by the writing assistant's stemmer
+ * (assistant_stem, with lib_stem's Dutch -t), and the index holds the
+ * stems as text, the title's apart from the rest (summary, tags, body),
+ * so a title counts more:
+ *   - SQLite: an FTS5 table (rowid the item's id, columns title and body)
+ *     ranked by tf_bm25 (src/store/db_sqlite.c: FTS5's bm25 without the
+ *     walk over every row of a word that bm25 makes for its document
+ *     frequency) with the title ten times the body;
+ *   - PostgreSQL: a tsvector, to_tsvector('simple', stems) of the title
+ *     with weight A and of the rest with B, under a GIN index, ranked by
+ *     ts_rank (A 1.0, B 0.4).
+ * Why pre-stemmed text and not a tokenizer of our own registered in
+ * SQLite: PostgreSQL needs the stems as text anyway (a Dutch to_tsvector
+ * stems otherwise than SQLite would), and so both engines index the very
+ * same words and find the same items; a C tokenizer would also be needed
+ * by every program that writes the table (the sqlite3 shell could not).
+ * The engines only split at spaces: FTS5's "ascii" tokenizer and
+ * PostgreSQL's "simple" configuration, neither of which stems, drops
+ * stop words or folds accents (the stems are lower case already).
+ *
+ * A query's words are stemmed in both languages, since a person may
+ * search Dutch texts with an English word and the other way round, and
+ * often does not know which the text is in: an item matches when it holds
+ * every word, as (Dutch stem OR English stem) AND ... .  The user's text
+ * never reaches the SQL or the engines' query syntax: only stems (letters
+ * and digits) go in, each quoted as a string of the syntax and bound as
+ * a value, so quotes, *, NEAR, -, : and parentheses are not operators
+ * but word ends.
+ *
+ * Scope, as before, in SQL: the statement joins each match to its item
+ * and keeps published_at > 0 AND (org_id = ? OR shared = 1); the items
+ * are then read with the same condition and checked once more in C.
+ *
+ * Bounded work: ranking every match of a word in most of 100,000 articles
+ * would grow with the library.  The ranked candidates are the first
+ * LIMIT_LIBRARY_SCAN matches the caller may see, in the index's own order
+ * (FTS5: by rowid, the oldest first; GIN: the table's order, the same
+ * unless items were re-indexed); the best LIMIT_LIBRARY_RESULTS of them
+ * are shown.  A search with fewer matches ranks them all, and then both
+ * backends find the same items in a like order; what lies past the bound
+ * is found by a rarer word or one more (bench/50-library.sh).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,23 +93,51 @@ next_word(struct str s, size_t *i)
 	return (struct str){ s.p + s.len, 0 };
 }
 
-static int
-cmp_str(const void *a, const void *b)
+
+static bool
+nl_vowel(char c)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return c != '\0' && strchr("aeiouy", c) != NULL;
 }
 
-/* The distinct stems of texts[0..n) in lang, sorted, at most max. */
-static size_t
-stems_of(const struct assistant *as, enum assistant_lang lang,
-    const struct str *texts, size_t n, struct arena *a, const char ***out,
-    size_t max)
+/* The stem a search matches a word by: the writing assistant's, and in
+ * Dutch also without the -t of a verb's second and third person and weak
+ * past, which the assistant's light stemmer keeps: "werkt", "werkte" and
+ * "werkten" meet "werken" and "werk", "loopt" meets "lopen".  It is the
+ * same for an item's words and a query's, so it only changes which words
+ * meet (also "kast" and "kas"), never whether a word finds itself. */
+static const char *
+lib_stem(const struct assistant *as, enum assistant_lang lang, struct str w,
+    struct arena *a)
 {
-	const char **v;
-	size_t k = 0, cap = 256, t, i, u;
+	const char *st = assistant_stem(as, lang, w, a);
+	size_t m = st ? strlen(st) : 0;
+	char *s;
+
+	if (lang != ASSISTANT_LANG_NL || m < 4 || st[m - 1] != 't' ||
+	    nl_vowel(st[m - 2]))
+		return st;
+	s = arena_strndup(a, st, m - 1);
+	m--;
+	/* Undouble a vowel before the consonant now last, as the stemmer
+	 * does ("loop" to "lop", the stem of "lopen"). */
+	if (m >= 4 && !nl_vowel(s[m - 1]) && s[m - 2] == s[m - 3] &&
+	    strchr("aeou", s[m - 2]) != NULL && !nl_vowel(s[m - 4])) {
+		s[m - 2] = s[m - 1];
+		s[m - 1] = '\0';
+	}
+	return s;
+}
+
+/* The stems of texts[0..n) in lang, by spaces, onto out (repeats kept:
+ * how often a word comes counts in the ranking). */
+static void
+stems_of(const struct assistant *as, enum assistant_lang lang,
+    const struct str *texts, size_t n, struct arena *a, struct buf *out)
+{
+	size_t t, i;
 	struct str w;
 
-	v = arena_calloc(a, cap, sizeof(*v));
 	for (t = 0; t < n; t++) {
 		i = 0;
 		while ((w = next_word(texts[t], &i)).len > 0) {
@@ -85,87 +145,60 @@ stems_of(const struct assistant *as, enum assistant_lang lang,
 
 			if (w.len > LIMIT_ASSISTANT_WORD)
 				continue;
-			st = assistant_stem(as, lang, w, a);
+			st = lib_stem(as, lang, w, a);
 			if (st == NULL || st[0] == '\0')
 				continue;
-			if (k == cap) {
-				const char **nv = arena_calloc(a, cap * 2,
-				    sizeof(*nv));
-
-				memcpy(nv, v, k * sizeof(*v));
-				v = nv;
-				cap *= 2;
-			}
-			v[k++] = st;
+			if (out->len > 0)
+				buf_addch(out, ' ');
+			buf_adds(out, st);
 		}
 	}
-	qsort(v, k, sizeof(*v), cmp_str);
-	for (i = u = 0; i < k && u < max; i++)
-		if (u == 0 || strcmp(v[u - 1], v[i]) != 0)
-			v[u++] = v[i];
-	*out = v;
-	return u;
-}
-
-/* Rows are inserted this many at a time: one round trip for each on
- * PostgreSQL, one cached statement. */
-#define CHUNK 32
-
-static int
-insert_terms(struct db_conn *c, const char **stems, size_t n, int64_t scope,
-    int64_t item)
-{
-	struct db_stmt *st;
-	struct buf sql = BUF_INIT;
-	size_t i, k, per;
-	int rc = 0;
-
-	buf_adds(&sql, "INSERT INTO library_terms (term, scope, item_id) "
-	    "VALUES (?, ?, ?)");
-	for (k = 1; k < CHUNK; k++)
-		buf_adds(&sql, ", (?, ?, ?)");
-	for (i = 0; i < n && rc == 0; i += per) {
-		per = n - i >= CHUNK ? CHUNK : 1;
-		if ((rc = db_prepare(c, per == CHUNK ? sql.p :
-		    "INSERT INTO library_terms (term, scope, item_id) "
-		    "VALUES (?, ?, ?)", &st)) != 0)
-			break;
-		for (k = 0; k < per; k++) {
-			db_bind_textz(st, (int)(3 * k + 1), stems[i + k]);
-			db_bind_i64(st, (int)(3 * k + 2), scope);
-			db_bind_i64(st, (int)(3 * k + 3), item);
-		}
-		rc = db_run(st);
-	}
-	buf_release(&sql);
-	return rc;
 }
 
 int
 lib_index_on(struct db_conn *c, const struct assistant *as,
     const struct lib_item *it)
 {
+	bool pg = db_conn_kind(c) == DB_POSTGRES;
 	struct db_stmt *st;
-	const char **stems;
-	struct str texts[4];
+	struct buf title = BUF_INIT, rest = BUF_INIT;
+	enum assistant_lang lang;
+	struct str texts[3];
 	struct arena a;
-	size_t n;
 	int rc;
 
-	if ((rc = db_prepare(c, "DELETE FROM library_terms WHERE item_id = ?",
+	if ((rc = db_prepare(c, pg ? "DELETE FROM library_fts WHERE "
+	    "item_id = ?" : "DELETE FROM library_fts WHERE rowid = ?",
 	    &st)) != 0)
 		return rc;
 	db_bind_i64(st, 1, it->id);
 	if ((rc = db_run(st)) != 0 || it->published_at == 0)
 		return rc;
-	texts[0] = str_c(it->title);
-	texts[1] = str_c(it->summary);
-	texts[2] = str_c(it->tags);
-	texts[3] = str_c(it->body);
 	arena_init(&a);
-	n = stems_of(as, strcmp(it->lang, "en") == 0 ? ASSISTANT_LANG_EN :
-	    ASSISTANT_LANG_NL, texts, 4, &a, &stems, LIMIT_LIBRARY_TERMS);
-	rc = insert_terms(c, stems, n, it->shared ? 0 : it->org_id, it->id);
+	lang = strcmp(it->lang, "en") == 0 ? ASSISTANT_LANG_EN :
+	    ASSISTANT_LANG_NL;
+	texts[0] = str_c(it->title);
+	stems_of(as, lang, texts, 1, &a, &title);
+	texts[0] = str_c(it->summary);
+	texts[1] = str_c(it->tags);
+	texts[2] = str_c(it->body);
+	stems_of(as, lang, texts, 3, &a, &rest);
+	/* PostgreSQL: nodes starting at once may index one item together
+	 * (lib_reindex); the last one's row stays, not an error. */
+	if ((rc = db_prepare(c, pg ? "INSERT INTO library_fts (item_id, "
+	    "tsv) VALUES (?, setweight(to_tsvector('simple', ?), 'A') || "
+	    "setweight(to_tsvector('simple', ?), 'B')) ON CONFLICT "
+	    "(item_id) DO UPDATE SET tsv = EXCLUDED.tsv" :
+	    "INSERT INTO library_fts (rowid, title, body) VALUES (?, ?, ?)",
+	    &st)) != 0)
+		goto out;
+	db_bind_i64(st, 1, it->id);
+	db_bind_textz(st, 2, title.p);
+	db_bind_textz(st, 3, rest.p);
+	rc = db_run(st);
+out:
+	buf_release(&title);
+	buf_release(&rest);
 	arena_release(&a);
 	return rc;
 }
@@ -209,18 +242,94 @@ lib_add_published_on(struct db_conn *c, const struct assistant *as,
 	return lib_index_on(c, as, &it);
 }
 
-/* --- search --------------------------------------------------------------- */
+/* Published items without their index rows: those of a database that had
+ * the index of before (library_terms, 090), or whatever else left one
+ * out.  A batch a job, so the writer is not held for long. */
+#define REINDEX_BATCH 200
+
+struct reindex {
+	const struct assistant *as;
+	size_t done;
+	bool more;
+};
 
 static int
-cmp_title(const void *a, const void *b)
+reindex_run(struct db_conn *c, void *arg)
 {
-	const struct lib_item *x = a, *y = b;
-	int d = strcmp(x->title, y->title);
+	struct reindex *r = arg;
+	int64_t ids[REINDEX_BATCH];
+	struct db_stmt *st;
+	size_t n = 0, i;
+	int rc;
 
-	return d != 0 ? d : (x->id < y->id ? -1 : x->id > y->id);
+	if ((rc = db_prepare(c, db_conn_kind(c) == DB_POSTGRES ?
+	    "SELECT id FROM library_items WHERE published_at > 0 AND NOT "
+	    "EXISTS (SELECT 1 FROM library_fts f WHERE f.item_id = "
+	    "library_items.id) ORDER BY id LIMIT ?" :
+	    "SELECT id FROM library_items WHERE published_at > 0 AND id NOT "
+	    "IN (SELECT rowid FROM library_fts) ORDER BY id LIMIT ?",
+	    &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, REINDEX_BATCH);
+	while (n < REINDEX_BATCH && (rc = db_step(st)) == DB_ROW)
+		ids[n++] = db_col_i64(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct lib_item it;
+		struct arena a;
+
+		arena_init(&a);
+		if ((rc = lib_get_on(c, ids[i], &a, &it)) == 0)
+			rc = lib_index_on(c, r->as, &it);
+		arena_release(&a);
+		if (rc != 0)
+			return rc;
+	}
+	r->done += n;
+	r->more = n == REINDEX_BATCH;
+	return 0;
 }
 
-/* The results' items: 2 * LIMIT_LIBRARY_RESULTS ids, then the caller's
+static int
+merge_run(struct db_conn *c, void *arg)
+{
+	(void)arg;
+	/* FTS5: one segment b-tree instead of the many its automerge leaves
+	 * after many small writes (a search at 100,000 articles reads less:
+	 * 0.18 against 0.10 ms, bench/50-library.sh).  PostgreSQL: the
+	 * planner's figures for the GIN index. */
+	return db_exec(c, db_conn_kind(c) == DB_POSTGRES ?
+	    "ANALYZE library_fts" :
+	    "INSERT INTO library_fts (library_fts) VALUES ('optimize')");
+}
+
+int
+lib_index_merge(struct db *db)
+{
+	return db_write(db, merge_run, NULL);
+}
+
+int
+lib_reindex(struct db *db, const struct assistant *as, size_t *done)
+{
+	struct reindex r = { as, 0, true };
+	int rc = 0;
+
+	while (r.more && (rc = db_write(db, reindex_run, &r)) == 0)
+		continue;
+	if (done)
+		*done = r.done;
+	/* After indexing many at once, as an importer does. */
+	if (rc == 0 && r.done > REINDEX_BATCH)
+		rc = lib_index_merge(db);
+	return rc;
+}
+
+/* --- search --------------------------------------------------------------- */
+
+/* The results' items: LIMIT_LIBRARY_RESULTS ids, then the caller's
  * organisation. */
 static const char *
 items_sql(struct arena *a)
@@ -231,7 +340,7 @@ items_sql(struct arena *a)
 
 	buf_adds(&b, "SELECT " LIB_LIST_COLUMNS " FROM library_items WHERE "
 	    "id IN (?");
-	for (i = 1; i < 2 * LIMIT_LIBRARY_RESULTS; i++)
+	for (i = 1; i < LIMIT_LIBRARY_RESULTS; i++)
 		buf_adds(&b, ", ?");
 	buf_adds(&b, ") AND published_at > 0 AND (org_id = ? OR shared = 1)");
 	s = arena_strndup(a, b.p, b.len);
@@ -239,62 +348,78 @@ items_sql(struct arena *a)
 	return s;
 }
 
-/* The SQL for nw words, each bound as two stems. */
-static const char *
-search_sql(size_t nw, struct arena *a)
+/* A stem as a string of the engine's query syntax: FTS5 "..." and
+ * PostgreSQL's tsquery '...', the quote doubled (a stem has letters and
+ * digits only; the quoting makes sure whatever it holds is one word). */
+static void
+quoted(struct buf *b, const char *stem, char q)
 {
-	struct buf b = BUF_INIT;
+	const char *p;
+
+	buf_addch(b, q);
+	for (p = stem; *p != '\0'; p++) {
+		if (*p == q || (q == '\'' && *p == '\\'))
+			buf_addch(b, *p);
+		buf_addch(b, *p);
+	}
+	buf_addch(b, q);
+}
+
+/*
+ * The ranked candidates' statement for nw words.  SQLite binds the MATCH
+ * expression (made here from the stems: *match), the organisation and the
+ * count; PostgreSQL two stems a word, each its own tsquery, then the
+ * organisation and the count.  Either way the SQL's text depends on the
+ * number of words only.
+ */
+static const char *
+rank_sql(bool pg, const char *const (*stems)[2], size_t nw, struct arena *a,
+    const char **match)
+{
+	struct buf b = BUF_INIT, m = BUF_INIT;
 	const char *s;
 	size_t i;
 
-	if (nw == 1)
-		buf_adds(&b, "SELECT t0.item_id FROM library_terms t0 WHERE "
-		    "t0.term IN (?, ?) AND t0.scope IN (?, 0)");
-	else
-		/* The leading word's candidates are bounded: words that
-		 * are each common but rarely meet cost a bounded walk, at
-		 * the price of what lies past it (limits.h). */
-		buf_printf(&b, "SELECT t0.item_id FROM (SELECT item_id, scope "
-		    "FROM library_terms WHERE term IN (?, ?) AND scope IN "
-		    "(?, 0) LIMIT %d) t0 WHERE 1 = 1", LIMIT_LIBRARY_SCAN);
-	for (i = 1; i < nw; i++)
-		buf_printf(&b, " AND EXISTS (SELECT 1 FROM library_terms t%zu "
-		    "WHERE t%zu.term IN (?, ?) AND t%zu.scope = t0.scope AND "
-		    "t%zu.item_id = t0.item_id)", i, i, i, i);
-	buf_adds(&b, " LIMIT ?");
+	*match = NULL;
+	if (!pg) {
+		buf_adds(&m, "(");
+		for (i = 0; i < nw; i++) {
+			buf_adds(&m, i ? " AND (" : "(");
+			quoted(&m, stems[i][0], '"');
+			if (strcmp(stems[i][0], stems[i][1]) != 0) {
+				buf_adds(&m, " OR ");
+				quoted(&m, stems[i][1], '"');
+			}
+			buf_adds(&m, ")");
+		}
+		buf_adds(&m, ")");
+		*match = arena_strndup(a, m.p, m.len);
+		buf_release(&m);
+		/* The inner LIMIT keeps SQLite from flattening: the rank is
+		 * computed for the candidates only.  The item's row is read
+		 * through library_items_scope, not its long text. */
+		buf_printf(&b, "SELECT id FROM (SELECT library_fts.rowid AS "
+		    "id, tf_bm25(library_fts, 10.0, 1.0) AS r FROM library_fts "
+		    "JOIN library_items i INDEXED BY library_items_scope ON "
+		    "i.id = library_fts.rowid WHERE library_fts MATCH ? AND "
+		    "i.published_at > 0 AND (i.org_id = ? OR i.shared = 1) "
+		    "LIMIT %d) c ORDER BY r, id LIMIT ?", LIMIT_LIBRARY_SCAN);
+	} else {
+		buf_adds(&b, "SELECT id FROM (SELECT f.item_id AS id, "
+		    "ts_rank(f.tsv, w.q) AS r FROM library_fts f JOIN "
+		    "library_items i ON i.id = f.item_id, (SELECT ");
+		for (i = 0; i < nw; i++)
+			buf_adds(&b, i ? " && (to_tsquery('simple', ?) || "
+			    "to_tsquery('simple', ?))" : "(to_tsquery('simple', "
+			    "?) || to_tsquery('simple', ?))");
+		buf_printf(&b, " AS q) w WHERE f.tsv @@ w.q AND "
+		    "i.published_at > 0 AND (i.org_id = ? OR i.shared = 1) "
+		    "LIMIT %d) c ORDER BY r DESC, id LIMIT ?",
+		    LIMIT_LIBRARY_SCAN);
+	}
 	s = arena_strndup(a, b.p, b.len);
 	buf_release(&b);
 	return s;
-}
-
-/* Rows of a word's two stems in the caller's scopes, counted up to a cap:
- * enough to tell a rare word from a common one, never a long walk (the
- * count's cost grows with the cap, so it is a few pages of results). */
-#define LIBRARY_DRIVER_CAP (10 * LIMIT_LIBRARY_RESULTS)
-
-static int
-count_word(struct db_conn *c, const char *const stems[2], int64_t org_id,
-    int64_t *n)
-{
-	struct db_stmt *st;
-	int rc;
-
-	*n = 0;
-	if ((rc = db_prepare(c, "SELECT COUNT(*) FROM (SELECT 1 FROM "
-	    "library_terms WHERE term IN (?, ?) AND scope IN (?, 0) LIMIT ?) "
-	    "w", &st)) != 0)
-		return rc;
-	db_bind_textz(st, 1, stems[0]);
-	db_bind_textz(st, 2, stems[1]);
-	db_bind_i64(st, 3, org_id);
-	db_bind_i64(st, 4, LIBRARY_DRIVER_CAP);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*n = db_col_i64(st, 0);
-		rc = 0;
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
 }
 
 int
@@ -303,12 +428,14 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
     struct lib_item **out, size_t *n)
 {
 	const char *stems[LIMIT_LIBRARY_QUERY_WORDS][2];
-	int64_t ids[2 * LIMIT_LIBRARY_RESULTS];
-	struct lib_item *v;
+	int64_t ids[LIMIT_LIBRARY_RESULTS];
+	struct lib_item *v, *got;
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
-	size_t nw = 0, nid = 0, k = 0, i, j;
+	const char *sql, *match;
+	size_t nw = 0, nid = 0, ngot = 0, k = 0, i, j;
 	struct str w;
+	bool pg;
 	int rc;
 
 	*out = NULL;
@@ -329,8 +456,8 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 
 		if (w.len > LIMIT_ASSISTANT_WORD)
 			continue;
-		nl = assistant_stem(as, ASSISTANT_LANG_NL, w, a);
-		en = assistant_stem(as, ASSISTANT_LANG_EN, w, a);
+		nl = lib_stem(as, ASSISTANT_LANG_NL, w, a);
+		en = lib_stem(as, ASSISTANT_LANG_EN, w, a);
 		if (nl[0] == '\0' && en[0] == '\0')
 			continue;
 		if (nw == LIMIT_LIBRARY_QUERY_WORDS) {
@@ -350,82 +477,65 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if (nw > 1) {
-		/* The rarest word leads the walk (each count stops at
-		 * LIBRARY_DRIVER_CAP rows); a word found nowhere ends it. */
-		int64_t best = INT64_MAX, cnt;
-		size_t lead = 0;
-
-		for (j = 0; j < nw; j++) {
-			if ((rc = count_word(c, stems[j], org_id, &cnt)) != 0)
-				goto out;
-			if (cnt < best) {
-				best = cnt;
-				lead = j;
-			}
-		}
-		if (best == 0)
-			goto none;
-		if (lead != 0) {
-			const char *t0 = stems[0][0], *t1 = stems[0][1];
-
-			stems[0][0] = stems[lead][0];
-			stems[0][1] = stems[lead][1];
-			stems[lead][0] = t0;
-			stems[lead][1] = t1;
-		}
-	}
-	if ((rc = db_prepare(c, search_sql(nw, a), &st)) != 0)
+	pg = db_conn_kind(c) == DB_POSTGRES;
+	sql = rank_sql(pg, (const char *const (*)[2])stems, nw, a, &match);
+	if ((rc = db_prepare(c, sql, &st)) != 0)
 		goto out;
-	db_bind_textz(st, 1, stems[0][0]);
-	db_bind_textz(st, 2, stems[0][1]);
-	db_bind_i64(st, 3, org_id);
-	for (j = 1; j < nw; j++) {
-		db_bind_textz(st, (int)(2 * j + 2), stems[j][0]);
-		db_bind_textz(st, (int)(2 * j + 3), stems[j][1]);
-	}
-	/* An item may match a word by both its stems: twice the rows. */
-	db_bind_i64(st, (int)(2 * nw + 2), 2 * LIMIT_LIBRARY_RESULTS);
-	/* An item may come twice (by both stems of a word): once here. */
-	while (nid < 2 * LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW) {
-		int64_t id = db_col_i64(st, 0);
+	if (!pg) {
+		db_bind_textz(st, 1, match);
+		j = 2;
+	} else {
+		struct buf b = BUF_INIT;
 
-		for (j = 0; j < nid && ids[j] != id; j++)
-			continue;
-		if (j == nid)
-			ids[nid++] = id;
+		for (j = 0; j < 2 * nw; j++) {
+			buf_reset(&b);
+			quoted(&b, stems[j / 2][j % 2], '\'');
+			db_bind_text(st, (int)j + 1, arena_strndup(a, b.p,
+			    b.len), b.len);
+		}
+		buf_release(&b);
+		j = 2 * nw + 1;
 	}
+	db_bind_i64(st, (int)j, org_id);
+	db_bind_i64(st, (int)j + 1, LIMIT_LIBRARY_RESULTS);
+	while (nid < LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW)
+		ids[nid++] = db_col_i64(st, 0);
 	db_done(st);
 	if (rc < 0)
 		goto out;
 
-none:
 	v = arena_calloc(a, LIMIT_LIBRARY_RESULTS, sizeof(*v));
 	if (nid == 0)
 		goto done;
 	/* The items in one statement (one cached text: the unused places
-	 * hold 0, which is no id). */
+	 * hold 0, which is no id), then put in the ranking's order. */
+	got = arena_calloc(a, LIMIT_LIBRARY_RESULTS, sizeof(*got));
 	if ((rc = db_prepare(c, items_sql(a), &st)) != 0)
 		goto out;
-	for (i = 0; i < 2 * LIMIT_LIBRARY_RESULTS; i++)
+	for (i = 0; i < LIMIT_LIBRARY_RESULTS; i++)
 		db_bind_i64(st, (int)i + 1, i < nid ? ids[i] : 0);
-	db_bind_i64(st, 2 * LIMIT_LIBRARY_RESULTS + 1, org_id);
-	while (k < LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW) {
+	db_bind_i64(st, LIMIT_LIBRARY_RESULTS + 1, org_id);
+	while (ngot < LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW) {
 		struct lib_item it;
 
 		lib_row(st, a, &it);
-		/* The index's scope said so and the statement too; the item
-		 * says so once more, or it is not shown (a private item of
+		/* The ranking's statement said so and this one too; the
+		 * item says so once more, or it is not shown (a private item of
 		 * another organisation never is). */
 		if (it.published_at > 0 && (it.org_id == org_id || it.shared))
-			v[k++] = it;
+			got[ngot++] = it;
 	}
 	db_done(st);
 	if (rc < 0)
 		goto out;
+	for (i = 0; i < nid; i++)
+		for (j = 0; j < ngot; j++)
+			if (got[j].id == ids[i]) {
+				v[k++] = got[j];
+				break;
+			}
 done:
 	rc = 0;
-	qsort(v, k, sizeof(*v), cmp_title);
 	*out = v;
 	*n = k;
 out:

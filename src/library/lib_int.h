@@ -24,9 +24,8 @@ void lib_row(struct db_stmt *st, struct arena *a, struct lib_item *it);
 int lib_get_on(struct db_conn *c, int64_t id, struct arena *a,
     struct lib_item *out);
 int64_t lib_now(time_t now);
-/* Inside a write job: it's rows of library_terms made to match it: none
- * for a draft, else the stems of its words in its scope (its
- * organisation, or 0 when shared). */
+/* Inside a write job: its row of library_fts made to match it: none for
+ * a draft, else the stems of its title and of the rest. */
 int lib_index_on(struct db_conn *c, const struct assistant *as,
     const struct lib_item *it);
 

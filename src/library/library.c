@@ -1,7 +1,7 @@
 /*
  * library.c - the psycho-education library's items and a client's own
  * list (see library.h).  Owns library_items and library_kept; the search
- * index (library_terms) is lib_index.c's.
+ * index (library_fts) is lib_index.c's.
  *
  * Every change is one write job that re-reads the item, changes it, keeps
  * the index in step (lib_index_on) and appends its access-log entry, so

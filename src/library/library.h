@@ -23,22 +23,28 @@
  * client: an item sent to them (the message's own entry), kept in or
  * taken from their list and that list read (kind "library-list").
  *
- * Search: the words of a published item's title, summary, tags and text
- * are stemmed in the item's language by the writing assistant's stemmer
- * (assistant_stem: Dutch and English, after the Snowball stemmers' ideas)
- * and stored in library_terms, one row a stem and scope; a query's words
- * are stemmed in both languages, so a Dutch or an English query finds
- * "piekeren" / "pieker" and "worrying" / "worries".  The same C code makes
- * the stems on SQLite and PostgreSQL: one migration, one query, the same
- * results on both (FTS5 has no Dutch stemmer; a Dutch to_tsvector would
- * stem differently from whatever SQLite did).
+ * Search: the engines' own full-text search fed with our stems
+ * (lib_index.c says how and why).  The words of a published item's title
+ * and of its summary, tags and text are stemmed in the item's language by
+ * the writing assistant's stemmer (assistant_stem: Dutch and English,
+ * after the Snowball stemmers' ideas) and indexed as text in library_fts:
+ * an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL.  A
+ * query's words are stemmed in both languages, so a Dutch or an English
+ * query finds "piekeren" / "pieker", "werken" / "werkt" and "worrying" /
+ * "worries"; the results are ranked (SQLite: tf_bm25, bm25 without its
+ * document frequency; PostgreSQL: ts_rank), a title match above a match in
+ * the text only, among the first LIMIT_LIBRARY_SCAN matches.  The same C
+ * code makes the stems on both backends, so both find the same items (a
+ * Dutch to_tsvector would stem differently from whatever SQLite did, and
+ * FTS5 has no Dutch stemmer).
  *
  * Readability: every item shows its score (assistant_readability); a text
  * whose score is below its reading level's minimum warns its author.
  *
  * Time: `now` arguments are Unix seconds; 0 means the current time.
  *
- * Tables: library_items, library_terms, library_kept (090_library.sql).
+ * Tables: library_items, library_kept (090_library.sql), library_fts
+ * (091_library_fts.sql).
  */
 #ifndef INFUUS_LIBRARY_H
 #define INFUUS_LIBRARY_H
@@ -181,9 +187,12 @@ int lib_list(struct db *db, int64_t org_id, bool with_drafts,
 /*
  * Search the published items org_id may see (its own and shared ones) for
  * every word of query (stemmed in Dutch and in English), at most
- * LIMIT_LIBRARY_RESULTS, by title.  ERR_INVAL with a reason for a query
- * without words, ERR_TOOBIG for one over LIMIT_LIBRARY_QUERY bytes,
- * ERR_TOOMANY for more than LIMIT_LIBRARY_QUERY_WORDS words.
+ * LIMIT_LIBRARY_RESULTS, the best first (a word in the title counts more
+ * than one in the text), ranked among the first LIMIT_LIBRARY_SCAN
+ * matches.  Anything but letters and digits ends a word: no operators.
+ * ERR_INVAL with a reason for a query without words, ERR_TOOBIG for one
+ * over LIMIT_LIBRARY_QUERY bytes, ERR_TOOMANY for more than
+ * LIMIT_LIBRARY_QUERY_WORDS words.
  */
 int lib_search(struct db *db, const struct assistant *as, int64_t org_id,
     struct str query, struct arena *a, struct why *why,
@@ -209,6 +218,15 @@ int lib_kept(struct db *db, int64_t client_id, int64_t org_id,
  * advanced; C1 has none) on enough words. */
 void lib_readability(const struct assistant *as, const struct lib_item *it,
     struct arena *a, double *score, double *min_score, bool *too_hard);
+
+/* At start, after the migrations: index the published items that have
+ * no row in the index (all of them after 091 replaced the index of 090);
+ * *done (may be NULL) gets how many.  Not logged: no client's data. */
+int lib_reindex(struct db *db, const struct assistant *as, size_t *done);
+/* After many items were indexed at once (lib_reindex does it itself, an
+ * importer and the benchmark after lib_add_published_on): the index made
+ * compact for reading.  A write job; takes seconds at 100,000 items. */
+int lib_index_merge(struct db *db);
 
 /*
  * For importers and the benchmark, inside a write job on c: an item

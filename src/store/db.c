@@ -560,6 +560,12 @@ db_kind(const struct db *db)
 	return db->ops->kind;
 }
 
+enum db_kind
+db_conn_kind(const struct db_conn *c)
+{
+	return c->ops->kind;
+}
+
 uint64_t
 db_generation(struct db *db)
 {

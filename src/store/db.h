@@ -23,7 +23,8 @@
  *   - integers are BIGINT, text is TEXT; times are BIGINT Unix seconds (UTC);
  *   - new ids come back through "INSERT ... RETURNING id";
  *   - in migrations only, {{ID}} is the auto-increment primary key column
- *     type and {{BLOB}} the byte-string type.
+ *     type and {{BLOB}} the byte-string type, and {{SQLITE}} /
+ *     {{POSTGRES}} ... {{END}} one backend's text (migrations/README).
  *
  * Statements are cached per connection, keyed by the SQL text, so callers
  * pass string literals and never finalise: db_prepare, bind, step, db_done.
@@ -82,6 +83,9 @@ void db_url_redact(const char *url, struct buf *out);
 /* Finishes queued writes, then closes every connection. */
 void db_close(struct db *db);
 enum db_kind db_kind(const struct db *db);
+/* The same for a connection: for the few statements that cannot be one
+ * SQL for both (the library's full-text search, src/library). */
+enum db_kind db_conn_kind(const struct db_conn *c);
 
 /* Apply the migrations that are not yet applied, in order, each in its own
  * transaction.  *applied (may be NULL) gets how many ran. */

@@ -4,7 +4,8 @@
  * transaction, as a raw job on the writer's connection.  On PostgreSQL a
  * session advisory lock (the backend's migrate_lock) makes several nodes
  * starting at once migrate once; each migration re-checks
- * schema_migrations under it.
+ * schema_migrations under it.  db_migration_sql substitutes the {{tokens}}
+ * and keeps only this backend's {{SQLITE}} / {{POSTGRES}} blocks.
  */
 #include <string.h>
 #include <time.h>
@@ -21,24 +22,46 @@ int
 db_migration_sql(const struct db_ops *ops, const char *sql, struct buf *out)
 {
 	const char *p = sql, *open, *close;
+	/* Inside {{SQLITE}} / {{POSTGRES}} until {{END}}: in_block; skip when
+	 * the block is the other backend's. */
+	bool in_block = false, skip = false;
 
 	buf_reset(out);
 	while ((open = strstr(p, "{{")) != NULL) {
 		struct str tok;
 
-		buf_add(out, p, (size_t)(open - p));
+		if (!skip)
+			buf_add(out, p, (size_t)(open - p));
 		if ((close = strstr(open + 2, "}}")) == NULL)
 			return ERR_INVAL;
 		tok.p = open + 2;
 		tok.len = (size_t)(close - tok.p);
-		if (str_eqc(tok, "ID"))
-			buf_adds(out, ops->id_type);
-		else if (str_eqc(tok, "BLOB"))
-			buf_adds(out, ops->blob_type);
-		else
+		if (str_eqc(tok, "SQLITE") || str_eqc(tok, "POSTGRES")) {
+			/* Blocks do not nest: one backend's text at a time. */
+			if (in_block)
+				return ERR_INVAL;
+			in_block = true;
+			skip = (ops->kind == DB_SQLITE) !=
+			    str_eqc(tok, "SQLITE");
+		} else if (str_eqc(tok, "END")) {
+			if (!in_block)
+				return ERR_INVAL;
+			in_block = skip = false;
+		} else if (str_eqc(tok, "ID")) {
+			if (!skip)
+				buf_adds(out, ops->id_type);
+		} else if (str_eqc(tok, "BLOB")) {
+			if (!skip)
+				buf_adds(out, ops->blob_type);
+		} else {
+			/* Also in the other backend's text: a typo fails on
+			 * either. */
 			return ERR_INVAL;
+		}
 		p = close + 2;
 	}
+	if (in_block)
+		return ERR_INVAL;
 	buf_adds(out, p);
 	return 0;
 }
@@ -70,7 +93,7 @@ migrate_one(struct db_conn *c, const struct db_migration *m, struct buf *sql)
 		goto out;
 	if ((rc = db_migration_sql(c->ops, m->sql, sql)) != 0) {
 		log_err("db_migrate", "version=%d name=%s error=\"unknown "
-		    "{{token}}\"", m->version, m->name);
+		    "{{token}} or unclosed block\"", m->version, m->name);
 		goto out;
 	}
 	if ((rc = db_exec(c, sql->p)) != 0)

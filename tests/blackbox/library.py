@@ -2,7 +2,11 @@
 library.py - black-box tests of issue 12's psycho-education library over
 real HTTP: a professional writes an item (refusals say why, next to the
 field), publishes it, the readability warning for its author, search with
-stemming in Dutch and English, another organisation's professional sees
+stemming in Dutch and English (ranked: a title match above a text-only
+one; quotes, *, NEAR, -, : and parentheses are word ends, not operators;
+an empty or oversized search refused with its reason), another
+organisation's private item never found, its shared one found, another
+organisation's professional sees
 nothing of a private item until an administrator shares it, an item sent
 to a client in a message, the client opening it and keeping it in their
 own list (in the access log), video and audio items (a film or sound of
@@ -13,6 +17,7 @@ run.py, which runs the class like the others.
 import os
 import re
 import sqlite3
+import urllib.parse
 
 from coaching import form_fields, location_id
 from lib import Client, check, eq
@@ -24,6 +29,13 @@ SIB_CLIENT = ("sibclient.lib@demo.infuus.test", "sibc-library-pass-12",
               "Sanne Sib")
 FAR_ADMIN = ("boss.lib@elders.infuus.test", "boss-library-pass-12",
              "Bo Baas")
+# Ranking: the word twice in the text only, then once in a title.
+LAMP_TEXT = ("Onderweg", "Over de weg terug.",
+             "Wie 's avonds doorwerkt, werkt zich moe. Neem een lantaarn "
+             "mee; met een lantaarn vind je de weg.")
+LAMP_TITLE = ("De lantaarn", "Over licht.", "Licht maakt de weg zichtbaar.")
+LAMP_FAR = ("Lantaarn van elders", "Van een andere organisatie.",
+            "Een lantaarn van ver weg.")
 
 PIEKER = ("Omgaan met piekeren",
           "Wat je kunt doen als je 's avonds blijft malen.",
@@ -227,6 +239,64 @@ class LibraryMixin:
         eq(self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
                         "'library' AND detail = 'share' AND object_id = %d"
                         % lid), 1, "the sharing in the access log")
+
+    def results(self, who, q):
+        """The hrefs of the search results for q, in order."""
+        r = who.get("/library?q=" + urllib.parse.quote_plus(q))
+        eq(r.status, 200, "GET /library?q=" + q)
+        part = r.text.split('id="h-results"')[-1].split('id="h-all"')[0]
+        return [int(i) for i in re.findall(r'href="/library/(\d+)"', part)]
+
+    def test_search_ranks_and_keeps_to_the_organisation(self):
+        text = location_id(self.write(self.coach, LAMP_TEXT), "/library/")
+        self.publish(self.coach, text)
+        title = location_id(self.write(self.coach, LAMP_TITLE), "/library/")
+        self.publish(self.coach, title)
+        far = location_id(self.write(self.far, LAMP_FAR), "/library/")
+        self.publish(self.far, far)
+        self.ids["lamp"] = title
+        found = self.results(self.coach, "lantaarn")
+        eq(found, [title, text], "the results for lantaarn, the title "
+           "match first and not the other organisation's private item")
+        eq(self.results(self.coach, "werken"), [text],
+           "werken finds werkt")
+        eq(self.results(self.far, "lantaarn"), [far],
+           "the other organisation finds its own item only")
+        # Shared by its administrator: found here too, after ours (its
+        # word is in its title and its text).
+        r = self.far_admin.post("/library/%d/share" % far, {
+            "csrf": self.far_admin.csrf(), "share": "1"})
+        eq(r.status, 303, "the other administrator shares")
+        found = self.results(self.coach, "lantaarn")
+        eq(sorted(found), sorted([title, text, far]),
+           "the results with the shared item")
+        check(found.index(title) < found.index(text), "the ranking",
+              "a title match above a text-only match", found)
+
+    def test_search_syntax_is_words_and_limits_are_clear(self):
+        lid = self.ids["lamp"]
+        for q in ('"lantaarn', "lantaarn*", "-lantaarn", "lantaarn:*",
+                  "(lantaarn)", "{lantaarn}:", "lantaarn'", "lantaarn & !",
+                  "lantaarn | ", "'lantaarn'", "lantaarn\\", "lantaarn;--"):
+            check(lid in self.results(self.coach, q), "search for %r" % q,
+                  "the item, the signs ending words", "")
+        for q in ("lantaarn OR olifant", "lantaarn NOT olifant",
+                  'lantaarn" OR "olifant', "lantaarn' | 'olifant",
+                  "NEAR(lantaarn olifant)", "x'); DROP TABLE library_fts; --"):
+            eq(self.results(self.coach, q), [], "search for %r: every "
+               "word, no operators" % q)
+        r = self.coach.get("/library?q=" + urllib.parse.quote_plus('"*():-'))
+        eq(r.status, 400, "a search without words")
+        check(says(r.text, "Type one or more words",
+                   "Typ een of meer woorden"), "a search without words",
+              "the reason", r.text[-3000:])
+        r = self.coach.get("/library?q=" + "lantaarn+" * 23)
+        eq(r.status, 413, "a search of 207 characters")
+        check(says(r.text, "at most 200 characters", "hoogstens 200 tekens"),
+              "a search of 207 characters", "the limit", r.text[-3000:])
+        check(self.sql_one("SELECT COUNT(*) FROM library_items") > 0 and
+              lid in self.results(self.coach, "lantaarn"),
+              "after all that", "the items and the search as they were", "")
 
     def test_send_to_a_client_who_keeps_it(self):
         lid = self.ids["pieker"]

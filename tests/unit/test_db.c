@@ -307,6 +307,22 @@ migration_tokens_are_substituted_per_backend(void **state)
 	    ERR_INVAL);
 	assert_int_equal(db_migration_sql(&db_pg_ops, "x {{ID", &out),
 	    ERR_INVAL);
+	/* One backend's blocks: kept on it, dropped on the other. */
+	assert_int_equal(db_migration_sql(&db_sqlite_ops, "a;{{SQLITE}}b "
+	    "{{ID}};{{END}}{{POSTGRES}}c {{BLOB}};{{END}}d;", &out), 0);
+	assert_string_equal(out.p, "a;b INTEGER PRIMARY KEY;d;");
+	assert_int_equal(db_migration_sql(&db_pg_ops, "a;{{SQLITE}}b "
+	    "{{ID}};{{END}}{{POSTGRES}}c {{BLOB}};{{END}}d;", &out), 0);
+	assert_string_equal(out.p, "a;c BYTEA;d;");
+	/* Unclosed, nested, a stray end, a typo in the other's block. */
+	assert_int_equal(db_migration_sql(&db_pg_ops, "{{SQLITE}}b", &out),
+	    ERR_INVAL);
+	assert_int_equal(db_migration_sql(&db_pg_ops, "{{SQLITE}}"
+	    "{{POSTGRES}}{{END}}{{END}}", &out), ERR_INVAL);
+	assert_int_equal(db_migration_sql(&db_pg_ops, "a{{END}}", &out),
+	    ERR_INVAL);
+	assert_int_equal(db_migration_sql(&db_pg_ops, "{{SQLITE}}{{NOPE}}"
+	    "{{END}}", &out), ERR_INVAL);
 	buf_release(&out);
 }
 

@@ -192,6 +192,123 @@ test_search_stems_dutch_and_english(void **state)
 	assert_true(finds(fx, g->org, "gesprekken leidinggevende", nl));
 	/* A word in neither finds nothing. */
 	assert_false(finds(fx, g->org, "olifant", nl));
+
+	/* Forms of a verb: "werken" finds "werkt", "worries" finds
+	 * "worrying" (the stems of both, in the item's language). */
+	nl = published(fx, PRO, "Avonden", "Wie te lang doorgaat, werkt "
+	    "zich moe en loopt vast.", "nl");
+	en = published(fx, PRO, "Evenings", "Worrying about the day keeps "
+	    "you awake.", "en");
+	assert_true(finds(fx, g->org, "werken", nl));
+	assert_true(finds(fx, g->org, "werkte", nl));
+	assert_true(finds(fx, g->org, "lopen", nl));
+	assert_true(finds(fx, g->org, "worries", en));
+	assert_true(finds(fx, g->org, "worried", en));
+}
+
+/* The results of org's search for q, the best first. */
+static size_t
+results(struct fx *fx, int64_t org, const char *q, struct lib_item **v)
+{
+	struct why why = { 0 };
+	size_t n = 0;
+
+	assert_int_equal(lib_search(fx->g->db, fx->g->as, org, str_c(q),
+	    &fx->a, &why, v, &n), 0);
+	return n;
+}
+
+static void
+test_search_ranks_a_title_above_the_text(void **state)
+{
+	struct fx *fx = *state;
+	struct group *g = fx->g;
+	struct lib_item *v;
+	int64_t body, title;
+
+	/* The text-only match first (the lower id, the older), twice in
+	 * its text; the title match after it. */
+	body = published(fx, PRO, "Onderweg", "Een kompas wijst de weg. Met "
+	    "een kompas verdwaal je minder snel.", "nl");
+	title = published(fx, PRO, "Het kompas", "Een tekst over richting "
+	    "kiezen in je leven.", "nl");
+	assert_int_equal(results(fx, g->org, "kompas", &v), 2);
+	assert_int_equal(v[0].id, title);
+	assert_int_equal(v[1].id, body);
+	/* The same in English, asked with another form of the word. */
+	body = published(fx, PRO, "On the road", "A lighthouse shows the "
+	    "way; lighthouses guide ships at night.", "en");
+	title = published(fx, PRO, "Lighthouses", "About finding your way.",
+	    "en");
+	assert_int_equal(results(fx, g->org, "lighthouse", &v), 2);
+	assert_int_equal(v[0].id, title);
+	assert_int_equal(v[1].id, body);
+}
+
+static void
+test_search_syntax_is_only_words(void **state)
+{
+	/* What FTS5's MATCH or a tsquery would read as operators (quotes,
+	 * prefix *, NEAR, NOT -, columns :, groups, &, |, !, <->, weights):
+	 * here they end words, and no search is an error. */
+	static const char *const finding[] = {
+		"\"kompas", "kompas*", "-kompas", "kompas:*", "(kompas)",
+		"{kompas}:", "kompas'", "'kompas'", "kompas\\",
+		"kompas & !", "kompas | ", "^kompas", "kompas:", "kompas;--",
+		"kompas NEAR", "NEAR(kompas)", "kompas AND", "OR kompas",
+		"kompas <-> ", "kompas%", "kompas_", "«kompas»",
+	};
+	static const char *const nothing[] = {
+		"kompas NOT olifant", "title:kompas", "kompas OR olifant",
+		"kompas\" OR \"olifant", "kompas' | 'olifant", "kompas\\ olifant",
+		"x'); DROP TABLE library_items; --",
+	};
+	struct fx *fx = *state;
+	struct group *g = fx->g;
+	struct lib_item *v;
+	size_t i;
+	int64_t id;
+
+	/* The operators' names are words of the text too: found as such. */
+	id = published(fx, PRO, "Kompas", "Richting kiezen: near and far, "
+	    "or not.", "nl");
+	for (i = 0; i < sizeof(finding) / sizeof(finding[0]); i++) {
+		if (!finds(fx, g->org, finding[i], id))
+			fail_msg("%s: not found", finding[i]);
+	}
+	/* Every word must match: no OR, no NOT. */
+	for (i = 0; i < sizeof(nothing) / sizeof(nothing[0]); i++)
+		assert_int_equal(results(fx, g->org, nothing[i], &v), 0);
+	assert_true(testdb_i64(g->db, "SELECT COUNT(*) FROM library_items",
+	    0, 0, 0) > 0);
+}
+
+static void
+test_the_index_is_made_again_from_the_items(void **state)
+{
+	struct fx *fx = *state;
+	struct group *g = fx->g;
+	size_t done = 0;
+	int64_t id;
+
+	id = published(fx, PRO, "Ontspanning", "Adem rustig in en uit.", "nl");
+	(void)draft(fx, PRO, "Concept", "Nog niet af.", "nl");
+	assert_true(finds(fx, g->org, "ontspanning", id));
+	/* A database from before 091 (or one that lost its index rows):
+	 * the start indexes the published items, drafts stay out. */
+	testdb_write(g->db, "DELETE FROM library_fts", 0, 0, 0);
+	assert_false(finds(fx, g->org, "ontspanning", id));
+	assert_int_equal(lib_reindex(g->db, g->as, &done), 0);
+	assert_true(done > 0);
+	assert_int_equal(testdb_i64(g->db, "SELECT COUNT(*) FROM "
+	    "library_items WHERE published_at > 0", 0, 0, 0), (int64_t)done);
+	assert_true(finds(fx, g->org, "ontspanning", id));
+	assert_false(finds(fx, g->org, "concept", id));
+	/* Nothing left to do the second time; merging keeps what it finds. */
+	assert_int_equal(lib_reindex(g->db, g->as, &done), 0);
+	assert_int_equal(done, 0);
+	assert_int_equal(lib_index_merge(g->db), 0);
+	assert_true(finds(fx, g->org, "ontspanning", id));
 }
 
 static void
@@ -228,8 +345,9 @@ test_drafts_are_not_found_and_withdrawal_unindexes(void **state)
 	}
 	assert_int_equal(lib_publish(g->db, g->as, id, false, NOW, &ev), 0);
 	assert_false(finds(fx, g->org, "wandelen", id));
-	assert_int_equal(testdb_i64(g->db, "SELECT COUNT(*) FROM "
-	    "library_terms WHERE item_id = ?", 1, id, 0), 0);
+	assert_int_equal(testdb_i64(g->db, db_kind(g->db) == DB_POSTGRES ?
+	    "SELECT COUNT(*) FROM library_fts WHERE item_id = ?" :
+	    "SELECT COUNT(*) FROM library_fts WHERE rowid = ?", 1, id, 0), 0);
 }
 
 static void
@@ -371,7 +489,6 @@ test_bad_input_is_refused_with_reasons(void **state)
 	in.level = "C2";
 	REFUSED(ERR_INVAL, "level");
 #undef REFUSED
-	buf_release(&big);
 
 	memset(&why, 0, sizeof(why));
 	assert_int_equal(lib_search(g->db, g->as, g->org, str_c(" ,. "),
@@ -381,6 +498,22 @@ test_bad_input_is_refused_with_reasons(void **state)
 	    str_c("een twee drie vier vijf zes zeven acht negen"), &fx->a,
 	    &why, &v, &n), ERR_TOOMANY);
 	assert_non_null(why.msg);
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c(""), &fx->a,
+	    &why, &v, &n), ERR_INVAL);
+	assert_non_null(why.msg);
+	/* One byte over the limit, in short words that would each be
+	 * fine. */
+	memset(&why, 0, sizeof(why));
+	buf_reset(&big);
+	while (big.len <= LIMIT_LIBRARY_QUERY)
+		buf_adds(&big, "ab ");
+	assert_int_equal(lib_search(g->db, g->as, g->org,
+	    (struct str){ big.p, LIMIT_LIBRARY_QUERY + 1 }, &fx->a, &why,
+	    &v, &n), ERR_TOOBIG);
+	assert_string_equal(why.field, "q");
+	assert_int_equal(why.limit, LIMIT_LIBRARY_QUERY);
+	buf_release(&big);
 }
 
 static void
@@ -544,6 +677,9 @@ run(const char *name, struct testdb *t)
 	if (group_open(g) == 0) {
 		const struct CMUnitTest tests[] = {
 			DB_TEST(test_search_stems_dutch_and_english),
+			DB_TEST(test_search_ranks_a_title_above_the_text),
+			DB_TEST(test_search_syntax_is_only_words),
+			DB_TEST(test_the_index_is_made_again_from_the_items),
 			DB_TEST(test_drafts_are_not_found_and_withdrawal_unindexes),
 			DB_TEST(test_private_items_stay_in_their_organisation),
 			DB_TEST(test_who_may_do_what),
