@@ -35,7 +35,9 @@
  * chat_deliveries, chat_late, chat_delivery_p50_ms, chat_delivery_p99_ms.
  * Exit status 1 when it could not run (streams refused, a bad FILE).
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem, strcasestr */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
