@@ -5,15 +5,16 @@
  * both sides' streams open.
  *
  *   chat_bench --port P --convs FILE [--rate R] [--secs S] [--max N]
- *              [--posters C]
+ *              [--posters C] [--net K]
  *
  * FILE (written by live_bench.py, which logs the people in) has a line a
  * conversation: "TID CLIENT_UID CLIENT_COOKIE CLIENT_CSRF COACH_UID
  * COACH_COOKIE COACH_CSRF"; at most N (default 1,000) are used.  Each
  * conversation gets two streams, GET /live/t/TID in the client's session
- * and in the coach's, from the loopback source addresses 127.0.0.2, .3,
- * ... (PER_ADDR each, so LIMIT_CONNECTIONS_PER_IP is not what refuses
- * them).  Then message k (R a second for S seconds, default 1,000 for 10)
+ * and in the coach's, from the loopback source addresses 127.K.0.2, .3,
+ * ... (K default 1; PER_ADDR each, so LIMIT_CONNECTIONS_PER_IP is not
+ * what refuses them; not live_bench.py's 127.0.0.x, whose idle streams
+ * the server may still hold suspended until its next heartbeat).  Then message k (R a second for S seconds, default 1,000 for 10)
  * is due at start + k / R, in conversation k mod n, sent by the coach or
  * the client by turns (POST /t/TID/chat, the chat form) on one of C
  * keep-alive HTTP/1.1 connections (default 64) that has no request in
@@ -116,6 +117,7 @@ static struct conn *posters;
 static int nposters;
 static int ep;
 static int port = 0;
+static int net = 1;
 static int64_t *lat, *lat_sent, *post_rt;
 static size_t nlat, nrt;
 static uint64_t n_posted, n_failed, n_late, n_stray;
@@ -650,8 +652,8 @@ open_streams(void)
 			c->cv = &convs[i];
 			c->side = side;
 			c->in = xmalloc(RBUF);
-			snprintf(src, sizeof(src), "127.0.0.%zu",
-			    2 + n / PER_ADDR);
+			snprintf(src, sizeof(src), "127.%d.%zu.%zu", net,
+			    (2 + n / PER_ADDR) / 256, (2 + n / PER_ADDR) % 256);
 			c->fd = dial(src);
 			m = snprintf(req, sizeof(req), "GET /live/t/%lld "
 			    "HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
@@ -719,7 +721,8 @@ main(int argc, char **argv)
 	for (k = 1; k < argc; k++) {
 		if (k + 1 >= argc)
 			die("usage: chat_bench --port P --convs FILE "
-			    "[--rate R] [--secs S] [--max N] [--posters C]");
+			    "[--rate R] [--secs S] [--max N] [--posters C] "
+			    "[--net K]");
 		if (strcmp(argv[k], "--port") == 0)
 			port = atoi(argv[++k]);
 		else if (strcmp(argv[k], "--convs") == 0)
@@ -732,13 +735,16 @@ main(int argc, char **argv)
 			max = (size_t)atol(argv[++k]);
 		else if (strcmp(argv[k], "--posters") == 0)
 			np = atoi(argv[++k]);
+		else if (strcmp(argv[k], "--net") == 0)
+			net = atoi(argv[++k]);
 		else
 			die("unknown option %s", argv[k]);
 	}
 	if (port <= 0 || port > 65535 || file == NULL)
 		die("--port and --convs are needed");
 	if (!(rate > 0 && rate <= 100000) || !(secs > 0 && secs <= 600) ||
-	    max == 0 || max > MAX_CONVS || np < 1 || np > MAX_POSTERS)
+	    max == 0 || max > MAX_CONVS || np < 1 || np > MAX_POSTERS ||
+	    net < 1 || net > 254)
 		die("a rate of 1..100000/s, 1..600 s, 1..%d conversations, "
 		    "1..%d posters", MAX_CONVS, MAX_POSTERS);
 	total = (uint32_t)(rate * secs);
