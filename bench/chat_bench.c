@@ -381,14 +381,19 @@ on_stream(struct conn *c)
 	if (head(c) < 0)
 		die("stream of trajectory %lld: a bad answer", c->cv->tid);
 	if (c->hdone && !c->open) {
-		if (c->status != 200 || !c->chunked)
+		if (c->status != 200)
 			die("stream of trajectory %lld (%s) answered %d",
 			    c->cv->tid, c->side ? "coach" : "client",
 			    c->status);
 		c->open = true;
 	}
-	if (c->hdone && dechunk(c, true) != 0)
+	if (c->hdone && !c->chunked) {
+		/* Unframed: the body ends with the connection. */
+		ev_add(c, c->in, c->inlen);
+		c->inlen = 0;
+	} else if (c->hdone && dechunk(c, true) != 0) {
 		die("stream of trajectory %lld ended", c->cv->tid);
+	}
 	events(c, at);
 	if (r < 0)
 		die("stream of trajectory %lld (%s) closed", c->cv->tid,
