@@ -4,9 +4,9 @@
 #                        with 10,000 streams open on one node (its
 #                        LIMIT_SSE_PER_NODE)
 #   chat_delivery_*_ms   chat messages posted at a steady rate over many
-#                        conversations, from the POST leaving the poster
-#                        to the "chat" event arriving on every stream of
-#                        the other side (those streams still open)
+#                        conversations, both sides' streams open, from the
+#                        moment a post is due to the "chat" event arriving
+#                        on the other side's stream (bench/chat_bench)
 #   chat_post_rps_*      POST /t/ID/chat (the chat form) and GET /t/ID/chat
 #   chat_latest50_rps_*  (the window: the latest LIMIT_CHAT_PAGE messages)
 #                        at 16 and 64 connections, next to nginx serving a
@@ -23,7 +23,8 @@
 # coaches) is made fresh in the temporary directory.  The limits keep
 # their defaults; the streams come from source addresses
 # 127.0.0.2.. (500 each) so that LIMIT_CONNECTIONS_PER_IP is not what
-# refuses them.  The driver is bench/live_bench.py.
+# refuses them.  The driver is bench/live_bench.py; it hands the chat run
+# to bench/chat_bench (C, epoll).
 #
 # BENCH_SECS sets the seconds of each wrk run (default 8); BENCH_CHAT_RATE
 # (default 1000 messages/s), BENCH_CHAT_SECS (default 10) and
