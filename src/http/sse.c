@@ -88,9 +88,9 @@ stream_free(struct sse_stream *s)
 }
 
 /* Under s->mu, for a suspended stream: write what is queued to the
- * socket now, without waiting (send_now above).  false when the socket
- * could not take it all (the rest stays queued for MHD); a peer that is
- * gone drops the stream. */
+ * socket now, without waiting (see the top of the file).  false when
+ * the socket could not take it all (the rest stays queued for MHD); a
+ * peer that is gone drops the stream. */
 static bool
 send_now(struct sse_stream *s)
 {
