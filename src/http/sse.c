@@ -29,8 +29,11 @@
  * to send: MHD asks the reader for more only once it has sent all it was
  * given, and the reader suspends only then, finding nothing queued.  What
  * the socket does not take at once stays queued and the connection is
- * resumed for it, so the order holds.  Heartbeats still go through MHD,
- * which so sees activity on the connection now and then.
+ * resumed for it, so the order holds.  Heartbeats are written the same
+ * way: every LIMIT_SSE_HEARTBEAT seconds all streams of the node would
+ * otherwise be resumed at once (MHD restarts a connection's timeout when
+ * it is resumed, so one that was written beside it for minutes is not
+ * taken for idle).
  */
 #include "http/sse.h"
 
@@ -180,12 +183,10 @@ sse_push(struct sse_stream *s, const char *id, const char *event,
 		buf_printf(&s->q, "id: %s\nevent: %s\ndata: ", id, event);
 		buf_add(&s->q, data, len);
 		buf_adds(&s->q, "\n\n");
-		if (s->suspended && s->unchunked && send_now(s))
-			goto sent;
 	}
-	wake(s);
-sent:
-	ok = true;
+	if (!(s->suspended && s->unchunked && send_now(s)))
+		wake(s);
+	ok = !s->dropped; /* send_now found its peer gone */
 out:
 	pthread_mutex_unlock(&s->mu);
 	return ok;
