@@ -4,9 +4,9 @@
 #                        with 10,000 streams open on one node (its
 #                        LIMIT_SSE_PER_NODE)
 #   chat_delivery_*_ms   chat messages posted at a steady rate over many
-#                        conversations, from the POST leaving the poster
-#                        to the "chat" event arriving on every stream of
-#                        the other side (those streams still open)
+#                        conversations, both sides' streams open, from the
+#                        moment a post is due to the "chat" event arriving
+#                        on the other side's stream (bench/chat_bench)
 #   chat_post_rps_*      POST /t/ID/chat (the chat form) and GET /t/ID/chat
 #   chat_latest50_rps_*  (the window: the latest LIMIT_CHAT_PAGE messages)
 #                        at 16 and 64 connections, next to nginx serving a
@@ -23,12 +23,16 @@
 # coaches) is made fresh in the temporary directory.  The limits keep
 # their defaults; the streams come from source addresses
 # 127.0.0.2.. (500 each) so that LIMIT_CONNECTIONS_PER_IP is not what
-# refuses them.  The driver is bench/live_bench.py.
+# refuses them.  The driver is bench/live_bench.py; it hands the chat run
+# to bench/chat_bench (C, epoll).
 #
 # BENCH_SECS sets the seconds of each wrk run (default 8); BENCH_CHAT_RATE
-# (default 200 messages/s) and BENCH_CHAT_SECS (default 10) the chat run,
-# over all the conversations; BENCH_STREAMS the streams wanted (default
-# 10000, the node's limit caps it).
+# (default 1000 messages/s), BENCH_CHAT_SECS (default 10) and
+# BENCH_CHAT_CONVS (default 1000 conversations, both sides' streams open)
+# the chat run, driven by bench/chat_bench (C); BENCH_STREAMS the streams
+# wanted (default 10000, the node's limit caps it).  One coach for every
+# LIMIT_SSE_PER_USER (8) clients, so a coach holds the streams of all
+# their conversations.
 # Targets: sse_kib_per_stream <= 16, chat_delivery_p99_ms <= 20,
 # crossnode_delivery_p99_ms <= 50, no errors.
 set -eu
@@ -39,7 +43,8 @@ bench_init "${1:?usage: $0 BUILDDIR}"
 gen="$BENCH_BUILD/bench/gen_data"
 [ -x "$gen" ] || { echo "bench: no $gen (ninja -C $BENCH_BUILD)" >&2; exit 1; }
 secs=${BENCH_SECS:-8}
-rate=${BENCH_CHAT_RATE:-200}
+rate=${BENCH_CHAT_RATE:-1000}
+convs=${BENCH_CHAT_CONVS:-1000}
 csecs=${BENCH_CHAT_SECS:-10}
 want=${BENCH_STREAMS:-10000}
 clients=$(((want + 7) / 8))
@@ -52,18 +57,20 @@ ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     echo "bench: ulimit -n $(ulimit -n) is too low for $want streams" >&2
 
 INFUUS_PASSWORD=$pw "$gen" --data "$BENCH_TMP/data" --trajectories $clients \
-    --messages $clients --no-search-index >"$BENCH_TMP/gen.out"
+    --messages $clients --professionals $(((clients + 7) / 8)) \
+    --no-search-index >"$BENCH_TMP/gen.out"
 per=$(awk '$1 == "coach_trajectories" { print $2 }' "$BENCH_TMP/gen.out")
 coaches=$(((clients + per - 1) / per))
 port=$(free_port)
 infuus_start "$BENCH_TMP/data" "$port" --set access_log=false
 base="http://127.0.0.1:$port"
 echo "bench: ulimit -n $(ulimit -n); $clients clients, $coaches coaches;" \
-    "chat $rate messages/s for $csecs s"
+    "chat $rate messages/s for $csecs s over $convs conversations"
 
 python3 "$here/live_bench.py" --port "$port" --pid "$_i_pid" \
     --password "$pw" --clients $clients --coaches "$coaches" \
-    --streams "$want" --rate "$rate" --secs "$csecs" \
+    --streams "$want" --rate "$rate" --secs "$csecs" --convs "$convs" \
+    --chat-bench "$BENCH_BUILD/bench/chat_bench" \
     --tuples "$BENCH_TMP/tuples" | tee "$BENCH_TMP/live.out"
 fig() { awk -v k="$1" '$1 == k { print $2 }' "$BENCH_TMP/live.out"; }
 streams=$(fig streams)

@@ -4,17 +4,19 @@ live_bench.py - the driver of 40-live.sh: many idle event streams on one
 node and the chat's post-to-arrival latency.
 
   live_bench.py --port P --pid PID --password PW --clients N --coaches K
-                --streams S --rate R --secs D --tuples FILE
+                --streams S --rate R --secs D --convs C --chat-bench EXE
+                --tuples FILE
 
 Logs in client@, client2@ .. clientN@ and coach@ .. coachK@ (gen_data's
 people), opens up to S streams (/live/t/TID of each client's trajectory,
 LIMIT_SSE_PER_USER a client, round-robin) and prints the server's RSS
-growth per stream; then, then, keeping one stream a conversation (the
-client's, the other side's) and closing the rest, the coaches post chat
-messages at R a second for D seconds, each in the next of the N
-conversations, and the stream times the arrival of its "chat" event from
-the moment the POST was sent.  Writes FILE, lines
-"COOKIE CSRF TID" of sixteen sessions for wrk (bench/chat.lua).
+growth per stream; then closes them and hands C conversations (a client
+and their coach, at most LIMIT_SSE_PER_USER a coach) to EXE
+(bench/chat_bench, in C: it opens both sides' streams, posts R messages
+a second for D seconds and times each to its arrival on the other side's
+stream) in FILE.convs, lines "TID UID COOKIE CSRF UID COOKIE CSRF" (the
+client's, then the coach's), and passes on its figures.  Writes FILE,
+lines "COOKIE CSRF TID" of sixteen sessions for wrk (bench/chat.lua).
 
 Bounded: at most --streams sockets (never more than 10,000), every wait
 has a deadline, and it talks only to the server on the loopback (streams
@@ -28,6 +30,7 @@ import re
 import select
 import selectors
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -35,6 +38,7 @@ import urllib.parse
 
 PER_USER = 8            # LIMIT_SSE_PER_USER
 PER_ADDR = 500          # below LIMIT_CONNECTIONS_PER_IP (512)
+HEARTBEAT = 15          # LIMIT_SSE_HEARTBEAT
 DOMAIN = "bench.infuus.test"
 
 
@@ -74,6 +78,7 @@ class Session:
         self.conn = c
         me = json.loads(self.get("/api/me"))
         self.csrf = me["csrf"]
+        self.uid = me["id"]
 
     def get(self, path):
         for attempt in (0, 1):
@@ -234,7 +239,8 @@ def main():
     ap.add_argument("--streams", type=int, required=True)
     ap.add_argument("--rate", type=float, required=True)
     ap.add_argument("--secs", type=float, required=True)
-    ap.add_argument("--posters", type=int, default=8)
+    ap.add_argument("--convs", type=int, default=1000)
+    ap.add_argument("--chat-bench", required=True)
     ap.add_argument("--tuples", required=True)
     a = ap.parse_args()
     want = min(a.streams, 10000)
@@ -323,124 +329,56 @@ def main():
     print("streams %d" % n)
     print("sse_kib_per_stream %.2f" % ((after - before) / max(1, n)))
 
-    # Chat: posts at a steady rate, arrivals on every open stream.
-    # One stream a conversation, the other side's (the client's), as a
-    # chat has it: the rest are closed, so a message is one delivery.
-    by_tid = {}
+    # Chat: bench/chat_bench (C, epoll) posts and reads; here only who
+    # talks to whom.  The idle streams go, the driver opens its own: both
+    # sides of each conversation, the client's and the coach's.
     for st in streams:
-        if st.tid in by_tid:
-            try:
-                sel.unregister(st.sock)
-            except KeyError:
-                pass
-            st.sock.close()
-        else:
-            by_tid[st.tid] = st
-    streams = list(by_tid.values())
-    convs = [s for s in clients if s.tid in by_tid]
-    sent = {}           # chat id -> send time, filled by posters
-    pending = {}        # tid -> send time of the message in flight
-    total = int(a.rate * a.secs)
-    state = {"next": 0, "posted": 0, "failed": 0, "late": 0}
-    start = time.monotonic() + 0.5
-
-    def poster():
-        conns = {}
-        while True:
-            with lock:
-                j = state["next"]
-                if j >= total:
-                    return
-                state["next"] += 1
-            at = start + j / a.rate
-            d = at - time.monotonic()
-            if d > 0:
-                time.sleep(d)
-            elif d < -0.05:
-                with lock:
-                    state["late"] += 1
-            c = convs[j % len(convs)]
-            ci = coach_of[c.tid]
-            sess = conns.get(ci)
-            if sess is None:
-                sess = conns[ci] = _clone(coaches[ci])
-            ts = time.monotonic()
-            with lock:
-                pending.setdefault(c.tid, []).append(ts)
-            try:
-                st = sess.chat(c.tid, "Bericht %d in de chat, kort." % j)
-            except (OSError, http.client.HTTPException):
-                st = 0
-                conns.pop(ci, None)
-            with lock:
-                if st == 303:
-                    state["posted"] += 1
-                else:
-                    state["failed"] += 1
-
-    def _clone(s):
-        n = Session.__new__(Session)
-        n.port, n.cookie, n.csrf = s.port, s.cookie, s.csrf
-        n.conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
-        return n
-
-    # Which coach is the professional of each trajectory: gen_data gives
-    # coach K the trajectories K*per_coach ..; check it on their /t.
+        try:
+            sel.unregister(st.sock)
+        except KeyError:
+            pass
+        st.sock.close()
+    # Which coach is the professional of each trajectory, from their /t;
+    # a coach's streams are LIMIT_SSE_PER_USER at most, so as many
+    # conversations of theirs (40-live.sh makes one coach for every
+    # eight clients).
     coach_of = {}
     for ci, s in enumerate(coaches):
         for m in re.finditer(r'href="/t/(\d+)"', s.get("/t")):
             coach_of.setdefault(int(m.group(1)), ci)
-    convs = [c for c in convs if c.tid in coach_of]
+        s.conn.close()
+    held = {}
+    convs = []
+    for c in clients:
+        ci = coach_of.get(c.tid)
+        if ci is None or held.get(ci, 0) >= PER_USER:
+            continue
+        held[ci] = held.get(ci, 0) + 1
+        convs.append((c, coaches[ci]))
+        if len(convs) == a.convs:
+            break
+    if len(convs) < a.convs:
+        print("live_bench: only %d conversations with a coach's stream "
+              "free" % len(convs), flush=True)
     if not convs:
         raise SystemExit("live_bench: no conversation with a coach")
-    print("live_bench: %d messages at %.0f/s over %d conversations, %d "
-          "posters" % (total, a.rate, len(convs), a.posters), flush=True)
-
-    lat = []
-    seen = {}           # (stream, chat id) already counted
-    ps = [threading.Thread(target=poster) for _ in range(a.posters)]
-    for p in ps:
-        p.start()
-    end = start + a.secs + 5
-    first_of = {}       # chat id -> send time (the post it belongs to)
-    while time.monotonic() < end:
-        for key, _ in sel.select(0.05):
-            st = key.data
-            ids = st.read()
-            now = time.monotonic()
-            if ids is None:
-                sel.unregister(key.fileobj)
-                continue
-            for cid in ids:
-                with lock:
-                    if cid not in first_of:
-                        q = pending.get(st.tid)
-                        if not q:
-                            continue
-                        first_of[cid] = q.pop(0)
-                lat.append((now - first_of[cid]) * 1000.0)
-        if state["next"] >= total and not any(p.is_alive() for p in ps) \
-                and not any(pending.values()) and \
-                time.monotonic() > start + a.secs + 1:
-            break
-    for p in ps:
-        p.join(30)
-    for st in streams:
-        st.sock.close()
-    missing = sum(len(v) for v in pending.values())
-    print("live_bench: posted %d (failed %d, sent late %d), %d deliveries "
-          "on %d streams, %d messages never arrived"
-          % (state["posted"], state["failed"], state["late"], len(lat),
-             len(streams), missing), flush=True)
-    if not lat:
-        raise SystemExit("live_bench: no chat event arrived")
-    print("live_bench: delivery p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms"
-          % (pct(lat, 50), pct(lat, 90), pct(lat, 99), max(lat)))
-    print("chat_posted %d" % state["posted"])
-    print("chat_failed %d" % (state["failed"] + missing))
-    print("chat_deliveries %d" % len(lat))
-    print("chat_delivery_p50_ms %.1f" % pct(lat, 50))
-    print("chat_delivery_p99_ms %.1f" % pct(lat, 99))
+    with open(a.tuples + ".convs", "w") as f:
+        for c, k in convs:
+            f.write("%d %d %s %s %d %s %s\n" % (c.tid, c.uid, c.cookie,
+                                                c.csrf, k.uid, k.cookie,
+                                                k.csrf))
+    # The server notices a closed idle stream at its next heartbeat
+    # (LIMIT_SSE_HEARTBEAT, 15 s): until then the 10,000 still count
+    # against LIMIT_SSE_PER_NODE, and their ends should not fall into
+    # the measurement.
+    time.sleep(HEARTBEAT + 2)
+    sys.stdout.flush()
+    r = subprocess.run([a.chat_bench, "--port", str(a.port), "--convs",
+                        a.tuples + ".convs", "--rate", str(a.rate),
+                        "--secs", str(a.secs), "--max", str(len(convs))],
+                       timeout=a.secs + 180)
+    if r.returncode != 0:
+        raise SystemExit("live_bench: chat_bench failed")
     return 0
 
 

@@ -44,7 +44,8 @@
  * Tables: live_events (event.c).
  *
  * Threads: every function may be called from any thread.  The sink's
- * deliver runs with the bus's lock held: it must only queue (sse_push).
+ * deliver runs with the bus's lock held: it must not wait (sse_push
+ * queues, or writes to a socket only what it takes at once).
  */
 #ifndef INFUUS_EVENT_H
 #define INFUUS_EVENT_H

@@ -19,9 +19,29 @@
  * they are sent (drop_headers), and the server keeps of the request only
  * its access-log fields (server.c, exch_keep).  bench/README.md has the
  * figures.
+ *
+ * An event for a suspended stream is written to its socket at once, by
+ * the thread that pushes it (send_now), not by MHD: resuming hands the
+ * bytes to the MHD worker thread that owns the connection, and that
+ * thread also runs the handlers of other requests, which wait for the
+ * store's flush.  At 1,000 chat messages a second (bench/40-live.sh) an
+ * event waited there behind other people's posts for tens of ms: most of
+ * the delivery's time.  Writing beside MHD is safe because the body has
+ * no framing of ours to keep in step (the response is sent in HTTP/1.0
+ * manner, its end being the connection's: MHD_RF_HTTP_1_0_COMPATIBLE_STRICT,
+ * no chunks), and because a suspended stream has nothing of MHD's left
+ * to send: MHD asks the reader for more only once it has sent all it was
+ * given, and the reader suspends only then, finding nothing queued.  What
+ * the socket does not take at once stays queued and the connection is
+ * resumed for it, so the order holds.  Heartbeats are written the same
+ * way: every LIMIT_SSE_HEARTBEAT seconds all streams of the node would
+ * otherwise be resumed at once (MHD restarts a connection's timeout when
+ * it is resumed, so one that was written beside it for minutes is not
+ * taken for idle).
  */
 #include "http/sse.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -39,11 +59,13 @@
 #include "core/banned.h"
 
 /* The response's own buffer, allocated with it for every stream.  MHD
- * reads a chunked answer (HTTP/1.1) straight into the connection's
- * buffer and uses this one only for HTTP/1.0, in pieces of this size: a
- * heartbeat or a short event in one, a longer one in a few.  (1 KiB
- * here was 0.9 KiB of every idle stream: bench/README.md.) */
-#define SSE_BLOCK 64
+ * reads an answer without chunks (every stream's: see the top) into it,
+ * in pieces of this size, when the events go through MHD rather than
+ * send_now: a replay after a reconnect, or what a full socket left
+ * queued.  A heartbeat or a short event fits in one; a longer one takes
+ * a few.  (1 KiB here was 0.9 KiB of every idle stream, 64 bytes made a
+ * replay one send a line: bench/README.md.) */
+#define SSE_BLOCK 256
 /* Response headers MHD may hold for a stream (each_header's set). */
 #define SSE_MAX_HEADERS 32
 
@@ -62,6 +84,7 @@ struct sse_stream {
 	bool suspended;      /* by the reader; only a push resumes it */
 	bool closing;        /* end after what is queued */
 	bool dropped;        /* the reader fell behind: end at once */
+	bool unchunked;      /* the body is unframed: send_now may write */
 };
 
 struct sse_hub {
@@ -78,6 +101,37 @@ stream_free(struct sse_stream *s)
 	buf_release(&s->q);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+}
+
+/* Under s->mu, for a suspended stream: write what is queued to the
+ * socket now, without waiting (see the top of the file).  false when
+ * the socket could not take it all (the rest stays queued for MHD); a
+ * peer that is gone drops the stream. */
+static bool
+send_now(struct sse_stream *s)
+{
+	ssize_t n;
+
+	while (s->q.len > s->qoff) {
+		n = send(s->fd, s->q.p + s->qoff, s->q.len - s->qoff,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			s->qoff += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		s->dropped = true;
+		buf_release(&s->q);
+		s->qoff = 0;
+		return false;
+	}
+	/* Idle streams hold no queue. */
+	buf_release(&s->q);
+	s->qoff = 0;
+	return true;
 }
 
 /* Under s->mu: let the reader run again. */
@@ -143,8 +197,9 @@ sse_push(struct sse_stream *s, const char *id, const char *event,
 		buf_add(&s->q, data, len);
 		buf_adds(&s->q, "\n\n");
 	}
-	wake(s);
-	ok = true;
+	if (!(s->suspended && s->unchunked && send_now(s)))
+		wake(s);
+	ok = !s->dropped; /* send_now found its peer gone */
 out:
 	pthread_mutex_unlock(&s->mu);
 	return ok;
@@ -306,10 +361,18 @@ sse_response(struct sse_hub *h, struct req *r)
 		    &sndbuf, sizeof(sndbuf));
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK,
 	    reader, s, free_stream);
-	if (resp == NULL)
+	if (resp == NULL) {
 		free_stream(s);
-	else
-		s->resp = resp; /* not queued yet: the reader waits */
+		return NULL;
+	}
+	s->resp = resp; /* not queued yet: the reader waits */
+	/* No chunks: send_now writes beside MHD (see the top). */
+	if (s->fd >= 0 && MHD_set_response_options(resp,
+	    MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END) == MHD_YES) {
+		pthread_mutex_lock(&s->mu);
+		s->unchunked = true;
+		pthread_mutex_unlock(&s->mu);
+	}
 	return resp;
 }
 

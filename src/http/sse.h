@@ -32,8 +32,10 @@ struct sse_stream *sse_begin(struct req *r, void (*on_close)(void *cls),
     void *cls);
 
 /* Queue an event: its id, event name and one line of data (id NULL: a
- * heartbeat comment).  false when the stream is ending, or was dropped
- * now because its reader is too slow. */
+ * heartbeat comment); an event for an idle stream is written to its
+ * socket at once, as far as the socket takes it without waiting.  false
+ * when the stream is ending, or was dropped now because its reader is too
+ * slow. */
 bool sse_push(struct sse_stream *s, const char *id, const char *event,
     const char *data, size_t len);
 

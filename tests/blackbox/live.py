@@ -20,6 +20,7 @@ from lib import Client, Server, check, eq
 
 PER_USER = 8      # LIMIT_SSE_PER_USER in src/core/limits.h
 REPLAY = 256      # LIMIT_EVENT_REPLAY
+HEARTBEAT = 15    # LIMIT_SSE_HEARTBEAT
 
 
 class Stream:
@@ -225,6 +226,31 @@ class LiveMixin:
         check(pat.search(self.srv.stderr()), "the stream's access-log line "
               "once it ended", "method=GET path=/live/t/%d status=200 "
               "addr=127.0.0.1" % self.tid, self.srv.stderr()[-1500:])
+
+    def test_idle_stream_heartbeat_then_events(self):
+        # A heartbeat is written to an idle stream's socket beside MHD
+        # (src/http/sse.c), like an event: it arrives, and the stream
+        # goes on delivering after it.
+        s = self.stream(self.client)
+        try:
+            eq(s.status, 200, "opening the trajectory's stream")
+            end = time.time() + HEARTBEAT + 5
+            beat = False
+            while time.time() < end and not s.closed:
+                s._decode()
+                if ":\n\n" in s.text:
+                    beat = True
+                    break
+                s.sock.settimeout(max(0.05, end - time.time()))
+                s._recv()
+            check(beat, "an idle stream gets a heartbeat",
+                  "':' within %d s" % (HEARTBEAT + 5), repr(s.text[-200:]))
+            self.post(self.coach, "na de hartslag")
+            ev = s.wait(is_message(self.thid))
+            check(ev is not None, "the stream delivers after a heartbeat",
+                  "an event 'message'", ev)
+        finally:
+            s.close()
 
     def test_replay_after_reconnect(self):
         s = self.stream(self.client)

@@ -363,6 +363,37 @@ test_hourglass_states(void **state)
 	assert_int_equal(x->seconds, 500);
 }
 
+/* A session nobody ended ends at its last word once it has been idle past
+ * LIMIT_CHAT_IDLE (found through the trajectory's index, chat.c): the
+ * next post opens a new one. */
+static void
+test_idle_session_ends_at_last_word(void **state)
+{
+	struct fx *fx = *state;
+	const struct activity *x;
+	struct activity *v;
+	int64_t last = T0 + 120 + LIMIT_CHAT_IDLE - 60;
+	size_t n;
+
+	say(fx, CLIENT, "begin", T0);
+	say(fx, PRO, "antwoord", T0 + 120);
+	say(fx, CLIENT, "nog iets", last); /* not idle yet: same session */
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "chat_sessions WHERE trajectory_id = ?", 1, fx->traj, 0), 1);
+	say(fx, PRO, "later", last + LIMIT_CHAT_IDLE + 1);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "chat_sessions WHERE trajectory_id = ?", 1, fx->traj, 0), 2);
+	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
+	    "chat_sessions WHERE trajectory_id = ? AND ended_at IS NULL", 1,
+	    fx->traj, 0), 1);
+	assert_int_equal(activity_list(fx->g->db, fx->traj, &fx->a, &v, &n),
+	    0);
+	x = find(v, n, "chat", 0);
+	assert_non_null(x);
+	assert_int_equal(x->started_at, T0);
+	assert_int_equal(x->seconds, last - T0);
+}
+
 /* Their prestate, the group's struct fixture, is set by fixture_run. */
 #define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -374,6 +405,7 @@ static const struct CMUnitTest db_tests[] = {
 	DB_TEST(test_search_through_the_filter),
 	DB_TEST(test_session_time_and_correction),
 	DB_TEST(test_hourglass_states),
+	DB_TEST(test_idle_session_ends_at_last_word),
 };
 
 static int
