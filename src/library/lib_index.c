@@ -7,10 +7,13 @@
  * (assistant_stem, with lib_stem's Dutch -t), and the index holds the
  * stems as text, the title's apart from the rest (summary, tags, body),
  * so a title counts more:
- *   - SQLite: an FTS5 table (rowid the item's id, columns title and body)
- *     ranked by tf_bm25 (src/store/db_sqlite.c: FTS5's bm25 without the
- *     walk over every row of a word that bm25 makes for its document
- *     frequency) with the title ten times the body;
+ *   - SQLite: an FTS5 table (rowid the item's id, columns title and body,
+ *     each stem after the item's scope: scope_prefix) ranked by tf_bm25
+ *     (src/store/db_sqlite.c: FTS5's bm25 without the walk over every
+ *     row of a word that bm25 makes for its document frequency, and
+ *     without the look-up of each row's length for its length
+ *     normalisation: a saturating count of each word, the title's ten
+ *     times the body's, from the doclist alone);
  *   - PostgreSQL: a tsvector, to_tsvector('simple', stems) of the title
  *     with weight A and of the rest with B, under a GIN index, ranked by
  *     ts_rank (A 1.0, B 0.4).
@@ -32,9 +35,13 @@
  * a value, so quotes, *, NEAR, -, : and parentheses are not operators
  * but word ends.
  *
- * Scope, as before, in SQL: the statement joins each match to its item
- * and keeps published_at > 0 AND (org_id = ? OR shared = 1); the items
- * are then read with the same condition and checked once more in C.
+ * Scope: an item is in the index while published.  SQLite asks for each
+ * word under the caller's organisation's prefix or the shared one
+ * (scope_prefix), so FTS5 yields only items the caller may see;
+ * PostgreSQL joins each match to its item and keeps published_at > 0 AND
+ * (org_id = ? OR shared = 1).  Either way the items are then read with
+ * that condition in SQL and checked once more in C, so an index out of
+ * step could hide an item but never show another organisation's.
  *
  * Bounded work: ranking every match of a word in most of 100,000 articles
  * would grow with the library.  The ranked candidates are the first
@@ -45,6 +52,7 @@
  * backends find the same items in a like order; what lies past the bound
  * is found by a rarer word or one more (bench/50-library.sh).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,11 +137,13 @@ lib_stem(const struct assistant *as, enum assistant_lang lang, struct str w,
 	return s;
 }
 
-/* The stems of texts[0..n) in lang, by spaces, onto out (repeats kept:
- * how often a word comes counts in the ranking). */
+/* The stems of texts[0..n) in lang, each after scope (SCOPE_MARK), by
+ * spaces, onto out (repeats kept: how often a word comes counts in the
+ * ranking). */
 static void
 stems_of(const struct assistant *as, enum assistant_lang lang,
-    const struct str *texts, size_t n, struct arena *a, struct buf *out)
+    const struct str *texts, size_t n, const char *scope, struct arena *a,
+    struct buf *out)
 {
 	size_t t, i;
 	struct str w;
@@ -150,9 +160,37 @@ stems_of(const struct assistant *as, enum assistant_lang lang,
 				continue;
 			if (out->len > 0)
 				buf_addch(out, ' ');
+			buf_adds(out, scope);
 			buf_adds(out, st);
 		}
 	}
+}
+
+/*
+ * SQLite: who may find an item, written before each of its stems: "o",
+ * its organisation's id and SCOPE_MARK for a private item, "s" and the
+ * mark for a shared one ("o17\u00a7werk", "s\u00a7werk").  A search asks
+ * for its words with the caller's organisation's and the shared prefix
+ * (rank_sql), so FTS5's doclists hold only what the caller may see and no
+ * match is looked up in library_items to learn its organisation (that
+ * look-up a match was a third of a search at 100,000 articles; a scope
+ * token ANDed in the MATCH was slower still, FTS5 seeking in a doclist
+ * of every item of the organisation: bench/README.md).  The mark is no
+ * word character (word_cp), so no stem holds it and "o1" + "7werk" is
+ * not "o17" + "werk"; FTS5's "ascii" tokenizer keeps it in the word.
+ * PostgreSQL indexes the bare stems and keeps its join.
+ */
+#define SCOPE_MARK "\u00a7"
+
+static const char *
+scope_prefix(int64_t org_id, bool shared, struct arena *a)
+{
+	char p[32];
+
+	if (shared)
+		return "s" SCOPE_MARK;
+	snprintf(p, sizeof(p), "o%lld" SCOPE_MARK, (long long)org_id);
+	return arena_strdup(a, p);
 }
 
 int
@@ -164,6 +202,7 @@ lib_index_on(struct db_conn *c, const struct assistant *as,
 	struct buf title = BUF_INIT, rest = BUF_INIT;
 	enum assistant_lang lang;
 	struct str texts[3];
+	const char *scope;
 	struct arena a;
 	int rc;
 
@@ -177,12 +216,13 @@ lib_index_on(struct db_conn *c, const struct assistant *as,
 	arena_init(&a);
 	lang = strcmp(it->lang, "en") == 0 ? ASSISTANT_LANG_EN :
 	    ASSISTANT_LANG_NL;
+	scope = pg ? "" : scope_prefix(it->org_id, it->shared, &a);
 	texts[0] = str_c(it->title);
-	stems_of(as, lang, texts, 1, &a, &title);
+	stems_of(as, lang, texts, 1, scope, &a, &title);
 	texts[0] = str_c(it->summary);
 	texts[1] = str_c(it->tags);
 	texts[2] = str_c(it->body);
-	stems_of(as, lang, texts, 3, &a, &rest);
+	stems_of(as, lang, texts, 3, scope, &a, &rest);
 	/* PostgreSQL: nodes starting at once may index one item together
 	 * (lib_reindex); the last one's row stays, not an error. */
 	if ((rc = db_prepare(c, pg ? "INSERT INTO library_fts (item_id, "
@@ -367,43 +407,50 @@ quoted(struct buf *b, const char *stem, char q)
 
 /*
  * The ranked candidates' statement for nw words.  SQLite binds the MATCH
- * expression (made here from the stems: *match), the organisation and the
- * count; PostgreSQL two stems a word, each its own tsquery, then the
- * organisation and the count.  Either way the SQL's text depends on the
- * number of words only.
+ * expression (made here from the stems and the caller's scope prefixes:
+ * *match) and the count; PostgreSQL two stems a word, each its own
+ * tsquery, then the organisation and the count.  Either way the SQL's
+ * text depends on the number of words only.
  */
 static const char *
-rank_sql(bool pg, const char *const (*stems)[2], size_t nw, struct arena *a,
-    const char **match)
+rank_sql(bool pg, const char *const (*stems)[2], size_t nw, int64_t org_id,
+    struct arena *a, const char **match)
 {
 	struct buf b = BUF_INIT, m = BUF_INIT;
-	const char *s;
-	size_t i;
+	const char *s, *scope[2];
+	size_t i, k, l;
 
 	*match = NULL;
 	if (!pg) {
-		buf_adds(&m, "(");
+		/* Each word as any of its stems with either prefix the
+		 * caller may see (scope_prefix): an item of the organisation
+		 * or a shared one. */
+		scope[0] = scope_prefix(org_id, false, a);
+		scope[1] = scope_prefix(org_id, true, a);
 		for (i = 0; i < nw; i++) {
 			buf_adds(&m, i ? " AND (" : "(");
-			quoted(&m, stems[i][0], '"');
-			if (strcmp(stems[i][0], stems[i][1]) != 0) {
-				buf_adds(&m, " OR ");
-				quoted(&m, stems[i][1], '"');
-			}
+			for (k = 0; k < 2; k++)
+				for (l = 0; l < 2; l++) {
+					if (l == 1 && strcmp(stems[i][0],
+					    stems[i][1]) == 0)
+						continue;
+					if (k + l > 0)
+						buf_adds(&m, " OR ");
+					quoted(&m, arena_printf(a, "%s%s",
+					    scope[k], stems[i][l]), '"');
+				}
 			buf_adds(&m, ")");
 		}
-		buf_adds(&m, ")");
 		*match = arena_strndup(a, m.p, m.len);
 		buf_release(&m);
 		/* The inner LIMIT keeps SQLite from flattening: the rank is
-		 * computed for the candidates only.  The item's row is read
-		 * through library_items_scope, not its long text. */
-		buf_printf(&b, "SELECT id FROM (SELECT library_fts.rowid AS "
-		    "id, tf_bm25(library_fts, 10.0, 1.0) AS r FROM library_fts "
-		    "JOIN library_items i INDEXED BY library_items_scope ON "
-		    "i.id = library_fts.rowid WHERE library_fts MATCH ? AND "
-		    "i.published_at > 0 AND (i.org_id = ? OR i.shared = 1) "
-		    "LIMIT %d) c ORDER BY r, id LIMIT ?", LIMIT_LIBRARY_SCAN);
+		 * computed for the candidates only.  Only the index is read:
+		 * an item is in it while published (lib_index_on), under its
+		 * scope. */
+		buf_printf(&b, "SELECT id FROM (SELECT rowid AS id, "
+		    "tf_bm25(library_fts, 10.0, 1.0) AS r FROM library_fts "
+		    "WHERE library_fts MATCH ? LIMIT %d) c ORDER BY r, id "
+		    "LIMIT ?", LIMIT_LIBRARY_SCAN);
 	} else {
 		buf_adds(&b, "SELECT id FROM (SELECT f.item_id AS id, "
 		    "ts_rank(f.tsv, w.q) AS r FROM library_fts f JOIN "
@@ -478,12 +525,13 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
 	pg = db_conn_kind(c) == DB_POSTGRES;
-	sql = rank_sql(pg, (const char *const (*)[2])stems, nw, a, &match);
+	sql = rank_sql(pg, (const char *const (*)[2])stems, nw, org_id, a,
+	    &match);
 	if ((rc = db_prepare(c, sql, &st)) != 0)
 		goto out;
 	if (!pg) {
 		db_bind_textz(st, 1, match);
-		j = 2;
+		db_bind_i64(st, 2, LIMIT_LIBRARY_RESULTS);
 	} else {
 		struct buf b = BUF_INIT;
 
@@ -495,9 +543,9 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 		}
 		buf_release(&b);
 		j = 2 * nw + 1;
+		db_bind_i64(st, (int)j, org_id);
+		db_bind_i64(st, (int)j + 1, LIMIT_LIBRARY_RESULTS);
 	}
-	db_bind_i64(st, (int)j, org_id);
-	db_bind_i64(st, (int)j + 1, LIMIT_LIBRARY_RESULTS);
 	while (nid < LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW)
 		ids[nid++] = db_col_i64(st, 0);
 	db_done(st);

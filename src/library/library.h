@@ -32,8 +32,11 @@
  * query's words are stemmed in both languages, so a Dutch or an English
  * query finds "piekeren" / "pieker", "werken" / "werkt" and "worrying" /
  * "worries"; the results are ranked (SQLite: tf_bm25, bm25 without its
- * document frequency; PostgreSQL: ts_rank), a title match above a match in
- * the text only, among the first LIMIT_LIBRARY_SCAN matches.  The same C
+ * document frequency and length normalisation; PostgreSQL: ts_rank, which
+ * has neither either), a title match above a match in the text only,
+ * among the first LIMIT_LIBRARY_SCAN matches the caller may see (SQLite
+ * finds only those: the index holds each stem under its item's scope,
+ * organisation or shared).  The same C
  * code makes the stems on both backends, so both find the same items (a
  * Dutch to_tsvector would stem differently from whatever SQLite did, and
  * FTS5 has no Dutch stemmer).

@@ -301,13 +301,19 @@ sq_simple(sqlite3 *h, const char *sql, char *first, size_t firstlen)
 
 /*
  * tf_bm25(fts5 table, weight, ...): FTS5's bm25 without its inverse
- * document frequency, for the library's search (src/library/lib_index.c).
- * bm25 learns how many rows hold each phrase by walking all of them, once
- * a query: a millisecond for a word in 20,000 of 100,000 rows, whatever
- * the LIMIT, which made a search's work grow with the library.  This
- * scores a row from the row alone: the same saturation of a phrase's
- * weighted count (k1 1.2) and the same length normalisation (b 0.75),
- * every phrase counting alike.  Lower is better, as bm25's.
+ * document frequency and without its length normalisation, for the
+ * library's search (src/library/lib_index.c).  bm25 learns how many rows
+ * hold each phrase by walking all of them, once a query: a millisecond
+ * for a word in 20,000 of 100,000 rows, whatever the LIMIT, which made a
+ * search's work grow with the library.  Its length normalisation reads
+ * each row's size (xColumnSize: a look-up in the docsize b-tree a row,
+ * deeper and colder the larger the library: a third of a search's time
+ * at 100,000 articles, bench/50-library.sh).  This scores a row from its
+ * doclist entry alone (xInst): each phrase's count weighted by column,
+ * saturated as bm25's (k1 1.2, b 0: a long text is not held against
+ * its words; a title's weight still puts it above the body), every
+ * phrase counting alike.  A column past the weights given counts
+ * nothing.  Lower is better, as bm25's.
  */
 #define SQ_RANK_PHRASES 64
 
@@ -315,11 +321,9 @@ static void
 sq_tf_bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
-	const double k1 = 1.2, b = 0.75;
-	double freq[SQ_RANK_PHRASES] = { 0 }, score = 0, avg, norm;
-	sqlite3_int64 nrow = 0, ntok = 0;
-	int nphrase = api->xPhraseCount(fts), ninst = 0, len = 0, i, ph, col,
-	    off, rc;
+	const double k1 = 1.2;
+	double freq[SQ_RANK_PHRASES] = { 0 }, score = 0;
+	int nphrase = api->xPhraseCount(fts), ninst = 0, i, ph, col, off, rc;
 
 	if (nphrase > SQ_RANK_PHRASES) {
 		sqlite3_result_error(ctx, "tf_bm25: too many phrases", -1);
@@ -330,19 +334,12 @@ sq_tf_bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 	for (i = 0; i < ninst; i++) {
 		if ((rc = api->xInst(fts, i, &ph, &col, &off)) != SQLITE_OK)
 			goto fail;
-		if (ph >= 0 && ph < nphrase)
-			freq[ph] += col < nval ? sqlite3_value_double(val[col]) :
-			    1.0;
+		if (ph >= 0 && ph < nphrase && col >= 0 && col < nval)
+			freq[ph] += sqlite3_value_double(val[col]);
 	}
-	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
-	    (rc = api->xColumnTotalSize(fts, -1, &ntok)) != SQLITE_OK ||
-	    (rc = api->xColumnSize(fts, -1, &len)) != SQLITE_OK)
-		goto fail;
-	avg = nrow > 0 && ntok > 0 ? (double)ntok / (double)nrow : 1.0;
-	norm = k1 * (1.0 - b + b * (double)len / avg);
 	for (i = 0; i < nphrase; i++)
 		if (freq[i] > 0)
-			score += freq[i] * (k1 + 1.0) / (freq[i] + norm);
+			score += freq[i] * (k1 + 1.0) / (freq[i] + k1);
 	sqlite3_result_double(ctx, -score);
 	return;
 fail:

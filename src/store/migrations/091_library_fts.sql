@@ -9,9 +9,15 @@
 -- PostgreSQL: a tsvector of the title's stems with weight A and the
 -- rest's with B (to_tsvector('simple', ...)), under a GIN index.
 --
--- Who may see an item is library_items' to say: a search joins each match
--- to its item through library_items_scope, which holds what the join
--- reads, so a long text is not read to learn its organisation.
+-- Who may see an item is library_items' to say, and the index says it
+-- again, written with the item's words whenever they are (lib_index_on):
+-- SQLite: each stem after the item's scope, "o<organisation id>§" for
+-- a private item and "s§" for a shared one (the mark U+00A7 is in no
+-- stem), and a search asks for its words under the caller's two scopes,
+-- so FTS5 finds only what the caller may see without a look-up in
+-- library_items a match.  PostgreSQL: the bare stems; a search joins each
+-- match to its item through library_items_scope, which holds what the
+-- join reads, so a long text is not read to learn its organisation.
 --
 -- library_terms (090) goes: the items' rows are made again from the items
 -- when the program starts (lib_reindex, src/app/app.c), since the stems
@@ -31,7 +37,7 @@ CREATE TABLE library_fts (
 	tsv tsvector NOT NULL
 );
 CREATE INDEX library_fts_tsv ON library_fts USING gin (tsv);
-{{END}}
 CREATE INDEX library_items_scope ON library_items (id, published_at,
     org_id, shared);
+{{END}}
 DROP TABLE library_terms;
