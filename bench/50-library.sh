@@ -12,8 +12,9 @@
 # are); a tenth more articles of another organisation are never found.
 #
 #   sh bench/50-library.sh BUILDDIR        (bench/run calls it)
-# BENCH_LIB_QUERIES sets the searches per size (default 3000),
-# BENCH_LIB_LARGE the large library's size (default 100000).
+# BENCH_LIB_QUERIES sets the searches per size (default 12000),
+# BENCH_LIB_ROUNDS the rounds they are taken in, the sizes in turn
+# (default 12), BENCH_LIB_LARGE the large library's size (default 100000).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -22,17 +23,16 @@ bench_init "${1:?usage: $0 BUILDDIR}"
 lb="$BENCH_BUILD/bench/library_bench"
 [ -x "$lb" ] || { echo "bench: no $lb (ninja -C $BENCH_BUILD)" >&2; exit 1; }
 share="$here/../share"
-queries=${BENCH_LIB_QUERIES:-3000}
+queries=${BENCH_LIB_QUERIES:-12000}
+rounds=${BENCH_LIB_ROUNDS:-12}
 large=${BENCH_LIB_LARGE:-100000}
 
-# run N: "articles N p50_us X p99_us Y mean_results Z"
-run() {
-	mkdir -p "$BENCH_TMP/lib$1"
-	"$lb" "$BENCH_TMP/lib$1" "$share" "$1" "$queries" \
-	    2>"$BENCH_TMP/lib$1.log" | tail -1
-}
-small=$(run 1000)
-big=$(run "$large")
+# One line a size: "articles N p50_us X p99_us Y mean_results Z".
+mkdir -p "$BENCH_TMP/lib/small" "$BENCH_TMP/lib/large"
+out=$("$lb" "$BENCH_TMP/lib" "$share" 1000 "$large" "$queries" "$rounds" \
+    2>"$BENCH_TMP/lib.log")
+small=$(echo "$out" | sed -n 1p)
+big=$(echo "$out" | sed -n 2p)
 echo "bench: $small" >&2
 echo "bench: $big" >&2
 field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }

@@ -2,12 +2,17 @@
  * library_bench.c - the library search benchmark's program
  * (bench/50-library.sh).
  *
- *   library_bench DIR SHARE ARTICLES QUERIES
- *       a SQLite database in DIR with ARTICLES published articles in one
- *       organisation (and a tenth as many private ones of another, which
- *       must never be found), made through the library's own insert and
- *       index (lib_add_published_on), then QUERIES searches through
- *       lib_search, one after the other on one thread.  Prints
+ *   library_bench DIR SHARE SMALL LARGE QUERIES ROUNDS
+ *       two SQLite databases in DIR/small and DIR/large with SMALL and
+ *       LARGE published articles in one organisation (and a tenth as many
+ *       private ones of another, which must never be found), made through
+ *       the library's own insert and index (lib_add_published_on); then
+ *       ROUNDS rounds, each QUERIES / ROUNDS searches through lib_search
+ *       on the small library and as many on the large one, one after the
+ *       other on one thread.  Taking turns puts both sizes through the
+ *       same states of a shared, noisy machine (a frequency change, a
+ *       neighbour's build) instead of one size measured in a quiet minute
+ *       and the other in a loud one.  Prints a line for each size:
  *       "articles N p50_us X p99_us Y mean_results Z".
  *
  * An article is a coaching text of about 600 bytes (gen_text, Dutch or
@@ -133,56 +138,54 @@ now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int
-main(int argc, char **argv)
-{
-	static const char *const common[] = { "gesprek", "werk", "slapen",
-	    "piekeren", "stress", "week", "work", "sleep", "feel", "talk" };
-	struct assistant *as = NULL;
-	struct keyring *kr = NULL;
-	struct db *db = NULL;
-	struct gen_rng rng, qrng;
-	struct buf url = BUF_INIT, q = BUF_INIT, path = BUF_INIT;
-	unsigned (*topics)[TOPICS_PER_ARTICLE];
+/* One library of `articles` articles in dir, made, merged and
+ * checkpointed, then opened again for reading: lib->db and lib->kr. */
+struct lib {
+	struct db *db;
+	struct keyring *kr;
+	struct buf url, path;
+	int64_t org;
+	long articles;
 	long long *lat;
-	long articles, queries, i, total = 0;
-	int64_t org, org2;
+	long n, total;
+};
+
+static void
+lib_build(struct lib *l, const char *dir, const struct assistant *as,
+    long articles, unsigned (*topics)[TOPICS_PER_ARTICLE])
+{
+	struct gen_rng rng;
+	int64_t org2;
+	long i;
 	int rc;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: library_bench DIR SHARE ARTICLES "
-		    "QUERIES\n");
-		return 2;
-	}
-	articles = strtol(argv[3], NULL, 10);
-	queries = strtol(argv[4], NULL, 10);
-	if (articles < 1 || queries < 1)
-		die("arguments", ERR_INVAL);
-	if (crypto_init() != 0)
-		die("crypto_init", ERR_CRYPTO);
-	if ((rc = assistant_load(argv[2], &as)) != 0)
-		die("assistant_load", rc);
-	buf_printf(&url, "sqlite:%s/library.db", argv[1]);
-	if ((rc = db_open(url.p, &db)) != 0 || (rc = db_migrate(db, NULL)) != 0)
+	l->articles = articles;
+	buf_init(&l->url);
+	buf_init(&l->path);
+	buf_printf(&l->url, "sqlite:%s/library.db", dir);
+	buf_printf(&l->path, "%s/master.key", dir);
+	if ((rc = db_open(l->url.p, &l->db)) != 0 ||
+	    (rc = db_migrate(l->db, NULL)) != 0)
 		die("db_open", rc);
-	buf_printf(&path, "%s/master.key", argv[1]);
-	if ((rc = keyring_new(path.p, &kr)) != 0 ||
-	    (rc = keyring_start(kr, db)) != 0)
+	if ((rc = keyring_new(l->path.p, &l->kr)) != 0 ||
+	    (rc = keyring_start(l->kr, l->db)) != 0)
 		die("keyring", rc);
-	if ((rc = org_create(db, kr, "Bench Bibliotheek", "bench-lib",
-	    "Europe/Amsterdam", &org)) != 0 ||
-	    (rc = org_create(db, kr, "Elders", "bench-elders",
+	if ((rc = org_create(l->db, l->kr, "Bench Bibliotheek", "bench-lib",
+	    "Europe/Amsterdam", &l->org)) != 0 ||
+	    (rc = org_create(l->db, l->kr, "Elders", "bench-elders",
 	    "Europe/Amsterdam", &org2)) != 0)
 		die("org_create", rc);
 
-	topics = calloc(KEPT, sizeof(*topics));
+	/* One seed: the first articles, which the queries draw from, are the
+	 * same at every size. */
 	gen_rng_init(&rng, 12);
 	for (i = 0; i < articles + articles / 10; i += BATCH) {
-		struct fill f = { as, org, org2, i, i + BATCH, &rng, topics };
+		struct fill f = { as, l->org, org2, i, i + BATCH, &rng,
+		    topics };
 
 		if (f.to > articles + articles / 10)
 			f.to = articles + articles / 10;
-		if ((rc = db_write(db, fill_run, &f)) != 0)
+		if ((rc = db_write(l->db, fill_run, &f)) != 0)
 			die("fill", rc);
 	}
 
@@ -191,67 +194,134 @@ main(int argc, char **argv)
 	 * and the writes checkpointed into the database (closing the last
 	 * connection does that), not through a write-ahead log of 100,000
 	 * fresh articles. */
-	if ((rc = lib_index_merge(db)) != 0)
+	if ((rc = lib_index_merge(l->db)) != 0)
 		die("lib_index_merge", rc);
-	keyring_free(kr);
-	db_close(db);
-	if ((rc = db_open(url.p, &db)) != 0)
+	keyring_free(l->kr);
+	db_close(l->db);
+	if ((rc = db_open(l->url.p, &l->db)) != 0)
 		die("db_open", rc);
-	if ((rc = keyring_new(path.p, &kr)) != 0 ||
-	    (rc = keyring_start(kr, db)) != 0)
+	if ((rc = keyring_new(l->path.p, &l->kr)) != 0 ||
+	    (rc = keyring_start(l->kr, l->db)) != 0)
 		die("keyring", rc);
+}
 
-	lat = calloc((size_t)queries, sizeof(*lat));
-	gen_rng_init(&qrng, 99);
-	for (i = 0; i < queries; i++) {
+/* n searches on l, their times appended to l->lat; the queries come from
+ * qrng, so both sizes are asked the same ones when their generators start
+ * alike. */
+static void
+lib_queries(struct lib *l, const struct assistant *as,
+    unsigned (*topics)[TOPICS_PER_ARTICLE], struct gen_rng *qrng, long n)
+{
+	static const char *const common[] = { "gesprek", "werk", "slapen",
+	    "piekeren", "stress", "week", "work", "sleep", "feel", "talk" };
+	struct buf q = BUF_INIT;
+	long i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
 		struct lib_item *v;
 		struct arena a;
 		struct why why = { 0 };
-		size_t n = 0;
+		size_t got = 0;
 		long long t0;
 		long art;
 
 		/* An article of the searching organisation among the first
 		 * 1,000 (every eleventh is the other one's). */
 		do
-			art = (long)gen_rng_range(&qrng, 0, 999);
-		while (art % 11 == 10 || art >= articles);
+			art = (long)gen_rng_range(qrng, 0, 999);
+		while (art % 11 == 10 || art >= l->articles);
 		buf_reset(&q);
-		switch (i % 3) {
+		switch ((l->n + i) % 3) {
 		case 0:
-			buf_adds(&q, common[gen_rng_range(&qrng, 0, 9)]);
+			buf_adds(&q, common[gen_rng_range(qrng, 0, 9)]);
 			break;
 		case 1:
-			topic_word(topics[art][gen_rng_range(&qrng, 0, 7)], &q);
+			topic_word(topics[art][gen_rng_range(qrng, 0, 7)], &q);
 			break;
 		default:
-			topic_word(topics[art][gen_rng_range(&qrng, 0, 3)], &q);
+			topic_word(topics[art][gen_rng_range(qrng, 0, 3)], &q);
 			buf_adds(&q, " ");
-			topic_word(topics[art][gen_rng_range(&qrng, 4, 7)], &q);
+			topic_word(topics[art][gen_rng_range(qrng, 4, 7)], &q);
 			break;
 		}
 		arena_init(&a);
 		t0 = now_us();
-		rc = lib_search(db, as, org, (struct str){ q.p, q.len }, &a,
-		    &why, &v, &n);
-		lat[i] = now_us() - t0;
+		rc = lib_search(l->db, as, l->org, (struct str){ q.p, q.len },
+		    &a, &why, &v, &got);
+		l->lat[l->n + i] = now_us() - t0;
 		arena_release(&a);
 		if (rc != 0)
 			die("lib_search", rc);
-		total += (long)n;
+		l->total += (long)got;
 	}
-	qsort(lat, (size_t)queries, sizeof(*lat), cmp_ll);
-	printf("articles %ld p50_us %lld p99_us %lld mean_results %.1f\n",
-	    articles, lat[queries / 2], lat[(queries * 99) / 100 <
-	    queries ? (queries * 99) / 100 : queries - 1],
-	    (double)total / (double)queries);
-	free(lat);
-	free(topics);
-	buf_release(&url);
+	l->n += n;
 	buf_release(&q);
-	buf_release(&path);
-	keyring_free(kr);
-	db_close(db);
+}
+
+static void
+lib_report(struct lib *l)
+{
+	qsort(l->lat, (size_t)l->n, sizeof(*l->lat), cmp_ll);
+	printf("articles %ld p50_us %lld p99_us %lld mean_results %.1f\n",
+	    l->articles, l->lat[l->n / 2], l->lat[(l->n * 99) / 100 < l->n ?
+	    (l->n * 99) / 100 : l->n - 1], (double)l->total / (double)l->n);
+}
+
+static void
+lib_free(struct lib *l)
+{
+	free(l->lat);
+	buf_release(&l->url);
+	buf_release(&l->path);
+	keyring_free(l->kr);
+	db_close(l->db);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct assistant *as = NULL;
+	struct lib libs[2] = { { 0 }, { 0 } };
+	struct gen_rng qrng[2];
+	struct buf dir = BUF_INIT;
+	unsigned (*topics)[TOPICS_PER_ARTICLE];
+	long queries, rounds, per, r;
+	int k, rc;
+
+	if (argc != 7) {
+		fprintf(stderr, "usage: library_bench DIR SHARE SMALL LARGE "
+		    "QUERIES ROUNDS\n");
+		return 2;
+	}
+	queries = strtol(argv[5], NULL, 10);
+	rounds = strtol(argv[6], NULL, 10);
+	if (strtol(argv[3], NULL, 10) < 1 || strtol(argv[4], NULL, 10) < 1 ||
+	    queries < 1 || rounds < 1 || rounds > queries)
+		die("arguments", ERR_INVAL);
+	per = queries / rounds;
+	if (crypto_init() != 0)
+		die("crypto_init", ERR_CRYPTO);
+	if ((rc = assistant_load(argv[2], &as)) != 0)
+		die("assistant_load", rc);
+	topics = calloc(KEPT, sizeof(*topics));
+	for (k = 0; k < 2; k++) {
+		buf_reset(&dir);
+		buf_printf(&dir, "%s/%s", argv[1], k ? "large" : "small");
+		lib_build(&libs[k], dir.p, as, strtol(argv[3 + k], NULL, 10),
+		    topics);
+		libs[k].lat = calloc((size_t)(per * rounds), sizeof(long long));
+		gen_rng_init(&qrng[k], 99);
+	}
+	for (r = 0; r < rounds; r++)
+		for (k = 0; k < 2; k++)
+			lib_queries(&libs[k], as, topics, &qrng[k], per);
+	for (k = 0; k < 2; k++) {
+		lib_report(&libs[k]);
+		lib_free(&libs[k]);
+	}
+	free(topics);
+	buf_release(&dir);
 	assistant_free(as);
 	return 0;
 }
