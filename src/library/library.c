@@ -32,6 +32,18 @@ static const char *const levels[LIB_NLEVELS] = {
 	[LIB_A2] = "A2", [LIB_B1] = "B1", [LIB_B2] = "B2", [LIB_C1] = "C1",
 };
 
+/* s's place in names[0..n), or -1: the audiences' and levels' parser. */
+static int
+name_index(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 const char *
 lib_audience_name(enum lib_audience a)
 {
@@ -41,14 +53,12 @@ lib_audience_name(enum lib_audience a)
 int
 lib_audience_parse(const char *s, enum lib_audience *out)
 {
-	int i;
+	int i = name_index(audiences, LIB_NAUDIENCES, s);
 
-	for (i = 0; s != NULL && i < LIB_NAUDIENCES; i++)
-		if (strcmp(s, audiences[i]) == 0) {
-			*out = (enum lib_audience)i;
-			return 0;
-		}
-	return ERR_INVAL;
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum lib_audience)i;
+	return 0;
 }
 
 const char *
@@ -60,14 +70,12 @@ lib_level_name(enum lib_level l)
 int
 lib_level_parse(const char *s, enum lib_level *out)
 {
-	int i;
+	int i = name_index(levels, LIB_NLEVELS, s);
 
-	for (i = 0; s != NULL && i < LIB_NLEVELS; i++)
-		if (strcmp(s, levels[i]) == 0) {
-			*out = (enum lib_level)i;
-			return 0;
-		}
-	return ERR_INVAL;
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum lib_level)i;
+	return 0;
 }
 
 enum lib_level
