@@ -219,10 +219,9 @@ lib_queries(struct lib *l, const struct assistant *as,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		struct lib_item *v;
+		struct lib_found found;
 		struct arena a;
 		struct why why = { 0 };
-		size_t got = 0;
 		long long t0;
 		long art;
 
@@ -248,12 +247,12 @@ lib_queries(struct lib *l, const struct assistant *as,
 		arena_init(&a);
 		t0 = now_us();
 		rc = lib_search(l->db, as, l->org, (struct str){ q.p, q.len },
-		    &a, &why, &v, &got);
+		    0, &a, &why, &found);
 		l->lat[l->n + i] = now_us() - t0;
 		arena_release(&a);
 		if (rc != 0)
 			die("lib_search", rc);
-		l->total += (long)got;
+		l->total += (long)found.n;
 	}
 	l->n += n;
 	buf_release(&q);

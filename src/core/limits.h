@@ -722,20 +722,25 @@
 #define LIMIT_LIBRARY_ITEMS 100000
 #define LIMIT_LIBRARY_LIST 200
 /* A search: a short phrase of a few words, each stemmed in two languages
- * (an AND of OR pairs in one statement); results are one page of 20, the
- * best first (a word more narrows it). */
+ * (an AND of OR pairs in one statement).  Results come a page of 10 at a
+ * time, the best first: ten titles with their summaries is what a reader
+ * takes in before searching again (a page of 20 was a long scroll, and
+ * the 30 ranked matches after them could not be reached); each result
+ * shown is an item read at random in a large library, 3 us at 100,000
+ * articles against 1 us at 1,000 (bench/50-library.sh). */
 #define LIMIT_LIBRARY_QUERY 200
 #define LIMIT_LIBRARY_QUERY_WORDS 8
-#define LIMIT_LIBRARY_RESULTS 20
+#define LIMIT_LIBRARY_RESULTS 10
 /* Matches a search ranks (tf_bm25, ts_rank), the first it may see in the
  * index's order: a word in a fifth of 100,000 articles would otherwise
  * have 20,000 ranked, and the work would grow with the library.  Each
- * ranked match costs about 2 us; at 100,000 articles (p50 over 1,000 in
- * bench/50-library.sh) 20 gave 1-2x, 50 4.5x, 100 5-7x, 200 7x, all
- * under a millisecond.  Fifty is two and a half pages of results to
- * choose the best page from; past them a rarer word, or one more, finds
- * the rest. */
+ * ranked match costs about 0.4-2 us; at 100,000 articles (p50 over 1,000
+ * in bench/50-library.sh) 20 gave 1-2x, 50 4.5x, 100 5-7x, 200 7x before
+ * the ranking read only the index, all under a millisecond.  Fifty are
+ * LIMIT_LIBRARY_PAGES pages of results; past them a rarer word, or one
+ * more, finds the rest. */
 #define LIMIT_LIBRARY_SCAN 50
+#define LIMIT_LIBRARY_PAGES (LIMIT_LIBRARY_SCAN / LIMIT_LIBRARY_RESULTS)
 /* Items in a client's own list. */
 #define LIMIT_LIBRARY_KEPT 500
 

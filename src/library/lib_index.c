@@ -47,8 +47,8 @@
  * would grow with the library.  The ranked candidates are the first
  * LIMIT_LIBRARY_SCAN matches the caller may see, in the index's own order
  * (FTS5: by rowid, the oldest first; GIN: the table's order, the same
- * unless items were re-indexed); the best LIMIT_LIBRARY_RESULTS of them
- * are shown.  A search with fewer matches ranks them all, and then both
+ * unless items were re-indexed); they are shown LIMIT_LIBRARY_RESULTS a
+ * page, the best first.  A search with fewer matches ranks them all, and then both
  * backends find the same items in a like order; what lies past the bound
  * is found by a rarer word or one more (bench/50-library.sh).
  */
@@ -382,7 +382,10 @@ items_sql(struct arena *a)
 	    "id IN (?");
 	for (i = 1; i < LIMIT_LIBRARY_RESULTS; i++)
 		buf_adds(&b, ", ?");
-	buf_adds(&b, ") AND published_at > 0 AND (org_id = ? OR shared = 1)");
+	/* The unary pluses keep SQLite from answering the OR through the
+	 * indexes on org_id and on shared (two index look-ups an id and a
+	 * row set): the ids are the keys. */
+	buf_adds(&b, ") AND published_at > 0 AND (+org_id = ? OR +shared = 1)");
 	s = arena_strndup(a, b.p, b.len);
 	buf_release(&b);
 	return s;
@@ -409,8 +412,8 @@ quoted(struct buf *b, const char *stem, char q)
  * The ranked candidates' statement for nw words.  SQLite binds the MATCH
  * expression (made here from the stems and the caller's scope prefixes:
  * *match) and the count; PostgreSQL two stems a word, each its own
- * tsquery, then the organisation and the count.  Either way the SQL's
- * text depends on the number of words only.
+ * tsquery, then the organisation; then both the count and the offset.
+ * Either way the SQL's text depends on the number of words only.
  */
 static const char *
 rank_sql(bool pg, const char *const (*stems)[2], size_t nw, int64_t org_id,
@@ -450,7 +453,7 @@ rank_sql(bool pg, const char *const (*stems)[2], size_t nw, int64_t org_id,
 		buf_printf(&b, "SELECT id FROM (SELECT rowid AS id, "
 		    "tf_bm25(library_fts, 10.0, 1.0) AS r FROM library_fts "
 		    "WHERE library_fts MATCH ? LIMIT %d) c ORDER BY r, id "
-		    "LIMIT ?", LIMIT_LIBRARY_SCAN);
+		    "LIMIT ? OFFSET ?", LIMIT_LIBRARY_SCAN);
 	} else {
 		buf_adds(&b, "SELECT id FROM (SELECT f.item_id AS id, "
 		    "ts_rank(f.tsv, w.q) AS r FROM library_fts f JOIN "
@@ -461,7 +464,7 @@ rank_sql(bool pg, const char *const (*stems)[2], size_t nw, int64_t org_id,
 			    "?) || to_tsquery('simple', ?))");
 		buf_printf(&b, " AS q) w WHERE f.tsv @@ w.q AND "
 		    "i.published_at > 0 AND (i.org_id = ? OR i.shared = 1) "
-		    "LIMIT %d) c ORDER BY r DESC, id LIMIT ?",
+		    "LIMIT %d) c ORDER BY r DESC, id LIMIT ? OFFSET ?",
 		    LIMIT_LIBRARY_SCAN);
 	}
 	s = arena_strndup(a, b.p, b.len);
@@ -471,11 +474,12 @@ rank_sql(bool pg, const char *const (*stems)[2], size_t nw, int64_t org_id,
 
 int
 lib_search(struct db *db, const struct assistant *as, int64_t org_id,
-    struct str query, struct arena *a, struct why *why,
-    struct lib_item **out, size_t *n)
+    struct str query, int page, struct arena *a, struct why *why,
+    struct lib_found *out)
 {
 	const char *stems[LIMIT_LIBRARY_QUERY_WORDS][2];
-	int64_t ids[LIMIT_LIBRARY_RESULTS];
+	/* One more than a page: whether a next page holds any. */
+	int64_t ids[LIMIT_LIBRARY_RESULTS + 1];
 	struct lib_item *v, *got;
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
@@ -485,8 +489,14 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 	bool pg;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
+	memset(out, 0, sizeof(*out));
+	if (page < 0 || page >= LIMIT_LIBRARY_PAGES) {
+		why_set(why, ERR_INVAL, "page",
+		    N_("A search shows at most %d pages of results: add a word to find fewer."));
+		if (why)
+			why->limit = LIMIT_LIBRARY_PAGES;
+		return ERR_INVAL;
+	}
 	if (query.len > LIMIT_LIBRARY_QUERY) {
 		why_set(why, ERR_TOOBIG, "q",
 		    N_("A search is at most %d characters."));
@@ -531,7 +541,7 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 		goto out;
 	if (!pg) {
 		db_bind_textz(st, 1, match);
-		db_bind_i64(st, 2, LIMIT_LIBRARY_RESULTS);
+		j = 2;
 	} else {
 		struct buf b = BUF_INIT;
 
@@ -543,14 +553,19 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 		}
 		buf_release(&b);
 		j = 2 * nw + 1;
-		db_bind_i64(st, (int)j, org_id);
-		db_bind_i64(st, (int)j + 1, LIMIT_LIBRARY_RESULTS);
+		db_bind_i64(st, (int)j++, org_id);
 	}
-	while (nid < LIMIT_LIBRARY_RESULTS && (rc = db_step(st)) == DB_ROW)
+	db_bind_i64(st, (int)j, LIMIT_LIBRARY_RESULTS + 1);
+	db_bind_i64(st, (int)j + 1, (int64_t)page * LIMIT_LIBRARY_RESULTS);
+	while (nid < LIMIT_LIBRARY_RESULTS + 1 && (rc = db_step(st)) == DB_ROW)
 		ids[nid++] = db_col_i64(st, 0);
 	db_done(st);
 	if (rc < 0)
 		goto out;
+	if (nid > LIMIT_LIBRARY_RESULTS) {
+		out->more = true;
+		nid = LIMIT_LIBRARY_RESULTS;
+	}
 
 	v = arena_calloc(a, LIMIT_LIBRARY_RESULTS, sizeof(*v));
 	if (nid == 0)
@@ -584,8 +599,8 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 			}
 done:
 	rc = 0;
-	*out = v;
-	*n = k;
+	out->v = v;
+	out->n = k;
 out:
 	db_read_end(db, c);
 	return rc;

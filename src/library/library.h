@@ -187,19 +187,27 @@ int lib_visible(struct db *db, int64_t id, int64_t org_id, struct arena *a,
 int lib_list(struct db *db, int64_t org_id, bool with_drafts,
     struct arena *a, struct lib_item **out, size_t *n);
 
+/* A page of search results. */
+struct lib_found {
+	struct lib_item *v;     /* n items, the best first */
+	size_t n;
+	bool more;              /* the next page holds more */
+};
+
 /*
  * Search the published items org_id may see (its own and shared ones) for
- * every word of query (stemmed in Dutch and in English), at most
- * LIMIT_LIBRARY_RESULTS, the best first (a word in the title counts more
- * than one in the text), ranked among the first LIMIT_LIBRARY_SCAN
- * matches.  Anything but letters and digits ends a word: no operators.
- * ERR_INVAL with a reason for a query without words, ERR_TOOBIG for one
- * over LIMIT_LIBRARY_QUERY bytes, ERR_TOOMANY for more than
+ * every word of query (stemmed in Dutch and in English): page (from 0) of
+ * the results, LIMIT_LIBRARY_RESULTS a page, the best first (a word in
+ * the title counts more than one in the text), ranked among the first
+ * LIMIT_LIBRARY_SCAN matches.  Anything but letters and digits ends a
+ * word: no operators.  ERR_INVAL with a reason for a query without words
+ * or a page past LIMIT_LIBRARY_PAGES (field "page"), ERR_TOOBIG for a
+ * query over LIMIT_LIBRARY_QUERY bytes, ERR_TOOMANY for more than
  * LIMIT_LIBRARY_QUERY_WORDS words.
  */
 int lib_search(struct db *db, const struct assistant *as, int64_t org_id,
-    struct str query, struct arena *a, struct why *why,
-    struct lib_item **out, size_t *n);
+    struct str query, int page, struct arena *a, struct why *why,
+    struct lib_found *out);
 
 /* Keep item id in client_id's list (org_id: the client's organisation),
  * or take it out (keep false); idempotent.  Logged in the job (C / D,

@@ -458,6 +458,64 @@ page_disposition(struct req *r, const char *name)
 }
 
 const char *
+page_query_value(struct req *r, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	const char *out;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			buf_addch(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	out = arena_strndup(&r->arena, b.p ? b.p : "", b.len);
+	buf_release(&b);
+	return out;
+}
+
+int
+page_results_page(struct req *r, int pages)
+{
+	const char *s = req_query(r, "page");
+	int64_t n;
+
+	if (s == NULL)
+		return 0;
+	if (num_parse_i64(str_c(s), 1, pages, &n) != 0)
+		return -1;
+	return (int)n - 1;
+}
+
+void
+page_results_nav(struct req *r, const char *base, int page, bool more)
+{
+	if (page == 0 && !more)
+		return;
+	P(r, "<nav class=\"pages\" aria-label=\"");
+	A(r, _("Pages of results"));
+	P(r, "\"><p>");
+	T(r, arena_printf(&r->arena, _("Page %d of the results."), page + 1));
+	if (page > 0) {
+		P(r, " <a rel=\"prev\" href=\"");
+		A(r, base);
+		PF(r, "%d\">", page);
+		T(r, _("Previous results"));
+		P(r, "</a>");
+	}
+	if (more) {
+		P(r, " <a rel=\"next\" href=\"");
+		A(r, base);
+		PF(r, "%d\">", page + 2);
+		T(r, _("More results"));
+		P(r, "</a>");
+	}
+	P(r, "</p></nav>\n");
+}
+
+const char *
 page_form(struct req *r, const char *name)
 {
 	const char *v = req_form(r, name);

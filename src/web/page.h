@@ -113,6 +113,19 @@ void page_field_error(struct req *r, const char *name);
  * fallback and the real name in RFC 5987 encoding (RFC 6266). */
 const char *page_disposition(struct req *r, const char *name);
 
+/* s for a value in an address's query: RFC 3986's unreserved characters
+ * as they are, every other byte as %XX. */
+const char *page_query_value(struct req *r, const char *s);
+/* The page of results an address asks for ("page", from 1, at most
+ * pages; 1 when it names none) from 0; -1 when "page" is no such number,
+ * which the search then refuses with its reason. */
+int page_results_page(struct req *r, int pages);
+/* Below a page of results (page from 0; more: a next one holds some):
+ * which page this is and links to the one before and after, base with the
+ * number after it ("/library?q=stress&page=").  Nothing when all the
+ * results fit on the first. */
+void page_results_nav(struct req *r, const char *base, int page, bool more);
+
 /* The value of a form field, "" when the request has none. */
 const char *page_form(struct req *r, const char *name);
 

@@ -94,6 +94,8 @@ pick_results(struct req *r, const struct pick *pk)
 {
 	struct app *app = r->app;
 	const char *q = req_query(r, "q");
+	int page = page_results_page(r, LIMIT_LIBRARY_PAGES);
+	struct lib_found found = { 0 };
 	struct lib_item *v = NULL;
 	struct why why = { 0 };
 	size_t n = 0, i;
@@ -117,15 +119,18 @@ pick_results(struct req *r, const struct pick *pk)
 	P(r, "</form>\n");
 	if (searched) {
 		rc = lib_search(app->db, app->assistant, pk->org_id, str_c(q),
-		    &r->arena, &why, &v, &n);
+		    page, &r->arena, &why, &found);
 		if (rc != 0) {
 			const char *msg = page_why(r, &why);
 
 			if (msg == NULL)
 				return rc;
+			r->status = err_status(rc);
 			page_notice(r, "error", msg);
 			return 0;
 		}
+		v = found.v;
+		n = found.n;
 	} else if ((rc = lib_list(app->db, pk->org_id, false, &r->arena, &v,
 	    &n)) != 0) {
 		return rc;
@@ -168,6 +173,16 @@ pick_results(struct req *r, const struct pick *pk)
 	}
 	if (n > 0)
 		P(r, "</ul>\n");
+	if (searched) {
+		const char *base = arena_printf(&r->arena, "%s?q=%s&", pk->self,
+		    page_query_value(r, q));
+
+		if (pk->nsessions > 0)
+			base = arena_printf(&r->arena, "%ss=%d&", base,
+			    pk->session + 1);
+		page_results_nav(r, arena_printf(&r->arena, "%spage=", base),
+		    page, found.more);
+	}
 	P(r, "</section>\n");
 	return 0;
 }

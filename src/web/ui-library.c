@@ -113,6 +113,8 @@ ui_library(struct req *r)
 	struct app *app = r->app;
 	const struct session *s = page_session(r);
 	const char *q = req_query(r, "q");
+	int page = page_results_page(r, LIMIT_LIBRARY_PAGES);
+	struct lib_found found = { 0 };
 	struct lib_item *v = NULL;
 	struct why why = { 0 };
 	size_t n = 0;
@@ -120,7 +122,7 @@ ui_library(struct req *r)
 
 	if (q != NULL && q[0] != '\0') {
 		rc = lib_search(app->db, app->assistant, s->org_id, str_c(q),
-		    &r->arena, &why, &v, &n);
+		    page, &r->arena, &why, &found);
 		if (rc != 0 && page_refuse(r, &why, rc) != 0)
 			return rc;
 	}
@@ -138,14 +140,18 @@ ui_library(struct req *r)
 		P(r, "<section aria-labelledby=\"h-results\"><h2 id=\"h-results\">");
 		T(r, _("Search results"));
 		P(r, "</h2>\n");
-		if (n == 0) {
+		if (found.n == 0) {
 			P(r, "<p>");
 			T(r, _("Nothing found."));
 			P(r, "</p>\n");
 		} else {
-			item_list(r, v, n, s->org_id);
+			item_list(r, found.v, found.n, s->org_id);
 		}
-		if (n == LIMIT_LIBRARY_RESULTS) {
+		page_results_nav(r, arena_printf(&r->arena,
+		    "/library?q=%s&page=", page_query_value(r, q)), page,
+		    found.more);
+		if (page == LIMIT_LIBRARY_PAGES - 1 &&
+		    found.n == LIMIT_LIBRARY_RESULTS) {
 			P(r, "<p>");
 			T(r, _("These are the first results: add a word to find fewer."));
 			P(r, "</p>\n");

@@ -14,6 +14,7 @@ the organisation, its player and transcript, a wrong file refused), and
 the routes' refusals.  Imported by
 run.py, which runs the class like the others.
 """
+import html
 import os
 import re
 import sqlite3
@@ -272,6 +273,47 @@ class LibraryMixin:
            "the results with the shared item")
         check(found.index(title) < found.index(text), "the ranking",
               "a title match above a text-only match", found)
+
+    def test_search_pages_through_the_results(self):
+        ids = []
+        for i in range(12):
+            lid = location_id(self.write(self.coach, (
+                "Wacht %d" % i, "Kort over de vuurtorenwachter.",
+                "De vuurtorenwachter let op de zee.")), "/library/")
+            self.publish(self.coach, lid)
+            ids.append(lid)
+        # The "&" ends the word, and the links must carry it escaped.
+        q = "vuurtorenwachter&"
+        r = self.coach.get("/library?q=" + urllib.parse.quote_plus(q))
+        eq(r.status, 200, "the first page")
+        first = self.results(self.coach, q)
+        eq(first, ids[:10], "the first page: ten, the oldest first")
+        nxt = re.search(r'<a rel="next" href="([^"]+)"', r.text)
+        check(nxt is not None and 'rel="prev"' not in r.text,
+              "the first page", "a link to the next only", r.text[-3000:])
+        href = html.unescape(nxt.group(1))
+        eq(href, "/library?q=vuurtorenwachter%26&page=2", "the next link")
+        check(says(r.text, "Page 1 of the results", "Pagina 1 van de "
+                   "resultaten"), "the first page", "says which", "")
+        r = self.coach.get(href)
+        eq(r.status, 200, "the second page")
+        part = r.text.split('id="h-results"')[-1].split('id="h-all"')[0]
+        second = [int(i) for i in re.findall(r'href="/library/(\d+)"',
+                                             part)]
+        eq(second, ids[10:], "the second page: the other two")
+        check('rel="next"' not in r.text and
+              'href="/library?q=vuurtorenwachter%26&amp;page=1"' in r.text,
+              "the second page", "a link back only", r.text[-3000:])
+        for page in ("0", "6", "-1", "twee", "2x", ""):
+            r = self.coach.get("/library?q=vuurtorenwachter&page=" + page)
+            eq(r.status, 400, "page %r" % page)
+            check(says(r.text, "at most 5 pages of results",
+                       "hoogstens 5 pagina"), "page %r" % page,
+                  "the reason", r.text[-3000:])
+        r = self.coach.get("/library?q=vuurtorenwachter&page=5")
+        eq(r.status, 200, "the last page a search ranks, empty here")
+        check(says(r.text, "Nothing found", "Niets gevonden"), "page 5",
+              "nothing", r.text[-3000:])
 
     def test_search_syntax_is_words_and_limits_are_clear(self):
         lid = self.ids["lamp"]

@@ -243,6 +243,16 @@ class LibSendMixin:
               'name="s" value="2"' in r.text,
               "the module picker", "the item, session 2 chosen",
               r.text[-3000:])
+        # Its pages of results keep the words and the session.
+        r = self.coach.get("/modules/%d/library?q=piekeren&s=2&page=2" % mid)
+        eq(r.status, 200, "the module picker's second page")
+        check('<a rel="prev" href="/modules/%d/library?q=piekeren&amp;s=2'
+              '&amp;page=1"' % mid in r.text, "the second page",
+              "a link back with the words and the session", r.text[-3000:])
+        r = self.coach.get("/modules/%d/library?q=piekeren&s=2&page=9" % mid)
+        eq(r.status, 400, "the module picker's ninth page")
+        check("at most 5 pages" in r.text or "hoogstens 5 pagina" in r.text,
+              "the ninth page", "the reason", r.text[-3000:])
         r = self.coach.post("/modules/%d/library" % mid, {
             "csrf": self.coach.csrf(), "item": str(self.own), "s": "2"})
         eq(r.status, 303, "picking the item into session 2")

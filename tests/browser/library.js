@@ -19,6 +19,7 @@ module.exports = function register(d) {
 	global.INFUUS_REQUIRED_AXE = (global.INFUUS_REQUIRED_AXE || []).concat([
 	    'library (professional)', 'library new item',
 	    'library item (professional)', 'library search',
+	    'library search, second page',
 	    'library send', 'library item (client)', 'my library (client)']);
 
 	async function loggedIn(who) {
@@ -53,6 +54,16 @@ module.exports = function register(d) {
 		assert.equal(await page.locator(
 		    `#h-results ~ ul a[href="/library/${state.lid}"]`).count(), 1,
 		    'the search for "worrying" does not list the article');
+		/* A later page of results: its heading, and the way back by
+		 * keyboard (a link, no script). */
+		await visit(page, '/library?q=worrying&page=2',
+		    'library search, second page');
+		await page.locator('nav.pages a[rel="prev"]').focus();
+		await page.keyboard.press('Enter');
+		await page.waitForURL(/page=1$/);
+		assert.equal(await page.locator(
+		    `#h-results ~ ul a[href="/library/${state.lid}"]`).count(), 1,
+		    'back on the first page, the article');
 	});
 
 	test('library: the professional sends it to the client, who keeps it', async () => {

@@ -138,17 +138,17 @@ published(struct fx *fx, int who, const char *title, const char *body,
 static size_t
 found(struct fx *fx, int64_t org, const char *q, int64_t id, bool *hit)
 {
-	struct lib_item *v = NULL;
+	struct lib_found f;
 	struct why why = { 0 };
-	size_t n = 0, i;
+	size_t i;
 
-	assert_int_equal(lib_search(fx->g->db, fx->g->as, org, str_c(q),
-	    &fx->a, &why, &v, &n), 0);
+	assert_int_equal(lib_search(fx->g->db, fx->g->as, org, str_c(q), 0,
+	    &fx->a, &why, &f), 0);
 	*hit = false;
-	for (i = 0; i < n; i++)
-		if (v[i].id == id)
+	for (i = 0; i < f.n; i++)
+		if (f.v[i].id == id)
 			*hit = true;
-	return n;
+	return f.n;
 }
 
 static bool
@@ -210,12 +210,61 @@ test_search_stems_dutch_and_english(void **state)
 static size_t
 results(struct fx *fx, int64_t org, const char *q, struct lib_item **v)
 {
+	struct lib_found f;
 	struct why why = { 0 };
-	size_t n = 0;
 
-	assert_int_equal(lib_search(fx->g->db, fx->g->as, org, str_c(q),
-	    &fx->a, &why, v, &n), 0);
-	return n;
+	assert_int_equal(lib_search(fx->g->db, fx->g->as, org, str_c(q), 0,
+	    &fx->a, &why, &f), 0);
+	*v = f.v;
+	return f.n;
+}
+
+/* Results come a page at a time: every match on one page only, in the
+ * ranking's order across the pages, "more" while a next page holds any;
+ * past the matches ranked a page is refused (the bad-input test). */
+static void
+test_search_pages_through_the_results(void **state)
+{
+	struct fx *fx = *state;
+	struct group *g = fx->g;
+	enum { N = 2 * LIMIT_LIBRARY_RESULTS + 3 };
+	int64_t ids[N], title;
+	struct lib_found f;
+	struct why why = { 0 };
+	int seen[N] = { 0 }, page, i, k, total = 0;
+
+	for (i = 0; i < N; i++)
+		ids[i] = published(fx, PRO, "Op het water", "Een zeilboot op "
+		    "het meer, in de wind.", "nl");
+	/* The newest, with the word in its title, ranks first. */
+	title = published(fx, PRO, "De zeilboot", "Een tekst over varen.",
+	    "nl");
+	for (page = 0; page < 3; page++) {
+		assert_int_equal(lib_search(g->db, g->as, g->org,
+		    str_c("zeilboot"), page, &fx->a, &why, &f), 0);
+		assert_int_equal(f.n, page < 2 ? LIMIT_LIBRARY_RESULTS :
+		    N + 1 - 2 * LIMIT_LIBRARY_RESULTS);
+		assert_int_equal(f.more, page < 2);
+		if (page == 0)
+			assert_int_equal(f.v[0].id, title);
+		for (k = 0; k < (int)f.n; k++) {
+			for (i = 0; i < N; i++)
+				if (f.v[k].id == ids[i])
+					seen[i]++;
+			/* The rest rank alike: the oldest first. */
+			if (k > 0 && (page > 0 || k > 1))
+				assert_true(f.v[k].id > f.v[k - 1].id);
+			total++;
+		}
+	}
+	assert_int_equal(total, N + 1);
+	for (i = 0; i < N; i++)
+		assert_int_equal(seen[i], 1);
+	/* A page past the results is empty, not an error. */
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c("zeilboot"),
+	    3, &fx->a, &why, &f), 0);
+	assert_int_equal(f.n, 0);
+	assert_false(f.more);
 }
 
 static void
@@ -451,10 +500,9 @@ test_bad_input_is_refused_with_reasons(void **state)
 		.body = str_c("Tekst."), .tags = str_c(""),
 		.audience = "clients", .lang = "nl", .level = "B1",
 	};
-	struct lib_item *v;
+	struct lib_found f;
 	struct why why;
 	struct buf big = BUF_INIT;
-	size_t n;
 	int64_t id;
 
 #define REFUSED(err, fld) do { \
@@ -491,16 +539,16 @@ test_bad_input_is_refused_with_reasons(void **state)
 #undef REFUSED
 
 	memset(&why, 0, sizeof(why));
-	assert_int_equal(lib_search(g->db, g->as, g->org, str_c(" ,. "),
-	    &fx->a, &why, &v, &n), ERR_INVAL);
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c(" ,. "), 0,
+	    &fx->a, &why, &f), ERR_INVAL);
 	assert_string_equal(why.field, "q");
 	assert_int_equal(lib_search(g->db, g->as, g->org,
-	    str_c("een twee drie vier vijf zes zeven acht negen"), &fx->a,
-	    &why, &v, &n), ERR_TOOMANY);
+	    str_c("een twee drie vier vijf zes zeven acht negen"), 0, &fx->a,
+	    &why, &f), ERR_TOOMANY);
 	assert_non_null(why.msg);
 	memset(&why, 0, sizeof(why));
-	assert_int_equal(lib_search(g->db, g->as, g->org, str_c(""), &fx->a,
-	    &why, &v, &n), ERR_INVAL);
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c(""), 0,
+	    &fx->a, &why, &f), ERR_INVAL);
 	assert_non_null(why.msg);
 	/* One byte over the limit, in short words that would each be
 	 * fine. */
@@ -509,11 +557,23 @@ test_bad_input_is_refused_with_reasons(void **state)
 	while (big.len <= LIMIT_LIBRARY_QUERY)
 		buf_adds(&big, "ab ");
 	assert_int_equal(lib_search(g->db, g->as, g->org,
-	    (struct str){ big.p, LIMIT_LIBRARY_QUERY + 1 }, &fx->a, &why,
-	    &v, &n), ERR_TOOBIG);
+	    (struct str){ big.p, LIMIT_LIBRARY_QUERY + 1 }, 0, &fx->a, &why,
+	    &f), ERR_TOOBIG);
 	assert_string_equal(why.field, "q");
 	assert_int_equal(why.limit, LIMIT_LIBRARY_QUERY);
 	buf_release(&big);
+	/* A page before the first or past the last that a search ranks. */
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c("tekst"), -1,
+	    &fx->a, &why, &f), ERR_INVAL);
+	assert_string_equal(why.field, "page");
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c("tekst"),
+	    LIMIT_LIBRARY_PAGES, &fx->a, &why, &f), ERR_INVAL);
+	assert_string_equal(why.field, "page");
+	assert_int_equal(why.limit, LIMIT_LIBRARY_PAGES);
+	assert_int_equal(lib_search(g->db, g->as, g->org, str_c("tekst"),
+	    LIMIT_LIBRARY_PAGES - 1, &fx->a, &why, &f), 0);
 }
 
 static void
@@ -683,6 +743,7 @@ run(const char *name, struct testdb *t)
 			DB_TEST(test_drafts_are_not_found_and_withdrawal_unindexes),
 			DB_TEST(test_private_items_stay_in_their_organisation),
 			DB_TEST(test_who_may_do_what),
+			DB_TEST(test_search_pages_through_the_results),
 			DB_TEST(test_bad_input_is_refused_with_reasons),
 			DB_TEST(test_a_clients_list_is_logged),
 			DB_TEST(test_readability_warns_above_the_level),
