@@ -2,8 +2,10 @@
  * library_bench.c - the library search benchmark's program
  * (bench/50-library.sh).
  *
- *   library_bench DIR SHARE SMALL LARGE QUERIES ROUNDS
- *       two SQLite databases in DIR/small and DIR/large with SMALL and
+ *   library_bench DIR SHARE SMALL LARGE QUERIES ROUNDS [URL URL]
+ *       two SQLite databases in DIR/small and DIR/large (or the two
+ *       PostgreSQL databases at the URLs, empty; the keys stay in DIR)
+ *       with SMALL and
  *       LARGE published articles in one organisation (and a tenth as many
  *       private ones of another, which must never be found), made through
  *       the library's own insert and index (lib_add_published_on); then
@@ -151,8 +153,9 @@ struct lib {
 };
 
 static void
-lib_build(struct lib *l, const char *dir, const struct assistant *as,
-    long articles, unsigned (*topics)[TOPICS_PER_ARTICLE])
+lib_build(struct lib *l, const char *dir, const char *url,
+    const struct assistant *as, long articles,
+    unsigned (*topics)[TOPICS_PER_ARTICLE])
 {
 	struct gen_rng rng;
 	int64_t org2;
@@ -162,7 +165,10 @@ lib_build(struct lib *l, const char *dir, const struct assistant *as,
 	l->articles = articles;
 	buf_init(&l->url);
 	buf_init(&l->path);
-	buf_printf(&l->url, "sqlite:%s/library.db", dir);
+	if (url != NULL)
+		buf_adds(&l->url, url);
+	else
+		buf_printf(&l->url, "sqlite:%s/library.db", dir);
 	buf_printf(&l->path, "%s/master.key", dir);
 	if ((rc = db_open(l->url.p, &l->db)) != 0 ||
 	    (rc = db_migrate(l->db, NULL)) != 0)
@@ -288,9 +294,9 @@ main(int argc, char **argv)
 	long queries, rounds, per, r;
 	int k, rc;
 
-	if (argc != 7) {
+	if (argc != 7 && argc != 9) {
 		fprintf(stderr, "usage: library_bench DIR SHARE SMALL LARGE "
-		    "QUERIES ROUNDS\n");
+		    "QUERIES ROUNDS [SMALL_URL LARGE_URL]\n");
 		return 2;
 	}
 	queries = strtol(argv[5], NULL, 10);
@@ -307,7 +313,8 @@ main(int argc, char **argv)
 	for (k = 0; k < 2; k++) {
 		buf_reset(&dir);
 		buf_printf(&dir, "%s/%s", argv[1], k ? "large" : "small");
-		lib_build(&libs[k], dir.p, as, strtol(argv[3 + k], NULL, 10),
+		lib_build(&libs[k], dir.p, argc == 9 ? argv[7 + k] : NULL, as,
+		    strtol(argv[3 + k], NULL, 10),
 		    topics);
 		libs[k].lat = calloc((size_t)(per * rounds), sizeof(long long));
 		gen_rng_init(&qrng[k], 99);
