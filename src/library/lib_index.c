@@ -48,9 +48,9 @@
  * LIMIT_LIBRARY_SCAN matches the caller may see, in the index's own order
  * (FTS5: by rowid, the oldest first; GIN: the table's order, the same
  * unless items were re-indexed); they are shown LIMIT_LIBRARY_RESULTS a
- * page, the best first.  A search with fewer matches ranks them all, and then both
- * backends find the same items in a like order; what lies past the bound
- * is found by a rarer word or one more (bench/50-library.sh).
+ * page, the best first.  A search with fewer matches ranks them all, and
+ * then both backends find the same items in a like order; what lies past
+ * the bound is found by a rarer word or one more (bench/50-library.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
