@@ -45,6 +45,19 @@
 #define PG_MIGRATE_LOCK "SELECT pg_advisory_lock(79431330506611)"
 #define PG_MIGRATE_UNLOCK "SELECT pg_advisory_unlock(79431330506611)"
 
+/*
+ * Every node's writer takes this lock (for the transaction) before a batch,
+ * so the writers of one database take turns.  A batch is one transaction
+ * that holds the access-log head of every organisation its jobs touched
+ * until it commits; two nodes' batches that touch two organisations in
+ * opposite orders would each wait for the other's head, and PostgreSQL
+ * breaks such a deadlock after a second by failing one of them, whose
+ * callers would hear "busy" (tests/unit/test_audit.c).  Turns cost little:
+ * each node's writer already runs one batch at a time, and the heads made
+ * writers of one organisation wait for each other anyway.
+ */
+#define PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(79431330506612)"
+
 /* A parameter buffer or decoded column larger than this is freed when the
  * statement goes back to the cache, so one big upload does not pin memory
  * in every cached statement it passed through. */
@@ -414,6 +427,7 @@ pg_txn(struct db_conn *dc, enum db_txn op)
 		[DB_TXN_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT job",
 	};
 	struct pg_conn *c = pg_conn(dc);
+	int rc;
 
 	ASSERT(op >= 0 && op <= DB_TXN_ROLLBACK_TO);
 	/* COMMIT of a failed transaction answers "ROLLBACK" without an
@@ -423,7 +437,12 @@ pg_txn(struct db_conn *dc, enum db_txn op)
 		    "failed transaction\"");
 		return ERR_DB;
 	}
-	return pg_simple(c->h, sql[op]);
+	if ((rc = pg_simple(c->h, sql[op])) != 0 || op != DB_TXN_BEGIN_WRITE)
+		return rc;
+	/* Waits at most lock_timeout (busy_ms), as a row lock would. */
+	if ((rc = pg_simple(c->h, PG_WRITE_LOCK)) != 0)
+		(void)pg_simple(c->h, "ROLLBACK");
+	return rc;
 }
 
 static int

@@ -446,6 +446,99 @@ lock_makes_the_head_and_changes_no_seq(void **state)
 	assert_int_equal(rep.entries, 4);
 }
 
+/*
+ * Two nodes on one database, each with a writer: a batch is one
+ * transaction, which appends to every organisation its jobs touch and
+ * holds each chain's head until it commits.  Node A's batch appends to
+ * organisation 31 and then 32, node B's to 32 and then 31.  Each job here
+ * is such a batch: it appends, waits (at most 3 s) until the other one has
+ * appended too, then appends to the other organisation.  Were both
+ * transactions open at once, each would wait for the head the other
+ * holds: PostgreSQL breaks that deadlock by failing one of them (after a
+ * second), and its caller would be told "busy".  The writers take turns
+ * instead (db_pg.c's write lock), so the second waits for the first to
+ * commit and both succeed; on SQLite the second waits at BEGIN IMMEDIATE.
+ */
+struct cross {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int arrived;
+};
+
+struct cross_job {
+	struct cross *x;
+	int64_t first, second;
+};
+
+static int
+cross_job(struct db_conn *c, void *arg)
+{
+	struct cross_job *j = arg;
+	struct audit_event a = event(j->first, 'C', 5, 6);
+	struct audit_event b = event(j->second, 'C', 5, 6);
+	struct timespec until;
+	int rc;
+
+	if ((rc = audit_append(c, &a)) != 0)
+		return rc;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 3;
+	pthread_mutex_lock(&j->x->mu);
+	j->x->arrived++;
+	pthread_cond_broadcast(&j->x->cv);
+	while (j->x->arrived < 2 &&
+	    pthread_cond_timedwait(&j->x->cv, &j->x->mu, &until) == 0)
+		continue;
+	pthread_mutex_unlock(&j->x->mu);
+	return audit_append(c, &b);
+}
+
+struct cross_node {
+	struct db *db;
+	struct cross_job job;
+	int rc;
+};
+
+static void *
+cross_thread(void *p)
+{
+	struct cross_node *n = p;
+
+	n->rc = db_write(n->db, cross_job, &n->job);
+	return NULL;
+}
+
+static void
+two_nodes_batches_in_opposite_orders_both_commit(void **state)
+{
+	struct fx *fx = *state;
+	struct cross x = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	    0 };
+	struct cross_node n[2];
+	struct audit_verify_report rep;
+	struct db *other = NULL;
+	pthread_t t[2];
+	int i;
+
+	assert_int_equal(db_open(fx->t.url ? fx->t.url : fx->t.path, &other),
+	    0);
+	n[0] = (struct cross_node){ fx->db, { &x, 31, 32 }, -1 };
+	n[1] = (struct cross_node){ other, { &x, 32, 31 }, -1 };
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, cross_thread,
+		    &n[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	db_close(other);
+	assert_int_equal(n[0].rc, 0);
+	assert_int_equal(n[1].rc, 0);
+	for (i = 31; i <= 32; i++) {
+		assert_int_equal(audit_verify(fx->db, i, &rep), 0);
+		assert_int_equal(rep.problem, AUDIT_INTACT);
+		assert_int_equal(rep.entries, 2);
+	}
+}
+
 /* --- The chain ---------------------------------------------------------- */
 
 static void
@@ -1249,6 +1342,7 @@ run(const char *group, struct testdb *be)
 		T(failed_jobs_in_a_busy_batch_leave_no_entry, be),
 		T(record_runs_its_own_job, be),
 		T(lock_makes_the_head_and_changes_no_seq, be),
+		T(two_nodes_batches_in_opposite_orders_both_commit, be),
 		T(chain_verifies_after_many_appends_in_two_orgs, be),
 		T(concurrent_appends_keep_the_chain_gap_free, be),
 		T(verify_finds_a_changed_field, be),
