@@ -19,11 +19,14 @@
  * sessions, pages and exercises.  Lost on import: the summaries and a
  * choice's "many" (a module's choice takes one option).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/i18n.h"
 #include "core/limits.h"
+#include "instrument/measure.h"
+#include "instrument/shipped.h"
 #include "media/media.h"
 #include "module/mod_int.h"
 #include "module/module.h"
@@ -39,6 +42,8 @@ struct import_job {
 	int64_t author_id;
 	const struct audit_event *ev;
 	struct why *why;
+	struct buf *shipped;     /* by instr_shipped_name's index: the text
+				  * of each one the package names, or empty */
 	int64_t id;
 };
 
@@ -109,6 +114,67 @@ media_of(struct db_conn *c, struct import_job *j, const struct pkg_file *f,
 	return 0;
 }
 
+/* The index of name among the shipped instruments, or -1. */
+static int
+shipped_index(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < instr_shipped_count(); k++)
+		if (strcmp(instr_shipped_name(k), name) == 0)
+			return (int)k;
+	return -1;
+}
+
+/*
+ * Every questionnaire names an instrument the organisation may use, as
+ * a draft's must (module.c's check_instruments), or the client would
+ * meet the refusal on opening the page: one of its library, or one
+ * shipped with Infuus, which enters the library in this job (as when an
+ * author puts it on a page) and so leaves with the rest on a refusal.
+ * Else the package is refused naming the instrument and its line.
+ */
+static int
+import_instruments(struct db_conn *c, struct import_job *j)
+{
+	const struct pkg_module *pm = j->pm;
+	struct instr_error ie;
+	int64_t vid;
+	bool has;
+	int s, p, e, k, rc;
+
+	for (s = 0; s < pm->nsessions; s++)
+		for (p = 0; p < pm->session[s].npages; p++)
+			for (e = 0; e < pm->session[s].page[p].nex; e++) {
+				const struct pkg_exercise *x =
+				    &pm->session[s].page[p].ex[e];
+
+				if (x->kind != PKG_EX_QUESTIONNAIRE)
+					continue;
+				if ((rc = measure_has_on(c, j->org_id,
+				    x->instrument, &has)) != 0)
+					return rc;
+				if (has)
+					continue;
+				k = shipped_index(x->instrument);
+				if (k < 0 || j->shipped[k].len == 0) {
+					why_set(j->why, ERR_INVAL, "package", N_("The questionnaire %s (line %d of module.txt) is not one your organisation can use: it is neither in your organisation's library nor shipped with Infuus."));
+					if (j->why) {
+						j->why->name = x->instrument;
+						j->why->limit = x->line;
+					}
+					return ERR_INVAL;
+				}
+				memset(&ie, 0, sizeof(ie));
+				if ((rc = measure_version_add_on(c, j->org_id,
+				    j->author_id, buf_str(&j->shipped[k]), true,
+				    j->ev, &vid, &ie)) != 0)
+					return rc == ERR_INVAL ? ERR_INTERNAL :
+					    rc;
+			}
+	return 0;
+}
+
 static int
 import_run(struct db_conn *c, void *arg)
 {
@@ -128,6 +194,8 @@ import_run(struct db_conn *c, void *arg)
 	    sizeof(*paths));
 	ids = arena_calloc(&a, LIMIT_PKG_SESSIONS * LIMIT_PKG_PAGES,
 	    sizeof(*ids));
+	if ((rc = import_instruments(c, j)) != 0)
+		goto out;
 	for (s = 0; s < pm->nsessions; s++) {
 		const struct pkg_session *ps = &pm->session[s];
 
@@ -208,12 +276,13 @@ out:
 }
 
 int
-mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
-    const struct pkg_module *pm, const struct audit_event *ev,
-    struct why *why, int64_t *id)
+mod_import(const struct mod_env *env, const char *share_dir, int64_t org_id,
+    int64_t author_id, const struct pkg_module *pm,
+    const struct audit_event *ev, struct why *why, int64_t *id)
 {
 	struct import_job j;
-	int rc;
+	size_t k, n = instr_shipped_count();
+	int s, p, e, i, rc = 0;
 
 	memset(&j, 0, sizeof(j));
 	j.pm = pm;
@@ -221,8 +290,27 @@ mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
 	j.author_id = author_id;
 	j.ev = ev;
 	j.why = why;
-	if ((rc = db_write(env->db, import_run, &j)) == 0)
+	/* the shipped instruments' files are read before the write job */
+	if ((j.shipped = calloc(n + 1, sizeof(*j.shipped))) == NULL)
+		return ERR_INTERNAL;
+	for (s = 0; rc == 0 && s < pm->nsessions; s++)
+		for (p = 0; rc == 0 && p < pm->session[s].npages; p++)
+			for (e = 0; rc == 0 && e < pm->session[s].page[p].nex;
+			    e++) {
+				const char *nm =
+				    pm->session[s].page[p].ex[e].instrument;
+
+				if (nm == NULL || (i = shipped_index(nm)) < 0 ||
+				    j.shipped[i].len > 0)
+					continue;
+				rc = instr_shipped_text(share_dir, nm,
+				    &j.shipped[i]);
+			}
+	if (rc == 0 && (rc = db_write(env->db, import_run, &j)) == 0)
 		*id = j.id;
+	for (k = 0; k < n; k++)
+		buf_release(&j.shipped[k]);
+	free(j.shipped);
 	return rc;
 }
 
