@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "instrument/measure.h"
 #include "instrument/shipped.h"
+#include "library/library.h"
 #include "media/media.h"
 #include "module/mod_int.h"
 #include "module/module.h"
@@ -175,6 +176,46 @@ import_instruments(struct db_conn *c, struct import_job *j)
 	return 0;
 }
 
+/*
+ * Every library item the package names is one the organisation may show
+ * its clients (lib_visible_on: published, its own or shared with it)
+ * under the title the package gives: a number names another item on
+ * another installation, and the title tells them apart.  Else the package
+ * is refused naming the number and its line, as a draft's @item would be
+ * (mod_check_items_on), rather than imported with a page its clients
+ * could not open.
+ */
+static int
+import_items(struct db_conn *c, struct import_job *j, struct arena *a)
+{
+	const struct pkg_module *pm = j->pm;
+	struct lib_item it;
+	int s, p, rc;
+
+	for (s = 0; s < pm->nsessions; s++)
+		for (p = 0; p < pm->session[s].npages; p++) {
+			const struct pkg_page *pg = &pm->session[s].page[p];
+
+			if (pg->item == 0)
+				continue;
+			rc = lib_visible_on(c, pg->item, j->org_id, a, &it);
+			if (rc == 0 && strcmp(it.title, pg->item_title) != 0)
+				rc = ERR_NOTFOUND;
+			if (rc == ERR_NOTFOUND) {
+				why_set(j->why, ERR_INVAL, "package", N_("The library item \"%s\" (line %d of module.txt) is not one your organisation can show its clients: it must be published, your organisation's own or shared with it, and have the title the package gives."));
+				if (j->why) {
+					/* the caller's: it outlives a */
+					j->why->name = pg->item_title;
+					j->why->limit = pg->item_line;
+				}
+				return ERR_INVAL;
+			}
+			if (rc != 0)
+				return rc;
+		}
+	return 0;
+}
+
 static int
 import_run(struct db_conn *c, void *arg)
 {
@@ -194,7 +235,8 @@ import_run(struct db_conn *c, void *arg)
 	    sizeof(*paths));
 	ids = arena_calloc(&a, LIMIT_PKG_SESSIONS * LIMIT_PKG_PAGES,
 	    sizeof(*ids));
-	if ((rc = import_instruments(c, j)) != 0)
+	if ((rc = import_instruments(c, j)) != 0 ||
+	    (rc = import_items(c, j, &a)) != 0)
 		goto out;
 	for (s = 0; s < pm->nsessions; s++) {
 		const struct pkg_session *ps = &pm->session[s];
@@ -217,7 +259,15 @@ import_run(struct db_conn *c, void *arg)
 					add_body(&src, (const char *)
 					    pg->text.data, pg->text.len);
 				text_used = true;
-			} else if (pg->nex == 0) {
+			}
+			if (pg->item != 0) {
+				buf_printf(&src, "@page library %s\n@item %lld\n",
+				    pg->title, (long long)pg->item);
+				if (!text_used)
+					add_body(&src, (const char *)
+					    pg->text.data, pg->text.len);
+				text_used = true;
+			} else if (pg->media.path == NULL && pg->nex == 0) {
 				buf_printf(&src, "@page text %s\n", pg->title);
 				add_body(&src, (const char *)pg->text.data,
 				    pg->text.len);
@@ -407,13 +457,27 @@ mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
 		for (p = 0; p < ms->npages; p++) {
 			const struct mod_page *mp = &ms->pages[p];
 			struct pkg_page *pg = &ps->page[p];
+			struct lib_item it;
 
 			pg->title = mp->title[0] ? mp->title :
 			    arena_printf(a, "%d.%d", s + 1, p + 1);
-			/* A library page goes as its text: the item is its
-			 * organisation's and does not travel. */
+			/* A library page names its item by number and title
+			 * (the importer decides whether its organisation may
+			 * show it); one the module's organisation can no
+			 * longer show (withdrawn, no longer shared) goes as
+			 * the page's text, as its clients see it now. */
+			if (mp->kind == MOD_PAGE_LIBRARY) {
+				rc = lib_visible_on(c, mp->item_id, mi.org_id,
+				    a, &it);
+				if (rc == 0) {
+					pg->item = it.id;
+					pg->item_title = it.title;
+				} else if (rc != ERR_NOTFOUND)
+					goto out;
+				rc = 0;
+			}
 			if (mp->body_len > 0 || mp->kind == MOD_PAGE_TEXT ||
-			    mp->kind == MOD_PAGE_LIBRARY) {
+			    (mp->kind == MOD_PAGE_LIBRARY && pg->item == 0)) {
 				pg->text.path = arena_printf(a, "s%d/p%d.md",
 				    s + 1, p + 1);
 				pg->text.data = (const unsigned char *)mp->body;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "appointment/appointment.h"
+#include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "authz/authz.h"
 #include "core/arena.h"
@@ -29,6 +30,7 @@
 #include "instrument/measure.h"
 #include "instrument/shipped.h"
 #include "keys/keyring.h"
+#include "library/library.h"
 #include "module/module.h"
 #include "package/package.h"
 #include "promise/promise.h"
@@ -753,6 +755,112 @@ test_import_checks_instruments(void **state)
 	arena_release(&a);
 }
 
+/* An item of org's library by who, published (and shared) or a draft. */
+static int64_t
+lib_item_of(struct group *g, struct assistant *as, int who,
+    const char *title, bool publish, bool share)
+{
+	struct audit_event ev = ev_for(g, who);
+	struct lib_input in = {
+		.title = str_c(title), .summary = str_c("Kort."),
+		.body = str_c("Slaap is **belangrijk**."), .tags = str_c(""),
+		.audience = "clients", .lang = "nl", .level = "",
+	};
+	struct why w = { 0 };
+	int64_t id = 0;
+
+	assert_int_equal(lib_create(g->db, g->org[people[who].org], g->uid[who],
+	    &in, NOW, &ev, &w, &id), 0);
+	if (publish)
+		assert_int_equal(lib_publish(g->db, as, id, true, NOW, &ev), 0);
+	if (share)
+		assert_int_equal(lib_share(g->db, as, id, true, &ev, &w), 0);
+	return id;
+}
+
+/* A package page showing library item id under title (line 8). */
+static struct pkg_module *
+pkg_showing(int64_t id, const char *title, struct arena *a)
+{
+	struct pkg_module *pm = NULL;
+	struct pkg_error pe;
+	char *m = arena_printf(a, "infuus-module 1\nid showing\nversion 1\n"
+	    "lang nl\ntitle: Lezen\nsession: Een\npage: Lees dit\n"
+	    "library %lld: %s\n", (long long)id, title);
+
+	memset(&pe, 0, sizeof(pe));
+	assert_int_equal(pkg_manifest_parse(m, strlen(m), a, &pm, &pe), 0);
+	return pm;
+}
+
+/* An imported package's library pages name items the importing
+ * organisation may show its clients, under their titles: its own
+ * published ones and shared ones; a draft, another organisation's
+ * private item, no such item or another title is refused with the title
+ * and the manifest's line, and nothing is stored. */
+static void
+test_import_checks_library_items(void **state)
+{
+	struct group *g = *state;
+	struct mod_env env = { g->db, g->kr };
+	struct audit_event ev = ev_for(g, PRO);
+	struct assistant *as = NULL;
+	struct arena a;
+	struct why w;
+	int64_t id = 0, own, draft, theirs, shared, before;
+	size_t i;
+
+	assert_int_equal(assistant_load(INFUUS_SOURCE_ROOT "/share", &as), 0);
+	arena_init(&a);
+	own = lib_item_of(g, as, PRO, "Beter slapen", true, false);
+	draft = lib_item_of(g, as, PRO, "Nog niet af", false, false);
+	theirs = lib_item_of(g, as, OTHER_PRO, "Van elders", true, false);
+	shared = lib_item_of(g, as, OTHER_PRO, "Voor iedereen: rust", true,
+	    true);
+	{
+		const struct { int64_t id; const char *title; } bad[] = {
+			{ draft, "Nog niet af" },
+			{ theirs, "Van elders" },
+			{ own + 100000, "Beter slapen" },
+			{ own, "Beter slapen!" },
+		};
+
+		before = count_of(g, "SELECT COUNT(*) FROM modules WHERE "
+		    "org_id = ?", g->org[0]);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			memset(&w, 0, sizeof(w));
+			assert_int_equal(mod_import(&env, NULL, g->org[0],
+			    g->uid[PRO], pkg_showing(bad[i].id, bad[i].title,
+			    &a), &ev, &w, &id), ERR_INVAL);
+			assert_string_equal(w.field, "package");
+			assert_non_null(w.name);
+			assert_string_equal(w.name, bad[i].title);
+			assert_int_equal(w.limit, 8);
+			assert_int_equal(count_of(g, "SELECT COUNT(*) FROM "
+			    "modules WHERE org_id = ?", g->org[0]), before);
+		}
+	}
+	/* its own published item, and a shared one, become library pages */
+	assert_int_equal(mod_import(&env, NULL, g->org[0], g->uid[PRO],
+	    pkg_showing(own, "Beter slapen", &a), &ev, &w, &id), 0);
+	assert_int_equal(mod_import(&env, NULL, g->org[0], g->uid[PRO],
+	    pkg_showing(shared, "Voor iedereen: rust", &a), &ev, &w, &id), 0);
+	{
+		const char *title, *src;
+
+		assert_int_equal(mod_version_source(g->db, id, 1, &a, &title,
+		    &src), 0);
+		assert_non_null(strstr(src, arena_printf(&a,
+		    "@page library Lees dit\n@item %lld\n",
+		    (long long)shared)));
+	}
+	/* the organisation that keeps the private item imports it */
+	assert_int_equal(mod_import(&env, NULL, g->org[1], g->uid[OTHER_PRO],
+	    pkg_showing(theirs, "Van elders", &a), &ev, &w, &id), 0);
+	arena_release(&a);
+	assistant_free(as);
+}
+
 static int
 group_open(struct group *g)
 {
@@ -797,6 +905,7 @@ run(const char *name, struct testdb *t)
 		cmocka_unit_test_prestate(test_parts_sealing_and_reminders, &g),
 		cmocka_unit_test_prestate(test_authorisation_through_authz, &g),
 		cmocka_unit_test_prestate(test_import_checks_instruments, &g),
+		cmocka_unit_test_prestate(test_import_checks_library_items, &g),
 	};
 
 	g.t = t;
