@@ -2,17 +2,21 @@
  * mod_pkg.c - a module to and from a package (src/package, FORMAT.md).
  *
  * Import: the package was read whole by pkg_read (every refusal there,
- * before anything is written); then one write job stores each media file
+ * before anything is written); then one write job checks the names it
+ * refers to against the importing organisation (each questionnaire's
+ * instrument: its library's or shipped, taken in; each library item: one
+ * it may show, under the package's title), stores each media file
  * (media_put_on), builds the module's source from the manifest with the
  * files' new ids, checks it as any draft, creates the module and
  * publishes it as version 1.  A refusal anywhere in the job rolls all of
  * it back: nothing is half-imported.
  *
  * How a package's page becomes pages of the source (a package page holds
- * a text, a media file and exercises together; a module page one thing):
- * a media file gives a media page (its description the alternative text,
- * the page's Markdown its caption); else a page without exercises gives a
- * text page; each exercise gives a page of its kind, the first taking the
+ * a text, a media file, a library item and exercises together; a module
+ * page one thing): a media file gives a media page (its description the
+ * alternative text, the page's Markdown its caption); a library item a
+ * library page (the Markdown its text when no media page took it); else a
+ * page without exercises gives a text page; each exercise gives a page of its kind, the first taking the
  * page's Markdown when no media page took it, then the prompt unless it is
  * the page's title.  Export writes each module page as one package page
  * (an exercise's prompt its title), so export then import gives the same
