@@ -54,7 +54,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (j = 0; j < m->session[i].npages; j++) {
 			const struct pkg_page *pg = &m->session[i].page[j];
 
-			FUZZ_CHECK(pg->text.path || pg->media.path || pg->nex);
+			FUZZ_CHECK(pg->text.path || pg->media.path || pg->nex ||
+			    pg->item);
+			FUZZ_CHECK(pg->item >= 0 && (pg->item == 0) ==
+			    (pg->item_title == NULL));
 			for (k = 0; k < pg->nex; k++)
 				FUZZ_CHECK(pg->ex[k].kind != PKG_EX_CHOICE ||
 				    (pg->ex[k].noptions >= 2 &&

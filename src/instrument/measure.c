@@ -154,6 +154,54 @@ measure_version_add(const struct measure_env *env, int64_t org_id,
 	return rc;
 }
 
+int
+measure_version_add_on(struct db_conn *c, int64_t org_id, int64_t actor_id,
+    struct str text, bool shipped, const struct audit_event *ev, int64_t *id,
+    struct instr_error *e)
+{
+	struct instrument *ins = NULL;
+	struct add_job j;
+	int rc;
+
+	if ((rc = instrument_parse(text, &ins, e)) != 0)
+		return rc;
+	memset(&j, 0, sizeof(j));
+	j.org_id = org_id;
+	j.actor_id = actor_id;
+	j.now = (int64_t)time(NULL);
+	j.text = text;
+	j.name = ins->id;
+	j.shipped = shipped;
+	j.ev = ev;
+	rc = add_run(c, &j);
+	instrument_free(ins);
+	if (rc == 0)
+		*id = j.id;
+	return rc;
+}
+
+int
+measure_has_on(struct db_conn *c, int64_t org_id, const char *name,
+    bool *has)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*has = false;
+	if ((rc = db_prepare(c, "SELECT 1 FROM instrument_versions WHERE "
+	    "org_id = ? AND name = ? LIMIT 1", &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, org_id);
+	db_bind_textz(st, 2, name);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*has = true;
+		rc = 0;
+	} else if (rc == DB_DONE)
+		rc = 0;
+	db_done(st);
+	return rc;
+}
+
 #define VERSION_COLUMNS "SELECT id, org_id, name, version_no, origin, " \
 	"body, created_at FROM instrument_versions "
 

@@ -62,6 +62,14 @@ struct measure_version {
 int measure_version_add(const struct measure_env *env, int64_t org_id,
     int64_t actor_id, struct str text, bool shipped,
     const struct audit_event *ev, int64_t *id, struct instr_error *e);
+/* measure_version_add on the caller's write job c (an import that takes
+ * a shipped instrument in with what it stores, or nothing). */
+int measure_version_add_on(struct db_conn *c, int64_t org_id,
+    int64_t actor_id, struct str text, bool shipped,
+    const struct audit_event *ev, int64_t *id, struct instr_error *e);
+/* Whether org_id's library holds a version of name, read on c. */
+int measure_has_on(struct db_conn *c, int64_t org_id, const char *name,
+    bool *has);
 /* The newest version of every instrument of org_id, by name. */
 int measure_library(struct db *db, int64_t org_id, struct arena *a,
     struct measure_version **out, int *n);

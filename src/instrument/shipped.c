@@ -1,8 +1,7 @@
 /*
- * shipped.c - the instruments shipped with Infuus (shipped.h).
- *
- * XXX: ui-measures.c keeps the same list for the questionnaire page's
- * choice; it may call these instead (left for its owner).
+ * shipped.c - the instruments shipped with Infuus (shipped.h): the one
+ * list of them, for the questionnaire pages (ui-measures.c), the module
+ * editor (ui-module.c) and a package's import (mod_pkg.c).
  */
 #include "instrument/shipped.h"
 

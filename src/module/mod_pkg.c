@@ -2,28 +2,36 @@
  * mod_pkg.c - a module to and from a package (src/package, FORMAT.md).
  *
  * Import: the package was read whole by pkg_read (every refusal there,
- * before anything is written); then one write job stores each media file
+ * before anything is written); then one write job checks the names it
+ * refers to against the importing organisation (each questionnaire's
+ * instrument: its library's or shipped, taken in; each library item: one
+ * it may show, under the package's title), stores each media file
  * (media_put_on), builds the module's source from the manifest with the
  * files' new ids, checks it as any draft, creates the module and
  * publishes it as version 1.  A refusal anywhere in the job rolls all of
  * it back: nothing is half-imported.
  *
  * How a package's page becomes pages of the source (a package page holds
- * a text, a media file and exercises together; a module page one thing):
- * a media file gives a media page (its description the alternative text,
- * the page's Markdown its caption); else a page without exercises gives a
- * text page; each exercise gives a page of its kind, the first taking the
+ * a text, a media file, a library item and exercises together; a module
+ * page one thing): a media file gives a media page (its description the
+ * alternative text, the page's Markdown its caption); a library item a
+ * library page (the Markdown its text when no media page took it); else a
+ * page without exercises gives a text page; each exercise gives a page of its kind, the first taking the
  * page's Markdown when no media page took it, then the prompt unless it is
  * the page's title.  Export writes each module page as one package page
  * (an exercise's prompt its title), so export then import gives the same
  * sessions, pages and exercises.  Lost on import: the summaries and a
  * choice's "many" (a module's choice takes one option).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/i18n.h"
 #include "core/limits.h"
+#include "instrument/measure.h"
+#include "instrument/shipped.h"
+#include "library/library.h"
 #include "media/media.h"
 #include "module/mod_int.h"
 #include "module/module.h"
@@ -39,6 +47,8 @@ struct import_job {
 	int64_t author_id;
 	const struct audit_event *ev;
 	struct why *why;
+	struct buf *shipped;     /* by instr_shipped_name's index: the text
+				  * of each one the package names, or empty */
 	int64_t id;
 };
 
@@ -109,6 +119,107 @@ media_of(struct db_conn *c, struct import_job *j, const struct pkg_file *f,
 	return 0;
 }
 
+/* The index of name among the shipped instruments, or -1. */
+static int
+shipped_index(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < instr_shipped_count(); k++)
+		if (strcmp(instr_shipped_name(k), name) == 0)
+			return (int)k;
+	return -1;
+}
+
+/*
+ * Every questionnaire names an instrument the organisation may use, as
+ * a draft's must (module.c's check_instruments), or the client would
+ * meet the refusal on opening the page: one of its library, or one
+ * shipped with Infuus, which enters the library in this job (as when an
+ * author puts it on a page) and so leaves with the rest on a refusal.
+ * Else the package is refused naming the instrument and its line.
+ */
+static int
+import_instruments(struct db_conn *c, struct import_job *j)
+{
+	const struct pkg_module *pm = j->pm;
+	struct instr_error ie;
+	int64_t vid;
+	bool has;
+	int s, p, e, k, rc;
+
+	for (s = 0; s < pm->nsessions; s++)
+		for (p = 0; p < pm->session[s].npages; p++)
+			for (e = 0; e < pm->session[s].page[p].nex; e++) {
+				const struct pkg_exercise *x =
+				    &pm->session[s].page[p].ex[e];
+
+				if (x->kind != PKG_EX_QUESTIONNAIRE)
+					continue;
+				if ((rc = measure_has_on(c, j->org_id,
+				    x->instrument, &has)) != 0)
+					return rc;
+				if (has)
+					continue;
+				k = shipped_index(x->instrument);
+				if (k < 0 || j->shipped[k].len == 0) {
+					why_set(j->why, ERR_INVAL, "package", N_("The questionnaire %s (line %d of module.txt) is not one your organisation can use: it is neither in your organisation's library nor shipped with Infuus."));
+					if (j->why) {
+						j->why->name = x->instrument;
+						j->why->limit = x->line;
+					}
+					return ERR_INVAL;
+				}
+				memset(&ie, 0, sizeof(ie));
+				if ((rc = measure_version_add_on(c, j->org_id,
+				    j->author_id, buf_str(&j->shipped[k]), true,
+				    j->ev, &vid, &ie)) != 0)
+					return rc == ERR_INVAL ? ERR_INTERNAL :
+					    rc;
+			}
+	return 0;
+}
+
+/*
+ * Every library item the package names is one the organisation may show
+ * its clients (lib_visible_on: published, its own or shared with it)
+ * under the title the package gives: a number names another item on
+ * another installation, and the title tells them apart.  Else the package
+ * is refused naming the number and its line, as a draft's @item would be
+ * (mod_check_items_on), rather than imported with a page its clients
+ * could not open.
+ */
+static int
+import_items(struct db_conn *c, struct import_job *j, struct arena *a)
+{
+	const struct pkg_module *pm = j->pm;
+	struct lib_item it;
+	int s, p, rc;
+
+	for (s = 0; s < pm->nsessions; s++)
+		for (p = 0; p < pm->session[s].npages; p++) {
+			const struct pkg_page *pg = &pm->session[s].page[p];
+
+			if (pg->item == 0)
+				continue;
+			rc = lib_visible_on(c, pg->item, j->org_id, a, &it);
+			if (rc == 0 && strcmp(it.title, pg->item_title) != 0)
+				rc = ERR_NOTFOUND;
+			if (rc == ERR_NOTFOUND) {
+				why_set(j->why, ERR_INVAL, "package", N_("The library item \"%s\" (line %d of module.txt) is not one your organisation can show its clients: it must be published, your organisation's own or shared with it, and have the title the package gives."));
+				if (j->why) {
+					/* the caller's: it outlives a */
+					j->why->name = pg->item_title;
+					j->why->limit = pg->item_line;
+				}
+				return ERR_INVAL;
+			}
+			if (rc != 0)
+				return rc;
+		}
+	return 0;
+}
+
 static int
 import_run(struct db_conn *c, void *arg)
 {
@@ -128,6 +239,9 @@ import_run(struct db_conn *c, void *arg)
 	    sizeof(*paths));
 	ids = arena_calloc(&a, LIMIT_PKG_SESSIONS * LIMIT_PKG_PAGES,
 	    sizeof(*ids));
+	if ((rc = import_instruments(c, j)) != 0 ||
+	    (rc = import_items(c, j, &a)) != 0)
+		goto out;
 	for (s = 0; s < pm->nsessions; s++) {
 		const struct pkg_session *ps = &pm->session[s];
 
@@ -149,7 +263,15 @@ import_run(struct db_conn *c, void *arg)
 					add_body(&src, (const char *)
 					    pg->text.data, pg->text.len);
 				text_used = true;
-			} else if (pg->nex == 0) {
+			}
+			if (pg->item != 0) {
+				buf_printf(&src, "@page library %s\n@item %lld\n",
+				    pg->title, (long long)pg->item);
+				if (!text_used)
+					add_body(&src, (const char *)
+					    pg->text.data, pg->text.len);
+				text_used = true;
+			} else if (pg->media.path == NULL && pg->nex == 0) {
 				buf_printf(&src, "@page text %s\n", pg->title);
 				add_body(&src, (const char *)pg->text.data,
 				    pg->text.len);
@@ -208,12 +330,13 @@ out:
 }
 
 int
-mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
-    const struct pkg_module *pm, const struct audit_event *ev,
-    struct why *why, int64_t *id)
+mod_import(const struct mod_env *env, const char *share_dir, int64_t org_id,
+    int64_t author_id, const struct pkg_module *pm,
+    const struct audit_event *ev, struct why *why, int64_t *id)
 {
 	struct import_job j;
-	int rc;
+	size_t k, n = instr_shipped_count();
+	int s, p, e, i, rc = 0;
 
 	memset(&j, 0, sizeof(j));
 	j.pm = pm;
@@ -221,8 +344,27 @@ mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
 	j.author_id = author_id;
 	j.ev = ev;
 	j.why = why;
-	if ((rc = db_write(env->db, import_run, &j)) == 0)
+	/* the shipped instruments' files are read before the write job */
+	if ((j.shipped = calloc(n + 1, sizeof(*j.shipped))) == NULL)
+		return ERR_INTERNAL;
+	for (s = 0; rc == 0 && s < pm->nsessions; s++)
+		for (p = 0; rc == 0 && p < pm->session[s].npages; p++)
+			for (e = 0; rc == 0 && e < pm->session[s].page[p].nex;
+			    e++) {
+				const char *nm =
+				    pm->session[s].page[p].ex[e].instrument;
+
+				if (nm == NULL || (i = shipped_index(nm)) < 0 ||
+				    j.shipped[i].len > 0)
+					continue;
+				rc = instr_shipped_text(share_dir, nm,
+				    &j.shipped[i]);
+			}
+	if (rc == 0 && (rc = db_write(env->db, import_run, &j)) == 0)
 		*id = j.id;
+	for (k = 0; k < n; k++)
+		buf_release(&j.shipped[k]);
+	free(j.shipped);
 	return rc;
 }
 
@@ -319,13 +461,27 @@ mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
 		for (p = 0; p < ms->npages; p++) {
 			const struct mod_page *mp = &ms->pages[p];
 			struct pkg_page *pg = &ps->page[p];
+			struct lib_item it;
 
 			pg->title = mp->title[0] ? mp->title :
 			    arena_printf(a, "%d.%d", s + 1, p + 1);
-			/* A library page goes as its text: the item is its
-			 * organisation's and does not travel. */
+			/* A library page names its item by number and title
+			 * (the importer decides whether its organisation may
+			 * show it); one the module's organisation can no
+			 * longer show (withdrawn, no longer shared) goes as
+			 * the page's text, as its clients see it now. */
+			if (mp->kind == MOD_PAGE_LIBRARY) {
+				rc = lib_visible_on(c, mp->item_id, mi.org_id,
+				    a, &it);
+				if (rc == 0) {
+					pg->item = it.id;
+					pg->item_title = it.title;
+				} else if (rc != ERR_NOTFOUND)
+					goto out;
+				rc = 0;
+			}
 			if (mp->body_len > 0 || mp->kind == MOD_PAGE_TEXT ||
-			    mp->kind == MOD_PAGE_LIBRARY) {
+			    (mp->kind == MOD_PAGE_LIBRARY && pg->item == 0)) {
 				pg->text.path = arena_printf(a, "s%d/p%d.md",
 				    s + 1, p + 1);
 				pg->text.data = (const unsigned char *)mp->body;

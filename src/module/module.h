@@ -227,18 +227,24 @@ struct pkg_module;
 
 /* Import a package that passed pkg_read as a new module of org_id,
  * published as version 1: in one write job its media files are stored
- * (media_put_on, each in the access log) and the module created from a
- * source built from the manifest, or nothing at all.  ERR_* with the
- * reason (field "package") as mod_create, media_put_on and mod_publish
- * give it. */
-int mod_import(const struct mod_env *env, int64_t org_id, int64_t author_id,
-    const struct pkg_module *pm, const struct audit_event *ev,
-    struct why *why, int64_t *id);
+ * (media_put_on, each in the access log), the shipped instruments its
+ * questionnaires name taken into the library (read from share_dir) and
+ * the module created from a source built from the manifest, or nothing
+ * at all.  ERR_* with the reason (field "package") as mod_create,
+ * media_put_on and mod_publish give it; ERR_INVAL naming the instrument
+ * (why.name) and its manifest line (why.limit) for a questionnaire of an
+ * instrument neither in org_id's library nor shipped, or naming the
+ * title (why.name) and line of a library item org_id may not show
+ * (lib_visible_on) or that has another title. */
+int mod_import(const struct mod_env *env, const char *share_dir,
+    int64_t org_id, int64_t author_id, const struct pkg_module *pm,
+    const struct audit_event *ev, struct why *why, int64_t *id);
 /* The package of version n (0: the newest) of a module into out, its
  * texts in lang ("nl" or "en": the package says which).  ERR_NOTFOUND
  * when it has no such version or shows a file neither of its
  * organisation nor shared (why says so); ERR_INVAL when pkg_write
- * refuses. */
+ * refuses.  A library page names its item (number and title) when the
+ * module's organisation may still show it, else leaves as its text. */
 int mod_package(struct db *db, int64_t module_id, int64_t n, const char *lang,
     struct arena *a, struct buf *out, struct why *why);
 

@@ -208,6 +208,40 @@ exercise(struct parser *ps, char **w, int nw, const char *text)
 	return 0;
 }
 
+/* "library NUMBER: title": a library item of the installation, by its
+ * number and title (the importer checks both against what the
+ * organisation may show).  A title of the library may be longer in bytes
+ * than a page's, so it is held to the summaries' limit. */
+static int
+library(struct parser *ps, const char *num, const char *text)
+{
+	struct pkg_page *pg = cur_page(ps);
+	int64_t id = 0;
+	size_t i, n = strlen(num);
+	int rc;
+
+	if (pg == NULL)
+		return fail(ps, ERR_INVAL, N_("A library item must follow a "
+		    "\"page:\" line."), NULL, 0);
+	if (pg->item != 0)
+		return fail(ps, ERR_INVAL, N_("A page shows one library item; "
+		    "make another page for the next."), NULL, 0);
+	for (i = 0; i < n && n <= 18; i++) {
+		if (num[i] < '0' || num[i] > '9')
+			break;
+		id = id * 10 + (num[i] - '0');
+	}
+	if (n == 0 || n > 18 || i < n || num[0] == '0')
+		return fail(ps, ERR_INVAL, N_("The library item number %s is "
+		    "not a whole number from 1."), num, 0);
+	if ((rc = text_ok(ps, text, LIMIT_PKG_SUMMARY, "title")) != 0)
+		return rc;
+	pg->item = id;
+	pg->item_title = arena_strdup(ps->a, text);
+	pg->item_line = ps->line;
+	return 0;
+}
+
 /* The choice a line of options belongs to, checked when it ends. */
 static int
 close_choice(struct parser *ps)
@@ -236,7 +270,8 @@ close_page(struct parser *ps)
 
 	if ((rc = close_choice(ps)) != 0 || pg == NULL)
 		return rc;
-	if (pg->text.path == NULL && pg->media.path == NULL && pg->nex == 0) {
+	if (pg->text.path == NULL && pg->media.path == NULL && pg->nex == 0 &&
+	    pg->item == 0) {
 		ps->line = pg->line;
 		rc = fail(ps, ERR_INVAL, N_("The page %s has no text, media or "
 		    "exercise."), pg->title, 0);
@@ -413,6 +448,8 @@ one_line(struct parser *ps, char *ln)
 		pg->caption = arena_strdup(ps->a, text);
 		return 0;
 	}
+	if (nw == 2 && strcmp(w[0], "library") == 0)
+		return library(ps, w[1], text);
 	if (strcmp(w[0], "exercise") == 0) {
 		if ((rc = close_choice(ps)) != 0)
 			return rc;
@@ -535,6 +572,9 @@ pkg_manifest_format(const struct pkg_module *m, struct buf *out)
 				    PKG_IMAGE ? "image" : pg->media_kind ==
 				    PKG_AUDIO ? "audio" : "video",
 				    pg->media.path, pg->caption);
+			if (pg->item)
+				buf_printf(out, "library %lld: %s\n",
+				    (long long)pg->item, pg->item_title);
 			for (k = 0; k < pg->nex; k++) {
 				const struct pkg_exercise *x = &pg->ex[k];
 

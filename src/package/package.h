@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -72,6 +73,9 @@ struct pkg_page {
 	enum pkg_media_kind media_kind;
 	struct pkg_file media;      /* path NULL: none */
 	const char *caption;        /* the media's description (alt text) */
+	int64_t item;               /* a library item's number; 0: none */
+	const char *item_title;     /* its title, as the package gives it */
+	int item_line;              /* the library line's, in the manifest */
 	struct pkg_exercise *ex;
 	int nex;
 	int line;

@@ -11,7 +11,6 @@
  * with the numbers as a table beside them.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,17 +26,13 @@
 #include "identity/session.h"
 #include "instrument/instrument.h"
 #include "instrument/measure.h"
+#include "instrument/shipped.h"
 #include "web/handlers.h"
 #include "web/page.h"
 #include "web/ui-measures.h"
 #include "web/svgplot.h"
 #include "web/web_int.h"
 #include "core/banned.h"
-
-/* The shipped instruments (share/instruments/NAME.txt), in list order. */
-static const char *const shipped[] = { "phq-9", "gad-7", "who-5",
-    "coaching-self", "learning-preference" };
-#define NSHIPPED (sizeof(shipped) / sizeof(shipped[0]))
 
 static struct measure_env
 menv(struct req *r)
@@ -231,9 +226,10 @@ measures_page(struct req *r, int64_t tid, const struct why *w)
 		PF(r, " (%s %lld)</option>", _("version"),
 		    (long long)lib[i].version_no);
 	}
-	for (k = 0; k < NSHIPPED; k++) {
+	for (k = 0; k < instr_shipped_count(); k++) {
 		PF(r, "<option value=\"shipped:%s\">%s (%s)</option>",
-		    shipped[k], shipped[k], _("shipped with Infuus"));
+		    instr_shipped_name(k), instr_shipped_name(k),
+		    _("shipped with Infuus"));
 	}
 	P(r, "</select></p>\n<fieldset><legend>");
 	T(r, _("When"));
@@ -276,35 +272,10 @@ ui_measures(struct req *r)
 	return measures_page(r, web_obj(r)->id, NULL);
 }
 
-/* The text of a shipped instrument, read from share/instruments. */
-static int
-shipped_text(struct req *r, const char *name, struct buf *out)
-{
-	struct app *app = r->app;
-	char path[1024];
-	char chunk[4096];
-	size_t k, got;
-	FILE *f;
-
-	for (k = 0; k < NSHIPPED; k++)
-		if (strcmp(name, shipped[k]) == 0)
-			break;
-	if (k == NSHIPPED)
-		return ERR_NOTFOUND;
-	snprintf(path, sizeof(path), "%s/instruments/%s.txt",
-	    app->cfg.share_dir, shipped[k]);
-	if ((f = fopen(path, "rb")) == NULL)
-		return ERR_IO;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	    out->len <= LIMIT_INSTRUMENT_BYTES)
-		buf_add(out, chunk, got);
-	fclose(f);
-	return 0;
-}
-
 int
 ui_measures_give_post(struct req *r)
 {
+	struct app *app = r->app;
 	struct measure_env env = menv(r);
 	struct session *s = page_session(r);
 	int64_t tid = web_obj(r)->id, vid = 0, qid = 0, every = 0;
@@ -329,7 +300,8 @@ ui_measures_give_post(struct req *r)
 		struct buf text = BUF_INIT;
 		struct instr_error e;
 
-		if ((rc = shipped_text(r, inst + 8, &text)) == 0) {
+		if ((rc = instr_shipped_text(app->cfg.share_dir, inst + 8,
+		    &text)) == 0) {
 			uim_event_for(r, &ev, AUDIT_CREATE, "instrument", 0);
 			rc = measure_version_add(&env, s->org_id, s->user_id,
 			    buf_str(&text), true, &ev, &vid, &e);

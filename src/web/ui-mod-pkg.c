@@ -50,8 +50,8 @@ ui_mod_import_post(struct req *r)
 		goto refused;
 	}
 	web_audit_event(r, &ev, AUDIT_CREATE, "module", 0, 0, "care");
-	if ((rc = mod_import(&env, s->org_id, s->user_id, pm, &ev, &w,
-	    &id)) != 0)
+	if ((rc = mod_import(&env, app->cfg.share_dir, s->org_id, s->user_id,
+	    pm, &ev, &w, &id)) != 0)
 		goto refused;
 	resp_redirect(r, arena_printf(&r->arena, "/modules/%lld?imported=1",
 	    (long long)id));
@@ -135,8 +135,8 @@ ui_mod_examples_post(struct req *r)
 		if ((rc = pkg_dir_zip(arena_printf(&r->arena, "%s/%s", dir,
 		    de->d_name), &r->arena, &b, &pe)) == 0 &&
 		    (rc = pkg_read(b.p, b.len, &r->arena, &pm, &pe)) == 0)
-			rc = mod_import(&env, s->org_id, s->user_id, pm, &ev,
-			    &w, &id);
+			rc = mod_import(&env, app->cfg.share_dir,
+			    s->org_id, s->user_id, pm, &ev, &w, &id);
 		else
 			w = pe.why;
 		if (rc == 0)

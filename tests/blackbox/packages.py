@@ -9,8 +9,10 @@ their reason next to the upload field and nothing written (rows of
 modules and media counted before and after); another organisation
 cannot export the module; a module that names another organisation's
 media file cannot carry it out in a package; a client of the
-organisation sees the media page and reads its file.  Imported by
-run.py.
+organisation sees the media page and reads its file; a package naming a
+questionnaire or a library item the importing organisation cannot use
+is refused naming it and its line, and a shared item travels.  Imported
+by run.py.
 """
 import glob
 import io
@@ -24,6 +26,7 @@ from modules import ModulesMixin
 from objects import PNG_1x1, multipart
 
 FAR = ("pkg.far@elders.infuus.test", "pkg-far-pass-1234", "Pia Far")
+FAR_ADMIN = ("pkg.boss@elders.infuus.test", "pkg-boss-pass-1234", "Bo Far")
 SOUND = b"ID3\x04\x00\x00\x00\x00\x00\x00" + os.urandom(300 * 1024 - 10)
 
 
@@ -106,6 +109,18 @@ class PackagesMixin:
 
     def export(self, who, mid):
         return who.request("GET", "/modules/%d/package?lang=en" % mid)
+
+    def lib_item(self, who, title, publish=True):
+        r = who.post("/library", {
+            "csrf": who.csrf(), "title": title, "summary": "Kort.",
+            "body": "Rust helpt. Sneeuwklokje.", "tags": "rust",
+            "audience": "clients", "lang": "nl", "level": ""})
+        lid = location_id(r, "/library/")
+        if publish:
+            eq(who.post("/library/%d/publish" % lid, {
+                "csrf": who.csrf(), "publish": "1"}).status, 303,
+               "publishing " + title)
+        return lid
 
     def refused(self, data, words):
         before = self.counts()
@@ -236,6 +251,52 @@ class PackagesMixin:
         r = self.import_pkg(self.client, package(HEAD + "page: P\ntext a.md\n",
                                                  [("a.md", "hi")]))
         eq(r.status, 403, "a client imports a package")
+
+    def test_names_the_importer_cannot_use_are_refused(self):
+        # an instrument neither in the library nor shipped (line 8)
+        self.refused(package(HEAD + "page: P\nexercise questionnaire q1 "
+                             "no-such-scale: How are you?\n"),
+                     r"no-such-scale.*(regel|line) 8")
+        # library items: another organisation's private one, a draft,
+        # none, one under another title (the library line is line 8)
+        theirs = self.lib_item(self.far, "Van elders")
+        draft = self.lib_item(self.coach, "Nog niet af", publish=False)
+        own = self.lib_item(self.coach, "Eigen stuk")
+        for lid, title in ((theirs, "Van elders"), (draft, "Nog niet af"),
+                           (own + 1000, "Eigen stuk"),
+                           (own, "Een ander stuk")):
+            self.refused(package(HEAD + "page: P\nlibrary %d: %s\n" %
+                                 (lid, title)),
+                         r"%s.*(regel|line) 8" % title)
+        # shared by its organisation's administrator: it travels, and
+        # export then import keeps the library page
+        self.srv.cli_ok("user", "create", "--email", FAR_ADMIN[0], "--name",
+                        FAR_ADMIN[2], "--org", "elders", "--role", "admin",
+                        password=FAR_ADMIN[1])
+        boss = Client(self.srv)
+        boss.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        eq(boss.post("/library/%d/share" % theirs, {
+            "csrf": boss.csrf(), "share": "1"}).status, 303, "shared")
+        mid = self.import_ok(self.coach, package(
+            HEAD + "page: Lees\nlibrary %d: Van elders\n" % theirs))
+        check(re.search(r"@page library Lees\n@item %d\b" % theirs,
+                        self.source_of(mid)), "the imported module",
+              "the shared item", self.source_of(mid))
+        r = self.export(self.coach, mid)
+        eq(r.status, 200, "the export")
+        manifest = zipfile.ZipFile(io.BytesIO(r.body)).read(
+            "module.txt").decode()
+        check("library %d: Van elders\n" % theirs in manifest,
+              "the exported manifest", "the library line", manifest)
+        mid2 = self.import_ok(self.coach, r.body)
+        eq(self.source_of(mid2).strip(), self.source_of(mid).strip(),
+           "the module imported again")
+        # a shipped questionnaire enters the library with the module
+        mid = self.import_ok(self.coach, package(
+            HEAD + "page: P\nexercise questionnaire q1 phq-9: How?\n"))
+        check(int(self.sql_one("SELECT COUNT(*) FROM instrument_versions "
+                               "WHERE name = 'phq-9'")) >= 1,
+              "the library", "the shipped PHQ-9 taken in", mid)
 
     def test_another_organisation_cannot_export(self):
         mid = ModulesMixin.module(self, "Eigen", "@session A\n@page text B\nC\n")

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "appointment/appointment.h"
+#include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "authz/authz.h"
 #include "core/arena.h"
@@ -26,13 +27,21 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "identity/identity.h"
+#include "instrument/measure.h"
+#include "instrument/shipped.h"
 #include "keys/keyring.h"
+#include "library/library.h"
 #include "module/module.h"
+#include "package/package.h"
 #include "promise/promise.h"
 #include "promise/tz.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
 #include "testdb.h"
+
+#ifndef INFUUS_SOURCE_ROOT
+#define INFUUS_SOURCE_ROOT "."
+#endif
 
 static const char good[] =
     "@session Spanning\n"
@@ -649,6 +658,209 @@ test_authorisation_through_authz(void **state)
 	    AUTHZ_MODULE_RUN, run + 1000), ERR_NOTFOUND);
 }
 
+/* A package of one questionnaire page naming instrument (line 8), parsed
+ * as pkg_read would give it (no files: the page has an exercise only). */
+static struct pkg_module *
+pkg_naming(const char *instrument, struct arena *a)
+{
+	struct pkg_module *pm = NULL;
+	struct pkg_error pe;
+	char *m = arena_printf(a, "infuus-module 1\nid naming\nversion 1\n"
+	    "lang en\ntitle: Naming\nsession: One\npage: Measure\n"
+	    "exercise questionnaire q1 %s: How are you?\n", instrument);
+
+	memset(&pe, 0, sizeof(pe));
+	assert_int_equal(pkg_manifest_parse(m, strlen(m), a, &pm, &pe), 0);
+	return pm;
+}
+
+static int64_t
+count_of(struct group *g, const char *sql, int64_t org)
+{
+	struct db_conn *c = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(db_read_begin(g->db, &c), 0);
+	assert_int_equal(db_query_i64(c, sql, &n, 1, &org), 0);
+	db_read_end(g->db, c);
+	return n;
+}
+
+/* An imported package's questionnaires name instruments the importing
+ * organisation may use: one of its library, or a shipped one (taken into
+ * the library with the module, in the same job); another organisation's
+ * own instrument or an unknown name is refused with the name and the
+ * manifest's line, and nothing is stored. */
+static void
+test_import_checks_instruments(void **state)
+{
+	struct group *g = *state;
+	struct mod_env env = { g->db, g->kr };
+	struct audit_event ev = ev_for(g, PRO), oev = ev_for(g, OTHER_PRO);
+	const char *share = INFUUS_SOURCE_ROOT "/share";
+	struct instr_error ie;
+	struct buf t = BUF_INIT;
+	struct arena a;
+	struct why w;
+	int64_t id = 0, vid = 0, before, ibefore;
+	const char *bad[] = { "no-such-scale", "eig-5" };
+	char *p;
+	size_t i;
+
+	arena_init(&a);
+	/* another organisation's own instrument "eig-5" (the WHO-5's text
+	 * under a name of the same length): only that one may use it */
+	assert_int_equal(instr_shipped_text(share, "who-5", &t), 0);
+	buf_addch(&t, '\0');
+	assert_non_null(p = strstr(t.p, "\nid who-5\n"));
+	memcpy(p, "\nid eig-5\n", 10);
+	memset(&ie, 0, sizeof(ie));
+	assert_int_equal(measure_version_add(&(struct measure_env){ g->db,
+	    g->kr }, g->org[1], g->uid[OTHER_PRO], (struct str){ t.p,
+	    t.len - 1 }, false, &oev, &vid, &ie), 0);
+	buf_release(&t);
+	before = count_of(g, "SELECT COUNT(*) FROM modules WHERE org_id = ?",
+	    g->org[0]);
+	ibefore = count_of(g, "SELECT COUNT(*) FROM instrument_versions "
+	    "WHERE org_id = ?", g->org[0]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(mod_import(&env, share, g->org[0],
+		    g->uid[PRO], pkg_naming(bad[i], &a), &ev, &w, &id),
+		    ERR_INVAL);
+		assert_string_equal(w.field, "package");
+		assert_non_null(w.name);
+		assert_string_equal(w.name, bad[i]);
+		assert_int_equal(w.limit, 8);
+		assert_non_null(strstr(w.msg, "%s"));
+		assert_int_equal(count_of(g, "SELECT COUNT(*) FROM modules "
+		    "WHERE org_id = ?", g->org[0]), before);
+	}
+	/* the organisation that owns it imports the same package */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(mod_import(&env, share, g->org[1], g->uid[OTHER_PRO],
+	    pkg_naming("eig-5", &a), &oev, &w, &id), 0);
+	/* a shipped one enters the library with the module */
+	assert_int_equal(mod_import(&env, share, g->org[0], g->uid[PRO],
+	    pkg_naming("who-5", &a), &ev, &w, &id), 0);
+	assert_int_equal(count_of(g, "SELECT COUNT(*) FROM instrument_versions "
+	    "WHERE org_id = ?", g->org[0]), ibefore + 1);
+	assert_int_equal(count_of(g, "SELECT COUNT(*) FROM modules WHERE "
+	    "org_id = ?", g->org[0]), before + 1);
+	/* taken in once: a second import uses the library's version */
+	assert_int_equal(mod_import(&env, share, g->org[0], g->uid[PRO],
+	    pkg_naming("who-5", &a), &ev, &w, &id), 0);
+	assert_int_equal(count_of(g, "SELECT COUNT(*) FROM instrument_versions "
+	    "WHERE org_id = ?", g->org[0]), ibefore + 1);
+	arena_release(&a);
+}
+
+/* An item of org's library by who, published (and shared) or a draft. */
+static int64_t
+lib_item_of(struct group *g, struct assistant *as, int who,
+    const char *title, bool publish, bool share)
+{
+	struct audit_event ev = ev_for(g, who);
+	struct lib_input in = {
+		.title = str_c(title), .summary = str_c("Kort."),
+		.body = str_c("Slaap is **belangrijk**."), .tags = str_c(""),
+		.audience = "clients", .lang = "nl", .level = "",
+	};
+	struct why w = { 0 };
+	int64_t id = 0;
+
+	assert_int_equal(lib_create(g->db, g->org[people[who].org], g->uid[who],
+	    &in, NOW, &ev, &w, &id), 0);
+	if (publish)
+		assert_int_equal(lib_publish(g->db, as, id, true, NOW, &ev), 0);
+	if (share)
+		assert_int_equal(lib_share(g->db, as, id, true, &ev, &w), 0);
+	return id;
+}
+
+/* A package page showing library item id under title (line 8). */
+static struct pkg_module *
+pkg_showing(int64_t id, const char *title, struct arena *a)
+{
+	struct pkg_module *pm = NULL;
+	struct pkg_error pe;
+	char *m = arena_printf(a, "infuus-module 1\nid showing\nversion 1\n"
+	    "lang nl\ntitle: Lezen\nsession: Een\npage: Lees dit\n"
+	    "library %lld: %s\n", (long long)id, title);
+
+	memset(&pe, 0, sizeof(pe));
+	assert_int_equal(pkg_manifest_parse(m, strlen(m), a, &pm, &pe), 0);
+	return pm;
+}
+
+/* An imported package's library pages name items the importing
+ * organisation may show its clients, under their titles: its own
+ * published ones and shared ones; a draft, another organisation's
+ * private item, no such item or another title is refused with the title
+ * and the manifest's line, and nothing is stored. */
+static void
+test_import_checks_library_items(void **state)
+{
+	struct group *g = *state;
+	struct mod_env env = { g->db, g->kr };
+	struct audit_event ev = ev_for(g, PRO);
+	struct assistant *as = NULL;
+	struct arena a;
+	struct why w;
+	int64_t id = 0, own, draft, theirs, shared, before;
+	size_t i;
+
+	assert_int_equal(assistant_load(INFUUS_SOURCE_ROOT "/share", &as), 0);
+	arena_init(&a);
+	own = lib_item_of(g, as, PRO, "Beter slapen", true, false);
+	draft = lib_item_of(g, as, PRO, "Nog niet af", false, false);
+	theirs = lib_item_of(g, as, OTHER_PRO, "Van elders", true, false);
+	shared = lib_item_of(g, as, OTHER_PRO, "Voor iedereen: rust", true,
+	    true);
+	{
+		const struct { int64_t id; const char *title; } bad[] = {
+			{ draft, "Nog niet af" },
+			{ theirs, "Van elders" },
+			{ own + 100000, "Beter slapen" },
+			{ own, "Beter slapen!" },
+		};
+
+		before = count_of(g, "SELECT COUNT(*) FROM modules WHERE "
+		    "org_id = ?", g->org[0]);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			memset(&w, 0, sizeof(w));
+			assert_int_equal(mod_import(&env, NULL, g->org[0],
+			    g->uid[PRO], pkg_showing(bad[i].id, bad[i].title,
+			    &a), &ev, &w, &id), ERR_INVAL);
+			assert_string_equal(w.field, "package");
+			assert_non_null(w.name);
+			assert_string_equal(w.name, bad[i].title);
+			assert_int_equal(w.limit, 8);
+			assert_int_equal(count_of(g, "SELECT COUNT(*) FROM "
+			    "modules WHERE org_id = ?", g->org[0]), before);
+		}
+	}
+	/* its own published item, and a shared one, become library pages */
+	assert_int_equal(mod_import(&env, NULL, g->org[0], g->uid[PRO],
+	    pkg_showing(own, "Beter slapen", &a), &ev, &w, &id), 0);
+	assert_int_equal(mod_import(&env, NULL, g->org[0], g->uid[PRO],
+	    pkg_showing(shared, "Voor iedereen: rust", &a), &ev, &w, &id), 0);
+	{
+		const char *title, *src;
+
+		assert_int_equal(mod_version_source(g->db, id, 1, &a, &title,
+		    &src), 0);
+		assert_non_null(strstr(src, arena_printf(&a,
+		    "@page library Lees dit\n@item %lld\n",
+		    (long long)shared)));
+	}
+	/* the organisation that keeps the private item imports it */
+	assert_int_equal(mod_import(&env, NULL, g->org[1], g->uid[OTHER_PRO],
+	    pkg_showing(theirs, "Van elders", &a), &ev, &w, &id), 0);
+	arena_release(&a);
+	assistant_free(as);
+}
+
 static int
 group_open(struct group *g)
 {
@@ -692,6 +904,8 @@ run(const char *name, struct testdb *t)
 		cmocka_unit_test_prestate(test_sessions_around_appointments, &g),
 		cmocka_unit_test_prestate(test_parts_sealing_and_reminders, &g),
 		cmocka_unit_test_prestate(test_authorisation_through_authz, &g),
+		cmocka_unit_test_prestate(test_import_checks_instruments, &g),
+		cmocka_unit_test_prestate(test_import_checks_library_items, &g),
 	};
 
 	g.t = t;

@@ -422,6 +422,19 @@ manifest_errors_name_their_line(void **state)
 		{ HEAD "session: S\npage: P\noption: a\n", 8, "must follow" },
 		{ HEAD "session: S\npage: P\nexercise questionnaire x: a\n", 8,
 		  "INSTRUMENT" },
+		{ HEAD "library 5: T\n", 6, "follow a \"page:\"" },
+		{ HEAD "session: S\npage: P\nlibrary 5\n", 8, "colon" },
+		{ HEAD "session: S\npage: P\nlibrary 5:\n", 8, "empty" },
+		{ HEAD "session: S\npage: P\nlibrary 0: T\n", 8,
+		  "number 0 is not" },
+		{ HEAD "session: S\npage: P\nlibrary 5x: T\n", 8,
+		  "number 5x is not" },
+		{ HEAD "session: S\npage: P\nlibrary -5: T\n", 8,
+		  "number -5 is not" },
+		{ HEAD "session: S\npage: P\nlibrary 1234567890123456789: T\n",
+		  8, "is not a whole" },
+		{ HEAD "session: S\npage: P\nlibrary 5: T\nlibrary 6: U\n", 9,
+		  "one library item" },
 		{ "infuus-module 1\nid m\nlang de\n", 3, "not nl or en" },
 		{ "infuus-module 1\nid m\nversion 0\n", 3, "whole number" },
 		{ "infuus-module 1\nid Bad!\n", 2, "small letters" },
@@ -453,6 +466,38 @@ manifest_errors_name_their_line(void **state)
 		buf_release(&msg);
 		arena_release(&a);
 	}
+}
+
+/* A page may show a library item alone, by number and title (a title
+ * may hold colons); the manifest writes it back the same. */
+static void
+library_lines_read_and_write_back(void **state)
+{
+	static const char text[] = HEAD "session: S\npage: Read\n"
+	    "library 42: Sleep: a short guide\n\npage: Both\ntext a.md\n"
+	    "library 7: Seven\n";
+	struct pkg_module *m = NULL, *m2 = NULL;
+	struct pkg_error e;
+	struct arena a;
+	struct buf f = BUF_INIT;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(pkg_manifest_parse(text, strlen(text), &a, &m, &e), 0);
+	assert_int_equal(m->session[0].npages, 2);
+	assert_int_equal(m->session[0].page[0].item, 42);
+	assert_string_equal(m->session[0].page[0].item_title,
+	    "Sleep: a short guide");
+	assert_int_equal(m->session[0].page[0].item_line, 8);
+	assert_null(m->session[0].page[0].text.path);
+	assert_int_equal(m->session[0].page[1].item, 7);
+	pkg_manifest_format(m, &f);
+	assert_non_null(strstr(f.p, "library 42: Sleep: a short guide\n"));
+	assert_int_equal(pkg_manifest_parse(f.p, f.len, &a, &m2, &e), 0);
+	assert_int_equal(m2->session[0].page[1].item, 7);
+	assert_string_equal(m2->session[0].page[1].item_title, "Seven");
+	buf_release(&f);
+	arena_release(&a);
 }
 
 static void
@@ -675,6 +720,7 @@ main(void)
 		cmocka_unit_test(huge_manifests_are_refused),
 		cmocka_unit_test(media_not_what_they_say_are_refused),
 		cmocka_unit_test(examples_pack_read_and_round_trip),
+		cmocka_unit_test(library_lines_read_and_write_back),
 	};
 
 	return cmocka_run_group_tests_name("package", tests, NULL, NULL);
