@@ -2,8 +2,11 @@
  * event.c - the live-event bus of one node (event.h says what and why).
  *
  * One mutex guards everything: the scopes (a hash of trajectory and user
- * scopes, each with its streams and its replay ring) and the list of all
- * streams.  Delivering only appends to a stream's bounded queue (sse.c),
+ * scopes, each with its streams and its replay ring; a user's scope also
+ * lists every stream of that user, whatever it follows, for the limit per
+ * user) and the list of all streams.  Subscribing looks at the user's own
+ * streams only: with the node's 10,000 open, walking them all under the
+ * lock made each new stream cost more than the last.  Delivering only appends to a stream's bounded queue (sse.c),
  * so the lock is held for microseconds per stream; a scope has a handful
  * of streams (the people of one trajectory, their tabs).
  *
@@ -57,6 +60,8 @@ struct scope {
 	struct scope *hnext;
 	struct event_sub *subs;
 	size_t nsubs;
+	struct event_sub *mine;   /* a user's scope: the user's streams */
+	size_t nmine;
 	struct ev **ring;      /* LIMIT_EVENT_REPLAY slots, NULL until used */
 	size_t head, n;        /* oldest slot, events held */
 	uint64_t floor;        /* newest seq no longer held (0: none) */
@@ -66,7 +71,8 @@ struct scope {
 struct event_sub {
 	struct event_sub *snext, *sprev;  /* in its scope */
 	struct event_sub *anext, *aprev;  /* in the bus */
-	struct scope *sc;
+	struct event_sub *unext, *uprev;  /* in its user's scope */
+	struct scope *sc, *usc;
 	int64_t user_id;
 	struct event_sink sink;
 	bool dead;                        /* its stream stopped taking */
@@ -138,7 +144,8 @@ scope_evict(struct event_bus *b)
 
 	for (i = 0; i < NBUCKETS; i++)
 		for (pp = &b->buckets[i]; *pp; pp = &(*pp)->hnext)
-			if ((*pp)->nsubs == 0 && (victim == NULL ||
+			if ((*pp)->nsubs == 0 && (*pp)->nmine == 0 &&
+			    (victim == NULL ||
 			    (*pp)->used < (*victim)->used))
 				victim = pp;
 	if (victim == NULL)
@@ -455,6 +462,7 @@ event_subscribe(struct event_bus *b, int64_t user_id, enum event_scope scope,
     struct event_sub **out)
 {
 	struct event_sub *s, *it;
+	struct scope *usc;
 	size_t mine = 0;
 	int rc = 0;
 
@@ -467,14 +475,15 @@ event_subscribe(struct event_bus *b, int64_t user_id, enum event_scope scope,
 		rc = ERR_BUSY;
 		goto out;
 	}
-	for (it = b->all; it; it = it->anext)
-		if (it->user_id == user_id && !it->dead)
+	usc = scope_get(b, EVENT_SCOPE_USER, user_id);
+	for (it = usc->mine; it; it = it->unext)
+		if (!it->dead)
 			mine++;
 	if (mine >= LIMIT_SSE_PER_USER) {
 		/* Tabs closed since the last heartbeat still hold theirs. */
 		mine = 0;
-		for (it = b->all; it; it = it->anext) {
-			if (it->user_id != user_id || it->dead)
+		for (it = usc->mine; it; it = it->unext) {
+			if (it->dead)
 				continue;
 			if (it->sink.alive && !it->sink.alive(it->sink.cls))
 				it->dead = true;
@@ -489,6 +498,14 @@ event_subscribe(struct event_bus *b, int64_t user_id, enum event_scope scope,
 	s = xcalloc(1, sizeof(*s));
 	s->user_id = user_id;
 	s->sink = *sink;
+	/* In the user's scope first: a scope with streams of its user is
+	 * never evicted to make room for the next. */
+	s->usc = usc;
+	s->unext = usc->mine;
+	if (s->unext)
+		s->unext->uprev = s;
+	usc->mine = s;
+	usc->nmine++;
 	s->sc = scope_get(b, scope, scope_id);
 	s->snext = s->sc->subs;
 	if (s->snext)
@@ -521,6 +538,14 @@ event_unsubscribe(struct event_bus *b, struct event_sub *s)
 		s->snext->sprev = s->sprev;
 	s->sc->nsubs--;
 	s->sc->used = time(NULL);
+	if (s->uprev)
+		s->uprev->unext = s->unext;
+	else
+		s->usc->mine = s->unext;
+	if (s->unext)
+		s->unext->uprev = s->uprev;
+	s->usc->nmine--;
+	s->usc->used = s->sc->used;
 	if (s->aprev)
 		s->aprev->anext = s->anext;
 	else
@@ -543,15 +568,14 @@ event_mark(struct event_bus *b, char out[40])
 size_t
 event_streams(struct event_bus *b, int64_t user_id)
 {
-	struct event_sub *s;
+	struct scope *sc;
 	size_t n = 0;
 
 	pthread_mutex_lock(&b->mu);
 	if (user_id <= 0)
 		n = b->nsubs;
-	else
-		for (s = b->all; s; s = s->anext)
-			n += s->user_id == user_id;
+	else if ((sc = scope_find(b, EVENT_SCOPE_USER, user_id)) != NULL)
+		n = sc->nmine;
 	pthread_mutex_unlock(&b->mu);
 	return n;
 }

@@ -230,6 +230,49 @@ test_limits_per_user(void **state)
 	event_bus_free(b);
 }
 
+/* A user's streams count wherever they listen, and keep counting while
+ * other scopes come and go: the user's scope, which lists them, is not
+ * dropped to make room for new scopes while it holds any (scope_evict). */
+static void
+test_limits_per_user_across_scopes(void **state)
+{
+	struct event_bus *b = event_bus_new(0);
+	struct event_sub *x[LIMIT_SSE_PER_USER], *extra;
+	struct timespec later = { 1, 100 * 1000 * 1000 };
+	struct rec *r = calloc(1, sizeof(*r));
+	struct event_sink s;
+	int i;
+
+	(void)state;
+	assert_non_null(r);
+	s = sink_of(r);
+	for (i = 0; i < LIMIT_SSE_PER_USER; i++)
+		assert_int_equal(event_subscribe(b, 7, EVENT_SCOPE_TRAJ,
+		    100 + i, NULL, &s, &x[i]), 0);
+	assert_int_equal(event_subscribe(b, 7, EVENT_SCOPE_USER, 7, NULL, &s,
+	    &extra), ERR_THROTTLED);
+	assert_int_equal(event_streams(b, 7), LIMIT_SSE_PER_USER);
+	/* A second later, so that user 7's scope is the one used longest
+	 * ago, enough other scopes to fill the node's table. */
+	nanosleep(&later, NULL);
+	for (i = 0; i < LIMIT_EVENT_SCOPES + 16; i++) {
+		assert_int_equal(event_subscribe(b, 9, EVENT_SCOPE_TRAJ,
+		    100000 + i, NULL, &s, &extra), 0);
+		event_unsubscribe(b, extra);
+	}
+	assert_int_equal(event_streams(b, 7), LIMIT_SSE_PER_USER);
+	assert_int_equal(event_subscribe(b, 7, EVENT_SCOPE_USER, 7, NULL, &s,
+	    &extra), ERR_THROTTLED);
+	for (i = 0; i < LIMIT_SSE_PER_USER; i++)
+		event_unsubscribe(b, x[i]);
+	assert_int_equal(event_streams(b, 7), 0);
+	assert_int_equal(event_subscribe(b, 7, EVENT_SCOPE_USER, 7, NULL, &s,
+	    &extra), 0);
+	event_unsubscribe(b, extra);
+	event_bus_free(b);
+	free(r);
+}
+
 /* The node's limit: the issue's 10,000 idle streams fit, below the
  * server's connections so ordinary requests still get one, and the next
  * stream is refused as busy (503), whoever asks. */
@@ -359,6 +402,7 @@ main(void)
 		cmocka_unit_test(test_event_check),
 		cmocka_unit_test(test_replay_and_reload),
 		cmocka_unit_test(test_limits_per_user),
+		cmocka_unit_test(test_limits_per_user_across_scopes),
 		cmocka_unit_test(test_limits_per_node),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_two_nodes),
