@@ -143,6 +143,52 @@ relation_select(struct req *r)
 	P(r, "</p>\n");
 }
 
+/* What a redirect's ?done= says on the page it lands on. */
+struct done_notice {
+	const char *done;
+	const char *msg;
+};
+
+static const struct done_notice traj_done[] = {
+	{ "withdrawn", N_("Consent withdrawn. The stakeholder has no access "
+	    "any more.") },
+	{ "consent", N_("Saved. The stakeholder sees what you share.") },
+	{ "proposed", N_("Proposed. The stakeholder has access only once the "
+	    "client consents.") },
+	{ NULL, NULL }
+};
+
+static const struct done_notice report_done[] = {
+	{ "draft", N_("Draft saved. Only the professionals see it.") },
+	{ "finish", N_("Finished. The client reads this version.") },
+	{ "shared", N_("Shared. The stakeholder reads this version for as "
+	    "long as you consent.") },
+	{ "unshared", N_("No longer shared. The stakeholder cannot read the "
+	    "report any more.") },
+	{ NULL, NULL }
+};
+
+/* The top of a trajectory's page of stakeholders or its closing report:
+ * the crumbs back to the trajectory and the notice of what was just
+ * done, if the query names one of the page's. */
+static void
+traj_page_begin(struct req *r, const char *title,
+    const struct done_notice *t)
+{
+	const char *done = req_query(r, "done");
+
+	page_begin(r, title);
+	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
+	    (long long)web_obj(r)->traj_id);
+	T(r, _("Back to the trajectory"));
+	P(r, "</a></p>\n");
+	for (; done != NULL && t->done != NULL; t++)
+		if (strcmp(done, t->done) == 0) {
+			page_notice(r, "ok", _(t->msg));
+			break;
+		}
+}
+
 static int
 render_traj(struct req *r)
 {
@@ -151,7 +197,6 @@ render_traj(struct req *r)
 	bool client = o->part == ROLE_CLIENT;
 	struct stakeholder *v;
 	struct audit_event ev;
-	const char *done = req_query(r, "done");
 	char action[64];
 	size_t n, i;
 	int rc;
@@ -162,20 +207,7 @@ render_traj(struct req *r)
 		return rc;
 	if ((rc = stake_list(app->db, o->traj_id, &r->arena, &v, &n)) != 0)
 		return rc;
-	page_begin(r, _("Stakeholders"));
-	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
-	    (long long)o->traj_id);
-	T(r, _("Back to the trajectory"));
-	P(r, "</a></p>\n");
-	if (done && strcmp(done, "withdrawn") == 0)
-		page_notice(r, "ok", _("Consent withdrawn. The stakeholder has "
-		    "no access any more."));
-	else if (done && strcmp(done, "consent") == 0)
-		page_notice(r, "ok", _("Saved. The stakeholder sees what you "
-		    "share."));
-	else if (done && strcmp(done, "proposed") == 0)
-		page_notice(r, "ok", _("Proposed. The stakeholder has access "
-		    "only once the client consents."));
+	traj_page_begin(r, _("Stakeholders"), traj_done);
 	P(r, "<p>");
 	T(r, _("An employer, HR or a referrer sees nothing of this "
 	    "trajectory unless the client consents, and then only what the "
@@ -782,7 +814,6 @@ render_report(struct req *r)
 	struct app *app = r->app;
 	const struct authz_object *o = web_obj(r);
 	bool pro = o->part == ROLE_PROFESSIONAL;
-	const char *done = req_query(r, "done");
 	struct stake_report_view v;
 	struct audit_event ev;
 	const char *text;
@@ -792,23 +823,7 @@ render_report(struct req *r)
 	if ((rc = stake_report_get(app->db, app->kr, o->traj_id, pro, &ev,
 	    &r->arena, &v)) != 0)
 		return rc;
-	page_begin(r, _("Closing report"));
-	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
-	    (long long)o->traj_id);
-	T(r, _("Back to the trajectory"));
-	P(r, "</a></p>\n");
-	if (done && strcmp(done, "draft") == 0)
-		page_notice(r, "ok", _("Draft saved. Only the professionals "
-		    "see it."));
-	else if (done && strcmp(done, "finish") == 0)
-		page_notice(r, "ok", _("Finished. The client reads this "
-		    "version."));
-	else if (done && strcmp(done, "shared") == 0)
-		page_notice(r, "ok", _("Shared. The stakeholder reads this "
-		    "version for as long as you consent."));
-	else if (done && strcmp(done, "unshared") == 0)
-		page_notice(r, "ok", _("No longer shared. The stakeholder "
-		    "cannot read the report any more."));
+	traj_page_begin(r, _("Closing report"), report_done);
 	P(r, "<section aria-labelledby=\"h-rcur\"><h2 id=\"h-rcur\">");
 	T(r, _("The report"));
 	P(r, "</h2>\n");
