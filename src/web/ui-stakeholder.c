@@ -189,6 +189,8 @@ traj_page_begin(struct req *r, const char *title,
 		}
 }
 
+static int render_report(struct req *);
+
 static int
 render_traj(struct req *r)
 {
@@ -281,18 +283,21 @@ ui_stake_traj(struct req *r)
 	return render_traj(r);
 }
 
+/* The tail of a form on the trajectory's page of stakeholders or its
+ * report: on success to /t/:tid/<to> (the page and its ?done=), else
+ * the page again (render) with the reason. */
 static int
-after(struct req *r, int rc, struct why *w, const char *done)
+after(struct req *r, int rc, const struct why *w, int (*render)(struct req *),
+    const char *to)
 {
 	if (rc == 0) {
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/t/%lld/stakeholders?done=%s",
-		    (long long)web_obj(r)->traj_id, done));
+		resp_redirect(r, arena_printf(&r->arena, "/t/%lld/%s",
+		    (long long)web_obj(r)->traj_id, to));
 		return 0;
 	}
 	if ((rc = page_refuse(r, w, rc)) != 0)
 		return rc;
-	return render_traj(r);
+	return render(r);
 }
 
 int
@@ -312,7 +317,8 @@ ui_stake_propose_post(struct req *r)
 	    page_session(r)->user_id, client, page_form(r, "email"),
 	    page_form(r, "relation"), client ? shares_of(r) : 0, 0, &ev, &w,
 	    &id);
-	return after(r, rc, &w, client ? "consent" : "proposed");
+	return after(r, rc, &w, render_traj, client ?
+	    "stakeholders?done=consent" : "stakeholders?done=proposed");
 }
 
 static int64_t
@@ -341,7 +347,7 @@ ui_stake_consent_post(struct req *r)
 	    "client-self");
 	rc = stake_consent(app->db, o->traj_id, o->client_id, link_id(r),
 	    shares_of(r), 0, &ev, &w);
-	return after(r, rc, &w, "consent");
+	return after(r, rc, &w, render_traj, "stakeholders?done=consent");
 }
 
 /* A READ route: withdrawing must work on a closed trajectory too. */
@@ -360,7 +366,8 @@ ui_stake_withdraw_post(struct req *r)
 	    "client-self");
 	rc = stake_withdraw(app->db, o->traj_id, o->client_id, link_id(r), 0,
 	    &ev);
-	return after(r, rc, &w, "withdrawn");
+	return after(r, rc, &w, render_traj,
+	    "stakeholders?done=withdrawn");
 }
 
 /* The appointment page's section for a professional: who takes part and
@@ -908,15 +915,8 @@ ui_report_post(struct req *r)
 	    o->client_id, page_session(r)->user_id,
 	    o->part == ROLE_PROFESSIONAL, page_form(r, "text"),
 	    strcmp(action, "finish") == 0, 0, &ev, &w, &version);
-	if (rc == 0) {
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/t/%lld/report?done=%s", (long long)o->traj_id,
-		    strcmp(action, "finish") == 0 ? "finish" : "draft"));
-		return 0;
-	}
-	if ((rc = page_refuse(r, &w, rc)) != 0)
-		return rc;
-	return render_report(r);
+	return after(r, rc, &w, render_report, strcmp(action, "finish") == 0 ?
+	    "report?done=finish" : "report?done=draft");
 }
 
 int
@@ -933,15 +933,8 @@ ui_report_share_post(struct req *r)
 	    "client-self");
 	rc = stake_report_share(app->db, o->traj_id, o->client_id, link_id(r),
 	    share, &ev, &w);
-	if (rc == 0) {
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/t/%lld/report?done=%s", (long long)o->traj_id,
-		    share ? "shared" : "unshared"));
-		return 0;
-	}
-	if ((rc = page_refuse(r, &w, rc)) != 0)
-		return rc;
-	return render_report(r);
+	return after(r, rc, &w, render_report, share ? "report?done=shared" :
+	    "report?done=unshared");
 }
 
 int
