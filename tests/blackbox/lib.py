@@ -661,8 +661,22 @@ def login_ack(email, password):
     return work
 
 
-# --- library items, shared by the Library and LibSend suites ---------------
+def org_with(srv, name, slug, people):
+    """A new organisation and its people, each ((email, password, name),
+    role); a logged-in Client of each, in order."""
+    srv.cli_ok("org", "create", "--name", name, "--slug", slug)
+    for (email, pw, who), role in people:
+        srv.cli_ok("user", "create", "--email", email, "--name", who,
+                   "--org", slug, "--role", role, password=pw)
+    clients = []
+    for (email, pw, _), _ in people:
+        c = Client(srv)
+        c.login_ok(email, pw)
+        clients.append(c)
+    return clients
 
+
+# --- library items, shared by the Library and LibSend suites ---------------
 def library_write(who, item, lang="nl", level="", audience="clients",
                   tags="slaap"):
     """POST /library as who: a new draft item of item = (title, summary,

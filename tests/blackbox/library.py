@@ -20,7 +20,8 @@ import sqlite3
 import urllib.parse
 
 from coaching import form_fields, location_id
-from lib import Client, check, eq, library_publish, library_write
+from lib import (Client, check, eq, library_publish, library_write,
+                 org_with)
 from objects import multipart
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
@@ -75,17 +76,9 @@ class LibraryMixin:
         self.client.login_ok(*u["client"])
         self.admin = Client(self.srv)
         self.admin.login_ok(*u["admin"])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        for (email, pw, name), role in ((FAR, "professional"),
-                                        (FAR_ADMIN, "admin")):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "elders", "--role", role,
-                            password=pw)
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
-        self.far_admin = Client(self.srv)
-        self.far_admin.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        self.far, self.far_admin = org_with(
+            self.srv, "Elders", "elders",
+            ((FAR, "professional"), (FAR_ADMIN, "admin")))
         f = form_fields(self.coach.get("/t/new").text, "/t")
         f["client"] = str(self.client.me()["id"])
         f["title"] = "Traject bibliotheek"

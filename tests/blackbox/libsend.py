@@ -14,7 +14,8 @@ import re
 import sqlite3
 
 from coaching import form_fields, location_id
-from lib import Client, check, eq, library_publish, library_write
+from lib import (Client, check, eq, library_publish, library_write,
+                 org_with)
 
 FAR = ("far.send@elders.infuus.test", "far-libsend-pass-12", "Fay Far")
 FAR_ADMIN = ("boss.send@elders.infuus.test", "boss-libsend-pass-12",
@@ -62,17 +63,9 @@ class LibSendMixin:
         self.coach.login_ok(*u["professional"])
         self.client = Client(self.srv)
         self.client.login_ok(*u["client"])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        for (email, pw, name), role in ((FAR, "professional"),
-                                        (FAR_ADMIN, "admin")):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "elders", "--role", role,
-                            password=pw)
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
-        self.far_admin = Client(self.srv)
-        self.far_admin.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        self.far, self.far_admin = org_with(
+            self.srv, "Elders", "elders",
+            ((FAR, "professional"), (FAR_ADMIN, "admin")))
         f = form_fields(self.coach.get("/t/new").text, "/t")
         f["client"] = str(self.client.me()["id"])
         f["title"] = "Traject lezen"
