@@ -64,25 +64,40 @@ state_label(enum stake_state s)
 	return "?";
 }
 
+/* What a client may share, each a checkbox of the form. */
+static const struct {
+	const char *name;	/* the form field */
+	const char *id;		/* its element id's prefix */
+	unsigned bit;
+	const char *label;
+} share_box[] = {
+	{ "share_questions", "sq", STAKE_QUESTIONS,
+	    N_("the learning questions") },
+	{ "share_appointments", "sa", STAKE_APPOINTMENTS,
+	    N_("the appointments they take part in") },
+	{ "share_invoices", "si", STAKE_INVOICES,
+	    N_("invoices may be addressed to them") },
+	{ "share_report", "sr", STAKE_REPORT,
+	    N_("the closing report, as it is finished now") },
+};
+
 static unsigned
 shares_of(struct req *r)
 {
 	unsigned s = 0;
+	size_t i;
 
-	if (strcmp(page_form(r, "share_questions"), "1") == 0)
-		s |= STAKE_QUESTIONS;
-	if (strcmp(page_form(r, "share_appointments"), "1") == 0)
-		s |= STAKE_APPOINTMENTS;
-	if (strcmp(page_form(r, "share_invoices"), "1") == 0)
-		s |= STAKE_INVOICES;
-	if (strcmp(page_form(r, "share_report"), "1") == 0)
-		s |= STAKE_REPORT;
+	for (i = 0; i < sizeof(share_box) / sizeof(share_box[0]); i++)
+		if (strcmp(page_form(r, share_box[i].name), "1") == 0)
+			s |= share_box[i].bit;
 	return s;
 }
 
 static void
 share_boxes(struct req *r, int64_t id, unsigned shares)
 {
+	size_t i;
+
 	/* The reason at the field only on the form that gives access (it
 	 * is at the top of the page too): one id per page. */
 	P(r, "<fieldset");
@@ -90,27 +105,17 @@ share_boxes(struct req *r, int64_t id, unsigned shares)
 		page_field_attrs(r, "shares", NULL);
 	P(r, "><legend>");
 	T(r, _("What the stakeholder sees"));
-	PF(r, "</legend><input type=\"checkbox\" id=\"sq-%lld\" "
-	    "name=\"share_questions\" value=\"1\"%s> <label for=\"sq-%lld\">",
-	    (long long)id, shares & STAKE_QUESTIONS ? " checked" : "",
-	    (long long)id);
-	T(r, _("the learning questions"));
-	PF(r, "</label><br><input type=\"checkbox\" id=\"sa-%lld\" "
-	    "name=\"share_appointments\" value=\"1\"%s> <label "
-	    "for=\"sa-%lld\">", (long long)id,
-	    shares & STAKE_APPOINTMENTS ? " checked" : "", (long long)id);
-	T(r, _("the appointments they take part in"));
-	PF(r, "</label><br><input type=\"checkbox\" id=\"si-%lld\" "
-	    "name=\"share_invoices\" value=\"1\"%s> <label "
-	    "for=\"si-%lld\">", (long long)id,
-	    shares & STAKE_INVOICES ? " checked" : "", (long long)id);
-	T(r, _("invoices may be addressed to them"));
-	PF(r, "</label><br><input type=\"checkbox\" id=\"sr-%lld\" "
-	    "name=\"share_report\" value=\"1\"%s> <label "
-	    "for=\"sr-%lld\">", (long long)id,
-	    shares & STAKE_REPORT ? " checked" : "", (long long)id);
-	T(r, _("the closing report, as it is finished now"));
-	P(r, "</label>");
+	P(r, "</legend>");
+	for (i = 0; i < sizeof(share_box) / sizeof(share_box[0]); i++) {
+		PF(r, "%s<input type=\"checkbox\" id=\"%s-%lld\" "
+		    "name=\"%s\" value=\"1\"%s> <label for=\"%s-%lld\">",
+		    i > 0 ? "<br>" : "", share_box[i].id, (long long)id,
+		    share_box[i].name,
+		    shares & share_box[i].bit ? " checked" : "",
+		    share_box[i].id, (long long)id);
+		T(r, _(share_box[i].label));
+		P(r, "</label>");
+	}
 	if (id == 0)
 		page_field_error(r, "shares");
 	P(r, "</fieldset>\n");
