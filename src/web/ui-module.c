@@ -1214,6 +1214,20 @@ ui_mod_run(struct req *r)
 	return render_run(r, 0);
 }
 
+/* The tail of every change to a run: on success on to `to`; refused
+ * with a reason, the run's page again showing it; else the error. */
+static int
+run_after(struct req *r, int rc, const struct why *why, const char *to)
+{
+	if (rc != 0) {
+		if (page_refuse(r, why, rc) == 0)
+			return render_run(r, err_status(rc));
+		return rc;
+	}
+	resp_redirect(r, to);
+	return 0;
+}
+
 int
 ui_mod_answer_post(struct req *r)
 {
@@ -1229,20 +1243,13 @@ ui_mod_answer_post(struct req *r)
 	event(r, &ev, AUDIT_CREATE);
 	rc = mod_answer(&env, id, page_session(r)->user_id, s, (int)p - 1,
 	    str_c(page_form(r, "answer")), 0, &ev, &why, &ref);
-	if (rc != 0) {
-		if (page_refuse(r, &why, rc) == 0)
-			return render_run(r, err_status(rc));
-		return rc;
-	}
-	if (ref > 0 && !page_form(r, "answer")[0]) {
-		/* a questionnaire page: on to the questionnaire */
-		resp_redirect(r, arena_printf(&r->arena, "/q/%lld",
-		    (long long)ref));
-		return 0;
-	}
-	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&saved=1#p-%d-%lld",
-	    (long long)id, s + 1, s + 1, (long long)p));
-	return 0;
+	/* a questionnaire page: on to the questionnaire */
+	if (ref > 0 && !page_form(r, "answer")[0])
+		return run_after(r, rc, &why, arena_printf(&r->arena,
+		    "/q/%lld", (long long)ref));
+	return run_after(r, rc, &why, arena_printf(&r->arena,
+	    "/md/%lld?s=%d&saved=1#p-%d-%lld", (long long)id, s + 1, s + 1,
+	    (long long)p));
 }
 
 int
@@ -1258,14 +1265,8 @@ ui_mod_finish_post(struct req *r)
 		return ERR_INVAL;
 	event(r, &ev, AUDIT_UPDATE);
 	rc = mod_finish(&env, id, page_session(r)->user_id, s, 0, &ev, &why);
-	if (rc != 0) {
-		if (page_refuse(r, &why, rc) == 0)
-			return render_run(r, err_status(rc));
-		return rc;
-	}
-	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?finished=1",
-	    (long long)id));
-	return 0;
+	return run_after(r, rc, &why, arena_printf(&r->arena,
+	    "/md/%lld?finished=1", (long long)id));
 }
 
 int
@@ -1282,14 +1283,8 @@ ui_mod_feedback_post(struct req *r)
 	event(r, &ev, AUDIT_CREATE);
 	rc = mod_feedback(&env, id, page_session(r)->user_id, s,
 	    str_c(page_form(r, "feedback")), 0, &ev, &why);
-	if (rc != 0) {
-		if (page_refuse(r, &why, rc) == 0)
-			return render_run(r, err_status(rc));
-		return rc;
-	}
-	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&sent=1",
-	    (long long)id, s + 1));
-	return 0;
+	return run_after(r, rc, &why, arena_printf(&r->arena,
+	    "/md/%lld?s=%d&sent=1", (long long)id, s + 1));
 }
 
 int
@@ -1306,14 +1301,8 @@ ui_mod_date_post(struct req *r)
 	event(r, &ev, AUDIT_UPDATE);
 	rc = mod_session_date(&env, id, page_session(r)->user_id, s,
 	    form_time(r, page_zone(r, NULL)), 0, &ev, &why);
-	if (rc != 0) {
-		if (page_refuse(r, &why, rc) == 0)
-			return render_run(r, err_status(rc));
-		return rc;
-	}
-	resp_redirect(r, arena_printf(&r->arena, "/md/%lld?s=%d&dated=1",
-	    (long long)id, s + 1));
-	return 0;
+	return run_after(r, rc, &why, arena_printf(&r->arena,
+	    "/md/%lld?s=%d&dated=1", (long long)id, s + 1));
 }
 
 /* --- the export's part --------------------------------------------------------- */

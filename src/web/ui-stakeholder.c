@@ -64,25 +64,40 @@ state_label(enum stake_state s)
 	return "?";
 }
 
+/* What a client may share, each a checkbox of the form. */
+static const struct {
+	const char *name;	/* the form field */
+	const char *id;		/* its element id's prefix */
+	unsigned bit;
+	const char *label;
+} share_box[] = {
+	{ "share_questions", "sq", STAKE_QUESTIONS,
+	    N_("the learning questions") },
+	{ "share_appointments", "sa", STAKE_APPOINTMENTS,
+	    N_("the appointments they take part in") },
+	{ "share_invoices", "si", STAKE_INVOICES,
+	    N_("invoices may be addressed to them") },
+	{ "share_report", "sr", STAKE_REPORT,
+	    N_("the closing report, as it is finished now") },
+};
+
 static unsigned
 shares_of(struct req *r)
 {
 	unsigned s = 0;
+	size_t i;
 
-	if (strcmp(page_form(r, "share_questions"), "1") == 0)
-		s |= STAKE_QUESTIONS;
-	if (strcmp(page_form(r, "share_appointments"), "1") == 0)
-		s |= STAKE_APPOINTMENTS;
-	if (strcmp(page_form(r, "share_invoices"), "1") == 0)
-		s |= STAKE_INVOICES;
-	if (strcmp(page_form(r, "share_report"), "1") == 0)
-		s |= STAKE_REPORT;
+	for (i = 0; i < sizeof(share_box) / sizeof(share_box[0]); i++)
+		if (strcmp(page_form(r, share_box[i].name), "1") == 0)
+			s |= share_box[i].bit;
 	return s;
 }
 
 static void
 share_boxes(struct req *r, int64_t id, unsigned shares)
 {
+	size_t i;
+
 	/* The reason at the field only on the form that gives access (it
 	 * is at the top of the page too): one id per page. */
 	P(r, "<fieldset");
@@ -90,27 +105,17 @@ share_boxes(struct req *r, int64_t id, unsigned shares)
 		page_field_attrs(r, "shares", NULL);
 	P(r, "><legend>");
 	T(r, _("What the stakeholder sees"));
-	PF(r, "</legend><input type=\"checkbox\" id=\"sq-%lld\" "
-	    "name=\"share_questions\" value=\"1\"%s> <label for=\"sq-%lld\">",
-	    (long long)id, shares & STAKE_QUESTIONS ? " checked" : "",
-	    (long long)id);
-	T(r, _("the learning questions"));
-	PF(r, "</label><br><input type=\"checkbox\" id=\"sa-%lld\" "
-	    "name=\"share_appointments\" value=\"1\"%s> <label "
-	    "for=\"sa-%lld\">", (long long)id,
-	    shares & STAKE_APPOINTMENTS ? " checked" : "", (long long)id);
-	T(r, _("the appointments they take part in"));
-	PF(r, "</label><br><input type=\"checkbox\" id=\"si-%lld\" "
-	    "name=\"share_invoices\" value=\"1\"%s> <label "
-	    "for=\"si-%lld\">", (long long)id,
-	    shares & STAKE_INVOICES ? " checked" : "", (long long)id);
-	T(r, _("invoices may be addressed to them"));
-	PF(r, "</label><br><input type=\"checkbox\" id=\"sr-%lld\" "
-	    "name=\"share_report\" value=\"1\"%s> <label "
-	    "for=\"sr-%lld\">", (long long)id,
-	    shares & STAKE_REPORT ? " checked" : "", (long long)id);
-	T(r, _("the closing report, as it is finished now"));
-	P(r, "</label>");
+	P(r, "</legend>");
+	for (i = 0; i < sizeof(share_box) / sizeof(share_box[0]); i++) {
+		PF(r, "%s<input type=\"checkbox\" id=\"%s-%lld\" "
+		    "name=\"%s\" value=\"1\"%s> <label for=\"%s-%lld\">",
+		    i > 0 ? "<br>" : "", share_box[i].id, (long long)id,
+		    share_box[i].name,
+		    shares & share_box[i].bit ? " checked" : "",
+		    share_box[i].id, (long long)id);
+		T(r, _(share_box[i].label));
+		P(r, "</label>");
+	}
 	if (id == 0)
 		page_field_error(r, "shares");
 	P(r, "</fieldset>\n");
@@ -143,6 +148,54 @@ relation_select(struct req *r)
 	P(r, "</p>\n");
 }
 
+/* What a redirect's ?done= says on the page it lands on. */
+struct done_notice {
+	const char *done;
+	const char *msg;
+};
+
+static const struct done_notice traj_done[] = {
+	{ "withdrawn", N_("Consent withdrawn. The stakeholder has no access "
+	    "any more.") },
+	{ "consent", N_("Saved. The stakeholder sees what you share.") },
+	{ "proposed", N_("Proposed. The stakeholder has access only once the "
+	    "client consents.") },
+	{ NULL, NULL }
+};
+
+static const struct done_notice report_done[] = {
+	{ "draft", N_("Draft saved. Only the professionals see it.") },
+	{ "finish", N_("Finished. The client reads this version.") },
+	{ "shared", N_("Shared. The stakeholder reads this version for as "
+	    "long as you consent.") },
+	{ "unshared", N_("No longer shared. The stakeholder cannot read the "
+	    "report any more.") },
+	{ NULL, NULL }
+};
+
+/* The top of a trajectory's page of stakeholders or its closing report:
+ * the crumbs back to the trajectory and the notice of what was just
+ * done, if the query names one of the page's. */
+static void
+traj_page_begin(struct req *r, const char *title,
+    const struct done_notice *t)
+{
+	const char *done = req_query(r, "done");
+
+	page_begin(r, title);
+	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
+	    (long long)web_obj(r)->traj_id);
+	T(r, _("Back to the trajectory"));
+	P(r, "</a></p>\n");
+	for (; done != NULL && t->done != NULL; t++)
+		if (strcmp(done, t->done) == 0) {
+			page_notice(r, "ok", _(t->msg));
+			break;
+		}
+}
+
+static int render_report(struct req *);
+
 static int
 render_traj(struct req *r)
 {
@@ -151,7 +204,6 @@ render_traj(struct req *r)
 	bool client = o->part == ROLE_CLIENT;
 	struct stakeholder *v;
 	struct audit_event ev;
-	const char *done = req_query(r, "done");
 	char action[64];
 	size_t n, i;
 	int rc;
@@ -162,20 +214,7 @@ render_traj(struct req *r)
 		return rc;
 	if ((rc = stake_list(app->db, o->traj_id, &r->arena, &v, &n)) != 0)
 		return rc;
-	page_begin(r, _("Stakeholders"));
-	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
-	    (long long)o->traj_id);
-	T(r, _("Back to the trajectory"));
-	P(r, "</a></p>\n");
-	if (done && strcmp(done, "withdrawn") == 0)
-		page_notice(r, "ok", _("Consent withdrawn. The stakeholder has "
-		    "no access any more."));
-	else if (done && strcmp(done, "consent") == 0)
-		page_notice(r, "ok", _("Saved. The stakeholder sees what you "
-		    "share."));
-	else if (done && strcmp(done, "proposed") == 0)
-		page_notice(r, "ok", _("Proposed. The stakeholder has access "
-		    "only once the client consents."));
+	traj_page_begin(r, _("Stakeholders"), traj_done);
 	P(r, "<p>");
 	T(r, _("An employer, HR or a referrer sees nothing of this "
 	    "trajectory unless the client consents, and then only what the "
@@ -249,18 +288,21 @@ ui_stake_traj(struct req *r)
 	return render_traj(r);
 }
 
+/* The tail of a form on the trajectory's page of stakeholders or its
+ * report: on success to /t/:tid/<to> (the page and its ?done=), else
+ * the page again (render) with the reason. */
 static int
-after(struct req *r, int rc, struct why *w, const char *done)
+after(struct req *r, int rc, const struct why *w, int (*render)(struct req *),
+    const char *to)
 {
 	if (rc == 0) {
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/t/%lld/stakeholders?done=%s",
-		    (long long)web_obj(r)->traj_id, done));
+		resp_redirect(r, arena_printf(&r->arena, "/t/%lld/%s",
+		    (long long)web_obj(r)->traj_id, to));
 		return 0;
 	}
 	if ((rc = page_refuse(r, w, rc)) != 0)
 		return rc;
-	return render_traj(r);
+	return render(r);
 }
 
 int
@@ -280,7 +322,8 @@ ui_stake_propose_post(struct req *r)
 	    page_session(r)->user_id, client, page_form(r, "email"),
 	    page_form(r, "relation"), client ? shares_of(r) : 0, 0, &ev, &w,
 	    &id);
-	return after(r, rc, &w, client ? "consent" : "proposed");
+	return after(r, rc, &w, render_traj, client ?
+	    "stakeholders?done=consent" : "stakeholders?done=proposed");
 }
 
 static int64_t
@@ -309,7 +352,7 @@ ui_stake_consent_post(struct req *r)
 	    "client-self");
 	rc = stake_consent(app->db, o->traj_id, o->client_id, link_id(r),
 	    shares_of(r), 0, &ev, &w);
-	return after(r, rc, &w, "consent");
+	return after(r, rc, &w, render_traj, "stakeholders?done=consent");
 }
 
 /* A READ route: withdrawing must work on a closed trajectory too. */
@@ -328,7 +371,8 @@ ui_stake_withdraw_post(struct req *r)
 	    "client-self");
 	rc = stake_withdraw(app->db, o->traj_id, o->client_id, link_id(r), 0,
 	    &ev);
-	return after(r, rc, &w, "withdrawn");
+	return after(r, rc, &w, render_traj,
+	    "stakeholders?done=withdrawn");
 }
 
 /* The appointment page's section for a professional: who takes part and
@@ -782,7 +826,6 @@ render_report(struct req *r)
 	struct app *app = r->app;
 	const struct authz_object *o = web_obj(r);
 	bool pro = o->part == ROLE_PROFESSIONAL;
-	const char *done = req_query(r, "done");
 	struct stake_report_view v;
 	struct audit_event ev;
 	const char *text;
@@ -792,23 +835,7 @@ render_report(struct req *r)
 	if ((rc = stake_report_get(app->db, app->kr, o->traj_id, pro, &ev,
 	    &r->arena, &v)) != 0)
 		return rc;
-	page_begin(r, _("Closing report"));
-	PF(r, "<p class=\"crumbs\"><a href=\"/t/%lld\">",
-	    (long long)o->traj_id);
-	T(r, _("Back to the trajectory"));
-	P(r, "</a></p>\n");
-	if (done && strcmp(done, "draft") == 0)
-		page_notice(r, "ok", _("Draft saved. Only the professionals "
-		    "see it."));
-	else if (done && strcmp(done, "finish") == 0)
-		page_notice(r, "ok", _("Finished. The client reads this "
-		    "version."));
-	else if (done && strcmp(done, "shared") == 0)
-		page_notice(r, "ok", _("Shared. The stakeholder reads this "
-		    "version for as long as you consent."));
-	else if (done && strcmp(done, "unshared") == 0)
-		page_notice(r, "ok", _("No longer shared. The stakeholder "
-		    "cannot read the report any more."));
+	traj_page_begin(r, _("Closing report"), report_done);
 	P(r, "<section aria-labelledby=\"h-rcur\"><h2 id=\"h-rcur\">");
 	T(r, _("The report"));
 	P(r, "</h2>\n");
@@ -893,15 +920,8 @@ ui_report_post(struct req *r)
 	    o->client_id, page_session(r)->user_id,
 	    o->part == ROLE_PROFESSIONAL, page_form(r, "text"),
 	    strcmp(action, "finish") == 0, 0, &ev, &w, &version);
-	if (rc == 0) {
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/t/%lld/report?done=%s", (long long)o->traj_id,
-		    strcmp(action, "finish") == 0 ? "finish" : "draft"));
-		return 0;
-	}
-	if ((rc = page_refuse(r, &w, rc)) != 0)
-		return rc;
-	return render_report(r);
+	return after(r, rc, &w, render_report, strcmp(action, "finish") == 0 ?
+	    "report?done=finish" : "report?done=draft");
 }
 
 int
@@ -918,15 +938,8 @@ ui_report_share_post(struct req *r)
 	    "client-self");
 	rc = stake_report_share(app->db, o->traj_id, o->client_id, link_id(r),
 	    share, &ev, &w);
-	if (rc == 0) {
-		resp_redirect(r, arena_printf(&r->arena,
-		    "/t/%lld/report?done=%s", (long long)o->traj_id,
-		    share ? "shared" : "unshared"));
-		return 0;
-	}
-	if ((rc = page_refuse(r, &w, rc)) != 0)
-		return rc;
-	return render_report(r);
+	return after(r, rc, &w, render_report, share ? "report?done=shared" :
+	    "report?done=unshared");
 }
 
 int

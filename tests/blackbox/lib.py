@@ -659,3 +659,37 @@ def login_ack(email, password):
             return r.cookies["infuus_session"][0]
         return None
     return work
+
+
+def org_with(srv, name, slug, people):
+    """A new organisation and its people, each ((email, password, name),
+    role); a logged-in Client of each, in order."""
+    srv.cli_ok("org", "create", "--name", name, "--slug", slug)
+    for (email, pw, who), role in people:
+        srv.cli_ok("user", "create", "--email", email, "--name", who,
+                   "--org", slug, "--role", role, password=pw)
+    clients = []
+    for (email, pw, _), _ in people:
+        c = Client(srv)
+        c.login_ok(email, pw)
+        clients.append(c)
+    return clients
+
+
+# --- library items, shared by the Library and LibSend suites ---------------
+def library_write(who, item, lang="nl", level="", audience="clients",
+                  tags="slaap"):
+    """POST /library as who: a new draft item of item = (title, summary,
+    body); the response (303 to the item when it is taken)."""
+    title, summary, body = item
+    return who.post("/library", {
+        "csrf": who.csrf(), "title": title, "summary": summary,
+        "body": body, "tags": tags, "audience": audience, "lang": lang,
+        "level": level})
+
+
+def library_publish(who, lid, on=True):
+    """Publish item lid as who (or withdraw it: on=False)."""
+    r = who.post("/library/%d/publish" % lid, {
+        "csrf": who.csrf(), "publish": "1" if on else "0"})
+    eq(r.status, 303, "publishing item %d: %s" % (lid, on))

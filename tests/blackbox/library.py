@@ -21,7 +21,8 @@ import sqlite3
 import urllib.parse
 
 from coaching import form_fields, location_id
-from lib import Client, check, eq
+from lib import (Client, check, eq, library_publish, library_write,
+                 org_with)
 from objects import multipart
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
@@ -76,17 +77,9 @@ class LibraryMixin:
         self.client.login_ok(*u["client"])
         self.admin = Client(self.srv)
         self.admin.login_ok(*u["admin"])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        for (email, pw, name), role in ((FAR, "professional"),
-                                        (FAR_ADMIN, "admin")):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "elders", "--role", role,
-                            password=pw)
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
-        self.far_admin = Client(self.srv)
-        self.far_admin.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        self.far, self.far_admin = org_with(
+            self.srv, "Elders", "elders",
+            ((FAR, "professional"), (FAR_ADMIN, "admin")))
         f = form_fields(self.coach.get("/t/new").text, "/t")
         f["client"] = str(self.client.me()["id"])
         f["title"] = "Traject bibliotheek"
@@ -119,19 +112,10 @@ class LibraryMixin:
 
     def write(self, who, item, lang="nl", level="", audience="clients",
               tags=None):
-        title, summary, body = item
         if tags is None:
             tags = "piekeren, slaap" if lang == "nl" else "sleep"
         eq(who.get("/library/new").status, 200, "GET /library/new")
-        return who.post("/library", {
-            "csrf": who.csrf(), "title": title, "summary": summary,
-            "body": body, "tags": tags, "audience": audience, "lang": lang,
-            "level": level})
-
-    def publish(self, who, lid, on=True):
-        r = who.post("/library/%d/publish" % lid, {
-            "csrf": who.csrf(), "publish": "1" if on else "0"})
-        eq(r.status, 303, "publishing item %d" % lid)
+        return library_write(who, item, lang, level, audience, tags)
 
     def search(self, who, q):
         r = who.get("/library?q=" + q)
@@ -152,13 +136,13 @@ class LibraryMixin:
         # A client does not see a draft; it is not there for them.
         eq(self.client.get("/library/%d" % lid).status, 404,
            "a client's GET of a draft")
-        self.publish(self.coach, lid)
+        library_publish(self.coach, lid)
         page = self.coach.get("/library/%d" % lid).text
         check(says(page, "Published", "Gepubliceerd"), "after publishing",
               "published", page[-3000:])
         lid = location_id(self.write(self.coach, WORRY, lang="en"),
                           "/library/")
-        self.publish(self.coach, lid)
+        library_publish(self.coach, lid)
         self.ids["worry"] = lid
 
     def test_bad_input_is_refused_with_reasons(self):
@@ -250,11 +234,11 @@ class LibraryMixin:
 
     def test_search_ranks_and_keeps_to_the_organisation(self):
         text = location_id(self.write(self.coach, LAMP_TEXT), "/library/")
-        self.publish(self.coach, text)
+        library_publish(self.coach, text)
         title = location_id(self.write(self.coach, LAMP_TITLE), "/library/")
-        self.publish(self.coach, title)
+        library_publish(self.coach, title)
         far = location_id(self.write(self.far, LAMP_FAR), "/library/")
-        self.publish(self.far, far)
+        library_publish(self.far, far)
         self.ids["lamp"] = title
         found = self.results(self.coach, "lantaarn")
         eq(found, [title, text], "the results for lantaarn, the title "
@@ -387,18 +371,18 @@ class LibraryMixin:
             "csrf": self.coach.csrf(), "traj": str(self.tid)})
         eq(r.status, 400, "sending a draft")
         # Withdrawn: gone from the client's list and page.
-        self.publish(self.coach, lid, on=False)
+        library_publish(self.coach, lid, on=False)
         eq(self.client.get("/library/%d" % lid).status, 404,
            "the client's GET of a withdrawn item")
         page = self.client.get("/my-library").text
         check('href="/library/%d"' % lid not in page, "my library after "
               "withdrawal", "without the item", page[-3000:])
-        self.publish(self.coach, lid)
+        library_publish(self.coach, lid)
 
     def test_a_hard_text_warns_its_author(self):
         lid = location_id(self.write(self.coach, HARD, level="A2"),
                           "/library/")
-        self.publish(self.coach, lid)
+        library_publish(self.coach, lid)
         page = self.coach.get("/library/%d" % lid).text
         check(says(page, "harder to read than its reading level",
                    "moeilijker te lezen dan het leesniveau"),
@@ -444,7 +428,7 @@ class LibraryMixin:
             check(says(r.text, *why), "the refusal", why[0], r.text[-2500:])
         lid = location_id(self.coach.post("/library", dict(form,
                           media=str(film))), "/library/")
-        self.publish(self.coach, lid)
+        library_publish(self.coach, lid)
         page = self.client.get("/library/%d" % lid).text
         check('<video controls' in page and
               'src="/media/%d"' % film in page and "Tel tot vier" in page,

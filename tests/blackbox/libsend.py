@@ -14,7 +14,8 @@ import re
 import sqlite3
 
 from coaching import form_fields, location_id
-from lib import Client, check, eq
+from lib import (Client, check, eq, library_publish, library_write,
+                 org_with)
 
 FAR = ("far.send@elders.infuus.test", "far-libsend-pass-12", "Fay Far")
 FAR_ADMIN = ("boss.send@elders.infuus.test", "boss-libsend-pass-12",
@@ -62,17 +63,9 @@ class LibSendMixin:
         self.coach.login_ok(*u["professional"])
         self.client = Client(self.srv)
         self.client.login_ok(*u["client"])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        for (email, pw, name), role in ((FAR, "professional"),
-                                        (FAR_ADMIN, "admin")):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "elders", "--role", role,
-                            password=pw)
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
-        self.far_admin = Client(self.srv)
-        self.far_admin.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        self.far, self.far_admin = org_with(
+            self.srv, "Elders", "elders",
+            ((FAR, "professional"), (FAR_ADMIN, "admin")))
         f = form_fields(self.coach.get("/t/new").text, "/t")
         f["client"] = str(self.client.me()["id"])
         f["title"] = "Traject lezen"
@@ -104,20 +97,10 @@ class LibSendMixin:
         return int(self.srv.pg.sql(query).strip() or 0)
 
     def item(self, who, item, publish=True):
-        title, summary, body = item
-        r = who.post("/library", {
-            "csrf": who.csrf(), "title": title, "summary": summary,
-            "body": body, "tags": "slaap", "audience": "clients",
-            "lang": "nl", "level": ""})
-        lid = location_id(r, "/library/")
+        lid = location_id(library_write(who, item), "/library/")
         if publish:
-            self.publish(who, lid)
+            library_publish(who, lid)
         return lid
-
-    def publish(self, who, lid, on=True):
-        r = who.post("/library/%d/publish" % lid, {
-            "csrf": who.csrf(), "publish": "1" if on else "0"})
-        eq(r.status, 303, "publishing item %d: %s" % (lid, on))
 
     def attach(self, lid, who=None, remove=False):
         who = who or self.coach
@@ -328,7 +311,7 @@ class LibSendMixin:
         r = self.far_admin.post("/library/%d/share" % self.foreign, {
             "csrf": self.far_admin.csrf(), "share": "0"})
         eq(r.status, 303, "sharing stopped")
-        self.publish(self.coach, self.own, on=False)
+        library_publish(self.coach, self.own, on=False)
         page = self.client.get("/assignments/%d" % self.aid).text
         check("Sneeuwklokje" not in page and
               "Kievitsbloem helpt niet" not in page,
@@ -338,7 +321,7 @@ class LibSendMixin:
             page, "no longer available", "niet meer beschikbaar"),
               "the client's module page", "the item gone, said so",
               page[-3000:])
-        self.publish(self.coach, self.own)
+        library_publish(self.coach, self.own)
         eq(self.attach(self.own, remove=True).status, 303, "taking it off")
         page = self.client.get("/assignments/%d" % self.aid).text
         check("Kievitsbloem helpt niet" not in page,

@@ -327,3 +327,37 @@ class StakeReportsMixin:
               "heeft je toestemming niet" in r.text, "the refusal",
               "the reason", r.text[-2000:])
         self.reads(self.boss, self.tid, 404, "withdrawn, share refused")
+
+    def test_each_done_says_what_was_done_on_its_own_page(self):
+        # The redirects' ?done= values, each page its own; another
+        # page's value, an unknown one or none: no notice.
+        pages = {
+            "stakeholders": (
+                ("withdrawn", "Consent withdrawn.",
+                 "Toestemming ingetrokken."),
+                ("consent", "Saved. The stakeholder sees",
+                 "Opgeslagen. De belanghebbende ziet"),
+                ("proposed", "Proposed. The stakeholder",
+                 "Voorgesteld. De belanghebbende")),
+            "report": (
+                ("draft", "Draft saved.", "Concept bewaard."),
+                ("finish", "Finished. The client", "Afgerond. De cli"),
+                ("shared", "Shared. The stakeholder",
+                 "Gedeeld. De belanghebbende"),
+                ("unshared", "No longer shared.", "Niet meer gedeeld.")),
+        }
+        for page, notices in pages.items():
+            other = [d for p, n in pages.items() if p != page
+                     for d, _, _ in n]
+            for done, en, nl in notices:
+                path = "/t/%d/%s?done=%s" % (self.tid, page, done)
+                r = self.coach.get(path)
+                eq(r.status, 200, "GET " + path)
+                eq(r.text.count("notice-ok"), 1, "the notices on " + path)
+                check(en in r.text or nl in r.text, "GET " + path,
+                      "the notice %r" % en, r.text[-2000:])
+            for done in other + ["nonsense", ""]:
+                path = "/t/%d/%s?done=%s" % (self.tid, page, done)
+                r = self.coach.get(path)
+                eq(r.status, 200, "GET " + path)
+                eq(r.text.count("notice-ok"), 0, "the notices on " + path)

@@ -547,6 +547,21 @@ call_secs(struct fx *fx, int64_t id, int who)
 	return -1;
 }
 
+/* A call the professional starts and the client joins at `at`, the
+ * client admitted at once: both in. */
+static int64_t
+both_in(struct fx *fx, int64_t at)
+{
+	struct audit_event ev = ev_for(fx, PRO);
+	int64_t id = start(fx, PRO);
+
+	assert_int_equal(join(fx, id, PRO, at, NULL), 0);
+	assert_int_equal(join(fx, id, CLIENT, at, NULL), 0);
+	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
+	    fx->g->uid[CLIENT], at, &ev, NULL), 0);
+	return id;
+}
+
 static void
 test_last_professional_vanishing_ends_the_call(void **state)
 {
@@ -556,11 +571,7 @@ test_last_professional_vanishing_ends_the_call(void **state)
 	struct call c;
 	int64_t id;
 
-	id = start(fx, PRO);
-	assert_int_equal(join(fx, id, PRO, T0, NULL), 0);
-	assert_int_equal(join(fx, id, CLIENT, T0, NULL), 0);
-	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
-	    fx->g->uid[CLIENT], T0, &ev, NULL), 0);
+	id = both_in(fx, T0);
 	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO], T0 + 10,
 	    &ev, &st), 0);
 	/* The professional's laptop closes; the client's page beats on. */
@@ -588,11 +599,7 @@ test_unload_then_a_reload_resumes(void **state)
 	enum call_state st;
 	int64_t id;
 
-	id = start(fx, PRO);
-	assert_int_equal(join(fx, id, PRO, T0, NULL), 0);
-	assert_int_equal(join(fx, id, CLIENT, T0, NULL), 0);
-	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
-	    fx->g->uid[CLIENT], T0, &ev, NULL), 0);
+	id = both_in(fx, T0);
 	ev = ev_for(fx, CLIENT);
 	/* The client's page reloads: its beacon, then the new page. */
 	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
@@ -642,11 +649,7 @@ test_professional_unload_ends_after_the_resume_window(void **state)
 	struct call c;
 	int64_t id;
 
-	id = start(fx, PRO);
-	assert_int_equal(join(fx, id, PRO, T0, NULL), 0);
-	assert_int_equal(join(fx, id, CLIENT, T0, NULL), 0);
-	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
-	    fx->g->uid[CLIENT], T0, &ev, NULL), 0);
+	id = both_in(fx, T0);
 	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 5,
 	    &ev), 0);
 	/* Its reload may still come: the call goes on meanwhile. */
@@ -662,11 +665,7 @@ test_professional_unload_ends_after_the_resume_window(void **state)
 	assert_int_equal(call_secs(fx, id, CLIENT), 5);
 	/* A professional who reloads in time keeps the call going. */
 	ev = ev_for(fx, PRO);
-	id = start(fx, PRO);
-	assert_int_equal(join(fx, id, PRO, T0 + 200, NULL), 0);
-	assert_int_equal(join(fx, id, CLIENT, T0 + 200, NULL), 0);
-	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
-	    fx->g->uid[CLIENT], T0 + 200, &ev, NULL), 0);
+	id = both_in(fx, T0 + 200);
 	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 205,
 	    &ev), 0);
 	assert_int_equal(join(fx, id, PRO, T0 + 206, &st), 0);
