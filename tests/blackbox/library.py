@@ -264,7 +264,7 @@ class LibraryMixin:
             lid = location_id(self.write(self.coach, (
                 "Wacht %d" % i, "Kort over de vuurtorenwachter.",
                 "De vuurtorenwachter let op de zee.")), "/library/")
-            self.publish(self.coach, lid)
+            library_publish(self.coach, lid)
             ids.append(lid)
         # The "&" ends the word, and the links must carry it escaped.
         q = "vuurtorenwachter&"
