@@ -16,9 +16,9 @@
  * page one thing): a media file gives a media page (its description the
  * alternative text, the page's Markdown its caption); a library item a
  * library page (the Markdown its text when no media page took it); else a
- * page without exercises gives a text page; each exercise gives a page of its kind, the first taking the
- * page's Markdown when no media page took it, then the prompt unless it is
- * the page's title.  Export writes each module page as one package page
+ * page without exercises gives a text page; each exercise gives a page of
+ * its kind, the first taking the page's Markdown when no media page took
+ * it, then the prompt unless it is the page's title.  Export writes each module page as one package page
  * (an exercise's prompt its title), so export then import gives the same
  * sessions, pages and exercises.  Lost on import: the summaries and a
  * choice's "many" (a module's choice takes one option).
@@ -29,6 +29,7 @@
 #include "audit/audit.h"
 #include "core/i18n.h"
 #include "core/limits.h"
+#include "core/xalloc.h"
 #include "instrument/measure.h"
 #include "instrument/shipped.h"
 #include "library/library.h"
@@ -163,7 +164,13 @@ import_instruments(struct db_conn *c, struct import_job *j)
 					continue;
 				k = shipped_index(x->instrument);
 				if (k < 0 || j->shipped[k].len == 0) {
-					why_set(j->why, ERR_INVAL, "package", N_("The questionnaire %s (line %d of module.txt) is not one your organisation can use: it is neither in your organisation's library nor shipped with Infuus."));
+					why_set(j->why, ERR_INVAL, "package",
+					    N_("The questionnaire %s (line %d "
+					    "of module.txt) is not one your "
+					    "organisation can use: it is "
+					    "neither in your organisation's "
+					    "library nor shipped with "
+					    "Infuus."));
 					if (j->why) {
 						j->why->name = x->instrument;
 						j->why->limit = x->line;
@@ -206,7 +213,13 @@ import_items(struct db_conn *c, struct import_job *j, struct arena *a)
 			if (rc == 0 && strcmp(it.title, pg->item_title) != 0)
 				rc = ERR_NOTFOUND;
 			if (rc == ERR_NOTFOUND) {
-				why_set(j->why, ERR_INVAL, "package", N_("The library item \"%s\" (line %d of module.txt) is not one your organisation can show its clients: it must be published, your organisation's own or shared with it, and have the title the package gives."));
+				why_set(j->why, ERR_INVAL, "package",
+				    N_("The library item \"%s\" (line %d of "
+				    "module.txt) is not one your organisation "
+				    "can show its clients: it must be "
+				    "published, your organisation's own or "
+				    "shared with it, and have the title the "
+				    "package gives."));
 				if (j->why) {
 					/* the caller's: it outlives a */
 					j->why->name = pg->item_title;
@@ -345,8 +358,7 @@ mod_import(const struct mod_env *env, const char *share_dir, int64_t org_id,
 	j.ev = ev;
 	j.why = why;
 	/* the shipped instruments' files are read before the write job */
-	if ((j.shipped = calloc(n + 1, sizeof(*j.shipped))) == NULL)
-		return ERR_INTERNAL;
+	j.shipped = xcalloc(n + 1, sizeof(*j.shipped));
 	for (s = 0; rc == 0 && s < pm->nsessions; s++)
 		for (p = 0; rc == 0 && p < pm->session[s].npages; p++)
 			for (e = 0; rc == 0 && e < pm->session[s].page[p].nex;

@@ -14,6 +14,7 @@
 
 #include "core/i18n.h"
 #include "core/limits.h"
+#include "core/num.h"
 #include "core/utf8.h"
 #include "package/zip.h"
 #include "core/banned.h"
@@ -216,8 +217,7 @@ static int
 library(struct parser *ps, const char *num, const char *text)
 {
 	struct pkg_page *pg = cur_page(ps);
-	int64_t id = 0;
-	size_t i, n = strlen(num);
+	int64_t id;
 	int rc;
 
 	if (pg == NULL)
@@ -226,12 +226,8 @@ library(struct parser *ps, const char *num, const char *text)
 	if (pg->item != 0)
 		return fail(ps, ERR_INVAL, N_("A page shows one library item; "
 		    "make another page for the next."), NULL, 0);
-	for (i = 0; i < n && n <= 18; i++) {
-		if (num[i] < '0' || num[i] > '9')
-			break;
-		id = id * 10 + (num[i] - '0');
-	}
-	if (n == 0 || n > 18 || i < n || num[0] == '0')
+	if (num_parse_i64(str_c(num), 1, INT64_MAX, &id) != 0 ||
+	    num[0] == '0')
 		return fail(ps, ERR_INVAL, N_("The library item number %s is "
 		    "not a whole number from 1."), num, 0);
 	if ((rc = text_ok(ps, text, LIMIT_PKG_SUMMARY, "title")) != 0)

@@ -431,7 +431,7 @@ manifest_errors_name_their_line(void **state)
 		  "number 5x is not" },
 		{ HEAD "session: S\npage: P\nlibrary -5: T\n", 8,
 		  "number -5 is not" },
-		{ HEAD "session: S\npage: P\nlibrary 1234567890123456789: T\n",
+		{ HEAD "session: S\npage: P\nlibrary 92233720368547758080: T\n",
 		  8, "is not a whole" },
 		{ HEAD "session: S\npage: P\nlibrary 5: T\nlibrary 6: U\n", 9,
 		  "one library item" },
