@@ -6,9 +6,12 @@
  * lists every stream of that user, whatever it follows, for the limit per
  * user) and the list of all streams.  Subscribing looks at the user's own
  * streams only: with the node's 10,000 open, walking them all under the
- * lock made each new stream cost more than the last.  Delivering only appends to a stream's bounded queue (sse.c),
- * so the lock is held for microseconds per stream; a scope has a handful
- * of streams (the people of one trajectory, their tabs).
+ * lock made each new stream cost more than the last.  For the same reason
+ * a full table drops the last of a list of scopes without streams instead
+ * of looking through all of them.  Delivering only appends to a stream's
+ * bounded queue (sse.c), so the lock is held for microseconds per stream;
+ * a scope has a handful of streams (the people of one trajectory, their
+ * tabs).
  *
  * Across nodes (PostgreSQL): a thread per node LISTENs on a connection of
  * its own and delivers what other nodes NOTIFY; publishing NOTIFYs on a
@@ -42,7 +45,11 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define NBUCKETS 4096
+/* A power of two above LIMIT_EVENT_SCOPES: a full table's chains hold
+ * less than a scope on average (at 4,096 the five cold scopes a lookup
+ * walked were most of a new scope's cost). */
+#define NBUCKETS 32768
+_Static_assert(NBUCKETS >= LIMIT_EVENT_SCOPES, "chains of one scope");
 #define CHANNEL "infuus_live"
 
 struct ev {
@@ -65,7 +72,8 @@ struct scope {
 	struct ev **ring;      /* LIMIT_EVENT_REPLAY slots, NULL until used */
 	size_t head, n;        /* oldest slot, events held */
 	uint64_t floor;        /* newest seq no longer held (0: none) */
-	time_t used;
+	struct scope *inext, *iprev; /* in the bus's idle list */
+	bool idle;             /* no streams: on that list */
 };
 
 struct event_sub {
@@ -83,6 +91,11 @@ struct event_bus {
 	pthread_cond_t cv;
 	struct scope *buckets[NBUCKETS];
 	size_t nscopes;
+	/* The scopes without streams, the one used last first: a full
+	 * table drops the last, so a new scope costs about the same on a
+	 * full table as on one with room (walking the 20,000 under the lock
+	 * cost 350 us a publish; bench/41-events.sh). */
+	struct scope *idle_first, *idle_last;
 	struct event_sub *all;
 	size_t nsubs;
 	uint64_t seq;
@@ -134,24 +147,54 @@ ring_clear(struct scope *sc)
 	sc->n = sc->head = 0;
 }
 
+static void
+idle_unlink(struct event_bus *b, struct scope *sc)
+{
+	if (!sc->idle)
+		return;
+	if (sc->iprev)
+		sc->iprev->inext = sc->inext;
+	else
+		b->idle_first = sc->inext;
+	if (sc->inext)
+		sc->inext->iprev = sc->iprev;
+	else
+		b->idle_last = sc->iprev;
+	sc->inext = sc->iprev = NULL;
+	sc->idle = false;
+}
+
+/* The scope was just used: first in the idle list if it has no streams,
+ * off it if it has. */
+static void
+scope_touch(struct event_bus *b, struct scope *sc)
+{
+	idle_unlink(b, sc);
+	if (sc->nsubs != 0 || sc->nmine != 0)
+		return;
+	sc->inext = b->idle_first;
+	if (sc->inext)
+		sc->inext->iprev = sc;
+	else
+		b->idle_last = sc;
+	b->idle_first = sc;
+	sc->idle = true;
+}
+
 /* Drop the scope without streams that was used longest ago: a reconnect
  * to it with an id before b->evicted reloads. */
 static void
 scope_evict(struct event_bus *b)
 {
-	struct scope **pp, **victim = NULL, *sc;
-	size_t i;
+	struct scope **pp, *sc = b->idle_last;
 
-	for (i = 0; i < NBUCKETS; i++)
-		for (pp = &b->buckets[i]; *pp; pp = &(*pp)->hnext)
-			if ((*pp)->nsubs == 0 && (*pp)->nmine == 0 &&
-			    (victim == NULL ||
-			    (*pp)->used < (*victim)->used))
-				victim = pp;
-	if (victim == NULL)
+	if (sc == NULL)
 		return; /* every scope has a stream: bounded by the streams */
-	sc = *victim;
-	*victim = sc->hnext;
+	idle_unlink(b, sc);
+	for (pp = &b->buckets[bucket(sc->kind, sc->id)]; *pp != sc;
+	    pp = &(*pp)->hnext)
+		;
+	*pp = sc->hnext;
 	b->evicted = b->seq;
 	ring_clear(sc);
 	free(sc);
@@ -175,7 +218,7 @@ scope_get(struct event_bus *b, enum event_scope kind, int64_t id)
 		b->buckets[k] = sc;
 		b->nscopes++;
 	}
-	sc->used = time(NULL);
+	scope_touch(b, sc);
 	return sc;
 }
 
@@ -506,12 +549,14 @@ event_subscribe(struct event_bus *b, int64_t user_id, enum event_scope scope,
 		s->unext->uprev = s;
 	usc->mine = s;
 	usc->nmine++;
+	scope_touch(b, usc);
 	s->sc = scope_get(b, scope, scope_id);
 	s->snext = s->sc->subs;
 	if (s->snext)
 		s->snext->sprev = s;
 	s->sc->subs = s;
 	s->sc->nsubs++;
+	scope_touch(b, s->sc);
 	s->anext = b->all;
 	if (s->anext)
 		s->anext->aprev = s;
@@ -537,7 +582,6 @@ event_unsubscribe(struct event_bus *b, struct event_sub *s)
 	if (s->snext)
 		s->snext->sprev = s->sprev;
 	s->sc->nsubs--;
-	s->sc->used = time(NULL);
 	if (s->uprev)
 		s->uprev->unext = s->unext;
 	else
@@ -545,7 +589,8 @@ event_unsubscribe(struct event_bus *b, struct event_sub *s)
 	if (s->unext)
 		s->unext->uprev = s->uprev;
 	s->usc->nmine--;
-	s->usc->used = s->sc->used;
+	scope_touch(b, s->sc);
+	scope_touch(b, s->usc);
 	if (s->aprev)
 		s->aprev->anext = s->anext;
 	else

@@ -273,6 +273,74 @@ test_limits_per_user_across_scopes(void **state)
 	free(r);
 }
 
+/* A full table drops the scope without streams used longest ago (here
+ * the second of the seconds-old ones: the first was used again), never
+ * one with a stream, and a scope whose last stream left counts as used
+ * then.  A reconnect to a dropped scope reloads; one to a kept scope
+ * replays what it missed. */
+static void
+test_full_table_drops_the_scope_used_longest_ago(void **state)
+{
+	struct event_bus *b = event_bus_new(0);
+	struct rec *r = calloc(4, sizeof(*r));
+	struct event_sink s0, s1, s2, s3;
+	struct event_sub *held, *x;
+	char mark[40];
+	int i;
+
+	(void)state;
+	assert_non_null(r);
+	s0 = sink_of(&r[0]);
+	s1 = sink_of(&r[1]);
+	s2 = sink_of(&r[2]);
+	s3 = sink_of(&r[3]);
+	event_mark(b, mark);
+	event_publish(b, EVENT_SCOPE_TRAJ, 1, 0, "message", "{}");
+	event_publish(b, EVENT_SCOPE_TRAJ, 2, 0, "message", "{}");
+	assert_int_equal(event_subscribe(b, 5, EVENT_SCOPE_TRAJ, 3, NULL, &s0,
+	    &held), 0);
+	event_publish(b, EVENT_SCOPE_TRAJ, 3, 0, "message", "{}");
+	/* Scopes 1, 2, 3 and user 5's, then as many more as fill it. */
+	for (i = 0; i < LIMIT_EVENT_SCOPES - 4; i++)
+		event_publish(b, EVENT_SCOPE_TRAJ, 1000 + i, 0, "message",
+		    "{}");
+	event_publish(b, EVENT_SCOPE_TRAJ, 1, 0, "message", "{}");
+	/* Three new scopes: 2 goes, then 1000 and 1001 (3 has a stream,
+	 * user 5 has it too, 1 was used again). */
+	for (i = 0; i < 3; i++)
+		event_publish(b, EVENT_SCOPE_TRAJ, 900000 + i, 0, "message",
+		    "{}");
+	event_unsubscribe(b, held);
+	/* Scope 3 is now the newest without streams: the next goes to 1002. */
+	event_publish(b, EVENT_SCOPE_TRAJ, 900003, 0, "message", "{}");
+
+	/* Kept: 1 and 3 replay what came after the mark, and so does 1003
+	 * (asked first: each new scope below drops one more). */
+	assert_int_equal(event_subscribe(b, 5, EVENT_SCOPE_TRAJ, 1, mark, &s1,
+	    &x), 0);
+	assert_int_equal(r[1].n, 2);
+	assert_string_equal(r[1].kinds[1], "message");
+	event_unsubscribe(b, x);
+	assert_int_equal(event_subscribe(b, 5, EVENT_SCOPE_TRAJ, 3, mark, &s2,
+	    &x), 0);
+	assert_int_equal(r[2].n, 1);
+	assert_string_equal(r[2].kinds[0], "message");
+	event_unsubscribe(b, x);
+	for (i = 0; i < 5; i++) {
+		static const int64_t scope[] = { 1003, 2, 1000, 1001, 1002 };
+
+		memset(&r[3], 0, sizeof(r[3]));
+		assert_int_equal(event_subscribe(b, 5, EVENT_SCOPE_TRAJ,
+		    scope[i], mark, &s3, &x), 0);
+		assert_int_equal(r[3].n, 1);
+		assert_string_equal(r[3].kinds[0], i == 0 ? "message" :
+		    "reload");
+		event_unsubscribe(b, x);
+	}
+	event_bus_free(b);
+	free(r);
+}
+
 /* The node's limit: the issue's 10,000 idle streams fit, below the
  * server's connections so ordinary requests still get one, and the next
  * stream is refused as busy (503), whoever asks. */
@@ -403,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_replay_and_reload),
 		cmocka_unit_test(test_limits_per_user),
 		cmocka_unit_test(test_limits_per_user_across_scopes),
+		cmocka_unit_test(test_full_table_drops_the_scope_used_longest_ago),
 		cmocka_unit_test(test_limits_per_node),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_two_nodes),
