@@ -457,6 +457,19 @@ page_disposition(struct req *r, const char *name)
 	return out;
 }
 
+void
+page_download(struct req *r, const char *name, const char *type,
+    struct buf *data)
+{
+	r->resp_type = strcmp(type, "text/plain") == 0 ?
+	    "text/plain; charset=utf-8" : type;
+	resp_header(r, "Content-Disposition", page_disposition(r, name));
+	buf_release(&r->resp);
+	r->resp = *data;
+	buf_init(data);
+	r->status = 200;
+}
+
 const char *
 page_query_value(struct req *r, const char *s)
 {

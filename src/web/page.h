@@ -112,6 +112,13 @@ void page_field_error(struct req *r, const char *name);
 /* Content-Disposition for a download of a file called name: an ASCII
  * fallback and the real name in RFC 5987 encoding (RFC 6266). */
 const char *page_disposition(struct req *r, const char *name);
+/* Answer with a stored file as a download (status 200): data becomes the
+ * response and is left empty; type is the content type it was stored
+ * with (an allow-listed one; text/plain is sent as UTF-8), name the
+ * file's name for Content-Disposition.  The server adds nosniff, so a
+ * download is never shown as a page. */
+void page_download(struct req *r, const char *name, const char *type,
+    struct buf *data);
 
 /* s for a value in an address's query: RFC 3986's unreserved characters
  * as they are, every other byte as %XX. */

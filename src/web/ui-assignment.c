@@ -1249,16 +1249,10 @@ ui_asg_file(struct req *r)
 		buf_wipe(&data);
 		return rc;
 	}
-	/* As a message's attachment (ui-thread.c): only types of the
-	 * allow-list are named, always a download (the server adds
-	 * nosniff), the name's extension the type's. */
-	r->resp_type = strcmp(meta.type, "text/plain") == 0 ?
-	    "text/plain; charset=utf-8" : meta.type;
-	resp_header(r, "Content-Disposition", page_disposition(r,
-	    msg_name_for_type(meta.name, meta.type, &r->arena)));
-	buf_release(&r->resp);
-	r->resp = data;
-	r->status = 200;
+	/* As a message's attachment (ui-thread.c): the name's extension
+	 * the type's. */
+	page_download(r, msg_name_for_type(meta.name, meta.type, &r->arena),
+	    meta.type, &data);
 	return 0;
 }
 

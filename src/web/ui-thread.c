@@ -971,16 +971,9 @@ ui_attachment(struct req *r)
 		buf_wipe(&data);
 		return rc;
 	}
-	/* Only types of the allow-list are named; a download either way, and
-	 * the server adds nosniff, so nothing is shown as a page. */
-	r->resp_type = strcmp(meta.type, "text/plain") == 0 ?
-	    "text/plain; charset=utf-8" : meta.type;
 	/* Names stored before the extension followed the type get it here. */
-	resp_header(r, "Content-Disposition", page_disposition(r,
-	    msg_name_for_type(meta.name, meta.type, &r->arena)));
-	buf_release(&r->resp);
-	r->resp = data;
-	r->status = 200;
+	page_download(r, msg_name_for_type(meta.name, meta.type, &r->arena),
+	    meta.type, &data);
 	return 0;
 }
 
