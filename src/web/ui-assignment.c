@@ -1057,8 +1057,12 @@ again(struct req *r, const struct why *why, int rc, const char *body)
 	return page_refuse(r, why, rc) ? rc : render_asg(r, body);
 }
 
-int
-ui_asg_choose_post(struct req *r)
+/* A step that takes nothing but the assignment (choosing an offered one,
+ * closing one as done), then back to its page at anchor. */
+static int
+step_post(struct req *r, int (*step)(const struct asg_env *, int64_t,
+    int64_t, time_t, const struct audit_event *, struct why *),
+    const char *anchor)
 {
 	struct asg_env env = env_of(r);
 	struct audit_event ev;
@@ -1067,12 +1071,18 @@ ui_asg_choose_post(struct req *r)
 	int rc;
 
 	event(r, &ev);
-	rc = asg_choose(&env, id, page_session(r)->user_id, 0, &ev, &why);
+	rc = step(&env, id, page_session(r)->user_id, 0, &ev, &why);
 	if (rc != 0)
 		return again(r, &why, rc, NULL);
-	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld#work",
-	    (long long)id));
+	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld%s",
+	    (long long)id, anchor));
 	return 0;
+}
+
+int
+ui_asg_choose_post(struct req *r)
+{
+	return step_post(r, asg_choose, "#work");
 }
 
 /* The form's files (field "attachment"; an empty file input sends a part
@@ -1192,19 +1202,7 @@ ui_asg_feedback_post(struct req *r)
 int
 ui_asg_done_post(struct req *r)
 {
-	struct asg_env env = env_of(r);
-	struct audit_event ev;
-	struct why why = { 0 };
-	int64_t id = web_obj(r)->id;
-	int rc;
-
-	event(r, &ev);
-	rc = asg_done(&env, id, page_session(r)->user_id, 0, &ev, &why);
-	if (rc != 0)
-		return again(r, &why, rc, NULL);
-	resp_redirect(r, arena_printf(&r->arena, "/assignments/%lld",
-	    (long long)id));
-	return 0;
+	return step_post(r, asg_done, "");
 }
 
 int
