@@ -373,11 +373,20 @@ ui_call(struct req *r)
 	return render_call(r, NULL, 0);
 }
 
+/* The tail of a change to the call: refused, the call's page again
+ * saying why (why may be NULL); else back to it (a script's request only
+ * hears that it went through). */
 static int
-back_to_call(struct req *r)
+back_to_call(struct req *r, int rc, const struct why *why)
 {
 	char to[48];
 
+	if (rc == ERR_GONE)
+		return render_call(r, _("The call has ended."), 410);
+	if (rc != 0 && why != NULL && why->msg)
+		return render_call(r, page_why(r, why), err_status(rc));
+	if (rc != 0)
+		return rc;
 	if (req_header(r, "X-Requested-With")) {
 		r->status = 204;
 		return 0;
@@ -397,13 +406,7 @@ ui_call_join_post(struct req *r)
 
 	event(r, &ev, AUDIT_UPDATE);
 	rc = call_join(&env, web_obj(r)->id, me(r), 0, &ev, &why, NULL);
-	if (rc == ERR_GONE)
-		return render_call(r, _("The call has ended."), 410);
-	if (rc != 0 && why.msg)
-		return render_call(r, page_why(r, &why), err_status(rc));
-	if (rc != 0)
-		return rc;
-	return back_to_call(r);
+	return back_to_call(r, rc, &why);
 }
 
 int
@@ -420,13 +423,7 @@ ui_call_admit_post(struct req *r)
 		return render_call(r, _("Choose whom to let in."), 400);
 	event(r, &ev, AUDIT_UPDATE);
 	rc = call_admit(&env, web_obj(r)->id, me(r), user, 0, &ev, &why);
-	if (rc == ERR_GONE)
-		return render_call(r, _("The call has ended."), 410);
-	if (rc != 0 && why.msg)
-		return render_call(r, page_why(r, &why), err_status(rc));
-	if (rc != 0)
-		return rc;
-	return back_to_call(r);
+	return back_to_call(r, rc, &why);
 }
 
 int
@@ -501,11 +498,7 @@ ui_call_end_post(struct req *r)
 
 	event(r, &ev, AUDIT_UPDATE);
 	rc = call_end(&env, web_obj(r)->id, me(r), 0, &ev);
-	if (rc == ERR_GONE)
-		return render_call(r, _("The call has ended."), 410);
-	if (rc != 0)
-		return rc;
-	return back_to_call(r);
+	return back_to_call(r, rc, NULL);
 }
 
 /* --- what the script speaks (JSON) ---------------------------------- */
