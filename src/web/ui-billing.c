@@ -399,6 +399,25 @@ contract_form(struct req *r, int64_t tid, const struct bill_contract *k,
 	form_end(r);
 }
 
+/* A number cell of the estimate's row i (from 0), after the cell before
+ * it; the column's head names it, its label says so to a screen reader
+ * with the row's number. */
+static void
+est_number(struct req *r, const char *name, const char *label, size_t i,
+    const char *value)
+{
+	PF(r, "</td><td><label class=\"visually-hidden\" for=\"f-%s\">",
+	    name);
+	T(r, label);
+	PF(r, " %zu</label><input id=\"f-%s\" name=\"%s\" size=\"5\" "
+	    "inputmode=\"numeric\" value=\"", i + 1, name, name);
+	A(r, value);
+	P(r, "\"");
+	page_field_attrs(r, name, NULL);
+	P(r, ">");
+	page_field_error(r, name);
+}
+
 static void
 estimate_section(struct req *r, int64_t tid, const struct bill_estimate *e)
 {
@@ -464,26 +483,8 @@ estimate_section(struct req *r, int64_t tid, const struct bill_estimate *e)
 			    strcmp(cur, kinds[k]) == 0);
 		P(r, "</select>");
 		page_field_error(r, kn);
-		PF(r, "</td><td><label class=\"visually-hidden\" "
-		    "for=\"f-%s\">", tn);
-		T(r, _("Times"));
-		PF(r, " %zu</label><input id=\"f-%s\" name=\"%s\" size=\"5\" "
-		    "inputmode=\"numeric\" value=\"", i + 1, tn, tn);
-		A(r, tv);
-		P(r, "\"");
-		page_field_attrs(r, tn, NULL);
-		P(r, ">");
-		page_field_error(r, tn);
-		PF(r, "</td><td><label class=\"visually-hidden\" "
-		    "for=\"f-%s\">", mn);
-		T(r, _("Minutes each"));
-		PF(r, " %zu</label><input id=\"f-%s\" name=\"%s\" size=\"5\" "
-		    "inputmode=\"numeric\" value=\"", i + 1, mn, mn);
-		A(r, mv);
-		P(r, "\"");
-		page_field_attrs(r, mn, NULL);
-		P(r, ">");
-		page_field_error(r, mn);
+		est_number(r, tn, _("Times"), i, tv);
+		est_number(r, mn, _("Minutes each"), i, mv);
 		P(r, "</td></tr>\n");
 	}
 	P(r, "</tbody></table>\n");
