@@ -337,6 +337,20 @@ link_id(struct req *r)
 	return id;
 }
 
+/* Consenting and withdrawing are the client's alone (the route table
+ * says so too), logged as the client's own change. */
+static int
+client_event(struct req *r, struct audit_event *ev)
+{
+	const struct authz_object *o = web_obj(r);
+
+	if (o->part != ROLE_CLIENT)
+		return ERR_FORBIDDEN;
+	web_audit_event(r, ev, AUDIT_UPDATE, "stakeholder", o->client_id, 0,
+	    "client-self");
+	return 0;
+}
+
 int
 ui_stake_consent_post(struct req *r)
 {
@@ -346,10 +360,8 @@ ui_stake_consent_post(struct req *r)
 	struct why w = { 0 };
 	int rc;
 
-	if (o->part != ROLE_CLIENT)
-		return ERR_FORBIDDEN;
-	web_audit_event(r, &ev, AUDIT_UPDATE, "stakeholder", o->client_id, 0,
-	    "client-self");
+	if ((rc = client_event(r, &ev)) != 0)
+		return rc;
 	rc = stake_consent(app->db, o->traj_id, o->client_id, link_id(r),
 	    shares_of(r), 0, &ev, &w);
 	return after(r, rc, &w, render_traj, "stakeholders?done=consent");
@@ -365,10 +377,8 @@ ui_stake_withdraw_post(struct req *r)
 	struct why w = { 0 };
 	int rc;
 
-	if (o->part != ROLE_CLIENT)
-		return ERR_FORBIDDEN;
-	web_audit_event(r, &ev, AUDIT_UPDATE, "stakeholder", o->client_id, 0,
-	    "client-self");
+	if ((rc = client_event(r, &ev)) != 0)
+		return rc;
 	rc = stake_withdraw(app->db, o->traj_id, o->client_id, link_id(r), 0,
 	    &ev);
 	return after(r, rc, &w, render_traj,
@@ -984,23 +994,33 @@ ui_shared_report(struct req *r)
 	return 0;
 }
 
+/* Every finished version of traj_id's report, oldest first, for the
+ * export (its JSON and its page), logged as an export's read. */
+static int
+export_versions(struct req *r, int64_t traj_id, struct stake_report **v,
+    size_t *n)
+{
+	struct app *app = r->app;
+	const struct authz_object *o = web_obj(r);
+	struct audit_event ev;
+
+	web_audit_event(r, &ev, AUDIT_EXECUTE, "closing-report", o->client_id,
+	    traj_id, o->part == ROLE_CLIENT ? "client-self" : "export");
+	return stake_report_versions(app->db, app->kr, traj_id, &ev,
+	    &r->arena, v, n);
+}
+
 /* The export's part: every finished version, oldest first, appended to
  * the export's one JSON object as "closing_report". */
 int
 ui_report_export_json(struct req *r, int64_t traj_id, struct buf *b)
 {
-	struct app *app = r->app;
-	const struct authz_object *o = web_obj(r);
 	struct stake_report *v = NULL;
-	struct audit_event ev;
 	json_t *arr;
 	size_t n = 0, i;
 	int rc;
 
-	web_audit_event(r, &ev, AUDIT_EXECUTE, "closing-report", o->client_id,
-	    traj_id, o->part == ROLE_CLIENT ? "client-self" : "export");
-	if ((rc = stake_report_versions(app->db, app->kr, traj_id, &ev,
-	    &r->arena, &v, &n)) != 0)
+	if ((rc = export_versions(r, traj_id, &v, &n)) != 0)
 		return rc;
 	while (b->len > 0 && b->p[b->len - 1] != '}')
 		b->len--;
@@ -1031,17 +1051,11 @@ ui_report_export_json(struct req *r, int64_t traj_id, struct buf *b)
 int
 ui_report_export_section(struct req *r, int64_t traj_id)
 {
-	struct app *app = r->app;
-	const struct authz_object *o = web_obj(r);
 	struct stake_report *v = NULL;
-	struct audit_event ev;
 	size_t n = 0;
 	int rc;
 
-	web_audit_event(r, &ev, AUDIT_EXECUTE, "closing-report", o->client_id,
-	    traj_id, o->part == ROLE_CLIENT ? "client-self" : "export");
-	if ((rc = stake_report_versions(app->db, app->kr, traj_id, &ev,
-	    &r->arena, &v, &n)) != 0)
+	if ((rc = export_versions(r, traj_id, &v, &n)) != 0)
 		return rc;
 	P(r, "<section class=\"thread report\" id=\"closing-report\"><h2>");
 	T(r, _("Closing report"));
