@@ -583,6 +583,32 @@ ui_asg_answered_post(struct req *r)
 
 /* --- one assignment -------------------------------------------------------- */
 
+/* One side of the comparison, version v (section class cls, heading
+ * id hid): the words of ops but those only on the other side, its own
+ * marked with tag ("del", "ins"). */
+static void
+diff_side(struct req *r, const char *cls, const char *hid,
+    const struct asg_version *v, const struct diff_op *ops, size_t n,
+    enum diff_kind other, enum diff_kind own, const char *tag)
+{
+	size_t i;
+
+	PF(r, "<section class=\"%s\" aria-labelledby=\"%s\"><h3 id=\"%s\">",
+	    cls, hid, hid);
+	T(r, arena_printf(&r->arena, _("Version %lld"), (long long)v->n));
+	P(r, "</h3><div class=\"work-text\">");
+	for (i = 0; i < n; i++) {
+		if (ops[i].kind == other)
+			continue;
+		if (ops[i].kind == own)
+			PF(r, "<%s>", tag);
+		TS(r, ops[i].text);
+		if (ops[i].kind == own)
+			PF(r, "</%s>", tag);
+	}
+	P(r, "</div></section>\n");
+}
+
 /* Two versions side by side; the older with deletions, the newer with
  * insertions marked. */
 static void
@@ -590,35 +616,14 @@ side_by_side(struct req *r, const struct asg_version *va,
     const struct asg_version *vb)
 {
 	struct diff_op *ops;
-	size_t n, i;
+	size_t n;
 
 	diff_words((struct str){ va->body, va->len },
 	    (struct str){ vb->body, vb->len }, &r->arena, &ops, &n);
-	P(r, "<div class=\"sbs\">\n<section class=\"old\" aria-labelledby=\"h-va\"><h3 id=\"h-va\">");
-	T(r, arena_printf(&r->arena, _("Version %lld"), (long long)va->n));
-	P(r, "</h3><div class=\"work-text\">");
-	for (i = 0; i < n; i++) {
-		if (ops[i].kind == DIFF_INS)
-			continue;
-		if (ops[i].kind == DIFF_DEL)
-			P(r, "<del>");
-		TS(r, ops[i].text);
-		if (ops[i].kind == DIFF_DEL)
-			P(r, "</del>");
-	}
-	P(r, "</div></section>\n<section class=\"new\" aria-labelledby=\"h-vb\"><h3 id=\"h-vb\">");
-	T(r, arena_printf(&r->arena, _("Version %lld"), (long long)vb->n));
-	P(r, "</h3><div class=\"work-text\">");
-	for (i = 0; i < n; i++) {
-		if (ops[i].kind == DIFF_DEL)
-			continue;
-		if (ops[i].kind == DIFF_INS)
-			P(r, "<ins>");
-		TS(r, ops[i].text);
-		if (ops[i].kind == DIFF_INS)
-			P(r, "</ins>");
-	}
-	P(r, "</div></section>\n</div>\n<p class=\"hint\">");
+	P(r, "<div class=\"sbs\">\n");
+	diff_side(r, "old", "h-va", va, ops, n, DIFF_INS, DIFF_DEL, "del");
+	diff_side(r, "new", "h-vb", vb, ops, n, DIFF_DEL, DIFF_INS, "ins");
+	P(r, "</div>\n<p class=\"hint\">");
 	T(r, _("Struck-through words were taken out; underlined words were added."));
 	P(r, "</p>\n");
 }
