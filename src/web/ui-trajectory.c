@@ -192,39 +192,37 @@ th(struct req *r, const char *label)
 }
 
 static void
+last_message(struct req *r, const struct tz *tz, const struct trajectory *t)
+{
+	if (t->last_message_at)
+		T(r, page_time_tz(r, tz, t->last_message_at));
+	else
+		T(r, _("none yet"));
+}
+
+static void
 traj_table(struct req *r, const struct trajectory *v, size_t n,
     enum view view, const struct tz *tz, const char *caption)
 {
+	/* The columns of each view, as its rows below fill them. */
+	static const char *const head[][6] = {
+		[VIEW_PROFESSIONAL] = { N_("Trajectory"), N_("Client"),
+		    N_("Phase"), N_("Waiting for a reply"),
+		    N_("Next reply due"), N_("Last message") },
+		[VIEW_CLIENT] = { N_("Trajectory"), N_("Professionals"),
+		    N_("Phase"), N_("Your messages waiting for a reply"),
+		    N_("Reply expected by") },
+		[VIEW_ADMIN] = { N_("Client"), N_("Professionals"),
+		    N_("Phase"), N_("Started"), N_("Last message") },
+	};
 	time_t now = time(NULL);
 	size_t i;
 
 	P(r, "<table class=\"trajectories\"><caption>");
 	T(r, caption);
 	P(r, "</caption>\n<thead><tr>");
-	switch (view) {
-	case VIEW_PROFESSIONAL:
-		th(r, _("Trajectory"));
-		th(r, _("Client"));
-		th(r, _("Phase"));
-		th(r, _("Waiting for a reply"));
-		th(r, _("Next reply due"));
-		th(r, _("Last message"));
-		break;
-	case VIEW_CLIENT:
-		th(r, _("Trajectory"));
-		th(r, _("Professionals"));
-		th(r, _("Phase"));
-		th(r, _("Your messages waiting for a reply"));
-		th(r, _("Reply expected by"));
-		break;
-	case VIEW_ADMIN:
-		th(r, _("Client"));
-		th(r, _("Professionals"));
-		th(r, _("Phase"));
-		th(r, _("Started"));
-		th(r, _("Last message"));
-		break;
-	}
+	for (i = 0; i < 6 && head[view][i] != NULL; i++)
+		th(r, _(head[view][i]));
 	P(r, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < n; i++) {
 		const struct trajectory *t = &v[i];
@@ -240,10 +238,7 @@ traj_table(struct req *r, const struct trajectory *v, size_t n,
 			PF(r, "</td><td>%lld</td><td>", (long long)t->waiting);
 			deadline_cell(r, tz, t->next_deadline, now);
 			P(r, "</td><td>");
-			if (t->last_message_at)
-				T(r, page_time_tz(r, tz, t->last_message_at));
-			else
-				T(r, _("none yet"));
+			last_message(r, tz, t);
 			break;
 		case VIEW_CLIENT:
 			T(r, professional_names(r, t->id));
@@ -259,10 +254,7 @@ traj_table(struct req *r, const struct trajectory *v, size_t n,
 			P(r, "</td><td>");
 			T(r, uit_date(r, tz, t->started_at));
 			P(r, "</td><td>");
-			if (t->last_message_at)
-				T(r, page_time_tz(r, tz, t->last_message_at));
-			else
-				T(r, _("none yet"));
+			last_message(r, tz, t);
 			break;
 		}
 		P(r, "</td></tr>\n");
