@@ -82,9 +82,8 @@ nav_link(struct req *r, const char *href, const char *label)
 }
 
 void
-page_begin(struct req *r, const char *title)
+page_head(struct req *r, const char *title)
 {
-	const struct session *s = page_session(r);
 	const char *lang = web_req_state(r)->lang;
 
 	r->resp_type = "text/html; charset=utf-8";
@@ -96,8 +95,16 @@ page_begin(struct req *r, const char *title)
 	T(r, title);
 	P(r, " · Infuus</title>\n"
 	    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
-	    "<script src=\"/static/infuus.js\" defer></script>\n"
+	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n");
+}
+
+void
+page_begin(struct req *r, const char *title)
+{
+	const struct session *s = page_session(r);
+
+	page_head(r, title);
+	P(r, "<script src=\"/static/infuus.js\" defer></script>\n"
 	    "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
 	T(r, _("Skip to content"));
 	P(r, "</a>\n<header class=\"top\">\n<a class=\"brand\" href=\"/\">Infuus</a>\n");

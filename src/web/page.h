@@ -46,6 +46,10 @@ void A(struct req *r, const char *s);
 
 /* <!doctype html> ... <main id="main">; title is plain text. */
 void page_begin(struct req *r, const char *title);
+/* The start of a document up to the site's stylesheet, <head> still
+ * open: page_begin's, and a document of its own (printable, without the
+ * menus) that adds its stylesheet, closes the head and writes its body. */
+void page_head(struct req *r, const char *title);
 /* </main> ... footer, script. Sets status 200 if unset. */
 void page_end(struct req *r);
 /* A notice above the content: kind "ok", "error" or "info". */

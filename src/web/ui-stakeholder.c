@@ -712,19 +712,8 @@ static void
 report_doc(struct req *r, const char *back, const char *client,
     const struct stake_report *v)
 {
-	const char *lang = web_req_state(r)->lang;
-
-	r->resp_type = "text/html; charset=utf-8";
-	P(r, "<!DOCTYPE html>\n<html lang=\"");
-	A(r, lang ? lang : "nl");
-	P(r, "\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n<title>");
-	T(r, _("Closing report"));
-	P(r, " \xc2\xb7 Infuus</title>\n"
-	    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/infuus.css\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/export.css\">\n"
+	page_head(r, _("Closing report"));
+	P(r, "<link rel=\"stylesheet\" href=\"/static/export.css\">\n"
 	    "</head>\n<body class=\"export report\">\n<main id=\"main\">\n"
 	    "<h1>");
 	T(r, _("Closing report"));
