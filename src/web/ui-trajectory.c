@@ -221,7 +221,8 @@ traj_table(struct req *r, const struct trajectory *v, size_t n,
 	P(r, "<table class=\"trajectories\"><caption>");
 	T(r, caption);
 	P(r, "</caption>\n<thead><tr>");
-	for (i = 0; i < 6 && head[view][i] != NULL; i++)
+	for (i = 0; i < sizeof(head[0]) / sizeof(head[0][0]) &&
+	    head[view][i] != NULL; i++)
 		th(r, _(head[view][i]));
 	P(r, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < n; i++) {
