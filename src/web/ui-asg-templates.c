@@ -37,7 +37,7 @@ render_templates(struct req *r)
 	const struct session *s = page_session(r);
 	struct asg_template *t = NULL;
 	size_t n = 0, i;
-	int f, rc;
+	int rc;
 
 	if ((rc = tpl_list(app->db, s->org_id, &r->arena, &t, &n)) != 0)
 		return rc;
@@ -78,37 +78,7 @@ render_templates(struct req *r)
 	form_begin_long(r, "/org/assignment-templates");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 1);
-	uia_textarea(r, "f-instructions", "instructions",
-	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6,
-	    "instructions");
-	P(r, "<p class=\"field\"><label for=\"f-form\">");
-	T(r, _("Work form"));
-	P(r, "</label>\n<select id=\"f-form\" name=\"form\"");
-	page_field_attrs(r, "form", NULL);
-	P(r, ">\n");
-	for (f = 0; f < ASG_NFORMS; f++) {
-		PF(r, "<option value=\"%s\"%s>", asg_form_name(f),
-		    strcmp(page_form(r, "form"), asg_form_name(f)) == 0 ?
-		    " selected" : "");
-		T(r, uia_form_label(f));
-		P(r, "</option>\n");
-	}
-	P(r, "</select>");
-	page_field_error(r, "form");
-	P(r, "</p>\n");
-	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
-	    "text", page_form(r, "instrument"), "off", 0);
-	P(r, "<fieldset><legend>");
-	T(r, _("Fits a learning preference for"));
-	P(r, "</legend>\n");
-	for (f = 0; f < ASG_NPREFS; f++) {
-		PF(r, "<p class=\"check\"><input type=\"checkbox\" name=\"tag\" value=\"%s\" id=\"f-tag-%s\"> <label for=\"f-tag-%s\">",
-		    asg_pref_name(f), asg_pref_name(f), asg_pref_name(f));
-		T(r, uia_pref_label(f));
-		P(r, "</label></p>\n");
-	}
-	page_field_error(r, "tags");
-	P(r, "</fieldset>\n");
+	uia_work_fields(r);
 	form_submit(r, _("Add to the library"));
 	form_end(r);
 	P(r, "</section>\n");

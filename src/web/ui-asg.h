@@ -22,5 +22,9 @@ const char *uia_pref_label(int i);
 const char *uia_tags_label(struct req *r, const char *tags);
 void uia_textarea(struct req *r, const char *id, const char *name,
     const char *label, const char *value, int rows, const char *field);
+/* What an assignment written in a form says besides its title (the
+ * template library's and the trajectory's forms): instructions, work
+ * form, questionnaire, learning preferences; kept as posted. */
+void uia_work_fields(struct req *r);
 
 #endif

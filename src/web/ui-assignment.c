@@ -213,6 +213,44 @@ uia_textarea(struct req *r, const char *id, const char *name, const char *label,
 	P(r, "</p>\n");
 }
 
+void
+uia_work_fields(struct req *r)
+{
+	int f;
+
+	uia_textarea(r, "f-instructions", "instructions",
+	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6,
+	    "instructions");
+	P(r, "<p class=\"field\"><label for=\"f-form\">");
+	T(r, _("Work form"));
+	P(r, "</label>\n<select id=\"f-form\" name=\"form\"");
+	page_field_attrs(r, "form", NULL);
+	P(r, ">\n");
+	for (f = 0; f < ASG_NFORMS; f++) {
+		PF(r, "<option value=\"%s\"%s>", asg_form_name(f),
+		    strcmp(page_form(r, "form"), asg_form_name(f)) == 0 ?
+		    " selected" : "");
+		T(r, uia_form_label(f));
+		P(r, "</option>\n");
+	}
+	P(r, "</select>");
+	page_field_error(r, "form");
+	P(r, "</p>\n");
+	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
+	    "text", page_form(r, "instrument"), "off", 0);
+	P(r, "<fieldset><legend>");
+	T(r, _("Fits a learning preference for"));
+	P(r, "</legend>\n");
+	for (f = 0; f < ASG_NPREFS; f++) {
+		PF(r, "<p class=\"check\"><input type=\"checkbox\" name=\"tag\" value=\"%s\" id=\"f-tag-%s\"> <label for=\"f-tag-%s\">",
+		    asg_pref_name(f), asg_pref_name(f), asg_pref_name(f));
+		T(r, uia_pref_label(f));
+		P(r, "</label></p>\n");
+	}
+	page_field_error(r, "tags");
+	P(r, "</fieldset>\n");
+}
+
 /* --- the trajectory's assignments and timelines ---------------------------- */
 
 static void
@@ -223,7 +261,6 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	const struct session *s = page_session(r);
 	struct asg_template *tpl = NULL;
 	size_t ntpl = 0, i;
-	int f;
 
 	(void)tpl_list(app->db, s->org_id, &r->arena, &tpl, &ntpl);
 	P(r, "<section aria-labelledby=\"h-give\"><h2 id=\"h-give\">");
@@ -266,37 +303,8 @@ give_form(struct req *r, int64_t tid, const struct learning_question *qs,
 	P(r, "</legend>\n");
 	form_input(r, "title", _("Title"), "text", page_form(r, "title"),
 	    "off", 0);
-	uia_textarea(r, "f-instructions", "instructions",
-	    _("Instructions (Markdown)"), page_form(r, "instructions"), 6,
-	    "instructions");
-	P(r, "<p class=\"field\"><label for=\"f-form\">");
-	T(r, _("Work form"));
-	P(r, "</label>\n<select id=\"f-form\" name=\"form\"");
-	page_field_attrs(r, "form", NULL);
-	P(r, ">\n");
-	for (f = 0; f < ASG_NFORMS; f++) {
-		PF(r, "<option value=\"%s\"%s>", asg_form_name(f),
-		    strcmp(page_form(r, "form"), asg_form_name(f)) == 0 ?
-		    " selected" : "");
-		T(r, uia_form_label(f));
-		P(r, "</option>\n");
-	}
-	P(r, "</select>");
-	page_field_error(r, "form");
-	P(r, "</p>\n");
-	form_input(r, "instrument", _("Questionnaire (its code; only for the work form questionnaire)"),
-	    "text", page_form(r, "instrument"), "off", 0);
-	P(r, "<fieldset><legend>");
-	T(r, _("Fits a learning preference for"));
-	P(r, "</legend>\n");
-	for (f = 0; f < ASG_NPREFS; f++) {
-		PF(r, "<p class=\"check\"><input type=\"checkbox\" name=\"tag\" value=\"%s\" id=\"f-tag-%s\"> <label for=\"f-tag-%s\">",
-		    asg_pref_name(f), asg_pref_name(f), asg_pref_name(f));
-		T(r, uia_pref_label(f));
-		P(r, "</label></p>\n");
-	}
-	page_field_error(r, "tags");
-	P(r, "</fieldset>\n</fieldset>\n");
+	uia_work_fields(r);
+	P(r, "</fieldset>\n");
 	form_input(r, "due", _("Due date (optional)"), "date",
 	    page_form(r, "due"), "off", 0);
 	form_submit(r, _("Give"));
