@@ -76,9 +76,8 @@ word_cp(uint32_t c)
 	    !(c >= 0x2000 && c <= 0x206F) && c != TEXT_CP_REPL;
 }
 
-/* The next word of s from *i: its bytes, or len 0 at the end. */
-static struct str
-next_word(struct str s, size_t *i)
+struct str
+lib_next_word(struct str s, size_t *i)
 {
 	const unsigned char *p = (const unsigned char *)s.p;
 	size_t start, j;
@@ -150,7 +149,7 @@ stems_of(const struct assistant *as, enum assistant_lang lang,
 
 	for (t = 0; t < n; t++) {
 		i = 0;
-		while ((w = next_word(texts[t], &i)).len > 0) {
+		while ((w = lib_next_word(texts[t], &i)).len > 0) {
 			const char *st;
 
 			if (w.len > LIMIT_ASSISTANT_WORD)
@@ -408,44 +407,106 @@ quoted(struct buf *b, const char *stem, char q)
 	buf_addch(b, q);
 }
 
-/*
- * The ranked candidates' statement for nw words.  SQLite binds the MATCH
- * expression (made here from the stems and the caller's scope prefixes:
- * *match) and the count; PostgreSQL two stems a word, each its own
- * tsquery, then the organisation; then both the count and the offset.
- * Either way the SQL's text depends on the number of words only.
- */
+/* SQLite's MATCH expression for the stems of nw words: each word as any
+ * of its stems with either prefix the caller may see (scope_prefix), an
+ * item of the organisation or a shared one. */
 static const char *
-rank_sql(bool pg, const char *const (*stems)[2], size_t nw, int64_t org_id,
-    struct arena *a, const char **match)
+match_expr(const char *const (*stems)[2], size_t nw, int64_t org_id,
+    struct arena *a)
 {
-	struct buf b = BUF_INIT, m = BUF_INIT;
+	struct buf m = BUF_INIT;
 	const char *s, *scope[2];
 	size_t i, k, l;
 
-	*match = NULL;
-	if (!pg) {
-		/* Each word as any of its stems with either prefix the
-		 * caller may see (scope_prefix): an item of the organisation
-		 * or a shared one. */
-		scope[0] = scope_prefix(org_id, false, a);
-		scope[1] = scope_prefix(org_id, true, a);
-		for (i = 0; i < nw; i++) {
-			buf_adds(&m, i ? " AND (" : "(");
-			for (k = 0; k < 2; k++)
-				for (l = 0; l < 2; l++) {
-					if (l == 1 && strcmp(stems[i][0],
-					    stems[i][1]) == 0)
-						continue;
-					if (k + l > 0)
-						buf_adds(&m, " OR ");
-					quoted(&m, arena_printf(a, "%s%s",
-					    scope[k], stems[i][l]), '"');
-				}
-			buf_adds(&m, ")");
+	scope[0] = scope_prefix(org_id, false, a);
+	scope[1] = scope_prefix(org_id, true, a);
+	for (i = 0; i < nw; i++) {
+		buf_adds(&m, i ? " AND (" : "(");
+		for (k = 0; k < 2; k++)
+			for (l = 0; l < 2; l++) {
+				if (l == 1 &&
+				    strcmp(stems[i][0], stems[i][1]) == 0)
+					continue;
+				if (k + l > 0)
+					buf_adds(&m, " OR ");
+				quoted(&m, arena_printf(a, "%s%s", scope[k],
+				    stems[i][l]), '"');
+			}
+		buf_adds(&m, ")");
+	}
+	s = arena_strndup(a, m.p, m.len);
+	buf_release(&m);
+	return s;
+}
+
+int
+lib_query(const struct assistant *as, struct str query, int64_t org_id,
+    struct arena *a, struct why *why, struct lib_query *q)
+{
+	struct buf b = BUF_INIT;
+	struct str w;
+	size_t i = 0, j;
+
+	memset(q, 0, sizeof(*q));
+	if (query.len > LIMIT_LIBRARY_QUERY) {
+		why_set(why, ERR_TOOBIG, "q",
+		    N_("A search is at most %d characters."));
+		if (why)
+			why->limit = LIMIT_LIBRARY_QUERY;
+		return ERR_TOOBIG;
+	}
+	if (!text_clean(query, false))
+		return why_set(why, ERR_INVAL, "q",
+		    N_("This field holds a character that is not allowed."));
+	while ((w = lib_next_word(query, &i)).len > 0) {
+		const char *nl, *en;
+
+		if (w.len > LIMIT_ASSISTANT_WORD)
+			continue;
+		nl = lib_stem(as, ASSISTANT_LANG_NL, w, a);
+		en = lib_stem(as, ASSISTANT_LANG_EN, w, a);
+		if (nl[0] == '\0' && en[0] == '\0')
+			continue;
+		if (q->nw == LIMIT_LIBRARY_QUERY_WORDS) {
+			why_set(why, ERR_TOOMANY, "q",
+			    N_("Search with at most %d words."));
+			if (why)
+				why->limit = LIMIT_LIBRARY_QUERY_WORDS;
+			return ERR_TOOMANY;
 		}
-		*match = arena_strndup(a, m.p, m.len);
-		buf_release(&m);
+		q->stem[q->nw][0] = nl[0] ? nl : en;
+		q->stem[q->nw][1] = en[0] ? en : nl;
+		q->nw++;
+	}
+	if (q->nw == 0)
+		return why_set(why, ERR_INVAL, "q",
+		    N_("Type one or more words to search for."));
+	q->match = match_expr((const char *const (*)[2])q->stem, q->nw, org_id,
+	    a);
+	for (j = 0; j < 2 * q->nw; j++) {
+		buf_reset(&b);
+		quoted(&b, q->stem[j / 2][j % 2], '\'');
+		q->tsquery[j / 2][j % 2] = arena_strndup(a, b.p, b.len);
+	}
+	buf_release(&b);
+	return 0;
+}
+
+/*
+ * The ranked candidates' statement for nw words.  SQLite binds the MATCH
+ * expression (lib_query's match) and the count; PostgreSQL two tsquery
+ * texts a word (lib_query's tsquery), then the organisation; then both
+ * the count and the offset.  Either way the SQL's text depends on the
+ * number of words only.
+ */
+static const char *
+rank_sql(bool pg, size_t nw, struct arena *a)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+	size_t i;
+
+	if (!pg) {
 		/* The inner LIMIT keeps SQLite from flattening: the rank is
 		 * computed for the candidates only.  Only the index is read:
 		 * an item is in it while published (lib_index_on), under its
@@ -477,15 +538,13 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
     struct str query, int page, struct arena *a, struct why *why,
     struct lib_found *out)
 {
-	const char *stems[LIMIT_LIBRARY_QUERY_WORDS][2];
 	/* One more than a page: whether a next page holds any. */
 	int64_t ids[LIMIT_LIBRARY_RESULTS + 1];
 	struct lib_item *v, *got;
 	struct db_conn *c = NULL;
 	struct db_stmt *st;
-	const char *sql, *match;
-	size_t nw = 0, nid = 0, ngot = 0, k = 0, i, j;
-	struct str w;
+	struct lib_query q;
+	size_t nid = 0, ngot = 0, k = 0, i, j;
 	bool pg;
 	int rc;
 
@@ -497,62 +556,21 @@ lib_search(struct db *db, const struct assistant *as, int64_t org_id,
 			why->limit = LIMIT_LIBRARY_PAGES;
 		return ERR_INVAL;
 	}
-	if (query.len > LIMIT_LIBRARY_QUERY) {
-		why_set(why, ERR_TOOBIG, "q",
-		    N_("A search is at most %d characters."));
-		if (why)
-			why->limit = LIMIT_LIBRARY_QUERY;
-		return ERR_TOOBIG;
-	}
-	if (!text_clean(query, false))
-		return why_set(why, ERR_INVAL, "q",
-		    N_("This field holds a character that is not allowed."));
-	i = 0;
-	while ((w = next_word(query, &i)).len > 0) {
-		const char *nl, *en;
-
-		if (w.len > LIMIT_ASSISTANT_WORD)
-			continue;
-		nl = lib_stem(as, ASSISTANT_LANG_NL, w, a);
-		en = lib_stem(as, ASSISTANT_LANG_EN, w, a);
-		if (nl[0] == '\0' && en[0] == '\0')
-			continue;
-		if (nw == LIMIT_LIBRARY_QUERY_WORDS) {
-			why_set(why, ERR_TOOMANY, "q",
-			    N_("Search with at most %d words."));
-			if (why)
-				why->limit = LIMIT_LIBRARY_QUERY_WORDS;
-			return ERR_TOOMANY;
-		}
-		stems[nw][0] = nl[0] ? nl : en;
-		stems[nw][1] = en[0] ? en : nl;
-		nw++;
-	}
-	if (nw == 0)
-		return why_set(why, ERR_INVAL, "q",
-		    N_("Type one or more words to search for."));
+	if ((rc = lib_query(as, query, org_id, a, why, &q)) != 0)
+		return rc;
 
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
 	pg = db_conn_kind(c) == DB_POSTGRES;
-	sql = rank_sql(pg, (const char *const (*)[2])stems, nw, org_id, a,
-	    &match);
-	if ((rc = db_prepare(c, sql, &st)) != 0)
+	if ((rc = db_prepare(c, rank_sql(pg, q.nw, a), &st)) != 0)
 		goto out;
 	if (!pg) {
-		db_bind_textz(st, 1, match);
+		db_bind_textz(st, 1, q.match);
 		j = 2;
 	} else {
-		struct buf b = BUF_INIT;
-
-		for (j = 0; j < 2 * nw; j++) {
-			buf_reset(&b);
-			quoted(&b, stems[j / 2][j % 2], '\'');
-			db_bind_text(st, (int)j + 1, arena_strndup(a, b.p,
-			    b.len), b.len);
-		}
-		buf_release(&b);
-		j = 2 * nw + 1;
+		for (j = 0; j < 2 * q.nw; j++)
+			db_bind_textz(st, (int)j + 1, q.tsquery[j / 2][j % 2]);
+		j = 2 * q.nw + 1;
 		db_bind_i64(st, (int)j++, org_id);
 	}
 	db_bind_i64(st, (int)j, LIMIT_LIBRARY_RESULTS + 1);

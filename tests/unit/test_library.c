@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "identity/identity.h"
 #include "keys/keyring.h"
+#include "library/lib_int.h"
 #include "library/library.h"
 #include "store/db.h"
 #include "testdb.h"
@@ -330,6 +331,54 @@ test_search_syntax_is_only_words(void **state)
 		assert_int_equal(results(fx, g->org, nothing[i], &v), 0);
 	assert_true(testdb_i64(g->db, "SELECT COUNT(*) FROM library_items",
 	    0, 0, 0) > 0);
+}
+
+/* What lib_search hands the engines (lib_query): stems only, each an
+ * FTS5 string under the caller's and the shared scope and a tsquery
+ * text, whatever operators the query holds. */
+static void
+test_a_query_reaches_the_engines_as_quoted_stems(void **state)
+{
+	struct fx *fx = *state;
+	struct group *g = fx->g;
+	struct lib_query q;
+	struct why why;
+	struct str s = str_c("NEAR(\"x*\xff\xc3\xa9\xc3\xa9n)");
+	struct str w;
+	size_t i = 0;
+
+	/* Words end at syntax and at a byte that is not UTF-8. */
+	w = lib_next_word(s, &i);
+	assert_int_equal(w.len, 4);
+	assert_memory_equal(w.p, "NEAR", 4);
+	w = lib_next_word(s, &i);
+	assert_int_equal(w.len, 1);
+	assert_memory_equal(w.p, "x", 1);
+	w = lib_next_word(s, &i);
+	assert_int_equal(w.len, 5);
+	assert_memory_equal(w.p, "\xc3\xa9\xc3\xa9n", 5);
+	assert_int_equal(lib_next_word(s, &i).len, 0);
+	assert_int_equal(i, s.len);
+
+	assert_int_equal(lib_query(g->as, str_c("Kompas* title:werkt"), 17,
+	    &fx->a, &why, &q), 0);
+	assert_int_equal(q.nw, 3);
+	assert_string_equal(q.match, "(\"o17\u00a7kompas\" OR "
+	    "\"o17\u00a7kompa\" OR \"s\u00a7kompas\" OR \"s\u00a7kompa\") AND "
+	    "(\"o17\u00a7titl\" OR \"s\u00a7titl\") AND (\"o17\u00a7werk\" OR "
+	    "\"o17\u00a7werkt\" OR \"s\u00a7werk\" OR \"s\u00a7werkt\")");
+	assert_string_equal(q.stem[2][0], "werk");
+	assert_string_equal(q.stem[2][1], "werkt");
+	assert_string_equal(q.tsquery[2][0], "'werk'");
+	assert_string_equal(q.tsquery[2][1], "'werkt'");
+	assert_string_equal(q.tsquery[1][1], "'titl'");
+
+	assert_int_equal(lib_query(g->as, str_c("\" * : ( ) ^"), 17, &fx->a,
+	    &why, &q), ERR_INVAL);
+	assert_int_equal(lib_query(g->as, str_c("a b c d e f g h i"), 17,
+	    &fx->a, &why, &q), ERR_TOOMANY);
+	assert_int_equal(lib_query(g->as, str_c("een\r\ntwee"), 17, &fx->a,
+	    &why, &q), ERR_INVAL);
 }
 
 static void
@@ -739,6 +788,7 @@ run(const char *name, struct testdb *t)
 			DB_TEST(test_search_stems_dutch_and_english),
 			DB_TEST(test_search_ranks_a_title_above_the_text),
 			DB_TEST(test_search_syntax_is_only_words),
+			DB_TEST(test_a_query_reaches_the_engines_as_quoted_stems),
 			DB_TEST(test_the_index_is_made_again_from_the_items),
 			DB_TEST(test_drafts_are_not_found_and_withdrawal_unindexes),
 			DB_TEST(test_private_items_stay_in_their_organisation),
