@@ -25,6 +25,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/utf8.h"
 #include "identity/identity.h"
 #include "keys/keyring.h"
 #include "library/lib_int.h"
@@ -379,6 +380,29 @@ test_a_query_reaches_the_engines_as_quoted_stems(void **state)
 	    &fx->a, &why, &q), ERR_TOOMANY);
 	assert_int_equal(lib_query(g->as, str_c("een\r\ntwee"), 17, &fx->a,
 	    &why, &q), ERR_INVAL);
+}
+
+/* The assistant's stemmers undouble a final letter byte by byte; a
+ * character whose last two bytes are equal ("\u3041" is e3 81 81) must
+ * not come out cut, or PostgreSQL refuses the index row and the query.
+ * Found by fuzz/fuzz_search.c. */
+static void
+test_a_stem_is_whole_characters(void **state)
+{
+	struct fx *fx = *state;
+	struct group *g = fx->g;
+	const char *word = "kop\xe3\x81\x81" "en";
+	struct lib_query q;
+	struct why why;
+	int64_t id;
+
+	assert_int_equal(lib_query(g->as, str_c(word), g->org, &fx->a, &why,
+	    &q), 0);
+	assert_int_equal(q.nw, 1);
+	assert_true(utf8_valid(q.stem[0][0], strlen(q.stem[0][0])));
+	assert_true(utf8_valid(q.stem[0][1], strlen(q.stem[0][1])));
+	id = published(fx, PRO, "Kop", "Een kop\xe3\x81\x81" "en vol.", "nl");
+	assert_true(finds(fx, g->org, word, id));
 }
 
 static void
@@ -789,6 +813,7 @@ run(const char *name, struct testdb *t)
 			DB_TEST(test_search_ranks_a_title_above_the_text),
 			DB_TEST(test_search_syntax_is_only_words),
 			DB_TEST(test_a_query_reaches_the_engines_as_quoted_stems),
+			DB_TEST(test_a_stem_is_whole_characters),
 			DB_TEST(test_the_index_is_made_again_from_the_items),
 			DB_TEST(test_drafts_are_not_found_and_withdrawal_unindexes),
 			DB_TEST(test_private_items_stay_in_their_organisation),
