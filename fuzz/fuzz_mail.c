@@ -63,7 +63,8 @@ address_grammar(const char *s)
 		p = strchr(label, '.');
 		if (p == NULL)
 			p = s + n;
-		if (p == label || p - label > 63 || *label == '-' || p[-1] == '-')
+		if (p == label || p - label > 63 || *label == '-' ||
+		    p[-1] == '-')
 			return false;
 		if (*p == '\0')
 			break;
@@ -204,8 +205,8 @@ qp_decode(const char *s, size_t n, struct buf *out)
 			}
 			FUZZ_CHECK(i + 2 < n && s[i + 1] && s[i + 2] &&
 			    strchr(hex, s[i + 1]) && strchr(hex, s[i + 2]));
-			buf_addch(out, (char)((strchr(hex, s[i + 1]) - hex) << 4 |
-			    (strchr(hex, s[i + 2]) - hex)));
+			buf_addch(out, (char)((strchr(hex, s[i + 1]) - hex) <<
+			    4 | (strchr(hex, s[i + 2]) - hex)));
 			i += 3;
 		} else {
 			FUZZ_CHECK((s[i] >= 33 && s[i] <= 126) || s[i] == ' ' ||
@@ -322,8 +323,9 @@ check_message(const struct buf *m, const char *to, const char *name,
 			for (k = 0; k < nh; k++) {
 				size_t hn = strlen(h[k].name);
 
-				if (len > hn + 1 && memcmp(line, h[k].name, hn) ==
-				    0 && line[hn] == ':' && line[hn + 1] == ' ')
+				if (len > hn + 1 &&
+				    memcmp(line, h[k].name, hn) == 0 &&
+				    line[hn] == ':' && line[hn + 1] == ' ')
 					break;
 			}
 			FUZZ_CHECK(k < nh);       /* no header of the input */
@@ -388,6 +390,7 @@ check_message(const struct buf *m, const char *to, const char *name,
 		const char *p = m->p + end_of_headers, *e = m->p + m->len;
 		const char *q, *r;
 		char bound[64], delim[80];
+		size_t n;
 
 		FUZZ_CHECK(b != NULL);
 		b += strlen("boundary=\"");
@@ -410,9 +413,10 @@ check_message(const struct buf *m, const char *to, const char *name,
 			te = strstr(p, "Content-Transfer-Encoding: ");
 			FUZZ_CHECK(te != NULL && te < q);
 			te += strlen("Content-Transfer-Encoding: ");
-			FUZZ_CHECK((size_t)(strchr(te, '\r') - te) < sizeof(cte));
-			memcpy(cte, te, (size_t)(strchr(te, '\r') - te));
-			cte[strchr(te, '\r') - te] = '\0';
+			n = (size_t)(strchr(te, '\r') - te);
+			FUZZ_CHECK(n < sizeof(cte));
+			memcpy(cte, te, n);
+			cte[n] = '\0';
 			q += 4;
 			/* The part ends at the first delimiter: nothing in
 			 * it looks like one. */

@@ -76,7 +76,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "VALUES (?, ?, '')", -1, &ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ? "
 	    "ORDER BY rowid", -1, &sel, NULL) != SQLITE_OK) {
-		fprintf(stderr, "fuzz_search: sqlite: %s\n", sqlite3_errmsg(db));
+		fprintf(stderr, "fuzz_search: sqlite: %s\n",
+		    sqlite3_errmsg(db));
 		exit(1);
 	}
 	return 0;
