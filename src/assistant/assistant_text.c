@@ -852,6 +852,17 @@ lat_vowel(char c)
 	    c == 'y';
 }
 
+/* A consonant the rules below may undouble: a letter a-z.  Not any byte
+ * that is no vowel: the last two bytes of a character may be equal
+ * ("\u3041" is e3 81 81), and dropping one left a stem that is not UTF-8
+ * (PostgreSQL refuses it; found by fuzz/fuzz_search.c); nor a digit
+ * ("100"). */
+static bool
+lat_consonant(char c)
+{
+	return c >= 'a' && c <= 'z' && !lat_vowel(c);
+}
+
 static size_t
 nl_stem(char *w, size_t m)
 {
@@ -883,8 +894,7 @@ nl_stem(char *w, size_t m)
 		stripped = true;
 	}
 	if (stripped) {
-		if (m >= 2 && w[m - 1] == w[m - 2] && !lat_vowel(w[m - 1]) &&
-		    w[m - 1] != '-')
+		if (m >= 2 && w[m - 1] == w[m - 2] && lat_consonant(w[m - 1]))
 			m--;
 		if (w[m - 1] == 'v')
 			w[m - 1] = 'f';
@@ -944,8 +954,8 @@ en_stem(char *w, size_t m)
 		m -= 3;
 		suffix = true;
 	}
-	if (suffix && m >= 2 && w[m - 1] == w[m - 2] && !lat_vowel(w[m - 1]) &&
-	    !strchr("lsz", w[m - 1]))
+	if (suffix && m >= 2 && w[m - 1] == w[m - 2] &&
+	    lat_consonant(w[m - 1]) && !strchr("lsz", w[m - 1]))
 		m--;
 	if (m > 3 && w[m - 1] == 'e')
 		m--;

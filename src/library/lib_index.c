@@ -60,7 +60,6 @@
 #include "core/i18n.h"
 #include "core/limits.h"
 #include "core/text.h"
-#include "core/utf8.h"
 #include "library/lib_int.h"
 #include "store/db.h"
 #include "core/banned.h"
@@ -119,22 +118,8 @@ lib_stem(const struct assistant *as, enum assistant_lang lang, struct str w,
     struct arena *a)
 {
 	const char *st = assistant_stem(as, lang, w, a);
-	size_t m = st ? strlen(st) : 0, k, whole = 0;
+	size_t m = st ? strlen(st) : 0;
 	char *s;
-
-	/* XXX: the assistant's stemmers undouble a final consonant byte by
-	 * byte (nl_stem, en_stem in assistant_text.c), and so cut a
-	 * character whose last two bytes are equal ("\u3041" is e3 81 81);
-	 * PostgreSQL refuses text that is not UTF-8, the item's index row
-	 * and the query alike.  Until the stemmer is fixed there, the cut
-	 * character goes (found by fuzz/fuzz_search.c). */
-	while (whole < m && (k = utf8_seq((const unsigned char *)st + whole,
-	    m - whole)) > 0)
-		whole += k;
-	if (whole < m) {
-		st = arena_strndup(a, st, whole);
-		m = whole;
-	}
 
 	if (lang != ASSISTANT_LANG_NL || m < 4 || st[m - 1] != 't' ||
 	    nl_vowel(st[m - 2]))

@@ -366,12 +366,17 @@ stems_join_word_families(void **state)
 		{ "lieve", "lief" }, { "jongens", "jong" }, { "cliënten", "client" },
 		{ "mogelijkheden", "mogelijkheid" }, { "collega's", "collega" },
 		{ "mooie", "mooi" }, { "sliep", "slap" }, { "slapen", "slap" },
+		/* Only letters are undoubled: not the equal last bytes of
+		 * U+3041 (e3 81 81), not digits. */
+		{ "kop\xe3\x81\x81" "en", "kop\xe3\x81\x81" },
+		{ "100en", "100" },
 	};
 	static const char *const en[][2] = {
 		{ "feelings", "feel" }, { "feeling", "feel" }, { "felt", "feel" },
 		{ "worries", "worry" }, { "worried", "worry" }, { "stopped", "stop" },
 		{ "making", "mak" }, { "make", "mak" }, { "children", "child" },
 		{ "boxes", "box" }, { "focus", "focus" }, { "stress", "stress" },
+		{ "kop\xe3\x81\x81" "ed", "kop\xe3\x81\x81" },
 	};
 	size_t i;
 
