@@ -18,8 +18,9 @@
  *     5322); a header section of one each of the headers it writes, no
  *     other line (no header from the input: no injection), folded lines
  *     only in From and Subject, encoded-words of at most 75 characters
- *     that split no UTF-8 character; From, To and Subject decode to the
- *     input; the body (and the calendar) decode from 7bit (lines of at
+ *     that split no UTF-8 character on lines of at most 76 (RFC 2047),
+ *     a From of encoded-words with its address on a line of its own;
+ *     From, To and Subject decode to the input; the body (and the calendar) decode from 7bit (lines of at
  *     most 78, chosen exactly for short-lined ASCII) or quoted-printable
  *     (lines of at most 76, no trailing white space) back to the input
  *     with its line ends made CRLF.
@@ -316,6 +317,9 @@ check_message(const struct buf *m, const char *to, const char *name,
 			end_of_headers = start + 2;
 			break;
 		}
+		/* RFC 2047: a line that holds an encoded-word, at most 76. */
+		if (memmem(line, len, "=?UTF-8?B?", 10) != NULL)
+			FUZZ_CHECK(len <= 76);
 		if (line[0] == ' ') {
 			FUZZ_CHECK(last != NULL && last->folds);
 			last->len = (size_t)(line + len - last->v);
@@ -345,23 +349,28 @@ check_message(const struct buf *m, const char *to, const char *name,
 	if (name == NULL) {
 		FUZZ_CHECK(h[1].len == strlen(FROM) &&
 		    memcmp(h[1].v, FROM, h[1].len) == 0);
-	} else {
+	} else if (h[1].v[0] == '"') {
 		size_t a = strlen(" <" FROM ">");
 
 		FUZZ_CHECK(h[1].len > a && memcmp(h[1].v + h[1].len - a,
 		    " <" FROM ">", a) == 0);
-		if (h[1].v[0] == '"') {
-			FUZZ_CHECK(h[1].v[h[1].len - a - 1] == '"');
-			for (i = 1; i < h[1].len - a - 1; i++) {
-				if (h[1].v[i] == '\\')
-					i++;
-				else
-					FUZZ_CHECK(h[1].v[i] != '"');
-				buf_addch(&d, h[1].v[i]);
-			}
-		} else {
-			FUZZ_CHECK(encoded_words(h[1].v, h[1].len - a, &d));
+		FUZZ_CHECK(h[1].v[h[1].len - a - 1] == '"');
+		for (i = 1; i < h[1].len - a - 1; i++) {
+			if (h[1].v[i] == '\\')
+				i++;
+			else
+				FUZZ_CHECK(h[1].v[i] != '"');
+			buf_addch(&d, h[1].v[i]);
 		}
+		FUZZ_CHECK(strcmp(d.p, name) == 0);
+		buf_reset(&d);
+	} else {
+		/* Encoded-words, then the address on a line of its own. */
+		size_t a = strlen("\r\n <" FROM ">");
+
+		FUZZ_CHECK(h[1].len > a && memcmp(h[1].v + h[1].len - a,
+		    "\r\n <" FROM ">", a) == 0);
+		FUZZ_CHECK(encoded_words(h[1].v, h[1].len - a, &d));
 		FUZZ_CHECK(strcmp(d.p, name) == 0);
 		buf_reset(&d);
 	}

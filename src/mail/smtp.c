@@ -33,9 +33,11 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-/* RFC 2047: an encoded-word is at most 75 characters; "=?UTF-8?B?" and
- * "?=" take 12, leaving 60 base64 characters, which carry 45 bytes. */
-#define EWORD_BYTES 45
+/* RFC 2047: a line that holds an encoded-word is at most 76 characters
+ * (so a word on a continuation line, after its space, at most 75);
+ * "=?UTF-8?B?" and "?=" take 12 of a word. */
+#define EWORD_LINE 76
+#define EWORD_FRAME 12
 /* RFC 5322 asks for lines of at most 78 characters; 7bit bodies keep to
  * that, longer lines go quoted-printable (which folds at 76). */
 #define LINE_MAX_7BIT 78
@@ -211,21 +213,25 @@ needs_encoded_word(const char *s)
 	return strstr(s, "=?") != NULL;
 }
 
-/* RFC 2047 B encoding in words of at most 45 bytes, split only between
- * UTF-8 characters, folded onto continuation lines. */
+/* RFC 2047 B encoding, split only between UTF-8 characters, folded onto
+ * continuation lines; each line within EWORD_LINE, the first after the
+ * col characters already on it ("Subject: "): a word carries 3 bytes for
+ * every 4 base64 characters that fit. */
 static void
-add_encoded_words(struct buf *out, const char *s)
+add_encoded_words(struct buf *out, const char *s, size_t col)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0;
 
+	ASSERT(col + EWORD_FRAME + 8 <= EWORD_LINE);
 	while (i < n) {
-		size_t take = 0, k;
+		size_t room = (EWORD_LINE - (i > 0 ? 1 : col) - EWORD_FRAME) /
+		    4 * 3, take = 0, k;
 
 		while (i + take < n) {
 			k = utf8_seq(p + i + take, n - i - take);
 			ASSERT(k > 0);
-			if (take + k > EWORD_BYTES)
+			if (take + k > room)
 				break;
 			take += k;
 		}
@@ -238,13 +244,15 @@ add_encoded_words(struct buf *out, const char *s)
 	}
 }
 
+/* A display name: encoded-words after col characters, else a quoted
+ * string. */
 static void
-add_phrase(struct buf *out, const char *name)
+add_phrase(struct buf *out, const char *name, size_t col)
 {
 	const char *p;
 
 	if (needs_encoded_word(name)) {
-		add_encoded_words(out, name);
+		add_encoded_words(out, name, col);
 		return;
 	}
 	buf_addch(out, '"');
@@ -421,15 +429,18 @@ mail_format(const struct mail_config *cfg, const char *to,
 	add_date(out, now);
 	buf_adds(out, "From: ");
 	if (cfg->from_name) {
-		add_phrase(out, cfg->from_name);
-		buf_printf(out, " <%s>\r\n", cfg->from);
+		add_phrase(out, cfg->from_name, strlen("From: "));
+		/* The address on a line of its own after encoded-words, which
+		 * keep their lines within EWORD_LINE. */
+		buf_printf(out, "%s<%s>\r\n", needs_encoded_word(
+		    cfg->from_name) ? "\r\n " : " ", cfg->from);
 	} else {
 		buf_printf(out, "%s\r\n", cfg->from);
 	}
 	buf_printf(out, "To: %s\r\n", to);
 	buf_adds(out, "Subject: ");
 	if (needs_encoded_word(subject))
-		add_encoded_words(out, subject);
+		add_encoded_words(out, subject, strlen("Subject: "));
 	else
 		buf_adds(out, subject);
 	buf_adds(out, "\r\nMessage-ID: <");
