@@ -676,26 +676,30 @@ leave_run(struct db_conn *c, void *arg)
 	return end_if_done_on(c, j, j->now);
 }
 
-int
-call_leave(const struct call_env *env, int64_t id, int64_t user,
-    int64_t now, const struct audit_event *ev)
+/* type: "leave", or "leave-unload" for a page that went away. */
+static int
+leave(const struct call_env *env, int64_t id, int64_t user, int64_t now,
+    const struct audit_event *ev, const char *type)
 {
 	struct job j;
 
 	job_init(&j, id, user, now, ev, NULL);
-	j.type = "leave";
+	j.type = type;
 	return job_run(env, leave_run, &j);
+}
+
+int
+call_leave(const struct call_env *env, int64_t id, int64_t user,
+    int64_t now, const struct audit_event *ev)
+{
+	return leave(env, id, user, now, ev, "leave");
 }
 
 int
 call_unload(const struct call_env *env, int64_t id, int64_t user,
     int64_t now, const struct audit_event *ev)
 {
-	struct job j;
-
-	job_init(&j, id, user, now, ev, NULL);
-	j.type = "leave-unload";
-	return job_run(env, leave_run, &j);
+	return leave(env, id, user, now, ev, "leave-unload");
 }
 
 static int
