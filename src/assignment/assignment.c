@@ -218,6 +218,22 @@ asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 }
 
 int
+asg_traj_viewer(struct db *db, int64_t traj_id, int64_t viewer_id,
+    struct traj_head *th, bool *client)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = traj_head_on(c, traj_id, th);
+	if (rc == 0)
+		rc = asg_part_on(c, traj_id, viewer_id, client);
+	db_read_end(db, c);
+	return rc;
+}
+
+int
 asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h)
 {
 	struct traj_head th;
@@ -1447,13 +1463,8 @@ asg_list(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = traj_head_on(c, traj_id, &th);
-	if (rc == 0)
-		rc = asg_part_on(c, traj_id, viewer_id, &client);
-	db_read_end(env->db, c);
-	if (rc != 0)
+	if ((rc = asg_traj_viewer(env->db, traj_id, viewer_id, &th,
+	    &client)) != 0)
 		return rc;
 	if ((rc = asg_log_read(env->db, ev, AUDIT_READ, "assignment", "list",
 	    th.org_id, th.client_id, traj_id)) != 0)

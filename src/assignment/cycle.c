@@ -287,14 +287,8 @@ cycle_timeline(const struct asg_env *env, int64_t traj_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = traj_head_on(c, traj_id, &th);
-	if (rc == 0)
-		rc = asg_part_on(c, traj_id, viewer_id, &client);
-	db_read_end(env->db, c);
-	c = NULL;
-	if (rc != 0)
+	if ((rc = asg_traj_viewer(env->db, traj_id, viewer_id, &th,
+	    &client)) != 0)
 		return rc;
 	e = audit_event_from(ev, th.org_id, AUDIT_READ, "cycle-step",
 	    "timeline", th.client_id, traj_id);
