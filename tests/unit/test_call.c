@@ -144,6 +144,23 @@ join(struct fx *fx, int64_t id, int who, int64_t now, enum call_state *st)
 	return call_join(&fx->env, id, fx->g->uid[who], now, &ev, NULL, st);
 }
 
+/* who's page beats, or goes away (unload), in its own name, as join. */
+static int
+beat(struct fx *fx, int64_t id, int who, int64_t now, enum call_state *st)
+{
+	struct audit_event ev = ev_for(fx, who);
+
+	return call_beat(&fx->env, id, fx->g->uid[who], now, &ev, st);
+}
+
+static int
+unload(struct fx *fx, int64_t id, int who, int64_t now)
+{
+	struct audit_event ev = ev_for(fx, who);
+
+	return call_unload(&fx->env, id, fx->g->uid[who], now, &ev);
+}
+
 static int
 sig(struct fx *fx, int64_t id, int from, int to, const char *type,
     const char *data, struct why *why)
@@ -350,18 +367,15 @@ test_vanished_participant_times_out(void **state)
 	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
 	    fx->g->uid[CLIENT], T0 + 10, &ev, NULL), 0);
 	/* The client's page beats once, then vanishes. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 20,
-	    &ev, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 20, &st), 0);
 	assert_int_equal(st, CALL_IN);
-	ev = ev_for(fx, PRO);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO],
-	    T0 + 20 + LIMIT_CALL_TIMEOUT, &ev, &st), 0);
+	assert_int_equal(beat(fx, id, PRO, T0 + 20 + LIMIT_CALL_TIMEOUT, &st),
+	    0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 20 + LIMIT_CALL_TIMEOUT,
 	    NULL, &fx->a, &c), 0);
 	assert_int_equal(call_part_of(&c, fx->g->uid[CLIENT])->state, CALL_IN);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO],
-	    T0 + 21 + LIMIT_CALL_TIMEOUT, &ev, &st), 0);
+	assert_int_equal(beat(fx, id, PRO, T0 + 21 + LIMIT_CALL_TIMEOUT, &st),
+	    0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 21 + LIMIT_CALL_TIMEOUT,
 	    NULL, &fx->a, &c), 0);
 	assert_int_equal(call_part_of(&c, fx->g->uid[CLIENT])->state,
@@ -369,13 +383,13 @@ test_vanished_participant_times_out(void **state)
 	/* Counted until last heard of: 10 seconds in. */
 	assert_int_equal(call_part_of(&c, fx->g->uid[CLIENT])->seconds, 10);
 	/* Its page learns it at its next beat, and may join again. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 100,
-	    &ev, &st), ERR_GONE);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 100, &st), ERR_GONE);
 	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
 	    "audit_log WHERE kind = 'call' AND object_id = ? AND detail LIKE "
 	    "'timeout-%'", 1, id, 0), 1);
-	/* The professional vanishes too: whoever looks next ends it. */
+	/* The professional vanishes too: whoever looks next (here the
+	 * client) ends it. */
+	ev = ev_for(fx, CLIENT);
 	assert_int_equal(call_get(&fx->env, id, T0 + 1000, &ev, &fx->a, &c),
 	    0);
 	assert_true(c.ended_at > 0);
@@ -566,20 +580,16 @@ static void
 test_last_professional_vanishing_ends_the_call(void **state)
 {
 	struct fx *fx = *state;
-	struct audit_event ev = ev_for(fx, PRO);
 	enum call_state st;
 	struct call c;
 	int64_t id;
 
 	id = both_in(fx, T0);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO], T0 + 10,
-	    &ev, &st), 0);
+	assert_int_equal(beat(fx, id, PRO, T0 + 10, &st), 0);
 	/* The professional's laptop closes; the client's page beats on. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 40,
-	    &ev, &st), 0);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
-	    T0 + 11 + LIMIT_CALL_TIMEOUT, &ev, &st), ERR_GONE);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 40, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 11 + LIMIT_CALL_TIMEOUT,
+	    &st), ERR_GONE);
 	assert_int_equal(call_get(&fx->env, id, T0 + 100, NULL, &fx->a, &c),
 	    0);
 	/* Ended when the professional was last heard of, not when found. */
@@ -602,29 +612,23 @@ test_unload_then_a_reload_resumes(void **state)
 	id = both_in(fx, T0);
 	ev = ev_for(fx, CLIENT);
 	/* The client's page reloads: its beacon, then the new page. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
-	    &ev), 0);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
-	    &ev), ERR_CONFLICT);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 5), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 5), ERR_CONFLICT);
 	assert_int_equal(call_leave(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
 	    &ev), ERR_CONFLICT);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 7, &st), 0);
 	assert_int_equal(st, CALL_IN);
 	/* Closed, and back later: the waiting room again. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 20,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 20), 0);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 21 + LIMIT_CALL_RESUME,
 	    &st), 0);
 	assert_int_equal(st, CALL_WAITING);
 	/* Waiting, the page closes: a reload waits again. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 40,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 40), 0);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 41, &st), 0);
 	assert_int_equal(st, CALL_WAITING);
 	/* Someone of the trajectory who is not in the call. */
-	ev = ev_for(fx, PRO2);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO2], T0 + 42,
-	    &ev), ERR_CONFLICT);
+	assert_int_equal(unload(fx, id, PRO2, T0 + 42), ERR_CONFLICT);
 	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
 	    "audit_log WHERE kind = 'call' AND object_id = ? AND detail = "
 	    "'leave-unload'", 1, id, 0), 3);
@@ -636,43 +640,34 @@ test_unload_then_a_reload_resumes(void **state)
 	assert_int_equal(call_end(&fx->env, id, fx->g->uid[PRO], T0 + 50,
 	    &ev), 0);
 	assert_int_equal(call_secs(fx, id, CLIENT), 18);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 51,
-	    &ev), ERR_GONE);
+	assert_int_equal(unload(fx, id, PRO, T0 + 51), ERR_GONE);
 }
 
 static void
 test_professional_unload_ends_after_the_resume_window(void **state)
 {
 	struct fx *fx = *state;
-	struct audit_event ev = ev_for(fx, PRO);
 	enum call_state st;
 	struct call c;
 	int64_t id;
 
 	id = both_in(fx, T0);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 5,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, PRO, T0 + 5), 0);
 	/* Its reload may still come: the call goes on meanwhile. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 10,
-	    &ev, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 10, &st), 0);
 	assert_int_equal(st, CALL_IN);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
-	    T0 + 6 + LIMIT_CALL_RESUME, &ev, &st), ERR_GONE);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 6 + LIMIT_CALL_RESUME, &st),
+	    ERR_GONE);
 	assert_int_equal(call_get(&fx->env, id, T0 + 100, NULL, &fx->a, &c),
 	    0);
 	assert_int_equal(c.ended_at, T0 + 5);
 	assert_int_equal(call_secs(fx, id, CLIENT), 5);
 	/* A professional who reloads in time keeps the call going. */
-	ev = ev_for(fx, PRO);
 	id = both_in(fx, T0 + 200);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 205,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, PRO, T0 + 205), 0);
 	assert_int_equal(join(fx, id, PRO, T0 + 206, &st), 0);
 	assert_int_equal(st, CALL_IN);
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
-	    T0 + 230, &ev, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 230, &st), 0);
 	assert_int_equal(st, CALL_IN);
 }
 
@@ -689,16 +684,14 @@ test_an_empty_call_waits_for_a_reload(void **state)
 	id = start(fx, CLIENT);
 	assert_int_equal(join(fx, id, CLIENT, T0, &st), 0);
 	assert_int_equal(st, CALL_WAITING);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 3,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 3), 0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 4, &ev, &fx->a, &c), 0);
 	assert_int_equal(c.ended_at, 0);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 4, &st), 0);
 	assert_int_equal(st, CALL_WAITING);
 	/* Closed for good: whoever looks after the window finds it over, as
 	 * of the closing. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 9,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 9), 0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 9 + LIMIT_CALL_RESUME,
 	    &ev, &fx->a, &c), 0);
 	assert_int_equal(c.ended_at, 0);
