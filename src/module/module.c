@@ -70,33 +70,23 @@ mod_now_or(time_t now)
 
 /* --- the library ------------------------------------------------------------ */
 
-/* A text field's fault as the reason a person reads: missing and too_long
- * are the field's own sentences, limit the number too_long names. */
-static int
-text_why(enum text_fault f, struct why *why, const char *field,
-    const char *missing, const char *too_long, int limit)
-{
-	switch (f) {
-	case TEXT_OK:
-		return 0;
-	case TEXT_MISSING:
-		return why_set(why, ERR_INVAL, field, missing);
-	case TEXT_TOO_LONG:
-		why_set(why, ERR_TOOBIG, field, too_long);
-		if (why)
-			why->limit = limit;
-		return ERR_TOOBIG;
-	default:
-		return why_set(why, ERR_INVAL, field, N_("The text holds a character that cannot be stored (a control character or bytes that are not UTF-8)."));
-	}
-}
-
 int
 mod_check_title(struct str title, struct str *out, struct why *why)
 {
-	return text_why(text_check(title, LIMIT_MOD_TITLE * 4, LIMIT_MOD_TITLE,
-	    false, out), why, "title", N_("Give the module a title."),
-	    N_("A title has at most %d characters."), LIMIT_MOD_TITLE);
+	switch (text_check(title, LIMIT_MOD_TITLE * 4, LIMIT_MOD_TITLE, false,
+	    out)) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_MISSING:
+		return why_set(why, ERR_INVAL, "title", N_("Give the module a title."));
+	case TEXT_TOO_LONG:
+		why_set(why, ERR_TOOBIG, "title", N_("A title has at most %d characters."));
+		if (why)
+			why->limit = LIMIT_MOD_TITLE;
+		return ERR_TOOBIG;
+	default:
+		return why_set(why, ERR_INVAL, "title", N_("The text holds a character that cannot be stored (a control character or bytes that are not UTF-8)."));
+	}
 }
 
 /* Every questionnaire page of source names an instrument of org_id's
@@ -1171,9 +1161,19 @@ seal_for(const struct mod_env *env, int64_t org_id, struct str text,
 static int
 answer_text(struct str text, size_t max, struct str *out, struct why *why)
 {
-	return text_why(text_check(text, max, 0, true, out), why, "answer",
-	    N_("Please write your answer first."),
-	    N_("Your answer is longer than %d KB."), (int)(max / 1024));
+	switch (text_check(text, max, 0, true, out)) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_MISSING:
+		return why_set(why, ERR_INVAL, "answer", N_("Please write your answer first."));
+	case TEXT_TOO_LONG:
+		why_set(why, ERR_TOOBIG, "answer", N_("Your answer is longer than %d KB."));
+		if (why)
+			why->limit = (int)(max / 1024);
+		return ERR_TOOBIG;
+	default:
+		return why_set(why, ERR_INVAL, "answer", N_("The text holds a character that cannot be stored (a control character or bytes that are not UTF-8)."));
+	}
 }
 
 /* The newest version of the organisation's questionnaire by name. */
@@ -1349,10 +1349,21 @@ mod_feedback(const struct mod_env *env, int64_t id, int64_t user_id,
 	memset(&j, 0, sizeof(j));
 	arena_init(&a);
 	j.now = mod_now_or(now);
-	if ((rc = text_why(text_check(text, LIMIT_MOD_FEEDBACK, 0, true, &body),
-	    why, "feedback", N_("Please write your feedback first."),
-	    N_("Feedback is at most %d KB."), LIMIT_MOD_FEEDBACK / 1024)) != 0)
+	switch (text_check(text, LIMIT_MOD_FEEDBACK, 0, true, &body)) {
+	case TEXT_OK:
+		break;
+	case TEXT_MISSING:
+		rc = why_set(why, ERR_INVAL, "feedback", N_("Please write your feedback first."));
 		goto out;
+	case TEXT_TOO_LONG:
+		rc = why_set(why, ERR_TOOBIG, "feedback", N_("Feedback is at most %d KB."));
+		if (why)
+			why->limit = LIMIT_MOD_FEEDBACK / 1024;
+		goto out;
+	default:
+		rc = why_set(why, ERR_INVAL, "feedback", N_("The text holds a character that cannot be stored (a control character or bytes that are not UTF-8)."));
+		goto out;
+	}
 	if ((rc = act_load(env, id, s, j.now, &a, &l, why)) != 0)
 		goto out;
 	if ((rc = seal_for(env, l.run.org_id, body, &j.box)) != 0)
