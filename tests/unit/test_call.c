@@ -25,25 +25,26 @@
 #include "audit/audit.h"
 #include "call/call.h"
 #include "core/arena.h"
-#include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "event/event.h"
 #include "identity/identity.h"
-#include "keys/keyring.h"
-#include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO, PRO2, PRO3, PRO4, CLIENT, STRANGER, NPEOPLE };
 
-struct group {
-	struct testdb *t;
-	struct db *db;
-	struct keyring *kr;
-	int64_t uid[NPEOPLE];
-	int64_t org;
+/* The organisation's people (fixture.h; e-mail "v<i>@example.org"): the
+ * stranger takes no part in the trajectory. */
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO] = { "Pro", ROLE_PROFESSIONAL },
+	[PRO2] = { "Pro Twee", ROLE_PROFESSIONAL },
+	[PRO3] = { "Pro Drie", ROLE_PROFESSIONAL },
+	[PRO4] = { "Pro Vier", ROLE_PROFESSIONAL },
+	[CLIENT] = { "Cliënt", ROLE_CLIENT },
+	[STRANGER] = { "Vreemde", ROLE_CLIENT },
 };
 
 /* What one stream received. */
@@ -54,7 +55,7 @@ struct got {
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct call_env env;
 	struct arena a;
 	int64_t traj;
@@ -65,28 +66,14 @@ static const int64_t T0 = 1773000000; /* March 2026 */
 static struct audit_event
 ev_for(struct fx *fx, int who)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->g->uid[who],
-		.role = who == CLIENT || who == STRANGER ? "client" :
-		    "professional",
-		.purpose = who == CLIENT ? "client-self" : "care",
-		.address = "192.0.2.7",
-		.device = "test",
-		.kind = "call",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->g->uid[who], people[who].role, "call");
 }
 
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct promise_terms t;
 	struct audit_event ev;
 	int i;
 
@@ -94,18 +81,8 @@ setup(void **state)
 	fx->g = g;
 	fx->env.db = g->db;
 	arena_init(&fx->a);
-	memset(&t, 0, sizeof(t));
-	t.reply_minutes = 8 * 60;
-	t.tz = "Europe/Amsterdam";
-	t.schedule = "mon-fri 09:00-17:00";
-	t.reachable = "";
-	t.holidays = "";
-	t.contact_days = 7;
-	t.not_reachable = "";
-	t.emergency = "";
 	ev = ev_for(fx, PRO);
-	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[CLIENT],
-	    g->uid[PRO], "Traject", 0, &t, &ev, NULL, &fx->traj), 0);
+	fx->traj = fixture_traj(g, g->uid[CLIENT], g->uid[PRO], &ev);
 	for (i = PRO2; i <= PRO4; i++)
 		assert_int_equal(traj_add_professional(g->db, fx->traj,
 		    g->uid[i], &ev, NULL), 0);
@@ -480,68 +457,34 @@ static void test_professional_unload_ends_after_the_resume_window(
     void **state);
 static void test_an_empty_call_waits_for_a_reload(void **state);
 
-#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
-	teardown, g)
+/* Their prestate, the group's struct fixture, is set by fixture_run (the
+ * digests' test needs none and ignores it). */
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_sha1_hmac_and_turn_credentials),
+	DB_TEST(test_waiting_room_and_admission),
+	DB_TEST(test_signal_reaches_its_receiver_alone),
+	DB_TEST(test_vanished_participant_times_out),
+	DB_TEST(test_at_most_four),
+	DB_TEST(test_end_records_time_and_log_has_no_content),
+	DB_TEST(test_last_professional_vanishing_ends_the_call),
+	DB_TEST(test_unload_then_a_reload_resumes),
+	DB_TEST(test_professional_unload_ends_after_the_resume_window),
+	DB_TEST(test_an_empty_call_waits_for_a_reload),
+};
 
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group gr = { 0 }, *g = &gr;
-	const char *names[NPEOPLE] = { "Pro", "Pro Twee", "Pro Drie",
-		"Pro Vier", "Cliënt", "Vreemde" };
-	const enum role roles[NPEOPLE] = { ROLE_PROFESSIONAL,
-		ROLE_PROFESSIONAL, ROLE_PROFESSIONAL, ROLE_PROFESSIONAL,
-		ROLE_CLIENT, ROLE_CLIENT };
-	char email[64];
-	int i, rc, failed = 1;
-
-	gr.t = t;
-	gr.db = t->db;
-	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
-	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
-	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &gr.org)) != 0) {
-		fprintf(stderr, "set-up: %s\n", err_msg(rc));
-		goto out;
-	}
-	for (i = 0; i < NPEOPLE; i++) {
-		snprintf(email, sizeof(email), "v%d@example.org", i);
-		if ((rc = user_create(gr.db, email, names[i],
-		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i], roles[i])) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			goto out;
-		}
-	}
-	{
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_sha1_hmac_and_turn_credentials),
-			DB_TEST(test_waiting_room_and_admission),
-			DB_TEST(test_signal_reaches_its_receiver_alone),
-			DB_TEST(test_vanished_participant_times_out),
-			DB_TEST(test_at_most_four),
-			DB_TEST(test_end_records_time_and_log_has_no_content),
-			DB_TEST(test_last_professional_vanishing_ends_the_call),
-			DB_TEST(test_unload_then_a_reload_resumes),
-			DB_TEST(test_professional_unload_ends_after_the_resume_window),
-			DB_TEST(test_an_empty_call_waits_for_a_reload),
-		};
-
-		failed = _cmocka_run_group_tests(name, tests,
-		    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	}
-out:
-	if (gr.kr)
-		keyring_free(gr.kr);
-	return failed;
+	return fixture_run(name, t, "v", people, NPEOPLE, tests,
+	    sizeof(tests) / sizeof(tests[0]));
 }
 
 int
 main(void)
 {
-	if (crypto_init() != 0)
-		return 1;
-	return testdb_run_backends("call", 0, run) != 0;
+	return fixture_main("call", NULL, 0, 0, run);
 }
 
 /* The seconds of who's "call" activity for call id (-1: none). */
