@@ -210,6 +210,18 @@ version_row(struct db_stmt *st, struct arena *a, struct measure_version *v)
 	v->created_at = db_col_i64(st, 6);
 }
 
+/* The lists grow as their rows come: v (cap elements of size sz) copied
+ * into room for twice as many. */
+static void *
+grow(struct arena *a, const void *v, int *cap, size_t sz)
+{
+	void *b = arena_calloc(a, (size_t)*cap * 2, sz);
+
+	memcpy(b, v, (size_t)*cap * sz);
+	*cap *= 2;
+	return b;
+}
+
 static int
 versions_query(struct db *db, const char *sql, int64_t org_id,
     const char *name, struct arena *a, struct measure_version **out, int *n)
@@ -228,14 +240,8 @@ versions_query(struct db *db, const char *sql, int64_t org_id,
 	if (name != NULL)
 		db_bind_textz(st, 2, name);
 	while ((rc = db_step(st)) == DB_ROW && *n < LIMIT_INSTRUMENT_VERSIONS) {
-		if (*n == cap) {
-			struct measure_version *b = arena_calloc(a,
-			    (size_t)cap * 2, sizeof(*b));
-
-			memcpy(b, *out, (size_t)cap * sizeof(*b));
-			*out = b;
-			cap *= 2;
-		}
+		if (*n == cap)
+			*out = grow(a, *out, &cap, sizeof(**out));
 		version_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);
@@ -475,14 +481,8 @@ measure_list(struct db *db, int64_t traj_id, struct arena *a,
 		goto out;
 	db_bind_i64(st, 1, traj_id);
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			struct measure_q *b = arena_calloc(a, (size_t)cap * 2,
-			    sizeof(*b));
-
-			memcpy(b, *out, (size_t)cap * sizeof(*b));
-			*out = b;
-			cap *= 2;
-		}
+		if (*n == cap)
+			*out = grow(a, *out, &cap, sizeof(**out));
 		q_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);
