@@ -343,12 +343,7 @@ insert_ma_job(struct db_conn *c, void *arg)
 	    "RETURNING id", &st)) != 0)
 		return rc;
 	db_bind_blob(st, 1, a->p, a->len);
-	if ((rc = db_step(st)) == DB_ROW) {
-		a->id = db_col_i64(st, 0);
-		rc = 0;
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_step_id(st, &a->id);
 }
 
 static void
