@@ -28,6 +28,11 @@ struct asg_head {
 
 int64_t asg_now_or(time_t now);
 int asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h);
+/* Before a change of assignment id by user_id, in the write: its head,
+ * when the trajectory is open and user_id is its client (want_client) or
+ * else one of its staff; ERR_FORBIDDEN otherwise. */
+int asg_change_head_on(struct db_conn *c, int64_t id, int64_t user_id,
+    bool want_client, struct asg_head *h);
 /* user_id's part in traj_id: ERR_FORBIDDEN when none; *client. */
 int asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     bool *client);

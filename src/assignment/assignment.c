@@ -269,6 +269,22 @@ asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h)
 	return 0;
 }
 
+int
+asg_change_head_on(struct db_conn *c, int64_t id, int64_t user_id,
+    bool want_client, struct asg_head *h)
+{
+	bool client;
+	int rc;
+
+	if ((rc = asg_head_on(c, id, h)) != 0)
+		return rc;
+	if (h->closed)
+		return ERR_FORBIDDEN;
+	if ((rc = asg_part_on(c, h->traj_id, user_id, &client)) != 0)
+		return rc;
+	return client == want_client ? 0 : ERR_FORBIDDEN;
+}
+
 static bool
 waits_for_client(enum asg_state s)
 {
@@ -757,18 +773,12 @@ change_run(struct db_conn *c, void *arg)
 	struct audit_event ev;
 	struct db_stmt *st;
 	enum asg_state to = j->m->to;
-	bool client;
 	int64_t fid;
 	int rc;
 
-	if ((rc = asg_head_on(c, j->id, &h)) != 0)
+	if ((rc = asg_change_head_on(c, j->id, j->user_id, j->m->want_client,
+	    &h)) != 0)
 		return rc;
-	if (h.closed)
-		return ERR_FORBIDDEN;
-	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
-		return rc;
-	if (client != j->m->want_client)
-		return ERR_FORBIDDEN;
 	j->state_was = h.state;
 	if ((j->m->from & BIT(h.state)) == 0)
 		return ERR_CONFLICT;
@@ -1171,20 +1181,14 @@ unattach_run(struct db_conn *c, void *arg)
 	struct asg_head h;
 	struct db_stmt *st;
 	int64_t tid;
-	bool client, draft;
+	bool draft;
 	int rc;
 
 	if ((rc = db_query_i64(c, "SELECT assignment_id FROM assignment_files "
 	    "WHERE id = ?", &j->asg_id, 1, &j->file_id)) != 0 ||
 	    (rc = asg_file_traj_on(c, j->file_id, &tid, &draft)) != 0 ||
-	    (rc = asg_head_on(c, j->asg_id, &h)) != 0)
+	    (rc = asg_change_head_on(c, j->asg_id, j->user_id, true, &h)) != 0)
 		return rc;
-	if (h.closed)
-		return ERR_FORBIDDEN;
-	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
-		return rc;
-	if (!client)
-		return ERR_FORBIDDEN;
 	j->state_was = h.state;
 	/* What was handed in stays with its version: nothing overwritten. */
 	if (!draft) {
