@@ -660,11 +660,26 @@ appt_cancel(struct db *db, struct keyring *kr, const struct appt_actor *who,
 	return rc;
 }
 
+/* Appointment id is now s; its sequence moves on, as every change does. */
+static int
+set_status(struct db_conn *c, int64_t id, enum appt_status s, int64_t now)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, "UPDATE appointments SET status = ?, "
+	    "sequence = sequence + 1, updated_at = ? WHERE id = ?", &st)) != 0)
+		return rc;
+	db_bind_textz(st, 1, appt_status_name(s));
+	db_bind_i64(st, 2, now);
+	db_bind_i64(st, 3, id);
+	return db_run(st);
+}
+
 static int
 confirm_run(struct db_conn *c, void *arg)
 {
 	struct change_job *j = arg;
-	struct db_stmt *st;
 	struct row r;
 	bool clash;
 	int rc;
@@ -682,12 +697,7 @@ confirm_run(struct db_conn *c, void *arg)
 		return rc;
 	if (clash)
 		return why_set(j->w, ERR_CONFLICT, "starts_at", just_taken);
-	if ((rc = db_prepare(c, "UPDATE appointments SET status = 'booked', "
-	    "sequence = sequence + 1, updated_at = ? WHERE id = ?", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->id);
-	if ((rc = db_run(st)) != 0)
+	if ((rc = set_status(c, j->id, APPT_BOOKED, j->now)) != 0)
 		return rc;
 	if ((rc = set_reminder(c, &r, j->id, j->now)) != 0)
 		return rc;
@@ -720,12 +730,7 @@ noshow_run(struct db_conn *c, void *arg)
 	if (r.start > j->now)
 		return why_set(j->w, ERR_INVAL, NULL, N_("An appointment can "
 		    "be marked as missed once it has started."));
-	if ((rc = db_prepare(c, "UPDATE appointments SET status = 'noshow', "
-	    "sequence = sequence + 1, updated_at = ? WHERE id = ?", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->id);
-	if ((rc = db_run(st)) != 0)
+	if ((rc = set_status(c, j->id, APPT_NOSHOW, j->now)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, "INSERT INTO appointment_tasks "
 	    "(appointment_id, professional_id, created_at) VALUES (?, ?, ?)",

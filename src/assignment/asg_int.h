@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 
 struct db_stmt;
+struct traj_head;
 
 /* An assignment's facts needed before a change, read on c. */
 struct asg_head {
@@ -27,9 +28,18 @@ struct asg_head {
 
 int64_t asg_now_or(time_t now);
 int asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h);
+/* Before a change of assignment id by user_id, in the write: its head,
+ * when the trajectory is open and user_id is its client (want_client) or
+ * else one of its staff; ERR_FORBIDDEN otherwise. */
+int asg_change_head_on(struct db_conn *c, int64_t id, int64_t user_id,
+    bool want_client, struct asg_head *h);
 /* user_id's part in traj_id: ERR_FORBIDDEN when none; *client. */
 int asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
     bool *client);
+/* Before a trajectory's assignments are read: its head and viewer_id's
+ * part in it (as asg_part_on), in one snapshot of db. */
+int asg_traj_viewer(struct db *db, int64_t traj_id, int64_t viewer_id,
+    struct traj_head *th, bool *client);
 /* The trajectory of a learning question (ERR_NOTFOUND). */
 int asg_question_traj_on(struct db_conn *c, int64_t question_id,
     int64_t *traj_id);

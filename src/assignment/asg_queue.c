@@ -190,14 +190,8 @@ asg_export(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = traj_head_on(c, traj_id, &th);
-	if (rc == 0)
-		rc = asg_part_on(c, traj_id, viewer_id, &client);
-	db_read_end(env->db, c);
-	c = NULL;
-	if (rc != 0)
+	if ((rc = asg_traj_viewer(env->db, traj_id, viewer_id, &th,
+	    &client)) != 0)
 		return rc;
 	if ((rc = asg_log_read(env->db, ev, AUDIT_EXECUTE, "assignment", "export",
 	    th.org_id, th.client_id, traj_id)) != 0)

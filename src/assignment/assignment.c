@@ -218,6 +218,22 @@ asg_part_on(struct db_conn *c, int64_t traj_id, int64_t user_id,
 }
 
 int
+asg_traj_viewer(struct db *db, int64_t traj_id, int64_t viewer_id,
+    struct traj_head *th, bool *client)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = traj_head_on(c, traj_id, th);
+	if (rc == 0)
+		rc = asg_part_on(c, traj_id, viewer_id, client);
+	db_read_end(db, c);
+	return rc;
+}
+
+int
 asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h)
 {
 	struct traj_head th;
@@ -251,6 +267,22 @@ asg_head_on(struct db_conn *c, int64_t id, struct asg_head *h)
 	h->client_id = th.client_id;
 	h->closed = th.phase == TRAJ_CLOSED;
 	return 0;
+}
+
+int
+asg_change_head_on(struct db_conn *c, int64_t id, int64_t user_id,
+    bool want_client, struct asg_head *h)
+{
+	bool client;
+	int rc;
+
+	if ((rc = asg_head_on(c, id, h)) != 0)
+		return rc;
+	if (h->closed)
+		return ERR_FORBIDDEN;
+	if ((rc = asg_part_on(c, h->traj_id, user_id, &client)) != 0)
+		return rc;
+	return client == want_client ? 0 : ERR_FORBIDDEN;
 }
 
 static bool
@@ -626,18 +658,28 @@ out:
 
 /* --- changes of state -------------------------------------------------------- */
 
+/*
+ * A move change() makes: who may make it, from which states to which,
+ * the content it carries and what the access log calls it.  The moves
+ * are the table below, so that each asg_ function names its move
+ * rather than spelling it out.
+ */
+struct move {
+	bool want_client;         /* only the client may (else only staff) */
+	unsigned from;            /* bit set of states it may start from */
+	enum asg_state to;        /* a version's is decided in change_run */
+	int what;                 /* 0 state only, 1 version, 2 feedback,
+	                             3 draft */
+	const char *kind;         /* the audit entry's kind and detail */
+	const char *detail;
+};
+
 struct change_job {
 	int64_t id;
 	int64_t user_id;
-	bool want_client;         /* only the client may (else only staff) */
-	unsigned from;            /* bit set of states it may start from */
-	enum asg_state to;
-	const char *kind;         /* the audit entry's kind and detail */
-	const char *detail;
+	const struct move *m;
 	/* optional content */
 	struct buf box;           /* version text, feedback or draft */
-	int what;                 /* 0 state only, 1 version, 2 feedback,
-	                             3 draft */
 	struct msg_upload_sealed {
 		const char *type;
 		int64_t size;
@@ -653,6 +695,28 @@ struct change_job {
 };
 
 #define BIT(s) (1u << (s))
+
+static const struct move move_choose = {
+	.want_client = true, .from = BIT(ASG_OFFERED), .to = ASG_ACTIVE,
+	.kind = "assignment", .detail = "choose",
+};
+static const struct move move_draft = {
+	.want_client = true, .from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK),
+	.what = 3,
+};
+static const struct move move_hand_in = {
+	.want_client = true, .from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK),
+	.what = 1, .kind = "assignment-version",
+};
+static const struct move move_feedback = {
+	.want_client = false, .from = BIT(ASG_HANDED_IN) | BIT(ASG_REVISED),
+	.to = ASG_FEEDBACK, .what = 2, .kind = "assignment-feedback",
+};
+static const struct move move_done = {
+	.want_client = false,
+	.from = BIT(ASG_HANDED_IN) | BIT(ASG_FEEDBACK) | BIT(ASG_REVISED),
+	.to = ASG_DONE, .kind = "assignment", .detail = "done",
+};
 
 /* The files the draft holds (version 0, the client's work). */
 static int
@@ -708,24 +772,18 @@ change_run(struct db_conn *c, void *arg)
 	struct asg_head h;
 	struct audit_event ev;
 	struct db_stmt *st;
-	enum asg_state to = j->to;
-	bool client;
+	enum asg_state to = j->m->to;
 	int64_t fid;
 	int rc;
 
-	if ((rc = asg_head_on(c, j->id, &h)) != 0)
+	if ((rc = asg_change_head_on(c, j->id, j->user_id, j->m->want_client,
+	    &h)) != 0)
 		return rc;
-	if (h.closed)
-		return ERR_FORBIDDEN;
-	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
-		return rc;
-	if (client != j->want_client)
-		return ERR_FORBIDDEN;
 	j->state_was = h.state;
-	if ((j->from & BIT(h.state)) == 0)
+	if ((j->m->from & BIT(h.state)) == 0)
 		return ERR_CONFLICT;
 
-	if (j->what == 3) {
+	if (j->m->what == 3) {
 		if (j->natt > 0) {
 			if ((rc = draft_files_on(c, j->id, &fid)) != 0)
 				return rc;
@@ -762,7 +820,7 @@ change_run(struct db_conn *c, void *arg)
 		    h.org_id, h.client_id, j->id);
 		return audit_append(c, &ev);
 	}
-	if (j->what == 1) {
+	if (j->m->what == 1) {
 		if (h.versions >= LIMIT_ASG_VERSIONS)
 			return ERR_TOOMANY;
 		if ((rc = draft_files_on(c, j->id, &fid)) != 0)
@@ -803,7 +861,7 @@ change_run(struct db_conn *c, void *arg)
 		if ((rc = db_run(st)) != 0)
 			return rc;
 	}
-	if (j->what == 2) {
+	if (j->m->what == 2) {
 		if ((rc = db_prepare(c, "INSERT INTO assignment_feedback "
 		    "(assignment_id, version_n, body_box, author_id, "
 		    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -830,9 +888,21 @@ change_run(struct db_conn *c, void *arg)
 	db_bind_i64(st, 3, j->id);
 	if ((rc = db_step_one(st, ERR_NOTFOUND)) != 0)
 		return rc;
-	ev = event_for(j->ev, j->what == 0 ? AUDIT_UPDATE : AUDIT_CREATE,
-	    j->kind, j->detail, h.org_id, h.client_id, j->id);
+	ev = event_for(j->ev, j->m->what == 0 ? AUDIT_UPDATE : AUDIT_CREATE,
+	    j->m->kind, j->m->detail, h.org_id, h.client_id, j->id);
 	return audit_append(c, &ev);
+}
+
+static void
+change_init(struct change_job *j, const struct move *m, int64_t id,
+    int64_t user_id, time_t now, const struct audit_event *ev)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = id;
+	j->user_id = user_id;
+	j->m = m;
+	j->now = asg_now_or(now);
+	j->ev = ev;
 }
 
 static void
@@ -883,6 +953,22 @@ change(const struct asg_env *env, struct change_job *j, struct str text,
 	return db_write(env->db, change_run, j);
 }
 
+/* A move that carries no content; *was: the state it found. */
+static int
+change_state(const struct asg_env *env, const struct move *m, int64_t id,
+    int64_t user_id, time_t now, const struct audit_event *ev,
+    enum asg_state *was)
+{
+	struct change_job j;
+	int rc;
+
+	change_init(&j, m, id, user_id, now, ev);
+	rc = change(env, &j, STR_NULL, NULL, 0, NULL, NULL);
+	*was = j.state_was;
+	change_release(&j);
+	return rc;
+}
+
 static int
 conflict_why(struct why *why, enum asg_state was)
 {
@@ -903,23 +989,12 @@ int
 asg_choose(const struct asg_env *env, int64_t id, int64_t user_id,
     time_t now, const struct audit_event *ev, struct why *why)
 {
-	struct change_job j;
+	enum asg_state was;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.id = id;
-	j.user_id = user_id;
-	j.want_client = true;
-	j.from = BIT(ASG_OFFERED);
-	j.to = ASG_ACTIVE;
-	j.kind = "assignment";
-	j.detail = "choose";
-	j.now = asg_now_or(now);
-	j.ev = ev;
-	rc = change(env, &j, STR_NULL, NULL, 0, NULL, NULL);
+	rc = change_state(env, &move_choose, id, user_id, now, ev, &was);
 	if (rc == ERR_CONFLICT)
 		why_set(why, rc, NULL, N_("This assignment is not on offer any more: it was already chosen."));
-	change_release(&j);
 	return rc;
 }
 
@@ -961,16 +1036,19 @@ uploads_check(const struct msg_upload *ups, size_t nups, struct why *why,
 	return 0;
 }
 
-/* ERR_TOOMANY from the files already there and the new ones. */
-static int
-files_full_why(struct why *why, const char *field)
+/* Why the client's work (a draft or a version) was refused: the state it
+ * found, or ERR_TOOMANY from the files already there and the new ones. */
+static void
+work_why(struct why *why, int rc, const struct change_job *j)
 {
-	int rc = why_set(why, ERR_TOOMANY, field,
-	    N_("A version holds at most %d files, those already attached included."));
-
-	if (why)
-		why->limit = LIMIT_ASG_FILES;
-	return rc;
+	if (rc == ERR_CONFLICT) {
+		conflict_why(why, j->state_was);
+	} else if (rc == ERR_TOOMANY && j->too_many_files) {
+		why_set(why, rc, "attachments",
+		    N_("A version holds at most %d files, those already attached included."));
+		if (why)
+			why->limit = LIMIT_ASG_FILES;
+	}
 }
 
 int
@@ -1002,19 +1080,9 @@ asg_draft_files(const struct asg_env *env, int64_t id, int64_t user_id,
 		body = (struct str){ "", 0 };
 	if ((rc = uploads_check(ups, nups, why, a, types, names)) != 0)
 		return rc;
-	memset(&j, 0, sizeof(j));
-	j.id = id;
-	j.user_id = user_id;
-	j.want_client = true;
-	j.from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK);
-	j.what = 3;
-	j.now = asg_now_or(now);
-	j.ev = ev;
+	change_init(&j, &move_draft, id, user_id, now, ev);
 	rc = change(env, &j, body, ups, nups, types, names);
-	if (rc == ERR_CONFLICT)
-		conflict_why(why, j.state_was);
-	else if (rc == ERR_TOOMANY && j.too_many_files)
-		files_full_why(why, "attachments");
+	work_why(why, rc, &j);
 	change_release(&j);
 	return rc;
 }
@@ -1031,7 +1099,7 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 	int rc;
 
 	*version_n = 0;
-	memset(&j, 0, sizeof(j));
+	change_init(&j, &move_hand_in, id, user_id, now, ev);
 	rc = asg_text_why(text_check(text, LIMIT_ASG_WORK, 0, true, &body),
 	    why, "body", N_("Please write your work before handing it in."),
 	    N_("Your work is longer than %d KB. Put the rest in an attachment."),
@@ -1040,23 +1108,13 @@ asg_hand_in(const struct asg_env *env, int64_t id, int64_t user_id,
 		goto out;
 	if ((rc = uploads_check(ups, nups, why, a, types, names)) != 0)
 		goto out;
-	j.id = id;
-	j.user_id = user_id;
-	j.want_client = true;
-	j.from = BIT(ASG_ACTIVE) | BIT(ASG_FEEDBACK);
-	j.what = 1;
-	j.kind = "assignment-version";
-	j.now = asg_now_or(now);
-	j.ev = ev;
 	rc = change(env, &j, body, ups, nups, types, names);
-	if (rc == ERR_CONFLICT)
-		conflict_why(why, j.state_was);
-	else if (rc == ERR_TOOMANY && j.too_many_files)
-		files_full_why(why, "attachments");
-	else if (rc == ERR_TOOMANY) {
+	if (rc == ERR_TOOMANY && !j.too_many_files) {
 		why_set(why, rc, "body", N_("An assignment holds at most %d versions."));
 		if (why)
 			why->limit = LIMIT_ASG_VERSIONS;
+	} else {
+		work_why(why, rc, &j);
 	}
 	if (rc == 0)
 		*version_n = j.out_n;
@@ -1083,16 +1141,7 @@ asg_feedback(const struct asg_env *env, int64_t id, int64_t user_id,
 		return rc;
 	if ((rc = uploads_check(ups, nups, why, a, types, names)) != 0)
 		return rc;
-	memset(&j, 0, sizeof(j));
-	j.id = id;
-	j.user_id = user_id;
-	j.want_client = false;
-	j.from = BIT(ASG_HANDED_IN) | BIT(ASG_REVISED);
-	j.to = ASG_FEEDBACK;
-	j.what = 2;
-	j.kind = "assignment-feedback";
-	j.now = asg_now_or(now);
-	j.ev = ev;
+	change_init(&j, &move_feedback, id, user_id, now, ev);
 	rc = change(env, &j, body, ups, nups, types, names);
 	if (rc == ERR_CONFLICT)
 		why_set(why, rc, "feedback", N_("No new version waits for feedback."));
@@ -1104,24 +1153,12 @@ int
 asg_done(const struct asg_env *env, int64_t id, int64_t user_id,
     time_t now, const struct audit_event *ev, struct why *why)
 {
-	struct change_job j;
+	enum asg_state was;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.id = id;
-	j.user_id = user_id;
-	j.want_client = false;
-	j.from = BIT(ASG_HANDED_IN) | BIT(ASG_FEEDBACK) | BIT(ASG_REVISED);
-	j.to = ASG_DONE;
-	j.kind = "assignment";
-	j.detail = "done";
-	j.now = asg_now_or(now);
-	j.ev = ev;
-	rc = change(env, &j, STR_NULL, NULL, 0, NULL, NULL);
+	rc = change_state(env, &move_done, id, user_id, now, ev, &was);
 	if (rc == ERR_CONFLICT)
-		conflict_why(why, j.state_was == ASG_DONE ? ASG_DONE :
-		    ASG_ACTIVE);
-	change_release(&j);
+		conflict_why(why, was == ASG_DONE ? ASG_DONE : ASG_ACTIVE);
 	return rc;
 }
 
@@ -1144,20 +1181,14 @@ unattach_run(struct db_conn *c, void *arg)
 	struct asg_head h;
 	struct db_stmt *st;
 	int64_t tid;
-	bool client, draft;
+	bool draft;
 	int rc;
 
 	if ((rc = db_query_i64(c, "SELECT assignment_id FROM assignment_files "
 	    "WHERE id = ?", &j->asg_id, 1, &j->file_id)) != 0 ||
 	    (rc = asg_file_traj_on(c, j->file_id, &tid, &draft)) != 0 ||
-	    (rc = asg_head_on(c, j->asg_id, &h)) != 0)
+	    (rc = asg_change_head_on(c, j->asg_id, j->user_id, true, &h)) != 0)
 		return rc;
-	if (h.closed)
-		return ERR_FORBIDDEN;
-	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
-		return rc;
-	if (!client)
-		return ERR_FORBIDDEN;
 	j->state_was = h.state;
 	/* What was handed in stays with its version: nothing overwritten. */
 	if (!draft) {
@@ -1436,13 +1467,8 @@ asg_list(const struct asg_env *env, int64_t traj_id, int64_t viewer_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = traj_head_on(c, traj_id, &th);
-	if (rc == 0)
-		rc = asg_part_on(c, traj_id, viewer_id, &client);
-	db_read_end(env->db, c);
-	if (rc != 0)
+	if ((rc = asg_traj_viewer(env->db, traj_id, viewer_id, &th,
+	    &client)) != 0)
 		return rc;
 	if ((rc = asg_log_read(env->db, ev, AUDIT_READ, "assignment", "list",
 	    th.org_id, th.client_id, traj_id)) != 0)

@@ -67,17 +67,10 @@ step_run(struct db_conn *c, void *arg)
 	struct audit_event ev;
 	struct db_stmt *st;
 	int64_t have = 0;
-	bool client;
 	int rc;
 
-	if ((rc = asg_head_on(c, j->aid, &h)) != 0)
+	if ((rc = asg_change_head_on(c, j->aid, j->user_id, true, &h)) != 0)
 		return rc;
-	if (h.closed)
-		return ERR_FORBIDDEN;
-	if ((rc = asg_part_on(c, h.traj_id, j->user_id, &client)) != 0)
-		return rc;
-	if (!client)
-		return ERR_FORBIDDEN;
 	/* In order: the experiment handed in, then each step after the
 	 * one before it, and each kind once. */
 	if (h.versions == 0) {
@@ -287,14 +280,8 @@ cycle_timeline(const struct asg_env *env, int64_t traj_id,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = db_read_begin(env->db, &c)) != 0)
-		return rc;
-	rc = traj_head_on(c, traj_id, &th);
-	if (rc == 0)
-		rc = asg_part_on(c, traj_id, viewer_id, &client);
-	db_read_end(env->db, c);
-	c = NULL;
-	if (rc != 0)
+	if ((rc = asg_traj_viewer(env->db, traj_id, viewer_id, &th,
+	    &client)) != 0)
 		return rc;
 	e = audit_event_from(ev, th.org_id, AUDIT_READ, "cycle-step",
 	    "timeline", th.client_id, traj_id);

@@ -315,6 +315,22 @@ check_shared(struct db *db, const struct principal *p, enum authz_action act,
 	return 0;
 }
 
+/* The organisation an object of an organisation's library belongs to,
+ * read by its owner's org_on (ERR_NOTFOUND when there is none). */
+static int
+org_of(struct db *db, int (*org_on)(struct db_conn *, int64_t, int64_t *),
+    int64_t id, int64_t *org)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = db_read_begin(db, &c)) != 0)
+		return rc;
+	rc = org_on(c, id, org);
+	db_read_end(db, c);
+	return rc;
+}
+
 /* An instrument version of the organisation's library: its professionals
  * read it and make new versions; an administrator reads it; anyone of
  * another organisation learns nothing. */
@@ -322,17 +338,12 @@ static int
 check_instrument(struct db *db, const struct principal *p,
     enum authz_action act, int64_t id, struct authz_object *out)
 {
-	struct db_conn *c;
 	int64_t org = 0;
 	int rc;
 
 	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
 		return ERR_NOTFOUND;
-	if ((rc = db_read_begin(db, &c)) != 0)
-		return rc;
-	rc = measure_version_org_on(c, id, &org);
-	db_read_end(db, c);
-	if (rc != 0)
+	if ((rc = org_of(db, measure_version_org_on, id, &org)) != 0)
 		return rc;
 	if (org != p->org_id)
 		return ERR_NOTFOUND;
@@ -437,17 +448,12 @@ static int
 check_module(struct db *db, const struct principal *p, int64_t id,
     struct authz_object *out)
 {
-	struct db_conn *c;
 	int64_t org = 0;
 	int rc;
 
 	if (id <= 0 || p->org_id <= 0 || !role_valid((int)p->role))
 		return ERR_NOTFOUND;
-	if ((rc = db_read_begin(db, &c)) != 0)
-		return rc;
-	rc = mod_org_on(c, id, &org);
-	db_read_end(db, c);
-	if (rc != 0)
+	if ((rc = org_of(db, mod_org_on, id, &org)) != 0)
 		return rc;
 	if (org != p->org_id)
 		return ERR_NOTFOUND;

@@ -564,6 +564,23 @@ out:
 
 /* --- Reading -------------------------------------------------------------- */
 
+/* A sealed "name\naddress" (the buyer, the addressee) opened and split
+ * at its first line; nothing is set when it cannot be opened. */
+static int
+open_name_address(struct keyring *kr, struct db_conn *c, int64_t org_id,
+    struct str box, struct arena *a, const char **name, const char **address)
+{
+	const char *b = NULL, *nl;
+	int rc;
+
+	if ((rc = keyring_open_str(kr, c, org_id, box, a, &b, NULL)) != 0)
+		return rc;
+	nl = strchr(b, '\n');
+	*name = nl ? arena_strndup(a, b, (size_t)(nl - b)) : b;
+	*address = nl ? nl + 1 : "";
+	return 0;
+}
+
 static int
 read_head(struct db_conn *c, struct keyring *kr, int64_t id, bool buyer,
     struct arena *a, struct invoice *v)
@@ -605,30 +622,12 @@ read_head(struct db_conn *c, struct keyring *kr, int64_t id, bool buyer,
 	v->addressee_stake = db_col_null(st, 17) ? 0 : db_col_i64(st, 17);
 	v->addressee_name = v->addressee_address = "";
 	rc = 0;
-	if (buyer && !db_col_null(st, 18)) {
-		const char *b = NULL, *nl;
-
-		rc = keyring_open_str(kr, c, v->org_id, db_col_blob(st, 18), a,
-		    &b, NULL);
-		if (rc == 0) {
-			nl = strchr(b, '\n');
-			v->addressee_name = nl ? arena_strndup(a, b,
-			    (size_t)(nl - b)) : b;
-			v->addressee_address = nl ? nl + 1 : "";
-		}
-	}
-	if (buyer && rc == 0) {
-		const char *b = NULL, *nl;
-
-		rc = keyring_open_str(kr, c, v->org_id, db_col_blob(st, 10), a,
-		    &b, NULL);
-		if (rc == 0) {
-			nl = strchr(b, '\n');
-			v->buyer_name = nl ? arena_strndup(a, b,
-			    (size_t)(nl - b)) : b;
-			v->buyer_address = nl ? nl + 1 : "";
-		}
-	}
+	if (buyer && !db_col_null(st, 18))
+		rc = open_name_address(kr, c, v->org_id, db_col_blob(st, 18), a,
+		    &v->addressee_name, &v->addressee_address);
+	if (buyer && rc == 0)
+		rc = open_name_address(kr, c, v->org_id, db_col_blob(st, 10), a,
+		    &v->buyer_name, &v->buyer_address);
 	db_done(st);
 	return rc;
 }

@@ -225,6 +225,22 @@ part_state_on(struct db_conn *c, int64_t call, int64_t user,
 	return rc < 0 ? rc : 0;
 }
 
+/* The job's user's own row of the call, stamped at the job's now: sql's
+ * parameters are now, the call and the user, in that order. */
+static int
+own_part_on(struct db_conn *c, const struct job *j, const char *sql)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(c, sql, &st)) != 0)
+		return rc;
+	db_bind_i64(st, 1, j->now);
+	db_bind_i64(st, 2, j->call);
+	db_bind_i64(st, 3, j->user);
+	return db_run(st);
+}
+
 /* user leaves at `at`: their time in is added up. */
 static int
 leave_on(struct db_conn *c, int64_t call, int64_t user, int64_t at)
@@ -531,13 +547,8 @@ join_run(struct db_conn *c, void *arg)
 	if (now_state == CALL_WAITING || now_state == CALL_IN) {
 		/* A reload: the same place, heard of now. */
 		j->state = now_state;
-		if ((rc = db_prepare(c, "UPDATE call_parts SET seen_at = ? "
-		    "WHERE call_id = ? AND user_id = ?", &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, j->now);
-		db_bind_i64(st, 2, j->call);
-		db_bind_i64(st, 3, j->user);
-		if ((rc = db_run(st)) != 0)
+		if ((rc = own_part_on(c, j, "UPDATE call_parts SET seen_at = ? "
+		    "WHERE call_id = ? AND user_id = ?")) != 0)
 			return rc;
 		tell(j, j->user, j->state);
 		return 0;
@@ -648,22 +659,16 @@ static int
 leave_run(struct db_conn *c, void *arg)
 {
 	struct job *j = arg;
-	struct db_stmt *st;
 	int rc;
 
 	if ((rc = load_on(c, j, false)) != 0)
 		return rc;
 	/* The page went away: its reload may come back (resumes_on). */
 	if (strcmp(j->type, "leave-unload") == 0) {
-		if ((rc = db_prepare(c, "UPDATE call_parts SET unload_at = ?, "
-		    "unload_in = CASE WHEN state = 'in' THEN 1 ELSE 0 END "
-		    "WHERE call_id = ? AND user_id = ? AND state <> 'left'",
-		    &st)) != 0)
-			return rc;
-		db_bind_i64(st, 1, j->now);
-		db_bind_i64(st, 2, j->call);
-		db_bind_i64(st, 3, j->user);
-		if ((rc = db_run(st)) != 0)
+		if ((rc = own_part_on(c, j, "UPDATE call_parts SET unload_at = "
+		    "?, unload_in = CASE WHEN state = 'in' THEN 1 ELSE 0 END "
+		    "WHERE call_id = ? AND user_id = ? AND state <> 'left'"))
+		    != 0)
 			return rc;
 	}
 	if ((rc = leave_on(c, j->call, j->user, j->now)) != 0)
@@ -676,26 +681,30 @@ leave_run(struct db_conn *c, void *arg)
 	return end_if_done_on(c, j, j->now);
 }
 
-int
-call_leave(const struct call_env *env, int64_t id, int64_t user,
-    int64_t now, const struct audit_event *ev)
+/* type: "leave", or "leave-unload" for a page that went away. */
+static int
+leave(const struct call_env *env, int64_t id, int64_t user, int64_t now,
+    const struct audit_event *ev, const char *type)
 {
 	struct job j;
 
 	job_init(&j, id, user, now, ev, NULL);
-	j.type = "leave";
+	j.type = type;
 	return job_run(env, leave_run, &j);
+}
+
+int
+call_leave(const struct call_env *env, int64_t id, int64_t user,
+    int64_t now, const struct audit_event *ev)
+{
+	return leave(env, id, user, now, ev, "leave");
 }
 
 int
 call_unload(const struct call_env *env, int64_t id, int64_t user,
     int64_t now, const struct audit_event *ev)
 {
-	struct job j;
-
-	job_init(&j, id, user, now, ev, NULL);
-	j.type = "leave-unload";
-	return job_run(env, leave_run, &j);
+	return leave(env, id, user, now, ev, "leave-unload");
 }
 
 static int
@@ -725,18 +734,12 @@ static int
 beat_run(struct db_conn *c, void *arg)
 {
 	struct job *j = arg;
-	struct db_stmt *st;
 	int rc;
 
 	if ((rc = load_on(c, j, false)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "UPDATE call_parts SET seen_at = ? WHERE "
-	    "call_id = ? AND user_id = ? AND state <> 'left'", &st)) != 0)
-		return rc;
-	db_bind_i64(st, 1, j->now);
-	db_bind_i64(st, 2, j->call);
-	db_bind_i64(st, 3, j->user);
-	if ((rc = db_run(st)) != 0)
+	if ((rc = own_part_on(c, j, "UPDATE call_parts SET seen_at = ? WHERE "
+	    "call_id = ? AND user_id = ? AND state <> 'left'")) != 0)
 		return rc;
 	if ((rc = sweep_on(c, j)) != 0)
 		return rc;

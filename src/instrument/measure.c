@@ -128,8 +128,10 @@ add_run(struct db_conn *c, void *arg)
 	return audit_append(c, &ev);
 }
 
-int
-measure_version_add(const struct measure_env *env, int64_t org_id,
+/* The parse and the job of both measure_version_add's: on c when the
+ * caller holds a write, else in a write job of its own on db. */
+static int
+version_add(struct db *db, struct db_conn *c, int64_t org_id,
     int64_t actor_id, struct str text, bool shipped,
     const struct audit_event *ev, int64_t *id, struct instr_error *e)
 {
@@ -147,7 +149,7 @@ measure_version_add(const struct measure_env *env, int64_t org_id,
 	j.name = ins->id;
 	j.shipped = shipped;
 	j.ev = ev;
-	rc = db_write(env->db, add_run, &j);
+	rc = c != NULL ? add_run(c, &j) : db_write(db, add_run, &j);
 	instrument_free(ins);
 	if (rc == 0)
 		*id = j.id;
@@ -155,29 +157,20 @@ measure_version_add(const struct measure_env *env, int64_t org_id,
 }
 
 int
+measure_version_add(const struct measure_env *env, int64_t org_id,
+    int64_t actor_id, struct str text, bool shipped,
+    const struct audit_event *ev, int64_t *id, struct instr_error *e)
+{
+	return version_add(env->db, NULL, org_id, actor_id, text, shipped, ev,
+	    id, e);
+}
+
+int
 measure_version_add_on(struct db_conn *c, int64_t org_id, int64_t actor_id,
     struct str text, bool shipped, const struct audit_event *ev, int64_t *id,
     struct instr_error *e)
 {
-	struct instrument *ins = NULL;
-	struct add_job j;
-	int rc;
-
-	if ((rc = instrument_parse(text, &ins, e)) != 0)
-		return rc;
-	memset(&j, 0, sizeof(j));
-	j.org_id = org_id;
-	j.actor_id = actor_id;
-	j.now = (int64_t)time(NULL);
-	j.text = text;
-	j.name = ins->id;
-	j.shipped = shipped;
-	j.ev = ev;
-	rc = add_run(c, &j);
-	instrument_free(ins);
-	if (rc == 0)
-		*id = j.id;
-	return rc;
+	return version_add(NULL, c, org_id, actor_id, text, shipped, ev, id, e);
 }
 
 int
@@ -217,6 +210,18 @@ version_row(struct db_stmt *st, struct arena *a, struct measure_version *v)
 	v->created_at = db_col_i64(st, 6);
 }
 
+/* The lists grow as their rows come: v (cap elements of size sz) copied
+ * into room for twice as many. */
+static void *
+grow(struct arena *a, const void *v, int *cap, size_t sz)
+{
+	void *b = arena_calloc(a, (size_t)*cap * 2, sz);
+
+	memcpy(b, v, (size_t)*cap * sz);
+	*cap *= 2;
+	return b;
+}
+
 static int
 versions_query(struct db *db, const char *sql, int64_t org_id,
     const char *name, struct arena *a, struct measure_version **out, int *n)
@@ -235,14 +240,8 @@ versions_query(struct db *db, const char *sql, int64_t org_id,
 	if (name != NULL)
 		db_bind_textz(st, 2, name);
 	while ((rc = db_step(st)) == DB_ROW && *n < LIMIT_INSTRUMENT_VERSIONS) {
-		if (*n == cap) {
-			struct measure_version *b = arena_calloc(a,
-			    (size_t)cap * 2, sizeof(*b));
-
-			memcpy(b, *out, (size_t)cap * sizeof(*b));
-			*out = b;
-			cap *= 2;
-		}
+		if (*n == cap)
+			*out = grow(a, *out, &cap, sizeof(**out));
 		version_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);
@@ -482,14 +481,8 @@ measure_list(struct db *db, int64_t traj_id, struct arena *a,
 		goto out;
 	db_bind_i64(st, 1, traj_id);
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			struct measure_q *b = arena_calloc(a, (size_t)cap * 2,
-			    sizeof(*b));
-
-			memcpy(b, *out, (size_t)cap * sizeof(*b));
-			*out = b;
-			cap *= 2;
-		}
+		if (*n == cap)
+			*out = grow(a, *out, &cap, sizeof(**out));
 		q_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);

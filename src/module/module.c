@@ -362,6 +362,14 @@ mod_publish(const struct mod_env *env, int64_t id, int64_t author_id,
 	return rc;
 }
 
+/* A module with its published version, as lib_row reads it; the caller
+ * adds the condition. */
+#define MOD_COLUMNS "SELECT m.id, m.org_id, m.title, m.source, " \
+	"m.updated_at, m.published_n, v.id, v.published_at, " \
+	"v.title = m.title AND v.source = m.source FROM modules m LEFT " \
+	"JOIN module_versions v ON v.module_id = m.id AND v.n = " \
+	"m.published_n "
+
 static void
 lib_row(struct db_stmt *st, bool source, struct arena *a,
     struct mod_info *m)
@@ -387,11 +395,7 @@ mod_get(struct db *db, int64_t id, struct arena *a, struct mod_info *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "SELECT m.id, m.org_id, m.title, m.source, "
-	    "m.updated_at, m.published_n, v.id, v.published_at, "
-	    "v.title = m.title AND v.source = m.source FROM modules m LEFT "
-	    "JOIN module_versions v ON v.module_id = m.id AND v.n = "
-	    "m.published_n WHERE m.id = ?", &st)) == 0) {
+	if ((rc = db_prepare(c, MOD_COLUMNS "WHERE m.id = ?", &st)) == 0) {
 		db_bind_i64(st, 1, id);
 		if ((rc = db_step(st)) == DB_ROW) {
 			lib_row(st, true, a, out);
@@ -417,12 +421,8 @@ mod_list(struct db *db, int64_t org_id, struct arena *a,
 	*n = 0;
 	if ((rc = db_read_begin(db, &c)) != 0)
 		return rc;
-	if ((rc = db_prepare(c, "SELECT m.id, m.org_id, m.title, m.source, "
-	    "m.updated_at, m.published_n, v.id, v.published_at, "
-	    "v.title = m.title AND v.source = m.source FROM modules m LEFT "
-	    "JOIN module_versions v ON v.module_id = m.id AND v.n = "
-	    "m.published_n WHERE m.org_id = ? ORDER BY m.title, m.id",
-	    &st)) == 0) {
+	if ((rc = db_prepare(c, MOD_COLUMNS "WHERE m.org_id = ? ORDER BY "
+	    "m.title, m.id", &st)) == 0) {
 		db_bind_i64(st, 1, org_id);
 		while ((rc = db_step(st)) == DB_ROW) {
 			if (*n == cap) {

@@ -25,25 +25,26 @@
 #include "audit/audit.h"
 #include "call/call.h"
 #include "core/arena.h"
-#include "core/crypto.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "event/event.h"
 #include "identity/identity.h"
-#include "keys/keyring.h"
-#include "promise/promise.h"
 #include "store/db.h"
 #include "trajectory/trajectory.h"
+#include "fixture.h"
 #include "testdb.h"
 
 enum { PRO, PRO2, PRO3, PRO4, CLIENT, STRANGER, NPEOPLE };
 
-struct group {
-	struct testdb *t;
-	struct db *db;
-	struct keyring *kr;
-	int64_t uid[NPEOPLE];
-	int64_t org;
+/* The organisation's people (fixture.h; e-mail "v<i>@example.org"): the
+ * stranger takes no part in the trajectory. */
+static const struct fixture_person people[NPEOPLE] = {
+	[PRO] = { "Pro", ROLE_PROFESSIONAL },
+	[PRO2] = { "Pro Twee", ROLE_PROFESSIONAL },
+	[PRO3] = { "Pro Drie", ROLE_PROFESSIONAL },
+	[PRO4] = { "Pro Vier", ROLE_PROFESSIONAL },
+	[CLIENT] = { "Cliënt", ROLE_CLIENT },
+	[STRANGER] = { "Vreemde", ROLE_CLIENT },
 };
 
 /* What one stream received. */
@@ -54,7 +55,7 @@ struct got {
 };
 
 struct fx {
-	struct group *g;
+	struct fixture *g;
 	struct call_env env;
 	struct arena a;
 	int64_t traj;
@@ -65,28 +66,14 @@ static const int64_t T0 = 1773000000; /* March 2026 */
 static struct audit_event
 ev_for(struct fx *fx, int who)
 {
-	struct audit_event ev = {
-		.org_id = fx->g->org,
-		.outcome = AUDIT_SUCCESS,
-		.actor_id = fx->g->uid[who],
-		.role = who == CLIENT || who == STRANGER ? "client" :
-		    "professional",
-		.purpose = who == CLIENT ? "client-self" : "care",
-		.address = "192.0.2.7",
-		.device = "test",
-		.kind = "call",
-		.node = "node-a",
-	};
-
-	return ev;
+	return fixture_event(fx->g, fx->g->uid[who], people[who].role, "call");
 }
 
 static int
 setup(void **state)
 {
-	struct group *g = *state;
+	struct fixture *g = *state;
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct promise_terms t;
 	struct audit_event ev;
 	int i;
 
@@ -94,18 +81,8 @@ setup(void **state)
 	fx->g = g;
 	fx->env.db = g->db;
 	arena_init(&fx->a);
-	memset(&t, 0, sizeof(t));
-	t.reply_minutes = 8 * 60;
-	t.tz = "Europe/Amsterdam";
-	t.schedule = "mon-fri 09:00-17:00";
-	t.reachable = "";
-	t.holidays = "";
-	t.contact_days = 7;
-	t.not_reachable = "";
-	t.emergency = "";
 	ev = ev_for(fx, PRO);
-	assert_int_equal(traj_create(g->db, g->kr, g->org, g->uid[CLIENT],
-	    g->uid[PRO], "Traject", 0, &t, &ev, NULL, &fx->traj), 0);
+	fx->traj = fixture_traj(g, g->uid[CLIENT], g->uid[PRO], &ev);
 	for (i = PRO2; i <= PRO4; i++)
 		assert_int_equal(traj_add_professional(g->db, fx->traj,
 		    g->uid[i], &ev, NULL), 0);
@@ -142,6 +119,23 @@ join(struct fx *fx, int64_t id, int who, int64_t now, enum call_state *st)
 	struct audit_event ev = ev_for(fx, who);
 
 	return call_join(&fx->env, id, fx->g->uid[who], now, &ev, NULL, st);
+}
+
+/* who's page beats, or goes away (unload), in its own name, as join. */
+static int
+beat(struct fx *fx, int64_t id, int who, int64_t now, enum call_state *st)
+{
+	struct audit_event ev = ev_for(fx, who);
+
+	return call_beat(&fx->env, id, fx->g->uid[who], now, &ev, st);
+}
+
+static int
+unload(struct fx *fx, int64_t id, int who, int64_t now)
+{
+	struct audit_event ev = ev_for(fx, who);
+
+	return call_unload(&fx->env, id, fx->g->uid[who], now, &ev);
 }
 
 static int
@@ -350,18 +344,15 @@ test_vanished_participant_times_out(void **state)
 	assert_int_equal(call_admit(&fx->env, id, fx->g->uid[PRO],
 	    fx->g->uid[CLIENT], T0 + 10, &ev, NULL), 0);
 	/* The client's page beats once, then vanishes. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 20,
-	    &ev, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 20, &st), 0);
 	assert_int_equal(st, CALL_IN);
-	ev = ev_for(fx, PRO);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO],
-	    T0 + 20 + LIMIT_CALL_TIMEOUT, &ev, &st), 0);
+	assert_int_equal(beat(fx, id, PRO, T0 + 20 + LIMIT_CALL_TIMEOUT, &st),
+	    0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 20 + LIMIT_CALL_TIMEOUT,
 	    NULL, &fx->a, &c), 0);
 	assert_int_equal(call_part_of(&c, fx->g->uid[CLIENT])->state, CALL_IN);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO],
-	    T0 + 21 + LIMIT_CALL_TIMEOUT, &ev, &st), 0);
+	assert_int_equal(beat(fx, id, PRO, T0 + 21 + LIMIT_CALL_TIMEOUT, &st),
+	    0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 21 + LIMIT_CALL_TIMEOUT,
 	    NULL, &fx->a, &c), 0);
 	assert_int_equal(call_part_of(&c, fx->g->uid[CLIENT])->state,
@@ -369,13 +360,13 @@ test_vanished_participant_times_out(void **state)
 	/* Counted until last heard of: 10 seconds in. */
 	assert_int_equal(call_part_of(&c, fx->g->uid[CLIENT])->seconds, 10);
 	/* Its page learns it at its next beat, and may join again. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 100,
-	    &ev, &st), ERR_GONE);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 100, &st), ERR_GONE);
 	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
 	    "audit_log WHERE kind = 'call' AND object_id = ? AND detail LIKE "
 	    "'timeout-%'", 1, id, 0), 1);
-	/* The professional vanishes too: whoever looks next ends it. */
+	/* The professional vanishes too: whoever looks next (here the
+	 * client) ends it. */
+	ev = ev_for(fx, CLIENT);
 	assert_int_equal(call_get(&fx->env, id, T0 + 1000, &ev, &fx->a, &c),
 	    0);
 	assert_true(c.ended_at > 0);
@@ -466,68 +457,34 @@ static void test_professional_unload_ends_after_the_resume_window(
     void **state);
 static void test_an_empty_call_waits_for_a_reload(void **state);
 
-#define DB_TEST(f) cmocka_unit_test_prestate_setup_teardown(f, setup, \
-	teardown, g)
+/* Their prestate, the group's struct fixture, is set by fixture_run (the
+ * digests' test needs none and ignores it). */
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_sha1_hmac_and_turn_credentials),
+	DB_TEST(test_waiting_room_and_admission),
+	DB_TEST(test_signal_reaches_its_receiver_alone),
+	DB_TEST(test_vanished_participant_times_out),
+	DB_TEST(test_at_most_four),
+	DB_TEST(test_end_records_time_and_log_has_no_content),
+	DB_TEST(test_last_professional_vanishing_ends_the_call),
+	DB_TEST(test_unload_then_a_reload_resumes),
+	DB_TEST(test_professional_unload_ends_after_the_resume_window),
+	DB_TEST(test_an_empty_call_waits_for_a_reload),
+};
 
 static int
 run(const char *name, struct testdb *t)
 {
-	struct group gr = { 0 }, *g = &gr;
-	const char *names[NPEOPLE] = { "Pro", "Pro Twee", "Pro Drie",
-		"Pro Vier", "Cliënt", "Vreemde" };
-	const enum role roles[NPEOPLE] = { ROLE_PROFESSIONAL,
-		ROLE_PROFESSIONAL, ROLE_PROFESSIONAL, ROLE_PROFESSIONAL,
-		ROLE_CLIENT, ROLE_CLIENT };
-	char email[64];
-	int i, rc, failed = 1;
-
-	gr.t = t;
-	gr.db = t->db;
-	if ((rc = keyring_new(t->key, &gr.kr)) != 0 ||
-	    (rc = keyring_start(gr.kr, gr.db)) != 0 ||
-	    (rc = org_create(gr.db, gr.kr, "Praktijk", "praktijk",
-	    "Europe/Amsterdam", &gr.org)) != 0) {
-		fprintf(stderr, "set-up: %s\n", err_msg(rc));
-		goto out;
-	}
-	for (i = 0; i < NPEOPLE; i++) {
-		snprintf(email, sizeof(email), "v%d@example.org", i);
-		if ((rc = user_create(gr.db, email, names[i],
-		    "correct horse battery staple", "nl", &gr.uid[i])) != 0 ||
-		    (rc = member_add(gr.db, gr.org, gr.uid[i], roles[i])) != 0) {
-			fprintf(stderr, "user: %s\n", err_msg(rc));
-			goto out;
-		}
-	}
-	{
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_sha1_hmac_and_turn_credentials),
-			DB_TEST(test_waiting_room_and_admission),
-			DB_TEST(test_signal_reaches_its_receiver_alone),
-			DB_TEST(test_vanished_participant_times_out),
-			DB_TEST(test_at_most_four),
-			DB_TEST(test_end_records_time_and_log_has_no_content),
-			DB_TEST(test_last_professional_vanishing_ends_the_call),
-			DB_TEST(test_unload_then_a_reload_resumes),
-			DB_TEST(test_professional_unload_ends_after_the_resume_window),
-			DB_TEST(test_an_empty_call_waits_for_a_reload),
-		};
-
-		failed = _cmocka_run_group_tests(name, tests,
-		    sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	}
-out:
-	if (gr.kr)
-		keyring_free(gr.kr);
-	return failed;
+	return fixture_run(name, t, "v", people, NPEOPLE, tests,
+	    sizeof(tests) / sizeof(tests[0]));
 }
 
 int
 main(void)
 {
-	if (crypto_init() != 0)
-		return 1;
-	return testdb_run_backends("call", 0, run) != 0;
+	return fixture_main("call", NULL, 0, 0, run);
 }
 
 /* The seconds of who's "call" activity for call id (-1: none). */
@@ -566,20 +523,16 @@ static void
 test_last_professional_vanishing_ends_the_call(void **state)
 {
 	struct fx *fx = *state;
-	struct audit_event ev = ev_for(fx, PRO);
 	enum call_state st;
 	struct call c;
 	int64_t id;
 
 	id = both_in(fx, T0);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[PRO], T0 + 10,
-	    &ev, &st), 0);
+	assert_int_equal(beat(fx, id, PRO, T0 + 10, &st), 0);
 	/* The professional's laptop closes; the client's page beats on. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 40,
-	    &ev, &st), 0);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
-	    T0 + 11 + LIMIT_CALL_TIMEOUT, &ev, &st), ERR_GONE);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 40, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 11 + LIMIT_CALL_TIMEOUT,
+	    &st), ERR_GONE);
 	assert_int_equal(call_get(&fx->env, id, T0 + 100, NULL, &fx->a, &c),
 	    0);
 	/* Ended when the professional was last heard of, not when found. */
@@ -602,29 +555,23 @@ test_unload_then_a_reload_resumes(void **state)
 	id = both_in(fx, T0);
 	ev = ev_for(fx, CLIENT);
 	/* The client's page reloads: its beacon, then the new page. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
-	    &ev), 0);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
-	    &ev), ERR_CONFLICT);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 5), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 5), ERR_CONFLICT);
 	assert_int_equal(call_leave(&fx->env, id, fx->g->uid[CLIENT], T0 + 5,
 	    &ev), ERR_CONFLICT);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 7, &st), 0);
 	assert_int_equal(st, CALL_IN);
 	/* Closed, and back later: the waiting room again. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 20,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 20), 0);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 21 + LIMIT_CALL_RESUME,
 	    &st), 0);
 	assert_int_equal(st, CALL_WAITING);
 	/* Waiting, the page closes: a reload waits again. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 40,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 40), 0);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 41, &st), 0);
 	assert_int_equal(st, CALL_WAITING);
 	/* Someone of the trajectory who is not in the call. */
-	ev = ev_for(fx, PRO2);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO2], T0 + 42,
-	    &ev), ERR_CONFLICT);
+	assert_int_equal(unload(fx, id, PRO2, T0 + 42), ERR_CONFLICT);
 	assert_int_equal(testdb_i64(fx->g->db, "SELECT COUNT(*) FROM "
 	    "audit_log WHERE kind = 'call' AND object_id = ? AND detail = "
 	    "'leave-unload'", 1, id, 0), 3);
@@ -636,43 +583,34 @@ test_unload_then_a_reload_resumes(void **state)
 	assert_int_equal(call_end(&fx->env, id, fx->g->uid[PRO], T0 + 50,
 	    &ev), 0);
 	assert_int_equal(call_secs(fx, id, CLIENT), 18);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 51,
-	    &ev), ERR_GONE);
+	assert_int_equal(unload(fx, id, PRO, T0 + 51), ERR_GONE);
 }
 
 static void
 test_professional_unload_ends_after_the_resume_window(void **state)
 {
 	struct fx *fx = *state;
-	struct audit_event ev = ev_for(fx, PRO);
 	enum call_state st;
 	struct call c;
 	int64_t id;
 
 	id = both_in(fx, T0);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 5,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, PRO, T0 + 5), 0);
 	/* Its reload may still come: the call goes on meanwhile. */
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT], T0 + 10,
-	    &ev, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 10, &st), 0);
 	assert_int_equal(st, CALL_IN);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
-	    T0 + 6 + LIMIT_CALL_RESUME, &ev, &st), ERR_GONE);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 6 + LIMIT_CALL_RESUME, &st),
+	    ERR_GONE);
 	assert_int_equal(call_get(&fx->env, id, T0 + 100, NULL, &fx->a, &c),
 	    0);
 	assert_int_equal(c.ended_at, T0 + 5);
 	assert_int_equal(call_secs(fx, id, CLIENT), 5);
 	/* A professional who reloads in time keeps the call going. */
-	ev = ev_for(fx, PRO);
 	id = both_in(fx, T0 + 200);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[PRO], T0 + 205,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, PRO, T0 + 205), 0);
 	assert_int_equal(join(fx, id, PRO, T0 + 206, &st), 0);
 	assert_int_equal(st, CALL_IN);
-	ev = ev_for(fx, CLIENT);
-	assert_int_equal(call_beat(&fx->env, id, fx->g->uid[CLIENT],
-	    T0 + 230, &ev, &st), 0);
+	assert_int_equal(beat(fx, id, CLIENT, T0 + 230, &st), 0);
 	assert_int_equal(st, CALL_IN);
 }
 
@@ -689,16 +627,14 @@ test_an_empty_call_waits_for_a_reload(void **state)
 	id = start(fx, CLIENT);
 	assert_int_equal(join(fx, id, CLIENT, T0, &st), 0);
 	assert_int_equal(st, CALL_WAITING);
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 3,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 3), 0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 4, &ev, &fx->a, &c), 0);
 	assert_int_equal(c.ended_at, 0);
 	assert_int_equal(join(fx, id, CLIENT, T0 + 4, &st), 0);
 	assert_int_equal(st, CALL_WAITING);
 	/* Closed for good: whoever looks after the window finds it over, as
 	 * of the closing. */
-	assert_int_equal(call_unload(&fx->env, id, fx->g->uid[CLIENT], T0 + 9,
-	    &ev), 0);
+	assert_int_equal(unload(fx, id, CLIENT, T0 + 9), 0);
 	assert_int_equal(call_get(&fx->env, id, T0 + 9 + LIMIT_CALL_RESUME,
 	    &ev, &fx->a, &c), 0);
 	assert_int_equal(c.ended_at, 0);

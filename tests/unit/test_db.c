@@ -343,12 +343,7 @@ insert_ma_job(struct db_conn *c, void *arg)
 	    "RETURNING id", &st)) != 0)
 		return rc;
 	db_bind_blob(st, 1, a->p, a->len);
-	if ((rc = db_step(st)) == DB_ROW) {
-		a->id = db_col_i64(st, 0);
-		rc = 0;
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return db_step_id(st, &a->id);
 }
 
 static void
@@ -443,15 +438,7 @@ insert_rt_job(struct db_conn *c, void *arg)
 		db_bind_blob(st, 5, r->bl, r->bllen);
 	else
 		db_bind_null(st, 5);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		r->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_INTERNAL;
-	}
-	db_done(st);
-	return rc;
+	return db_step_id(st, &r->id);
 }
 
 static void
@@ -556,15 +543,7 @@ insert_item_job(struct db_conn *c, void *arg)
 	    "RETURNING id", &st)) != 0)
 		return rc;
 	db_bind_textz(st, 1, a->name);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		a->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_INTERNAL;
-	}
-	db_done(st);
-	return rc;
+	return db_step_id(st, &a->id);
 }
 
 static void
@@ -1713,15 +1692,7 @@ insert_ack_job(struct db_conn *c, void *arg)
 		return rc;
 	db_bind_i64(st, 1, a->worker);
 	db_bind_i64(st, 2, a->seq);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		a->id = db_col_i64(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = ERR_INTERNAL;
-	}
-	db_done(st);
-	return rc;
+	return db_step_id(st, &a->id);
 }
 
 struct crash_child {
