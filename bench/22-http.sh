@@ -25,7 +25,8 @@
 # BUILDDIR/bench-data/ like 21-inbox.sh's; each run serves a copy.
 # BENCH_SECS sets the seconds of each wrk run (default 8), BENCH_LAT_SECS
 # those of the latency runs (default 3), BENCH_LONG the long thread's
-# length.
+# length, BENCH_THREADS the server's worker threads (default: its own
+# choice).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -58,7 +59,8 @@ data="$BENCH_TMP/data"
 cp -r "$set_dir/data" "$data"
 cp "$set_dir/gen.out" "$BENCH_TMP/gen.out"
 port=$(free_port)
-infuus_start "$data" "$port" --set access_log=false
+infuus_start "$data" "$port" --set access_log=false \
+    --set "threads=${BENCH_THREADS:-0}"
 base="http://127.0.0.1:$port"
 
 # session EMAIL -> "COOKIE CSRF"

@@ -53,7 +53,7 @@ static const struct setting settings[] = {
 	I("session_idle", session_idle, 60, 7 * 24 * 3600),
 	I("session_absolute", session_absolute, 300, 30 * 24 * 3600),
 	I("sessions_per_user", sessions_per_user, 1, 1000000),
-	I("threads", threads, 0, 256),
+	I("threads", threads, 0, LIMIT_HTTP_THREADS_MAX),
 	B("tls_proxy", tls_proxy),
 	B("access_log", access_log),
 	B("demo", demo),

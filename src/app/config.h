@@ -27,7 +27,7 @@ struct config {
 	int session_idle;      /* seconds */
 	int session_absolute;  /* seconds */
 	int sessions_per_user; /* default LIMIT_SESSIONS_PER_USER */
-	int threads;           /* 0 = CPUs */
+	int threads;           /* 0: the server's choice (server.c) */
 	bool tls_proxy;        /* behind a TLS proxy: HSTS, Secure cookies */
 	bool access_log;
 	bool demo;             /* create the demo organisation on an empty db */

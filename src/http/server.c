@@ -1286,11 +1286,15 @@ http_server_start(const struct http_config *cfg, struct http_server **out)
 	    (rc = http_static_open(cfg->static_dir, &s->static_fd)) != 0)
 		goto out;
 	if (threads == 0) {
-		/* Several per CPU: a handler may wait (a throttled log-in
-		 * sleeps up to 2 s), and its thread's other connections wait
-		 * with it. */
+		/* Several per CPU: a handler may wait (for its write's flush,
+		 * for PostgreSQL; a throttled log-in sleeps up to 2 s), and its
+		 * thread's other connections wait with it (limits.h). */
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu > 0 ? 4 * (unsigned)ncpu : 8;
+		if (threads < LIMIT_HTTP_THREADS_MIN)
+			threads = LIMIT_HTTP_THREADS_MIN;
+		if (threads > LIMIT_HTTP_THREADS_MAX)
+			threads = LIMIT_HTTP_THREADS_MAX;
 	}
 	if (threads < 2)
 		threads = 2;
