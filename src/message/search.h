@@ -62,8 +62,10 @@ struct keyring;
 /*
  * The next word of text at or after *pos.  word gets its normalised form
  * (NUL-terminated, *wlen bytes, at most LIMIT_SEARCH_WORD), *start and *end
- * where it stood in text; *pos moves past it.  Words of one character and
- * words longer than LIMIT_SEARCH_WORD once normalised are skipped.
+ * where it stood in text; *pos moves past it.  Words of one byte once
+ * normalised ("a", "é" folded to "e"; a letter outside Latin, such as
+ * "ж", is two and stays) and words longer than LIMIT_SEARCH_WORD are
+ * skipped.
  * Returns false when there is none left.
  */
 bool search_next_word(struct str text, size_t *pos,
