@@ -984,16 +984,11 @@ appt_list(struct db *db, struct keyring *kr, const struct appt_filter *f,
 	db_bind_i64(st, 4, f->to);
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (*n == cap) {
-			struct appointment *nb;
-
 			if (cap >= LIMIT_APPT_LIST) {
 				rc = ERR_TOOBIG;
 				break;
 			}
-			nb = arena_calloc(a, cap * 2, sizeof(*nb));
-			memcpy(nb, *out, cap * sizeof(*nb));
-			*out = nb;
-			cap *= 2;
+			*out = arena_grow(a, *out, &cap, sizeof(**out));
 		}
 		if ((rc = fill(c, kr, st, a, &(*out)[*n])) != 0)
 			break;

@@ -319,16 +319,11 @@ busy_on(struct db_conn *c, int64_t prof_id, time_t from, time_t to,
 	db_bind_i64(st, 3, to + 86400);
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (*n == cap) {
-			struct appt_busy *nb;
-
 			if (cap >= LIMIT_APPT_BUSY) {
 				rc = ERR_TOOBIG;
 				break;
 			}
-			nb = arena_calloc(a, cap * 2, sizeof(*nb));
-			memcpy(nb, *out, cap * sizeof(*nb));
-			*out = nb;
-			cap *= 2;
+			*out = arena_grow(a, *out, &cap, sizeof(**out));
 		}
 		(*out)[*n].start = db_col_i64(st, 0);
 		(*out)[(*n)++].end = db_col_i64(st, 1);

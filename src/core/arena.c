@@ -95,6 +95,17 @@ arena_calloc(struct arena *a, size_t n, size_t sz)
 	return arena_zalloc(a, st_mul(n, sz));
 }
 
+void *
+arena_grow(struct arena *a, const void *v, size_t *cap, size_t sz)
+{
+	void *b = arena_calloc(a, st_mul(*cap, 2), sz);
+
+	if (*cap)
+		memcpy(b, v, *cap * sz);
+	*cap *= 2;
+	return b;
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {

@@ -27,6 +27,10 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_zalloc(struct arena *a, size_t n);
 /* A new array of n elements of size sz, checked for overflow, zeroed. */
 void *arena_calloc(struct arena *a, size_t n, size_t sz);
+/* A list that grows as its rows come: v's *cap elements of size sz copied
+ * into a new array of twice as many (the rest zeroed), *cap doubled; the
+ * old array stays in the arena until it is released. */
+void *arena_grow(struct arena *a, const void *v, size_t *cap, size_t sz);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 /* A NUL-terminated copy of a view. */

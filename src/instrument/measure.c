@@ -210,25 +210,14 @@ version_row(struct db_stmt *st, struct arena *a, struct measure_version *v)
 	v->created_at = db_col_i64(st, 6);
 }
 
-/* The lists grow as their rows come: v (cap elements of size sz) copied
- * into room for twice as many. */
-static void *
-grow(struct arena *a, const void *v, int *cap, size_t sz)
-{
-	void *b = arena_calloc(a, (size_t)*cap * 2, sz);
-
-	memcpy(b, v, (size_t)*cap * sz);
-	*cap *= 2;
-	return b;
-}
-
 static int
 versions_query(struct db *db, const char *sql, int64_t org_id,
     const char *name, struct arena *a, struct measure_version **out, int *n)
 {
 	struct db_conn *c;
 	struct db_stmt *st;
-	int rc, cap = 16;
+	size_t cap = 16;
+	int rc;
 
 	*n = 0;
 	*out = arena_calloc(a, (size_t)cap, sizeof(**out));
@@ -240,8 +229,8 @@ versions_query(struct db *db, const char *sql, int64_t org_id,
 	if (name != NULL)
 		db_bind_textz(st, 2, name);
 	while ((rc = db_step(st)) == DB_ROW && *n < LIMIT_INSTRUMENT_VERSIONS) {
-		if (*n == cap)
-			*out = grow(a, *out, &cap, sizeof(**out));
+		if ((size_t)*n == cap)
+			*out = arena_grow(a, *out, &cap, sizeof(**out));
 		version_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);
@@ -470,7 +459,8 @@ measure_list(struct db *db, int64_t traj_id, struct arena *a,
 {
 	struct db_conn *c;
 	struct db_stmt *st;
-	int rc, cap = 8;
+	size_t cap = 8;
+	int rc;
 
 	*n = 0;
 	*out = arena_calloc(a, (size_t)cap, sizeof(**out));
@@ -481,8 +471,8 @@ measure_list(struct db *db, int64_t traj_id, struct arena *a,
 		goto out;
 	db_bind_i64(st, 1, traj_id);
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == cap)
-			*out = grow(a, *out, &cap, sizeof(**out));
+		if ((size_t)*n == cap)
+			*out = arena_grow(a, *out, &cap, sizeof(**out));
 		q_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);

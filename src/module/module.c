@@ -425,14 +425,8 @@ mod_list(struct db *db, int64_t org_id, struct arena *a,
 	    "m.title, m.id", &st)) == 0) {
 		db_bind_i64(st, 1, org_id);
 		while ((rc = db_step(st)) == DB_ROW) {
-			if (*n == cap) {
-				struct mod_info *g = arena_calloc(a, cap * 2,
-				    sizeof(*g));
-
-				memcpy(g, *out, cap * sizeof(*g));
-				*out = g;
-				cap *= 2;
-			}
+			if (*n == cap)
+				*out = arena_grow(a, *out, &cap, sizeof(**out));
 			lib_row(st, false, a, &(*out)[(*n)++]);
 		}
 		db_done(st);

@@ -77,6 +77,31 @@ arena_allocs_are_aligned_and_large_ones_fit(void **state)
 	assert_null(a.head);
 }
 
+/* A list grown one row at a time keeps its rows, in order, and the room
+ * past them is zeroed. */
+static void
+arena_grow_keeps_the_rows(void **state)
+{
+	struct arena a;
+	int64_t *v;
+	size_t cap = 2, n, i;
+
+	(void)state;
+	arena_init(&a);
+	v = arena_calloc(&a, cap, sizeof(*v));
+	for (n = 0; n < 100; n++) {
+		if (n == cap)
+			v = arena_grow(&a, v, &cap, sizeof(*v));
+		v[n] = (int64_t)n * 7;
+	}
+	assert_int_equal(cap, 128);
+	for (i = 0; i < n; i++)
+		assert_int_equal(v[i], (int64_t)i * 7);
+	for (; i < cap; i++)
+		assert_int_equal(v[i], 0);
+	arena_release(&a);
+}
+
 static void
 errors_map_to_status_and_message(void **state)
 {
@@ -120,6 +145,7 @@ main(void)
 		cmocka_unit_test(buf_keeps_nul_and_grows),
 		cmocka_unit_test(str_cut_splits_at_first),
 		cmocka_unit_test(arena_allocs_are_aligned_and_large_ones_fit),
+		cmocka_unit_test(arena_grow_keeps_the_rows),
 		cmocka_unit_test(errors_map_to_status_and_message),
 		cmocka_unit_test(num_parse_checks_range_and_syntax),
 	};
