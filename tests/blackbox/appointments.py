@@ -15,15 +15,14 @@ import datetime
 import os
 import re
 import shutil
-import sqlite3
 import threading
 import time
 from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id
 from icscheck import calendar_part, read as ics_read
-from lib import (Client, Server, Smtp, check, eq, free_port, mail_rcpt,
-                 mail_text)
+from lib import (Client, Server, Smtp, Sql, check, eq, free_port, mail_rcpt,
+                 mail_text, says)
 
 ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
         "Anna Afspraak")
@@ -35,13 +34,7 @@ OUTBOX_WAIT = 45
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-def says(text, en, nl):
-    """The page says it, in English or Dutch (the demo professional reads
-    Dutch; the clients made here read English)."""
-    return en in text or nl in text
-
-
-class AppointmentsMixin:
+class AppointmentsMixin(Sql):
     """Set-up and helpers for the Appointments suite (run.py mixes in
     Suite)."""
 
@@ -83,15 +76,6 @@ class AppointmentsMixin:
         f["client"] = str(client_uid)
         f["title"] = title
         return location_id(self.coach.post("/t", f), "/t/")
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def mails_to(self, addr, marker, n, timeout=10.0):
         """The texts of the mails to addr: with marker in them, or (None)

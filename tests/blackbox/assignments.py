@@ -10,18 +10,17 @@ input refused with its reason.  Imported by run.py.
 import datetime
 import json
 import re
-import sqlite3
 import time
 
 from coaching import form_fields, location_id
-from lib import Client, Smtp, check, eq, mail_rcpt, mail_text
+from lib import Client, Smtp, Sql, check, eq, mail_rcpt, mail_text
 from objects import multipart
 
 OTHER_CLIENT = ("asg.other@demo.infuus.test", "asg-other-client-pass-1")
 WORD = "kievietsbloemveld"
 
 
-class AssignmentsMixin:
+class AssignmentsMixin(Sql):
     """Set-up and helpers for the Assignments suite."""
 
     def setup(self):
@@ -48,15 +47,6 @@ class AssignmentsMixin:
     def teardown(self):
         if getattr(self, "smtp", None):
             self.smtp.stop()
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def trajectory(self, uid, title):
         f = form_fields(self.coach.get("/t/new").text, "/t")

@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -75,6 +76,12 @@ def status_in(resp, codes, what):
                       "status %s %s; body: %s" % (
                           resp.status, resp.header("location") or "",
                           resp.text[:300]))
+
+
+def says(text, en, nl):
+    """The page says it, in English or Dutch (pages follow the reader's
+    language)."""
+    return en in text or nl in text
 
 
 def free_port():
@@ -363,6 +370,44 @@ class Server:
 
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
+
+
+# --- the server's database, read directly --------------------------------
+
+def sql_one(srv, query):
+    """The first column of the first row of query on srv's database, as
+    SQLite gives it; on PostgreSQL a number (0 for an empty answer)."""
+    if srv.backend == "sqlite":
+        db = sqlite3.connect(srv.sqlite_path(), timeout=10)
+        try:
+            return db.execute(query).fetchone()[0]
+        finally:
+            db.close()
+    return int(srv.pg.sql(query).strip() or 0)
+
+
+def sql_text(srv, query):
+    """The first column of the first row of query as text on either
+    backend: "" for no row or NULL."""
+    if srv.backend != "sqlite":
+        return srv.pg.sql(query).strip()
+    db = sqlite3.connect(srv.sqlite_path(), timeout=10)
+    try:
+        row = db.execute(query).fetchone()
+    finally:
+        db.close()
+    return "" if row is None or row[0] is None else str(row[0])
+
+
+class Sql:
+    """Mixed into a suite: its server's (self.srv) database, read
+    directly."""
+
+    def sql_one(self, query):
+        return sql_one(self.srv, query)
+
+    def sql_text(self, query):
+        return sql_text(self.srv, query)
 
 
 # --- HTTP ----------------------------------------------------------------------

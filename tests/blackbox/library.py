@@ -17,12 +17,11 @@ run.py, which runs the class like the others.
 import html
 import os
 import re
-import sqlite3
 import urllib.parse
 
 from coaching import form_fields, location_id
-from lib import (Client, check, eq, library_publish, library_write,
-                 org_with)
+from lib import (Client, Sql, check, eq, library_publish, library_write,
+                 org_with, says)
 from objects import multipart
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
@@ -61,11 +60,7 @@ FILM = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + os.urandom(4096)
 SOUND = b"ID3\x04\x00\x00\x00\x00\x00\x00" + os.urandom(4096)
 
 
-def says(text, en, nl):
-    return en in text or nl in text
-
-
-class LibraryMixin:
+class LibraryMixin(Sql):
     """Set-up and helpers for the Library suite (run.py mixes in Suite)."""
 
     def setup(self):
@@ -100,15 +95,6 @@ class LibraryMixin:
         f["title"] = "Traject van een ander"
         self.sib_tid = location_id(sib.post("/t", f), "/t/")
         self.ids = {}
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def write(self, who, item, lang="nl", level="", audience="clients",
               tags=None):

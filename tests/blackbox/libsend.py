@@ -11,11 +11,10 @@ administrator may be picked.  Imported by run.py, which runs the class
 like the others.
 """
 import re
-import sqlite3
 
 from coaching import form_fields, location_id
-from lib import (Client, check, eq, library_publish, library_write,
-                 org_with)
+from lib import (Client, Sql, check, eq, library_publish, library_write,
+                 org_with, says)
 
 FAR = ("far.send@elders.infuus.test", "far-libsend-pass-12", "Fay Far")
 FAR_ADMIN = ("boss.send@elders.infuus.test", "boss-libsend-pass-12",
@@ -49,11 +48,7 @@ NOT_AVAILABLE = ("not available to your organisation",
                  "niet beschikbaar voor je organisatie")
 
 
-def says(text, en, nl):
-    return en in text or nl in text
-
-
-class LibSendMixin:
+class LibSendMixin(Sql):
     """Set-up and helpers for the LibSend suite (run.py mixes in Suite)."""
 
     def setup(self):
@@ -86,15 +81,6 @@ class LibSendMixin:
         self.own = self.item(self.coach, OWN)
         self.foreign = self.item(self.far, FOREIGN)
         self.draft = self.item(self.coach, DRAFT, publish=False)
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def item(self, who, item, publish=True):
         lid = location_id(library_write(who, item), "/library/")

@@ -12,11 +12,10 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import time
 
 from coaching import form_fields, location_id
-from lib import Client, Server, check, eq
+from lib import Client, Server, Sql, check, eq
 
 PER_USER = 8      # LIMIT_SSE_PER_USER in src/core/limits.h
 REPLAY = 256      # LIMIT_EVENT_REPLAY
@@ -140,7 +139,7 @@ def is_message(thid):
                        ev["data"].get("thread") == thid)
 
 
-class LiveMixin:
+class LiveMixin(Sql):
     """Set-up and helpers for the Live suite (run.py mixes in Suite)."""
 
     def setup(self):
@@ -701,15 +700,6 @@ class LiveMixin:
         page = self.client.get("/t/%d/export" % self.tid).text
         check('id="chat"' in page and "ik zag een %s bij eb" % word in page,
               "the printable export holds the chat", word, page[-3000:])
-
-    def sql_one(self, q):
-        if self.backend != "sqlite":
-            return int(self.srv.pg.sql(q).strip() or 0)
-        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-        try:
-            return con.execute(q).fetchone()[0]
-        finally:
-            con.close()
 
     def test_stop_with_streams_open(self):
         # Runs last: the server must end its (suspended) streams to stop;

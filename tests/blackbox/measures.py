@@ -20,7 +20,7 @@ import zoneinfo
 from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id
-from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
+from lib import Client, Smtp, Sql, check, eq, free_port, mail_rcpt, mail_text
 
 CLIENT2 = ("measures.client2@demo.infuus.test", "measures-client2-pass-1")
 COACH2 = ("measures.coach2@demo.infuus.test", "measures-coach2-pass-12")
@@ -76,7 +76,7 @@ def xml_valid(svg, what):
           svg[:400])
 
 
-class MeasuresMixin:
+class MeasuresMixin(Sql):
     """Set-up and helpers for the Measures suite (run.py mixes in Suite)."""
 
     def setup(self):
@@ -682,16 +682,6 @@ class MeasuresMixin:
                      "mood:C", "mood:R"):
             check(want in got, "the access log", want, got)
 
-    def sql_one(self, q):
-        if self.backend != "sqlite":
-            return self.pg.sql(q).strip()
-        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-        try:
-            row = con.execute(q).fetchone()
-        finally:
-            con.close()
-        return "" if row is None or row[0] is None else str(row[0])
-
     def test_due_questionnaire_reminds_the_client_without_content(self):
         # the outbox's batch (every 30 s) first adds the reminders that
         # fell due: a questionnaire given and not yet filled in
@@ -713,19 +703,19 @@ class MeasuresMixin:
         deadline = time.time() + 75
         reminded = ""
         while time.time() < deadline and not reminded:
-            reminded = self.sql_one("SELECT reminded_at FROM questionnaires "
-                                    "WHERE id = %d" % qid)
+            reminded = self.sql_text("SELECT reminded_at FROM questionnaires "
+                                     "WHERE id = %d" % qid)
             time.sleep(0.5)
         check(reminded != "", "questionnaire %d" % qid, "reminded",
               "not within 75 s")
-        n = self.sql_one("SELECT COUNT(*) FROM notifications WHERE "
-                         "user_id = %d AND created_at = %s"
-                         % (self.client_id, reminded))
+        n = self.sql_text("SELECT COUNT(*) FROM notifications WHERE "
+                          "user_id = %d AND created_at = %s"
+                          % (self.client_id, reminded))
         check(n not in ("", "0"), "the notifications", "one for the client",
               n)
         if mood_too:
-            last = self.sql_one("SELECT last_at FROM mood_reminders WHERE "
-                                "trajectory_id = %d" % self.tid)
+            last = self.sql_text("SELECT last_at FROM mood_reminders WHERE "
+                                 "trajectory_id = %d" % self.tid)
             check(last != "", "the mood reminder", "sent", "not yet")
         # the mail says only that there is something new
         client_email = self.srv.users["client"][0]
@@ -776,16 +766,16 @@ class MeasuresMixin:
         deadline = time.time() + 110
         reminded = ""
         while time.time() < deadline and not reminded:
-            reminded = self.sql_one("SELECT reminded_at FROM questionnaires "
-                                    "WHERE id = %d" % qid)
+            reminded = self.sql_text("SELECT reminded_at FROM questionnaires "
+                                     "WHERE id = %d" % qid)
             time.sleep(0.5)
         check(reminded != "", "questionnaire %d" % qid, "reminded",
               "not within 110 s")
-        eq(self.sql_one("SELECT due_at FROM questionnaires WHERE id = %d"
-                        % qid), str(start - 7200), "due two hours before")
-        n = self.sql_one("SELECT COUNT(*) FROM notifications WHERE "
-                         "user_id = %d AND created_at = %s"
-                         % (self.client_id, reminded))
+        eq(self.sql_text("SELECT due_at FROM questionnaires WHERE id = %d"
+                         % qid), str(start - 7200), "due two hours before")
+        n = self.sql_text("SELECT COUNT(*) FROM notifications WHERE "
+                          "user_id = %d AND created_at = %s"
+                          % (self.client_id, reminded))
         check(n not in ("", "0"), "the notifications", "one for the client",
               n)
         check(any_in(self.status_of(self.client, qid), "To fill in",

@@ -21,7 +21,7 @@ import re
 import zipfile
 
 from coaching import location_id
-from lib import Client, check, eq
+from lib import Client, Sql, check, eq
 from modules import ModulesMixin
 from objects import PNG_1x1, multipart
 
@@ -50,7 +50,7 @@ HEAD = ("infuus-module 1\nid hostile\nversion 1\nlang en\ntitle: Hostile\n"
         "session: One\n")
 
 
-class PackagesMixin:
+class PackagesMixin(Sql):
     """Set-up and helpers for the Packages suite (the module helpers of
     modules.py borrowed, not its tests)."""
 
@@ -71,11 +71,8 @@ class PackagesMixin:
     def teardown(self):
         ModulesMixin.teardown(self)
 
-    def sql_one(self, q):
-        return ModulesMixin.sql_one(self, q)
-
     def counts(self):
-        return tuple(self.sql_one("SELECT COUNT(*) FROM " + t) for t in
+        return tuple(self.sql_text("SELECT COUNT(*) FROM " + t) for t in
                      ("modules", "module_versions", "media", "media_chunks"))
 
     def upload_media(self, who, name, data):
@@ -104,8 +101,8 @@ class PackagesMixin:
         return int(re.search(r"/modules/(\d+)", r.header("location")).group(1))
 
     def source_of(self, mid):
-        return self.sql_one("SELECT source FROM module_versions WHERE "
-                            "module_id = %d AND n = 1" % mid)
+        return self.sql_text("SELECT source FROM module_versions WHERE "
+                             "module_id = %d AND n = 1" % mid)
 
     def export(self, who, mid):
         return who.request("GET", "/modules/%d/package?lang=en" % mid)
@@ -213,15 +210,15 @@ class PackagesMixin:
            "a professional adds the examples")
         admin = Client(self.srv)
         admin.login_ok(*self.users["admin"])
-        before = int(self.sql_one("SELECT COUNT(*) FROM modules"))
-        pub = int(self.sql_one("SELECT COUNT(*) FROM modules WHERE "
-                               "published_n = 1"))
+        before = int(self.sql_text("SELECT COUNT(*) FROM modules"))
+        pub = int(self.sql_text("SELECT COUNT(*) FROM modules WHERE "
+                                "published_n = 1"))
         r = admin.post("/module-packages/examples", {"csrf": admin.csrf()})
         eq(r.status, 303, "the administrator adds the examples")
-        eq(int(self.sql_one("SELECT COUNT(*) FROM modules")) - before, 2,
+        eq(int(self.sql_text("SELECT COUNT(*) FROM modules")) - before, 2,
            "the two example modules of the page's language")
-        eq(int(self.sql_one("SELECT COUNT(*) FROM modules WHERE "
-                            "published_n = 1")) - pub, 2,
+        eq(int(self.sql_text("SELECT COUNT(*) FROM modules WHERE "
+                             "published_n = 1")) - pub, 2,
            "both published")
 
     def test_hostile_packages_refused_nothing_written(self):
@@ -294,8 +291,8 @@ class PackagesMixin:
         # a shipped questionnaire enters the library with the module
         mid = self.import_ok(self.coach, package(
             HEAD + "page: P\nexercise questionnaire q1 phq-9: How?\n"))
-        check(int(self.sql_one("SELECT COUNT(*) FROM instrument_versions "
-                               "WHERE name = 'phq-9'")) >= 1,
+        check(int(self.sql_text("SELECT COUNT(*) FROM instrument_versions "
+                                "WHERE name = 'phq-9'")) >= 1,
               "the library", "the shipped PHQ-9 taken in", mid)
 
     def test_another_organisation_cannot_export(self):

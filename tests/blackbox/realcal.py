@@ -28,14 +28,13 @@ import datetime
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import time
 from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id
 from icscheck import TZID, calendar_part, read as ics_read
-from lib import Client, Smtp, check, eq, free_port, mail_rcpt
+from lib import Client, Smtp, Sql, check, eq, free_port, mail_rcpt
 
 ORG_ZONE = TZID
 AWAY_ZONE = "America/New_York"
@@ -148,7 +147,7 @@ def wall(t, zone):
         "%Y-%m-%d %H:%M")
 
 
-class RealCalendarsMixin:
+class RealCalendarsMixin(Sql):
     """Set-up and helpers for the RealCalendars suite (run.py mixes in
     Suite)."""
 
@@ -193,15 +192,6 @@ class RealCalendarsMixin:
     def teardown(self):
         if getattr(self, "smtp", None):
             self.smtp.stop()
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def when(self, apid):
         return (self.sql_one("SELECT starts_at FROM appointments WHERE "

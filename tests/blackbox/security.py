@@ -13,11 +13,10 @@ The tests that move the clock come last.
 """
 import os
 import re
-import sqlite3
 import time
 
-from lib import (CODES, SECRET, Client, Smtp, check, csrf_in, eq, free_port,
-                 mail_rcpt, mail_text, totp, totp_step)
+from lib import (CODES, SECRET, Client, Smtp, Sql, check, csrf_in, eq,
+                 free_port, mail_rcpt, mail_text, totp, totp_step)
 from coaching import form_fields, location_id
 
 COACH = ("sec.coach@demo.infuus.test", "sec-coach-pass-123", "Sam Coach")
@@ -37,7 +36,7 @@ SESSION_2FA_PENDING = 10 * 60
 RESET_TTL = 60 * 60
 
 
-class SecurityMixin:
+class SecurityMixin(Sql):
     """Set-up and helpers for the Security suite (run.py mixes in Suite)."""
 
     def setup(self):
@@ -100,15 +99,6 @@ class SecurityMixin:
 
     def now(self):
         return time.time() + self.offset
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def login(self, who):
         c = Client(self.srv)
