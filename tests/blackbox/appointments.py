@@ -19,10 +19,10 @@ import threading
 import time
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
+from coaching import location_id, new_trajectory
 from icscheck import calendar_part, read as ics_read
-from lib import (Client, Server, Smtp, Sql, check, eq, free_port, mail_rcpt,
-                 mail_text, says)
+from lib import (Client, Server, Smtp, Sql, check, demo_logins, eq, free_port,
+                 mail_rcpt, mail_text, org_with, says, users_in)
 
 ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
         "Anna Afspraak")
@@ -45,24 +45,11 @@ class AppointmentsMixin(Sql):
             "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
             "base_url": "http://127.0.0.1:%d" % port,
         }).start(port=port, fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        for email, pw, name in (ANNA, BERT):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "demo", "--role", "client",
-                            "--lang", "en", password=pw)
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
-                        FAR[2], "--org", "elders", "--role",
-                        "professional", password=FAR[1])
-        self.anna = Client(self.srv)
-        self.anna.login_ok(ANNA[0], ANNA[1])
-        self.bert = Client(self.srv)
-        self.bert.login_ok(BERT[0], BERT[1])
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
+        self.coach = demo_logins(self.srv, "professional")[0]
+        self.anna, self.bert = users_in(
+            self.srv, "demo", ((ANNA, "client"), (BERT, "client")), "en")
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR, "professional"),))[0]
         self.tid = self.trajectory(self.anna.me()["id"], "Afspraken Anna")
         self.tid_bert = self.trajectory(self.bert.me()["id"], "Traject Bert")
         self.apid = None
@@ -72,10 +59,7 @@ class AppointmentsMixin(Sql):
             self.smtp.stop()
 
     def trajectory(self, client_uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(client_uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, client_uid, title)
 
     def mails_to(self, addr, marker, n, timeout=10.0):
         """The texts of the mails to addr: with marker in them, or (None)

@@ -12,8 +12,8 @@ import json
 import re
 import time
 
-from coaching import form_fields, location_id
-from lib import Client, Smtp, Sql, check, eq, mail_rcpt, mail_text
+from coaching import new_trajectory
+from lib import Client, Smtp, Sql, check, demo_logins, eq, mail_rcpt, mail_text
 from objects import multipart
 
 OTHER_CLIENT = ("asg.other@demo.infuus.test", "asg-other-client-pass-1")
@@ -29,11 +29,8 @@ class AssignmentsMixin(Sql):
         self.srv = self.server(sets={
             "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
         }).start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.srv.cli_ok("user", "create", "--email", OTHER_CLIENT[0],
                         "--name", "Andere Klant", "--org", "demo", "--role",
                         "client", password=OTHER_CLIENT[1])
@@ -49,10 +46,7 @@ class AssignmentsMixin(Sql):
             self.smtp.stop()
 
     def trajectory(self, uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, uid, title)
 
     def question(self, tid, text):
         r = self.coach.post("/t/%d/questions" % tid,

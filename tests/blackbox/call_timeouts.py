@@ -20,8 +20,8 @@ import os
 import time
 
 from calls import PIM, beacon, sql_rows
-from coaching import form_fields, location_id
-from lib import Client, check, eq
+from coaching import location_id, new_trajectory
+from lib import check, demo_logins, eq, users_in
 from live import Stream
 
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
@@ -52,28 +52,20 @@ class CallTimeoutsMixin:
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         for who, name in ((self.client, "Kees Klant"),
                           (self.coach, "Carla Coach")):
             r = who.post("/account", {"name": name, "lang": "en",
                                       "csrf": who.csrf()})
             eq(r.status, 303, "%s reads English" % name)
-        self.srv.cli_ok("user", "create", "--email", PIM[0], "--name",
-                        PIM[2], "--org", "demo", "--role", "professional",
-                        "--lang", "en", password=PIM[1])
-        self.pim = Client(self.srv)
-        self.pim.login_ok(*PIM[:2])
+        self.pim = users_in(self.srv, "demo", ((PIM, "professional"),),
+                            "en")[0]
         self.ids = {}
         for who in (self.coach, self.client, self.pim):
             self.ids[who] = who.me()["id"]
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.ids[self.client])
-        f["title"] = "Verdwenen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.ids[self.client],
+                                  "Verdwenen")
         r = self.coach.post("/t/%d/professionals" % self.tid, {
             "csrf": self.coach.csrf(), "user": str(self.ids[self.pim])})
         eq(r.status, 303, "a second professional in the trajectory")

@@ -706,19 +706,38 @@ def login_ack(email, password):
     return work
 
 
-def org_with(srv, name, slug, people):
-    """A new organisation and its people, each ((email, password, name),
-    role); a logged-in Client of each, in order."""
-    srv.cli_ok("org", "create", "--name", name, "--slug", slug)
+def logged_in(srv, email, password):
+    """A Client of srv with that person logged in."""
+    c = Client(srv)
+    c.login_ok(email, password)
+    return c
+
+
+def demo_logins(srv, *roles):
+    """A logged-in Client of each demo person by role ("professional",
+    "client", "admin"), in order."""
+    return [logged_in(srv, *srv.users[role]) for role in roles]
+
+
+def users_in(srv, org, people, lang=None, login=True):
+    """People made in the organisation of slug org, each ((email,
+    password, name), role), reading lang when one is given; a logged-in
+    Client of each, in order (none when not login)."""
     for (email, pw, who), role in people:
-        srv.cli_ok("user", "create", "--email", email, "--name", who,
-                   "--org", slug, "--role", role, password=pw)
-    clients = []
-    for (email, pw, _), _ in people:
-        c = Client(srv)
-        c.login_ok(email, pw)
-        clients.append(c)
-    return clients
+        args = ["user", "create", "--email", email, "--name", who,
+                "--org", org, "--role", role]
+        if lang:
+            args += ["--lang", lang]
+        srv.cli_ok(*args, password=pw)
+    if not login:
+        return []
+    return [logged_in(srv, email, pw) for (email, pw, _), _ in people]
+
+
+def org_with(srv, name, slug, people, login=True):
+    """A new organisation and its people, as users_in."""
+    srv.cli_ok("org", "create", "--name", name, "--slug", slug)
+    return users_in(srv, slug, people, login=login)
 
 
 # --- library items, shared by the Library and LibSend suites ---------------

@@ -19,9 +19,9 @@ import os
 import re
 import urllib.parse
 
-from coaching import form_fields, location_id
-from lib import (Client, Sql, check, eq, library_publish, library_write,
-                 org_with, says)
+from coaching import location_id, new_trajectory
+from lib import (Client, Sql, check, demo_logins, eq, library_publish,
+                 library_write, org_with, says)
 from objects import multipart
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
@@ -65,20 +65,13 @@ class LibraryMixin(Sql):
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        self.admin = Client(self.srv)
-        self.admin.login_ok(*u["admin"])
+        self.coach, self.client, self.admin = demo_logins(
+            self.srv, "professional", "client", "admin")
         self.far, self.far_admin = org_with(
             self.srv, "Elders", "elders",
             ((FAR, "professional"), (FAR_ADMIN, "admin")))
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Traject bibliotheek"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"],
+                                  "Traject bibliotheek")
         # Another coach's trajectory in the same organisation: not the
         # coach's to send into.
         for (email, pw, name), role in ((SIB, "professional"),
@@ -90,10 +83,8 @@ class LibraryMixin(Sql):
         sib.login_ok(SIB[0], SIB[1])
         sc = Client(self.srv)
         sc.login_ok(SIB_CLIENT[0], SIB_CLIENT[1])
-        f = form_fields(sib.get("/t/new").text, "/t")
-        f["client"] = str(sc.me()["id"])
-        f["title"] = "Traject van een ander"
-        self.sib_tid = location_id(sib.post("/t", f), "/t/")
+        self.sib_tid = new_trajectory(sib, sc.me()["id"],
+                                      "Traject van een ander")
         self.ids = {}
 
     def write(self, who, item, lang="nl", level="", audience="clients",

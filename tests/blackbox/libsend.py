@@ -12,8 +12,8 @@ like the others.
 """
 import re
 
-from coaching import form_fields, location_id
-from lib import (Client, Sql, check, eq, library_publish, library_write,
+from coaching import location_id, new_trajectory
+from lib import (Sql, check, demo_logins, eq, library_publish, library_write,
                  org_with, says)
 
 FAR = ("far.send@elders.infuus.test", "far-libsend-pass-12", "Fay Far")
@@ -53,18 +53,13 @@ class LibSendMixin(Sql):
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.far, self.far_admin = org_with(
             self.srv, "Elders", "elders",
             ((FAR, "professional"), (FAR_ADMIN, "admin")))
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Traject lezen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"],
+                                  "Traject lezen")
         r = self.coach.post("/t/%d/questions" % self.tid, {
             "csrf": self.coach.csrf(), "question": "Hoe pieker ik minder?"})
         eq(r.status, 303, "a learning question")

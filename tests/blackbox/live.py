@@ -14,8 +14,8 @@ import shutil
 import socket
 import time
 
-from coaching import form_fields, location_id
-from lib import Client, Server, Sql, check, eq
+from coaching import new_thread, new_trajectory
+from lib import Client, Server, Sql, check, demo_logins, eq
 
 PER_USER = 8      # LIMIT_SSE_PER_USER in src/core/limits.h
 REPLAY = 256      # LIMIT_EVENT_REPLAY
@@ -144,26 +144,13 @@ class LiveMixin(Sql):
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.client_id = self.client.me()["id"]
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Live"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Live",
-            "body": "eerste"})
-        self.thid = location_id(r, "/threads/")
+        self.tid = new_trajectory(self.coach, self.client_id, "Live")
+        self.thid = new_thread(self.coach, self.tid, "Live", "eerste")
         # A trajectory the client has no part in: another of the coach's.
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Ander"
-        self.other_tid = location_id(self.coach.post("/t", f), "/t/")
+        self.other_tid = new_trajectory(self.coach, self.client_id, "Ander")
 
     def post(self, who, text, srv=None):
         r = who.post("/threads/%d/messages" % self.thid, {
@@ -426,10 +413,7 @@ class LiveMixin(Sql):
 
     def test_chat_window_latest_and_older(self):
         # A trajectory of its own, so the count is known.
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Veel chat"
-        tid = location_id(self.coach.post("/t", f), "/t/")
+        tid = new_trajectory(self.coach, self.client_id, "Veel chat")
         for i in range(55):
             eq(self.chat(self.client if i % 2 else self.coach,
                          "regel %d" % i, tid=tid).status, 303, "chat %d" % i)

@@ -19,8 +19,9 @@ import urllib.parse
 import zoneinfo
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
-from lib import Client, Smtp, Sql, check, eq, free_port, mail_rcpt, mail_text
+from coaching import form_fields, location_id, new_trajectory, second_people
+from lib import (Client, Smtp, Sql, check, demo_logins, eq, free_port,
+                 mail_rcpt, mail_text)
 
 CLIENT2 = ("measures.client2@demo.infuus.test", "measures-client2-pass-1")
 COACH2 = ("measures.coach2@demo.infuus.test", "measures-coach2-pass-12")
@@ -86,28 +87,11 @@ class MeasuresMixin(Sql):
             "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
             "base_url": "http://127.0.0.1:%d" % port,
         }).start(port=port, fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(self.srv, "professional",
+                                              "client")
         self.client_id = self.client.me()["id"]
-        self.srv.cli_ok("user", "create", "--email", CLIENT2[0], "--name",
-                        "Tweede Klant", "--org", "demo", "--role", "client",
-                        password=CLIENT2[1])
-        self.srv.cli_ok("user", "create", "--email", COACH2[0], "--name",
-                        "Tweede Coach", "--org", "demo", "--role",
-                        "professional", password=COACH2[1])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "m-elders")
-        self.srv.cli_ok("user", "create", "--email", ORG2_COACH[0], "--name",
-                        "Coach Elders", "--org", "m-elders", "--role",
-                        "professional", password=ORG2_COACH[1])
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Metingen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        second_people(self.srv, CLIENT2, COACH2, ORG2_COACH, "m-elders")
+        self.tid = new_trajectory(self.coach, self.client_id, "Metingen")
         self.qid = self.give("shipped:phq-9", "every", "7")
 
     def teardown(self):

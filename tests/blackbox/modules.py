@@ -15,7 +15,7 @@ import re
 import sqlite3
 import time
 
-from coaching import form_fields, location_id
+from coaching import location_id, new_trajectory
 from lib import Client, Smtp, Sql, check, eq, mail_rcpt, mail_text
 
 OTHER_CLIENT = ("mod.other@demo.infuus.test", "mod-other-client-pass-1")
@@ -87,10 +87,7 @@ class ModulesMixin(Sql):
             con.close()
 
     def trajectory(self, uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, uid, title)
 
     def module(self, title, source):
         r = self.coach.post("/modules", {"csrf": self.coach.csrf(),

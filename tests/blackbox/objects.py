@@ -7,7 +7,7 @@ import datetime
 import re
 import secrets
 
-from coaching import form_fields, location_id
+from coaching import location_id, new_thread, new_trajectory
 from lib import Failure
 
 # People of the trajectories the object walk aims at: a second coach and
@@ -89,14 +89,8 @@ def make_trajectory(coach, client_uid, title, client=None):
     message with an attachment, and (with the client's session) an
     assignment handed in with a file: the ids of each, by path
     parameter."""
-    f = form_fields(coach.get("/t/new").text, "/t")
-    f["client"] = str(client_uid)
-    f["title"] = title
-    tid = location_id(coach.post("/t", f), "/t/")
-    r = coach.post("/t/%d/threads" % tid, {
-        "csrf": coach.csrf(), "subject": "Kennismaking",
-        "body": "Welkom in het traject."})
-    thid = location_id(r, "/threads/")
+    tid = new_trajectory(coach, client_uid, title)
+    thid = new_thread(coach, tid, "Kennismaking", "Welkom in het traject.")
     body, ctype = multipart({"csrf": coach.csrf(), "body": "Zie de bijlage."},
                             [("attachment", "notes.txt", "text/plain",
                               b"Aantekeningen\n")])

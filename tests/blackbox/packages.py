@@ -21,7 +21,7 @@ import re
 import zipfile
 
 from coaching import location_id
-from lib import Client, Sql, check, eq
+from lib import Client, Sql, check, eq, org_with, users_in
 from modules import ModulesMixin
 from objects import PNG_1x1, multipart
 
@@ -60,13 +60,8 @@ class PackagesMixin(Sql):
 
     def setup(self):
         ModulesMixin.setup(self)
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
-                        FAR[2], "--org", "elders", "--role",
-                        "professional", password=FAR[1])
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR, "professional"),))[0]
 
     def teardown(self):
         ModulesMixin.teardown(self)
@@ -267,11 +262,7 @@ class PackagesMixin(Sql):
                          r"%s.*(regel|line) 8" % title)
         # shared by its organisation's administrator: it travels, and
         # export then import keeps the library page
-        self.srv.cli_ok("user", "create", "--email", FAR_ADMIN[0], "--name",
-                        FAR_ADMIN[2], "--org", "elders", "--role", "admin",
-                        password=FAR_ADMIN[1])
-        boss = Client(self.srv)
-        boss.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        boss = users_in(self.srv, "elders", ((FAR_ADMIN, "admin"),))[0]
         eq(boss.post("/library/%d/share" % theirs, {
             "csrf": boss.csrf(), "share": "1"}).status, 303, "shared")
         mid = self.import_ok(self.coach, package(

@@ -32,9 +32,9 @@ import subprocess
 import time
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
+from coaching import location_id, new_trajectory
 from icscheck import TZID, calendar_part, read as ics_read
-from lib import Client, Smtp, Sql, check, eq, free_port, mail_rcpt
+from lib import Client, Smtp, Sql, check, demo_logins, eq, free_port, mail_rcpt
 
 ORG_ZONE = TZID
 AWAY_ZONE = "America/New_York"
@@ -160,18 +160,14 @@ class RealCalendarsMixin(Sql):
             "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
             "base_url": "http://127.0.0.1:%d" % port,
         }).start(port=port, fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
+        self.coach = demo_logins(self.srv, "professional")[0]
         self.srv.cli_ok("user", "create", "--email", CARA[0], "--name",
                         CARA[2], "--org", "demo", "--role", "client",
                         "--lang", "en", password=CARA[1])
         self.cara = Client(self.srv)
         self.cara.login_ok(CARA[0], CARA[1])
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.cara.me()["id"])
-        f["title"] = "Kalender Cara"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.cara.me()["id"],
+                                  "Kalender Cara")
         r = self.coach.post("/calendar/hours", {
             "csrf": self.coach.csrf(), "schedule": "mon-sun 00:00-24:00",
             "exceptions": "", "slot_minutes": "60", "buffer_before": "0",

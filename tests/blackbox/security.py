@@ -17,7 +17,7 @@ import time
 
 from lib import (CODES, SECRET, Client, Smtp, Sql, check, csrf_in, eq,
                  free_port, mail_rcpt, mail_text, totp, totp_step)
-from coaching import form_fields, location_id
+from coaching import new_trajectory
 
 COACH = ("sec.coach@demo.infuus.test", "sec-coach-pass-123", "Sam Coach")
 CLIENT = ("sec.client@demo.infuus.test", "sec-client-pass-12", "Sara Client")
@@ -149,10 +149,7 @@ class SecurityMixin(Sql):
         coach = self.login(COACH)
         client_uid = self.uid(CLIENT[0])
         coach_uid = self.uid(COACH[0])
-        f = form_fields(coach.get("/t/new").text, "/t")
-        f["client"] = str(client_uid)
-        f["title"] = "Grenzen leren stellen"
-        tid = location_id(coach.post("/t", f), "/t/")
+        tid = new_trajectory(coach, client_uid, "Grenzen leren stellen")
         eq(coach.get("/t/%d" % tid).status, 200, "the professional's own "
            "trajectory before removal")
         r = self.admin.post("/org/members/%d/remove" % coach_uid,
