@@ -12,17 +12,15 @@ sent at once through two nodes on one database (exactly one of each
 overlapping group is booked).  Imported by run.py, which runs the class like the others.
 """
 import datetime
-import os
 import re
-import shutil
 import threading
 import time
 from zoneinfo import ZoneInfo
 
 from coaching import location_id, new_trajectory
 from icscheck import calendar_part, read as ics_read
-from lib import (Client, Server, Smtp, Sql, check, demo_logins, eq, free_port,
-                 mail_rcpt, mail_text, org_with, says, users_in)
+from lib import (Client, Sql, check, demo_logins, eq, mail_rcpt,
+                 mail_text, org_with, says, users_in)
 
 ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
         "Anna Afspraak")
@@ -39,12 +37,7 @@ class AppointmentsMixin(Sql):
     Suite)."""
 
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
+        self.srv = self.server_with_mail()
         self.coach = demo_logins(self.srv, "professional")[0]
         self.anna, self.bert = users_in(
             self.srv, "demo", ((ANNA, "client"), (BERT, "client")), "en")
@@ -385,13 +378,7 @@ class AppointmentsMixin(Sql):
         one is booked; the rest hear "just taken" (409)."""
         if self.backend != "postgres":
             return  # one writer on SQLite: the other tests cover it
-        wd = os.path.join(self.workdir, "node-b")
-        b = Server(self.backend, wd, pg=self.pg, demo=False)
-        os.makedirs(b.data, mode=0o700, exist_ok=True)
-        shutil.copy(os.path.join(self.srv.data, "master.key"),
-                    os.path.join(b.data, "master.key"))
-        self.servers.append(b)
-        b.start()
+        b = self.second_node()
         on_b = Client(b, lang=self.coach.lang)
         on_b.jar = dict(self.coach.jar)  # the same session, other node
         tok = self.coach.csrf()

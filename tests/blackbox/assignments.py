@@ -13,7 +13,7 @@ import re
 import time
 
 from coaching import new_trajectory
-from lib import Client, Smtp, Sql, check, demo_logins, eq, mail_rcpt, mail_text
+from lib import Client, Sql, check, demo_logins, eq, mail_rcpt, mail_text
 from objects import multipart
 
 OTHER_CLIENT = ("asg.other@demo.infuus.test", "asg-other-client-pass-1")
@@ -25,10 +25,7 @@ class AssignmentsMixin(Sql):
 
     def setup(self):
         # A mail sink, so the outbox mails (reminders of due work).
-        self.smtp = Smtp(self.workdir)
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-        }).start(fresh=True)
+        self.srv = self.server_with_mail(base_url=False)
         self.coach, self.client = demo_logins(
             self.srv, "professional", "client")
         self.srv.cli_ok("user", "create", "--email", OTHER_CLIENT[0],

@@ -9,6 +9,7 @@ python3-aiosmtpd, run as a separate process).  Everything here talks to
 127.0.0.1 only.
 """
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -408,6 +409,77 @@ class Sql:
 
     def sql_text(self, query):
         return sql_text(self.srv, query)
+
+
+def not_in_plain_text(srv, table, column, word, texts):
+    """Nothing readable at rest: on PostgreSQL, word is not in
+    table.column; on SQLite, none of texts, each (bytes, what), is in the
+    database file or its write-ahead log after a checkpoint."""
+    if srv.backend != "sqlite":
+        rows = srv.pg.sql("SELECT count(*) FROM %s WHERE "
+                          "position('%s' in encode(%s, 'escape'))"
+                          " > 0" % (table, word, column))
+        check(rows.strip().endswith("0"), "%s.%s" % (table, column),
+              "no plain text", rows)
+        return
+    db = srv.sqlite_path()
+    con = sqlite3.connect(db, timeout=10)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for path in (db, db + "-wal"):
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                data = f.read()
+            for text, what in texts:
+                check(text not in data, path, "no plain text of " + what,
+                      "found")
+
+
+# --- a clock the suite moves ---------------------------------------------------
+
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+class FakeClock:
+    """Mixed into a suite whose server runs under libfaketime with a
+    clock the suite moves forward (FAKETIME_TIMESTAMP_FILE, re-read at
+    every call): self.offset seconds ahead of the real one."""
+
+    def clock_start(self):
+        self.offset = 0
+        self.clock = os.path.join(self.workdir, "faketime")
+        self._set_clock()
+
+    @contextlib.contextmanager
+    def faked_time(self):
+        """What starts inside runs under libfaketime on self.clock."""
+        saved = dict(os.environ)
+        os.environ.update({
+            "LD_PRELOAD": LIBFAKETIME,
+            "FAKETIME_TIMESTAMP_FILE": self.clock,
+            "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
+            ":verify_asan_link_order=0",
+        })
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def _set_clock(self):
+        with open(self.clock + ".tmp", "w") as f:
+            f.write("+%d\n" % self.offset)
+        os.replace(self.clock + ".tmp", self.clock)
+
+    def advance(self, secs):
+        """Move the server's clock forward by secs."""
+        self.offset += secs
+        self._set_clock()
+
+    def now(self):
+        return time.time() + self.offset
 
 
 # --- HTTP ----------------------------------------------------------------------

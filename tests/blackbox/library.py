@@ -22,7 +22,7 @@ import urllib.parse
 from coaching import location_id, new_trajectory
 from lib import (Client, Sql, check, demo_logins, eq, library_publish,
                  library_write, org_with, says)
-from objects import multipart
+from objects import upload_media
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
 SIB = ("sib.lib@demo.infuus.test", "sib-library-pass-12", "Sam Sib")
@@ -372,23 +372,10 @@ class LibraryMixin(Sql):
               "the client's page", "the score without the warning",
               page[-3000:])
 
-    def upload_media(self, who, name, data):
-        body, ctype = multipart({"csrf": who.csrf()},
-                                [("file", name, "application/octet-stream",
-                                  data)])
-        r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
-                        headers={"Content-Type": ctype})
-        eq(r.status, 303, "uploading " + name)
-        page = who.get("/org/media").text
-        ids = [int(i) for i, n in
-               re.findall(r'href="/media/(\d+)">([^<]*)<', page) if n == name]
-        check(ids, "the media list", "names " + name, page[-1500:])
-        return ids[0]
-
     def test_video_and_audio_items(self):
-        film = self.upload_media(self.coach, "ademen.mp4", FILM)
-        sound = self.upload_media(self.coach, "zee.mp3", SOUND)
-        far_sound = self.upload_media(self.far, "ver.mp3", SOUND)
+        film = upload_media(self.coach, "ademen.mp4", FILM)
+        sound = upload_media(self.coach, "zee.mp3", SOUND)
+        far_sound = upload_media(self.far, "ver.mp3", SOUND)
         form = {"csrf": self.coach.csrf(), "title": "Rustig ademen",
                 "summary": "Een filmpje over ademen.",
                 "body": "Adem rustig in en uit. Tel tot vier bij het "

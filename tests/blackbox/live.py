@@ -8,14 +8,12 @@ dropped (and replays), and on PostgreSQL an event posted through one node
 reaches a stream held on another.  Imported by run.py.
 """
 import json
-import os
 import re
-import shutil
 import socket
 import time
 
 from coaching import new_thread, new_trajectory
-from lib import Client, Server, Sql, check, demo_logins, eq
+from lib import Client, Sql, check, demo_logins, eq
 
 PER_USER = 8      # LIMIT_SSE_PER_USER in src/core/limits.h
 REPLAY = 256      # LIMIT_EVENT_REPLAY
@@ -364,13 +362,7 @@ class LiveMixin(Sql):
     def test_two_nodes_one_database(self):
         if self.backend != "postgres":
             return  # one node on SQLite
-        wd = os.path.join(self.workdir, "node-b")
-        b = Server(self.backend, wd, pg=self.pg, demo=False)
-        os.makedirs(b.data, mode=0o700, exist_ok=True)
-        shutil.copy(os.path.join(self.srv.data, "master.key"),
-                    os.path.join(b.data, "master.key"))
-        self.servers.append(b)
-        b.start()
+        b = self.second_node()
         on_b = Client(b)
         on_b.jar = dict(self.client.jar)  # the same session, other node
         s = Stream(on_b, "/live/t/%d" % self.tid)

@@ -20,8 +20,8 @@ import zoneinfo
 from zoneinfo import ZoneInfo
 
 from coaching import form_fields, location_id, new_trajectory, second_people
-from lib import (Client, Smtp, Sql, check, demo_logins, eq, free_port,
-                 mail_rcpt, mail_text)
+from lib import (Client, Sql, check, demo_logins, eq, mail_rcpt, mail_text,
+                 not_in_plain_text)
 
 CLIENT2 = ("measures.client2@demo.infuus.test", "measures-client2-pass-1")
 COACH2 = ("measures.coach2@demo.infuus.test", "measures-coach2-pass-12")
@@ -81,12 +81,7 @@ class MeasuresMixin(Sql):
     """Set-up and helpers for the Measures suite (run.py mixes in Suite)."""
 
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
+        self.srv = self.server_with_mail()
         self.coach, self.client = demo_logins(self.srv, "professional",
                                               "client")
         self.client_id = self.client.me()["id"]
@@ -97,6 +92,18 @@ class MeasuresMixin(Sql):
     def teardown(self):
         if getattr(self, "smtp", None):
             self.smtp.stop()
+
+    def reminded(self, qid, secs):
+        """When questionnaire qid was reminded, waiting up to secs."""
+        deadline = time.time() + secs
+        reminded = ""
+        while time.time() < deadline and not reminded:
+            reminded = self.sql_text("SELECT reminded_at FROM questionnaires "
+                                     "WHERE id = %d" % qid)
+            time.sleep(0.5)
+        check(reminded != "", "questionnaire %d" % qid, "reminded",
+              "not within %d s" % secs)
+        return reminded
 
     def give(self, instrument, schedule="once", every="14", hours="24"):
         r = self.coach.post("/t/%d/questionnaires" % self.tid, {
@@ -631,25 +638,9 @@ class MeasuresMixin(Sql):
         check(len(m.get("moods", [])) >= 1, "the export", "the moods", m)
 
     def test_nothing_in_plain_text(self):
-        if self.backend != "sqlite":
-            rows = self.pg.sql("SELECT count(*) FROM diary_entries WHERE "
-                               "position('%s' in encode(body, 'escape'))"
-                               " > 0" % DIARY_WORD)
-            check(rows.strip().endswith("0"), "diary_entries.body",
-                  "no plain text", rows)
-            return
-        db = self.srv.sqlite_path()
-        con = sqlite3.connect(db, timeout=10)
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.close()
-        for path in (db, db + "-wal"):
-            if os.path.exists(path):
-                with open(path, "rb") as f:
-                    data = f.read()
-                check(DIARY_WORD.encode() not in data, path,
-                      "no plain text of the diary", "found")
-                check(b"goed geslapen" not in data, path,
-                      "no plain text of the mood note", "found")
+        not_in_plain_text(self.srv, "diary_entries", "body", DIARY_WORD, (
+            (DIARY_WORD.encode(), "the diary"),
+            (b"goed geslapen", "the mood note")))
 
     def test_access_log_names_the_accesses(self):
         q = ("SELECT kind || ':' || action FROM audit_log WHERE kind IN "
@@ -684,14 +675,7 @@ class MeasuresMixin(Sql):
                 "csrf": self.client.csrf(),
                 "times": "%02d:%02d" % (t.tm_hour, t.tm_min)})
             eq(r.status, 303, "a reminder time")
-        deadline = time.time() + 75
-        reminded = ""
-        while time.time() < deadline and not reminded:
-            reminded = self.sql_text("SELECT reminded_at FROM questionnaires "
-                                     "WHERE id = %d" % qid)
-            time.sleep(0.5)
-        check(reminded != "", "questionnaire %d" % qid, "reminded",
-              "not within 75 s")
+        reminded = self.reminded(qid, 75)
         n = self.sql_text("SELECT COUNT(*) FROM notifications WHERE "
                           "user_id = %d AND created_at = %s"
                           % (self.client_id, reminded))
@@ -747,14 +731,7 @@ class MeasuresMixin(Sql):
             "time": d.strftime("%H:%M"), "minutes": "30", "kind": "phone",
             "location": ""})
         eq(r.status, 303, "booking the appointment")
-        deadline = time.time() + 110
-        reminded = ""
-        while time.time() < deadline and not reminded:
-            reminded = self.sql_text("SELECT reminded_at FROM questionnaires "
-                                     "WHERE id = %d" % qid)
-            time.sleep(0.5)
-        check(reminded != "", "questionnaire %d" % qid, "reminded",
-              "not within 110 s")
+        reminded = self.reminded(qid, 110)
         eq(self.sql_text("SELECT due_at FROM questionnaires WHERE id = %d"
                          % qid), str(start - 7200), "due two hours before")
         n = self.sql_text("SELECT COUNT(*) FROM notifications WHERE "

@@ -16,7 +16,7 @@ import sqlite3
 import time
 
 from coaching import location_id, new_trajectory
-from lib import Client, Smtp, Sql, check, eq, mail_rcpt, mail_text
+from lib import Client, Sql, check, eq, mail_rcpt, mail_text
 
 OTHER_CLIENT = ("mod.other@demo.infuus.test", "mod-other-client-pass-1")
 SECRET = "zeepbellenblazer"
@@ -50,10 +50,7 @@ class ModulesMixin(Sql):
     """Set-up and helpers for the Modules suite."""
 
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-        }).start(fresh=True)
+        self.srv = self.server_with_mail(base_url=False)
         self.users = dict(self.srv.users)
         self.coach = Client(self.srv)
         self.coach.login_ok(*self.users["professional"])

@@ -8,7 +8,7 @@ import re
 import secrets
 
 from coaching import location_id, new_thread, new_trajectory
-from lib import Failure
+from lib import Failure, check, eq
 
 # People of the trajectories the object walk aims at: a second coach and
 # client in the demo organisation (another trajectory of the same
@@ -82,6 +82,22 @@ def multipart(fields, files):
                    b"\r\n")
     out.append(("--%s--\r\n" % boundary).encode())
     return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+def upload_media(who, name, data, tail=1500):
+    """A media file uploaded to who's organisation: its id in the media
+    list (the list's last tail characters shown when it is missing)."""
+    body, ctype = multipart({"csrf": who.csrf()},
+                            [("file", name, "application/octet-stream",
+                              data)])
+    r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
+                    headers={"Content-Type": ctype})
+    eq(r.status, 303, "uploading " + name)
+    page = who.get("/org/media").text
+    ids = [int(i) for i, n in
+           re.findall(r'href="/media/(\d+)">([^<]*)<', page) if n == name]
+    check(ids, "the media list", "names " + name, page[-tail:])
+    return ids[0]
 
 
 def make_trajectory(coach, client_uid, title, client=None):

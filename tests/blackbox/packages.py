@@ -23,7 +23,7 @@ import zipfile
 from coaching import location_id
 from lib import Client, Sql, check, eq, org_with, users_in
 from modules import ModulesMixin
-from objects import PNG_1x1, multipart
+from objects import PNG_1x1, multipart, upload_media
 
 FAR = ("pkg.far@elders.infuus.test", "pkg-far-pass-1234", "Pia Far")
 FAR_ADMIN = ("pkg.boss@elders.infuus.test", "pkg-boss-pass-1234", "Bo Far")
@@ -69,19 +69,6 @@ class PackagesMixin(Sql):
     def counts(self):
         return tuple(self.sql_text("SELECT COUNT(*) FROM " + t) for t in
                      ("modules", "module_versions", "media", "media_chunks"))
-
-    def upload_media(self, who, name, data):
-        body, ctype = multipart({"csrf": who.csrf()},
-                                [("file", name, "application/octet-stream",
-                                  data)])
-        r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
-                        headers={"Content-Type": ctype})
-        eq(r.status, 303, "uploading " + name)
-        page = who.get("/org/media").text
-        ids = [int(i) for i, n in re.findall(
-            r'href="/media/(\d+)">([^<]*)<', page) if n == name]
-        check(ids, "the media list", "names " + name, page[-800:])
-        return ids[0]
 
     def import_pkg(self, who, data, name="module.zip"):
         body, ctype = multipart({"csrf": who.csrf()},
@@ -129,8 +116,8 @@ class PackagesMixin(Sql):
     # --- the tests ------------------------------------------------------------
 
     def test_export_then_import_gives_the_same_module(self):
-        img = self.upload_media(self.coach, "curve.png", PNG_1x1)
-        snd = self.upload_media(self.coach, "calm.mp3", SOUND)
+        img = upload_media(self.coach, "curve.png", PNG_1x1, tail=800)
+        snd = upload_media(self.coach, "calm.mp3", SOUND, tail=800)
         src = ("@session Kijken en luisteren\n"
                "@page text Welkom\nLees dit **eerst**.\n@@ is een apenstaartje.\n"
                "@page media Een lijn\n@media image %d Een lijn die stijgt en daalt\n"
@@ -298,7 +285,7 @@ class PackagesMixin(Sql):
                                                            mid).status)
 
     def test_foreign_media_does_not_leave_in_a_package(self):
-        theirs = self.upload_media(self.far, "secret.png", PNG_1x1)
+        theirs = upload_media(self.far, "secret.png", PNG_1x1, tail=800)
         mid = ModulesMixin.module(
             self, "Leen", "@session A\n@page media B\n"
             "@media image %d Iets van een ander\n" % theirs)

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from coaching import location_id, new_trajectory
 from icscheck import TZID, calendar_part, read as ics_read
-from lib import Client, Smtp, Sql, check, demo_logins, eq, free_port, mail_rcpt
+from lib import Client, Sql, check, demo_logins, eq, mail_rcpt
 
 ORG_ZONE = TZID
 AWAY_ZONE = "America/New_York"
@@ -154,12 +154,7 @@ class RealCalendarsMixin(Sql):
     def setup(self):
         check(shutil.which("khal"), "khal", "installed (tools/deps.sh "
               "test installs Debian's khal)", None)
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
+        self.srv = self.server_with_mail()
         self.coach = demo_logins(self.srv, "professional")[0]
         self.srv.cli_ok("user", "create", "--email", CARA[0], "--name",
                         CARA[2], "--org", "demo", "--role", "client",
