@@ -12,18 +12,15 @@ sent at once through two nodes on one database (exactly one of each
 overlapping group is booked).  Imported by run.py, which runs the class like the others.
 """
 import datetime
-import os
 import re
-import shutil
-import sqlite3
 import threading
 import time
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
+from coaching import location_id, new_trajectory
 from icscheck import calendar_part, read as ics_read
-from lib import (Client, Server, Smtp, check, eq, free_port, mail_rcpt,
-                 mail_text)
+from lib import (Client, Sql, check, demo_logins, eq, mail_rcpt,
+                 mail_text, org_with, says, users_in)
 
 ANNA = ("anna.afspraak@demo.infuus.test", "anna-afspraak-pass-1",
         "Anna Afspraak")
@@ -35,41 +32,17 @@ OUTBOX_WAIT = 45
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-def says(text, en, nl):
-    """The page says it, in English or Dutch (the demo professional reads
-    Dutch; the clients made here read English)."""
-    return en in text or nl in text
-
-
-class AppointmentsMixin:
+class AppointmentsMixin(Sql):
     """Set-up and helpers for the Appointments suite (run.py mixes in
     Suite)."""
 
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        for email, pw, name in (ANNA, BERT):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "demo", "--role", "client",
-                            "--lang", "en", password=pw)
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
-                        FAR[2], "--org", "elders", "--role",
-                        "professional", password=FAR[1])
-        self.anna = Client(self.srv)
-        self.anna.login_ok(ANNA[0], ANNA[1])
-        self.bert = Client(self.srv)
-        self.bert.login_ok(BERT[0], BERT[1])
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
+        self.srv = self.server_with_mail()
+        self.coach = demo_logins(self.srv, "professional")[0]
+        self.anna, self.bert = users_in(
+            self.srv, "demo", ((ANNA, "client"), (BERT, "client")), "en")
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR, "professional"),))[0]
         self.tid = self.trajectory(self.anna.me()["id"], "Afspraken Anna")
         self.tid_bert = self.trajectory(self.bert.me()["id"], "Traject Bert")
         self.apid = None
@@ -79,19 +52,7 @@ class AppointmentsMixin:
             self.smtp.stop()
 
     def trajectory(self, client_uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(client_uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
+        return new_trajectory(self.coach, client_uid, title)
 
     def mails_to(self, addr, marker, n, timeout=10.0):
         """The texts of the mails to addr: with marker in them, or (None)
@@ -417,13 +378,7 @@ class AppointmentsMixin:
         one is booked; the rest hear "just taken" (409)."""
         if self.backend != "postgres":
             return  # one writer on SQLite: the other tests cover it
-        wd = os.path.join(self.workdir, "node-b")
-        b = Server(self.backend, wd, pg=self.pg, demo=False)
-        os.makedirs(b.data, mode=0o700, exist_ok=True)
-        shutil.copy(os.path.join(self.srv.data, "master.key"),
-                    os.path.join(b.data, "master.key"))
-        self.servers.append(b)
-        b.start()
+        b = self.second_node()
         on_b = Client(b, lang=self.coach.lang)
         on_b.jar = dict(self.coach.jar)  # the same session, other node
         tok = self.coach.csrf()

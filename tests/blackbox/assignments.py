@@ -10,31 +10,24 @@ input refused with its reason.  Imported by run.py.
 import datetime
 import json
 import re
-import sqlite3
 import time
 
-from coaching import form_fields, location_id
-from lib import Client, Smtp, check, eq, mail_rcpt, mail_text
+from coaching import new_trajectory
+from lib import Client, Sql, check, demo_logins, eq, mail_rcpt, mail_text
 from objects import multipart
 
 OTHER_CLIENT = ("asg.other@demo.infuus.test", "asg-other-client-pass-1")
 WORD = "kievietsbloemveld"
 
 
-class AssignmentsMixin:
+class AssignmentsMixin(Sql):
     """Set-up and helpers for the Assignments suite."""
 
     def setup(self):
         # A mail sink, so the outbox mails (reminders of due work).
-        self.smtp = Smtp(self.workdir)
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-        }).start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.srv = self.server_with_mail(base_url=False)
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.srv.cli_ok("user", "create", "--email", OTHER_CLIENT[0],
                         "--name", "Andere Klant", "--org", "demo", "--role",
                         "client", password=OTHER_CLIENT[1])
@@ -49,20 +42,8 @@ class AssignmentsMixin:
         if getattr(self, "smtp", None):
             self.smtp.stop()
 
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
-
     def trajectory(self, uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, uid, title)
 
     def question(self, tid, text):
         r = self.coach.post("/t/%d/questions" % tid,

@@ -16,64 +16,40 @@ at every call), as security.py does for the session timeouts; the
 server has no setting or route for it.  Imported by run.py.
 """
 import json
-import os
 import time
 
 from calls import PIM, beacon, sql_rows
-from coaching import form_fields, location_id
-from lib import Client, check, eq
+from coaching import location_id, new_trajectory
+from lib import FakeClock, check, demo_logins, eq, users_in
 from live import Stream
 
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 # src/core/limits.h
 CALL_TIMEOUT = 45
 CALL_RESUME = 15
 
 
-class CallTimeoutsMixin:
+class CallTimeoutsMixin(FakeClock):
     """Set-up and helpers for the CallTimeouts suite (run.py mixes in
     Suite)."""
 
     def setup(self):
-        self.offset = 0
-        self.clock = os.path.join(self.workdir, "faketime")
-        self._set_clock()
-        saved = dict(os.environ)
-        os.environ.update({
-            "LD_PRELOAD": LIBFAKETIME,
-            "FAKETIME_TIMESTAMP_FILE": self.clock,
-            "FAKETIME_NO_CACHE": "1",
-            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
-            ":verify_asan_link_order=0",
-        })
-        try:
+        self.clock_start()
+        with self.faked_time():
             self.srv = self.server().start(fresh=True)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         for who, name in ((self.client, "Kees Klant"),
                           (self.coach, "Carla Coach")):
             r = who.post("/account", {"name": name, "lang": "en",
                                       "csrf": who.csrf()})
             eq(r.status, 303, "%s reads English" % name)
-        self.srv.cli_ok("user", "create", "--email", PIM[0], "--name",
-                        PIM[2], "--org", "demo", "--role", "professional",
-                        "--lang", "en", password=PIM[1])
-        self.pim = Client(self.srv)
-        self.pim.login_ok(*PIM[:2])
+        self.pim = users_in(self.srv, "demo", ((PIM, "professional"),),
+                            "en")[0]
         self.ids = {}
         for who in (self.coach, self.client, self.pim):
             self.ids[who] = who.me()["id"]
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.ids[self.client])
-        f["title"] = "Verdwenen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.ids[self.client],
+                                  "Verdwenen")
         r = self.coach.post("/t/%d/professionals" % self.tid, {
             "csrf": self.coach.csrf(), "user": str(self.ids[self.pim])})
         eq(r.status, 303, "a second professional in the trajectory")
@@ -86,16 +62,6 @@ class CallTimeoutsMixin:
             s.close()
 
     # --- helpers -----------------------------------------------------------
-
-    def _set_clock(self):
-        with open(self.clock + ".tmp", "w") as f:
-            f.write("+%d\n" % self.offset)
-        os.replace(self.clock + ".tmp", self.clock)
-
-    def advance(self, secs):
-        """Move the server's clock forward by secs."""
-        self.offset += secs
-        self._set_clock()
 
     def sql(self, query):
         return sql_rows(self.srv, self.backend, query)

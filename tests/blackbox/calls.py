@@ -21,8 +21,8 @@ import json
 import re
 import time
 
-from coaching import form_fields, location_id
-from lib import Client, check, eq
+from coaching import location_id, new_trajectory
+from lib import Client, check, demo_logins, eq, org_with, users_in
 from live import Stream
 
 TURN_SECRET = "blackbox-turn-secret"
@@ -70,11 +70,8 @@ class CallsMixin:
             "turn_secret": TURN_SECRET,
             "turn_ttl": str(TURN_TTL),
         }).start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.client_id = self.client.me()["id"]
         self.coach_id = self.coach.me()["id"]
         # The demo people read Dutch; the sentences checked here are the
@@ -84,25 +81,13 @@ class CallsMixin:
             r = who.post("/account", {"name": name, "lang": "en",
                                       "csrf": who.csrf()})
             eq(r.status, 303, "%s reads English" % name)
-        self.srv.cli_ok("user", "create", "--email", OTHER_CLIENT[0],
-                        "--name", OTHER_CLIENT[2], "--org", "demo",
-                        "--role", "client", "--lang", "en",
-                        password=OTHER_CLIENT[1])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR_COACH[0], "--name",
-                        FAR_COACH[2], "--org", "elders", "--role",
-                        "professional", password=FAR_COACH[1])
-        self.other = Client(self.srv)
-        self.other.login_ok(*OTHER_CLIENT[:2])
-        self.far = Client(self.srv)
-        self.far.login_ok(*FAR_COACH[:2])
+        self.other = users_in(self.srv, "demo",
+                              ((OTHER_CLIENT, "client"),), "en")[0]
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR_COACH, "professional"),))[0]
         self.tid = self.trajectory(self.client_id, "Bellen")
-        self.srv.cli_ok("user", "create", "--email", PIM[0], "--name",
-                        PIM[2], "--org", "demo", "--role", "professional",
-                        "--lang", "en", password=PIM[1])
-        self.pim = Client(self.srv)
-        self.pim.login_ok(*PIM[:2])
+        self.pim = users_in(self.srv, "demo", ((PIM, "professional"),),
+                            "en")[0]
         r = self.coach.post("/t/%d/professionals" % self.tid, {
             "csrf": self.coach.csrf(), "user": str(self.pim.me()["id"])})
         eq(r.status, 303, "a second professional in the trajectory")
@@ -111,10 +96,7 @@ class CallsMixin:
         self.call = None
 
     def trajectory(self, client_uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(client_uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, client_uid, title)
 
     def state(self, who, call=None):
         r = who.get("/calls/%d/state" % (call or self.call),

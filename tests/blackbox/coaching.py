@@ -7,12 +7,12 @@ import datetime
 import html.parser
 import os
 import re
-import sqlite3
 import threading
 import time
 from zoneinfo import ZoneInfo
 
-from lib import Client, Failure, Load, check, eq
+from lib import (Client, Failure, Load, check, demo_logins, eq,
+                 not_in_plain_text, org_with, users_in)
 
 CLIENT2 = ("second.client@demo.infuus.test", "second-client-pass-1")
 COACH2 = ("second.coach@demo.infuus.test", "second-coach-pass-12")
@@ -145,30 +145,43 @@ def location_id(r, prefix):
     return int(m.group(1))
 
 
+def new_trajectory(coach, client_uid, title):
+    """A trajectory the coach opens for the client with the form's
+    defaults: its id."""
+    f = form_fields(coach.get("/t/new").text, "/t")
+    f["client"] = str(client_uid)
+    f["title"] = title
+    return location_id(coach.post("/t", f), "/t/")
+
+
+def new_thread(coach, tid, subject, body):
+    """A thread the coach starts in trajectory tid: its id."""
+    r = coach.post("/t/%d/threads" % tid, {
+        "csrf": coach.csrf(), "subject": subject, "body": body})
+    return location_id(r, "/threads/")
+
+
+def second_people(srv, client2, coach2, org2_coach, org2_slug):
+    """A second client and professional of the demo organisation and a
+    professional of another one, "Elders" (slug org2_slug), each given as
+    (email, password): made, not logged in."""
+    users_in(srv, "demo", ((client2 + ("Tweede Klant",), "client"),
+                           (coach2 + ("Tweede Coach",), "professional")),
+             login=False)
+    org_with(srv, "Elders", org2_slug,
+             ((org2_coach + ("Coach Elders",), "professional"),),
+             login=False)
+
+
 class CoachingMixin:
     """Set-up and helpers for the Coaching suite (run.py mixes in Suite)."""
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        self.admin = Client(self.srv)
-        self.admin.login_ok(*u["admin"])
+        self.coach, self.client, self.admin = demo_logins(
+            self.srv, "professional", "client", "admin")
         self.client_id = self.client.me()["id"]
-        self.srv.cli_ok("user", "create", "--email", CLIENT2[0], "--name",
-                        "Tweede Klant", "--org", "demo", "--role", "client",
-                        password=CLIENT2[1])
-        self.srv.cli_ok("user", "create", "--email", COACH2[0], "--name",
-                        "Tweede Coach", "--org", "demo", "--role",
-                        "professional", password=COACH2[1])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", ORG2_COACH[0], "--name",
-                        "Coach Elders", "--org", "elders", "--role",
-                        "professional", password=ORG2_COACH[1])
+        second_people(self.srv, CLIENT2, COACH2, ORG2_COACH, "elders")
         # The professional opens a trajectory for the client, with the
         # default promise, and a first thread.
         page = self.coach.get("/t/new").text
@@ -182,10 +195,9 @@ class CoachingMixin:
         self.reply_seconds = int(f["reply_hours"]) * 3600
         self.holidays = holiday_days(f.get("holidays", ""))
         self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Kennismaking",
-            "body": "Welkom! Fijn dat je er bent. Wat houdt je bezig?"})
-        self.thid = location_id(r, "/threads/")
+        self.thid = new_thread(
+            self.coach, self.tid, "Kennismaking",
+            "Welkom! Fijn dat je er bent. Wat houdt je bezig?")
 
     def post(self, who, body, extra=None):
         form = {"csrf": who.csrf(), "body": body}
@@ -298,23 +310,8 @@ class CoachingMixin:
               "shown as text", page[-2000:])
 
     def test_texts_are_not_stored_in_plain_text(self):
-        if self.backend != "sqlite":
-            rows = self.pg.sql("SELECT count(*) FROM messages WHERE "
-                               "position('%s' in encode(body_box, 'escape'))"
-                               " > 0" % SECRET_WORD)
-            check(rows.strip().endswith("0"), "messages.body_box",
-                  "no plain text", rows)
-            return
-        db = self.srv.sqlite_path()
-        con = sqlite3.connect(db, timeout=10)
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.close()
-        for path in (db, db + "-wal"):
-            if os.path.exists(path):
-                with open(path, "rb") as f:
-                    data = f.read()
-                check(SECRET_WORD.encode() not in data, path,
-                      "no plain text of the client's message", "found")
+        not_in_plain_text(self.srv, "messages", "body_box", SECRET_WORD, (
+            (SECRET_WORD.encode(), "the client's message"),))
 
     def test_search_finds_only_what_the_user_may_see(self):
         r = self.client.get("/search?q=" + SECRET_WORD)
@@ -412,15 +409,8 @@ class CoachingMixin:
         # A fresh trajectory (the first is closed), then a write load of
         # posts from several threads; every acknowledged one must be there
         # after SIGKILL and restart.
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Tweede traject"
-        tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % tid, {
-            "csrf": self.coach.csrf(), "subject": "Belasting",
-            "body": "Start"})
-        thid = location_id(r, "/threads/")
+        tid = new_trajectory(self.coach, self.client_id, "Tweede traject")
+        thid = new_thread(self.coach, tid, "Belasting", "Start")
         who = [(self.client, self.client.csrf()),
                (self.coach, self.coach.csrf())]
         acks, lock = [], threading.Lock()

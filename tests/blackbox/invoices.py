@@ -19,8 +19,8 @@ import time
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
-from lib import Client, Load, check, eq
+from coaching import location_id, new_trajectory
+from lib import Client, Load, check, demo_logins, eq, org_with, users_in
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CLIENT = ("ilse.invoice@demo.infuus.test", "ilse-invoice-pass-1",
@@ -53,26 +53,12 @@ class InvoicesMixin:
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.admin = Client(self.srv)
-        self.admin.login_ok(*u["admin"])
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        for email, pw, name in (CLIENT, OTHER):
-            self.srv.cli_ok("user", "create", "--email", email, "--name",
-                            name, "--org", "demo", "--role", "client",
-                            "--lang", "en", password=pw)
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
-                        FAR[2], "--org", "elders", "--role",
-                        "professional", password=FAR[1])
-        self.client = Client(self.srv)
-        self.client.login_ok(CLIENT[0], CLIENT[1])
-        self.other = Client(self.srv)
-        self.other.login_ok(OTHER[0], OTHER[1])
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
+        self.admin, self.coach = demo_logins(self.srv, "admin",
+                                             "professional")
+        self.client, self.other = users_in(
+            self.srv, "demo", ((CLIENT, "client"), (OTHER, "client")), "en")
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR, "professional"),))[0]
         me = self.coach.me()
         self.coach_uid, self.org = me["id"], me["org"]
         self.tid = self.trajectory(self.client.me()["id"], "Facturen Ilse")
@@ -80,10 +66,7 @@ class InvoicesMixin:
         self.invoices = {}
 
     def trajectory(self, client_uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(client_uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, client_uid, title)
 
     def sql(self, query):
         """Rows of a query, as lists of strings (both backends)."""

@@ -9,6 +9,7 @@ python3-aiosmtpd, run as a separate process).  Everything here talks to
 127.0.0.1 only.
 """
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -19,6 +20,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -75,6 +77,12 @@ def status_in(resp, codes, what):
                       "status %s %s; body: %s" % (
                           resp.status, resp.header("location") or "",
                           resp.text[:300]))
+
+
+def says(text, en, nl):
+    """The page says it, in English or Dutch (pages follow the reader's
+    language)."""
+    return en in text or nl in text
 
 
 def free_port():
@@ -363,6 +371,115 @@ class Server:
 
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
+
+
+# --- the server's database, read directly --------------------------------
+
+def sql_one(srv, query):
+    """The first column of the first row of query on srv's database, as
+    SQLite gives it; on PostgreSQL a number (0 for an empty answer)."""
+    if srv.backend == "sqlite":
+        db = sqlite3.connect(srv.sqlite_path(), timeout=10)
+        try:
+            return db.execute(query).fetchone()[0]
+        finally:
+            db.close()
+    return int(srv.pg.sql(query).strip() or 0)
+
+
+def sql_text(srv, query):
+    """The first column of the first row of query as text on either
+    backend: "" for no row or NULL."""
+    if srv.backend != "sqlite":
+        return srv.pg.sql(query).strip()
+    db = sqlite3.connect(srv.sqlite_path(), timeout=10)
+    try:
+        row = db.execute(query).fetchone()
+    finally:
+        db.close()
+    return "" if row is None or row[0] is None else str(row[0])
+
+
+class Sql:
+    """Mixed into a suite: its server's (self.srv) database, read
+    directly."""
+
+    def sql_one(self, query):
+        return sql_one(self.srv, query)
+
+    def sql_text(self, query):
+        return sql_text(self.srv, query)
+
+
+def not_in_plain_text(srv, table, column, word, texts):
+    """Nothing readable at rest: on PostgreSQL, word is not in
+    table.column; on SQLite, none of texts, each (bytes, what), is in the
+    database file or its write-ahead log after a checkpoint."""
+    if srv.backend != "sqlite":
+        rows = srv.pg.sql("SELECT count(*) FROM %s WHERE "
+                          "position('%s' in encode(%s, 'escape'))"
+                          " > 0" % (table, word, column))
+        check(rows.strip().endswith("0"), "%s.%s" % (table, column),
+              "no plain text", rows)
+        return
+    db = srv.sqlite_path()
+    con = sqlite3.connect(db, timeout=10)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for path in (db, db + "-wal"):
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                data = f.read()
+            for text, what in texts:
+                check(text not in data, path, "no plain text of " + what,
+                      "found")
+
+
+# --- a clock the suite moves ---------------------------------------------------
+
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+class FakeClock:
+    """Mixed into a suite whose server runs under libfaketime with a
+    clock the suite moves forward (FAKETIME_TIMESTAMP_FILE, re-read at
+    every call): self.offset seconds ahead of the real one."""
+
+    def clock_start(self):
+        self.offset = 0
+        self.clock = os.path.join(self.workdir, "faketime")
+        self._set_clock()
+
+    @contextlib.contextmanager
+    def faked_time(self):
+        """What starts inside runs under libfaketime on self.clock."""
+        saved = dict(os.environ)
+        os.environ.update({
+            "LD_PRELOAD": LIBFAKETIME,
+            "FAKETIME_TIMESTAMP_FILE": self.clock,
+            "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
+            ":verify_asan_link_order=0",
+        })
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def _set_clock(self):
+        with open(self.clock + ".tmp", "w") as f:
+            f.write("+%d\n" % self.offset)
+        os.replace(self.clock + ".tmp", self.clock)
+
+    def advance(self, secs):
+        """Move the server's clock forward by secs."""
+        self.offset += secs
+        self._set_clock()
+
+    def now(self):
+        return time.time() + self.offset
 
 
 # --- HTTP ----------------------------------------------------------------------
@@ -661,19 +778,38 @@ def login_ack(email, password):
     return work
 
 
-def org_with(srv, name, slug, people):
-    """A new organisation and its people, each ((email, password, name),
-    role); a logged-in Client of each, in order."""
-    srv.cli_ok("org", "create", "--name", name, "--slug", slug)
+def logged_in(srv, email, password):
+    """A Client of srv with that person logged in."""
+    c = Client(srv)
+    c.login_ok(email, password)
+    return c
+
+
+def demo_logins(srv, *roles):
+    """A logged-in Client of each demo person by role ("professional",
+    "client", "admin"), in order."""
+    return [logged_in(srv, *srv.users[role]) for role in roles]
+
+
+def users_in(srv, org, people, lang=None, login=True):
+    """People made in the organisation of slug org, each ((email,
+    password, name), role), reading lang when one is given; a logged-in
+    Client of each, in order (none when not login)."""
     for (email, pw, who), role in people:
-        srv.cli_ok("user", "create", "--email", email, "--name", who,
-                   "--org", slug, "--role", role, password=pw)
-    clients = []
-    for (email, pw, _), _ in people:
-        c = Client(srv)
-        c.login_ok(email, pw)
-        clients.append(c)
-    return clients
+        args = ["user", "create", "--email", email, "--name", who,
+                "--org", org, "--role", role]
+        if lang:
+            args += ["--lang", lang]
+        srv.cli_ok(*args, password=pw)
+    if not login:
+        return []
+    return [logged_in(srv, email, pw) for (email, pw, _), _ in people]
+
+
+def org_with(srv, name, slug, people, login=True):
+    """A new organisation and its people, as users_in."""
+    srv.cli_ok("org", "create", "--name", name, "--slug", slug)
+    return users_in(srv, slug, people, login=login)
 
 
 # --- library items, shared by the Library and LibSend suites ---------------

@@ -17,13 +17,12 @@ run.py, which runs the class like the others.
 import html
 import os
 import re
-import sqlite3
 import urllib.parse
 
-from coaching import form_fields, location_id
-from lib import (Client, check, eq, library_publish, library_write,
-                 org_with)
-from objects import multipart
+from coaching import location_id, new_trajectory
+from lib import (Client, Sql, check, demo_logins, eq, library_publish,
+                 library_write, org_with, says)
+from objects import upload_media
 
 FAR = ("far.lib@elders.infuus.test", "far-library-pass-12", "Fay Far")
 SIB = ("sib.lib@demo.infuus.test", "sib-library-pass-12", "Sam Sib")
@@ -61,29 +60,18 @@ FILM = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + os.urandom(4096)
 SOUND = b"ID3\x04\x00\x00\x00\x00\x00\x00" + os.urandom(4096)
 
 
-def says(text, en, nl):
-    return en in text or nl in text
-
-
-class LibraryMixin:
+class LibraryMixin(Sql):
     """Set-up and helpers for the Library suite (run.py mixes in Suite)."""
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        self.admin = Client(self.srv)
-        self.admin.login_ok(*u["admin"])
+        self.coach, self.client, self.admin = demo_logins(
+            self.srv, "professional", "client", "admin")
         self.far, self.far_admin = org_with(
             self.srv, "Elders", "elders",
             ((FAR, "professional"), (FAR_ADMIN, "admin")))
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Traject bibliotheek"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"],
+                                  "Traject bibliotheek")
         # Another coach's trajectory in the same organisation: not the
         # coach's to send into.
         for (email, pw, name), role in ((SIB, "professional"),
@@ -95,20 +83,9 @@ class LibraryMixin:
         sib.login_ok(SIB[0], SIB[1])
         sc = Client(self.srv)
         sc.login_ok(SIB_CLIENT[0], SIB_CLIENT[1])
-        f = form_fields(sib.get("/t/new").text, "/t")
-        f["client"] = str(sc.me()["id"])
-        f["title"] = "Traject van een ander"
-        self.sib_tid = location_id(sib.post("/t", f), "/t/")
+        self.sib_tid = new_trajectory(sib, sc.me()["id"],
+                                      "Traject van een ander")
         self.ids = {}
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def write(self, who, item, lang="nl", level="", audience="clients",
               tags=None):
@@ -395,23 +372,10 @@ class LibraryMixin:
               "the client's page", "the score without the warning",
               page[-3000:])
 
-    def upload_media(self, who, name, data):
-        body, ctype = multipart({"csrf": who.csrf()},
-                                [("file", name, "application/octet-stream",
-                                  data)])
-        r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
-                        headers={"Content-Type": ctype})
-        eq(r.status, 303, "uploading " + name)
-        page = who.get("/org/media").text
-        ids = [int(i) for i, n in
-               re.findall(r'href="/media/(\d+)">([^<]*)<', page) if n == name]
-        check(ids, "the media list", "names " + name, page[-1500:])
-        return ids[0]
-
     def test_video_and_audio_items(self):
-        film = self.upload_media(self.coach, "ademen.mp4", FILM)
-        sound = self.upload_media(self.coach, "zee.mp3", SOUND)
-        far_sound = self.upload_media(self.far, "ver.mp3", SOUND)
+        film = upload_media(self.coach, "ademen.mp4", FILM)
+        sound = upload_media(self.coach, "zee.mp3", SOUND)
+        far_sound = upload_media(self.far, "ver.mp3", SOUND)
         form = {"csrf": self.coach.csrf(), "title": "Rustig ademen",
                 "summary": "Een filmpje over ademen.",
                 "body": "Adem rustig in en uit. Tel tot vier bij het "

@@ -11,11 +11,10 @@ administrator may be picked.  Imported by run.py, which runs the class
 like the others.
 """
 import re
-import sqlite3
 
-from coaching import form_fields, location_id
-from lib import (Client, check, eq, library_publish, library_write,
-                 org_with)
+from coaching import location_id, new_trajectory
+from lib import (Sql, check, demo_logins, eq, library_publish, library_write,
+                 org_with, says)
 
 FAR = ("far.send@elders.infuus.test", "far-libsend-pass-12", "Fay Far")
 FAR_ADMIN = ("boss.send@elders.infuus.test", "boss-libsend-pass-12",
@@ -49,27 +48,18 @@ NOT_AVAILABLE = ("not available to your organisation",
                  "niet beschikbaar voor je organisatie")
 
 
-def says(text, en, nl):
-    return en in text or nl in text
-
-
-class LibSendMixin:
+class LibSendMixin(Sql):
     """Set-up and helpers for the LibSend suite (run.py mixes in Suite)."""
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.far, self.far_admin = org_with(
             self.srv, "Elders", "elders",
             ((FAR, "professional"), (FAR_ADMIN, "admin")))
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Traject lezen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"],
+                                  "Traject lezen")
         r = self.coach.post("/t/%d/questions" % self.tid, {
             "csrf": self.coach.csrf(), "question": "Hoe pieker ik minder?"})
         eq(r.status, 303, "a learning question")
@@ -86,15 +76,6 @@ class LibSendMixin:
         self.own = self.item(self.coach, OWN)
         self.foreign = self.item(self.far, FOREIGN)
         self.draft = self.item(self.coach, DRAFT, publish=False)
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def item(self, who, item, publish=True):
         lid = location_id(library_write(who, item), "/library/")

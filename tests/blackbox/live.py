@@ -8,15 +8,12 @@ dropped (and replays), and on PostgreSQL an event posted through one node
 reaches a stream held on another.  Imported by run.py.
 """
 import json
-import os
 import re
-import shutil
 import socket
-import sqlite3
 import time
 
-from coaching import form_fields, location_id
-from lib import Client, Server, check, eq
+from coaching import new_thread, new_trajectory
+from lib import Client, Sql, check, demo_logins, eq
 
 PER_USER = 8      # LIMIT_SSE_PER_USER in src/core/limits.h
 REPLAY = 256      # LIMIT_EVENT_REPLAY
@@ -140,31 +137,18 @@ def is_message(thid):
                        ev["data"].get("thread") == thid)
 
 
-class LiveMixin:
+class LiveMixin(Sql):
     """Set-up and helpers for the Live suite (run.py mixes in Suite)."""
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.client_id = self.client.me()["id"]
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Live"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Live",
-            "body": "eerste"})
-        self.thid = location_id(r, "/threads/")
+        self.tid = new_trajectory(self.coach, self.client_id, "Live")
+        self.thid = new_thread(self.coach, self.tid, "Live", "eerste")
         # A trajectory the client has no part in: another of the coach's.
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Ander"
-        self.other_tid = location_id(self.coach.post("/t", f), "/t/")
+        self.other_tid = new_trajectory(self.coach, self.client_id, "Ander")
 
     def post(self, who, text, srv=None):
         r = who.post("/threads/%d/messages" % self.thid, {
@@ -378,13 +362,7 @@ class LiveMixin:
     def test_two_nodes_one_database(self):
         if self.backend != "postgres":
             return  # one node on SQLite
-        wd = os.path.join(self.workdir, "node-b")
-        b = Server(self.backend, wd, pg=self.pg, demo=False)
-        os.makedirs(b.data, mode=0o700, exist_ok=True)
-        shutil.copy(os.path.join(self.srv.data, "master.key"),
-                    os.path.join(b.data, "master.key"))
-        self.servers.append(b)
-        b.start()
+        b = self.second_node()
         on_b = Client(b)
         on_b.jar = dict(self.client.jar)  # the same session, other node
         s = Stream(on_b, "/live/t/%d" % self.tid)
@@ -427,10 +405,7 @@ class LiveMixin:
 
     def test_chat_window_latest_and_older(self):
         # A trajectory of its own, so the count is known.
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Veel chat"
-        tid = location_id(self.coach.post("/t", f), "/t/")
+        tid = new_trajectory(self.coach, self.client_id, "Veel chat")
         for i in range(55):
             eq(self.chat(self.client if i % 2 else self.coach,
                          "regel %d" % i, tid=tid).status, 303, "chat %d" % i)
@@ -701,15 +676,6 @@ class LiveMixin:
         page = self.client.get("/t/%d/export" % self.tid).text
         check('id="chat"' in page and "ik zag een %s bij eb" % word in page,
               "the printable export holds the chat", word, page[-3000:])
-
-    def sql_one(self, q):
-        if self.backend != "sqlite":
-            return int(self.srv.pg.sql(q).strip() or 0)
-        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-        try:
-            return con.execute(q).fetchone()[0]
-        finally:
-            con.close()
 
     def test_stop_with_streams_open(self):
         # Runs last: the server must end its (suspended) streams to stop;

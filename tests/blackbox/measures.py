@@ -19,8 +19,9 @@ import urllib.parse
 import zoneinfo
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
-from lib import Client, Smtp, check, eq, free_port, mail_rcpt, mail_text
+from coaching import form_fields, location_id, new_trajectory, second_people
+from lib import (Client, Sql, check, demo_logins, eq, mail_rcpt, mail_text,
+                 not_in_plain_text)
 
 CLIENT2 = ("measures.client2@demo.infuus.test", "measures-client2-pass-1")
 COACH2 = ("measures.coach2@demo.infuus.test", "measures-coach2-pass-12")
@@ -76,43 +77,33 @@ def xml_valid(svg, what):
           svg[:400])
 
 
-class MeasuresMixin:
+class MeasuresMixin(Sql):
     """Set-up and helpers for the Measures suite (run.py mixes in Suite)."""
 
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.srv = self.server_with_mail()
+        self.coach, self.client = demo_logins(self.srv, "professional",
+                                              "client")
         self.client_id = self.client.me()["id"]
-        self.srv.cli_ok("user", "create", "--email", CLIENT2[0], "--name",
-                        "Tweede Klant", "--org", "demo", "--role", "client",
-                        password=CLIENT2[1])
-        self.srv.cli_ok("user", "create", "--email", COACH2[0], "--name",
-                        "Tweede Coach", "--org", "demo", "--role",
-                        "professional", password=COACH2[1])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "m-elders")
-        self.srv.cli_ok("user", "create", "--email", ORG2_COACH[0], "--name",
-                        "Coach Elders", "--org", "m-elders", "--role",
-                        "professional", password=ORG2_COACH[1])
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Metingen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        second_people(self.srv, CLIENT2, COACH2, ORG2_COACH, "m-elders")
+        self.tid = new_trajectory(self.coach, self.client_id, "Metingen")
         self.qid = self.give("shipped:phq-9", "every", "7")
 
     def teardown(self):
         if getattr(self, "smtp", None):
             self.smtp.stop()
+
+    def reminded(self, qid, secs):
+        """When questionnaire qid was reminded, waiting up to secs."""
+        deadline = time.time() + secs
+        reminded = ""
+        while time.time() < deadline and not reminded:
+            reminded = self.sql_text("SELECT reminded_at FROM questionnaires "
+                                     "WHERE id = %d" % qid)
+            time.sleep(0.5)
+        check(reminded != "", "questionnaire %d" % qid, "reminded",
+              "not within %d s" % secs)
+        return reminded
 
     def give(self, instrument, schedule="once", every="14", hours="24"):
         r = self.coach.post("/t/%d/questionnaires" % self.tid, {
@@ -647,25 +638,9 @@ class MeasuresMixin:
         check(len(m.get("moods", [])) >= 1, "the export", "the moods", m)
 
     def test_nothing_in_plain_text(self):
-        if self.backend != "sqlite":
-            rows = self.pg.sql("SELECT count(*) FROM diary_entries WHERE "
-                               "position('%s' in encode(body, 'escape'))"
-                               " > 0" % DIARY_WORD)
-            check(rows.strip().endswith("0"), "diary_entries.body",
-                  "no plain text", rows)
-            return
-        db = self.srv.sqlite_path()
-        con = sqlite3.connect(db, timeout=10)
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.close()
-        for path in (db, db + "-wal"):
-            if os.path.exists(path):
-                with open(path, "rb") as f:
-                    data = f.read()
-                check(DIARY_WORD.encode() not in data, path,
-                      "no plain text of the diary", "found")
-                check(b"goed geslapen" not in data, path,
-                      "no plain text of the mood note", "found")
+        not_in_plain_text(self.srv, "diary_entries", "body", DIARY_WORD, (
+            (DIARY_WORD.encode(), "the diary"),
+            (b"goed geslapen", "the mood note")))
 
     def test_access_log_names_the_accesses(self):
         q = ("SELECT kind || ':' || action FROM audit_log WHERE kind IN "
@@ -681,16 +656,6 @@ class MeasuresMixin:
                      "questionnaire:E", "diary:C", "diary:R", "diary:U",
                      "mood:C", "mood:R"):
             check(want in got, "the access log", want, got)
-
-    def sql_one(self, q):
-        if self.backend != "sqlite":
-            return self.pg.sql(q).strip()
-        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-        try:
-            row = con.execute(q).fetchone()
-        finally:
-            con.close()
-        return "" if row is None or row[0] is None else str(row[0])
 
     def test_due_questionnaire_reminds_the_client_without_content(self):
         # the outbox's batch (every 30 s) first adds the reminders that
@@ -710,22 +675,15 @@ class MeasuresMixin:
                 "csrf": self.client.csrf(),
                 "times": "%02d:%02d" % (t.tm_hour, t.tm_min)})
             eq(r.status, 303, "a reminder time")
-        deadline = time.time() + 75
-        reminded = ""
-        while time.time() < deadline and not reminded:
-            reminded = self.sql_one("SELECT reminded_at FROM questionnaires "
-                                    "WHERE id = %d" % qid)
-            time.sleep(0.5)
-        check(reminded != "", "questionnaire %d" % qid, "reminded",
-              "not within 75 s")
-        n = self.sql_one("SELECT COUNT(*) FROM notifications WHERE "
-                         "user_id = %d AND created_at = %s"
-                         % (self.client_id, reminded))
+        reminded = self.reminded(qid, 75)
+        n = self.sql_text("SELECT COUNT(*) FROM notifications WHERE "
+                          "user_id = %d AND created_at = %s"
+                          % (self.client_id, reminded))
         check(n not in ("", "0"), "the notifications", "one for the client",
               n)
         if mood_too:
-            last = self.sql_one("SELECT last_at FROM mood_reminders WHERE "
-                                "trajectory_id = %d" % self.tid)
+            last = self.sql_text("SELECT last_at FROM mood_reminders WHERE "
+                                 "trajectory_id = %d" % self.tid)
             check(last != "", "the mood reminder", "sent", "not yet")
         # the mail says only that there is something new
         client_email = self.srv.users["client"][0]
@@ -773,19 +731,12 @@ class MeasuresMixin:
             "time": d.strftime("%H:%M"), "minutes": "30", "kind": "phone",
             "location": ""})
         eq(r.status, 303, "booking the appointment")
-        deadline = time.time() + 110
-        reminded = ""
-        while time.time() < deadline and not reminded:
-            reminded = self.sql_one("SELECT reminded_at FROM questionnaires "
-                                    "WHERE id = %d" % qid)
-            time.sleep(0.5)
-        check(reminded != "", "questionnaire %d" % qid, "reminded",
-              "not within 110 s")
-        eq(self.sql_one("SELECT due_at FROM questionnaires WHERE id = %d"
-                        % qid), str(start - 7200), "due two hours before")
-        n = self.sql_one("SELECT COUNT(*) FROM notifications WHERE "
-                         "user_id = %d AND created_at = %s"
-                         % (self.client_id, reminded))
+        reminded = self.reminded(qid, 110)
+        eq(self.sql_text("SELECT due_at FROM questionnaires WHERE id = %d"
+                         % qid), str(start - 7200), "due two hours before")
+        n = self.sql_text("SELECT COUNT(*) FROM notifications WHERE "
+                          "user_id = %d AND created_at = %s"
+                          % (self.client_id, reminded))
         check(n not in ("", "0"), "the notifications", "one for the client",
               n)
         check(any_in(self.status_of(self.client, qid), "To fill in",

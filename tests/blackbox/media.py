@@ -14,7 +14,7 @@ import os
 import re
 
 from coaching import location_id
-from lib import Client, check, eq, raw
+from lib import Client, check, demo_logins, eq, org_with, raw
 from objects import PNG_1x1, multipart
 
 FAR = ("media.far@elders.infuus.test", "media-far-pass-1234", "Mo Far")
@@ -27,18 +27,10 @@ class MediaMixin:
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
-                        FAR[2], "--org", "elders", "--role",
-                        "professional", password=FAR[1])
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR, "professional"),))[0]
         r = self.upload(self.coach, "calm.mp3", SOUND)
         eq(r.status, 303, "uploading a sound")
         self.mdid = self.listed(self.coach, "calm.mp3")

@@ -15,8 +15,8 @@ import re
 import sqlite3
 import time
 
-from coaching import form_fields, location_id
-from lib import Client, Smtp, check, eq, mail_rcpt, mail_text
+from coaching import location_id, new_trajectory
+from lib import Client, Sql, check, eq, mail_rcpt, mail_text
 
 OTHER_CLIENT = ("mod.other@demo.infuus.test", "mod-other-client-pass-1")
 SECRET = "zeepbellenblazer"
@@ -46,14 +46,11 @@ def libfaketime():
     return None
 
 
-class ModulesMixin:
+class ModulesMixin(Sql):
     """Set-up and helpers for the Modules suite."""
 
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-        }).start(fresh=True)
+        self.srv = self.server_with_mail(base_url=False)
         self.users = dict(self.srv.users)
         self.coach = Client(self.srv)
         self.coach.login_ok(*self.users["professional"])
@@ -72,16 +69,6 @@ class ModulesMixin:
         if getattr(self, "smtp", None):
             self.smtp.stop()
 
-    def sql_one(self, q):
-        if self.backend != "sqlite":
-            return self.pg.sql(q).strip()
-        con = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-        try:
-            row = con.execute(q).fetchone()
-        finally:
-            con.close()
-        return "" if row is None or row[0] is None else str(row[0])
-
     def sql_bytes(self, q):
         """Every value of a query's first column as bytes (for a search
         for plaintext)."""
@@ -97,10 +84,7 @@ class ModulesMixin:
             con.close()
 
     def trajectory(self, uid, title):
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(uid)
-        f["title"] = title
-        return location_id(self.coach.post("/t", f), "/t/")
+        return new_trajectory(self.coach, uid, title)
 
     def module(self, title, source):
         r = self.coach.post("/modules", {"csrf": self.coach.csrf(),
@@ -260,9 +244,9 @@ class ModulesMixin:
         mods = r.json().get("modules")
         check(mods and SECRET in str(mods), "the export's modules",
               "the answer", str(mods)[:500])
-        got = self.sql_one("SELECT COUNT(*) FROM audit_log WHERE kind = "
-                           "'module' AND client_id = %d AND action IN "
-                           "('R', 'C', 'U', 'E')" % self.client_id)
+        got = self.sql_text("SELECT COUNT(*) FROM audit_log WHERE kind = "
+                            "'module' AND client_id = %d AND action IN "
+                            "('R', 'C', 'U', 'E')" % self.client_id)
         check(got and int(got) >= 6, "the access log", "module reads and "
               "writes for the client", got)
 
@@ -359,11 +343,11 @@ class ModulesMixin:
               "text not shown yet", "")
         # The outbox's first batch (at start) reminded of day one.
         deadline = time.time() + 40
-        while time.time() < deadline and self.sql_one(
+        while time.time() < deadline and self.sql_text(
                 "SELECT reminded FROM module_runs WHERE id = %d" % rid) != "1":
             time.sleep(0.5)
-        eq(self.sql_one("SELECT reminded FROM module_runs WHERE id = %d" %
-                        rid), "1", "day one reminded")
+        eq(self.sql_text("SELECT reminded FROM module_runs WHERE id = %d" %
+                         rid), "1", "day one reminded")
         # A day and an hour later (the server's clock moved forward; the
         # database keeps everything): day two is open and reminded.
         self.srv.stop()
@@ -391,11 +375,11 @@ class ModulesMixin:
         check("Tweede dag" in c.get("/md/%d?s=2" % rid).text, "day two",
               "its text shown", "")
         deadline = time.time() + 40
-        while time.time() < deadline and self.sql_one(
+        while time.time() < deadline and self.sql_text(
                 "SELECT reminded FROM module_runs WHERE id = %d" % rid) != "2":
             time.sleep(0.5)
-        eq(self.sql_one("SELECT reminded FROM module_runs WHERE id = %d" %
-                        rid), "2", "day two reminded")
+        eq(self.sql_text("SELECT reminded FROM module_runs WHERE id = %d" %
+                         rid), "2", "day two reminded")
         client_email = self.users["client"][0]
         got = [m for m in self.smtp.wait(1, timeout=20)
                if client_email in mail_rcpt(m)]

@@ -7,8 +7,8 @@ import datetime
 import re
 import secrets
 
-from coaching import form_fields, location_id
-from lib import Failure
+from coaching import location_id, new_thread, new_trajectory
+from lib import Failure, check, eq
 
 # People of the trajectories the object walk aims at: a second coach and
 # client in the demo organisation (another trajectory of the same
@@ -84,19 +84,29 @@ def multipart(fields, files):
     return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
+def upload_media(who, name, data, tail=1500):
+    """A media file uploaded to who's organisation: its id in the media
+    list (the list's last tail characters shown when it is missing)."""
+    body, ctype = multipart({"csrf": who.csrf()},
+                            [("file", name, "application/octet-stream",
+                              data)])
+    r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
+                    headers={"Content-Type": ctype})
+    eq(r.status, 303, "uploading " + name)
+    page = who.get("/org/media").text
+    ids = [int(i) for i, n in
+           re.findall(r'href="/media/(\d+)">([^<]*)<', page) if n == name]
+    check(ids, "the media list", "names " + name, page[-tail:])
+    return ids[0]
+
+
 def make_trajectory(coach, client_uid, title, client=None):
     """A trajectory the coach opens for the client, with a thread and a
     message with an attachment, and (with the client's session) an
     assignment handed in with a file: the ids of each, by path
     parameter."""
-    f = form_fields(coach.get("/t/new").text, "/t")
-    f["client"] = str(client_uid)
-    f["title"] = title
-    tid = location_id(coach.post("/t", f), "/t/")
-    r = coach.post("/t/%d/threads" % tid, {
-        "csrf": coach.csrf(), "subject": "Kennismaking",
-        "body": "Welkom in het traject."})
-    thid = location_id(r, "/threads/")
+    tid = new_trajectory(coach, client_uid, title)
+    thid = new_thread(coach, tid, "Kennismaking", "Welkom in het traject.")
     body, ctype = multipart({"csrf": coach.csrf(), "body": "Zie de bijlage."},
                             [("attachment", "notes.txt", "text/plain",
                               b"Aantekeningen\n")])

@@ -21,9 +21,9 @@ import re
 import zipfile
 
 from coaching import location_id
-from lib import Client, check, eq
+from lib import Client, Sql, check, eq, org_with, users_in
 from modules import ModulesMixin
-from objects import PNG_1x1, multipart
+from objects import PNG_1x1, multipart, upload_media
 
 FAR = ("pkg.far@elders.infuus.test", "pkg-far-pass-1234", "Pia Far")
 FAR_ADMIN = ("pkg.boss@elders.infuus.test", "pkg-boss-pass-1234", "Bo Far")
@@ -50,7 +50,7 @@ HEAD = ("infuus-module 1\nid hostile\nversion 1\nlang en\ntitle: Hostile\n"
         "session: One\n")
 
 
-class PackagesMixin:
+class PackagesMixin(Sql):
     """Set-up and helpers for the Packages suite (the module helpers of
     modules.py borrowed, not its tests)."""
 
@@ -60,36 +60,15 @@ class PackagesMixin:
 
     def setup(self):
         ModulesMixin.setup(self)
-        self.srv.cli_ok("org", "create", "--name", "Elders", "--slug",
-                        "elders")
-        self.srv.cli_ok("user", "create", "--email", FAR[0], "--name",
-                        FAR[2], "--org", "elders", "--role",
-                        "professional", password=FAR[1])
-        self.far = Client(self.srv)
-        self.far.login_ok(FAR[0], FAR[1])
+        self.far = org_with(self.srv, "Elders", "elders",
+                            ((FAR, "professional"),))[0]
 
     def teardown(self):
         ModulesMixin.teardown(self)
 
-    def sql_one(self, q):
-        return ModulesMixin.sql_one(self, q)
-
     def counts(self):
-        return tuple(self.sql_one("SELECT COUNT(*) FROM " + t) for t in
+        return tuple(self.sql_text("SELECT COUNT(*) FROM " + t) for t in
                      ("modules", "module_versions", "media", "media_chunks"))
-
-    def upload_media(self, who, name, data):
-        body, ctype = multipart({"csrf": who.csrf()},
-                                [("file", name, "application/octet-stream",
-                                  data)])
-        r = who.request("POST", "/org/media?csrf=" + who.csrf(), body=body,
-                        headers={"Content-Type": ctype})
-        eq(r.status, 303, "uploading " + name)
-        page = who.get("/org/media").text
-        ids = [int(i) for i, n in re.findall(
-            r'href="/media/(\d+)">([^<]*)<', page) if n == name]
-        check(ids, "the media list", "names " + name, page[-800:])
-        return ids[0]
 
     def import_pkg(self, who, data, name="module.zip"):
         body, ctype = multipart({"csrf": who.csrf()},
@@ -104,8 +83,8 @@ class PackagesMixin:
         return int(re.search(r"/modules/(\d+)", r.header("location")).group(1))
 
     def source_of(self, mid):
-        return self.sql_one("SELECT source FROM module_versions WHERE "
-                            "module_id = %d AND n = 1" % mid)
+        return self.sql_text("SELECT source FROM module_versions WHERE "
+                             "module_id = %d AND n = 1" % mid)
 
     def export(self, who, mid):
         return who.request("GET", "/modules/%d/package?lang=en" % mid)
@@ -137,8 +116,8 @@ class PackagesMixin:
     # --- the tests ------------------------------------------------------------
 
     def test_export_then_import_gives_the_same_module(self):
-        img = self.upload_media(self.coach, "curve.png", PNG_1x1)
-        snd = self.upload_media(self.coach, "calm.mp3", SOUND)
+        img = upload_media(self.coach, "curve.png", PNG_1x1, tail=800)
+        snd = upload_media(self.coach, "calm.mp3", SOUND, tail=800)
         src = ("@session Kijken en luisteren\n"
                "@page text Welkom\nLees dit **eerst**.\n@@ is een apenstaartje.\n"
                "@page media Een lijn\n@media image %d Een lijn die stijgt en daalt\n"
@@ -213,15 +192,15 @@ class PackagesMixin:
            "a professional adds the examples")
         admin = Client(self.srv)
         admin.login_ok(*self.users["admin"])
-        before = int(self.sql_one("SELECT COUNT(*) FROM modules"))
-        pub = int(self.sql_one("SELECT COUNT(*) FROM modules WHERE "
-                               "published_n = 1"))
+        before = int(self.sql_text("SELECT COUNT(*) FROM modules"))
+        pub = int(self.sql_text("SELECT COUNT(*) FROM modules WHERE "
+                                "published_n = 1"))
         r = admin.post("/module-packages/examples", {"csrf": admin.csrf()})
         eq(r.status, 303, "the administrator adds the examples")
-        eq(int(self.sql_one("SELECT COUNT(*) FROM modules")) - before, 2,
+        eq(int(self.sql_text("SELECT COUNT(*) FROM modules")) - before, 2,
            "the two example modules of the page's language")
-        eq(int(self.sql_one("SELECT COUNT(*) FROM modules WHERE "
-                            "published_n = 1")) - pub, 2,
+        eq(int(self.sql_text("SELECT COUNT(*) FROM modules WHERE "
+                             "published_n = 1")) - pub, 2,
            "both published")
 
     def test_hostile_packages_refused_nothing_written(self):
@@ -270,11 +249,7 @@ class PackagesMixin:
                          r"%s.*(regel|line) 8" % title)
         # shared by its organisation's administrator: it travels, and
         # export then import keeps the library page
-        self.srv.cli_ok("user", "create", "--email", FAR_ADMIN[0], "--name",
-                        FAR_ADMIN[2], "--org", "elders", "--role", "admin",
-                        password=FAR_ADMIN[1])
-        boss = Client(self.srv)
-        boss.login_ok(FAR_ADMIN[0], FAR_ADMIN[1])
+        boss = users_in(self.srv, "elders", ((FAR_ADMIN, "admin"),))[0]
         eq(boss.post("/library/%d/share" % theirs, {
             "csrf": boss.csrf(), "share": "1"}).status, 303, "shared")
         mid = self.import_ok(self.coach, package(
@@ -294,8 +269,8 @@ class PackagesMixin:
         # a shipped questionnaire enters the library with the module
         mid = self.import_ok(self.coach, package(
             HEAD + "page: P\nexercise questionnaire q1 phq-9: How?\n"))
-        check(int(self.sql_one("SELECT COUNT(*) FROM instrument_versions "
-                               "WHERE name = 'phq-9'")) >= 1,
+        check(int(self.sql_text("SELECT COUNT(*) FROM instrument_versions "
+                                "WHERE name = 'phq-9'")) >= 1,
               "the library", "the shipped PHQ-9 taken in", mid)
 
     def test_another_organisation_cannot_export(self):
@@ -310,7 +285,7 @@ class PackagesMixin:
                                                            mid).status)
 
     def test_foreign_media_does_not_leave_in_a_package(self):
-        theirs = self.upload_media(self.far, "secret.png", PNG_1x1)
+        theirs = upload_media(self.far, "secret.png", PNG_1x1, tail=800)
         mid = ModulesMixin.module(
             self, "Leen", "@session A\n@page media B\n"
             "@media image %d Iets van een ander\n" % theirs)

@@ -28,14 +28,13 @@ import datetime
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import time
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
+from coaching import location_id, new_trajectory
 from icscheck import TZID, calendar_part, read as ics_read
-from lib import Client, Smtp, check, eq, free_port, mail_rcpt
+from lib import Client, Sql, check, demo_logins, eq, mail_rcpt
 
 ORG_ZONE = TZID
 AWAY_ZONE = "America/New_York"
@@ -148,31 +147,22 @@ def wall(t, zone):
         "%Y-%m-%d %H:%M")
 
 
-class RealCalendarsMixin:
+class RealCalendarsMixin(Sql):
     """Set-up and helpers for the RealCalendars suite (run.py mixes in
     Suite)."""
 
     def setup(self):
         check(shutil.which("khal"), "khal", "installed (tools/deps.sh "
               "test installs Debian's khal)", None)
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
+        self.srv = self.server_with_mail()
+        self.coach = demo_logins(self.srv, "professional")[0]
         self.srv.cli_ok("user", "create", "--email", CARA[0], "--name",
                         CARA[2], "--org", "demo", "--role", "client",
                         "--lang", "en", password=CARA[1])
         self.cara = Client(self.srv)
         self.cara.login_ok(CARA[0], CARA[1])
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.cara.me()["id"])
-        f["title"] = "Kalender Cara"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
+        self.tid = new_trajectory(self.coach, self.cara.me()["id"],
+                                  "Kalender Cara")
         r = self.coach.post("/calendar/hours", {
             "csrf": self.coach.csrf(), "schedule": "mon-sun 00:00-24:00",
             "exceptions": "", "slot_minutes": "60", "buffer_before": "0",
@@ -193,15 +183,6 @@ class RealCalendarsMixin:
     def teardown(self):
         if getattr(self, "smtp", None):
             self.smtp.stop()
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def when(self, apid):
         return (self.sql_one("SELECT starts_at FROM appointments WHERE "

@@ -8,8 +8,8 @@ import datetime
 import re
 import uuid
 
-from lib import Client, check, eq
-from coaching import form_fields, location_id
+from lib import Client, check, demo_logins, eq
+from coaching import form_fields, new_thread, new_trajectory
 
 
 def multipart(fields, files):
@@ -34,20 +34,11 @@ class ReasonsMixin:
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Redenen"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Begin",
-            "body": "Welkom."})
-        self.thid = location_id(r, "/threads/")
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"],
+                                  "Redenen")
+        self.thid = new_thread(self.coach, self.tid, "Begin", "Welkom.")
 
     def upload(self, who, body, files):
         token = who.csrf()

@@ -168,6 +168,27 @@ class Suite:
         self.servers.append(s)
         return s
 
+    def server_with_mail(self, base_url=True):
+        """A fresh server, started, that mails through a new SMTP sink
+        (self.smtp); with base_url, links in its mails point at it."""
+        self.smtp = Smtp(self.workdir)
+        port = free_port()
+        sets = {"smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port}
+        if base_url:
+            sets["base_url"] = "http://127.0.0.1:%d" % port
+        return self.server(sets=sets).start(port=port, fresh=True)
+
+    def second_node(self):
+        """A second infuus process on self.srv's PostgreSQL database, with
+        its master key: started."""
+        wd = os.path.join(self.workdir, "node-b")
+        b = Server(self.backend, wd, pg=self.pg, demo=False)
+        os.makedirs(b.data, mode=0o700, exist_ok=True)
+        shutil.copy(os.path.join(self.srv.data, "master.key"),
+                    os.path.join(b.data, "master.key"))
+        self.servers.append(b)
+        return b.start()
+
     def setup(self):
         pass
 
@@ -566,12 +587,7 @@ class TlsProxy(Suite):
 
 class Identity(Suite):
     def setup(self):
-        self.smtp = Smtp(self.workdir)
-        port = free_port()
-        self.srv = self.server(sets={
-            "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
-            "base_url": "http://127.0.0.1:%d" % port,
-        }).start(port=port, fresh=True)
+        self.srv = self.server_with_mail()
         u = self.srv.users
         self.admin_email, self.admin_pw = u["admin"]
         self.coach_email, self.coach_pw = u["professional"]

@@ -11,14 +11,12 @@ The server runs under libfaketime with a clock this suite moves forward
 SMTP sink of lib.py, so reset links and invitations travel the real way.
 The tests that move the clock come last.
 """
-import os
 import re
-import sqlite3
 import time
 
-from lib import (CODES, SECRET, Client, Smtp, check, csrf_in, eq, free_port,
-                 mail_rcpt, mail_text, totp, totp_step)
-from coaching import form_fields, location_id
+from lib import (CODES, SECRET, Client, FakeClock, Smtp, Sql, check, csrf_in,
+                 eq, free_port, mail_rcpt, mail_text, totp, totp_step)
+from coaching import new_trajectory
 
 COACH = ("sec.coach@demo.infuus.test", "sec-coach-pass-123", "Sam Coach")
 CLIENT = ("sec.client@demo.infuus.test", "sec-client-pass-12", "Sara Client")
@@ -28,7 +26,6 @@ MANY = ("sec.many@demo.infuus.test", "sec-many-pass-1234", "Max Many")
 RESET = ("sec.reset@demo.infuus.test", "sec-reset-pass-123", "Rob Reset")
 ELSEWHERE = ("sec.boss@elsewhere.test", "sec-boss-pass-1234", "Bo Boss")
 
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 # limits.h
 SESSIONS_PER_USER = 10
 SESSION_IDLE = 30 * 60
@@ -37,32 +34,18 @@ SESSION_2FA_PENDING = 10 * 60
 RESET_TTL = 60 * 60
 
 
-class SecurityMixin:
+class SecurityMixin(FakeClock, Sql):
     """Set-up and helpers for the Security suite (run.py mixes in Suite)."""
 
     def setup(self):
         self.smtp = Smtp(self.workdir)
-        self.offset = 0
-        self.clock = os.path.join(self.workdir, "faketime")
-        self._set_clock()
+        self.clock_start()
         port = free_port()
-        saved = dict(os.environ)
-        os.environ.update({
-            "LD_PRELOAD": LIBFAKETIME,
-            "FAKETIME_TIMESTAMP_FILE": self.clock,
-            "FAKETIME_NO_CACHE": "1",
-            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
-            ":verify_asan_link_order=0",
-        })
-        try:
+        with self.faked_time():
             self.srv = self.server(sets={
                 "smtp_url": "smtp://127.0.0.1:%d" % self.smtp.port,
                 "base_url": "http://127.0.0.1:%d" % port,
             }).start(port=port, fresh=True)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
         u = self.srv.users
         self.admin_email, self.admin_pw = u["admin"]
         for email, pw, name, role in (
@@ -87,28 +70,6 @@ class SecurityMixin:
             self.smtp.stop()
 
     # --- helpers -----------------------------------------------------------
-
-    def _set_clock(self):
-        with open(self.clock + ".tmp", "w") as f:
-            f.write("+%d\n" % self.offset)
-        os.replace(self.clock + ".tmp", self.clock)
-
-    def advance(self, secs):
-        """Move the server's clock forward by secs."""
-        self.offset += secs
-        self._set_clock()
-
-    def now(self):
-        return time.time() + self.offset
-
-    def sql_one(self, query):
-        if self.backend == "sqlite":
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)
 
     def login(self, who):
         c = Client(self.srv)
@@ -159,10 +120,7 @@ class SecurityMixin:
         coach = self.login(COACH)
         client_uid = self.uid(CLIENT[0])
         coach_uid = self.uid(COACH[0])
-        f = form_fields(coach.get("/t/new").text, "/t")
-        f["client"] = str(client_uid)
-        f["title"] = "Grenzen leren stellen"
-        tid = location_id(coach.post("/t", f), "/t/")
+        tid = new_trajectory(coach, client_uid, "Grenzen leren stellen")
         eq(coach.get("/t/%d" % tid).status, 200, "the professional's own "
            "trajectory before removal")
         r = self.admin.post("/org/members/%d/remove" % coach_uid,

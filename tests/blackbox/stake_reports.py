@@ -13,7 +13,7 @@ still writes it once the trajectory is closed.  Imported by run.py.
 import json
 import re
 
-from coaching import form_fields, location_id
+from coaching import new_trajectory
 from lib import Client, check, eq
 from objects import make_trajectory
 
@@ -54,10 +54,8 @@ class StakeReportsMixin:
                                    "Re-integratie", client=self.client)
         self.tid = self.ids["tid"]
         # Carla's trajectory, whose HR reads its report.
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.carla.me()["id"])
-        f["title"] = "Traject Carla"
-        self.tid2 = location_id(self.coach.post("/t", f), "/t/")
+        self.tid2 = new_trajectory(self.coach, self.carla.me()["id"],
+                                   "Traject Carla")
 
     # helpers
 

@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 
-from lib import BIN, Client, check, eq
+from lib import BIN, Client, Sql, check, eq
 from objects import make_measures, make_trajectory
 
 BOSS = ("baas@demo.infuus.test", "baas-werkgever-pass-1", "Bea Baas")
@@ -36,7 +36,7 @@ def fill(pattern, ids):
                     for seg in pattern.split("/"))
 
 
-class StakeholdersMixin:
+class StakeholdersMixin(Sql):
     """The Stakeholders suite (run.py mixes in Suite)."""
 
     def setup(self):
@@ -198,13 +198,13 @@ class StakeholdersMixin:
         eq(shared, 3, "the shared pages reached")
         # Their refusals are in the access log too (the router logs them;
         # repeats within a window count in one entry).
-        n = self.sql_count("SELECT COUNT(*) FROM audit_log WHERE "
-                           "actor_id = %d AND outcome = 'denied'" %
-                           self.boss.me()["id"])
+        n = self.sql_one("SELECT COUNT(*) FROM audit_log WHERE "
+                         "actor_id = %d AND outcome = 'denied'" %
+                         self.boss.me()["id"])
         check(n > 0, "the stakeholder's refusals in the access log",
               "some entries", n)
-        eq(self.sql_count("SELECT COUNT(*) FROM learning_questions WHERE "
-                          "trajectory_id = %d" % self.tid), 1,
+        eq(self.sql_one("SELECT COUNT(*) FROM learning_questions WHERE "
+                        "trajectory_id = %d" % self.tid), 1,
            "learning questions after the walk")
 
     def test_withdrawn_consent_ends_access_at_once(self):
@@ -263,18 +263,8 @@ class StakeholdersMixin:
             "als belanghebbende, met je toestemming" in page),
               "the client's who saw my data",
               "the stakeholder's looks, named", page[-3000:])
-        n = self.sql_count("SELECT COUNT(*) FROM audit_log WHERE purpose = "
-                           "'stakeholder' AND client_id = %d AND "
-                           "outcome = 'success'" % self.client.me()["id"])
+        n = self.sql_one("SELECT COUNT(*) FROM audit_log WHERE purpose = "
+                         "'stakeholder' AND client_id = %d AND "
+                         "outcome = 'success'" % self.client.me()["id"])
         check(n >= 5, "the stakeholder's accesses in the log",
               "one per page and per learning question", n)
-
-    def sql_count(self, query):
-        if self.backend == "sqlite":
-            import sqlite3
-            db = sqlite3.connect(self.srv.sqlite_path(), timeout=10)
-            try:
-                return db.execute(query).fetchone()[0]
-            finally:
-                db.close()
-        return int(self.srv.pg.sql(query).strip() or 0)

@@ -14,8 +14,8 @@ import re
 import urllib.parse
 from zoneinfo import ZoneInfo
 
-from coaching import form_fields, location_id
-from lib import Client, check, eq
+from coaching import form_fields, new_thread, new_trajectory
+from lib import Client, check, demo_logins, eq
 
 PAGE = 50          # LIMIT_THREAD_PAGE in src/core/limits.h
 POSTS = 130        # messages posted after the first: three pages in all
@@ -58,28 +58,17 @@ class ThreadsMixin:
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
         self.client_id = self.client.me()["id"]
         # The professional reads English, the client Dutch (the demo's).
         self.set_lang(self.coach, "en")
         self.set_lang(self.client, "nl")
-        page = self.coach.get("/t/new").text
-        f = form_fields(page, "/t")
-        f["client"] = str(self.client_id)
-        f["title"] = "Een lang gesprek"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Dagelijks",
-            "body": "bericht 0"})
-        self.thid = location_id(r, "/threads/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Een ander gesprek",
-            "body": "elders"})
-        self.other_thid = location_id(r, "/threads/")
+        self.tid = new_trajectory(self.coach, self.client_id,
+                                  "Een lang gesprek")
+        self.thid = new_thread(self.coach, self.tid, "Dagelijks", "bericht 0")
+        self.other_thid = new_thread(self.coach, self.tid, "Een ander gesprek",
+                                     "elders")
         # A thread of three pages: the client and the professional take
         # turns, as in a chat.
         tok = {id(self.coach): self.coach.csrf(),

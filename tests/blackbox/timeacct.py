@@ -11,8 +11,8 @@ import datetime
 import re
 import sqlite3
 
-from coaching import form_fields, location_id
-from lib import Client, check, eq
+from coaching import location_id, new_thread, new_trajectory
+from lib import check, demo_logins, eq
 from objects import make_assignment, make_measures
 
 # Fixed days in the past: the tests hold on any date.
@@ -25,19 +25,10 @@ class TimeMixin:
 
     def setup(self):
         self.srv = self.server().start(fresh=True)
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Tijd"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Tijd",
-            "body": "Hoe gaat het?"})
-        self.thid = location_id(r, "/threads/")
+        self.coach, self.client = demo_logins(
+            self.srv, "professional", "client")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"], "Tijd")
+        self.thid = new_thread(self.coach, self.tid, "Tijd", "Hoe gaat het?")
 
     # helpers
 

@@ -12,9 +12,9 @@ import socket
 import threading
 import time
 
-from coaching import form_fields, location_id
-from lib import (SECRET, Client, RawResp, check, csrf_in, eq, free_port,
-                 raw, raw_exchange, totp, totp_step)
+from coaching import form_fields, location_id, new_thread, new_trajectory
+from lib import (SECRET, Client, RawResp, check, csrf_in, demo_logins, eq,
+                 free_port, raw, raw_exchange, totp, totp_step)
 
 MIB = 1024 * 1024
 TWOFA_ORG_ADMIN = ("boss@strict.infuus.test", "strict-admin-pass-12")
@@ -70,22 +70,13 @@ class TransportMixin:
                 del os.environ["ASAN_OPTIONS"]
             else:
                 os.environ["ASAN_OPTIONS"] = asan
-        u = self.srv.users
-        self.coach = Client(self.srv)
-        self.coach.login_ok(*u["professional"])
-        self.client = Client(self.srv)
-        self.client.login_ok(*u["client"])
-        self.admin = Client(self.srv)
-        self.admin.login_ok(*u["admin"])
+        self.coach, self.client, self.admin = demo_logins(
+            self.srv, "professional", "client", "admin")
         # A trajectory of the demo professional and client, with a thread.
-        f = form_fields(self.coach.get("/t/new").text, "/t")
-        f["client"] = str(self.client.me()["id"])
-        f["title"] = "Transport"
-        self.tid = location_id(self.coach.post("/t", f), "/t/")
-        r = self.coach.post("/t/%d/threads" % self.tid, {
-            "csrf": self.coach.csrf(), "subject": "Over en weer",
-            "body": "Hoe gaat het deze week?"})
-        self.thid = location_id(r, "/threads/")
+        self.tid = new_trajectory(self.coach, self.client.me()["id"],
+                                  "Transport")
+        self.thid = new_thread(self.coach, self.tid, "Over en weer",
+                               "Hoe gaat het deze week?")
 
     def _upload_head(self, path, length, cookie=None, extra=""):
         h = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
