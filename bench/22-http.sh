@@ -18,7 +18,9 @@
 # nginx_static_rps_c16/_c64 (a file the size of the thread's JSON) and
 # nginx_static_p99_ms_c16/_c64, each infuus figure's *_vs_nginx ratio;
 # thread_50_ms, thread_100k_ms and thread_100k_vs_50 (target <= 2);
-# http_errors (non-2xx/3xx answers and socket errors; should be 0).
+# http_errors (non-2xx/3xx answers and socket errors; should be 0);
+# http_wal_peak_mb, the SQLite write-ahead log's largest size during the
+# runs (target: within twice LIMIT_WAL_BYTES, 128).
 #
 # The data set (gen_data: 64 trajectories, 6,400 messages, and in
 # trajectory 0 a thread of 100,000 messages and one of 50) is kept in
@@ -104,6 +106,13 @@ echo "bench: $(wc -l <"$tuples") sessions in $writers threads; a thread's" \
 
 export BENCH_TUPLES="$tuples"
 errors=0
+# The write-ahead log's size, every 0.2 s while the runs below write.
+( while :; do
+	stat -c %s "$data/infuus.db-wal" 2>/dev/null || echo 0
+	sleep 0.2
+  done >"$BENCH_TMP/wal" ) &
+walpid=$!
+BENCH_PIDS="$BENCH_PIDS $walpid"
 for c in 16 64; do
 	BENCH_MODE=post wrk_run warm "$base/" "$c" 1 -s "$here/http.lua" >/dev/null
 	set -- $(BENCH_MODE=post wrk_run "post$c" "$base/" "$c" "$secs" \
@@ -119,6 +128,10 @@ for c in 16 64; do
 	bench_line "http_thread_read_p99_ms_c$c" "$2" ms
 	errors=$((errors + $(wrk_errors "read$c")))
 done
+kill "$walpid" 2>/dev/null || true
+walmb=$(sort -n "$BENCH_TMP/wal" | tail -n 1 |
+    awk '{ printf "%.0f", $1 / 1048576 }')
+bench_line http_wal_peak_mb "$walmb" MB
 
 # The long thread: its latest page against that of a thread of 50, as
 # its professional, one connection after the other.
@@ -175,5 +188,6 @@ r=$(ratio "$(cat "$BENCH_TMP/thread.100k")" "$(cat "$BENCH_TMP/thread.50")")
 bench_line thread_100k_vs_50 "$r" ratio
 bench_line http_errors "$errors" count
 bench_target_max thread_100k_vs_50 "$r" 2
+bench_target_max http_wal_peak_mb "$walmb" 128
 [ "$errors" -eq 0 ] || { echo "bench: $errors failed requests" >&2; BENCH_MISSED=$((BENCH_MISSED + 1)); }
 [ "$BENCH_MISSED" -eq 0 ] || [ "${BENCH_STRICT:-1}" = 0 ]

@@ -121,6 +121,17 @@
 
 /* Milliseconds SQLite waits on a lock before the request gets a 503. */
 #define LIMIT_DB_BUSY_MS 5000
+/* Bytes of SQLite's write-ahead log past which the writer, before its
+ * next batch, copies it all back and starts it over (a RESTART
+ * checkpoint); the file is also cut back to this when it starts over.
+ * Under steady writes with readers always open, the PASSIVE checkpoints
+ * never find the log all copied at the moment a write begins, the only
+ * time it may start over: it grew by 100 MB a second, 8 GB in 90 s of
+ * bench/22-http.sh (now at most 64 MB there). */
+#define LIMIT_WAL_BYTES (64 * 1024 * 1024)
+/* Milliseconds that checkpoint waits for the readers of old frames before
+ * it gives up for a while (a long read): the batch waits meanwhile. */
+#define LIMIT_WAL_RESTART_WAIT_MS 200
 /* Write jobs folded into one group-commit transaction at most. */
 #define LIMIT_GROUP_COMMIT 512
 /* PostgreSQL connections per node. */

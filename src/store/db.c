@@ -455,6 +455,8 @@ db_open_ops(const struct db_ops *ops, const char *target,
 		db->opts = *opts;
 	if (db->opts.busy_ms <= 0)
 		db->opts.busy_ms = LIMIT_DB_BUSY_MS;
+	if (db->opts.wal_bytes <= 0)
+		db->opts.wal_bytes = LIMIT_WAL_BYTES;
 	if (db->opts.max_readers <= 0)
 		db->opts.max_readers = db->ops->kind == DB_POSTGRES ?
 		    LIMIT_PG_POOL - 1 : LIMIT_DB_READERS;

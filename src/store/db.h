@@ -75,6 +75,7 @@ struct db_opts {
 	int max_readers;    /* read connections at most (0: LIMIT_DB_READERS
 			     * on SQLite, LIMIT_PG_POOL - 1 on PostgreSQL) */
 	int busy_ms;        /* lock and pool waits (0: LIMIT_DB_BUSY_MS) */
+	int64_t wal_bytes;  /* SQLite: the log's bound (0: LIMIT_WAL_BYTES) */
 };
 /* db_open with options; opts may be NULL. */
 int db_open_opts(const char *url, const struct db_opts *opts, struct db **out);

@@ -16,7 +16,8 @@
  *
  * Transaction control statements are compiled once per connection and kept
  * apart from the statement cache.  WAL checkpoints run on a thread of their
- * own (sq_checkpointer), not inside the writer's commits.
+ * own (sq_checkpointer), not inside the writer's commits, and keep the log
+ * within the options' wal_bytes.
  *
  * Caveats: ":memory:" cannot work (every connection would see its own
  * database); a path is required.  The messages SQLite gives for errors name
@@ -39,6 +40,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "store/db_int.h"
@@ -50,6 +52,24 @@
  * batch behind it.  A thread of its own copies the WAL back into the
  * database (PASSIVE: it never waits for the writer or readers) every
  * SQ_CHECKPOINT_MS, on a connection of its own.
+ *
+ * That alone lets the log grow without end under steady writes: it may
+ * start over only when a write begins with all of it copied back and no
+ * reader in its frames, and with writes always coming, a PASSIVE pass never
+ * finds it so.  So when the file has passed wal_bytes, the writer runs a
+ * RESTART checkpoint on its own connection before its next batch
+ * (sq_upkeep): it copies what the PASSIVE passes left, waits (up to
+ * LIMIT_WAL_RESTART_WAIT_MS) for the readers of old frames to finish, and
+ * the batch's commit starts the log over and cuts the file back to
+ * wal_bytes (journal_size_limit).  Writes wait for that: milliseconds
+ * every wal_bytes of log, against a disk that fills.  On the writer,
+ * because a RESTART from another connection must take the write lock,
+ * which a busy writer took back between its tries (measured: put off
+ * again and again while the log grew on); before every batch, because
+ * the checkpointer's half second let the log grow 60 MB past its bound
+ * under bench/22-http.sh's posts.  The two take turns (ckpt_run): a
+ * RESTART waiting for a PASSIVE pass that copies tens of MB gave up as
+ * often, so the writer goes on and tries again at its next batch.
  */
 #define SQ_CHECKPOINT_MS 500
 
@@ -59,6 +79,9 @@ struct sq_db {
 	pthread_mutex_t wal_mu; /* sq_flush runs on the writer and syncer */
 	int wal_fd;             /* sq_flush's, under wal_mu; -1 */
 	int busy_ms;
+	int64_t wal_bytes;
+	int64_t restart_after;  /* ms (monotonic): the writer's next try */
+	pthread_mutex_t ckpt_run; /* a checkpoint at a time, either thread */
 	pthread_t ckpt;
 	bool ckpt_running;
 	bool ckpt_stop;
@@ -157,8 +180,10 @@ sq_checkpointer(void *arg)
 			h = NULL;
 			continue;
 		}
+		pthread_mutex_lock(&s->ckpt_run);
 		(void)sqlite3_wal_checkpoint_v2(h, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_unlock(&s->ckpt_run);
 	}
 	if (h)
 		sqlite3_close_v2(h);
@@ -191,7 +216,9 @@ sq_open(struct db *db, const char *target, const struct db_opts *o,
 	s->wal_fd = -1;
 	pthread_mutex_init(&s->wal_mu, NULL);
 	s->busy_ms = o->busy_ms;
+	s->wal_bytes = o->wal_bytes;
 	pthread_mutex_init(&s->ckpt_mu, NULL);
+	pthread_mutex_init(&s->ckpt_run, NULL);
 	pthread_cond_init(&s->ckpt_cv, NULL);
 	if (pthread_create(&s->ckpt, NULL, sq_checkpointer, s) == 0)
 		s->ckpt_running = true;
@@ -216,6 +243,7 @@ sq_close(void *impl)
 	}
 	pthread_cond_destroy(&s->ckpt_cv);
 	pthread_mutex_destroy(&s->ckpt_mu);
+	pthread_mutex_destroy(&s->ckpt_run);
 	if (s->wal_fd >= 0)
 		close(s->wal_fd);
 	pthread_mutex_destroy(&s->wal_mu);
@@ -226,11 +254,12 @@ sq_close(void *impl)
 
 /*
  * The WAL is opened once and kept: SQLite neither deletes nor replaces it
- * while the writer's connection is open (checkpoints are PASSIVE, the
- * journal size is not limited).  Should it all the same be another file
- * than the one held (same name, other inode), the held one is dropped and
- * the new one opened: a flush of a stale file would sync nothing and say
- * yes.  fdatasync on a read-only descriptor syncs the file all the same.
+ * while the writer's connection is open (a RESTART and journal_size_limit
+ * write it from the start again and cut it short, the same file).  Should
+ * it all the same be another file than the one held (same name, other
+ * inode), the held one is dropped and the new one opened: a flush of a
+ * stale file would sync nothing and say yes.  fdatasync on a read-only
+ * descriptor syncs the file all the same.
  */
 static int
 sq_flush_locked(struct sq_db *s)
@@ -273,6 +302,39 @@ sq_flush(void *impl)
 	rc = sq_flush_locked(s);
 	pthread_mutex_unlock(&s->wal_mu);
 	return rc;
+}
+
+/* A log past its bound starts over (see the checkpointer above), between
+ * batches on the writer's connection.  A stat a batch; a RESTART that a
+ * long read put off is tried again a checkpointer's interval later, so
+ * the writes do not wait for it batch after batch. */
+static void
+sq_upkeep(void *impl, struct db_conn *writer)
+{
+	struct sq_db *s = impl;
+	sqlite3 *h = sq_conn(writer)->h;
+	struct timespec now;
+	struct stat wal;
+	int64_t ms;
+	int rc;
+
+	if (stat(s->wal_path, &wal) != 0 || wal.st_size <= s->wal_bytes)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (ms < s->restart_after || pthread_mutex_trylock(&s->ckpt_run) != 0)
+		return;
+	sqlite3_busy_timeout(h, LIMIT_WAL_RESTART_WAIT_MS);
+	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART,
+	    NULL, NULL);
+	sqlite3_busy_timeout(h, s->busy_ms);
+	pthread_mutex_unlock(&s->ckpt_run);
+	if (rc != SQLITE_OK) {
+		s->restart_after = ms + SQ_CHECKPOINT_MS;
+		log_debug("db_checkpoint", "backend=sqlite wal_bytes=%lld "
+		    "msg=\"restart put off: %s\"", (long long)wal.st_size,
+		    sqlite3_errstr(rc));
+	}
 }
 
 /* Run a statement of no parameters; the first column of its first row (if
@@ -375,7 +437,7 @@ sq_conn_open(struct db *db, void *impl, bool writer, struct db_conn **out)
 	struct sq_db *s = impl;
 	struct sq_conn *c = NULL;
 	sqlite3 *h = NULL;
-	char mode[16];
+	char mode[16], pragma[64];
 	int flags, rc;
 
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -410,6 +472,11 @@ sq_conn_open(struct db *db, void *impl, bool writer, struct db_conn **out)
 			goto fail;
 		if ((rc = sq_simple(h, "PRAGMA temp_store=MEMORY", NULL,
 		    0)) != 0)
+			goto fail;
+		/* The log is cut back to its bound when it starts over. */
+		snprintf(pragma, sizeof(pragma), "PRAGMA journal_size_limit="
+		    "%lld", (long long)s->wal_bytes);
+		if ((rc = sq_simple(h, pragma, NULL, 0)) != 0)
 			goto fail;
 	} else if ((rc = sq_simple(h, "PRAGMA query_only=ON", NULL, 0)) != 0) {
 		goto fail;
@@ -653,6 +720,7 @@ const struct db_ops db_sqlite_ops = {
 	.in_txn = sq_in_txn,
 	.txn = sq_txn,
 	.flush = sq_flush,
+	.upkeep = sq_upkeep,
 	.migrate_lock = sq_migrate_lock,
 	.prepare = sq_prepare,
 	.reset = sq_reset,

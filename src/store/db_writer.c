@@ -232,6 +232,11 @@ db_writer_main(void *arg)
 			pthread_mutex_unlock(&db->q_mu);
 			break;
 		}
+		if (db->ops->upkeep) {
+			pthread_mutex_unlock(&db->q_mu);
+			db->ops->upkeep(db->impl, db->wconn);
+			pthread_mutex_lock(&db->q_mu);
+		}
 		n = 0;
 		do {
 			struct db_job *j = db->q_head;
