@@ -129,8 +129,11 @@
  * time it may start over: it grew by 100 MB a second, 8 GB in 90 s of
  * bench/22-http.sh (now at most 64 MB there). */
 #define LIMIT_WAL_BYTES (64 * 1024 * 1024)
-/* Milliseconds that checkpoint waits for the readers of old frames before
- * it gives up for a while (a long read): the batch waits meanwhile. */
+/* Milliseconds that checkpoint waits for the readers of old frames (a read
+ * takes a few, more on a loaded machine) before it gives up: the batch
+ * waits meanwhile.  It is tried again after 100 ms, then after twice as
+ * long each time it gives up again, up to 1 s, so a long read (an export)
+ * costs writes little. */
 #define LIMIT_WAL_RESTART_WAIT_MS 200
 /* Write jobs folded into one group-commit transaction at most. */
 #define LIMIT_GROUP_COMMIT 512

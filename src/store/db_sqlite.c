@@ -72,6 +72,10 @@
  * often, so the writer goes on and tries again at its next batch.
  */
 #define SQ_CHECKPOINT_MS 500
+/* A RESTART put off is tried again after this, doubled each time it is put
+ * off again, up to the most (limits.h, LIMIT_WAL_RESTART_WAIT_MS). */
+#define SQ_RESTART_RETRY_MS 100
+#define SQ_RESTART_RETRY_MAX_MS 1000
 
 struct sq_db {
 	char *path;
@@ -81,6 +85,7 @@ struct sq_db {
 	int busy_ms;
 	int64_t wal_bytes;
 	int64_t restart_after;  /* ms (monotonic): the writer's next try */
+	int64_t restart_backoff; /* ms: the wait after the next put-off */
 	pthread_mutex_t ckpt_run; /* a checkpoint at a time, either thread */
 	pthread_t ckpt;
 	bool ckpt_running;
@@ -217,6 +222,7 @@ sq_open(struct db *db, const char *target, const struct db_opts *o,
 	pthread_mutex_init(&s->wal_mu, NULL);
 	s->busy_ms = o->busy_ms;
 	s->wal_bytes = o->wal_bytes;
+	s->restart_backoff = SQ_RESTART_RETRY_MS;
 	pthread_mutex_init(&s->ckpt_mu, NULL);
 	pthread_mutex_init(&s->ckpt_run, NULL);
 	pthread_cond_init(&s->ckpt_cv, NULL);
@@ -306,8 +312,8 @@ sq_flush(void *impl)
 
 /* A log past its bound starts over (see the checkpointer above), between
  * batches on the writer's connection.  A stat a batch; a RESTART that a
- * long read put off is tried again a checkpointer's interval later, so
- * the writes do not wait for it batch after batch. */
+ * read put off is tried again later, later each time (limits.h), so the
+ * writes do not wait for it batch after batch behind a long read. */
 static void
 sq_upkeep(void *impl, struct db_conn *writer)
 {
@@ -329,8 +335,12 @@ sq_upkeep(void *impl, struct db_conn *writer)
 	    NULL, NULL);
 	sqlite3_busy_timeout(h, s->busy_ms);
 	pthread_mutex_unlock(&s->ckpt_run);
-	if (rc != SQLITE_OK) {
-		s->restart_after = ms + SQ_CHECKPOINT_MS;
+	if (rc == SQLITE_OK) {
+		s->restart_backoff = SQ_RESTART_RETRY_MS;
+	} else {
+		s->restart_after = ms + s->restart_backoff;
+		if (s->restart_backoff < SQ_RESTART_RETRY_MAX_MS)
+			s->restart_backoff *= 2;
 		log_debug("db_checkpoint", "backend=sqlite wal_bytes=%lld "
 		    "msg=\"restart put off: %s\"", (long long)wal.st_size,
 		    sqlite3_errstr(rc));
