@@ -16,7 +16,6 @@ at every call), as security.py does for the session timeouts; the
 server has no setting or route for it.  Imported by run.py.
 """
 import json
-import time
 
 from calls import PIM, beacon, sql_rows
 from coaching import location_id, new_trajectory

@@ -13,7 +13,6 @@ import re
 import sqlite3
 import subprocess
 import tempfile
-import datetime
 import time
 import urllib.parse
 import zoneinfo
