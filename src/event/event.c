@@ -24,6 +24,8 @@
  */
 #include "event/event.h"
 
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -61,25 +63,25 @@ struct ev {
 	char data[];
 };
 
+LIST_HEAD(sub_list, event_sub);
+
 struct scope {
 	enum event_scope kind;
 	int64_t id;
 	struct scope *hnext;
-	struct event_sub *subs;
+	struct sub_list subs;
 	size_t nsubs;
-	struct event_sub *mine;   /* a user's scope: the user's streams */
+	struct sub_list mine;  /* a user's scope: the user's streams */
 	size_t nmine;
 	struct ev **ring;      /* LIMIT_EVENT_REPLAY slots, NULL until used */
 	size_t head, n;        /* oldest slot, events held */
 	uint64_t floor;        /* newest seq no longer held (0: none) */
-	struct scope *inext, *iprev; /* in the bus's idle list */
-	bool idle;             /* no streams: on that list */
+	TAILQ_ENTRY(scope) in_idle;
+	bool idle;             /* no streams: in the bus's idle list */
 };
 
 struct event_sub {
-	struct event_sub *snext, *sprev;  /* in its scope */
-	struct event_sub *anext, *aprev;  /* in the bus */
-	struct event_sub *unext, *uprev;  /* in its user's scope */
+	LIST_ENTRY(event_sub) in_scope, in_bus, in_user;
 	struct scope *sc, *usc;
 	int64_t user_id;
 	struct event_sink sink;
@@ -95,8 +97,8 @@ struct event_bus {
 	 * table drops the last, so a new scope costs about the same on a
 	 * full table as on one with room (walking the 20,000 under the lock
 	 * cost 350 us a publish; bench/41-events.sh). */
-	struct scope *idle_first, *idle_last;
-	struct event_sub *all;
+	TAILQ_HEAD(scope_idle, scope) idle;
+	struct sub_list all;
 	size_t nsubs;
 	uint64_t seq;
 	uint64_t evicted;       /* newest seq of a scope dropped whole */
@@ -147,38 +149,16 @@ ring_clear(struct scope *sc)
 	sc->n = sc->head = 0;
 }
 
-static void
-idle_unlink(struct event_bus *b, struct scope *sc)
-{
-	if (!sc->idle)
-		return;
-	if (sc->iprev)
-		sc->iprev->inext = sc->inext;
-	else
-		b->idle_first = sc->inext;
-	if (sc->inext)
-		sc->inext->iprev = sc->iprev;
-	else
-		b->idle_last = sc->iprev;
-	sc->inext = sc->iprev = NULL;
-	sc->idle = false;
-}
-
 /* The scope was just used: first in the idle list if it has no streams,
  * off it if it has. */
 static void
 scope_touch(struct event_bus *b, struct scope *sc)
 {
-	idle_unlink(b, sc);
-	if (sc->nsubs != 0 || sc->nmine != 0)
-		return;
-	sc->inext = b->idle_first;
-	if (sc->inext)
-		sc->inext->iprev = sc;
-	else
-		b->idle_last = sc;
-	b->idle_first = sc;
-	sc->idle = true;
+	if (sc->idle)
+		TAILQ_REMOVE(&b->idle, sc, in_idle);
+	sc->idle = sc->nsubs == 0 && sc->nmine == 0;
+	if (sc->idle)
+		TAILQ_INSERT_HEAD(&b->idle, sc, in_idle);
 }
 
 /* Drop the scope without streams that was used longest ago: a reconnect
@@ -186,11 +166,11 @@ scope_touch(struct event_bus *b, struct scope *sc)
 static void
 scope_evict(struct event_bus *b)
 {
-	struct scope **pp, *sc = b->idle_last;
+	struct scope **pp, *sc = TAILQ_LAST(&b->idle, scope_idle);
 
 	if (sc == NULL)
 		return; /* every scope has a stream: bounded by the streams */
-	idle_unlink(b, sc);
+	TAILQ_REMOVE(&b->idle, sc, in_idle);
 	for (pp = &b->buckets[bucket(sc->kind, sc->id)]; *pp != sc;
 	    pp = &(*pp)->hnext)
 		;
@@ -213,6 +193,8 @@ scope_get(struct event_bus *b, enum event_scope kind, int64_t id)
 		sc = xcalloc(1, sizeof(*sc));
 		sc->kind = kind;
 		sc->id = id;
+		LIST_INIT(&sc->subs);
+		LIST_INIT(&sc->mine);
 		k = bucket(kind, id);
 		sc->hnext = b->buckets[k];
 		b->buckets[k] = sc;
@@ -309,7 +291,7 @@ deliver_local(struct event_bus *b, enum event_scope kind, int64_t id,
 	e->seq = ++b->seq;
 	sc = scope_get(b, kind, id);
 	ring_add(sc, e);
-	for (s = sc->subs; s; s = s->snext)
+	LIST_FOREACH(s, &sc->subs, in_scope)
 		send_one(b, s, e);
 	pthread_mutex_unlock(&b->mu);
 }
@@ -332,7 +314,7 @@ beat_main(void *arg)
 			;
 		if (b->stopping)
 			break;
-		for (s = b->all; s; s = s->anext)
+		LIST_FOREACH(s, &b->all, in_bus)
 			if (!s->dead && ((s->sink.alive &&
 			    !s->sink.alive(s->sink.cls)) ||
 			    !s->sink.deliver(s->sink.cls, NULL)))
@@ -354,6 +336,8 @@ event_bus_new(unsigned heartbeat)
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	pthread_mutex_init(&b->send_mu, NULL);
+	TAILQ_INIT(&b->idle);
+	LIST_INIT(&b->all);
 	/* A new name per process: ids of a node that restarted (and lost
 	 * its rings) are not mistaken for this one's. */
 	crypto_random(r, sizeof(r));
@@ -519,13 +503,13 @@ event_subscribe(struct event_bus *b, int64_t user_id, enum event_scope scope,
 		goto out;
 	}
 	usc = scope_get(b, EVENT_SCOPE_USER, user_id);
-	for (it = usc->mine; it; it = it->unext)
+	LIST_FOREACH(it, &usc->mine, in_user)
 		if (!it->dead)
 			mine++;
 	if (mine >= LIMIT_SSE_PER_USER) {
 		/* Tabs closed since the last heartbeat still hold theirs. */
 		mine = 0;
-		for (it = usc->mine; it; it = it->unext) {
+		LIST_FOREACH(it, &usc->mine, in_user) {
 			if (it->dead)
 				continue;
 			if (it->sink.alive && !it->sink.alive(it->sink.cls))
@@ -544,23 +528,14 @@ event_subscribe(struct event_bus *b, int64_t user_id, enum event_scope scope,
 	/* In the user's scope first: a scope with streams of its user is
 	 * never evicted to make room for the next. */
 	s->usc = usc;
-	s->unext = usc->mine;
-	if (s->unext)
-		s->unext->uprev = s;
-	usc->mine = s;
+	LIST_INSERT_HEAD(&usc->mine, s, in_user);
 	usc->nmine++;
 	scope_touch(b, usc);
 	s->sc = scope_get(b, scope, scope_id);
-	s->snext = s->sc->subs;
-	if (s->snext)
-		s->snext->sprev = s;
-	s->sc->subs = s;
+	LIST_INSERT_HEAD(&s->sc->subs, s, in_scope);
 	s->sc->nsubs++;
 	scope_touch(b, s->sc);
-	s->anext = b->all;
-	if (s->anext)
-		s->anext->aprev = s;
-	b->all = s;
+	LIST_INSERT_HEAD(&b->all, s, in_bus);
 	b->nsubs++;
 	replay(b, s, last_id);
 	*out = s;
@@ -575,28 +550,13 @@ event_unsubscribe(struct event_bus *b, struct event_sub *s)
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&b->mu);
-	if (s->sprev)
-		s->sprev->snext = s->snext;
-	else
-		s->sc->subs = s->snext;
-	if (s->snext)
-		s->snext->sprev = s->sprev;
+	LIST_REMOVE(s, in_scope);
 	s->sc->nsubs--;
-	if (s->uprev)
-		s->uprev->unext = s->unext;
-	else
-		s->usc->mine = s->unext;
-	if (s->unext)
-		s->unext->uprev = s->uprev;
+	LIST_REMOVE(s, in_user);
 	s->usc->nmine--;
 	scope_touch(b, s->sc);
 	scope_touch(b, s->usc);
-	if (s->aprev)
-		s->aprev->anext = s->anext;
-	else
-		b->all = s->anext;
-	if (s->anext)
-		s->anext->aprev = s->aprev;
+	LIST_REMOVE(s, in_bus);
 	b->nsubs--;
 	pthread_mutex_unlock(&b->mu);
 	free(s);
