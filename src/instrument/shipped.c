@@ -31,12 +31,18 @@ instr_shipped_name(size_t i)
 bool
 instr_is_shipped(const char *name)
 {
+	return instr_shipped_index(name) >= 0;
+}
+
+int
+instr_shipped_index(const char *name)
+{
 	size_t k;
 
 	for (k = 0; name != NULL && k < NSHIPPED; k++)
 		if (strcmp(name, shipped[k]) == 0)
-			return true;
-	return false;
+			return (int)k;
+	return -1;
 }
 
 int

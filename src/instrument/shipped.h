@@ -16,6 +16,8 @@
 size_t instr_shipped_count(void);
 const char *instr_shipped_name(size_t i);
 bool instr_is_shipped(const char *name);
+/* Its index in that list, or -1 (name may be NULL). */
+int instr_shipped_index(const char *name);
 /* The text of shipped instrument name from share_dir, appended to out
  * (at most LIMIT_INSTRUMENT_BYTES and a chunk: the parser refuses a
  * longer one).  ERR_NOTFOUND for a name not shipped, ERR_IO. */

@@ -120,16 +120,25 @@ media_of(struct db_conn *c, struct import_job *j, const struct pkg_file *f,
 	return 0;
 }
 
-/* The index of name among the shipped instruments, or -1. */
-static int
-shipped_index(const char *name)
-{
-	size_t k;
+/* The package's questionnaires one a call, from *at ({0} to start) on;
+ * NULL after the last. */
+struct ex_at {
+	int s, p, e;
+};
 
-	for (k = 0; k < instr_shipped_count(); k++)
-		if (strcmp(instr_shipped_name(k), name) == 0)
-			return (int)k;
-	return -1;
+static const struct pkg_exercise *
+next_questionnaire(const struct pkg_module *pm, struct ex_at *at)
+{
+	const struct pkg_page *pg;
+
+	for (; at->s < pm->nsessions; at->s++, at->p = 0)
+		for (; at->p < pm->session[at->s].npages; at->p++, at->e = 0) {
+			pg = &pm->session[at->s].page[at->p];
+			while (at->e < pg->nex)
+				if (pg->ex[at->e++].kind == PKG_EX_QUESTIONNAIRE)
+					return &pg->ex[at->e - 1];
+		}
+	return NULL;
 }
 
 /*
@@ -143,47 +152,37 @@ shipped_index(const char *name)
 static int
 import_instruments(struct db_conn *c, struct import_job *j)
 {
-	const struct pkg_module *pm = j->pm;
+	const struct pkg_exercise *x;
+	struct ex_at at = { 0 };
 	struct instr_error ie;
 	int64_t vid;
 	bool has;
-	int s, p, e, k, rc;
+	int k, rc;
 
-	for (s = 0; s < pm->nsessions; s++)
-		for (p = 0; p < pm->session[s].npages; p++)
-			for (e = 0; e < pm->session[s].page[p].nex; e++) {
-				const struct pkg_exercise *x =
-				    &pm->session[s].page[p].ex[e];
-
-				if (x->kind != PKG_EX_QUESTIONNAIRE)
-					continue;
-				if ((rc = measure_has_on(c, j->org_id,
-				    x->instrument, &has)) != 0)
-					return rc;
-				if (has)
-					continue;
-				k = shipped_index(x->instrument);
-				if (k < 0 || j->shipped[k].len == 0) {
-					why_set(j->why, ERR_INVAL, "package",
-					    N_("The questionnaire %s (line %d "
-					    "of module.txt) is not one your "
-					    "organisation can use: it is "
-					    "neither in your organisation's "
-					    "library nor shipped with "
-					    "Infuus."));
-					if (j->why) {
-						j->why->name = x->instrument;
-						j->why->limit = x->line;
-					}
-					return ERR_INVAL;
-				}
-				memset(&ie, 0, sizeof(ie));
-				if ((rc = measure_version_add_on(c, j->org_id,
-				    j->author_id, buf_str(&j->shipped[k]), true,
-				    j->ev, &vid, &ie)) != 0)
-					return rc == ERR_INVAL ? ERR_INTERNAL :
-					    rc;
+	while ((x = next_questionnaire(j->pm, &at)) != NULL) {
+		if ((rc = measure_has_on(c, j->org_id, x->instrument,
+		    &has)) != 0)
+			return rc;
+		if (has)
+			continue;
+		k = instr_shipped_index(x->instrument);
+		if (k < 0 || j->shipped[k].len == 0) {
+			why_set(j->why, ERR_INVAL, "package",
+			    N_("The questionnaire %s (line %d of module.txt) "
+			    "is not one your organisation can use: it is "
+			    "neither in your organisation's library nor "
+			    "shipped with Infuus."));
+			if (j->why) {
+				j->why->name = x->instrument;
+				j->why->limit = x->line;
 			}
+			return ERR_INVAL;
+		}
+		memset(&ie, 0, sizeof(ie));
+		if ((rc = measure_version_add_on(c, j->org_id, j->author_id,
+		    buf_str(&j->shipped[k]), true, j->ev, &vid, &ie)) != 0)
+			return rc == ERR_INVAL ? ERR_INTERNAL : rc;
+	}
 	return 0;
 }
 
@@ -347,9 +346,11 @@ mod_import(const struct mod_env *env, const char *share_dir, int64_t org_id,
     int64_t author_id, const struct pkg_module *pm,
     const struct audit_event *ev, struct why *why, int64_t *id)
 {
+	const struct pkg_exercise *x;
+	struct ex_at at = { 0 };
 	struct import_job j;
 	size_t k, n = instr_shipped_count();
-	int s, p, e, i, rc = 0;
+	int i, rc = 0;
 
 	memset(&j, 0, sizeof(j));
 	j.pm = pm;
@@ -359,19 +360,11 @@ mod_import(const struct mod_env *env, const char *share_dir, int64_t org_id,
 	j.why = why;
 	/* the shipped instruments' files are read before the write job */
 	j.shipped = xcalloc(n + 1, sizeof(*j.shipped));
-	for (s = 0; rc == 0 && s < pm->nsessions; s++)
-		for (p = 0; rc == 0 && p < pm->session[s].npages; p++)
-			for (e = 0; rc == 0 && e < pm->session[s].page[p].nex;
-			    e++) {
-				const char *nm =
-				    pm->session[s].page[p].ex[e].instrument;
-
-				if (nm == NULL || (i = shipped_index(nm)) < 0 ||
-				    j.shipped[i].len > 0)
-					continue;
-				rc = instr_shipped_text(share_dir, nm,
-				    &j.shipped[i]);
-			}
+	while (rc == 0 && (x = next_questionnaire(pm, &at)) != NULL)
+		if ((i = instr_shipped_index(x->instrument)) >= 0 &&
+		    j.shipped[i].len == 0)
+			rc = instr_shipped_text(share_dir, x->instrument,
+			    &j.shipped[i]);
 	if (rc == 0 && (rc = db_write(env->db, import_run, &j)) == 0)
 		*id = j.id;
 	for (k = 0; k < n; k++)
