@@ -481,16 +481,9 @@ const char *
 page_query_value(struct req *r, const char *s)
 {
 	struct buf b = BUF_INIT;
-	const unsigned char *p;
 	const char *out;
 
-	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			buf_addch(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
+	url_arg(&b, str_c(s));
 	out = arena_strndup(&r->arena, b.p ? b.p : "", b.len);
 	buf_release(&b);
 	return out;

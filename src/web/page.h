@@ -124,8 +124,7 @@ const char *page_disposition(struct req *r, const char *name);
 void page_download(struct req *r, const char *name, const char *type,
     struct buf *data);
 
-/* s for a value in an address's query: RFC 3986's unreserved characters
- * as they are, every other byte as %XX. */
+/* s for a value in an address's query (url_arg), in the arena. */
 const char *page_query_value(struct req *r, const char *s);
 /* The page of results an address asks for ("page", from 1, at most
  * pages; 1 when it names none) from 0; -1 when "page" is no such number,
