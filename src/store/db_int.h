@@ -106,9 +106,10 @@ struct db_ops {
 	 * (see db_writer.c).  NULL when a returned COMMIT is durable by itself.
 	 * Used only with DB_SYNC_FULL. */
 	int (*flush)(void *impl);
-	/* On the writer thread before each batch, no transaction open: the
-	 * backend's upkeep that must not race a writer (SQLite starts an
-	 * overgrown log over).  May be NULL. */
+	/* On the writer thread between batches (after each, and before the
+	 * first), no transaction open: the backend's upkeep that must not
+	 * race a writer (SQLite starts an overgrown log over).  May be
+	 * NULL. */
 	void (*upkeep)(void *impl, struct db_conn *writer);
 	/* Take and drop the lock that serialises migrations across nodes. */
 	int (*migrate_lock)(struct db_conn *c, bool take);

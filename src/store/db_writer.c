@@ -225,17 +225,15 @@ db_writer_main(void *arg)
 	int i, n;
 
 	for (;;) {
+		/* Between batches, no transaction open: the backend's. */
+		if (db->ops->upkeep)
+			db->ops->upkeep(db->impl, db->wconn);
 		pthread_mutex_lock(&db->q_mu);
 		while (db->q_head == NULL && !db->q_stopping)
 			pthread_cond_wait(&db->q_cv, &db->q_mu);
 		if (db->q_head == NULL) {
 			pthread_mutex_unlock(&db->q_mu);
 			break;
-		}
-		if (db->ops->upkeep) {
-			pthread_mutex_unlock(&db->q_mu);
-			db->ops->upkeep(db->impl, db->wconn);
-			pthread_mutex_lock(&db->q_mu);
 		}
 		n = 0;
 		do {
